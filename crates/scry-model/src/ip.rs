@@ -1,0 +1,135 @@
+//! IP addresses and prefixes, canonical text and fixed-width binary keys.
+
+use std::fmt;
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
+use std::str::FromStr;
+
+use crate::error::ModelError;
+
+/// An IPv4 or IPv6 address in canonical form.
+///
+/// Its 16-byte key is the IPv6 form (IPv4 mapped into `::ffff:0:0/96`), so
+/// that every CIDR prefix is one contiguous key range.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Ip(pub IpAddr);
+
+impl Ip {
+    /// Parses dotted-quad or RFC 5952 text; IPv4-mapped IPv6 becomes IPv4.
+    pub fn parse(s: &str) -> Result<Ip, ModelError> {
+        let t = s.trim();
+        let t = t
+            .strip_prefix('[')
+            .and_then(|x| x.strip_suffix(']'))
+            .unwrap_or(t);
+        let addr = IpAddr::from_str(t).map_err(|_| ModelError::Ip(s.to_string()))?;
+        Ok(Ip::from(addr))
+    }
+
+    /// The fixed-width 16-byte key.
+    pub fn key(&self) -> [u8; 16] {
+        match self.0 {
+            IpAddr::V4(v4) => v4.to_ipv6_mapped().octets(),
+            IpAddr::V6(v6) => v6.octets(),
+        }
+    }
+
+    /// Rebuilds an address from its 16-byte key.
+    pub fn from_key(k: [u8; 16]) -> Ip {
+        Ip::from(IpAddr::V6(Ipv6Addr::from(k)))
+    }
+
+    /// Whether this is an IPv4 address.
+    pub fn is_v4(&self) -> bool {
+        self.0.is_ipv4()
+    }
+}
+
+impl From<IpAddr> for Ip {
+    fn from(a: IpAddr) -> Ip {
+        match a {
+            IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
+                Some(v4) => Ip(IpAddr::V4(v4)),
+                None => Ip(IpAddr::V6(v6)),
+            },
+            v4 => Ip(v4),
+        }
+    }
+}
+
+impl From<Ipv4Addr> for Ip {
+    fn from(a: Ipv4Addr) -> Ip {
+        Ip(IpAddr::V4(a))
+    }
+}
+
+impl fmt::Display for Ip {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+/// A CIDR prefix such as `192.0.2.0/24` or `2001:db8::/32`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct IpNet {
+    /// The network address (host bits cleared).
+    pub addr: Ip,
+    /// Prefix length in the address's own family (0..=32 or 0..=128).
+    pub len: u8,
+}
+
+impl IpNet {
+    /// Parses `addr/len`; a bare address is a host prefix.
+    pub fn parse(s: &str) -> Result<IpNet, ModelError> {
+        let err = || ModelError::IpNet(s.to_string());
+        let (a, l) = match s.trim().split_once('/') {
+            Some((a, l)) => (a, Some(l)),
+            None => (s.trim(), None),
+        };
+        let addr = Ip::parse(a).map_err(|_| err())?;
+        let max = if addr.is_v4() { 32 } else { 128 };
+        let len = match l {
+            Some(l) => l.parse::<u8>().map_err(|_| err())?,
+            None => max,
+        };
+        if len > max {
+            return Err(err());
+        }
+        let net = IpNet { addr, len };
+        let (lo, _) = net.key_range();
+        Ok(IpNet {
+            addr: Ip::from_key(lo),
+            len,
+        })
+    }
+
+    /// The inclusive range of 16-byte keys the prefix covers.
+    pub fn key_range(&self) -> ([u8; 16], [u8; 16]) {
+        let k = u128::from_be_bytes(self.addr.key());
+        let bits = if self.addr.is_v4() {
+            96 + self.len as u32
+        } else {
+            self.len as u32
+        };
+        let mask: u128 = if bits == 0 {
+            0
+        } else {
+            u128::MAX << (128 - bits)
+        };
+        let lo = k & mask;
+        let hi = lo | !mask;
+        (lo.to_be_bytes(), hi.to_be_bytes())
+    }
+
+    /// Whether the prefix contains `ip`.
+    pub fn contains(&self, ip: &Ip) -> bool {
+        let (lo, hi) = self.key_range();
+        let k = ip.key();
+        lo <= k && k <= hi
+    }
+}
+
+impl fmt::Display for IpNet {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}/{}", self.addr, self.len)
+    }
+}

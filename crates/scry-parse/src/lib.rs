@@ -1,0 +1,13 @@
+//! Sans-IO parsers for every input format Scry reads.
+//!
+//! Architecture invariant: nothing here opens a file or a socket. Parsers
+//! take `&[u8]`/`impl BufRead` and yield records or [`ParseError`]s that name
+//! the source, line, column and field. They never panic on input, never hang
+//! and never allocate without bound: a bad record is reported and skipped and
+//! the input continues.
+#![warn(missing_docs)]
+
+mod error;
+pub mod facts;
+
+pub use error::{ParseError, ParseErrorKind, Result};
