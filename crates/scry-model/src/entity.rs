@@ -88,13 +88,13 @@ impl Entity {
             EntityKind::Ip => Entity::Ip(Ip::parse(value)?),
             EntityKind::Email => Entity::Email(Email::parse(value)?),
             EntityKind::Asn => Entity::Asn(parse_asn(value)?),
-            EntityKind::Text => Entity::Text(normalise_text(value).ok_or_else(|| {
-                ModelError::Object {
+            EntityKind::Text => {
+                Entity::Text(normalise_text(value).ok_or_else(|| ModelError::Object {
                     kind: "text",
                     value: value.to_string(),
                     reason: "empty".to_string(),
-                }
-            })?),
+                })?)
+            }
             EntityKind::Hash => Entity::Hash(parse_hash(value)?),
             EntityKind::Time => Entity::Time(parse_time(value)?),
         })

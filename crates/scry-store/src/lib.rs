@@ -1,1 +1,348 @@
-//! placeholder
+//! The fact store: one trait, two engines.
+//!
+//! [`Store`] is what the query layer (`scry-intel`) and the ingest layer see.
+//! Engines: the embedded default ([`embedded::EmbeddedStore`], one directory,
+//! no server, crash-safe) and ClickHouse (scale-out). Both pass the same
+//! conformance suite ([`store_test_suite!`], feature `testsuite`).
+//!
+//! Semantics every engine implements (DESIGN.md, "The data model"):
+//! * a fact `(subject, predicate, object)` merges its observations: the
+//!   window widens, counts add, sources accumulate;
+//! * every fact is also held by the subject's **holder**: the registrable
+//!   domain of a name (a host's facts roll up to its domain), or the subject
+//!   itself for IPs and other entities;
+//! * a holding is **current** when its last observation is within the
+//!   predicate's [`scry_model::CurrentRule`] window of the holder's newest
+//!   observation of that predicate, else **historic**;
+//! * per `(predicate, object)`, the number of distinct registrable domains
+//!   holding it currently and historically is stored, not counted;
+//! * a write carries an ingest-ledger update; replaying ledger-covered input
+//!   changes nothing (the ingest layer skips it).
+//!
+//! Architecture invariant: the query layer never knows which engine it
+//! talks to; nothing outside this crate sees engine keys or SQL.
+#![warn(missing_docs)]
+
+pub mod embedded;
+mod error;
+mod keys;
+mod state;
+#[cfg(feature = "testsuite")]
+pub mod testsuite;
+
+use std::collections::BTreeMap;
+
+use scry_model::{DomainName, Entity, Fact, IpNet, Observation, Predicate, Timestamp, Window};
+
+pub use error::{Result, StoreError, StoreErrorKind};
+pub use state::{DataDir, StateStore};
+
+/// The on-disk format version of the embedded data dir.
+pub const FORMAT_VERSION: u32 = 1;
+
+/// A raw document (WHOIS text, RDAP JSON, certificate) kept per subject and time.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Document {
+    /// The entity it is about (usually a registrable domain).
+    pub subject: Entity,
+    /// `whois`, `rdap`, `cert`...
+    pub kind: String,
+    /// Observation time.
+    pub time: Timestamp,
+    /// Where it came from (server, file).
+    pub source: String,
+    /// The bytes, uncompressed.
+    pub body: Vec<u8>,
+}
+
+/// One entry of the event log.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Event {
+    /// Sequence number, assigned by the store, strictly increasing from 1.
+    pub seq: u64,
+    /// When the change happened (data time, not wall time).
+    pub time: Timestamp,
+    /// `domain_added`, `domain_removed`, `domain_redelegated`,
+    /// `pdns_first_seen`, `cert_first_seen`, `whois_changed`, `feed_listed`,
+    /// `feed_delisted`...
+    pub kind: String,
+    /// What changed (usually a domain name).
+    pub subject: String,
+    /// Details (`ns_old`, `ns_new`, `feed`...).
+    pub data: BTreeMap<String, String>,
+}
+
+/// An event to append (the store assigns `seq`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewEvent {
+    /// See [`Event::time`].
+    pub time: Timestamp,
+    /// See [`Event::kind`].
+    pub kind: String,
+    /// See [`Event::subject`].
+    pub subject: String,
+    /// See [`Event::data`].
+    pub data: BTreeMap<String, String>,
+}
+
+/// Progress of one ingested input, recorded with the data it covers.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct LedgerEntry {
+    /// Stable identity of the input (source kind + content digest).
+    pub key: String,
+    /// A human name for it (file path).
+    pub name: String,
+    /// Every record up to this position (line, record number) is stored.
+    pub committed_through: u64,
+    /// The whole input is stored.
+    pub complete: bool,
+    /// Wall time of the last update.
+    pub updated_at: Timestamp,
+}
+
+/// What one write stores, atomically on engines that can.
+#[derive(Debug, Clone, Default)]
+pub struct WriteBatch {
+    /// Observations to merge.
+    pub observations: Vec<Observation>,
+    /// Raw documents.
+    pub documents: Vec<Document>,
+    /// Events to append.
+    pub events: Vec<NewEvent>,
+    /// The ledger position this batch completes.
+    pub ledger: Option<LedgerEntry>,
+}
+
+/// What a write did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct WriteReceipt {
+    /// Facts created.
+    pub facts_new: u64,
+    /// Facts that existed and were widened.
+    pub facts_merged: u64,
+    /// Events appended; the last one's sequence number.
+    pub last_event_seq: Option<u64>,
+}
+
+/// A domain's (or other holder's) roll-up of one value.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Holding {
+    /// Predicate.
+    pub predicate: Predicate,
+    /// Value.
+    pub object: Entity,
+    /// Window over all subjects under the holder.
+    pub window: Window,
+    /// Current or historic (see the crate docs).
+    pub current: bool,
+}
+
+/// How many registrable domains hold a value.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ValueCount {
+    /// Holding it now.
+    pub current: u64,
+    /// Held it before, not now.
+    pub historic: u64,
+}
+
+/// Which holders a pivot returns.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Scope {
+    /// Domains holding the value now.
+    #[default]
+    Current,
+    /// Domains that held it before and no longer do.
+    Historic,
+    /// Both.
+    All,
+}
+
+/// A pivot request: the registrable domains holding `predicate = object`.
+#[derive(Debug, Clone)]
+pub struct PivotQuery {
+    /// Predicate.
+    pub predicate: Predicate,
+    /// Value.
+    pub object: Entity,
+    /// Which holders.
+    pub scope: Scope,
+    /// Resume after this domain (exclusive), as returned in `next_cursor`.
+    pub after: Option<String>,
+    /// Page size.
+    pub limit: usize,
+}
+
+/// One page of a pivot.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PivotPage {
+    /// The domains on this page, in key order, with their holding.
+    pub domains: Vec<(DomainName, Holding)>,
+    /// Counts for the value.
+    pub count: ValueCount,
+    /// Where the next page starts, if there is one.
+    pub next_cursor: Option<String>,
+}
+
+/// Which subjects a fact query covers.
+#[derive(Debug, Clone)]
+pub enum SubjectSel {
+    /// Exactly this entity.
+    Exact(Entity),
+    /// A registrable domain and all its hosts (not other registrable domains below it).
+    Registrable(DomainName),
+    /// A name and every name below it (`*.example.com` plus `example.com`).
+    Subtree(DomainName),
+    /// Every IP in a prefix.
+    Cidr(IpNet),
+}
+
+/// Which objects a reverse query covers.
+#[derive(Debug, Clone)]
+pub enum ObjectSel {
+    /// Exactly this value.
+    Exact(Entity),
+    /// A name and every name below it.
+    Subtree(DomainName),
+    /// Every IP in a prefix.
+    Cidr(IpNet),
+}
+
+/// Time fence on facts (DNSDB semantics; all bounds optional, inclusive).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct TimeFence {
+    /// `first_seen <= first_before`... strictly: first seen before this time.
+    pub first_before: Option<Timestamp>,
+    /// First seen after this time.
+    pub first_after: Option<Timestamp>,
+    /// Last seen before this time.
+    pub last_before: Option<Timestamp>,
+    /// Last seen after this time.
+    pub last_after: Option<Timestamp>,
+}
+
+impl TimeFence {
+    /// Whether a window passes the fence.
+    pub fn admits(&self, w: &Window) -> bool {
+        self.first_before.is_none_or(|t| w.first_seen <= t)
+            && self.first_after.is_none_or(|t| w.first_seen >= t)
+            && self.last_before.is_none_or(|t| w.last_seen <= t)
+            && self.last_after.is_none_or(|t| w.last_seen >= t)
+    }
+}
+
+/// A forward fact query.
+#[derive(Debug, Clone)]
+pub struct FactQuery {
+    /// Which subjects.
+    pub subject: SubjectSel,
+    /// Only these predicates (empty: all).
+    pub predicates: Vec<Predicate>,
+    /// Time fence.
+    pub fence: TimeFence,
+    /// Stop after this many facts (the result says whether it was cut).
+    pub limit: usize,
+}
+
+/// A reverse fact query: which subjects had a fact with this object.
+#[derive(Debug, Clone)]
+pub struct ReverseQuery {
+    /// Which objects.
+    pub object: ObjectSel,
+    /// Only these predicates (empty: all).
+    pub predicates: Vec<Predicate>,
+    /// Time fence.
+    pub fence: TimeFence,
+    /// Stop after this many facts.
+    pub limit: usize,
+}
+
+/// Facts and whether the limit cut them.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct FactPage {
+    /// The facts, in engine key order.
+    pub facts: Vec<Fact>,
+    /// More facts matched than `limit`.
+    pub limited: bool,
+}
+
+/// Result of a consistency check.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct CheckReport {
+    /// Facts examined.
+    pub facts: u64,
+    /// Holdings examined.
+    pub holdings: u64,
+    /// Counted values examined.
+    pub values: u64,
+    /// Events examined.
+    pub events: u64,
+    /// Problems found (empty: consistent).
+    pub problems: Vec<String>,
+}
+
+/// Sizes, for `scry store stats` and benchmarks.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct StoreStats {
+    /// Engine name.
+    pub engine: String,
+    /// Approximate number of facts.
+    pub facts: u64,
+    /// Approximate number of holdings.
+    pub holdings: u64,
+    /// Bytes on disk (or in the remote tables).
+    pub disk_bytes: u64,
+    /// Last event sequence number.
+    pub last_event_seq: u64,
+}
+
+/// The fact store. Implementations are internally synchronised.
+pub trait Store: Send + Sync {
+    /// Engine name (`embedded`, `clickhouse`).
+    fn engine(&self) -> &'static str;
+
+    /// Stores a batch: observations merged, documents kept, events
+    /// appended, ledger updated. The embedded engine applies it atomically
+    /// and durably before returning.
+    fn write(&self, batch: WriteBatch) -> Result<WriteReceipt>;
+
+    /// The ledger entry for an input, if any part of it was stored.
+    fn ledger(&self, key: &str) -> Result<Option<LedgerEntry>>;
+
+    /// Facts by subject.
+    fn facts(&self, q: &FactQuery) -> Result<FactPage>;
+
+    /// Facts by object (reverse index).
+    fn reverse(&self, q: &ReverseQuery) -> Result<FactPage>;
+
+    /// Everything a holder (registrable domain, IP...) holds.
+    fn holdings(&self, holder: &Entity) -> Result<Vec<Holding>>;
+
+    /// How many registrable domains hold each value, in input order.
+    fn value_counts(&self, values: &[(Predicate, Entity)]) -> Result<Vec<ValueCount>>;
+
+    /// The registrable domains holding a value, paged.
+    fn pivot(&self, q: &PivotQuery) -> Result<PivotPage>;
+
+    /// Raw documents about a subject, oldest first (`kind` empty: all kinds).
+    fn documents(&self, subject: &Entity, kind: &str) -> Result<Vec<Document>>;
+
+    /// Events with `seq > after`, at most `limit`, in order.
+    fn events(&self, after: u64, limit: usize) -> Result<Vec<Event>>;
+
+    /// Verifies the store's internal consistency.
+    fn check(&self) -> Result<CheckReport>;
+
+    /// Sizes.
+    fn stats(&self) -> Result<StoreStats>;
+}
+
+/// The holder of a subject: a name's registrable domain, or the subject itself.
+pub fn holder_of(subject: &Entity) -> Entity {
+    match subject {
+        Entity::Domain(d) if !d.is_registrable() && d.registrable().is_some() => {
+            Entity::Domain(d.registrable_name())
+        }
+        other => other.clone(),
+    }
+}

@@ -1,0 +1,774 @@
+//! The embedded engine: one directory, no server, crash-safe.
+//!
+//! Built on fjall (an LSM tree with cross-keyspace atomic batches, block
+//! compression and a write-ahead journal). Keyspaces:
+//!
+//! | keyspace | key | value |
+//! |---|---|---|
+//! | `fwd` | subject · predicate · object | window + source ids |
+//! | `rev` | object · predicate · subject | (empty) |
+//! | `dom` | holder · predicate · object | holding (window, current) |
+//! | `piv` | predicate · object · holder | holding (copy) |
+//! | `cnt` | predicate · object | current, historic domain counts |
+//! | `disp` | text key | display form of free text |
+//! | `doc` | holder · kind · time | source + deflated body |
+//! | `evt` | sequence number | event (JSON) |
+//! | `meta` | `ledger:*`, `src:*`, `seq` | ledger entries, source ids, counters |
+//!
+//! Invariant: every write is one fjall batch committed with `SyncAll`, so a
+//! crash leaves either all or none of a batch, ledger entry included: the
+//! ledger never claims more than is stored.
+
+mod codec;
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::io::{Read, Write};
+use std::path::Path;
+use std::sync::{Mutex, MutexGuard};
+
+use fjall::{Database, Keyspace, KeyspaceCreateOptions, PersistMode};
+use scry_model::{DomainName, Entity, Fact, Predicate, Window};
+
+use crate::error::{Result, StoreError};
+use crate::keys::{self, entity_key, push_entity, push_pred, read_entity, read_pred};
+use crate::{
+    CheckReport, DataDir, Document, Event, FactPage, FactQuery, Holding, LedgerEntry, ObjectSel,
+    PivotPage, PivotQuery, ReverseQuery, Scope, Store, StoreStats, SubjectSel, ValueCount,
+    WriteBatch, WriteReceipt, holder_of,
+};
+use codec::{FactVal, HoldVal, decode_count, encode_count};
+
+struct Writer {
+    next_seq: u64,
+    sources: HashMap<String, u16>,
+}
+
+/// The embedded fact engine.
+pub struct EmbeddedStore {
+    db: Database,
+    fwd: Keyspace,
+    rev: Keyspace,
+    dom: Keyspace,
+    piv: Keyspace,
+    cnt: Keyspace,
+    disp: Keyspace,
+    doc: Keyspace,
+    evt: Keyspace,
+    meta: Keyspace,
+    writer: Mutex<Writer>,
+    source_names: Mutex<HashMap<u16, String>>,
+}
+
+impl std::fmt::Debug for EmbeddedStore {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("EmbeddedStore")
+    }
+}
+
+fn ks(db: &Database, name: &str) -> Result<Keyspace> {
+    Ok(db.keyspace(name, KeyspaceCreateOptions::default)?)
+}
+
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+impl EmbeddedStore {
+    /// Opens (or creates) the engine's files inside a locked data dir.
+    pub fn open(dir: &DataDir) -> Result<EmbeddedStore> {
+        Self::open_path(&dir.path().join("facts"))
+    }
+
+    fn open_path(path: &Path) -> Result<EmbeddedStore> {
+        let db = Database::builder(path)
+            .cache_size(256 * 1024 * 1024)
+            .open()?;
+        let meta = ks(&db, "meta")?;
+        let mut sources = HashMap::new();
+        let mut names = HashMap::new();
+        for item in meta.prefix(b"src:") {
+            let (k, v) = item.into_inner()?;
+            let name = std::str::from_utf8(&k[4..]).map_err(|e| StoreError::Corruption {
+                what: "meta",
+                detail: e.to_string(),
+            })?;
+            let id = v
+                .get(..2)
+                .map(|s| u16::from_be_bytes([s[0], s[1]]))
+                .ok_or_else(|| StoreError::Corruption {
+                    what: "meta",
+                    detail: "short source id".into(),
+                })?;
+            sources.insert(name.to_string(), id);
+            names.insert(id, name.to_string());
+        }
+        let next_seq = match meta.get(b"seq")? {
+            Some(v) => v
+                .get(..8)
+                .and_then(|s| s.try_into().ok())
+                .map(u64::from_be_bytes)
+                .ok_or_else(|| StoreError::Corruption {
+                    what: "meta",
+                    detail: "short sequence".into(),
+                })?,
+            None => 1,
+        };
+        Ok(EmbeddedStore {
+            fwd: ks(&db, "fwd")?,
+            rev: ks(&db, "rev")?,
+            dom: ks(&db, "dom")?,
+            piv: ks(&db, "piv")?,
+            cnt: ks(&db, "cnt")?,
+            disp: ks(&db, "disp")?,
+            doc: ks(&db, "doc")?,
+            evt: ks(&db, "evt")?,
+            meta,
+            db,
+            writer: Mutex::new(Writer { next_seq, sources }),
+            source_names: Mutex::new(names),
+        })
+    }
+
+    /// Bytes on disk.
+    pub fn disk_space(&self) -> u64 {
+        self.db.disk_space().unwrap_or(0)
+    }
+
+    fn display(&self, e: Entity) -> Result<Entity> {
+        if let Entity::Text(t) = &e {
+            let k = entity_key(&e);
+            if let Some(v) = self.disp.get(&k)? {
+                return Ok(Entity::Text(String::from_utf8_lossy(&v).into_owned()));
+            }
+            return Ok(Entity::Text(t.clone()));
+        }
+        Ok(e)
+    }
+
+    fn source_names(&self, ids: &[u16]) -> Vec<String> {
+        let names = lock(&self.source_names);
+        let mut v: Vec<String> = ids
+            .iter()
+            .map(|id| names.get(id).cloned().unwrap_or_else(|| format!("#{id}")))
+            .collect();
+        v.sort();
+        v
+    }
+
+    fn decode_fact(&self, key: &[u8], val: &[u8]) -> Result<Fact> {
+        let (subject, rest) = read_entity(key)?;
+        let (predicate, rest) = read_pred(rest)?;
+        let (object, _) = read_entity(rest)?;
+        let fv = FactVal::decode(val)?;
+        Ok(Fact {
+            subject,
+            predicate,
+            object: self.display(object)?,
+            window: fv.window,
+            sources: self.source_names(&fv.sources),
+        })
+    }
+
+    fn scan_facts(
+        &self,
+        iter: fjall::Iter,
+        preds: &[Predicate],
+        fence: &crate::TimeFence,
+        limit: usize,
+        filter: impl Fn(&[u8]) -> bool,
+        page: &mut FactPage,
+    ) -> Result<()> {
+        for item in iter {
+            let (k, v) = item.into_inner()?;
+            if !filter(&k) {
+                continue;
+            }
+            let f = self.decode_fact(&k, &v)?;
+            if !preds.is_empty() && !preds.contains(&f.predicate) {
+                continue;
+            }
+            if !fence.admits(&f.window) {
+                continue;
+            }
+            if page.facts.len() >= limit {
+                page.limited = true;
+                return Ok(());
+            }
+            page.facts.push(f);
+        }
+        Ok(())
+    }
+
+    fn holdings_of(&self, prefix: &[u8]) -> Result<Vec<(Vec<u8>, HoldVal)>> {
+        let mut out = Vec::new();
+        for item in self.dom.prefix(prefix) {
+            let (k, v) = item.into_inner()?;
+            out.push((k[prefix.len()..].to_vec(), HoldVal::decode(&v)?));
+        }
+        Ok(out)
+    }
+}
+
+/// One aggregated fact of a batch.
+struct Agg {
+    subject_len: usize,
+    holder: Vec<u8>,
+    pred: Predicate,
+    object: Vec<u8>,
+    window: Window,
+    sources: BTreeSet<u16>,
+}
+
+impl Store for EmbeddedStore {
+    fn engine(&self) -> &'static str {
+        "embedded"
+    }
+
+    fn write(&self, batch: WriteBatch) -> Result<WriteReceipt> {
+        let mut w = lock(&self.writer);
+        let mut out = self.db.batch().durability(Some(PersistMode::SyncAll));
+        let mut receipt = WriteReceipt::default();
+        let mut new_sources: Vec<(String, u16)> = Vec::new();
+
+        // 1. Aggregate observations per fact key.
+        let mut aggs: BTreeMap<Vec<u8>, Agg> = BTreeMap::new();
+        let mut display: BTreeMap<Vec<u8>, String> = BTreeMap::new();
+        for o in &batch.observations {
+            let sid = match w.sources.get(&o.source) {
+                Some(id) => *id,
+                None => {
+                    let id = u16::try_from(w.sources.len() + 1).map_err(|_| {
+                        StoreError::Invalid("more than 65535 distinct sources".into())
+                    })?;
+                    w.sources.insert(o.source.clone(), id);
+                    new_sources.push((o.source.clone(), id));
+                    id
+                }
+            };
+            let mut key = Vec::with_capacity(64);
+            push_entity(&mut key, &o.subject);
+            let subject_len = key.len();
+            push_pred(&mut key, o.predicate);
+            let okey_start = key.len();
+            push_entity(&mut key, &o.object);
+            if let Entity::Text(t) = &o.object {
+                display.insert(key[okey_start..].to_vec(), t.clone());
+            }
+            match aggs.get_mut(&key) {
+                Some(a) => {
+                    a.window.merge(&o.window);
+                    a.sources.insert(sid);
+                }
+                None => {
+                    let object = key[okey_start..].to_vec();
+                    let holder = entity_key(&holder_of(&o.subject));
+                    aggs.insert(
+                        key,
+                        Agg {
+                            subject_len,
+                            holder,
+                            pred: o.predicate,
+                            object,
+                            window: o.window,
+                            sources: BTreeSet::from([sid]),
+                        },
+                    );
+                }
+            }
+        }
+
+        // 2. Merge facts; collect holding deltas per (holder, predicate).
+        let mut groups: BTreeMap<(Vec<u8>, Predicate), BTreeMap<Vec<u8>, Window>> = BTreeMap::new();
+        for (key, a) in &aggs {
+            let merged = match self.fwd.get(key)? {
+                Some(old) => {
+                    let mut fv = FactVal::decode(&old)?;
+                    fv.window.merge(&a.window);
+                    for s in &a.sources {
+                        if !fv.sources.contains(s) {
+                            fv.sources.push(*s);
+                        }
+                    }
+                    receipt.facts_merged += 1;
+                    fv
+                }
+                None => {
+                    receipt.facts_new += 1;
+                    let mut rk = Vec::with_capacity(key.len());
+                    rk.extend_from_slice(&a.object);
+                    push_pred(&mut rk, a.pred);
+                    rk.extend_from_slice(&key[..a.subject_len]);
+                    out.insert(&self.rev, rk, b"".as_slice());
+                    FactVal {
+                        window: a.window,
+                        sources: a.sources.iter().copied().collect(),
+                    }
+                }
+            };
+            out.insert(&self.fwd, key.as_slice(), merged.encode().as_slice());
+            groups
+                .entry((a.holder.clone(), a.pred))
+                .or_default()
+                .entry(a.object.clone())
+                .and_modify(|w| w.merge(&a.window))
+                .or_insert(a.window);
+        }
+
+        // 3. Holdings: merge deltas, recompute current flags per group,
+        //    collect count transitions.
+        let mut cnt_delta: BTreeMap<Vec<u8>, (i64, i64)> = BTreeMap::new();
+        for ((holder, pred), deltas) in &groups {
+            let mut prefix = holder.clone();
+            push_pred(&mut prefix, *pred);
+            let existing = self.holdings_of(&prefix)?;
+            let old_latest = existing.iter().map(|(_, h)| h.window.last_seen).max();
+            let mut state: BTreeMap<Vec<u8>, (Option<HoldVal>, Window)> = existing
+                .into_iter()
+                .map(|(o, h)| (o, (Some(h), h.window)))
+                .collect();
+            for (obj, dw) in deltas {
+                state
+                    .entry(obj.clone())
+                    .and_modify(|(_, w)| w.merge(dw))
+                    .or_insert((None, *dw));
+            }
+            let latest = state
+                .values()
+                .map(|(_, w)| w.last_seen)
+                .max()
+                .unwrap_or(i64::MIN);
+            let rule = pred.current_rule();
+            let is_domain = keys::is_name_key(holder);
+            let latest_moved = old_latest != Some(latest);
+            for (obj, (old, w)) in &state {
+                let current = rule.is_current(w.last_seen, latest);
+                let touched = deltas.contains_key(obj);
+                let changed = old.is_none_or(|o| o.current != current || o.window != *w);
+                if !(touched || latest_moved) || !changed {
+                    continue;
+                }
+                let hv = HoldVal {
+                    window: *w,
+                    current,
+                };
+                let mut dk = prefix.clone();
+                dk.extend_from_slice(obj);
+                out.insert(&self.dom, dk, hv.encode().as_slice());
+                let mut pk = Vec::with_capacity(2 + obj.len() + holder.len());
+                push_pred(&mut pk, *pred);
+                pk.extend_from_slice(obj);
+                pk.extend_from_slice(holder);
+                out.insert(&self.piv, pk, hv.encode().as_slice());
+                if is_domain {
+                    let (dc, dh) = match (old.map(|o| o.current), current) {
+                        (None, true) => (1, 0),
+                        (None, false) => (0, 1),
+                        (Some(false), true) => (1, -1),
+                        (Some(true), false) => (-1, 1),
+                        _ => (0, 0),
+                    };
+                    if dc != 0 || dh != 0 {
+                        let mut ck = Vec::with_capacity(2 + obj.len());
+                        push_pred(&mut ck, *pred);
+                        ck.extend_from_slice(obj);
+                        let e = cnt_delta.entry(ck).or_insert((0, 0));
+                        e.0 += dc;
+                        e.1 += dh;
+                    }
+                }
+            }
+        }
+        for (ck, (dc, dh)) in cnt_delta {
+            let (c, h) = match self.cnt.get(&ck)? {
+                Some(v) => decode_count(&v)?,
+                None => (0, 0),
+            };
+            let nc = c
+                .checked_add_signed(dc)
+                .ok_or_else(|| StoreError::Corruption {
+                    what: "counts",
+                    detail: "current count would go negative".into(),
+                })?;
+            let nh = h
+                .checked_add_signed(dh)
+                .ok_or_else(|| StoreError::Corruption {
+                    what: "counts",
+                    detail: "historic count would go negative".into(),
+                })?;
+            out.insert(&self.cnt, ck, encode_count(nc, nh).as_slice());
+        }
+        for (k, v) in display {
+            out.insert(&self.disp, k, v.into_bytes());
+        }
+
+        // 4. Documents, events, sources, ledger.
+        for d in &batch.documents {
+            let mut k = entity_key(&holder_of(&d.subject));
+            k.extend_from_slice(d.kind.as_bytes());
+            k.push(0);
+            k.extend_from_slice(&((d.time as u64) ^ (1 << 63)).to_be_bytes());
+            k.extend_from_slice(d.source.as_bytes());
+            let mut enc = flate2::write::DeflateEncoder::new(
+                Vec::with_capacity(d.body.len() / 3),
+                flate2::Compression::default(),
+            );
+            enc.write_all(&d.body)
+                .and_then(|_| Ok(()))
+                .map_err(|e| StoreError::Engine(format!("compress document: {e}")))?;
+            let body = enc
+                .finish()
+                .map_err(|e| StoreError::Engine(format!("compress document: {e}")))?;
+            let mut v = Vec::with_capacity(body.len() + d.source.len() + 2);
+            v.extend_from_slice(&(d.source.len() as u16).to_be_bytes());
+            v.extend_from_slice(d.source.as_bytes());
+            v.extend_from_slice(&body);
+            out.insert(&self.doc, k, v);
+        }
+        let mut seq = w.next_seq;
+        for e in &batch.events {
+            let json = serde_json::json!({
+                "time": e.time, "kind": e.kind, "subject": e.subject, "data": e.data,
+            });
+            out.insert(&self.evt, seq.to_be_bytes(), json.to_string().into_bytes());
+            receipt.last_event_seq = Some(seq);
+            seq += 1;
+        }
+        if seq != w.next_seq {
+            out.insert(&self.meta, b"seq".as_slice(), seq.to_be_bytes().as_slice());
+        }
+        for (name, id) in &new_sources {
+            let mut k = b"src:".to_vec();
+            k.extend_from_slice(name.as_bytes());
+            out.insert(&self.meta, k, id.to_be_bytes().as_slice());
+        }
+        if let Some(l) = &batch.ledger {
+            let mut k = b"ledger:".to_vec();
+            k.extend_from_slice(l.key.as_bytes());
+            let v = serde_json::to_vec(l).map_err(|e| StoreError::Engine(e.to_string()))?;
+            out.insert(&self.meta, k, v);
+        }
+        match out.commit() {
+            Ok(()) => {}
+            Err(e) => {
+                // Roll back in-memory state: nothing of this batch is stored.
+                for (name, _) in &new_sources {
+                    w.sources.remove(name);
+                }
+                return Err(e.into());
+            }
+        }
+        w.next_seq = seq;
+        let mut names = lock(&self.source_names);
+        for (name, id) in new_sources {
+            names.insert(id, name);
+        }
+        Ok(receipt)
+    }
+
+    fn ledger(&self, key: &str) -> Result<Option<LedgerEntry>> {
+        let mut k = b"ledger:".to_vec();
+        k.extend_from_slice(key.as_bytes());
+        match self.meta.get(&k)? {
+            None => Ok(None),
+            Some(v) => serde_json::from_slice(&v)
+                .map(Some)
+                .map_err(|e| StoreError::Corruption {
+                    what: "ledger",
+                    detail: e.to_string(),
+                }),
+        }
+    }
+
+    fn facts(&self, q: &FactQuery) -> Result<FactPage> {
+        let mut page = FactPage::default();
+        match &q.subject {
+            SubjectSel::Exact(e) => {
+                let p = entity_key(e);
+                self.scan_facts(
+                    self.fwd.prefix(&p),
+                    &q.predicates,
+                    &q.fence,
+                    q.limit,
+                    |_| true,
+                    &mut page,
+                )?;
+            }
+            SubjectSel::Registrable(d) => {
+                let p = keys::registrable_prefix(d.registrable_or_self());
+                self.scan_facts(
+                    self.fwd.prefix(&p),
+                    &q.predicates,
+                    &q.fence,
+                    q.limit,
+                    |_| true,
+                    &mut page,
+                )?;
+            }
+            SubjectSel::Subtree(d) => {
+                let p = keys::subtree_prefix(d);
+                self.scan_facts(
+                    self.fwd.prefix(&p),
+                    &q.predicates,
+                    &q.fence,
+                    q.limit,
+                    |_| true,
+                    &mut page,
+                )?;
+            }
+            SubjectSel::Cidr(net) => {
+                let (lo, mut hi) = keys::ip_range(net);
+                hi.extend_from_slice(&[0xff; 4]);
+                self.scan_facts(
+                    self.fwd.range(lo..=hi),
+                    &q.predicates,
+                    &q.fence,
+                    q.limit,
+                    |_| true,
+                    &mut page,
+                )?;
+            }
+        }
+        Ok(page)
+    }
+
+    fn reverse(&self, q: &ReverseQuery) -> Result<FactPage> {
+        let mut page = FactPage::default();
+        let iter = match &q.object {
+            ObjectSel::Exact(e) => self.rev.prefix(entity_key(e)),
+            ObjectSel::Subtree(d) => self.rev.prefix(keys::subtree_prefix(d)),
+            ObjectSel::Cidr(net) => {
+                let (lo, mut hi) = keys::ip_range(net);
+                hi.push(0xff);
+                self.rev.range(lo..=hi)
+            }
+        };
+        for item in iter {
+            let (k, _) = item.into_inner()?;
+            let (object, rest) = read_entity(&k)?;
+            let (pred, rest) = read_pred(rest)?;
+            if !q.predicates.is_empty() && !q.predicates.contains(&pred) {
+                continue;
+            }
+            let mut fk = rest.to_vec();
+            push_pred(&mut fk, pred);
+            push_entity(&mut fk, &object);
+            let Some(v) = self.fwd.get(&fk)? else {
+                return Err(StoreError::Corruption {
+                    what: "rev",
+                    detail: "reverse entry without its fact".into(),
+                });
+            };
+            let f = self.decode_fact(&fk, &v)?;
+            if !q.fence.admits(&f.window) {
+                continue;
+            }
+            if page.facts.len() >= q.limit {
+                page.limited = true;
+                break;
+            }
+            page.facts.push(f);
+        }
+        Ok(page)
+    }
+
+    fn holdings(&self, holder: &Entity) -> Result<Vec<Holding>> {
+        let prefix = entity_key(&holder_of(holder));
+        let mut out = Vec::new();
+        for (rest, hv) in self.holdings_of(&prefix)? {
+            let (predicate, rest) = read_pred(&rest)?;
+            let (object, _) = read_entity(rest)?;
+            out.push(Holding {
+                predicate,
+                object: self.display(object)?,
+                window: hv.window,
+                current: hv.current,
+            });
+        }
+        Ok(out)
+    }
+
+    fn value_counts(&self, values: &[(Predicate, Entity)]) -> Result<Vec<ValueCount>> {
+        let mut out = Vec::with_capacity(values.len());
+        for (p, o) in values {
+            let mut k = Vec::with_capacity(32);
+            push_pred(&mut k, *p);
+            push_entity(&mut k, o);
+            out.push(match self.cnt.get(&k)? {
+                Some(v) => {
+                    let (current, historic) = decode_count(&v)?;
+                    ValueCount { current, historic }
+                }
+                None => ValueCount::default(),
+            });
+        }
+        Ok(out)
+    }
+
+    fn pivot(&self, q: &PivotQuery) -> Result<PivotPage> {
+        let mut prefix = Vec::with_capacity(32);
+        push_pred(&mut prefix, q.predicate);
+        push_entity(&mut prefix, &q.object);
+        let count = self
+            .value_counts(&[(q.predicate, q.object.clone())])?
+            .pop()
+            .unwrap_or_default();
+        let start = match &q.after {
+            Some(c) => {
+                let d = DomainName::parse(c)
+                    .map_err(|e| StoreError::Invalid(format!("bad cursor: {e}")))?;
+                let mut s = prefix.clone();
+                push_entity(&mut s, &Entity::Domain(d));
+                s.push(0xff);
+                s
+            }
+            None => prefix.clone(),
+        };
+        let end = keys::prefix_end(&prefix).unwrap_or_else(|| vec![0xff; prefix.len() + 1]);
+        let mut domains = Vec::new();
+        let mut next_cursor = None;
+        for item in self.piv.range(start..end) {
+            let (k, v) = item.into_inner()?;
+            let holder = &k[prefix.len()..];
+            if !keys::is_name_key(holder) {
+                continue;
+            }
+            let hv = HoldVal::decode(&v)?;
+            let keep = match q.scope {
+                Scope::Current => hv.current,
+                Scope::Historic => !hv.current,
+                Scope::All => true,
+            };
+            if !keep {
+                continue;
+            }
+            let (e, _) = read_entity(holder)?;
+            let Entity::Domain(d) = e else { continue };
+            if domains.len() >= q.limit {
+                next_cursor = domains
+                    .last()
+                    .map(|(d, _): &(DomainName, Holding)| d.ascii().to_string());
+                break;
+            }
+            domains.push((
+                d,
+                Holding {
+                    predicate: q.predicate,
+                    object: q.object.clone(),
+                    window: hv.window,
+                    current: hv.current,
+                },
+            ));
+        }
+        Ok(PivotPage {
+            domains,
+            count,
+            next_cursor,
+        })
+    }
+
+    fn documents(&self, subject: &Entity, kind: &str) -> Result<Vec<Document>> {
+        let mut prefix = entity_key(&holder_of(subject));
+        if !kind.is_empty() {
+            prefix.extend_from_slice(kind.as_bytes());
+            prefix.push(0);
+        }
+        let hl = entity_key(&holder_of(subject)).len();
+        let mut out = Vec::new();
+        for item in self.doc.prefix(&prefix) {
+            let (k, v) = item.into_inner()?;
+            let bad = |d: &str| StoreError::Corruption {
+                what: "documents",
+                detail: d.to_string(),
+            };
+            let rest = &k[hl..];
+            let z = rest
+                .iter()
+                .position(|b| *b == 0)
+                .ok_or_else(|| bad("no kind"))?;
+            let kind = String::from_utf8_lossy(&rest[..z]).into_owned();
+            let t = rest
+                .get(z + 1..z + 9)
+                .and_then(|s| s.try_into().ok())
+                .map(|b: [u8; 8]| (u64::from_be_bytes(b) ^ (1 << 63)) as i64)
+                .ok_or_else(|| bad("no time"))?;
+            let sl = v
+                .get(..2)
+                .map(|s| u16::from_be_bytes([s[0], s[1]]) as usize)
+                .ok_or_else(|| bad("short"))?;
+            let source = v
+                .get(2..2 + sl)
+                .map(|s| String::from_utf8_lossy(s).into_owned())
+                .ok_or_else(|| bad("short"))?;
+            let mut body = Vec::new();
+            flate2::read::DeflateDecoder::new(&v[2 + sl..])
+                .take(256 * 1024 * 1024)
+                .read_to_end(&mut body)
+                .map_err(|e| bad(&e.to_string()))?;
+            out.push(Document {
+                subject: holder_of(subject),
+                kind,
+                time: t,
+                source,
+                body,
+            });
+        }
+        Ok(out)
+    }
+
+    fn events(&self, after: u64, limit: usize) -> Result<Vec<Event>> {
+        let mut out = Vec::new();
+        for item in self.evt.range(after.saturating_add(1).to_be_bytes()..) {
+            if out.len() >= limit {
+                break;
+            }
+            let (k, v) = item.into_inner()?;
+            let seq = k
+                .get(..8)
+                .and_then(|s| s.try_into().ok())
+                .map(u64::from_be_bytes)
+                .ok_or_else(|| StoreError::Corruption {
+                    what: "events",
+                    detail: "short key".into(),
+                })?;
+            out.push(decode_event(seq, &v)?);
+        }
+        Ok(out)
+    }
+
+    fn check(&self) -> Result<CheckReport> {
+        check::run(self)
+    }
+
+    fn stats(&self) -> Result<StoreStats> {
+        Ok(StoreStats {
+            engine: "embedded".into(),
+            facts: self.fwd.approximate_len() as u64,
+            holdings: self.dom.approximate_len() as u64,
+            disk_bytes: self.disk_space(),
+            last_event_seq: lock(&self.writer).next_seq - 1,
+        })
+    }
+}
+
+fn decode_event(seq: u64, v: &[u8]) -> Result<Event> {
+    #[derive(serde::Deserialize)]
+    struct E {
+        time: i64,
+        kind: String,
+        subject: String,
+        data: BTreeMap<String, String>,
+    }
+    let e: E = serde_json::from_slice(v).map_err(|e| StoreError::Corruption {
+        what: "events",
+        detail: e.to_string(),
+    })?;
+    Ok(Event {
+        seq,
+        time: e.time,
+        kind: e.kind,
+        subject: e.subject,
+        data: e.data,
+    })
+}
+
+mod check;

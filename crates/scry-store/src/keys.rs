@@ -1,0 +1,328 @@
+//! Byte encodings of entities for ordered key-value engines.
+//!
+//! Every encoding is self-delimiting and order-preserving where order
+//! matters, so composite keys can be concatenated and range-scanned:
+//!
+//! * names: `D` + reversed registrable labels, each followed by `.`, then
+//!   `\0`, then the reversed subdomain labels, each followed by `.`, then
+//!   `\x01`. `www.example.com` is `Dcom.example.\0www.\x01`: the prefix
+//!   `Dcom.example.` is the whole subtree (`*.example.com`, wildcards), the
+//!   prefix `Dcom.example.\0` is exactly one registrable domain and its hosts
+//!   (a profile roll-up), and `foo.blogspot.com` is `Dcom.blogspot.foo.\0\x01`,
+//!   outside `blogspot.com`'s own roll-up. Labels never contain `\0`/`\x01`.
+//! * IPs: `I` + 16 bytes (IPv4 mapped into IPv6): a CIDR prefix is a range.
+//! * e-mail, free text, hashes: a tag, the lower-case text, `\0` (normalised
+//!   text never contains control characters).
+//! * ASNs: `A` + 4 bytes big-endian; times: `M` + 8 bytes, sign bit flipped.
+
+use scry_model::{DomainName, Email, Entity, Ip, IpNet, Predicate};
+
+use crate::error::{Result, StoreError};
+
+const T_DOMAIN: u8 = b'D';
+const T_IP: u8 = b'I';
+const T_EMAIL: u8 = b'E';
+const T_ASN: u8 = b'A';
+const T_TEXT: u8 = b'T';
+const T_HASH: u8 = b'H';
+const T_TIME: u8 = b'M';
+
+/// Appends the encoding of a name.
+pub(crate) fn push_name(out: &mut Vec<u8>, d: &DomainName) {
+    out.push(T_DOMAIN);
+    push_name_body(out, d);
+}
+
+fn push_name_body(out: &mut Vec<u8>, d: &DomainName) {
+    let reg = d.registrable_or_self();
+    for l in reg.rsplit('.') {
+        out.extend_from_slice(l.as_bytes());
+        out.push(b'.');
+    }
+    out.push(0);
+    if let Some(sub) = d.subdomain() {
+        for l in sub.rsplit('.') {
+            out.extend_from_slice(l.as_bytes());
+            out.push(b'.');
+        }
+    }
+    out.push(1);
+}
+
+/// The key prefix covering a registrable domain and all its hosts.
+pub(crate) fn registrable_prefix(registrable: &str) -> Vec<u8> {
+    let mut out = vec![T_DOMAIN];
+    for l in registrable.rsplit('.') {
+        out.extend_from_slice(l.as_bytes());
+        out.push(b'.');
+    }
+    out.push(0);
+    out
+}
+
+/// The key prefix covering a name and every name below it, across
+/// registrable boundaries (`*.example.com` and `example.com` itself).
+pub(crate) fn subtree_prefix(name: &DomainName) -> Vec<u8> {
+    if let (Some(reg), Some(sub)) = (name.registrable(), name.subdomain()) {
+        let mut out = registrable_prefix(reg);
+        for l in sub.rsplit('.') {
+            out.extend_from_slice(l.as_bytes());
+            out.push(b'.');
+        }
+        return out;
+    }
+    let mut out = vec![T_DOMAIN];
+    for l in name.ascii().rsplit('.') {
+        out.extend_from_slice(l.as_bytes());
+        out.push(b'.');
+    }
+    out
+}
+
+/// The inclusive key range of the IPs in a prefix.
+pub(crate) fn ip_range(net: &IpNet) -> (Vec<u8>, Vec<u8>) {
+    let (lo, hi) = net.key_range();
+    let mut a = vec![T_IP];
+    a.extend_from_slice(&lo);
+    let mut b = vec![T_IP];
+    b.extend_from_slice(&hi);
+    (a, b)
+}
+
+fn push_text(out: &mut Vec<u8>, tag: u8, s: &str) {
+    out.push(tag);
+    for b in s.bytes() {
+        // Normalised text has no control characters; keep the key
+        // self-delimiting even if one slips through.
+        out.push(if b == 0 { b' ' } else { b });
+    }
+    out.push(0);
+}
+
+/// Appends an entity's key.
+pub(crate) fn push_entity(out: &mut Vec<u8>, e: &Entity) {
+    match e {
+        Entity::Domain(d) => push_name(out, d),
+        Entity::Ip(ip) => {
+            out.push(T_IP);
+            out.extend_from_slice(&ip.key());
+        }
+        Entity::Email(em) => push_text(out, T_EMAIL, &em.to_string()),
+        Entity::Asn(a) => {
+            out.push(T_ASN);
+            out.extend_from_slice(&a.to_be_bytes());
+        }
+        Entity::Text(t) => push_text(out, T_TEXT, &t.to_lowercase()),
+        Entity::Hash(h) => push_text(out, T_HASH, h),
+        Entity::Time(t) => {
+            out.push(T_TIME);
+            out.extend_from_slice(&((*t as u64) ^ (1 << 63)).to_be_bytes());
+        }
+        #[allow(unreachable_patterns)]
+        other => push_text(out, T_TEXT, &other.to_string()),
+    }
+}
+
+/// An entity's key.
+pub(crate) fn entity_key(e: &Entity) -> Vec<u8> {
+    let mut v = Vec::with_capacity(32);
+    push_entity(&mut v, e);
+    v
+}
+
+/// Appends a predicate (2 bytes, big-endian).
+pub(crate) fn push_pred(out: &mut Vec<u8>, p: Predicate) {
+    out.extend_from_slice(&p.id().to_be_bytes());
+}
+
+fn corrupt(detail: impl Into<String>) -> StoreError {
+    StoreError::Corruption {
+        what: "key",
+        detail: detail.into(),
+    }
+}
+
+/// Decodes one entity from the front of `buf`; returns it and the rest.
+/// Free text comes back lower-cased: the display form lives elsewhere.
+pub(crate) fn read_entity(buf: &[u8]) -> Result<(Entity, &[u8])> {
+    let (&tag, rest) = buf.split_first().ok_or_else(|| corrupt("empty key"))?;
+    match tag {
+        T_DOMAIN => {
+            let end = rest
+                .iter()
+                .position(|b| *b == 1)
+                .ok_or_else(|| corrupt("unterminated name"))?;
+            let body = &rest[..end];
+            let zero = body
+                .iter()
+                .position(|b| *b == 0)
+                .ok_or_else(|| corrupt("name without registrable marker"))?;
+            let mut labels: Vec<&[u8]> = body[..zero]
+                .split(|b| *b == b'.')
+                .chain(body[zero + 1..].split(|b| *b == b'.'))
+                .filter(|l| !l.is_empty())
+                .collect();
+            labels.reverse();
+            let joined = labels.join(&b'.');
+            let s = std::str::from_utf8(&joined).map_err(|e| corrupt(e.to_string()))?;
+            let d = DomainName::parse(s).map_err(|e| corrupt(e.to_string()))?;
+            Ok((Entity::Domain(d), &rest[end + 1..]))
+        }
+        T_IP => {
+            if rest.len() < 16 {
+                return Err(corrupt("short ip"));
+            }
+            let mut k = [0u8; 16];
+            k.copy_from_slice(&rest[..16]);
+            Ok((Entity::Ip(Ip::from_key(k)), &rest[16..]))
+        }
+        T_ASN => {
+            if rest.len() < 4 {
+                return Err(corrupt("short asn"));
+            }
+            let mut k = [0u8; 4];
+            k.copy_from_slice(&rest[..4]);
+            Ok((Entity::Asn(u32::from_be_bytes(k)), &rest[4..]))
+        }
+        T_TIME => {
+            if rest.len() < 8 {
+                return Err(corrupt("short time"));
+            }
+            let mut k = [0u8; 8];
+            k.copy_from_slice(&rest[..8]);
+            let t = (u64::from_be_bytes(k) ^ (1 << 63)) as i64;
+            Ok((Entity::Time(t), &rest[8..]))
+        }
+        T_EMAIL | T_TEXT | T_HASH => {
+            let end = rest
+                .iter()
+                .position(|b| *b == 0)
+                .ok_or_else(|| corrupt("unterminated text"))?;
+            let s = std::str::from_utf8(&rest[..end]).map_err(|e| corrupt(e.to_string()))?;
+            let e = match tag {
+                T_EMAIL => Entity::Email(Email::parse(s).map_err(|e| corrupt(e.to_string()))?),
+                T_HASH => Entity::Hash(s.to_string()),
+                _ => Entity::Text(s.to_string()),
+            };
+            Ok((e, &rest[end + 1..]))
+        }
+        other => Err(corrupt(format!("unknown entity tag {other:#x}"))),
+    }
+}
+
+/// Decodes a predicate from the front of `buf`.
+pub(crate) fn read_pred(buf: &[u8]) -> Result<(Predicate, &[u8])> {
+    if buf.len() < 2 {
+        return Err(corrupt("short predicate"));
+    }
+    let id = u16::from_be_bytes([buf[0], buf[1]]);
+    let p = Predicate::from_id(id).ok_or_else(|| corrupt(format!("unknown predicate {id}")))?;
+    Ok((p, &buf[2..]))
+}
+
+/// Whether an entity key is a name.
+pub(crate) fn is_name_key(key: &[u8]) -> bool {
+    key.first() == Some(&T_DOMAIN)
+}
+
+/// The smallest key greater than every key with this prefix.
+pub(crate) fn prefix_end(prefix: &[u8]) -> Option<Vec<u8>> {
+    let mut v = prefix.to_vec();
+    while let Some(last) = v.pop() {
+        if last < 0xff {
+            v.push(last + 1);
+            return Some(v);
+        }
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn d(s: &str) -> Entity {
+        Entity::Domain(DomainName::parse(s).unwrap())
+    }
+
+    #[test]
+    fn name_layout() {
+        assert_eq!(
+            entity_key(&d("www.example.com")),
+            b"Dcom.example.\0www.\x01"
+        );
+        assert_eq!(entity_key(&d("example.com")), b"Dcom.example.\0\x01");
+        assert_eq!(
+            entity_key(&d("x.foo.blogspot.com")),
+            b"Dcom.blogspot.foo.\0x.\x01"
+        );
+        assert!(entity_key(&d("a.example.com")).starts_with(&registrable_prefix("example.com")));
+        assert!(
+            !entity_key(&d("foo.blogspot.com")).starts_with(&registrable_prefix("blogspot.com"))
+        );
+        assert!(
+            entity_key(&d("foo.blogspot.com"))
+                .starts_with(&subtree_prefix(&DomainName::parse("blogspot.com").unwrap()))
+        );
+        let deep = DomainName::parse("dns.example.net").unwrap();
+        assert!(entity_key(&d("ns1.dns.example.net")).starts_with(&subtree_prefix(&deep)));
+        assert!(entity_key(&d("dns.example.net")).starts_with(&subtree_prefix(&deep)));
+        assert!(!entity_key(&d("xdns.example.net")).starts_with(&subtree_prefix(&deep)));
+        assert!(
+            !entity_key(&d("examples.com"))
+                .starts_with(&subtree_prefix(&DomainName::parse("example.com").unwrap()))
+        );
+    }
+
+    #[test]
+    fn roundtrip_kinds() {
+        let es = [
+            d("a.b.example.co.uk"),
+            d("co.uk"),
+            Entity::Ip(Ip::parse("192.0.2.1").unwrap()),
+            Entity::Ip(Ip::parse("2001:db8::1").unwrap()),
+            Entity::Asn(13335),
+            Entity::Text("acme corp".into()),
+            Entity::Hash("abcdef".into()),
+            Entity::Time(-5),
+            Entity::Time(1_700_000_000),
+            Entity::Email(Email::parse("a@b.example").unwrap()),
+        ];
+        for e in es {
+            let mut k = entity_key(&e);
+            k.extend_from_slice(b"tail");
+            let (back, rest) = read_entity(&k).unwrap();
+            assert_eq!(back, e);
+            assert_eq!(rest, b"tail");
+        }
+    }
+
+    #[test]
+    fn time_order() {
+        assert!(entity_key(&Entity::Time(-1)) < entity_key(&Entity::Time(0)));
+        assert!(entity_key(&Entity::Time(5)) < entity_key(&Entity::Time(500)));
+    }
+
+    #[test]
+    fn cidr_range() {
+        let net = IpNet::parse("192.0.2.0/24").unwrap();
+        let (lo, hi) = ip_range(&net);
+        let inside = entity_key(&Entity::Ip(Ip::parse("192.0.2.77").unwrap()));
+        let outside = entity_key(&Entity::Ip(Ip::parse("192.0.3.0").unwrap()));
+        assert!(lo <= inside && inside <= hi);
+        assert!(!(lo <= outside && outside <= hi));
+    }
+
+    proptest! {
+        #[test]
+        fn name_key_roundtrip(labels in proptest::collection::vec("[a-z0-9]{1,10}", 1..5), tld in "(com|co\\.uk|net|blogspot\\.com)") {
+            let name = format!("{}.{}", labels.join("."), tld);
+            let e = d(&name);
+            let k = entity_key(&e);
+            let (back, rest) = read_entity(&k).unwrap();
+            prop_assert_eq!(back, e);
+            prop_assert!(rest.is_empty());
+        }
+    }
+}
