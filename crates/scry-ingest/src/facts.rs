@@ -1,0 +1,224 @@
+//! `scry ingest facts`: the generic NDJSON fact import.
+
+use std::path::Path;
+use std::sync::mpsc::sync_channel;
+use std::time::Instant;
+
+use scry_model::{Observation, Timestamp};
+use scry_parse::facts::{MAX_LINE, parse_line};
+use scry_parse::{ParseError, ParseErrorKind};
+use scry_store::{LedgerEntry, Store, WriteBatch};
+
+use crate::error::{IngestError, Result};
+use crate::input::{Line, file_identity, open_input, read_line_bounded};
+use crate::summary::{IngestSummary, MAX_EXAMPLES, Progress};
+
+/// Options of a fact import.
+#[derive(Debug, Clone)]
+pub struct FactsOptions {
+    /// Source name for lines without `source`.
+    pub default_source: String,
+    /// Stop at the first bad line instead of skipping it.
+    pub strict: bool,
+    /// Observations per committed batch.
+    pub batch_size: usize,
+    /// "Now", to reject times in the future.
+    pub now: Timestamp,
+}
+
+struct Chunk {
+    observations: Vec<Observation>,
+    last_line: u64,
+    bytes: u64,
+    read: u64,
+    rejected: Vec<ParseError>,
+}
+
+/// Imports one NDJSON file of observations into `store`, resuming after
+/// what the ledger says an earlier run stored. `progress` is called after
+/// every durable commit.
+pub fn ingest_file(
+    store: &dyn Store,
+    path: &Path,
+    opts: &FactsOptions,
+    progress: &mut dyn FnMut(&Progress),
+) -> Result<IngestSummary> {
+    let started = Instant::now();
+    let name = path.display().to_string();
+    let key = format!("facts:{}", file_identity(path)?);
+    let mut summary = IngestSummary {
+        input: name.clone(),
+        ..Default::default()
+    };
+    let resume_after = match store.ledger(&key)? {
+        Some(l) if l.complete => {
+            summary.already_complete = true;
+            summary.skipped = l.committed_through;
+            return Ok(summary);
+        }
+        Some(l) => l.committed_through,
+        None => 0,
+    };
+    let mut reader = open_input(path)?;
+    let (tx, rx) = sync_channel::<std::result::Result<Chunk, IngestError>>(2);
+    let batch_size = opts.batch_size.max(1);
+    let strict = opts.strict;
+    let default_source = opts.default_source.clone();
+    let now = opts.now;
+    let src_name = name.clone();
+    let path_buf = path.to_path_buf();
+    let mut last_line_seen = resume_after;
+    let mut write_error = None;
+    std::thread::scope(|scope| {
+        scope.spawn(move || {
+            let mut buf = Vec::with_capacity(4096);
+            let mut line_no = 0u64;
+            let mut bytes = 0u64;
+            let mut chunk = Chunk {
+                observations: Vec::with_capacity(batch_size),
+                last_line: 0,
+                bytes: 0,
+                read: 0,
+                rejected: Vec::new(),
+            };
+            loop {
+                let r = read_line_bounded(&mut reader, &mut buf, MAX_LINE);
+                let kind = match r {
+                    Ok(k) => k,
+                    Err(e) => {
+                        let _ = tx.send(Err(IngestError::Io {
+                            path: path_buf.clone(),
+                            source: e,
+                        }));
+                        return;
+                    }
+                };
+                if kind == Line::Eof {
+                    break;
+                }
+                line_no += 1;
+                bytes += buf.len() as u64 + 1;
+                if line_no <= resume_after {
+                    continue;
+                }
+                chunk.last_line = line_no;
+                chunk.bytes = bytes;
+                let res = match kind {
+                    Line::TooLong(n) => Err(ParseError::new(
+                        ParseErrorKind::TooLarge,
+                        format!("line is {n} bytes (max {MAX_LINE})"),
+                    )),
+                    _ if buf.iter().all(|b| b.is_ascii_whitespace()) => continue,
+                    _ => parse_line(&buf, &default_source, now),
+                };
+                chunk.read += 1;
+                match res {
+                    Ok(o) => chunk.observations.push(o),
+                    Err(e) => {
+                        let e = e.with_source(src_name.clone()).at_line(line_no);
+                        if strict {
+                            let _ = tx.send(Err(IngestError::Strict(e)));
+                            return;
+                        }
+                        chunk.rejected.push(e);
+                    }
+                }
+                if chunk.observations.len() >= batch_size {
+                    let full = std::mem::replace(
+                        &mut chunk,
+                        Chunk {
+                            observations: Vec::with_capacity(batch_size),
+                            last_line: line_no,
+                            bytes,
+                            read: 0,
+                            rejected: Vec::new(),
+                        },
+                    );
+                    if tx.send(Ok(full)).is_err() {
+                        return;
+                    }
+                }
+            }
+            let _ = tx.send(Ok(chunk));
+        });
+
+        let mut done_ok = false;
+        for msg in rx.iter() {
+            let chunk = match msg {
+                Ok(c) => c,
+                Err(e) => {
+                    write_error = Some(e);
+                    return;
+                }
+            };
+            summary.read += chunk.read;
+            summary.rejected += chunk.rejected.len() as u64;
+            for e in &chunk.rejected {
+                let reason = match &e.field {
+                    Some(f) => format!("{}:{f}", e.kind),
+                    None => e.kind.to_string(),
+                };
+                *summary.rejected_by_reason.entry(reason).or_default() += 1;
+                tracing::warn!(error = %e, "skipped invalid record");
+                if summary.rejected_examples.len() < MAX_EXAMPLES {
+                    summary.rejected_examples.push(e.to_string());
+                }
+            }
+            let n = chunk.observations.len() as u64;
+            let line = chunk.last_line.max(last_line_seen);
+            let receipt = match store.write(WriteBatch {
+                observations: chunk.observations,
+                ledger: Some(LedgerEntry {
+                    key: key.clone(),
+                    name: name.clone(),
+                    committed_through: line,
+                    complete: false,
+                    updated_at: now,
+                }),
+                ..Default::default()
+            }) {
+                Ok(r) => r,
+                Err(e) => {
+                    write_error = Some(e.into());
+                    return;
+                }
+            };
+            last_line_seen = line;
+            summary.stored += n;
+            summary.facts_new += receipt.facts_new;
+            summary.facts_merged += receipt.facts_merged;
+            summary.batches += 1;
+            progress(&Progress {
+                committed_through_line: line,
+                bytes: chunk.bytes,
+                read: summary.read,
+                rejected: summary.rejected,
+            });
+            done_ok = true;
+        }
+        if !done_ok && write_error.is_none() {
+            write_error = Some(IngestError::Internal(
+                "reader stopped without output".into(),
+            ));
+        }
+    });
+    if let Some(e) = write_error {
+        return Err(e);
+    }
+    store.write(WriteBatch {
+        ledger: Some(LedgerEntry {
+            key,
+            name,
+            committed_through: last_line_seen,
+            complete: true,
+            updated_at: now,
+        }),
+        ..Default::default()
+    })?;
+    summary.skipped = resume_after;
+    summary.elapsed_ms = started.elapsed().as_millis() as u64;
+    Ok(summary)
+}
+
+#[cfg(test)]
+mod tests;
