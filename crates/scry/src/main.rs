@@ -1,1 +1,41 @@
-fn main() {}
+//! `scry`: the command-line entry point. The only crate that prints,
+//! installs a tracing subscriber, exits the process or uses `anyhow`.
+#![allow(clippy::print_stdout, clippy::print_stderr)]
+
+mod cli;
+mod cmd;
+mod open;
+mod out;
+
+use std::process::ExitCode;
+
+use clap::Parser;
+
+fn main() -> ExitCode {
+    let cli = cli::Cli::parse();
+    let filter = match (cli.verbose, cli.quiet) {
+        (_, true) => "error",
+        (0, _) => "warn",
+        (1, _) => "info",
+        _ => "debug",
+    };
+    let env = tracing_subscriber::EnvFilter::try_from_env("SCRY_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(filter));
+    tracing_subscriber::fmt()
+        .with_env_filter(env)
+        .with_writer(std::io::stderr)
+        .with_target(false)
+        .init();
+    match cmd::run(cli) {
+        Ok(code) => code,
+        Err(e) => {
+            if let Some(io) = e.downcast_ref::<std::io::Error>()
+                && io.kind() == std::io::ErrorKind::BrokenPipe
+            {
+                return ExitCode::SUCCESS;
+            }
+            eprintln!("error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}

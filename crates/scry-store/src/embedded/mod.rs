@@ -413,7 +413,6 @@ impl Store for EmbeddedStore {
                 flate2::Compression::default(),
             );
             enc.write_all(&d.body)
-                .and_then(|_| Ok(()))
                 .map_err(|e| StoreError::Engine(format!("compress document: {e}")))?;
             let body = enc
                 .finish()

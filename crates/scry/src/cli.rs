@@ -1,0 +1,177 @@
+//! Command-line definitions.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+/// Scry: self-hosted domain intelligence.
+#[derive(Debug, Parser)]
+#[command(name = "scry", version, about, long_about = None)]
+pub(crate) struct Cli {
+    /// Embedded data directory.
+    #[arg(long, global = true, env = "SCRY_DATA", default_value = "./scry-data")]
+    pub(crate) data_dir: PathBuf,
+    /// Another fact engine, e.g. `clickhouse://127.0.0.1:8123/scry`; wins over --data-dir for facts
+    /// (the data dir still holds the state store).
+    #[arg(long, global = true, env = "SCRY_STORE")]
+    pub(crate) store: Option<String>,
+    /// More logging (-v info, -vv debug); SCRY_LOG overrides.
+    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    pub(crate) verbose: u8,
+    /// Only errors.
+    #[arg(short, long, global = true)]
+    pub(crate) quiet: bool,
+    #[command(subcommand)]
+    pub(crate) command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum Command {
+    /// Normalise names: A-label, U-label, registrable domain, suffix, flags.
+    Name(NameArgs),
+    /// Import data into the store.
+    #[command(subcommand)]
+    Ingest(IngestCmd),
+    /// Everything known about a domain, with pivot counts.
+    Profile(ProfileArgs),
+    /// The domains sharing a value.
+    Pivot(PivotArgs),
+    /// Boolean search over pivots: 'FIELD=VALUE AND (FIELD=VALUE OR ...) AND NOT ...'.
+    Search(SearchArgs),
+    /// The pivot fields (predicate vocabulary).
+    Fields(JsonArg),
+    /// Store maintenance.
+    #[command(subcommand)]
+    Store(StoreCmd),
+    /// Ingest a small bundled investigation and walk through it.
+    Demo(DemoArgs),
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct JsonArg {
+    /// Machine-readable output.
+    #[arg(long)]
+    pub(crate) json: bool,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct NameArgs {
+    /// Names to normalise.
+    pub(crate) names: Vec<String>,
+    /// Read names from standard input, one per line.
+    #[arg(long)]
+    pub(crate) stdin: bool,
+    /// One JSON object per input line.
+    #[arg(long)]
+    pub(crate) json: bool,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
+pub(crate) enum ProgressMode {
+    /// A progress bar on stderr when it is a terminal.
+    Bar,
+    /// `{"committed_through_line": N}` on stdout after each durable commit.
+    Ndjson,
+    /// Nothing.
+    None,
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum IngestCmd {
+    /// Generic observations, one JSON object per line (see README).
+    Facts(IngestFactsArgs),
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct IngestFactsArgs {
+    /// NDJSON files (plain or gzip).
+    #[arg(required = true)]
+    pub(crate) files: Vec<PathBuf>,
+    /// Stop at the first bad line.
+    #[arg(long)]
+    pub(crate) strict: bool,
+    /// Source name for lines without one.
+    #[arg(long, default_value = "facts")]
+    pub(crate) source: String,
+    /// Observations per durable commit.
+    #[arg(long, default_value_t = 50_000)]
+    pub(crate) batch: usize,
+    /// Progress reporting.
+    #[arg(long, value_enum, default_value_t = ProgressMode::Bar)]
+    pub(crate) progress: ProgressMode,
+    /// Print the summary as JSON.
+    #[arg(long)]
+    pub(crate) json: bool,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct ProfileArgs {
+    /// A domain or host name.
+    pub(crate) domain: String,
+    /// Values held by 2..=N domains are guided pivots.
+    #[arg(long, default_value_t = 500)]
+    pub(crate) guided: u64,
+    /// Machine-readable output.
+    #[arg(long)]
+    pub(crate) json: bool,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
+pub(crate) enum ScopeArg {
+    /// Domains holding the value now.
+    Current,
+    /// Domains that held it before.
+    Historic,
+    /// Both.
+    All,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct PivotArgs {
+    /// Field (Iris name: ip, nameserver_host, registrant_email, ...; see `scry fields`).
+    pub(crate) field: String,
+    /// Value.
+    pub(crate) value: String,
+    /// Page size.
+    #[arg(long, default_value_t = 100)]
+    pub(crate) limit: usize,
+    /// Resume after this cursor (from `next_cursor`).
+    #[arg(long)]
+    pub(crate) cursor: Option<String>,
+    /// Which holders.
+    #[arg(long, value_enum, default_value_t = ScopeArg::Current)]
+    pub(crate) scope: ScopeArg,
+    /// Machine-readable output.
+    #[arg(long)]
+    pub(crate) json: bool,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct SearchArgs {
+    /// The query, e.g. 'nameserver_host=ns1.x.net AND NOT registrar="Acme Inc"'.
+    pub(crate) query: String,
+    /// Page size.
+    #[arg(long, default_value_t = 100)]
+    pub(crate) limit: usize,
+    /// Resume after this cursor.
+    #[arg(long)]
+    pub(crate) cursor: Option<String>,
+    /// Machine-readable output.
+    #[arg(long)]
+    pub(crate) json: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum StoreCmd {
+    /// Verify the store's internal consistency.
+    Check(JsonArg),
+    /// Sizes and counters.
+    Stats(JsonArg),
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct DemoArgs {
+    /// Machine-readable output of each step.
+    #[arg(long)]
+    pub(crate) json: bool,
+}

@@ -1,0 +1,101 @@
+use std::io::Write;
+use std::process::ExitCode;
+
+use anyhow::Result;
+use indicatif::{ProgressBar, ProgressStyle};
+use scry_ingest::IngestSummary;
+use scry_ingest::facts::{FactsOptions, ingest_file};
+
+use crate::cli::{Cli, IngestCmd, IngestFactsArgs, ProgressMode};
+use crate::{open, out};
+
+pub(crate) fn run(cli: &Cli, c: &IngestCmd) -> Result<ExitCode> {
+    match c {
+        IngestCmd::Facts(a) => facts(cli, a),
+    }
+}
+
+pub(crate) fn now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs() as i64)
+}
+
+fn bar(mode: ProgressMode, len: u64, name: &str) -> ProgressBar {
+    if mode != ProgressMode::Bar {
+        return ProgressBar::hidden();
+    }
+    let pb = ProgressBar::new(len);
+    pb.set_style(
+        ProgressStyle::with_template(
+            "{msg} [{bar:30}] {bytes}/{total_bytes} {bytes_per_sec} eta {eta}",
+        )
+        .unwrap_or_else(|_| ProgressStyle::default_bar())
+        .progress_chars("=> "),
+    );
+    pb.set_message(name.to_string());
+    pb
+}
+
+fn facts(cli: &Cli, a: &IngestFactsArgs) -> Result<ExitCode> {
+    let opened = open::open(cli, true)?;
+    let opts = FactsOptions {
+        default_source: a.source.clone(),
+        strict: a.strict,
+        batch_size: a.batch,
+        now: now(),
+    };
+    let mut summaries: Vec<IngestSummary> = Vec::new();
+    for f in &a.files {
+        let len = std::fs::metadata(f).map(|m| m.len()).unwrap_or(0);
+        let pb = bar(a.progress, len, &f.display().to_string());
+        let mut stdout = std::io::stdout();
+        let s = ingest_file(opened.store.as_ref(), f, &opts, &mut |p| match a.progress {
+            ProgressMode::Ndjson => {
+                let _ = writeln!(
+                    stdout,
+                    "{{\"committed_through_line\": {}}}",
+                    p.committed_through_line
+                );
+                let _ = stdout.flush();
+            }
+            ProgressMode::Bar => pb.set_position(p.bytes.min(len)),
+            ProgressMode::None => {}
+        })?;
+        pb.finish_and_clear();
+        summaries.push(s);
+    }
+    for s in &summaries {
+        if a.json {
+            out::json(s)?;
+        } else if s.already_complete {
+            eprintln!(
+                "{}: already ingested ({} lines); nothing to do",
+                s.input, s.skipped
+            );
+        } else {
+            eprintln!(
+                "{}: read {} stored {} rejected {} (new facts {}, merged {}){} in {:.1}s",
+                s.input,
+                s.read,
+                s.stored,
+                s.rejected,
+                s.facts_new,
+                s.facts_merged,
+                if s.skipped > 0 {
+                    format!(", resumed after line {}", s.skipped)
+                } else {
+                    String::new()
+                },
+                s.elapsed_ms as f64 / 1000.0
+            );
+            for (reason, n) in &s.rejected_by_reason {
+                eprintln!("  rejected {reason}: {n}");
+            }
+            for e in &s.rejected_examples {
+                eprintln!("  {e}");
+            }
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,26 @@
+//! Command implementations.
+
+mod demo;
+pub(crate) mod ingest;
+mod name;
+pub(crate) mod query;
+mod store;
+
+use std::process::ExitCode;
+
+use anyhow::Result;
+
+use crate::cli::{Cli, Command};
+
+pub(crate) fn run(cli: Cli) -> Result<ExitCode> {
+    match &cli.command {
+        Command::Name(a) => name::run(a),
+        Command::Ingest(c) => ingest::run(&cli, c),
+        Command::Profile(a) => query::profile(&cli, a),
+        Command::Pivot(a) => query::pivot(&cli, a),
+        Command::Search(a) => query::search(&cli, a),
+        Command::Fields(a) => query::fields(a),
+        Command::Store(c) => store::run(&cli, c),
+        Command::Demo(a) => demo::run(&cli, a),
+    }
+}
