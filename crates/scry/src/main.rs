@@ -11,6 +11,11 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
+// The store's write path allocates many short-lived keys; mimalloc cuts the
+// allocator's share of ingest CPU time (measured with perf, see ARCHITECTURE.md).
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> ExitCode {
     let cli = cli::Cli::parse();
     let filter = match (cli.verbose, cli.quiet) {

@@ -41,7 +41,14 @@ use codec::{FactVal, HoldVal, decode_count, encode_count};
 struct Writer {
     next_seq: u64,
     sources: HashMap<String, u16>,
+    /// Counts of recently written values. Only this process writes the
+    /// store (data-dir lock), so the cache is coherent; it is updated after
+    /// a successful commit and cleared when it grows past its bound.
+    counts: HashMap<Vec<u8>, (u64, u64)>,
 }
+
+/// Most entries the count cache keeps before it is cleared.
+const COUNT_CACHE: usize = 1 << 20;
 
 /// The embedded fact engine.
 pub struct EmbeddedStore {
@@ -81,7 +88,7 @@ impl EmbeddedStore {
 
     fn open_path(path: &Path) -> Result<EmbeddedStore> {
         let db = Database::builder(path)
-            .cache_size(256 * 1024 * 1024)
+            .cache_size(128 * 1024 * 1024)
             .open()?;
         let meta = ks(&db, "meta")?;
         let mut sources = HashMap::new();
@@ -124,7 +131,11 @@ impl EmbeddedStore {
             evt: ks(&db, "evt")?,
             meta,
             db,
-            writer: Mutex::new(Writer { next_seq, sources }),
+            writer: Mutex::new(Writer {
+                next_seq,
+                sources,
+                counts: HashMap::new(),
+            }),
             source_names: Mutex::new(names),
         })
     }
@@ -199,6 +210,49 @@ impl EmbeddedStore {
         Ok(())
     }
 
+    /// Reads up to `max` entries under `prefix`; `None` when there are more
+    /// (the caller then falls back to point reads).
+    fn scan_bounded(
+        &self,
+        ks: &Keyspace,
+        prefix: &[u8],
+        max: usize,
+    ) -> Result<Option<Vec<(fjall::Slice, fjall::Slice)>>> {
+        let mut out = Vec::new();
+        for item in ks.prefix(prefix) {
+            if out.len() >= max {
+                return Ok(None);
+            }
+            out.push(item.into_inner()?);
+        }
+        Ok(Some(out))
+    }
+
+    /// The stored values of `wanted` keys (all under `prefix`): one bounded
+    /// prefix scan, or point reads when the prefix holds many more keys.
+    fn read_many(
+        &self,
+        ks: &Keyspace,
+        prefix: &[u8],
+        wanted: &[&[u8]],
+    ) -> Result<HashMap<Vec<u8>, fjall::Slice>> {
+        let mut out = HashMap::with_capacity(wanted.len());
+        if wanted.len() >= 2 {
+            if let Some(all) = self.scan_bounded(ks, prefix, wanted.len() * 16 + 64)? {
+                for (k, v) in all {
+                    out.insert(k.to_vec(), v);
+                }
+                return Ok(out);
+            }
+        }
+        for k in wanted {
+            if let Some(v) = ks.get(k)? {
+                out.insert(k.to_vec(), v);
+            }
+        }
+        Ok(out)
+    }
+
     fn holdings_of(&self, prefix: &[u8]) -> Result<Vec<(Vec<u8>, HoldVal)>> {
         let mut out = Vec::new();
         for item in self.dom.prefix(prefix) {
@@ -251,7 +305,9 @@ impl Store for EmbeddedStore {
             push_pred(&mut key, o.predicate);
             let okey_start = key.len();
             push_entity(&mut key, &o.object);
-            if let Entity::Text(t) = &o.object {
+            if let Entity::Text(t) = &o.object
+                && t.chars().any(char::is_uppercase)
+            {
                 display.insert(key[okey_start..].to_vec(), t.clone());
             }
             match aggs.get_mut(&key) {
@@ -277,111 +333,174 @@ impl Store for EmbeddedStore {
             }
         }
 
-        // 2. Merge facts; collect holding deltas per (holder, predicate).
-        let mut groups: BTreeMap<(Vec<u8>, Predicate), BTreeMap<Vec<u8>, Window>> = BTreeMap::new();
-        for (key, a) in &aggs {
-            let merged = match self.fwd.get(key)? {
-                Some(old) => {
-                    let mut fv = FactVal::decode(&old)?;
-                    fv.window.merge(&a.window);
-                    for s in &a.sources {
-                        if !fv.sources.contains(s) {
-                            fv.sources.push(*s);
+        // 2. Merge facts, reading each subject's existing facts with one
+        //    bounded scan instead of a point read per fact.
+        let mut holder_deltas: BTreeMap<Vec<u8>, BTreeMap<(Predicate, Vec<u8>), Window>> =
+            BTreeMap::new();
+        let entries: Vec<(&Vec<u8>, &Agg)> = aggs.iter().collect();
+        let mut i = 0;
+        while i < entries.len() {
+            let subject = &entries[i].0[..entries[i].1.subject_len];
+            let mut j = i + 1;
+            while j < entries.len()
+                && entries[j].0.starts_with(subject)
+                && entries[j].1.subject_len == subject.len()
+            {
+                j += 1;
+            }
+            let wanted: Vec<&[u8]> = entries[i..j].iter().map(|(k, _)| k.as_slice()).collect();
+            let existing = self.read_many(&self.fwd, subject, &wanted)?;
+            for (key, a) in &entries[i..j] {
+                let merged = match existing.get(key.as_slice()) {
+                    Some(old) => {
+                        let mut fv = FactVal::decode(old)?;
+                        fv.window.merge(&a.window);
+                        for s in &a.sources {
+                            if !fv.sources.contains(s) {
+                                fv.sources.push(*s);
+                            }
+                        }
+                        receipt.facts_merged += 1;
+                        fv
+                    }
+                    None => {
+                        receipt.facts_new += 1;
+                        let mut rk = Vec::with_capacity(key.len());
+                        rk.extend_from_slice(&a.object);
+                        push_pred(&mut rk, a.pred);
+                        rk.extend_from_slice(&key[..a.subject_len]);
+                        out.insert(&self.rev, rk, b"".as_slice());
+                        FactVal {
+                            window: a.window,
+                            sources: a.sources.iter().copied().collect(),
                         }
                     }
-                    receipt.facts_merged += 1;
-                    fv
-                }
-                None => {
-                    receipt.facts_new += 1;
-                    let mut rk = Vec::with_capacity(key.len());
-                    rk.extend_from_slice(&a.object);
-                    push_pred(&mut rk, a.pred);
-                    rk.extend_from_slice(&key[..a.subject_len]);
-                    out.insert(&self.rev, rk, b"".as_slice());
-                    FactVal {
-                        window: a.window,
-                        sources: a.sources.iter().copied().collect(),
-                    }
-                }
-            };
-            out.insert(&self.fwd, key.as_slice(), merged.encode().as_slice());
-            groups
-                .entry((a.holder.clone(), a.pred))
-                .or_default()
-                .entry(a.object.clone())
-                .and_modify(|w| w.merge(&a.window))
-                .or_insert(a.window);
+                };
+                out.insert(&self.fwd, key.as_slice(), merged.encode().as_slice());
+                holder_deltas
+                    .entry(a.holder.clone())
+                    .or_default()
+                    .entry((a.pred, a.object.clone()))
+                    .and_modify(|w| w.merge(&a.window))
+                    .or_insert(a.window);
+            }
+            i = j;
         }
 
-        // 3. Holdings: merge deltas, recompute current flags per group,
-        //    collect count transitions.
+        // 3. Holdings: one bounded scan per holder; merge deltas, recompute
+        //    current flags per (holder, predicate), collect count moves.
         let mut cnt_delta: BTreeMap<Vec<u8>, (i64, i64)> = BTreeMap::new();
-        for ((holder, pred), deltas) in &groups {
-            let mut prefix = holder.clone();
-            push_pred(&mut prefix, *pred);
-            let existing = self.holdings_of(&prefix)?;
-            let old_latest = existing.iter().map(|(_, h)| h.window.last_seen).max();
-            let mut state: BTreeMap<Vec<u8>, (Option<HoldVal>, Window)> = existing
-                .into_iter()
-                .map(|(o, h)| (o, (Some(h), h.window)))
+        for (holder, deltas) in &holder_deltas {
+            let wanted: Vec<Vec<u8>> = deltas
+                .keys()
+                .map(|(p, o)| {
+                    let mut k = holder.clone();
+                    push_pred(&mut k, *p);
+                    k.extend_from_slice(o);
+                    k
+                })
                 .collect();
-            for (obj, dw) in deltas {
-                state
-                    .entry(obj.clone())
-                    .and_modify(|(_, w)| w.merge(dw))
-                    .or_insert((None, *dw));
-            }
-            let latest = state
-                .values()
-                .map(|(_, w)| w.last_seen)
-                .max()
-                .unwrap_or(i64::MIN);
-            let rule = pred.current_rule();
-            let is_domain = keys::is_name_key(holder);
-            let latest_moved = old_latest != Some(latest);
-            for (obj, (old, w)) in &state {
-                let current = rule.is_current(w.last_seen, latest);
-                let touched = deltas.contains_key(obj);
-                let changed = old.is_none_or(|o| o.current != current || o.window != *w);
-                if !(touched || latest_moved) || !changed {
-                    continue;
+            let preds: BTreeSet<Predicate> = deltas.keys().map(|(p, _)| *p).collect();
+            // Every holding of the touched predicates: the whole group is
+            // needed to know the group's latest observation.
+            let mut existing: BTreeMap<(Predicate, Vec<u8>), HoldVal> = BTreeMap::new();
+            let scan = self.scan_bounded(&self.dom, holder, wanted.len() * 16 + 64)?;
+            match scan {
+                Some(all) => {
+                    for (k, v) in all {
+                        let (p, obj) = read_pred(&k[holder.len()..])?;
+                        if preds.contains(&p) {
+                            existing.insert((p, obj.to_vec()), HoldVal::decode(&v)?);
+                        }
+                    }
                 }
-                let hv = HoldVal {
-                    window: *w,
-                    current,
-                };
-                let mut dk = prefix.clone();
-                dk.extend_from_slice(obj);
-                out.insert(&self.dom, dk, hv.encode().as_slice());
-                let mut pk = Vec::with_capacity(2 + obj.len() + holder.len());
-                push_pred(&mut pk, *pred);
-                pk.extend_from_slice(obj);
-                pk.extend_from_slice(holder);
-                out.insert(&self.piv, pk, hv.encode().as_slice());
-                if is_domain {
-                    let (dc, dh) = match (old.map(|o| o.current), current) {
-                        (None, true) => (1, 0),
-                        (None, false) => (0, 1),
-                        (Some(false), true) => (1, -1),
-                        (Some(true), false) => (-1, 1),
-                        _ => (0, 0),
+                None => {
+                    for p in &preds {
+                        let mut prefix = holder.clone();
+                        push_pred(&mut prefix, *p);
+                        for (obj, hv) in self.holdings_of(&prefix)? {
+                            existing.insert((*p, obj), hv);
+                        }
+                    }
+                }
+            }
+            let is_domain = keys::is_name_key(holder);
+            for pred in preds {
+                let old_latest = existing
+                    .range((pred, Vec::new())..)
+                    .take_while(|((p, _), _)| *p == pred)
+                    .map(|(_, h)| h.window.last_seen)
+                    .max();
+                let mut state: BTreeMap<&[u8], (Option<HoldVal>, Window)> = existing
+                    .range((pred, Vec::new())..)
+                    .take_while(|((p, _), _)| *p == pred)
+                    .map(|((_, o), h)| (o.as_slice(), (Some(*h), h.window)))
+                    .collect();
+                for ((_, obj), dw) in deltas
+                    .range((pred, Vec::new())..)
+                    .take_while(|((p, _), _)| *p == pred)
+                {
+                    state
+                        .entry(obj.as_slice())
+                        .and_modify(|(_, w)| w.merge(dw))
+                        .or_insert((None, *dw));
+                }
+                let latest = state
+                    .values()
+                    .map(|(_, w)| w.last_seen)
+                    .max()
+                    .unwrap_or(i64::MIN);
+                let rule = pred.current_rule();
+                let latest_moved = old_latest != Some(latest);
+                for (obj, (old, w)) in &state {
+                    let current = rule.is_current(w.last_seen, latest);
+                    let touched = deltas.contains_key(&(pred, obj.to_vec()));
+                    let changed = old.is_none_or(|o| o.current != current || o.window != *w);
+                    if !(touched || latest_moved) || !changed {
+                        continue;
+                    }
+                    let hv = HoldVal {
+                        window: *w,
+                        current,
                     };
-                    if dc != 0 || dh != 0 {
-                        let mut ck = Vec::with_capacity(2 + obj.len());
-                        push_pred(&mut ck, *pred);
-                        ck.extend_from_slice(obj);
-                        let e = cnt_delta.entry(ck).or_insert((0, 0));
-                        e.0 += dc;
-                        e.1 += dh;
+                    let mut dk = Vec::with_capacity(holder.len() + 2 + obj.len());
+                    dk.extend_from_slice(holder);
+                    push_pred(&mut dk, pred);
+                    dk.extend_from_slice(obj);
+                    out.insert(&self.dom, dk, hv.encode().as_slice());
+                    let mut pk = Vec::with_capacity(2 + obj.len() + holder.len());
+                    push_pred(&mut pk, pred);
+                    pk.extend_from_slice(obj);
+                    pk.extend_from_slice(holder);
+                    out.insert(&self.piv, pk, hv.encode().as_slice());
+                    if is_domain {
+                        let (dc, dh) = match (old.map(|o| o.current), current) {
+                            (None, true) => (1, 0),
+                            (None, false) => (0, 1),
+                            (Some(false), true) => (1, -1),
+                            (Some(true), false) => (-1, 1),
+                            _ => (0, 0),
+                        };
+                        if dc != 0 || dh != 0 {
+                            let mut ck = Vec::with_capacity(2 + obj.len());
+                            push_pred(&mut ck, pred);
+                            ck.extend_from_slice(obj);
+                            let e = cnt_delta.entry(ck).or_insert((0, 0));
+                            e.0 += dc;
+                            e.1 += dh;
+                        }
                     }
                 }
             }
         }
+        let mut new_counts: Vec<(Vec<u8>, (u64, u64))> = Vec::with_capacity(cnt_delta.len());
         for (ck, (dc, dh)) in cnt_delta {
-            let (c, h) = match self.cnt.get(&ck)? {
-                Some(v) => decode_count(&v)?,
-                None => (0, 0),
+            let (c, h) = match w.counts.get(&ck) {
+                Some(v) => *v,
+                None => match self.cnt.get(&ck)? {
+                    Some(v) => decode_count(&v)?,
+                    None => (0, 0),
+                },
             };
             let nc = c
                 .checked_add_signed(dc)
@@ -395,7 +514,8 @@ impl Store for EmbeddedStore {
                     what: "counts",
                     detail: "historic count would go negative".into(),
                 })?;
-            out.insert(&self.cnt, ck, encode_count(nc, nh).as_slice());
+            out.insert(&self.cnt, ck.as_slice(), encode_count(nc, nh).as_slice());
+            new_counts.push((ck, (nc, nh)));
         }
         for (k, v) in display {
             out.insert(&self.disp, k, v.into_bytes());
@@ -457,6 +577,10 @@ impl Store for EmbeddedStore {
             }
         }
         w.next_seq = seq;
+        if w.counts.len() + new_counts.len() > COUNT_CACHE {
+            w.counts.clear();
+        }
+        w.counts.extend(new_counts);
         let mut names = lock(&self.source_names);
         for (name, id) in new_sources {
             names.insert(id, name);

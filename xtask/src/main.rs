@@ -1,0 +1,56 @@
+//! `cargo xtask`: benchmarks beside their peers.
+//!
+//! `cargo xtask bench store [--domains N] [--work DIR] [--skip-pg]` generates
+//! a deterministic fact set (10 facts per domain plus a 1,000-domain pivot
+//! value and a 20-attribute profile domain), ingests it with the release
+//! `scry` binary (wall time and peak RSS from /usr/bin/time), measures pivot
+//! and profile latency in-process, then loads the same facts into PostgreSQL
+//! (Debian's server, started on 127.0.0.1 in a temporary directory, `COPY` +
+//! two B-tree indexes, stopped by PID) and measures the same queries with
+//! pgbench's per-transaction log. It writes a Markdown and a JSON report
+//! under `target/bench/`.
+#![allow(clippy::print_stdout, clippy::print_stderr)]
+
+mod pg;
+mod store_bench;
+
+use anyhow::{Result, bail};
+
+fn main() -> Result<()> {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    match args
+        .iter()
+        .map(String::as_str)
+        .collect::<Vec<_>>()
+        .as_slice()
+    {
+        ["bench", "store", rest @ ..] => store_bench::run(rest),
+        _ => bail!(
+            "usage: cargo xtask bench store [--domains N] [--work DIR] [--skip-pg] [--repeat N]"
+        ),
+    }
+}
+
+/// Percentile of sorted microsecond samples.
+pub(crate) fn pct(sorted: &[f64], p: f64) -> f64 {
+    if sorted.is_empty() {
+        return f64::NAN;
+    }
+    let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;
+    sorted[i.min(sorted.len() - 1)]
+}
+
+/// The directory size in bytes.
+pub(crate) fn du(path: &std::path::Path) -> u64 {
+    let mut total = 0;
+    if let Ok(rd) = std::fs::read_dir(path) {
+        for e in rd.flatten() {
+            match e.metadata() {
+                Ok(m) if m.is_dir() => total += du(&e.path()),
+                Ok(m) => total += m.len(),
+                Err(_) => {}
+            }
+        }
+    }
+    total
+}
