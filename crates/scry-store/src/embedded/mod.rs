@@ -237,13 +237,13 @@ impl EmbeddedStore {
         wanted: &[&[u8]],
     ) -> Result<HashMap<Vec<u8>, fjall::Slice>> {
         let mut out = HashMap::with_capacity(wanted.len());
-        if wanted.len() >= 2 {
-            if let Some(all) = self.scan_bounded(ks, prefix, wanted.len() * 16 + 64)? {
-                for (k, v) in all {
-                    out.insert(k.to_vec(), v);
-                }
-                return Ok(out);
+        if wanted.len() >= 2
+            && let Some(all) = self.scan_bounded(ks, prefix, wanted.len() * 16 + 64)?
+        {
+            for (k, v) in all {
+                out.insert(k.to_vec(), v);
             }
+            return Ok(out);
         }
         for k in wanted {
             if let Some(v) = ks.get(k)? {
@@ -262,6 +262,9 @@ impl EmbeddedStore {
         Ok(out)
     }
 }
+
+/// A batch's window deltas for one holder, by (predicate, object key).
+type HolderDeltas = BTreeMap<(Predicate, Vec<u8>), Window>;
 
 /// One aggregated fact of a batch.
 struct Agg {
@@ -335,8 +338,7 @@ impl Store for EmbeddedStore {
 
         // 2. Merge facts, reading each subject's existing facts with one
         //    bounded scan instead of a point read per fact.
-        let mut holder_deltas: BTreeMap<Vec<u8>, BTreeMap<(Predicate, Vec<u8>), Window>> =
-            BTreeMap::new();
+        let mut holder_deltas: BTreeMap<Vec<u8>, HolderDeltas> = BTreeMap::new();
         let entries: Vec<(&Vec<u8>, &Agg)> = aggs.iter().collect();
         let mut i = 0;
         while i < entries.len() {
