@@ -249,15 +249,15 @@ pub(crate) fn bench(work: &Path, tsv: &Path, domains: u64) -> Result<PgFigures> 
         })
     })();
     // Stop by PID.
-    if let Ok(pidfile) = std::fs::read_to_string(data.join("postmaster.pid")) {
-        if let Some(pid) = pidfile.lines().next() {
-            let _ = Command::new("kill").args(["-INT", pid.trim()]).status();
-            for _ in 0..100 {
-                if std::fs::metadata(data.join("postmaster.pid")).is_err() {
-                    break;
-                }
-                std::thread::sleep(std::time::Duration::from_millis(100));
+    if let Ok(pidfile) = std::fs::read_to_string(data.join("postmaster.pid"))
+        && let Some(pid) = pidfile.lines().next()
+    {
+        let _ = Command::new("kill").args(["-INT", pid.trim()]).status();
+        for _ in 0..100 {
+            if std::fs::metadata(data.join("postmaster.pid")).is_err() {
+                break;
             }
+            std::thread::sleep(std::time::Duration::from_millis(100));
         }
     }
     result
