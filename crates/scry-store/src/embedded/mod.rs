@@ -20,6 +20,9 @@
 //! ledger never claims more than is stored.
 
 mod codec;
+mod redo;
+#[cfg(feature = "testsuite")]
+pub use redo::FAIL_AFTER_KEYSPACES;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::io::{Read, Write};
@@ -37,6 +40,7 @@ use crate::{
     WriteBatch, WriteReceipt, holder_of,
 };
 use codec::{FactVal, HoldVal, decode_count, encode_count};
+use redo::{CNT, DISP, DOC, DOM, EVT, FWD, META, PIV, Puts, REV};
 
 struct Writer {
     next_seq: u64,
@@ -64,6 +68,8 @@ pub struct EmbeddedStore {
     meta: Keyspace,
     writer: Mutex<Writer>,
     source_names: Mutex<HashMap<u16, String>>,
+    path: std::path::PathBuf,
+    poisoned: std::sync::atomic::AtomicBool,
 }
 
 impl std::fmt::Debug for EmbeddedStore {
@@ -91,6 +97,34 @@ impl EmbeddedStore {
             .cache_size(128 * 1024 * 1024)
             .open()?;
         let meta = ks(&db, "meta")?;
+        let store = EmbeddedStore {
+            fwd: ks(&db, "fwd")?,
+            rev: ks(&db, "rev")?,
+            dom: ks(&db, "dom")?,
+            piv: ks(&db, "piv")?,
+            cnt: ks(&db, "cnt")?,
+            disp: ks(&db, "disp")?,
+            doc: ks(&db, "doc")?,
+            evt: ks(&db, "evt")?,
+            meta,
+            db,
+            writer: Mutex::new(Writer {
+                next_seq: 1,
+                sources: HashMap::new(),
+                counts: HashMap::new(),
+            }),
+            source_names: Mutex::new(HashMap::new()),
+            path: path.to_path_buf(),
+            poisoned: std::sync::atomic::AtomicBool::new(false),
+        };
+        // Finish an interrupted bulk batch before reading any state.
+        redo::recover(&store)?;
+        store.load_writer_state()?;
+        Ok(store)
+    }
+
+    fn load_writer_state(&self) -> Result<()> {
+        let meta = &self.meta;
         let mut sources = HashMap::new();
         let mut names = HashMap::new();
         for item in meta.prefix(b"src:") {
@@ -120,24 +154,52 @@ impl EmbeddedStore {
                 })?,
             None => 1,
         };
-        Ok(EmbeddedStore {
-            fwd: ks(&db, "fwd")?,
-            rev: ks(&db, "rev")?,
-            dom: ks(&db, "dom")?,
-            piv: ks(&db, "piv")?,
-            cnt: ks(&db, "cnt")?,
-            disp: ks(&db, "disp")?,
-            doc: ks(&db, "doc")?,
-            evt: ks(&db, "evt")?,
-            meta,
-            db,
-            writer: Mutex::new(Writer {
-                next_seq,
-                sources,
-                counts: HashMap::new(),
-            }),
-            source_names: Mutex::new(names),
-        })
+        let mut w = lock(&self.writer);
+        w.sources = sources;
+        w.next_seq = next_seq;
+        *lock(&self.source_names) = names;
+        Ok(())
+    }
+
+    fn keyspace(&self, i: usize) -> &Keyspace {
+        match i {
+            FWD => &self.fwd,
+            REV => &self.rev,
+            DOM => &self.dom,
+            PIV => &self.piv,
+            CNT => &self.cnt,
+            DISP => &self.disp,
+            DOC => &self.doc,
+            EVT => &self.evt,
+            _ => &self.meta,
+        }
+    }
+
+    /// Stores a batch's puts: small batches as one atomic, synced fjall
+    /// batch; large ones through the redo log and sorted table ingestion
+    /// (see `redo`).
+    fn commit(&self, puts: Puts) -> Result<()> {
+        if self.poisoned.load(std::sync::atomic::Ordering::SeqCst) {
+            return Err(StoreError::Engine(
+                "an earlier batch was interrupted; reopen the store to finish it".into(),
+            ));
+        }
+        if puts.len() < redo::BULK_THRESHOLD {
+            let mut b = self.db.batch().durability(Some(PersistMode::SyncAll));
+            for (i, items) in puts.into_sorted() {
+                let ks = self.keyspace(i).clone();
+                for (k, v) in items {
+                    b.insert(&ks, k, v);
+                }
+            }
+            return Ok(b.commit()?);
+        }
+        let r = redo::commit_bulk(self, puts);
+        if r.is_err() {
+            self.poisoned
+                .store(true, std::sync::atomic::Ordering::SeqCst);
+        }
+        r
     }
 
     /// Bytes on disk.
@@ -283,7 +345,7 @@ impl Store for EmbeddedStore {
 
     fn write(&self, batch: WriteBatch) -> Result<WriteReceipt> {
         let mut w = lock(&self.writer);
-        let mut out = self.db.batch().durability(Some(PersistMode::SyncAll));
+        let mut out = Puts::default();
         let mut receipt = WriteReceipt::default();
         let mut new_sources: Vec<(String, u16)> = Vec::new();
 
@@ -371,14 +433,14 @@ impl Store for EmbeddedStore {
                         rk.extend_from_slice(&a.object);
                         push_pred(&mut rk, a.pred);
                         rk.extend_from_slice(&key[..a.subject_len]);
-                        out.insert(&self.rev, rk, b"".as_slice());
+                        out.put(REV, rk, b"".as_slice());
                         FactVal {
                             window: a.window,
                             sources: a.sources.iter().copied().collect(),
                         }
                     }
                 };
-                out.insert(&self.fwd, key.as_slice(), merged.encode().as_slice());
+                out.put(FWD, key.as_slice(), merged.encode().as_slice());
                 holder_deltas
                     .entry(a.holder.clone())
                     .or_default()
@@ -469,12 +531,12 @@ impl Store for EmbeddedStore {
                     dk.extend_from_slice(holder);
                     push_pred(&mut dk, pred);
                     dk.extend_from_slice(obj);
-                    out.insert(&self.dom, dk, hv.encode().as_slice());
+                    out.put(DOM, dk, hv.encode().as_slice());
                     let mut pk = Vec::with_capacity(2 + obj.len() + holder.len());
                     push_pred(&mut pk, pred);
                     pk.extend_from_slice(obj);
                     pk.extend_from_slice(holder);
-                    out.insert(&self.piv, pk, hv.encode().as_slice());
+                    out.put(PIV, pk, hv.encode().as_slice());
                     if is_domain {
                         let (dc, dh) = match (old.map(|o| o.current), current) {
                             (None, true) => (1, 0),
@@ -516,11 +578,11 @@ impl Store for EmbeddedStore {
                     what: "counts",
                     detail: "historic count would go negative".into(),
                 })?;
-            out.insert(&self.cnt, ck.as_slice(), encode_count(nc, nh).as_slice());
+            out.put(CNT, ck.as_slice(), encode_count(nc, nh).as_slice());
             new_counts.push((ck, (nc, nh)));
         }
         for (k, v) in display {
-            out.insert(&self.disp, k, v.into_bytes());
+            out.put(DISP, k, v.into_bytes());
         }
 
         // 4. Documents, events, sources, ledger.
@@ -543,39 +605,40 @@ impl Store for EmbeddedStore {
             v.extend_from_slice(&(d.source.len() as u16).to_be_bytes());
             v.extend_from_slice(d.source.as_bytes());
             v.extend_from_slice(&body);
-            out.insert(&self.doc, k, v);
+            out.put(DOC, k, v);
         }
         let mut seq = w.next_seq;
         for e in &batch.events {
             let json = serde_json::json!({
                 "time": e.time, "kind": e.kind, "subject": e.subject, "data": e.data,
             });
-            out.insert(&self.evt, seq.to_be_bytes(), json.to_string().into_bytes());
+            out.put(EVT, seq.to_be_bytes(), json.to_string().into_bytes());
             receipt.last_event_seq = Some(seq);
             seq += 1;
         }
         if seq != w.next_seq {
-            out.insert(&self.meta, b"seq".as_slice(), seq.to_be_bytes().as_slice());
+            out.put(META, b"seq".as_slice(), seq.to_be_bytes().as_slice());
         }
         for (name, id) in &new_sources {
             let mut k = b"src:".to_vec();
             k.extend_from_slice(name.as_bytes());
-            out.insert(&self.meta, k, id.to_be_bytes().as_slice());
+            out.put(META, k, id.to_be_bytes().as_slice());
         }
         if let Some(l) = &batch.ledger {
             let mut k = b"ledger:".to_vec();
             k.extend_from_slice(l.key.as_bytes());
             let v = serde_json::to_vec(l).map_err(|e| StoreError::Engine(e.to_string()))?;
-            out.insert(&self.meta, k, v);
+            out.put(META, k, v);
         }
-        match out.commit() {
+        match self.commit(out) {
             Ok(()) => {}
             Err(e) => {
+                w.counts.clear();
                 // Roll back in-memory state: nothing of this batch is stored.
                 for (name, _) in &new_sources {
                     w.sources.remove(name);
                 }
-                return Err(e.into());
+                return Err(e);
             }
         }
         w.next_seq = seq;

@@ -14,6 +14,16 @@ const LINES: usize = 120_000;
 
 #[test]
 fn sigkill_mid_ingest_then_resume() {
+    crash_and_resume("1000");
+}
+
+/// Batches this large take the store's bulk path (redo log + ingestion).
+#[test]
+fn sigkill_mid_bulk_ingest_then_resume() {
+    crash_and_resume("20000");
+}
+
+fn crash_and_resume(batch: &str) {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("d");
     let input = dir.path().join("in.ndjson");
@@ -43,7 +53,8 @@ fn sigkill_mid_ingest_then_resume() {
     let mut reader = std::io::BufReader::new(child.stdout.take().unwrap());
     let mut last = 0u64;
     let mut line = String::new();
-    for _ in 0..8 {
+    let stop_after = if batch == "1000" { 8 } else { 2 };
+    for _ in 0..stop_after {
         line.clear();
         if reader.read_line(&mut line).unwrap() == 0 {
             break;
