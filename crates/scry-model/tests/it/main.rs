@@ -1,0 +1,5 @@
+//! Integration tests of the public normalisers: the Public Suffix List's own
+//! test vectors and property tests.
+
+mod props;
+mod psl_vectors;

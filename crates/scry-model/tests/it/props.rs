@@ -1,0 +1,1 @@
+//! Property tests: normalisation is idempotent and its parts fit together.
