@@ -1,17 +1,30 @@
 //! Domain and host names: the one normaliser every name in Scry goes through.
 //!
-//! A name is lower-cased, loses its trailing dot, is converted to A-labels
-//! (IDNA UTS #46, non-transitional) with the U-label form kept for display,
-//! is validated structurally (label and name lengths, characters) and is split
-//! with the Public Suffix List (ICANN and private sections) into registrable
-//! domain, public suffix and subdomain.
+//! `DomainName::parse` trims surrounding white space, treats the UTS #46
+//! full stops (`。` `．` `｡`) as dots, drops one trailing dot (two are an
+//! empty label), lower-cases, converts Unicode labels to A-labels (UTS #46,
+//! non-transitional, label by label) and validates the result: labels of
+//! 1..=63 octets of `[a-z0-9_-]`, at most 253 octets in all, `*` only as the
+//! whole leftmost label, a top-level label that is not all digits. The
+//! U-label form is kept for display, and the name is split with the Public
+//! Suffix List (ICANN and private sections, the list embedded by the `psl`
+//! crate) into registrable domain, public suffix and subdomain.
 //!
 //! Real DNS is messier than host-name rules, so names that exist in zones and
 //! passive DNS are accepted and *flagged* rather than rejected: underscore
-//! labels (`_dmarc`), A-labels that only IDNA2003 accepted, labels with edge
-//! hyphens, a leading `*` wildcard label. Structurally broken names (empty
-//! labels, over-long labels or names, characters DNS names cannot carry in
-//! text form) are rejected with a reason.
+//! labels (`_dmarc`), A-labels that only IDNA2003 accepted (`xn--i-7iq`,
+//! `i❤`), `xn--` labels that are no A-labels, edge hyphens, a leading `*`
+//! wildcard; mixed-script labels are flagged as a homograph signal.
+//! Structurally broken names (empty labels, over-long labels or names,
+//! characters DNS names cannot carry in text form) are rejected with a
+//! reason. Work is bounded: input longer than 1024 bytes is refused before
+//! any IDNA processing.
+//!
+//! Invariants (property-tested in `tests/it/props.rs`): everything but the
+//! `rewritten` and `unicode` flags is a function of the A-label form, so
+//! `parse(parse(x).ascii())` gives the same name, split and flags;
+//! `parse(parse(x).unicode())` gives the same A-labels; subdomain, registrable
+//! domain and suffix are label suffixes of one another.
 
 use std::fmt;
 
@@ -43,7 +56,9 @@ pub enum NameFlag {
     HyphenEdge,
     /// The leftmost label is the wildcard `*`.
     Wildcard,
-    /// The name's last label is not a suffix known to the Public Suffix List.
+    /// The name's top-level domain is unknown to the Public Suffix List: a
+    /// made-up (`.internal`, `.corp`) or retired TLD. (A few real TLDs the
+    /// list only knows below the top level, such as `za`, are flagged too.)
     UnknownSuffix,
     /// The name is itself a public suffix (it has no registrable domain).
     PublicSuffix,
@@ -507,8 +522,12 @@ fn analyse(ascii: String, mut flags: Vec<NameFlag>) -> DomainName {
                 }
                 unicode.push_str(&u);
             }
-            ALabel::Idna2003Hidden => {
+            ALabel::Idna2003Hidden(decoded) => {
                 push_once(&mut flags, NameFlag::Idna2003Only);
+                // Not displayed, but still a homograph signal.
+                if is_mixed_script(&decoded) {
+                    push_once(&mut flags, NameFlag::MixedScript);
+                }
                 unicode.push_str(label);
             }
             ALabel::Bad => {
@@ -518,10 +537,7 @@ fn analyse(ascii: String, mut flags: Vec<NameFlag>) -> DomainName {
         }
     }
 
-    let (suffix_labels, typ) = match psl::suffix(ascii.as_bytes()) {
-        Some(sfx) => (sfx.as_bytes().split(|b| *b == b'.').count(), sfx.typ()),
-        None => (1, None),
-    };
+    let (suffix_labels, typ) = psl_suffix(&ascii);
     match typ {
         None => push_once(&mut flags, NameFlag::UnknownSuffix),
         Some(psl::Type::Private) => push_once(&mut flags, NameFlag::PrivateSuffix),
@@ -542,6 +558,25 @@ fn analyse(ascii: String, mut flags: Vec<NameFlag>) -> DomainName {
     }
 }
 
+/// The number of labels of the public suffix of a valid name, and the list
+/// section it comes from (`None`: only the implicit `*` rule matched).
+fn psl_suffix(ascii: &str) -> (usize, Option<psl::Type>) {
+    let Some(sfx) = psl::suffix(ascii.as_bytes()) else {
+        return (1, None);
+    };
+    let labels = sfx.as_bytes().split(|b| *b == b'.').count();
+    if sfx.typ().is_some() || labels != 1 {
+        return (labels, sfx.typ());
+    }
+    // A top-level domain listed only through a wildcard (`*.ck`, `*.mm`)
+    // matches no rule itself, yet the list knows it.
+    let probe = format!("a.{}", tail(ascii, 1));
+    let typ = psl::suffix(probe.as_bytes())
+        .filter(|p| p.as_bytes().len() == probe.len())
+        .and_then(|p| p.typ());
+    (1, typ)
+}
+
 /// What an `xn--` label turned out to be.
 enum ALabel {
     /// A valid IDNA2008 / UTS #46 A-label; its U-label.
@@ -549,10 +584,10 @@ enum ALabel {
     /// Accepted by UTS #46 but not by IDNA2008 (symbols, emoji): its
     /// U-label, which UTS #46 maps back to the same A-label.
     Idna2003Displayable(String),
-    /// Decodes as Punycode but UTS #46 rejects the result (bidi or joiner
-    /// rules, disallowed or unnormalised code points): shown as the A-label,
-    /// since its decoding would not map back to it.
-    Idna2003Hidden,
+    /// Decodes as Punycode (to the text carried) but UTS #46 rejects the
+    /// result (bidi or joiner rules, disallowed or unnormalised code points):
+    /// shown as the A-label, since its decoding would not map back to it.
+    Idna2003Hidden(String),
     /// Not an A-label at all.
     Bad,
 }
@@ -570,8 +605,15 @@ fn classify_a_label(label: &str) -> ALabel {
         return ALabel::Bad;
     }
     let (u, res) = idna::domain_to_unicode(label);
-    if res.is_err() || u != decoded {
-        return ALabel::Idna2003Hidden;
+    // The U-label is shown only if UTS #46 takes it back to this very
+    // A-label, which is what makes the display form re-parse to the same name
+    // (UTS #46 lets `xn--xn--i-i-7iu` decode to `xn--iಝ-i` but not encode it).
+    let round_trips = || {
+        idna::domain_to_ascii_cow(decoded.as_bytes(), idna::AsciiDenyList::EMPTY)
+            .is_ok_and(|a| a == label)
+    };
+    if res.is_err() || u != decoded || !round_trips() {
+        return ALabel::Idna2003Hidden(decoded);
     }
     if idna2008_pvalid(&decoded) {
         ALabel::Valid(decoded)
@@ -592,6 +634,14 @@ fn idna2008_pvalid(u: &str) -> bool {
     let script = CodePointMapData::<Script>::new();
     let ignorable = CodePointSetData::new::<DefaultIgnorableCodePoint>();
     let chars: Vec<char> = u.chars().collect();
+    // RFC 5891 §4.2.3.1: no hyphen at either end nor in both the third and
+    // fourth positions.
+    if chars.first() == Some(&'-')
+        || chars.last() == Some(&'-')
+        || (chars.get(2) == Some(&'-') && chars.get(3) == Some(&'-'))
+    {
+        return false;
+    }
     chars.iter().enumerate().all(|(i, &c)| {
         let prev = i.checked_sub(1).and_then(|p| chars.get(p)).copied();
         let next = chars.get(i + 1).copied();

@@ -224,6 +224,25 @@ fn accepted() {
             "com",
             &[Idna2003Only],
         ),
+        // Decodes to "xn--iಝ-i" (Latin and Kannada), which UTS #46 will not
+        // encode again (found by the fuzzer).
+        (
+            "xn--xn--i-i-7iu.com",
+            "xn--xn--i-i-7iu.com",
+            "xn--xn--i-i-7iu.com",
+            Some("xn--xn--i-i-7iu.com"),
+            "com",
+            &[Idna2003Only, MixedScript],
+        ),
+        // IDNA2008 hyphen rules on the U-label ("-ü" and "ab--ü").
+        (
+            "xn----eha.com",
+            "xn----eha.com",
+            "-ü.com",
+            Some("xn----eha.com"),
+            "com",
+            &[Idna2003Only],
+        ),
         // Not A-labels: Punycode of ASCII only, undecodable.
         (
             "xn--abc-.com",
@@ -327,6 +346,22 @@ fn accepted() {
         ),
         // Wildcard and exception rules.
         ("c.mm", "c.mm", "c.mm", None, "c.mm", &[PublicSuffix]),
+        // Listed only through "*.mm": known all the same.
+        ("mm", "mm", "mm", None, "mm", &[PublicSuffix]),
+        ("ck", "ck", "ck", None, "ck", &[PublicSuffix]),
+        // Listed only below the top level ("co.za"...).
+        ("za", "za", "za", None, "za", &[PublicSuffix, UnknownSuffix]),
+        // A Cyrillic "а" and a Cherokee "ꭵ" (which UTS #46 maps to upper
+        // case, so the label is shown as is) in a real phishing host
+        // (shared/data/phishing, PhishTank 2021).
+        (
+            "xn--bankofmerca-3ij68171c.vg",
+            "xn--bankofmerca-3ij68171c.vg",
+            "xn--bankofmerca-3ij68171c.vg",
+            Some("xn--bankofmerca-3ij68171c.vg"),
+            "vg",
+            &[Idna2003Only, MixedScript],
+        ),
         (
             "a.b.c.mm",
             "a.b.c.mm",

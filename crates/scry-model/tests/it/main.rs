@@ -3,3 +3,4 @@
 
 mod props;
 mod psl_vectors;
+mod real_data;
