@@ -4,3 +4,4 @@
 mod props;
 mod psl_vectors;
 mod real_data;
+mod uts46;
