@@ -426,12 +426,60 @@ fn labels_to_ascii(body: &str) -> Result<String, NameError> {
             Ok(a) => out.push_str(&a),
             Err(_) => {
                 return Err(NameError::Idna(format!(
-                    "label {label:?} is not valid under UTS #46"
+                    "label {label:?} is not valid under UTS #46: {}",
+                    uts46_reason(label)
                 )));
             }
         }
     }
     Ok(out)
+}
+
+/// Best-effort explanation of why UTS #46 refused a non-ASCII label, for
+/// the analyst reading the error.
+fn uts46_reason(label: &str) -> String {
+    use icu_properties::CodePointMapData;
+    use icu_properties::props::{BidiClass, GeneralCategory as Gc};
+    let gc = CodePointMapData::<Gc>::new();
+    let is_mark = |c: char| {
+        matches!(
+            gc.get(c),
+            Gc::NonspacingMark | Gc::SpacingMark | Gc::EnclosingMark
+        )
+    };
+    let joiner = |c: char| c == '\u{200C}' || c == '\u{200D}';
+    let mut buf = [0u8; 4];
+    for c in label.chars() {
+        if c.is_ascii() || is_mark(c) || joiner(c) {
+            continue;
+        }
+        let alone = c.encode_utf8(&mut buf);
+        if idna::domain_to_ascii_cow(alone.as_bytes(), idna::AsciiDenyList::EMPTY).is_err() {
+            return format!("disallowed code point U+{:04X}", u32::from(c));
+        }
+    }
+    if label
+        .get(..4)
+        .is_some_and(|p| p.eq_ignore_ascii_case("xn--"))
+    {
+        return "an xn-- label must be all ASCII".to_string();
+    }
+    if label.chars().next().is_some_and(is_mark) {
+        return "label starts with a combining mark".to_string();
+    }
+    if label.chars().any(joiner) {
+        return "zero-width joiner or non-joiner out of context (RFC 5892 CONTEXTJ)".to_string();
+    }
+    let bidi = CodePointMapData::<BidiClass>::new();
+    if label.chars().any(|c| {
+        matches!(
+            bidi.get(c),
+            BidiClass::RightToLeft | BidiClass::ArabicLetter | BidiClass::ArabicNumber
+        )
+    }) {
+        return "right-to-left label breaks the bidi rule (RFC 5893)".to_string();
+    }
+    "mapping or normalisation yields an invalid label".to_string()
 }
 
 /// Structural checks on the A-label form.

@@ -477,12 +477,21 @@ fn rejected() {
         reason(&long_unicode_label),
         NameError::LabelTooLong { .. }
     ));
-    // UTS #46 failures name the label.
-    for bad in ["a\u{200D}b.com", "1שלום.com", "⒈.com", "a\u{2FF0}b.com"] {
+    // UTS #46 failures name the label and say why.
+    for (bad, why) in [
+        ("a\u{200D}b.com", "CONTEXTJ"),
+        ("1שלום.com", "bidi"),
+        ("⒈.com", "disallowed code point U+2488"),
+        ("a\u{2FF0}b.com", "disallowed code point U+2FF0"),
+        ("\u{301}a.com", "combining mark"),
+        ("xn--bücher.de", "all ASCII"),
+    ] {
         let r = reason(bad);
         assert!(matches!(r, NameError::Idna(_)), "{bad:?}: {r:?}");
         let label = bad.split('.').next().unwrap_or_default();
-        assert!(r.to_string().contains(&format!("{label:?}")), "{r}");
+        let text = r.to_string();
+        assert!(text.contains(&format!("{label:?}")), "{text}");
+        assert!(text.contains(why), "{bad:?}: {text}");
     }
 }
 
