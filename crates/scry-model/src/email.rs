@@ -3,39 +3,47 @@
 use std::fmt;
 
 use crate::error::ModelError;
-use crate::name::DomainName;
+use crate::name::{DomainName, NameFlag};
 
-/// A normalised e-mail address: local part as given (trimmed; lower-cased,
-/// since real registries treat it case-insensitively), domain normalised by
+/// A normalised e-mail address: local part trimmed and lower-cased (real
+/// registries treat it case-insensitively), domain normalised by
 /// [`DomainName`].
+///
+/// Invariant: `Email::parse(&e.to_string()) == Ok(e)`; the local part is
+/// 1..=64 octets without white space, control characters, `<`, `>` or `,`;
+/// the domain is not a wildcard.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct Email {
     local: String,
     domain: DomainName,
 }
 
+/// Longest local part, in octets (RFC 5321 §4.5.3.1.1).
+const MAX_LOCAL: usize = 64;
+
 impl Email {
-    /// Parses `local@domain`, also in `mailto:` and `<...>` wrappers.
+    /// Parses `local@domain`, also in `mailto:` and `<...>` wrappers. The
+    /// domain is the part after the last `@`.
     pub fn parse(s: &str) -> Result<Email, ModelError> {
         let bad = |reason: &str| ModelError::Email {
             input: s.to_string(),
             reason: reason.to_string(),
         };
         let mut t = s.trim();
-        if let Some(x) = t.strip_prefix("mailto:") {
-            t = x;
+        if t.get(..7)
+            .is_some_and(|p| p.eq_ignore_ascii_case("mailto:"))
+        {
+            t = t[7..].trim_start();
         }
         if let Some(x) = t.strip_prefix('<').and_then(|x| x.strip_suffix('>')) {
             t = x.trim();
-        }
-        if t.len() > 320 {
-            return Err(bad("longer than 320 octets"));
         }
         let (local, domain) = t.rsplit_once('@').ok_or_else(|| bad("no @"))?;
         if local.is_empty() {
             return Err(bad("empty local part"));
         }
-        if local.len() > 64 {
+        // Refuse before lower-casing, which can only grow it threefold.
+        if local.len() > 4 * MAX_LOCAL {
             return Err(bad("local part longer than 64 octets"));
         }
         if local
@@ -44,11 +52,18 @@ impl Email {
         {
             return Err(bad("invalid character in local part"));
         }
-        let domain = DomainName::parse(domain).map_err(|e| bad(&e.to_string()))?;
-        Ok(Email {
-            local: local.to_lowercase(),
-            domain,
-        })
+        let local = local.to_lowercase();
+        if local.len() > MAX_LOCAL {
+            return Err(bad("local part longer than 64 octets"));
+        }
+        let domain = DomainName::parse(domain).map_err(|e| match e {
+            ModelError::Name { reason, .. } => bad(&format!("domain: {reason}")),
+            other => bad(&other.to_string()),
+        })?;
+        if domain.has_flag(NameFlag::Wildcard) {
+            return Err(bad("domain: a wildcard is not a mail domain"));
+        }
+        Ok(Email { local, domain })
     }
 
     /// The local part.
@@ -67,3 +82,6 @@ impl fmt::Display for Email {
         write!(f, "{}@{}", self.local, self.domain.ascii())
     }
 }
+
+#[cfg(test)]
+mod tests;

@@ -144,15 +144,33 @@ impl fmt::Display for Entity {
     }
 }
 
-/// Parses `AS13335`, `as13335` or `13335`.
+/// Parses an AS number: `AS13335`, `as13335`, `ASN 13335`, `13335`, or the
+/// RFC 5396 "asdot" form `1.10` (= 65546). Decimal digits only: no sign.
 pub fn parse_asn(s: &str) -> Result<u32, ModelError> {
+    let err = || ModelError::Asn(s.to_string());
     let t = s.trim();
-    let t = t
-        .strip_prefix("AS")
-        .or_else(|| t.strip_prefix("as"))
-        .or_else(|| t.strip_prefix("As"))
+    let t = ["asn", "as"]
+        .iter()
+        .find_map(|p| {
+            t.get(..p.len())
+                .filter(|h| h.eq_ignore_ascii_case(p))
+                .map(|_| t[p.len()..].trim_start())
+        })
         .unwrap_or(t);
-    t.parse::<u32>().map_err(|_| ModelError::Asn(s.to_string()))
+    let digits = |d: &str| -> Option<u32> {
+        if d.is_empty() || d.len() > 10 || !d.bytes().all(|b| b.is_ascii_digit()) {
+            return None;
+        }
+        d.parse().ok()
+    };
+    match t.split_once('.') {
+        Some((hi, lo)) => {
+            let hi = u16::try_from(digits(hi).ok_or_else(err)?).map_err(|_| err())?;
+            let lo = u16::try_from(digits(lo).ok_or_else(err)?).map_err(|_| err())?;
+            Ok(u32::from(hi) << 16 | u32::from(lo))
+        }
+        None => digits(t).ok_or_else(err),
+    }
 }
 
 fn parse_hash(s: &str) -> Result<String, ModelError> {
@@ -196,3 +214,6 @@ pub fn normalise_text(s: &str) -> Option<String> {
     }
     (!out.is_empty()).then_some(out)
 }
+
+#[cfg(test)]
+mod tests;

@@ -38,6 +38,17 @@ pub enum NameError {
     /// A label starts or ends with a hyphen.
     #[error("label {0:?} starts or ends with a hyphen")]
     Hyphen(String),
+    /// The input is too long to be a name in any form, refused before any
+    /// IDNA work (bytes after trimming white space).
+    #[error("input is {0} bytes long, too long for a name")]
+    InputTooLong(usize),
+    /// The last label is all digits: no top-level domain is, and the input
+    /// is most likely an IP address.
+    #[error("top-level label {0:?} is all digits (an IP address is not a name)")]
+    NumericTld(String),
+    /// A `*` anywhere but as the whole leftmost label of a longer name.
+    #[error("wildcard `*` is only allowed as the whole leftmost label of a longer name")]
+    MisplacedWildcard,
 }
 
 /// Errors of the model crate: values that cannot be normalised.

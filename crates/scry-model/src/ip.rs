@@ -78,31 +78,58 @@ pub struct IpNet {
 }
 
 impl IpNet {
-    /// Parses `addr/len`; a bare address is a host prefix.
+    /// Parses `addr/len`; a bare address is a host prefix. Host bits are
+    /// cleared (`192.0.2.7/24` is `192.0.2.0/24`). An IPv6 prefix inside the
+    /// IPv4-mapped range (`::ffff:192.0.2.0/120`) is the IPv4 prefix it
+    /// covers (`192.0.2.0/24`), as [`Ip`] does for addresses.
     pub fn parse(s: &str) -> Result<IpNet, ModelError> {
         let err = || ModelError::IpNet(s.to_string());
-        let (a, l) = match s.trim().split_once('/') {
+        let t = s.trim();
+        let (a, l) = match t.split_once('/') {
             Some((a, l)) => (a, Some(l)),
-            None => (s.trim(), None),
+            None => (t, None),
         };
-        let addr = Ip::parse(a).map_err(|_| err())?;
-        let max = if addr.is_v4() { 32 } else { 128 };
+        let a = a
+            .strip_prefix('[')
+            .and_then(|x| x.strip_suffix(']'))
+            .unwrap_or(a);
+        let raw = IpAddr::from_str(a).map_err(|_| err())?;
+        let max = if raw.is_ipv4() { 32 } else { 128 };
         let len = match l {
-            Some(l) => l.parse::<u8>().map_err(|_| err())?,
+            // Decimal digits only: no sign, no space, at most three.
+            Some(l) if (1..=3).contains(&l.len()) && l.bytes().all(|b| b.is_ascii_digit()) => {
+                l.parse::<u8>().map_err(|_| err())?
+            }
+            Some(_) => return Err(err()),
             None => max,
         };
         if len > max {
             return Err(err());
         }
-        let net = IpNet { addr, len };
+        let net = match raw {
+            IpAddr::V6(v6) if len >= 96 && v6.to_ipv4_mapped().is_some() => IpNet {
+                addr: Ip::from(raw),
+                len: len - 96,
+            },
+            // Not `Ip::from`: a short IPv6 prefix of a mapped address stays IPv6.
+            IpAddr::V6(_) => IpNet { addr: Ip(raw), len },
+            IpAddr::V4(_) => IpNet { addr: Ip(raw), len },
+        };
         let (lo, _) = net.key_range();
         Ok(IpNet {
             addr: Ip::from_key(lo),
-            len,
+            len: net.len,
         })
     }
 
-    /// The inclusive range of 16-byte keys the prefix covers.
+    /// Whether this is an IPv4 prefix.
+    pub fn is_v4(&self) -> bool {
+        self.addr.is_v4()
+    }
+
+    /// The inclusive range of 16-byte keys the prefix covers. An IPv4 prefix
+    /// covers its part of `::ffff:0:0/96`; an IPv6 prefix that includes that
+    /// range (`::/0`) covers IPv4 addresses too.
     pub fn key_range(&self) -> ([u8; 16], [u8; 16]) {
         let k = u128::from_be_bytes(self.addr.key());
         let bits = if self.addr.is_v4() {
@@ -133,3 +160,6 @@ impl fmt::Display for IpNet {
         write!(f, "{}/{}", self.addr, self.len)
     }
 }
+
+#[cfg(test)]
+mod tests;

@@ -1,17 +1,30 @@
 //! Domain and host names: the one normaliser every name in Scry goes through.
 //!
-//! A name is lower-cased, loses its trailing dot, is converted to A-labels
-//! (IDNA UTS #46, non-transitional) with the U-label form kept for display,
-//! is validated structurally (label and name lengths, characters) and is split
-//! with the Public Suffix List (ICANN and private sections) into registrable
-//! domain, public suffix and subdomain.
+//! `DomainName::parse` trims surrounding white space, treats the UTS #46
+//! full stops (`。` `．` `｡`) as dots, drops one trailing dot (two are an
+//! empty label), lower-cases, converts Unicode labels to A-labels (UTS #46,
+//! non-transitional, label by label) and validates the result: labels of
+//! 1..=63 octets of `[a-z0-9_-]`, at most 253 octets in all, `*` only as the
+//! whole leftmost label, a top-level label that is not all digits. The
+//! U-label form is kept for display, and the name is split with the Public
+//! Suffix List (ICANN and private sections, the list embedded by the `psl`
+//! crate) into registrable domain, public suffix and subdomain.
 //!
 //! Real DNS is messier than host-name rules, so names that exist in zones and
 //! passive DNS are accepted and *flagged* rather than rejected: underscore
-//! labels (`_dmarc`), A-labels that only IDNA2003 accepted, labels with edge
-//! hyphens, a leading `*` wildcard label. Structurally broken names (empty
-//! labels, over-long labels or names, characters DNS names cannot carry in
-//! text form) are rejected with a reason.
+//! labels (`_dmarc`), A-labels that only IDNA2003 accepted (`xn--i-7iq`,
+//! `i❤`), `xn--` labels that are no A-labels, edge hyphens, a leading `*`
+//! wildcard; mixed-script labels are flagged as a homograph signal.
+//! Structurally broken names (empty labels, over-long labels or names,
+//! characters DNS names cannot carry in text form) are rejected with a
+//! reason. Work is bounded: input longer than 1024 bytes is refused before
+//! any IDNA processing.
+//!
+//! Invariants (property-tested in `tests/it/props.rs`): everything but the
+//! `rewritten` and `unicode` flags is a function of the A-label form, so
+//! `parse(parse(x).ascii())` gives the same name, split and flags;
+//! `parse(parse(x).unicode())` gives the same A-labels; subdomain, registrable
+//! domain and suffix are label suffixes of one another.
 
 use std::fmt;
 
@@ -25,28 +38,40 @@ use crate::error::{ModelError, NameError};
 pub enum NameFlag {
     /// A label contains `_` (service labels such as `_dmarc`, `_tcp`).
     UnderscoreLabel,
-    /// An A-label that IDNA2008/UTS #46 rejects but that decodes as Punycode
-    /// (registered under IDNA2003 rules).
+    /// An A-label that decodes as Punycode but that IDNA2008 (RFC 5891,
+    /// 5892) or UTS #46 rejects: symbols and emoji (`xn--i-7iq` is `i❤`),
+    /// punctuation, unnormalised or disallowed code points, bidi or joiner
+    /// violations. Such names were registered under IDNA2003-era rules and
+    /// still resolve. The U-label is shown when UTS #46 accepts it, the
+    /// A-label otherwise.
     Idna2003Only,
-    /// An `xn--` label that is not valid Punycode at all.
+    /// An `xn--` label that is no A-label at all: not Punycode, Punycode of
+    /// ASCII-only text, or a non-canonical encoding. It is kept as is.
     BadPunycode,
     /// A label mixes scripts (e.g. Latin and Cyrillic): a homograph signal.
+    /// UTS #39 single-script test; Japanese kanji with kana is one script.
     MixedScript,
     /// A label starts or ends with `-`, or has `--` in positions 3-4 without
     /// being an A-label.
     HyphenEdge,
     /// The leftmost label is the wildcard `*`.
     Wildcard,
-    /// The name's last label is not a suffix known to the Public Suffix List.
+    /// The name's top-level domain is unknown to the Public Suffix List: a
+    /// made-up (`.internal`, `.corp`) or retired TLD. (A few real TLDs the
+    /// list only knows below the top level, such as `za`, are flagged too.)
     UnknownSuffix,
     /// The name is itself a public suffix (it has no registrable domain).
     PublicSuffix,
-    /// The input had upper-case letters, a trailing dot or surrounding space.
+    /// The input differs from the normal form: upper case, a trailing dot,
+    /// surrounding white space, Unicode. Not derived from the name itself, so
+    /// re-parsing the normal form drops it.
     Rewritten,
-    /// The input was given in Unicode (U-labels) and converted to A-labels.
+    /// The input was given in Unicode (U-labels, fullwidth forms...) and
+    /// converted to A-labels. Like `Rewritten`, a property of the input.
     Unicode,
-    /// The name's registrable domain comes from the private section of the
-    /// Public Suffix List (e.g. `foo.blogspot.com`).
+    /// The name's public suffix comes from the private section of the
+    /// Public Suffix List (`blogspot.com`): `foo.blogspot.com` is its own
+    /// registrable domain.
     PrivateSuffix,
 }
 
@@ -78,16 +103,45 @@ impl Serialize for NameFlag {
 /// A normalised domain or host name.
 ///
 /// Invariant: `ascii` is lower-case A-label text without a trailing dot,
-/// every label is 1..=63 octets and the whole name at most 253 octets;
-/// `suffix_labels <= labels`; the registrable domain, when there is one, is
-/// the public suffix plus one label.
-#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+/// every label is 1..=63 octets of `[a-z0-9_-]` (or the leftmost label is
+/// `*`), the whole name at most 253 octets and the last label is not all
+/// digits; `unicode` has as many labels; `suffix_labels <= labels`; the
+/// registrable domain, when there is one, is the public suffix plus one
+/// label. Everything but the `rewritten` and `unicode` flags is a function
+/// of `ascii`, and two names are equal, hash and sort by `ascii` alone.
+#[derive(Clone)]
 pub struct DomainName {
     ascii: String,
     unicode: String,
     labels: u8,
     suffix_labels: u8,
     flags: Vec<NameFlag>,
+}
+
+impl PartialEq for DomainName {
+    fn eq(&self, other: &Self) -> bool {
+        self.ascii == other.ascii
+    }
+}
+
+impl Eq for DomainName {}
+
+impl std::hash::Hash for DomainName {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.ascii.hash(state);
+    }
+}
+
+impl PartialOrd for DomainName {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for DomainName {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        self.ascii.cmp(&other.ascii)
+    }
 }
 
 impl fmt::Debug for DomainName {
@@ -102,8 +156,19 @@ impl fmt::Display for DomainName {
     }
 }
 
+/// Longest name in A-label form, in octets, without the trailing dot
+/// (RFC 1035 §2.3.4: 255 octets on the wire).
 const MAX_NAME: usize = 253;
+/// Longest label, in octets (RFC 1035 §2.3.4).
 const MAX_LABEL: usize = 63;
+/// Longest input, in bytes after trimming, that is worth IDNA processing:
+/// a 253-octet name written with the widest legitimate Unicode forms
+/// (4-byte characters, fullwidth letters, combining sequences) stays below
+/// it; anything longer is refused before any work that scales with length.
+const MAX_INPUT: usize = 1024;
+/// Characters UTS #46 treats as label separators besides `.` (ideographic
+/// full stop, fullwidth full stop, halfwidth ideographic full stop).
+const UNICODE_DOTS: [char; 3] = ['\u{3002}', '\u{FF0E}', '\u{FF61}'];
 
 impl DomainName {
     /// Normalises `input` or says why it cannot be a DNS name.
@@ -115,130 +180,35 @@ impl DomainName {
     }
 
     fn parse_inner(input: &str) -> Result<DomainName, NameError> {
-        let mut flags = Vec::new();
         let trimmed = input.trim();
-        let mut s = trimmed.strip_suffix('.').unwrap_or(trimmed);
-        if s.len() != input.len() {
-            flags.push(NameFlag::Rewritten);
+        if trimmed.len() > MAX_INPUT {
+            return Err(NameError::InputTooLong(trimmed.len()));
         }
-        if s.ends_with('.') {
-            // "example.com.." has an empty last label.
-            return Err(NameError::EmptyLabel(s.split('.').count() - 1));
-        }
-        if s.is_empty() {
+        let unicode_input = !trimmed.is_ascii();
+        let dotted: std::borrow::Cow<'_, str> = if trimmed.contains(UNICODE_DOTS) {
+            trimmed.replace(UNICODE_DOTS, ".").into()
+        } else {
+            trimmed.into()
+        };
+        // One trailing dot is the root: "example.com." is absolute.
+        let body = dotted.strip_suffix('.').unwrap_or(&dotted);
+        if body.is_empty() {
             return Err(NameError::Empty);
         }
-        // Bound the work on hostile input before any IDNA processing.
-        if s.len() > 4 * MAX_NAME {
-            return Err(NameError::NameTooLong(s.len()));
-        }
-        let owned;
-        let ascii: String = if s.is_ascii() {
-            if s.bytes().any(|b| b.is_ascii_uppercase()) {
-                flags.push(NameFlag::Rewritten);
-                owned = s.to_ascii_lowercase();
-                s = &owned;
-            }
-            s.to_string()
+        let ascii = if unicode_input {
+            labels_to_ascii(body)?
         } else {
+            body.to_ascii_lowercase()
+        };
+        validate(&ascii)?;
+        let mut flags = Vec::new();
+        if unicode_input {
             flags.push(NameFlag::Unicode);
-            for (i, l) in s.split('.').enumerate() {
-                if l.is_empty() {
-                    return Err(NameError::EmptyLabel(i));
-                }
-            }
-            let out = idna::domain_to_ascii_cow(s.as_bytes(), idna::AsciiDenyList::EMPTY)
-                .map_err(|e| NameError::Idna(format!("{e:?}")))?;
-            out.into_owned()
-        };
-
-        let mut labels = 0usize;
-        let mut has_xn = false;
-        for (i, label) in ascii.split('.').enumerate() {
-            labels += 1;
-            if label.is_empty() {
-                return Err(NameError::EmptyLabel(i));
-            }
-            if label.len() > MAX_LABEL {
-                return Err(NameError::LabelTooLong {
-                    label: label.to_string(),
-                    len: label.len(),
-                });
-            }
-            if label == "*" {
-                if i == 0 {
-                    push_once(&mut flags, NameFlag::Wildcard);
-                    continue;
-                }
-                return Err(NameError::InvalidChar {
-                    ch: '*',
-                    label: label.to_string(),
-                });
-            }
-            for ch in label.chars() {
-                match ch {
-                    'a'..='z' | '0'..='9' | '-' => {}
-                    '_' => push_once(&mut flags, NameFlag::UnderscoreLabel),
-                    _ => {
-                        return Err(NameError::InvalidChar {
-                            ch,
-                            label: label.to_string(),
-                        });
-                    }
-                }
-            }
-            let is_xn = label.starts_with("xn--");
-            has_xn |= is_xn;
-            if label.starts_with('-')
-                || label.ends_with('-')
-                || (!is_xn && label.get(2..4) == Some("--"))
-            {
-                push_once(&mut flags, NameFlag::HyphenEdge);
-            }
-            if is_xn {
-                check_a_label(label, &mut flags);
-            }
         }
-        if ascii.len() > MAX_NAME {
-            return Err(NameError::NameTooLong(ascii.len()));
+        if ascii != input {
+            flags.push(NameFlag::Rewritten);
         }
-        let unicode = if has_xn {
-            to_unicode_lossless(&ascii)
-        } else {
-            ascii.clone()
-        };
-        if has_xn || flags.contains(&NameFlag::Unicode) {
-            for label in unicode.split('.') {
-                if is_mixed_script(label) {
-                    push_once(&mut flags, NameFlag::MixedScript);
-                }
-            }
-        }
-
-        let (suffix_labels, private, known) = match psl::suffix(ascii.as_bytes()) {
-            Some(sfx) => {
-                let n = sfx.as_bytes().split(|b| *b == b'.').count();
-                (n, sfx.typ() == Some(psl::Type::Private), sfx.is_known())
-            }
-            None => (1, false, false),
-        };
-        if !known {
-            push_once(&mut flags, NameFlag::UnknownSuffix);
-        }
-        if suffix_labels >= labels {
-            push_once(&mut flags, NameFlag::PublicSuffix);
-        } else if private {
-            push_once(&mut flags, NameFlag::PrivateSuffix);
-        }
-        flags.sort();
-        flags.dedup();
-        Ok(DomainName {
-            ascii,
-            unicode,
-            labels: labels.min(u8::MAX as usize) as u8,
-            suffix_labels: suffix_labels.min(labels) as u8,
-            flags,
-        })
+        Ok(analyse(ascii, flags))
     }
 
     /// The A-label form (what DNS carries), lower case, no trailing dot.
@@ -276,45 +246,45 @@ impl DomainName {
         tail(&self.ascii, self.suffix_labels as usize)
     }
 
-    /// The registrable domain (public suffix plus one label), or `None` when
-    /// the name is itself a public suffix.
-    pub fn registrable(&self) -> Option<&str> {
-        (self.labels > self.suffix_labels)
-            .then(|| tail(&self.ascii, self.suffix_labels as usize + 1))
+    /// The public suffix in U-label form, for display.
+    pub fn suffix_unicode(&self) -> &str {
+        tail(&self.unicode, self.suffix_labels as usize)
     }
 
-    /// The registrable domain, or the whole name when it is a public suffix:
-    /// the key under which a name's facts roll up.
+    /// Number of labels of the registrable domain, when there is one.
+    fn registrable_labels(&self) -> Option<usize> {
+        let keep = self.suffix_labels as usize + 1;
+        let labels = self.labels as usize;
+        // "*.com" stands for every registrable domain under com: it has none
+        // of its own, although it is not a public suffix either.
+        let wildcard_only = labels == keep && self.has_flag(NameFlag::Wildcard);
+        (labels >= keep && !wildcard_only).then_some(keep)
+    }
+
+    /// The registrable domain (public suffix plus one label), or `None` when
+    /// the name is itself a public suffix (or a wildcard directly under one,
+    /// such as `*.com`).
+    pub fn registrable(&self) -> Option<&str> {
+        self.registrable_labels().map(|n| tail(&self.ascii, n))
+    }
+
+    /// The registrable domain in U-label form, for display.
+    pub fn registrable_unicode(&self) -> Option<&str> {
+        self.registrable_labels().map(|n| tail(&self.unicode, n))
+    }
+
+    /// The registrable domain, or the whole name when it has none: the key
+    /// under which a name's facts roll up.
     pub fn registrable_or_self(&self) -> &str {
         self.registrable().unwrap_or(&self.ascii)
     }
 
-    /// The registrable domain as a `DomainName`.
+    /// The registrable domain as a `DomainName` (the name itself when it has
+    /// no registrable domain). Its flags are those of its own labels; input
+    /// flags (`rewritten`, `unicode`) are not carried over.
     pub fn registrable_name(&self) -> DomainName {
         match self.registrable() {
-            Some(r) if r.len() != self.ascii.len() => {
-                let keep = self.suffix_labels + 1;
-                DomainName {
-                    ascii: r.to_string(),
-                    unicode: tail(&self.unicode, keep as usize).to_string(),
-                    labels: keep,
-                    suffix_labels: self.suffix_labels,
-                    flags: self
-                        .flags
-                        .iter()
-                        .copied()
-                        .filter(|f| {
-                            matches!(
-                                f,
-                                NameFlag::UnknownSuffix
-                                    | NameFlag::PrivateSuffix
-                                    | NameFlag::Idna2003Only
-                                    | NameFlag::BadPunycode
-                            )
-                        })
-                        .collect(),
-                }
-            }
+            Some(r) if r.len() != self.ascii.len() => analyse(r.to_string(), Vec::new()),
             _ => self.clone(),
         }
     }
@@ -322,7 +292,7 @@ impl DomainName {
     /// The part left of the registrable domain (`www` in `www.example.com`),
     /// or `None` when there is none.
     pub fn subdomain(&self) -> Option<&str> {
-        let keep = self.suffix_labels as usize + 1;
+        let keep = self.registrable_labels()?;
         if self.labels as usize <= keep {
             return None;
         }
@@ -332,7 +302,7 @@ impl DomainName {
 
     /// Whether the name is its own registrable domain.
     pub fn is_registrable(&self) -> bool {
-        self.labels == self.suffix_labels + 1
+        self.registrable_labels() == Some(self.labels as usize)
     }
 
     /// The label-reversed form, `com.example.www`, for suffix range scans.
@@ -352,9 +322,7 @@ impl DomainName {
         match DomainName::parse(input) {
             Ok(n) => {
                 let registrable = n.registrable().map(str::to_string);
-                let registrable_unicode = n
-                    .registrable()
-                    .map(|_| n.registrable_name().unicode().to_string());
+                let registrable_unicode = n.registrable_unicode().map(str::to_string);
                 NameReport {
                     input: input.to_string(),
                     ascii: Some(n.ascii.clone()),
@@ -435,81 +403,393 @@ fn tail(name: &str, n: usize) -> &str {
     name
 }
 
-fn check_a_label(label: &str, flags: &mut Vec<NameFlag>) {
-    let (_, res) = idna::domain_to_unicode(label);
-    if res.is_ok() {
-        return;
-    }
-    match label.get(4..).and_then(idna::punycode::decode_to_string) {
-        Some(_) => push_once(flags, NameFlag::Idna2003Only),
-        None => push_once(flags, NameFlag::BadPunycode),
-    }
-}
-
-/// U-label form, label by label: labels that UTS #46 refuses keep their raw
-/// Punycode decoding (IDNA2003 names), or stay as A-labels when undecodable.
-fn to_unicode_lossless(ascii: &str) -> String {
-    let mut out = String::with_capacity(ascii.len());
-    for (i, label) in ascii.split('.').enumerate() {
+/// UTS #46 (non-transitional, `UseSTD3ASCIIRules` off, `CheckHyphens` off)
+/// label by label: ASCII labels are only lower-cased (they are checked by
+/// [`validate`]), other labels are mapped, normalised, checked and
+/// Punycode-encoded. Bidi rules (RFC 5893) therefore apply within a label,
+/// not across the name: zones hold left-to-right labels under right-to-left
+/// ones and the reverse.
+fn labels_to_ascii(body: &str) -> Result<String, NameError> {
+    let mut out = String::with_capacity(body.len());
+    for (i, label) in body.split('.').enumerate() {
         if i > 0 {
             out.push('.');
         }
-        if let Some(rest) = label.strip_prefix("xn--") {
-            let (u, res) = idna::domain_to_unicode(label);
-            if res.is_ok() {
-                out.push_str(&u);
-            } else if let Some(d) = idna::punycode::decode_to_string(rest) {
-                out.push_str(&d);
-            } else {
-                out.push_str(label);
+        if label.is_empty() {
+            return Err(NameError::EmptyLabel(i));
+        }
+        if label.is_ascii() {
+            out.extend(label.chars().map(|c| c.to_ascii_lowercase()));
+            continue;
+        }
+        match idna::domain_to_ascii_cow(label.as_bytes(), idna::AsciiDenyList::EMPTY) {
+            Ok(a) => out.push_str(&a),
+            Err(_) => {
+                return Err(NameError::Idna(format!(
+                    "label {label:?} is not valid under UTS #46: {}",
+                    uts46_reason(label)
+                )));
             }
-        } else {
-            out.push_str(label);
         }
     }
-    out
+    Ok(out)
 }
 
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Script {
-    Latin,
-    Greek,
-    Cyrillic,
-    Armenian,
-    Hebrew,
-    Arabic,
-    Cjk,
-    Other,
+/// Best-effort explanation of why UTS #46 refused a non-ASCII label, for
+/// the analyst reading the error.
+fn uts46_reason(label: &str) -> String {
+    use icu_properties::CodePointMapData;
+    use icu_properties::props::{BidiClass, GeneralCategory as Gc};
+    let gc = CodePointMapData::<Gc>::new();
+    let is_mark = |c: char| {
+        matches!(
+            gc.get(c),
+            Gc::NonspacingMark | Gc::SpacingMark | Gc::EnclosingMark
+        )
+    };
+    let joiner = |c: char| c == '\u{200C}' || c == '\u{200D}';
+    let mut buf = [0u8; 4];
+    for c in label.chars() {
+        if c.is_ascii() || is_mark(c) || joiner(c) {
+            continue;
+        }
+        let alone = c.encode_utf8(&mut buf);
+        if idna::domain_to_ascii_cow(alone.as_bytes(), idna::AsciiDenyList::EMPTY).is_err() {
+            return format!("disallowed code point U+{:04X}", u32::from(c));
+        }
+    }
+    if label
+        .get(..4)
+        .is_some_and(|p| p.eq_ignore_ascii_case("xn--"))
+    {
+        return "an xn-- label must be all ASCII".to_string();
+    }
+    if label.chars().next().is_some_and(is_mark) {
+        return "label starts with a combining mark".to_string();
+    }
+    if label.chars().any(joiner) {
+        return "zero-width joiner or non-joiner out of context (RFC 5892 CONTEXTJ)".to_string();
+    }
+    let bidi = CodePointMapData::<BidiClass>::new();
+    if label.chars().any(|c| {
+        matches!(
+            bidi.get(c),
+            BidiClass::RightToLeft | BidiClass::ArabicLetter | BidiClass::ArabicNumber
+        )
+    }) {
+        return "right-to-left label breaks the bidi rule (RFC 5893)".to_string();
+    }
+    "mapping or normalisation yields an invalid label".to_string()
 }
 
-fn script_of(c: char) -> Option<Script> {
-    let u = c as u32;
-    Some(match u {
-        0x30..=0x39 | 0x2d | 0x5f => return None, // digits, hyphen, underscore: common
-        0x41..=0x5a | 0x61..=0x7a | 0xc0..=0x24f | 0x1e00..=0x1eff => Script::Latin,
-        0x370..=0x3ff | 0x1f00..=0x1fff => Script::Greek,
-        0x400..=0x52f => Script::Cyrillic,
-        0x530..=0x58f => Script::Armenian,
-        0x590..=0x5ff => Script::Hebrew,
-        0x600..=0x6ff | 0x750..=0x77f => Script::Arabic,
-        0x3040..=0x30ff | 0x3400..=0x9fff | 0xac00..=0xd7af => Script::Cjk,
-        _ if c.is_ascii() => return None,
-        _ => Script::Other,
+/// Structural checks on the A-label form.
+fn validate(ascii: &str) -> Result<(), NameError> {
+    if ascii.is_empty() {
+        return Err(NameError::Empty);
+    }
+    let mut last = "";
+    for (i, label) in ascii.split('.').enumerate() {
+        if label.is_empty() {
+            return Err(NameError::EmptyLabel(i));
+        }
+        if label.len() > MAX_LABEL {
+            return Err(NameError::LabelTooLong {
+                label: label.to_string(),
+                len: label.len(),
+            });
+        }
+        last = label;
+        if label == "*" && i == 0 {
+            continue;
+        }
+        for ch in label.chars() {
+            match ch {
+                'a'..='z' | '0'..='9' | '-' | '_' => {}
+                '*' => return Err(NameError::MisplacedWildcard),
+                _ => {
+                    return Err(NameError::InvalidChar {
+                        ch,
+                        label: label.to_string(),
+                    });
+                }
+            }
+        }
+    }
+    if ascii.len() > MAX_NAME {
+        return Err(NameError::NameTooLong(ascii.len()));
+    }
+    if last == "*" {
+        // The leftmost label is also the last one: a bare "*".
+        return Err(NameError::MisplacedWildcard);
+    }
+    if last.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(NameError::NumericTld(last.to_string()));
+    }
+    Ok(())
+}
+
+/// Everything derived from a validated A-label name: flags, display form and
+/// the public-suffix split. Depends on `ascii` alone (plus the input flags
+/// passed in), which is what makes normalisation idempotent.
+fn analyse(ascii: String, mut flags: Vec<NameFlag>) -> DomainName {
+    let mut unicode = String::with_capacity(ascii.len());
+    let mut labels = 0usize;
+    for (i, label) in ascii.split('.').enumerate() {
+        labels += 1;
+        if i > 0 {
+            unicode.push('.');
+        }
+        if i == 0 && label == "*" {
+            push_once(&mut flags, NameFlag::Wildcard);
+        }
+        if label.contains('_') {
+            push_once(&mut flags, NameFlag::UnderscoreLabel);
+        }
+        let is_xn = label.starts_with("xn--");
+        if label.starts_with('-')
+            || label.ends_with('-')
+            || (!is_xn && label.get(2..4) == Some("--"))
+        {
+            push_once(&mut flags, NameFlag::HyphenEdge);
+        }
+        if !is_xn {
+            unicode.push_str(label);
+            continue;
+        }
+        match classify_a_label(label) {
+            ALabel::Valid(u) => {
+                if is_mixed_script(&u) {
+                    push_once(&mut flags, NameFlag::MixedScript);
+                }
+                unicode.push_str(&u);
+            }
+            ALabel::Idna2003Displayable(u) => {
+                push_once(&mut flags, NameFlag::Idna2003Only);
+                if is_mixed_script(&u) {
+                    push_once(&mut flags, NameFlag::MixedScript);
+                }
+                unicode.push_str(&u);
+            }
+            ALabel::Idna2003Hidden(decoded) => {
+                push_once(&mut flags, NameFlag::Idna2003Only);
+                // Not displayed, but still a homograph signal.
+                if is_mixed_script(&decoded) {
+                    push_once(&mut flags, NameFlag::MixedScript);
+                }
+                unicode.push_str(label);
+            }
+            ALabel::Bad => {
+                push_once(&mut flags, NameFlag::BadPunycode);
+                unicode.push_str(label);
+            }
+        }
+    }
+
+    let (suffix_labels, typ) = psl_suffix(&ascii);
+    match typ {
+        None => push_once(&mut flags, NameFlag::UnknownSuffix),
+        Some(psl::Type::Private) => push_once(&mut flags, NameFlag::PrivateSuffix),
+        Some(psl::Type::Icann) => {}
+    }
+    if suffix_labels >= labels {
+        push_once(&mut flags, NameFlag::PublicSuffix);
+    }
+    flags.sort();
+    flags.dedup();
+    DomainName {
+        ascii,
+        unicode,
+        // A valid name has at most 127 labels.
+        labels: u8::try_from(labels).unwrap_or(u8::MAX),
+        suffix_labels: u8::try_from(suffix_labels.min(labels)).unwrap_or(u8::MAX),
+        flags,
+    }
+}
+
+/// The number of labels of the public suffix of a valid name, and the list
+/// section it comes from (`None`: only the implicit `*` rule matched).
+fn psl_suffix(ascii: &str) -> (usize, Option<psl::Type>) {
+    let Some(sfx) = psl::suffix(ascii.as_bytes()) else {
+        return (1, None);
+    };
+    let labels = sfx.as_bytes().split(|b| *b == b'.').count();
+    if sfx.typ().is_some() || labels != 1 {
+        return (labels, sfx.typ());
+    }
+    // A top-level domain listed only through a wildcard (`*.ck`, `*.mm`)
+    // matches no rule itself, yet the list knows it.
+    let probe = format!("a.{}", tail(ascii, 1));
+    let typ = psl::suffix(probe.as_bytes())
+        .filter(|p| p.as_bytes().len() == probe.len())
+        .and_then(|p| p.typ());
+    (1, typ)
+}
+
+/// What an `xn--` label turned out to be.
+enum ALabel {
+    /// A valid IDNA2008 / UTS #46 A-label; its U-label.
+    Valid(String),
+    /// Accepted by UTS #46 but not by IDNA2008 (symbols, emoji): its
+    /// U-label, which UTS #46 maps back to the same A-label.
+    Idna2003Displayable(String),
+    /// Decodes as Punycode (to the text carried) but UTS #46 rejects the
+    /// result (bidi or joiner rules, disallowed or unnormalised code points):
+    /// shown as the A-label, since its decoding would not map back to it.
+    Idna2003Hidden(String),
+    /// Not an A-label at all.
+    Bad,
+}
+
+fn classify_a_label(label: &str) -> ALabel {
+    let Some(rest) = label.strip_prefix("xn--") else {
+        return ALabel::Bad;
+    };
+    let Some(decoded) = idna::punycode::decode_to_string(rest) else {
+        return ALabel::Bad;
+    };
+    // RFC 5890 §2.3.2.1: an A-label encodes at least one non-ASCII code
+    // point, and the encoding is canonical (re-encoding gives it back).
+    if decoded.is_ascii() || idna::punycode::encode_str(&decoded).as_deref() != Some(rest) {
+        return ALabel::Bad;
+    }
+    let (u, res) = idna::domain_to_unicode(label);
+    // The U-label is shown only if UTS #46 takes it back to this very
+    // A-label, which is what makes the display form re-parse to the same name
+    // (UTS #46 lets `xn--xn--i-i-7iu` decode to `xn--iಝ-i` but not encode it).
+    let round_trips = || {
+        idna::domain_to_ascii_cow(decoded.as_bytes(), idna::AsciiDenyList::EMPTY)
+            .is_ok_and(|a| a == label)
+    };
+    if res.is_err() || u != decoded || !round_trips() {
+        return ALabel::Idna2003Hidden(decoded);
+    }
+    if idna2008_pvalid(&decoded) {
+        ALabel::Valid(decoded)
+    } else {
+        ALabel::Idna2003Displayable(decoded)
+    }
+}
+
+/// Whether every code point of a U-label that UTS #46 accepted is allowed by
+/// IDNA2008 (RFC 5892 §3 derived property, PVALID or a satisfied CONTEXTO
+/// rule). UTS #46 already applied the stability (its "valid" status), joiner
+/// (CONTEXTJ) and bidi checks; what it lets through and IDNA2008 does not
+/// are mostly symbols and punctuation (its `NV8` set).
+fn idna2008_pvalid(u: &str) -> bool {
+    use icu_properties::props::{DefaultIgnorableCodePoint, GeneralCategory as Gc, Script};
+    use icu_properties::{CodePointMapData, CodePointSetData};
+    let gc = CodePointMapData::<Gc>::new();
+    let script = CodePointMapData::<Script>::new();
+    let ignorable = CodePointSetData::new::<DefaultIgnorableCodePoint>();
+    let chars: Vec<char> = u.chars().collect();
+    // RFC 5891 §4.2.3.1: no hyphen at either end nor in both the third and
+    // fourth positions.
+    if chars.first() == Some(&'-')
+        || chars.last() == Some(&'-')
+        || (chars.get(2) == Some(&'-') && chars.get(3) == Some(&'-'))
+    {
+        return false;
+    }
+    chars.iter().enumerate().all(|(i, &c)| {
+        let prev = i.checked_sub(1).and_then(|p| chars.get(p)).copied();
+        let next = chars.get(i + 1).copied();
+        match c {
+            'a'..='z' | '0'..='9' | '-' => true,
+            _ if c.is_ascii() => false,
+            // §2.6 Exceptions.
+            '\u{DF}' | '\u{3C2}' | '\u{6FD}' | '\u{6FE}' | '\u{F0B}' | '\u{3007}' => true,
+            '\u{640}'
+            | '\u{7FA}'
+            | '\u{302E}'
+            | '\u{302F}'
+            | '\u{3031}'..='\u{3035}'
+            | '\u{303B}' => false,
+            // Appendix A CONTEXTO rules.
+            '\u{B7}' => prev == Some('l') && next == Some('l'),
+            '\u{375}' => next.is_some_and(|n| script.get(n) == Script::Greek),
+            '\u{5F3}' | '\u{5F4}' => prev.is_some_and(|p| script.get(p) == Script::Hebrew),
+            '\u{30FB}' => chars.iter().any(|&o| {
+                o != '\u{30FB}'
+                    && matches!(
+                        script.get(o),
+                        Script::Hiragana | Script::Katakana | Script::Han
+                    )
+            }),
+            '\u{660}'..='\u{669}' => !chars.iter().any(|o| ('\u{6F0}'..='\u{6F9}').contains(o)),
+            '\u{6F0}'..='\u{6F9}' => !chars.iter().any(|o| ('\u{660}'..='\u{669}').contains(o)),
+            // CONTEXTJ: UTS #46 CheckJoiners applied the same rules.
+            '\u{200C}' | '\u{200D}' => true,
+            // §2.4 IgnorableBlocks (combining marks for symbols, musical
+            // notation) and §2.9 OldHangulJamo.
+            '\u{20D0}'..='\u{20FF}'
+            | '\u{1D100}'..='\u{1D24F}'
+            | '\u{1100}'..='\u{11FF}'
+            | '\u{A960}'..='\u{A97F}'
+            | '\u{D7B0}'..='\u{D7FF}' => false,
+            // §2.3 IgnorableProperties.
+            _ if ignorable.contains(c) || is_noncharacter(c) => false,
+            // §2.1 LetterDigits.
+            _ => matches!(
+                gc.get(c),
+                Gc::LowercaseLetter
+                    | Gc::UppercaseLetter
+                    | Gc::OtherLetter
+                    | Gc::DecimalNumber
+                    | Gc::ModifierLetter
+                    | Gc::NonspacingMark
+                    | Gc::SpacingMark
+            ),
+        }
     })
 }
 
+fn is_noncharacter(c: char) -> bool {
+    let u = c as u32;
+    (0xFDD0..=0xFDEF).contains(&u) || (u & 0xFFFE) == 0xFFFE
+}
+
+/// Whether a U-label mixes scripts: UTS #39 §5.1, its resolved script set
+/// is empty. Each character contributes its Script_Extensions, augmented so
+/// that Han, Hiragana and Katakana share "Japanese", Han and Hangul
+/// "Korean", Han and Bopomofo "Han with Bopomofo"; Common and Inherited
+/// characters (digits, hyphen, combining marks) go with any script. So
+/// `日本語のテキスト` is one script, `pаypal` with a Cyrillic `а` is two,
+/// and so is Latin next to Han.
 fn is_mixed_script(label: &str) -> bool {
-    let mut first: Option<Script> = None;
+    use icu_properties::props::Script;
+    use icu_properties::script::ScriptWithExtensions;
+    if label.is_ascii() {
+        return false;
+    }
+    let swe = ScriptWithExtensions::new();
+    // `None` is the set of all scripts.
+    let mut resolved: Option<Vec<Script>> = None;
     for c in label.chars() {
-        if let Some(s) = script_of(c) {
-            match first {
-                None => first = Some(s),
-                // Japanese and Korean mix CJK with Latin legitimately only
-                // with Latin digits; letters of two scripts are flagged.
-                Some(f) if f != s => return true,
+        let scx = swe.get_script_extensions_val(c);
+        if scx.contains(&Script::Common) || scx.contains(&Script::Inherited) {
+            continue;
+        }
+        let mut set = Vec::with_capacity(4);
+        for s in scx.iter() {
+            set.push(s);
+            match s {
+                Script::Han => {
+                    set.extend([Script::HanWithBopomofo, Script::Japanese, Script::Korean])
+                }
+                Script::Hiragana | Script::Katakana => set.push(Script::Japanese),
+                Script::Hangul => set.push(Script::Korean),
+                Script::Bopomofo => set.push(Script::HanWithBopomofo),
                 _ => {}
             }
         }
+        let next = match resolved {
+            None => set,
+            Some(r) => r.into_iter().filter(|s| set.contains(s)).collect(),
+        };
+        if next.is_empty() {
+            return true;
+        }
+        resolved = Some(next);
     }
     false
 }
