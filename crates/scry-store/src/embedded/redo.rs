@@ -36,10 +36,13 @@ pub(super) const BULK_THRESHOLD: usize = 20_000;
 const MAGIC: &[u8; 8] = b"SCRYRDO1";
 const FOOTER: &[u8; 8] = b"SCRYEND1";
 
+/// Key-value pairs of one keyspace.
+type Kvs = Vec<(Vec<u8>, Vec<u8>)>;
+
 /// The puts of one batch, per keyspace.
 #[derive(Default)]
 pub(super) struct Puts {
-    items: [Vec<(Vec<u8>, Vec<u8>)>; KEYSPACES],
+    items: [Kvs; KEYSPACES],
 }
 
 impl Puts {
@@ -52,11 +55,11 @@ impl Puts {
     }
 
     /// Each keyspace's puts sorted by key, later puts of a key winning.
-    pub(super) fn into_sorted(self) -> impl Iterator<Item = (usize, Vec<(Vec<u8>, Vec<u8>)>)> {
+    pub(super) fn into_sorted(self) -> impl Iterator<Item = (usize, Kvs)> {
         self.items.into_iter().enumerate().map(|(i, mut v)| {
             // Stable sort keeps insertion order among equal keys; keep the last.
             v.sort_by(|a, b| a.0.cmp(&b.0));
-            let mut out: Vec<(Vec<u8>, Vec<u8>)> = Vec::with_capacity(v.len());
+            let mut out: Kvs = Vec::with_capacity(v.len());
             for kv in v {
                 match out.last_mut() {
                     Some(last) if last.0 == kv.0 => *last = kv,
@@ -76,7 +79,7 @@ fn io(path: &std::path::Path, e: std::io::Error) -> StoreError {
 }
 
 pub(super) fn commit_bulk(s: &EmbeddedStore, puts: Puts) -> Result<()> {
-    let sorted: Vec<(usize, Vec<(Vec<u8>, Vec<u8>)>)> = puts.into_sorted().collect();
+    let sorted: Vec<(usize, Kvs)> = puts.into_sorted().collect();
     let redo = s.path.join("redo.bin");
     let tmp = s.path.join("redo.bin.tmp");
     {
@@ -117,7 +120,7 @@ pub(super) fn commit_bulk(s: &EmbeddedStore, puts: Puts) -> Result<()> {
 pub static FAIL_AFTER_KEYSPACES: std::sync::atomic::AtomicUsize =
     std::sync::atomic::AtomicUsize::new(usize::MAX);
 
-fn ingest(s: &EmbeddedStore, sorted: Vec<(usize, Vec<(Vec<u8>, Vec<u8>)>)>) -> Result<()> {
+fn ingest(s: &EmbeddedStore, sorted: Vec<(usize, Kvs)>) -> Result<()> {
     #[cfg(feature = "testsuite")]
     let (mut done, fail_at) = (
         0usize,
@@ -167,8 +170,7 @@ pub(super) fn recover(s: &EmbeddedStore) -> Result<()> {
     if &magic != MAGIC {
         return Err(corrupt("bad magic"));
     }
-    let mut sorted: Vec<(usize, Vec<(Vec<u8>, Vec<u8>)>)> =
-        (0..KEYSPACES).map(|i| (i, Vec::new())).collect();
+    let mut sorted: Vec<(usize, Kvs)> = (0..KEYSPACES).map(|i| (i, Vec::new())).collect();
     let mut n = 0u64;
     loop {
         let mut tag = [0u8; 1];

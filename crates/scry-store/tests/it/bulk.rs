@@ -49,7 +49,7 @@ fn snapshot(s: &dyn Store) -> Vec<(String, u64, u64, Vec<String>)> {
         let o = Entity::Domain(DomainName::parse(&format!("ns{ns}.dns.net")).unwrap());
         let mut after = None;
         let mut doms = Vec::new();
-        let mut count = (0, 0);
+        let mut count;
         loop {
             let p = s
                 .pivot(&PivotQuery {

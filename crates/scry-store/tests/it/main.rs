@@ -1,3 +1,4 @@
+#![allow(clippy::unwrap_used)]
 //! Integration tests of the store crate: the conformance suite on the
 //! embedded engine, the data-dir lock and format checks.
 
