@@ -287,13 +287,11 @@ impl ZeekTsvParser {
             b"#set_separator" => self.set_separator = unescape(val),
             b"#empty_field" => self.empty = unescape(val),
             b"#unset_field" => self.unset = unescape(val),
-            b"#path" => {
-                if val != b"dns" {
-                    return Err(ParseError::new(
-                        ParseErrorKind::Unsupported,
-                        format!("zeek log path {:?}, not dns", String::from_utf8_lossy(val)),
-                    ));
-                }
+            b"#path" if val != b"dns" => {
+                return Err(ParseError::new(
+                    ParseErrorKind::Unsupported,
+                    format!("zeek log path {:?}, not dns", String::from_utf8_lossy(val)),
+                ));
             }
             b"#fields" => {
                 let names = &f[1..];
