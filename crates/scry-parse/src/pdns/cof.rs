@@ -275,10 +275,7 @@ pub fn parse_cof_line(line: &[u8]) -> Result<Vec<PdnsRecord>, ParseError> {
 
 /// Parses one COF line, handing each record to `out`. On error nothing
 /// already handed out should be kept (a line is all or nothing).
-pub(crate) fn parse_cof_line_into(
-    line: &[u8],
-    out: &mut dyn FnMut(PdnsRecord),
-) -> Result<(), ParseError> {
+pub fn parse_cof_line_into(line: &[u8], out: &mut dyn FnMut(PdnsRecord)) -> Result<(), ParseError> {
     let row: CofRow<'_> = serde_json::from_slice(line).map_err(|e| json_error(&e))?;
     row.emit(out)
 }

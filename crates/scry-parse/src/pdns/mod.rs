@@ -317,8 +317,10 @@ pub(crate) fn normalise_rdata(rrtype: u16, s: &str) -> Result<String, ParseError
     let bad = |what: &str| ParseError::new(ParseErrorKind::Value, format!("not {what}: {t:?}"));
     match rrtype {
         RR_A => {
-            let a: Ipv4Addr = t.parse().map_err(|_| bad("an ipv4 address"))?;
-            Ok(a.to_string())
+            // Rust's parser accepts only the canonical dotted quad (no
+            // leading zeros, no short forms), so valid input is kept as is.
+            let _: Ipv4Addr = t.parse().map_err(|_| bad("an ipv4 address"))?;
+            Ok(t.to_string())
         }
         RR_AAAA => {
             let a: Ipv6Addr = t.parse().map_err(|_| bad("an ipv6 address"))?;
