@@ -1,11 +1,11 @@
 //! COF NDJSON parse rate.
 //!
-//! `cargo run --release -p scry-parse --example pdns_bench [N]` generates N
+//! `cargo run --release -p scry-parse --example pdns_bench [N [THREADS]]` generates N
 //! deterministic COF lines (default 2,000,000; a mix of A, AAAA, NS, MX,
 //! CNAME and TXT rows, some with rdata arrays, trailing dots, bailiwick and
 //! sensor_id) and reports records/s for: the line parser on one thread, the
-//! streaming `PdnsReader` on one thread, and the line parser on two threads
-//! (the buffer split in two chunks at a line boundary).
+//! streaming `PdnsReader` on one thread, and the line parser on THREADS
+//! threads (default 2; the buffer split in chunks at line boundaries).
 #![allow(clippy::print_stdout, clippy::unwrap_used)]
 
 use std::io::Cursor;
@@ -203,22 +203,25 @@ fn main() {
         cpu_since(c),
     );
 
-    for threads in [2usize] {
-        let chunks = split_at_line(&buf, threads);
-        let (t, c) = (Instant::now(), cpu_seconds());
-        let total: usize = std::thread::scope(|s| {
-            let hs: Vec<_> = chunks
-                .iter()
-                .map(|c| s.spawn(move || parse_chunk(c).0))
-                .collect();
-            hs.into_iter().map(|h| h.join().unwrap()).sum()
-        });
-        assert_eq!(total, expected);
-        report(
-            &format!("line parser, {threads} threads"),
-            total,
-            t.elapsed().as_secs_f64(),
-            cpu_since(c),
-        );
-    }
+    let threads: usize = std::env::args()
+        .nth(2)
+        .and_then(|a| a.parse().ok())
+        .unwrap_or(2)
+        .max(1);
+    let chunks = split_at_line(&buf, threads);
+    let (t, c) = (Instant::now(), cpu_seconds());
+    let total: usize = std::thread::scope(|s| {
+        let hs: Vec<_> = chunks
+            .iter()
+            .map(|c| s.spawn(move || parse_chunk(c).0))
+            .collect();
+        hs.into_iter().map(|h| h.join().unwrap()).sum()
+    });
+    assert_eq!(total, expected);
+    report(
+        &format!("line parser, {threads} threads"),
+        total,
+        t.elapsed().as_secs_f64(),
+        cpu_since(c),
+    );
 }
