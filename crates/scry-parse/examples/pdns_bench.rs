@@ -131,7 +131,7 @@ fn split_at_line(buf: &[u8], parts: usize) -> Vec<&[u8]> {
     let mut start = 0;
     for p in 1..parts {
         let mut cut = buf.len() * p / parts;
-        while cut < buf.len() && buf[cut - 1] != b'\n' {
+        while cut > 0 && cut < buf.len() && buf[cut - 1] != b'\n' {
             cut += 1;
         }
         out.push(&buf[start..cut]);

@@ -89,7 +89,7 @@ impl TcpReassembler {
         msg: &mut dyn FnMut(&[u8]),
     ) -> Result<(), ParseError> {
         if seg.syn {
-            self.evict(packet);
+            self.evict();
             self.flows.insert(
                 seg.key,
                 Flow {
@@ -104,7 +104,7 @@ impl TcpReassembler {
         if !seg.payload.is_empty() {
             if !self.flows.contains_key(&seg.key) {
                 // The capture began mid-connection: assume a message starts here.
-                self.evict(packet);
+                self.evict();
                 self.flows.insert(
                     seg.key,
                     Flow {
@@ -162,7 +162,7 @@ impl TcpReassembler {
         result
     }
 
-    fn evict(&mut self, packet: u64) {
+    fn evict(&mut self) {
         if self.flows.len() < MAX_FLOWS {
             return;
         }
@@ -173,7 +173,6 @@ impl TcpReassembler {
         if self.flows.len() >= MAX_FLOWS {
             self.flows.clear();
         }
-        let _ = packet;
     }
 }
 
