@@ -123,6 +123,10 @@ impl TcpReassembler {
                     flow.next_seq = flow.next_seq.wrapping_add(len);
                 } else if behind != 0 && behind < (1 << 30) && behind >= len {
                     // A retransmission of bytes already taken.
+                } else if behind != 0 && behind < len {
+                    // Overlaps what was taken: keep only the new tail.
+                    flow.buf.extend_from_slice(&seg.payload[behind as usize..]);
+                    flow.next_seq = flow.next_seq.wrapping_add(len - behind);
                 } else {
                     if !flow.buf.is_empty() {
                         result = Err(ParseError::new(
