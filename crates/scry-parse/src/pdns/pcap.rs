@@ -37,6 +37,8 @@ pub const DEFAULT_DNS_PORTS: &[u16] = &[53];
 pub const MAX_FLOW_BUFFER: usize = 2 * (2 + 65_535);
 /// Most TCP flows tracked at once.
 pub const MAX_FLOWS: usize = 4096;
+/// Most pcapng interfaces in one section.
+pub const MAX_INTERFACES: usize = 1024;
 
 type Input<R> = Chain<Cursor<[u8; 4]>, R>;
 
@@ -440,11 +442,13 @@ impl<R: BufRead> PcapRecords<R> {
                         Ok(())
                     }
                     Block::InterfaceDescription(idb) => {
-                        if self.interfaces.len() >= MAX_FLOWS {
-                            Err(ParseError::new(
+                        if self.interfaces.len() >= MAX_INTERFACES {
+                            // pcap-file keeps every interface too: stop here
+                            // rather than let a hostile file grow that list.
+                            return Err(ParseError::new(
                                 ParseErrorKind::TooLarge,
-                                "too many pcapng interfaces",
-                            ))
+                                format!("more than {MAX_INTERFACES} pcapng interfaces"),
+                            ));
                         } else {
                             self.interfaces
                                 .push((idb.linktype, ticks_per_second(&idb.options)));
