@@ -15,6 +15,12 @@
 //! = 14 }`. Response messages (AUTH, RESOLVER, CLIENT and FORWARDER
 //! responses by default) are decoded with [`super::wire`]; the sensor id is
 //! the dnstap identity and the bailiwick is `query_zone` when present.
+//!
+//! A live sensor (a resolver's `dnstap-socket-path`) uses the same pieces
+//! sans-IO: feed received bytes to [`decode_frame`]; answer READY with
+//! `encode_control(ControlType::Accept, Some(CONTENT_TYPE))` and STOP with
+//! `encode_control(ControlType::Finish, None)`; pass each data frame to
+//! [`dnstap_records`].
 
 use std::io::{self, BufRead};
 

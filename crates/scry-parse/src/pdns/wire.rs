@@ -13,6 +13,8 @@
 //! with QR set and opcode QUERY. Rdata is written in presentation form:
 //! names lower-case without trailing dot; TXT as quoted strings; types the
 //! decoder does not model as RFC 3597 generic rdata (`\# 4 0a0b0c0d`).
+//! DNSSEC types (DS, DNSKEY, RRSIG, NSEC...) are among those: hickory-proto
+//! is built without its `dnssec` features (and their crypto dependencies).
 //! The bailiwick is the one given (dnstap's `query_zone`) or, for
 //! authoritative answers, the owner of an authority SOA/NS set that encloses
 //! the question name.
