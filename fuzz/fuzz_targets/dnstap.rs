@@ -5,7 +5,7 @@
 use std::io::Cursor;
 
 use libfuzzer_sys::fuzz_target;
-use scry_parse::pdns::dnstap::{decode_dnstap, decode_frame, dnstap_records};
+use scry_parse::pdns::dnstap::{MessageType, decode_dnstap, decode_frame, dnstap_records};
 use scry_parse::pdns::{PdnsFormat, PdnsReader};
 
 fuzz_target!(|data: &[u8]| {
@@ -18,5 +18,6 @@ fuzz_target!(|data: &[u8]| {
         rest = &rest[used..];
     }
     let _ = decode_dnstap(data);
-    let _ = dnstap_records(data);
+    let _ = dnstap_records(data, MessageType::is_default_taken);
+    let _ = dnstap_records(data, |_| true);
 });

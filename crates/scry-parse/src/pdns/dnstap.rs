@@ -384,15 +384,22 @@ pub fn decode_dnstap(payload: &[u8]) -> Result<DnstapMessage<'_>, ParseError> {
     Ok(m)
 }
 
-/// Turns one dnstap payload into records. Messages of a type not taken, or
-/// without a response, give none. The second value is the error that
+/// Which dnstap messages become records.
+pub type MessageFilter = fn(MessageType) -> bool;
+
+/// Turns one dnstap payload into records. Messages that `take` refuses
+/// (use [`MessageType::is_default_taken`] for the default), or without a
+/// response, give none. The second value is the error that
 /// stopped DNS decoding early, if any (the records before it are kept).
-pub fn dnstap_records(payload: &[u8]) -> Result<(Vec<PdnsRecord>, Option<ParseError>), ParseError> {
+pub fn dnstap_records(
+    payload: &[u8],
+    take: MessageFilter,
+) -> Result<(Vec<PdnsRecord>, Option<ParseError>), ParseError> {
     let m = decode_dnstap(payload)?;
     let Some(mt) = m.message_type else {
         return Ok((Vec::new(), None));
     };
-    if !mt.is_default_taken() {
+    if !take(mt) {
         return Ok((Vec::new(), None));
     }
     let Some(resp) = m.response_message else {
@@ -433,6 +440,7 @@ pub(crate) struct DnstapRecords<R> {
     started: bool,
     done: bool,
     pending: std::collections::VecDeque<PdnsRecord>,
+    pub(crate) take: MessageFilter,
 }
 
 impl<R: BufRead> DnstapRecords<R> {
@@ -444,6 +452,7 @@ impl<R: BufRead> DnstapRecords<R> {
             started: false,
             done: false,
             pending: std::collections::VecDeque::new(),
+            take: MessageType::is_default_taken,
         }
     }
 
@@ -552,7 +561,7 @@ impl<R: BufRead> DnstapRecords<R> {
                         "data frame outside a START..STOP stream",
                     ));
                 }
-                let (records, err) = dnstap_records(payload)?;
+                let (records, err) = dnstap_records(payload, self.take)?;
                 self.pending.extend(records);
                 if let Some(e) = err {
                     return Err(e);

@@ -253,6 +253,18 @@ impl<R: BufRead> PdnsReader<R> {
         self
     }
 
+    /// Chooses the dnstap messages taken (dnstap only; default
+    /// [`dnstap::MessageType::is_default_taken`]: AUTH, RESOLVER, CLIENT and
+    /// FORWARDER responses). A resolver logs each answer as a resolver
+    /// response and again as a client response; take one kind to count
+    /// each resolution once.
+    pub fn with_dnstap_filter(mut self, take: dnstap::MessageFilter) -> PdnsReader<R> {
+        if let Inner::Dnstap(d) = &mut self.inner {
+            d.take = take;
+        }
+        self
+    }
+
     /// Sets the ports whose traffic is decoded as DNS (pcap only; default
     /// [`pcap::DEFAULT_DNS_PORTS`]).
     pub fn with_dns_ports(mut self, ports: &[u16]) -> PdnsReader<R> {
