@@ -9,5 +9,6 @@
 
 mod error;
 pub mod facts;
+pub mod zone;
 
 pub use error::{ParseError, ParseErrorKind, Result};
