@@ -364,7 +364,7 @@ impl<R: BufRead> ZoneReader<R> {
         let (line, col) = match self.toks.get(i).or(self.toks.last()) {
             Some(t) => {
                 let past = if i >= self.toks.len() {
-                    t.end - t.start + 1
+                    t.end - t.start
                 } else {
                     0
                 };

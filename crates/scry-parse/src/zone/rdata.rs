@@ -517,6 +517,7 @@ impl RdataCx<'_> {
         if from >= self.toks.len() {
             return Err(err(from, "missing hex data"));
         }
+        let start = out.len();
         for i in from..self.toks.len() {
             let raw = self.word(i, "hex data")?;
             if !raw.iter().all(u8::is_ascii_hexdigit) {
@@ -524,7 +525,7 @@ impl RdataCx<'_> {
             }
             out.extend(raw.iter().map(|b| char::from(b.to_ascii_uppercase())));
         }
-        if out.len() % 2 != 0 {
+        if (out.len() - start) % 2 != 0 {
             return Err(err(from, "odd number of hex digits"));
         }
         Ok(())
