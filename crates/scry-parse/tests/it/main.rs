@@ -1,0 +1,3 @@
+//! Integration tests of scry-parse against real data.
+
+mod zone;
