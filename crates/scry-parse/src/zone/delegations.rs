@@ -86,7 +86,7 @@ impl DelegationGrouper {
 
     /// Feeds one record. Finished delegations are then available from
     /// [`DelegationGrouper::pop`].
-    pub fn push(&mut self, rec: &ZoneRecord) {
+    pub fn push(&mut self, rec: ZoneRecord) {
         let relevant = matches!(rec.rtype, rtype::NS | rtype::DS | rtype::A | rtype::AAAA);
         if !relevant {
             return;
@@ -110,20 +110,17 @@ impl DelegationGrouper {
             self.key.push_str(key);
         }
         self.held += 1;
-        match &rec.rdata {
+        let line = rec.line;
+        match rec.rdata {
             Rdata::Ns(n) => {
-                let e = self.entry(&rec.owner, rec.line);
-                if !e.ns.contains(n) {
-                    e.ns.push(n.clone());
+                let e = self.entry(rec.owner, line);
+                if !e.ns.contains(&n) {
+                    e.ns.push(n);
                 }
             }
-            Rdata::Ds { .. } => self.entry(&rec.owner, rec.line).ds += 1,
-            Rdata::A(a) => self
-                .glue
-                .push((rec.owner.clone(), IpAddr::V4(*a), rec.line)),
-            Rdata::Aaaa(a) => self
-                .glue
-                .push((rec.owner.clone(), IpAddr::V6(*a), rec.line)),
+            Rdata::Ds { .. } => self.entry(rec.owner, line).ds += 1,
+            Rdata::A(a) => self.glue.push((rec.owner, IpAddr::V4(a), line)),
+            Rdata::Aaaa(a) => self.glue.push((rec.owner, IpAddr::V6(a), line)),
             _ => {}
         }
     }
@@ -139,12 +136,12 @@ impl DelegationGrouper {
         self.key.clear();
     }
 
-    fn entry(&mut self, owner: &str, line: u64) -> &mut Delegation {
+    fn entry(&mut self, owner: String, line: u64) -> &mut Delegation {
         let idx = match self.entries.iter().position(|e| e.domain == owner) {
             Some(i) => i,
             None => {
                 self.entries.push(Delegation {
-                    domain: owner.to_owned(),
+                    domain: owner,
                     line,
                     ..Delegation::default()
                 });
@@ -168,7 +165,7 @@ impl DelegationGrouper {
                 Some(i) => i,
                 None => {
                     let key = self.key.clone();
-                    self.entry(&key, line);
+                    self.entry(key, line);
                     self.entries.len() - 1
                 }
             };
@@ -260,7 +257,7 @@ where
                 return None;
             }
             match self.inner.next() {
-                Some(Ok(rec)) => self.grouper.push(&rec),
+                Some(Ok(rec)) => self.grouper.push(rec),
                 Some(Err(e)) => return Some(Err(e)),
                 None => {
                     self.ended = true;

@@ -48,6 +48,26 @@ fn push_ddd(out: &mut String, b: u8) {
     out.push(char::from(b'0' + b % 10));
 }
 
+/// Bytes that a name can hold without escapes: letters, digits, `-`,
+/// `_`, `*`, `/` and the dot.
+const fn plain_bytes() -> [bool; 256] {
+    let mut t = [false; 256];
+    let mut b = 0;
+    while b < 256 {
+        let c = b as u8;
+        t[b] = c.is_ascii_alphanumeric()
+            || c == b'-'
+            || c == b'_'
+            || c == b'*'
+            || c == b'/'
+            || c == b'.';
+        b += 1;
+    }
+    t
+}
+
+static PLAIN: [bool; 256] = plain_bytes();
+
 /// The current origin: canonical text (no trailing dot, `""` for the root)
 /// and its wire length.
 #[derive(Debug, Clone, Default)]
@@ -90,6 +110,25 @@ pub(crate) fn parse_name(
     let mut label = 0usize;
     let mut i = 0usize;
     let mut absolute = false;
+    // Fast path: plain host-name bytes, copied at once and lower-cased in
+    // place; only the label lengths are checked byte by byte.
+    if raw.iter().all(|&b| PLAIN[b as usize]) {
+        let body = raw.strip_suffix(b".").unwrap_or(raw);
+        absolute = body.len() < raw.len();
+        for l in body.split(|&b| b == b'.') {
+            if l.is_empty() {
+                return Err("empty label in domain name");
+            }
+            if l.len() > MAX_LABEL {
+                return Err("label longer than 63 bytes");
+            }
+            wire += l.len() + 1;
+        }
+        let start = out.len();
+        out.push_str(std::str::from_utf8(body).map_err(|_| "bad domain name")?);
+        out[start..].make_ascii_lowercase();
+        i = raw.len();
+    }
     while i < raw.len() {
         let b = raw[i];
         if b == b'.' {
