@@ -525,7 +525,7 @@ impl RdataCx<'_> {
             }
             out.extend(raw.iter().map(|b| char::from(b.to_ascii_uppercase())));
         }
-        if (out.len() - start) % 2 != 0 {
+        if !(out.len() - start).is_multiple_of(2) {
             return Err(err(from, "odd number of hex digits"));
         }
         Ok(())
@@ -600,7 +600,7 @@ impl RdataCx<'_> {
                 Salt => {
                     let raw = self.word(i, "salt")?;
                     if raw != b"-" {
-                        if raw.len() % 2 != 0 || !raw.iter().all(u8::is_ascii_hexdigit) {
+                        if !raw.len().is_multiple_of(2) || !raw.iter().all(u8::is_ascii_hexdigit) {
                             return Err(err(i, "bad salt (- or hex)"));
                         }
                         out.extend(raw.iter().map(|b| char::from(b.to_ascii_uppercase())));
