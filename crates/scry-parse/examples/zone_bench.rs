@@ -103,6 +103,7 @@ fn main() -> ExitCode {
         }
     }
     let secs = start.elapsed().as_secs_f64();
+    let cpu = cpu_secs().unwrap_or(f64::NAN);
     let rss = peak_rss_kib().unwrap_or(0);
     let mb = size as f64 / 1e6;
     println!("file            {file} ({mb:.1} MB)");
@@ -111,7 +112,7 @@ fn main() -> ExitCode {
         println!("delegations     {children}");
     }
     println!(
-        "scry parse      {secs:.2} s  {:.0} MB/s  {:.0} records/s  peak RSS {} MiB",
+        "scry parse        wall {secs:.2} s  cpu {cpu:.2} s  {:.0} MB/s  {:.0} records/s  peak RSS {} MiB",
         mb / secs,
         records as f64 / secs,
         rss / 1024
@@ -131,10 +132,11 @@ fn main() -> ExitCode {
         let ldns = timed(&["ldns-read-zone", "-q", &file]);
         for (name, r) in [("named-compilezone", bind), ("ldns-read-zone", ldns)] {
             match r {
-                Ok((wall, rss_kib)) => println!(
-                    "{name:<16}{wall:.2} s  peak RSS {} MiB  scry is {:.1}x faster",
+                Ok((wall, tool_cpu, rss_kib)) => println!(
+                    "{name:<18}wall {wall:.2} s  cpu {tool_cpu:.2} s  peak RSS {} MiB  scry is {:.1}x faster (wall), {:.1}x (cpu)",
                     rss_kib / 1024,
-                    wall / secs
+                    wall / secs,
+                    tool_cpu / cpu
                 ),
                 Err(e) => println!("{name:<16}not measured: {e}"),
             }
@@ -159,8 +161,20 @@ fn peak_rss_kib() -> Option<u64> {
     line.split_whitespace().nth(1)?.parse().ok()
 }
 
-/// Runs `cmd` under `/usr/bin/time -v`: wall seconds and peak RSS (KiB).
-fn timed(cmd: &[&str]) -> Result<(f64, u64), String> {
+/// User + system CPU seconds of this process so far (Linux `/proc`).
+fn cpu_secs() -> Option<f64> {
+    let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
+    // Fields after `(comm) `: state is the first, utime the 12th, stime the 13th.
+    let rest = &stat[stat.rfind(')')? + 2..];
+    let f: Vec<&str> = rest.split_whitespace().collect();
+    let ticks: f64 = f.get(11)?.parse::<f64>().ok()? + f.get(12)?.parse::<f64>().ok()?;
+    // USER_HZ is 100 on Linux.
+    Some(ticks / 100.0)
+}
+
+/// Runs `cmd` under `/usr/bin/time -v`: wall seconds, CPU seconds (user +
+/// system) and peak RSS (KiB).
+fn timed(cmd: &[&str]) -> Result<(f64, f64, u64), String> {
     let out = Command::new("/usr/bin/time")
         .arg("-v")
         .args(cmd)
@@ -185,8 +199,12 @@ fn timed(cmd: &[&str]) -> Result<(f64, u64), String> {
                 .parse::<f64>()
                 .map_err(|e| format!("bad time {wall}: {e}"))?;
     }
+    let num = |key: &str| field(key).and_then(|v| v.parse::<f64>().ok());
+    let cpu = num("User time (seconds):").ok_or("no user time")?
+        + num("System time (seconds):").ok_or("no system time")?;
     Ok((
         secs,
+        cpu,
         rss.parse().map_err(|e| format!("bad rss {rss}: {e}"))?,
     ))
 }

@@ -121,6 +121,8 @@ pub struct ZoneReader<R: BufRead> {
     /// TTL of the previous record (used when no `$TTL` was seen).
     last_ttl: Option<u32>,
     last_owner: Option<String>,
+    /// The owner token `last_owner` was parsed from (empty: none).
+    last_owner_raw: Vec<u8>,
     last_class: u16,
     /// Logical record buffer (reused).
     buf: Vec<u8>,
@@ -172,6 +174,7 @@ impl<R: BufRead> ZoneReader<R> {
             origin,
             last_ttl: None,
             last_owner: None,
+            last_owner_raw: Vec::new(),
             last_class: class::IN,
             buf: Vec::with_capacity(4096),
             toks: Vec::with_capacity(64),
@@ -393,11 +396,22 @@ impl<R: BufRead> ZoneReader<R> {
                     "owner",
                 ));
             }
-            let mut s = String::with_capacity(first.end as usize - first.start as usize + 8);
-            parse_name(self.raw(0), self.origin.as_ref(), &mut s)
-                .map_err(|m| self.tok_error(ParseErrorKind::Value, 0, m, "owner"))?;
             i = 1;
-            s
+            // Consecutive records of one owner (the common case) reuse it.
+            match &self.last_owner {
+                Some(o) if self.last_owner_raw == self.raw(0) => o.clone(),
+                _ => {
+                    let cap =
+                        self.raw(0).len() + self.origin.as_ref().map_or(0, |o| o.text.len() + 1);
+                    let mut s = String::with_capacity(cap);
+                    parse_name(self.raw(0), self.origin.as_ref(), &mut s)
+                        .map_err(|m| self.tok_error(ParseErrorKind::Value, 0, m, "owner"))?;
+                    let (a, b) = (first.start as usize, first.end as usize);
+                    self.last_owner_raw.clear();
+                    self.last_owner_raw.extend_from_slice(&self.buf[a..b]);
+                    s
+                }
+            }
         } else {
             match &self.last_owner {
                 Some(o) => o.clone(),
@@ -562,6 +576,8 @@ impl<R: BufRead> ZoneReader<R> {
             let wire_len = parse_name(self.raw(1), self.origin.as_ref(), &mut s)
                 .map_err(|m| self.tok_error(ParseErrorKind::Value, 1, m, "$ORIGIN"))?;
             self.origin = Some(Origin { text: s, wire_len });
+            // Relative owner text now means another name.
+            self.last_owner_raw.clear();
             Ok(None)
         } else if raw.eq_ignore_ascii_case(b"$TTL") {
             expect(self, 1, 1, "$TTL")?;

@@ -49,7 +49,7 @@ fn push_ddd(out: &mut String, b: u8) {
 }
 
 /// Bytes that a name can hold without escapes: letters, digits, `-`,
-/// `_`, `*`, `/` and the dot.
+/// `_`, `*` and `/` (dots are handled apart).
 const fn plain_bytes() -> [bool; 256] {
     let mut t = [false; 256];
     let mut b = 0;
@@ -110,24 +110,35 @@ pub(crate) fn parse_name(
     let mut label = 0usize;
     let mut i = 0usize;
     let mut absolute = false;
-    // Fast path: plain host-name bytes, copied at once and lower-cased in
-    // place; only the label lengths are checked byte by byte.
-    if raw.iter().all(|&b| PLAIN[b as usize]) {
-        let body = raw.strip_suffix(b".").unwrap_or(raw);
-        absolute = body.len() < raw.len();
-        for l in body.split(|&b| b == b'.') {
-            if l.is_empty() {
+    // Fast path: plain host-name bytes are copied lower-cased in one pass;
+    // anything else (escapes, odd bytes) goes through the general loop.
+    let mut plain = true;
+    let mut lab = 0usize;
+    for &b in raw {
+        if b == b'.' {
+            if lab == 0 {
                 return Err("empty label in domain name");
             }
-            if l.len() > MAX_LABEL {
+            wire += lab + 1;
+            lab = 0;
+        } else if PLAIN[b as usize] {
+            lab += 1;
+            if lab > MAX_LABEL {
                 return Err("label longer than 63 bytes");
             }
-            wire += l.len() + 1;
+        } else {
+            plain = false;
+            break;
         }
-        let start = out.len();
-        out.push_str(std::str::from_utf8(body).map_err(|_| "bad domain name")?);
-        out[start..].make_ascii_lowercase();
+    }
+    if plain {
+        absolute = lab == 0;
+        wire += lab + usize::from(lab > 0);
+        let body = if absolute { &raw[..raw.len() - 1] } else { raw };
+        out.extend(body.iter().map(|&b| char::from(b.to_ascii_lowercase())));
         i = raw.len();
+    } else {
+        wire = 1;
     }
     while i < raw.len() {
         let b = raw[i];
