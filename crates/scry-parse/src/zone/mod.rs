@@ -261,9 +261,11 @@ impl<R: BufRead> ZoneReader<R> {
                     self.done = true;
                     return Err(ParseError::new(
                         ParseErrorKind::Truncated,
-                        format!("read error after line {}: {e}", self.line),
+                        format!("read error: {e}"),
                     )
-                    .with_source(self.opts.source_name.clone()));
+                    .with_source(self.opts.source_name.clone())
+                    .at_line(self.line + 1)
+                    .at_column(1));
                 }
             };
             match read {
