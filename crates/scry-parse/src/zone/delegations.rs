@@ -25,7 +25,7 @@ use crate::error::ParseError;
 /// pieces.
 pub const MAX_GROUP: usize = 10_000;
 
-/// One delegated name (or part of one; see the [module docs](self)).
+/// One delegated name (or part of one; see [`DelegationGrouper`]).
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Delegation {
     /// The delegated name (owner of the NS records): canonical, no trailing
@@ -41,7 +41,18 @@ pub struct Delegation {
     pub line: u64,
 }
 
-/// Push-based grouping; [`Delegations`] is the iterator form.
+/// Groups consecutive records per child (the owner's first label below the
+/// origin) and emits one [`Delegation`] per NS owner when the child changes;
+/// [`Delegations`] is the iterator form.
+///
+/// Only NS, DS, A and AAAA records matter; glue goes to the deepest
+/// delegation at or above its owner. Input that is not grouped by child
+/// (zone files usually are, but it is not guaranteed) gives several
+/// `Delegation`s for one domain, each with the part of that run (possibly
+/// empty `ns`, e.g. glue or DS seen apart from the NS records): the caller
+/// merges by domain, e.g. by sorting runs. A child with more than
+/// [`MAX_GROUP`] such records is emitted in pieces the same way, so memory
+/// stays bounded.
 #[derive(Debug)]
 pub struct DelegationGrouper {
     origin: String,
