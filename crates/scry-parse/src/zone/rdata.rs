@@ -393,7 +393,7 @@ impl RdataCx<'_> {
             && !t.quoted
             && self.raw(0) == b"\\#"
         {
-            return self.generic();
+            return self.generic(rtype);
         }
         match rtype {
             rtype::A => {
@@ -489,8 +489,9 @@ impl RdataCx<'_> {
         }
     }
 
-    /// RFC 3597 section 5: `\# length hex...`.
-    fn generic(&self) -> Result<Rdata, RdataError> {
+    /// RFC 3597 section 5: `\# length hex...`. A and AAAA in this form
+    /// become their typed variants (RFC 3597 section 5 allows either form).
+    fn generic(&self, rtype: u16) -> Result<Rdata, RdataError> {
         let len = self.num(1, 65535, "rdata length")? as usize;
         let mut hex = String::new();
         if len > 0 {
@@ -508,8 +509,16 @@ impl RdataCx<'_> {
             .as_bytes()
             .chunks_exact(2)
             .map(|p| (hex_val(p[0]) << 4) | hex_val(p[1]))
-            .collect();
-        Ok(Rdata::Raw(bytes))
+            .collect::<Vec<u8>>();
+        match rtype {
+            rtype::A => <[u8; 4]>::try_from(bytes.as_slice())
+                .map(|b| Rdata::A(Ipv4Addr::from(b)))
+                .map_err(|_| err(1, "A rdata must be 4 bytes")),
+            rtype::AAAA => <[u8; 16]>::try_from(bytes.as_slice())
+                .map(|b| Rdata::Aaaa(Ipv6Addr::from(b)))
+                .map_err(|_| err(1, "AAAA rdata must be 16 bytes")),
+            _ => Ok(Rdata::Raw(bytes)),
+        }
     }
 
     /// Concatenates hex tokens `from..` into `out` (upper case).
