@@ -10,5 +10,6 @@
 mod error;
 pub mod facts;
 pub mod pdns;
+pub mod zone;
 
 pub use error::{ParseError, ParseErrorKind, Result};

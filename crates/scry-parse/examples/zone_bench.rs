@@ -1,0 +1,210 @@
+//! Parse-only throughput of the zone parser, optionally beside BIND and ldns.
+//!
+//! ```text
+//! cargo run --release -p scry-parse --example gen_com_zone -- /tmp/com.zone
+//! cargo run --release -p scry-parse --example zone_bench -- /tmp/com.zone [--origin com.] [--delegations] [--compare]
+//! ```
+//!
+//! Prints input MB/s, records/s, errors and the peak RSS of the process
+//! (`VmHWM`). `--delegations` also groups the records per child
+//! (`Delegations`), as ingest does. `--compare` then runs, on the same file,
+//! `named-compilezone -i none -k ignore -o /dev/null com FILE` (Debian
+//! bind9-utils) and `ldns-read-zone -q FILE` (Debian ldnsutils) under
+//! `/usr/bin/time -v` and prints their wall time, peak RSS and the ratios.
+#![allow(
+    clippy::print_stdout,
+    reason = "a command-line example prints its report"
+)]
+#![allow(
+    clippy::print_stderr,
+    reason = "a command-line example reports errors on stderr"
+)]
+
+use std::fs::File;
+use std::io::BufReader;
+use std::process::{Command, ExitCode};
+use std::time::Instant;
+
+use scry_parse::zone::{Delegations, ZoneOptions, ZoneReader};
+
+fn main() -> ExitCode {
+    let mut file = None;
+    let mut origin = "com.".to_owned();
+    let mut delegations = false;
+    let mut compare = false;
+    let mut args = std::env::args().skip(1);
+    while let Some(a) = args.next() {
+        match a.as_str() {
+            "--origin" => match args.next() {
+                Some(o) => origin = o,
+                None => return usage(),
+            },
+            "--delegations" => delegations = true,
+            "--compare" => compare = true,
+            _ if file.is_none() && !a.starts_with('-') => file = Some(a),
+            _ => return usage(),
+        }
+    }
+    let Some(file) = file else { return usage() };
+    let size = match std::fs::metadata(&file) {
+        Ok(m) => m.len(),
+        Err(e) => {
+            eprintln!("zone_bench: {file}: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let f = match File::open(&file) {
+        Ok(f) => f,
+        Err(e) => {
+            eprintln!("zone_bench: {file}: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let opts = ZoneOptions {
+        origin: Some(origin.clone()),
+        source_name: file.clone(),
+        allow_include: false,
+        default_ttl: None,
+    };
+    let start = Instant::now();
+    let reader = ZoneReader::new(BufReader::with_capacity(256 * 1024, f), opts);
+    let (mut records, mut errors, mut children) = (0u64, 0u64, 0u64);
+    if delegations {
+        let mut it = Delegations::new(
+            reader.inspect(|r| {
+                if r.is_ok() {
+                    records += 1
+                }
+            }),
+            &origin,
+        );
+        for d in &mut it {
+            match d {
+                Ok(_) => children += 1,
+                Err(e) => {
+                    if errors < 5 {
+                        eprintln!("{e}");
+                    }
+                    errors += 1;
+                }
+            }
+        }
+    } else {
+        for r in reader {
+            match r {
+                Ok(_) => records += 1,
+                Err(e) => {
+                    if errors < 5 {
+                        eprintln!("{e}");
+                    }
+                    errors += 1;
+                }
+            }
+        }
+    }
+    let secs = start.elapsed().as_secs_f64();
+    let cpu = cpu_secs().unwrap_or(f64::NAN);
+    let rss = peak_rss_kib().unwrap_or(0);
+    let mb = size as f64 / 1e6;
+    println!("file            {file} ({mb:.1} MB)");
+    println!("records         {records} ({errors} errors)");
+    if delegations {
+        println!("delegations     {children}");
+    }
+    println!(
+        "scry parse        wall {secs:.2} s  cpu {cpu:.2} s  {:.0} MB/s  {:.0} records/s  peak RSS {} MiB",
+        mb / secs,
+        records as f64 / secs,
+        rss / 1024
+    );
+    if compare {
+        let bind = timed(&[
+            "named-compilezone",
+            "-i",
+            "none",
+            "-k",
+            "ignore",
+            "-o",
+            "/dev/null",
+            origin.trim_end_matches('.'),
+            &file,
+        ]);
+        let ldns = timed(&["ldns-read-zone", "-q", &file]);
+        for (name, r) in [("named-compilezone", bind), ("ldns-read-zone", ldns)] {
+            match r {
+                Ok((wall, tool_cpu, rss_kib)) => println!(
+                    "{name:<18}wall {wall:.2} s  cpu {tool_cpu:.2} s  peak RSS {} MiB  scry is {:.1}x faster (wall), {:.1}x (cpu)",
+                    rss_kib / 1024,
+                    wall / secs,
+                    tool_cpu / cpu
+                ),
+                Err(e) => println!("{name:<16}not measured: {e}"),
+            }
+        }
+    }
+    if errors > 0 {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
+    }
+}
+
+fn usage() -> ExitCode {
+    eprintln!("usage: zone_bench FILE [--origin com.] [--delegations] [--compare]");
+    ExitCode::from(2)
+}
+
+/// Peak resident set size of this process, KiB (Linux `VmHWM`).
+fn peak_rss_kib() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    line.split_whitespace().nth(1)?.parse().ok()
+}
+
+/// User + system CPU seconds of this process so far (Linux `/proc`).
+fn cpu_secs() -> Option<f64> {
+    let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
+    // Fields after `(comm) `: state is the first, utime the 12th, stime the 13th.
+    let rest = &stat[stat.rfind(')')? + 2..];
+    let f: Vec<&str> = rest.split_whitespace().collect();
+    let ticks: f64 = f.get(11)?.parse::<f64>().ok()? + f.get(12)?.parse::<f64>().ok()?;
+    // USER_HZ is 100 on Linux.
+    Some(ticks / 100.0)
+}
+
+/// Runs `cmd` under `/usr/bin/time -v`: wall seconds, CPU seconds (user +
+/// system) and peak RSS (KiB).
+fn timed(cmd: &[&str]) -> Result<(f64, f64, u64), String> {
+    let out = Command::new("/usr/bin/time")
+        .arg("-v")
+        .args(cmd)
+        .output()
+        .map_err(|e| format!("cannot run /usr/bin/time: {e}"))?;
+    let err = String::from_utf8_lossy(&out.stderr);
+    if !out.status.success() {
+        let tail: Vec<&str> = err.lines().take(5).collect();
+        return Err(format!("{} failed: {}", cmd[0], tail.join(" / ")));
+    }
+    let field = |key: &str| {
+        err.lines()
+            .find_map(|l| l.trim().strip_prefix(key).map(str::trim).map(str::to_owned))
+    };
+    let wall = field("Elapsed (wall clock) time (h:mm:ss or m:ss):")
+        .ok_or("no wall time in time -v output")?;
+    let rss = field("Maximum resident set size (kbytes):").ok_or("no RSS in time -v output")?;
+    let mut secs = 0.0;
+    for part in wall.split(':') {
+        secs = secs * 60.0
+            + part
+                .parse::<f64>()
+                .map_err(|e| format!("bad time {wall}: {e}"))?;
+    }
+    let num = |key: &str| field(key).and_then(|v| v.parse::<f64>().ok());
+    let cpu = num("User time (seconds):").ok_or("no user time")?
+        + num("System time (seconds):").ok_or("no system time")?;
+    Ok((
+        secs,
+        cpu,
+        rss.parse().map_err(|e| format!("bad rss {rss}: {e}"))?,
+    ))
+}
