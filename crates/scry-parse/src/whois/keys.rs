@@ -300,6 +300,13 @@ static FIELDS: &[(&str, Field)] = &[
     ("organization name", Field::Bare(CField::Org)),
     ("company", Field::Bare(CField::Org)),
     ("company name", Field::Bare(CField::Org)),
+    ("company english name", Field::Bare(CField::Org)),
+    ("network service name", Field::Contact(Role::Registrant, CField::Org)),
+    ("holder english name", Field::Bare(CField::Name)),
+    ("state or province", Field::Bare(CField::State)),
+    ("postalcode", Field::Bare(CField::Postal)),
+    ("postal", Field::Bare(CField::Postal)),
+    ("zipcode", Field::Bare(CField::Postal)),
     ("address", Field::Bare(CField::Street)),
     ("street", Field::Bare(CField::Street)),
     ("street address", Field::Bare(CField::Street)),
@@ -397,6 +404,9 @@ static CONTACT_FIELDS: &[(&str, CField)] = &[
     ("city", CField::City),
     ("contact city", CField::City),
     ("state province", CField::State),
+    ("state or province", CField::State),
+    ("postalcode", CField::Postal),
+    ("zipcode", CField::Postal),
     ("state", CField::State),
     ("province", CField::State),
     ("contact state province", CField::State),
@@ -453,6 +463,10 @@ pub(crate) fn classify(key: &str) -> Option<Field> {
     if let Some((_, f)) = FIELDS.iter().find(|(k, _)| *k == key) {
         return Some(*f);
     }
+    // `organization-loc` (.ua): the localised form of a known key.
+    if let Some(head) = key.strip_suffix(" loc") {
+        return classify(head);
+    }
     // `ns_name_01`, `nserver 2`: a numbered repeat of a known key.
     if let Some((head, num)) = key.rsplit_once(' ') {
         if num.chars().all(|c| c.is_ascii_digit()) {
@@ -505,6 +519,7 @@ pub(crate) fn section_of(key: &str) -> Option<Section> {
         "reseller" | "abuse contact" | "data validation" | "onsite s" | "zone contact"
         | "zone c" | "keys" | "dnskey" | "ds" | "remarks" | "notice" | "terms of use"
         | "for more information" | "registrar abuse contact" => Section::Ignore,
+        "organisation" | "organization" => Section::Contact(Role::Registrant),
         "relevant dates" | "domain information" | "domain" | "important dates" | "dates"
         | "domain name" | "registration information" => Section::Plain,
         _ => {

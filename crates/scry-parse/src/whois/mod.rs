@@ -179,8 +179,14 @@ fn split_key(c: &str) -> (Option<&str>, &str, bool) {
         }
         return (None, s, false);
     };
-    let key = s[..i].trim().trim_end_matches('.').trim();
+    let mut key = s[..i].trim().trim_end_matches('.').trim();
     let value = s[i + 1..].trim();
+    // `Company English Name (It should be the same as ...): GOOGLE LLC`
+    if let (Some(open), true) = (key.find('('), key.ends_with(')')) {
+        if open > 0 {
+            key = key[..open].trim();
+        }
+    }
     // `Record created on 2005-04-15 21:43:27`: the colon is in a time.
     let time_colon = key.ends_with(|c: char| c.is_ascii_digit())
         && value.starts_with(|c: char| c.is_ascii_digit());
@@ -307,6 +313,21 @@ impl Parser {
                     self.section = None;
                 }
                 return;
+            }
+        }
+        // A paragraph of contact details with no role after the domain's
+        // (IANA's `organisation:` block, .ua's registrant block): the
+        // registrant, when none has been seen.
+        if let Some(k) = lines.get(start).and_then(|l| l.key) {
+            let nk = norm_key(k);
+            let first_val = lines[start].value;
+            if self.domain_paragraph_done
+                && matches!(classify(&nk), Some(Field::Bare(CField::Name | CField::Org | CField::Whole)))
+                && role_word(first_val).is_none()
+                && self.rec.contacts.registrant.is_empty()
+                && !self.rec.redacted.fields.iter().any(|f| f.starts_with("registrant"))
+            {
+                self.para_role = Some(Role::Registrant);
             }
         }
         // A registrar's own block (.fr, .ua): starts with `registrar:` after
@@ -796,6 +817,10 @@ impl Parser {
     fn contact_line(&mut self, t: Target, value: &str, first: bool) {
         let mut rest = String::new();
         let mut had_email = false;
+        let org_first = self
+            .section
+            .as_ref()
+            .is_some_and(|s| matches!(norm_key(&s.head).as_str(), "organisation" | "organization"));
         for tok in value.split_whitespace() {
             if let Some(e) = normalise_email(tok) {
                 self.contact_value(t, CField::Email, &e);
@@ -826,8 +851,15 @@ impl Parser {
             return;
         }
         let c = self.contact(t);
-        if had_email && c.name.is_none() {
+        if had_email && c.org.is_none() && c.name.is_some() && c.street.is_empty() {
+            // `CIMTA` then `Super AE  super.ae88@gmail.com`: the first line
+            // was the organisation, this one is the person.
+            c.org = c.name.take();
             self.contact_value(t, CField::Name, &text);
+        } else if had_email && c.name.is_none() {
+            self.contact_value(t, CField::Name, &text);
+        } else if first && org_first {
+            self.contact_value(t, CField::Org, &text);
         } else if first || (c.name.is_none() && c.org.is_none()) {
             self.contact_value(t, CField::Whole, &text);
         } else {
@@ -1014,7 +1046,8 @@ fn merge_contact(c: &mut Contact, b: &Contact) {
 /// Whether a keyed line at a flat section's indent belongs to it.
 fn same_indent_member(s: &Open, nk: &str) -> bool {
     match s.kind {
-        Section::Contact(_) => contact_field(nk).is_some(),
+        // Unknown keys (`Attention`, `org id`) do not end a contact section.
+        Section::Contact(_) => contact_field(nk).is_some() || classify(nk).is_none(),
         Section::Registrar => {
             contact_field(nk).is_some()
                 || matches!(nk, "url" | "website" | "web" | "www" | "homepage" | "registrar")
