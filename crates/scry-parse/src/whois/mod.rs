@@ -559,6 +559,12 @@ impl Parser {
         match field {
             Field::Domain => {
                 self.para_has_domain = true;
+                // `GOOGLE.TK is Active` (Freenom).
+                if let Some((_, state)) = value.split_once(" is ") {
+                    if self.para_block.is_none() && state.split_whitespace().count() <= 3 {
+                        split_statuses(state, &mut self.rec.statuses);
+                    }
+                }
                 if self.rec.domain.is_none() && self.para_block.is_none() {
                     let d = value
                         .split_whitespace()
@@ -602,7 +608,9 @@ impl Parser {
             }
             Field::AbusePhone => set_once(&mut self.rec.registrar.abuse_phone, value),
             Field::Created | Field::Updated | Field::Expires => {
-                if foreign {
+                // Dates are first-wins, so only blocks that are surely not
+                // the domain's are skipped here.
+                if self.para_registrar || self.para_block.is_some() {
                     return;
                 }
                 if matches!(section, Some(Open { kind: Section::Contact(_) | Section::Registrar, .. })) {
@@ -898,7 +906,12 @@ impl Parser {
             CField::Handle | CField::Skip => return,
         };
         if f == CField::Email {
-            match normalise_email(&v) {
+            // `abuse: abuse@freenom.com, copyright: ...`: the first address.
+            let found = normalise_email(&v).or_else(|| {
+                v.split(|c: char| c.is_whitespace() || c == ',' || c == ';')
+                    .find_map(normalise_email)
+            });
+            match found {
                 Some(e) => {
                     let c = self.contact(t);
                     if c.email.is_none() {
@@ -1214,6 +1227,9 @@ fn is_not_found(low: &str, statuses: &[String]) -> bool {
         "is available",
         "no entries",
         "unassignable",
+        "returned 0 objects",
+        "does not have any data",
+        "not available for second level registration",
     ];
     MARKS.iter().any(|m| low.contains(m))
         || statuses
