@@ -807,6 +807,13 @@ impl Parser {
                 v = &v[..i];
             }
         }
+        // `MarkMonitor, Inc. (R22-LRCC)`, `MarkMonitor Inc. (292)`: an id.
+        let t = v.trim();
+        if let (Some(i), true) = (t.rfind('('), t.ends_with(')')) {
+            if i > 0 && is_handle(&t[i + 1..t.len() - 1]) {
+                v = &t[..i];
+            }
+        }
         let l = v.trim().to_lowercase();
         if l.starts_with("http://") || l.starts_with("https://") {
             set_once(&mut self.rec.registrar.url, v);
