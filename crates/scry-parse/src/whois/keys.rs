@@ -10,6 +10,9 @@
 //! their own. Section headings (a key with no value, or a bare label
 //! followed by indented lines) are classified by [`section_of`].
 
+use std::collections::HashMap;
+use std::sync::OnceLock;
+
 use crate::registration::Role;
 
 /// A field of a contact.
@@ -77,7 +80,13 @@ pub(crate) fn norm_key(k: &str) -> String {
     let mut out = String::with_capacity(k.len());
     let mut space = false;
     for c in k.chars() {
-        if c.is_alphanumeric() {
+        if c.is_ascii_alphanumeric() {
+            if space && !out.is_empty() {
+                out.push(' ');
+            }
+            space = false;
+            out.push(c.to_ascii_lowercase());
+        } else if c.is_alphanumeric() {
             if space && !out.is_empty() {
                 out.push(' ');
             }
@@ -455,12 +464,35 @@ static CONTACT_FIELDS: &[(&str, CField)] = &[
     ("status", CField::Skip),
 ];
 
+fn fields_map() -> &'static HashMap<&'static str, Field> {
+    static MAP: OnceLock<HashMap<&'static str, Field>> = OnceLock::new();
+    MAP.get_or_init(|| {
+        let mut m = HashMap::with_capacity(FIELDS.len());
+        for (k, f) in FIELDS {
+            // First entry wins, as in the table's order.
+            m.entry(*k).or_insert(*f);
+        }
+        m
+    })
+}
+
+fn contact_fields_map() -> &'static HashMap<&'static str, CField> {
+    static MAP: OnceLock<HashMap<&'static str, CField>> = OnceLock::new();
+    MAP.get_or_init(|| {
+        let mut m = HashMap::with_capacity(CONTACT_FIELDS.len());
+        for (k, f) in CONTACT_FIELDS {
+            m.entry(*k).or_insert(*f);
+        }
+        m
+    })
+}
+
 /// Classifies a normalised key.
 pub(crate) fn classify(key: &str) -> Option<Field> {
     if key.is_empty() || key.len() > 80 {
         return None;
     }
-    if let Some((_, f)) = FIELDS.iter().find(|(k, _)| *k == key) {
+    if let Some(f) = fields_map().get(key) {
         return Some(*f);
     }
     // `organization-loc` (.ua): the localised form of a known key.
@@ -481,7 +513,7 @@ pub(crate) fn classify(key: &str) -> Option<Field> {
             continue;
         }
         let rest = rest.trim_start();
-        if let Some((_, f)) = CONTACT_FIELDS.iter().find(|(k, _)| *k == rest) {
+        if let Some(f) = contact_fields_map().get(rest) {
             return Some(Field::Contact(*role, *f));
         }
         // `Registrant Contact Email` etc. after a longer prefix failed.

@@ -31,6 +31,7 @@ mod keys;
 pub(crate) mod values;
 
 use std::collections::HashMap;
+use std::sync::OnceLock;
 
 use crate::registration::{Contact, RegistrationRecord, Role, rfc3339};
 use keys::{CField, Field, Section, classify, norm_key, section_of};
@@ -100,6 +101,10 @@ struct Line<'a> {
     key: Option<&'a str>,
     /// The value, or the whole content for unkeyed lines.
     value: &'a str,
+    /// The normalised key (empty for unkeyed lines).
+    nk: String,
+    /// What the key means, looked up once.
+    field: Option<Field>,
     blank: bool,
     bracket: bool,
 }
@@ -114,6 +119,8 @@ fn lex(text: &str) -> Vec<Line<'_>> {
                 indent: 0,
                 key: None,
                 value: "",
+                nk: String::new(),
+                field: None,
                 blank: true,
                 bracket: false,
             });
@@ -128,10 +135,14 @@ fn lex(text: &str) -> Vec<Line<'_>> {
             continue;
         }
         let (key, value, bracket) = split_key(content);
+        let nk = key.map(norm_key).unwrap_or_default();
+        let field = classify(&nk);
         out.push(Line {
             indent,
             key,
             value,
+            nk,
+            field,
             blank: false,
             bracket,
         });
@@ -304,8 +315,7 @@ impl Parser {
 
     fn start_paragraph(&mut self, lines: &[Line<'_>], start: usize) {
         for l in lines[start..].iter().take_while(|l| !l.blank) {
-            let Some(k) = l.key else { continue };
-            if classify(&norm_key(k)) == Some(Field::NicHandle) {
+            if l.field == Some(Field::NicHandle) {
                 let handle = l.value.trim().to_lowercase();
                 if !handle.is_empty() && self.blocks.len() < 64 {
                     self.blocks.push((handle, Contact::default()));
@@ -318,11 +328,10 @@ impl Parser {
         // A paragraph of contact details with no role after the domain's
         // (IANA's `organisation:` block, .ua's registrant block): the
         // registrant, when none has been seen.
-        if let Some(k) = lines.get(start).and_then(|l| l.key) {
-            let nk = norm_key(k);
-            let first_val = lines[start].value;
+        if let Some(l0) = lines.get(start).filter(|l| l.key.is_some()) {
+            let first_val = l0.value;
             if self.domain_paragraph_done
-                && matches!(classify(&nk), Some(Field::Bare(CField::Name | CField::Org | CField::Whole)))
+                && matches!(l0.field, Some(Field::Bare(CField::Name | CField::Org | CField::Whole)))
                 && role_word(first_val).is_none()
                 && self.rec.contacts.registrant.is_empty()
                 && !self.rec.redacted.fields.iter().any(|f| f.starts_with("registrant"))
@@ -333,19 +342,19 @@ impl Parser {
         // A registrar's own block (.fr, .ua): starts with `registrar:` after
         // the domain's paragraph and carries address details.
         if let Some(first) = lines.get(start) {
-            if let Some(k) = first.key {
+            if first.key.is_some() {
                 let details = lines[start..]
                     .iter()
                     .take_while(|l| !l.blank)
-                    .filter(|l| l.key.is_some_and(|k| matches!(classify(&norm_key(k)), Some(Field::Bare(_)))))
+                    .filter(|l| matches!(l.field, Some(Field::Bare(_))))
                     .count();
                 let has_domain = lines[start..]
                     .iter()
                     .take_while(|l| !l.blank)
-                    .any(|l| l.key.is_some_and(|k| classify(&norm_key(k)) == Some(Field::Domain)));
+                    .any(|l| l.field == Some(Field::Domain));
                 if self.domain_paragraph_done && details >= 2 && !has_domain {
                     self.para_foreign = true;
-                    if first.indent == 0 && classify(&norm_key(k)) == Some(Field::Registrar) {
+                    if first.indent == 0 && first.field == Some(Field::Registrar) {
                         self.para_registrar = true;
                     }
                 }
@@ -364,7 +373,7 @@ impl Parser {
             } else if l.indent == s.indent && !s.blank_since {
                 match l.key {
                     None => s.flat,
-                    Some(k) => (s.flat || l.bracket) && same_indent_member(s, &norm_key(k)),
+                    Some(_) => (s.flat || l.bracket) && same_indent_member(s, &l.nk),
                 }
             } else {
                 false
@@ -376,11 +385,14 @@ impl Parser {
         // A heading?
         let heading_text = match l.key {
             Some(k) if l.value.is_empty() => Some(k),
-            None => Some(l.value.trim_end_matches(':')),
+            // Headings are short; prose lines are not looked up.
+            None if l.value.len() <= 60 && l.value.split_whitespace().count() <= 6 => {
+                Some(l.value.trim_end_matches(':'))
+            }
             _ => None,
         };
         if let Some(h) = heading_text {
-            let nk = norm_key(h);
+            let nk = if l.key.is_some() { l.nk.clone() } else { norm_key(h) };
             if let Some((kind, roles)) = heading(&nk) {
                 let nested = next.is_some_and(|n| n.indent > l.indent);
                 // Children at the heading's indent: unlabelled lines (.pl,
@@ -389,7 +401,7 @@ impl Parser {
                     n.indent == l.indent
                         && match n.key {
                             None => true,
-                            Some(k) => {
+                            Some(_) => {
                                 let probe = Open {
                                     kind,
                                     head: String::new(),
@@ -399,7 +411,7 @@ impl Parser {
                                     children: 0,
                                     blank_since: false,
                                 };
-                                n.bracket || same_indent_member(&probe, &norm_key(k))
+                                n.bracket || same_indent_member(&probe, &n.nk)
                             }
                         }
                 });
@@ -429,7 +441,7 @@ impl Parser {
             s.children += 1;
         }
         match l.key {
-            Some(k) => self.keyed(k, l.value, l.indent, section.as_ref()),
+            Some(k) => self.keyed_nk(k, &l.nk, l.field, l.value, l.indent, section.as_ref()),
             None => self.unkeyed(l.value, l.indent, section.as_ref()),
         }
     }
@@ -454,8 +466,21 @@ impl Parser {
 
     fn keyed(&mut self, key: &str, value: &str, indent: usize, section: Option<&Open>) {
         let nk = norm_key(key);
+        let field = classify(&nk);
+        self.keyed_nk(key, &nk, field, value, indent, section);
+    }
+
+    fn keyed_nk(
+        &mut self,
+        key: &str,
+        nk: &str,
+        field: Option<Field>,
+        value: &str,
+        indent: usize,
+        section: Option<&Open>,
+    ) {
         if matches!(
-            nk.as_str(),
+            nk,
             "registry domain id" | "registrar iana id" | "registrar abuse contact email"
         ) {
             self.saw_icann = true;
@@ -483,7 +508,7 @@ impl Parser {
             ..
         }) = section
         {
-            if let Some(f) = contact_field(&nk) {
+            if let Some(f) = contact_field(nk) {
                 let targets: Vec<Target> = roles.iter().map(|r| Target::Role(*r)).collect();
                 for t in &targets {
                     self.contact_value(*t, f, value);
@@ -501,7 +526,7 @@ impl Parser {
             ..
         }) = section
         {
-            match nk.as_str() {
+            match nk {
                 "name" | "organization" | "organisation" | "org" | "registrar name" => {
                     self.set_registrar(value);
                     return;
@@ -517,7 +542,7 @@ impl Parser {
                     return;
                 }
                 _ => {
-                    if contact_field(&nk).is_some() {
+                    if contact_field(nk).is_some() {
                         return;
                     }
                 }
@@ -542,7 +567,6 @@ impl Parser {
                 return;
             }
         }
-        let field = classify(&nk);
         let Some(field) = field else {
             if let Some(Open {
                 kind: Section::NameServers,
@@ -1030,7 +1054,7 @@ impl Parser {
             || !self.rec.name_servers.is_empty()
             || self.rec.registrar.name.is_some();
         if !has_data {
-            let low = text.to_lowercase();
+            let low = text.to_ascii_lowercase();
             if is_not_found(&low, &self.rec.statuses) {
                 self.rec.not_found = true;
                 self.rec.source_format = "whois:not-found".to_string();
@@ -1120,6 +1144,9 @@ fn heading(nk: &str) -> Option<(Section, Vec<Role>)> {
             _ => Vec::new(),
         };
         return Some((s, roles));
+    }
+    if !nk.contains("contact") {
+        return None;
     }
     let parts: Vec<&str> = nk.split(" and ").flat_map(|p| p.split(" contact ")).collect();
     let mut roles = Vec::new();
@@ -1238,7 +1265,9 @@ fn is_not_found(low: &str, statuses: &[String]) -> bool {
         "does not have any data",
         "not available for second level registration",
     ];
-    MARKS.iter().any(|m| low.contains(m))
+    static FINDERS: OnceLock<Vec<memchr::memmem::Finder<'static>>> = OnceLock::new();
+    let finders = FINDERS.get_or_init(|| MARKS.iter().map(|m| memchr::memmem::Finder::new(m)).collect());
+    finders.iter().any(|f| f.find(low.as_bytes()).is_some())
         || statuses
             .iter()
             .any(|s| matches!(s.as_str(), "free" | "available" | "not registered"))
@@ -1258,7 +1287,9 @@ fn is_rate_limited(low: &str) -> bool {
         "exceeded",
         "access denied",
     ];
-    MARKS.iter().any(|m| low.contains(m))
+    static FINDERS: OnceLock<Vec<memchr::memmem::Finder<'static>>> = OnceLock::new();
+    let finders = FINDERS.get_or_init(|| MARKS.iter().map(|m| memchr::memmem::Finder::new(m)).collect());
+    finders.iter().any(|f| f.find(low.as_bytes()).is_some())
 }
 
 #[cfg(test)]

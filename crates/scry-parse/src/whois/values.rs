@@ -148,7 +148,13 @@ pub(crate) fn normalise_email(raw: &str) -> Option<String> {
 
 /// Trims a value, collapses white space; `None` when empty.
 pub(crate) fn clean(raw: &str) -> Option<String> {
-    let s = raw.split_whitespace().collect::<Vec<_>>().join(" ");
+    let t = raw.trim();
+    let simple = !t.contains(|c: char| c.is_whitespace() && c != ' ') && !t.contains("  ");
+    let s = if simple {
+        t.to_string()
+    } else {
+        t.split_whitespace().collect::<Vec<_>>().join(" ")
+    };
     let s = s.trim_matches(|c: char| c == ',' || c == ';').trim();
     (!s.is_empty() && s.len() <= 1024).then(|| s.to_string())
 }
@@ -159,6 +165,35 @@ pub(crate) fn clean(raw: &str) -> Option<String> {
 pub(crate) fn is_placeholder(raw: &str) -> bool {
     let s = raw.trim().to_lowercase();
     if s.is_empty() {
+        return false;
+    }
+    // Cheap gate, word by word: every phrase below has one of these words.
+    let gate = s
+        .split(|c: char| !(c.is_alphanumeric() || c == '/'))
+        .any(|w| match w.as_bytes().first() {
+            Some(b'r') => w.starts_with("redact") || w.starts_with("restrict"),
+            Some(b'd') => w.starts_with("disclos") || w.starts_with("display") || w == "data",
+            Some(b'p') => {
+                w.starts_with("public")
+                    || w.starts_with("protect")
+                    || w.starts_with("private")
+                    || w.starts_with("personal")
+                    || w == "please"
+            }
+            Some(b'g') => w.starts_with("gdpr"),
+            Some(b'w') => w.starts_with("withheld") || w.contains("form"),
+            Some(b'm') => w.starts_with("mask"),
+            Some(b'h') => w == "hidden" || w.starts_with("http"),
+            Some(b's') => w == "shown" || w == "select" || w == "statutory",
+            Some(b'q') => w == "query",
+            Some(b'c') => w == "contact",
+            Some(b'f') => w == "form" || w == "file",
+            Some(b't') => w.starts_with("tiered"),
+            Some(b'n') => w == "n/a" || w == "none" || w.starts_with("non") || w == "not",
+            Some(b'i') => w == "identity",
+            _ => false,
+        });
+    if !gate {
         return false;
     }
     const PHRASES: &[&str] = &[
@@ -283,9 +318,12 @@ pub(crate) fn country_code(raw: &str) -> Option<String> {
             return Some("GB".to_string());
         }
         return COUNTRIES
-            .iter()
-            .any(|(c, _)| *c == up)
+            .binary_search_by(|(c, _)| (*c).cmp(up.as_str()))
+            .is_ok()
             .then_some(up);
+    }
+    if let Some(c) = country_names().get(s.to_lowercase().as_str()) {
+        return Some((*c).to_string());
     }
     let key: String = s
         .to_lowercase()
@@ -309,6 +347,20 @@ pub(crate) fn country_code(raw: &str) -> Option<String> {
         .iter()
         .find(|(_, names)| names.split('|').any(|n| n.len() > 5 && k.contains(n)))
         .map(|(c, _)| (*c).to_string())
+}
+
+fn country_names() -> &'static std::collections::HashMap<&'static str, &'static str> {
+    static MAP: std::sync::OnceLock<std::collections::HashMap<&'static str, &'static str>> =
+        std::sync::OnceLock::new();
+    MAP.get_or_init(|| {
+        let mut m = std::collections::HashMap::new();
+        for (code, names) in COUNTRIES {
+            for n in names.split('|') {
+                m.entry(n).or_insert(*code);
+            }
+        }
+        m
+    })
 }
 
 /// Alpha-2 code and `|`-separated lower-case names (English first, then
