@@ -13,7 +13,9 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
-    let Ok(rd) = std::fs::read_dir(dir) else { return };
+    let Ok(rd) = std::fs::read_dir(dir) else {
+        return;
+    };
     for e in rd.flatten() {
         let p = e.path();
         if p.is_dir() {
@@ -32,7 +34,10 @@ fn corpus(data: &Path) -> Vec<PathBuf> {
         .into_iter()
         .filter(|p| {
             let s = p.to_string_lossy();
-            let name = p.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default();
+            let name = p
+                .file_name()
+                .map(|n| n.to_string_lossy().to_string())
+                .unwrap_or_default();
             if s.contains("/likexian/testdata/") {
                 !(name.ends_with(".json") || name.ends_with(".pre") || name.ends_with(".md"))
             } else if s.contains("/weppos/") {

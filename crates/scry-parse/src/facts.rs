@@ -38,11 +38,9 @@ fn text(v: &Option<Value>, field: &str) -> Result<Option<String>, ParseError> {
         None | Some(Value::Null) => Ok(None),
         Some(Value::String(s)) => Ok(Some(s.clone())),
         Some(Value::Number(n)) => Ok(Some(n.to_string())),
-        Some(_) => Err(ParseError::new(
-            ParseErrorKind::Syntax,
-            "expected a string or number",
-        )
-        .in_field(field)),
+        Some(_) => Err(
+            ParseError::new(ParseErrorKind::Syntax, "expected a string or number").in_field(field),
+        ),
     }
 }
 
@@ -91,9 +89,8 @@ pub fn parse_line(
     let object_s = required(&l.object, "object")?;
     let subject = Entity::parse_subject(&subject_s)
         .map_err(|e| ParseError::new(ParseErrorKind::Value, e.to_string()).in_field("subject"))?;
-    let predicate = Predicate::from_name(&predicate_s).map_err(|e| {
-        ParseError::new(ParseErrorKind::Value, e.to_string()).in_field("predicate")
-    })?;
+    let predicate = Predicate::from_name(&predicate_s)
+        .map_err(|e| ParseError::new(ParseErrorKind::Value, e.to_string()).in_field("predicate"))?;
     let object = Entity::parse(predicate.object_kind(), &object_s)
         .map_err(|e| ParseError::new(ParseErrorKind::Value, e.to_string()).in_field("object"))?;
     let t = time(&l.time, "time")?;
@@ -123,8 +120,7 @@ pub fn parse_line(
         })?,
         Some(_) => {
             return Err(
-                ParseError::new(ParseErrorKind::Syntax, "count must be a number")
-                    .in_field("count"),
+                ParseError::new(ParseErrorKind::Syntax, "count must be a number").in_field("count"),
             );
         }
     };

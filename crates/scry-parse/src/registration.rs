@@ -242,9 +242,7 @@ impl RegistrationRecord {
             || !self.registrar.is_empty()
             || !self.name_servers.is_empty()
             || !self.statuses.is_empty()
-            || Role::ALL
-                .iter()
-                .any(|r| !self.contacts.get(*r).is_empty())
+            || Role::ALL.iter().any(|r| !self.contacts.get(*r).is_empty())
     }
 
     /// The record as observations of the shared predicate vocabulary, all
@@ -258,7 +256,11 @@ impl RegistrationRecord {
         if self.not_found || self.rate_limited {
             return out;
         }
-        let Some(domain) = self.domain.as_deref().and_then(|d| DomainName::parse(d).ok()) else {
+        let Some(domain) = self
+            .domain
+            .as_deref()
+            .and_then(|d| DomainName::parse(d).ok())
+        else {
             return out;
         };
         let subject = Entity::Domain(domain);
@@ -271,14 +273,9 @@ impl RegistrationRecord {
             let Ok(object) = Entity::parse(p.object_kind(), value) else {
                 return;
             };
-            if let Ok(o) = Observation::new(
-                subject.clone(),
-                p,
-                object,
-                window,
-                source.to_string(),
-                now,
-            ) {
+            if let Ok(o) =
+                Observation::new(subject.clone(), p, object, window, source.to_string(), now)
+            {
                 if !out.contains(&o) {
                     out.push(o);
                 }

@@ -59,7 +59,10 @@ pub fn parse_rdap_all(json: &[u8]) -> Result<Vec<RegistrationRecord>, ParseError
     if json.len() > MAX_RDAP_BYTES {
         return Err(ParseError::new(
             ParseErrorKind::TooLarge,
-            format!("rdap response is {} bytes (max {MAX_RDAP_BYTES})", json.len()),
+            format!(
+                "rdap response is {} bytes (max {MAX_RDAP_BYTES})",
+                json.len()
+            ),
         ));
     }
     let text = std::str::from_utf8(json).map_err(|e| {
@@ -108,7 +111,10 @@ pub fn parse_rdap_all(json: &[u8]) -> Result<Vec<RegistrationRecord>, ParseError
 
 fn domain(v: &Value) -> Result<RegistrationRecord, ParseError> {
     let Value::Object(obj) = v else {
-        return Err(ParseError::new(ParseErrorKind::Syntax, "domain is not an object"));
+        return Err(ParseError::new(
+            ParseErrorKind::Syntax,
+            "domain is not an object",
+        ));
     };
     match obj.get("objectClassName").and_then(Value::as_str) {
         Some("domain") => {}

@@ -143,7 +143,11 @@ pub(crate) fn parse_date(s: &str, month_first: bool) -> Option<i64> {
             (Some(y), None) => (y, mo, 1),
             (None, _) => {
                 // `15-Sep-97`: day then two-digit year.
-                let two: Vec<u64> = nums.iter().filter(|(_, l)| *l <= 2).map(|(v, _)| *v).collect();
+                let two: Vec<u64> = nums
+                    .iter()
+                    .filter(|(_, l)| *l <= 2)
+                    .map(|(v, _)| *v)
+                    .collect();
                 match two.as_slice() {
                     [d, y] => (two_digit_year(*y), mo, *d as u32),
                     _ => return None,
@@ -152,7 +156,11 @@ pub(crate) fn parse_date(s: &str, month_first: bool) -> Option<i64> {
         }
     } else {
         match nums.as_slice() {
-            [(v, 8), ..] => ((v / 10_000) as i64, ((v / 100) % 100) as u32, (v % 100) as u32),
+            [(v, 8), ..] => (
+                (v / 10_000) as i64,
+                ((v / 100) % 100) as u32,
+                (v % 100) as u32,
+            ),
             [(y, 4), (m, 1..=2), (d, 1..=2), ..] => (*y as i64, *m as u32, *d as u32),
             [(a, 1..=2), (b, 1..=2), (y, 4), ..] => {
                 let (a, b) = (*a as u32, *b as u32);
@@ -170,7 +178,11 @@ pub(crate) fn parse_date(s: &str, month_first: bool) -> Option<i64> {
 }
 
 fn two_digit_year(y: u64) -> i64 {
-    if y >= 50 { 1900 + y as i64 } else { 2000 + y as i64 }
+    if y >= 50 {
+        1900 + y as i64
+    } else {
+        2000 + y as i64
+    }
 }
 
 #[derive(Debug)]
@@ -277,7 +289,20 @@ pub(crate) fn days_from_civil(y: i64, m: u32, d: u32) -> Option<i64> {
         return None;
     }
     let leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-    let dim = [31, if leap { 29 } else { 28 }, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+    let dim = [
+        31,
+        if leap { 29 } else { 28 },
+        31,
+        30,
+        31,
+        30,
+        31,
+        31,
+        30,
+        31,
+        30,
+        31,
+    ];
     if d > dim[(m - 1) as usize] {
         return None;
     }

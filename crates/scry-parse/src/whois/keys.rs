@@ -310,7 +310,10 @@ static FIELDS: &[(&str, Field)] = &[
     ("company", Field::Bare(CField::Org)),
     ("company name", Field::Bare(CField::Org)),
     ("company english name", Field::Bare(CField::Org)),
-    ("network service name", Field::Contact(Role::Registrant, CField::Org)),
+    (
+        "network service name",
+        Field::Contact(Role::Registrant, CField::Org),
+    ),
     ("holder english name", Field::Bare(CField::Name)),
     ("state or province", Field::Bare(CField::State)),
     ("postalcode", Field::Bare(CField::Postal)),
@@ -528,19 +531,39 @@ pub(crate) fn section_of(key: &str) -> Option<Section> {
         return Some(Section::Contact(role));
     }
     Some(match key {
-        "registrar" | "registrar information" | "sponsoring registrar" | "registrar details"
-        | "registrar contact" | "authorized agency" | "registration service provider"
+        "registrar"
+        | "registrar information"
+        | "sponsoring registrar"
+        | "registrar details"
+        | "registrar contact"
+        | "authorized agency"
+        | "registration service provider"
         | "provider" => Section::Registrar,
-        "name servers" | "nameservers" | "name server" | "nameserver" | "domain nameservers"
-        | "domain servers" | "domain servers in listed order" | "dns servers" | "servers"
-        | "name servers information" | "nserver" | "dns" | "name server information"
-        | "primary name server" | "secondary name server" | "ns" | "hosts"
-        | "nameserver in listed order" | "name servers in listed order" => {
-            Section::NameServers
-        }
+        "name servers"
+        | "nameservers"
+        | "name server"
+        | "nameserver"
+        | "domain nameservers"
+        | "domain servers"
+        | "domain servers in listed order"
+        | "dns servers"
+        | "servers"
+        | "name servers information"
+        | "nserver"
+        | "dns"
+        | "name server information"
+        | "primary name server"
+        | "secondary name server"
+        | "ns"
+        | "hosts"
+        | "nameserver in listed order"
+        | "name servers in listed order" => Section::NameServers,
         "registration status" | "domain status" | "status" => Section::Status,
-        "contact information" | "registrant contact information" | "domain holder"
-        | "registrant information" | "owner information" => Section::Contact(Role::Registrant),
+        "contact information"
+        | "registrant contact information"
+        | "domain holder"
+        | "registrant information"
+        | "owner information" => Section::Contact(Role::Registrant),
         "administrative contact information" | "admin contact information" => {
             Section::Contact(Role::Admin)
         }
@@ -548,12 +571,28 @@ pub(crate) fn section_of(key: &str) -> Option<Section> {
             Section::Contact(Role::Tech)
         }
         "billing contact information" => Section::Contact(Role::Billing),
-        "reseller" | "abuse contact" | "data validation" | "onsite s" | "zone contact"
-        | "zone c" | "keys" | "dnskey" | "ds" | "remarks" | "notice" | "terms of use"
-        | "for more information" | "registrar abuse contact" => Section::Ignore,
+        "reseller"
+        | "abuse contact"
+        | "data validation"
+        | "onsite s"
+        | "zone contact"
+        | "zone c"
+        | "keys"
+        | "dnskey"
+        | "ds"
+        | "remarks"
+        | "notice"
+        | "terms of use"
+        | "for more information"
+        | "registrar abuse contact" => Section::Ignore,
         "organisation" | "organization" => Section::Contact(Role::Registrant),
-        "relevant dates" | "domain information" | "domain" | "important dates" | "dates"
-        | "domain name" | "registration information" => Section::Plain,
+        "relevant dates"
+        | "domain information"
+        | "domain"
+        | "important dates"
+        | "dates"
+        | "domain name"
+        | "registration information" => Section::Plain,
         _ => {
             if key.ends_with("name servers")
                 || key.ends_with("nameservers")

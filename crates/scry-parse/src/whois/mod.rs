@@ -331,10 +331,18 @@ impl Parser {
         if let Some(l0) = lines.get(start).filter(|l| l.key.is_some()) {
             let first_val = l0.value;
             if self.domain_paragraph_done
-                && matches!(l0.field, Some(Field::Bare(CField::Name | CField::Org | CField::Whole)))
+                && matches!(
+                    l0.field,
+                    Some(Field::Bare(CField::Name | CField::Org | CField::Whole))
+                )
                 && role_word(first_val).is_none()
                 && self.rec.contacts.registrant.is_empty()
-                && !self.rec.redacted.fields.iter().any(|f| f.starts_with("registrant"))
+                && !self
+                    .rec
+                    .redacted
+                    .fields
+                    .iter()
+                    .any(|f| f.starts_with("registrant"))
             {
                 self.para_role = Some(Role::Registrant);
             }
@@ -392,7 +400,11 @@ impl Parser {
             _ => None,
         };
         if let Some(h) = heading_text {
-            let nk = if l.key.is_some() { l.nk.clone() } else { norm_key(h) };
+            let nk = if l.key.is_some() {
+                l.nk.clone()
+            } else {
+                norm_key(h)
+            };
             if let Some((kind, roles)) = heading(&nk) {
                 let nested = next.is_some_and(|n| n.indent > l.indent);
                 // Children at the heading's indent: unlabelled lines (.pl,
@@ -489,10 +501,19 @@ impl Parser {
         self.last = None;
         if nk == "type" {
             let v = value.trim().to_lowercase();
-            if matches!(v.as_str(), "organization" | "organisation" | "org" | "company" | "legal person") {
+            if matches!(
+                v.as_str(),
+                "organization" | "organisation" | "org" | "company" | "legal person"
+            ) {
                 let target = match (self.para_block, section) {
                     (Some(b), _) => Some(Target::Block(b)),
-                    (None, Some(Open { kind: Section::Contact(r), .. })) => Some(Target::Role(*r)),
+                    (
+                        None,
+                        Some(Open {
+                            kind: Section::Contact(r),
+                            ..
+                        }),
+                    ) => Some(Target::Role(*r)),
                     _ => None,
                 };
                 if let Some(t) = target {
@@ -637,7 +658,13 @@ impl Parser {
                 if self.para_registrar || self.para_block.is_some() {
                     return;
                 }
-                if matches!(section, Some(Open { kind: Section::Contact(_) | Section::Registrar, .. })) {
+                if matches!(
+                    section,
+                    Some(Open {
+                        kind: Section::Contact(_) | Section::Registrar,
+                        ..
+                    })
+                ) {
                     // A contact's or registrar's own dates.
                     return;
                 }
@@ -785,8 +812,11 @@ impl Parser {
             let nk = norm_key(&value[..i + 3]);
             // `Record expires on`, `Registered on`; not `Last updated on`,
             // which is the database's timestamp in most layouts.
-            let about_domain = nk.starts_with("record") || nk.starts_with("domain") || nk.contains("regist");
-            if let (true, Some(f @ (Field::Created | Field::Expires | Field::Updated))) = (about_domain, classify(&nk)) {
+            let about_domain =
+                nk.starts_with("record") || nk.starts_with("domain") || nk.contains("regist");
+            if let (true, Some(f @ (Field::Created | Field::Expires | Field::Updated))) =
+                (about_domain, classify(&nk))
+            {
                 self.keyed_date(f, value[i + 4..].trim_end_matches('.'));
             }
         }
@@ -885,7 +915,11 @@ impl Parser {
         }
         if looks_like_phone(&text) {
             let has_phone = self.contact(t).phone.is_some();
-            let f = if has_phone { CField::Fax } else { CField::Phone };
+            let f = if has_phone {
+                CField::Fax
+            } else {
+                CField::Phone
+            };
             self.contact_value(t, f, &text);
             return;
         }
@@ -953,7 +987,11 @@ impl Parser {
             }
             return;
         }
-        if is_placeholder(&v) && !(matches!(f, CField::Whole | CField::Name | CField::Org) && is_privacy_service(&v) && !v.to_lowercase().contains("redacted")) {
+        if is_placeholder(&v)
+            && !(matches!(f, CField::Whole | CField::Name | CField::Org)
+                && is_privacy_service(&v)
+                && !v.to_lowercase().contains("redacted"))
+        {
             self.redact(t, name);
             return;
         }
@@ -992,9 +1030,7 @@ impl Parser {
         // unambiguously month-first (`12/18/2001`), all are.
         let mdy = self.dates.iter().flatten().any(|d| date::is_month_first(d));
         let [c, u, e] = std::mem::take(&mut self.dates);
-        let parse = |d: Option<String>| {
-            d.and_then(|d| date::parse_date(&d, mdy)).map(rfc3339)
-        };
+        let parse = |d: Option<String>| d.and_then(|d| date::parse_date(&d, mdy)).map(rfc3339);
         self.rec.created = parse(c);
         self.rec.updated = parse(u);
         self.rec.expires = parse(e);
@@ -1006,7 +1042,9 @@ impl Parser {
         }
         // Resolve handle references.
         for role in Role::ALL {
-            let Some(h) = self.refs.get(&role) else { continue };
+            let Some(h) = self.refs.get(&role) else {
+                continue;
+            };
             if let Some((_, block)) = self.blocks.iter().find(|(k, _)| k == h) {
                 let c = self.rec.contacts.get_mut(role);
                 merge_contact(c, block);
@@ -1094,7 +1132,10 @@ fn same_indent_member(s: &Open, nk: &str) -> bool {
         Section::Contact(_) => contact_field(nk).is_some() || classify(nk).is_none(),
         Section::Registrar => {
             contact_field(nk).is_some()
-                || matches!(nk, "url" | "website" | "web" | "www" | "homepage" | "registrar")
+                || matches!(
+                    nk,
+                    "url" | "website" | "web" | "www" | "homepage" | "registrar"
+                )
         }
         Section::Plain => nk == "name",
         Section::NameServers => normalise_host(nk.replace(' ', ".").as_str()).is_some(),
@@ -1127,9 +1168,7 @@ fn contact_field(nk: &str) -> Option<CField> {
         _ => match nk {
             "state" => Some(CField::State),
             "type" | "language" | "handle" | "id" | "contact id" | "source" | "anonymous"
-            | "obsoleted" => {
-                Some(CField::Skip)
-            }
+            | "obsoleted" => Some(CField::Skip),
             _ => None,
         },
     }
@@ -1148,7 +1187,10 @@ fn heading(nk: &str) -> Option<(Section, Vec<Role>)> {
     if !nk.contains("contact") {
         return None;
     }
-    let parts: Vec<&str> = nk.split(" and ").flat_map(|p| p.split(" contact ")).collect();
+    let parts: Vec<&str> = nk
+        .split(" and ")
+        .flat_map(|p| p.split(" contact "))
+        .collect();
     let mut roles = Vec::new();
     for p in nk.replace(" and ", ",").split(',').chain(parts) {
         let p = p.trim();
@@ -1205,16 +1247,23 @@ fn looks_like_phone(v: &str) -> bool {
         .trim();
     let digits = v.chars().filter(char::is_ascii_digit).count();
     digits >= 6
-        && v
-            .chars()
+        && v.chars()
             .all(|c| c.is_ascii_digit() || " +-.()/x".contains(c))
 }
 
 fn norm_dnssec(v: &str) -> String {
     let l = v.trim().to_lowercase();
     match l.as_str() {
-        "unsigned" | "no" | "unsigned delegation" | "inactive" | "not signed" | "false"
-        | "미서명" | "unsigneddelegation" | "none" | "n" => "unsigned".to_string(),
+        "unsigned"
+        | "no"
+        | "unsigned delegation"
+        | "inactive"
+        | "not signed"
+        | "false"
+        | "미서명"
+        | "unsigneddelegation"
+        | "none"
+        | "n" => "unsigned".to_string(),
         "signed" | "yes" | "signed delegation" | "signeddelegation" | "active" | "true"
         | "서명" | "y" => "signed".to_string(),
         _ => l,
@@ -1266,7 +1315,12 @@ fn is_not_found(low: &str, statuses: &[String]) -> bool {
         "not available for second level registration",
     ];
     static FINDERS: OnceLock<Vec<memchr::memmem::Finder<'static>>> = OnceLock::new();
-    let finders = FINDERS.get_or_init(|| MARKS.iter().map(|m| memchr::memmem::Finder::new(m)).collect());
+    let finders = FINDERS.get_or_init(|| {
+        MARKS
+            .iter()
+            .map(|m| memchr::memmem::Finder::new(m))
+            .collect()
+    });
     finders.iter().any(|f| f.find(low.as_bytes()).is_some())
         || statuses
             .iter()
@@ -1288,7 +1342,12 @@ fn is_rate_limited(low: &str) -> bool {
         "access denied",
     ];
     static FINDERS: OnceLock<Vec<memchr::memmem::Finder<'static>>> = OnceLock::new();
-    let finders = FINDERS.get_or_init(|| MARKS.iter().map(|m| memchr::memmem::Finder::new(m)).collect());
+    let finders = FINDERS.get_or_init(|| {
+        MARKS
+            .iter()
+            .map(|m| memchr::memmem::Finder::new(m))
+            .collect()
+    });
     finders.iter().any(|f| f.find(low.as_bytes()).is_some())
 }
 

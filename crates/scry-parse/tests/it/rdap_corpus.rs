@@ -13,16 +13,22 @@ fn every_shared_rdap_domain_response_parses() {
         for f in super::walk(&super::data().join(sub)) {
             let bytes = std::fs::read(&f).unwrap();
             let res = parse_rdap(&bytes);
-            let is_domain = serde_json::from_slice::<Value>(&bytes).ok().is_some_and(|v| {
-                v.get("objectClassName").and_then(Value::as_str) == Some("domain")
-                    || v.get("domainSearchResults").is_some()
-            });
+            let is_domain = serde_json::from_slice::<Value>(&bytes)
+                .ok()
+                .is_some_and(|v| {
+                    v.get("objectClassName").and_then(Value::as_str) == Some("domain")
+                        || v.get("domainSearchResults").is_some()
+                });
             if is_domain {
                 let rec = res.unwrap_or_else(|e| panic!("{}: {e}", f.display()));
                 assert!(rec.domain.is_some(), "{}: no domain", f.display());
                 domains += 1;
             } else {
-                assert!(res.is_err(), "{}: non-domain document accepted", f.display());
+                assert!(
+                    res.is_err(),
+                    "{}: non-domain document accepted",
+                    f.display()
+                );
                 others += 1;
             }
         }

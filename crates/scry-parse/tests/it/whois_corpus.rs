@@ -7,7 +7,11 @@ use scry_parse::parse_whois_bytes;
 fn likexian_notfound_all_flagged() {
     let dir = super::data().join("whois/likexian/testdata/notfound");
     let files = super::walk(&dir);
-    assert_eq!(files.len(), 88, "expected the 88 likexian not-found responses");
+    assert_eq!(
+        files.len(),
+        88,
+        "expected the 88 likexian not-found responses"
+    );
     let mut missed = Vec::new();
     for f in &files {
         let rec = parse_whois_bytes(&std::fs::read(f).unwrap());
@@ -35,7 +39,12 @@ fn likexian_registered_are_not_flagged_not_found() {
 #[test]
 fn every_shared_whois_file_parses_without_panic() {
     let mut n = 0;
-    for sub in ["whois/likexian", "whois/weppos", "whois/joepie91", "whois/whoisdomain"] {
+    for sub in [
+        "whois/likexian",
+        "whois/weppos",
+        "whois/joepie91",
+        "whois/whoisdomain",
+    ] {
         for f in super::walk(&super::data().join(sub)) {
             let bytes = std::fs::read(&f).unwrap();
             let rec = parse_whois_bytes(&bytes);
@@ -64,5 +73,8 @@ fn weppos_available_responses_are_not_found() {
     }
     println!("weppos status_available: {flagged}/{total} flagged not_found");
     assert!(total > 100);
-    assert!(f64::from(flagged) / f64::from(total) >= 0.9, "{flagged}/{total}");
+    assert!(
+        f64::from(flagged) / f64::from(total) >= 0.9,
+        "{flagged}/{total}"
+    );
 }

@@ -90,7 +90,10 @@ fn whois_accuracy() {
     // field -> (scored, correct)
     let mut score: BTreeMap<&str, (u32, u32)> = BTreeMap::new();
     let mut misses = Vec::new();
-    for f in files.iter().filter(|f| f.extension().is_some_and(|e| e == "json")) {
+    for f in files
+        .iter()
+        .filter(|f| f.extension().is_some_and(|e| e == "json"))
+    {
         let g: Value = serde_json::from_slice(&std::fs::read(f).unwrap()).unwrap();
         let raw = g["raw"].as_str().expect("raw path");
         let bytes = std::fs::read(super::data().join(raw))
@@ -114,12 +117,22 @@ fn whois_accuracy() {
             }
         }
     }
-    println!("whois gold: {records} records, {} TLDs, {corrections} corrections of upstream", tlds.len());
-    println!("{:<20} {:>6} {:>6} {:>8}", "field", "scored", "right", "accuracy");
+    println!(
+        "whois gold: {records} records, {} TLDs, {corrections} corrections of upstream",
+        tlds.len()
+    );
+    println!(
+        "{:<20} {:>6} {:>6} {:>8}",
+        "field", "scored", "right", "accuracy"
+    );
     let mut acc = BTreeMap::new();
     for field in FIELDS {
         let (n, ok) = score.get(field).copied().unwrap_or((0, 0));
-        let a = if n == 0 { 1.0 } else { f64::from(ok) / f64::from(n) };
+        let a = if n == 0 {
+            1.0
+        } else {
+            f64::from(ok) / f64::from(n)
+        };
         acc.insert(*field, a);
         println!("{field:<20} {n:>6} {ok:>6} {a:>8.3}");
     }
