@@ -275,10 +275,9 @@ impl RegistrationRecord {
             };
             if let Ok(o) =
                 Observation::new(subject.clone(), p, object, window, source.to_string(), now)
+                && !out.contains(&o)
             {
-                if !out.contains(&o) {
-                    out.push(o);
-                }
+                out.push(o);
             }
         };
         let r = &self.registrar;

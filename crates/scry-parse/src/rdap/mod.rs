@@ -164,10 +164,10 @@ fn domain(v: &Value) -> Result<RegistrationRecord, ParseError> {
     }
     if let Some(Value::Array(st)) = obj.get("status") {
         for s in st.iter().take(MAX_ITEMS).filter_map(Value::as_str) {
-            if let Some(n) = normalise_status(s) {
-                if !rec.statuses.contains(&n) {
-                    rec.statuses.push(n);
-                }
+            if let Some(n) = normalise_status(s)
+                && !rec.statuses.contains(&n)
+            {
+                rec.statuses.push(n);
             }
         }
     }
@@ -176,10 +176,10 @@ fn domain(v: &Value) -> Result<RegistrationRecord, ParseError> {
             let h = str_field(n.get("ldhName"))
                 .or_else(|| str_field(n.get("unicodeName")))
                 .and_then(normalise_host);
-            if let Some(h) = h {
-                if !rec.name_servers.contains(&h) {
-                    rec.name_servers.push(h);
-                }
+            if let Some(h) = h
+                && !rec.name_servers.contains(&h)
+            {
+                rec.name_servers.push(h);
             }
         }
     }
@@ -253,16 +253,16 @@ fn entity(
         if let Some(Value::Array(ids)) = e.get("publicIds") {
             for id in ids.iter().take(16) {
                 let ty = id.get("type").and_then(Value::as_str).unwrap_or("");
-                if ty.to_ascii_lowercase().contains("iana") {
-                    if let Some(i) = id.get("identifier") {
-                        let s = match i {
-                            Value::String(s) => s.clone(),
-                            Value::Number(n) => n.to_string(),
-                            _ => continue,
-                        };
-                        if rec.registrar.iana_id.is_none() {
-                            rec.registrar.iana_id = clean(&s);
-                        }
+                if ty.to_ascii_lowercase().contains("iana")
+                    && let Some(i) = id.get("identifier")
+                {
+                    let s = match i {
+                        Value::String(s) => s.clone(),
+                        Value::Number(n) => n.to_string(),
+                        _ => continue,
+                    };
+                    if rec.registrar.iana_id.is_none() {
+                        rec.registrar.iana_id = clean(&s);
                     }
                 }
             }
@@ -332,12 +332,11 @@ fn apply_card(rec: &mut RegistrationRecord, role: Role, card: &Card) {
             redacted.push("country");
         }
     }
-    match &card.email {
-        Some(e) => match normalise_email(e) {
+    if let Some(e) = &card.email {
+        match normalise_email(e) {
             Some(e) => n.email = Some(e),
             None => redacted.push("email"),
-        },
-        None => {}
+        }
     }
     if card.street.iter().any(|s| is_placeholder(s)) {
         redacted.push("street");
@@ -376,7 +375,7 @@ fn vcard(v: Option<&Value>) -> Card {
             continue;
         };
         let value = p.get(3);
-        let text = || value.and_then(|v| text_of(v));
+        let text = || value.and_then(text_of);
         match name.to_ascii_lowercase().as_str() {
             "fn" => set(&mut c.fn_, text()),
             "org" => set(&mut c.org, text()),
@@ -414,10 +413,10 @@ fn vcard(v: Option<&Value>) -> Card {
                     set(&mut c.postal, part(5).into_iter().next());
                     set(&mut c.country, part(6).into_iter().next());
                 }
-                if c.country.is_none() {
-                    if let Some(cc) = params.get("cc").and_then(Value::as_str) {
-                        set(&mut c.country, clean(cc));
-                    }
+                if c.country.is_none()
+                    && let Some(cc) = params.get("cc").and_then(Value::as_str)
+                {
+                    set(&mut c.country, clean(cc));
                 }
             }
             _ => {}

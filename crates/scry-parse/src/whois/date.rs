@@ -79,26 +79,26 @@ pub(crate) fn parse_date(s: &str, month_first: bool) -> Option<i64> {
     }
     // Zone: numeric offset right after the time, or a zone word anywhere.
     let mut offset: i64 = 0;
-    if let Some(end) = time_end {
-        if let Some(Tok::Sep(c @ ('+' | '-'))) = toks.get(end) {
-            let sign = if *c == '-' { -1 } else { 1 };
-            match (toks.get(end + 1), toks.get(end + 2), toks.get(end + 3)) {
-                (Some(Tok::Num(hh, 2)), Some(Tok::Sep(':')), Some(Tok::Num(mm, 2))) => {
-                    offset = sign * (*hh as i64 * 3600 + *mm as i64 * 60);
-                    used[end..end + 4].iter_mut().for_each(|u| *u = true);
-                }
-                (Some(Tok::Num(v, 4)), _, _) => {
-                    offset = sign * ((*v as i64 / 100) * 3600 + (*v as i64 % 100) * 60);
-                    used[end] = true;
-                    used[end + 1] = true;
-                }
-                (Some(Tok::Num(hh, 2)), _, _) => {
-                    offset = sign * (*hh as i64 * 3600);
-                    used[end] = true;
-                    used[end + 1] = true;
-                }
-                _ => {}
+    if let Some(end) = time_end
+        && let Some(Tok::Sep(c @ ('+' | '-'))) = toks.get(end)
+    {
+        let sign = if *c == '-' { -1 } else { 1 };
+        match (toks.get(end + 1), toks.get(end + 2), toks.get(end + 3)) {
+            (Some(Tok::Num(hh, 2)), Some(Tok::Sep(':')), Some(Tok::Num(mm, 2))) => {
+                offset = sign * (*hh as i64 * 3600 + *mm as i64 * 60);
+                used[end..end + 4].iter_mut().for_each(|u| *u = true);
             }
+            (Some(Tok::Num(v, 4)), _, _) => {
+                offset = sign * ((*v as i64 / 100) * 3600 + (*v as i64 % 100) * 60);
+                used[end] = true;
+                used[end + 1] = true;
+            }
+            (Some(Tok::Num(hh, 2)), _, _) => {
+                offset = sign * (*hh as i64 * 3600);
+                used[end] = true;
+                used[end + 1] = true;
+            }
+            _ => {}
         }
     }
     let mut month_word = None;
@@ -112,11 +112,10 @@ pub(crate) fn parse_date(s: &str, month_first: bool) -> Option<i64> {
                 // `GMT+2`, `UTC+09:00`
                 if let (Some(Tok::Sep(c @ ('+' | '-'))), Some(Tok::Num(hh, l))) =
                     (toks.get(i + 1), toks.get(i + 2))
+                    && *l <= 2
                 {
-                    if *l <= 2 {
-                        let sign = if *c == '-' { -1 } else { 1 };
-                        offset += sign * (*hh as i64) * 3600;
-                    }
+                    let sign = if *c == '-' { -1 } else { 1 };
+                    offset += sign * (*hh as i64) * 3600;
                 }
             } else if month_word.is_none() {
                 month_word = month_from_word(w);

@@ -503,10 +503,10 @@ pub(crate) fn classify(key: &str) -> Option<Field> {
         return classify(head);
     }
     // `ns_name_01`, `nserver 2`: a numbered repeat of a known key.
-    if let Some((head, num)) = key.rsplit_once(' ') {
-        if num.chars().all(|c| c.is_ascii_digit()) {
-            return classify(head);
-        }
+    if let Some((head, num)) = key.rsplit_once(' ')
+        && num.chars().all(|c| c.is_ascii_digit())
+    {
+        return classify(head);
     }
     for (prefix, role) in ROLES {
         let Some(rest) = key.strip_prefix(prefix) else {

@@ -173,12 +173,12 @@ fn split_key(c: &str) -> (Option<&str>, &str, bool) {
             s = rest;
         }
     }
-    if let Some(rest) = s.strip_prefix('[') {
-        if let Some(end) = rest.find(']') {
-            if end > 0 && end <= 40 {
-                return (Some(rest[..end].trim()), rest[end + 1..].trim(), true);
-            }
-        }
+    if let Some(rest) = s.strip_prefix('[')
+        && let Some(end) = rest.find(']')
+        && end > 0
+        && end <= 40
+    {
+        return (Some(rest[..end].trim()), rest[end + 1..].trim(), true);
     }
     let Some(i) = s.find(':') else {
         // `Domain name<TAB>google.ch` (SWITCH).
@@ -193,10 +193,10 @@ fn split_key(c: &str) -> (Option<&str>, &str, bool) {
     let mut key = s[..i].trim().trim_end_matches('.').trim();
     let value = s[i + 1..].trim();
     // `Company English Name (It should be the same as ...): GOOGLE LLC`
-    if let (Some(open), true) = (key.find('('), key.ends_with(')')) {
-        if open > 0 {
-            key = key[..open].trim();
-        }
+    if let (Some(open), true) = (key.find('('), key.ends_with(')'))
+        && open > 0
+    {
+        key = key[..open].trim();
     }
     // `Record created on 2005-04-15 21:43:27`: the colon is in a time.
     let time_colon = key.ends_with(|c: char| c.is_ascii_digit())
@@ -349,22 +349,22 @@ impl Parser {
         }
         // A registrar's own block (.fr, .ua): starts with `registrar:` after
         // the domain's paragraph and carries address details.
-        if let Some(first) = lines.get(start) {
-            if first.key.is_some() {
-                let details = lines[start..]
-                    .iter()
-                    .take_while(|l| !l.blank)
-                    .filter(|l| matches!(l.field, Some(Field::Bare(_))))
-                    .count();
-                let has_domain = lines[start..]
-                    .iter()
-                    .take_while(|l| !l.blank)
-                    .any(|l| l.field == Some(Field::Domain));
-                if self.domain_paragraph_done && details >= 2 && !has_domain {
-                    self.para_foreign = true;
-                    if first.indent == 0 && first.field == Some(Field::Registrar) {
-                        self.para_registrar = true;
-                    }
+        if let Some(first) = lines.get(start)
+            && first.key.is_some()
+        {
+            let details = lines[start..]
+                .iter()
+                .take_while(|l| !l.blank)
+                .filter(|l| matches!(l.field, Some(Field::Bare(_))))
+                .count();
+            let has_domain = lines[start..]
+                .iter()
+                .take_while(|l| !l.blank)
+                .any(|l| l.field == Some(Field::Domain));
+            if self.domain_paragraph_done && details >= 2 && !has_domain {
+                self.para_foreign = true;
+                if first.indent == 0 && first.field == Some(Field::Registrar) {
+                    self.para_registrar = true;
                 }
             }
         }
@@ -528,19 +528,18 @@ impl Parser {
             roles,
             ..
         }) = section
+            && let Some(f) = contact_field(nk)
         {
-            if let Some(f) = contact_field(nk) {
-                let targets: Vec<Target> = roles.iter().map(|r| Target::Role(*r)).collect();
-                for t in &targets {
-                    self.contact_value(*t, f, value);
-                }
-                if f == CField::Street {
-                    if let Some(t) = targets.first() {
-                        self.last = Some(Last::Street(*t));
-                    }
-                }
-                return;
+            let targets: Vec<Target> = roles.iter().map(|r| Target::Role(*r)).collect();
+            for t in &targets {
+                self.contact_value(*t, f, value);
             }
+            if f == CField::Street
+                && let Some(t) = targets.first()
+            {
+                self.last = Some(Last::Street(*t));
+            }
+            return;
         }
         if let Some(Open {
             kind: Section::Registrar,
@@ -605,10 +604,11 @@ impl Parser {
             Field::Domain => {
                 self.para_has_domain = true;
                 // `GOOGLE.TK is Active` (Freenom).
-                if let Some((_, state)) = value.split_once(" is ") {
-                    if self.para_block.is_none() && state.split_whitespace().count() <= 3 {
-                        split_statuses(state, &mut self.rec.statuses);
-                    }
+                if let Some((_, state)) = value.split_once(" is ")
+                    && self.para_block.is_none()
+                    && state.split_whitespace().count() <= 3
+                {
+                    split_statuses(state, &mut self.rec.statuses);
                 }
                 if self.rec.domain.is_none() && self.para_block.is_none() {
                     let d = value
@@ -639,10 +639,10 @@ impl Parser {
                 }
             }
             Field::WhoisServer => {
-                if let Some(h) = normalise_host(value) {
-                    if self.rec.registrar.whois_server.is_none() {
-                        self.rec.registrar.whois_server = Some(h);
-                    }
+                if let Some(h) = normalise_host(value)
+                    && self.rec.registrar.whois_server.is_none()
+                {
+                    self.rec.registrar.whois_server = Some(h);
                 }
             }
             Field::RegistrarUrl => set_once(&mut self.rec.registrar.url, value),
@@ -717,17 +717,17 @@ impl Parser {
                 }
             }
             Field::Bare(f) => {
-                if nk == "contact" {
-                    if let Some(r) = role_word(value) {
-                        self.para_role = Some(r);
-                        return;
-                    }
+                if nk == "contact"
+                    && let Some(r) = role_word(value)
+                {
+                    self.para_role = Some(r);
+                    return;
                 }
                 if self.para_registrar {
-                    if f == CField::Org {
-                        if let Some(v) = clean(value) {
-                            self.rec.registrar.name = Some(v);
-                        }
+                    if f == CField::Org
+                        && let Some(v) = clean(value)
+                    {
+                        self.rec.registrar.name = Some(v);
                     }
                     return;
                 }
@@ -839,10 +839,10 @@ impl Parser {
         if self.rec.name_servers.len() >= 64 {
             return;
         }
-        if let Some(h) = normalise_host(value) {
-            if !self.rec.name_servers.contains(&h) {
-                self.rec.name_servers.push(h);
-            }
+        if let Some(h) = normalise_host(value)
+            && !self.rec.name_servers.contains(&h)
+        {
+            self.rec.name_servers.push(h);
         }
     }
 
@@ -863,20 +863,21 @@ impl Parser {
         }
         // `MarkMonitor, Inc. (R22-LRCC)`, `MarkMonitor Inc. (292)`: an id.
         let t = v.trim();
-        if let (Some(i), true) = (t.rfind('('), t.ends_with(')')) {
-            if i > 0 && is_handle(&t[i + 1..t.len() - 1]) {
-                v = &t[..i];
-            }
+        if let (Some(i), true) = (t.rfind('('), t.ends_with(')'))
+            && i > 0
+            && is_handle(&t[i + 1..t.len() - 1])
+        {
+            v = &t[..i];
         }
         let l = v.trim().to_lowercase();
         if l.starts_with("http://") || l.starts_with("https://") {
             set_once(&mut self.rec.registrar.url, v);
             return;
         }
-        if let Some(c) = clean(v) {
-            if !is_placeholder(&c) {
-                self.rec.registrar.name = Some(c);
-            }
+        if let Some(c) = clean(v)
+            && !is_placeholder(&c)
+        {
+            self.rec.registrar.name = Some(c);
         }
     }
 
@@ -1053,13 +1054,12 @@ impl Parser {
         // Street lines ending in a country.
         for role in Role::ALL {
             let c = self.rec.contacts.get_mut(role);
-            if c.country.is_none() {
-                if let Some(last) = c.street.last() {
-                    if let Some(cc) = country_code(last) {
-                        c.country = Some(cc);
-                        c.street.pop();
-                    }
-                }
+            if c.country.is_none()
+                && let Some(last) = c.street.last()
+                && let Some(cc) = country_code(last)
+            {
+                c.country = Some(cc);
+                c.street.pop();
             }
         }
         if self.rec.registrar.name.is_none() {
@@ -1194,19 +1194,19 @@ fn heading(nk: &str) -> Option<(Section, Vec<Role>)> {
     let mut roles = Vec::new();
     for p in nk.replace(" and ", ",").split(',').chain(parts) {
         let p = p.trim();
-        if let Some(Section::Contact(r)) = section_of(p) {
-            if !roles.contains(&r) {
-                roles.push(r);
-            }
+        if let Some(Section::Contact(r)) = section_of(p)
+            && !roles.contains(&r)
+        {
+            roles.push(r);
         }
     }
     // `administrative contact technical contact` (the comma was normalised away).
     if roles.is_empty() {
         for w in nk.split(" contact") {
-            if let Some(Section::Contact(r)) = section_of(w.trim()) {
-                if !roles.contains(&r) {
-                    roles.push(r);
-                }
+            if let Some(Section::Contact(r)) = section_of(w.trim())
+                && !roles.contains(&r)
+            {
+                roles.push(r);
             }
         }
     }
@@ -1315,12 +1315,7 @@ fn is_not_found(low: &str, statuses: &[String]) -> bool {
         "not available for second level registration",
     ];
     static FINDERS: OnceLock<Vec<memchr::memmem::Finder<'static>>> = OnceLock::new();
-    let finders = FINDERS.get_or_init(|| {
-        MARKS
-            .iter()
-            .map(|m| memchr::memmem::Finder::new(m))
-            .collect()
-    });
+    let finders = FINDERS.get_or_init(|| MARKS.iter().map(memchr::memmem::Finder::new).collect());
     finders.iter().any(|f| f.find(low.as_bytes()).is_some())
         || statuses
             .iter()
@@ -1342,12 +1337,7 @@ fn is_rate_limited(low: &str) -> bool {
         "access denied",
     ];
     static FINDERS: OnceLock<Vec<memchr::memmem::Finder<'static>>> = OnceLock::new();
-    let finders = FINDERS.get_or_init(|| {
-        MARKS
-            .iter()
-            .map(|m| memchr::memmem::Finder::new(m))
-            .collect()
-    });
+    let finders = FINDERS.get_or_init(|| MARKS.iter().map(memchr::memmem::Finder::new).collect());
     finders.iter().any(|f| f.find(low.as_bytes()).is_some())
 }
 

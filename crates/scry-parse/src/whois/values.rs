@@ -48,10 +48,11 @@ pub(crate) fn normalise_status(raw: &str) -> Option<String> {
         s = s[..i].trim();
     }
     // `200 Active` (a query status code before the state).
-    if let Some((code, rest)) = s.split_once(' ') {
-        if code.len() == 3 && code.chars().all(|c| c.is_ascii_digit()) {
-            s = rest.trim();
-        }
+    if let Some((code, rest)) = s.split_once(' ')
+        && code.len() == 3
+        && code.chars().all(|c| c.is_ascii_digit())
+    {
+        s = rest.trim();
     }
     let s =
         s.trim_matches(|c: char| c == '-' || c == ',' || c == ';' || c == '.' || c.is_whitespace());
@@ -98,10 +99,10 @@ pub(crate) fn split_statuses(raw: &str, out: &mut Vec<String>) {
         if all_epp { words } else { vec![s] }
     };
     for p in parts {
-        if let Some(n) = normalise_status(p) {
-            if !out.contains(&n) {
-                out.push(n);
-            }
+        if let Some(n) = normalise_status(p)
+            && !out.contains(&n)
+        {
+            out.push(n);
         }
     }
 }
@@ -271,8 +272,7 @@ pub(crate) fn is_privacy_service(raw: &str) -> bool {
 pub(crate) fn has_legal_form(raw: &str) -> bool {
     let s = format!(
         " {} ",
-        raw.to_lowercase()
-            .replace(|c: char| c == ',' || c == '(' || c == ')' || c == '"', " ")
+        raw.to_lowercase().replace([',', '(', ')', '"'], " ")
     );
     const FORMS: &[&str] = &[
         " inc",
