@@ -1092,7 +1092,13 @@ impl Parser {
             || !self.rec.name_servers.is_empty()
             || self.rec.registrar.name.is_some();
         if !has_data {
-            let low = text.to_ascii_lowercase();
+            // Refusals and not-found notices sit near the top (after a
+            // banner) or at the very end (after a disclaimer).
+            let head = floor_char(text, 4096);
+            let tail = &text[ceil_char(text, text.len().saturating_sub(1024).max(head.len()))..];
+            let mut low = head.to_ascii_lowercase();
+            low.push('\n');
+            low.push_str(&tail.to_ascii_lowercase());
             if is_not_found(&low, &self.rec.statuses) {
                 self.rec.not_found = true;
                 self.rec.source_format = "whois:not-found".to_string();
@@ -1103,6 +1109,24 @@ impl Parser {
         }
         self.rec
     }
+}
+
+/// `text[..n]` cut back to a character boundary.
+fn floor_char(text: &str, n: usize) -> &str {
+    let mut i = n.min(text.len());
+    while !text.is_char_boundary(i) {
+        i -= 1;
+    }
+    &text[..i]
+}
+
+/// The first character boundary at or after `n`.
+fn ceil_char(text: &str, n: usize) -> usize {
+    let mut i = n.min(text.len());
+    while !text.is_char_boundary(i) {
+        i += 1;
+    }
+    i
 }
 
 fn merge_contact(c: &mut Contact, b: &Contact) {

@@ -466,18 +466,14 @@ pub(crate) fn country_code(raw: &str) -> Option<String> {
             return Some((*c).to_string());
         }
     }
-    let k = key.as_str();
-    COUNTRIES
-        .iter()
-        .find(|(_, names)| names.split('|').any(|n| n.len() > 5 && k.contains(n)))
-        .map(|(c, _)| (*c).to_string())
+    None
 }
 
-fn country_names() -> &'static std::collections::HashMap<&'static str, &'static str> {
-    static MAP: std::sync::OnceLock<std::collections::HashMap<&'static str, &'static str>> =
+fn country_names() -> &'static super::keys::FastMap<&'static str, &'static str> {
+    static MAP: std::sync::OnceLock<super::keys::FastMap<&'static str, &'static str>> =
         std::sync::OnceLock::new();
     MAP.get_or_init(|| {
-        let mut m = std::collections::HashMap::new();
+        let mut m = super::keys::FastMap::default();
         for (code, names) in COUNTRIES {
             for n in names.split('|') {
                 m.entry(n).or_insert(*code);
