@@ -79,7 +79,8 @@ pub(crate) enum Section {
 pub(crate) fn norm_key(k: &str) -> String {
     let mut out = String::with_capacity(k.len());
     let mut space = false;
-    for c in k.chars() {
+    let b = k.as_bytes();
+    for (i, c) in k.char_indices() {
         if c.is_ascii_alphanumeric() {
             if space && !out.is_empty() {
                 out.push(' ');
@@ -92,6 +93,15 @@ pub(crate) fn norm_key(k: &str) -> String {
             }
             space = false;
             out.extend(c.to_lowercase());
+        } else if c == '/'
+            && i > 0
+            && b[i - 1] == b' '
+            && b.get(i + 1) == Some(&b' ')
+            && !out.is_empty()
+        {
+            // ` / ` separates the halves of a bilingual label.
+            out.push_str(" /");
+            space = true;
         } else {
             space = true;
         }
@@ -105,6 +115,7 @@ static FIELDS: &[(&str, Field)] = &[
     ("domain name", Field::Domain),
     ("domain", Field::Domain),
     ("domainname", Field::Domain),
+    ("complete domain name", Field::Domain),
     ("domain name commercial", Field::Domain),
     ("query", Field::Domain),
     ("nome de dominio", Field::Domain),
@@ -541,6 +552,20 @@ pub(crate) fn classify(key: &str) -> Option<Field> {
         && num.chars().all(|c| c.is_ascii_digit())
     {
         return classify(head);
+    }
+    // `Nome de domínio / Domain Name`, `Data de registo / Creation Date`:
+    // bilingual labels; either half may be the known one.
+    if key.contains(" / ") {
+        return key.split(" / ").find_map(|part| classify(part.trim()));
+    }
+    // `Primary Server Hostname`, `Third Server Hostname`, `Name Server 1`.
+    if !key.contains("whois")
+        && (key.ends_with("server hostname")
+            || key.ends_with("server host name")
+            || key.ends_with(" nameserver")
+            || key.ends_with(" name server"))
+    {
+        return Some(Field::NameServer);
     }
     // Fast reject: the first word must start some role prefix.
     let first = key.split(' ').next().unwrap_or("");

@@ -155,7 +155,7 @@ fn is_comment(c: &str) -> bool {
         || c.starts_with('#')
         || c.starts_with(">>>")
         || c.starts_with("--")
-        || c.starts_with('*')
+        || (c.starts_with('*') && !c.ends_with(':'))
         || c.starts_with(';')
         || c.starts_with("NOTICE:")
         || c.starts_with("TERMS OF USE:")
@@ -167,8 +167,8 @@ fn split_key(c: &str) -> (Option<&str>, &str, bool) {
     let mut s = c;
     // JPRS `a. [Domain Name]`
     let b = s.as_bytes();
-    if b.len() > 4 && b[0].is_ascii_lowercase() && b[1] == b'.' && b[2] == b' ' {
-        let rest = s[3..].trim_start();
+    if b.len() > 4 && b[0].is_ascii_lowercase() && (b[1] == b'.' || b[1] == b' ') {
+        let rest = s[2..].trim_start();
         if rest.starts_with('[') {
             s = rest;
         }

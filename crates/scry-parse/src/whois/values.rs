@@ -111,9 +111,16 @@ pub(crate) fn split_statuses(raw: &str, out: &mut Vec<String>) {
 /// 192.0.2.1` or `ns1.example.com (192.0.2.1)`: the first token, lower case,
 /// without the trailing dot, when it is a plausible host name.
 pub(crate) fn normalise_host(raw: &str) -> Option<String> {
-    let tok = raw
+    let mut toks = raw
         .split(|c: char| c.is_whitespace() || c == ',' || c == '[' || c == '(')
-        .find(|t| !t.is_empty())?;
+        .filter(|t| !t.is_empty());
+    let mut tok = toks.next()?;
+    // `google.pt NS ns4.google.com.` (zone-file style).
+    if let (Some(ns), Some(host)) = (toks.next(), toks.next())
+        && ns.eq_ignore_ascii_case("ns")
+    {
+        tok = host;
+    }
     let h = tok.trim_end_matches('.').to_lowercase();
     if h.len() < 3 || h.len() > 253 || !h.contains('.') {
         return None;
