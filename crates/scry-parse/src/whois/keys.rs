@@ -488,7 +488,11 @@ impl std::hash::Hasher for Fnv {
         self.0
     }
     fn write(&mut self, bytes: &[u8]) {
-        let mut h = if self.0 == 0 { 0xcbf2_9ce4_8422_2325 } else { self.0 };
+        let mut h = if self.0 == 0 {
+            0xcbf2_9ce4_8422_2325
+        } else {
+            self.0
+        };
         for b in bytes {
             h ^= u64::from(*b);
             h = h.wrapping_mul(0x0100_0000_01b3);
@@ -525,8 +529,9 @@ fn contact_fields_map() -> &'static FastMap<&'static str, CField> {
 
 fn role_first_words()
 -> &'static std::collections::HashSet<&'static str, std::hash::BuildHasherDefault<Fnv>> {
-    static SET: OnceLock<std::collections::HashSet<&'static str, std::hash::BuildHasherDefault<Fnv>>> =
-        OnceLock::new();
+    static SET: OnceLock<
+        std::collections::HashSet<&'static str, std::hash::BuildHasherDefault<Fnv>>,
+    > = OnceLock::new();
     SET.get_or_init(|| {
         ROLES
             .iter()

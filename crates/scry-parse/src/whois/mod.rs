@@ -269,8 +269,8 @@ struct Parser {
     para_foreign: bool,
     /// A registrar given as a handle (`MARK-0292`), the name of last resort.
     registrar_handle: Option<String>,
-    /// Raw created, updated and expires values.
-    dates: [Option<String>; 3],
+    /// Raw created, updated and expires values, parsed day-first.
+    dates: [Option<(String, i64)>; 3],
     /// Contacts declared organisations (`type: ORGANIZATION`).
     org_targets: Vec<Target>,
 }
@@ -808,6 +808,9 @@ impl Parser {
             }
         }
         // `Record created on 15-Sep-1997.`
+        if value.len() > 100 || !value.bytes().any(|b| b.is_ascii_digit()) {
+            return;
+        }
         if let Some(i) = value.rfind(" on ") {
             let nk = norm_key(&value[..i + 3]);
             // `Record expires on`, `Registered on`; not `Last updated on`,
@@ -830,8 +833,10 @@ impl Parser {
             Field::Updated => 1,
             _ => 2,
         };
-        if self.dates[i].is_none() && date::parse_date(v, false).is_some() {
-            self.dates[i] = Some(v.to_string());
+        if self.dates[i].is_none()
+            && let Some(t) = date::parse_date(v, false)
+        {
+            self.dates[i] = Some((v.to_string(), t));
         }
     }
 
@@ -1029,9 +1034,22 @@ impl Parser {
     fn finish(mut self, text: &str) -> RegistrationRecord {
         // One record writes all its dates the same way: if any is
         // unambiguously month-first (`12/18/2001`), all are.
-        let mdy = self.dates.iter().flatten().any(|d| date::is_month_first(d));
+        let mdy = self
+            .dates
+            .iter()
+            .flatten()
+            .any(|(d, _)| date::is_month_first(d));
         let [c, u, e] = std::mem::take(&mut self.dates);
-        let parse = |d: Option<String>| d.and_then(|d| date::parse_date(&d, mdy)).map(rfc3339);
+        let parse = |d: Option<(String, i64)>| {
+            d.and_then(|(raw, t)| {
+                if mdy {
+                    date::parse_date(&raw, true)
+                } else {
+                    Some(t)
+                }
+            })
+            .map(rfc3339)
+        };
         self.rec.created = parse(c);
         self.rec.updated = parse(u);
         self.rec.expires = parse(e);

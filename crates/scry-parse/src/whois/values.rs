@@ -170,39 +170,52 @@ pub(crate) fn clean(raw: &str) -> Option<String> {
 /// ("REDACTED FOR PRIVACY", "Not Disclosed", "Data Protected", "<data not
 /// disclosed>", "Please query the RDDS service of the registrar...").
 pub(crate) fn is_placeholder(raw: &str) -> bool {
-    let s = raw.trim().to_lowercase();
-    if s.is_empty() {
+    let raw = raw.trim();
+    if raw.is_empty() {
         return false;
     }
-    // Cheap gate, word by word: every phrase below has one of these words.
-    let gate = s
+    // Cheap gate, word by word (ASCII case folded per word, no allocation
+    // for the common case): every phrase below has one of these words.
+    let gate = raw
         .split(|c: char| !(c.is_alphanumeric() || c == '/'))
-        .any(|w| match w.as_bytes().first() {
-            Some(b'r') => w.starts_with("redact") || w.starts_with("restrict"),
-            Some(b'd') => w.starts_with("disclos") || w.starts_with("display") || w == "data",
-            Some(b'p') => {
-                w.starts_with("public")
-                    || w.starts_with("protect")
-                    || w.starts_with("private")
-                    || w.starts_with("personal")
-                    || w == "please"
+        .any(|w| {
+            if w.len() > 24 {
+                return false;
             }
-            Some(b'g') => w.starts_with("gdpr"),
-            Some(b'w') => w.starts_with("withheld") || w.contains("form"),
-            Some(b'm') => w.starts_with("mask"),
-            Some(b'h') => w == "hidden" || w.starts_with("http"),
-            Some(b's') => w == "shown" || w == "select" || w == "statutory",
-            Some(b'q') => w == "query",
-            Some(b'c') => w == "contact",
-            Some(b'f') => w == "form" || w == "file",
-            Some(b't') => w.starts_with("tiered"),
-            Some(b'n') => w == "n/a" || w == "none" || w.starts_with("non") || w == "not",
-            Some(b'i') => w == "identity",
-            _ => false,
+            let mut buf = [0u8; 24];
+            buf[..w.len()].copy_from_slice(w.as_bytes());
+            buf[..w.len()].make_ascii_lowercase();
+            let Ok(w) = std::str::from_utf8(&buf[..w.len()]) else {
+                return false;
+            };
+            match w.as_bytes().first() {
+                Some(b'r') => w.starts_with("redact") || w.starts_with("restrict"),
+                Some(b'd') => w.starts_with("disclos") || w.starts_with("display") || w == "data",
+                Some(b'p') => {
+                    w.starts_with("public")
+                        || w.starts_with("protect")
+                        || w.starts_with("private")
+                        || w.starts_with("personal")
+                        || w == "please"
+                }
+                Some(b'g') => w.starts_with("gdpr"),
+                Some(b'w') => w.starts_with("withheld") || w.contains("form"),
+                Some(b'm') => w.starts_with("mask"),
+                Some(b'h') => w == "hidden" || w.starts_with("http"),
+                Some(b's') => w == "shown" || w == "select" || w == "statutory",
+                Some(b'q') => w == "query",
+                Some(b'c') => w == "contact",
+                Some(b'f') => w == "form" || w == "file",
+                Some(b't') => w.starts_with("tiered"),
+                Some(b'n') => w == "n/a" || w == "none" || w.starts_with("non") || w == "not",
+                Some(b'i') => w == "identity",
+                _ => false,
+            }
         });
     if !gate {
         return false;
     }
+    let s = raw.to_lowercase();
     const PHRASES: &[&str] = &[
         "redacted",
         "not disclosed",
