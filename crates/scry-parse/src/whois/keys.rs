@@ -184,6 +184,7 @@ static FIELDS: &[(&str, Field)] = &[
     ("record created", Field::Created),
     ("record created on", Field::Created),
     ("activated", Field::Created),
+    ("activated on", Field::Created),
     ("first registration date", Field::Created),
     ("registration", Field::Created),
     ("commencement date", Field::Created),
@@ -312,6 +313,7 @@ static FIELDS: &[(&str, Field)] = &[
     ("role", Field::Bare(CField::Name)),
     ("full name", Field::Bare(CField::Name)),
     ("contact", Field::Bare(CField::Whole)),
+    ("descr", Field::Bare(CField::Whole)),
     ("nombre", Field::Bare(CField::Name)),
     ("organization", Field::Bare(CField::Org)),
     ("organisation", Field::Bare(CField::Org)),
@@ -395,6 +397,11 @@ static ROLES: &[(&str, Role)] = &[
     ("registry billing", Role::Billing),
     ("billing contact", Role::Billing),
     ("billing", Role::Billing),
+    // DNS-LU: `org-country`, `adm-name`, `tec-email`, `bil-city`.
+    ("org", Role::Registrant),
+    ("adm", Role::Admin),
+    ("tec", Role::Tech),
+    ("bil", Role::Billing),
 ];
 
 /// Contact-field suffixes (normalised).
@@ -441,6 +448,7 @@ static CONTACT_FIELDS: &[(&str, CField)] = &[
     ("우편번호", CField::Postal),
     ("country", CField::Country),
     ("country code", CField::Country),
+    ("country economy", CField::Country),
     ("contact country", CField::Country),
     ("contact country code", CField::Country),
     ("phone", CField::Phone),
@@ -557,6 +565,20 @@ pub(crate) fn classify(key: &str) -> Option<Field> {
         && num.chars().all(|c| c.is_ascii_digit())
     {
         return classify(head);
+    }
+    // `domain_dateregistered`, `domain_datelastmodified`: a domain-scoped
+    // form of a known date, status or name server key.
+    if let Some(rest) = key.strip_prefix("domain ")
+        && let Some(
+            f @ (Field::Created
+            | Field::Updated
+            | Field::Expires
+            | Field::Status
+            | Field::NameServer
+            | Field::Dnssec),
+        ) = classify(rest)
+    {
+        return Some(f);
     }
     // `Nome de domínio / Domain Name`, `Data de registo / Creation Date`:
     // bilingual labels; either half may be the known one.

@@ -874,6 +874,16 @@ impl Parser {
         {
             v = &t[..i];
         }
+        // `MarkMonitor Inc R45-ME`: a trailing registrar handle.
+        let t = v.trim();
+        if let Some((head, last)) = t.rsplit_once(' ')
+            && is_handle(last)
+            && last.contains('-')
+            && last.starts_with(|c: char| c.is_ascii_uppercase())
+            && !last.contains(|c: char| c.is_lowercase())
+        {
+            v = head;
+        }
         let l = v.trim().to_lowercase();
         if l.starts_with("http://") || l.starts_with("https://") {
             set_once(&mut self.rec.registrar.url, v);
@@ -1114,7 +1124,8 @@ impl Parser {
             // banner) or at the very end (after a disclaimer).
             let head = floor_char(text, 4096);
             let tail = &text[ceil_char(text, text.len().saturating_sub(1024).max(head.len()))..];
-            let mut low = head.to_ascii_lowercase();
+            let mut low = String::from("\n");
+            low.push_str(&head.to_ascii_lowercase());
             low.push('\n');
             low.push_str(&tail.to_ascii_lowercase());
             if is_not_found(&low, &self.rec.statuses) {
@@ -1171,7 +1182,13 @@ fn merge_contact(c: &mut Contact, b: &Contact) {
 fn same_indent_member(s: &Open, nk: &str) -> bool {
     match s.kind {
         // Unknown keys (`Attention`, `org id`) do not end a contact section.
-        Section::Contact(_) => contact_field(nk).is_some() || classify(nk).is_none(),
+        Section::Contact(_) => {
+            contact_field(nk).is_some()
+                || matches!(
+                    classify(nk),
+                    None | Some(Field::Contact(_, CField::Handle | CField::Skip))
+                )
+        }
         Section::Registrar => {
             contact_field(nk).is_some()
                 || matches!(
@@ -1351,7 +1368,14 @@ fn is_not_found(low: &str, statuses: &[String]) -> bool {
         "can not be found",
         "is available",
         "no entries",
-        "unassignable",
+        "no results were found",
+        "no records found",
+        "not registred",
+        "do not have an entry",
+        "not available in our whois",
+        "object_not_found",
+        "could not find the requested domain",
+        "\navailable\n",
         "returned 0 objects",
         "does not have any data",
         "not available for second level registration",
