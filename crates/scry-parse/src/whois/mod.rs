@@ -111,7 +111,12 @@ struct Line<'a> {
 
 fn lex(text: &str) -> Vec<Line<'_>> {
     let mut out = Vec::new();
-    for raw in text.split('\n') {
+    // SIMD line and colon search (the memchr crate), not `str::split`.
+    let mut start = 0;
+    let ends = memchr::memchr_iter(b'\n', text.as_bytes()).chain(std::iter::once(text.len()));
+    for end in ends {
+        let raw = &text[start..end];
+        start = end + 1;
         let raw = raw.strip_suffix('\r').unwrap_or(raw);
         let content = raw.trim();
         if content.is_empty() || raw.len() > MAX_LINE {
@@ -180,7 +185,7 @@ fn split_key(c: &str) -> (Option<&str>, &str, bool) {
     {
         return (Some(rest[..end].trim()), rest[end + 1..].trim(), true);
     }
-    let Some(i) = s.find(':') else {
+    let Some(i) = memchr::memchr(b':', s.as_bytes()) else {
         // `Domain name<TAB>google.ch` (SWITCH).
         if let Some((k, v)) = s.split_once('\t') {
             let k = k.trim();

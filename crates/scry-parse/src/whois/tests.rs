@@ -325,6 +325,18 @@ fn hostile_input() {
         r.contacts.registrant.name.as_deref(),
         Some("J\u{fc}rgen M\u{fc}ller")
     );
+    // Multi-byte text where the parser slices.
+    let _ = parse_whois(&format!(
+        "{ICANN}>>>\u{e9}\u{e9}\u{e9}\u{e9}\u{e9}\u{e9}\u{e9}\u{e9}\u{e9}\u{e9}\n"
+    ));
+    let _ = parse_whois(&"\u{e9}".repeat(3000));
+    // A registry's thin record followed by the registrar's full one: the
+    // part after the first `>>> Last update` line is parsed too.
+    let r = parse_whois(&format!("{ICANN}\nRegistrant Phone: +1.5555550100\n"));
+    assert_eq!(
+        r.contacts.registrant.phone.as_deref(),
+        Some("+1.5555550100")
+    );
     // Pathological shapes stay bounded.
     let many_ns: String = (0..10_000)
         .map(|i| format!("Name Server: ns{i}.example.com\n"))
