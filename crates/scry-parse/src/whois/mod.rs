@@ -1252,7 +1252,12 @@ fn heading(nk: &str) -> Option<(Section, Vec<Role>)> {
         return Some((s, roles));
     }
     if !nk.contains("contact") {
-        return None;
+        // `Registered By:` over an indented value (JANET): a section whose
+        // lines are values of that key.
+        return match classify(nk) {
+            Some(Field::Bare(_) | Field::Skip | Field::NicHandle) | None => None,
+            Some(_) => Some((Section::Plain, Vec::new())),
+        };
     }
     let parts: Vec<&str> = nk
         .split(" and ")
