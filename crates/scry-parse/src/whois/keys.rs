@@ -255,6 +255,7 @@ static FIELDS: &[(&str, Field)] = &[
     ("renewal date", Field::Expires),
     ("renewal", Field::Expires),
     ("valid until", Field::Expires),
+    ("valid date", Field::Expires),
     ("validity", Field::Expires),
     ("expiry", Field::Expires),
     ("domain expires", Field::Expires),
@@ -659,7 +660,9 @@ pub(crate) fn section_of(key: &str) -> Option<Section> {
         | "ns"
         | "hosts"
         | "nameserver in listed order"
-        | "name servers in listed order" => Section::NameServers,
+        | "name servers in listed order"
+        | "servidores de nombre"
+        | "nameserver information" => Section::NameServers,
         "registration status" | "domain status" | "status" => Section::Status,
         "contact information"
         | "registrant contact information"

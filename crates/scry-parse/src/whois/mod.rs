@@ -35,6 +35,7 @@ use std::sync::OnceLock;
 
 use crate::registration::{Contact, RegistrationRecord, Role, rfc3339};
 use keys::{CField, Field, Section, classify, norm_key, section_of};
+
 use values::{
     clean, country_code, has_legal_form, is_placeholder, is_privacy_service, normalise_email,
     normalise_host, split_statuses,
@@ -196,15 +197,41 @@ fn split_key(c: &str) -> (Option<&str>, &str, bool) {
                 return (Some(k), v.trim(), false);
             }
         }
+        // `dns_name            ns1.google.com` (SK-NIC): a one-word known
+        // key, then spaces.
+        if let Some(i) = s.find("  ") {
+            let k = &s[..i];
+            let v = s[i..].trim();
+            if k.len() <= 30
+                && k.chars()
+                    .all(|c| c.is_alphanumeric() || c == '-' || c == '_')
+                && v.split_whitespace().count() <= 4
+                && classify(&norm_key(k)).is_some()
+            {
+                return (Some(k), v, false);
+            }
+        }
         return (None, s, false);
     };
     let mut key = s[..i].trim().trim_end_matches('.').trim();
     let value = s[i + 1..].trim();
     // `Company English Name (It should be the same as ...): GOOGLE LLC`
+    // `Servidores de nombre (Domain servers)`: the label in parentheses is
+    // the one to use when only it is known.
     if let (Some(open), true) = (key.find('('), key.ends_with(')'))
         && open > 0
     {
-        key = key[..open].trim();
+        let base = key[..open].trim();
+        let inner = key[open + 1..key.len() - 1].trim();
+        let known = |k: &str| {
+            let n = norm_key(k);
+            classify(&n).is_some() || section_of(&n).is_some() || heading(&n).is_some()
+        };
+        key = if !known(base) && inner.len() <= 40 && known(inner) {
+            inner
+        } else {
+            base
+        };
     }
     // `Record created on 2005-04-15 21:43:27`: the colon is in a time.
     let time_colon = key.ends_with(|c: char| c.is_ascii_digit())
@@ -761,7 +788,20 @@ impl Parser {
         if let Some(s) = section {
             match s.kind {
                 Section::NameServers => {
-                    self.add_ns(value);
+                    // `NS1.GOOGLE.COM   NS2.GOOGLE.COM` (SGNIC): several
+                    // hosts on a line when every token is a host or address.
+                    let toks: Vec<&str> = value.split_whitespace().collect();
+                    let all_hosts = toks.len() > 1
+                        && toks.iter().all(|t| {
+                            normalise_host(t).is_some() || t.parse::<std::net::IpAddr>().is_ok()
+                        });
+                    if all_hosts {
+                        for t in toks {
+                            self.add_ns(t);
+                        }
+                    } else {
+                        self.add_ns(value);
+                    }
                     return;
                 }
                 Section::Status => {
