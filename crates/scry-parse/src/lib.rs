@@ -10,6 +10,12 @@
 mod error;
 pub mod facts;
 pub mod pdns;
+pub mod rdap;
+pub mod registration;
+pub mod whois;
 pub mod zone;
 
 pub use error::{ParseError, ParseErrorKind, Result};
+pub use rdap::parse_rdap;
+pub use registration::RegistrationRecord;
+pub use whois::{parse_whois, parse_whois_bytes};

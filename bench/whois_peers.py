@@ -1,0 +1,149 @@
+#!/usr/bin/env python3
+"""WHOIS parse throughput of PyPI peers on the corpus scry's whois_bench reads.
+
+Runs asyncwhois 1.1.15 (DomainParser) and python-whois (WhoisEntry.load) on
+the same raw responses (every file the Rust example `whois_bench` reads from
+shared/data/whois), one core, repeated, and prints records/s. With --scry,
+also runs the Rust benchmark binary on the same list and prints the ratio.
+
+python-whois backtracks for seconds (or forever) on some .jp and .hk
+records; a first pass with a per-record alarm (--slow, default 0.5 s) drops
+those records from the timed set of every parser, scry included, and lists
+them.
+
+    python3 -m venv /tmp/whoisvenv
+    /tmp/whoisvenv/bin/pip install asyncwhois==1.1.15 python-whois
+    cargo build --release -p scry-parse --example whois_bench
+    /tmp/whoisvenv/bin/python bench/whois_peers.py --scry target/release/examples/whois_bench
+"""
+import argparse
+import os
+import re
+import subprocess
+import sys
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+DATA = os.path.normpath(os.path.join(HERE, '..', '..', 'shared', 'data'))
+
+
+def corpus(data):
+    """(path, domain, tld) for every raw response, sorted like whois_bench."""
+    out = []
+    for root, _, files in os.walk(os.path.join(data, 'whois')):
+        for name in files:
+            p = os.path.join(root, name)
+            if '/likexian/testdata/' in p:
+                if name.endswith(('.json', '.pre', '.md')):
+                    continue
+                dom = name.split('_', 1)[1] if '_' in name else name
+            elif '/weppos/' in p:
+                if not name.endswith('.txt'):
+                    continue
+                parts = p.split('/responses/')[-1].split('/')
+                tld = parts[1] if len(parts) == 3 else 'com'
+                dom = 'example.' + tld
+            elif '/joepie91/test/data/' in p:
+                dom = name
+            elif '/whoisdomain/testdata/' in p:
+                if name != 'input':
+                    continue
+                dom = os.path.basename(root)
+            else:
+                continue
+            out.append((p, dom.lower(), dom.lower().rsplit('.', 1)[-1]))
+    out.sort()
+    return out
+
+
+def run(label, fn, docs, repeat):
+    errors = 0
+    for _, dom, tld, text in docs:  # warm-up
+        try:
+            fn(dom, tld, text)
+        except Exception:
+            errors += 1
+    start = time.perf_counter()
+    cpu0 = time.process_time()
+    n = 0
+    for _ in range(repeat):
+        for _, dom, tld, text in docs:
+            try:
+                fn(dom, tld, text)
+            except Exception:
+                pass
+            n += 1
+    secs = time.perf_counter() - start
+    cpu = time.process_time() - cpu0
+    rate = n / cpu
+    print(f'{label}: {n} records in {secs:.2f} s wall, {cpu:.2f} s cpu: {rate:.0f} records/s per core '
+          f'({n / secs:.0f} records/s wall, {errors} raised)')
+    return rate
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument('--repeat', type=int, default=2)
+    ap.add_argument('--data', default=DATA)
+    ap.add_argument('--scry', help='path of the built whois_bench example, to report the ratio')
+    ap.add_argument('--scry-repeat', type=int, default=50)
+    ap.add_argument('--slow', type=float, default=0.5)
+    a = ap.parse_args()
+    import logging
+    logging.disable(logging.CRITICAL)
+    from asyncwhois.parse_tld import DomainParser
+    import whois.parser as pw
+    docs = []
+    for p, dom, tld in corpus(a.data):
+        with open(p, 'rb') as f:
+            docs.append((p, dom, tld, f.read().decode('utf-8', 'replace')))
+    print(f'corpus: {len(docs)} files from {a.data}/whois')
+    import signal
+    import warnings
+    warnings.filterwarnings('ignore')
+
+    class Slow(Exception):
+        pass
+
+    def alarm(*_):
+        raise Slow()
+    signal.signal(signal.SIGALRM, alarm)
+    keep = []
+    for d in docs:
+        start = time.perf_counter()
+        signal.setitimer(signal.ITIMER_REAL, a.slow)
+        try:
+            pw.WhoisEntry.load(d[1], d[3])
+        except Slow:
+            pass
+        except Exception:
+            pass
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        if time.perf_counter() - start < a.slow:
+            keep.append(d)
+        else:
+            print(f'dropped (python-whois over {a.slow} s): {d[0]}')
+    docs = keep
+    print(f'timed set: {len(docs)} files')
+    dp = DomainParser(ignore_not_found=True)
+    rates = {}
+    rates['asyncwhois 1.1.15'] = run('asyncwhois 1.1.15', lambda d, t, x: dp.parse(x, t), docs, a.repeat)
+    rates['python-whois'] = run('python-whois', lambda d, t, x: pw.WhoisEntry.load(d, x), docs, a.repeat)
+    if a.scry:
+        import tempfile
+        with tempfile.NamedTemporaryFile('w', suffix='.txt', delete=False) as f:
+            f.write('\n'.join(d[0] for d in docs) + '\n')
+            listfile = f.name
+        out = subprocess.run([a.scry, '--repeat', str(a.scry_repeat), '--list', listfile],
+                             capture_output=True, text=True, check=True).stdout
+        os.unlink(listfile)
+        print(out.strip())
+        m = re.search(r'([0-9.]+) records/s per core', out)
+        if m:
+            scry = float(m.group(1))
+            for k, v in rates.items():
+                print(f'scry / {k}: {scry / v:.1f}x')
+
+
+if __name__ == '__main__':
+    sys.exit(main())

@@ -1,0 +1,769 @@
+//! Value normalisation shared by the WHOIS and RDAP parsers: statuses,
+//! host names, e-mail, countries, redaction placeholders and privacy
+//! services.
+
+/// EPP status codes (RFC 5731 §2.3, RFC 3915 for the RGP periods) in their
+/// canonical spelling.
+const EPP: &[&str] = &[
+    "ok",
+    "active",
+    "inactive",
+    "addPeriod",
+    "autoRenewPeriod",
+    "renewPeriod",
+    "transferPeriod",
+    "redemptionPeriod",
+    "pendingCreate",
+    "pendingDelete",
+    "pendingRenew",
+    "pendingRestore",
+    "pendingTransfer",
+    "pendingUpdate",
+    "clientDeleteProhibited",
+    "clientHold",
+    "clientRenewProhibited",
+    "clientTransferProhibited",
+    "clientUpdateProhibited",
+    "serverDeleteProhibited",
+    "serverHold",
+    "serverRenewProhibited",
+    "serverTransferProhibited",
+    "serverUpdateProhibited",
+];
+
+/// Normalises one status value (which may carry an ICANN URL or a
+/// parenthesised note) to an EPP code, or the registry's own words in lower
+/// case. RDAP's spaced forms (`client transfer prohibited`) map too.
+pub(crate) fn normalise_status(raw: &str) -> Option<String> {
+    let mut s = raw.trim();
+    // Drop a trailing URL and anything in parentheses.
+    if let Some(i) = s.find("http") {
+        s = s[..i].trim();
+    }
+    if let Some(i) = s.find('(') {
+        s = s[..i].trim();
+    }
+    // `ok - Normal state.`
+    if let Some(i) = s.find(" - ") {
+        s = s[..i].trim();
+    }
+    // `200 Active` (a query status code before the state).
+    if let Some((code, rest)) = s.split_once(' ')
+        && code.len() == 3
+        && code.chars().all(|c| c.is_ascii_digit())
+    {
+        s = rest.trim();
+    }
+    let s =
+        s.trim_matches(|c: char| c == '-' || c == ',' || c == ';' || c == '.' || c.is_whitespace());
+    if s.is_empty() || s.len() > 100 {
+        return None;
+    }
+    let squashed: String = s
+        .chars()
+        .filter(|c| c.is_alphanumeric())
+        .flat_map(char::to_lowercase)
+        .collect();
+    if let Some(code) = EPP.iter().find(|c| c.to_ascii_lowercase() == squashed) {
+        return Some((*code).to_string());
+    }
+    // `Delete Prohibited by Registrar` (CentralNic-style prose).
+    for (by, prefix) in [("byregistrar", "client"), ("byregistry", "server")] {
+        if let Some(core) = squashed.strip_suffix(by) {
+            let want = format!("{prefix}{core}");
+            if let Some(code) = EPP.iter().find(|c| c.to_ascii_lowercase() == want) {
+                return Some((*code).to_string());
+            }
+        }
+    }
+    Some(
+        s.split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ")
+            .to_lowercase(),
+    )
+}
+
+/// Splits a status value that lists several (`REGISTERED, DELEGATED`,
+/// `clientTransferProhibited serverHold`) and normalises each.
+pub(crate) fn split_statuses(raw: &str, out: &mut Vec<String>) {
+    let s = raw.trim();
+    let parts: Vec<&str> = if s.contains(',') {
+        s.split(',').collect()
+    } else {
+        let words: Vec<&str> = s.split_whitespace().collect();
+        let all_epp = words.len() > 1
+            && words.iter().all(|w| {
+                normalise_status(w).is_some_and(|n| EPP.contains(&n.as_str()) && n.len() > 6)
+            });
+        if all_epp { words } else { vec![s] }
+    };
+    for p in parts {
+        if let Some(n) = normalise_status(p)
+            && !out.contains(&n)
+        {
+            out.push(n);
+        }
+    }
+}
+
+/// A name server host name from a value such as `NS1.Example.COM.
+/// 192.0.2.1` or `ns1.example.com (192.0.2.1)`: the first token, lower case,
+/// without the trailing dot, when it is a plausible host name.
+pub(crate) fn normalise_host(raw: &str) -> Option<String> {
+    let mut toks = raw
+        .split(|c: char| c.is_whitespace() || c == ',' || c == '[' || c == '(')
+        .filter(|t| !t.is_empty());
+    let mut tok = toks.next()?;
+    // `google.pt NS ns4.google.com.` (zone-file style).
+    if let (Some(ns), Some(host)) = (toks.next(), toks.next())
+        && ns.eq_ignore_ascii_case("ns")
+    {
+        tok = host;
+    }
+    let h = tok.trim_end_matches('.').to_lowercase();
+    if h.len() < 3 || h.len() > 253 || !h.contains('.') {
+        return None;
+    }
+    if h.parse::<std::net::IpAddr>().is_ok() {
+        return None;
+    }
+    let ok = h
+        .chars()
+        .all(|c| c.is_alphanumeric() || c == '-' || c == '.' || c == '_');
+    let numeric = h.chars().all(|c| c.is_ascii_digit() || c == '.');
+    (ok && !numeric && !h.starts_with('.') && !h.contains("..")).then_some(h)
+}
+
+/// A lower-case e-mail address, when the value is one.
+pub(crate) fn normalise_email(raw: &str) -> Option<String> {
+    let s = raw
+        .trim()
+        .trim_start_matches("mailto:")
+        .trim_matches(|c: char| c == '<' || c == '>');
+    let (local, domain) = s.split_once('@')?;
+    if local.is_empty()
+        || domain.len() < 3
+        || !domain.contains('.')
+        || s.chars().any(|c| c.is_whitespace() || c == ',')
+        || domain.contains('@')
+    {
+        return None;
+    }
+    Some(s.to_lowercase())
+}
+
+/// Trims a value, collapses white space; `None` when empty.
+pub(crate) fn clean(raw: &str) -> Option<String> {
+    let t = raw.trim();
+    let simple = !t.contains(|c: char| c.is_whitespace() && c != ' ') && !t.contains("  ");
+    let s = if simple {
+        t.to_string()
+    } else {
+        t.split_whitespace().collect::<Vec<_>>().join(" ")
+    };
+    let s = s.trim_matches(|c: char| c == ',' || c == ';').trim();
+    (!s.is_empty() && s.len() <= 1024).then(|| s.to_string())
+}
+
+/// Whether a value is a redaction placeholder rather than data
+/// ("REDACTED FOR PRIVACY", "Not Disclosed", "Data Protected", "<data not
+/// disclosed>", "Please query the RDDS service of the registrar...").
+pub(crate) fn is_placeholder(raw: &str) -> bool {
+    let raw = raw.trim();
+    if raw.is_empty() {
+        return false;
+    }
+    // Cheap gate, word by word (ASCII case folded per word, no allocation
+    // for the common case): every phrase below has one of these words.
+    let gate = raw
+        .split(|c: char| !(c.is_alphanumeric() || c == '/'))
+        .any(|w| {
+            if w.len() > 24 {
+                return false;
+            }
+            let mut buf = [0u8; 24];
+            buf[..w.len()].copy_from_slice(w.as_bytes());
+            buf[..w.len()].make_ascii_lowercase();
+            let Ok(w) = std::str::from_utf8(&buf[..w.len()]) else {
+                return false;
+            };
+            match w.as_bytes().first() {
+                Some(b'r') => w.starts_with("redact") || w.starts_with("restrict"),
+                Some(b'd') => w.starts_with("disclos") || w.starts_with("display") || w == "data",
+                Some(b'p') => {
+                    w.starts_with("public")
+                        || w.starts_with("protect")
+                        || w.starts_with("private")
+                        || w.starts_with("personal")
+                        || w == "please"
+                }
+                Some(b'g') => w.starts_with("gdpr"),
+                Some(b'w') => w.starts_with("withheld") || w.contains("form"),
+                Some(b'm') => w.starts_with("mask"),
+                Some(b'h') => w == "hidden" || w.starts_with("http"),
+                Some(b's') => w == "shown" || w == "select" || w == "statutory",
+                Some(b'q') => w == "query",
+                Some(b'c') => w == "contact",
+                Some(b'f') => w == "form" || w == "file",
+                Some(b't') => w.starts_with("tiered"),
+                Some(b'n') => w == "n/a" || w == "none" || w.starts_with("non") || w == "not",
+                Some(b'i') => w == "identity",
+                _ => false,
+            }
+        });
+    if !gate {
+        return false;
+    }
+    let s = raw.to_lowercase();
+    const PHRASES: &[&str] = &[
+        "redacted",
+        "not disclosed",
+        "non-public",
+        "nonpublic",
+        "data protected",
+        "gdpr",
+        "withheld",
+        "statutory masking",
+        "not displayed",
+        "data not available",
+        "hidden",
+        "(not shown)",
+        "not shown",
+        "please query the",
+        "please contact the registrar",
+        "select contact domain holder",
+        "contact via",
+        "whoisform",
+        "contact form",
+        "web form",
+        "webform",
+        "tieredaccess",
+        "masked",
+        "private person",
+        "privateperson",
+        "protected by",
+        "identity protected",
+        "on file",
+        "restricted",
+        "n/a",
+        "personal data",
+    ];
+    if PHRASES.iter().any(|p| s.contains(p)) {
+        // A proxy service's own name is data, not a placeholder.
+        return !(s.contains("withheld for privacy")
+            || is_privacy_service(&s) && has_legal_form(&s));
+    }
+    // A URL where a contact value should be (a contact form).
+    s.starts_with("http://") || s.starts_with("https://") || s == "private" || s == "none"
+}
+
+/// Whether a registrant name or organisation is a proxy/privacy service.
+pub(crate) fn is_privacy_service(raw: &str) -> bool {
+    let s = raw.to_lowercase();
+    const MARKS: &[&str] = &[
+        "privacy",
+        "proxy",
+        "whoisguard",
+        "whois guard",
+        "private by design",
+        "privatewho",
+        "whois agent",
+        "whois protect",
+        "protection service",
+        "domain protection",
+        "private registration",
+        "registration private",
+        "anonymize",
+        "contact privacy",
+        "identity protect",
+        "id protect",
+        "perfect privacy",
+        "super privacy",
+        "domains by proxy",
+        "whois not there",
+        "privacydotlink",
+        "redacted for privacy",
+    ];
+    MARKS.iter().any(|m| s.contains(m)) && !s.starts_with("redacted")
+}
+
+/// Whether a name carries a company legal form or an institution word.
+pub(crate) fn has_legal_form(raw: &str) -> bool {
+    let s = format!(
+        " {} ",
+        raw.to_lowercase().replace([',', '(', ')', '"'], " ")
+    );
+    const FORMS: &[&str] = &[
+        " inc",
+        " inc.",
+        " llc",
+        " l.l.c.",
+        " ltd",
+        " ltd.",
+        " limited",
+        " gmbh",
+        " ag ",
+        " sa ",
+        " s.a.",
+        " sas ",
+        " sarl",
+        " s.r.l",
+        " srl ",
+        " spa ",
+        " s.p.a",
+        " bv ",
+        " b.v.",
+        " nv ",
+        " n.v.",
+        " oy ",
+        " ab ",
+        " as ",
+        " a/s",
+        " a.s.",
+        " aps",
+        " plc",
+        " corp",
+        " co.",
+        " company",
+        " corporation",
+        " group",
+        " holdings",
+        " lp ",
+        " llp",
+        " pty",
+        " kk ",
+        " k.k.",
+        " g.k.",
+        " ehf",
+        " university",
+        " universit",
+        " institute",
+        " institut",
+        " ministry",
+        " ministerio",
+        " government",
+        " association",
+        " foundation",
+        " society",
+        " council",
+        " agency",
+        " authority",
+        " bank",
+        " school",
+        " college",
+        " center",
+        " centre",
+        " registry",
+        " organization",
+        " organisation",
+        " network",
+        " services",
+        " service",
+        " technologies",
+        " technology",
+        " systems",
+        " solutions",
+        " media",
+        " communications",
+        " too ",
+        " ooo ",
+        " zao ",
+        " oao ",
+        " pao ",
+        " ao ",
+        " tov ",
+        " sp. z o.o.",
+        " s.c.",
+        " kft",
+        " zrt",
+        " d.o.o",
+        " d.d.",
+        " ou ",
+        " sia ",
+        " uab ",
+        " e.v.",
+        " ug ",
+        " kg ",
+        " ohg",
+        " se ",
+        " co ",
+        " cooperative",
+        " co-operative",
+        " sccl",
+        " federation",
+        " museum",
+        " hospital",
+        " club",
+        " trust",
+        " partners",
+        " international",
+        " enterprises",
+        " industries",
+        " labs",
+        " studio",
+        " press",
+        " sociedade",
+        " ltda",
+        " s/a",
+        " associacao",
+        " associação",
+        " assoc.",
+        " universidade",
+        " fundacao",
+        " fundação",
+        " instituto",
+        " eireli",
+        " prefeitura",
+        " governo",
+        " empresa",
+        " comercio",
+        " comércio",
+        " industria",
+        " indústria",
+        "유한회사",
+        " 有限公司",
+        "有限公司",
+        "株式会社",
+        "公司",
+        "大学",
+        "協会",
+        "법인",
+        "(주)",
+        "주식회사",
+        "재단",
+        "學",
+        "会社",
+        "中心",
+        "机构",
+        "政府",
+        "省",
+    ];
+    FORMS.iter().any(|f| s.contains(f))
+}
+
+/// ISO 3166-1 alpha-2 code for a country given as a code or an English (or
+/// common local) name; `None` when not recognised.
+pub(crate) fn country_code(raw: &str) -> Option<String> {
+    let s = raw.trim().trim_end_matches('.');
+    if s.is_empty() || s.len() > 60 {
+        return None;
+    }
+    // `United States (US)`, `China (CN)`.
+    if let (Some(open), true) = (s.rfind('('), s.ends_with(')')) {
+        let inner = &s[open + 1..s.len() - 1];
+        if inner.len() == 2 && inner.chars().all(|c| c.is_ascii_alphabetic()) {
+            return Some(inner.to_ascii_uppercase());
+        }
+    }
+    if s.len() == 2 && s.chars().all(|c| c.is_ascii_alphabetic()) {
+        let up = s.to_ascii_uppercase();
+        if up == "UK" {
+            return Some("GB".to_string());
+        }
+        return COUNTRIES
+            .binary_search_by(|(c, _)| (*c).cmp(up.as_str()))
+            .is_ok()
+            .then_some(up);
+    }
+    if let Some(c) = country_names().get(s.to_lowercase().as_str()) {
+        return Some((*c).to_string());
+    }
+    let key: String = s
+        .to_lowercase()
+        .chars()
+        .map(|c| if c.is_alphanumeric() { c } else { ' ' })
+        .collect::<String>()
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
+    // `Polska/Poland`: try each part.
+    for part in std::iter::once(key.as_str()).chain(key.split(' ')) {
+        if let Some((c, _)) = COUNTRIES
+            .iter()
+            .find(|(_, names)| names.split('|').any(|n| n == part))
+        {
+            return Some((*c).to_string());
+        }
+    }
+    None
+}
+
+fn country_names() -> &'static super::keys::FastMap<&'static str, &'static str> {
+    static MAP: std::sync::OnceLock<super::keys::FastMap<&'static str, &'static str>> =
+        std::sync::OnceLock::new();
+    MAP.get_or_init(|| {
+        let mut m = super::keys::FastMap::default();
+        for (code, names) in COUNTRIES {
+            for n in names.split('|') {
+                m.entry(n).or_insert(*code);
+            }
+        }
+        m
+    })
+}
+
+/// Alpha-2 code and `|`-separated lower-case names (English first, then
+/// common local or older names).
+static COUNTRIES: &[(&str, &str)] = &[
+    ("AD", "andorra"),
+    ("AE", "united arab emirates|uae"),
+    ("AF", "afghanistan"),
+    ("AG", "antigua and barbuda"),
+    ("AI", "anguilla"),
+    ("AL", "albania"),
+    ("AM", "armenia"),
+    ("AO", "angola"),
+    ("AQ", "antarctica"),
+    ("AR", "argentina"),
+    ("AS", "american samoa"),
+    ("AT", "austria|osterreich|österreich"),
+    ("AU", "australia"),
+    ("AW", "aruba"),
+    ("AX", "aland islands|åland islands|åland"),
+    ("AZ", "azerbaijan"),
+    ("BA", "bosnia and herzegovina"),
+    ("BB", "barbados"),
+    ("BD", "bangladesh"),
+    ("BE", "belgium|belgique|belgie|belgië"),
+    ("BF", "burkina faso"),
+    ("BG", "bulgaria"),
+    ("BH", "bahrain"),
+    ("BI", "burundi"),
+    ("BJ", "benin"),
+    ("BL", "saint barthelemy"),
+    ("BM", "bermuda"),
+    ("BN", "brunei|brunei darussalam"),
+    ("BO", "bolivia"),
+    ("BQ", "bonaire"),
+    ("BR", "brazil|brasil"),
+    ("BS", "bahamas"),
+    ("BT", "bhutan"),
+    ("BV", "bouvet island"),
+    ("BW", "botswana"),
+    ("BY", "belarus"),
+    ("BZ", "belize"),
+    ("CA", "canada"),
+    ("CC", "cocos keeling islands|cocos islands"),
+    (
+        "CD",
+        "congo the democratic republic of the|democratic republic of the congo",
+    ),
+    ("CF", "central african republic"),
+    ("CG", "congo"),
+    ("CH", "switzerland|schweiz|suisse|svizzera"),
+    ("CI", "cote d ivoire|côte d ivoire|ivory coast"),
+    ("CK", "cook islands"),
+    ("CL", "chile"),
+    ("CM", "cameroon"),
+    ("CN", "china|people s republic of china|prc|中国"),
+    ("CO", "colombia"),
+    ("CR", "costa rica"),
+    ("CU", "cuba"),
+    ("CV", "cape verde|cabo verde"),
+    ("CW", "curacao|curaçao"),
+    ("CX", "christmas island"),
+    ("CY", "cyprus"),
+    ("CZ", "czech republic|czechia|ceska republika"),
+    ("DE", "germany|deutschland"),
+    ("DJ", "djibouti"),
+    ("DK", "denmark|danmark"),
+    ("DM", "dominica"),
+    ("DO", "dominican republic"),
+    ("DZ", "algeria"),
+    ("EC", "ecuador"),
+    ("EE", "estonia|eesti"),
+    ("EG", "egypt"),
+    ("ER", "eritrea"),
+    ("ES", "spain|espana|españa"),
+    ("ET", "ethiopia"),
+    ("FI", "finland|suomi"),
+    ("FJ", "fiji"),
+    ("FK", "falkland islands"),
+    ("FM", "micronesia"),
+    ("FO", "faroe islands"),
+    ("FR", "france"),
+    ("GA", "gabon"),
+    (
+        "GB",
+        "united kingdom|great britain|england|scotland|wales|northern ireland|united kingdom of great britain and northern ireland",
+    ),
+    ("GD", "grenada"),
+    ("GE", "georgia"),
+    ("GF", "french guiana"),
+    ("GG", "guernsey"),
+    ("GH", "ghana"),
+    ("GI", "gibraltar"),
+    ("GL", "greenland"),
+    ("GM", "gambia"),
+    ("GN", "guinea"),
+    ("GP", "guadeloupe"),
+    ("GQ", "equatorial guinea"),
+    ("GR", "greece"),
+    ("GS", "south georgia and the south sandwich islands"),
+    ("GT", "guatemala"),
+    ("GU", "guam"),
+    ("GW", "guinea bissau"),
+    ("GY", "guyana"),
+    ("HK", "hong kong"),
+    ("HM", "heard island and mcdonald islands"),
+    ("HN", "honduras"),
+    ("HR", "croatia|hrvatska"),
+    ("HT", "haiti"),
+    ("HU", "hungary|magyarorszag"),
+    ("ID", "indonesia"),
+    ("IE", "ireland"),
+    ("IL", "israel"),
+    ("IM", "isle of man"),
+    ("IN", "india"),
+    ("IO", "british indian ocean territory"),
+    ("IQ", "iraq"),
+    ("IR", "iran|iran islamic republic of"),
+    ("IS", "iceland"),
+    ("IT", "italy|italia"),
+    ("JE", "jersey"),
+    ("JM", "jamaica"),
+    ("JO", "jordan"),
+    ("JP", "japan|日本"),
+    ("KE", "kenya"),
+    ("KG", "kyrgyzstan"),
+    ("KH", "cambodia"),
+    ("KI", "kiribati"),
+    ("KM", "comoros"),
+    ("KN", "saint kitts and nevis"),
+    ("KP", "north korea"),
+    (
+        "KR",
+        "korea|south korea|republic of korea|korea republic of",
+    ),
+    ("KW", "kuwait"),
+    ("KY", "cayman islands"),
+    ("KZ", "kazakhstan"),
+    ("LA", "laos|lao people s democratic republic"),
+    ("LB", "lebanon"),
+    ("LC", "saint lucia"),
+    ("LI", "liechtenstein"),
+    ("LK", "sri lanka"),
+    ("LR", "liberia"),
+    ("LS", "lesotho"),
+    ("LT", "lithuania"),
+    ("LU", "luxembourg"),
+    ("LV", "latvia"),
+    ("LY", "libya"),
+    ("MA", "morocco"),
+    ("MC", "monaco"),
+    ("MD", "moldova"),
+    ("ME", "montenegro"),
+    ("MF", "saint martin"),
+    ("MG", "madagascar"),
+    ("MH", "marshall islands"),
+    ("MK", "north macedonia|macedonia"),
+    ("ML", "mali"),
+    ("MM", "myanmar"),
+    ("MN", "mongolia"),
+    ("MO", "macao|macau"),
+    ("MP", "northern mariana islands"),
+    ("MQ", "martinique"),
+    ("MR", "mauritania"),
+    ("MS", "montserrat"),
+    ("MT", "malta"),
+    ("MU", "mauritius"),
+    ("MV", "maldives"),
+    ("MW", "malawi"),
+    ("MX", "mexico|méxico"),
+    ("MY", "malaysia"),
+    ("MZ", "mozambique"),
+    ("NA", "namibia"),
+    ("NC", "new caledonia"),
+    ("NE", "niger"),
+    ("NF", "norfolk island"),
+    ("NG", "nigeria"),
+    ("NI", "nicaragua"),
+    ("NL", "netherlands|the netherlands|nederland|holland"),
+    ("NO", "norway|norge"),
+    ("NP", "nepal"),
+    ("NR", "nauru"),
+    ("NU", "niue"),
+    ("NZ", "new zealand"),
+    ("OM", "oman"),
+    ("PA", "panama"),
+    ("PE", "peru"),
+    ("PF", "french polynesia"),
+    ("PG", "papua new guinea"),
+    ("PH", "philippines"),
+    ("PK", "pakistan"),
+    ("PL", "poland|polska"),
+    ("PM", "saint pierre and miquelon"),
+    ("PN", "pitcairn"),
+    ("PR", "puerto rico"),
+    ("PS", "palestine"),
+    ("PT", "portugal"),
+    ("PW", "palau"),
+    ("PY", "paraguay"),
+    ("QA", "qatar"),
+    ("RE", "reunion|réunion"),
+    ("RO", "romania|românia"),
+    ("RS", "serbia|srbija"),
+    ("RU", "russia|russian federation|россия"),
+    ("RW", "rwanda"),
+    ("SA", "saudi arabia"),
+    ("SB", "solomon islands"),
+    ("SC", "seychelles"),
+    ("SD", "sudan"),
+    ("SE", "sweden|sverige"),
+    ("SG", "singapore"),
+    ("SH", "saint helena"),
+    ("SI", "slovenia|slovenija"),
+    ("SJ", "svalbard and jan mayen"),
+    ("SK", "slovakia|slovensko|slovak republic"),
+    ("SL", "sierra leone"),
+    ("SM", "san marino"),
+    ("SN", "senegal"),
+    ("SO", "somalia"),
+    ("SR", "suriname"),
+    ("SS", "south sudan"),
+    ("ST", "sao tome and principe"),
+    ("SV", "el salvador"),
+    ("SX", "sint maarten"),
+    ("SY", "syria|syrian arab republic"),
+    ("SZ", "eswatini|swaziland"),
+    ("TC", "turks and caicos islands"),
+    ("TD", "chad"),
+    ("TF", "french southern territories"),
+    ("TG", "togo"),
+    ("TH", "thailand"),
+    ("TJ", "tajikistan"),
+    ("TK", "tokelau"),
+    ("TL", "timor leste|east timor"),
+    ("TM", "turkmenistan"),
+    ("TN", "tunisia"),
+    ("TO", "tonga"),
+    ("TR", "turkey|türkiye|turkiye"),
+    ("TT", "trinidad and tobago"),
+    ("TV", "tuvalu"),
+    ("TW", "taiwan|taiwan province of china|台灣|台湾"),
+    ("TZ", "tanzania"),
+    ("UA", "ukraine|україна"),
+    ("UG", "uganda"),
+    ("UM", "united states minor outlying islands"),
+    (
+        "US",
+        "united states|united states of america|usa|u s a|u s|america",
+    ),
+    ("UY", "uruguay"),
+    ("UZ", "uzbekistan"),
+    ("VA", "holy see|vatican"),
+    ("VC", "saint vincent and the grenadines"),
+    ("VE", "venezuela"),
+    ("VG", "virgin islands british|british virgin islands"),
+    ("VI", "virgin islands u s|us virgin islands"),
+    ("VN", "vietnam|viet nam"),
+    ("VU", "vanuatu"),
+    ("WF", "wallis and futuna"),
+    ("WS", "samoa"),
+    ("YE", "yemen"),
+    ("YT", "mayotte"),
+    ("ZA", "south africa"),
+    ("ZM", "zambia"),
+    ("ZW", "zimbabwe"),
+];
