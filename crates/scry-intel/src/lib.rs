@@ -11,5 +11,6 @@ pub mod output;
 pub mod pivot;
 pub mod profile;
 pub mod search;
+pub mod whois;
 
 pub use error::{IntelError, Result};

@@ -122,3 +122,75 @@ pub struct SearchResult {
     /// Cursor of the next page, if any.
     pub next_cursor: Option<String>,
 }
+
+/// One stored registration record.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct WhoisVersion {
+    /// Observation time.
+    pub time: String,
+    /// `whois` or `rdap`.
+    pub kind: String,
+    /// Where it came from.
+    pub source: String,
+    /// The record, re-parsed from the stored raw document.
+    pub record: scry_parse::registration::RegistrationRecord,
+}
+
+/// What changed between two records of the same kind.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct WhoisDiff {
+    /// `whois` or `rdap`.
+    pub kind: String,
+    /// Time of the earlier record.
+    pub from: String,
+    /// Time of the later record.
+    pub to: String,
+    /// The changed fields.
+    pub changes: Vec<scry_parse::registration::FieldChange>,
+}
+
+/// A domain's registration history (`scry whois --history`, `GET /whois/{domain}?history=true`).
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct WhoisHistory {
+    /// The registrable domain.
+    pub domain: String,
+    /// Which kind the current view comes from (the more complete of WHOIS
+    /// and RDAP observed within a day of the newest record).
+    pub current_from: Option<String>,
+    /// Every record, oldest first.
+    pub versions: Vec<WhoisVersion>,
+    /// Changes between consecutive records of each kind.
+    pub diffs: Vec<WhoisDiff>,
+}
+
+/// DomainTools' `domain_count {current, historic}`.
+#[derive(Debug, Clone, Copy, Serialize, PartialEq, Eq)]
+pub struct DomainCount {
+    /// Domains whose current record matches.
+    pub current: u64,
+    /// Domains whose earlier records matched and current record does not.
+    pub historic: u64,
+}
+
+pub(crate) fn reverse_whois_count(current: u64, historic: u64) -> DomainCount {
+    DomainCount { current, historic }
+}
+
+/// A reverse WHOIS result.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct ReverseWhoisResult {
+    /// Terms that must all match.
+    pub terms: Vec<String>,
+    /// Terms that must not match.
+    pub exclude: Vec<String>,
+    /// Fields searched.
+    pub fields: Vec<String>,
+    /// `current` or `historic` (current and earlier matches).
+    pub scope: String,
+    /// Counts.
+    pub domain_count: DomainCount,
+    /// The domains (up to the limit).
+    pub domains: Vec<String>,
+    /// More domains matched than listed.
+    pub limited: bool,
+}

@@ -407,3 +407,79 @@ pub(crate) fn rfc3339(t: i64) -> String {
 
 #[cfg(test)]
 mod tests;
+
+/// One field that differs between two registration records.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FieldChange {
+    /// `registrar`, `name_servers`, `statuses`, `registrant.email`,
+    /// `expires` (a renewal when it moves later)...
+    pub field: String,
+    /// The value before (lists joined with `, `), if any.
+    pub old: Option<String>,
+    /// The value after, if any.
+    pub new: Option<String>,
+}
+
+impl RegistrationRecord {
+    /// What changed from `before` to `self`: registrar (a transfer), name
+    /// servers, statuses, each registrant field, dates (an `expires` that
+    /// moves later is a renewal), DNSSEC and privacy service. Lists compare
+    /// as sets.
+    pub fn diff(&self, before: &RegistrationRecord) -> Vec<FieldChange> {
+        let mut out = Vec::new();
+        let mut one = |field: &str, old: Option<String>, new: Option<String>| {
+            let norm = |v: &Option<String>| v.as_ref().map(|s| s.trim().to_lowercase());
+            if norm(&old) != norm(&new) {
+                out.push(FieldChange {
+                    field: field.to_string(),
+                    old,
+                    new,
+                });
+            }
+        };
+        let set = |v: &[String]| -> Option<String> {
+            let mut s: Vec<String> = v.iter().map(|x| x.to_lowercase()).collect();
+            s.sort();
+            s.dedup();
+            (!s.is_empty()).then(|| s.join(", "))
+        };
+        one(
+            "registrar",
+            before.registrar.name.clone(),
+            self.registrar.name.clone(),
+        );
+        one(
+            "name_servers",
+            set(&before.name_servers),
+            set(&self.name_servers),
+        );
+        one("statuses", set(&before.statuses), set(&self.statuses));
+        one("created", before.created.clone(), self.created.clone());
+        one("expires", before.expires.clone(), self.expires.clone());
+        one("dnssec", before.dnssec.clone(), self.dnssec.clone());
+        one(
+            "privacy_service",
+            before.privacy_service.clone(),
+            self.privacy_service.clone(),
+        );
+        for role in Role::ALL {
+            let (a, b) = (before.contacts.get(role), self.contacts.get(role));
+            let r = role.as_str();
+            one(&format!("{r}.name"), a.name.clone(), b.name.clone());
+            one(&format!("{r}.org"), a.org.clone(), b.org.clone());
+            one(&format!("{r}.email"), a.email.clone(), b.email.clone());
+            one(&format!("{r}.phone"), a.phone.clone(), b.phone.clone());
+            one(
+                &format!("{r}.country"),
+                a.country.clone(),
+                b.country.clone(),
+            );
+            one(
+                &format!("{r}.street"),
+                (!a.street.is_empty()).then(|| a.street.join(", ")),
+                (!b.street.is_empty()).then(|| b.street.join(", ")),
+            );
+        }
+        out
+    }
+}

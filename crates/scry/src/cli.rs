@@ -45,6 +45,88 @@ pub(crate) enum Command {
     Store(StoreCmd),
     /// Ingest a small bundled investigation and walk through it.
     Demo(DemoArgs),
+    /// Parse a file and print the normalised record as JSON (no store needed).
+    #[command(subcommand)]
+    Parse(ParseCmd),
+    /// A domain's registration history (WHOIS and RDAP) and what changed.
+    Whois(WhoisArgs),
+    /// Domains whose registration data contains every term.
+    ReverseWhois(ReverseWhoisArgs),
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum ParseCmd {
+    /// A WHOIS response (text).
+    Whois(ParseFileArgs),
+    /// An RDAP domain response (JSON).
+    Rdap(ParseFileArgs),
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct ParseFileArgs {
+    /// The file.
+    pub(crate) file: PathBuf,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct IngestRegArgs {
+    /// Files or directories (walked recursively), one response per file.
+    #[arg(required = true)]
+    pub(crate) paths: Vec<PathBuf>,
+    /// Observation time of every file (RFC 3339, YYYY-MM-DD or epoch); default: each file's mtime.
+    #[arg(long)]
+    pub(crate) date: Option<String>,
+    /// Stop at the first bad file.
+    #[arg(long)]
+    pub(crate) strict: bool,
+    /// Print the summary as JSON.
+    #[arg(long)]
+    pub(crate) json: bool,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct WhoisArgs {
+    /// The domain.
+    pub(crate) domain: String,
+    /// List every stored record (default: the current one).
+    #[arg(long)]
+    pub(crate) history: bool,
+    /// Show what changed between records (between the two dates, when given).
+    #[arg(long, num_args = 0..=2, value_name = "DATE")]
+    pub(crate) diff: Option<Vec<String>>,
+    /// Machine-readable output.
+    #[arg(long)]
+    pub(crate) json: bool,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct ReverseWhoisArgs {
+    /// Terms that must all appear (e-mail, name, organisation, phone, street).
+    #[arg(required = true)]
+    pub(crate) terms: Vec<String>,
+    /// Domains with this term are left out (repeatable).
+    #[arg(long)]
+    pub(crate) exclude: Vec<String>,
+    /// current: domains whose current record matches; historic: also earlier records.
+    #[arg(long, value_enum, default_value_t = ReverseScope::Current)]
+    pub(crate) scope: ReverseScope,
+    /// Only these fields (repeatable), e.g. registrant_email.
+    #[arg(long)]
+    pub(crate) field: Vec<String>,
+    /// Most domains listed.
+    #[arg(long, default_value_t = 1000)]
+    pub(crate) limit: usize,
+    /// Machine-readable output.
+    #[arg(long)]
+    pub(crate) json: bool,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
+pub(crate) enum ReverseScope {
+    /// Current records.
+    Current,
+    /// Current and earlier records.
+    Historic,
 }
 
 #[derive(Debug, Args)]
@@ -80,6 +162,10 @@ pub(crate) enum ProgressMode {
 pub(crate) enum IngestCmd {
     /// Generic observations, one JSON object per line (see README).
     Facts(IngestFactsArgs),
+    /// WHOIS responses (text files), one per file.
+    Whois(IngestRegArgs),
+    /// RDAP domain responses (JSON files), one per file.
+    Rdap(IngestRegArgs),
 }
 
 #[derive(Debug, Args)]

@@ -5,13 +5,16 @@ use anyhow::Result;
 use indicatif::{ProgressBar, ProgressStyle};
 use scry_ingest::IngestSummary;
 use scry_ingest::facts::{FactsOptions, ingest_file};
+use scry_ingest::registration::{RegKind, RegOptions, ingest_paths};
 
-use crate::cli::{Cli, IngestCmd, IngestFactsArgs, ProgressMode};
+use crate::cli::{Cli, IngestCmd, IngestFactsArgs, IngestRegArgs, ProgressMode};
 use crate::{open, out};
 
 pub(crate) fn run(cli: &Cli, c: &IngestCmd) -> Result<ExitCode> {
     match c {
         IngestCmd::Facts(a) => facts(cli, a),
+        IngestCmd::Whois(a) => registration(cli, a, RegKind::Whois),
+        IngestCmd::Rdap(a) => registration(cli, a, RegKind::Rdap),
     }
 }
 
@@ -65,8 +68,34 @@ fn facts(cli: &Cli, a: &IngestFactsArgs) -> Result<ExitCode> {
         pb.finish_and_clear();
         summaries.push(s);
     }
-    for s in &summaries {
-        if a.json {
+    print_summaries(&summaries, a.json)?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn registration(cli: &Cli, a: &IngestRegArgs, kind: RegKind) -> Result<ExitCode> {
+    let observed_at = match &a.date {
+        Some(d) => Some(scry_model::parse_time(d)?),
+        None => None,
+    };
+    let opened = open::open(cli, true)?;
+    let s = ingest_paths(
+        opened.store.as_ref(),
+        &a.paths,
+        &RegOptions {
+            kind,
+            observed_at,
+            strict: a.strict,
+            now: now(),
+        },
+        &mut |_| {},
+    )?;
+    print_summaries(&[s], a.json)?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn print_summaries(summaries: &[IngestSummary], json: bool) -> Result<()> {
+    for s in summaries {
+        if json {
             out::json(s)?;
         } else if s.already_complete {
             eprintln!(
@@ -97,5 +126,5 @@ fn facts(cli: &Cli, a: &IngestFactsArgs) -> Result<ExitCode> {
             }
         }
     }
-    Ok(ExitCode::SUCCESS)
+    Ok(())
 }

@@ -5,6 +5,7 @@ pub(crate) mod ingest;
 mod name;
 pub(crate) mod query;
 mod store;
+mod whois;
 
 use std::process::ExitCode;
 
@@ -22,5 +23,8 @@ pub(crate) fn run(cli: Cli) -> Result<ExitCode> {
         Command::Fields(a) => query::fields(a),
         Command::Store(c) => store::run(&cli, c),
         Command::Demo(a) => demo::run(&cli, a),
+        Command::Parse(c) => whois::parse(c),
+        Command::Whois(a) => whois::whois(&cli, a),
+        Command::ReverseWhois(a) => whois::reverse(&cli, a),
     }
 }

@@ -6,6 +6,7 @@ mod contract;
 mod crash;
 mod errors;
 mod golden;
+mod whois;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
