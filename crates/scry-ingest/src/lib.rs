@@ -16,6 +16,7 @@ pub mod facts;
 mod input;
 pub mod registration;
 mod summary;
+pub mod zone;
 
 pub use error::{IngestError, Result};
 pub use input::{Line, file_identity, open_input, read_line_bounded};

@@ -52,6 +52,9 @@ pub(crate) enum Command {
     Whois(WhoisArgs),
     /// Domains whose registration data contains every term.
     ReverseWhois(ReverseWhoisArgs),
+    /// Zone snapshots.
+    #[command(subcommand)]
+    Zone(ZoneCmd),
 }
 
 #[derive(Debug, Subcommand)]
@@ -166,6 +169,52 @@ pub(crate) enum IngestCmd {
     Whois(IngestRegArgs),
     /// RDAP domain responses (JSON files), one per file.
     Rdap(IngestRegArgs),
+    /// Zone files (RFC 1035 master files, plain or gzip): one snapshot each.
+    Zone(IngestZoneArgs),
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct IngestZoneArgs {
+    /// Zone files, oldest first.
+    #[arg(required = true)]
+    pub(crate) files: Vec<PathBuf>,
+    /// The zone's origin, e.g. `com.` (default: the owner of the first record, the SOA).
+    #[arg(long)]
+    pub(crate) origin: Option<String>,
+    /// Snapshot date (default: from a date-shaped SOA serial YYYYMMDDnn).
+    #[arg(long)]
+    pub(crate) date: Option<String>,
+    /// Stop at the first bad record.
+    #[arg(long)]
+    pub(crate) strict: bool,
+    /// Progress reporting.
+    #[arg(long, value_enum, default_value_t = ProgressMode::Bar)]
+    pub(crate) progress: ProgressMode,
+    /// Print the summary as JSON.
+    #[arg(long)]
+    pub(crate) json: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum ZoneCmd {
+    /// Newly registered, deleted and re-delegated domains between two snapshots.
+    Diff(ZoneDiffArgs),
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct ZoneDiffArgs {
+    /// The zone, e.g. `com.` (`.` for the root).
+    #[arg(long)]
+    pub(crate) origin: String,
+    /// The earlier snapshot's date (default: the one before --to).
+    #[arg(long)]
+    pub(crate) from: Option<String>,
+    /// The later snapshot's date (default: the newest).
+    #[arg(long)]
+    pub(crate) to: Option<String>,
+    /// One JSON object per line.
+    #[arg(long)]
+    pub(crate) json: bool,
 }
 
 #[derive(Debug, Args)]

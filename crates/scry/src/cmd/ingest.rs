@@ -7,14 +7,18 @@ use scry_ingest::IngestSummary;
 use scry_ingest::facts::{FactsOptions, ingest_file};
 use scry_ingest::registration::{RegKind, RegOptions, ingest_paths};
 
-use crate::cli::{Cli, IngestCmd, IngestFactsArgs, IngestRegArgs, ProgressMode};
+use crate::cli::{
+    Cli, IngestCmd, IngestFactsArgs, IngestRegArgs, IngestZoneArgs, ProgressMode, ZoneCmd,
+};
 use crate::{open, out};
+use scry_ingest::zone::{ZoneIngestOptions, ingest_zone, zone_diff};
 
 pub(crate) fn run(cli: &Cli, c: &IngestCmd) -> Result<ExitCode> {
     match c {
         IngestCmd::Facts(a) => facts(cli, a),
         IngestCmd::Whois(a) => registration(cli, a, RegKind::Whois),
         IngestCmd::Rdap(a) => registration(cli, a, RegKind::Rdap),
+        IngestCmd::Zone(a) => zone(cli, a),
     }
 }
 
@@ -127,4 +131,83 @@ fn print_summaries(summaries: &[IngestSummary], json: bool) -> Result<()> {
         }
     }
     Ok(())
+}
+
+fn zone(cli: &Cli, a: &IngestZoneArgs) -> Result<ExitCode> {
+    let date = match &a.date {
+        Some(d) => Some(scry_model::parse_time(d)?),
+        None => None,
+    };
+    let opened = open::open(cli, true)?;
+    let opts = ZoneIngestOptions {
+        origin: a.origin.clone(),
+        date,
+        strict: a.strict,
+        runs_dir: cli.data_dir.join("zones"),
+        now: now(),
+    };
+    let mut summaries = Vec::new();
+    for f in &a.files {
+        let pb = bar(a.progress, 0, &f.display().to_string());
+        let mut stdout = std::io::stdout();
+        let s = ingest_zone(opened.store.as_ref(), f, &opts, &mut |p| match a.progress {
+            ProgressMode::Ndjson => {
+                let _ = writeln!(
+                    stdout,
+                    "{{\"committed_through_change\": {}}}",
+                    p.committed_through_line
+                );
+                let _ = stdout.flush();
+            }
+            ProgressMode::Bar => pb.set_message(format!(
+                "{}: {} changes stored",
+                f.display(),
+                p.committed_through_line
+            )),
+            ProgressMode::None => {}
+        })?;
+        pb.finish_and_clear();
+        summaries.push(s);
+    }
+    print_summaries(&summaries, a.json)?;
+    Ok(ExitCode::SUCCESS)
+}
+
+pub(crate) fn zone_cmd(cli: &Cli, c: &ZoneCmd) -> Result<ExitCode> {
+    let ZoneCmd::Diff(a) = c;
+    let t = |s: &Option<String>| -> Result<Option<i64>> {
+        Ok(match s {
+            Some(d) => Some(scry_model::parse_time(d)?),
+            None => None,
+        })
+    };
+    // Reading snapshot runs needs the data dir, not the fact store's lock.
+    let runs = cli.data_dir.join("zones");
+    let mut rows = Vec::new();
+    let mut stdout = std::io::stdout().lock();
+    zone_diff(&runs, &a.origin, t(&a.from)?, t(&a.to)?, &mut |date, ch| {
+        let d = scry_model::format_time(date);
+        let d = d.get(..10).unwrap_or(&d).to_string();
+        if a.json {
+            let v = serde_json::json!({
+                "date": d, "domain": ch.domain, "kind": ch.kind,
+                "ns_old": ch.ns_old, "ns_new": ch.ns_new,
+            });
+            writeln!(stdout, "{v}")
+                .map_err(|e| scry_ingest::IngestError::Internal(e.to_string()))?;
+        } else {
+            rows.push(vec![
+                d,
+                ch.kind.to_string(),
+                ch.domain,
+                ch.ns_old.join(","),
+                ch.ns_new.join(","),
+            ]);
+        }
+        Ok(())
+    })?;
+    if !a.json {
+        out::table(&["date", "kind", "domain", "ns_old", "ns_new"], &rows)?;
+    }
+    Ok(ExitCode::SUCCESS)
 }

@@ -26,5 +26,6 @@ pub(crate) fn run(cli: Cli) -> Result<ExitCode> {
         Command::Parse(c) => whois::parse(c),
         Command::Whois(a) => whois::whois(&cli, a),
         Command::ReverseWhois(a) => whois::reverse(&cli, a),
+        Command::Zone(c) => ingest::zone_cmd(&cli, c),
     }
 }

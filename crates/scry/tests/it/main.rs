@@ -7,6 +7,7 @@ mod crash;
 mod errors;
 mod golden;
 mod whois;
+mod zone;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
