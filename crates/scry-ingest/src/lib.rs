@@ -14,6 +14,7 @@
 mod error;
 pub mod facts;
 mod input;
+pub mod pdns;
 pub mod registration;
 mod summary;
 pub mod zone;

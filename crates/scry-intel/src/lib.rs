@@ -8,6 +8,7 @@
 mod error;
 pub mod field;
 pub mod output;
+pub mod pdns;
 pub mod pivot;
 pub mod profile;
 pub mod search;

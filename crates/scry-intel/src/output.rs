@@ -194,3 +194,46 @@ pub struct ReverseWhoisResult {
     /// More domains matched than listed.
     pub limited: bool,
 }
+
+/// A passive-DNS record in CIRCL Common Output Format.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct CofRecord {
+    /// Owner name.
+    pub rrname: String,
+    /// Type mnemonic.
+    pub rrtype: String,
+    /// Record data.
+    pub rdata: String,
+    /// First seen (epoch seconds).
+    pub time_first: i64,
+    /// Last seen (epoch seconds).
+    pub time_last: i64,
+    /// Observations.
+    pub count: u64,
+    /// Sources (sensors, feeds) that saw it.
+    pub sources: Vec<String>,
+}
+
+/// A passive-DNS lookup result.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct PdnsResult {
+    /// The records.
+    pub records: Vec<CofRecord>,
+    /// More records matched than the limit let through.
+    pub limited: bool,
+}
+
+/// `--summarize` output.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct PdnsSummary {
+    /// Records matched (up to the limit).
+    pub num_results: u64,
+    /// Sum of their observation counts.
+    pub count: u64,
+    /// Earliest first-seen.
+    pub time_first: Option<String>,
+    /// Latest last-seen.
+    pub time_last: Option<String>,
+    /// The limit cut the results.
+    pub limited: bool,
+}

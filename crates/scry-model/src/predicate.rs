@@ -177,8 +177,34 @@ vocab! {
     60 EMAIL_DOMAIN "email_domain" [] Domain Registration SNAP true;
 }
 
-/// Flag bit marking a bare DNS rrtype predicate.
+/// Flag bit marking a bare DNS rrtype predicate (rrtypes below 32768).
 const RR_BIT: u16 = 0x8000;
+/// Ids of the assigned rrtypes from 32768 up: TA (32768) and DLV (32769).
+const RR_HIGH: u16 = 0x0400;
+/// Ids of the private-use rrtypes 65280..=65535.
+const RR_PRIVATE: u16 = 0x0500;
+
+/// The id of a bare rrtype, when the id space can hold it: every type below
+/// 32768, TA and DLV, and the private-use range; other types from 32770 up
+/// are unassigned and refused.
+fn rr_id(rrtype: u16) -> Option<u16> {
+    match rrtype {
+        0..=0x7fff => Some(RR_BIT | rrtype),
+        0x8000..=0x8001 => Some(RR_HIGH + (rrtype - 0x8000)),
+        0xff00..=0xffff => Some(RR_PRIVATE + (rrtype - 0xff00)),
+        _ => None,
+    }
+}
+
+/// The rrtype of a bare-rrtype id.
+fn id_rr(id: u16) -> Option<u16> {
+    match id {
+        _ if id & RR_BIT != 0 => Some(id & !RR_BIT),
+        RR_HIGH..=0x0401 => Some(0x8000 + (id - RR_HIGH)),
+        RR_PRIVATE..=0x05ff => Some(0xff00 + (id - RR_PRIVATE)),
+        _ => None,
+    }
+}
 
 impl Predicate {
     /// The whole vocabulary, in id order.
@@ -188,7 +214,7 @@ impl Predicate {
 
     /// The predicate with this stable id, if it exists.
     pub fn from_id(id: u16) -> Option<Predicate> {
-        if id & RR_BIT != 0 || VOCAB.iter().any(|p| p.id == id) {
+        if id_rr(id).is_some() || VOCAB.iter().any(|p| p.id == id) {
             Some(Predicate(id))
         } else {
             None
@@ -200,17 +226,24 @@ impl Predicate {
         self.0
     }
 
-    /// A bare DNS rrtype with no vocabulary entry, as a predicate.
+    /// The predicate of a DNS rrtype: its vocabulary entry, or a bare
+    /// rrtype predicate. Unassigned types from 32770 to 65279 have no
+    /// predicate (see [`Predicate::try_rr`]); they map to `rr0`.
     pub fn rr(rrtype: u16) -> Predicate {
+        Self::try_rr(rrtype).unwrap_or(Predicate(RR_BIT))
+    }
+
+    /// The predicate of a DNS rrtype, if the id space holds it.
+    pub fn try_rr(rrtype: u16) -> Option<Predicate> {
         match VOCAB.iter().find(|p| p.rrtypes.contains(&rrtype)) {
-            Some(p) => Predicate(p.id),
-            None => Predicate(RR_BIT | (rrtype & !RR_BIT)),
+            Some(p) => Some(Predicate(p.id)),
+            None => rr_id(rrtype).map(Predicate),
         }
     }
 
     /// The vocabulary row, or `None` for a bare rrtype predicate.
     pub fn info(self) -> Option<&'static PredicateInfo> {
-        if self.0 & RR_BIT != 0 {
+        if id_rr(self.0).is_some() {
             return None;
         }
         VOCAB.iter().find(|p| p.id == self.0)
@@ -220,7 +253,7 @@ impl Predicate {
     pub fn name(self) -> String {
         match self.info() {
             Some(i) => i.name.to_string(),
-            None => format!("rr{}", self.0 & !RR_BIT),
+            None => format!("rr{}", id_rr(self.0).unwrap_or(0)),
         }
     }
 
@@ -262,8 +295,8 @@ impl Predicate {
 
     /// The canonical DNS rrtype, if any.
     pub fn rrtype(self) -> Option<u16> {
-        if self.0 & RR_BIT != 0 {
-            return Some(self.0 & !RR_BIT);
+        if let Some(rr) = id_rr(self.0) {
+            return Some(rr);
         }
         self.info().and_then(|i| i.rrtypes.first().copied())
     }
@@ -273,7 +306,7 @@ impl fmt::Display for Predicate {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self.info() {
             Some(i) => f.write_str(i.name),
-            None => write!(f, "rr{}", self.0 & !RR_BIT),
+            None => write!(f, "rr{}", id_rr(self.0).unwrap_or(0)),
         }
     }
 }

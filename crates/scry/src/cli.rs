@@ -55,6 +55,9 @@ pub(crate) enum Command {
     /// Zone snapshots.
     #[command(subcommand)]
     Zone(ZoneCmd),
+    /// Passive DNS lookups with DNSDB semantics.
+    #[command(subcommand)]
+    Pdns(PdnsCmd),
 }
 
 #[derive(Debug, Subcommand)]
@@ -171,6 +174,119 @@ pub(crate) enum IngestCmd {
     Rdap(IngestRegArgs),
     /// Zone files (RFC 1035 master files, plain or gzip): one snapshot each.
     Zone(IngestZoneArgs),
+    /// Passive DNS: COF, DNSDB SAF, Zeek, passivedns, dnstap, pcap (plain or gzip).
+    Pdns(IngestPdnsArgs),
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
+pub(crate) enum PdnsFormatArg {
+    /// CIRCL Common Output Format (NDJSON).
+    Cof,
+    /// DNSDB v2 SAF lines.
+    Dnsdb,
+    /// Zeek dns.log, TSV.
+    Zeek,
+    /// Zeek dns.log, JSON.
+    ZeekJson,
+    /// gamelinux passivedns `||` logs.
+    Passivedns,
+    /// dnstap Frame Streams.
+    Dnstap,
+    /// pcap or pcapng capture.
+    Pcap,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct IngestPdnsArgs {
+    /// Input files.
+    #[arg(required = true)]
+    pub(crate) files: Vec<PathBuf>,
+    /// Input format (default: detected when unambiguous).
+    #[arg(long, value_enum)]
+    pub(crate) format: Option<PdnsFormatArg>,
+    /// Stop at the first bad record.
+    #[arg(long)]
+    pub(crate) strict: bool,
+    /// Observations per durable commit.
+    #[arg(long, default_value_t = 50_000)]
+    pub(crate) batch: usize,
+    /// DNS ports in pcap captures (repeatable; default 53).
+    #[arg(long = "dns-port")]
+    pub(crate) dns_ports: Vec<u16>,
+    /// Print the summary as JSON.
+    #[arg(long)]
+    pub(crate) json: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum PdnsCmd {
+    /// What a name resolved to: NAME, *.NAME (everything below) or +.NAME (one label below).
+    Rrset(PdnsRrsetArgs),
+    /// Which names pointed at a value: `ip 192.0.2.1` or `ip 192.0.2.0/24`, `name ns1.x.net` or `name *.x.net`, `raw TEXT`.
+    Rdata(PdnsRdataArgs),
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct PdnsQueryArgs {
+    /// Only this rrtype (A, NS, MX, TYPE65...).
+    #[arg(long = "type")]
+    pub(crate) rrtype: Option<String>,
+    /// First seen before (epoch, RFC 3339, YYYY-MM-DD or -7d).
+    #[arg(long, allow_hyphen_values = true)]
+    pub(crate) first_before: Option<String>,
+    /// First seen after.
+    #[arg(long, allow_hyphen_values = true)]
+    pub(crate) first_after: Option<String>,
+    /// Last seen before.
+    #[arg(long, allow_hyphen_values = true)]
+    pub(crate) last_before: Option<String>,
+    /// Last seen after.
+    #[arg(long, allow_hyphen_values = true)]
+    pub(crate) last_after: Option<String>,
+    /// Most records.
+    #[arg(long, default_value_t = 10_000)]
+    pub(crate) limit: usize,
+    /// Records to skip.
+    #[arg(long, default_value_t = 0)]
+    pub(crate) offset: usize,
+    /// Counts only.
+    #[arg(long)]
+    pub(crate) summarize: bool,
+    /// COF NDJSON output.
+    #[arg(long)]
+    pub(crate) json: bool,
+    /// DNSDB SAF output (`cond`/`obj` lines).
+    #[arg(long, conflicts_with = "json")]
+    pub(crate) dnsdb: bool,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct PdnsRrsetArgs {
+    /// The name or pattern.
+    pub(crate) name: String,
+    #[command(flatten)]
+    pub(crate) q: PdnsQueryArgs,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
+pub(crate) enum RdataKindArg {
+    /// An IP address or prefix.
+    Ip,
+    /// A name or *.name.
+    Name,
+    /// Raw rdata text.
+    Raw,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct PdnsRdataArgs {
+    /// What the value is.
+    #[arg(value_enum)]
+    pub(crate) kind: RdataKindArg,
+    /// The value.
+    pub(crate) value: String,
+    #[command(flatten)]
+    pub(crate) q: PdnsQueryArgs,
 }
 
 #[derive(Debug, Args)]

@@ -76,27 +76,23 @@ impl PdnsRecord {
     /// (`10 mx.example.com`, or the bare host Zeek and passivedns log),
     /// the e-mail address from the SOA `rname`, the address for A/AAAA, the
     /// target name for NS/CNAME/PTR, and text for every other type. A count
-    /// of zero is read as one. Types 32768 and up are refused (see
-    /// [`scry_model::Predicate::rr`]: they do not fit its 15 bits).
+    /// of zero is read as one. Unassigned types from 32770 to 65279 are
+    /// refused (see [`scry_model::Predicate::try_rr`]).
     pub fn to_observation(&self, source: &str, now: i64) -> Result<Observation, ParseError> {
         let value_err = |field: &str, e: scry_model::ModelError| {
             ParseError::new(ParseErrorKind::Value, e.to_string()).in_field(field)
         };
         let subject =
             Entity::Domain(DomainName::parse(&self.rrname).map_err(|e| value_err("rrname", e))?);
-        if self.rrtype & 0x8000 != 0 {
-            // scry-model keeps bare rrtypes in 15 bits (`0x8000 | rrtype`):
-            // types from 32768 up (TA, DLV, private use) would alias others.
-            return Err(ParseError::new(
+        let predicate = Predicate::try_rr(self.rrtype).ok_or_else(|| {
+            // The predicate space holds every type below 32768, TA, DLV and
+            // the private-use range; the rest is unassigned.
+            ParseError::new(
                 ParseErrorKind::Unsupported,
-                format!(
-                    "rrtype {} is above 32767, which the predicate space cannot hold",
-                    self.rrtype
-                ),
+                format!("rrtype {} is unassigned", self.rrtype),
             )
-            .in_field("rrtype"));
-        }
-        let predicate = Predicate::rr(self.rrtype);
+            .in_field("rrtype")
+        })?;
         let object_text = match self.rrtype {
             RR_MX => self.rdata.split_ascii_whitespace().last().ok_or_else(|| {
                 ParseError::new(ParseErrorKind::Value, "mx rdata without an exchange")

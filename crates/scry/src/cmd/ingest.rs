@@ -8,7 +8,8 @@ use scry_ingest::facts::{FactsOptions, ingest_file};
 use scry_ingest::registration::{RegKind, RegOptions, ingest_paths};
 
 use crate::cli::{
-    Cli, IngestCmd, IngestFactsArgs, IngestRegArgs, IngestZoneArgs, ProgressMode, ZoneCmd,
+    Cli, IngestCmd, IngestFactsArgs, IngestPdnsArgs, IngestRegArgs, IngestZoneArgs, PdnsFormatArg,
+    ProgressMode, ZoneCmd,
 };
 use crate::{open, out};
 use scry_ingest::zone::{ZoneIngestOptions, ingest_zone, zone_diff};
@@ -19,6 +20,7 @@ pub(crate) fn run(cli: &Cli, c: &IngestCmd) -> Result<ExitCode> {
         IngestCmd::Whois(a) => registration(cli, a, RegKind::Whois),
         IngestCmd::Rdap(a) => registration(cli, a, RegKind::Rdap),
         IngestCmd::Zone(a) => zone(cli, a),
+        IngestCmd::Pdns(a) => pdns(cli, a),
     }
 }
 
@@ -209,5 +211,41 @@ pub(crate) fn zone_cmd(cli: &Cli, c: &ZoneCmd) -> Result<ExitCode> {
     if !a.json {
         out::table(&["date", "kind", "domain", "ns_old", "ns_new"], &rows)?;
     }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn pdns(cli: &Cli, a: &IngestPdnsArgs) -> Result<ExitCode> {
+    use scry_parse::pdns::PdnsFormat;
+    let format = a.format.map(|f| match f {
+        PdnsFormatArg::Cof => PdnsFormat::Cof,
+        PdnsFormatArg::Dnsdb => PdnsFormat::Dnsdb,
+        PdnsFormatArg::Zeek => PdnsFormat::ZeekTsv,
+        PdnsFormatArg::ZeekJson => PdnsFormat::ZeekJson,
+        PdnsFormatArg::Passivedns => PdnsFormat::PassiveDns,
+        PdnsFormatArg::Dnstap => PdnsFormat::Dnstap,
+        PdnsFormatArg::Pcap => PdnsFormat::Pcap,
+    });
+    let opened = open::open(cli, true)?;
+    let opts = scry_ingest::pdns::PdnsOptions {
+        format,
+        strict: a.strict,
+        batch_size: a.batch,
+        dns_ports: if a.dns_ports.is_empty() {
+            vec![53]
+        } else {
+            a.dns_ports.clone()
+        },
+        now: now(),
+    };
+    let mut summaries = Vec::new();
+    for f in &a.files {
+        summaries.push(scry_ingest::pdns::ingest_pdns(
+            opened.store.as_ref(),
+            f,
+            &opts,
+            &mut |_| {},
+        )?);
+    }
+    print_summaries(&summaries, a.json)?;
     Ok(ExitCode::SUCCESS)
 }

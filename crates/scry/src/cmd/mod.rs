@@ -3,6 +3,7 @@
 mod demo;
 pub(crate) mod ingest;
 mod name;
+mod pdns;
 pub(crate) mod query;
 mod store;
 mod whois;
@@ -27,5 +28,6 @@ pub(crate) fn run(cli: Cli) -> Result<ExitCode> {
         Command::Whois(a) => whois::whois(&cli, a),
         Command::ReverseWhois(a) => whois::reverse(&cli, a),
         Command::Zone(c) => ingest::zone_cmd(&cli, c),
+        Command::Pdns(c) => pdns::run(&cli, c),
     }
 }

@@ -6,6 +6,7 @@ mod contract;
 mod crash;
 mod errors;
 mod golden;
+mod pdns;
 mod whois;
 mod zone;
 

@@ -1,0 +1,190 @@
+//! `scry ingest pdns`: passive DNS from sensors and feeds (COF, DNSDB SAF,
+//! Zeek TSV/JSON, passivedns, dnstap, pcap/pcapng), plain or gzip.
+//!
+//! Each answer becomes an rrset fact `(rrname, rrtype, rdata)` through the
+//! shared predicate vocabulary (NS, A/AAAA, MX, CNAME meet zone and WHOIS
+//! facts in pivots) with its window and count; the source names the sensor.
+//! A name Scry has never seen writes a `pdns_first_seen` event. Batches are
+//! committed with their record position in the ledger, so replaying a file
+//! changes nothing and an interrupted ingest resumes.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::io::BufRead;
+use std::path::Path;
+use std::time::Instant;
+
+use scry_model::{DomainName, Entity, Observation, Timestamp};
+use scry_parse::ParseError;
+use scry_parse::pdns::{PdnsFormat, PdnsReader, detect_format};
+use scry_store::{FactQuery, LedgerEntry, NewEvent, Store, SubjectSel, TimeFence, WriteBatch};
+
+use crate::error::{IngestError, Result};
+use crate::input::{file_identity, open_input};
+use crate::summary::{IngestSummary, MAX_EXAMPLES, Progress};
+
+/// Options of a passive-DNS ingest.
+#[derive(Debug, Clone)]
+pub struct PdnsOptions {
+    /// The format; `None`: detect from the first bytes.
+    pub format: Option<PdnsFormat>,
+    /// Stop at the first bad record.
+    pub strict: bool,
+    /// Observations per committed batch.
+    pub batch_size: usize,
+    /// DNS server ports in pcap captures.
+    pub dns_ports: Vec<u16>,
+    /// "Now".
+    pub now: Timestamp,
+}
+
+/// Ingests one passive-DNS file.
+pub fn ingest_pdns(
+    store: &dyn Store,
+    path: &Path,
+    opts: &PdnsOptions,
+    progress: &mut dyn FnMut(&Progress),
+) -> Result<IngestSummary> {
+    let started = Instant::now();
+    let name = path.display().to_string();
+    let key = format!("pdns:{}", file_identity(path)?);
+    let mut summary = IngestSummary {
+        input: name.clone(),
+        ..Default::default()
+    };
+    let resume = match store.ledger(&key)? {
+        Some(l) if l.complete => {
+            summary.already_complete = true;
+            summary.skipped = l.committed_through;
+            return Ok(summary);
+        }
+        Some(l) => l.committed_through,
+        None => 0,
+    };
+    let mut input = open_input(path)?;
+    let format = match opts.format {
+        Some(f) => f,
+        None => {
+            let head = input.fill_buf().map_err(|e| IngestError::Io {
+                path: path.to_path_buf(),
+                source: e,
+            })?;
+            detect_format(head).ok_or_else(|| {
+                IngestError::Strict(
+                    ParseError::new(
+                        scry_parse::ParseErrorKind::Unsupported,
+                        "cannot tell the format; give --format",
+                    )
+                    .with_source(name.clone()),
+                )
+            })?
+        }
+    };
+    let file_source = path
+        .file_name()
+        .map(|f| f.to_string_lossy().to_string())
+        .unwrap_or_else(|| "file".into());
+    let reader = PdnsReader::new(format, input)
+        .with_source(name.clone())
+        .with_dns_ports(&opts.dns_ports);
+    let mut position = 0u64;
+    let mut batch: Vec<Observation> = Vec::new();
+    let mut flush = |batch: &mut Vec<Observation>,
+                     position: u64,
+                     complete: bool,
+                     summary: &mut IngestSummary|
+     -> Result<()> {
+        // Names never seen before get a first-seen event.
+        let names: BTreeSet<&DomainName> =
+            batch.iter().filter_map(|o| o.subject.as_domain()).collect();
+        let mut events = Vec::new();
+        let mut first: BTreeMap<&DomainName, Timestamp> = BTreeMap::new();
+        for o in batch.iter() {
+            if let Some(d) = o.subject.as_domain() {
+                let t = first.entry(d).or_insert(o.window.first_seen);
+                *t = (*t).min(o.window.first_seen);
+            }
+        }
+        for d in names {
+            let known = store.facts(&FactQuery {
+                subject: SubjectSel::Exact(Entity::Domain(d.clone())),
+                predicates: vec![],
+                fence: TimeFence::default(),
+                limit: 1,
+            })?;
+            if known.facts.is_empty() {
+                events.push(NewEvent {
+                    time: first.get(d).copied().unwrap_or(opts.now),
+                    kind: "pdns_first_seen".into(),
+                    subject: d.ascii().to_string(),
+                    data: BTreeMap::from([("source".to_string(), "pdns".to_string())]),
+                });
+            }
+        }
+        let n = batch.len() as u64;
+        let r = store.write(WriteBatch {
+            observations: std::mem::take(batch),
+            events,
+            ledger: Some(LedgerEntry {
+                key: key.clone(),
+                name: name.clone(),
+                committed_through: position,
+                complete,
+                updated_at: opts.now,
+            }),
+            ..Default::default()
+        })?;
+        summary.stored += n;
+        summary.facts_new += r.facts_new;
+        summary.facts_merged += r.facts_merged;
+        summary.batches += 1;
+        progress(&Progress {
+            committed_through_line: position,
+            bytes: 0,
+            read: summary.read,
+            rejected: summary.rejected,
+        });
+        Ok(())
+    };
+    for item in reader {
+        position += 1;
+        if position <= resume {
+            continue;
+        }
+        summary.read += 1;
+        let rec = match item {
+            Ok(r) => r,
+            Err(e) => {
+                reject(&mut summary, e, opts.strict)?;
+                continue;
+            }
+        };
+        let source = format!("pdns:{}", rec.sensor_id.as_deref().unwrap_or(&file_source));
+        match rec.to_observation(&source, opts.now) {
+            Ok(o) => batch.push(o),
+            Err(e) => reject(&mut summary, e.with_source(name.clone()), opts.strict)?,
+        }
+        if batch.len() >= opts.batch_size.max(1) {
+            flush(&mut batch, position, false, &mut summary)?;
+        }
+    }
+    flush(&mut batch, position, true, &mut summary)?;
+    summary.skipped = resume;
+    summary.elapsed_ms = started.elapsed().as_millis() as u64;
+    Ok(summary)
+}
+
+fn reject(summary: &mut IngestSummary, e: ParseError, strict: bool) -> Result<()> {
+    if strict {
+        return Err(IngestError::Strict(e));
+    }
+    summary.rejected += 1;
+    let reason = match &e.field {
+        Some(f) => format!("{}:{f}", e.kind),
+        None => e.kind.to_string(),
+    };
+    *summary.rejected_by_reason.entry(reason).or_default() += 1;
+    if summary.rejected_examples.len() < MAX_EXAMPLES {
+        summary.rejected_examples.push(e.to_string());
+    }
+    Ok(())
+}

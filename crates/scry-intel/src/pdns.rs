@@ -1,0 +1,252 @@
+//! Passive-DNS queries with DNSDB semantics: rrset lookups by name (exact,
+//! left-hand `*.` wildcard, single-label `+.`), rdata lookups by IP or
+//! prefix, by name (with `*.`) or by raw value, time fences, limits and
+//! summaries. Every lookup is an index range scan: names are stored
+//! label-reversed, IPs as fixed-width keys.
+
+use scry_model::{
+    DomainName, Entity, Fact, IpNet, Predicate, Timestamp, format_time, rrtype_mnemonic,
+};
+use scry_store::{FactQuery, ObjectSel, ReverseQuery, Store, SubjectSel, TimeFence};
+
+use crate::error::{IntelError, Result};
+use crate::output::{CofRecord, PdnsResult, PdnsSummary};
+
+/// Options shared by rrset and rdata lookups.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct PdnsOptions {
+    /// Only this rrtype.
+    pub rrtype: Option<u16>,
+    /// Time fence.
+    pub fence: TimeFence,
+    /// Most records returned.
+    pub limit: usize,
+    /// Records skipped first.
+    pub offset: usize,
+}
+
+/// Largest limit.
+pub const MAX_LIMIT: usize = 1_000_000;
+
+fn invalid(field: &str, reason: impl Into<String>) -> IntelError {
+    IntelError::InvalidValue {
+        field: field.into(),
+        reason: reason.into(),
+    }
+}
+
+/// A DNSDB-style name pattern.
+enum NamePattern {
+    Exact(DomainName),
+    /// `*.base`: every name strictly below `base`.
+    Below(DomainName),
+    /// `+.base`: names exactly one label below `base`.
+    OneBelow(DomainName),
+}
+
+fn pattern(s: &str) -> Result<NamePattern> {
+    let t = s.trim().trim_end_matches('.');
+    if t.ends_with(".*") || t.ends_with(".+") {
+        return Err(invalid(
+            "name",
+            "right-hand wildcards (www.example.*) are not supported yet: Scry indexes names label-reversed only",
+        ));
+    }
+    let parse = |x: &str| DomainName::parse(x).map_err(|e| invalid("name", e.to_string()));
+    Ok(if let Some(base) = t.strip_prefix("*.") {
+        NamePattern::Below(parse(base)?)
+    } else if let Some(base) = t.strip_prefix("+.") {
+        NamePattern::OneBelow(parse(base)?)
+    } else {
+        NamePattern::Exact(parse(t)?)
+    })
+}
+
+fn accepts(p: &NamePattern, name: &Entity) -> bool {
+    let Entity::Domain(d) = name else {
+        return false;
+    };
+    match p {
+        NamePattern::Exact(e) => d == e,
+        NamePattern::Below(b) => d.label_count() > b.label_count(),
+        NamePattern::OneBelow(b) => d.label_count() == b.label_count() + 1,
+    }
+}
+
+/// The rrtype a fact stands for (A or AAAA by address family).
+fn fact_rrtype(f: &Fact) -> Option<u16> {
+    if f.predicate == Predicate::IP {
+        return Some(match &f.object {
+            Entity::Ip(ip) if !ip.is_v4() => 28,
+            _ => 1,
+        });
+    }
+    f.predicate.rrtype()
+}
+
+fn to_cof(f: &Fact, rr: u16) -> CofRecord {
+    CofRecord {
+        rrname: f.subject.to_string(),
+        rrtype: rrtype_mnemonic(rr),
+        rdata: f.object.to_string(),
+        time_first: f.window.first_seen,
+        time_last: f.window.last_seen,
+        count: f.window.count,
+        sources: f.sources.clone(),
+    }
+}
+
+fn finish(
+    facts: Vec<Fact>,
+    store_limited: bool,
+    keep: &dyn Fn(&Fact) -> bool,
+    opts: &PdnsOptions,
+) -> PdnsResult {
+    let mut records = Vec::new();
+    let mut skipped = 0usize;
+    let mut limited = store_limited;
+    let limit = opts.limit.clamp(1, MAX_LIMIT);
+    for f in &facts {
+        let Some(rr) = fact_rrtype(f) else { continue };
+        if opts.rrtype.is_some_and(|t| t != rr) || !keep(f) {
+            continue;
+        }
+        if skipped < opts.offset {
+            skipped += 1;
+            continue;
+        }
+        if records.len() >= limit {
+            limited = true;
+            break;
+        }
+        records.push(to_cof(f, rr));
+    }
+    PdnsResult { records, limited }
+}
+
+fn predicates(rrtype: Option<u16>) -> Vec<Predicate> {
+    rrtype.map(Predicate::rr).into_iter().collect()
+}
+
+fn fetch_limit(opts: &PdnsOptions) -> usize {
+    // Non-DNS facts and other rrtypes are filtered after the scan; read a
+    // margin beyond the page so the limited flag is exact in common cases.
+    opts.limit
+        .clamp(1, MAX_LIMIT)
+        .saturating_add(opts.offset)
+        .saturating_mul(2)
+        .saturating_add(64)
+}
+
+/// `rrset NAME`: what the name (pattern) resolved to.
+pub fn rrset(store: &dyn Store, name: &str, opts: &PdnsOptions) -> Result<PdnsResult> {
+    let p = pattern(name)?;
+    let subject = match &p {
+        NamePattern::Exact(d) => SubjectSel::Exact(Entity::Domain(d.clone())),
+        NamePattern::Below(d) | NamePattern::OneBelow(d) => SubjectSel::Subtree(d.clone()),
+    };
+    let page = store.facts(&FactQuery {
+        subject,
+        predicates: predicates(opts.rrtype),
+        fence: opts.fence,
+        limit: fetch_limit(opts),
+    })?;
+    Ok(finish(
+        page.facts,
+        page.limited,
+        &|f| accepts(&p, &f.subject),
+        opts,
+    ))
+}
+
+/// A post-scan filter on facts.
+type FactFilter = Box<dyn Fn(&Fact) -> bool>;
+
+/// What an rdata lookup looks for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RdataKind {
+    /// An IP address or CIDR prefix.
+    Ip,
+    /// A name (name servers, mail exchangers, CNAME targets, PTR...).
+    Name,
+    /// Any other rdata, compared exactly.
+    Raw,
+}
+
+/// `rdata ip|name|raw VALUE`: which names pointed at the value.
+pub fn rdata(
+    store: &dyn Store,
+    kind: RdataKind,
+    value: &str,
+    opts: &PdnsOptions,
+) -> Result<PdnsResult> {
+    let (object, keep): (ObjectSel, FactFilter) = match kind {
+        RdataKind::Ip => (
+            ObjectSel::Cidr(IpNet::parse(value).map_err(|e| invalid("ip", e.to_string()))?),
+            Box::new(|f: &Fact| f.predicate.rrtype().is_some()),
+        ),
+        RdataKind::Name => {
+            let p = pattern(value)?;
+            let sel = match &p {
+                NamePattern::Exact(d) => ObjectSel::Exact(Entity::Domain(d.clone())),
+                NamePattern::Below(d) | NamePattern::OneBelow(d) => ObjectSel::Subtree(d.clone()),
+            };
+            (sel, Box::new(move |f: &Fact| accepts(&p, &f.object)))
+        }
+        RdataKind::Raw => (
+            ObjectSel::Exact(Entity::Text(
+                scry_model::normalise_text(value).ok_or_else(|| invalid("rdata", "empty value"))?,
+            )),
+            Box::new(|_: &Fact| true),
+        ),
+    };
+    let page = store.reverse(&ReverseQuery {
+        object,
+        predicates: predicates(opts.rrtype),
+        fence: opts.fence,
+        limit: fetch_limit(opts),
+    })?;
+    Ok(finish(page.facts, page.limited, &*keep, opts))
+}
+
+/// Counts only (`--summarize`).
+pub fn summarize(r: &PdnsResult) -> PdnsSummary {
+    let first = r.records.iter().map(|x| x.time_first).min();
+    let last = r.records.iter().map(|x| x.time_last).max();
+    PdnsSummary {
+        num_results: r.records.len() as u64,
+        count: r.records.iter().map(|x| x.count).sum(),
+        time_first: first.map(format_time),
+        time_last: last.map(format_time),
+        limited: r.limited,
+    }
+}
+
+/// Parses a time bound: epoch seconds, RFC 3339, `YYYY-MM-DD`, or relative
+/// to `now` (`-7d`, `-12h`, `-30m`, `-90s`, `-2w`).
+pub fn parse_bound(s: &str, now: Timestamp) -> Result<Timestamp> {
+    let t = s.trim();
+    if let Some(rel) = t.strip_prefix('-')
+        && let Some(unit) = rel.chars().last()
+        && unit.is_ascii_alphabetic()
+    {
+        let n: i64 = rel[..rel.len() - 1]
+            .parse()
+            .map_err(|_| invalid("time", format!("{s:?}: expected -N[smhdw]")))?;
+        let mul = match unit {
+            's' => 1,
+            'm' => 60,
+            'h' => 3600,
+            'd' => 86_400,
+            'w' => 604_800,
+            _ => {
+                return Err(invalid(
+                    "time",
+                    format!("{s:?}: unit must be s, m, h, d or w"),
+                ));
+            }
+        };
+        return Ok(now - n.saturating_mul(mul));
+    }
+    scry_model::parse_time(t).map_err(|e| invalid("time", e.to_string()))
+}
