@@ -11,7 +11,7 @@ use scry_store::{LedgerEntry, Store, WriteBatch};
 
 use crate::error::{IngestError, Result};
 use crate::input::{Line, file_identity, open_input, read_line_bounded};
-use crate::summary::{IngestSummary, MAX_EXAMPLES, Progress};
+use crate::summary::{IngestSummary, Progress};
 
 /// Options of a fact import.
 #[derive(Debug, Clone)]
@@ -46,18 +46,9 @@ pub fn ingest_file(
     let started = Instant::now();
     let name = path.display().to_string();
     let key = format!("facts:{}", file_identity(path)?);
-    let mut summary = IngestSummary {
-        input: name.clone(),
-        ..Default::default()
-    };
-    let resume_after = match store.ledger(&key)? {
-        Some(l) if l.complete => {
-            summary.already_complete = true;
-            summary.skipped = l.committed_through;
-            return Ok(summary);
-        }
-        Some(l) => l.committed_through,
-        None => 0,
+    let mut summary = IngestSummary::for_input(&name);
+    let Some(resume_after) = summary.resume_point(store, &key)? else {
+        return Ok(summary);
     };
     let mut reader = open_input(path)?;
     let (tx, rx) = sync_channel::<std::result::Result<Chunk, IngestError>>(2);
@@ -152,17 +143,9 @@ pub fn ingest_file(
                 }
             };
             summary.read += chunk.read;
-            summary.rejected += chunk.rejected.len() as u64;
-            for e in &chunk.rejected {
-                let reason = match &e.field {
-                    Some(f) => format!("{}:{f}", e.kind),
-                    None => e.kind.to_string(),
-                };
-                *summary.rejected_by_reason.entry(reason).or_default() += 1;
-                tracing::warn!(error = %e, "skipped invalid record");
-                if summary.rejected_examples.len() < MAX_EXAMPLES {
-                    summary.rejected_examples.push(e.to_string());
-                }
+            for e in chunk.rejected {
+                // Strict mode stopped the reader already; these are skips.
+                let _ = summary.reject(e, false);
             }
             let n = chunk.observations.len() as u64;
             let line = chunk.last_line.max(last_line_seen);

@@ -20,7 +20,7 @@ use scry_store::{FactQuery, LedgerEntry, NewEvent, Store, SubjectSel, TimeFence,
 
 use crate::error::{IngestError, Result};
 use crate::input::{file_identity, open_input};
-use crate::summary::{IngestSummary, MAX_EXAMPLES, Progress};
+use crate::summary::{IngestSummary, Progress};
 
 /// Options of a passive-DNS ingest.
 #[derive(Debug, Clone)]
@@ -47,18 +47,9 @@ pub fn ingest_pdns(
     let started = Instant::now();
     let name = path.display().to_string();
     let key = format!("pdns:{}", file_identity(path)?);
-    let mut summary = IngestSummary {
-        input: name.clone(),
-        ..Default::default()
-    };
-    let resume = match store.ledger(&key)? {
-        Some(l) if l.complete => {
-            summary.already_complete = true;
-            summary.skipped = l.committed_through;
-            return Ok(summary);
-        }
-        Some(l) => l.committed_through,
-        None => 0,
+    let mut summary = IngestSummary::for_input(&name);
+    let Some(resume) = summary.resume_point(store, &key)? else {
+        return Ok(summary);
     };
     let mut input = open_input(path)?;
     let format = match opts.format {
@@ -154,14 +145,14 @@ pub fn ingest_pdns(
         let rec = match item {
             Ok(r) => r,
             Err(e) => {
-                reject(&mut summary, e, opts.strict)?;
+                summary.reject(e, opts.strict)?;
                 continue;
             }
         };
         let source = format!("pdns:{}", rec.sensor_id.as_deref().unwrap_or(&file_source));
         match rec.to_observation(&source, opts.now) {
             Ok(o) => batch.push(o),
-            Err(e) => reject(&mut summary, e.with_source(name.clone()), opts.strict)?,
+            Err(e) => summary.reject(e.with_source(name.clone()), opts.strict)?,
         }
         if batch.len() >= opts.batch_size.max(1) {
             flush(&mut batch, position, false, &mut summary)?;
@@ -171,20 +162,4 @@ pub fn ingest_pdns(
     summary.skipped = resume;
     summary.elapsed_ms = started.elapsed().as_millis() as u64;
     Ok(summary)
-}
-
-fn reject(summary: &mut IngestSummary, e: ParseError, strict: bool) -> Result<()> {
-    if strict {
-        return Err(IngestError::Strict(e));
-    }
-    summary.rejected += 1;
-    let reason = match &e.field {
-        Some(f) => format!("{}:{f}", e.kind),
-        None => e.kind.to_string(),
-    };
-    *summary.rejected_by_reason.entry(reason).or_default() += 1;
-    if summary.rejected_examples.len() < MAX_EXAMPLES {
-        summary.rejected_examples.push(e.to_string());
-    }
-    Ok(())
 }

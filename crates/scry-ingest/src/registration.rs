@@ -19,7 +19,7 @@ use scry_store::{Document, LedgerEntry, NewEvent, Store, WriteBatch};
 use sha2::{Digest, Sha256};
 
 use crate::error::{IngestError, Result};
-use crate::summary::{IngestSummary, MAX_EXAMPLES, Progress};
+use crate::summary::{IngestSummary, Progress};
 
 /// Which format the files are in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -155,22 +155,6 @@ pub fn ingest_paths(
             .join(" "),
         ..Default::default()
     };
-    let reject = |summary: &mut IngestSummary, e: ParseError| -> Result<()> {
-        if opts.strict {
-            return Err(IngestError::Strict(e));
-        }
-        summary.rejected += 1;
-        let reason = match &e.field {
-            Some(f) => format!("{}:{f}", e.kind),
-            None => e.kind.to_string(),
-        };
-        *summary.rejected_by_reason.entry(reason).or_default() += 1;
-        tracing::warn!(error = %e, "skipped registration record");
-        if summary.rejected_examples.len() < MAX_EXAMPLES {
-            summary.rejected_examples.push(e.to_string());
-        }
-        Ok(())
-    };
     for (i, path) in files.iter().enumerate() {
         let name = path.display().to_string();
         let body = read_bounded(path)?;
@@ -188,20 +172,20 @@ pub fn ingest_paths(
             continue;
         }
         if body.len() as u64 > MAX_FILE {
-            reject(
-                &mut summary,
+            summary.reject(
                 ParseError::new(
                     ParseErrorKind::TooLarge,
                     format!("larger than {MAX_FILE} bytes"),
                 )
                 .with_source(name),
+                opts.strict,
             )?;
             continue;
         }
         let record = match parse(opts.kind, &body) {
             Ok(r) => r,
             Err(e) => {
-                reject(&mut summary, e.with_source(name))?;
+                summary.reject(e.with_source(name), opts.strict)?;
                 continue;
             }
         };
@@ -217,11 +201,11 @@ pub fn ingest_paths(
             } else {
                 "no domain name in the record"
             };
-            reject(
-                &mut summary,
+            summary.reject(
                 ParseError::new(ParseErrorKind::Value, why)
                     .with_source(name)
                     .in_field("domain"),
+                opts.strict,
             )?;
             continue;
         };

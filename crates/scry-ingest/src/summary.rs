@@ -1,6 +1,10 @@
 use std::collections::BTreeMap;
 
+use scry_parse::ParseError;
+use scry_store::Store;
 use serde::Serialize;
+
+use crate::error::{IngestError, Result};
 
 /// What an ingest did (printed by the CLI, as a table or JSON).
 #[derive(Debug, Clone, Default, Serialize, PartialEq, Eq)]
@@ -46,3 +50,47 @@ pub struct Progress {
 
 /// How many rejection examples a summary keeps.
 pub(crate) const MAX_EXAMPLES: usize = 20;
+
+impl IngestSummary {
+    /// A new summary for an input.
+    pub(crate) fn for_input(name: &str) -> IngestSummary {
+        IngestSummary {
+            input: name.to_string(),
+            ..Default::default()
+        }
+    }
+
+    /// Counts a rejected record (by `kind:field`), logs it and keeps the
+    /// first few as examples; with `strict`, turns it into the error instead.
+    pub(crate) fn reject(&mut self, e: ParseError, strict: bool) -> Result<()> {
+        if strict {
+            return Err(IngestError::Strict(e));
+        }
+        self.rejected += 1;
+        let reason = match &e.field {
+            Some(f) => format!("{}:{f}", e.kind),
+            None => e.kind.to_string(),
+        };
+        *self.rejected_by_reason.entry(reason).or_default() += 1;
+        tracing::warn!(error = %e, "skipped invalid record");
+        if self.rejected_examples.len() < MAX_EXAMPLES {
+            self.rejected_examples.push(e.to_string());
+        }
+        Ok(())
+    }
+
+    /// Where to resume an input from the ledger: `None` when it was
+    /// completely stored (the summary then says so), else the position
+    /// after which to continue (0 for a new input).
+    pub(crate) fn resume_point(&mut self, store: &dyn Store, key: &str) -> Result<Option<u64>> {
+        match store.ledger(key)? {
+            Some(l) if l.complete => {
+                self.already_complete = true;
+                self.skipped = l.committed_through;
+                Ok(None)
+            }
+            Some(l) => Ok(Some(l.committed_through)),
+            None => Ok(Some(0)),
+        }
+    }
+}
