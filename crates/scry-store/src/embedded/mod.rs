@@ -21,8 +21,6 @@
 
 mod codec;
 mod redo;
-#[cfg(feature = "testsuite")]
-pub use redo::FAIL_AFTER_KEYSPACES;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::io::{Read, Write};
@@ -70,6 +68,9 @@ pub struct EmbeddedStore {
     source_names: Mutex<HashMap<u16, String>>,
     path: std::path::PathBuf,
     poisoned: std::sync::atomic::AtomicBool,
+    /// Test failpoint (see [`EmbeddedStore::fail_next_bulk_after`]).
+    #[cfg(feature = "testsuite")]
+    fail_after_keyspaces: std::sync::atomic::AtomicUsize,
 }
 
 impl std::fmt::Debug for EmbeddedStore {
@@ -116,6 +117,8 @@ impl EmbeddedStore {
             source_names: Mutex::new(HashMap::new()),
             path: path.to_path_buf(),
             poisoned: std::sync::atomic::AtomicBool::new(false),
+            #[cfg(feature = "testsuite")]
+            fail_after_keyspaces: std::sync::atomic::AtomicUsize::new(usize::MAX),
         };
         // Finish an interrupted bulk batch before reading any state.
         redo::recover(&store)?;
@@ -159,6 +162,14 @@ impl EmbeddedStore {
         w.next_seq = next_seq;
         *lock(&self.source_names) = names;
         Ok(())
+    }
+
+    /// Test failpoint: the next bulk commit stops with an error after
+    /// ingesting `n` keyspaces, as a crash would (the redo log stays behind).
+    #[cfg(feature = "testsuite")]
+    pub fn fail_next_bulk_after(&self, n: usize) {
+        self.fail_after_keyspaces
+            .store(n, std::sync::atomic::Ordering::SeqCst);
     }
 
     fn keyspace(&self, i: usize) -> &Keyspace {

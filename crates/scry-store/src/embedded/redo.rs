@@ -114,17 +114,12 @@ pub(super) fn commit_bulk(s: &EmbeddedStore, puts: Puts) -> Result<()> {
     Ok(())
 }
 
-/// Test failpoint: when set to `n`, a bulk commit stops with an error after
-/// ingesting `n` keyspaces, as a crash would (the redo log stays behind).
-#[cfg(feature = "testsuite")]
-pub static FAIL_AFTER_KEYSPACES: std::sync::atomic::AtomicUsize =
-    std::sync::atomic::AtomicUsize::new(usize::MAX);
-
 fn ingest(s: &EmbeddedStore, sorted: Vec<(usize, Kvs)>) -> Result<()> {
     #[cfg(feature = "testsuite")]
     let (mut done, fail_at) = (
         0usize,
-        FAIL_AFTER_KEYSPACES.swap(usize::MAX, std::sync::atomic::Ordering::SeqCst),
+        s.fail_after_keyspaces
+            .swap(usize::MAX, std::sync::atomic::Ordering::SeqCst),
     );
     for (i, items) in sorted {
         #[cfg(feature = "testsuite")]

@@ -2,7 +2,7 @@
 //! ordinary batches, and a crash in the middle of it is finished on reopen.
 
 use scry_model::{DomainName, Entity, Observation, Predicate, Window};
-use scry_store::embedded::{EmbeddedStore, FAIL_AFTER_KEYSPACES};
+use scry_store::embedded::EmbeddedStore;
 use scry_store::testsuite::{DAY, T0};
 use scry_store::{DataDir, PivotQuery, Scope, Store, WriteBatch};
 
@@ -120,7 +120,7 @@ fn crash_in_bulk_batch_is_finished_on_reopen() {
             ..Default::default()
         })
         .unwrap();
-        FAIL_AFTER_KEYSPACES.store(2, std::sync::atomic::Ordering::SeqCst);
+        s.fail_next_bulk_after(2);
         let err = s.write(WriteBatch {
             observations: observations(4_000, 1),
             ..Default::default()
