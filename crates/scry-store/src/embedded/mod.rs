@@ -227,7 +227,10 @@ impl Store for EmbeddedStore {
     fn write(&self, batch: WriteBatch) -> Result<WriteReceipt> {
         let mut w = lock(&self.writer);
         let mut out = self.db.batch().durability(Some(PersistMode::SyncAll));
-        let mut receipt = WriteReceipt::default();
+        let mut receipt = WriteReceipt {
+            new_known: true,
+            ..WriteReceipt::default()
+        };
         let mut new_sources: Vec<(String, u16)> = Vec::new();
 
         // 1. Aggregate observations per fact key.
@@ -413,7 +416,6 @@ impl Store for EmbeddedStore {
                 flate2::Compression::default(),
             );
             enc.write_all(&d.body)
-                .and_then(|_| Ok(()))
                 .map_err(|e| StoreError::Engine(format!("compress document: {e}")))?;
             let body = enc
                 .finish()

@@ -1,6 +1,7 @@
 //! Integration tests of the store crate: the conformance suite on the
 //! embedded engine, the data-dir lock and format checks.
 
+mod clickhouse;
 mod datadir;
 
 use scry_store::DataDir;
