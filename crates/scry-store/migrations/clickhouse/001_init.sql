@@ -122,18 +122,20 @@ FROM {db}.observations{local} GROUP BY pred, okey, hkey;
 -- scry: distributed holdings_piv
 
 -- A holder's newest observation per predicate: the reference point of
--- "current" (computed at query time with the predicate's window).
+-- "current" (computed at query time with the predicate's window). Ordered
+-- by predicate first: lookups are "these holders, this predicate", and a
+-- pivot page's holders are contiguous in key order.
 -- scry: shard
 CREATE TABLE IF NOT EXISTS {db}.holder_latest{local} (
-    hkey String,
     pred UInt16,
+    hkey String,
     last AggregateFunction(max, Int64)
-) ENGINE = AggregatingMergeTree() ORDER BY (hkey, pred);
+) ENGINE = AggregatingMergeTree() ORDER BY (pred, hkey);
 
 -- scry: shard
 CREATE MATERIALIZED VIEW IF NOT EXISTS {db}.holder_latest_mv{local} TO {db}.holder_latest{local} AS
-SELECT hkey, pred, maxState(last) AS last
-FROM {db}.observations{local} GROUP BY hkey, pred;
+SELECT pred, hkey, maxState(last) AS last
+FROM {db}.observations{local} GROUP BY pred, hkey;
 
 -- scry: distributed holder_latest
 

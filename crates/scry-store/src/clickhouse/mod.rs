@@ -17,7 +17,7 @@
 //! | `facts_rev` | AggregatingMergeTree `(okey, pred, skey)` | the same, by value (reverse lookups, CIDR ranges) |
 //! | `holdings` | AggregatingMergeTree `(hkey, pred, okey)` | a holder's roll-up of each value (profiles) |
 //! | `holdings_piv` | AggregatingMergeTree `(pred, okey, hkey)` | the same by value (pivots, counts) |
-//! | `holder_latest` | AggregatingMergeTree `(hkey, pred)` | a holder's newest observation per predicate |
+//! | `holder_latest` | AggregatingMergeTree `(pred, hkey)` | a holder's newest observation per predicate |
 //! | `documents` | ReplacingMergeTree `(hkey, kind, time, source)` | raw documents (LZ4 by default) |
 //! | `events` | ReplacingMergeTree `(seq)` | the event log (entry server only) |
 //! | `ledger` | ReplacingMergeTree(version) `(key)` | ingest ledger when no state store is attached |
@@ -799,7 +799,7 @@ impl Store for ClickHouseStore {
                 WHERE (pred, okey) IN ({set}) AND startsWith(hkey, 'D') GROUP BY pred, okey, hkey) \
               ANY LEFT JOIN \
                (SELECT hkey, pred, toInt64(maxMerge(last)) AS latest FROM {db}.holder_latest \
-                WHERE (hkey, pred) IN (SELECT hkey, pred FROM {db}.holdings_piv \
+                WHERE (pred, hkey) IN (SELECT pred, hkey FROM {db}.holdings_piv \
                   WHERE (pred, okey) IN ({set}) AND startsWith(hkey, 'D')) GROUP BY hkey, pred) \
               USING (hkey, pred)) \
              GROUP BY pred, okey FORMAT RowBinary",
@@ -837,58 +837,81 @@ impl Store for ClickHouseStore {
         let db = self.db();
         let p = q.predicate.id();
         let okey = lit(&entity_key(&q.object));
-        let win = window_of(q.predicate);
-        let scope = match q.scope {
-            Scope::Current => format!(" WHERE latest - l < {win}"),
-            Scope::Historic => format!(" WHERE latest - l >= {win}"),
-            Scope::All => String::new(),
-        };
-        let sql = format!(
-            "SELECT hkey, f, l, c, latest FROM \
-              (SELECT hkey, toInt64(minMerge(first)) AS f, toInt64(maxMerge(last)) AS l, \
-               toUInt64(sumMerge(cnt)) AS c FROM {db}.holdings_piv \
-               WHERE pred = {p} AND okey = {okey} AND startsWith(hkey, 'D'){after} GROUP BY hkey) \
-             ANY LEFT JOIN \
-              (SELECT hkey, toInt64(maxMerge(last)) AS latest FROM {db}.holder_latest \
-               WHERE pred = {p} AND hkey IN (SELECT hkey FROM {db}.holdings_piv \
-                 WHERE pred = {p} AND okey = {okey} AND startsWith(hkey, 'D'){after}) GROUP BY hkey) \
-             USING hkey{scope} ORDER BY hkey LIMIT {} FORMAT RowBinary",
-            limit_plus_one(q.limit)
-        );
-        let b = self.conn.query(&sql)?;
-        let mut d = Dec::new(&b);
-        let mut domains = Vec::new();
-        let mut next_cursor = None;
-        while !d.is_empty() {
-            let hkey = d.bytes()?;
-            let window = Window {
-                first_seen: d.i64()?,
-                last_seen: d.i64()?,
-                count: d.u64()?,
-            };
-            let latest = d.i64()?;
-            let Entity::Domain(dom) = decode_key(hkey)? else {
-                return Err(corrupt("pivot holder is not a name"));
-            };
-            if domains.len() >= q.limit {
-                next_cursor = domains
-                    .last()
-                    .map(|(d, _): &(DomainName, Holding)| d.ascii().to_string());
+        let want = q.limit.saturating_add(1);
+        // Holders are read in key order, a chunk at a time, with their
+        // newest observation of the predicate looked up for that chunk only
+        // (contiguous keys: a few granules of `holder_latest`); the scope
+        // filter then applies in Rust. A sparse scope takes more rounds
+        // with growing chunks.
+        let mut chunk = want.max(64) as u64;
+        let mut cursor = after;
+        let mut rows: Vec<(DomainName, Holding)> = Vec::new();
+        loop {
+            let holders = format!(
+                "SELECT hkey, toInt64(minMerge(first)) AS f, toInt64(maxMerge(last)) AS l, \
+                 toUInt64(sumMerge(cnt)) AS c FROM {db}.holdings_piv \
+                 WHERE pred = {p} AND okey = {okey} AND startsWith(hkey, 'D'){cursor} \
+                 GROUP BY hkey ORDER BY hkey LIMIT {chunk}"
+            );
+            let sql = format!(
+                "SELECT hkey, f, l, c, latest FROM ({holders}) ANY LEFT JOIN \
+                 (SELECT hkey, toInt64(maxMerge(last)) AS latest FROM {db}.holder_latest \
+                  WHERE pred = {p} AND hkey IN (SELECT hkey FROM ({holders})) GROUP BY hkey) \
+                 USING hkey ORDER BY hkey FORMAT RowBinary"
+            );
+            let b = self.conn.query(&sql)?;
+            let mut d = Dec::new(&b);
+            let mut n = 0u64;
+            let mut last_key: Vec<u8> = Vec::new();
+            while !d.is_empty() {
+                let hkey = d.bytes()?;
+                let window = Window {
+                    first_seen: d.i64()?,
+                    last_seen: d.i64()?,
+                    count: d.u64()?,
+                };
+                let latest = d.i64()?;
+                n += 1;
+                last_key.clear();
+                last_key.extend_from_slice(hkey);
+                let current = q
+                    .predicate
+                    .current_rule()
+                    .is_current(window.last_seen, latest);
+                let keep = match q.scope {
+                    Scope::Current => current,
+                    Scope::Historic => !current,
+                    Scope::All => true,
+                };
+                if !keep || rows.len() >= want {
+                    continue;
+                }
+                let Entity::Domain(dom) = decode_key(hkey)? else {
+                    return Err(corrupt("pivot holder is not a name"));
+                };
+                rows.push((
+                    dom,
+                    Holding {
+                        predicate: q.predicate,
+                        object: q.object.clone(),
+                        window,
+                        current,
+                    },
+                ));
+            }
+            if rows.len() >= want || n < chunk {
                 break;
             }
-            domains.push((
-                dom,
-                Holding {
-                    predicate: q.predicate,
-                    object: q.object.clone(),
-                    window,
-                    current: q
-                        .predicate
-                        .current_rule()
-                        .is_current(window.last_seen, latest),
-                },
-            ));
+            cursor = format!(" AND hkey > {}", lit(&last_key));
+            chunk = chunk.saturating_mul(4).min(1 << 20);
         }
+        let next_cursor = if rows.len() > q.limit {
+            rows.truncate(q.limit);
+            rows.last().map(|(d, _)| d.ascii().to_string())
+        } else {
+            None
+        };
+        let domains = rows;
         Ok(PivotPage {
             domains,
             count,
