@@ -69,8 +69,10 @@
 //! a `Distributed` table `NAME` over them on every node; DDL goes to each
 //! shard's HTTP port (no `ON CLUSTER`: that needs ZooKeeper). Rows are
 //! sharded by `cityHash64(hkey)`, the holder (registrable domain), so a
-//! domain's facts, holdings and pivot entries live on one shard and the
-//! current/count joins run shard-locally (`distributed_product_mode=local`).
+//! domain's facts, holdings and pivot entries live on one shard: value
+//! counts run on every shard's local tables in parallel and add up, and the
+//! pivot's current/historic join runs shard-locally
+//! (`distributed_product_mode=local`).
 //! Inserts use `insert_distributed_sync=1` so a write is readable when it
 //! returns.
 
@@ -792,28 +794,54 @@ impl Store for ClickHouseStore {
             .collect();
         let set = set.join(", ");
         let db = self.db();
+        let win = window_sql(&preds);
+        // Holders of a value live on one shard with their other holdings, so
+        // each shard counts its own holders with local tables, in parallel,
+        // and the counts add up.
+        let local = self.conn.cfg.local_suffix();
         let sql = format!(
             "SELECT pred, okey, toUInt64(sum(cur)) AS current, toUInt64(count() - sum(cur)) AS historic FROM \
              (SELECT pred, okey, toUInt8(latest - l < {win}) AS cur FROM \
-               (SELECT pred, okey, hkey, toInt64(maxMerge(last)) AS l FROM {db}.holdings_piv \
+               (SELECT pred, okey, hkey, toInt64(maxMerge(last)) AS l FROM {db}.holdings_piv{local} \
                 WHERE (pred, okey) IN ({set}) AND startsWith(hkey, 'D') GROUP BY pred, okey, hkey) \
               ANY LEFT JOIN \
-               (SELECT hkey, pred, toInt64(maxMerge(last)) AS latest FROM {db}.holder_latest \
-                WHERE (pred, hkey) IN (SELECT pred, hkey FROM {db}.holdings_piv \
+               (SELECT hkey, pred, toInt64(maxMerge(last)) AS latest FROM {db}.holder_latest{local} \
+                WHERE (pred, hkey) IN (SELECT pred, hkey FROM {db}.holdings_piv{local} \
                   WHERE (pred, okey) IN ({set}) AND startsWith(hkey, 'D')) GROUP BY hkey, pred) \
               USING (hkey, pred)) \
              GROUP BY pred, okey FORMAT RowBinary",
-            win = window_sql(&preds),
         );
-        let b = self.conn.query(&sql)?;
-        let mut d = Dec::new(&b);
+        let nodes = if self.conn.cfg.cluster.is_some() {
+            self.conn.cfg.shards.clone()
+        } else {
+            vec![self.conn.cfg.entry.clone()]
+        };
+        let answers: Vec<Result<Vec<u8>>> = std::thread::scope(|sc| {
+            let handles: Vec<_> = nodes
+                .iter()
+                .map(|n| sc.spawn(|| self.conn.query_on(n, &sql)))
+                .collect();
+            handles
+                .into_iter()
+                .map(|h| {
+                    h.join()
+                        .unwrap_or_else(|_| Err(corrupt("count worker panicked")))
+                })
+                .collect()
+        });
         let mut found: HashMap<(u16, Vec<u8>), ValueCount> = HashMap::new();
-        while !d.is_empty() {
-            let p = d.u16()?;
-            let o = d.bytes()?.to_vec();
-            let current = d.u64()?;
-            let historic = d.u64()?;
-            found.insert((p, o), ValueCount { current, historic });
+        for b in answers {
+            let b = b?;
+            let mut d = Dec::new(&b);
+            while !d.is_empty() {
+                let p = d.u16()?;
+                let o = d.bytes()?.to_vec();
+                let current = d.u64()?;
+                let historic = d.u64()?;
+                let e = found.entry((p, o)).or_default();
+                e.current += current;
+                e.historic += historic;
+            }
         }
         Ok(keyed
             .iter()

@@ -210,3 +210,66 @@ fn windows_come_from_the_vocabulary() {
     assert!(s.contains("86400"), "{s}");
     assert_eq!(window_sql(&Default::default()), "toInt64(86400)");
 }
+
+#[test]
+fn rows_aggregate_and_skip_stored_positions() {
+    use scry_model::{Entity, EntityKind, Observation, Predicate, Window};
+    const T: i64 = 1_704_067_200;
+    let o = |s: &str, src: &str, t: i64| {
+        Observation::new(
+            Entity::parse_subject(s).unwrap(),
+            Predicate::IP,
+            Entity::parse(EntityKind::Ip, "192.0.2.1").unwrap(),
+            Window {
+                first_seen: t,
+                last_seen: t,
+                count: 1,
+            },
+            src.into(),
+            T + 86_400,
+        )
+        .unwrap()
+    };
+    let batch = crate::WriteBatch {
+        observations: vec![
+            o("a.com", "x", T),
+            o("a.com", "y", T),
+            o("b.com", "x", T),
+            o("a.com", "x", T - 10),
+        ],
+        ..Default::default()
+    };
+    let rows = super::Rows::build(&batch).unwrap();
+    assert_eq!(rows.len(), 3, "(a.com, x) merged");
+    assert_eq!(rows.facts, 2);
+    let full = rows.body(7, &Default::default());
+    let partial = rows.body(7, &[1u32].into());
+    let read = |b: &[u8]| {
+        let mut d = Dec::new(b);
+        let mut out = Vec::new();
+        while !d.is_empty() {
+            let batch = d.u64().unwrap();
+            let pos = d.u32().unwrap();
+            let _skey = d.bytes().unwrap();
+            let _hkey = d.bytes().unwrap();
+            let _pred = d.u16().unwrap();
+            let _okey = d.bytes().unwrap();
+            let _disp = d.bytes().unwrap();
+            let first = d.i64().unwrap();
+            let _last = d.i64().unwrap();
+            let cnt = d.u64().unwrap();
+            let source = d.string().unwrap();
+            out.push((batch, pos, first, cnt, source));
+        }
+        out
+    };
+    let all = read(&full);
+    assert_eq!(all.len(), 3);
+    assert_eq!(all[0], (7, 0, T - 10, 2, "x".to_string()));
+    let part = read(&partial);
+    assert_eq!(
+        part.iter().map(|r| r.1).collect::<Vec<_>>(),
+        vec![0, 2],
+        "position 1 is stored already"
+    );
+}

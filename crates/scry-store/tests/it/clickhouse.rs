@@ -278,3 +278,15 @@ fn cluster_shards_by_holder() {
     assert!(per_shard[0].is_disjoint(&per_shard[1]));
     assert_eq!(per_shard[0].len() + per_shard[1].len(), 8);
 }
+
+#[test]
+fn unreachable_server_is_unavailable_after_retries() {
+    // Nothing listens on port 1: refused, retried, then reported.
+    let t = std::time::Instant::now();
+    let e = clickhouse::migrate("clickhouse://127.0.0.1:1/scry?retries=2&timeout=5").unwrap_err();
+    assert_eq!(e.kind(), scry_store::StoreErrorKind::Unavailable, "{e}");
+    assert!(
+        t.elapsed() >= std::time::Duration::from_millis(300),
+        "backed off"
+    );
+}
