@@ -1027,11 +1027,9 @@ impl Store for ClickHouseStore {
             ));
         }
         let b = self.conn.query(&format!(
-            "SELECT toUInt64(sum(cnt)), toInt64(sum(first)), toInt64(sum(last)) FROM {db}.observations FORMAT RowBinary"
+            "SELECT toUInt64(sum(cnt)) FROM {db}.observations FORMAT RowBinary"
         ))?;
-        let mut d = Dec::new(&b);
-        let raw_count = d.u64()?;
-        let (_, _) = (d.i64()?, d.i64()?);
+        let raw_count = Dec::new(&b).u64()?;
         if raw_count != facts.1 || raw_count != hold.1 {
             r.problems.push(format!(
                 "observation counts differ: raw {raw_count}, facts {}, holdings {}",

@@ -290,3 +290,38 @@ fn unreachable_server_is_unavailable_after_retries() {
         "backed off"
     );
 }
+
+#[test]
+fn check_reports_a_missing_roll_up() {
+    let (url, _g) = migrated(&servers().single);
+    let s = clickhouse::open(&url).unwrap();
+    s.write(WriteBatch {
+        observations: vec![obs("a.example", Predicate::IP, "192.0.2.1", T0, "p")],
+        ..Default::default()
+    })
+    .unwrap();
+    assert!(s.check().unwrap().problems.is_empty());
+    // Break the reverse index's feed, then write more.
+    let db = url.rsplit('/').next().unwrap();
+    let http = url
+        .strip_prefix("clickhouse://")
+        .and_then(|r| r.split('/').next())
+        .unwrap();
+    let status = Command::new("curl")
+        .args(["-sf", "-m", "20", &format!("http://{http}/")])
+        .args(["--data-binary", &format!("DROP TABLE {db}.facts_rev_mv")])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    s.write(WriteBatch {
+        observations: vec![obs("b.example", Predicate::IP, "192.0.2.1", T0, "p")],
+        ..Default::default()
+    })
+    .unwrap();
+    let r = s.check().unwrap();
+    assert!(
+        r.problems.iter().any(|p| p.contains("reverse index")),
+        "{:?}",
+        r.problems
+    );
+}
