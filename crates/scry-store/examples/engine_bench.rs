@@ -8,7 +8,8 @@
 //!     --facts 1000000 --clickhouse clickhouse://127.0.0.1:18123/scry_bench
 //! ```
 //! The ClickHouse database is dropped and re-created (migrated) first; the
-//! embedded store lives in a temporary directory.
+//! embedded store lives in a temporary directory (`--skip-embedded` skips
+//! it, e.g. to measure a cluster URL alone).
 #![allow(clippy::print_stdout, clippy::unwrap_used)]
 
 use std::time::{Duration, Instant};
@@ -205,12 +206,14 @@ fn main() {
     let mut url = None;
     let mut n_queries = 200usize;
     let mut batch_domains = 10_000u64;
+    let mut embedded = true;
     let mut args = std::env::args().skip(1);
     while let Some(a) = args.next() {
         match a.as_str() {
             "--facts" => facts = args.next().and_then(|v| v.parse().ok()).unwrap(),
             "--clickhouse" => url = args.next(),
             "--queries" => n_queries = args.next().and_then(|v| v.parse().ok()).unwrap(),
+            "--skip-embedded" => embedded = false,
             "--batch-domains" => batch_domains = args.next().and_then(|v| v.parse().ok()).unwrap(),
             other => panic!("unknown argument {other}"),
         }
@@ -227,7 +230,7 @@ fn main() {
     );
 
     let dir = tempfile::tempdir().unwrap();
-    {
+    if embedded {
         let dd = DataDir::open(dir.path(), true).unwrap();
         let s = EmbeddedStore::open(&dd).unwrap();
         println!("embedded:");
