@@ -15,7 +15,8 @@
 //!   predicate's [`scry_model::CurrentRule`] window of the holder's newest
 //!   observation of that predicate, else **historic**;
 //! * per `(predicate, object)`, the number of distinct registrable domains
-//!   holding it currently and historically is stored, not counted;
+//!   holding it currently and historically (the embedded engine stores it,
+//!   the ClickHouse engine counts it at query time);
 //! * a write carries an ingest-ledger update; replaying ledger-covered input
 //!   changes nothing (the ingest layer skips it).
 //!
@@ -23,6 +24,8 @@
 //! talks to; nothing outside this crate sees engine keys or SQL.
 #![warn(missing_docs)]
 
+#[cfg(feature = "clickhouse")]
+pub mod clickhouse;
 pub mod embedded;
 mod error;
 mod keys;
@@ -116,10 +119,14 @@ pub struct WriteBatch {
 /// What a write did.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct WriteReceipt {
-    /// Facts created.
+    /// Facts created (0 when `new_known` is false).
     pub facts_new: u64,
-    /// Facts that existed and were widened.
+    /// Facts that existed and were widened (every distinct fact of the
+    /// batch when `new_known` is false).
     pub facts_merged: u64,
+    /// Whether the engine split the batch's facts into new and merged. The
+    /// ClickHouse engine does not: it would cost a read per batch.
+    pub new_known: bool,
     /// Events appended; the last one's sequence number.
     pub last_event_seq: Option<u64>,
 }

@@ -330,6 +330,69 @@ pub fn pivot_pages(s: &dyn Store) {
     assert!(bad.is_err());
 }
 
+/// Paging through a scope that few holders are in: every historic holder
+/// is found, once, in key order, however far apart.
+pub fn pivot_sparse_scope(s: &dyn Store) {
+    let mut o: Vec<_> = (0..300)
+        .map(|i| {
+            obs(
+                &format!("d{i:03}.example"),
+                Predicate::REGISTRANT_EMAIL,
+                "x@a.test",
+                T0,
+                "w",
+            )
+        })
+        .collect();
+    for i in [7, 150, 299] {
+        o.push(obs(
+            &format!("d{i:03}.example"),
+            Predicate::REGISTRANT_EMAIL,
+            "y@b.test",
+            T0 + DAY,
+            "w",
+        ));
+    }
+    write(s, o);
+    let mut pages = Vec::new();
+    let mut after = None;
+    loop {
+        let page = s
+            .pivot(&PivotQuery {
+                predicate: Predicate::REGISTRANT_EMAIL,
+                object: ent(Predicate::REGISTRANT_EMAIL, "x@a.test"),
+                scope: Scope::Historic,
+                after: after.clone(),
+                limit: 1,
+            })
+            .expect("pivot");
+        assert_eq!((page.count.current, page.count.historic), (297, 3));
+        assert!(page.domains.iter().all(|(_, h)| !h.current));
+        pages.push(
+            page.domains
+                .iter()
+                .map(|(d, _)| d.ascii().to_string())
+                .collect::<Vec<_>>(),
+        );
+        match page.next_cursor {
+            Some(c) => after = Some(c),
+            None => break,
+        }
+    }
+    assert_eq!(
+        pages,
+        vec![
+            vec!["d007.example".to_string()],
+            vec!["d150.example".to_string()],
+            vec!["d299.example".to_string()]
+        ]
+    );
+    let current = pivot_all(s, Predicate::REGISTRANT_EMAIL, "x@a.test", Scope::Current);
+    assert_eq!(current.len(), 297);
+    assert!(!current.contains(&"d150.example".to_string()));
+    assert_consistent(s);
+}
+
 /// Reverse lookups by exact value, name subtree and CIDR; time fences; limits.
 pub fn reverse_ranges_and_fences(s: &dyn Store) {
     write(
@@ -592,6 +655,7 @@ macro_rules! store_test_suite {
             case!(hosts_roll_up_and_count_once);
             case!(current_and_historic);
             case!(pivot_pages);
+            case!(pivot_sparse_scope);
             case!(reverse_ranges_and_fences);
             case!(forward_subtree);
             case!(ledger_roundtrip);

@@ -357,7 +357,10 @@ impl Store for EmbeddedStore {
     fn write(&self, batch: WriteBatch) -> Result<WriteReceipt> {
         let mut w = lock(&self.writer);
         let mut out = Puts::default();
-        let mut receipt = WriteReceipt::default();
+        let mut receipt = WriteReceipt {
+            new_known: true,
+            ..WriteReceipt::default()
+        };
         let mut new_sources: Vec<(String, u16)> = Vec::new();
 
         // 1. Aggregate observations per fact key.
