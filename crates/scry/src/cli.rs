@@ -418,6 +418,8 @@ pub(crate) enum StoreCmd {
     Check(JsonArg),
     /// Sizes and counters.
     Stats(JsonArg),
+    /// Apply the fact engine's schema migrations (ClickHouse; `--store` names it).
+    Migrate,
 }
 
 #[derive(Debug, Args)]

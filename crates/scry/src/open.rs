@@ -12,18 +12,43 @@ pub(crate) struct Opened {
     pub(crate) _dir: DataDir,
 }
 
-/// Opens the store; `create` makes a missing data dir.
+/// Opens the store; `create` makes a missing data dir. The data dir is
+/// always opened (and locked): with `--store` it holds the state store,
+/// where the ClickHouse engine keeps its ingest ledger.
 pub(crate) fn open(cli: &Cli, create: bool) -> Result<Opened> {
-    let dir = DataDir::open(&cli.data_dir, create)?;
-    if let Some(url) = &cli.store {
-        anyhow::bail!(
-            "fact engine {url:?} is not available in this build (only the embedded engine is)"
-        );
+    let dir = DataDir::open(&cli.data_dir, create || cli.store.is_some())?;
+    let store: Box<dyn Store> = match &cli.store {
+        Some(url) => remote(url, &dir)?,
+        None => Box::new(EmbeddedStore::open(&dir).with_context(|| {
+            format!("opening the embedded store in {}", cli.data_dir.display())
+        })?),
+    };
+    Ok(Opened { store, _dir: dir })
+}
+
+#[cfg(feature = "clickhouse")]
+fn remote(url: &str, dir: &DataDir) -> Result<Box<dyn Store>> {
+    if url.starts_with("clickhouse://") {
+        let state = std::sync::Arc::new(scry_store::StateStore::open(dir)?);
+        let s = scry_store::clickhouse::open_with_state(url, state)
+            .with_context(|| format!("opening {}", redact(url)))?;
+        return Ok(Box::new(s));
     }
-    let store = EmbeddedStore::open(&dir)
-        .with_context(|| format!("opening the embedded store in {}", cli.data_dir.display()))?;
-    Ok(Opened {
-        store: Box::new(store),
-        _dir: dir,
-    })
+    anyhow::bail!("unknown fact engine in --store (expected clickhouse://HOST:PORT/DB)")
+}
+
+#[cfg(not(feature = "clickhouse"))]
+fn remote(_url: &str, _dir: &DataDir) -> Result<Box<dyn Store>> {
+    anyhow::bail!("this scry was built without the clickhouse feature")
+}
+
+/// The URL without its password, for messages.
+pub(crate) fn redact(url: &str) -> String {
+    match url.find("password=") {
+        Some(i) => {
+            let end = url[i..].find('&').map_or(url.len(), |j| i + j);
+            format!("{}password=***{}", &url[..i], &url[end..])
+        }
+        None => url.to_string(),
+    }
 }

@@ -47,14 +47,14 @@ CREATE TABLE IF NOT EXISTS {db}.facts{local} (
     last AggregateFunction(max, Int64),
     cnt AggregateFunction(sum, UInt64),
     sources AggregateFunction(groupUniqArray, String),
-    disp AggregateFunction(any, String)
+    disp AggregateFunction(max, String)
 ) ENGINE = AggregatingMergeTree() ORDER BY (skey, pred, okey);
 
 -- scry: shard
 CREATE MATERIALIZED VIEW IF NOT EXISTS {db}.facts_mv{local} TO {db}.facts{local} AS
 SELECT skey, pred, okey,
     minState(first) AS first, maxState(last) AS last, sumState(cnt) AS cnt,
-    groupUniqArrayState(source) AS sources, anyState(disp) AS disp
+    groupUniqArrayState(source) AS sources, maxState(disp) AS disp
 FROM {db}.observations{local} GROUP BY skey, pred, okey;
 
 -- scry: distributed facts
@@ -69,14 +69,14 @@ CREATE TABLE IF NOT EXISTS {db}.facts_rev{local} (
     last AggregateFunction(max, Int64),
     cnt AggregateFunction(sum, UInt64),
     sources AggregateFunction(groupUniqArray, String),
-    disp AggregateFunction(any, String)
+    disp AggregateFunction(max, String)
 ) ENGINE = AggregatingMergeTree() ORDER BY (okey, pred, skey);
 
 -- scry: shard
 CREATE MATERIALIZED VIEW IF NOT EXISTS {db}.facts_rev_mv{local} TO {db}.facts_rev{local} AS
 SELECT okey, pred, skey,
     minState(first) AS first, maxState(last) AS last, sumState(cnt) AS cnt,
-    groupUniqArrayState(source) AS sources, anyState(disp) AS disp
+    groupUniqArrayState(source) AS sources, maxState(disp) AS disp
 FROM {db}.observations{local} GROUP BY okey, pred, skey;
 
 -- scry: distributed facts_rev
@@ -90,14 +90,14 @@ CREATE TABLE IF NOT EXISTS {db}.holdings{local} (
     first AggregateFunction(min, Int64),
     last AggregateFunction(max, Int64),
     cnt AggregateFunction(sum, UInt64),
-    disp AggregateFunction(any, String)
+    disp AggregateFunction(max, String)
 ) ENGINE = AggregatingMergeTree() ORDER BY (hkey, pred, okey);
 
 -- scry: shard
 CREATE MATERIALIZED VIEW IF NOT EXISTS {db}.holdings_mv{local} TO {db}.holdings{local} AS
 SELECT hkey, pred, okey,
     minState(first) AS first, maxState(last) AS last, sumState(cnt) AS cnt,
-    anyState(disp) AS disp
+    maxState(disp) AS disp
 FROM {db}.observations{local} GROUP BY hkey, pred, okey;
 
 -- scry: distributed holdings

@@ -315,10 +315,21 @@ impl Rows {
                 o.source.clone(),
             );
             match agg.get_mut(&k) {
-                Some((w, _, _)) => w.merge(&o.window),
+                Some((w, d, _)) => {
+                    w.merge(&o.window);
+                    if let Entity::Text(t) = &o.object
+                        && t.chars().any(char::is_uppercase)
+                        && t.as_str() > d.as_str()
+                    {
+                        *d = t.clone();
+                    }
+                }
                 None => {
+                    // Display forms: the greatest of those with an upper-case
+                    // letter (mixed case beats all caps); lower-case text
+                    // needs none. Both engines use this rule.
                     let disp = match &o.object {
-                        Entity::Text(t) => t.clone(),
+                        Entity::Text(t) if t.chars().any(char::is_uppercase) => t.clone(),
                         _ => String::new(),
                     };
                     agg.insert(k, (o.window, disp, entity_key(&holder_of(&o.subject))));
@@ -559,7 +570,7 @@ impl ClickHouseStore {
     fn holding_rows(&self, hkey: &[u8]) -> Result<Vec<(Predicate, Entity, Window)>> {
         let sql = format!(
             "SELECT pred, okey, toInt64(minMerge(first)) AS f, toInt64(maxMerge(last)) AS l, \
-             toUInt64(sumMerge(cnt)) AS c, anyMerge(disp) AS d FROM {}.holdings \
+             toUInt64(sumMerge(cnt)) AS c, maxMerge(disp) AS d FROM {}.holdings \
              WHERE hkey = {} GROUP BY pred, okey ORDER BY pred, okey FORMAT RowBinary",
             self.db(),
             lit(hkey)
@@ -597,7 +608,7 @@ impl ClickHouseStore {
         };
         let sql = format!(
             "SELECT {k1}, pred, {k2}, toInt64(minMerge(first)) AS f, toInt64(maxMerge(last)) AS l, \
-             toUInt64(sumMerge(cnt)) AS c, groupUniqArrayMerge(sources) AS s, anyMerge(disp) AS d \
+             toUInt64(sumMerge(cnt)) AS c, groupUniqArrayMerge(sources) AS s, maxMerge(disp) AS d \
              FROM {}.{table} WHERE {cond}{} GROUP BY {k1}, pred, {k2}{} \
              ORDER BY {k1}, pred, {k2} LIMIT {} FORMAT RowBinary",
             self.db(),

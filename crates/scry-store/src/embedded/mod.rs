@@ -387,7 +387,10 @@ impl Store for EmbeddedStore {
             if let Entity::Text(t) = &o.object
                 && t.chars().any(char::is_uppercase)
             {
-                display.insert(key[okey_start..].to_vec(), t.clone());
+                let d = display.entry(key[okey_start..].to_vec()).or_default();
+                if t.as_str() > d.as_str() {
+                    *d = t.clone();
+                }
             }
             match aggs.get_mut(&key) {
                 Some(a) => {
@@ -595,7 +598,15 @@ impl Store for EmbeddedStore {
             out.put(CNT, ck.as_slice(), encode_count(nc, nh).as_slice());
             new_counts.push((ck, (nc, nh)));
         }
+        // The display form kept is the greatest of those with an upper-case
+        // letter (mixed case beats all caps), whatever the order of
+        // arrival: both engines use this rule.
         for (k, v) in display {
+            if let Some(old) = self.disp.get(&k)?
+                && old.as_ref() >= v.as_bytes()
+            {
+                continue;
+            }
             out.put(DISP, k, v.into_bytes());
         }
 

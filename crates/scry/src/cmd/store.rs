@@ -6,6 +6,9 @@ use crate::cli::{Cli, StoreCmd};
 use crate::{open, out};
 
 pub(crate) fn run(cli: &Cli, c: &StoreCmd) -> Result<ExitCode> {
+    if let StoreCmd::Migrate = c {
+        return migrate(cli);
+    }
     let opened = open::open(cli, false)?;
     match c {
         StoreCmd::Check(a) => {
@@ -54,5 +57,25 @@ pub(crate) fn run(cli: &Cli, c: &StoreCmd) -> Result<ExitCode> {
             }
             Ok(ExitCode::SUCCESS)
         }
+        StoreCmd::Migrate => migrate(cli),
+    }
+}
+
+fn migrate(cli: &Cli) -> Result<ExitCode> {
+    let Some(url) = &cli.store else {
+        println!("the embedded store needs no migration (its format version is checked on open)");
+        return Ok(ExitCode::SUCCESS);
+    };
+    #[cfg(feature = "clickhouse")]
+    {
+        for line in scry_store::clickhouse::migrate(url)? {
+            println!("{line}");
+        }
+        Ok(ExitCode::SUCCESS)
+    }
+    #[cfg(not(feature = "clickhouse"))]
+    {
+        let _ = url;
+        anyhow::bail!("this scry was built without the clickhouse feature")
     }
 }

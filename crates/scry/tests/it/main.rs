@@ -2,6 +2,7 @@
 //! fixtures, the crash test, and errors on bad input.
 #![allow(clippy::unwrap_used)]
 
+mod clickhouse;
 mod contract;
 mod crash;
 mod errors;
