@@ -95,6 +95,22 @@ fn random_name(rng: &mut Rng) -> String {
 }
 
 fn main() {
+    // `--dnstwist-tsv FILE`: reuse a permutation file written by an earlier
+    // run of bench/dnstwist_fuzz.py instead of running dnstwist again.
+    // `--only SECTION[,SECTION]`: gen, dnstwist, roundtrip, fp, match.
+    let args: Vec<String> = std::env::args().collect();
+    let arg = |name: &str| {
+        args.iter()
+            .position(|a| a == name)
+            .and_then(|i| args.get(i + 1))
+            .cloned()
+    };
+    let reuse = arg("--dnstwist-tsv");
+    let only = arg("--only");
+    let run = |section: &str| {
+        only.as_deref()
+            .is_none_or(|o| o.split(',').any(|s| s == section))
+    };
     let brand_names = brands();
     println!("brands: {}", brand_names.len());
     let words = parse_word_list(&read("dictionaries/dnstwist/english.dict"));
@@ -118,7 +134,8 @@ fn main() {
     let t = Instant::now();
     let mut generated: Vec<Vec<String>> = Vec::new();
     let mut total = 0usize;
-    for b in &brand_names {
+    let need_gen = run("gen") || run("roundtrip") || run("match");
+    for b in brand_names.iter().filter(|_| need_gen) {
         let d = DomainName::parse(b).unwrap();
         let c: Vec<String> = generate(&d, &gen_opts)
             .into_iter()
@@ -136,68 +153,82 @@ fn main() {
     );
 
     // dnstwist beside it.
-    let python =
-        std::env::var("DNSTWIST_PYTHON").unwrap_or_else(|_| "/tmp/dnstwist-venv/bin/python".into());
-    let tmp = std::env::temp_dir().join(format!("scry-lookalike-bench-{}", std::process::id()));
-    std::fs::create_dir_all(&tmp).unwrap();
-    let brands_file = tmp.join("brands.txt");
-    std::fs::write(&brands_file, brand_names.join("\n")).unwrap();
-    let out_file = tmp.join("dnstwist.tsv");
-    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("bench/dnstwist_fuzz.py");
-    let status = Command::new(&python)
-        .arg(&script)
-        .arg(&brands_file)
-        .arg(data("dictionaries/dnstwist/english.dict"))
-        .arg(data("dictionaries/dnstwist/common_tlds.dict"))
-        .arg(&out_file)
-        .output();
-    match status {
-        Ok(o) if o.status.success() => {
-            let line = String::from_utf8_lossy(&o.stdout);
-            println!("dnstwist 20250130 Fuzzer: {}", line.trim());
-            if let Some(secs) = line
-                .split("\"seconds\": ")
-                .nth(1)
-                .and_then(|s| s.trim().trim_end_matches('}').parse::<f64>().ok())
-            {
-                println!(
-                    "dnstwist: {:.2} ms per brand; scry is {:.1}x faster",
-                    secs * 1000.0 / brand_names.len() as f64,
-                    secs / gen_secs
-                );
-            }
-            recall_dnstwist(&matcher, &out_file);
-        }
-        Ok(o) => println!("dnstwist failed: {}", String::from_utf8_lossy(&o.stderr)),
-        Err(e) => println!("dnstwist not run ({python}): {e}"),
+    if let Some(file) = &reuse {
+        recall_dnstwist(&matcher, Path::new(file));
     }
-    let _ = std::fs::remove_dir_all(&tmp);
+    if reuse.is_none() && run("dnstwist") {
+        let python = std::env::var("DNSTWIST_PYTHON")
+            .unwrap_or_else(|_| "/tmp/dnstwist-venv/bin/python".into());
+        let tmp = std::env::temp_dir().join(format!("scry-lookalike-bench-{}", std::process::id()));
+        std::fs::create_dir_all(&tmp).unwrap();
+        let brands_file = tmp.join("brands.txt");
+        std::fs::write(&brands_file, brand_names.join("\n")).unwrap();
+        // Kept after the run, for `--dnstwist-tsv`.
+        let out_file = std::env::temp_dir().join("scry-lookalike-dnstwist.tsv");
+        let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("bench/dnstwist_fuzz.py");
+        let status = Command::new(&python)
+            .arg(&script)
+            .arg(&brands_file)
+            .arg(data("dictionaries/dnstwist/english.dict"))
+            .arg(data("dictionaries/dnstwist/common_tlds.dict"))
+            .arg(&out_file)
+            .output();
+        match status {
+            Ok(o) if o.status.success() => {
+                let line = String::from_utf8_lossy(&o.stdout);
+                println!("dnstwist 20250130 Fuzzer: {}", line.trim());
+                if let Some(secs) = line
+                    .split("\"seconds\": ")
+                    .nth(1)
+                    .and_then(|s| s.trim().trim_end_matches('}').parse::<f64>().ok())
+                {
+                    println!(
+                        "dnstwist: {:.2} ms per brand; scry is {:.1}x faster",
+                        secs * 1000.0 / brand_names.len() as f64,
+                        secs / gen_secs
+                    );
+                }
+                println!("dnstwist permutations kept in {}", out_file.display());
+                recall_dnstwist(&matcher, &out_file);
+            }
+            Ok(o) => println!("dnstwist failed: {}", String::from_utf8_lossy(&o.stderr)),
+            Err(e) => println!("dnstwist not run ({python}): {e}"),
+        }
+        let _ = std::fs::remove_dir_all(&tmp);
+    }
 
     // Round trip of our own candidates.
-    let t = Instant::now();
-    let mut missed = 0usize;
-    let mut examples = Vec::new();
-    for (b, cands) in brand_names.iter().zip(&generated) {
-        for c in cands {
-            if !matcher.match_domain(c).iter().any(|m| &m.brand == b) {
-                missed += 1;
-                if examples.len() < 20 {
-                    examples.push(format!("{c} ({b})"));
+    if run("roundtrip") {
+        let t = Instant::now();
+        let mut missed = 0usize;
+        let mut examples = Vec::new();
+        for (b, cands) in brand_names.iter().zip(&generated) {
+            for c in cands {
+                if !matcher.match_domain(c).iter().any(|m| &m.brand == b) {
+                    missed += 1;
+                    if examples.len() < 20 {
+                        examples.push(format!("{c} ({b})"));
+                    }
                 }
             }
         }
+        println!(
+            "round trip: {}/{} matched back ({:.4}%) in {:.2} s; missed e.g. {:?}",
+            total - missed,
+            total,
+            100.0 * (total - missed) as f64 / total.max(1) as f64,
+            t.elapsed().as_secs_f64(),
+            examples
+        );
     }
-    println!(
-        "round trip: {}/{} matched back ({:.4}%) in {:.2} s; missed e.g. {:?}",
-        total - missed,
-        total,
-        100.0 * (total - missed) as f64 / total.max(1) as f64,
-        t.elapsed().as_secs_f64(),
-        examples
-    );
 
     // False positives on random benign names.
-    fp(&matcher, &brand_names);
+    if run("fp") {
+        fp(&matcher, &brand_names);
+    }
+    if !run("match") {
+        return;
+    }
 
     // 1 M new domains.
     let mut rng = Rng(0x5c_4e_11_a1_c0_ff_ee_01);

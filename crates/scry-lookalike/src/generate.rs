@@ -603,6 +603,9 @@ impl Gen<'_> {
             }
             out
         };
+        // As dnstwist's `mix`: each character, each two-character window,
+        // and in a window each character replaced wherever it occurs in the
+        // window (`dd` → `bb`).
         let mix = |label: &[char]| -> BTreeSet<String> {
             let mut out = BTreeSet::new();
             for width in 1..=2 {
@@ -611,6 +614,17 @@ impl Gen<'_> {
                         let mut v: String = label[..i].iter().collect();
                         v.push_str(&rep);
                         v.extend(&label[i + width..]);
+                        out.insert(v);
+                    }
+                }
+            }
+            for i in 0..label.len().saturating_sub(1) {
+                if label[i] == label[i + 1] {
+                    for rep in subs(&label[i..=i]) {
+                        let mut v: String = label[..i].iter().collect();
+                        v.push_str(&rep);
+                        v.push_str(&rep);
+                        v.extend(&label[i + 2..]);
                         out.insert(v);
                     }
                 }

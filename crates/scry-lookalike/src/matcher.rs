@@ -495,7 +495,18 @@ impl Matcher {
                         Technique::DoubleReplacement => 80,
                         _ => 85,
                     };
+                    // Variants of short terms are mostly other short words
+                    // (`tt` for `3g`, `crn` for `cnn`).
+                    let len = folded.chars().count();
+                    if len <= 3 {
+                        sim = sim.min(60);
+                    } else if len == 4 || (len <= 5 && t == Technique::DoubleReplacement) {
+                        sim = sim.min(70);
+                    }
                 }
+            }
+            if h.technique.is_none() && !same_raw && folded.chars().count() <= 2 {
+                sim = sim.min(70);
             }
             if i == r {
                 if same_raw && h.technique.is_none() {
@@ -591,6 +602,7 @@ impl Matcher {
                 continue;
             };
             let max = max_distance(term.chars.len());
+            let q_len = raw.chars().count();
             let mut best: Option<(usize, Vec<Technique>)> = None;
             for (q, is_fold) in [(raw, false), (folded, true)] {
                 if is_fold && folded == raw {
@@ -618,7 +630,7 @@ impl Matcher {
                 }
             }
             if let Some((dist, class)) = best {
-                let sim = typo_similarity(term.chars.len(), dist, !class.is_empty())
+                let sim = typo_similarity(term.chars.len(), q_len, dist, !class.is_empty())
                     .saturating_sub(penalty);
                 let mut techs = class;
                 if techs.is_empty() {
@@ -670,24 +682,25 @@ impl Matcher {
         if folded.len() < 3 {
             return;
         }
-        // (core, stripped kinds, hyphenated). Tokens are peeled off the raw
+        // (core, stripped tokens, hyphenated). Tokens are peeled off the raw
         // label and off its fold (the fold's `rn` → `m` may straddle a
         // token boundary, `l0gin` only reads as a token once folded).
-        let mut cores: Vec<(String, Vec<TokenKind>, bool)> = Vec::new();
-        let mut frontier: Vec<(String, Vec<TokenKind>, bool)> =
+        type Stripped = Vec<(TokenKind, String)>;
+        let mut cores: Vec<(String, Stripped, bool)> = Vec::new();
+        let mut frontier: Vec<(String, Stripped, bool)> =
             vec![(folded.to_string(), Vec::new(), false)];
         if raw != folded {
             frontier.push((raw.to_string(), Vec::new(), false));
         }
         for _ in 0..3 {
             let mut next = Vec::new();
-            for (s, kinds, hy) in &frontier {
-                for (core, kind, h) in self.strip_once(s) {
+            for (s, toks, hy) in &frontier {
+                for (core, kind, tok, h) in self.strip_once(s) {
                     if cores.iter().any(|(c, _, _)| *c == core) {
                         continue;
                     }
-                    let mut k = kinds.clone();
-                    k.push(kind);
+                    let mut k = toks.clone();
+                    k.push((kind, tok));
                     next.push((core.clone(), k.clone(), *hy || h));
                     cores.push((core, k, *hy || h));
                 }
@@ -697,11 +710,21 @@ impl Matcher {
             }
             frontier = next;
         }
-        for (core, kinds, hyphen) in cores {
+        let penalty: u8 = if at_reg { 0 } else { 10 };
+        for (core, toks, hyphen) in cores {
             let core = fold(&core);
-            let technique = if kinds.iter().all(|k| *k == TokenKind::Www) {
+            let tlds: Vec<&str> = toks
+                .iter()
+                .filter(|(k, _)| *k == TokenKind::Tld)
+                .map(|(_, t)| t.as_str())
+                .collect();
+            let core_len = core.chars().count();
+            if tlds.len() > 2 {
+                continue;
+            }
+            let technique = if toks.iter().all(|(k, _)| *k == TokenKind::Www) {
                 Technique::MissingDot
-            } else if kinds.iter().all(|k| *k == TokenKind::Tld) {
+            } else if toks.iter().all(|(k, _)| *k == TokenKind::Tld) {
                 if hyphen {
                     Technique::ChangeDotDash
                 } else {
@@ -710,18 +733,31 @@ impl Matcher {
             } else {
                 Technique::Dictionary
             };
-            let penalty: u8 = if at_reg { 0 } else { 10 };
+            // A TLD glued to the brand must be the brand's own suffix
+            // (`paypalcom`, `amazon-co-uk`): other TLD-like endings are
+            // mostly words (`operaplus`, `peoplenet`).
+            let own_tlds = |brand: u32| {
+                self.brands
+                    .get(brand as usize)
+                    .is_some_and(|b| tlds.iter().all(|t| b.suffix_labels.iter().any(|l| l == t)))
+            };
             if let Some(v) = self.exact.get(&core) {
                 for h in v {
+                    if !own_tlds(h.brand) {
+                        continue;
+                    }
                     let mut techs = vec![technique];
                     if let Some(t) = h.technique {
                         techs.push(t);
                     }
-                    let core_len = core.chars().count();
                     let base: u8 = if h.technique.is_some() {
+                        72
+                    } else if core_len <= 2 || (core_len == 3 && !hyphen) {
+                        // `a-mail`, `logina`: a one-letter brand plus a
+                        // word is any word.
+                        60
+                    } else if core_len == 3 {
                         80
-                    } else if core_len <= 2 && !hyphen {
-                        78
                     } else {
                         90
                     };
@@ -740,9 +776,12 @@ impl Matcher {
                     let Some(term) = self.terms.get(id as usize) else {
                         continue;
                     };
+                    if !own_tlds(term.brand) {
+                        continue;
+                    }
                     if let Some(1) = osa_within(&term.chars, &cc, 1) {
                         let mut techs = classify(&term.chars, &cc);
-                        let sim = typo_similarity(term.chars.len(), 1, !techs.is_empty())
+                        let sim = typo_similarity(term.chars.len(), cc.len(), 1, !techs.is_empty())
                             .saturating_sub(8 + penalty);
                         if techs.is_empty() {
                             techs.push(Technique::EditDistance);
@@ -755,18 +794,20 @@ impl Matcher {
         }
     }
 
-    fn strip_once(&self, s: &str) -> Vec<(String, TokenKind, bool)> {
+    fn strip_once(&self, s: &str) -> Vec<(String, TokenKind, String, bool)> {
         let mut out = Vec::new();
         let max = self.max_token.min(s.len().saturating_sub(1));
         for k in 1..=max {
             if let (Some(head), Some(rest)) = (s.get(..k), s.get(k..)) {
-                if let Some(kind) = self.tokens.get(head) {
+                // A TLD glued to a brand comes after it (`paypalcom`), so
+                // TLD tokens are only peeled off the end.
+                if let Some(kind) = self.tokens.get(head).filter(|k| **k != TokenKind::Tld) {
                     let (rest, hy) = match rest.strip_prefix('-') {
                         Some(r) => (r, true),
                         None => (rest, false),
                     };
                     if !rest.is_empty() {
-                        out.push((rest.to_string(), *kind, hy));
+                        out.push((rest.to_string(), *kind, head.to_string(), hy));
                     }
                 }
             }
@@ -778,7 +819,7 @@ impl Matcher {
                         None => (rest, false),
                     };
                     if !rest.is_empty() {
-                        out.push((rest.to_string(), *kind, hy));
+                        out.push((rest.to_string(), *kind, tail.to_string(), hy));
                     }
                 }
             }
@@ -815,12 +856,29 @@ impl Matcher {
     }
 }
 
-/// Similarity of a typo: closer and longer is more similar; edits that a
-/// known typo technique explains count half.
-fn typo_similarity(len: usize, dist: usize, classified: bool) -> u8 {
-    let len = len as f32;
-    let d = dist as f32 * if classified { 0.6 } else { 1.0 };
-    let sim = 100.0 * (1.0 - d / (len + 2.0));
+/// Similarity of a typo of a term of `len` characters. Edits a known typo
+/// technique explains score higher than unexplained ones; two edits score
+/// lower still. Terms of 3 characters or fewer are too short for an edit to
+/// say much (any one-character change of `hp` is another short name), and
+/// so are results of 4 or fewer: their typos stay below the default
+/// threshold.
+fn typo_similarity(len: usize, cand_len: usize, dist: usize, classified: bool) -> u8 {
+    let l = len.max(1) as f32;
+    let sim = match (dist, classified) {
+        (0, _) => 100.0,
+        (1, true) => 95.0 - 40.0 / l,
+        (1, false) => 88.0 - 75.0 / l,
+        _ => 85.0 - 120.0 / l,
+    };
+    // Short terms, and short results (`elp` for `yelp`), are mostly other
+    // words.
+    let sim = if len <= 3 {
+        sim.min(60.0)
+    } else if len.min(cand_len) <= 4 {
+        sim.min(70.0)
+    } else {
+        sim
+    };
     sim.clamp(0.0, 99.0) as u8
 }
 
