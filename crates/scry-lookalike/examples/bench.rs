@@ -132,6 +132,7 @@ fn main() {
 
     // Generation.
     let t = Instant::now();
+    let c0 = cpu_seconds();
     let mut generated: Vec<Vec<String>> = Vec::new();
     let mut total = 0usize;
     let need_gen = run("gen") || run("roundtrip") || run("match");
@@ -145,11 +146,13 @@ fn main() {
         generated.push(c);
     }
     let gen_secs = t.elapsed().as_secs_f64();
+    let gen_cpu = cpu_seconds() - c0;
     println!(
-        "scry generate: {} candidates in {:.2} s, {:.2} ms per brand",
+        "scry generate: {} candidates in {:.2} s wall / {:.2} s CPU, {:.2} ms per brand (CPU)",
         total,
         gen_secs,
-        gen_secs * 1000.0 / brand_names.len() as f64
+        gen_cpu,
+        gen_cpu * 1000.0 / brand_names.len() as f64
     );
 
     // dnstwist beside it.
@@ -183,7 +186,7 @@ fn main() {
                     .and_then(|s| s.trim().trim_end_matches('}').parse::<f64>().ok())
                 {
                     println!(
-                        "dnstwist: {:.2} ms per brand; scry is {:.1}x faster",
+                        "dnstwist: {:.2} ms per brand (process time); scry is {:.1}x faster",
                         secs * 1000.0 / brand_names.len() as f64,
                         secs / gen_secs
                     );
@@ -247,6 +250,7 @@ fn main() {
         .map(|n| n.get())
         .unwrap_or(2);
     let t = Instant::now();
+    let c0 = cpu_seconds();
     let chunk = domains.len().div_ceil(threads);
     let matched: usize = std::thread::scope(|s| {
         let handles: Vec<_> = domains
@@ -263,13 +267,17 @@ fn main() {
         handles.into_iter().map(|h| h.join().unwrap()).sum()
     });
     let secs = t.elapsed().as_secs_f64();
+    let cpu = cpu_seconds() - c0;
     println!(
-        "match: {} domains x {} brands on {} threads in {:.2} s ({:.0} domains/s), {} matched",
+        "match: {} domains x {} brands on {} threads in {:.2} s wall ({:.0} domains/s), {:.2} s CPU ({:.2} s per core of {}), {} matched",
         domains.len(),
         brand_names.len(),
         threads,
         secs,
         domains.len() as f64 / secs,
+        cpu,
+        cpu / threads as f64,
+        threads,
         matched
     );
 }
@@ -356,4 +364,21 @@ fn fp(matcher: &Matcher, brands: &[String]) {
     for f in fps.iter().take(200) {
         println!("  fp {f}");
     }
+}
+
+/// CPU time (user + system) this process has used so far, in seconds, from
+/// `/proc/self/stat` (Linux; 0 elsewhere). On a shared machine wall time
+/// overstates the work, so both are reported.
+fn cpu_seconds() -> f64 {
+    let Ok(stat) = std::fs::read_to_string("/proc/self/stat") else {
+        return 0.0;
+    };
+    // Fields after the parenthesised command name; utime and stime are the
+    // 14th and 15th fields overall, in clock ticks (100 per second).
+    let Some(rest) = stat.rsplit_once(')').map(|(_, r)| r) else {
+        return 0.0;
+    };
+    let f: Vec<&str> = rest.split_whitespace().collect();
+    let ticks = |i: usize| f.get(i).and_then(|v| v.parse::<f64>().ok()).unwrap_or(0.0);
+    (ticks(11) + ticks(12)) / 100.0
 }

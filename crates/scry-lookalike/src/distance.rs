@@ -2,6 +2,9 @@
 //! deletions, substitutions and adjacent transpositions, each costing 1),
 //! bounded so that far-apart strings are rejected early.
 
+/// Longest string [`osa_within`] compares without allocating.
+const STACK: usize = 72;
+
 /// The OSA distance between `a` and `b` if it is at most `max`, else `None`.
 pub(crate) fn osa_within<T: PartialEq + Copy>(a: &[T], b: &[T], max: usize) -> Option<usize> {
     let (n, m) = (a.len(), b.len());
@@ -11,10 +14,40 @@ pub(crate) fn osa_within<T: PartialEq + Copy>(a: &[T], b: &[T], max: usize) -> O
     if n == 0 || m == 0 {
         return Some(n.max(m));
     }
-    // Three rolling rows: i-2, i-1, i.
-    let mut prev2 = vec![0usize; m + 1];
-    let mut prev: Vec<usize> = (0..=m).collect();
-    let mut cur = vec![0usize; m + 1];
+    if m < STACK {
+        let mut rows = [[0usize; STACK]; 3];
+        return osa_rows(a, b, max, &mut rows);
+    }
+    let mut rows = vec![vec![0usize; m + 1]; 3];
+    let [r0, r1, r2] = &mut rows[..] else {
+        return None;
+    };
+    osa_core(a, b, max, r0, r1, r2)
+}
+
+fn osa_rows<T: PartialEq + Copy>(
+    a: &[T],
+    b: &[T],
+    max: usize,
+    rows: &mut [[usize; STACK]; 3],
+) -> Option<usize> {
+    let [r0, r1, r2] = rows;
+    osa_core(a, b, max, r0, r1, r2)
+}
+
+/// Three rolling rows: `prev2` (i-2), `prev` (i-1), `cur` (i).
+fn osa_core<'r, T: PartialEq + Copy>(
+    a: &[T],
+    b: &[T],
+    max: usize,
+    mut prev2: &'r mut [usize],
+    mut prev: &'r mut [usize],
+    mut cur: &'r mut [usize],
+) -> Option<usize> {
+    let (n, m) = (a.len(), b.len());
+    for (j, v) in prev.iter_mut().enumerate().take(m + 1) {
+        *v = j;
+    }
     for i in 1..=n {
         cur[0] = i;
         let mut row_min = cur[0];
@@ -61,6 +94,7 @@ mod tests {
             ("", "abc", 3, Some(3)),
             ("abc", "", 2, None),
             ("ааа", "аба", 1, Some(1)),
+            (&"a".repeat(100), &"a".repeat(99), 1, Some(1)), // beyond the stack rows
         ];
         for (a, b, max, want) in cases {
             assert_eq!(d(a, b, max), want, "{a} {b}");

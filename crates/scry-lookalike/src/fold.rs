@@ -182,10 +182,8 @@ pub(crate) fn glyphs() -> &'static Glyphs {
             let bytes = f.as_bytes();
             match bytes {
                 [b] if b.is_ascii_alphanumeric() => {
-                    if c.script() == Script::Cyrillic {
-                        if cyrillic[usize::from(*b)].is_none() {
-                            cyrillic[usize::from(*b)] = Some(c);
-                        }
+                    if c.script() == Script::Cyrillic && cyrillic[usize::from(*b)].is_none() {
+                        cyrillic[usize::from(*b)] = Some(c);
                     }
                     by_ascii[usize::from(*b)].push(c);
                 }

@@ -151,10 +151,10 @@ pub(crate) fn label_variants(label: &str, words: &[String]) -> Vec<(String, Tech
     }
     let mut out = Vec::new();
     for (name, techs) in g.out {
-        if let Some(l) = name.strip_suffix(".com") {
-            if l != label {
-                out.extend(techs.into_iter().map(|t| (l.to_string(), t)));
-            }
+        if let Some(l) = name.strip_suffix(".com")
+            && l != label
+        {
+            out.extend(techs.into_iter().map(|t| (l.to_string(), t)));
         }
     }
     if let (Some((first, _)), Some((_, last))) = (label.split_once('-'), label.rsplit_once('-')) {
@@ -533,11 +533,11 @@ impl Gen<'_> {
             Technique::ChangeDotDash => {
                 let dashed_suffix = self.suffix.replace('.', "-");
                 self.name(format!("{s}-{dashed_suffix}.com"), t);
-                if self.suffix.contains('.') {
-                    if let Some((_, last)) = self.suffix.rsplit_once('.') {
-                        let (first, _) = self.suffix.split_once('.').unwrap_or((last, last));
-                        self.name(format!("{s}-{first}.{last}"), t);
-                    }
+                if self.suffix.contains('.')
+                    && let Some((_, last)) = self.suffix.rsplit_once('.')
+                {
+                    let (first, _) = self.suffix.split_once('.').unwrap_or((last, last));
+                    self.name(format!("{s}-{first}.{last}"), t);
                 }
                 if let Some(sub) = self.sub.clone() {
                     self.name(format!("{}-{s}.{}", sub.replace('.', "-"), self.suffix), t);
@@ -549,11 +549,12 @@ impl Gen<'_> {
             }
             Technique::WrongSld => {
                 let suffix = self.suffix.clone();
-                if let Some((sld, tld)) = suffix.split_once('.') {
-                    if SLDS.contains(&sld) && !tld.contains('.') {
-                        for other in SLDS.iter().filter(|o| **o != sld) {
-                            self.name(format!("{s}.{other}.{tld}"), t);
-                        }
+                if let Some((sld, tld)) = suffix.split_once('.')
+                    && SLDS.contains(&sld)
+                    && !tld.contains('.')
+                {
+                    for other in SLDS.iter().filter(|o| **o != sld) {
+                        self.name(format!("{s}.{other}.{tld}"), t);
                     }
                 }
             }

@@ -19,6 +19,8 @@
 //! (keyboard rows, ASCII look-alike sequences, default words and TLDs,
 //! homophones) are in `tables`. The library does no IO and never prints.
 
+#![warn(missing_docs)]
+
 mod distance;
 mod error;
 mod fold;

@@ -152,9 +152,14 @@ pub struct Matcher {
     exclusions: Vec<String>,
 }
 
+/// Edit distance searched for a term of `len` characters: two edits only
+/// for long terms (shorter ones score below any useful threshold with two).
 fn max_distance(len: usize) -> usize {
-    if len >= 8 { 2 } else { 1 }
+    if len >= MIN_LEN_DISTANCE_2 { 2 } else { 1 }
 }
+
+/// Shortest term searched at distance 2.
+const MIN_LEN_DISTANCE_2: usize = 10;
 
 /// Accumulates the evidence per brand for one host: the best similarity,
 /// and the techniques of every piece of evidence strong enough to report.
@@ -401,8 +406,9 @@ impl Matcher {
             self.contain_label(&mut hits, &folded, at_reg);
             // Labels joined: a dot inserted into the brand (`pay.pal.com`).
             let mut joined = raw.to_string();
-            for j in i + 1..=r.min(i + 3) {
-                joined.push_str(labels_u[j]);
+            let last = r.min(i + 3);
+            for (j, label) in labels_u.iter().enumerate().take(last + 1).skip(i + 1) {
+                joined.push_str(label);
                 let jf = fold(&joined);
                 if let Some(v) = self.exact.get(&jf) {
                     for h in v {
@@ -581,40 +587,46 @@ impl Matcher {
         penalty: u8,
         scratch: &mut String,
     ) {
+        let raw_c: Vec<char> = raw.chars().collect();
+        let fold_c: Vec<char> = if folded == raw {
+            Vec::new()
+        } else {
+            folded.chars().collect()
+        };
+        let queries: [&[char]; 2] = [&raw_c, &fold_c];
         let mut seen: Vec<u32> = Vec::new();
-        for (q, is_fold) in [(raw, false), (folded, true)] {
-            if is_fold && folded == raw {
-                continue;
-            }
-            let qc: Vec<char> = q.chars().collect();
+        for qc in queries {
             if qc.is_empty() || qc.len() > 64 {
                 continue;
             }
-            let d = if qc.len() >= 6 { 2 } else { 1 };
-            self.for_deletions(&qc, d, scratch, |id| {
+            let d = if qc.len() + 2 >= MIN_LEN_DISTANCE_2 {
+                2
+            } else {
+                1
+            };
+            self.for_deletions(qc, d, scratch, |id| {
                 if !seen.contains(&id) {
                     seen.push(id);
                 }
             });
         }
+        let q_len = raw_c.len();
         for id in seen {
             let Some(term) = self.terms.get(id as usize) else {
                 continue;
             };
             let max = max_distance(term.chars.len());
-            let q_len = raw.chars().count();
             let mut best: Option<(usize, Vec<Technique>)> = None;
-            for (q, is_fold) in [(raw, false), (folded, true)] {
-                if is_fold && folded == raw {
+            for qc in queries {
+                if qc.is_empty() {
                     continue;
                 }
-                let qc: Vec<char> = q.chars().collect();
-                if let Some(dist) = osa_within(&term.chars, &qc, max) {
+                if let Some(dist) = osa_within(&term.chars, qc, max) {
                     if dist == 0 {
                         continue; // exact: handled by the exact index
                     }
                     let class = if dist == 1 {
-                        classify(&term.chars, &qc)
+                        classify(&term.chars, qc)
                     } else {
                         Vec::new()
                     };
@@ -812,15 +824,15 @@ impl Matcher {
                 }
             }
             let cut = s.len() - k;
-            if let (Some(rest), Some(tail)) = (s.get(..cut), s.get(cut..)) {
-                if let Some(kind) = self.tokens.get(tail) {
-                    let (rest, hy) = match rest.strip_suffix('-') {
-                        Some(r) => (r, true),
-                        None => (rest, false),
-                    };
-                    if !rest.is_empty() {
-                        out.push((rest.to_string(), *kind, tail.to_string(), hy));
-                    }
+            if let (Some(rest), Some(tail)) = (s.get(..cut), s.get(cut..))
+                && let Some(kind) = self.tokens.get(tail)
+            {
+                let (rest, hy) = match rest.strip_suffix('-') {
+                    Some(r) => (r, true),
+                    None => (rest, false),
+                };
+                if !rest.is_empty() {
+                    out.push((rest.to_string(), *kind, tail.to_string(), hy));
                 }
             }
         }

@@ -42,10 +42,10 @@ impl Keyboard {
                 if let Some(&k) = usize::try_from(idx)
                     .ok()
                     .and_then(|idx| self.rows.get(row).and_then(|r| r.as_bytes().get(idx)))
+                    && k != c
+                    && !out.contains(&k)
                 {
-                    if k != c && !out.contains(&k) {
-                        out.push(k);
-                    }
+                    out.push(k);
                 }
             };
             push(r, i - 1);

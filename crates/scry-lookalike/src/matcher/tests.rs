@@ -124,8 +124,10 @@ fn exclusions_and_threshold() {
         terms: vec!["paypal".into(), "venmo".into()],
         exclusions: vec!["paypal-community".into()],
     }];
-    let mut opts = MatcherOptions::default();
-    opts.exclusions = vec!["sandbox".into()];
+    let opts = MatcherOptions {
+        exclusions: vec!["sandbox".into()],
+        ..MatcherOptions::default()
+    };
     let m = Matcher::new(&brands, &opts).unwrap();
     assert!(m.match_domain("paypal-community.com").is_empty());
     assert!(m.match_domain("paypa1-sandbox.com").is_empty());
