@@ -26,13 +26,13 @@ fn brands() -> Vec<String> {
     let mut seen = HashSet::new();
     let mut out = Vec::new();
     for line in lines("opendns-top-10k.txt").iter().take(1000) {
-        if let Some(reg) = DomainName::parse(line)
+        let reg = DomainName::parse(line)
             .ok()
-            .and_then(|n| n.registrable().map(str::to_string))
+            .and_then(|n| n.registrable().map(str::to_string));
+        if let Some(reg) = reg
+            && seen.insert(reg.clone())
         {
-            if seen.insert(reg.clone()) {
-                out.push(reg);
-            }
+            out.push(reg);
         }
     }
     out
