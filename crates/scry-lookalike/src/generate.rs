@@ -33,7 +33,8 @@ pub struct GenerateOptions {
     /// TLDs for `tld_swap` (default: a built-in list of common and abused
     /// TLDs).
     pub tlds: Vec<String>,
-    /// Rounds of `homoglyph` substitution: 1 or 2 (dnstwist does 2).
+    /// Rounds of `homoglyph` substitution: 1 or 2 (dnstwist does 2; labels
+    /// longer than 24 characters get one).
     pub homoglyph_rounds: u8,
     /// Whether to produce internationalised (IDN) candidates at all.
     pub idn: bool,
@@ -178,6 +179,9 @@ struct Gen<'a> {
     /// Full U-label name → techniques.
     out: BTreeMap<String, BTreeSet<Technique>>,
 }
+
+/// Longest label given two rounds of `homoglyph` substitution.
+const MAX_TWO_ROUND_LABEL: usize = 24;
 
 const ALNUM: &[u8] = b"0123456789abcdefghijklmnopqrstuvwxyz";
 const VOWELS: &[char] = &['a', 'e', 'i', 'o', 'u'];
@@ -634,7 +638,9 @@ impl Gen<'_> {
         };
         let first = mix(&self.label);
         let mut all = first.clone();
-        if self.opts.homoglyph_rounds >= 2 {
+        // The second round grows with the square of the first: it is skipped
+        // for labels longer than `MAX_TWO_ROUND_LABEL` characters.
+        if self.opts.homoglyph_rounds >= 2 && self.label.len() <= MAX_TWO_ROUND_LABEL {
             for v in &first {
                 let chars: Vec<char> = v.chars().collect();
                 all.extend(mix(&chars));

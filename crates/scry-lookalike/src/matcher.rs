@@ -25,6 +25,17 @@
 //! A host under the brand's own registrable domain is never a match, nor is
 //! one containing an exclusion term. Each match carries a similarity 0-100;
 //! only matches at or above the matcher's threshold are returned.
+//!
+//! Similarity, roughly: 95 confusable spoof (same skeleton) or the whole
+//! brand domain used as a subdomain; 90 same label on another suffix
+//! (`tld_swap`), brand plus dictionary words, dot inserted, ASCII
+//! homoglyphs; 85-90 one typo a known technique explains (`95 - 40/len`);
+//! 80 double replacement; lower for unexplained or double edits and for
+//! combosquats with unknown words (by the brand's share of the label). Terms
+//! of 3 characters or fewer, and typos giving 4 characters or fewer, are
+//! capped at 60-70: below [`DEFAULT_THRESHOLD`] (75), because any change to
+//! `hp` or `a` is another ordinary short name. Lower the threshold to see
+//! them.
 
 use aho_corasick::AhoCorasick;
 use scry_model::DomainName;
