@@ -38,6 +38,7 @@ const EXTRA_PROTOTYPES: &[(char, &str)] = &[
     ('ⱱ', "v"),
     ('ⱳ', "w"),
     ('ȝ', "3"),
+    ('ⱪ', "k"),
     ('ᴛ', "t"),
     ('·', ""),
 ];
@@ -50,6 +51,11 @@ fn fold_char_into(c: char, out: &mut String) {
             '1' | '|' => out.push('l'),
             c => out.push(c),
         }
+        return;
+    }
+    // Read as dnstwist does where TR39 differs (`ᶌ` is `y` in TR39).
+    if c == 'ᶌ' {
+        out.push('v');
         return;
     }
     let mut buf = [0u8; 4];

@@ -15,6 +15,8 @@ fn fold_maps_lookalikes_to_one_key() {
         ("ɡооɡӏе", "google"),
         ("æther", "aether"),
         ("ʙank", "bank"),
+        ("tᶌitter", "tvitter"),
+        ("facebooⱪ", "facebook"),
     ];
     for (input, want) in cases {
         assert_eq!(fold(input), want, "fold({input})");
