@@ -190,6 +190,28 @@ impl Technique {
     }
 }
 
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_are_stable_and_parse_back() {
+        let names: Vec<&str> = Technique::ALL.iter().map(|t| t.as_str()).collect();
+        assert_eq!(names.len(), 28);
+        for t in Technique::ALL {
+            assert_eq!(Technique::parse(t.as_str()), Some(*t));
+            assert_eq!(t.to_string(), t.as_str());
+        }
+        // dnstwist's spellings.
+        assert_eq!(Technique::parse("vowel-swap"), Some(Technique::VowelSwap));
+        assert_eq!(Technique::parse("tld-swap"), Some(Technique::TldSwap));
+        assert_eq!(Technique::parse("nope"), None);
+        assert!(Technique::Addition.is_generator());
+        assert!(!Technique::Combosquat.is_generator());
+        assert_eq!(Technique::GENERATORS.len(), 25);
+    }
+}
+
 impl fmt::Display for Technique {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())

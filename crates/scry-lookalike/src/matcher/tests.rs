@@ -37,6 +37,7 @@ fn techniques_data_driven() {
         ("faceboook.com", Some(("facebook.com", Repetition))),
         ("facsebook.com", Some(("facebook.com", Plural))),
         ("microsfot.com", Some(("microsoft.com", Transposition))),
+        ("paypaq.com", Some(("paypal.com", EditDistance))), // no technique explains l→q
         // Homoglyphs: TR39 skeletons, ASCII look-alikes, Cyrillic.
         ("paypa1.com", Some(("paypal.com", Homoglyph))),
         ("rnicrosoft.com", Some(("microsoft.com", Homoglyph))),
