@@ -190,6 +190,12 @@ impl Technique {
     }
 }
 
+impl fmt::Display for Technique {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -209,11 +215,5 @@ mod tests {
         assert!(Technique::Addition.is_generator());
         assert!(!Technique::Combosquat.is_generator());
         assert_eq!(Technique::GENERATORS.len(), 25);
-    }
-}
-
-impl fmt::Display for Technique {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
     }
 }
