@@ -52,8 +52,9 @@ impl Default for GenerateOptions {
     }
 }
 
-/// One look-alike of the input domain.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// One look-alike of the input domain (serialises as
+/// `{"domain", "unicode", "techniques"}`).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct Candidate {
     /// The name in A-labels (what DNS carries).
     pub domain: String,

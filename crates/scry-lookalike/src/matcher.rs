@@ -106,8 +106,9 @@ impl Default for MatcherOptions {
     }
 }
 
-/// One host that imitates one brand.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// One host that imitates one brand (serialises as the NDJSON line
+/// `{"domain", "brand", "techniques", "similarity"}`).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct Match {
     /// The host, in A-labels.
     pub domain: String,

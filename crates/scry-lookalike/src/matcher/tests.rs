@@ -263,3 +263,15 @@ mod props {
         }
     }
 }
+
+#[test]
+fn matches_serialise_as_ndjson_and_matcher_is_shareable() {
+    fn shareable<T: Send + Sync>() {}
+    shareable::<Matcher>();
+    let m = matcher(BRANDS);
+    let hit = m.match_domain("paypa1.com").remove(0);
+    assert_eq!(
+        serde_json::to_string(&hit).unwrap(),
+        r#"{"domain":"paypa1.com","brand":"paypal.com","techniques":["homoglyph"],"similarity":95}"#
+    );
+}
