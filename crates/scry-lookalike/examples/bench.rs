@@ -198,7 +198,7 @@ fn main() {
                     println!(
                         "dnstwist: {:.2} ms per brand (process time); scry is {:.1}x faster",
                         secs * 1000.0 / brand_names.len() as f64,
-                        secs / gen_secs
+                        secs / gen_cpu.max(1e-9)
                     );
                 }
                 println!("dnstwist permutations kept in {}", out_file.display());

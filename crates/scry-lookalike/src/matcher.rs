@@ -371,8 +371,16 @@ impl Matcher {
         let Ok(name) = DomainName::parse(host) else {
             return Vec::new();
         };
-        let Some(reg) = name.registrable() else {
+        // A host that is itself a public suffix (`t.bg`, `ru.com`) is read
+        // as its leftmost label under the rest: such names are registered
+        // and resolved too.
+        let labels_n = name.label_count();
+        if labels_n < 2 {
             return Vec::new();
+        }
+        let (reg, suffix_count) = match name.registrable() {
+            Some(reg) => (reg, name.suffix().split('.').count()),
+            None => (name.ascii(), labels_n - 1),
         };
         let lower_u = name.unicode();
         if self
@@ -382,7 +390,6 @@ impl Matcher {
         {
             return Vec::new();
         }
-        let suffix_count = name.suffix().split('.').count();
         let labels_u: Vec<&str> = lower_u.split('.').collect();
         let labels_a: Vec<&str> = name.ascii().split('.').collect();
         let r = labels_u.len().saturating_sub(suffix_count + 1);
@@ -418,13 +425,16 @@ impl Matcher {
             self.contain_label(&mut hits, &folded, at_reg);
             // Labels joined: a dot inserted into the brand (`pay.pal.com`).
             let mut joined = raw.to_string();
-            let last = r.min(i + 3);
+            // Up to three labels joined; at the registrable label, also the
+            // suffix's first labels (`adtech.us.com` for `adtechus.com`,
+            // where `us.com` is a public suffix).
+            let last = (r + 2).min(i + 3).min(labels_u.len() - 2);
             for (j, label) in labels_u.iter().enumerate().take(last + 1).skip(i + 1) {
                 joined.push_str(label);
                 let jf = fold(&joined);
                 if let Some(v) = self.exact.get(&jf) {
                     for h in v {
-                        let sim = if j == r { 90 } else { 80 };
+                        let sim = if j >= r { 90 } else { 80 };
                         hits.add(h.brand, sim, &[Technique::Subdomain]);
                     }
                 }

@@ -54,6 +54,10 @@ fn techniques_data_driven() {
         ("wwwpaypal.com", Some(("paypal.com", MissingDot))),
         // Host structure.
         ("pay.pal.com", Some(("paypal.com", Subdomain))),
+        ("face.book.us.com", Some(("facebook.com", Subdomain))),
+        ("paypa.l.us.com", Some(("paypal.com", Subdomain))), // `l.us.com`: suffix join
+        ("paypal.us.com", Some(("paypal.com", TldSwap))),
+        ("google.it.com", Some(("google.com", TldSwap))),
         (
             "paypal.com.evil.net",
             Some(("paypal.com", BrandInSubdomain)),
