@@ -32,7 +32,7 @@
 //! homoglyphs; 85-90 one typo a known technique explains (`95 - 40/len`);
 //! 80 double replacement; lower for unexplained or double edits and for
 //! combosquats with unknown words (by the brand's share of the label). Terms
-//! of 3 characters or fewer, and typos giving 4 characters or fewer, are
+//! of 3 characters or fewer, and typos of 4-character terms or giving 3, are
 //! capped at 60-70: below [`DEFAULT_THRESHOLD`] (75), because any change to
 //! `hp` or `a` is another ordinary short name. Lower the threshold to see
 //! them.
@@ -893,9 +893,9 @@ impl Matcher {
 /// Similarity of a typo of a term of `len` characters. Edits a known typo
 /// technique explains score higher than unexplained ones; two edits score
 /// lower still. Terms of 3 characters or fewer are too short for an edit to
-/// say much (any one-character change of `hp` is another short name), and
-/// so are results of 4 or fewer: their typos stay below the default
-/// threshold.
+/// say much (any one-character change of `hp` is another short name), nor
+/// do 4-character terms and results of 3 or fewer: their typos stay below
+/// the default threshold.
 fn typo_similarity(len: usize, cand_len: usize, dist: usize, classified: bool) -> u8 {
     let l = len.max(1) as f32;
     let sim = match (dist, classified) {
@@ -908,7 +908,7 @@ fn typo_similarity(len: usize, cand_len: usize, dist: usize, classified: bool) -
     // words.
     let sim = if len <= 3 {
         sim.min(60.0)
-    } else if len.min(cand_len) <= 4 {
+    } else if len == 4 || cand_len <= 3 {
         sim.min(70.0)
     } else {
         sim
