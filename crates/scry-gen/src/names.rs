@@ -102,46 +102,69 @@ impl Lexicon {
     pub(crate) fn benign(&self, r: &mut Rng, out: &mut String) {
         out.clear();
         match r.below(100) {
-            0..=4 => out.push_str(self.common(r)),
-            5..=34 => {
+            0 => out.push_str(self.common(r)),
+            1..=12 => {
                 out.push_str(self.common(r));
                 out.push_str(self.common(r));
             }
-            35..=40 => {
+            13..=16 => {
                 out.push_str(self.common(r));
                 out.push('-');
                 out.push_str(self.common(r));
             }
-            41..=48 => {
+            17..=30 => {
+                out.push_str(self.common(r));
+                out.push_str(self.common(r));
+                out.push_str(r.word(&self.business));
+            }
+            31..=38 => {
                 out.push_str(r.word(&self.first));
                 if r.chance(0.2) {
                     out.push('-');
                 }
                 out.push_str(r.word(&self.last));
+                if r.chance(0.6) {
+                    out.push_str(r.word(&self.business));
+                }
             }
-            49..=58 => {
+            39..=48 => {
                 out.push_str(r.word(&self.cities));
                 if r.chance(0.15) {
                     out.push('-');
                 }
+                if r.chance(0.7) {
+                    out.push_str(self.common(r));
+                }
                 out.push_str(r.word(&self.business));
             }
-            59..=70 => {
+            49..=56 => {
                 out.push_str(self.common(r));
                 out.push_str(r.word(&self.business));
             }
-            71..=77 => {
+            57..=62 => {
                 out.push_str(r.word(&self.locale));
                 out.push_str(r.word(&self.locale));
+                if r.chance(0.6) {
+                    out.push_str(r.word(&self.locale));
+                }
             }
-            78..=82 => {
+            63..=70 => {
+                out.push_str(r.word(&[
+                    "the", "my", "get", "go", "try", "your", "our", "hello", "just", "we", "hey",
+                    "all",
+                ]));
+                out.push_str(self.common(r));
+                out.push_str(self.common(r));
+            }
+            71..=75 => {
                 out.push_str(self.common(r));
                 out.push_str(self.common(r));
                 out.push_str(self.common(r));
             }
-            83..=87 => {
+            76..=81 => {
                 out.push_str(self.common(r));
-                let n = *r.pick(&[1u32, 2, 24, 3, 360, 7, 99, 101, 4, 365, 247, 1]);
+                out.push_str(self.common(r));
+                let n = r.range(1, 2_100);
                 out.push_str(&n.to_string());
             }
             _ => coined(r, out),

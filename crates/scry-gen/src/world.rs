@@ -345,12 +345,16 @@ impl World {
         // Reuse: an earlier campaign of the same actor in the same window
         // whose burst came first lends its NS, addresses and e-mail.
         let mut infra = b;
-        if matches!(kind, BlockKind::Phishing | BlockKind::Spam) && r.chance(0.45) {
+        let mut burst = burst;
+        if matches!(kind, BlockKind::Phishing | BlockKind::Spam) && r.chance(0.6) {
             let start = (b / WINDOW) * WINDOW;
             for prev in start..b {
                 let (k2, a2, burst2) = self.block_head(prev);
-                if k2 == kind && a2 == actor && burst2 <= burst {
+                if k2 == kind && a2 == actor {
+                    // The lender's first domain (which carries the name
+                    // servers) must exist before this campaign starts.
                     infra = prev;
+                    burst = burst.max(burst2);
                     break;
                 }
             }
@@ -972,16 +976,10 @@ fn build_hosts(seed: u64) -> (Vec<NsHost>, Vec<Vec<Vec<usize>>>) {
                 let mut n = 1;
                 while n < *count + 1 {
                     let a = add(format!("{prefix}{n:0width$}{suffix}"), op.net, &mut hosts);
-                    let b = if n < *count {
-                        add(
-                            format!("{prefix}{:0width$}{suffix}", n + 1),
-                            op.net,
-                            &mut hosts,
-                        )
-                    } else {
-                        a
-                    };
-                    sets.push(if a == b { vec![a] } else { vec![a, b] });
+                    // An odd last host pairs with the first one.
+                    let m = if n < *count { n + 1 } else { 1 };
+                    let b = add(format!("{prefix}{m:0width$}{suffix}"), op.net, &mut hosts);
+                    sets.push(vec![a, b]);
                     n += 2;
                 }
             }
@@ -1038,6 +1036,13 @@ fn build_infra(seed: u64, hosts: &[NsHost], op_sets: &[Vec<Vec<usize>>]) -> Vec<
     let mut infra: Vec<Infra> = by_domain
         .into_iter()
         .map(|(fqdn, (tld, mut hs))| {
+            if hs.len() < 2 {
+                // A lone host (azure-dns.com): add its set's other hosts.
+                let first = hs[0];
+                if let Some(set) = op_sets.iter().flatten().find(|s| s.contains(&first)) {
+                    hs.extend(set.iter().filter(|&&h| h != first));
+                }
+            }
             hs.truncate(4);
             Infra {
                 fqdn,
