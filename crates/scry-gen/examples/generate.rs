@@ -29,11 +29,7 @@ fn main() -> ExitCode {
     let started = Instant::now();
     let last = std::cell::Cell::new(0u64);
     let report = |p: Progress| {
-        let pct = if p.total == 0 {
-            100
-        } else {
-            p.done * 100 / p.total
-        };
+        let pct = (p.done * 100).checked_div(p.total).unwrap_or(100);
         if pct / 10 != last.get() {
             last.set(pct / 10);
             eprintln!(

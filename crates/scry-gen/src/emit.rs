@@ -106,9 +106,7 @@ fn cof(
     rrname: &str,
     rrtype: &str,
     rdata: &[String],
-    t1: i64,
-    t2: i64,
-    count: u64,
+    seen: (i64, i64, u64),
     sensor: u64,
 ) {
     let _ = write!(
@@ -121,6 +119,7 @@ fn cof(
         }
         let _ = write!(out, "\"{r}\"");
     }
+    let (t1, t2, count) = seen;
     let _ = writeln!(
         out,
         "],\"time_first\":{t1},\"time_last\":{t2},\"count\":{count},\"sensor_id\":\"scry-sensor-{sensor:02}\"}}"
@@ -151,43 +150,37 @@ pub(crate) fn pdns_domain(world: &World, dom: &Dom, d: u32, out: &mut String) ->
     let sensor = r.below(12);
     let mut n = 0;
     let ip = dom.v4_at(d);
-    let (t1, t2, c) = window(&mut r);
+    let seen = window(&mut r);
     cof(
         out,
         &dom.fqdn,
         "A",
         &[Ipv4Addr::from(ip).to_string()],
-        t1,
-        t2,
-        c,
+        seen,
         sensor,
     );
     n += 1;
     if r.chance(0.5) {
-        let (t1, t2, c) = window(&mut r);
+        let seen = window(&mut r);
         let www = format!("www.{}", dom.fqdn);
         cof(
             out,
             &www,
             "A",
             &[Ipv4Addr::from(ip).to_string()],
-            t1,
-            t2,
-            c,
+            seen,
             sensor,
         );
         n += 1;
     }
     if let Some(v6) = dom.v6[Dom::phase(dom.ip_day, d)] {
-        let (t1, t2, c) = window(&mut r);
+        let seen = window(&mut r);
         cof(
             out,
             &dom.fqdn,
             "AAAA",
             &[Ipv6Addr::from(v6).to_string()],
-            t1,
-            t2,
-            c,
+            seen,
             sensor,
         );
         n += 1;
@@ -196,11 +189,11 @@ pub(crate) fn pdns_domain(world: &World, dom: &Dom, d: u32, out: &mut String) ->
         .into_iter()
         .map(|h| h.0)
         .collect();
-    let (t1, t2, c) = window(&mut r);
-    cof(out, &dom.fqdn, "NS", &hosts, t1, t2, c, sensor);
+    let seen = window(&mut r);
+    cof(out, &dom.fqdn, "NS", &hosts, seen, sensor);
     n += 1;
     if let Some(m) = dom.mail {
-        let (t1, t2, c) = window(&mut r);
+        let seen = window(&mut r);
         let dashed = dom.fqdn.replace('.', "-");
         let mx: Vec<String> = MAIL[m]
             .mx
@@ -213,19 +206,17 @@ pub(crate) fn pdns_domain(world: &World, dom: &Dom, d: u32, out: &mut String) ->
                 format!("{} {h}", 10 * (i + 1))
             })
             .collect();
-        cof(out, &dom.fqdn, "MX", &mx, t1, t2, c, sensor);
+        cof(out, &dom.fqdn, "MX", &mx, seen, sensor);
         n += 1;
         if MAIL[m].mx[0].contains("{domain}") {
-            let (t1, t2, c) = window(&mut r);
+            let seen = window(&mut r);
             let mxh = format!("mx.{}", dom.fqdn);
             cof(
                 out,
                 &mxh,
                 "A",
                 &[Ipv4Addr::from(ip).to_string()],
-                t1,
-                t2,
-                c,
+                seen,
                 sensor,
             );
             n += 1;
@@ -243,7 +234,7 @@ pub(crate) fn ct_domain(world: &World, dom: &Dom, d: u32, out: &mut String) -> u
     let issuer = &ISSUERS[dom.issuer];
     let cadence = if issuer.days <= 90 { 60 } else { 330 };
     let fresh = d == dom.first_day && dom.first_day > 0;
-    if !fresh && (d + dom.cert_phase) % cadence != 0 {
+    if !fresh && !(d + dom.cert_phase).is_multiple_of(cadence) {
         return 0;
     }
     let mut r = Rng::derive(
@@ -355,7 +346,7 @@ fn reg_state<'a>(world: &World, dom: &Dom, d: u32) -> Reg<'a> {
             "clientTransferProhibited",
             "clientUpdateProhibited",
         ],
-        Class::Benign if dom.index % 3 == 0 => &["clientTransferProhibited"],
+        Class::Benign if dom.index.is_multiple_of(3) => &["clientTransferProhibited"],
         Class::Benign => &[
             "clientDeleteProhibited",
             "clientRenewProhibited",

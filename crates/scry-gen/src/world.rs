@@ -640,7 +640,7 @@ impl World {
         r: &mut Rng,
     ) -> Dom {
         let days = self.days;
-        let first_member = index % BLOCK == 0;
+        let first_member = index.is_multiple_of(BLOCK);
         let mut class = match block.kind {
             BlockKind::Phishing => Class::Phishing,
             BlockKind::Dga => Class::Dga,
@@ -953,7 +953,7 @@ fn build_hosts(seed: u64) -> (Vec<NsHost>, Vec<Vec<Vec<usize>>>) {
         let tld_name = name.rsplit('.').next().unwrap_or("");
         let tld = TLDS.iter().position(|t| t.name == tld_name).unwrap_or(0);
         let h = fnv(name.as_bytes());
-        let v6 = (h % 3 == 0).then(|| net_v6(net, h));
+        let v6 = h.is_multiple_of(3).then(|| net_v6(net, h));
         hosts.push(NsHost {
             v4: net_v4(net, h),
             v6,

@@ -1,6 +1,8 @@
 //! Integration tests of the generator: determinism, coherence of the
 //! generated world across formats, and validity of the files.
 
+#![allow(clippy::unwrap_used, clippy::print_stderr)]
+
 mod coherence;
 mod determinism;
 
