@@ -414,8 +414,9 @@ fn shown(dom: &Dom, registrar: usize) -> Shown {
         },
         Privacy::Proxy => {
             let alias = format!(
-                "{:032x}",
-                crate::rng::mix(dom.index) as u128 * 0x1_0000_0001
+                "{:016x}{:08x}",
+                crate::rng::mix(dom.index),
+                crate::rng::mix(!dom.index) as u32
             );
             Shown {
                 name: "Domain Admin".into(),

@@ -112,7 +112,8 @@ pub enum Phase {
 pub struct Progress {
     /// What is being done.
     pub phase: Phase,
-    /// Units done in this phase (domains).
+    /// Units done in this phase (domains; the domain phase counts each
+    /// domain once per group of up to 16 days).
     pub done: u64,
     /// Units in this phase.
     pub total: u64,

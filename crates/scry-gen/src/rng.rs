@@ -154,13 +154,19 @@ mod tests {
     }
 
     #[test]
-    fn xoshiro_is_pinned() {
-        // Pinned output: if this changes, every generated world changes.
+    fn xoshiro_matches_an_independent_implementation() {
+        // Values from a separate Python transcription of SplitMix64 seeding
+        // and xoshiro256++: if these change, every generated world changes.
         let mut r = Rng::new(42);
         let got: Vec<u64> = (0..3).map(|_| r.next_u64()).collect();
-        let mut again = Rng::new(42);
-        let again: Vec<u64> = (0..3).map(|_| again.next_u64()).collect();
-        assert_eq!(got, again);
+        assert_eq!(
+            got,
+            [
+                0xd076_4d4f_4476_689f,
+                0x519e_4174_576f_3791,
+                0xfbe0_7cfb_0c24_ed8c
+            ]
+        );
         assert_ne!(Rng::new(43).next_u64(), got[0]);
     }
 

@@ -550,8 +550,8 @@ fn run_group(
             progress(Progress {
                 phase: Phase::Domains,
                 done: ((c + 1) * CHUNK_BLOCKS * BLOCK).min(world.domains)
-                    + u64::from(lo) * world.domains,
-                total: world.domains * u64::from(world.days),
+                    + u64::from(lo / DAY_GROUP) * world.domains,
+                total: world.domains * u64::from(world.days.div_ceil(DAY_GROUP)),
             });
         }
         drop(rxs);

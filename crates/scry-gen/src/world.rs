@@ -837,7 +837,7 @@ impl World {
             ("IN", "Maharashtra", "4"),
         ];
         let (cc, state, p) = *rr.pick(places);
-        let org = if rr.chance(0.4) {
+        let org = if actor.is_none() && rr.chance(0.4) {
             let mut o = String::new();
             let label = fqdn.split('.').next().unwrap_or(fqdn);
             let mut c = label.chars();
@@ -853,7 +853,12 @@ impl World {
         Contact {
             name,
             org,
-            street: format!("{} {} St", rr.range(1, 9999), self.lex.city(rr)),
+            street: format!(
+                "{} {} {}",
+                rr.range(1, 9999),
+                capital(self.lex.city(rr)),
+                rr.word(&["St", "Ave", "Road", "Lane", "Blvd"])
+            ),
             city: capital(self.lex.city(rr)),
             state: state.into(),
             postal: format!("{p}{:04}", rr.below(10_000)),
