@@ -103,21 +103,21 @@ impl Lexicon {
         out.clear();
         match r.below(100) {
             0 => out.push_str(self.common(r)),
-            1..=12 => {
+            1..=6 => {
                 out.push_str(self.common(r));
                 out.push_str(self.common(r));
             }
-            13..=16 => {
+            7..=9 => {
                 out.push_str(self.common(r));
                 out.push('-');
                 out.push_str(self.common(r));
             }
-            17..=30 => {
+            10..=27 => {
                 out.push_str(self.common(r));
                 out.push_str(self.common(r));
                 out.push_str(r.word(&self.business));
             }
-            31..=38 => {
+            28..=35 => {
                 out.push_str(r.word(&self.first));
                 if r.chance(0.2) {
                     out.push('-');
@@ -127,7 +127,7 @@ impl Lexicon {
                     out.push_str(r.word(&self.business));
                 }
             }
-            39..=48 => {
+            36..=45 => {
                 out.push_str(r.word(&self.cities));
                 if r.chance(0.15) {
                     out.push('-');
@@ -137,18 +137,18 @@ impl Lexicon {
                 }
                 out.push_str(r.word(&self.business));
             }
-            49..=56 => {
+            46..=49 => {
                 out.push_str(self.common(r));
                 out.push_str(r.word(&self.business));
             }
-            57..=62 => {
+            50..=55 => {
                 out.push_str(r.word(&self.locale));
                 out.push_str(r.word(&self.locale));
-                if r.chance(0.6) {
+                if r.chance(0.7) {
                     out.push_str(r.word(&self.locale));
                 }
             }
-            63..=70 => {
+            56..=63 => {
                 out.push_str(r.word(&[
                     "the", "my", "get", "go", "try", "your", "our", "hello", "just", "we", "hey",
                     "all",
@@ -156,12 +156,12 @@ impl Lexicon {
                 out.push_str(self.common(r));
                 out.push_str(self.common(r));
             }
-            71..=75 => {
+            64..=71 => {
                 out.push_str(self.common(r));
                 out.push_str(self.common(r));
                 out.push_str(self.common(r));
             }
-            76..=81 => {
+            72..=77 => {
                 out.push_str(self.common(r));
                 out.push_str(self.common(r));
                 let n = r.range(1, 2_100);
@@ -327,7 +327,7 @@ impl Lexicon {
 
 /// A pronounceable made-up brand (`zentaro`, `kivano`).
 fn coined(r: &mut Rng, out: &mut String) {
-    let syll = r.range(2, 4);
+    let syll = if r.chance(0.3) { 3 } else { 4 };
     for _ in 0..syll {
         out.push(*r.pick(words::CONSONANTS) as char);
         out.push(*r.pick(words::VOWELS) as char);
