@@ -2,7 +2,7 @@
 //! parallel pass over chunks of blocks whose outputs are written in chunk
 //! order (so the bytes do not depend on the thread count).
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::HashSet;
 use std::fs::{self, File};
 use std::hash::{BuildHasherDefault, Hasher};
 use std::io::{BufWriter, Read, Write};
@@ -192,10 +192,7 @@ fn fingerprint(fqdn: &str) -> u64 {
 
 /// Finds the names that collide with an earlier one and the attempt that
 /// makes each unique. Processes TLDs in groups to bound memory.
-fn unique_names(
-    world: &World,
-    progress: &dyn Fn(Progress),
-) -> Result<BTreeMap<u64, u32>, GenError> {
+fn unique_names(world: &World, progress: &dyn Fn(Progress)) -> Result<Vec<(u64, u32)>, GenError> {
     let total_weight: u64 = TLDS.iter().map(|t| u64::from(t.weight)).sum();
     let mut groups: Vec<Vec<usize>> = vec![Vec::new()];
     let mut load = 0u64;
@@ -210,7 +207,7 @@ fn unique_names(
             g.push(t);
         }
     }
-    let mut renames = BTreeMap::new();
+    let mut renames: Vec<(u64, u32)> = Vec::new();
     let mut label = String::new();
     let total = world.domains * groups.len() as u64;
     let mut done = 0u64;
@@ -254,7 +251,7 @@ fn unique_names(
                     }
                 }
                 if attempt > 0 {
-                    renames.insert(i, attempt);
+                    renames.push((i, attempt));
                 }
             }
             done += end - b * BLOCK;
@@ -272,6 +269,9 @@ fn unique_names(
         done: total,
         total,
     });
+    // Groups visit indices in order, so each group's run is sorted: one
+    // sort merges them for binary search.
+    renames.sort_unstable();
     Ok(renames)
 }
 

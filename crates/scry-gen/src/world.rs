@@ -222,8 +222,9 @@ pub(crate) struct World {
     pub(crate) infra: Vec<Infra>,
     /// Names that must never be generated (infrastructure, registry hosts).
     pub(crate) reserved: Vec<String>,
-    /// Index -> attempt number for names renamed by the uniqueness pass.
-    pub(crate) renames: BTreeMap<u64, u32>,
+    /// (index, attempt) for names renamed by the uniqueness pass, sorted by
+    /// index (16 bytes per renamed domain).
+    pub(crate) renames: Vec<(u64, u32)>,
 }
 
 const DAY: i64 = 86_400;
@@ -291,7 +292,7 @@ impl World {
             apex_glue,
             infra,
             reserved,
-            renames: BTreeMap::new(),
+            renames: Vec::new(),
         }
     }
 
@@ -464,7 +465,10 @@ impl World {
 
     /// The final fully-qualified name of `index`, after renames.
     pub(crate) fn fqdn(&self, block: &Block, index: u64) -> (String, usize) {
-        let attempt = self.renames.get(&index).copied().unwrap_or(0);
+        let attempt = self
+            .renames
+            .binary_search_by_key(&index, |&(i, _)| i)
+            .map_or(0, |k| self.renames[k].1);
         let mut label = String::new();
         let tld = self.name(block, index, attempt, &mut label);
         label.push('.');
