@@ -207,3 +207,9 @@ impl GenError {
 
 #[cfg(test)]
 mod tests;
+
+/// The brands the world's phishing campaigns imitate: `(key, domain)`, the
+/// key being what `labels.ndjson` names in `brand`.
+pub fn brands() -> impl Iterator<Item = (&'static str, &'static str)> {
+    tables::BRANDS.iter().map(|b| (b.key, b.domain))
+}

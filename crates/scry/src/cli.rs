@@ -58,6 +58,75 @@ pub(crate) enum Command {
     /// Passive DNS lookups with DNSDB semantics.
     #[command(subcommand)]
     Pdns(PdnsCmd),
+    /// Look-alike domains: generate a brand's permutations, or find imitations in a stream.
+    #[command(subcommand)]
+    Lookalike(LookalikeCmd),
+    /// Write a deterministic synthetic internet in the real file formats.
+    Generate(GenerateArgs),
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum LookalikeCmd {
+    /// Every permutation of a domain, tagged with its technique(s).
+    Generate(LookalikeGenerateArgs),
+    /// Read domains (one per line) on stdin; print one NDJSON line per imitation of a brand.
+    Match(LookalikeMatchArgs),
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct LookalikeGenerateArgs {
+    /// The brand's domain.
+    pub(crate) domain: String,
+    /// Only these techniques (comma-separated dnstwist names, e.g. omission,homoglyph).
+    #[arg(long, value_delimiter = ',')]
+    pub(crate) fuzzers: Vec<String>,
+    /// Dictionary for dictionary/combosquat permutations (one word per line).
+    #[arg(long)]
+    pub(crate) dictionary: Option<PathBuf>,
+    /// TLD list for tld-swap (one per line).
+    #[arg(long)]
+    pub(crate) tld_dictionary: Option<PathBuf>,
+    /// One JSON object per candidate.
+    #[arg(long)]
+    pub(crate) json: bool,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct LookalikeMatchArgs {
+    /// A brand's domain (repeatable).
+    #[arg(long)]
+    pub(crate) brand: Vec<String>,
+    /// A file of brand domains, one per line.
+    #[arg(long)]
+    pub(crate) brands: Option<PathBuf>,
+    /// Terms never reported (repeatable).
+    #[arg(long)]
+    pub(crate) exclude: Vec<String>,
+    /// Similarity threshold 0-100.
+    #[arg(long, default_value_t = scry_lookalike::DEFAULT_THRESHOLD)]
+    pub(crate) threshold: u8,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct GenerateArgs {
+    /// Output directory (created).
+    #[arg(long)]
+    pub(crate) out: PathBuf,
+    /// Domains over the window.
+    #[arg(long, default_value_t = 50_000)]
+    pub(crate) domains: u64,
+    /// Daily snapshots.
+    #[arg(long, default_value_t = 7)]
+    pub(crate) days: u32,
+    /// Seed: same seed, same bytes.
+    #[arg(long, default_value_t = 1)]
+    pub(crate) seed: u64,
+    /// Share of actor domains with WHOIS/RDAP records (0..1).
+    #[arg(long, default_value_t = 0.25)]
+    pub(crate) whois_actor: f64,
+    /// Print the summary as JSON.
+    #[arg(long)]
+    pub(crate) json: bool,
 }
 
 #[derive(Debug, Subcommand)]
@@ -427,4 +496,16 @@ pub(crate) struct DemoArgs {
     /// Machine-readable output of each step.
     #[arg(long)]
     pub(crate) json: bool,
+    /// Domains in the generated world.
+    #[arg(long, default_value_t = 30_000)]
+    pub(crate) domains: u64,
+    /// Days in the generated world.
+    #[arg(long, default_value_t = 4)]
+    pub(crate) days: u32,
+    /// World seed.
+    #[arg(long, default_value_t = 7)]
+    pub(crate) seed: u64,
+    /// Where the world's files go (default: a temporary directory, removed afterwards).
+    #[arg(long)]
+    pub(crate) world: Option<PathBuf>,
 }

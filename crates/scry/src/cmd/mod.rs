@@ -1,7 +1,9 @@
 //! Command implementations.
 
 mod demo;
+pub(crate) mod generate;
 pub(crate) mod ingest;
+mod lookalike;
 mod name;
 mod pdns;
 pub(crate) mod query;
@@ -29,5 +31,7 @@ pub(crate) fn run(cli: Cli) -> Result<ExitCode> {
         Command::ReverseWhois(a) => whois::reverse(&cli, a),
         Command::Zone(c) => ingest::zone_cmd(&cli, c),
         Command::Pdns(c) => pdns::run(&cli, c),
+        Command::Lookalike(c) => lookalike::run(c),
+        Command::Generate(a) => generate::run(a),
     }
 }

@@ -5,8 +5,10 @@
 mod clickhouse;
 mod contract;
 mod crash;
+mod demo;
 mod errors;
 mod golden;
+mod lookalike;
 mod pdns;
 mod whois;
 mod zone;
