@@ -12,7 +12,6 @@ use crate::store_bench::{Latency, PIVOT_NS, PROFILE_DOMAIN};
 
 pub(crate) struct PgFigures {
     pub(crate) load_s: f64,
-    pub(crate) rss_kib: u64,
     pub(crate) disk: u64,
     pub(crate) pivot: Latency,
     pub(crate) profile_small: Latency,
@@ -238,10 +237,8 @@ pub(crate) fn bench(work: &Path, tsv: &Path, domains: u64) -> Result<PgFigures> 
             "profile_big",
             &format!("{profile_q}'{PROFILE_DOMAIN}';\n"),
         )?;
-        let rss_kib = 0;
         Ok(PgFigures {
             load_s,
-            rss_kib,
             disk,
             pivot,
             profile_small,

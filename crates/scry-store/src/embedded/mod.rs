@@ -213,6 +213,28 @@ impl EmbeddedStore {
         r
     }
 
+    /// Waits until background flushes and compactions have stopped (or
+    /// `timeout` passed); returns whether the engine is idle. Benchmarks use
+    /// it so that query latencies are not measured against a compaction
+    /// running on the same cores.
+    pub fn wait_for_background_work(&self, timeout: std::time::Duration) -> bool {
+        let start = std::time::Instant::now();
+        let mut idle_polls = 0;
+        while start.elapsed() < timeout {
+            if self.db.active_compactions() == 0 && self.db.outstanding_flushes() == 0 {
+                idle_polls += 1;
+                // Compactions are scheduled in waves: idle for a second.
+                if idle_polls >= 10 {
+                    return true;
+                }
+            } else {
+                idle_polls = 0;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(100));
+        }
+        false
+    }
+
     /// Bytes on disk.
     pub fn disk_space(&self) -> u64 {
         self.db.disk_space().unwrap_or(0)
