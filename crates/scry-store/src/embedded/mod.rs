@@ -281,14 +281,10 @@ impl EmbeddedStore {
         preds: &[Predicate],
         fence: &crate::TimeFence,
         limit: usize,
-        filter: impl Fn(&[u8]) -> bool,
         page: &mut FactPage,
     ) -> Result<()> {
         for item in iter {
             let (k, v) = item.into_inner()?;
-            if !filter(&k) {
-                continue;
-            }
             let f = self.decode_fact(&k, &v)?;
             if !preds.is_empty() && !preds.contains(&f.predicate) {
                 continue;
@@ -715,54 +711,21 @@ impl Store for EmbeddedStore {
     }
 
     fn facts(&self, q: &FactQuery) -> Result<FactPage> {
-        let mut page = FactPage::default();
-        match &q.subject {
-            SubjectSel::Exact(e) => {
-                let p = entity_key(e);
-                self.scan_facts(
-                    self.fwd.prefix(&p),
-                    &q.predicates,
-                    &q.fence,
-                    q.limit,
-                    |_| true,
-                    &mut page,
-                )?;
-            }
-            SubjectSel::Registrable(d) => {
-                let p = keys::registrable_prefix(d.registrable_or_self());
-                self.scan_facts(
-                    self.fwd.prefix(&p),
-                    &q.predicates,
-                    &q.fence,
-                    q.limit,
-                    |_| true,
-                    &mut page,
-                )?;
-            }
-            SubjectSel::Subtree(d) => {
-                let p = keys::subtree_prefix(d);
-                self.scan_facts(
-                    self.fwd.prefix(&p),
-                    &q.predicates,
-                    &q.fence,
-                    q.limit,
-                    |_| true,
-                    &mut page,
-                )?;
-            }
+        let iter = match &q.subject {
+            SubjectSel::Exact(e) => self.fwd.prefix(entity_key(e)),
+            SubjectSel::Registrable(d) => self
+                .fwd
+                .prefix(keys::registrable_prefix(d.registrable_or_self())),
+            SubjectSel::Subtree(d) => self.fwd.prefix(keys::subtree_prefix(d)),
             SubjectSel::Cidr(net) => {
                 let (lo, mut hi) = keys::ip_range(net);
+                // IP subjects are followed by a predicate and an object.
                 hi.extend_from_slice(&[0xff; 4]);
-                self.scan_facts(
-                    self.fwd.range(lo..=hi),
-                    &q.predicates,
-                    &q.fence,
-                    q.limit,
-                    |_| true,
-                    &mut page,
-                )?;
+                self.fwd.range(lo..=hi)
             }
-        }
+        };
+        let mut page = FactPage::default();
+        self.scan_facts(iter, &q.predicates, &q.fence, q.limit, &mut page)?;
         Ok(page)
     }
 
