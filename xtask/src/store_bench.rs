@@ -251,31 +251,44 @@ pub(crate) fn run(args: &[&str]) -> Result<()> {
     let mut domains = 1_000_000u64;
     let mut work = std::env::temp_dir().join("scry-bench-store");
     let mut skip_pg = false;
+    let mut queries_only = false;
     let mut it = args.iter();
     while let Some(a) = it.next() {
         match *a {
             "--domains" => domains = it.next().context("--domains N")?.parse()?,
             "--work" => work = PathBuf::from(it.next().context("--work DIR")?),
             "--skip-pg" => skip_pg = true,
-            other => bail!("unknown option {other}"),
+            // Re-measure the queries on the store a previous run left in --work.
+            "--queries-only" => {
+                queries_only = true;
+                skip_pg = true;
+            }
+            other => {
+                bail!("unknown option {other} (--domains N, --work DIR, --skip-pg, --queries-only)")
+            }
         }
     }
-    let _ = std::fs::remove_dir_all(&work);
-    std::fs::create_dir_all(&work)?;
-    let scry = scry_bin()?;
     let nd = work.join("facts.ndjson");
     let tsv = work.join("facts.tsv");
-    eprintln!("generating {domains} domains ...");
-    let facts = generate(domains, &nd, &tsv)?;
-    eprintln!("{facts} facts; ingesting with scry ...");
     let data = work.join("scry-data");
-    let (ingest_s, ingest_rss) = timed(
-        Command::new(&scry)
-            .arg("--data-dir")
-            .arg(&data)
-            .args(["ingest", "facts", "--progress", "none", "--batch", "100000"])
-            .arg(&nd),
-    )?;
+    let (facts, ingest_s, ingest_rss) = if queries_only {
+        (0, f64::NAN, 0)
+    } else {
+        let _ = std::fs::remove_dir_all(&work);
+        std::fs::create_dir_all(&work)?;
+        let scry = scry_bin()?;
+        eprintln!("generating {domains} domains ...");
+        let facts = generate(domains, &nd, &tsv)?;
+        eprintln!("{facts} facts; ingesting with scry ...");
+        let (s, rss) = timed(
+            Command::new(&scry)
+                .arg("--data-dir")
+                .arg(&data)
+                .args(["ingest", "facts", "--progress", "none", "--batch", "100000"])
+                .arg(&nd),
+        )?;
+        (facts, s, rss)
+    };
     eprintln!(
         "ingest {ingest_s:.1}s, rss {ingest_rss} KiB, disk {} B; queries ...",
         du(&data)
@@ -424,7 +437,11 @@ pub(crate) fn run(args: &[&str]) -> Result<()> {
     )?;
     let out = Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/bench");
     std::fs::create_dir_all(&out)?;
-    let name = format!("store-{domains}");
+    let name = if queries_only {
+        format!("store-{domains}-queries")
+    } else {
+        format!("store-{domains}")
+    };
     std::fs::write(out.join(format!("{name}.md")), &md)?;
     let json = serde_json::json!({
         "domains": domains, "facts": facts, "commit": git_head(),

@@ -211,6 +211,30 @@ impl DomainName {
         Ok(analyse(ascii, flags))
     }
 
+    /// Rebuilds a name from the A-label form a [`DomainName`] had (as stored
+    /// in keys): the structural checks still run, but the input clean-up
+    /// (trimming, dot mapping, case folding, IDNA mapping) is skipped. Any
+    /// input that is not already in normal form goes through
+    /// [`DomainName::parse`], so the result is always what `parse` gives.
+    pub fn from_normalised(ascii: &str) -> Result<DomainName, ModelError> {
+        let normal = !ascii.is_empty()
+            && ascii.len() <= MAX_NAME
+            && ascii.bytes().all(|b| {
+                b.is_ascii_lowercase()
+                    || b.is_ascii_digit()
+                    || matches!(b, b'-' | b'_' | b'.' | b'*')
+            })
+            && !ascii.ends_with('.');
+        if !normal {
+            return Self::parse(ascii);
+        }
+        validate(ascii).map_err(|reason| ModelError::Name {
+            input: ascii.to_string(),
+            reason,
+        })?;
+        Ok(analyse(ascii.to_string(), Vec::new()))
+    }
+
     /// The A-label form (what DNS carries), lower case, no trailing dot.
     pub fn ascii(&self) -> &str {
         &self.ascii

@@ -165,7 +165,8 @@ pub(crate) fn read_entity(buf: &[u8]) -> Result<(Entity, &[u8])> {
             labels.reverse();
             let joined = labels.join(&b'.');
             let s = std::str::from_utf8(&joined).map_err(|e| corrupt(e.to_string()))?;
-            let d = DomainName::parse(s).map_err(|e| corrupt(e.to_string()))?;
+            // Keys hold names that were normalised when stored.
+            let d = DomainName::from_normalised(s).map_err(|e| corrupt(e.to_string()))?;
             Ok((Entity::Domain(d), &rest[end + 1..]))
         }
         T_IP => {

@@ -337,3 +337,26 @@ proptest! {
         let _ = Email::parse(&s);
     }
 }
+
+proptest! {
+    /// Rebuilding a stored name gives exactly what parsing it gives.
+    #[test]
+    fn from_normalised_equals_parse(input in "[a-zA-Z0-9_*.\\-]{1,40}|[a-z0-9]{1,10}\\.(com|co\\.uk|blogspot\\.com|xn--p1ai|ck)") {
+        if let Ok(n) = DomainName::parse(&input) {
+            let again = DomainName::from_normalised(n.ascii()).unwrap();
+            let direct = DomainName::parse(n.ascii()).unwrap();
+            prop_assert_eq!(again.ascii(), direct.ascii());
+            prop_assert_eq!(again.unicode(), direct.unicode());
+            prop_assert_eq!(again.registrable(), direct.registrable());
+            prop_assert_eq!(again.suffix(), direct.suffix());
+            prop_assert_eq!(again.flags(), direct.flags());
+        }
+        // Whatever it accepts, parse accepts with the same A-labels.
+        if let Ok(fast) = DomainName::from_normalised(&input) {
+            let slow = DomainName::parse(&input);
+            prop_assert!(slow.is_ok(), "from_normalised accepted {:?}, parse did not", input);
+            let slow = slow.unwrap();
+            prop_assert_eq!(slow.ascii(), fast.ascii());
+        }
+    }
+}
