@@ -213,10 +213,24 @@ pub fn ingest_paths(
         let time = opts.observed_at.or_else(|| mtime(path)).unwrap_or(opts.now);
         let observations = record.to_observations(time, opts.kind.as_str(), opts.now);
         let mut events = Vec::new();
-        if let Some((prev_time, prev)) = previous_record(store, opts.kind, &domain, time)? {
-            let changes = record.diff(&prev);
-            if !changes.is_empty() {
-                events.push(change_event(&domain, time, prev_time, opts.kind, &changes));
+        match previous_record(store, opts.kind, &domain, time)? {
+            Some((prev_time, prev)) => {
+                let changes = record.diff(&prev);
+                if !changes.is_empty() {
+                    events.push(change_event(
+                        &domain,
+                        time,
+                        Some(prev_time),
+                        opts.kind,
+                        &changes,
+                    ));
+                }
+            }
+            // The first record of a domain: every field is new (registrant
+            // monitors watch these).
+            None => {
+                let fields = record.diff(&RegistrationRecord::default());
+                events.push(change_event(&domain, time, None, opts.kind, &fields));
             }
         }
         summary.stored += observations.len() as u64;
@@ -255,13 +269,15 @@ pub fn ingest_paths(
 fn change_event(
     domain: &DomainName,
     time: Timestamp,
-    prev_time: Timestamp,
+    prev_time: Option<Timestamp>,
     kind: RegKind,
     changes: &[FieldChange],
 ) -> NewEvent {
     let mut data = BTreeMap::new();
     data.insert("kind".to_string(), kind.as_str().to_string());
-    data.insert("previous".to_string(), scry_model::format_time(prev_time));
+    if let Some(p) = prev_time {
+        data.insert("previous".to_string(), scry_model::format_time(p));
+    }
     data.insert(
         "fields".to_string(),
         changes
@@ -280,7 +296,12 @@ fn change_event(
     }
     NewEvent {
         time,
-        kind: "whois_changed".to_string(),
+        kind: if prev_time.is_some() {
+            "whois_changed"
+        } else {
+            "whois_new"
+        }
+        .to_string(),
         subject: domain.ascii().to_string(),
         data,
     }

@@ -7,6 +7,7 @@
 
 mod error;
 pub mod field;
+pub mod monitor;
 pub mod output;
 pub mod pdns;
 pub mod pivot;

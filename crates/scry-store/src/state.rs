@@ -225,6 +225,36 @@ impl StateStore {
         tx.commit().map_err(st)
     }
 
+    /// Writes several values and moves a reader's cursor in one transaction:
+    /// a crash leaves all of it or none.
+    pub fn commit(&self, puts: &[(String, Vec<u8>)], cursor: Option<(&str, u64)>) -> Result<()> {
+        let tx = self.db.begin_write().map_err(st)?;
+        {
+            let mut t = tx.open_table(KV).map_err(st)?;
+            for (k, v) in puts {
+                t.insert(k.as_str(), v.as_slice()).map_err(st)?;
+            }
+        }
+        if let Some((reader, seq)) = cursor {
+            let mut t = tx.open_table(CURSORS).map_err(st)?;
+            let old = t.get(reader).map_err(st)?.map_or(0, |v| v.value());
+            if seq > old {
+                t.insert(reader, seq).map_err(st)?;
+            }
+        }
+        tx.commit().map_err(st)
+    }
+
+    /// Deletes a state value.
+    pub fn delete(&self, key: &str) -> Result<()> {
+        let tx = self.db.begin_write().map_err(st)?;
+        {
+            let mut t = tx.open_table(KV).map_err(st)?;
+            t.remove(key).map_err(st)?;
+        }
+        tx.commit().map_err(st)
+    }
+
     /// Every state value whose key starts with `prefix`, in key order.
     pub fn scan(&self, prefix: &str) -> Result<Vec<(String, Vec<u8>)>> {
         let tx = self.db.begin_read().map_err(st)?;

@@ -63,6 +63,81 @@ pub(crate) enum Command {
     Lookalike(LookalikeCmd),
     /// Write a deterministic synthetic internet in the real file formats.
     Generate(GenerateArgs),
+    /// Brand, name-server, registrant and IP monitors over the event log.
+    #[command(subcommand)]
+    Monitor(MonitorCmd),
+    /// Alerts raised by monitors: list, triage.
+    #[command(subcommand)]
+    Alerts(AlertsCmd),
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum MonitorCmd {
+    /// Add a monitor.
+    Add(MonitorAddArgs),
+    /// List monitors.
+    List(JsonArg),
+    /// Remove a monitor (its alerts stay).
+    Remove(IdArg),
+    /// Examine the events each monitor has not seen yet; raise alerts.
+    Run(JsonArg),
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct MonitorAddArgs {
+    /// brand, nameserver, registrant or ip.
+    #[arg(long)]
+    pub(crate) kind: String,
+    /// A name for people.
+    #[arg(long)]
+    pub(crate) name: String,
+    /// What to watch (repeatable): brand domains, name servers (host or domain), registrant e-mail/name/org, IPs or prefixes.
+    #[arg(long, required = true)]
+    pub(crate) term: Vec<String>,
+    /// Terms whose look-alike matches are not alerts (repeatable).
+    #[arg(long)]
+    pub(crate) exclude: Vec<String>,
+    /// Print the monitor as JSON.
+    #[arg(long)]
+    pub(crate) json: bool,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct IdArg {
+    /// The id.
+    pub(crate) id: u64,
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum AlertsCmd {
+    /// List alerts.
+    List(AlertsListArgs),
+    /// Move an alert to a new state (watched, ignored, blocked, takedown-requested, taken-down).
+    SetState(AlertsSetArgs),
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct AlertsListArgs {
+    /// Only alerts in this state.
+    #[arg(long)]
+    pub(crate) state: Option<String>,
+    /// Machine-readable output.
+    #[arg(long)]
+    pub(crate) json: bool,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct AlertsSetArgs {
+    /// The alert.
+    pub(crate) id: u64,
+    /// The new state.
+    pub(crate) state: String,
+    /// Who (default: $USER).
+    #[arg(long)]
+    pub(crate) who: Option<String>,
+    /// Why.
+    #[arg(long)]
+    pub(crate) note: Option<String>,
 }
 
 #[derive(Debug, Subcommand)]

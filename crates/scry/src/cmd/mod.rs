@@ -4,6 +4,7 @@ mod demo;
 pub(crate) mod generate;
 pub(crate) mod ingest;
 mod lookalike;
+mod monitor;
 mod name;
 mod pdns;
 pub(crate) mod query;
@@ -33,5 +34,7 @@ pub(crate) fn run(cli: Cli) -> Result<ExitCode> {
         Command::Pdns(c) => pdns::run(&cli, c),
         Command::Lookalike(c) => lookalike::run(c),
         Command::Generate(a) => generate::run(a),
+        Command::Monitor(c) => monitor::monitor(&cli, c),
+        Command::Alerts(c) => monitor::alerts(&cli, c),
     }
 }

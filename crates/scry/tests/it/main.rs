@@ -9,6 +9,7 @@ mod demo;
 mod errors;
 mod golden;
 mod lookalike;
+mod monitor;
 mod pdns;
 mod whois;
 mod zone;

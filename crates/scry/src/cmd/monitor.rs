@@ -1,0 +1,111 @@
+use std::process::ExitCode;
+
+use anyhow::Result;
+use scry_intel::monitor::{self, MonitorKind};
+
+use crate::cli::{AlertsCmd, Cli, MonitorCmd};
+use crate::cmd::ingest::now;
+use crate::{open, out};
+
+pub(crate) fn monitor(cli: &Cli, c: &MonitorCmd) -> Result<ExitCode> {
+    let opened = open::open(cli, true)?;
+    let state = &opened.state;
+    match c {
+        MonitorCmd::Add(a) => {
+            let m = monitor::add_monitor(
+                state,
+                MonitorKind::parse(&a.kind)?,
+                &a.name,
+                &a.term,
+                &a.exclude,
+                now(),
+            )?;
+            if a.json {
+                out::json(&m)?;
+            } else {
+                println!("monitor {} added", m.id);
+            }
+        }
+        MonitorCmd::List(a) => {
+            let ms = monitor::monitors(state)?;
+            if a.json {
+                out::json(&ms)?;
+            } else {
+                let rows: Vec<Vec<String>> = ms
+                    .iter()
+                    .map(|m| {
+                        vec![
+                            m.id.to_string(),
+                            serde_json::to_value(m.kind)
+                                .map(|v| v.as_str().unwrap_or("").to_string())
+                                .unwrap_or_default(),
+                            m.name.clone(),
+                            m.terms.join(","),
+                            m.created.clone(),
+                        ]
+                    })
+                    .collect();
+                out::table(&["id", "kind", "name", "terms", "created"], &rows)?;
+            }
+        }
+        MonitorCmd::Remove(a) => {
+            if !monitor::remove_monitor(state, a.id)? {
+                anyhow::bail!("no monitor {}", a.id);
+            }
+            println!("monitor {} removed", a.id);
+        }
+        MonitorCmd::Run(a) => {
+            let s = monitor::run_monitors(opened.store.as_ref(), state, now())?;
+            if a.json {
+                out::json(&s)?;
+            } else {
+                println!(
+                    "{} monitors examined {} events: {} new alerts",
+                    s.monitors, s.events, s.alerts
+                );
+            }
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+pub(crate) fn alerts(cli: &Cli, c: &AlertsCmd) -> Result<ExitCode> {
+    let opened = open::open(cli, false)?;
+    let state = &opened.state;
+    match c {
+        AlertsCmd::List(a) => {
+            let all = monitor::alerts(state, a.state.as_deref())?;
+            if a.json {
+                out::json(&all)?;
+            } else {
+                let rows: Vec<Vec<String>> = all
+                    .iter()
+                    .map(|x| {
+                        vec![
+                            x.id.to_string(),
+                            x.state.clone(),
+                            x.monitor.to_string(),
+                            x.domain.clone(),
+                            x.reason.clone(),
+                            x.event_time.clone(),
+                        ]
+                    })
+                    .collect();
+                out::table(
+                    &["id", "state", "monitor", "domain", "reason", "seen"],
+                    &rows,
+                )?;
+            }
+        }
+        AlertsCmd::SetState(a) => {
+            let who = a
+                .who
+                .clone()
+                .or_else(|| std::env::var("USER").ok())
+                .unwrap_or_else(|| "unknown".into());
+            let x = monitor::set_state(state, a.id, &a.state, &who, a.note.as_deref(), now())?;
+            println!("alert {} is now {} (by {who})", x.id, x.state);
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}

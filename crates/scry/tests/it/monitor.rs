@@ -1,0 +1,185 @@
+//! Monitors over the event log: zone additions and re-delegations, WHOIS
+//! records; alerts raised once per monitor and domain, triaged with history.
+
+use crate::{json, ok, run};
+
+#[test]
+fn monitors_raise_alerts_once_and_triage_keeps_history() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("d");
+    let day1 = dir.path().join("com-1.zone");
+    let day2 = dir.path().join("com-2.zone");
+    std::fs::write(
+        &day1,
+        "$ORIGIN com.\n@ 86400 IN SOA a.gtld-servers.net. nstld.verisign-grs.com. 2026010100 1800 900 604800 86400\n\
+         example-shop 172800 IN NS ns1.host.net.\npaypal 172800 IN NS ns1.paypal-dns.com.\n",
+    )
+    .unwrap();
+    std::fs::write(
+        &day2,
+        "$ORIGIN com.\n@ 86400 IN SOA a.gtld-servers.net. nstld.verisign-grs.com. 2026010200 1800 900 604800 86400\n\
+         example-shop 172800 IN NS ns1.bad-dns.net.\npaypal 172800 IN NS ns1.paypal-dns.com.\n\
+         paypa1-secure 172800 IN NS ns1.bad-dns.net.\nfriendly 172800 IN NS ns1.host.net.\n",
+    )
+    .unwrap();
+    let whois = dir.path().join("paypa1-secure.com.txt");
+    std::fs::write(
+        &whois,
+        "Domain Name: PAYPA1-SECURE.COM\r\nRegistrar: Cheap Registrar LLC\r\nCreation Date: 2026-01-02T00:00:00Z\r\n\
+         Registrant Organization: Evil Org\r\nRegistrant Email: Evil@Mail.test\r\nName Server: NS1.BAD-DNS.NET\r\n",
+    )
+    .unwrap();
+
+    for args in [
+        vec![
+            "monitor",
+            "add",
+            "--kind",
+            "brand",
+            "--name",
+            "paypal",
+            "--term",
+            "paypal.com",
+        ],
+        vec![
+            "monitor",
+            "add",
+            "--kind",
+            "nameserver",
+            "--name",
+            "bad dns",
+            "--term",
+            "bad-dns.net",
+        ],
+        vec![
+            "monitor",
+            "add",
+            "--kind",
+            "registrant",
+            "--name",
+            "evil",
+            "--term",
+            "evil@mail.test",
+        ],
+    ] {
+        ok(&data, &args);
+    }
+    let bad = run(
+        &data,
+        &[
+            "monitor",
+            "add",
+            "--kind",
+            "ip",
+            "--name",
+            "x",
+            "--term",
+            "not-an-ip",
+        ],
+    );
+    assert!(!bad.status.success());
+
+    ok(
+        &data,
+        &[
+            "ingest",
+            "zone",
+            day1.to_str().unwrap(),
+            "--progress",
+            "none",
+        ],
+    );
+    let first = json(&data, &["monitor", "run", "--json"]);
+    assert_eq!(first["alerts"], 0, "nothing suspicious on day one: {first}");
+    ok(
+        &data,
+        &[
+            "ingest",
+            "zone",
+            day2.to_str().unwrap(),
+            "--progress",
+            "none",
+        ],
+    );
+    ok(
+        &data,
+        &[
+            "ingest",
+            "whois",
+            whois.to_str().unwrap(),
+            "--date",
+            "2026-01-02",
+        ],
+    );
+    let second = json(&data, &["monitor", "run", "--json"]);
+    let again = json(&data, &["monitor", "run", "--json"]);
+    assert_eq!(again["alerts"], 0, "each event is examined once");
+
+    let alerts = json(&data, &["alerts", "list", "--json"]);
+    let got: std::collections::BTreeSet<(u64, String)> = alerts
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| {
+            (
+                a["monitor"].as_u64().unwrap(),
+                a["domain"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    let want: std::collections::BTreeSet<(u64, String)> = [
+        (1, "paypa1-secure.com"),
+        (2, "paypa1-secure.com"),
+        (2, "example-shop.com"),
+        (3, "paypa1-secure.com"),
+    ]
+    .into_iter()
+    .map(|(m, d)| (m, d.to_string()))
+    .collect();
+    assert_eq!(got, want);
+    assert_eq!(second["alerts"], 4);
+    let brand = alerts
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["monitor"] == 1)
+        .unwrap();
+    assert!(
+        brand["reason"].as_str().unwrap().contains("paypal.com"),
+        "{brand}"
+    );
+    assert!(brand["similarity"].as_u64().unwrap() >= 75);
+
+    let id = brand["id"].as_u64().unwrap().to_string();
+    ok(
+        &data,
+        &[
+            "alerts",
+            "set-state",
+            &id,
+            "blocked",
+            "--who",
+            "ana",
+            "--note",
+            "RPZ",
+        ],
+    );
+    let bad = run(&data, &["alerts", "set-state", &id, "bogus"]);
+    assert!(!bad.status.success());
+    let blocked = json(&data, &["alerts", "list", "--state", "blocked", "--json"]);
+    assert_eq!(blocked.as_array().unwrap().len(), 1);
+    let hist = &blocked[0]["history"];
+    assert_eq!(hist[0]["state"], "new");
+    assert_eq!(hist[1]["state"], "blocked");
+    assert_eq!(hist[1]["who"], "ana");
+    let monitors = json(&data, &["monitor", "list", "--json"]);
+    assert_eq!(monitors.as_array().unwrap().len(), 3);
+    ok(&data, &["monitor", "remove", "2"]);
+    assert_eq!(
+        json(&data, &["monitor", "list", "--json"])
+            .as_array()
+            .unwrap()
+            .len(),
+        2
+    );
+}
