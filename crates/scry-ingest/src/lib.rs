@@ -11,6 +11,7 @@
 //! counters (read / stored / rejected by reason / skipped).
 #![warn(missing_docs)]
 
+pub mod ct;
 mod error;
 pub mod facts;
 mod input;
@@ -22,3 +23,44 @@ pub mod zone;
 pub use error::{IngestError, Result};
 pub use input::{Line, file_identity, open_input, read_line_bounded};
 pub use summary::{IngestSummary, Progress};
+
+/// `kind` events for the names in `batch` that the store has no fact about
+/// yet (first sightings), dated by their earliest observation in the batch.
+pub(crate) fn first_seen_events(
+    store: &dyn scry_store::Store,
+    batch: &[scry_model::Observation],
+    kind: &str,
+    source: &str,
+    now: scry_model::Timestamp,
+) -> Result<Vec<scry_store::NewEvent>> {
+    use std::collections::BTreeMap;
+
+    use scry_model::{DomainName, Entity};
+    use scry_store::{FactQuery, NewEvent, SubjectSel, TimeFence};
+
+    let mut first: BTreeMap<&DomainName, scry_model::Timestamp> = BTreeMap::new();
+    for o in batch {
+        if let Some(d) = o.subject.as_domain() {
+            let t = first.entry(d).or_insert(o.window.first_seen);
+            *t = (*t).min(o.window.first_seen);
+        }
+    }
+    let mut events = Vec::new();
+    for (d, t) in first {
+        let known = store.facts(&FactQuery {
+            subject: SubjectSel::Exact(Entity::Domain(d.clone())),
+            predicates: vec![],
+            fence: TimeFence::default(),
+            limit: 1,
+        })?;
+        if known.facts.is_empty() {
+            events.push(NewEvent {
+                time: if t > 0 { t } else { now },
+                kind: kind.to_string(),
+                subject: d.ascii().to_string(),
+                data: BTreeMap::from([("source".to_string(), source.to_string())]),
+            });
+        }
+    }
+    Ok(events)
+}

@@ -8,15 +8,14 @@
 //! committed with their record position in the ledger, so replaying a file
 //! changes nothing and an interrupted ingest resumes.
 
-use std::collections::{BTreeMap, BTreeSet};
 use std::io::BufRead;
 use std::path::Path;
 use std::time::Instant;
 
-use scry_model::{DomainName, Entity, Observation, Timestamp};
+use scry_model::{Observation, Timestamp};
 use scry_parse::ParseError;
 use scry_parse::pdns::{PdnsFormat, PdnsReader, detect_format};
-use scry_store::{FactQuery, LedgerEntry, NewEvent, Store, SubjectSel, TimeFence, WriteBatch};
+use scry_store::{LedgerEntry, Store, WriteBatch};
 
 use crate::error::{IngestError, Result};
 use crate::input::{file_identity, open_input};
@@ -84,33 +83,7 @@ pub fn ingest_pdns(
                      complete: bool,
                      summary: &mut IngestSummary|
      -> Result<()> {
-        // Names never seen before get a first-seen event.
-        let names: BTreeSet<&DomainName> =
-            batch.iter().filter_map(|o| o.subject.as_domain()).collect();
-        let mut events = Vec::new();
-        let mut first: BTreeMap<&DomainName, Timestamp> = BTreeMap::new();
-        for o in batch.iter() {
-            if let Some(d) = o.subject.as_domain() {
-                let t = first.entry(d).or_insert(o.window.first_seen);
-                *t = (*t).min(o.window.first_seen);
-            }
-        }
-        for d in names {
-            let known = store.facts(&FactQuery {
-                subject: SubjectSel::Exact(Entity::Domain(d.clone())),
-                predicates: vec![],
-                fence: TimeFence::default(),
-                limit: 1,
-            })?;
-            if known.facts.is_empty() {
-                events.push(NewEvent {
-                    time: first.get(d).copied().unwrap_or(opts.now),
-                    kind: "pdns_first_seen".into(),
-                    subject: d.ascii().to_string(),
-                    data: BTreeMap::from([("source".to_string(), "pdns".to_string())]),
-                });
-            }
-        }
+        let events = crate::first_seen_events(store, batch, "pdns_first_seen", "pdns", opts.now)?;
         let n = batch.len() as u64;
         let r = store.write(WriteBatch {
             observations: std::mem::take(batch),

@@ -209,8 +209,8 @@ pub fn remove_monitor(state: &StateStore, id: u64) -> Result<bool> {
 /// The domains an event introduces, with a reason prefix.
 fn event_domains(e: &Event) -> Option<&str> {
     match e.kind.as_str() {
-        "domain_added" | "domain_redelegated" | "pdns_first_seen" | "whois_new"
-        | "whois_changed" => Some(e.subject.as_str()),
+        "domain_added" | "domain_redelegated" | "pdns_first_seen" | "cert_first_seen"
+        | "whois_new" | "whois_changed" => Some(e.subject.as_str()),
         _ => None,
     }
 }
@@ -269,7 +269,7 @@ pub fn run_monitors(store: &dyn Store, state: &StateStore, now: Timestamp) -> Re
                     MonitorKind::Brand => {
                         if matches!(
                             e.kind.as_str(),
-                            "domain_added" | "pdns_first_seen" | "whois_new"
+                            "domain_added" | "pdns_first_seen" | "cert_first_seen" | "whois_new"
                         ) {
                             matcher
                                 .as_ref()
@@ -313,16 +313,27 @@ pub fn run_monitors(store: &dyn Store, state: &StateStore, now: Timestamp) -> Re
                         })
                     }),
                     MonitorKind::Ip => {
-                        if matches!(e.kind.as_str(), "domain_added" | "pdns_first_seen") {
+                        if matches!(
+                            e.kind.as_str(),
+                            "domain_added" | "pdns_first_seen" | "cert_first_seen"
+                        ) {
                             ip_hit(store, domain, &nets)?
                         } else {
                             None
                         }
                     }
                 };
-                let Some((reason, similarity)) = hit else {
+                let Some((mut reason, similarity)) = hit else {
                     continue;
                 };
+                // One alert per registrable domain: www.x and x are one finding.
+                let host = domain;
+                let domain = DomainName::parse(host)
+                    .map(|d| d.registrable_or_self().to_string())
+                    .unwrap_or_else(|_| host.to_string());
+                if domain != host {
+                    reason = format!("{reason} [{host}]");
+                }
                 let idx = format!("alert_idx:{}:{domain}", m.id);
                 if state.get(&idx)?.is_some()
                     || puts.iter().any(|(k, _): &(String, Vec<u8>)| *k == idx)
@@ -333,7 +344,7 @@ pub fn run_monitors(store: &dyn Store, state: &StateStore, now: Timestamp) -> Re
                 let a = Alert {
                     id,
                     monitor: m.id,
-                    domain: domain.to_string(),
+                    domain,
                     reason,
                     similarity,
                     event_seq: e.seq,
@@ -426,4 +437,75 @@ pub fn set_state(
     });
     state.put(&key, &serde_json::to_vec(&a).map_err(json_err)?)?;
     Ok(a)
+}
+
+/// One monitor's part of a digest.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct DigestMonitor {
+    /// Monitor id.
+    pub id: u64,
+    /// Monitor name.
+    pub name: String,
+    /// Alerts raised that day.
+    pub alerts: Vec<Alert>,
+}
+
+/// The five-minute morning review (`scry alerts digest`).
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct Digest {
+    /// The day (YYYY-MM-DD).
+    pub date: String,
+    /// Alerts raised that day.
+    pub raised: u64,
+    /// Alerts still in state `new`, whatever their day.
+    pub open_total: u64,
+    /// By monitor, highest similarity first.
+    pub monitors: Vec<DigestMonitor>,
+}
+
+/// Alerts raised on the UTC day starting at `day`, grouped by monitor.
+pub fn digest(state: &StateStore, day: Timestamp) -> Result<Digest> {
+    let date = format_time(day).get(..10).unwrap_or_default().to_string();
+    let all = alerts(state, None)?;
+    let names: std::collections::BTreeMap<u64, String> = monitors(state)?
+        .into_iter()
+        .map(|m| (m.id, m.name))
+        .collect();
+    let mut by: std::collections::BTreeMap<u64, Vec<Alert>> = std::collections::BTreeMap::new();
+    let mut raised = 0;
+    for a in &all {
+        let created = a
+            .history
+            .first()
+            .map(|h| h.when.as_str())
+            .unwrap_or_default();
+        if created.starts_with(&date) {
+            raised += 1;
+            by.entry(a.monitor).or_default().push(a.clone());
+        }
+    }
+    let monitors = by
+        .into_iter()
+        .map(|(id, mut alerts)| {
+            alerts.sort_by(|a, b| {
+                b.similarity
+                    .cmp(&a.similarity)
+                    .then_with(|| a.domain.cmp(&b.domain))
+            });
+            DigestMonitor {
+                id,
+                name: names
+                    .get(&id)
+                    .cloned()
+                    .unwrap_or_else(|| format!("monitor {id} (removed)")),
+                alerts,
+            }
+        })
+        .collect();
+    Ok(Digest {
+        date,
+        raised,
+        open_total: all.iter().filter(|a| a.state == "new").count() as u64,
+        monitors,
+    })
 }

@@ -114,6 +114,18 @@ pub(crate) enum AlertsCmd {
     List(AlertsListArgs),
     /// Move an alert to a new state (watched, ignored, blocked, takedown-requested, taken-down).
     SetState(AlertsSetArgs),
+    /// The morning review: alerts raised on a day, by monitor, with what is still open.
+    Digest(AlertsDigestArgs),
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct AlertsDigestArgs {
+    /// The day (YYYY-MM-DD; default: today, UTC).
+    #[arg(long)]
+    pub(crate) date: Option<String>,
+    /// Machine-readable output.
+    #[arg(long)]
+    pub(crate) json: bool,
 }
 
 #[derive(Debug, Args)]
@@ -320,6 +332,21 @@ pub(crate) enum IngestCmd {
     Zone(IngestZoneArgs),
     /// Passive DNS: COF, DNSDB SAF, Zeek, passivedns, dnstap, pcap (plain or gzip).
     Pdns(IngestPdnsArgs),
+    /// Certificate-transparency entries (certstream JSON lines, plain or gzip).
+    Ct(IngestFactsLikeArgs),
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct IngestFactsLikeArgs {
+    /// Input files.
+    #[arg(required = true)]
+    pub(crate) files: Vec<PathBuf>,
+    /// Stop at the first bad line.
+    #[arg(long)]
+    pub(crate) strict: bool,
+    /// Print the summary as JSON.
+    #[arg(long)]
+    pub(crate) json: bool,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]

@@ -106,6 +106,19 @@ fn ingest_world(store: &dyn Store, world: &Path, runs_dir: &Path, quiet: bool) -
             ));
         }
     }
+    for f in sorted_entries(&world.join("ct"))? {
+        let s = scry_ingest::ct::ingest_ct(
+            store,
+            &f,
+            &scry_ingest::ct::CtOptions {
+                strict: false,
+                batch_size: 50_000,
+                now,
+            },
+            &mut |_| {},
+        )?;
+        say(format!("ct {}: {} facts", f.display(), s.stored));
+    }
     for f in sorted_entries(&world.join("pdns"))? {
         let s = ingest_pdns(
             store,
@@ -149,7 +162,7 @@ pub(crate) fn run(cli: &Cli, a: &DemoArgs) -> Result<ExitCode> {
             g.files, g.listed
         );
         println!(
-            "== 2. ingesting it into {} (zone files, WHOIS, RDAP, passive DNS)",
+            "== 2. ingesting it into {} (zone files, WHOIS, RDAP, CT, passive DNS)",
             cli.data_dir.display()
         );
     }

@@ -8,8 +8,8 @@ use scry_ingest::facts::{FactsOptions, ingest_file};
 use scry_ingest::registration::{RegKind, RegOptions, ingest_paths};
 
 use crate::cli::{
-    Cli, IngestCmd, IngestFactsArgs, IngestPdnsArgs, IngestRegArgs, IngestZoneArgs, PdnsFormatArg,
-    ProgressMode, ZoneCmd,
+    Cli, IngestCmd, IngestFactsArgs, IngestFactsLikeArgs, IngestPdnsArgs, IngestRegArgs,
+    IngestZoneArgs, PdnsFormatArg, ProgressMode, ZoneCmd,
 };
 use crate::{open, out};
 use scry_ingest::zone::{ZoneIngestOptions, ingest_zone, zone_diff};
@@ -21,6 +21,7 @@ pub(crate) fn run(cli: &Cli, c: &IngestCmd) -> Result<ExitCode> {
         IngestCmd::Rdap(a) => registration(cli, a, RegKind::Rdap),
         IngestCmd::Zone(a) => zone(cli, a),
         IngestCmd::Pdns(a) => pdns(cli, a),
+        IngestCmd::Ct(a) => ct(cli, a),
     }
 }
 
@@ -240,6 +241,26 @@ fn pdns(cli: &Cli, a: &IngestPdnsArgs) -> Result<ExitCode> {
     let mut summaries = Vec::new();
     for f in &a.files {
         summaries.push(scry_ingest::pdns::ingest_pdns(
+            opened.store.as_ref(),
+            f,
+            &opts,
+            &mut |_| {},
+        )?);
+    }
+    print_summaries(&summaries, a.json)?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn ct(cli: &Cli, a: &IngestFactsLikeArgs) -> Result<ExitCode> {
+    let opened = open::open(cli, true)?;
+    let opts = scry_ingest::ct::CtOptions {
+        strict: a.strict,
+        batch_size: 50_000,
+        now: now(),
+    };
+    let mut summaries = Vec::new();
+    for f in &a.files {
+        summaries.push(scry_ingest::ct::ingest_ct(
             opened.store.as_ref(),
             f,
             &opts,

@@ -106,6 +106,27 @@ pub(crate) fn alerts(cli: &Cli, c: &AlertsCmd) -> Result<ExitCode> {
             let x = monitor::set_state(state, a.id, &a.state, &who, a.note.as_deref(), now())?;
             println!("alert {} is now {} (by {who})", x.id, x.state);
         }
+        AlertsCmd::Digest(a) => {
+            let day = match &a.date {
+                Some(d) => scry_model::parse_time(d)?,
+                None => now() - now().rem_euclid(86_400),
+            };
+            let d = monitor::digest(state, day)?;
+            if a.json {
+                out::json(&d)?;
+            } else {
+                println!(
+                    "{}: {} new alerts, {} still untriaged overall",
+                    d.date, d.raised, d.open_total
+                );
+                for m in &d.monitors {
+                    println!("\n{} (monitor {}): {} raised", m.name, m.id, m.alerts.len());
+                    for x in &m.alerts {
+                        println!("  [{}] {:40} {:10} {}", x.id, x.domain, x.state, x.reason);
+                    }
+                }
+            }
+        }
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -172,6 +172,37 @@ fn monitors_raise_alerts_once_and_triage_keeps_history() {
     assert_eq!(hist[0]["state"], "new");
     assert_eq!(hist[1]["state"], "blocked");
     assert_eq!(hist[1]["who"], "ana");
+    // A certificate for a new look-alike name, seen in a CT log.
+    let ct = dir.path().join("ct.jsonl");
+    std::fs::write(
+        &ct,
+        concat!(
+            r#"{"message_type":"heartbeat","timestamp":1767300000}"#, "\n",
+            r#"{"message_type":"certificate_update","data":{"leaf_cert":{"all_domains":["paypal-login-verify.net","www.paypal-login-verify.net"],"issuer":{"O":"Let's Encrypt","CN":"R11"},"sha256":"AB12","subject":{"CN":"paypal-login-verify.net"}},"seen":1767300000}}"#, "\n",
+            "not json\n",
+        ),
+    )
+    .unwrap();
+    let s = json(&data, &["ingest", "ct", ct.to_str().unwrap(), "--json"]);
+    assert_eq!(s["rejected"], 1, "{s}");
+    let third = json(&data, &["monitor", "run", "--json"]);
+    assert_eq!(third["alerts"], 1, "the CT look-alike: {third}");
+    let p = json(&data, &["pivot", "ssl_hash", "ab12", "--json"]);
+    assert_eq!(p["domains"], serde_json::json!(["paypal-login-verify.net"]));
+    let today = {
+        let secs = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_secs() as i64;
+        secs - secs % 86_400
+    };
+    let digest = json(
+        &data,
+        &["alerts", "digest", "--date", &today.to_string(), "--json"],
+    );
+    assert_eq!(digest["raised"], 5, "{digest}");
+    assert_eq!(digest["open_total"], 4, "one alert was triaged: {digest}");
+
     let monitors = json(&data, &["monitor", "list", "--json"]);
     assert_eq!(monitors.as_array().unwrap().len(), 3);
     ok(&data, &["monitor", "remove", "2"]);
