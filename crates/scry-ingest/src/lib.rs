@@ -11,6 +11,7 @@
 //! counters (read / stored / rejected by reason / skipped).
 #![warn(missing_docs)]
 
+pub mod asn;
 pub mod ct;
 mod error;
 pub mod facts;

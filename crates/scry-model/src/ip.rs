@@ -147,6 +147,46 @@ impl IpNet {
         (lo.to_be_bytes(), hi.to_be_bytes())
     }
 
+    /// The fewest prefixes that exactly cover `start..=end` (both of one
+    /// family; empty when `start > end` or the families differ).
+    pub fn cover(start: &Ip, end: &Ip) -> Vec<IpNet> {
+        if start.is_v4() != end.is_v4() {
+            return Vec::new();
+        }
+        let v4 = start.is_v4();
+        let (mut lo, hi) = (
+            u128::from_be_bytes(start.key()),
+            u128::from_be_bytes(end.key()),
+        );
+        let max_bits: u32 = if v4 { 32 } else { 128 };
+        let mut out = Vec::new();
+        while lo <= hi {
+            // The largest block aligned at `lo` that stays within `hi`.
+            let mut size_bits = if lo == 0 { 128 } else { lo.trailing_zeros() }.min(max_bits);
+            while size_bits > 0 {
+                let last = lo.checked_add((1u128 << size_bits) - 1);
+                match last {
+                    Some(l) if l <= hi => break,
+                    _ => size_bits -= 1,
+                }
+            }
+            out.push(IpNet {
+                addr: Ip::from_key(lo.to_be_bytes()),
+                len: (max_bits - size_bits) as u8,
+            });
+            let step = if size_bits >= 128 {
+                u128::MAX
+            } else {
+                1u128 << size_bits
+            };
+            match lo.checked_add(step) {
+                Some(n) if size_bits < 128 => lo = n,
+                _ => break,
+            }
+        }
+        out
+    }
+
     /// Whether the prefix contains `ip`.
     pub fn contains(&self, ip: &Ip) -> bool {
         let (lo, hi) = self.key_range();

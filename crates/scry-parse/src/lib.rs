@@ -7,6 +7,7 @@
 //! the input continues.
 #![warn(missing_docs)]
 
+pub mod asn;
 pub mod ct;
 mod error;
 pub mod facts;

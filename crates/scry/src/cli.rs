@@ -334,6 +334,23 @@ pub(crate) enum IngestCmd {
     Pdns(IngestPdnsArgs),
     /// Certificate-transparency entries (certstream JSON lines, plain or gzip).
     Ct(IngestFactsLikeArgs),
+    /// An ip2asn TSV table, applied to the addresses already stored (ASN, org, country; `asn` pivots).
+    Asn(IngestAsnArgs),
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct IngestAsnArgs {
+    /// The table (plain or gzip).
+    pub(crate) file: PathBuf,
+    /// When the table was taken (default: now).
+    #[arg(long)]
+    pub(crate) date: Option<String>,
+    /// Stop at the first bad line.
+    #[arg(long)]
+    pub(crate) strict: bool,
+    /// Print the summary as JSON.
+    #[arg(long)]
+    pub(crate) json: bool,
 }
 
 #[derive(Debug, Args)]

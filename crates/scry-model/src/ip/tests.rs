@@ -96,3 +96,29 @@ fn contains() {
     assert_eq!(Ip::from_key(lo), ip("10.0.0.0"));
     assert_eq!(Ip::from_key(hi), ip("10.255.255.255"));
 }
+
+fn cover(a: &str, b: &str) -> Vec<String> {
+    IpNet::cover(&Ip::parse(a).unwrap(), &Ip::parse(b).unwrap())
+        .iter()
+        .map(|n| n.to_string())
+        .collect()
+}
+
+#[test]
+fn covers_ranges_exactly() {
+    assert_eq!(cover("100.64.0.0", "100.65.255.255"), ["100.64.0.0/15"]);
+    assert_eq!(cover("100.67.0.0", "100.67.127.255"), ["100.67.0.0/17"]);
+    assert_eq!(
+        cover("192.0.2.1", "192.0.2.6"),
+        [
+            "192.0.2.1/32",
+            "192.0.2.2/31",
+            "192.0.2.4/31",
+            "192.0.2.6/32"
+        ]
+    );
+    assert_eq!(cover("0.0.0.0", "255.255.255.255"), ["0.0.0.0/0"]);
+    assert_eq!(cover("2001:db8::", "2001:db8::ffff"), ["2001:db8::/112"]);
+    assert!(cover("192.0.2.9", "192.0.2.1").is_empty());
+    assert!(cover("192.0.2.1", "2001:db8::1").is_empty());
+}

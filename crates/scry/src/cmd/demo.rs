@@ -134,6 +134,20 @@ fn ingest_world(store: &dyn Store, world: &Path, runs_dir: &Path, quiet: bool) -
         )?;
         say(format!("pdns {}: {} records", f.display(), s.stored));
     }
+    let table = world.join("asn").join("ip2asn-v4.tsv");
+    if std::fs::metadata(&table).is_ok() {
+        let s = scry_ingest::asn::ingest_asn(
+            store,
+            &table,
+            &scry_ingest::asn::AsnOptions {
+                observed_at: None,
+                strict: true,
+                now,
+            },
+            &mut |_| {},
+        )?;
+        say(format!("asn {}: {} facts", table.display(), s.stored));
+    }
     Ok(())
 }
 
@@ -162,7 +176,7 @@ pub(crate) fn run(cli: &Cli, a: &DemoArgs) -> Result<ExitCode> {
             g.files, g.listed
         );
         println!(
-            "== 2. ingesting it into {} (zone files, WHOIS, RDAP, CT, passive DNS)",
+            "== 2. ingesting it into {} (zone files, WHOIS, RDAP, CT, passive DNS, IP-to-ASN)",
             cli.data_dir.display()
         );
     }

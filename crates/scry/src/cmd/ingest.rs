@@ -8,8 +8,8 @@ use scry_ingest::facts::{FactsOptions, ingest_file};
 use scry_ingest::registration::{RegKind, RegOptions, ingest_paths};
 
 use crate::cli::{
-    Cli, IngestCmd, IngestFactsArgs, IngestFactsLikeArgs, IngestPdnsArgs, IngestRegArgs,
-    IngestZoneArgs, PdnsFormatArg, ProgressMode, ZoneCmd,
+    Cli, IngestAsnArgs, IngestCmd, IngestFactsArgs, IngestFactsLikeArgs, IngestPdnsArgs,
+    IngestRegArgs, IngestZoneArgs, PdnsFormatArg, ProgressMode, ZoneCmd,
 };
 use crate::{open, out};
 use scry_ingest::zone::{ZoneIngestOptions, ingest_zone, zone_diff};
@@ -22,6 +22,7 @@ pub(crate) fn run(cli: &Cli, c: &IngestCmd) -> Result<ExitCode> {
         IngestCmd::Zone(a) => zone(cli, a),
         IngestCmd::Pdns(a) => pdns(cli, a),
         IngestCmd::Ct(a) => ct(cli, a),
+        IngestCmd::Asn(a) => asn(cli, a),
     }
 }
 
@@ -268,5 +269,25 @@ fn ct(cli: &Cli, a: &IngestFactsLikeArgs) -> Result<ExitCode> {
         )?);
     }
     print_summaries(&summaries, a.json)?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn asn(cli: &Cli, a: &IngestAsnArgs) -> Result<ExitCode> {
+    let observed_at = match &a.date {
+        Some(d) => Some(scry_model::parse_time(d)?),
+        None => None,
+    };
+    let opened = open::open(cli, true)?;
+    let s = scry_ingest::asn::ingest_asn(
+        opened.store.as_ref(),
+        &a.file,
+        &scry_ingest::asn::AsnOptions {
+            observed_at,
+            strict: a.strict,
+            now: now(),
+        },
+        &mut |_| {},
+    )?;
+    print_summaries(&[s], a.json)?;
     Ok(ExitCode::SUCCESS)
 }

@@ -157,3 +157,49 @@ fn line_formats_and_bad_records() {
     assert!(!o.status.success());
     assert!(String::from_utf8_lossy(&o.stderr).contains("right-hand wildcards"));
 }
+
+#[test]
+fn asn_table_enriches_ips_and_makes_asn_a_pivot() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("d");
+    let input = crate::fixture("golden/input.ndjson");
+    ok(
+        &data,
+        &[
+            "ingest",
+            "facts",
+            input.to_str().unwrap(),
+            "--progress",
+            "none",
+        ],
+    );
+    let table = dir.path().join("ip2asn.tsv");
+    std::fs::write(
+        &table,
+        "0.0.0.0\t192.0.1.255\t0\tNone\tNot routed\n192.0.2.0\t192.0.2.127\t64496\tNL\tEXAMPLE-NET\nbad line\n",
+    )
+    .unwrap();
+    let s = json(
+        &data,
+        &[
+            "ingest",
+            "asn",
+            table.to_str().unwrap(),
+            "--date",
+            "2026-03-02",
+            "--json",
+        ],
+    );
+    assert_eq!(s["rejected"], 1, "{s}");
+    let p = json(&data, &["pivot", "asn", "AS64496", "--json"]);
+    assert_eq!(
+        p["domains"],
+        serde_json::json!(["alpha-shop.com", "beta-shop.net"])
+    );
+    assert_eq!(p["total"], 2);
+    let prof = json(&data, &["profile", "alpha-shop.com", "--json"]);
+    let ip = &prof["hosting"]["ip"][0];
+    assert_eq!(ip["asn"], 64496, "the newer table wins: {ip}");
+    assert_eq!(ip["country"], "NL");
+    assert_eq!(prof["hosting"]["asn"][0]["value"], "64496");
+}
