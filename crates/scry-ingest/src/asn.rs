@@ -12,11 +12,11 @@ use std::time::Instant;
 use scry_model::{Entity, IpNet, Observation, Predicate, Timestamp, Window};
 use scry_parse::asn::parse_ip2asn_line;
 use scry_parse::{ParseError, ParseErrorKind};
-use scry_store::{LedgerEntry, ObjectSel, ReverseQuery, Store, TimeFence, WriteBatch};
+use scry_store::{ObjectSel, ReverseQuery, Store, TimeFence};
 
 use crate::error::{IngestError, Result};
 use crate::input::{Line, file_identity, open_input, read_line_bounded};
-use crate::summary::{IngestSummary, Progress};
+use crate::summary::{IngestSummary, LedgerInput, Progress};
 
 /// Options of an ASN-table ingest.
 #[derive(Debug, Clone)]
@@ -56,34 +56,26 @@ pub fn ingest_asn(
     let mut buf = Vec::new();
     let mut line_no = 0u64;
     let mut obs: Vec<Observation> = Vec::new();
+    let ledger = LedgerInput {
+        store,
+        key: &key,
+        name: &name,
+        now: opts.now,
+    };
     let mut flush = |obs: &mut Vec<Observation>,
-                     line_no: u64,
+                     position: u64,
                      complete: bool,
                      summary: &mut IngestSummary|
      -> Result<()> {
-        let n = obs.len() as u64;
-        let r = store.write(WriteBatch {
-            observations: std::mem::take(obs),
-            ledger: Some(LedgerEntry {
-                key: key.clone(),
-                name: name.clone(),
-                committed_through: line_no,
-                complete,
-                updated_at: opts.now,
-            }),
-            ..Default::default()
-        })?;
-        summary.stored += n;
-        summary.facts_new += r.facts_new;
-        summary.facts_merged += r.facts_merged;
-        summary.batches += 1;
-        progress(&Progress {
-            committed_through_line: line_no,
-            bytes: 0,
-            read: summary.read,
-            rejected: summary.rejected,
-        });
-        Ok(())
+        let events = Vec::new();
+        summary.commit(
+            &ledger,
+            std::mem::take(obs),
+            events,
+            position,
+            complete,
+            progress,
+        )
     };
     loop {
         let kind =

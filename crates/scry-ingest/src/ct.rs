@@ -10,11 +10,11 @@ use std::time::Instant;
 use scry_model::{Observation, Timestamp};
 use scry_parse::ct::{MAX_LINE, parse_line};
 use scry_parse::{ParseError, ParseErrorKind};
-use scry_store::{LedgerEntry, Store, WriteBatch};
+use scry_store::Store;
 
 use crate::error::{IngestError, Result};
 use crate::input::{Line, file_identity, open_input, read_line_bounded};
-use crate::summary::{IngestSummary, Progress};
+use crate::summary::{IngestSummary, LedgerInput, Progress};
 
 /// Options of a CT ingest.
 #[derive(Debug, Clone)]
@@ -45,36 +45,26 @@ pub fn ingest_ct(
     let mut buf = Vec::with_capacity(4096);
     let mut line_no = 0u64;
     let mut batch: Vec<Observation> = Vec::new();
+    let ledger = LedgerInput {
+        store,
+        key: &key,
+        name: &name,
+        now: opts.now,
+    };
     let mut flush = |batch: &mut Vec<Observation>,
-                     line: u64,
+                     position: u64,
                      complete: bool,
                      summary: &mut IngestSummary|
      -> Result<()> {
         let events = crate::first_seen_events(store, batch, "cert_first_seen", "ct", opts.now)?;
-        let n = batch.len() as u64;
-        let r = store.write(WriteBatch {
-            observations: std::mem::take(batch),
+        summary.commit(
+            &ledger,
+            std::mem::take(batch),
             events,
-            ledger: Some(LedgerEntry {
-                key: key.clone(),
-                name: name.clone(),
-                committed_through: line,
-                complete,
-                updated_at: opts.now,
-            }),
-            ..Default::default()
-        })?;
-        summary.stored += n;
-        summary.facts_new += r.facts_new;
-        summary.facts_merged += r.facts_merged;
-        summary.batches += 1;
-        progress(&Progress {
-            committed_through_line: line,
-            bytes: 0,
-            read: summary.read,
-            rejected: summary.rejected,
-        });
-        Ok(())
+            position,
+            complete,
+            progress,
+        )
     };
     loop {
         let kind =

@@ -15,11 +15,11 @@ use std::time::Instant;
 use scry_model::{Observation, Timestamp};
 use scry_parse::ParseError;
 use scry_parse::pdns::{PdnsFormat, PdnsReader, detect_format};
-use scry_store::{LedgerEntry, Store, WriteBatch};
+use scry_store::Store;
 
 use crate::error::{IngestError, Result};
 use crate::input::{file_identity, open_input};
-use crate::summary::{IngestSummary, Progress};
+use crate::summary::{IngestSummary, LedgerInput, Progress};
 
 /// Options of a passive-DNS ingest.
 #[derive(Debug, Clone)]
@@ -78,36 +78,26 @@ pub fn ingest_pdns(
         .with_dns_ports(&opts.dns_ports);
     let mut position = 0u64;
     let mut batch: Vec<Observation> = Vec::new();
+    let ledger = LedgerInput {
+        store,
+        key: &key,
+        name: &name,
+        now: opts.now,
+    };
     let mut flush = |batch: &mut Vec<Observation>,
                      position: u64,
                      complete: bool,
                      summary: &mut IngestSummary|
      -> Result<()> {
         let events = crate::first_seen_events(store, batch, "pdns_first_seen", "pdns", opts.now)?;
-        let n = batch.len() as u64;
-        let r = store.write(WriteBatch {
-            observations: std::mem::take(batch),
+        summary.commit(
+            &ledger,
+            std::mem::take(batch),
             events,
-            ledger: Some(LedgerEntry {
-                key: key.clone(),
-                name: name.clone(),
-                committed_through: position,
-                complete,
-                updated_at: opts.now,
-            }),
-            ..Default::default()
-        })?;
-        summary.stored += n;
-        summary.facts_new += r.facts_new;
-        summary.facts_merged += r.facts_merged;
-        summary.batches += 1;
-        progress(&Progress {
-            committed_through_line: position,
-            bytes: 0,
-            read: summary.read,
-            rejected: summary.rejected,
-        });
-        Ok(())
+            position,
+            complete,
+            progress,
+        )
     };
     for item in reader {
         position += 1;

@@ -1,7 +1,8 @@
 use std::collections::BTreeMap;
 
+use scry_model::{Observation, Timestamp};
 use scry_parse::ParseError;
-use scry_store::Store;
+use scry_store::{LedgerEntry, NewEvent, Store, WriteBatch};
 use serde::Serialize;
 
 use crate::error::{IngestError, Result};
@@ -92,5 +93,56 @@ impl IngestSummary {
             Some(l) => Ok(Some(l.committed_through)),
             None => Ok(Some(0)),
         }
+    }
+}
+
+/// Where an input's progress is recorded: its ledger key and name.
+pub(crate) struct LedgerInput<'a> {
+    /// The store written to.
+    pub(crate) store: &'a dyn Store,
+    /// The ledger key (source kind + content identity).
+    pub(crate) key: &'a str,
+    /// The input's name.
+    pub(crate) name: &'a str,
+    /// Wall time of the update.
+    pub(crate) now: Timestamp,
+}
+
+impl IngestSummary {
+    /// Stores one batch with the ledger position it completes, counts it,
+    /// and reports progress: the one commit step every source shares.
+    pub(crate) fn commit(
+        &mut self,
+        input: &LedgerInput<'_>,
+        observations: Vec<Observation>,
+        events: Vec<NewEvent>,
+        position: u64,
+        complete: bool,
+        progress: &mut dyn FnMut(&Progress),
+    ) -> Result<()> {
+        let n = observations.len() as u64;
+        let r = input.store.write(WriteBatch {
+            observations,
+            events,
+            ledger: Some(LedgerEntry {
+                key: input.key.to_string(),
+                name: input.name.to_string(),
+                committed_through: position,
+                complete,
+                updated_at: input.now,
+            }),
+            ..Default::default()
+        })?;
+        self.stored += n;
+        self.facts_new += r.facts_new;
+        self.facts_merged += r.facts_merged;
+        self.batches += 1;
+        progress(&Progress {
+            committed_through_line: position,
+            bytes: 0,
+            read: self.read,
+            rejected: self.rejected,
+        });
+        Ok(())
     }
 }
