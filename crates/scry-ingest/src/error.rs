@@ -23,6 +23,9 @@ pub enum IngestError {
     /// The store failed; everything before the failed batch is stored.
     #[error("store: {0}")]
     Store(#[from] scry_store::StoreError),
+    /// The options or the input as a whole are not acceptable.
+    #[error("{0}")]
+    Invalid(String),
     /// A worker thread died.
     #[error("internal: {0}")]
     Internal(String),

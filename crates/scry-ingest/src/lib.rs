@@ -15,6 +15,7 @@ pub mod asn;
 pub mod ct;
 mod error;
 pub mod facts;
+pub mod feed;
 mod input;
 pub mod pdns;
 pub mod registration;

@@ -39,6 +39,8 @@ pub enum Group {
     Dns,
     /// Zone presence and other lifecycle facts.
     Lifecycle,
+    /// Threat-feed listings.
+    Threat,
 }
 
 impl Group {
@@ -52,6 +54,7 @@ impl Group {
             Group::Certificates => "certificates",
             Group::Dns => "dns",
             Group::Lifecycle => "lifecycle",
+            Group::Threat => "threat",
         }
     }
 }
@@ -175,6 +178,9 @@ vocab! {
     58 REGISTRAR_ABUSE_EMAIL "registrar_abuse_email" [] Email Registration SNAP false;
     59 MX_PREFERENCE "mx_preference" [] Text Mail DNS false;
     60 EMAIL_DOMAIN "email_domain" [] Domain Registration SNAP true;
+    // The name of a threat feed listing the subject; whether a listing is
+    // current is the feed's business (its latest version), not this rule's.
+    61 LISTED "listed" [] Text Threat DNS true;
 }
 
 /// Flag bit marking a bare DNS rrtype predicate (rrtypes below 32768).

@@ -11,6 +11,7 @@ pub mod asn;
 pub mod ct;
 mod error;
 pub mod facts;
+pub mod feed;
 pub mod pdns;
 pub mod rdap;
 pub mod registration;

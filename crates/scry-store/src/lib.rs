@@ -28,6 +28,7 @@
 pub mod clickhouse;
 pub mod embedded;
 mod error;
+pub mod feeds;
 mod keys;
 mod state;
 #[cfg(feature = "testsuite")]

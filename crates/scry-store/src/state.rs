@@ -245,6 +245,32 @@ impl StateStore {
         tx.commit().map_err(st)
     }
 
+    /// Writes and deletes several values in one transaction.
+    pub fn apply(&self, puts: &[(String, Vec<u8>)], deletes: &[String]) -> Result<()> {
+        let tx = self.db.begin_write().map_err(st)?;
+        {
+            let mut t = tx.open_table(KV).map_err(st)?;
+            for k in deletes {
+                t.remove(k.as_str()).map_err(st)?;
+            }
+            for (k, v) in puts {
+                t.insert(k.as_str(), v.as_slice()).map_err(st)?;
+            }
+        }
+        tx.commit().map_err(st)
+    }
+
+    /// Whether any key starts with `prefix`.
+    pub fn has_prefix(&self, prefix: &str) -> Result<bool> {
+        let tx = self.db.begin_read().map_err(st)?;
+        let t = tx.open_table(KV).map_err(st)?;
+        let mut it = t.range(prefix..).map_err(st)?;
+        match it.next() {
+            Some(item) => Ok(item.map_err(st)?.0.value().starts_with(prefix)),
+            None => Ok(false),
+        }
+    }
+
     /// Deletes a state value.
     pub fn delete(&self, key: &str) -> Result<()> {
         let tx = self.db.begin_write().map_err(st)?;
