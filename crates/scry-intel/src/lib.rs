@@ -12,6 +12,7 @@ pub mod output;
 pub mod pdns;
 pub mod pivot;
 pub mod profile;
+pub mod risk;
 pub mod search;
 pub mod whois;
 

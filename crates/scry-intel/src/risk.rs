@@ -1,0 +1,499 @@
+//! Risk scores, 0–100, for domains, IPs and e-mail addresses, with the
+//! evidence for every number.
+//!
+//! A domain's score is the maximum of its components (DomainTools
+//! semantics):
+//! * `listed` — 100 when a threat feed lists it now (the feed is named);
+//! * `proximity` — 0–99, how close it sits to listed domains through shared
+//!   registrants, name servers, IPs, certificates ([`proximity`]);
+//! * `phishing`, `malware`, `spam` — 0–99 each, the threat profile of a
+//!   [`ThreatScorer`] (the trained models of `scry-risk`), which scores a
+//!   bare name with an empty store.
+//!
+//! An IP's and an e-mail address's score derive from the domains they host
+//! or registered. Scores are `full` when the store holds registration data
+//! for the domain, else `provisional`.
+
+pub mod proximity;
+
+use scry_model::{DomainName, Email, Entity, Ip, Predicate};
+use scry_store::feeds::FeedIndex;
+use scry_store::{FactQuery, PivotQuery, Scope, StateStore, Store, SubjectSel, TimeFence};
+use serde::{Deserialize, Serialize};
+
+use crate::error::{IntelError, Result};
+
+/// Scores at or above this are "risky" (what playbooks act on).
+pub const RISKY: u8 = 50;
+
+/// One component of a score.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Component {
+    /// `listed`, `proximity`, `phishing`, `malware`, `spam`, `hosted_domains`,
+    /// `registered_domains`, `sender_domain`.
+    pub name: String,
+    /// 0–100.
+    pub risk: u8,
+}
+
+/// One piece of evidence.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Evidence {
+    /// The component it supports.
+    pub component: String,
+    /// A stable feature id (`feed`, `shared_value`, `brand_term`...).
+    pub feature: String,
+    /// The sentence an analyst reads.
+    pub text: String,
+}
+
+/// A threat profile from a classifier: component scores and their evidence.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ThreatProfile {
+    /// `(threat, 0–99)`, threats named `phishing`, `malware`, `spam`.
+    pub scores: Vec<(String, u8)>,
+    /// Evidence, with `component` set to the threat.
+    pub evidence: Vec<Evidence>,
+}
+
+/// What scores a bare domain name (lexical and registration features).
+pub trait ThreatScorer: Send + Sync {
+    /// The profile of a name.
+    fn profile(&self, name: &DomainName) -> ThreatProfile;
+    /// The model's name and version, shown with scores.
+    fn model(&self) -> String;
+}
+
+/// The score of one indicator.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RiskReport {
+    /// The indicator as normalised.
+    pub indicator: String,
+    /// `domain`, `ip` or `email`.
+    #[serde(rename = "type")]
+    pub kind: String,
+    /// 0–100: the maximum of the components.
+    pub risk: u8,
+    /// `full` (registration data known) or `provisional`.
+    pub status: String,
+    /// The components, highest first.
+    pub components: Vec<Component>,
+    /// Threat types with a component at or above [`RISKY`] (and listed feed kinds).
+    pub threats: Vec<String>,
+    /// Why.
+    pub evidence: Vec<Evidence>,
+    /// The threat model used.
+    pub model: String,
+}
+
+/// Scores indicators against a store.
+pub struct RiskEngine<'a> {
+    store: &'a dyn Store,
+    state: &'a StateStore,
+    scorer: &'a dyn ThreatScorer,
+}
+
+/// Holder rows examined when deriving an IP's or an e-mail's score.
+const MAX_DERIVE: usize = 2_000;
+
+impl<'a> RiskEngine<'a> {
+    /// An engine over a store, its state store and a threat model.
+    pub fn new(
+        store: &'a dyn Store,
+        state: &'a StateStore,
+        scorer: &'a dyn ThreatScorer,
+    ) -> RiskEngine<'a> {
+        RiskEngine {
+            store,
+            state,
+            scorer,
+        }
+    }
+
+    /// Scores a domain, an IP or an e-mail address given as text.
+    pub fn score(&self, indicator: &str) -> Result<RiskReport> {
+        let t = indicator.trim();
+        if let Ok(ip) = Ip::parse(t) {
+            return self.score_ip(&ip);
+        }
+        if t.contains('@') {
+            let e = Email::parse(t).map_err(|e| IntelError::InvalidValue {
+                field: "email".into(),
+                reason: e.to_string(),
+            })?;
+            return self.score_email(&e);
+        }
+        let d = DomainName::parse(t).map_err(|e| IntelError::InvalidValue {
+            field: "domain".into(),
+            reason: e.to_string(),
+        })?;
+        self.score_domain(&d)
+    }
+
+    /// The feeds listing a name now: the name itself, its `www.`-less or
+    /// `www.` twin, or an ancestor down to its registrable domain.
+    fn listings(&self, d: &DomainName) -> Result<Vec<(String, scry_store::feeds::Listing)>> {
+        let feeds = FeedIndex::new(self.state);
+        let mut names = vec![d.ascii().to_string()];
+        if let Some(reg) = d.registrable() {
+            let mut cur = d.ascii();
+            while cur != reg {
+                match cur.split_once('.') {
+                    Some((_, parent)) => {
+                        names.push(parent.to_string());
+                        cur = parent;
+                    }
+                    None => break,
+                }
+            }
+            if d.ascii() == reg {
+                names.push(format!("www.{reg}"));
+            }
+        }
+        let mut out = Vec::new();
+        for n in names {
+            for l in feeds.listings(&n)? {
+                out.push((n.clone(), l));
+            }
+        }
+        Ok(out)
+    }
+
+    fn feed_kind(&self, feed: &str) -> Option<String> {
+        FeedIndex::new(self.state)
+            .feed(feed)
+            .ok()
+            .flatten()
+            .map(|m| m.kind.as_str().to_string())
+    }
+
+    /// Whether the store has registration data for the registrable domain.
+    fn has_registration(&self, d: &DomainName) -> Result<bool> {
+        let page = self.store.facts(&FactQuery {
+            subject: SubjectSel::Exact(Entity::Domain(d.registrable_name())),
+            predicates: vec![
+                Predicate::CREATED,
+                Predicate::REGISTRAR,
+                Predicate::REGISTRANT_EMAIL,
+            ],
+            fence: TimeFence::default(),
+            limit: 1,
+        })?;
+        Ok(!page.facts.is_empty())
+    }
+
+    /// Scores a domain.
+    pub fn score_domain(&self, d: &DomainName) -> Result<RiskReport> {
+        let mut components = Vec::new();
+        let mut evidence = Vec::new();
+        let mut threats = Vec::new();
+        let listings = self.listings(d)?;
+        if !listings.is_empty() {
+            components.push(Component {
+                name: "listed".into(),
+                risk: 100,
+            });
+            for (name, l) in &listings {
+                let kind = self.feed_kind(&l.feed);
+                let via = if name == d.ascii() {
+                    String::new()
+                } else {
+                    format!(" (as {name})")
+                };
+                evidence.push(Evidence {
+                    component: "listed".into(),
+                    feature: "feed".into(),
+                    text: format!(
+                        "listed in {}{} since {}{via}",
+                        l.feed,
+                        kind.as_deref()
+                            .map(|k| format!(" ({k})"))
+                            .unwrap_or_default(),
+                        scry_model::format_time(l.since)
+                    ),
+                });
+                if let Some(k) = kind
+                    && !threats.contains(&k)
+                {
+                    threats.push(k);
+                }
+            }
+        }
+        let prox = proximity::domain_proximity(self.store, self.state, d)?;
+        if prox.score > 0 || !prox.too_common.is_empty() {
+            components.push(Component {
+                name: "proximity".into(),
+                risk: prox.score,
+            });
+            for e in &prox.evidence {
+                evidence.push(Evidence {
+                    component: "proximity".into(),
+                    feature: "shared_value".into(),
+                    text: e.text(),
+                });
+            }
+        }
+        let profile = self.scorer.profile(d);
+        for (t, s) in &profile.scores {
+            components.push(Component {
+                name: t.clone(),
+                risk: *s,
+            });
+            if *s >= RISKY && !threats.contains(t) {
+                threats.push(t.clone());
+            }
+        }
+        evidence.extend(profile.evidence);
+        let status = if self.has_registration(d)? {
+            "full"
+        } else {
+            "provisional"
+        };
+        Ok(finish(
+            d.ascii().to_string(),
+            "domain",
+            status,
+            components,
+            threats,
+            evidence,
+            self.scorer.model(),
+        ))
+    }
+
+    /// The quick score of a hosted/registered domain, for IP and e-mail
+    /// roll-ups: listed 100, else the stored proximity and the threat model.
+    fn quick(&self, reg: &str) -> Result<(u8, String)> {
+        let feeds = FeedIndex::new(self.state);
+        if proximity::registrable_listed(&feeds, reg)? {
+            let mut l = feeds.listings(reg)?;
+            l.extend(feeds.listings(&format!("www.{reg}"))?);
+            let feed = l
+                .first()
+                .map(|l| l.feed.clone())
+                .unwrap_or_else(|| "a feed".into());
+            return Ok((100, format!("listed in {feed}")));
+        }
+        let prox = proximity::stored(self.state, reg)?.map_or(0, |s| s.score);
+        let mut best = (prox, "proximity".to_string());
+        if let Ok(name) = DomainName::from_normalised(reg) {
+            for (t, s) in self.scorer.profile(&name).scores {
+                if s > best.0 {
+                    best = (s, t);
+                }
+            }
+        }
+        Ok(best)
+    }
+
+    /// Rolls up the domains holding `predicate = object` into one component.
+    fn derive(
+        &self,
+        predicate: Predicate,
+        object: &Entity,
+        component: &str,
+        verb: &str,
+        evidence: &mut Vec<Evidence>,
+    ) -> Result<Option<Component>> {
+        let page = self.store.pivot(&PivotQuery {
+            predicate,
+            object: object.clone(),
+            scope: Scope::All,
+            after: None,
+            limit: MAX_DERIVE,
+        })?;
+        let n = page.count.current + page.count.historic;
+        if page.domains.is_empty() {
+            return Ok(None);
+        }
+        let mut bad = Vec::new();
+        for (d, _) in &page.domains {
+            let (s, why) = self.quick(d.ascii())?;
+            if s >= RISKY {
+                bad.push((s, d.ascii().to_string(), why));
+            }
+        }
+        bad.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
+        let mass: f64 = bad.iter().map(|b| f64::from(b.0) / 100.0).sum();
+        let examined = page.domains.len() as u64;
+        let risk = proximity::strength(1.0, mass, examined + 1, true);
+        let risk = (99.0 * risk).round() as u8;
+        let examples: Vec<String> = bad
+            .iter()
+            .take(3)
+            .map(|(s, d, why)| format!("{d} ({s}, {why})"))
+            .collect();
+        let scope = if n > examined {
+            format!(" (the first {examined} of {n} examined)")
+        } else {
+            String::new()
+        };
+        evidence.push(Evidence {
+            component: component.into(),
+            feature: component.into(),
+            text: if bad.is_empty() {
+                format!(
+                    "{verb} {n} domain{}, none scored {RISKY} or more{scope}",
+                    if n == 1 { "" } else { "s" }
+                )
+            } else {
+                format!(
+                    "{verb} {} of {n} domains scored {RISKY} or more{scope}: {}",
+                    bad.len(),
+                    examples.join(", ")
+                )
+            },
+        });
+        Ok(Some(Component {
+            name: component.into(),
+            risk,
+        }))
+    }
+
+    /// Scores an IP: listed, else from the domains resolving to it.
+    pub fn score_ip(&self, ip: &Ip) -> Result<RiskReport> {
+        let mut components = Vec::new();
+        let mut evidence = Vec::new();
+        let mut threats = Vec::new();
+        let feeds = FeedIndex::new(self.state);
+        for l in feeds.listings(&ip.to_string())? {
+            let kind = self.feed_kind(&l.feed);
+            components.push(Component {
+                name: "listed".into(),
+                risk: 100,
+            });
+            evidence.push(Evidence {
+                component: "listed".into(),
+                feature: "feed".into(),
+                text: format!(
+                    "listed in {} since {}",
+                    l.feed,
+                    scry_model::format_time(l.since)
+                ),
+            });
+            if let Some(k) = kind
+                && !threats.contains(&k)
+            {
+                threats.push(k);
+            }
+        }
+        if let Some(c) = self.derive(
+            Predicate::IP,
+            &Entity::Ip(*ip),
+            "hosted_domains",
+            "hosts",
+            &mut evidence,
+        )? {
+            components.push(c);
+        }
+        Ok(finish(
+            ip.to_string(),
+            "ip",
+            "full",
+            components,
+            threats,
+            evidence,
+            self.scorer.model(),
+        ))
+    }
+
+    /// Scores an e-mail address: listed, the domains it registered, and the
+    /// risk of its own domain (a sender at `paypal-verify.top`).
+    pub fn score_email(&self, e: &Email) -> Result<RiskReport> {
+        let mut components = Vec::new();
+        let mut evidence = Vec::new();
+        let mut threats = Vec::new();
+        let feeds = FeedIndex::new(self.state);
+        for l in feeds.listings(&e.to_string())? {
+            components.push(Component {
+                name: "listed".into(),
+                risk: 100,
+            });
+            evidence.push(Evidence {
+                component: "listed".into(),
+                feature: "feed".into(),
+                text: format!(
+                    "listed in {} since {}",
+                    l.feed,
+                    scry_model::format_time(l.since)
+                ),
+            });
+        }
+        let object = Entity::Email(e.clone());
+        let mut best: Option<Component> = None;
+        for p in [
+            Predicate::REGISTRANT_EMAIL,
+            Predicate::ADMIN_EMAIL,
+            Predicate::TECH_EMAIL,
+        ] {
+            let mut ev = Vec::new();
+            if let Some(c) = self.derive(
+                p,
+                &object,
+                "registered_domains",
+                &format!("registered ({})", p.name()),
+                &mut ev,
+            )? && best.as_ref().is_none_or(|b| c.risk > b.risk)
+            {
+                best = Some(c);
+                evidence.retain(|x: &Evidence| x.component != "registered_domains");
+                evidence.extend(ev);
+            }
+        }
+        components.extend(best);
+        let dom = self.score_domain(e.domain())?;
+        components.push(Component {
+            name: "sender_domain".into(),
+            risk: dom.risk,
+        });
+        for t in dom.threats {
+            if !threats.contains(&t) {
+                threats.push(t);
+            }
+        }
+        evidence.push(Evidence {
+            component: "sender_domain".into(),
+            feature: "sender_domain".into(),
+            text: format!("its domain {} scores {}", e.domain().ascii(), dom.risk),
+        });
+        evidence.extend(dom.evidence.into_iter().take(3).map(|mut x| {
+            x.text = format!("{}: {}", e.domain().ascii(), x.text);
+            x.component = "sender_domain".into();
+            x
+        }));
+        Ok(finish(
+            e.to_string(),
+            "email",
+            &dom.status,
+            components,
+            threats,
+            evidence,
+            self.scorer.model(),
+        ))
+    }
+}
+
+fn finish(
+    indicator: String,
+    kind: &str,
+    status: &str,
+    mut components: Vec<Component>,
+    threats: Vec<String>,
+    evidence: Vec<Evidence>,
+    model: String,
+) -> RiskReport {
+    components.sort_by(|a, b| b.risk.cmp(&a.risk).then_with(|| a.name.cmp(&b.name)));
+    components.dedup_by(|a, b| a.name == b.name);
+    RiskReport {
+        risk: components.first().map_or(0, |c| c.risk),
+        indicator,
+        kind: kind.into(),
+        status: status.into(),
+        components,
+        threats,
+        evidence,
+        model,
+    }
+}
+
+#[cfg(test)]
+mod tests;

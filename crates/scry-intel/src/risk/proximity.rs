@@ -1,0 +1,543 @@
+//! Proximity: how close a domain sits to known-bad (listed) domains through
+//! what it shares with them.
+//!
+//! **One formula, two traversals.** A shared value `v` (a registrant e-mail,
+//! a name server, an IP...) held by `n` registrable domains, `l` of them
+//! listed (or, at hop 2, near-listed with a fractional weight), gives a
+//! domain holding it the strength
+//!
+//! ```text
+//! s(v) = w(p) · (1 − e^(−l/1.5)) · ((l + 0.1) / (n − 1))^¼ · (0.7 if no longer held)
+//! ```
+//!
+//! where `w(p)` is the predicate's weight (a registrant e-mail says more
+//! than a mail server). The last factor is rarity: a value shared with 14 of
+//! 20 holders says much, one shared with 1,000 of 2 million says nothing.
+//! Strengths combine as a noisy-or: `proximity = 99 · (1 − Π(1 − s(v)))`.
+//! Values held by more than [`MAX_HOLDERS`] domains are not enumerated
+//! (their rarity factor is negligible) and are named as such.
+//!
+//! [`domain_proximity`] computes it for one domain from the store (live, so
+//! it reflects the newest listings); [`full_pass`] computes it for every
+//! domain near a listed one by propagating from the listed set, and stores
+//! the results (`risk/prox/<domain>`) for hop 2 and for IP and e-mail
+//! scores. At most two hops: hop 2 treats a domain whose hop-1 proximity is
+//! at least 50 as listed with weight `0.5 · proximity / 100`.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::time::Instant;
+
+use scry_model::{DomainName, Entity, Predicate, Timestamp};
+use scry_store::feeds::FeedIndex;
+use scry_store::{PivotQuery, Scope, StateStore, Store};
+use serde::{Deserialize, Serialize};
+
+use crate::error::Result;
+
+/// Values held by more domains than this are not enumerated.
+pub const MAX_HOLDERS: u64 = 10_000;
+/// Hop-1 proximity from which a domain propagates at hop 2.
+pub const HOP2_FROM: u8 = 50;
+/// Weight of a hop-2 seed relative to a listed domain, times its proximity.
+pub const HOP2_DECAY: f64 = 0.5;
+
+/// The weight of a shared value of this predicate, if it counts.
+pub fn predicate_weight(p: Predicate) -> Option<f64> {
+    let w = match p {
+        Predicate::REGISTRANT_EMAIL
+        | Predicate::ADMIN_EMAIL
+        | Predicate::TECH_EMAIL
+        | Predicate::BILLING_EMAIL => 0.95,
+        Predicate::REGISTRANT_PHONE
+        | Predicate::ADMIN_PHONE
+        | Predicate::TECH_PHONE
+        | Predicate::BILLING_PHONE => 0.85,
+        Predicate::REGISTRANT_NAME
+        | Predicate::ADMIN_NAME
+        | Predicate::TECH_NAME
+        | Predicate::BILLING_NAME
+        | Predicate::REGISTRANT_STREET => 0.8,
+        Predicate::REGISTRANT_ORG
+        | Predicate::ADMIN_ORG
+        | Predicate::TECH_ORG
+        | Predicate::BILLING_ORG => 0.75,
+        Predicate::SSL_HASH | Predicate::GOOGLE_ANALYTICS => 0.9,
+        Predicate::SOA_EMAIL | Predicate::SSL_EMAIL | Predicate::NAMESERVER_HOST => 0.8,
+        Predicate::IP | Predicate::SSL_ALT_NAMES | Predicate::REDIRECT_DOMAIN => 0.7,
+        Predicate::NAMESERVER_IP | Predicate::MAILSERVER_HOST | Predicate::CNAME => 0.6,
+        Predicate::MAILSERVER_IP | Predicate::EMAIL_DOMAIN => 0.5,
+        _ => return None,
+    };
+    Some(w)
+}
+
+/// The strength of one shared value (see the module docs).
+pub fn strength(weight: f64, listed: f64, holders: u64, current: bool) -> f64 {
+    if listed <= 0.0 {
+        return 0.0;
+    }
+    let others = holders.saturating_sub(1).max(1) as f64;
+    let purity = ((listed + 0.1) / others).min(1.0);
+    let s = weight * (1.0 - (-listed / 1.5).exp()) * purity.powf(0.25);
+    if current { s } else { 0.7 * s }
+}
+
+/// Noisy-or of strengths, as a 0–99 score.
+pub fn combine(strengths: impl IntoIterator<Item = f64>) -> u8 {
+    let miss: f64 = strengths
+        .into_iter()
+        .map(|s| 1.0 - s.clamp(0.0, 1.0))
+        .product();
+    (99.0 * (1.0 - miss)).round().clamp(0.0, 99.0) as u8
+}
+
+/// Why a domain is close to listed ones: one shared value.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SharedValue {
+    /// The field (`nameserver_host`...).
+    pub field: String,
+    /// The value.
+    pub value: String,
+    /// Registrable domains holding it.
+    pub holders: u64,
+    /// Listed domains among them (other than this one).
+    pub listed: u64,
+    /// Near-listed (hop-2) domains among them.
+    pub near: u64,
+    /// A few of the listed ones.
+    pub examples: Vec<String>,
+    /// Its strength, 0–1.
+    pub strength: f64,
+}
+
+impl SharedValue {
+    /// The evidence sentence.
+    pub fn text(&self) -> String {
+        let mut s = format!(
+            "shares {} {} with {} listed domain{}",
+            self.field,
+            self.value,
+            self.listed,
+            if self.listed == 1 { "" } else { "s" }
+        );
+        if self.near > 0 {
+            s.push_str(&format!(" and {} near-listed", self.near));
+        }
+        s.push_str(&format!(" (of {} holding it", self.holders));
+        if !self.examples.is_empty() {
+            s.push_str(&format!(", e.g. {}", self.examples.join(", ")));
+        }
+        s.push(')');
+        s
+    }
+}
+
+/// A domain's proximity and its evidence (strongest first, at most 5).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Proximity {
+    /// 0–99.
+    pub score: u8,
+    /// Hop-1 proximity (from listed domains only).
+    pub hop1: u8,
+    /// The strongest shared values.
+    pub evidence: Vec<SharedValue>,
+    /// Values too common to weigh (field, value, holders).
+    pub too_common: Vec<(String, String, u64)>,
+}
+
+/// What a stored pass result holds for a domain.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StoredProximity {
+    /// Final proximity.
+    pub score: u8,
+    /// Hop-1 proximity.
+    pub hop1: u8,
+    /// Evidence sentences.
+    pub evidence: Vec<String>,
+    /// When the pass ran.
+    pub at: Timestamp,
+}
+
+const PROX_PREFIX: &str = "risk/prox/";
+
+/// The stored pass result of a registrable domain.
+pub fn stored(state: &StateStore, registrable: &str) -> Result<Option<StoredProximity>> {
+    Ok(state
+        .get(&format!("{PROX_PREFIX}{registrable}"))?
+        .and_then(|v| serde_json::from_slice(&v).ok()))
+}
+
+/// Whether a registrable domain counts as listed: it, or its `www.` host,
+/// is listed by a feed now.
+pub fn registrable_listed(feeds: &FeedIndex<'_>, registrable: &str) -> Result<bool> {
+    Ok(feeds.is_listed(registrable)? || feeds.is_listed(&format!("www.{registrable}"))?)
+}
+
+/// Every holder of a value (registrable domains, with whether they hold it now).
+fn holders(store: &dyn Store, p: Predicate, o: &Entity) -> Result<Vec<(String, bool)>> {
+    let mut out = Vec::new();
+    let mut after = None;
+    loop {
+        let page = store.pivot(&PivotQuery {
+            predicate: p,
+            object: o.clone(),
+            scope: Scope::All,
+            after: after.take(),
+            limit: 5_000,
+        })?;
+        out.extend(
+            page.domains
+                .into_iter()
+                .map(|(d, h)| (d.ascii().to_string(), h.current)),
+        );
+        match page.next_cursor {
+            Some(c) if (out.len() as u64) < MAX_HOLDERS => after = Some(c),
+            _ => break,
+        }
+    }
+    Ok(out)
+}
+
+/// How much a co-holder weighs: listed 1, near-listed by its stored hop-1.
+fn holder_weight(feeds: &FeedIndex<'_>, state: &StateStore, d: &str) -> Result<(f64, bool)> {
+    if registrable_listed(feeds, d)? {
+        return Ok((1.0, true));
+    }
+    Ok(match stored(state, d)? {
+        Some(s) if s.hop1 >= HOP2_FROM => (HOP2_DECAY * f64::from(s.hop1) / 100.0, false),
+        _ => (0.0, false),
+    })
+}
+
+/// Live proximity of one registrable domain.
+pub fn domain_proximity(
+    store: &dyn Store,
+    state: &StateStore,
+    domain: &DomainName,
+) -> Result<Proximity> {
+    let feeds = FeedIndex::new(state);
+    let me = domain.registrable_or_self().to_string();
+    let holder = Entity::Domain(domain.registrable_name());
+    let mut values: Vec<(Predicate, Entity, bool, f64)> = store
+        .holdings(&holder)?
+        .into_iter()
+        .filter_map(|h| {
+            predicate_weight(h.predicate).map(|w| (h.predicate, h.object, h.current, w))
+        })
+        .collect();
+    values.dedup_by(|a, b| a.0 == b.0 && a.1 == b.1);
+    let counts = store.value_counts(
+        &values
+            .iter()
+            .map(|(p, o, _, _)| (*p, o.clone()))
+            .collect::<Vec<_>>(),
+    )?;
+    let mut evidence = Vec::new();
+    let mut too_common = Vec::new();
+    let mut hop1 = Vec::new();
+    for ((p, o, current, w), c) in values.iter().zip(counts) {
+        let n = c.current + c.historic;
+        if n > MAX_HOLDERS {
+            too_common.push((p.name().to_string(), o.to_string(), n));
+            continue;
+        }
+        let (mut listed, mut near, mut soft, mut examples) = (0u64, 0u64, 0.0f64, Vec::new());
+        for (d, _) in holders(store, *p, o)? {
+            if d == me {
+                continue;
+            }
+            let (wt, is_listed) = holder_weight(&feeds, state, &d)?;
+            if is_listed {
+                listed += 1;
+                if examples.len() < 3 {
+                    examples.push(d);
+                }
+            } else if wt > 0.0 {
+                near += 1;
+            }
+            soft += wt;
+        }
+        hop1.push(strength(*w, listed as f64, n, *current));
+        let s = strength(*w, soft, n, *current);
+        if s > 0.0 {
+            evidence.push(SharedValue {
+                field: p.name().to_string(),
+                value: o.to_string(),
+                holders: n,
+                listed,
+                near,
+                examples,
+                strength: s,
+            });
+        }
+    }
+    evidence.sort_by(|a, b| b.strength.total_cmp(&a.strength));
+    let score = combine(evidence.iter().map(|e| e.strength));
+    evidence.truncate(5);
+    Ok(Proximity {
+        score,
+        hop1: combine(hop1),
+        evidence,
+        too_common,
+    })
+}
+
+/// What a full pass did.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct PassSummary {
+    /// Listed registrable domains (seeds).
+    pub seeds: u64,
+    /// Domains that propagated at hop 2.
+    pub hop2_seeds: u64,
+    /// Distinct shared values enumerated.
+    pub values: u64,
+    /// Holder rows read (the edges walked).
+    pub edges: u64,
+    /// Values skipped as too common.
+    pub too_common: u64,
+    /// Domains with a proximity above 0.
+    pub scored: u64,
+    /// Of those, at least 50.
+    pub high: u64,
+    /// Stored results removed because they no longer apply.
+    pub removed: u64,
+    /// Wall time.
+    pub elapsed_ms: u64,
+}
+
+/// One enumerated value.
+struct Value {
+    pred: Predicate,
+    object: Entity,
+    n: u64,
+    holders: Vec<(u32, bool)>,
+}
+
+/// Recomputes the proximity of every domain near a listed one and replaces
+/// the stored results. `now` dates them.
+pub fn full_pass(
+    store: &dyn Store,
+    state: &StateStore,
+    now: Timestamp,
+    progress: &mut dyn FnMut(&str, u64, u64),
+) -> Result<PassSummary> {
+    let started = Instant::now();
+    let feeds = FeedIndex::new(state);
+    let mut sum = PassSummary::default();
+    // Interning: domain text <-> id.
+    let mut ids: HashMap<String, u32> = HashMap::new();
+    let mut names: Vec<String> = Vec::new();
+    let intern = |d: &str, ids: &mut HashMap<String, u32>, names: &mut Vec<String>| -> u32 {
+        if let Some(&i) = ids.get(d) {
+            return i;
+        }
+        let i = names.len() as u32;
+        names.push(d.to_string());
+        ids.insert(d.to_string(), i);
+        i
+    };
+    // Seeds: registrable domains listed themselves or through www.
+    let mut seeds: HashSet<u32> = HashSet::new();
+    for meta in feeds.feeds()? {
+        for (ind, _) in feeds.members(&meta.name)? {
+            let Ok(d) = DomainName::from_normalised(&ind) else {
+                continue; // an IP
+            };
+            let Some(reg) = d.registrable() else { continue };
+            let bare = ind.strip_prefix("www.").unwrap_or(&ind);
+            if bare == reg {
+                seeds.insert(intern(reg, &mut ids, &mut names));
+            }
+        }
+    }
+    sum.seeds = seeds.len() as u64;
+    let mut values: Vec<Value> = Vec::new();
+    let mut seen: HashSet<(Predicate, Entity)> = HashSet::new();
+    // Enumerates the values of `doms` not enumerated yet.
+    let mut enumerate = |doms: Vec<u32>,
+                         names: &mut Vec<String>,
+                         ids: &mut HashMap<String, u32>,
+                         values: &mut Vec<Value>,
+                         sum: &mut PassSummary,
+                         progress: &mut dyn FnMut(&str, u64, u64)|
+     -> Result<()> {
+        let total = doms.len() as u64;
+        for (k, d) in doms.into_iter().enumerate() {
+            if k % 1000 == 0 {
+                progress("values", k as u64, total);
+            }
+            let Ok(name) = DomainName::from_normalised(&names[d as usize]) else {
+                continue;
+            };
+            let hs = store.holdings(&Entity::Domain(name))?;
+            let new: Vec<(Predicate, Entity)> = hs
+                .into_iter()
+                .filter(|h| predicate_weight(h.predicate).is_some())
+                .map(|h| (h.predicate, h.object))
+                .filter(|v| seen.insert(v.clone()))
+                .collect();
+            if new.is_empty() {
+                continue;
+            }
+            let counts = store.value_counts(&new)?;
+            for ((p, o), c) in new.into_iter().zip(counts) {
+                let n = c.current + c.historic;
+                if n > MAX_HOLDERS {
+                    sum.too_common += 1;
+                    continue;
+                }
+                let hs = holders(store, p, &o)?;
+                sum.edges += hs.len() as u64;
+                let holders = hs
+                    .into_iter()
+                    .map(|(d, cur)| (intern(&d, ids, names), cur))
+                    .collect();
+                values.push(Value {
+                    pred: p,
+                    object: o,
+                    n,
+                    holders,
+                });
+            }
+        }
+        progress("values", total, total);
+        Ok(())
+    };
+    let mut seed_list: Vec<u32> = seeds.iter().copied().collect();
+    seed_list.sort_unstable();
+    enumerate(
+        seed_list,
+        &mut names,
+        &mut ids,
+        &mut values,
+        &mut sum,
+        progress,
+    )?;
+
+    // Hop 1: listed co-holders per value.
+    let mut weight: HashMap<u32, f64> = seeds.iter().map(|&s| (s, 1.0)).collect();
+    let score_all =
+        |values: &[Value], weight: &HashMap<u32, f64>| -> HashMap<u32, Vec<(f64, usize)>> {
+            let mut per: HashMap<u32, Vec<(f64, usize)>> = HashMap::new();
+            for (vi, v) in values.iter().enumerate() {
+                let Some(w) = predicate_weight(v.pred) else {
+                    continue;
+                };
+                let total: f64 = v
+                    .holders
+                    .iter()
+                    .map(|(d, _)| weight.get(d).copied().unwrap_or(0.0))
+                    .sum();
+                for &(d, cur) in &v.holders {
+                    let own = weight.get(&d).copied().unwrap_or(0.0);
+                    let s = strength(w, total - own, v.n, cur);
+                    if s > 0.0 {
+                        per.entry(d).or_default().push((s, vi));
+                    }
+                }
+            }
+            per
+        };
+    let per1 = score_all(&values, &weight);
+    let hop1: HashMap<u32, u8> = per1
+        .iter()
+        .map(|(&d, v)| (d, combine(v.iter().map(|x| x.0))))
+        .collect();
+    // Hop 2: near-listed domains propagate with decay.
+    let mut hop2: Vec<u32> = hop1
+        .iter()
+        .filter(|&(d, &p)| p >= HOP2_FROM && !seeds.contains(d))
+        .map(|(&d, _)| d)
+        .collect();
+    hop2.sort_unstable();
+    sum.hop2_seeds = hop2.len() as u64;
+    for &d in &hop2 {
+        weight.insert(d, HOP2_DECAY * f64::from(hop1[&d]) / 100.0);
+    }
+    enumerate(hop2, &mut names, &mut ids, &mut values, &mut sum, progress)?;
+    sum.values = values.len() as u64;
+    let per = score_all(&values, &weight);
+
+    // Store: one entry per domain with a proximity (listed ones too: their
+    // own score is 100 anyway, the entry records what they share).
+    let mut puts = Vec::new();
+    let mut keep: HashSet<String> = HashSet::new();
+    for (d, mut ss) in per {
+        let score = combine(ss.iter().map(|x| x.0));
+        if score == 0 {
+            continue;
+        }
+        ss.sort_by(|a, b| b.0.total_cmp(&a.0));
+        let evidence = ss
+            .iter()
+            .take(3)
+            .map(|&(s, vi)| {
+                let v = &values[vi];
+                let (mut listed, mut near, mut examples) = (0, 0, Vec::new());
+                for (h, _) in &v.holders {
+                    if *h == d {
+                        continue;
+                    }
+                    if seeds.contains(h) {
+                        listed += 1;
+                        if examples.len() < 3 {
+                            examples.push(names[*h as usize].clone());
+                        }
+                    } else if weight.contains_key(h) {
+                        near += 1;
+                    }
+                }
+                SharedValue {
+                    field: v.pred.name().to_string(),
+                    value: v.object.to_string(),
+                    holders: v.n,
+                    listed,
+                    near,
+                    examples,
+                    strength: s,
+                }
+                .text()
+            })
+            .collect();
+        sum.scored += 1;
+        if score >= 50 {
+            sum.high += 1;
+        }
+        let name = names[d as usize].clone();
+        let rec = StoredProximity {
+            score,
+            hop1: hop1.get(&d).copied().unwrap_or(0),
+            evidence,
+            at: now,
+        };
+        let json =
+            serde_json::to_vec(&rec).map_err(|e| scry_store::StoreError::State(e.to_string()))?;
+        puts.push((format!("{PROX_PREFIX}{name}"), json));
+        keep.insert(name);
+    }
+    let deletes: Vec<String> = state
+        .scan(PROX_PREFIX)?
+        .into_iter()
+        .map(|(k, _)| k)
+        .filter(|k| !keep.contains(&k[PROX_PREFIX.len()..]))
+        .collect();
+    sum.removed = deletes.len() as u64;
+    for chunk in puts.chunks(100_000) {
+        state.apply(chunk, &[])?;
+    }
+    state.apply(&[], &deletes)?;
+    sum.elapsed_ms = started.elapsed().as_millis() as u64;
+    Ok(sum)
+}
+
+/// Registrable domains with a stored proximity of at least `min`, by score.
+pub fn stored_all(state: &StateStore, min: u8) -> Result<BTreeMap<String, StoredProximity>> {
+    Ok(state
+        .scan(PROX_PREFIX)?
+        .into_iter()
+        .filter_map(|(k, v)| {
+            let s: StoredProximity = serde_json::from_slice(&v).ok()?;
+            (s.score >= min).then(|| (k[PROX_PREFIX.len()..].to_string(), s))
+        })
+        .collect())
+}

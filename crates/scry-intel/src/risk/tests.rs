@@ -1,0 +1,317 @@
+use super::proximity::{self, full_pass};
+use super::*;
+use scry_model::{Observation, Window};
+use scry_store::embedded::EmbeddedStore;
+use scry_store::feeds::{FeedKind, FeedVersion};
+use scry_store::{DataDir, WriteBatch};
+
+/// A threat model that scores names containing "login" as phishing 80,
+/// everything else 5: enough to see the components combine.
+struct Fixed;
+
+impl ThreatScorer for Fixed {
+    fn profile(&self, name: &DomainName) -> ThreatProfile {
+        let p = if name.ascii().contains("login") {
+            80
+        } else {
+            5
+        };
+        ThreatProfile {
+            scores: vec![
+                ("phishing".into(), p),
+                ("malware".into(), 3),
+                ("spam".into(), 1),
+            ],
+            evidence: vec![Evidence {
+                component: "phishing".into(),
+                feature: "test".into(),
+                text: format!("test model says {p}"),
+            }],
+        }
+    }
+    fn model(&self) -> String {
+        "test".into()
+    }
+}
+
+struct World {
+    _tmp: tempfile::TempDir,
+    store: EmbeddedStore,
+    state: StateStore,
+    _dir: DataDir,
+}
+
+fn d(s: &str) -> Entity {
+    Entity::Domain(DomainName::parse(s).unwrap())
+}
+
+fn obs(s: &str, p: Predicate, o: Entity) -> Observation {
+    Observation {
+        subject: d(s),
+        predicate: p,
+        object: o,
+        window: Window {
+            first_seen: 1_000,
+            last_seen: 1_000,
+            count: 1,
+        },
+        source: "test".into(),
+    }
+}
+
+/// An actor with 8 domains sharing a registrant e-mail and a name server,
+/// 3 of them listed; 300 benign domains on a big shared name server, 2 of
+/// which happen to be listed; a domain two hops out.
+fn world() -> World {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = DataDir::open(&tmp.path().join("d"), true).unwrap();
+    let store = EmbeddedStore::open(&dir).unwrap();
+    let state = StateStore::open(&dir).unwrap();
+    let mut o = Vec::new();
+    let actor_mail = Entity::Email(Email::parse("bad@actor.example").unwrap());
+    for i in 0..8 {
+        let name = format!("actor{i}.top");
+        o.push(obs(&name, Predicate::REGISTRANT_EMAIL, actor_mail.clone()));
+        o.push(obs(
+            &name,
+            Predicate::NAMESERVER_HOST,
+            d("ns1.actor-dns.example"),
+        ));
+        o.push(obs(
+            &name,
+            Predicate::IP,
+            Entity::Ip(Ip::parse("100.64.9.9").unwrap()),
+        ));
+        o.push(obs(&name, Predicate::CREATED, Entity::Time(900)));
+    }
+    // Two hops: shares only a certificate with actor7 (unlisted).
+    o.push(obs(
+        "actor7.top",
+        Predicate::SSL_HASH,
+        Entity::Hash("ab".repeat(32)),
+    ));
+    o.push(obs(
+        "cousin.example",
+        Predicate::SSL_HASH,
+        Entity::Hash("ab".repeat(32)),
+    ));
+    for i in 0..300 {
+        let name = format!("shop{i}.example");
+        o.push(obs(
+            &name,
+            Predicate::NAMESERVER_HOST,
+            d("ns1.bighost.example"),
+        ));
+        o.push(obs(
+            &name,
+            Predicate::IP,
+            Entity::Ip(Ip::parse(&format!("100.65.{}.{}", i / 200, i % 200)).unwrap()),
+        ));
+    }
+    store
+        .write(WriteBatch {
+            observations: o,
+            ..Default::default()
+        })
+        .unwrap();
+    let feeds = FeedIndex::new(&state);
+    let listed: Vec<String> = [
+        "actor0.top",
+        "www.actor1.top",
+        "actor2.top",
+        "shop1.example",
+        "shop2.example",
+        "100.65.0.7",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
+    feeds
+        .apply_version(
+            "pt",
+            FeedKind::Phishing,
+            FeedVersion {
+                time: 2_000,
+                ledger_key: "k".into(),
+                input: "f".into(),
+                entries: listed.len() as u64,
+                added: listed.len() as u64,
+                removed: 0,
+            },
+            &listed,
+            &[],
+        )
+        .unwrap();
+    World {
+        _tmp: tmp,
+        store,
+        state,
+        _dir: dir,
+    }
+}
+
+#[test]
+fn bare_name_with_an_empty_store() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = DataDir::open(&tmp.path().join("d"), true).unwrap();
+    let store = EmbeddedStore::open(&dir).unwrap();
+    let state = StateStore::open(&dir).unwrap();
+    let e = RiskEngine::new(&store, &state, &Fixed);
+    let r = e.score("secure-login.example").unwrap();
+    assert_eq!(r.risk, 80);
+    assert_eq!(r.status, "provisional");
+    assert_eq!(r.threats, vec!["phishing".to_string()]);
+    assert_eq!(r.components[0].name, "phishing");
+    assert!(!r.evidence.is_empty());
+    assert!(e.score("not a name!").is_err());
+}
+
+#[test]
+fn listed_domains_score_100_and_name_the_feed() {
+    let w = world();
+    let e = RiskEngine::new(&w.store, &w.state, &Fixed);
+    let r = e.score("actor0.top").unwrap();
+    assert_eq!(r.risk, 100);
+    assert_eq!(r.status, "full");
+    assert!(
+        r.evidence
+            .iter()
+            .any(|x| x.text.starts_with("listed in pt (phishing)")),
+        "{:?}",
+        r.evidence
+    );
+    // Listed through www., and a host below a listed domain.
+    assert_eq!(e.score("actor1.top").unwrap().risk, 100);
+    assert_eq!(e.score("mail.actor2.top").unwrap().risk, 100);
+    // Delisting: the next version drops actor0.top.
+    FeedIndex::new(&w.state)
+        .apply_version(
+            "pt",
+            FeedKind::Phishing,
+            FeedVersion {
+                time: 3_000,
+                ledger_key: "k2".into(),
+                input: "f".into(),
+                entries: 5,
+                added: 0,
+                removed: 1,
+            },
+            &[],
+            &["actor0.top".to_string()],
+        )
+        .unwrap();
+    assert!(e.score("actor0.top").unwrap().risk < 100);
+}
+
+#[test]
+fn proximity_weighs_rarity_and_the_pass_agrees_with_live() {
+    let w = world();
+    let e = RiskEngine::new(&w.store, &w.state, &Fixed);
+    let actor = e.score("actor5.top").unwrap();
+    assert!(actor.risk >= 90, "{actor:?}");
+    assert!(
+        actor.evidence.iter().any(|x| x
+            .text
+            .contains("registrant_email bad@actor.example with 3 listed")),
+        "{:?}",
+        actor.evidence
+    );
+    // A benign shop on the big shared name server, 2 of 300 listed: low.
+    let shop = e.score("shop50.example").unwrap();
+    assert!(shop.risk < 25, "{shop:?}");
+    // Before the pass, the cousin two hops out has no proximity.
+    let before = proximity::domain_proximity(
+        &w.store,
+        &w.state,
+        &DomainName::parse("cousin.example").unwrap(),
+    )
+    .unwrap();
+    assert_eq!(before.score, 0);
+    let sum = full_pass(&w.store, &w.state, 5_000, &mut |_, _, _| {}).unwrap();
+    assert_eq!(sum.seeds, 5);
+    assert!(sum.hop2_seeds >= 5, "{sum:?}");
+    let after = proximity::domain_proximity(
+        &w.store,
+        &w.state,
+        &DomainName::parse("cousin.example").unwrap(),
+    )
+    .unwrap();
+    assert!(after.score > 0 && after.score < actor.risk, "{after:?}");
+    // Live and stored agree for every stored domain.
+    for (name, s) in proximity::stored_all(&w.state, 0).unwrap() {
+        let live =
+            proximity::domain_proximity(&w.store, &w.state, &DomainName::parse(&name).unwrap())
+                .unwrap();
+        assert_eq!(live.score, s.score, "{name}");
+        assert_eq!(live.hop1, s.hop1, "{name}");
+    }
+    // A second pass after delisting everything removes the stored results.
+    let feeds = FeedIndex::new(&w.state);
+    let all: Vec<String> = feeds.members("pt").unwrap().into_keys().collect();
+    feeds
+        .apply_version(
+            "pt",
+            FeedKind::Phishing,
+            FeedVersion {
+                time: 9_000,
+                ledger_key: "k3".into(),
+                input: "f".into(),
+                entries: 0,
+                added: 0,
+                removed: all.len() as u64,
+            },
+            &[],
+            &all,
+        )
+        .unwrap();
+    let sum = full_pass(&w.store, &w.state, 9_000, &mut |_, _, _| {}).unwrap();
+    assert_eq!(sum.scored, 0);
+    assert!(sum.removed > 0);
+    assert!(proximity::stored_all(&w.state, 0).unwrap().is_empty());
+}
+
+#[test]
+fn ips_and_emails_derive_from_their_domains() {
+    let w = world();
+    let e = RiskEngine::new(&w.store, &w.state, &Fixed);
+    let ip = e.score("100.64.9.9").unwrap();
+    assert!(ip.risk >= 60, "{ip:?}");
+    assert!(
+        ip.evidence.iter().any(|x| x.text.contains("hosts 3 of 8")),
+        "{:?}",
+        ip.evidence
+    );
+    assert!(!ip.evidence[0].text.contains("a feed"), "{:?}", ip.evidence);
+    // After a pass, the unlisted actor domains count too.
+    full_pass(&w.store, &w.state, 5_000, &mut |_, _, _| {}).unwrap();
+    let ip2 = e.score("100.64.9.9").unwrap();
+    assert!(ip2.risk > ip.risk, "{ip2:?}");
+    assert!(
+        ip2.evidence[0].text.contains("hosts 8 of 8"),
+        "{:?}",
+        ip2.evidence
+    );
+    let listed_ip = e.score("100.65.0.7").unwrap();
+    assert_eq!(listed_ip.risk, 100);
+    let quiet = e.score("100.65.0.9").unwrap();
+    assert!(quiet.risk < 50, "{quiet:?}");
+    let mail = e.score("bad@actor.example").unwrap();
+    assert!(mail.risk >= 80, "{mail:?}");
+    assert_eq!(mail.kind, "email");
+    let sender = e.score("ceo@secure-login.example").unwrap();
+    assert_eq!(sender.risk, 80);
+    assert!(sender.components.iter().any(|c| c.name == "sender_domain"));
+}
+
+#[test]
+fn strength_and_combine_behave() {
+    // Rarer values weigh more; more listed co-holders weigh more.
+    assert!(proximity::strength(0.8, 14.0, 20, true) > proximity::strength(0.8, 14.0, 2_000, true));
+    assert!(proximity::strength(0.8, 5.0, 64, true) > proximity::strength(0.8, 1.0, 64, true));
+    assert!(proximity::strength(0.8, 1000.0, 2_000_000, true) < 0.15);
+    assert_eq!(proximity::strength(0.8, 0.0, 5, true), 0.0);
+    assert!(proximity::strength(0.8, 3.0, 5, false) < proximity::strength(0.8, 3.0, 5, true));
+    assert_eq!(proximity::combine([]), 0);
+    assert_eq!(proximity::combine([1.0]), 99);
+    assert!(proximity::combine([0.5, 0.5]) > proximity::combine([0.5]));
+}
