@@ -315,7 +315,13 @@ impl<'a> RiskEngine<'a> {
         bad.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
         let mass: f64 = bad.iter().map(|b| f64::from(b.0) / 100.0).sum();
         let examined = page.domains.len() as u64;
-        let risk = proximity::strength(1.0, mass, examined + 1, true);
+        let risk = proximity::strength(
+            1.0,
+            mass,
+            examined + 1,
+            true,
+            proximity::base_rate(self.state)?,
+        );
         let risk = (99.0 * risk).round() as u8;
         let examples: Vec<String> = bad
             .iter()

@@ -3,26 +3,34 @@
 //!
 //! **One formula, two traversals.** A shared value `v` (a registrant e-mail,
 //! a name server, an IP...) held by `n` registrable domains, `l` of them
-//! listed (or, at hop 2, near-listed with a fractional weight), gives a
-//! domain holding it the strength
+//! listed (or, at hop 2, near-listed with a fractional weight), is evidence
+//! only in so far as `l` exceeds what chance gives: with `b` the base rate
+//! (the share of listed domains among the holders of common
+//! infrastructure, measured by the pass), `l₀ = b·(n − 1)` listed
+//! co-holders are expected of any value, and
 //!
 //! ```text
-//! s(v) = w(p) · (1 − e^(−l/1.5)) · ((l + 0.1) / (n − 1))^¼ · (0.7 if no longer held)
+//! excess = l − l₀ − √l₀
+//! s(v)   = w(p) · (1 − e^(−excess/1.5)) · min(1, (l/(n−1)) / 0.05)^½ · (0.7 if no longer held)
 //! ```
 //!
 //! where `w(p)` is the predicate's weight (a registrant e-mail says more
-//! than a mail server). The last factor is rarity: a value shared with 14 of
-//! 20 holders says much, one shared with 1,000 of 2 million says nothing.
-//! Strengths combine as a noisy-or: `proximity = 99 · (1 − Π(1 − s(v)))`.
-//! Values held by more than [`MAX_HOLDERS`] domains are not enumerated
-//! (their rarity factor is negligible) and are named as such.
+//! than a mail server). So a value shared with 14 of 20 holders says much,
+//! and one shared with 1,000 of 2 million says nothing. Values of one family
+//! (registrant data; name servers and their addresses; web hosting; mail;
+//! certificates; analytics IDs) are correlated, so only the strongest of
+//! each family counts, and families combine as a noisy-or:
+//! `proximity = 99 · (1 − Π(1 − s_family))`. Values held by more than
+//! [`MAX_HOLDERS`] domains are not enumerated (nothing that common is
+//! evidence) and are named as such.
 //!
 //! [`domain_proximity`] computes it for one domain from the store (live, so
 //! it reflects the newest listings); [`full_pass`] computes it for every
 //! domain near a listed one by propagating from the listed set, and stores
 //! the results (`risk/prox/<domain>`) for hop 2 and for IP and e-mail
-//! scores. At most two hops: hop 2 treats a domain whose hop-1 proximity is
-//! at least 50 as listed with weight `0.5 · proximity / 100`.
+//! scores, with the base rate (`risk/base`). At most two hops: hop 2 treats
+//! a domain whose hop-1 proximity is at least 50 as listed with weight
+//! `0.5 · proximity / 100`.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::time::Instant;
@@ -36,6 +44,9 @@ use crate::error::Result;
 
 /// Values held by more domains than this are not enumerated.
 pub const MAX_HOLDERS: u64 = 10_000;
+/// Hop 2 propagates only through values at most this many domains hold
+/// (a shared certificate or registrant, not a provider's name server).
+pub const HOP2_MAX_HOLDERS: u64 = 50;
 /// Hop-1 proximity from which a domain propagates at hop 2.
 pub const HOP2_FROM: u8 = 50;
 /// Weight of a hop-2 seed relative to a listed domain, times its proximity.
@@ -71,25 +82,63 @@ pub fn predicate_weight(p: Predicate) -> Option<f64> {
     Some(w)
 }
 
-/// The strength of one shared value (see the module docs).
-pub fn strength(weight: f64, listed: f64, holders: u64, current: bool) -> f64 {
+/// The base rate used before any pass measured one.
+pub const DEFAULT_BASE_RATE: f64 = 0.003;
+
+/// The family of a predicate: values of one family are correlated, only
+/// the strongest counts.
+pub fn family(p: Predicate) -> u8 {
+    match p {
+        Predicate::NAMESERVER_HOST | Predicate::NAMESERVER_IP | Predicate::SOA_EMAIL => 1,
+        Predicate::IP | Predicate::CNAME | Predicate::REDIRECT_DOMAIN => 2,
+        Predicate::MAILSERVER_HOST | Predicate::MAILSERVER_IP => 3,
+        Predicate::SSL_HASH | Predicate::SSL_EMAIL | Predicate::SSL_ALT_NAMES => 4,
+        Predicate::GOOGLE_ANALYTICS => 5,
+        _ => 0, // registrant, admin, tech, billing data and the e-mail domain
+    }
+}
+
+/// The strength of one shared value (see the module docs); `base` is the
+/// base rate.
+pub fn strength(weight: f64, listed: f64, holders: u64, current: bool, base: f64) -> f64 {
     if listed <= 0.0 {
         return 0.0;
     }
     let others = holders.saturating_sub(1).max(1) as f64;
-    let purity = ((listed + 0.1) / others).min(1.0);
-    let s = weight * (1.0 - (-listed / 1.5).exp()) * purity.powf(0.25);
+    let expected = base * others;
+    let excess = listed - expected - expected.sqrt();
+    if excess <= 0.0 {
+        return 0.0;
+    }
+    let purity = (listed / others / 0.05).min(1.0).sqrt();
+    let specificity = (100.0 / holders.max(1) as f64).min(1.0).powf(0.3);
+    let s = weight * (1.0 - (-excess / 1.5).exp()) * purity * specificity;
     if current { s } else { 0.7 * s }
 }
 
-/// Noisy-or of strengths, as a 0–99 score.
-pub fn combine(strengths: impl IntoIterator<Item = f64>) -> u8 {
-    let miss: f64 = strengths
-        .into_iter()
-        .map(|s| 1.0 - s.clamp(0.0, 1.0))
-        .product();
+/// Combines strengths: the strongest of each family, then a noisy-or
+/// across families, as a 0–99 score.
+pub fn combine(strengths: impl IntoIterator<Item = (Predicate, f64)>) -> u8 {
+    let mut best = [0.0f64; 6];
+    for (p, s) in strengths {
+        let f = usize::from(family(p));
+        best[f] = best[f].max(s.clamp(0.0, 1.0));
+    }
+    let miss: f64 = best.iter().map(|s| 1.0 - s).product();
     (99.0 * (1.0 - miss)).round().clamp(0.0, 99.0) as u8
 }
+
+/// The base rate the last pass measured (or [`DEFAULT_BASE_RATE`]).
+pub fn base_rate(state: &StateStore) -> Result<f64> {
+    Ok(state
+        .get(BASE_KEY)?
+        .and_then(|v| <[u8; 8]>::try_from(v.as_slice()).ok())
+        .map(f64::from_be_bytes)
+        .filter(|b| b.is_finite() && *b > 0.0 && *b < 1.0)
+        .unwrap_or(DEFAULT_BASE_RATE))
+}
+
+const BASE_KEY: &str = "risk/base";
 
 /// Why a domain is close to listed ones: one shared value.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -173,6 +222,22 @@ pub fn registrable_listed(feeds: &FeedIndex<'_>, registrable: &str) -> Result<bo
     Ok(feeds.is_listed(registrable)? || feeds.is_listed(&format!("www.{registrable}"))?)
 }
 
+/// A holder's values that count, with their weights. Under a privacy
+/// service the registrant-family values are the service's, not the
+/// holder's: they are left out.
+fn weighed(holdings: Vec<scry_store::Holding>) -> Vec<(Predicate, Entity, bool, f64)> {
+    let private = holdings
+        .iter()
+        .any(|h| h.predicate == Predicate::PRIVACY_SERVICE && h.current);
+    holdings
+        .into_iter()
+        .filter(|h| !(private && family(h.predicate) == 0))
+        .filter_map(|h| {
+            predicate_weight(h.predicate).map(|w| (h.predicate, h.object, h.current, w))
+        })
+        .collect()
+}
+
 /// Every holder of a value (registrable domains, with whether they hold it now).
 fn holders(store: &dyn Store, p: Predicate, o: &Entity) -> Result<Vec<(String, bool)>> {
     let mut out = Vec::new();
@@ -218,13 +283,7 @@ pub fn domain_proximity(
     let feeds = FeedIndex::new(state);
     let me = domain.registrable_or_self().to_string();
     let holder = Entity::Domain(domain.registrable_name());
-    let mut values: Vec<(Predicate, Entity, bool, f64)> = store
-        .holdings(&holder)?
-        .into_iter()
-        .filter_map(|h| {
-            predicate_weight(h.predicate).map(|w| (h.predicate, h.object, h.current, w))
-        })
-        .collect();
+    let mut values = weighed(store.holdings(&holder)?);
     values.dedup_by(|a, b| a.0 == b.0 && a.1 == b.1);
     let counts = store.value_counts(
         &values
@@ -232,9 +291,11 @@ pub fn domain_proximity(
             .map(|(p, o, _, _)| (*p, o.clone()))
             .collect::<Vec<_>>(),
     )?;
+    let base = base_rate(state)?;
     let mut evidence = Vec::new();
     let mut too_common = Vec::new();
     let mut hop1 = Vec::new();
+    let mut all = Vec::new();
     for ((p, o, current, w), c) in values.iter().zip(counts) {
         let n = c.current + c.historic;
         if n > MAX_HOLDERS {
@@ -255,10 +316,13 @@ pub fn domain_proximity(
             } else if wt > 0.0 {
                 near += 1;
             }
-            soft += wt;
+            if is_listed || n <= HOP2_MAX_HOLDERS {
+                soft += wt;
+            }
         }
-        hop1.push(strength(*w, listed as f64, n, *current));
-        let s = strength(*w, soft, n, *current);
+        hop1.push((*p, strength(*w, listed as f64, n, *current, base)));
+        let s = strength(*w, soft, n, *current, base);
+        all.push((*p, s));
         if s > 0.0 {
             evidence.push(SharedValue {
                 field: p.name().to_string(),
@@ -272,7 +336,7 @@ pub fn domain_proximity(
         }
     }
     evidence.sort_by(|a, b| b.strength.total_cmp(&a.strength));
-    let score = combine(evidence.iter().map(|e| e.strength));
+    let score = combine(all);
     evidence.truncate(5);
     Ok(Proximity {
         score,
@@ -301,6 +365,8 @@ pub struct PassSummary {
     pub high: u64,
     /// Stored results removed because they no longer apply.
     pub removed: u64,
+    /// The base rate measured (listed share among holders of common values).
+    pub base_rate: f64,
     /// Wall time.
     pub elapsed_ms: u64,
 }
@@ -355,6 +421,7 @@ pub fn full_pass(
     let mut seen: HashSet<(Predicate, Entity)> = HashSet::new();
     // Enumerates the values of `doms` not enumerated yet.
     let mut enumerate = |doms: Vec<u32>,
+                         max_holders: u64,
                          names: &mut Vec<String>,
                          ids: &mut HashMap<String, u32>,
                          values: &mut Vec<Value>,
@@ -369,11 +436,10 @@ pub fn full_pass(
             let Ok(name) = DomainName::from_normalised(&names[d as usize]) else {
                 continue;
             };
-            let hs = store.holdings(&Entity::Domain(name))?;
+            let hs = weighed(store.holdings(&Entity::Domain(name))?);
             let new: Vec<(Predicate, Entity)> = hs
                 .into_iter()
-                .filter(|h| predicate_weight(h.predicate).is_some())
-                .map(|h| (h.predicate, h.object))
+                .map(|h| (h.0, h.1))
                 .filter(|v| seen.insert(v.clone()))
                 .collect();
             if new.is_empty() {
@@ -382,8 +448,8 @@ pub fn full_pass(
             let counts = store.value_counts(&new)?;
             for ((p, o), c) in new.into_iter().zip(counts) {
                 let n = c.current + c.historic;
-                if n > MAX_HOLDERS {
-                    sum.too_common += 1;
+                if n > max_holders {
+                    sum.too_common += u64::from(n > MAX_HOLDERS);
                     continue;
                 }
                 let hs = holders(store, p, &o)?;
@@ -407,12 +473,27 @@ pub fn full_pass(
     seed_list.sort_unstable();
     enumerate(
         seed_list,
+        MAX_HOLDERS,
         &mut names,
         &mut ids,
         &mut values,
         &mut sum,
         progress,
     )?;
+
+    // The base rate: the listed share among the holders of common values
+    // (1,000 or more holders), where a campaign cannot dominate.
+    let (mut l_common, mut n_common) = (0u64, 0u64);
+    for v in values.iter().filter(|v| v.n >= 1_000) {
+        l_common += v.holders.iter().filter(|(d, _)| seeds.contains(d)).count() as u64;
+        n_common += v.holders.len() as u64;
+    }
+    let base = if n_common >= 1_000 {
+        (l_common as f64 / n_common as f64).clamp(DEFAULT_BASE_RATE, 0.5)
+    } else {
+        DEFAULT_BASE_RATE
+    };
+    sum.base_rate = base;
 
     // Hop 1: listed co-holders per value.
     let mut weight: HashMap<u32, f64> = seeds.iter().map(|&s| (s, 1.0)).collect();
@@ -423,14 +504,15 @@ pub fn full_pass(
                 let Some(w) = predicate_weight(v.pred) else {
                     continue;
                 };
-                let total: f64 = v
-                    .holders
-                    .iter()
-                    .map(|(d, _)| weight.get(d).copied().unwrap_or(0.0))
-                    .sum();
+                // Near-listed domains count only through rare values.
+                let w_of = |d: &u32| match weight.get(d) {
+                    Some(&x) if x >= 1.0 || v.n <= HOP2_MAX_HOLDERS => x,
+                    _ => 0.0,
+                };
+                let total: f64 = v.holders.iter().map(|(d, _)| w_of(d)).sum();
                 for &(d, cur) in &v.holders {
-                    let own = weight.get(&d).copied().unwrap_or(0.0);
-                    let s = strength(w, total - own, v.n, cur);
+                    let own = w_of(&d);
+                    let s = strength(w, total - own, v.n, cur, base);
                     if s > 0.0 {
                         per.entry(d).or_default().push((s, vi));
                     }
@@ -441,7 +523,7 @@ pub fn full_pass(
     let per1 = score_all(&values, &weight);
     let hop1: HashMap<u32, u8> = per1
         .iter()
-        .map(|(&d, v)| (d, combine(v.iter().map(|x| x.0))))
+        .map(|(&d, v)| (d, combine(v.iter().map(|x| (values[x.1].pred, x.0)))))
         .collect();
     // Hop 2: near-listed domains propagate with decay.
     let mut hop2: Vec<u32> = hop1
@@ -454,7 +536,15 @@ pub fn full_pass(
     for &d in &hop2 {
         weight.insert(d, HOP2_DECAY * f64::from(hop1[&d]) / 100.0);
     }
-    enumerate(hop2, &mut names, &mut ids, &mut values, &mut sum, progress)?;
+    enumerate(
+        hop2,
+        HOP2_MAX_HOLDERS,
+        &mut names,
+        &mut ids,
+        &mut values,
+        &mut sum,
+        progress,
+    )?;
     sum.values = values.len() as u64;
     let per = score_all(&values, &weight);
 
@@ -463,7 +553,7 @@ pub fn full_pass(
     let mut puts = Vec::new();
     let mut keep: HashSet<String> = HashSet::new();
     for (d, mut ss) in per {
-        let score = combine(ss.iter().map(|x| x.0));
+        let score = combine(ss.iter().map(|x| (values[x.1].pred, x.0)));
         if score == 0 {
             continue;
         }
@@ -522,6 +612,7 @@ pub fn full_pass(
         .filter(|k| !keep.contains(&k[PROX_PREFIX.len()..]))
         .collect();
     sum.removed = deletes.len() as u64;
+    puts.push((BASE_KEY.to_string(), base.to_be_bytes().to_vec()));
     for chunk in puts.chunks(100_000) {
         state.apply(chunk, &[])?;
     }

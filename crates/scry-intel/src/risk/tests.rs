@@ -305,13 +305,26 @@ fn ips_and_emails_derive_from_their_domains() {
 
 #[test]
 fn strength_and_combine_behave() {
+    let b = 0.01;
+    let st = proximity::strength;
     // Rarer values weigh more; more listed co-holders weigh more.
-    assert!(proximity::strength(0.8, 14.0, 20, true) > proximity::strength(0.8, 14.0, 2_000, true));
-    assert!(proximity::strength(0.8, 5.0, 64, true) > proximity::strength(0.8, 1.0, 64, true));
-    assert!(proximity::strength(0.8, 1000.0, 2_000_000, true) < 0.15);
-    assert_eq!(proximity::strength(0.8, 0.0, 5, true), 0.0);
-    assert!(proximity::strength(0.8, 3.0, 5, false) < proximity::strength(0.8, 3.0, 5, true));
+    assert!(st(0.8, 14.0, 20, true, b) > st(0.8, 14.0, 2_000, true, b));
+    assert!(st(0.8, 5.0, 64, true, b) > st(0.8, 2.0, 64, true, b));
+    // What chance gives is no evidence: 1% listed of a 5,000-domain value.
+    assert_eq!(st(0.8, 50.0, 5_000, true, b), 0.0);
+    assert_eq!(st(0.8, 1000.0, 2_000_000, true, b), 0.0);
+    assert_eq!(st(0.8, 0.0, 5, true, b), 0.0);
+    assert!(st(0.8, 3.0, 5, false, b) < st(0.8, 3.0, 5, true, b));
+    assert!(st(0.95, 14.0, 20, true, b) > 0.9);
+    // Families: two name-server values count once, a registrant value adds.
+    let ns = Predicate::NAMESERVER_HOST;
+    let nsip = Predicate::NAMESERVER_IP;
+    let mail = Predicate::REGISTRANT_EMAIL;
     assert_eq!(proximity::combine([]), 0);
-    assert_eq!(proximity::combine([1.0]), 99);
-    assert!(proximity::combine([0.5, 0.5]) > proximity::combine([0.5]));
+    assert_eq!(proximity::combine([(ns, 1.0)]), 99);
+    assert_eq!(
+        proximity::combine([(ns, 0.5), (nsip, 0.5)]),
+        proximity::combine([(ns, 0.5)])
+    );
+    assert!(proximity::combine([(ns, 0.5), (mail, 0.5)]) > proximity::combine([(ns, 0.5)]));
 }
