@@ -10,8 +10,8 @@
 //! co-holders are expected of any value, and
 //!
 //! ```text
-//! excess = l − l₀ − √l₀
-//! s(v)   = w(p) · (1 − e^(−excess/1.5)) · min(1, (l/(n−1)) / 0.05)^½ · (0.7 if no longer held)
+//! excess = l − l₀ − ½√l₀
+//! s(v)   = w(p) · (1 − e^(−excess)) · min(1, (l/(n−1)) / 0.05)^½ · min(1, 100/n)^0.3 · (0.7 if no longer held)
 //! ```
 //!
 //! where `w(p)` is the predicate's weight (a registrant e-mail says more
@@ -106,13 +106,13 @@ pub fn strength(weight: f64, listed: f64, holders: u64, current: bool, base: f64
     }
     let others = holders.saturating_sub(1).max(1) as f64;
     let expected = base * others;
-    let excess = listed - expected - expected.sqrt();
+    let excess = listed - expected - 0.5 * expected.sqrt();
     if excess <= 0.0 {
         return 0.0;
     }
     let purity = (listed / others / 0.05).min(1.0).sqrt();
     let specificity = (100.0 / holders.max(1) as f64).min(1.0).powf(0.3);
-    let s = weight * (1.0 - (-excess / 1.5).exp()) * purity * specificity;
+    let s = weight * (1.0 - (-excess).exp()) * purity * specificity;
     if current { s } else { 0.7 * s }
 }
 
@@ -631,4 +631,93 @@ pub fn stored_all(state: &StateStore, min: u8) -> Result<BTreeMap<String, Stored
             (s.score >= min).then(|| (k[PROX_PREFIX.len()..].to_string(), s))
         })
         .collect())
+}
+
+/// Event kinds after which the listed set changed: a full pass is needed.
+const FEED_EVENTS: [&str; 2] = ["feed_listed", "feed_delisted"];
+/// Event kinds that announce a new domain (rescored first).
+const NEW_DOMAIN_EVENTS: [&str; 3] = ["domain_added", "pdns_first_seen", "cert_first_seen"];
+
+/// Rescoring from the event log after `after`: when a feed changed, a full
+/// pass; otherwise only the domains the events name, new domains first, so
+/// the work is proportional to what changed. Returns the summary and the
+/// last event examined.
+pub fn incremental_pass(
+    store: &dyn Store,
+    state: &StateStore,
+    after: u64,
+    now: Timestamp,
+    progress: &mut dyn FnMut(&str, u64, u64),
+) -> Result<(PassSummary, u64)> {
+    let started = Instant::now();
+    let mut last = after;
+    let mut new_domains: Vec<String> = Vec::new();
+    let mut changed: Vec<String> = Vec::new();
+    let mut feed_changed = false;
+    loop {
+        let page = store.events(last, 10_000)?;
+        let Some(tail) = page.last() else { break };
+        last = tail.seq;
+        for e in &page {
+            if FEED_EVENTS.contains(&e.kind.as_str()) {
+                feed_changed = true;
+            }
+            let Ok(d) = DomainName::parse(&e.subject) else {
+                continue;
+            };
+            let reg = d.registrable_or_self().to_string();
+            if NEW_DOMAIN_EVENTS.contains(&e.kind.as_str()) {
+                new_domains.push(reg);
+            } else {
+                changed.push(reg);
+            }
+        }
+    }
+    if feed_changed {
+        return Ok((full_pass(store, state, now, progress)?, last));
+    }
+    let mut seen = HashSet::new();
+    let order: Vec<String> = new_domains
+        .into_iter()
+        .chain(changed)
+        .filter(|d| seen.insert(d.clone()))
+        .collect();
+    let mut sum = PassSummary {
+        base_rate: base_rate(state)?,
+        ..Default::default()
+    };
+    let total = order.len() as u64;
+    let mut puts = Vec::new();
+    let mut deletes = Vec::new();
+    for (i, d) in order.iter().enumerate() {
+        if i % 1000 == 0 {
+            progress("domains", i as u64, total);
+        }
+        let Ok(name) = DomainName::from_normalised(d) else {
+            continue;
+        };
+        let p = domain_proximity(store, state, &name)?;
+        let key = format!("{PROX_PREFIX}{d}");
+        if p.score == 0 {
+            deletes.push(key);
+            continue;
+        }
+        sum.scored += 1;
+        if p.score >= 50 {
+            sum.high += 1;
+        }
+        let rec = StoredProximity {
+            score: p.score,
+            hop1: p.hop1,
+            evidence: p.evidence.iter().take(3).map(SharedValue::text).collect(),
+            at: now,
+        };
+        let json =
+            serde_json::to_vec(&rec).map_err(|e| scry_store::StoreError::State(e.to_string()))?;
+        puts.push((key, json));
+    }
+    progress("domains", total, total);
+    state.apply(&puts, &deletes)?;
+    sum.elapsed_ms = started.elapsed().as_millis() as u64;
+    Ok((sum, last))
 }

@@ -328,3 +328,38 @@ fn strength_and_combine_behave() {
     );
     assert!(proximity::combine([(ns, 0.5), (mail, 0.5)]) > proximity::combine([(ns, 0.5)]));
 }
+
+#[test]
+fn incremental_rescoring_follows_the_event_log() {
+    use scry_store::NewEvent;
+    let w = world();
+    full_pass(&w.store, &w.state, 5_000, &mut |_, _, _| {}).unwrap();
+    let start = w.store.stats().unwrap().last_event_seq;
+    // A new actor domain appears with the actor's e-mail: only it is rescored.
+    w.store
+        .write(WriteBatch {
+            observations: vec![obs(
+                "actor9.top",
+                Predicate::REGISTRANT_EMAIL,
+                Entity::Email(Email::parse("bad@actor.example").unwrap()),
+            )],
+            events: vec![NewEvent {
+                time: 6_000,
+                kind: "domain_added".into(),
+                subject: "actor9.top".into(),
+                data: Default::default(),
+            }],
+            ..Default::default()
+        })
+        .unwrap();
+    let (sum, last) =
+        proximity::incremental_pass(&w.store, &w.state, start, 6_000, &mut |_, _, _| {}).unwrap();
+    assert_eq!(sum.scored, 1, "{sum:?}");
+    assert!(last > start);
+    let s = proximity::stored(&w.state, "actor9.top").unwrap().unwrap();
+    assert!(s.score >= 50, "{s:?}");
+    // Nothing new: nothing done.
+    let (sum, _) =
+        proximity::incremental_pass(&w.store, &w.state, last, 6_000, &mut |_, _, _| {}).unwrap();
+    assert_eq!(sum.scored, 0);
+}

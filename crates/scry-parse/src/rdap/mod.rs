@@ -22,8 +22,8 @@ use crate::error::{ParseError, ParseErrorKind};
 use crate::registration::{Contact, RegistrationRecord, Role, rfc3339};
 use crate::whois::date::parse_date;
 use crate::whois::values::{
-    clean, country_code, is_placeholder, is_privacy_service, normalise_email, normalise_host,
-    normalise_status,
+    clean, country_code, is_placeholder, normalise_email, normalise_host, normalise_status,
+    privacy_service_of,
 };
 
 /// Largest RDAP response accepted, in bytes.
@@ -210,11 +210,8 @@ fn domain(v: &Value) -> Result<RegistrationRecord, ParseError> {
         }
     }
     let reg = &rec.contacts.registrant;
-    rec.privacy_service = [&reg.org, &reg.name]
-        .into_iter()
-        .flatten()
-        .find(|v| is_privacy_service(v))
-        .cloned();
+    rec.privacy_service =
+        privacy_service_of(reg.org.as_ref(), reg.name.as_ref(), reg.email.as_ref());
     Ok(rec)
 }
 

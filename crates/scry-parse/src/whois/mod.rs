@@ -38,7 +38,7 @@ use keys::{CField, Field, Section, classify, norm_key, section_of};
 
 use values::{
     clean, country_code, has_legal_form, is_placeholder, is_privacy_service, normalise_email,
-    normalise_host, split_statuses,
+    normalise_host, privacy_service_of, split_statuses,
 };
 
 /// Largest response parsed, in bytes (4 MiB; real responses are under 100
@@ -1146,11 +1146,8 @@ impl Parser {
             self.rec.name_servers.retain(|n| n != d);
         }
         let reg = &self.rec.contacts.registrant;
-        self.rec.privacy_service = [&reg.org, &reg.name]
-            .into_iter()
-            .flatten()
-            .find(|v| is_privacy_service(v))
-            .cloned();
+        self.rec.privacy_service =
+            privacy_service_of(reg.org.as_ref(), reg.name.as_ref(), reg.email.as_ref());
         self.rec.source_format = if self.saw_icann {
             "whois:icann-2013"
         } else if self.saw_bracket {

@@ -374,3 +374,33 @@ proptest! {
         let _ = parse_date(&s, true);
     }
 }
+
+#[test]
+fn privacy_service_from_org_name_or_email_domain() {
+    use super::values::privacy_service_of;
+    let s = |v: &str| Some(v.to_string());
+    assert_eq!(
+        privacy_service_of(s("Domains By Proxy, LLC").as_ref(), None, None),
+        s("Domains By Proxy, LLC")
+    );
+    assert_eq!(
+        privacy_service_of(
+            s("1&1 Internet Inc.").as_ref(),
+            s("Domain Admin").as_ref(),
+            s("a1b2c3@1and1-private-registration.com").as_ref()
+        ),
+        s("1&1 Internet Inc.")
+    );
+    assert_eq!(
+        privacy_service_of(None, None, s("x@whoisprivacyprotect.com").as_ref()),
+        s("whoisprivacyprotect.com")
+    );
+    assert_eq!(
+        privacy_service_of(
+            s("Acme Corp").as_ref(),
+            s("Jane Roe").as_ref(),
+            s("jane@acme.example").as_ref()
+        ),
+        None
+    );
+}

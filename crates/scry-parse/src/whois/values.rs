@@ -288,6 +288,30 @@ pub(crate) fn is_privacy_service(raw: &str) -> bool {
     MARKS.iter().any(|m| s.contains(m)) && !s.starts_with("redacted")
 }
 
+/// The privacy service a registrant contact stands for, if any: its
+/// organisation or name names one, or its e-mail is at a privacy service's
+/// domain (`…@1and1-private-registration.com`, `…@domainsbyproxy.com`),
+/// in which case the organisation (or that domain) names the service.
+pub(crate) fn privacy_service_of(
+    org: Option<&String>,
+    name: Option<&String>,
+    email: Option<&String>,
+) -> Option<String> {
+    if let Some(v) = [org, name]
+        .into_iter()
+        .flatten()
+        .find(|v| is_privacy_service(v))
+    {
+        return Some(v.clone());
+    }
+    let domain = email?.rsplit_once('@')?.1;
+    let spaced = domain.replace(['-', '.', '_'], " ");
+    if is_privacy_service(&spaced) {
+        return Some(org.cloned().unwrap_or_else(|| domain.to_string()));
+    }
+    None
+}
+
 /// Whether a name carries a company legal form or an institution word.
 pub(crate) fn has_legal_form(raw: &str) -> bool {
     let s = format!(
