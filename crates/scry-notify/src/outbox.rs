@@ -390,6 +390,7 @@ fn send_batch(
     let mut puts = Vec::new();
     let mut deletes = Vec::new();
     let mut failed = false;
+    let mut failed_logged = false;
     for (k, mut q, o) in results {
         let attempt = q.attempts + 1;
         let (status, detail) = match &o {
@@ -433,7 +434,10 @@ fn send_batch(
                     .delay_ms(attempt, q.alert.id)
                     .max(hint.unwrap_or(0));
                 q.next_at_ms = now_ms().saturating_add(delay);
-                tracing::warn!(destination = d.id, alert = q.alert.id, attempt, retry_in_ms = delay, error = %t, "delivery failed");
+                if !failed_logged {
+                    failed_logged = true;
+                    tracing::warn!(destination = d.id, alert = q.alert.id, attempt, retry_in_ms = delay, error = %t, "delivery failed");
+                }
                 q.last_error = Some(t.clone());
                 run.last_error = Some(t);
                 puts.push((k, encode(&q)));
