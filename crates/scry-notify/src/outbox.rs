@@ -329,7 +329,8 @@ fn send_batch(
     match &d.target {
         Target::Webhook { url, secret } => {
             for (k, q) in due {
-                let o = channel::webhook(agent, url, secret, &q.alert, now_s);
+                let ts = (now_ms() / 1000) as i64;
+                let o = channel::webhook(agent, url, secret, &q.alert, ts);
                 let stop = matches!(o, Outcome::Retry(..));
                 results.push((k, q, o));
                 if stop {
