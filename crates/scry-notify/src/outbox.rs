@@ -226,7 +226,9 @@ pub fn deliver(state: &StateStore, opts: DeliverOptions) -> Result<DeliverSummar
     let mut sum = DeliverSummary::default();
     let mut runs: BTreeMap<u64, DestinationRun> = BTreeMap::new();
     loop {
-        sum.enqueued += enqueue(state)?.queued;
+        let e = enqueue(state)?;
+        sum.enqueued += e.queued;
+        let done_before: u64 = runs.values().map(|r| r.delivered + r.rejected).sum();
         let mut next_due: Option<u64> = None;
         let mut pending = false;
         for d in destinations(state)? {
@@ -239,6 +241,12 @@ pub fn deliver(state: &StateStore, opts: DeliverOptions) -> Result<DeliverSummar
                 pending = true;
                 next_due = Some(next_due.map_or(t, |n| n.min(t)));
             }
+        }
+        let done_after: u64 = runs.values().map(|r| r.delivered + r.rejected).sum();
+        if !e.full.is_empty() && done_after > done_before {
+            // Room was made in a full outbox: take the alerts waiting in
+            // the alert log (also with `once`, which only skips waiting).
+            continue;
         }
         if opts.once || !pending {
             break;

@@ -4,8 +4,9 @@
 //! The dialogue: greeting 220, `EHLO` (falling back to `HELO` on 5xx),
 //! `MAIL FROM`, one `RCPT TO` per recipient, `DATA`, the message with
 //! CRLF line ends and dot-stuffing (section 4.5.2), `.`, `QUIT`. Replies
-//! are read line by line with a bounded length and line count; a 4xx reply
-//! is a retry, a 5xx reply to MAIL, RCPT or the message a rejection.
+//! are read line by line with a bounded length and line count. Only a 5xx
+//! reply to the message itself is a rejection; any other failure (4xx, a
+//! refused sender or recipient, which is a setting to fix) is retried.
 
 use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader, Write};
@@ -265,11 +266,18 @@ fn send_inner(server: &str, from: &str, to: &[String], msg: &str) -> Result<Stri
         c.expect(&format!("HELO {helo}"), 250)
             .map_err(|_| Fail::Retry(format!("EHLO and HELO refused: {text}")))?;
     }
-    c.expect(&format!("MAIL FROM:<{from}>"), 250)?;
+    // A refused sender or recipient is a setting to fix, not a bad digest:
+    // retry (with back-off) rather than give the alerts up.
+    let setting = |f: Fail| match f {
+        Fail::Reject(t) => Fail::Retry(format!("check the destination: {t}")),
+        f => f,
+    };
+    c.expect(&format!("MAIL FROM:<{from}>"), 250)
+        .map_err(setting)?;
     for t in to {
-        c.expect(&format!("RCPT TO:<{t}>"), 250)?;
+        c.expect(&format!("RCPT TO:<{t}>"), 250).map_err(setting)?;
     }
-    c.expect("DATA", 354)?;
+    c.expect("DATA", 354).map_err(setting)?;
     c.w.write_all(&dot_stuff(msg))
         .map_err(|e| Fail::Retry(format!("sending the message: {e}")))?;
     let (code, text) = c.reply()?;
