@@ -262,7 +262,7 @@ fn webhook_is_signed_retried_with_backoff_and_audited() {
             "--secret",
             SECRET,
             "--backoff-ms",
-            "300",
+            "3000",
             "--json",
         ],
     );
@@ -368,18 +368,32 @@ fn a_killed_deliverer_loses_nothing() {
         ],
     );
     raise(&data, n);
+    let log = dir.path().join("deliver.log");
     let child = scry()
         .arg("--data-dir")
         .arg(&data)
         .args(["alerts", "deliver", "--max-time", "60"])
         .stdout(Stdio::null())
-        .stderr(Stdio::null())
+        .stderr(std::fs::File::create(&log).unwrap())
         .spawn()
         .unwrap();
     let mut child = Proc(child);
-    wait_for("the first deliveries", Duration::from_secs(30), || {
-        rx.requests().len() >= 7
-    });
+    let start = Instant::now();
+    while rx.requests().len() < 7 {
+        if let Some(st) = child.0.try_wait().unwrap() {
+            panic!(
+                "the deliverer exited early ({st}): {}",
+                std::fs::read_to_string(&log).unwrap_or_default()
+            );
+        }
+        assert!(
+            start.elapsed() < Duration::from_secs(60),
+            "no deliveries after 60 s ({} requests): {}",
+            rx.requests().len(),
+            std::fs::read_to_string(&log).unwrap_or_default()
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
     child.0.kill().unwrap();
     child.0.wait().unwrap();
     let before = rx.requests().len();
