@@ -125,7 +125,8 @@ pub(crate) enum AlertsCmd {
     /// Where new alerts are delivered: webhook, syslog (CEF), Splunk HEC, e-mail.
     #[command(subcommand)]
     Destination(DestinationCmd),
-    /// Queue new alerts for every destination and deliver them, with retries.
+    /// Queue new alerts for every destination and deliver them, with retries
+    /// (exit status 1 while alerts remain queued).
     Deliver(AlertsDeliverArgs),
 }
 
