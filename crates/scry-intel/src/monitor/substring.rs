@@ -3,10 +3,11 @@
 //! variations, so `secure-paypa1-login.com` is found for `paypal.com`
 //! although no word list explains `secure-…-login`.
 //!
-//! The variations are the label edits the generator knows (addition,
-//! bitsquatting, ASCII homoglyphs, hyphenation, insertion, omission,
-//! repetition, replacement, transposition, vowel swap, numeral swap,
-//! homophones, stripped dash), ASCII only, of 5+ characters, and never a
+//! The variations are the label edits the generator knows (addition, ASCII
+//! homoglyphs, hyphenation, insertion, omission, repetition, replacement,
+//! transposition, vowel swap, numeral swap, homophones, stripped dash),
+//! ASCII only, of 6+ characters (shorter ones and bitsquats are ordinary
+//! words too often: `ample`, `chose`, `tsitter`), and never a
 //! piece of the brand's own label (an omission at either end, `paypa`,
 //! would otherwise match `paypay`) nor a longer text containing it (the
 //! brand itself finds those). The brand label itself counts from 4
@@ -18,13 +19,12 @@ use scry_lookalike::{GenerateOptions, Technique, generate};
 use scry_model::DomainName;
 
 /// Shortest variation looked for inside labels.
-const MIN_VARIANT: usize = 5;
+const MIN_VARIANT: usize = 6;
 /// Shortest brand label looked for inside labels.
 const MIN_TERM: usize = 4;
 
 const EDITS: &[Technique] = &[
     Technique::Addition,
-    Technique::Bitsquatting,
     Technique::Homoglyph,
     Technique::Hyphenation,
     Technique::Insertion,
