@@ -38,7 +38,7 @@ pub use destination::{
 pub use error::{NotifyError, NotifyErrorKind, Result};
 pub use outbox::{
     Attempt, DeliverOptions, DeliverSummary, DestinationRun, DestinationStatus, EnqueueSummary,
-    QueuedAlert, attempts, deliver, enqueue, rejected, status,
+    QueuedAlert, attempts, deliver, enqueue, rejected, requeue_rejected, status,
 };
 pub use payload::{DeliveredAlert, SCHEMA};
 

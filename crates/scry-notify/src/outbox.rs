@@ -474,3 +474,21 @@ pub fn rejected(state: &StateStore, dest: u64) -> Result<Vec<QueuedAlert>> {
         .map(|(k, v)| decode_value(&k, &v))
         .collect()
 }
+
+/// Puts the alerts a destination's receiver refused back into its outbox
+/// (after the receiver was fixed); returns how many. Attempt numbers go on
+/// from where they were, so the audit trail keeps every try.
+pub fn requeue_rejected(state: &StateStore, dest: u64) -> Result<u64> {
+    crate::destination::destination(state, dest)?;
+    let dead = state.scan(&dead_prefix(dest))?;
+    let mut puts = Vec::with_capacity(dead.len());
+    let mut deletes = Vec::with_capacity(dead.len());
+    for (k, v) in dead {
+        let mut q: QueuedAlert = decode_value(&k, &v)?;
+        q.next_at_ms = 0;
+        puts.push((outbox_key(dest, q.alert.id), encode(&q)));
+        deletes.push(k);
+    }
+    state.apply(&puts, &deletes, None)?;
+    Ok(puts.len() as u64)
+}

@@ -161,6 +161,8 @@ pub(crate) enum DestinationCmd {
     List(JsonArg),
     /// Remove a destination and its queue (the delivery audit stays).
     Remove(IdArg),
+    /// Queue again the alerts a destination's receiver refused (after fixing it).
+    Requeue(IdArg),
 }
 
 #[derive(Debug, Subcommand)]

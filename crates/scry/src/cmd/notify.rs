@@ -47,6 +47,10 @@ pub(crate) fn run(opened: &Opened, c: &AlertsCmd) -> Result<ExitCode> {
             scry_notify::remove_destination(state, a.id)?;
             println!("destination {} removed", a.id);
         }
+        AlertsCmd::Destination(DestinationCmd::Requeue(a)) => {
+            let n = scry_notify::requeue_rejected(state, a.id)?;
+            println!("{n} refused alerts queued again for destination {}", a.id);
+        }
         AlertsCmd::Deliver(a) => {
             let s = scry_notify::deliver(
                 state,

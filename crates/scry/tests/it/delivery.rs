@@ -421,7 +421,7 @@ fn hec_posts_concatenated_envelopes_and_rejects_for_good_on_400() {
     let data = setup(dir.path(), 5);
     let good = Receiver::start(Vec::new(), Duration::ZERO, r#"{"text":"Success","code":0}"#);
     let bad = Receiver::start(
-        vec![400; 10],
+        vec![400; 3],
         Duration::ZERO,
         r#"{"text":"Invalid data format","code":6}"#,
     );
@@ -503,6 +503,27 @@ fn hec_posts_concatenated_envelopes_and_rejects_for_good_on_400() {
     );
     let list = json(&data, &["alerts", "destination", "list", "--json"]);
     assert_eq!(list[1]["status"]["rejected"], 5, "{list}");
+    // The receiver gets fixed (its script has three 400s): the refused
+    // alerts are queued again by hand, and the trail keeps every try.
+    let out = ok(&data, &["alerts", "destination", "requeue", "2"]);
+    assert!(out.starts_with("5 refused alerts"), "{out}");
+    let s = json(&data, &["alerts", "deliver", "--once", "--json"]);
+    assert_eq!(s["destinations"][1]["rejected"], 5, "still 400: {s}");
+    for _ in 0..2 {
+        ok(&data, &["alerts", "destination", "requeue", "2"]);
+        json(&data, &["alerts", "deliver", "--once", "--json"]);
+    }
+    let list = json(&data, &["alerts", "destination", "list", "--json"]);
+    assert_eq!(list[1]["status"]["rejected"], 0, "{list}");
+    assert_eq!(list[1]["status"]["queued"], 0, "{list}");
+    let tries = json(&data, &["alerts", "show", "3", "--json"])["deliveries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| d["destination_name"] == "broken")
+        .map(|d| d["status"].as_str().unwrap().to_string())
+        .collect::<Vec<_>>();
+    assert_eq!(tries, ["rejected", "rejected", "rejected", "delivered"]);
     assert!(
         !list.to_string().contains("tok-"),
         "tokens are not printed: {list}"
