@@ -144,7 +144,8 @@ pub(crate) struct AlertsDeliverArgs {
     /// One pass: deliver what is due now, do not wait for retries.
     #[arg(long)]
     pub(crate) once: bool,
-    /// Stop waiting for retries after this many seconds.
+    /// Stop waiting for retries after this many seconds (the data dir stays
+    /// locked meanwhile: run it after `monitor run`, from cron).
     #[arg(long, default_value_t = 60)]
     pub(crate) max_time: u64,
     /// Machine-readable output.
