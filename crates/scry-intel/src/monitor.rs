@@ -24,6 +24,12 @@ use scry_store::{Event, FactQuery, StateStore, Store, SubjectSel, TimeFence};
 
 use crate::error::{IntelError, Result};
 
+mod substring;
+#[cfg(test)]
+mod tests;
+
+use substring::SubstringMatcher;
+
 /// What a monitor watches.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -69,6 +75,10 @@ pub struct Monitor {
     pub terms: Vec<String>,
     /// Terms whose matches are not alerts (brand monitors).
     pub exclusions: Vec<String>,
+    /// Brand monitors: also match the brand and its look-alike variations
+    /// inside longer labels (Iris Detect's `match_substring_variations`).
+    #[serde(default)]
+    pub match_substring_variations: bool,
     /// When it was created.
     pub created: String,
 }
@@ -147,8 +157,15 @@ pub fn add_monitor(
     name: &str,
     terms: &[String],
     exclusions: &[String],
+    match_substring_variations: bool,
     now: Timestamp,
 ) -> Result<Monitor> {
+    if match_substring_variations && kind != MonitorKind::Brand {
+        return Err(IntelError::InvalidValue {
+            field: "match_substring_variations".into(),
+            reason: "only brand monitors match substring variations".into(),
+        });
+    }
     if terms.is_empty() {
         return Err(IntelError::InvalidValue {
             field: "term".into(),
@@ -178,6 +195,7 @@ pub fn add_monitor(
         name: name.to_string(),
         terms: norm,
         exclusions: exclusions.to_vec(),
+        match_substring_variations,
         created: format_time(now),
     };
     state.put(
@@ -248,6 +266,8 @@ pub fn run_monitors(store: &dyn Store, state: &StateStore, now: Timestamp) -> Re
             ),
             _ => None,
         };
+        let substrings = (m.kind == MonitorKind::Brand && m.match_substring_variations)
+            .then(|| SubstringMatcher::new(&m.terms, &m.exclusions));
         let nets: Vec<IpNet> = m
             .terms
             .iter()
@@ -287,6 +307,11 @@ pub fn run_monitors(store: &dyn Store, state: &StateStore, now: Timestamp) -> Re
                                         ),
                                         Some(x.similarity),
                                     )
+                                })
+                                .or_else(|| {
+                                    substrings.as_ref().and_then(|s| {
+                                        s.find(domain).map(|h| (h.reason, Some(h.similarity)))
+                                    })
                                 })
                         } else {
                             None
@@ -403,6 +428,14 @@ pub fn alerts(state: &StateStore, only: Option<&str>) -> Result<Vec<Alert>> {
         }
     }
     Ok(out)
+}
+
+/// One alert.
+pub fn alert(state: &StateStore, id: u64) -> Result<Option<Alert>> {
+    state
+        .get(&format!("alert:{id:012}"))?
+        .map(|v| serde_json::from_slice(&v).map_err(json_err))
+        .transpose()
 }
 
 /// Moves an alert to a new state, recording who and when.

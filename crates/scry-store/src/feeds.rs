@@ -239,7 +239,7 @@ impl<'a> FeedIndex<'a> {
             deletes.push(format!("{}{r}", in_prefix(feed)));
             deletes.push(by_key(r, feed));
         }
-        self.state.apply(&puts, &deletes)?;
+        self.state.apply(&puts, &deletes, None)?;
         Ok(meta)
     }
 }

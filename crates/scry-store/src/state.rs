@@ -245,16 +245,29 @@ impl StateStore {
         tx.commit().map_err(st)
     }
 
-    /// Writes and deletes several values in one transaction.
-    pub fn apply(&self, puts: &[(String, Vec<u8>)], deletes: &[String]) -> Result<()> {
+    /// Writes and deletes values and moves a reader's cursor in one
+    /// transaction (deletes apply after the puts).
+    pub fn apply(
+        &self,
+        puts: &[(String, Vec<u8>)],
+        deletes: &[String],
+        cursor: Option<(&str, u64)>,
+    ) -> Result<()> {
         let tx = self.db.begin_write().map_err(st)?;
         {
             let mut t = tx.open_table(KV).map_err(st)?;
+            for (k, v) in puts {
+                t.insert(k.as_str(), v.as_slice()).map_err(st)?;
+            }
             for k in deletes {
                 t.remove(k.as_str()).map_err(st)?;
             }
-            for (k, v) in puts {
-                t.insert(k.as_str(), v.as_slice()).map_err(st)?;
+        }
+        if let Some((reader, seq)) = cursor {
+            let mut t = tx.open_table(CURSORS).map_err(st)?;
+            let old = t.get(reader).map_err(st)?.map_or(0, |v| v.value());
+            if seq > old {
+                t.insert(reader, seq).map_err(st)?;
             }
         }
         tx.commit().map_err(st)
@@ -269,6 +282,50 @@ impl StateStore {
             Some(item) => Ok(item.map_err(st)?.0.value().starts_with(prefix)),
             None => Ok(false),
         }
+    }
+
+    /// At most `limit` values whose key starts with `prefix` and sorts
+    /// after `after` (exclusive; `None`: from the first), in key order.
+    pub fn scan_after(
+        &self,
+        prefix: &str,
+        after: Option<&str>,
+        limit: usize,
+    ) -> Result<Vec<(String, Vec<u8>)>> {
+        let tx = self.db.begin_read().map_err(st)?;
+        let t = tx.open_table(KV).map_err(st)?;
+        let mut out = Vec::new();
+        let start = after.filter(|a| *a >= prefix).unwrap_or(prefix);
+        for item in t.range(start..).map_err(st)? {
+            if out.len() >= limit {
+                break;
+            }
+            let (k, v) = item.map_err(st)?;
+            let k = k.value();
+            if !k.starts_with(prefix) {
+                break;
+            }
+            if after.is_some_and(|a| k <= a) {
+                continue;
+            }
+            out.push((k.to_string(), v.value().to_vec()));
+        }
+        Ok(out)
+    }
+
+    /// How many values have a key starting with `prefix`.
+    pub fn count(&self, prefix: &str) -> Result<u64> {
+        let tx = self.db.begin_read().map_err(st)?;
+        let t = tx.open_table(KV).map_err(st)?;
+        let mut n = 0;
+        for item in t.range(prefix..).map_err(st)? {
+            let (k, _) = item.map_err(st)?;
+            if !k.value().starts_with(prefix) {
+                break;
+            }
+            n += 1;
+        }
+        Ok(n)
     }
 
     /// Deletes a state value.

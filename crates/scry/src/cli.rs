@@ -97,6 +97,10 @@ pub(crate) struct MonitorAddArgs {
     /// Terms whose look-alike matches are not alerts (repeatable).
     #[arg(long)]
     pub(crate) exclude: Vec<String>,
+    /// Brand monitors: also match the brand and its look-alike variations
+    /// inside longer labels (`secure-paypa1-login.com` for `paypal.com`).
+    #[arg(long)]
+    pub(crate) match_substring_variations: bool,
     /// Print the monitor as JSON.
     #[arg(long)]
     pub(crate) json: bool,
@@ -116,6 +120,147 @@ pub(crate) enum AlertsCmd {
     SetState(AlertsSetArgs),
     /// The morning review: alerts raised on a day, by monitor, with what is still open.
     Digest(AlertsDigestArgs),
+    /// One alert with its triage history and delivery attempts.
+    Show(AlertsShowArgs),
+    /// Where new alerts are delivered: webhook, syslog (CEF), Splunk HEC, e-mail.
+    #[command(subcommand)]
+    Destination(DestinationCmd),
+    /// Queue new alerts for every destination and deliver them, with retries
+    /// (exit status 1 while alerts remain queued).
+    Deliver(AlertsDeliverArgs),
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct AlertsShowArgs {
+    /// The alert.
+    pub(crate) id: u64,
+    /// Machine-readable output.
+    #[arg(long)]
+    pub(crate) json: bool,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct AlertsDeliverArgs {
+    /// One pass: deliver what is due now, do not wait for retries.
+    #[arg(long)]
+    pub(crate) once: bool,
+    /// Stop waiting for retries after this many seconds (the data dir stays
+    /// locked meanwhile: run it after `monitor run`, from cron).
+    #[arg(long, default_value_t = 60)]
+    pub(crate) max_time: u64,
+    /// Machine-readable output.
+    #[arg(long)]
+    pub(crate) json: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum DestinationCmd {
+    /// Add a destination (it receives alerts raised from now on).
+    #[command(subcommand)]
+    Add(DestinationAddCmd),
+    /// List destinations with their queue counts (secrets are not shown).
+    List(JsonArg),
+    /// Remove a destination and its queue (the delivery audit stays).
+    Remove(IdArg),
+    /// Queue again the alerts a destination's receiver refused (after fixing it).
+    Requeue(IdArg),
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum DestinationAddCmd {
+    /// One signed JSON POST per alert.
+    Webhook(DestWebhookArgs),
+    /// RFC 5424 syslog with a CEF payload, UDP or TCP.
+    Syslog(DestSyslogArgs),
+    /// Splunk HTTP Event Collector.
+    Hec(DestHecArgs),
+    /// An e-mail digest of new alerts over SMTP.
+    Smtp(DestSmtpArgs),
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct DestCommon {
+    /// A name for people.
+    #[arg(long)]
+    pub(crate) name: String,
+    /// Most alerts waiting in the queue (when full, new alerts wait in the alert log).
+    #[arg(long)]
+    pub(crate) max_queue: Option<u32>,
+    /// First retry delay in milliseconds (doubles per failure, up to an hour).
+    #[arg(long)]
+    pub(crate) backoff_ms: Option<u64>,
+    /// Alerts per delivery step (HEC POST, syslog connection, e-mail).
+    #[arg(long)]
+    pub(crate) batch: Option<u32>,
+    /// Also deliver the alerts raised before the destination was added.
+    #[arg(long)]
+    pub(crate) backfill: bool,
+    /// Print the destination (without secrets) as JSON.
+    #[arg(long)]
+    pub(crate) json: bool,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct DestWebhookArgs {
+    #[command(flatten)]
+    pub(crate) common: DestCommon,
+    /// http://HOST[:PORT]/PATH
+    #[arg(long)]
+    pub(crate) url: String,
+    /// HMAC-SHA256 key (16+ bytes), stored and never shown again.
+    #[arg(long, env = "SCRY_WEBHOOK_SECRET", hide_env_values = true)]
+    pub(crate) secret: String,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct DestSyslogArgs {
+    #[command(flatten)]
+    pub(crate) common: DestCommon,
+    /// HOST:PORT of the syslog receiver.
+    #[arg(long)]
+    pub(crate) address: String,
+    /// udp or tcp (octet-counting framing).
+    #[arg(long, default_value = "udp")]
+    pub(crate) transport: String,
+    /// Syslog facility 0-23.
+    #[arg(long, default_value_t = 16)]
+    pub(crate) facility: u8,
+    /// HOSTNAME field (default: this machine's name).
+    #[arg(long)]
+    pub(crate) hostname: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct DestHecArgs {
+    #[command(flatten)]
+    pub(crate) common: DestCommon,
+    /// http://HOST:PORT[/services/collector/event]
+    #[arg(long)]
+    pub(crate) url: String,
+    /// HEC token, stored and never shown again.
+    #[arg(long, env = "SCRY_HEC_TOKEN", hide_env_values = true)]
+    pub(crate) token: String,
+    /// sourcetype of the events.
+    #[arg(long, default_value = "scry:alert")]
+    pub(crate) sourcetype: String,
+    /// Index (default: the token's).
+    #[arg(long)]
+    pub(crate) index: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct DestSmtpArgs {
+    #[command(flatten)]
+    pub(crate) common: DestCommon,
+    /// HOST:PORT of an SMTP relay (no TLS, no AUTH).
+    #[arg(long)]
+    pub(crate) server: String,
+    /// Sender address.
+    #[arg(long)]
+    pub(crate) from: String,
+    /// Recipient (repeatable).
+    #[arg(long, required = true)]
+    pub(crate) to: Vec<String>,
 }
 
 #[derive(Debug, Args)]

@@ -181,7 +181,7 @@ fn index_is_finished_when_the_facts_were_stored_by_a_crashed_run() {
         .map(|(k, _)| k)
         .collect();
     puts.clear();
-    e.state.apply(&puts, &dels).unwrap();
+    e.state.apply(&puts, &dels, None).unwrap();
     assert!(!idx.is_listed("a.example").unwrap());
     let s = ingest_feed(&e.store, &e.state, &f, &opts("pt", 100), &mut |_| {}).unwrap();
     assert_eq!(s.ingest.stored, 0);

@@ -614,9 +614,9 @@ pub fn full_pass(
     sum.removed = deletes.len() as u64;
     puts.push((BASE_KEY.to_string(), base.to_be_bytes().to_vec()));
     for chunk in puts.chunks(100_000) {
-        state.apply(chunk, &[])?;
+        state.apply(chunk, &[], None)?;
     }
-    state.apply(&[], &deletes)?;
+    state.apply(&[], &deletes, None)?;
     sum.elapsed_ms = started.elapsed().as_millis() as u64;
     Ok(sum)
 }
@@ -717,7 +717,7 @@ pub fn incremental_pass(
         puts.push((key, json));
     }
     progress("domains", total, total);
-    state.apply(&puts, &deletes)?;
+    state.apply(&puts, &deletes, None)?;
     sum.elapsed_ms = started.elapsed().as_millis() as u64;
     Ok((sum, last))
 }

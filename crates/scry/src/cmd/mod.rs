@@ -6,6 +6,7 @@ pub(crate) mod ingest;
 mod lookalike;
 mod monitor;
 mod name;
+mod notify;
 mod pdns;
 pub(crate) mod query;
 mod store;

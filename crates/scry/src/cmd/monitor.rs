@@ -18,6 +18,7 @@ pub(crate) fn monitor(cli: &Cli, c: &MonitorCmd) -> Result<ExitCode> {
                 &a.name,
                 &a.term,
                 &a.exclude,
+                a.match_substring_variations,
                 now(),
             )?;
             if a.json {
@@ -70,7 +71,8 @@ pub(crate) fn monitor(cli: &Cli, c: &MonitorCmd) -> Result<ExitCode> {
 }
 
 pub(crate) fn alerts(cli: &Cli, c: &AlertsCmd) -> Result<ExitCode> {
-    let opened = open::open(cli, false)?;
+    // Destinations can be set up before anything is ingested.
+    let opened = open::open(cli, matches!(c, AlertsCmd::Destination(_)))?;
     let state = &opened.state;
     match c {
         AlertsCmd::List(a) => {
@@ -126,6 +128,9 @@ pub(crate) fn alerts(cli: &Cli, c: &AlertsCmd) -> Result<ExitCode> {
                     }
                 }
             }
+        }
+        AlertsCmd::Destination(_) | AlertsCmd::Deliver(_) | AlertsCmd::Show(_) => {
+            return crate::cmd::notify::run(&opened, c);
         }
     }
     Ok(ExitCode::SUCCESS)

@@ -5,6 +5,7 @@
 mod clickhouse;
 mod contract;
 mod crash;
+mod delivery;
 mod demo;
 mod errors;
 mod golden;

@@ -214,3 +214,98 @@ fn monitors_raise_alerts_once_and_triage_keeps_history() {
         2
     );
 }
+
+#[test]
+fn brand_monitor_matches_substring_variations_only_when_asked() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("d");
+    let day1 = dir.path().join("com-1.zone");
+    let day2 = dir.path().join("com-2.zone");
+    let soa = |serial: &str| {
+        format!(
+            "$ORIGIN com.\n@ 86400 IN SOA a.gtld-servers.net. nstld.verisign-grs.com. {serial} 1800 900 604800 86400\n\
+             paypal 172800 IN NS ns1.paypal-dns.com.\n"
+        )
+    };
+    std::fs::write(&day1, soa("2026010100")).unwrap();
+    std::fs::write(
+        &day2,
+        soa("2026010200")
+            + "xqzpaypa1zz 172800 IN NS ns1.bad-dns.net.\npaypay 172800 IN NS ns1.x.net.\n",
+    )
+    .unwrap();
+    for (name, extra) in [
+        ("plain", None),
+        ("substrings", Some("--match-substring-variations")),
+    ] {
+        let mut args = vec![
+            "monitor",
+            "add",
+            "--kind",
+            "brand",
+            "--name",
+            name,
+            "--term",
+            "paypal.com",
+        ];
+        args.extend(extra);
+        ok(&data, &args);
+    }
+    let m = json(&data, &["monitor", "list", "--json"]);
+    assert_eq!(m[0]["match_substring_variations"], false);
+    assert_eq!(m[1]["match_substring_variations"], true);
+    let bad = run(
+        &data,
+        &[
+            "monitor",
+            "add",
+            "--kind",
+            "ip",
+            "--name",
+            "x",
+            "--term",
+            "10.0.0.0/8",
+            "--match-substring-variations",
+        ],
+    );
+    assert!(!bad.status.success(), "only brand monitors");
+    for f in [&day1, &day2] {
+        ok(
+            &data,
+            &["ingest", "zone", f.to_str().unwrap(), "--progress", "none"],
+        );
+    }
+    json(&data, &["monitor", "run", "--json"]);
+    let a = json(&data, &["alerts", "list", "--json"]);
+    let got: std::collections::BTreeSet<(u64, String)> = a
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| {
+            (
+                x["monitor"].as_u64().unwrap(),
+                x["domain"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    // paypay.com is one edit away (both monitors); only the second finds
+    // the homoglyph variation inside a longer label.
+    let want = [(1, "paypay.com"), (2, "paypay.com"), (2, "xqzpaypa1zz.com")]
+        .map(|(m, d)| (m, d.to_string()))
+        .into();
+    assert_eq!(got, want);
+    let sub = a
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|x| x["domain"] == "xqzpaypa1zz.com")
+        .unwrap();
+    assert!(
+        sub["reason"]
+            .as_str()
+            .unwrap()
+            .contains("paypa1 (homoglyph of paypal.com) [substring]"),
+        "{sub}"
+    );
+    assert!(sub["similarity"].as_u64().unwrap() >= 60, "{sub}");
+}

@@ -1,0 +1,213 @@
+//! The proximity evaluation on a synthetic world: generate a world with a
+//! seed never used for tuning, ingest it through the real formats and its
+//! feeds, run the proximity pass, and measure against the ground truth how
+//! many of each campaign's *unlisted* domains it finds at a threshold that
+//! keeps the false-positive rate on benign and parked domains at or below 1%.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use anyhow::{Context, Result};
+use scry_intel::risk::proximity::{full_pass, stored_all};
+use scry_store::embedded::EmbeddedStore;
+use scry_store::{DataDir, StateStore};
+use serde::Serialize;
+
+use crate::cmd::demo::{ingest_feeds, ingest_world, read_labels};
+
+/// Per label of the malicious classes.
+#[derive(Debug, Serialize)]
+pub(crate) struct LabelRecall {
+    pub(crate) label: String,
+    /// Unlisted domains of campaigns that have at least one listed domain.
+    pub(crate) unlisted: u64,
+    /// Found at the 1%-FPR threshold.
+    pub(crate) found: u64,
+    /// Campaigns (with a listed member and an unlisted one).
+    pub(crate) campaigns: u64,
+    /// Campaigns of which at least 90% of the unlisted domains are found.
+    pub(crate) campaigns_90: u64,
+    /// Unlisted domains of campaigns with no listed member (proximity has no seed there).
+    pub(crate) unseeded: u64,
+}
+
+/// The evaluation's result.
+#[derive(Debug, Serialize)]
+pub(crate) struct ProximityEval {
+    pub(crate) seed: u64,
+    pub(crate) domains: u64,
+    pub(crate) facts_written: u64,
+    pub(crate) pass: scry_intel::risk::proximity::PassSummary,
+    /// Benign and parked domains (negatives), unlisted.
+    pub(crate) negatives: u64,
+    /// The lowest threshold with FPR <= 1%.
+    pub(crate) threshold: u8,
+    pub(crate) fpr_at_threshold: f64,
+    /// FPR at the product's action threshold 50.
+    pub(crate) fpr_at_50: f64,
+    /// Recall of unlisted seeded campaign domains at 50.
+    pub(crate) recall_at_50: f64,
+    pub(crate) by_label: Vec<LabelRecall>,
+    pub(crate) roc_auc: f64,
+    /// Unlisted campaign domains below the threshold, with their evidence.
+    pub(crate) missed_examples: Vec<(String, String, u8, Vec<String>)>,
+    /// The highest-scoring negatives, with their evidence (for analysis).
+    pub(crate) false_positive_examples: Vec<(String, u8, Vec<String>)>,
+}
+
+/// The ROC AUC of scores (Mann–Whitney, ties counted half).
+fn auc(pos: &[u8], neg: &[u8]) -> f64 {
+    let mut hist_neg = [0u64; 256];
+    for &n in neg {
+        hist_neg[n as usize] += 1;
+    }
+    let mut below = [0u64; 257];
+    for i in 0..256 {
+        below[i + 1] = below[i] + hist_neg[i];
+    }
+    let mut s = 0.0;
+    for &p in pos {
+        s += below[p as usize] as f64 + 0.5 * hist_neg[p as usize] as f64;
+    }
+    if pos.is_empty() || neg.is_empty() {
+        return f64::NAN;
+    }
+    s / (pos.len() as f64 * neg.len() as f64)
+}
+
+/// Runs the evaluation in `work` (a fresh directory).
+pub(crate) fn run(
+    seed: u64,
+    domains: u64,
+    days: u32,
+    work: &Path,
+    quiet: bool,
+) -> Result<ProximityEval> {
+    let world = work.join("world");
+    let cfg = scry_gen::GenConfig::new(domains, days, seed);
+    crate::cmd::generate::world(&cfg, &world, true)?;
+    let dir = DataDir::open(&work.join("data"), true)?;
+    let store = EmbeddedStore::open(&dir)?;
+    let state = StateStore::open(&dir)?;
+    if !quiet {
+        eprintln!("proximity eval: ingesting a {domains}-domain world (seed {seed})");
+    }
+    ingest_world(&store, &world, &work.join("data").join("zones"), true)?;
+    let as_of = scry_model::parse_time(&cfg.start_date.to_string())? + i64::from(days) * 86_400;
+    ingest_feeds(&store, &state, &world, as_of, true)?;
+    let facts_written = scry_store::Store::stats(&store)?.facts;
+    let pass = full_pass(&store, &state, as_of, &mut |_, _, _| {})?;
+    let stored = stored_all(&state, 1)?;
+    let scores: BTreeMap<String, u8> = stored.iter().map(|(d, s)| (d.clone(), s.score)).collect();
+    let labels = read_labels(&world.join("labels.ndjson")).context("reading labels")?;
+    // Campaigns with a listed member.
+    let mut seeded: BTreeMap<&str, bool> = BTreeMap::new();
+    for l in &labels {
+        if let Some(c) = &l.campaign {
+            *seeded.entry(c.as_str()).or_default() |= l.listed;
+        }
+    }
+    let score = |d: &str| scores.get(d).copied().unwrap_or(0);
+    let neg: Vec<u8> = labels
+        .iter()
+        .filter(|l| (l.label == "benign" || l.label == "parked") && !l.listed)
+        .map(|l| score(&l.domain))
+        .collect();
+    let malicious = |l: &str| matches!(l, "phishing" | "spam" | "malware_dga");
+    let pos: Vec<(&str, &str, u8)> = labels
+        .iter()
+        .filter(|l| malicious(&l.label) && !l.listed)
+        .filter_map(|l| {
+            let c = l.campaign.as_deref()?;
+            seeded
+                .get(c)
+                .copied()
+                .unwrap_or(false)
+                .then(|| (l.label.as_str(), c, score(&l.domain)))
+        })
+        .collect();
+    let fpr = |t: u8| neg.iter().filter(|&&s| s >= t).count() as f64 / neg.len().max(1) as f64;
+    let threshold = (1..=100u8).find(|&t| fpr(t) <= 0.01).unwrap_or(100);
+    let mut by_label = Vec::new();
+    for label in ["phishing", "spam", "malware_dga"] {
+        let mut per_campaign: BTreeMap<&str, (u64, u64)> = BTreeMap::new();
+        for &(l, c, s) in pos.iter().filter(|p| p.0 == label) {
+            let e = per_campaign.entry(c).or_default();
+            let _ = l;
+            e.0 += 1;
+            e.1 += u64::from(s >= threshold);
+        }
+        let unseeded = labels
+            .iter()
+            .filter(|l| l.label == label && !l.listed)
+            .filter(|l| {
+                l.campaign
+                    .as_deref()
+                    .is_none_or(|c| !seeded.get(c).copied().unwrap_or(false))
+            })
+            .count() as u64;
+        by_label.push(LabelRecall {
+            label: label.into(),
+            unlisted: per_campaign.values().map(|v| v.0).sum(),
+            found: per_campaign.values().map(|v| v.1).sum(),
+            campaigns: per_campaign.len() as u64,
+            campaigns_90: per_campaign
+                .values()
+                .filter(|(n, f)| *f as f64 >= 0.9 * *n as f64)
+                .count() as u64,
+            unseeded,
+        });
+    }
+    let pos_scores: Vec<u8> = pos.iter().map(|p| p.2).collect();
+    let mut fps: Vec<(String, u8, Vec<String>)> = labels
+        .iter()
+        .filter(|l| (l.label == "benign" || l.label == "parked") && !l.listed)
+        .filter_map(|l| {
+            let s = stored.get(&l.domain)?;
+            Some((l.domain.clone(), s.score, s.evidence.clone()))
+        })
+        .collect();
+    fps.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    fps.truncate(5);
+    let mut missed: Vec<(String, String, u8, Vec<String>)> = labels
+        .iter()
+        .filter(|l| malicious(&l.label) && !l.listed)
+        .filter(|l| {
+            l.campaign
+                .as_deref()
+                .is_some_and(|c| seeded.get(c).copied().unwrap_or(false))
+        })
+        .filter(|l| score(&l.domain) < threshold)
+        .map(|l| {
+            let ev = stored
+                .get(&l.domain)
+                .map(|s| s.evidence.clone())
+                .unwrap_or_default();
+            (
+                l.domain.clone(),
+                l.campaign.clone().unwrap_or_default(),
+                score(&l.domain),
+                ev,
+            )
+        })
+        .collect();
+    missed.sort_by(|a, b| a.1.cmp(&b.1).then_with(|| a.0.cmp(&b.0)));
+    let step = (missed.len() / 8).max(1);
+    let missed: Vec<_> = missed.into_iter().step_by(step).take(8).collect();
+    Ok(ProximityEval {
+        seed,
+        domains,
+        facts_written,
+        pass,
+        negatives: neg.len() as u64,
+        threshold,
+        fpr_at_threshold: fpr(threshold),
+        fpr_at_50: fpr(50),
+        recall_at_50: pos_scores.iter().filter(|&&s| s >= 50).count() as f64
+            / pos_scores.len().max(1) as f64,
+        roc_auc: auc(&pos_scores, &neg),
+        false_positive_examples: fps,
+        missed_examples: missed,
+        by_label,
+    })
+}

@@ -1,0 +1,172 @@
+//! Feeds, rescoring and `scry risk` end to end: a listed domain scores 100
+//! with its feed named, delisting works, an unlisted domain sharing the
+//! actor's registrant e-mail and name server scores high with the path as
+//! evidence, and a bare name scores from the threat model alone.
+
+use crate::{json, ok, run};
+
+fn facts(dir: &std::path::Path) -> std::path::PathBuf {
+    let mut lines = String::new();
+    for i in 0..6 {
+        for (p, o) in [
+            ("registrant_email", "ops@darkmail.example"),
+            ("nameserver_host", "ns1.bulletproof-dns.example"),
+        ] {
+            lines.push_str(&format!(
+                "{{\"subject\":\"actor{i}.top\",\"predicate\":\"{p}\",\"object\":\"{o}\",\"time\":\"2026-03-01T00:00:00Z\"}}\n"
+            ));
+        }
+    }
+    for i in 0..40 {
+        lines.push_str(&format!(
+            "{{\"subject\":\"shop{i}.example\",\"predicate\":\"nameserver_host\",\"object\":\"ns1.bighost.example\",\"time\":\"2026-03-01T00:00:00Z\"}}\n"
+        ));
+    }
+    let f = dir.join("facts.ndjson");
+    std::fs::write(&f, lines).unwrap();
+    f
+}
+
+#[test]
+fn feeds_rescore_and_risk() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path().join("data");
+    let f = facts(tmp.path());
+    ok(&data, &["ingest", "facts", f.to_str().unwrap()]);
+    let v1 = tmp.path().join("v1.txt");
+    std::fs::write(
+        &v1,
+        "# phishing\nhttp://actor0.top/login\nactor1.top\nactor2.top\nshop3.example\n",
+    )
+    .unwrap();
+    let s = json(
+        &data,
+        &[
+            "ingest",
+            "feed",
+            v1.to_str().unwrap(),
+            "--name",
+            "pt",
+            "--kind",
+            "phishing",
+            "--as-of",
+            "2026-03-02",
+            "--json",
+        ],
+    );
+    assert_eq!(s["entries"], 4);
+    let feeds = json(&data, &["feeds", "--json"]);
+    assert_eq!(feeds[0]["name"], "pt");
+    let r = json(&data, &["rescore", "--json", "--progress", "none"]);
+    assert_eq!(r["mode"], "full");
+    assert_eq!(r["seeds"], 4);
+
+    let listed = json(&data, &["risk", "actor0.top", "--json"]);
+    assert_eq!(listed["risk"], 100);
+    assert!(
+        listed["evidence"][0]["text"]
+            .as_str()
+            .unwrap()
+            .contains("listed in pt (phishing)")
+    );
+
+    let near = json(&data, &["risk", "actor5.top", "--json"]);
+    assert!(near["risk"].as_u64().unwrap() >= 80, "{near}");
+    let texts: Vec<String> = near["evidence"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["text"].as_str().unwrap().to_string())
+        .collect();
+    assert!(
+        texts
+            .iter()
+            .any(|t| t.contains("registrant_email ops@darkmail.example with 3 listed")),
+        "{texts:?}"
+    );
+
+    let shop = json(&data, &["risk", "shop9.example", "--json"]);
+    assert!(shop["risk"].as_u64().unwrap() < 50, "{shop}");
+
+    // Bare name, unknown to the store: the threat model alone, provisional.
+    let bare = json(
+        &data,
+        &["risk", "paypal-account-verify-login.xyz", "--json"],
+    );
+    assert_eq!(bare["status"], "provisional");
+    assert!(
+        bare["components"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|c| c["name"] == "phishing")
+    );
+
+    // Batch: one line per input, errors inline.
+    let batch = tmp.path().join("batch.txt");
+    std::fs::write(
+        &batch,
+        "actor0.top\n\n# comment\nnot a name!\n100.64.0.1\nboss@actor3.top\n",
+    )
+    .unwrap();
+    let out = ok(&data, &["risk", "--batch", batch.to_str().unwrap()]);
+    let lines: Vec<serde_json::Value> = out
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 4);
+    assert_eq!(lines[0]["risk"], 100);
+    assert_eq!(lines[1]["line"], 4);
+    assert!(lines[1]["error"].is_string());
+    assert_eq!(lines[2]["type"], "ip");
+    assert_eq!(lines[3]["type"], "email");
+
+    // Delisting: version 2 drops actor0.top; its history stays in the profile.
+    let v2 = tmp.path().join("v2.txt");
+    std::fs::write(&v2, "actor1.top\nactor2.top\n").unwrap();
+    let s = json(
+        &data,
+        &[
+            "ingest",
+            "feed",
+            v2.to_str().unwrap(),
+            "--name",
+            "pt",
+            "--as-of",
+            "2026-03-03",
+            "--json",
+        ],
+    );
+    assert_eq!(
+        (s["added"].as_u64(), s["removed"].as_u64()),
+        (Some(0), Some(2))
+    );
+    let after = json(&data, &["risk", "actor0.top", "--json"]);
+    assert!(after["risk"].as_u64().unwrap() < 100, "{after}");
+    let r = json(&data, &["rescore", "--json", "--progress", "none"]);
+    assert_eq!(r["mode"], "full", "a feed change makes a full pass");
+    let r = json(&data, &["rescore", "--json", "--progress", "none"]);
+    assert_eq!(r["mode"], "incremental");
+    assert_eq!(r["scored"], 0);
+
+    // Bad input: a clear error, nothing stored.
+    let bad = run(
+        &data,
+        &["ingest", "feed", v2.to_str().unwrap(), "--name", "Bad Name"],
+    );
+    assert!(!bad.status.success());
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("feed name"));
+    let older = run(
+        &data,
+        &[
+            "ingest",
+            "feed",
+            v1.to_str().unwrap(),
+            "--name",
+            "pt",
+            "--as-of",
+            "2026-03-01",
+        ],
+    );
+    assert!(String::from_utf8_lossy(&older.stderr).contains("older"));
+}
