@@ -120,7 +120,10 @@ pub(crate) fn url_host(url: &str) -> Option<&str> {
 
 fn benign_names(dir: &Path) -> Result<BTreeSet<String>> {
     let mut set = BTreeSet::new();
-    for f in ["benign/opendns-top-10k.txt", "benign/opendns-random-10k.txt"] {
+    for f in [
+        "benign/opendns-top-10k.txt",
+        "benign/opendns-random-10k.txt",
+    ] {
         let path = dir.join(f);
         let text = read_file(&path)?;
         for line in String::from_utf8_lossy(&text).lines() {
@@ -212,7 +215,7 @@ fn keyed(seed: u64, s: &str) -> u32 {
 }
 
 fn is_test(seed: u64, name: &str) -> bool {
-    keyed(seed, &group_key(name)) % 5 == 0
+    keyed(seed, &group_key(name)).is_multiple_of(5)
 }
 
 /// The first `n` of `v` in keyed-hash order (a deterministic sample).
@@ -275,7 +278,7 @@ pub(crate) fn load_real(dir: &Path, seed: u64, limits: Limits) -> Result<RealDat
         by_family.entry(f).or_default().push(n);
     }
     for (fam, names) in by_family {
-        let test = keyed(seed ^ 0xfa11, &fam) % 3 == 0;
+        let test = keyed(seed ^ 0xfa11, &fam).is_multiple_of(3);
         let cap = if test {
             limits.max_per_family_test
         } else {

@@ -120,7 +120,14 @@ fn logits<'a>(model: &Model, t: Threat, names: impl Iterator<Item = &'a String>)
         .collect()
 }
 
-fn row(task: &str, threat: Threat, data: &str, pos: &[f32], neg: &[f32], cfg: &EvalConfig) -> MetricRow {
+fn row(
+    task: &str,
+    threat: Threat,
+    data: &str,
+    pos: &[f32],
+    neg: &[f32],
+    cfg: &EvalConfig,
+) -> MetricRow {
     let seed = cfg.seed ^ 0xb007;
     let with = |stat: &dyn Fn(&[f32], &[f32]) -> f64| {
         let (low, high) = bootstrap_ci(pos, neg, cfg.bootstrap, seed, stat);
@@ -187,7 +194,10 @@ pub fn evaluate(model: &Model, cfg: &EvalConfig) -> Result<EvalReport> {
         let s = logits(
             model,
             Threat::Malware,
-            real.dga_test.iter().filter(|(_, f)| f == fam).map(|(n, _)| n),
+            real.dga_test
+                .iter()
+                .filter(|(_, f)| f == fam)
+                .map(|(n, _)| n),
         );
         if s.is_empty() {
             continue;
@@ -225,7 +235,10 @@ pub fn evaluate(model: &Model, cfg: &EvalConfig) -> Result<EvalReport> {
             synthetic.push(row(
                 &format!("{label}-vs-benign"),
                 threat,
-                &format!("synthetic world seed {} ({} domains)", world.seed, cfg.synthetic_domains),
+                &format!(
+                    "synthetic world seed {} ({} domains)",
+                    world.seed, cfg.synthetic_domains
+                ),
                 &pos,
                 &neg,
                 cfg,

@@ -370,7 +370,11 @@ impl Features {
                 f.one_hot(F_CONS_RUN_BUCKET, k, Group::Runs);
             }
         }
-        f.push(F_DIGIT_RUN4, f32::from(u8::from(max_digit >= 4)), Group::Digits);
+        f.push(
+            F_DIGIT_RUN4,
+            f32::from(u8::from(max_digit >= 4)),
+            Group::Digits,
+        );
         f.push(
             F_HEX,
             f32::from(u8::from(hex && len >= 8 && digits > 0)),
@@ -381,7 +385,11 @@ impl Features {
             f32::from(u8::from(lb.first().is_some_and(u8::is_ascii_digit))),
             Group::Digits,
         );
-        f.push(F_UNDERSCORE, f32::from(u8::from(underscore)), Group::Structure);
+        f.push(
+            F_UNDERSCORE,
+            f32::from(u8::from(underscore)),
+            Group::Structure,
+        );
 
         // Benign character model.
         let ll = lm.mean_log_prob(label);
@@ -458,8 +466,16 @@ impl Features {
         }
         f.push(F_BRAND, f32::from(u8::from(brands >= 1)), Group::BrandTerm);
         f.push(F_BRAND2, f32::from(u8::from(brands >= 2)), Group::BrandTerm);
-        f.push(F_KEYWORD, f32::from(u8::from(keywords >= 1)), Group::Keyword);
-        f.push(F_KEYWORD2, f32::from(u8::from(keywords >= 2)), Group::Keyword);
+        f.push(
+            F_KEYWORD,
+            f32::from(u8::from(keywords >= 1)),
+            Group::Keyword,
+        );
+        f.push(
+            F_KEYWORD2,
+            f32::from(u8::from(keywords >= 2)),
+            Group::Keyword,
+        );
         f.push(
             F_BRAND_KEYWORD,
             f32::from(u8::from(brands >= 1 && keywords >= 1)),

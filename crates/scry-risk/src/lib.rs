@@ -31,7 +31,9 @@ mod train;
 
 pub use data::DataStats;
 pub use error::{Error, Result};
-pub use eval::{EVAL_SYNTHETIC_SEED, EvalConfig, EvalReport, FamilyRow, MetricRow, WithCi, evaluate};
+pub use eval::{
+    EVAL_SYNTHETIC_SEED, EvalConfig, EvalReport, FamilyRow, MetricRow, WithCi, evaluate,
+};
 pub use model::{Evidence, FORMAT_VERSION, Model, Threat, ThreatProfile};
 pub use train::{
     DEFAULT_SEED, ModelTrainReport, TRAIN_SYNTHETIC_SEED, TrainConfig, TrainReport, train,

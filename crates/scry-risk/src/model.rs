@@ -24,6 +24,8 @@ use crate::features::{CharModel, DENSE, DIM, Features, GROUPS, Group, LM_CTX, LM
 use crate::lexicon::{Lexicon, Term};
 use crate::{Error, Result};
 
+/// Evidence items per threat at most.
+const EVIDENCE_PER_THREAT: usize = 4;
 const MAGIC: &[u8; 8] = b"SCRYRSK\0";
 /// The model file format version this build reads and writes.
 pub const FORMAT_VERSION: u32 = 1;
@@ -137,7 +139,11 @@ impl PartialEq for Model {
 fn score_of(logit: f32) -> u8 {
     let p = 1.0 / (1.0 + (-logit).exp());
     let s = (p * 100.0).floor();
-    if s.is_nan() { 0 } else { s.clamp(0.0, 99.0) as u8 }
+    if s.is_nan() {
+        0
+    } else {
+        s.clamp(0.0, 99.0) as u8
+    }
 }
 
 /// Reads little-endian values off a byte slice, tracking the offset.
@@ -152,9 +158,7 @@ impl<'a> Reader<'a> {
             .off
             .checked_add(n)
             .filter(|e| *e <= self.b.len())
-            .ok_or_else(|| {
-                Error::model(self.off, format!("truncated: {n} more bytes expected"))
-            })?;
+            .ok_or_else(|| Error::model(self.off, format!("truncated: {n} more bytes expected")))?;
         let s = &self.b[self.off..end];
         self.off = end;
         Ok(s)
@@ -201,7 +205,10 @@ impl Model {
         for t in 0..THREATS {
             let w = &weights[t];
             if w.len() != DIM {
-                return Err(Error::Training(format!("weight vector of {} buckets", w.len())));
+                return Err(Error::Training(format!(
+                    "weight vector of {} buckets",
+                    w.len()
+                )));
             }
             let max = w.iter().fold(0.0f32, |m, x| m.max(x.abs()));
             let scale = if max > 0.0 && max.is_finite() {
@@ -241,7 +248,13 @@ impl Model {
             ));
         }
         let expect = [DIM, DENSE, LM_TRI, LM_CTX, THREATS];
-        let names = ["weight buckets", "dense buckets", "trigram buckets", "context buckets", "threats"];
+        let names = [
+            "weight buckets",
+            "dense buckets",
+            "trigram buckets",
+            "context buckets",
+            "threats",
+        ];
         for (want, what) in expect.iter().zip(names) {
             let at = r.off;
             let got = r.u32()? as usize;
@@ -255,7 +268,10 @@ impl Model {
             let at = r.off;
             let scale = r.f32()?;
             if !(scale.is_finite() && scale > 0.0 && scale < 1.0) {
-                return Err(Error::model(at, format!("weight scale {scale} out of range")));
+                return Err(Error::model(
+                    at,
+                    format!("weight scale {scale} out of range"),
+                ));
             }
             scales[t] = scale;
             let s = r.take(DIM * 2)?;
@@ -282,9 +298,8 @@ impl Model {
         if r.off != b.len() {
             return Err(Error::model(r.off, "trailing bytes after the checksum"));
         }
-        let weights = std::array::from_fn(|t| {
-            quant[t].iter().map(|&v| f32::from(v) * scales[t]).collect()
-        });
+        let weights =
+            std::array::from_fn(|t| quant[t].iter().map(|&v| f32::from(v) * scales[t]).collect());
         Ok(Model {
             weights,
             scales,
@@ -371,7 +386,7 @@ impl Model {
                 .filter(|(g, s)| *g != Group::Bias && *s >= 0.25)
                 .collect();
             groups.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
-            for (g, w) in groups.into_iter().take(3) {
+            for (g, w) in groups.into_iter().take(EVIDENCE_PER_THREAT) {
                 evidence.push(Evidence {
                     threat,
                     feature: g.id().to_string(),
@@ -405,10 +420,7 @@ impl Model {
                 "unlike benign names: mean log-likelihood {:.2} per character under the benign character model",
                 i.log_prob
             ),
-            Group::BrandTerm => match i
-                .brand_term
-                .and_then(|k| self.lex.term_kinds.get(k))
-            {
+            Group::BrandTerm => match i.brand_term.and_then(|k| self.lex.term_kinds.get(k)) {
                 Some((Term::Brand(b), t)) => match self.lex.brands.get(*b) {
                     Some(d) => format!("contains brand term '{t}' ({d})"),
                     None => format!("contains brand term '{t}'"),

@@ -108,8 +108,7 @@ struct Rows {
 impl Rows {
     fn push(&mut self, f: &Features) -> usize {
         let start = self.feats.len();
-        self.feats
-            .extend(f.iter().map(|(i, v, _)| (i as u32, v)));
+        self.feats.extend(f.iter().map(|(i, v, _)| (i as u32, v)));
         self.spans.push((start, self.feats.len()));
         self.spans.len() - 1
     }
@@ -195,7 +194,12 @@ pub fn train(cfg: &TrainConfig, progress: &dyn Fn(&str)) -> Result<(Model, Train
 
     let specs: [(&str, &str, &[usize], Vec<usize>); 3] = [
         ("phishing", "PhishTank 2021 (real)", &phish, benign.clone()),
-        ("malware", "DGA training families (real)", &dga, benign.clone()),
+        (
+            "malware",
+            "DGA training families (real)",
+            &dga,
+            benign.clone(),
+        ),
         (
             "spam",
             "synthetic world spam labels",
@@ -218,7 +222,13 @@ pub fn train(cfg: &TrainConfig, progress: &dyn Fn(&str)) -> Result<(Model, Train
             pos.len(),
             neg.len()
         ));
-        let (w, loss) = fit(&rows, pos, neg, cfg.epochs, cfg.seed ^ ((t as u64 + 1) << 8));
+        let (w, loss) = fit(
+            &rows,
+            pos,
+            neg,
+            cfg.epochs,
+            cfg.seed ^ ((t as u64 + 1) << 8),
+        );
         weights[t] = w;
         reports.push(ModelTrainReport {
             threat: (*threat).to_string(),
