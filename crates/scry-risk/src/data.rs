@@ -36,6 +36,8 @@ pub(crate) struct RealData {
     pub(crate) phish_test: Vec<String>,
     pub(crate) dga_train: Vec<(String, String)>,
     pub(crate) dga_test: Vec<(String, String)>,
+    /// The benign names that come from the popular (top-10k) list.
+    pub(crate) benign_top: BTreeSet<String>,
     pub(crate) stats: DataStats,
 }
 
@@ -118,8 +120,10 @@ pub(crate) fn url_host(url: &str) -> Option<&str> {
     Some(host)
 }
 
-fn benign_names(dir: &Path) -> Result<BTreeSet<String>> {
+/// The benign names, and those of them from the popular list.
+fn benign_names(dir: &Path) -> Result<(BTreeSet<String>, BTreeSet<String>)> {
     let mut set = BTreeSet::new();
+    let mut top = BTreeSet::new();
     for f in [
         "benign/opendns-top-10k.txt",
         "benign/opendns-random-10k.txt",
@@ -132,11 +136,14 @@ fn benign_names(dir: &Path) -> Result<BTreeSet<String>> {
                 continue;
             }
             if let Some(r) = registrable(line) {
+                if f.contains("top") {
+                    top.insert(r.clone());
+                }
                 set.insert(r);
             }
         }
     }
-    Ok(set)
+    Ok((set, top))
 }
 
 fn phishing_names(dir: &Path) -> Result<(BTreeSet<String>, usize)> {
@@ -234,7 +241,7 @@ fn sample<T: Clone>(v: &[T], n: usize, seed: u64, key: impl Fn(&T) -> &str) -> V
 
 /// Reads and splits the real data under `dir` (the `shared/data` folder).
 pub(crate) fn load_real(dir: &Path, seed: u64, limits: Limits) -> Result<RealData> {
-    let benign = benign_names(dir)?;
+    let (benign, benign_top) = benign_names(dir)?;
     let (mut phish, phishing_skipped) = phishing_names(dir)?;
     let mut dga = dga_names(dir)?;
     let mut stats = DataStats {
@@ -258,7 +265,10 @@ pub(crate) fn load_real(dir: &Path, seed: u64, limits: Limits) -> Result<RealDat
     }
     stats.overlap_dropped = both.len();
 
-    let mut d = RealData::default();
+    let mut d = RealData {
+        benign_top,
+        ..RealData::default()
+    };
     for n in benign {
         if is_test(seed, &n) {
             d.benign_test.push(n);

@@ -164,6 +164,14 @@ pub fn evaluate(model: &Model, cfg: &EvalConfig) -> Result<EvalReport> {
     let neg_m = logits(model, Threat::Malware, real.benign_test.iter());
     let pos_p = logits(model, Threat::Phishing, real.phish_test.iter());
     let pos_m = logits(model, Threat::Malware, real.dga_test.iter().map(|(n, _)| n));
+    let top: Vec<String> = real
+        .benign_test
+        .iter()
+        .filter(|n| real.benign_top.contains(*n))
+        .cloned()
+        .collect();
+    let top_p = logits(model, Threat::Phishing, top.iter());
+    let top_m = logits(model, Threat::Malware, top.iter());
     let rows = vec![
         row(
             "phishing-vs-benign",
@@ -179,6 +187,22 @@ pub fn evaluate(model: &Model, cfg: &EvalConfig) -> Result<EvalReport> {
             "held-out DGA families vs held-out OpenDNS benign",
             &pos_m,
             &neg_m,
+            cfg,
+        ),
+        row(
+            "phishing-vs-popular",
+            Threat::Phishing,
+            "held-out PhishTank 2021 vs held-out names of the OpenDNS top-10k list only",
+            &pos_p,
+            &top_p,
+            cfg,
+        ),
+        row(
+            "dga-vs-popular",
+            Threat::Malware,
+            "held-out DGA families vs held-out names of the OpenDNS top-10k list only",
+            &pos_m,
+            &top_m,
             cfg,
         ),
     ];

@@ -8,7 +8,7 @@ fn evaluation_on_the_fixture() {
         ..EvalConfig::new(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/mini"))
     };
     let r = evaluate(Model::builtin(), &cfg).unwrap();
-    assert_eq!(r.real.len(), 2);
+    assert_eq!(r.real.len(), 4);
     assert_eq!(r.synthetic.len(), 3);
     for row in r.real.iter().chain(&r.synthetic) {
         for v in [row.auc, row.tpr_at_0_1, row.tpr_at_0_35] {
