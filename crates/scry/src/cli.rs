@@ -69,6 +69,10 @@ pub(crate) enum Command {
     /// Alerts raised by monitors: list, triage.
     #[command(subcommand)]
     Alerts(AlertsCmd),
+    /// Train the threat-profile model (phishing, malware/DGA, spam) from labelled data.
+    Train(crate::cmd::train::TrainArgs),
+    /// Measure the threat-profile model on held-out real names and a synthetic world.
+    Evaluate(crate::cmd::train::EvaluateArgs),
 }
 
 #[derive(Debug, Subcommand)]

@@ -10,6 +10,7 @@ mod notify;
 mod pdns;
 pub(crate) mod query;
 mod store;
+pub(crate) mod train;
 mod whois;
 
 use std::process::ExitCode;
@@ -37,5 +38,7 @@ pub(crate) fn run(cli: Cli) -> Result<ExitCode> {
         Command::Generate(a) => generate::run(a),
         Command::Monitor(c) => monitor::monitor(&cli, c),
         Command::Alerts(c) => monitor::alerts(&cli, c),
+        Command::Train(a) => train::train(a),
+        Command::Evaluate(a) => train::evaluate(a),
     }
 }

@@ -1,0 +1,86 @@
+//! Lexical scoring throughput:
+//! `cargo run --release -p scry-risk --example bench [-- ROUNDS]`.
+//!
+//! Names: the 20k OpenDNS benign names plus the first 20k DGA names of
+//! `shared/data` (parsed into `DomainName`s before timing, as the store
+//! holds them). Each round scores every name once; the figures are domains
+//! per second for the fast path (`Model::scores`, three scores, no
+//! evidence) and for `Model::score` (with evidence), on one thread and on
+//! two (`std::thread::scope`, the names split in halves).
+#![allow(clippy::print_stdout, clippy::print_stderr, clippy::unwrap_used)]
+
+use std::io::{BufRead, BufReader};
+use std::time::Instant;
+
+use scry_model::DomainName;
+use scry_risk::Model;
+
+const DATA: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/data");
+
+fn names() -> Vec<DomainName> {
+    let mut out = Vec::new();
+    for f in ["benign/opendns-top-10k.txt", "benign/opendns-random-10k.txt"] {
+        let text = std::fs::read_to_string(format!("{DATA}/{f}")).unwrap();
+        out.extend(text.lines().filter_map(|l| DomainName::parse(l).ok()));
+    }
+    let f = std::fs::File::open(format!("{DATA}/dga/dga-labeled.csv.gz")).unwrap();
+    let gz = flate2::read::MultiGzDecoder::new(BufReader::new(f));
+    for line in BufReader::new(gz).lines().skip(1).take(20_000) {
+        let line = line.unwrap();
+        if let Some(d) = line.split(',').next().and_then(|d| DomainName::parse(d).ok()) {
+            out.push(d);
+        }
+    }
+    out
+}
+
+fn run(model: &Model, names: &[DomainName], rounds: usize, threads: usize, evidence: bool) -> f64 {
+    let start = Instant::now();
+    let chunk = names.len().div_ceil(threads);
+    let total: u64 = std::thread::scope(|s| {
+        let hs: Vec<_> = names
+            .chunks(chunk)
+            .map(|part| {
+                s.spawn(move || {
+                    let mut acc = 0u64;
+                    for _ in 0..rounds {
+                        for n in part {
+                            acc += if evidence {
+                                let p = model.score(n);
+                                u64::from(p.phishing) + p.evidence.len() as u64
+                            } else {
+                                model.scores(n).iter().map(|&x| u64::from(x)).sum()
+                            };
+                        }
+                    }
+                    acc
+                })
+            })
+            .collect();
+        hs.into_iter().map(|h| h.join().unwrap()).sum()
+    });
+    let secs = start.elapsed().as_secs_f64();
+    std::hint::black_box(total);
+    (names.len() * rounds) as f64 / secs
+}
+
+fn main() {
+    let rounds: usize = std::env::args()
+        .nth(1)
+        .and_then(|a| a.parse().ok())
+        .unwrap_or(5);
+    let model = Model::builtin();
+    let names = names();
+    println!("names: {} x {rounds} rounds", names.len());
+    // Warm-up (builds the matcher's indexes and the lexicon).
+    run(model, &names[..1000], 1, 1, false);
+    for (threads, evidence) in [(1, false), (2, false), (1, true), (2, true)] {
+        let rate = run(model, &names, rounds, threads, evidence);
+        println!(
+            "{} thread(s), {:<22} {:>10.0} domains/s",
+            threads,
+            if evidence { "score (with evidence):" } else { "scores (no evidence):" },
+            rate
+        );
+    }
+}

@@ -1,0 +1,26 @@
+//! Scores names from standard input with a model file (default: the
+//! built-in one): `... --example score -- [MODEL] < names.txt`, one
+//! `phishing malware spam name` line each.
+#![allow(clippy::print_stdout, clippy::print_stderr)]
+
+use std::io::BufRead;
+
+fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let owned;
+    let model = match std::env::args().nth(1) {
+        Some(p) => {
+            owned = scry_risk::Model::from_bytes(&std::fs::read(p)?)?;
+            &owned
+        }
+        None => scry_risk::Model::builtin(),
+    };
+    for line in std::io::stdin().lock().lines() {
+        let line = line?;
+        let Ok(n) = scry_model::DomainName::parse(line.trim()) else {
+            continue;
+        };
+        let p = model.score(&n);
+        println!("{} {} {} {}", p.phishing, p.malware, p.spam, n.ascii());
+    }
+    Ok(())
+}

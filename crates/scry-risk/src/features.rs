@@ -1,0 +1,526 @@
+//! Lexical feature extraction: one sparse vector per name, built on the
+//! stack (no heap allocation except what the look-alike matcher does).
+//!
+//! The features describe the **registrable label** (`example` in
+//! `www.example.co.uk`, `x` in `x.github.io`: the label left of the public
+//! suffix, private PSL section included), its public suffix, and the
+//! look-alike match of the whole host:
+//!
+//! * dense: length and length buckets, Shannon entropy, digits, hyphens,
+//!   vowel ratio and consonant/digit runs, the mean log-likelihood of the
+//!   label under a character trigram model of benign names
+//!   ([`CharModel`]), punycode, brand terms and phishing keywords,
+//!   look-alike similarity buckets;
+//! * hashed (into [`DIM`] buckets): character 2-, 3- and 4-grams of
+//!   `^label$`, the last suffix label and the whole suffix, the brand
+//!   term and keyword seen.
+//!
+//! The bucket layout and the hash are part of the model format: changing
+//! them needs a new model version.
+
+use scry_model::DomainName;
+
+use crate::lexicon::{LOOKALIKE_FLOOR, Lexicon, Term};
+
+/// Number of weight buckets (dense features first, then hashed ones).
+pub(crate) const DIM: usize = 1 << 15;
+/// Indices below this are dense features.
+pub(crate) const DENSE: usize = 64;
+/// Most features one name can have.
+pub(crate) const MAX_FEATURES: usize = 320;
+/// Longest label prefix the n-grams and the character model look at.
+const MAX_LABEL: usize = 63;
+
+/// Trigram buckets of the character model.
+pub(crate) const LM_TRI: usize = 1 << 15;
+/// Context (bigram) buckets of the character model.
+pub(crate) const LM_CTX: usize = 1 << 12;
+
+/// What a feature is about, for evidence.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub(crate) enum Group {
+    Bias,
+    Length,
+    Entropy,
+    Digits,
+    Hyphens,
+    Runs,
+    Ngrams,
+    Likelihood,
+    BrandTerm,
+    Keyword,
+    Lookalike,
+    Tld,
+    Structure,
+}
+
+/// Number of [`Group`]s.
+pub(crate) const GROUPS: usize = 13;
+
+impl Group {
+    /// The stable evidence id.
+    pub(crate) fn id(self) -> &'static str {
+        match self {
+            Group::Bias => "bias",
+            Group::Length => "length",
+            Group::Entropy => "entropy",
+            Group::Digits => "digits",
+            Group::Hyphens => "hyphens",
+            Group::Runs => "char_runs",
+            Group::Ngrams => "char_ngrams",
+            Group::Likelihood => "benign_likelihood",
+            Group::BrandTerm => "brand_term",
+            Group::Keyword => "keyword",
+            Group::Lookalike => "lookalike",
+            Group::Tld => "tld",
+            Group::Structure => "structure",
+        }
+    }
+}
+
+// Dense feature indices.
+const F_BIAS: usize = 0;
+const F_LEN: usize = 1;
+const F_LEN_BUCKET: usize = 2; // 8 buckets: 2..=9
+const F_ENTROPY: usize = 10;
+const F_ENTROPY_BUCKET: usize = 11; // 5 buckets: 11..=15
+const F_DIGIT_RATIO: usize = 16;
+const F_HAS_DIGIT: usize = 17;
+const F_DIGITS3: usize = 18;
+const F_TRANSITIONS: usize = 19;
+const F_HYPHEN: usize = 20; // 3 buckets: 20..=22
+const F_VOWEL_RATIO: usize = 23;
+const F_CONS_RUN: usize = 24;
+const F_CONS_RUN_BUCKET: usize = 25; // 4 buckets: 25..=28
+const F_DIGIT_RUN4: usize = 29;
+const F_LL: usize = 30;
+const F_LL_BUCKET: usize = 31; // 6 buckets: 31..=36
+const F_PUNYCODE: usize = 37;
+const F_LONG_SUFFIX: usize = 38;
+const F_BRAND: usize = 40;
+const F_BRAND2: usize = 41;
+const F_KEYWORD: usize = 42;
+const F_KEYWORD2: usize = 43;
+const F_BRAND_KEYWORD: usize = 44;
+const F_LOOKALIKE_BUCKET: usize = 45; // 4 buckets: 45..=48
+const F_HEX: usize = 49;
+const F_LEADING_DIGIT: usize = 50;
+const F_UNDERSCORE: usize = 51;
+
+/// Hash seeds of the hashed feature families.
+const H_NGRAM: u32 = 0x6e67_7261;
+const H_TLD: u32 = 0x746c_6431;
+const H_SUFFIX: u32 = 0x7375_6666;
+const H_BRAND: u32 = 0x6272_616e;
+const H_KEYWORD: u32 = 0x6b65_7977;
+const H_LM_TRI: u32 = 0x6c6d_7472;
+const H_LM_CTX: u32 = 0x6c6d_6378;
+
+/// FNV-1a over `bytes` from `seed`, then the murmur3 finaliser.
+pub(crate) fn hash(seed: u32, bytes: &[u8]) -> u32 {
+    let mut h: u32 = 0x811c_9dc5 ^ seed;
+    for &b in bytes {
+        h ^= u32::from(b);
+        h = h.wrapping_mul(0x0100_0193);
+    }
+    h ^= h >> 16;
+    h = h.wrapping_mul(0x85eb_ca6b);
+    h ^= h >> 13;
+    h = h.wrapping_mul(0xc2b2_ae35);
+    h ^ (h >> 16)
+}
+
+fn hashed(seed: u32, bytes: &[u8]) -> usize {
+    DENSE + (hash(seed, bytes) as usize) % (DIM - DENSE)
+}
+
+/// A character trigram model of benign registrable labels: hashed counts
+/// of trigrams and of their two-character contexts over `^^label$`.
+#[derive(Clone, PartialEq, Eq)]
+pub(crate) struct CharModel {
+    pub(crate) tri: Vec<u16>,
+    pub(crate) ctx: Vec<u16>,
+}
+
+impl std::fmt::Debug for CharModel {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CharModel").finish_non_exhaustive()
+    }
+}
+
+/// Alphabet size the smoothing assumes (a-z, 0-9, `-`, end).
+const ALPHABET: f32 = 38.0;
+
+impl CharModel {
+    pub(crate) fn empty() -> CharModel {
+        CharModel {
+            tri: vec![0; LM_TRI],
+            ctx: vec![0; LM_CTX],
+        }
+    }
+
+    fn for_each_trigram(label: &[u8], mut f: impl FnMut(usize, usize)) {
+        let label = &label[..label.len().min(MAX_LABEL)];
+        let mut prev = [b'^', b'^'];
+        for &c in label.iter().chain(std::iter::once(&b'$')) {
+            let t = [prev[0], prev[1], c];
+            let ti = hash(H_LM_TRI, &t) as usize % LM_TRI;
+            let ci = hash(H_LM_CTX, &prev) as usize % LM_CTX;
+            f(ti, ci);
+            prev = [prev[1], c];
+        }
+    }
+
+    /// Counts one benign label.
+    pub(crate) fn add(&mut self, label: &str) {
+        let (tri, ctx) = (&mut self.tri, &mut self.ctx);
+        Self::for_each_trigram(label.as_bytes(), |t, c| {
+            if let Some(x) = tri.get_mut(t) {
+                *x = x.saturating_add(1);
+            }
+            if let Some(x) = ctx.get_mut(c) {
+                *x = x.saturating_add(1);
+            }
+        });
+    }
+
+    /// Mean natural-log probability per character of `label`.
+    pub(crate) fn mean_log_prob(&self, label: &str) -> f32 {
+        let mut sum = 0.0f32;
+        let mut n = 0u32;
+        Self::for_each_trigram(label.as_bytes(), |t, c| {
+            let tc = f32::from(self.tri.get(t).copied().unwrap_or(0));
+            let cc = f32::from(self.ctx.get(c).copied().unwrap_or(0));
+            sum += ((tc + 0.1) / (cc + 0.1 * ALPHABET)).ln();
+            n += 1;
+        });
+        if n == 0 { 0.0 } else { sum / n as f32 }
+    }
+}
+
+/// Facts about the name kept for evidence text.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Info {
+    pub(crate) len: usize,
+    pub(crate) entropy: f32,
+    pub(crate) digits: usize,
+    pub(crate) hyphens: usize,
+    pub(crate) cons_run: usize,
+    pub(crate) log_prob: f32,
+    /// Index into `Lexicon::term_kinds` of the first brand term.
+    pub(crate) brand_term: Option<usize>,
+    /// Index into `Lexicon::term_kinds` of the first keyword, or a
+    /// two-letter keyword token.
+    pub(crate) keyword: Option<&'static str>,
+    /// Best look-alike: similarity, brand, techniques.
+    pub(crate) lookalike: Option<(u8, String, String)>,
+}
+
+/// The sparse feature vector of one name.
+pub(crate) struct Features {
+    n: usize,
+    idx: [u32; MAX_FEATURES],
+    val: [f32; MAX_FEATURES],
+    grp: [Group; MAX_FEATURES],
+    pub(crate) info: Info,
+}
+
+impl std::fmt::Debug for Features {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_list().entries(self.iter()).finish()
+    }
+}
+
+/// The label and suffix features are computed on.
+pub(crate) fn split(name: &DomainName) -> (&str, &str) {
+    let ascii = name.ascii();
+    let suffix = name.suffix();
+    match name.registrable() {
+        Some(reg) => {
+            let label = reg
+                .strip_suffix(suffix)
+                .and_then(|l| l.strip_suffix('.'))
+                .unwrap_or(reg);
+            (label, suffix)
+        }
+        None => match ascii.split_once('.') {
+            Some((l, rest)) => (l, rest),
+            None => (ascii, ""),
+        },
+    }
+}
+
+impl Features {
+    fn new() -> Features {
+        Features {
+            n: 0,
+            idx: [0; MAX_FEATURES],
+            val: [0.0; MAX_FEATURES],
+            grp: [Group::Bias; MAX_FEATURES],
+            info: Info::default(),
+        }
+    }
+
+    fn push(&mut self, i: usize, v: f32, g: Group) {
+        if self.n < MAX_FEATURES && v != 0.0 {
+            self.idx[self.n] = i as u32;
+            self.val[self.n] = v;
+            self.grp[self.n] = g;
+            self.n += 1;
+        }
+    }
+
+    fn one_hot(&mut self, base: usize, bucket: usize, g: Group) {
+        self.push(base + bucket, 1.0, g);
+    }
+
+    /// `(index, value, group)` of every non-zero feature.
+    pub(crate) fn iter(&self) -> impl Iterator<Item = (usize, f32, Group)> + '_ {
+        (0..self.n).map(|k| (self.idx[k] as usize, self.val[k], self.grp[k]))
+    }
+
+    /// Extracts the features of `name`.
+    pub(crate) fn extract(name: &DomainName, lm: &CharModel, lex: &Lexicon) -> Features {
+        let mut f = Features::new();
+        let (label, suffix) = split(name);
+        let lb = label.as_bytes();
+        let lb = &lb[..lb.len().min(MAX_LABEL)];
+        f.push(F_BIAS, 1.0, Group::Bias);
+
+        // Character classes and runs.
+        let mut counts = [0u16; 40];
+        let (mut digits, mut hyphens, mut vowels) = (0usize, 0usize, 0usize);
+        let (mut cons_run, mut max_cons, mut digit_run, mut max_digit) = (0, 0, 0, 0);
+        let mut transitions = 0usize;
+        let mut hex = true;
+        let mut underscore = false;
+        let mut prev_digit: Option<bool> = None;
+        for &c in lb {
+            let slot = match c {
+                b'a'..=b'z' => (c - b'a') as usize,
+                b'0'..=b'9' => 26 + (c - b'0') as usize,
+                b'-' => 36,
+                _ => 37,
+            };
+            counts[slot] = counts[slot].saturating_add(1);
+            let is_digit = c.is_ascii_digit();
+            let is_vowel = matches!(c, b'a' | b'e' | b'i' | b'o' | b'u' | b'y');
+            let is_cons = c.is_ascii_lowercase() && !is_vowel;
+            digits += usize::from(is_digit);
+            hyphens += usize::from(c == b'-');
+            vowels += usize::from(is_vowel);
+            underscore |= c == b'_';
+            hex &= c.is_ascii_hexdigit();
+            cons_run = if is_cons { cons_run + 1 } else { 0 };
+            max_cons = max_cons.max(cons_run);
+            digit_run = if is_digit { digit_run + 1 } else { 0 };
+            max_digit = max_digit.max(digit_run);
+            if c != b'-' {
+                if prev_digit.is_some_and(|p| p != is_digit) {
+                    transitions += 1;
+                }
+                prev_digit = Some(is_digit);
+            }
+        }
+        let len = lb.len();
+        let lenf = len.max(1) as f32;
+        let mut entropy = 0.0f32;
+        for &c in &counts {
+            if c > 0 {
+                let p = f32::from(c) / lenf;
+                entropy -= p * p.log2();
+            }
+        }
+        f.push(F_LEN, (len as f32 / 32.0).min(2.0), Group::Length);
+        let lb_bucket = match len {
+            0..=3 => 0,
+            4..=6 => 1,
+            7..=9 => 2,
+            10..=12 => 3,
+            13..=15 => 4,
+            16..=20 => 5,
+            21..=30 => 6,
+            _ => 7,
+        };
+        f.one_hot(F_LEN_BUCKET, lb_bucket, Group::Length);
+        f.push(F_ENTROPY, entropy / 4.5, Group::Entropy);
+        let eb = match entropy {
+            e if e < 2.0 => 0,
+            e if e < 2.5 => 1,
+            e if e < 3.0 => 2,
+            e if e < 3.5 => 3,
+            _ => 4,
+        };
+        f.one_hot(F_ENTROPY_BUCKET, eb, Group::Entropy);
+        f.push(F_DIGIT_RATIO, digits as f32 / lenf, Group::Digits);
+        f.push(F_HAS_DIGIT, f32::from(u8::from(digits > 0)), Group::Digits);
+        f.push(F_DIGITS3, f32::from(u8::from(digits >= 3)), Group::Digits);
+        f.push(
+            F_TRANSITIONS,
+            (transitions as f32 / lenf * 4.0).min(2.0),
+            Group::Digits,
+        );
+        if hyphens > 0 {
+            f.one_hot(F_HYPHEN, hyphens.min(3) - 1, Group::Hyphens);
+        }
+        f.push(F_VOWEL_RATIO, vowels as f32 / lenf, Group::Runs);
+        f.push(F_CONS_RUN, (max_cons as f32 / 8.0).min(2.0), Group::Runs);
+        for (k, min) in [4usize, 5, 6, 8].into_iter().enumerate() {
+            if max_cons >= min {
+                f.one_hot(F_CONS_RUN_BUCKET, k, Group::Runs);
+            }
+        }
+        f.push(
+            F_DIGIT_RUN4,
+            f32::from(u8::from(max_digit >= 4)),
+            Group::Digits,
+        );
+        f.push(
+            F_HEX,
+            f32::from(u8::from(hex && len >= 8 && digits > 0)),
+            Group::Digits,
+        );
+        f.push(
+            F_LEADING_DIGIT,
+            f32::from(u8::from(lb.first().is_some_and(u8::is_ascii_digit))),
+            Group::Digits,
+        );
+        f.push(
+            F_UNDERSCORE,
+            f32::from(u8::from(underscore)),
+            Group::Structure,
+        );
+
+        // Benign character model.
+        let ll = lm.mean_log_prob(label);
+        f.push(F_LL, (-ll / 4.0).clamp(0.0, 2.0), Group::Likelihood);
+        let llb = match ll {
+            l if l > -1.5 => 0,
+            l if l > -2.0 => 1,
+            l if l > -2.5 => 2,
+            l if l > -3.0 => 3,
+            l if l > -3.5 => 4,
+            _ => 5,
+        };
+        f.one_hot(F_LL_BUCKET, llb, Group::Likelihood);
+
+        // Structure and suffix.
+        f.push(
+            F_PUNYCODE,
+            f32::from(u8::from(label.starts_with("xn--"))),
+            Group::Structure,
+        );
+        f.push(
+            F_LONG_SUFFIX,
+            f32::from(u8::from(suffix.contains('.'))),
+            Group::Tld,
+        );
+        let last = suffix.rsplit('.').next().unwrap_or(suffix);
+        f.push(hashed(H_TLD, last.as_bytes()), 1.0, Group::Tld);
+        if last.len() != suffix.len() {
+            f.push(hashed(H_SUFFIX, suffix.as_bytes()), 1.0, Group::Tld);
+        }
+
+        // Brand terms and keywords in the label.
+        let mut brands = 0usize;
+        let mut keywords = 0usize;
+        let mut last_brand: Option<usize> = None;
+        for m in lex.terms.find_overlapping_iter(label) {
+            let pid = m.pattern().as_usize();
+            match lex.term_kinds.get(pid) {
+                Some((Term::Brand(_), t)) => {
+                    if label.len() == t.len() {
+                        // The label is the brand's own label (`paypal` on
+                        // another suffix): the look-alike matcher's case.
+                        continue;
+                    }
+                    if last_brand != Some(pid) {
+                        brands += 1;
+                        if f.info.brand_term.is_none() {
+                            f.info.brand_term = Some(pid);
+                        }
+                        f.push(hashed(H_BRAND, t.as_bytes()), 1.0, Group::BrandTerm);
+                        last_brand = Some(pid);
+                    }
+                }
+                Some((Term::Keyword(k), _)) => {
+                    keywords += 1;
+                    if f.info.keyword.is_none() {
+                        f.info.keyword = Some(k);
+                    }
+                    f.push(hashed(H_KEYWORD, k.as_bytes()), 1.0, Group::Keyword);
+                }
+                None => {}
+            }
+        }
+        for tok in label.split('-') {
+            if tok.len() == 2
+                && let Some(k) = crate::lexicon::KEYWORDS.iter().find(|k| **k == tok)
+            {
+                keywords += 1;
+                if f.info.keyword.is_none() {
+                    f.info.keyword = Some(k);
+                }
+                f.push(hashed(H_KEYWORD, k.as_bytes()), 1.0, Group::Keyword);
+            }
+        }
+        f.push(F_BRAND, f32::from(u8::from(brands >= 1)), Group::BrandTerm);
+        f.push(F_BRAND2, f32::from(u8::from(brands >= 2)), Group::BrandTerm);
+        f.push(
+            F_KEYWORD,
+            f32::from(u8::from(keywords >= 1)),
+            Group::Keyword,
+        );
+        f.push(
+            F_KEYWORD2,
+            f32::from(u8::from(keywords >= 2)),
+            Group::Keyword,
+        );
+        f.push(
+            F_BRAND_KEYWORD,
+            f32::from(u8::from(brands >= 1 && keywords >= 1)),
+            Group::BrandTerm,
+        );
+
+        // Look-alike similarity of the whole host to the brands.
+        if let Some(m) = lex.matcher.match_domain(name.ascii()).into_iter().next()
+            && m.similarity >= LOOKALIKE_FLOOR
+        {
+            let b = match m.similarity {
+                0..=74 => 0,
+                75..=84 => 1,
+                85..=89 => 2,
+                _ => 3,
+            };
+            f.one_hot(F_LOOKALIKE_BUCKET, b, Group::Lookalike);
+            let techs: Vec<&str> = m.techniques.iter().map(|t| t.as_str()).collect();
+            f.info.lookalike = Some((m.similarity, m.brand, techs.join(", ")));
+        }
+
+        // Character n-grams of ^label$.
+        let mut buf = [0u8; MAX_LABEL + 2];
+        buf[0] = b'^';
+        buf[1..=len].copy_from_slice(lb);
+        buf[len + 1] = b'$';
+        let padded = &buf[..len + 2];
+        for n in 2..=4usize {
+            if padded.len() < n {
+                continue;
+            }
+            for w in padded.windows(n) {
+                f.push(hashed(H_NGRAM, w), 1.0, Group::Ngrams);
+            }
+        }
+
+        f.info.len = len;
+        f.info.entropy = entropy;
+        f.info.digits = digits;
+        f.info.hyphens = hyphens;
+        f.info.cons_run = max_cons;
+        f.info.log_prob = ll;
+        f
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,105 @@
+use proptest::prelude::*;
+
+use super::*;
+
+fn name(s: &str) -> DomainName {
+    DomainName::parse(s).unwrap()
+}
+
+fn feats(s: &str) -> Features {
+    Features::extract(&name(s), &CharModel::empty(), Lexicon::get().unwrap())
+}
+
+fn has(f: &Features, i: usize) -> bool {
+    f.iter().any(|(j, _, _)| j == i)
+}
+
+#[test]
+fn split_takes_the_registrable_label() {
+    assert_eq!(split(&name("www.example.co.uk")), ("example", "co.uk"));
+    assert_eq!(split(&name("a.x.github.io")), ("x", "github.io"));
+    assert_eq!(split(&name("github.io")), ("github", "io"));
+    assert_eq!(split(&name("example.com")), ("example", "com"));
+}
+
+#[test]
+fn character_statistics() {
+    let f = feats("ab12-c3.com");
+    assert_eq!(f.info.len, 7);
+    assert_eq!(f.info.digits, 3);
+    assert_eq!(f.info.hyphens, 1);
+    assert!(has(&f, F_HYPHEN) && has(&f, F_DIGITS3) && has(&f, F_HAS_DIGIT));
+    let f = feats("aaaa.com");
+    assert_eq!(f.info.entropy, 0.0);
+    let f = feats("bcdfghjk.net");
+    assert_eq!(f.info.cons_run, 8);
+    assert!(has(&f, F_CONS_RUN_BUCKET + 3));
+}
+
+#[test]
+fn brand_terms_keywords_and_lookalikes() {
+    let f = feats("paypal-secure-login.com");
+    assert!(has(&f, F_BRAND) && has(&f, F_KEYWORD) && has(&f, F_KEYWORD2));
+    assert!(has(&f, F_BRAND_KEYWORD));
+    assert!(f.info.brand_term.is_some());
+    // The brand's own label is not a brand term; a homoglyph is a look-alike.
+    let f = feats("paypal.com");
+    assert!(!has(&f, F_BRAND));
+    assert!(
+        f.info.lookalike.is_none(),
+        "the brand itself is no look-alike"
+    );
+    let f = feats("paypa1.com");
+    let (sim, brand, _) = f.info.lookalike.clone().unwrap();
+    assert_eq!(brand, "paypal.com");
+    assert!(sim >= 85);
+    // The whole host is matched: the brand as a subdomain.
+    let f = feats("paypal.com.account-check.net");
+    assert!(f.info.lookalike.is_some());
+    // Short keyword tokens count only as whole tokens.
+    assert!(has(&feats("apple-id-verify.com"), F_KEYWORD2));
+    assert!(!has(&feats("idaho.com"), F_KEYWORD));
+}
+
+#[test]
+fn the_char_model_prefers_what_it_saw() {
+    let mut lm = CharModel::empty();
+    for w in [
+        "google",
+        "facebook",
+        "amazon",
+        "wikipedia",
+        "yahoo",
+        "twitter",
+    ] {
+        lm.add(w);
+    }
+    assert!(lm.mean_log_prob("google") > lm.mean_log_prob("xkqzvj"));
+    assert!(lm.mean_log_prob("") < 0.0);
+}
+
+#[test]
+fn hash_is_stable() {
+    // Part of the model format: a change here needs a new model version.
+    assert_eq!(hash(0, b""), hash(0, b""));
+    assert_ne!(hash(0, b"ab"), hash(0, b"ba"));
+    assert_ne!(hash(H_NGRAM, b"ab"), hash(H_TLD, b"ab"));
+    assert_eq!(hash(0, b"abc"), 482_950_588);
+}
+
+proptest! {
+    #[test]
+    fn features_are_bounded(label in "[a-z0-9][a-z0-9-]{0,61}[a-z0-9]", tld in "(com|net|co\\.uk|github\\.io|xyz)") {
+        let Ok(n) = DomainName::parse(&format!("{label}.{tld}")) else { return Ok(()); };
+        let f = Features::extract(&n, &CharModel::empty(), Lexicon::get().unwrap());
+        prop_assert!(f.iter().count() <= MAX_FEATURES);
+        for (i, v, _) in f.iter() {
+            prop_assert!(i < DIM);
+            prop_assert!(v.is_finite());
+            prop_assert!(v.abs() <= 2.0);
+        }
+        // Dense bias always present, n-grams always present.
+        prop_assert!(f.iter().any(|(i, _, g)| i == F_BIAS && g == Group::Bias));
+        prop_assert!(f.iter().any(|(_, _, g)| g == Group::Ngrams));
+    }
+}

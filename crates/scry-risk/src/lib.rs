@@ -1,0 +1,40 @@
+//! Threat-profile classifiers: score a bare domain name 0..=99 for
+//! phishing, malware (DGA) and spam from lexical features, with evidence.
+//!
+//! * [`Model`] holds three logistic regressions over one sparse feature
+//!   vector (see `features`: length, entropy, digits, hyphens, character
+//!   runs, character n-grams, likelihood under a character model of benign
+//!   names, brand terms, phishing keywords, look-alike similarity to brands
+//!   from `scry-lookalike`, public suffix). [`Model::builtin`] is the model
+//!   committed in `model/lexical-v1.bin`, embedded in the binary;
+//!   [`Model::from_bytes`] validates a model file and never panics.
+//! * [`train`] rebuilds that model from the real labelled lists of
+//!   `shared/data` (and the synthetic world for spam) with the label
+//!   hygiene described in `data`; [`evaluate`] measures it on held-out real
+//!   names (whole DGA families held out) and on a synthetic world never
+//!   used for training, with bootstrap confidence intervals ([`metrics`]).
+//!
+//! The crate reads no store: registration and hosting features are the
+//! caller's (scry-intel) business. Training and evaluation read files; the
+//! scoring path does no IO and never prints.
+
+#![warn(missing_docs)]
+
+mod data;
+mod error;
+mod eval;
+mod features;
+mod lexicon;
+pub mod metrics;
+mod model;
+mod train;
+
+pub use data::DataStats;
+pub use error::{Error, Result};
+pub use eval::{
+    EVAL_SYNTHETIC_SEED, EvalConfig, EvalReport, FamilyRow, MetricRow, WithCi, evaluate,
+};
+pub use model::{Evidence, FORMAT_VERSION, Model, Threat, ThreatProfile};
+pub use train::{
+    DEFAULT_SEED, ModelTrainReport, TRAIN_SYNTHETIC_SEED, TrainConfig, TrainReport, train,
+};

@@ -1,0 +1,463 @@
+//! The model: three logistic regressions over the shared lexical features,
+//! the benign character model, the file format and scoring with evidence.
+//!
+//! **File format, version 1** (all integers little-endian):
+//!
+//! | bytes | content |
+//! | --- | --- |
+//! | 8 | magic `SCRYRSK\0` |
+//! | 4 | format version (1) |
+//! | 4 × 5 | weight buckets, dense buckets, trigram buckets, context buckets, threats: must equal the compiled constants |
+//! | 3 × (4 + 2 × buckets) | per threat (phishing, malware, spam): an `f32` scale, then the weights as `i16` (weight = value × scale) |
+//! | 2 × (trigram + context buckets) | the character model's counts as `u16` |
+//! | 8 | FNV-1a 64 of everything before |
+//!
+//! The loader checks every size, the scales (finite, positive, small) and
+//! the checksum, and never panics.
+
+use std::sync::OnceLock;
+
+use scry_model::DomainName;
+use serde::{Deserialize, Serialize};
+
+use crate::features::{CharModel, DENSE, DIM, Features, GROUPS, Group, LM_CTX, LM_TRI, split};
+use crate::lexicon::{Lexicon, Term};
+use crate::{Error, Result};
+
+/// Evidence items per threat at most.
+const EVIDENCE_PER_THREAT: usize = 4;
+const MAGIC: &[u8; 8] = b"SCRYRSK\0";
+/// The model file format version this build reads and writes.
+pub const FORMAT_VERSION: u32 = 1;
+const THREATS: usize = 3;
+
+/// The model committed in the crate (`model/lexical-v1.bin`).
+static BUILTIN: &[u8] = include_bytes!("../model/lexical-v1.bin");
+
+/// A threat a classifier scores.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Threat {
+    /// Phishing (brand impersonation, credential theft).
+    Phishing,
+    /// Malware, including algorithmically generated (DGA) names.
+    Malware,
+    /// Spam.
+    Spam,
+}
+
+impl Threat {
+    /// All threats, in model order.
+    pub const ALL: [Threat; 3] = [Threat::Phishing, Threat::Malware, Threat::Spam];
+
+    /// The lowercase name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Threat::Phishing => "phishing",
+            Threat::Malware => "malware",
+            Threat::Spam => "spam",
+        }
+    }
+
+    fn index(self) -> usize {
+        match self {
+            Threat::Phishing => 0,
+            Threat::Malware => 1,
+            Threat::Spam => 2,
+        }
+    }
+}
+
+/// One reason behind a threat score.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Evidence {
+    /// The threat this evidence raises.
+    pub threat: Threat,
+    /// Stable feature id: `length`, `entropy`, `digits`, `hyphens`,
+    /// `char_runs`, `char_ngrams`, `benign_likelihood`, `brand_term`,
+    /// `keyword`, `lookalike`, `tld` or `structure`.
+    pub feature: String,
+    /// Human-readable text (`contains brand term 'paypal'`).
+    pub detail: String,
+    /// The feature group's contribution to the classifier's log-odds.
+    pub weight: f32,
+}
+
+/// The three threat-profile scores of a name, 0..=99 each, with evidence.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ThreatProfile {
+    /// Phishing score, 0..=99.
+    pub phishing: u8,
+    /// Malware (DGA) score, 0..=99.
+    pub malware: u8,
+    /// Spam score, 0..=99.
+    pub spam: u8,
+    /// The top contributing features per threat, strongest first within a
+    /// threat (threats scoring at least 10 only).
+    pub evidence: Vec<Evidence>,
+}
+
+impl ThreatProfile {
+    /// The score for one threat.
+    pub fn get(&self, t: Threat) -> u8 {
+        match t {
+            Threat::Phishing => self.phishing,
+            Threat::Malware => self.malware,
+            Threat::Spam => self.spam,
+        }
+    }
+}
+
+/// The threat-profile model: three logistic regressions (phishing, malware,
+/// spam) over the lexical features of a name.
+#[derive(Clone)]
+pub struct Model {
+    /// Dequantised weights per threat, `DIM` each.
+    pub(crate) weights: [Vec<f32>; THREATS],
+    /// Quantisation scale per threat.
+    pub(crate) scales: [f32; THREATS],
+    /// The quantised weights as stored.
+    pub(crate) quant: [Vec<i16>; THREATS],
+    pub(crate) lm: CharModel,
+    lex: &'static Lexicon,
+}
+
+impl std::fmt::Debug for Model {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Model")
+            .field("scales", &self.scales)
+            .finish_non_exhaustive()
+    }
+}
+
+impl PartialEq for Model {
+    fn eq(&self, other: &Model) -> bool {
+        self.quant == other.quant && self.scales == other.scales && self.lm == other.lm
+    }
+}
+
+fn score_of(logit: f32) -> u8 {
+    let p = 1.0 / (1.0 + (-logit).exp());
+    let s = (p * 100.0).floor();
+    if s.is_nan() {
+        0
+    } else {
+        s.clamp(0.0, 99.0) as u8
+    }
+}
+
+/// Reads little-endian values off a byte slice, tracking the offset.
+struct Reader<'a> {
+    b: &'a [u8],
+    off: usize,
+}
+
+impl<'a> Reader<'a> {
+    fn take(&mut self, n: usize) -> Result<&'a [u8]> {
+        let end = self
+            .off
+            .checked_add(n)
+            .filter(|e| *e <= self.b.len())
+            .ok_or_else(|| Error::model(self.off, format!("truncated: {n} more bytes expected")))?;
+        let s = &self.b[self.off..end];
+        self.off = end;
+        Ok(s)
+    }
+
+    fn u32(&mut self) -> Result<u32> {
+        let s = self.take(4)?;
+        Ok(u32::from_le_bytes([s[0], s[1], s[2], s[3]]))
+    }
+
+    fn f32(&mut self) -> Result<f32> {
+        Ok(f32::from_bits(self.u32()?))
+    }
+}
+
+/// FNV-1a 64.
+fn checksum(b: &[u8]) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for &x in b {
+        h ^= u64::from(x);
+        h = h.wrapping_mul(0x0000_0100_0000_01b3);
+    }
+    h
+}
+
+impl Model {
+    /// The model committed in the crate, loaded once.
+    pub fn builtin() -> &'static Model {
+        static M: OnceLock<Model> = OnceLock::new();
+        M.get_or_init(|| {
+            // The bytes are part of the build and checked by a unit test;
+            // failing here is a build defect, not an input error.
+            #[allow(clippy::expect_used)]
+            Model::from_bytes(BUILTIN).expect("the built-in risk model is valid")
+        })
+    }
+
+    /// Builds a model from float weights (quantising them) and a character
+    /// model.
+    pub(crate) fn from_parts(weights: [Vec<f32>; THREATS], lm: CharModel) -> Result<Model> {
+        let mut quant: [Vec<i16>; THREATS] = Default::default();
+        let mut scales = [0.0f32; THREATS];
+        let mut deq: [Vec<f32>; THREATS] = Default::default();
+        for t in 0..THREATS {
+            let w = &weights[t];
+            if w.len() != DIM {
+                return Err(Error::Training(format!(
+                    "weight vector of {} buckets",
+                    w.len()
+                )));
+            }
+            let max = w.iter().fold(0.0f32, |m, x| m.max(x.abs()));
+            let scale = if max > 0.0 && max.is_finite() {
+                max / 32767.0
+            } else {
+                1.0 / 32767.0
+            };
+            let q: Vec<i16> = w
+                .iter()
+                .map(|x| (x / scale).round().clamp(-32767.0, 32767.0) as i16)
+                .collect();
+            deq[t] = q.iter().map(|&v| f32::from(v) * scale).collect();
+            quant[t] = q;
+            scales[t] = scale;
+        }
+        Ok(Model {
+            weights: deq,
+            scales,
+            quant,
+            lm,
+            lex: Lexicon::get()?,
+        })
+    }
+
+    /// Reads a model file (see the module docs for the format). Never
+    /// panics; every inconsistency is an [`Error::Model`].
+    pub fn from_bytes(b: &[u8]) -> Result<Model> {
+        let mut r = Reader { b, off: 0 };
+        if r.take(8)? != MAGIC {
+            return Err(Error::model(0, "not a scry risk model (bad magic)"));
+        }
+        let version = r.u32()?;
+        if version != FORMAT_VERSION {
+            return Err(Error::model(
+                8,
+                format!("format version {version}, this build reads {FORMAT_VERSION}"),
+            ));
+        }
+        let expect = [DIM, DENSE, LM_TRI, LM_CTX, THREATS];
+        let names = [
+            "weight buckets",
+            "dense buckets",
+            "trigram buckets",
+            "context buckets",
+            "threats",
+        ];
+        for (want, what) in expect.iter().zip(names) {
+            let at = r.off;
+            let got = r.u32()? as usize;
+            if got != *want {
+                return Err(Error::model(at, format!("{what}: {got}, expected {want}")));
+            }
+        }
+        let mut quant: [Vec<i16>; THREATS] = Default::default();
+        let mut scales = [0.0f32; THREATS];
+        for t in 0..THREATS {
+            let at = r.off;
+            let scale = r.f32()?;
+            if !(scale.is_finite() && scale > 0.0 && scale < 1.0) {
+                return Err(Error::model(
+                    at,
+                    format!("weight scale {scale} out of range"),
+                ));
+            }
+            scales[t] = scale;
+            let s = r.take(DIM * 2)?;
+            quant[t] = s
+                .chunks_exact(2)
+                .map(|c| i16::from_le_bytes([c[0], c[1]]))
+                .collect();
+        }
+        let mut read_u16 = |n: usize| -> Result<Vec<u16>> {
+            Ok(r.take(n * 2)?
+                .chunks_exact(2)
+                .map(|c| u16::from_le_bytes([c[0], c[1]]))
+                .collect())
+        };
+        let tri = read_u16(LM_TRI)?;
+        let ctx = read_u16(LM_CTX)?;
+        let body_end = r.off;
+        let sum = r.take(8)?;
+        let mut s8 = [0u8; 8];
+        s8.copy_from_slice(sum);
+        if u64::from_le_bytes(s8) != checksum(&b[..body_end]) {
+            return Err(Error::model(body_end, "checksum mismatch"));
+        }
+        if r.off != b.len() {
+            return Err(Error::model(r.off, "trailing bytes after the checksum"));
+        }
+        let weights =
+            std::array::from_fn(|t| quant[t].iter().map(|&v| f32::from(v) * scales[t]).collect());
+        Ok(Model {
+            weights,
+            scales,
+            quant,
+            lm: CharModel { tri, ctx },
+            lex: Lexicon::get()?,
+        })
+    }
+
+    /// The model file's bytes (see the module docs).
+    pub fn to_bytes(&self) -> Vec<u8> {
+        let mut out = Vec::with_capacity(40 + THREATS * (4 + DIM * 2) + (LM_TRI + LM_CTX) * 2 + 8);
+        out.extend_from_slice(MAGIC);
+        out.extend_from_slice(&FORMAT_VERSION.to_le_bytes());
+        for v in [DIM, DENSE, LM_TRI, LM_CTX, THREATS] {
+            out.extend_from_slice(&(v as u32).to_le_bytes());
+        }
+        for t in 0..THREATS {
+            out.extend_from_slice(&self.scales[t].to_le_bytes());
+            for q in &self.quant[t] {
+                out.extend_from_slice(&q.to_le_bytes());
+            }
+        }
+        for v in self.lm.tri.iter().chain(&self.lm.ctx) {
+            out.extend_from_slice(&v.to_le_bytes());
+        }
+        let sum = checksum(&out);
+        out.extend_from_slice(&sum.to_le_bytes());
+        out
+    }
+
+    pub(crate) fn features(&self, name: &DomainName) -> Features {
+        Features::extract(name, &self.lm, self.lex)
+    }
+
+    fn logits(&self, f: &Features) -> [f32; THREATS] {
+        let mut z = [0.0f32; THREATS];
+        for (i, v, _) in f.iter() {
+            for (t, zt) in z.iter_mut().enumerate() {
+                *zt += self.weights[t].get(i).copied().unwrap_or(0.0) * v;
+            }
+        }
+        z
+    }
+
+    /// The three scores (phishing, malware, spam) without evidence: the
+    /// fast path for bulk scoring.
+    pub fn scores(&self, name: &DomainName) -> [u8; 3] {
+        let z = self.logits(&self.features(name));
+        [score_of(z[0]), score_of(z[1]), score_of(z[2])]
+    }
+
+    /// The raw log-odds per threat (for evaluation: no rounding to 0..99).
+    pub fn logit(&self, name: &DomainName, t: Threat) -> f32 {
+        let f = self.features(name);
+        let w = &self.weights[t.index()];
+        f.iter()
+            .map(|(i, v, _)| w.get(i).copied().unwrap_or(0.0) * v)
+            .sum()
+    }
+
+    /// Scores `name` for each threat, 0..=99, with the top contributing
+    /// features as evidence. The registrable label is scored; the
+    /// look-alike match looks at the whole host.
+    pub fn score(&self, name: &DomainName) -> ThreatProfile {
+        let f = self.features(name);
+        let mut sums = [[0.0f32; GROUPS]; THREATS];
+        for (i, v, g) in f.iter() {
+            for (t, s) in sums.iter_mut().enumerate() {
+                s[g as usize] += self.weights[t].get(i).copied().unwrap_or(0.0) * v;
+            }
+        }
+        let scores: [u8; THREATS] = std::array::from_fn(|t| score_of(sums[t].iter().sum()));
+        let (_, suffix) = split(name);
+        let mut evidence = Vec::new();
+        for threat in Threat::ALL {
+            let t = threat.index();
+            if scores[t] < 10 {
+                continue;
+            }
+            let mut groups: Vec<(Group, f32)> = ALL_GROUPS
+                .iter()
+                .map(|&g| (g, sums[t][g as usize]))
+                .filter(|(g, s)| *g != Group::Bias && *s >= 0.25)
+                .collect();
+            groups.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+            for (g, w) in groups.into_iter().take(EVIDENCE_PER_THREAT) {
+                evidence.push(Evidence {
+                    threat,
+                    feature: g.id().to_string(),
+                    detail: self.detail(g, threat, &f, suffix),
+                    weight: w,
+                });
+            }
+        }
+        ThreatProfile {
+            phishing: scores[0],
+            malware: scores[1],
+            spam: scores[2],
+            evidence,
+        }
+    }
+
+    fn detail(&self, g: Group, threat: Threat, f: &Features, suffix: &str) -> String {
+        let i = &f.info;
+        match g {
+            Group::Bias => String::from("base rate"),
+            Group::Length => format!("registrable label is {} characters long", i.len),
+            Group::Entropy => format!("character entropy {:.2} bits", i.entropy),
+            Group::Digits => format!("{} digits in the registrable label", i.digits),
+            Group::Hyphens => format!("{} hyphens in the registrable label", i.hyphens),
+            Group::Runs => format!("longest consonant run {}", i.cons_run),
+            Group::Ngrams => format!(
+                "character sequences typical of {} names, not of benign ones",
+                threat.as_str()
+            ),
+            Group::Likelihood => format!(
+                "unlike benign names: mean log-likelihood {:.2} per character under the benign character model",
+                i.log_prob
+            ),
+            Group::BrandTerm => match i.brand_term.and_then(|k| self.lex.term_kinds.get(k)) {
+                Some((Term::Brand(b), t)) => match self.lex.brands.get(*b) {
+                    Some(d) => format!("contains brand term '{t}' ({d})"),
+                    None => format!("contains brand term '{t}'"),
+                },
+                _ => String::from("contains a brand term"),
+            },
+            Group::Keyword => match i.keyword {
+                Some(k) => format!("contains keyword '{k}'"),
+                None => String::from("contains a phishing keyword"),
+            },
+            Group::Lookalike => match &i.lookalike {
+                Some((sim, brand, techs)) => {
+                    format!("looks like {brand} ({techs}, similarity {sim})")
+                }
+                None => String::from("looks like a brand"),
+            },
+            Group::Tld => format!("public suffix .{suffix}"),
+            Group::Structure => String::from("punycode or underscore in the registrable label"),
+        }
+    }
+}
+
+const ALL_GROUPS: [Group; GROUPS] = [
+    Group::Bias,
+    Group::Length,
+    Group::Entropy,
+    Group::Digits,
+    Group::Hyphens,
+    Group::Runs,
+    Group::Ngrams,
+    Group::Likelihood,
+    Group::BrandTerm,
+    Group::Keyword,
+    Group::Lookalike,
+    Group::Tld,
+    Group::Structure,
+];
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,138 @@
+use proptest::prelude::*;
+
+use super::*;
+
+fn name(s: &str) -> DomainName {
+    DomainName::parse(s).unwrap()
+}
+
+#[test]
+fn builtin_loads_and_round_trips() {
+    let m = Model::builtin();
+    let bytes = m.to_bytes();
+    assert_eq!(bytes.as_slice(), BUILTIN, "to_bytes reproduces the file");
+    let again = Model::from_bytes(&bytes).unwrap();
+    assert_eq!(&again, m);
+    assert!(bytes.len() < 400_000, "{} bytes", bytes.len());
+}
+
+#[test]
+fn truncated_files_are_rejected() {
+    let bytes = Model::builtin().to_bytes();
+    let mut cut = 0;
+    while cut < bytes.len() {
+        let e = Model::from_bytes(&bytes[..cut]).unwrap_err();
+        assert!(matches!(e, Error::Model { .. }), "{e}");
+        cut += 4099;
+    }
+    assert!(Model::from_bytes(&bytes[..bytes.len() - 1]).is_err());
+    let mut longer = bytes.clone();
+    longer.push(0);
+    let e = Model::from_bytes(&longer).unwrap_err();
+    assert!(e.to_string().contains("trailing"), "{e}");
+}
+
+#[test]
+fn corrupt_headers_and_bodies_are_rejected() {
+    let bytes = Model::builtin().to_bytes();
+    let check = |at: usize, v: u8, want: &str| {
+        let mut b = bytes.clone();
+        b[at] = v;
+        let e = Model::from_bytes(&b).unwrap_err().to_string();
+        assert!(e.contains(want), "byte {at}: {e}");
+    };
+    check(0, b'X', "magic");
+    check(8, 2, "version");
+    check(13, 0, "weight buckets");
+    check(28, 0, "threats");
+    // A scale of 0 / NaN.
+    for (i, v) in [0u8, 0, 0xc0, 0x7f].iter().enumerate() {
+        let mut b = bytes.clone();
+        b[32 + i] = *v;
+        assert!(Model::from_bytes(&b).is_err());
+    }
+    // A flipped weight byte: only the checksum can tell.
+    check(1000, bytes[1000] ^ 1, "checksum");
+    assert!(Model::from_bytes(b"").is_err());
+}
+
+#[test]
+fn scores_move_the_right_way() {
+    let m = Model::builtin();
+    // Real PhishTank 2021 domains vs. OpenDNS top names.
+    for bad in [
+        "hs-bc-onlinebanking-account.com",
+        "www.lloyduk-added-payee.com",
+        "accounts.paxful.com.paxful-security.com",
+    ] {
+        for good in ["google.com", "wikipedia.org", "bbc.co.uk"] {
+            assert!(
+                m.score(&name(bad)).phishing > m.score(&name(good)).phishing + 30,
+                "{bad} vs {good}"
+            );
+        }
+    }
+    // A DGA name of a held-out family (new_goz) vs. the same benign names.
+    let dga = m.score(&name("71sz271y6jw0m1nmkgq11owix1f.com")).malware;
+    assert!(dga >= 90, "{dga}");
+    for good in ["google.com", "wikipedia.org", "bbc.co.uk"] {
+        assert!(m.score(&name(good)).malware < 20, "{good}");
+    }
+}
+
+#[test]
+fn evidence_names_the_features() {
+    let p = Model::builtin().score(&name("paypal-secure-login.com"));
+    assert!(p.phishing >= 50);
+    let ev: Vec<_> = p
+        .evidence
+        .iter()
+        .filter(|e| e.threat == Threat::Phishing)
+        .collect();
+    assert!(!ev.is_empty() && ev.len() <= 4);
+    assert!(ev.windows(2).all(|w| w[0].weight >= w[1].weight));
+    assert!(
+        ev.iter()
+            .any(|e| e.feature == "keyword" && e.detail == "contains keyword 'secure'"),
+        "{ev:?}"
+    );
+    let json = serde_json::to_value(&p).unwrap();
+    assert_eq!(json["evidence"][0]["threat"], "phishing");
+    let back: ThreatProfile = serde_json::from_value(json).unwrap();
+    assert_eq!(back, p);
+    // A plainly benign name has little to explain.
+    let g = Model::builtin().score(&name("wikipedia.org"));
+    assert!(
+        g.evidence
+            .iter()
+            .all(|e| e.threat != Threat::Phishing || g.phishing >= 10)
+    );
+}
+
+#[test]
+fn fast_scores_match_full_scores() {
+    let m = Model::builtin();
+    for s in [
+        "google.com",
+        "paypa1-login.xyz",
+        "x7kq2zz9.ru",
+        "a.b.c.github.io",
+    ] {
+        let p = m.score(&name(s));
+        assert_eq!(m.scores(&name(s)), [p.phishing, p.malware, p.spam]);
+    }
+}
+
+proptest! {
+    #[test]
+    fn hostile_bytes_never_panic(b in proptest::collection::vec(any::<u8>(), 0..512)) {
+        prop_assert!(Model::from_bytes(&b).is_err());
+    }
+
+    #[test]
+    fn header_prefix_with_garbage_never_panics(tail in proptest::collection::vec(any::<u8>(), 0..256)) {
+        let mut b = Model::builtin().to_bytes()[..36].to_vec();
+        b.extend(tail);
+        prop_assert!(Model::from_bytes(&b).is_err());
+    }
+}

@@ -1,0 +1,179 @@
+//! `scry train` and `scry evaluate`: rebuild and measure the threat-profile
+//! model of `scry-risk` (see `crates/scry-risk/model/README.md`).
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::{Context, Result};
+use clap::Args;
+use scry_risk::{EvalConfig, EvalReport, MetricRow, Model, TrainConfig};
+
+use crate::out;
+
+/// `scry train` arguments.
+#[derive(Debug, Args)]
+pub(crate) struct TrainArgs {
+    /// The real labelled data folder (shared/data).
+    #[arg(long, default_value = "../shared/data", env = "SCRY_DATA")]
+    pub(crate) data: PathBuf,
+    /// Split seed (train/test assignment, held-out DGA families, order).
+    #[arg(long, default_value_t = scry_risk::DEFAULT_SEED)]
+    pub(crate) seed: u64,
+    /// Where to write the model.
+    #[arg(long, default_value = "crates/scry-risk/model/lexical-v1.bin")]
+    pub(crate) out: PathBuf,
+    /// Print the training report as JSON.
+    #[arg(long)]
+    pub(crate) json: bool,
+}
+
+/// `scry evaluate` arguments.
+#[derive(Debug, Args)]
+pub(crate) struct EvaluateArgs {
+    /// A model file (default: the built-in model).
+    #[arg(long)]
+    pub(crate) model: Option<PathBuf>,
+    /// The real labelled data folder (shared/data).
+    #[arg(long, default_value = "../shared/data", env = "SCRY_DATA")]
+    pub(crate) data: PathBuf,
+    /// Split seed the model was trained with.
+    #[arg(long, default_value_t = scry_risk::DEFAULT_SEED)]
+    pub(crate) seed: u64,
+    /// Seed of the synthetic evaluation world (never used for training).
+    #[arg(long, default_value_t = scry_risk::EVAL_SYNTHETIC_SEED)]
+    pub(crate) synthetic_seed: u64,
+    /// Bootstrap resamplings for the confidence intervals.
+    #[arg(long, default_value_t = 500)]
+    pub(crate) bootstrap: usize,
+    /// Print the report as JSON.
+    #[arg(long)]
+    pub(crate) json: bool,
+}
+
+pub(crate) fn train(a: &TrainArgs) -> Result<ExitCode> {
+    let cfg = TrainConfig {
+        seed: a.seed,
+        ..TrainConfig::new(&a.data)
+    };
+    let quiet = a.json;
+    let (model, report) = scry_risk::train(&cfg, &|m| {
+        if !quiet {
+            eprintln!("{m}");
+        }
+    })
+    .context("training")?;
+    let bytes = model.to_bytes();
+    std::fs::write(&a.out, &bytes).with_context(|| a.out.display().to_string())?;
+    if a.json {
+        out::json(&report)?;
+    } else {
+        println!(
+            "wrote {} ({} bytes), split seed {}, {} epochs",
+            a.out.display(),
+            bytes.len(),
+            report.seed,
+            report.epochs
+        );
+        let rows: Vec<Vec<String>> = report
+            .models
+            .iter()
+            .map(|m| {
+                vec![
+                    m.threat.clone(),
+                    m.positives_from.clone(),
+                    m.positives.to_string(),
+                    m.negatives.to_string(),
+                    format!("{:.4}", m.final_loss),
+                ]
+            })
+            .collect();
+        out::table(&["model", "positives from", "pos", "neg", "loss"], &rows)?;
+        println!(
+            "held-out DGA families: {}",
+            report.data.dga_test_families.join(", ")
+        );
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn ci(v: &scry_risk::WithCi) -> String {
+    format!("{:.4} [{:.4}, {:.4}]", v.value, v.low, v.high)
+}
+
+fn rows(rs: &[MetricRow]) -> Vec<Vec<String>> {
+    rs.iter()
+        .map(|r| {
+            vec![
+                r.task.clone(),
+                r.threat.as_str().to_string(),
+                r.positives.to_string(),
+                r.negatives.to_string(),
+                ci(&r.auc),
+                ci(&r.tpr_at_0_1),
+                ci(&r.tpr_at_0_35),
+            ]
+        })
+        .collect()
+}
+
+fn print_report(r: &EvalReport) -> Result<()> {
+    const HEADER: [&str; 7] = [
+        "task",
+        "model",
+        "pos",
+        "neg",
+        "ROC AUC [95% CI]",
+        "TPR@0.1%FPR",
+        "TPR@0.35%FPR",
+    ];
+    println!("held-out real names (split seed {}):", r.seed);
+    out::table(&HEADER, &rows(&r.real))?;
+    println!();
+    println!("held-out DGA families, TPR at the benign 0.35% FPR threshold:");
+    let fam: Vec<Vec<String>> = r
+        .dga_families
+        .iter()
+        .map(|f| {
+            vec![
+                f.family.clone(),
+                f.names.to_string(),
+                format!("{:.3}", f.tpr_at_0_35),
+            ]
+        })
+        .collect();
+    out::table(&["family", "names", "TPR@0.35%FPR"], &fam)?;
+    if !r.synthetic.is_empty() {
+        println!();
+        println!(
+            "synthetic world seed {} ({} domains, never used for training or tuning):",
+            r.synthetic_seed, r.synthetic_domains
+        );
+        out::table(&HEADER, &rows(&r.synthetic))?;
+    }
+    Ok(())
+}
+
+pub(crate) fn evaluate(a: &EvaluateArgs) -> Result<ExitCode> {
+    let owned;
+    let model = match &a.model {
+        Some(p) => {
+            let b = std::fs::read(p).with_context(|| p.display().to_string())?;
+            owned = Model::from_bytes(&b).with_context(|| p.display().to_string())?;
+            &owned
+        }
+        None => Model::builtin(),
+    };
+    let cfg = EvalConfig {
+        seed: a.seed,
+        synthetic_seed: a.synthetic_seed,
+        bootstrap: a.bootstrap,
+        ..EvalConfig::new(&a.data)
+    };
+    let report = scry_risk::evaluate(model, &cfg).context("evaluation")?;
+    if a.json {
+        out::json(&report)?;
+    } else {
+        print_report(&report)?;
+    }
+    Ok(ExitCode::SUCCESS)
+}
