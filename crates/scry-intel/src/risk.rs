@@ -64,6 +64,42 @@ pub trait ThreatScorer: Send + Sync {
     fn model(&self) -> String;
 }
 
+/// The threat model built into Scry: `scry-risk`'s committed lexical
+/// classifiers (see `crates/scry-risk/model/README.md`).
+#[derive(Debug, Clone, Copy)]
+pub struct BuiltinScorer(&'static scry_risk::Model);
+
+/// The built-in threat model.
+pub fn builtin_scorer() -> BuiltinScorer {
+    BuiltinScorer(scry_risk::Model::builtin())
+}
+
+impl ThreatScorer for BuiltinScorer {
+    fn profile(&self, name: &DomainName) -> ThreatProfile {
+        let p = self.0.score(name);
+        ThreatProfile {
+            scores: vec![
+                ("phishing".into(), p.phishing),
+                ("malware".into(), p.malware),
+                ("spam".into(), p.spam),
+            ],
+            evidence: p
+                .evidence
+                .into_iter()
+                .map(|e| Evidence {
+                    component: e.threat.as_str().to_string(),
+                    feature: e.feature,
+                    text: e.detail,
+                })
+                .collect(),
+        }
+    }
+
+    fn model(&self) -> String {
+        "scry-risk lexical-v1".into()
+    }
+}
+
 /// The score of one indicator.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RiskReport {

@@ -73,6 +73,40 @@ pub(crate) enum Command {
     Train(crate::cmd::train::TrainArgs),
     /// Measure the threat-profile model on held-out real names and a synthetic world.
     Evaluate(crate::cmd::train::EvaluateArgs),
+    /// Risk scores 0-100 of domains, IPs and e-mail addresses, with components and evidence.
+    Risk(RiskArgs),
+    /// Recompute the stored proximity of every domain near a listed one (run after ingests).
+    Rescore(RescoreArgs),
+    /// The threat feeds ingested, with their versions.
+    Feeds(JsonArg),
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct RiskArgs {
+    /// Domains, IPs or e-mail addresses.
+    #[arg(required_unless_present = "batch")]
+    pub(crate) indicators: Vec<String>,
+    /// Score every line of FILE (`-` for stdin); prints one JSON object a line as it goes.
+    #[arg(long, conflicts_with = "indicators")]
+    pub(crate) batch: Option<PathBuf>,
+    /// Machine-readable output.
+    #[arg(long)]
+    pub(crate) json: bool,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct RescoreArgs {
+    /// A full pass even when the event log says little changed (the default
+    /// rescores only the domains named by events since the last rescore,
+    /// and makes a full pass when a feed changed or on the first run).
+    #[arg(long)]
+    pub(crate) full: bool,
+    /// Progress display.
+    #[arg(long, value_enum, default_value_t = ProgressMode::Bar)]
+    pub(crate) progress: ProgressMode,
+    /// Machine-readable output.
+    #[arg(long)]
+    pub(crate) json: bool,
 }
 
 #[derive(Debug, Subcommand)]
@@ -485,6 +519,32 @@ pub(crate) enum IngestCmd {
     Ct(IngestFactsLikeArgs),
     /// An ip2asn TSV table, applied to the addresses already stored (ASN, org, country; `asn` pivots).
     Asn(IngestAsnArgs),
+    /// One version of a threat feed: a domain/URL/IP list, a CSV dump (URLhaus, PhishTank) or JSON.
+    Feed(IngestFeedArgs),
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct IngestFeedArgs {
+    /// The feed file (plain or gzip).
+    pub(crate) file: PathBuf,
+    /// The feed's name (a-z 0-9 . _ -); each ingest is its newest version.
+    #[arg(long)]
+    pub(crate) name: String,
+    /// What it lists: phishing, malware, spam or c2.
+    #[arg(long, default_value = "phishing")]
+    pub(crate) kind: String,
+    /// list, csv or json (default: guessed from the content).
+    #[arg(long)]
+    pub(crate) format: Option<String>,
+    /// The version's time (default: now).
+    #[arg(long)]
+    pub(crate) as_of: Option<String>,
+    /// Stop at the first bad line.
+    #[arg(long)]
+    pub(crate) strict: bool,
+    /// Print the summary as JSON.
+    #[arg(long)]
+    pub(crate) json: bool,
 }
 
 #[derive(Debug, Args)]

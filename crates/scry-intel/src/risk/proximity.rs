@@ -313,7 +313,7 @@ pub fn domain_proximity(
                 if examples.len() < 3 {
                     examples.push(d);
                 }
-            } else if wt > 0.0 {
+            } else if wt > 0.0 && n <= HOP2_MAX_HOLDERS {
                 near += 1;
             }
             if is_listed || n <= HOP2_MAX_HOLDERS {
@@ -365,6 +365,8 @@ pub struct PassSummary {
     pub high: u64,
     /// Stored results removed because they no longer apply.
     pub removed: u64,
+    /// A full pass (not only the domains named by new events).
+    pub full: bool,
     /// The base rate measured (listed share among holders of common values).
     pub base_rate: f64,
     /// Wall time.
@@ -389,7 +391,10 @@ pub fn full_pass(
 ) -> Result<PassSummary> {
     let started = Instant::now();
     let feeds = FeedIndex::new(state);
-    let mut sum = PassSummary::default();
+    let mut sum = PassSummary {
+        full: true,
+        ..Default::default()
+    };
     // Interning: domain text <-> id.
     let mut ids: HashMap<String, u32> = HashMap::new();
     let mut names: Vec<String> = Vec::new();
@@ -573,7 +578,7 @@ pub fn full_pass(
                         if examples.len() < 3 {
                             examples.push(names[*h as usize].clone());
                         }
-                    } else if weight.contains_key(h) {
+                    } else if weight.contains_key(h) && v.n <= HOP2_MAX_HOLDERS {
                         near += 1;
                     }
                 }

@@ -22,14 +22,14 @@ use crate::cmd::ingest::now;
 use crate::cmd::query::print_profile;
 use crate::{open, out};
 
-struct Label {
-    domain: String,
-    label: String,
-    campaign: Option<String>,
-    listed: bool,
+pub(crate) struct Label {
+    pub(crate) domain: String,
+    pub(crate) label: String,
+    pub(crate) campaign: Option<String>,
+    pub(crate) listed: bool,
 }
 
-fn read_labels(path: &Path) -> Result<Vec<Label>> {
+pub(crate) fn read_labels(path: &Path) -> Result<Vec<Label>> {
     let text = std::fs::read_to_string(path).with_context(|| path.display().to_string())?;
     let mut out = Vec::new();
     for line in text.lines() {
@@ -47,6 +47,50 @@ fn read_labels(path: &Path) -> Result<Vec<Label>> {
     Ok(out)
 }
 
+/// Ingests the world's threat feeds (`feeds/*.txt`, `feeds/urlhaus.csv`)
+/// as one version each, dated `as_of`.
+pub(crate) fn ingest_feeds(
+    store: &dyn Store,
+    state: &scry_store::StateStore,
+    world: &Path,
+    as_of: scry_model::Timestamp,
+    quiet: bool,
+) -> Result<()> {
+    use scry_store::feeds::FeedKind;
+    for f in sorted_entries(&world.join("feeds"))? {
+        let stem = f
+            .file_stem()
+            .and_then(|s| s.to_str())
+            .unwrap_or_default()
+            .to_string();
+        let kind = if stem.contains("phishing") {
+            FeedKind::Phishing
+        } else if stem.contains("spam") {
+            FeedKind::Spam
+        } else {
+            FeedKind::Malware
+        };
+        let s = scry_ingest::feed::ingest_feed(
+            store,
+            state,
+            &f,
+            &scry_ingest::feed::FeedOptions {
+                name: stem.trim_end_matches("-domains").to_string(),
+                kind,
+                format: None,
+                as_of: Some(as_of),
+                strict: false,
+                now: now(),
+            },
+            &mut |_| {},
+        )?;
+        if !quiet {
+            eprintln!("  feed {}: {} listed", s.feed, s.entries);
+        }
+    }
+    Ok(())
+}
+
 fn sorted_entries(dir: &Path) -> Result<Vec<PathBuf>> {
     let mut v: Vec<PathBuf> = match std::fs::read_dir(dir) {
         Ok(rd) => rd.flatten().map(|e| e.path()).collect(),
@@ -57,7 +101,12 @@ fn sorted_entries(dir: &Path) -> Result<Vec<PathBuf>> {
     Ok(v)
 }
 
-fn ingest_world(store: &dyn Store, world: &Path, runs_dir: &Path, quiet: bool) -> Result<()> {
+pub(crate) fn ingest_world(
+    store: &dyn Store,
+    world: &Path,
+    runs_dir: &Path,
+    quiet: bool,
+) -> Result<()> {
     let now = now();
     let say = |s: String| {
         if !quiet {
@@ -183,6 +232,19 @@ pub(crate) fn run(cli: &Cli, a: &DemoArgs) -> Result<ExitCode> {
     let opened = open::open(cli, true)?;
     let store = opened.store.as_ref();
     ingest_world(store, &world, &cli.data_dir.join("zones"), quiet)?;
+    let as_of = scry_model::parse_time(&cfg.start_date.to_string())? + i64::from(a.days) * 86_400;
+    ingest_feeds(store, &opened.state, &world, as_of, quiet)?;
+    let pass =
+        scry_intel::risk::proximity::full_pass(store, &opened.state, now(), &mut |_, _, _| {})?;
+    if !quiet {
+        println!(
+            "   threat feeds ingested; proximity pass: {} listed domains, {} domains near them, {} at 50 or more ({:.1}s)",
+            pass.seeds,
+            pass.scored,
+            pass.high,
+            pass.elapsed_ms as f64 / 1000.0
+        );
+    }
 
     // 3. The reported domain: a listed member of the biggest phishing campaign.
     let labels = read_labels(&world.join("labels.ndjson"))?;
@@ -284,6 +346,42 @@ pub(crate) fn run(cli: &Cli, a: &DemoArgs) -> Result<ExitCode> {
         }
     }
 
+    // 4b. Risk: the listed seed and the campaign's unlisted domains.
+    let scorer = scry_intel::risk::builtin_scorer();
+    let engine = scry_intel::risk::RiskEngine::new(store, &opened.state, &scorer);
+    let mut risky_unlisted = 0usize;
+    for d in &unlisted {
+        if engine.score(d)?.risk >= scry_intel::risk::RISKY {
+            risky_unlisted += 1;
+        }
+    }
+    if !quiet {
+        println!(
+            "\n== 4b. risk scores (scry risk): the listed domain and an unlisted one of its campaign\n"
+        );
+        for d in [Some(&seed), unlisted.iter().next()].into_iter().flatten() {
+            let r = engine.score(d)?;
+            println!(
+                "   {d}: risk {} ({}), components: {}",
+                r.risk,
+                r.status,
+                r.components
+                    .iter()
+                    .map(|c| format!("{} {}", c.name, c.risk))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            );
+            for e in r.evidence.iter().take(3) {
+                println!("     - [{}] {}", e.component, e.text);
+            }
+        }
+        println!(
+            "   {risky_unlisted} of the campaign's {} unlisted domains score {} or more",
+            unlisted.len(),
+            scry_intel::risk::RISKY
+        );
+    }
+
     // 5. New look-alike registrations of the last day.
     let brands: Vec<Brand> = scry_gen::brands().map(|(_, d)| Brand::new(d)).collect();
     let matcher = Matcher::new(&brands, &MatcherOptions::default())?;
@@ -351,6 +449,8 @@ pub(crate) fn run(cli: &Cli, a: &DemoArgs) -> Result<ExitCode> {
             "reached_unlisted": found_unlisted,
             "coverage": coverage,
             "reached_outside_campaign": outside,
+            "unlisted_risky": risky_unlisted,
+            "proximity_pass": pass,
             "pivots": pivots,
             "lookalikes": lookalikes.len(),
         }))?;

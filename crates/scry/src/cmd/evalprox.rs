@@ -76,6 +76,7 @@ fn auc(pos: &[u8], neg: &[u8]) -> f64 {
 }
 
 /// Runs the evaluation in `work` (a fresh directory).
+#[allow(clippy::print_stdout)]
 pub(crate) fn run(
     seed: u64,
     domains: u64,
@@ -210,4 +211,54 @@ pub(crate) fn run(
         missed_examples: missed,
         by_label,
     })
+}
+
+/// Prints the evaluation for people.
+pub(crate) fn print(p: &ProximityEval) -> Result<()> {
+    println!(
+        "\nProximity on a synthetic world (seed {}, {} domains, {} facts; pass: {} listed seeds, {} hop-2 seeds, {} shared values, {} edges, base rate {:.4}, {:.1}s):",
+        p.seed,
+        p.domains,
+        p.facts_written,
+        p.pass.seeds,
+        p.pass.hop2_seeds,
+        p.pass.values,
+        p.pass.edges,
+        p.pass.base_rate,
+        p.pass.elapsed_ms as f64 / 1000.0
+    );
+    println!(
+        "  ROC AUC {:.4} (unlisted members of seeded campaigns vs {} unlisted benign/parked); threshold at <= 1% FPR: {} (FPR {:.2}%); at 50: FPR {:.2}%, recall {:.1}%",
+        p.roc_auc,
+        p.negatives,
+        p.threshold,
+        100.0 * p.fpr_at_threshold,
+        100.0 * p.fpr_at_50,
+        100.0 * p.recall_at_50
+    );
+    let rows: Vec<Vec<String>> = p
+        .by_label
+        .iter()
+        .map(|l| {
+            vec![
+                l.label.clone(),
+                l.campaigns.to_string(),
+                l.campaigns_90.to_string(),
+                l.unlisted.to_string(),
+                format!("{:.1}%", 100.0 * l.found as f64 / l.unlisted.max(1) as f64),
+                l.unseeded.to_string(),
+            ]
+        })
+        .collect();
+    crate::out::table(
+        &[
+            "label",
+            "campaigns",
+            ">=90% found",
+            "unlisted",
+            "found",
+            "unseeded",
+        ],
+        &rows,
+    )
 }

@@ -8,8 +8,8 @@ use scry_ingest::facts::{FactsOptions, ingest_file};
 use scry_ingest::registration::{RegKind, RegOptions, ingest_paths};
 
 use crate::cli::{
-    Cli, IngestAsnArgs, IngestCmd, IngestFactsArgs, IngestFactsLikeArgs, IngestPdnsArgs,
-    IngestRegArgs, IngestZoneArgs, PdnsFormatArg, ProgressMode, ZoneCmd,
+    Cli, IngestAsnArgs, IngestCmd, IngestFactsArgs, IngestFactsLikeArgs, IngestFeedArgs,
+    IngestPdnsArgs, IngestRegArgs, IngestZoneArgs, PdnsFormatArg, ProgressMode, ZoneCmd,
 };
 use crate::{open, out};
 use scry_ingest::zone::{ZoneIngestOptions, ingest_zone, zone_diff};
@@ -23,6 +23,7 @@ pub(crate) fn run(cli: &Cli, c: &IngestCmd) -> Result<ExitCode> {
         IngestCmd::Pdns(a) => pdns(cli, a),
         IngestCmd::Ct(a) => ct(cli, a),
         IngestCmd::Asn(a) => asn(cli, a),
+        IngestCmd::Feed(a) => feed(cli, a),
     }
 }
 
@@ -289,5 +290,56 @@ fn asn(cli: &Cli, a: &IngestAsnArgs) -> Result<ExitCode> {
         &mut |_| {},
     )?;
     print_summaries(&[s], a.json)?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn feed(cli: &Cli, a: &IngestFeedArgs) -> Result<ExitCode> {
+    let kind = scry_store::feeds::FeedKind::parse(&a.kind).ok_or_else(|| {
+        anyhow::anyhow!(
+            "--kind {:?}: expected phishing, malware, spam or c2",
+            a.kind
+        )
+    })?;
+    let format = match &a.format {
+        Some(f) => Some(
+            scry_parse::feed::FeedFormat::parse(f)
+                .ok_or_else(|| anyhow::anyhow!("--format {f:?}: expected list, csv or json"))?,
+        ),
+        None => None,
+    };
+    let as_of = match &a.as_of {
+        Some(d) => Some(scry_model::parse_time(d)?),
+        None => None,
+    };
+    let opened = open::open(cli, true)?;
+    let s = scry_ingest::feed::ingest_feed(
+        opened.store.as_ref(),
+        &opened.state,
+        &a.file,
+        &scry_ingest::feed::FeedOptions {
+            name: a.name.clone(),
+            kind,
+            format,
+            as_of,
+            strict: a.strict,
+            now: now(),
+        },
+        &mut |_| {},
+    )?;
+    if a.json {
+        out::json(&s)?;
+    } else {
+        print_summaries(std::slice::from_ref(&s.ingest), false)?;
+        if !s.ingest.already_complete {
+            eprintln!(
+                "feed {}: version {} lists {} (+{} -{})",
+                s.feed,
+                scry_model::format_time(s.version),
+                s.entries,
+                s.added,
+                s.removed
+            );
+        }
+    }
     Ok(ExitCode::SUCCESS)
 }

@@ -1,6 +1,7 @@
 //! Command implementations.
 
 mod demo;
+mod evalprox;
 pub(crate) mod generate;
 pub(crate) mod ingest;
 mod lookalike;
@@ -9,6 +10,7 @@ mod name;
 mod notify;
 mod pdns;
 pub(crate) mod query;
+mod risk;
 mod store;
 pub(crate) mod train;
 mod whois;
@@ -40,5 +42,8 @@ pub(crate) fn run(cli: Cli) -> Result<ExitCode> {
         Command::Alerts(c) => monitor::alerts(&cli, c),
         Command::Train(a) => train::train(a),
         Command::Evaluate(a) => train::evaluate(a),
+        Command::Risk(a) => risk::risk(&cli, a),
+        Command::Rescore(a) => risk::rescore(&cli, a),
+        Command::Feeds(a) => risk::feeds(&cli, a),
     }
 }

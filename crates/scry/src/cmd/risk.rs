@@ -43,7 +43,8 @@ pub(crate) fn rescore(cli: &Cli, a: &RescoreArgs) -> Result<ExitCode> {
         )
     } else {
         let (s, last) = incremental_pass(store, &opened.state, cursor, now(), &mut progress)?;
-        (s, last, "incremental")
+        let mode = if s.full { "full" } else { "incremental" };
+        (s, last, mode)
     };
     pb.finish_and_clear();
     opened.state.set_cursor(CURSOR, last)?;
@@ -123,11 +124,19 @@ fn print_report(r: &scry_intel::risk::RiskReport) {
     }
 }
 
-#[cfg(any())]
 pub(crate) fn risk(cli: &Cli, a: &RiskArgs) -> Result<ExitCode> {
     use std::io::{BufRead, Write};
 
-    let opened = open::open(cli, true)?;
+    // With no data dir yet, score against an empty store (the threat
+    // model alone) without creating one in the working directory.
+    let _empty;
+    let opened = if cli.store.is_none() && !cli.data_dir.try_exists()? {
+        _empty = tempfile::Builder::new().prefix("scry-empty-").tempdir()?;
+        tracing::info!(data_dir = %cli.data_dir.display(), "no data dir: scoring with the threat model only");
+        open::open_dir(_empty.path())?
+    } else {
+        open::open(cli, false)?
+    };
     let scorer = scry_intel::risk::builtin_scorer();
     let engine = scry_intel::risk::RiskEngine::new(opened.store.as_ref(), &opened.state, &scorer);
     if let Some(path) = &a.batch {
@@ -168,7 +177,7 @@ pub(crate) fn risk(cli: &Cli, a: &RiskArgs) -> Result<ExitCode> {
             };
             serde_json::to_writer(&mut out, &v)?;
             out.write_all(b"\n")?;
-            if line_no % 256 == 0 {
+            if line_no.is_multiple_of(256) {
                 out.flush()?;
             }
         }

@@ -14,7 +14,7 @@ use crate::out;
 #[derive(Debug, Args)]
 pub(crate) struct TrainArgs {
     /// The real labelled data folder (shared/data).
-    #[arg(long, default_value = "../shared/data", env = "SCRY_DATA")]
+    #[arg(long, default_value = "../shared/data", env = "SCRY_TRAIN_DATA")]
     pub(crate) data: PathBuf,
     /// Split seed (train/test assignment, held-out DGA families, order).
     #[arg(long, default_value_t = scry_risk::DEFAULT_SEED)]
@@ -34,7 +34,7 @@ pub(crate) struct EvaluateArgs {
     #[arg(long)]
     pub(crate) model: Option<PathBuf>,
     /// The real labelled data folder (shared/data).
-    #[arg(long, default_value = "../shared/data", env = "SCRY_DATA")]
+    #[arg(long, default_value = "../shared/data", env = "SCRY_TRAIN_DATA")]
     pub(crate) data: PathBuf,
     /// Split seed the model was trained with.
     #[arg(long, default_value_t = scry_risk::DEFAULT_SEED)]
@@ -45,6 +45,10 @@ pub(crate) struct EvaluateArgs {
     /// Bootstrap resamplings for the confidence intervals.
     #[arg(long, default_value_t = 500)]
     pub(crate) bootstrap: usize,
+    /// Domains of the synthetic world the proximity evaluation generates
+    /// (with --synthetic-seed); 0 skips it.
+    #[arg(long, default_value_t = 200_000)]
+    pub(crate) proximity_domains: u64,
     /// Print the report as JSON.
     #[arg(long)]
     pub(crate) json: bool,
@@ -170,10 +174,31 @@ pub(crate) fn evaluate(a: &EvaluateArgs) -> Result<ExitCode> {
         ..EvalConfig::new(&a.data)
     };
     let report = scry_risk::evaluate(model, &cfg).context("evaluation")?;
-    if a.json {
-        out::json(&report)?;
-    } else {
+    if !a.json {
         print_report(&report)?;
+    }
+    let proximity = if a.proximity_domains > 0 {
+        let work = tempfile::Builder::new()
+            .prefix("scry-evaluate-")
+            .tempdir()?;
+        let p = crate::cmd::evalprox::run(
+            a.synthetic_seed,
+            a.proximity_domains,
+            3,
+            work.path(),
+            a.json,
+        )?;
+        if !a.json {
+            crate::cmd::evalprox::print(&p)?;
+        }
+        Some(p)
+    } else {
+        None
+    };
+    if a.json {
+        let mut v = serde_json::to_value(&report)?;
+        v["proximity"] = serde_json::to_value(&proximity)?;
+        out::json(&v)?;
     }
     Ok(ExitCode::SUCCESS)
 }

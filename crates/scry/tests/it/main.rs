@@ -12,6 +12,7 @@ mod golden;
 mod lookalike;
 mod monitor;
 mod pdns;
+mod risk;
 mod whois;
 mod zone;
 

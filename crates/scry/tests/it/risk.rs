@@ -85,8 +85,16 @@ fn feeds_rescore_and_risk() {
         "{texts:?}"
     );
 
+    // A shop on a big shared name server with one listed neighbour: weak
+    // proximity (whatever the threat model says of its name).
     let shop = json(&data, &["risk", "shop9.example", "--json"]);
-    assert!(shop["risk"].as_u64().unwrap() < 50, "{shop}");
+    let prox = shop["components"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["name"] == "proximity")
+        .map_or(0, |c| c["risk"].as_u64().unwrap());
+    assert!(prox < 50, "{shop}");
 
     // Bare name, unknown to the store: the threat model alone, provisional.
     let bare = json(
@@ -156,17 +164,20 @@ fn feeds_rescore_and_risk() {
     );
     assert!(!bad.status.success());
     assert!(String::from_utf8_lossy(&bad.stderr).contains("feed name"));
+    let v0 = tmp.path().join("v0.txt");
+    std::fs::write(&v0, "actor4.top\n").unwrap();
     let older = run(
         &data,
         &[
             "ingest",
             "feed",
-            v1.to_str().unwrap(),
+            v0.to_str().unwrap(),
             "--name",
             "pt",
             "--as-of",
             "2026-03-01",
         ],
     );
-    assert!(String::from_utf8_lossy(&older.stderr).contains("older"));
+    let msg = String::from_utf8_lossy(&older.stderr);
+    assert!(msg.contains("older"), "{msg}");
 }
