@@ -117,6 +117,23 @@ pub struct Alert {
     pub state: String,
     /// Every state change, oldest first.
     pub history: Vec<StateChange>,
+    /// The domain's risk when the alert was raised (absent on alerts
+    /// stored before risk scores existed).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub risk: Option<AlertRisk>,
+}
+
+/// The risk score attached to an alert.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AlertRisk {
+    /// 0-100.
+    pub score: u8,
+    /// `full` or `provisional`.
+    pub status: String,
+    /// Threat types at or above 50.
+    pub threats: Vec<String>,
+    /// The components.
+    pub components: Vec<crate::risk::Component>,
 }
 
 /// Alert states.
@@ -246,6 +263,8 @@ pub struct RunSummary {
 
 /// Runs every monitor over the events after its cursor.
 pub fn run_monitors(store: &dyn Store, state: &StateStore, now: Timestamp) -> Result<RunSummary> {
+    let scorer = crate::risk::builtin_scorer();
+    let risk_engine = crate::risk::RiskEngine::new(store, state, &scorer);
     let mut summary = RunSummary::default();
     for m in monitors(state)? {
         summary.monitors += 1;
@@ -366,6 +385,12 @@ pub fn run_monitors(store: &dyn Store, state: &StateStore, now: Timestamp) -> Re
                     continue;
                 }
                 let id = next_id(state, "alert_seq")?;
+                let risk = risk_engine.score(&domain).ok().map(|r| AlertRisk {
+                    score: r.risk,
+                    status: r.status,
+                    threats: r.threats,
+                    components: r.components,
+                });
                 let a = Alert {
                     id,
                     monitor: m.id,
@@ -381,6 +406,7 @@ pub fn run_monitors(store: &dyn Store, state: &StateStore, now: Timestamp) -> Re
                         when: format_time(now),
                         note: None,
                     }],
+                    risk,
                 };
                 puts.push((
                     format!("alert:{id:012}"),
@@ -492,7 +518,7 @@ pub struct Digest {
     pub raised: u64,
     /// Alerts still in state `new`, whatever their day.
     pub open_total: u64,
-    /// By monitor, highest similarity first.
+    /// By monitor, riskiest first, then highest similarity.
     pub monitors: Vec<DigestMonitor>,
 }
 
@@ -520,9 +546,11 @@ pub fn digest(state: &StateStore, day: Timestamp) -> Result<Digest> {
     let monitors = by
         .into_iter()
         .map(|(id, mut alerts)| {
+            // Riskiest first, then the closest imitations.
             alerts.sort_by(|a, b| {
-                b.similarity
-                    .cmp(&a.similarity)
+                let r = |x: &Alert| x.risk.as_ref().map(|r| r.score);
+                r(b).cmp(&r(a))
+                    .then_with(|| b.similarity.cmp(&a.similarity))
                     .then_with(|| a.domain.cmp(&b.domain))
             });
             DigestMonitor {

@@ -88,13 +88,17 @@ pub(crate) fn alerts(cli: &Cli, c: &AlertsCmd) -> Result<ExitCode> {
                             x.state.clone(),
                             x.monitor.to_string(),
                             x.domain.clone(),
+                            x.risk
+                                .as_ref()
+                                .map(|r| r.score.to_string())
+                                .unwrap_or_default(),
                             x.reason.clone(),
                             x.event_time.clone(),
                         ]
                     })
                     .collect();
                 out::table(
-                    &["id", "state", "monitor", "domain", "reason", "seen"],
+                    &["id", "state", "monitor", "domain", "risk", "reason", "seen"],
                     &rows,
                 )?;
             }
@@ -124,7 +128,15 @@ pub(crate) fn alerts(cli: &Cli, c: &AlertsCmd) -> Result<ExitCode> {
                 for m in &d.monitors {
                     println!("\n{} (monitor {}): {} raised", m.name, m.id, m.alerts.len());
                     for x in &m.alerts {
-                        println!("  [{}] {:40} {:10} {}", x.id, x.domain, x.state, x.reason);
+                        let risk = x
+                            .risk
+                            .as_ref()
+                            .map(|r| format!("risk {:3}", r.score))
+                            .unwrap_or_default();
+                        println!(
+                            "  [{}] {:40} {:10} {risk:8} {}",
+                            x.id, x.domain, x.state, x.reason
+                        );
                     }
                 }
             }

@@ -149,6 +149,17 @@ fn monitors_raise_alerts_once_and_triage_keeps_history() {
         "{brand}"
     );
     assert!(brand["similarity"].as_u64().unwrap() >= 75);
+    // The risk score is attached, with its components (the look-alike's
+    // threat profile at least).
+    assert!(brand["risk"]["score"].is_u64(), "{brand}");
+    assert!(
+        brand["risk"]["components"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|c| c["name"] == "phishing"),
+        "{brand}"
+    );
 
     let id = brand["id"].as_u64().unwrap().to_string();
     ok(
