@@ -125,6 +125,7 @@ fn main() {
                         when: "2026-01-02T00:00:00Z".into(),
                         note: None,
                     }],
+                    risk: None,
                 };
                 (format!("alert:{id:012}"), serde_json::to_vec(&a).unwrap())
             })
