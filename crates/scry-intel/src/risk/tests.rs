@@ -363,3 +363,37 @@ fn incremental_rescoring_follows_the_event_log() {
         proximity::incremental_pass(&w.store, &w.state, last, 6_000, &mut |_, _, _| {}).unwrap();
     assert_eq!(sum.scored, 0);
 }
+
+#[test]
+fn every_component_of_10_or_more_has_evidence() {
+    let w = world();
+    full_pass(&w.store, &w.state, 5_000, &mut |_, _, _| {}).unwrap();
+    let scorer = builtin_scorer();
+    let e = RiskEngine::new(&w.store, &w.state, &scorer);
+    for i in [
+        "actor0.top",
+        "actor5.top",
+        "cousin.example",
+        "shop7.example",
+        "100.64.9.9",
+        "100.65.0.7",
+        "bad@actor.example",
+        "paypal-secure-login.xyz",
+        "xkqzvbwpjhr.info",
+    ] {
+        let r = e.score(i).unwrap();
+        assert_eq!(
+            r.risk,
+            r.components.iter().map(|c| c.risk).max().unwrap_or(0),
+            "{i}"
+        );
+        for c in r.components.iter().filter(|c| c.risk >= 10) {
+            assert!(
+                r.evidence.iter().any(|x| x.component == c.name),
+                "{i}: component {} ({}) without evidence: {r:?}",
+                c.name,
+                c.risk
+            );
+        }
+    }
+}
