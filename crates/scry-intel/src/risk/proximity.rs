@@ -240,6 +240,16 @@ fn weighed(holdings: Vec<scry_store::Holding>) -> Vec<(Predicate, Entity, bool, 
 
 /// Every holder of a value (registrable domains, with whether they hold it now).
 fn holders(store: &dyn Store, p: Predicate, o: &Entity) -> Result<Vec<(String, bool)>> {
+    holders_capped(store, p, o, MAX_HOLDERS)
+}
+
+/// Every holder of a value, up to about `cap`.
+fn holders_capped(
+    store: &dyn Store,
+    p: Predicate,
+    o: &Entity,
+    cap: u64,
+) -> Result<Vec<(String, bool)>> {
     let mut out = Vec::new();
     let mut after = None;
     loop {
@@ -256,11 +266,79 @@ fn holders(store: &dyn Store, p: Predicate, o: &Entity) -> Result<Vec<(String, b
                 .map(|(d, h)| (d.ascii().to_string(), h.current)),
         );
         match page.next_cursor {
-            Some(c) if (out.len() as u64) < MAX_HOLDERS => after = Some(c),
+            Some(c) if (out.len() as u64) < cap => after = Some(c),
             _ => break,
         }
     }
     Ok(out)
+}
+
+/// A name-server set has at most this many hosts (larger is no fingerprint).
+const NS_SET_MAX_HOSTS: usize = 6;
+/// Holders read per host when intersecting a name-server set.
+const NS_SET_MAX_HOLDERS: u64 = 100_000;
+/// The weight of a shared name-server set (a DNS provider account's pair).
+const NS_SET_WEIGHT: f64 = 0.7;
+
+/// A holder's current name-server set (sorted, 2 to 6 hosts): DNS
+/// providers give each account its own pair, so the pair is a pivot where
+/// each host alone is not.
+fn ns_set(values: &[(Predicate, Entity, bool, f64)]) -> Option<Vec<Entity>> {
+    let mut hosts: Vec<Entity> = values
+        .iter()
+        .filter(|v| v.0 == Predicate::NAMESERVER_HOST && v.2)
+        .map(|v| v.1.clone())
+        .collect();
+    hosts.sort();
+    hosts.dedup();
+    (hosts.len() >= 2 && hosts.len() <= NS_SET_MAX_HOSTS).then_some(hosts)
+}
+
+fn ns_set_label(hosts: &[Entity]) -> String {
+    hosts
+        .iter()
+        .map(Entity::to_string)
+        .collect::<Vec<_>>()
+        .join(" + ")
+}
+
+/// The registrable domains whose current name servers include every host
+/// of the set (`None` when a host is too common to intersect).
+fn ns_set_holders(store: &dyn Store, hosts: &[Entity]) -> Result<Option<Vec<(String, bool)>>> {
+    let keys: Vec<(Predicate, Entity)> = hosts
+        .iter()
+        .map(|h| (Predicate::NAMESERVER_HOST, h.clone()))
+        .collect();
+    let counts = store.value_counts(&keys)?;
+    if counts.iter().any(|c| c.current > NS_SET_MAX_HOLDERS) {
+        return Ok(None);
+    }
+    let mut order: Vec<usize> = (0..hosts.len()).collect();
+    order.sort_by_key(|&i| counts[i].current);
+    let mut set: Option<HashSet<String>> = None;
+    for i in order {
+        let hs = holders_capped(
+            store,
+            Predicate::NAMESERVER_HOST,
+            &hosts[i],
+            NS_SET_MAX_HOLDERS,
+        )?;
+        let cur: HashSet<String> = hs.into_iter().filter(|h| h.1).map(|h| h.0).collect();
+        set = Some(match set {
+            None => cur,
+            Some(s) => s.intersection(&cur).cloned().collect(),
+        });
+        if set.as_ref().is_some_and(HashSet::is_empty) {
+            break;
+        }
+    }
+    let mut out: Vec<(String, bool)> = set
+        .unwrap_or_default()
+        .into_iter()
+        .map(|d| (d, true))
+        .collect();
+    out.sort();
+    Ok(Some(out))
 }
 
 /// How much a co-holder weighs: listed 1, near-listed by its stored hop-1.
@@ -296,14 +374,42 @@ pub fn domain_proximity(
     let mut too_common = Vec::new();
     let mut hop1 = Vec::new();
     let mut all = Vec::new();
+    // (predicate for the family, field, value, current, weight, holders)
+    let mut candidates: Vec<(Predicate, String, String, bool, f64, Vec<(String, bool)>)> =
+        Vec::new();
     for ((p, o, current, w), c) in values.iter().zip(counts) {
         let n = c.current + c.historic;
         if n > MAX_HOLDERS {
-            too_common.push((p.name().to_string(), o.to_string(), n));
+            too_common.push((p.name(), o.to_string(), n));
             continue;
         }
+        candidates.push((
+            *p,
+            p.name(),
+            o.to_string(),
+            *current,
+            *w,
+            holders(store, *p, o)?,
+        ));
+    }
+    if let Some(hosts) = ns_set(&values)
+        && let Some(hs) = ns_set_holders(store, &hosts)?
+        && hs.len() as u64 <= MAX_HOLDERS
+    {
+        candidates.push((
+            Predicate::NAMESERVER_HOST,
+            "nameserver_set".into(),
+            ns_set_label(&hosts),
+            true,
+            NS_SET_WEIGHT,
+            hs,
+        ));
+    }
+    for (p, field, value, current, w, hs) in candidates {
+        let (p, current, w) = (&p, &current, &w);
+        let n = hs.len() as u64;
         let (mut listed, mut near, mut soft, mut examples) = (0u64, 0u64, 0.0f64, Vec::new());
-        for (d, _) in holders(store, *p, o)? {
+        for (d, _) in hs {
             if d == me {
                 continue;
             }
@@ -325,8 +431,8 @@ pub fn domain_proximity(
         all.push((*p, s));
         if s > 0.0 {
             evidence.push(SharedValue {
-                field: p.name().to_string(),
-                value: o.to_string(),
+                field,
+                value,
                 holders: n,
                 listed,
                 near,
@@ -375,8 +481,12 @@ pub struct PassSummary {
 
 /// One enumerated value.
 struct Value {
+    /// The predicate (for its family).
     pred: Predicate,
-    object: Entity,
+    /// The field and value shown in evidence.
+    field: String,
+    label: String,
+    weight: f64,
     n: u64,
     holders: Vec<(u32, bool)>,
 }
@@ -424,6 +534,7 @@ pub fn full_pass(
     sum.seeds = seeds.len() as u64;
     let mut values: Vec<Value> = Vec::new();
     let mut seen: HashSet<(Predicate, Entity)> = HashSet::new();
+    let mut seen_sets: HashSet<String> = HashSet::new();
     // Enumerates the values of `doms` not enumerated yet.
     let mut enumerate = |doms: Vec<u32>,
                          max_holders: u64,
@@ -442,6 +553,27 @@ pub fn full_pass(
                 continue;
             };
             let hs = weighed(store.holdings(&Entity::Domain(name))?);
+            if let Some(hosts) = ns_set(&hs) {
+                let label = ns_set_label(&hosts);
+                if seen_sets.insert(label.clone())
+                    && let Some(list) = ns_set_holders(store, &hosts)?
+                    && list.len() as u64 <= max_holders
+                {
+                    sum.edges += list.len() as u64;
+                    let holders = list
+                        .into_iter()
+                        .map(|(d, cur)| (intern(&d, ids, names), cur))
+                        .collect::<Vec<_>>();
+                    values.push(Value {
+                        pred: Predicate::NAMESERVER_HOST,
+                        field: "nameserver_set".into(),
+                        label,
+                        weight: NS_SET_WEIGHT,
+                        n: holders.len() as u64,
+                        holders,
+                    });
+                }
+            }
             let new: Vec<(Predicate, Entity)> = hs
                 .into_iter()
                 .map(|h| (h.0, h.1))
@@ -465,7 +597,9 @@ pub fn full_pass(
                     .collect();
                 values.push(Value {
                     pred: p,
-                    object: o,
+                    field: p.name(),
+                    label: o.to_string(),
+                    weight: predicate_weight(p).unwrap_or(0.0),
                     n,
                     holders,
                 });
@@ -506,9 +640,7 @@ pub fn full_pass(
         |values: &[Value], weight: &HashMap<u32, f64>| -> HashMap<u32, Vec<(f64, usize)>> {
             let mut per: HashMap<u32, Vec<(f64, usize)>> = HashMap::new();
             for (vi, v) in values.iter().enumerate() {
-                let Some(w) = predicate_weight(v.pred) else {
-                    continue;
-                };
+                let w = v.weight;
                 // Near-listed domains count only through rare values.
                 let w_of = |d: &u32| match weight.get(d) {
                     Some(&x) if x >= 1.0 || v.n <= HOP2_MAX_HOLDERS => x,
@@ -583,8 +715,8 @@ pub fn full_pass(
                     }
                 }
                 SharedValue {
-                    field: v.pred.name().to_string(),
-                    value: v.object.to_string(),
+                    field: v.field.clone(),
+                    value: v.label.clone(),
                     holders: v.n,
                     listed,
                     near,
