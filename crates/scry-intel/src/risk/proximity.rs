@@ -352,6 +352,10 @@ fn holder_weight(feeds: &FeedIndex<'_>, state: &StateStore, d: &str) -> Result<(
     })
 }
 
+/// A value to weigh in the live query: (predicate for the family, field,
+/// value, held now, weight, holders).
+type Candidate = (Predicate, String, String, bool, f64, Vec<(String, bool)>);
+
 /// Live proximity of one registrable domain.
 pub fn domain_proximity(
     store: &dyn Store,
@@ -374,9 +378,7 @@ pub fn domain_proximity(
     let mut too_common = Vec::new();
     let mut hop1 = Vec::new();
     let mut all = Vec::new();
-    // (predicate for the family, field, value, current, weight, holders)
-    let mut candidates: Vec<(Predicate, String, String, bool, f64, Vec<(String, bool)>)> =
-        Vec::new();
+    let mut candidates: Vec<Candidate> = Vec::new();
     for ((p, o, current, w), c) in values.iter().zip(counts) {
         let n = c.current + c.historic;
         if n > MAX_HOLDERS {
