@@ -5,7 +5,7 @@
 //! a name server, an IP...) held by `n` registrable domains, `l` of them
 //! listed (or, at hop 2, near-listed with a fractional weight), is evidence
 //! only in so far as `l` exceeds what chance gives: with `b` the base rate
-//! (the share of listed domains among the holders of common
+//! (the median share of listed domains among the holders of common
 //! infrastructure, measured by the pass), `l₀ = b·(n − 1)` listed
 //! co-holders are expected of any value, and
 //!
@@ -475,7 +475,7 @@ pub struct PassSummary {
     pub removed: u64,
     /// A full pass (not only the domains named by new events).
     pub full: bool,
-    /// The base rate measured (listed share among holders of common values).
+    /// The base rate measured (median listed share among the holders of common values).
     pub base_rate: f64,
     /// Wall time.
     pub elapsed_ms: u64,
@@ -622,15 +622,21 @@ pub fn full_pass(
         progress,
     )?;
 
-    // The base rate: the listed share among the holders of common values
-    // (1,000 or more holders), where a campaign cannot dominate.
-    let (mut l_common, mut n_common) = (0u64, 0u64);
-    for v in values.iter().filter(|v| v.n >= 1_000) {
-        l_common += v.holders.iter().filter(|(d, _)| seeds.contains(d)).count() as u64;
-        n_common += v.holders.len() as u64;
-    }
-    let base = if n_common >= 1_000 {
-        (l_common as f64 / n_common as f64).clamp(DEFAULT_BASE_RATE, 0.5)
+    // The base rate: the median listed share among the holders of common
+    // values (1,000 or more holders). The median, not the pooled share:
+    // an actor's bulletproof host is common too, and must not make every
+    // shared value look like chance.
+    let mut shares: Vec<f64> = values
+        .iter()
+        .filter(|v| v.n >= 1_000 && !v.holders.is_empty())
+        .map(|v| {
+            v.holders.iter().filter(|(d, _)| seeds.contains(d)).count() as f64
+                / v.holders.len() as f64
+        })
+        .collect();
+    shares.sort_by(f64::total_cmp);
+    let base = if shares.len() >= 5 {
+        shares[shares.len() / 2].clamp(DEFAULT_BASE_RATE, 0.5)
     } else {
         DEFAULT_BASE_RATE
     };

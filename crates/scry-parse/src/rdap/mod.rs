@@ -210,8 +210,12 @@ fn domain(v: &Value) -> Result<RegistrationRecord, ParseError> {
         }
     }
     let reg = &rec.contacts.registrant;
-    rec.privacy_service =
-        privacy_service_of(reg.org.as_ref(), reg.name.as_ref(), reg.email.as_ref());
+    rec.privacy_service = privacy_service_of(
+        reg.org.as_ref(),
+        reg.name.as_ref(),
+        reg.email.as_ref(),
+        rec.registrar.name.as_ref(),
+    );
     Ok(rec)
 }
 

@@ -1146,8 +1146,12 @@ impl Parser {
             self.rec.name_servers.retain(|n| n != d);
         }
         let reg = &self.rec.contacts.registrant;
-        self.rec.privacy_service =
-            privacy_service_of(reg.org.as_ref(), reg.name.as_ref(), reg.email.as_ref());
+        self.rec.privacy_service = privacy_service_of(
+            reg.org.as_ref(),
+            reg.name.as_ref(),
+            reg.email.as_ref(),
+            self.rec.registrar.name.as_ref(),
+        );
         self.rec.source_format = if self.saw_icann {
             "whois:icann-2013"
         } else if self.saw_bracket {

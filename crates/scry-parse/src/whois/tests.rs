@@ -376,31 +376,50 @@ proptest! {
 }
 
 #[test]
-fn privacy_service_from_org_name_or_email_domain() {
+fn privacy_service_from_org_name_email_domain_or_registrar() {
     use super::values::privacy_service_of;
     let s = |v: &str| Some(v.to_string());
+    let p = |o: &str, n: &str, e: &str, r: &str| {
+        let o = (!o.is_empty()).then(|| o.to_string());
+        let n = (!n.is_empty()).then(|| n.to_string());
+        let e = (!e.is_empty()).then(|| e.to_string());
+        let r = (!r.is_empty()).then(|| r.to_string());
+        privacy_service_of(o.as_ref(), n.as_ref(), e.as_ref(), r.as_ref())
+    };
     assert_eq!(
-        privacy_service_of(s("Domains By Proxy, LLC").as_ref(), None, None),
+        p("Domains By Proxy, LLC", "", "", ""),
         s("Domains By Proxy, LLC")
     );
     assert_eq!(
-        privacy_service_of(
-            s("1&1 Internet Inc.").as_ref(),
-            s("Domain Admin").as_ref(),
-            s("a1b2c3@1and1-private-registration.com").as_ref()
+        p(
+            "1&1 Internet Inc.",
+            "Domain Admin",
+            "a1b2c3@1and1-private-registration.com",
+            "IONOS SE"
         ),
         s("1&1 Internet Inc.")
     );
     assert_eq!(
-        privacy_service_of(None, None, s("x@whoisprivacyprotect.com").as_ref()),
+        p("", "", "x@whoisprivacyprotect.com", ""),
         s("whoisprivacyprotect.com")
     );
     assert_eq!(
-        privacy_service_of(
-            s("Acme Corp").as_ref(),
-            s("Jane Roe").as_ref(),
-            s("jane@acme.example").as_ref()
+        p(
+            "Acme Corp",
+            "Jane Roe",
+            "jane@acme.example",
+            "Global Domains International, Inc."
         ),
         None
+    );
+    // The registrar's own proxy: the organisation is the registrar.
+    assert_eq!(
+        p(
+            "Alibaba Cloud Computing Ltd. d/b/a HiChina (www.net.cn)",
+            "Domain Admin",
+            "x@aliyun.com",
+            "Alibaba Cloud Computing (Beijing) Co., Ltd."
+        ),
+        s("Alibaba Cloud Computing Ltd. d/b/a HiChina (www.net.cn)")
     );
 }

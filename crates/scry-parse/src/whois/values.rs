@@ -292,10 +292,16 @@ pub(crate) fn is_privacy_service(raw: &str) -> bool {
 /// organisation or name names one, or its e-mail is at a privacy service's
 /// domain (`…@1and1-private-registration.com`, `…@domainsbyproxy.com`),
 /// in which case the organisation (or that domain) names the service.
+///
+/// A registrant organisation that is the sponsoring registrar itself (same
+/// distinctive first word: "Alibaba Cloud Computing Ltd. d/b/a HiChina" at
+/// registrar "Alibaba Cloud Computing (Beijing) Co., Ltd.") is the
+/// registrar's proxy service too.
 pub(crate) fn privacy_service_of(
     org: Option<&String>,
     name: Option<&String>,
     email: Option<&String>,
+    registrar: Option<&String>,
 ) -> Option<String> {
     if let Some(v) = [org, name]
         .into_iter()
@@ -304,12 +310,52 @@ pub(crate) fn privacy_service_of(
     {
         return Some(v.clone());
     }
+    if let (Some(o), Some(r)) = (org, registrar)
+        && let (Some(a), Some(b)) = (distinctive_word(o), distinctive_word(r))
+        && a == b
+    {
+        return Some(o.clone());
+    }
     let domain = email?.rsplit_once('@')?.1;
     let spaced = domain.replace(['-', '.', '_'], " ");
     if is_privacy_service(&spaced) {
         return Some(org.cloned().unwrap_or_else(|| domain.to_string()));
     }
     None
+}
+
+/// The first word of an organisation's name that tells it apart (4+
+/// letters, not a generic word), lower case.
+fn distinctive_word(name: &str) -> Option<String> {
+    const GENERIC: &[&str] = &[
+        "domain",
+        "domains",
+        "global",
+        "internet",
+        "network",
+        "networks",
+        "online",
+        "registrar",
+        "registry",
+        "services",
+        "service",
+        "solutions",
+        "technology",
+        "technologies",
+        "hosting",
+        "limited",
+        "company",
+        "group",
+        "international",
+        "names",
+        "name",
+        "the",
+        "web",
+        "com",
+    ];
+    name.split(|c: char| !c.is_alphanumeric())
+        .map(str::to_lowercase)
+        .find(|w| w.chars().count() >= 4 && !GENERIC.contains(&w.as_str()))
 }
 
 /// Whether a name carries a company legal form or an institution word.
