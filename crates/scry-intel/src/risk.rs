@@ -168,8 +168,10 @@ impl<'a> RiskEngine<'a> {
 
     /// The feeds listing a name now: the name itself, its `www.`-less or
     /// `www.` twin, or an ancestor down to its registrable domain.
-    fn listings(&self, d: &DomainName) -> Result<Vec<(String, scry_store::feeds::Listing)>> {
-        let feeds = FeedIndex::new(self.state);
+    /// The names whose listing lists a domain: the name itself, its
+    /// `www.` twin (for a registrable domain), and its ancestors down to its
+    /// registrable domain.
+    fn listed_names(d: &DomainName) -> Vec<String> {
         let mut names = vec![d.ascii().to_string()];
         if let Some(reg) = d.registrable() {
             let mut cur = d.ascii();
@@ -186,13 +188,54 @@ impl<'a> RiskEngine<'a> {
                 names.push(format!("www.{reg}"));
             }
         }
-        let mut out = Vec::new();
-        for n in names {
-            for l in feeds.listings(&n)? {
-                out.push((n.clone(), l));
+        names
+    }
+
+    /// Adds the `listed` component, its evidence and the feeds' threat
+    /// kinds for every current listing of `names` (the first is the
+    /// indicator itself; the others are named in the evidence).
+    fn add_listings(
+        &self,
+        names: &[String],
+        components: &mut Vec<Component>,
+        evidence: &mut Vec<Evidence>,
+        threats: &mut Vec<String>,
+    ) -> Result<()> {
+        let feeds = FeedIndex::new(self.state);
+        for (i, name) in names.iter().enumerate() {
+            for l in feeds.listings(name)? {
+                if !components.iter().any(|c| c.name == "listed") {
+                    components.push(Component {
+                        name: "listed".into(),
+                        risk: 100,
+                    });
+                }
+                let kind = self.feed_kind(&l.feed);
+                let via = if i == 0 {
+                    String::new()
+                } else {
+                    format!(" (as {name})")
+                };
+                evidence.push(Evidence {
+                    component: "listed".into(),
+                    feature: "feed".into(),
+                    text: format!(
+                        "listed in {}{} since {}{via}",
+                        l.feed,
+                        kind.as_deref()
+                            .map(|k| format!(" ({k})"))
+                            .unwrap_or_default(),
+                        scry_model::format_time(l.since)
+                    ),
+                });
+                if let Some(k) = kind
+                    && !threats.contains(&k)
+                {
+                    threats.push(k);
+                }
             }
         }
-        Ok(out)
+        Ok(())
     }
 
     fn feed_kind(&self, feed: &str) -> Option<String> {
@@ -223,38 +266,12 @@ impl<'a> RiskEngine<'a> {
         let mut components = Vec::new();
         let mut evidence = Vec::new();
         let mut threats = Vec::new();
-        let listings = self.listings(d)?;
-        if !listings.is_empty() {
-            components.push(Component {
-                name: "listed".into(),
-                risk: 100,
-            });
-            for (name, l) in &listings {
-                let kind = self.feed_kind(&l.feed);
-                let via = if name == d.ascii() {
-                    String::new()
-                } else {
-                    format!(" (as {name})")
-                };
-                evidence.push(Evidence {
-                    component: "listed".into(),
-                    feature: "feed".into(),
-                    text: format!(
-                        "listed in {}{} since {}{via}",
-                        l.feed,
-                        kind.as_deref()
-                            .map(|k| format!(" ({k})"))
-                            .unwrap_or_default(),
-                        scry_model::format_time(l.since)
-                    ),
-                });
-                if let Some(k) = kind
-                    && !threats.contains(&k)
-                {
-                    threats.push(k);
-                }
-            }
-        }
+        self.add_listings(
+            &Self::listed_names(d),
+            &mut components,
+            &mut evidence,
+            &mut threats,
+        )?;
         let prox = proximity::domain_proximity(self.store, self.state, d)?;
         if prox.score > 0 || !prox.too_common.is_empty() {
             components.push(Component {
@@ -396,28 +413,12 @@ impl<'a> RiskEngine<'a> {
         let mut components = Vec::new();
         let mut evidence = Vec::new();
         let mut threats = Vec::new();
-        let feeds = FeedIndex::new(self.state);
-        for l in feeds.listings(&ip.to_string())? {
-            let kind = self.feed_kind(&l.feed);
-            components.push(Component {
-                name: "listed".into(),
-                risk: 100,
-            });
-            evidence.push(Evidence {
-                component: "listed".into(),
-                feature: "feed".into(),
-                text: format!(
-                    "listed in {} since {}",
-                    l.feed,
-                    scry_model::format_time(l.since)
-                ),
-            });
-            if let Some(k) = kind
-                && !threats.contains(&k)
-            {
-                threats.push(k);
-            }
-        }
+        self.add_listings(
+            &[ip.to_string()],
+            &mut components,
+            &mut evidence,
+            &mut threats,
+        )?;
         if let Some(c) = self.derive(
             Predicate::IP,
             &Entity::Ip(*ip),
@@ -444,22 +445,12 @@ impl<'a> RiskEngine<'a> {
         let mut components = Vec::new();
         let mut evidence = Vec::new();
         let mut threats = Vec::new();
-        let feeds = FeedIndex::new(self.state);
-        for l in feeds.listings(&e.to_string())? {
-            components.push(Component {
-                name: "listed".into(),
-                risk: 100,
-            });
-            evidence.push(Evidence {
-                component: "listed".into(),
-                feature: "feed".into(),
-                text: format!(
-                    "listed in {} since {}",
-                    l.feed,
-                    scry_model::format_time(l.since)
-                ),
-            });
-        }
+        self.add_listings(
+            &[e.to_string()],
+            &mut components,
+            &mut evidence,
+            &mut threats,
+        )?;
         let object = Entity::Email(e.clone());
         let mut best: Option<Component> = None;
         for p in [
