@@ -19,7 +19,10 @@ const DATA: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/data");
 
 fn names() -> Vec<DomainName> {
     let mut out = Vec::new();
-    for f in ["benign/opendns-top-10k.txt", "benign/opendns-random-10k.txt"] {
+    for f in [
+        "benign/opendns-top-10k.txt",
+        "benign/opendns-random-10k.txt",
+    ] {
         let text = std::fs::read_to_string(format!("{DATA}/{f}")).unwrap();
         out.extend(text.lines().filter_map(|l| DomainName::parse(l).ok()));
     }
@@ -27,7 +30,11 @@ fn names() -> Vec<DomainName> {
     let gz = flate2::read::MultiGzDecoder::new(BufReader::new(f));
     for line in BufReader::new(gz).lines().skip(1).take(20_000) {
         let line = line.unwrap();
-        if let Some(d) = line.split(',').next().and_then(|d| DomainName::parse(d).ok()) {
+        if let Some(d) = line
+            .split(',')
+            .next()
+            .and_then(|d| DomainName::parse(d).ok())
+        {
             out.push(d);
         }
     }
@@ -79,7 +86,11 @@ fn main() {
         println!(
             "{} thread(s), {:<22} {:>10.0} domains/s",
             threads,
-            if evidence { "score (with evidence):" } else { "scores (no evidence):" },
+            if evidence {
+                "score (with evidence):"
+            } else {
+                "scores (no evidence):"
+            },
             rate
         );
     }

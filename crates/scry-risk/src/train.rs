@@ -22,7 +22,7 @@ use std::path::PathBuf;
 use scry_model::DomainName;
 use serde::Serialize;
 
-use crate::data::{DataStats, Limits, load_real, load_synthetic};
+use crate::data::{DataStats, Limits, group_key, load_real, load_synthetic};
 use crate::features::{CharModel, DIM, Features, hash, split};
 use crate::lexicon::Lexicon;
 use crate::metrics::SplitMix;
@@ -44,8 +44,12 @@ pub struct TrainConfig {
     pub synthetic_seed: u64,
     /// Domains in that world.
     pub synthetic_domains: u64,
-    /// Passes over the training data.
+    /// Passes over the training data (when `validate` is off).
     pub epochs: u32,
+    /// Choose epochs and L2 per classifier on a validation split of the
+    /// training data (a quarter of the group keys: digits-removed names,
+    /// whole DGA families), then refit on all of it.
+    pub validate: bool,
     /// Training names per DGA family at most.
     pub max_per_family: usize,
     /// Cap on every class after the split (tests train on a subset).
@@ -61,6 +65,7 @@ impl TrainConfig {
             synthetic_seed: TRAIN_SYNTHETIC_SEED,
             synthetic_domains: 20_000,
             epochs: 8,
+            validate: true,
             max_per_family: 2_000,
             per_class: None,
         }
@@ -80,6 +85,13 @@ pub struct ModelTrainReport {
     pub negatives: usize,
     /// Class-weighted mean log loss over the last epoch.
     pub final_loss: f64,
+    /// Epochs used.
+    pub epochs: u32,
+    /// L2 penalty used.
+    pub l2: f32,
+    /// ROC AUC on the validation part of the training data for the chosen
+    /// hyper-parameters (when [`TrainConfig::validate`] is on).
+    pub validation_auc: Option<f64>,
 }
 
 /// What training did.
@@ -173,26 +185,39 @@ pub fn train(cfg: &TrainConfig, progress: &dyn Fn(&str)) -> Result<(Model, Train
         feats: Vec::new(),
         spans: Vec::new(),
     };
-    let mut add = |names: &mut dyn Iterator<Item = &String>, benign: bool| -> Vec<usize> {
+    // Each row with its validation group key.
+    let mut add = |names: &mut dyn Iterator<Item = (&String, String)>,
+                   benign: bool|
+     -> Vec<(usize, String)> {
         let mut out = Vec::new();
-        for n in names {
+        for (n, key) in names {
             let Ok(d) = DomainName::from_normalised(n) else {
                 continue;
             };
             // A benign training name is scored by the other half's model.
             let h = half(n);
             let lm = if benign { &lm_half[1 - h] } else { &lm_half[h] };
-            out.push(rows.push(&Features::extract(&d, lm, lex)));
+            out.push((rows.push(&Features::extract(&d, lm, lex)), key));
         }
         out
     };
-    let benign = add(&mut real.benign_train.iter(), true);
-    let phish = add(&mut real.phish_train.iter(), false);
-    let dga = add(&mut real.dga_train.iter().map(|(n, _)| n), false);
-    let spam = add(&mut synth_pos.iter(), false);
-    let synth_benign = add(&mut synth_neg.iter(), false);
+    let by_name = |n: &String| (n.clone(), group_key(n));
+    let benign = add(
+        &mut real.benign_train.iter().map(|n| (n, group_key(n))),
+        true,
+    );
+    let phish = add(
+        &mut real.phish_train.iter().map(|n| (n, group_key(n))),
+        false,
+    );
+    let dga = add(
+        &mut real.dga_train.iter().map(|(n, f)| (n, f.clone())),
+        false,
+    );
+    let spam = add(&mut synth_pos.iter().map(|n| (n, by_name(n).1)), false);
+    let synth_benign = add(&mut synth_neg.iter().map(|n| (n, by_name(n).1)), false);
 
-    let specs: [(&str, &str, &[usize], Vec<usize>); 3] = [
+    let specs: [(&str, &str, &[(usize, String)], Vec<(usize, String)>); 3] = [
         ("phishing", "PhishTank 2021 (real)", &phish, benign.clone()),
         (
             "malware",
@@ -204,7 +229,7 @@ pub fn train(cfg: &TrainConfig, progress: &dyn Fn(&str)) -> Result<(Model, Train
             "spam",
             "synthetic world spam labels",
             &spam,
-            benign.iter().chain(&synth_benign).copied().collect(),
+            benign.iter().chain(&synth_benign).cloned().collect(),
         ),
     ];
     let mut weights: [Vec<f32>; 3] = Default::default();
@@ -222,13 +247,20 @@ pub fn train(cfg: &TrainConfig, progress: &dyn Fn(&str)) -> Result<(Model, Train
             pos.len(),
             neg.len()
         ));
-        let (w, loss) = fit(
-            &rows,
-            pos,
-            neg,
-            cfg.epochs,
-            cfg.seed ^ ((t as u64 + 1) << 8),
-        );
+        let seed = cfg.seed ^ ((t as u64 + 1) << 8);
+        let (hyper, validation_auc) = if cfg.validate {
+            choose(&rows, pos, neg, seed, progress)
+        } else {
+            (
+                Hyper {
+                    epochs: cfg.epochs,
+                    l2: DEFAULT_L2,
+                },
+                None,
+            )
+        };
+        let rows_of = |v: &[(usize, String)]| v.iter().map(|(r, _)| *r).collect::<Vec<_>>();
+        let (w, loss) = fit(&rows, &rows_of(pos), &rows_of(neg), hyper, seed);
         weights[t] = w;
         reports.push(ModelTrainReport {
             threat: (*threat).to_string(),
@@ -236,6 +268,9 @@ pub fn train(cfg: &TrainConfig, progress: &dyn Fn(&str)) -> Result<(Model, Train
             positives: pos.len(),
             negatives: neg.len(),
             final_loss: loss,
+            epochs: hyper.epochs,
+            l2: hyper.l2,
+            validation_auc,
         });
     }
     let model = Model::from_parts(weights, lm_full)?;
@@ -252,12 +287,83 @@ pub fn train(cfg: &TrainConfig, progress: &dyn Fn(&str)) -> Result<(Model, Train
     ))
 }
 
+/// Training hyper-parameters.
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct Hyper {
+    epochs: u32,
+    l2: f32,
+}
+
+const DEFAULT_L2: f32 = 1e-4;
+
+/// The validation grid, in preference order (ties keep the first).
+const GRID: [Hyper; 9] = {
+    let mut g = [Hyper { epochs: 0, l2: 0.0 }; 9];
+    let epochs = [2u32, 4, 8];
+    let l2 = [1e-3f32, 1e-4, 1e-5];
+    let mut i = 0;
+    while i < 9 {
+        g[i] = Hyper {
+            epochs: epochs[i / 3],
+            l2: l2[i % 3],
+        };
+        i += 1;
+    }
+    g
+};
+
+/// Picks the grid point with the best validation ROC AUC: a quarter of the
+/// group keys is held out, the rest trains.
+fn choose(
+    rows: &Rows,
+    pos: &[(usize, String)],
+    neg: &[(usize, String)],
+    seed: u64,
+    progress: &dyn Fn(&str),
+) -> (Hyper, Option<f64>) {
+    let is_val = |k: &str| hash(0x7a11_d000 ^ seed as u32, k.as_bytes()).is_multiple_of(4);
+    let part = |v: &[(usize, String)], val: bool| -> Vec<usize> {
+        v.iter()
+            .filter(|(_, k)| is_val(k) == val)
+            .map(|(r, _)| *r)
+            .collect()
+    };
+    let (tp, vp, tn, vn) = (
+        part(pos, false),
+        part(pos, true),
+        part(neg, false),
+        part(neg, true),
+    );
+    if tp.is_empty() || vp.is_empty() || tn.is_empty() || vn.is_empty() {
+        return (GRID[GRID.len() - 1], None);
+    }
+    let mut best: Option<(Hyper, f64)> = None;
+    for h in GRID {
+        let (w, _) = fit(rows, &tp, &tn, h, seed);
+        let score = |r: usize| -> f32 { rows.row(r).iter().map(|&(i, v)| w[i as usize] * v).sum() };
+        let sp: Vec<f32> = vp.iter().map(|&r| score(r)).collect();
+        let sn: Vec<f32> = vn.iter().map(|&r| score(r)).collect();
+        let auc = crate::metrics::roc_auc(&sp, &sn);
+        progress(&format!(
+            "  epochs {} l2 {:e}: validation AUC {auc:.4}",
+            h.epochs, h.l2
+        ));
+        if best.is_none_or(|(_, b)| auc > b) {
+            best = Some((h, auc));
+        }
+    }
+    match best {
+        Some((h, auc)) => (h, Some(auc)),
+        None => (GRID[GRID.len() - 1], None),
+    }
+}
+
 /// AdaGrad logistic regression with L2 on the active features; classes
 /// weighted to equal total weight. Returns the weights and the last
 /// epoch's mean weighted log loss.
-fn fit(rows: &Rows, pos: &[usize], neg: &[usize], epochs: u32, seed: u64) -> (Vec<f32>, f64) {
+fn fit(rows: &Rows, pos: &[usize], neg: &[usize], hyper: Hyper, seed: u64) -> (Vec<f32>, f64) {
     const LR: f32 = 0.1;
-    const L2: f32 = 1e-4;
+    let Hyper { epochs, l2 } = hyper;
     let mut w = vec![0.0f32; DIM];
     let mut g2 = vec![1e-6f32; DIM];
     let n = (pos.len() + neg.len()) as f32;
@@ -286,7 +392,7 @@ fn fit(rows: &Rows, pos: &[usize], neg: &[usize], epochs: u32, seed: u64) -> (Ve
             let err = (p - target) * cw;
             for &(i, v) in x {
                 let i = i as usize;
-                let g = err * v + L2 * w[i];
+                let g = err * v + l2 * w[i];
                 g2[i] += g * g;
                 w[i] -= LR * g / g2[i].sqrt();
             }

@@ -4,6 +4,7 @@ fn mini() -> TrainConfig {
     TrainConfig {
         synthetic_domains: 6000,
         epochs: 3,
+        validate: false,
         ..TrainConfig::new(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/mini"))
     }
 }

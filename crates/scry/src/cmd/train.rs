@@ -68,11 +68,12 @@ pub(crate) fn train(a: &TrainArgs) -> Result<ExitCode> {
         out::json(&report)?;
     } else {
         println!(
-            "wrote {} ({} bytes), split seed {}, {} epochs",
+            "wrote {} ({} bytes), split seed {}, spam world seed {} ({} domains)",
             a.out.display(),
             bytes.len(),
             report.seed,
-            report.epochs
+            report.synthetic_seed,
+            report.synthetic_domains
         );
         let rows: Vec<Vec<String>> = report
             .models
@@ -84,10 +85,26 @@ pub(crate) fn train(a: &TrainArgs) -> Result<ExitCode> {
                     m.positives.to_string(),
                     m.negatives.to_string(),
                     format!("{:.4}", m.final_loss),
+                    m.epochs.to_string(),
+                    format!("{:e}", m.l2),
+                    m.validation_auc
+                        .map_or_else(|| "-".to_string(), |v| format!("{v:.4}")),
                 ]
             })
             .collect();
-        out::table(&["model", "positives from", "pos", "neg", "loss"], &rows)?;
+        out::table(
+            &[
+                "model",
+                "positives from",
+                "pos",
+                "neg",
+                "loss",
+                "epochs",
+                "l2",
+                "validation AUC",
+            ],
+            &rows,
+        )?;
         println!(
             "held-out DGA families: {}",
             report.data.dga_test_families.join(", ")
