@@ -7,9 +7,9 @@
 //! | --- | --- |
 //! | 8 | magic `SCRYRSK\0` |
 //! | 4 | format version (1) |
-//! | 4 × 5 | weight buckets, dense buckets, trigram buckets, context buckets, threats: must equal the compiled constants |
+//! | 4 × 6 | weight buckets, dense buckets, trigram buckets, context buckets, unigram slots, threats: must equal the compiled constants |
 //! | 3 × (4 + 2 × buckets) | per threat (phishing, malware, spam): an `f32` scale, then the weights as `i16` (weight = value × scale) |
-//! | 2 × (trigram + context buckets) | the character model's counts as `u16` |
+//! | 2 × (trigram + context buckets + unigram slots) | the character model's counts as `u16` |
 //! | 8 | FNV-1a 64 of everything before |
 //!
 //! The loader checks every size, the scales (finite, positive, small) and
@@ -20,7 +20,9 @@ use std::sync::OnceLock;
 use scry_model::DomainName;
 use serde::{Deserialize, Serialize};
 
-use crate::features::{CharModel, DENSE, DIM, Features, GROUPS, Group, LM_CTX, LM_TRI, split};
+use crate::features::{
+    CharModel, DENSE, DIM, Features, GROUPS, Group, LM_CTX, LM_TRI, LM_UNI, split,
+};
 use crate::lexicon::{Lexicon, Term};
 use crate::{Error, Result};
 
@@ -247,12 +249,13 @@ impl Model {
                 format!("format version {version}, this build reads {FORMAT_VERSION}"),
             ));
         }
-        let expect = [DIM, DENSE, LM_TRI, LM_CTX, THREATS];
+        let expect = [DIM, DENSE, LM_TRI, LM_CTX, LM_UNI, THREATS];
         let names = [
             "weight buckets",
             "dense buckets",
             "trigram buckets",
             "context buckets",
+            "unigram slots",
             "threats",
         ];
         for (want, what) in expect.iter().zip(names) {
@@ -288,6 +291,7 @@ impl Model {
         };
         let tri = read_u16(LM_TRI)?;
         let ctx = read_u16(LM_CTX)?;
+        let uni = read_u16(LM_UNI)?;
         let body_end = r.off;
         let sum = r.take(8)?;
         let mut s8 = [0u8; 8];
@@ -304,17 +308,18 @@ impl Model {
             weights,
             scales,
             quant,
-            lm: CharModel { tri, ctx },
+            lm: CharModel { tri, ctx, uni },
             lex: Lexicon::get()?,
         })
     }
 
     /// The model file's bytes (see the module docs).
     pub fn to_bytes(&self) -> Vec<u8> {
-        let mut out = Vec::with_capacity(40 + THREATS * (4 + DIM * 2) + (LM_TRI + LM_CTX) * 2 + 8);
+        let mut out =
+            Vec::with_capacity(40 + THREATS * (4 + DIM * 2) + (LM_TRI + LM_CTX + LM_UNI) * 2 + 8);
         out.extend_from_slice(MAGIC);
         out.extend_from_slice(&FORMAT_VERSION.to_le_bytes());
-        for v in [DIM, DENSE, LM_TRI, LM_CTX, THREATS] {
+        for v in [DIM, DENSE, LM_TRI, LM_CTX, LM_UNI, THREATS] {
             out.extend_from_slice(&(v as u32).to_le_bytes());
         }
         for t in 0..THREATS {
@@ -323,7 +328,7 @@ impl Model {
                 out.extend_from_slice(&q.to_le_bytes());
             }
         }
-        for v in self.lm.tri.iter().chain(&self.lm.ctx) {
+        for v in self.lm.tri.iter().chain(&self.lm.ctx).chain(&self.lm.uni) {
             out.extend_from_slice(&v.to_le_bytes());
         }
         let sum = checksum(&out);

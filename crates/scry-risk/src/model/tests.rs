@@ -44,11 +44,12 @@ fn corrupt_headers_and_bodies_are_rejected() {
     check(0, b'X', "magic");
     check(8, 2, "version");
     check(13, 0, "weight buckets");
-    check(28, 0, "threats");
+    check(32, 0, "threats");
+    check(28, 0, "unigram slots");
     // A scale of 0 / NaN.
     for (i, v) in [0u8, 0, 0xc0, 0x7f].iter().enumerate() {
         let mut b = bytes.clone();
-        b[32 + i] = *v;
+        b[36 + i] = *v;
         assert!(Model::from_bytes(&b).is_err());
     }
     // A flipped weight byte: only the checksum can tell.
@@ -131,7 +132,7 @@ proptest! {
 
     #[test]
     fn header_prefix_with_garbage_never_panics(tail in proptest::collection::vec(any::<u8>(), 0..256)) {
-        let mut b = Model::builtin().to_bytes()[..36].to_vec();
+        let mut b = Model::builtin().to_bytes()[..40].to_vec();
         b.extend(tail);
         prop_assert!(Model::from_bytes(&b).is_err());
     }
