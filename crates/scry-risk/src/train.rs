@@ -111,6 +111,9 @@ pub struct TrainReport {
     pub models: Vec<ModelTrainReport>,
 }
 
+/// A feature row with its validation group key.
+type Keyed = (usize, String);
+
 /// Sparse feature rows in one flat buffer.
 struct Rows {
     feats: Vec<(u32, f32)>,
@@ -217,7 +220,7 @@ pub fn train(cfg: &TrainConfig, progress: &dyn Fn(&str)) -> Result<(Model, Train
     let spam = add(&mut synth_pos.iter().map(|n| (n, by_name(n).1)), false);
     let synth_benign = add(&mut synth_neg.iter().map(|n| (n, by_name(n).1)), false);
 
-    let specs: [(&str, &str, &[(usize, String)], Vec<(usize, String)>); 3] = [
+    let specs: [(&str, &str, &[Keyed], Vec<Keyed>); 3] = [
         ("phishing", "PhishTank 2021 (real)", &phish, benign.clone()),
         (
             "malware",
