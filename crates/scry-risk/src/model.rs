@@ -114,8 +114,9 @@ impl ThreatProfile {
 /// spam) over the lexical features of a name.
 #[derive(Clone)]
 pub struct Model {
-    /// Dequantised weights per threat, `DIM` each.
-    pub(crate) weights: [Vec<f32>; THREATS],
+    /// Dequantised weights, `DIM` rows of one weight per threat
+    /// (interleaved: one cache line per feature).
+    pub(crate) weights: Vec<[f32; THREATS]>,
     /// Quantisation scale per threat.
     pub(crate) scales: [f32; THREATS],
     /// The quantised weights as stored.
@@ -136,6 +137,15 @@ impl PartialEq for Model {
     fn eq(&self, other: &Model) -> bool {
         self.quant == other.quant && self.scales == other.scales && self.lm == other.lm
     }
+}
+
+/// The dequantised weights, interleaved per bucket.
+fn interleave(quant: &[Vec<i16>; THREATS], scales: &[f32; THREATS]) -> Vec<[f32; THREATS]> {
+    (0..DIM)
+        .map(|i| {
+            std::array::from_fn(|t| f32::from(quant[t].get(i).copied().unwrap_or(0)) * scales[t])
+        })
+        .collect()
 }
 
 fn score_of(logit: f32) -> u8 {
@@ -203,7 +213,6 @@ impl Model {
     pub(crate) fn from_parts(weights: [Vec<f32>; THREATS], lm: CharModel) -> Result<Model> {
         let mut quant: [Vec<i16>; THREATS] = Default::default();
         let mut scales = [0.0f32; THREATS];
-        let mut deq: [Vec<f32>; THREATS] = Default::default();
         for t in 0..THREATS {
             let w = &weights[t];
             if w.len() != DIM {
@@ -222,12 +231,11 @@ impl Model {
                 .iter()
                 .map(|x| (x / scale).round().clamp(-32767.0, 32767.0) as i16)
                 .collect();
-            deq[t] = q.iter().map(|&v| f32::from(v) * scale).collect();
             quant[t] = q;
             scales[t] = scale;
         }
         Ok(Model {
-            weights: deq,
+            weights: interleave(&quant, &scales),
             scales,
             quant,
             lm,
@@ -302,10 +310,8 @@ impl Model {
         if r.off != b.len() {
             return Err(Error::model(r.off, "trailing bytes after the checksum"));
         }
-        let weights =
-            std::array::from_fn(|t| quant[t].iter().map(|&v| f32::from(v) * scales[t]).collect());
         Ok(Model {
-            weights,
+            weights: interleave(&quant, &scales),
             scales,
             quant,
             lm: CharModel { tri, ctx, uni },
@@ -343,8 +349,9 @@ impl Model {
     fn logits(&self, f: &Features) -> [f32; THREATS] {
         let mut z = [0.0f32; THREATS];
         for (i, v, _) in f.iter() {
-            for (t, zt) in z.iter_mut().enumerate() {
-                *zt += self.weights[t].get(i).copied().unwrap_or(0.0) * v;
+            let w = self.weights.get(i).copied().unwrap_or_default();
+            for (zt, wt) in z.iter_mut().zip(w) {
+                *zt += wt * v;
             }
         }
         z
@@ -359,11 +366,7 @@ impl Model {
 
     /// The raw log-odds per threat (for evaluation: no rounding to 0..99).
     pub fn logit(&self, name: &DomainName, t: Threat) -> f32 {
-        let f = self.features(name);
-        let w = &self.weights[t.index()];
-        f.iter()
-            .map(|(i, v, _)| w.get(i).copied().unwrap_or(0.0) * v)
-            .sum()
+        self.logits(&self.features(name))[t.index()]
     }
 
     /// Scores `name` for each threat, 0..=99, with the top contributing
@@ -373,11 +376,14 @@ impl Model {
         let f = self.features(name);
         let mut sums = [[0.0f32; GROUPS]; THREATS];
         for (i, v, g) in f.iter() {
-            for (t, s) in sums.iter_mut().enumerate() {
-                s[g as usize] += self.weights[t].get(i).copied().unwrap_or(0.0) * v;
+            let w = self.weights.get(i).copied().unwrap_or_default();
+            for (s, wt) in sums.iter_mut().zip(w) {
+                s[g as usize] += wt * v;
             }
         }
-        let scores: [u8; THREATS] = std::array::from_fn(|t| score_of(sums[t].iter().sum()));
+        // The scores from the same sums as `scores` (same order).
+        let z = self.logits(&f);
+        let scores: [u8; THREATS] = std::array::from_fn(|t| score_of(z[t]));
         let (_, suffix) = split(name);
         let mut evidence = Vec::new();
         for threat in Threat::ALL {
