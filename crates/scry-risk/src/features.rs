@@ -264,6 +264,9 @@ pub(crate) struct Info {
     pub(crate) keyword: Option<&'static str>,
     /// Best look-alike: similarity, brand, techniques.
     pub(crate) lookalike: Option<(u8, String, String)>,
+    /// The name is under a protected brand's own registrable domain (index
+    /// into `Lexicon::brands`).
+    pub(crate) own_brand: Option<usize>,
 }
 
 /// The sparse feature vector of one name.
@@ -590,6 +593,9 @@ impl Features {
             }
         }
 
+        f.info.own_brand = name
+            .registrable()
+            .and_then(|r| lex.brands.binary_search_by(|b| b.as_str().cmp(r)).ok());
         f.info.len = len;
         f.info.entropy = entropy;
         f.info.digits = digits;

@@ -36,5 +36,6 @@ pub use eval::{
 };
 pub use model::{Evidence, FORMAT_VERSION, Model, Threat, ThreatProfile};
 pub use train::{
-    DEFAULT_SEED, ModelTrainReport, TRAIN_SYNTHETIC_SEED, TrainConfig, TrainReport, train,
+    CALIBRATION_QUANTILE, DEFAULT_SEED, ModelTrainReport, TRAIN_SYNTHETIC_SEED, TrainConfig,
+    TrainReport, train,
 };

@@ -26,6 +26,9 @@ use crate::features::{
 use crate::lexicon::{Lexicon, Term};
 use crate::{Error, Result};
 
+/// The phishing log-odds ceiling of a protected brand's own domain (score 1).
+const OWN_BRAND_LOGIT: f32 = -4.6;
+
 /// Evidence items per threat at most.
 const EVIDENCE_PER_THREAT: usize = 4;
 const MAGIC: &[u8; 8] = b"SCRYRSK\0";
@@ -353,6 +356,11 @@ impl Model {
             for (zt, wt) in z.iter_mut().zip(w) {
                 *zt += wt * v;
             }
+        }
+        // A protected brand's own domain does not phish for itself (the
+        // look-alike matcher's rule too).
+        if f.info.own_brand.is_some() {
+            z[Threat::Phishing.index()] = z[Threat::Phishing.index()].min(OWN_BRAND_LOGIT);
         }
         z
     }

@@ -92,6 +92,9 @@ pub struct ModelTrainReport {
     /// ROC AUC on the validation part of the training data for the chosen
     /// hyper-parameters (when [`TrainConfig::validate`] is on).
     pub validation_auc: Option<f64>,
+    /// What was subtracted from the intercept so that score 50 sits at the
+    /// [`CALIBRATION_QUANTILE`] of the benign training names' log-odds.
+    pub calibration_shift: f32,
 }
 
 /// What training did.
@@ -219,6 +222,9 @@ pub fn train(cfg: &TrainConfig, progress: &dyn Fn(&str)) -> Result<(Model, Train
     );
     let spam = add(&mut synth_pos.iter().map(|n| (n, by_name(n).1)), false);
     let synth_benign = add(&mut synth_neg.iter().map(|n| (n, by_name(n).1)), false);
+    let with_synth = |real: &[Keyed], synth: &[Keyed]| -> Vec<Keyed> {
+        real.iter().chain(synth).cloned().collect()
+    };
 
     let specs: [(&str, &str, &[Keyed], Vec<Keyed>); 3] = [
         ("phishing", "PhishTank 2021 (real)", &phish, benign.clone()),
@@ -232,7 +238,7 @@ pub fn train(cfg: &TrainConfig, progress: &dyn Fn(&str)) -> Result<(Model, Train
             "spam",
             "synthetic world spam labels",
             &spam,
-            benign.iter().chain(&synth_benign).cloned().collect(),
+            with_synth(&benign, &synth_benign),
         ),
     ];
     let mut weights: [Vec<f32>; 3] = Default::default();
@@ -263,7 +269,8 @@ pub fn train(cfg: &TrainConfig, progress: &dyn Fn(&str)) -> Result<(Model, Train
             )
         };
         let rows_of = |v: &[(usize, String)]| v.iter().map(|(r, _)| *r).collect::<Vec<_>>();
-        let (w, loss) = fit(&rows, &rows_of(pos), &rows_of(neg), hyper, seed);
+        let (mut w, loss) = fit(&rows, &rows_of(pos), &rows_of(neg), hyper, seed);
+        let shift = calibrate(&rows, &rows_of(neg), &mut w);
         weights[t] = w;
         reports.push(ModelTrainReport {
             threat: (*threat).to_string(),
@@ -274,6 +281,7 @@ pub fn train(cfg: &TrainConfig, progress: &dyn Fn(&str)) -> Result<(Model, Train
             epochs: hyper.epochs,
             l2: hyper.l2,
             validation_auc,
+            calibration_shift: shift,
         });
     }
     let model = Model::from_parts(weights, lm_full)?;
@@ -288,6 +296,33 @@ pub fn train(cfg: &TrainConfig, progress: &dyn Fn(&str)) -> Result<(Model, Train
             models: reports,
         },
     ))
+}
+
+/// Score 50 is set at this quantile of the benign training names'
+/// log-odds: classes are balanced in training, but benign names are the
+/// vast majority in the wild, so "50" should mean "above 99.5 % of benign
+/// names", not "as likely as not under a 50/50 prior". Ranking (AUC, TPR
+/// at a fixed FPR) is unchanged.
+pub const CALIBRATION_QUANTILE: f64 = 0.995;
+
+/// Moves the intercept (the always-on bias feature) so that the
+/// [`CALIBRATION_QUANTILE`] of the negatives' log-odds becomes 0 (score
+/// 50); returns the shift.
+fn calibrate(rows: &Rows, neg: &[usize], w: &mut [f32]) -> f32 {
+    let mut z: Vec<f32> = neg
+        .iter()
+        .map(|&r| rows.row(r).iter().map(|&(i, v)| w[i as usize] * v).sum())
+        .collect();
+    if z.is_empty() {
+        return 0.0;
+    }
+    z.sort_by(f32::total_cmp);
+    let k = ((CALIBRATION_QUANTILE * (z.len() - 1) as f64).round() as usize).min(z.len() - 1);
+    let shift = z[k];
+    if let Some(b) = w.first_mut() {
+        *b -= shift;
+    }
+    shift
 }
 
 /// Training hyper-parameters.

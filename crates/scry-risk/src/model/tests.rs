@@ -82,6 +82,44 @@ fn scores_move_the_right_way() {
 }
 
 #[test]
+fn a_brand_never_phishes_for_itself() {
+    let m = Model::builtin();
+    for own in [
+        "paypal.com",
+        "www.paypal.com",
+        "login.microsoftonline.microsoft.com",
+        "chase.com",
+    ] {
+        assert!(m.score(&name(own)).phishing <= 1, "{own}");
+    }
+    // The brand as a subdomain of someone else's domain is not its own.
+    assert!(m.score(&name("paypal.com.verify-account.info")).phishing >= 50);
+}
+
+#[test]
+fn popular_names_stay_below_50() {
+    // Calibration: score 50 sits at the 99.5th percentile of benign
+    // training names, so the most popular names are well below it.
+    let m = Model::builtin();
+    for good in [
+        "google.com",
+        "facebook.com",
+        "youtube.com",
+        "wikipedia.org",
+        "amazon.co.uk",
+        "bbc.co.uk",
+        "github.io",
+        "cloudflare.net",
+    ] {
+        let p = m.score(&name(good));
+        assert!(
+            p.phishing < 50 && p.malware < 50 && p.spam < 50,
+            "{good}: {p:?}"
+        );
+    }
+}
+
+#[test]
 fn evidence_names_the_features() {
     let p = Model::builtin().score(&name("paypal-secure-login.com"));
     assert!(p.phishing >= 50);

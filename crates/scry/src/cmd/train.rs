@@ -89,6 +89,7 @@ pub(crate) fn train(a: &TrainArgs) -> Result<ExitCode> {
                     format!("{:e}", m.l2),
                     m.validation_auc
                         .map_or_else(|| "-".to_string(), |v| format!("{v:.4}")),
+                    format!("{:.2}", m.calibration_shift),
                 ]
             })
             .collect();
@@ -102,6 +103,7 @@ pub(crate) fn train(a: &TrainArgs) -> Result<ExitCode> {
                 "epochs",
                 "l2",
                 "validation AUC",
+                "calibration shift",
             ],
             &rows,
         )?;
