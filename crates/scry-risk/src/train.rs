@@ -93,7 +93,9 @@ pub struct ModelTrainReport {
     /// hyper-parameters (when [`TrainConfig::validate`] is on).
     pub validation_auc: Option<f64>,
     /// What was subtracted from the intercept so that score 50 sits at the
-    /// [`CALIBRATION_QUANTILE`] of the benign training names' log-odds.
+    /// [`CALIBRATION_QUANTILE`] of the log-odds of benign names held out
+    /// from training (the validation negatives; the training negatives when
+    /// validation is off).
     pub calibration_shift: f32,
 }
 
@@ -257,7 +259,7 @@ pub fn train(cfg: &TrainConfig, progress: &dyn Fn(&str)) -> Result<(Model, Train
             neg.len()
         ));
         let seed = cfg.seed ^ ((t as u64 + 1) << 8);
-        let (hyper, validation_auc) = if cfg.validate {
+        let (hyper, validation) = if cfg.validate {
             choose(&rows, pos, neg, seed, progress)
         } else {
             (
@@ -268,9 +270,20 @@ pub fn train(cfg: &TrainConfig, progress: &dyn Fn(&str)) -> Result<(Model, Train
                 None,
             )
         };
+        let validation_auc = validation.map(|(auc, _)| auc);
         let rows_of = |v: &[(usize, String)]| v.iter().map(|(r, _)| *r).collect::<Vec<_>>();
         let (mut w, loss) = fit(&rows, &rows_of(pos), &rows_of(neg), hyper, seed);
-        let shift = calibrate(&rows, &rows_of(neg), &mut w);
+        // Calibrated on held-out negatives when there are some: the
+        // training negatives are fitted, so their quantile is optimistic.
+        let shift = match validation {
+            Some((_, shift)) => {
+                if let Some(b) = w.first_mut() {
+                    *b -= shift;
+                }
+                shift
+            }
+            None => calibrate(&rows, &rows_of(neg), &mut w),
+        };
         weights[t] = w;
         reports.push(ModelTrainReport {
             threat: (*threat).to_string(),
@@ -305,20 +318,25 @@ pub fn train(cfg: &TrainConfig, progress: &dyn Fn(&str)) -> Result<(Model, Train
 /// at a fixed FPR) is unchanged.
 pub const CALIBRATION_QUANTILE: f64 = 0.995;
 
-/// Moves the intercept (the always-on bias feature) so that the
-/// [`CALIBRATION_QUANTILE`] of the negatives' log-odds becomes 0 (score
-/// 50); returns the shift.
-fn calibrate(rows: &Rows, neg: &[usize], w: &mut [f32]) -> f32 {
-    let mut z: Vec<f32> = neg
-        .iter()
-        .map(|&r| rows.row(r).iter().map(|&(i, v)| w[i as usize] * v).sum())
-        .collect();
+/// The [`CALIBRATION_QUANTILE`] of `z` (0 when empty).
+fn quantile(mut z: Vec<f32>) -> f32 {
     if z.is_empty() {
         return 0.0;
     }
     z.sort_by(f32::total_cmp);
     let k = ((CALIBRATION_QUANTILE * (z.len() - 1) as f64).round() as usize).min(z.len() - 1);
-    let shift = z[k];
+    z[k]
+}
+
+/// Moves the intercept (the always-on bias feature) so that the
+/// [`CALIBRATION_QUANTILE`] of the negatives' log-odds becomes 0 (score
+/// 50); returns the shift.
+fn calibrate(rows: &Rows, neg: &[usize], w: &mut [f32]) -> f32 {
+    let z: Vec<f32> = neg
+        .iter()
+        .map(|&r| rows.row(r).iter().map(|&(i, v)| w[i as usize] * v).sum())
+        .collect();
+    let shift = quantile(z);
     if let Some(b) = w.first_mut() {
         *b -= shift;
     }
@@ -351,14 +369,15 @@ const GRID: [Hyper; 9] = {
 };
 
 /// Picks the grid point with the best validation ROC AUC: a quarter of the
-/// group keys is held out, the rest trains.
+/// group keys is held out, the rest trains. Returns it with its validation
+/// AUC and the calibration quantile of its validation negatives.
 fn choose(
     rows: &Rows,
     pos: &[(usize, String)],
     neg: &[(usize, String)],
     seed: u64,
     progress: &dyn Fn(&str),
-) -> (Hyper, Option<f64>) {
+) -> (Hyper, Option<(f64, f32)>) {
     let is_val = |k: &str| hash(0x7a11_d000 ^ seed as u32, k.as_bytes()).is_multiple_of(4);
     let part = |v: &[(usize, String)], val: bool| -> Vec<usize> {
         v.iter()
@@ -375,7 +394,7 @@ fn choose(
     if tp.is_empty() || vp.is_empty() || tn.is_empty() || vn.is_empty() {
         return (GRID[GRID.len() - 1], None);
     }
-    let mut best: Option<(Hyper, f64)> = None;
+    let mut best: Option<(Hyper, f64, f32)> = None;
     for h in GRID {
         let (w, _) = fit(rows, &tp, &tn, h, seed);
         let score = |r: usize| -> f32 { rows.row(r).iter().map(|&(i, v)| w[i as usize] * v).sum() };
@@ -386,12 +405,12 @@ fn choose(
             "  epochs {} l2 {:e}: validation AUC {auc:.4}",
             h.epochs, h.l2
         ));
-        if best.is_none_or(|(_, b)| auc > b) {
-            best = Some((h, auc));
+        if best.is_none_or(|(_, b, _)| auc > b) {
+            best = Some((h, auc, quantile(sn)));
         }
     }
     match best {
-        Some((h, auc)) => (h, Some(auc)),
+        Some((h, auc, shift)) => (h, Some((auc, shift))),
         None => (GRID[GRID.len() - 1], None),
     }
 }

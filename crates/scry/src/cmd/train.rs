@@ -130,13 +130,14 @@ fn rows(rs: &[MetricRow]) -> Vec<Vec<String>> {
                 ci(&r.auc),
                 ci(&r.tpr_at_0_1),
                 ci(&r.tpr_at_0_35),
+                format!("{:.3} / {:.4}", r.tpr_at_score_50, r.fpr_at_score_50),
             ]
         })
         .collect()
 }
 
 fn print_report(r: &EvalReport) -> Result<()> {
-    const HEADER: [&str; 7] = [
+    const HEADER: [&str; 8] = [
         "task",
         "model",
         "pos",
@@ -144,6 +145,7 @@ fn print_report(r: &EvalReport) -> Result<()> {
         "ROC AUC [95% CI]",
         "TPR@0.1%FPR",
         "TPR@0.35%FPR",
+        "TPR/FPR at score>=50",
     ];
     println!("held-out real names (split seed {}):", r.seed);
     out::table(&HEADER, &rows(&r.real))?;
