@@ -48,6 +48,7 @@ pub(crate) enum Group {
     Digits,
     Hyphens,
     Runs,
+    Shapes,
     Ngrams,
     Likelihood,
     BrandTerm,
@@ -58,7 +59,7 @@ pub(crate) enum Group {
 }
 
 /// Number of [`Group`]s.
-pub(crate) const GROUPS: usize = 13;
+pub(crate) const GROUPS: usize = 14;
 
 impl Group {
     /// The stable evidence id.
@@ -70,6 +71,7 @@ impl Group {
             Group::Digits => "digits",
             Group::Hyphens => "hyphens",
             Group::Runs => "char_runs",
+            Group::Shapes => "char_shapes",
             Group::Ngrams => "char_ngrams",
             Group::Likelihood => "benign_likelihood",
             Group::BrandTerm => "brand_term",
@@ -589,7 +591,7 @@ impl Features {
                 continue;
             }
             for w in shapes.windows(n) {
-                f.push(hashed(H_SHAPE, w), 1.0, Group::Runs);
+                f.push(hashed(H_SHAPE, w), 1.0, Group::Shapes);
             }
         }
 

@@ -79,7 +79,8 @@ pub struct Evidence {
     /// The threat this evidence raises.
     pub threat: Threat,
     /// Stable feature id: `length`, `entropy`, `digits`, `hyphens`,
-    /// `char_runs`, `char_ngrams`, `benign_likelihood`, `brand_term`,
+    /// `char_runs`, `char_shapes`, `char_ngrams`, `benign_likelihood`,
+    /// `brand_term`,
     /// `keyword`, `lookalike`, `tld` or `structure`.
     pub feature: String,
     /// Human-readable text (`contains brand term 'paypal'`).
@@ -431,6 +432,10 @@ impl Model {
             Group::Digits => format!("{} digits in the registrable label", i.digits),
             Group::Hyphens => format!("{} hyphens in the registrable label", i.hyphens),
             Group::Runs => format!("longest consonant run {}", i.cons_run),
+            Group::Shapes => format!(
+                "consonant/vowel/digit patterns typical of {} names",
+                threat.as_str()
+            ),
             Group::Ngrams => format!(
                 "character sequences typical of {} names, not of benign ones",
                 threat.as_str()
@@ -469,6 +474,7 @@ const ALL_GROUPS: [Group; GROUPS] = [
     Group::Digits,
     Group::Hyphens,
     Group::Runs,
+    Group::Shapes,
     Group::Ngrams,
     Group::Likelihood,
     Group::BrandTerm,

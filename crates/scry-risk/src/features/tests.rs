@@ -38,7 +38,7 @@ fn character_statistics() {
     let shapes = |s: &str| -> Vec<usize> {
         feats(s)
             .iter()
-            .filter(|(i, _, g)| *g == Group::Runs && *i >= DENSE)
+            .filter(|(_, _, g)| *g == Group::Shapes)
             .map(|(i, _, _)| i)
             .collect()
     };
