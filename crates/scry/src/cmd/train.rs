@@ -14,7 +14,7 @@ use crate::out;
 #[derive(Debug, Args)]
 pub(crate) struct TrainArgs {
     /// The real labelled data folder (shared/data).
-    #[arg(long, default_value = "../shared/data", env = "SCRY_DATA")]
+    #[arg(long, default_value = "../shared/data")]
     pub(crate) data: PathBuf,
     /// Split seed (train/test assignment, held-out DGA families, order).
     #[arg(long, default_value_t = scry_risk::DEFAULT_SEED)]
@@ -34,7 +34,7 @@ pub(crate) struct EvaluateArgs {
     #[arg(long)]
     pub(crate) model: Option<PathBuf>,
     /// The real labelled data folder (shared/data).
-    #[arg(long, default_value = "../shared/data", env = "SCRY_DATA")]
+    #[arg(long, default_value = "../shared/data")]
     pub(crate) data: PathBuf,
     /// Split seed the model was trained with.
     #[arg(long, default_value_t = scry_risk::DEFAULT_SEED)]
