@@ -97,6 +97,9 @@ pub struct ModelTrainReport {
     /// from training (the validation negatives; the training negatives when
     /// validation is off).
     pub calibration_shift: f32,
+    /// Negatives left out of the final fit as suspect (label noise), when
+    /// validation chose the filter.
+    pub suspect_negatives_dropped: usize,
 }
 
 /// What training did.
@@ -266,13 +269,21 @@ pub fn train(cfg: &TrainConfig, progress: &dyn Fn(&str)) -> Result<(Model, Train
                 Hyper {
                     epochs: cfg.epochs,
                     l2: DEFAULT_L2,
+                    filter: false,
                 },
                 None,
             )
         };
         let validation_auc = validation.map(|(auc, _)| auc);
         let rows_of = |v: &[(usize, String)]| v.iter().map(|(r, _)| *r).collect::<Vec<_>>();
-        let (mut w, loss) = fit(&rows, &rows_of(pos), &rows_of(neg), hyper, seed);
+        let all_neg = rows_of(neg);
+        let negs = if hyper.filter {
+            drop_suspects(&rows, &rows_of(pos), &all_neg, seed)
+        } else {
+            all_neg.clone()
+        };
+        let dropped = all_neg.len() - negs.len();
+        let (mut w, loss) = fit(&rows, &rows_of(pos), &negs, hyper, seed);
         // Calibrated on held-out negatives when there are some: the
         // training negatives are fitted, so their quantile is optimistic.
         let shift = match validation {
@@ -282,7 +293,7 @@ pub fn train(cfg: &TrainConfig, progress: &dyn Fn(&str)) -> Result<(Model, Train
                 }
                 shift
             }
-            None => calibrate(&rows, &rows_of(neg), &mut w),
+            None => calibrate(&rows, &all_neg, &mut w),
         };
         weights[t] = w;
         reports.push(ModelTrainReport {
@@ -295,6 +306,7 @@ pub fn train(cfg: &TrainConfig, progress: &dyn Fn(&str)) -> Result<(Model, Train
             l2: hyper.l2,
             validation_auc,
             calibration_shift: shift,
+            suspect_negatives_dropped: dropped,
         });
     }
     let model = Model::from_parts(weights, lm_full)?;
@@ -348,25 +360,64 @@ fn calibrate(rows: &Rows, neg: &[usize], w: &mut [f32]) -> f32 {
 struct Hyper {
     epochs: u32,
     l2: f32,
+    /// Drop the negatives a cross-fitted model finds most suspect before
+    /// fitting (see [`drop_suspects`]).
+    filter: bool,
 }
 
 const DEFAULT_L2: f32 = 1e-4;
 
 /// The validation grid, in preference order (ties keep the first).
-const GRID: [Hyper; 9] = {
-    let mut g = [Hyper { epochs: 0, l2: 0.0 }; 9];
+const GRID: [Hyper; 18] = {
+    let mut g = [Hyper {
+        epochs: 0,
+        l2: 0.0,
+        filter: false,
+    }; 18];
     let epochs = [2u32, 4, 8];
     let l2 = [1e-3f32, 1e-4, 1e-5];
     let mut i = 0;
-    while i < 9 {
+    while i < 18 {
         g[i] = Hyper {
-            epochs: epochs[i / 3],
+            epochs: epochs[(i % 9) / 3],
             l2: l2[i % 3],
+            filter: i >= 9,
         };
         i += 1;
     }
     g
 };
+
+/// Negatives whose cross-fitted log-odds exceed this (p > 0.99) are
+/// dropped by the filter: the benign lists contain DGA traffic
+/// (`xkrlmshkbhi.net` is in the OpenDNS top-10k).
+const SUSPECT_LOGIT: f32 = 4.6;
+
+/// The negatives without the suspects: each half of them is scored by a
+/// model fitted on the positives and the other half (2 epochs), and those
+/// above [`SUSPECT_LOGIT`] are left out. Only training negatives are
+/// filtered; validation and test sets never are.
+fn drop_suspects(rows: &Rows, pos: &[usize], neg: &[usize], seed: u64) -> Vec<usize> {
+    let halves: [Vec<usize>; 2] = [
+        neg.iter().step_by(2).copied().collect(),
+        neg.iter().skip(1).step_by(2).copied().collect(),
+    ];
+    let quick = Hyper {
+        epochs: 2,
+        l2: DEFAULT_L2,
+        filter: false,
+    };
+    let mut keep = Vec::with_capacity(neg.len());
+    for h in 0..2 {
+        let (w, _) = fit(rows, pos, &halves[1 - h], quick, seed ^ 0x0f11_7e55);
+        keep.extend(halves[h].iter().copied().filter(|&r| {
+            let z: f32 = rows.row(r).iter().map(|&(i, v)| w[i as usize] * v).sum();
+            z <= SUSPECT_LOGIT
+        }));
+    }
+    keep.sort_unstable();
+    keep
+}
 
 /// Picks the grid point with the best validation ROC AUC: a quarter of the
 /// group keys is held out, the rest trains. Returns it with its validation
@@ -394,16 +445,23 @@ fn choose(
     if tp.is_empty() || vp.is_empty() || tn.is_empty() || vn.is_empty() {
         return (GRID[GRID.len() - 1], None);
     }
+    let tn_filtered = drop_suspects(rows, &tp, &tn, seed);
+    progress(&format!(
+        "  filter: {} of {} training negatives suspect",
+        tn.len() - tn_filtered.len(),
+        tn.len()
+    ));
     let mut best: Option<(Hyper, f64, f32)> = None;
     for h in GRID {
-        let (w, _) = fit(rows, &tp, &tn, h, seed);
+        let negs = if h.filter { &tn_filtered } else { &tn };
+        let (w, _) = fit(rows, &tp, negs, h, seed);
         let score = |r: usize| -> f32 { rows.row(r).iter().map(|&(i, v)| w[i as usize] * v).sum() };
         let sp: Vec<f32> = vp.iter().map(|&r| score(r)).collect();
         let sn: Vec<f32> = vn.iter().map(|&r| score(r)).collect();
         let auc = crate::metrics::roc_auc(&sp, &sn);
         progress(&format!(
-            "  epochs {} l2 {:e}: validation AUC {auc:.4}",
-            h.epochs, h.l2
+            "  epochs {} l2 {:e} filter {}: validation AUC {auc:.4}",
+            h.epochs, h.l2, h.filter
         ));
         if best.is_none_or(|(_, b, _)| auc > b) {
             best = Some((h, auc, quantile(sn)));
@@ -420,7 +478,7 @@ fn choose(
 /// epoch's mean weighted log loss.
 fn fit(rows: &Rows, pos: &[usize], neg: &[usize], hyper: Hyper, seed: u64) -> (Vec<f32>, f64) {
     const LR: f32 = 0.1;
-    let Hyper { epochs, l2 } = hyper;
+    let Hyper { epochs, l2, .. } = hyper;
     let mut w = vec![0.0f32; DIM];
     let mut g2 = vec![1e-6f32; DIM];
     let n = (pos.len() + neg.len()) as f32;

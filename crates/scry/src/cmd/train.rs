@@ -90,6 +90,7 @@ pub(crate) fn train(a: &TrainArgs) -> Result<ExitCode> {
                     m.validation_auc
                         .map_or_else(|| "-".to_string(), |v| format!("{v:.4}")),
                     format!("{:.2}", m.calibration_shift),
+                    m.suspect_negatives_dropped.to_string(),
                 ]
             })
             .collect();
@@ -104,6 +105,7 @@ pub(crate) fn train(a: &TrainArgs) -> Result<ExitCode> {
                 "l2",
                 "validation AUC",
                 "calibration shift",
+                "suspects dropped",
             ],
             &rows,
         )?;
