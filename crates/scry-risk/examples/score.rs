@@ -1,6 +1,7 @@
 //! Scores names from standard input with a model file (default: the
 //! built-in one): `... --example score -- [MODEL] < names.txt`, one
-//! `phishing malware spam name` line each.
+//! `phishing malware spam name` line each; with `SCRY_RISK_JSON=1`, the
+//! whole `ThreatProfile` as JSON.
 #![allow(clippy::print_stdout, clippy::print_stderr)]
 
 use std::io::BufRead;
@@ -20,7 +21,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             continue;
         };
         let p = model.score(&n);
-        println!("{} {} {} {}", p.phishing, p.malware, p.spam, n.ascii());
+        if std::env::var_os("SCRY_RISK_JSON").is_some() {
+            println!("{} {}", n.ascii(), serde_json::to_string(&p)?);
+        } else {
+            println!("{} {} {} {}", p.phishing, p.malware, p.spam, n.ascii());
+        }
     }
     Ok(())
 }

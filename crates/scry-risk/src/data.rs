@@ -213,7 +213,7 @@ fn dga_names(dir: &Path) -> Result<BTreeMap<String, String>> {
 }
 
 /// The split key of a registrable domain: digits removed.
-fn group_key(name: &str) -> String {
+pub(crate) fn group_key(name: &str) -> String {
     name.chars().filter(|c| !c.is_ascii_digit()).collect()
 }
 

@@ -15,8 +15,8 @@ pub enum Error {
         /// What is wrong.
         message: String,
     },
-    /// Reading a data file failed.
-    #[error("{}: {source}", path.display())]
+    /// Reading a data file failed (the cause is the error's source).
+    #[error("{}", path.display())]
     Io {
         /// The file.
         path: PathBuf,
@@ -37,11 +37,11 @@ pub enum Error {
     /// The training data is unusable (a class is empty).
     #[error("training data: {0}")]
     Training(String),
-    /// Generating the synthetic world failed.
-    #[error("synthetic world: {0}")]
+    /// Generating the synthetic world failed (the cause is the source).
+    #[error("generating the synthetic world")]
     Synthetic(#[from] scry_gen::GenError),
-    /// The look-alike matcher could not be built.
-    #[error("look-alike matcher: {0}")]
+    /// The look-alike matcher could not be built (the cause is the source).
+    #[error("building the look-alike matcher")]
     Lookalike(#[from] scry_lookalike::LookalikeError),
 }
 

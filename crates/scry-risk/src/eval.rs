@@ -81,6 +81,10 @@ pub struct MetricRow {
     pub tpr_at_0_1: WithCi,
     /// TPR at 0.35 % FPR.
     pub tpr_at_0_35: WithCi,
+    /// Share of positives scoring 50 or more (the playbook threshold).
+    pub tpr_at_score_50: f64,
+    /// Share of negatives scoring 50 or more.
+    pub fpr_at_score_50: f64,
 }
 
 /// Detection of one held-out DGA family.
@@ -146,7 +150,17 @@ fn row(
         auc: with(&roc_auc),
         tpr_at_0_1: with(&|p, n| tpr_at_fpr(p, n, 0.001)),
         tpr_at_0_35: with(&|p, n| tpr_at_fpr(p, n, 0.0035)),
+        tpr_at_score_50: share_at_50(pos),
+        fpr_at_score_50: share_at_50(neg),
     }
+}
+
+/// Share of log-odds at or above 0, i.e. of scores of 50 or more.
+fn share_at_50(z: &[f32]) -> f64 {
+    if z.is_empty() {
+        return 0.0;
+    }
+    z.iter().filter(|&&x| x >= 0.0).count() as f64 / z.len() as f64
 }
 
 /// Evaluates `model` (see the module docs).

@@ -27,7 +27,7 @@ pub(crate) const DIM: usize = 1 << 15;
 /// Indices below this are dense features.
 pub(crate) const DENSE: usize = 64;
 /// Most features one name can have.
-pub(crate) const MAX_FEATURES: usize = 320;
+pub(crate) const MAX_FEATURES: usize = 512;
 /// Longest label prefix the n-grams and the character model look at.
 const MAX_LABEL: usize = 63;
 
@@ -35,6 +35,9 @@ const MAX_LABEL: usize = 63;
 pub(crate) const LM_TRI: usize = 1 << 15;
 /// Context (bigram) buckets of the character model.
 pub(crate) const LM_CTX: usize = 1 << 12;
+/// Single-character context slots of the character model (a-z, 0-9, `-`,
+/// `^`, other; padded to 64).
+pub(crate) const LM_UNI: usize = 64;
 
 /// What a feature is about, for evidence.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -45,6 +48,7 @@ pub(crate) enum Group {
     Digits,
     Hyphens,
     Runs,
+    Shapes,
     Ngrams,
     Likelihood,
     BrandTerm,
@@ -55,7 +59,7 @@ pub(crate) enum Group {
 }
 
 /// Number of [`Group`]s.
-pub(crate) const GROUPS: usize = 13;
+pub(crate) const GROUPS: usize = 14;
 
 impl Group {
     /// The stable evidence id.
@@ -67,6 +71,7 @@ impl Group {
             Group::Digits => "digits",
             Group::Hyphens => "hyphens",
             Group::Runs => "char_runs",
+            Group::Shapes => "char_shapes",
             Group::Ngrams => "char_ngrams",
             Group::Likelihood => "benign_likelihood",
             Group::BrandTerm => "brand_term",
@@ -106,6 +111,8 @@ const F_LOOKALIKE_BUCKET: usize = 45; // 4 buckets: 45..=48
 const F_HEX: usize = 49;
 const F_LEADING_DIGIT: usize = 50;
 const F_UNDERSCORE: usize = 51;
+const F_LL2: usize = 52;
+const F_LL2_BUCKET: usize = 53; // 5 buckets: 53..=57
 
 /// Hash seeds of the hashed feature families.
 const H_NGRAM: u32 = 0x6e67_7261;
@@ -115,6 +122,7 @@ const H_BRAND: u32 = 0x6272_616e;
 const H_KEYWORD: u32 = 0x6b65_7977;
 const H_LM_TRI: u32 = 0x6c6d_7472;
 const H_LM_CTX: u32 = 0x6c6d_6378;
+const H_SHAPE: u32 = 0x7368_6170;
 
 /// FNV-1a over `bytes` from `seed`, then the murmur3 finaliser.
 pub(crate) fn hash(seed: u32, bytes: &[u8]) -> u32 {
@@ -140,6 +148,7 @@ fn hashed(seed: u32, bytes: &[u8]) -> usize {
 pub(crate) struct CharModel {
     pub(crate) tri: Vec<u16>,
     pub(crate) ctx: Vec<u16>,
+    pub(crate) uni: Vec<u16>,
 }
 
 impl std::fmt::Debug for CharModel {
@@ -151,50 +160,93 @@ impl std::fmt::Debug for CharModel {
 /// Alphabet size the smoothing assumes (a-z, 0-9, `-`, end).
 const ALPHABET: f32 = 38.0;
 
+/// The unigram slot of a byte.
+fn char_slot(c: u8) -> usize {
+    match c {
+        b'a'..=b'z' => (c - b'a') as usize,
+        b'0'..=b'9' => 26 + (c - b'0') as usize,
+        b'-' => 36,
+        b'^' => 37,
+        _ => 38,
+    }
+}
+
+/// The shape class of a byte: consonant, vowel, digit, hyphen, other.
+fn shape(c: u8) -> u8 {
+    match c {
+        b'a' | b'e' | b'i' | b'o' | b'u' | b'y' => b'v',
+        b'a'..=b'z' => b'c',
+        b'0'..=b'9' => b'd',
+        b'-' => b'h',
+        _ => b'x',
+    }
+}
+
 impl CharModel {
     pub(crate) fn empty() -> CharModel {
         CharModel {
             tri: vec![0; LM_TRI],
             ctx: vec![0; LM_CTX],
+            uni: vec![0; LM_UNI],
         }
     }
 
-    fn for_each_trigram(label: &[u8], mut f: impl FnMut(usize, usize)) {
+    /// Calls `f(trigram bucket, its context bucket, the context's last
+    /// character slot)` for every character of `^^label$` after the two
+    /// `^`. The context bucket also counts the bigram (context's last
+    /// character, character).
+    fn for_each_trigram(label: &[u8], mut f: impl FnMut(usize, usize, usize)) {
         let label = &label[..label.len().min(MAX_LABEL)];
         let mut prev = [b'^', b'^'];
         for &c in label.iter().chain(std::iter::once(&b'$')) {
             let t = [prev[0], prev[1], c];
             let ti = hash(H_LM_TRI, &t) as usize % LM_TRI;
             let ci = hash(H_LM_CTX, &prev) as usize % LM_CTX;
-            f(ti, ci);
+            f(ti, ci, char_slot(prev[1]));
             prev = [prev[1], c];
         }
     }
 
     /// Counts one benign label.
     pub(crate) fn add(&mut self, label: &str) {
-        let (tri, ctx) = (&mut self.tri, &mut self.ctx);
-        Self::for_each_trigram(label.as_bytes(), |t, c| {
-            if let Some(x) = tri.get_mut(t) {
-                *x = x.saturating_add(1);
-            }
-            if let Some(x) = ctx.get_mut(c) {
-                *x = x.saturating_add(1);
+        let (tri, ctx, uni) = (&mut self.tri, &mut self.ctx, &mut self.uni);
+        Self::for_each_trigram(label.as_bytes(), |t, c, u| {
+            for (table, i) in [(&mut *tri, t), (&mut *ctx, c), (&mut *uni, u)] {
+                if let Some(x) = table.get_mut(i) {
+                    *x = x.saturating_add(1);
+                }
             }
         });
     }
 
-    /// Mean natural-log probability per character of `label`.
-    pub(crate) fn mean_log_prob(&self, label: &str) -> f32 {
-        let mut sum = 0.0f32;
+    /// Mean natural-log probability per character under the trigram and
+    /// under the bigram model (a bigram is estimated as the count of the
+    /// next trigram context over its first character's count).
+    pub(crate) fn mean_log_probs(&self, label: &str) -> (f32, f32) {
+        let get = |t: &[u16], i: usize| f32::from(t.get(i).copied().unwrap_or(0));
+        let (mut tri_sum, mut bi_sum) = (0.0f32, 0.0f32);
         let mut n = 0u32;
-        Self::for_each_trigram(label.as_bytes(), |t, c| {
-            let tc = f32::from(self.tri.get(t).copied().unwrap_or(0));
-            let cc = f32::from(self.ctx.get(c).copied().unwrap_or(0));
-            sum += ((tc + 0.1) / (cc + 0.1 * ALPHABET)).ln();
+        let mut prev_ctx: Option<(usize, usize)> = None;
+        Self::for_each_trigram(label.as_bytes(), |t, c, u| {
+            let tc = get(&self.tri, t);
+            let cc = get(&self.ctx, c);
+            tri_sum += ((tc + 0.1) / (cc + 0.1 * ALPHABET)).ln();
+            // The bigram ending at the previous character: its count is
+            // this step's context count, its history that step's slot.
+            if let Some((_, pu)) = prev_ctx {
+                bi_sum += ((cc + 0.1) / (get(&self.uni, pu) + 0.1 * ALPHABET)).ln();
+            }
+            prev_ctx = Some((c, u));
             n += 1;
         });
-        if n == 0 { 0.0 } else { sum / n as f32 }
+        if n == 0 {
+            (0.0, 0.0)
+        } else {
+            (
+                tri_sum / n as f32,
+                bi_sum / n.saturating_sub(1).max(1) as f32,
+            )
+        }
     }
 }
 
@@ -214,6 +266,9 @@ pub(crate) struct Info {
     pub(crate) keyword: Option<&'static str>,
     /// Best look-alike: similarity, brand, techniques.
     pub(crate) lookalike: Option<(u8, String, String)>,
+    /// The name is under a protected brand's own registrable domain (index
+    /// into `Lexicon::brands`).
+    pub(crate) own_brand: Option<usize>,
 }
 
 /// The sparse feature vector of one name.
@@ -392,7 +447,16 @@ impl Features {
         );
 
         // Benign character model.
-        let ll = lm.mean_log_prob(label);
+        let (ll, ll2) = lm.mean_log_probs(label);
+        f.push(F_LL2, (-ll2 / 4.0).clamp(0.0, 2.0), Group::Likelihood);
+        let ll2b = match ll2 {
+            l if l > -2.0 => 0,
+            l if l > -2.5 => 1,
+            l if l > -3.0 => 2,
+            l if l > -3.5 => 3,
+            _ => 4,
+        };
+        f.one_hot(F_LL2_BUCKET, ll2b, Group::Likelihood);
         f.push(F_LL, (-ll / 4.0).clamp(0.0, 2.0), Group::Likelihood);
         let llb = match ll {
             l if l > -1.5 => 0,
@@ -512,6 +576,28 @@ impl Features {
             }
         }
 
+        // Shape n-grams (consonant/vowel/digit/hyphen classes) of ^label$:
+        // pronounceability patterns that carry over between generators.
+        let mut sbuf = [0u8; MAX_LABEL + 2];
+        for (d, s) in sbuf.iter_mut().zip(padded) {
+            *d = match *s {
+                b'^' | b'$' => *s,
+                c => shape(c),
+            };
+        }
+        let shapes = &sbuf[..padded.len()];
+        for n in 3..=5usize {
+            if shapes.len() < n {
+                continue;
+            }
+            for w in shapes.windows(n) {
+                f.push(hashed(H_SHAPE, w), 1.0, Group::Shapes);
+            }
+        }
+
+        f.info.own_brand = name
+            .registrable()
+            .and_then(|r| lex.brands.binary_search_by(|b| b.as_str().cmp(r)).ok());
         f.info.len = len;
         f.info.entropy = entropy;
         f.info.digits = digits;

@@ -143,6 +143,18 @@ impl std::fmt::Debug for Lexicon {
     }
 }
 
+/// An error with its sources, `: `-separated.
+fn chain(e: &dyn std::error::Error) -> String {
+    let mut m = e.to_string();
+    let mut src = e.source();
+    while let Some(s) = src {
+        m.push_str(": ");
+        m.push_str(&s.to_string());
+        src = s.source();
+    }
+    m
+}
+
 /// Look-alikes below this similarity are ignored by the features.
 pub(crate) const LOOKALIKE_FLOOR: u8 = 60;
 
@@ -187,7 +199,7 @@ impl Lexicon {
     /// The process-wide lexicon.
     pub(crate) fn get() -> Result<&'static Lexicon> {
         static LEX: OnceLock<std::result::Result<Lexicon, String>> = OnceLock::new();
-        LEX.get_or_init(|| Lexicon::build().map_err(|e| e.to_string()))
+        LEX.get_or_init(|| Lexicon::build().map_err(|e| chain(&e)))
             .as_ref()
             .map_err(|e| Error::Training(e.clone()))
     }

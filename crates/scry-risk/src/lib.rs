@@ -8,9 +8,9 @@
 //!   from `scry-lookalike`, public suffix). [`Model::builtin`] is the model
 //!   committed in `model/lexical-v1.bin`, embedded in the binary;
 //!   [`Model::from_bytes`] validates a model file and never panics.
-//! * [`train`] rebuilds that model from the real labelled lists of
+//! * [`train()`] rebuilds that model from the real labelled lists of
 //!   `shared/data` (and the synthetic world for spam) with the label
-//!   hygiene described in `data`; [`evaluate`] measures it on held-out real
+//!   hygiene described in `data`; [`evaluate()`] measures it on held-out real
 //!   names (whole DGA families held out) and on a synthetic world never
 //!   used for training, with bootstrap confidence intervals ([`metrics`]).
 //!
@@ -36,5 +36,6 @@ pub use eval::{
 };
 pub use model::{Evidence, FORMAT_VERSION, Model, Threat, ThreatProfile};
 pub use train::{
-    DEFAULT_SEED, ModelTrainReport, TRAIN_SYNTHETIC_SEED, TrainConfig, TrainReport, train,
+    CALIBRATION_QUANTILE, DEFAULT_SEED, ModelTrainReport, TRAIN_SYNTHETIC_SEED, TrainConfig,
+    TrainReport, train,
 };

@@ -7,9 +7,9 @@
 //! | --- | --- |
 //! | 8 | magic `SCRYRSK\0` |
 //! | 4 | format version (1) |
-//! | 4 × 5 | weight buckets, dense buckets, trigram buckets, context buckets, threats: must equal the compiled constants |
+//! | 4 × 6 | weight buckets, dense buckets, trigram buckets, context buckets, unigram slots, threats: must equal the compiled constants |
 //! | 3 × (4 + 2 × buckets) | per threat (phishing, malware, spam): an `f32` scale, then the weights as `i16` (weight = value × scale) |
-//! | 2 × (trigram + context buckets) | the character model's counts as `u16` |
+//! | 2 × (trigram + context buckets + unigram slots) | the character model's counts as `u16` |
 //! | 8 | FNV-1a 64 of everything before |
 //!
 //! The loader checks every size, the scales (finite, positive, small) and
@@ -20,9 +20,14 @@ use std::sync::OnceLock;
 use scry_model::DomainName;
 use serde::{Deserialize, Serialize};
 
-use crate::features::{CharModel, DENSE, DIM, Features, GROUPS, Group, LM_CTX, LM_TRI, split};
+use crate::features::{
+    CharModel, DENSE, DIM, Features, GROUPS, Group, LM_CTX, LM_TRI, LM_UNI, split,
+};
 use crate::lexicon::{Lexicon, Term};
 use crate::{Error, Result};
+
+/// The phishing log-odds ceiling of a protected brand's own domain (score 1).
+const OWN_BRAND_LOGIT: f32 = -4.6;
 
 /// Evidence items per threat at most.
 const EVIDENCE_PER_THREAT: usize = 4;
@@ -74,7 +79,8 @@ pub struct Evidence {
     /// The threat this evidence raises.
     pub threat: Threat,
     /// Stable feature id: `length`, `entropy`, `digits`, `hyphens`,
-    /// `char_runs`, `char_ngrams`, `benign_likelihood`, `brand_term`,
+    /// `char_runs`, `char_shapes`, `char_ngrams`, `benign_likelihood`,
+    /// `brand_term`,
     /// `keyword`, `lookalike`, `tld` or `structure`.
     pub feature: String,
     /// Human-readable text (`contains brand term 'paypal'`).
@@ -112,8 +118,9 @@ impl ThreatProfile {
 /// spam) over the lexical features of a name.
 #[derive(Clone)]
 pub struct Model {
-    /// Dequantised weights per threat, `DIM` each.
-    pub(crate) weights: [Vec<f32>; THREATS],
+    /// Dequantised weights, `DIM` rows of one weight per threat
+    /// (interleaved: one cache line per feature).
+    pub(crate) weights: Vec<[f32; THREATS]>,
     /// Quantisation scale per threat.
     pub(crate) scales: [f32; THREATS],
     /// The quantised weights as stored.
@@ -134,6 +141,15 @@ impl PartialEq for Model {
     fn eq(&self, other: &Model) -> bool {
         self.quant == other.quant && self.scales == other.scales && self.lm == other.lm
     }
+}
+
+/// The dequantised weights, interleaved per bucket.
+fn interleave(quant: &[Vec<i16>; THREATS], scales: &[f32; THREATS]) -> Vec<[f32; THREATS]> {
+    (0..DIM)
+        .map(|i| {
+            std::array::from_fn(|t| f32::from(quant[t].get(i).copied().unwrap_or(0)) * scales[t])
+        })
+        .collect()
 }
 
 fn score_of(logit: f32) -> u8 {
@@ -201,7 +217,6 @@ impl Model {
     pub(crate) fn from_parts(weights: [Vec<f32>; THREATS], lm: CharModel) -> Result<Model> {
         let mut quant: [Vec<i16>; THREATS] = Default::default();
         let mut scales = [0.0f32; THREATS];
-        let mut deq: [Vec<f32>; THREATS] = Default::default();
         for t in 0..THREATS {
             let w = &weights[t];
             if w.len() != DIM {
@@ -220,12 +235,11 @@ impl Model {
                 .iter()
                 .map(|x| (x / scale).round().clamp(-32767.0, 32767.0) as i16)
                 .collect();
-            deq[t] = q.iter().map(|&v| f32::from(v) * scale).collect();
             quant[t] = q;
             scales[t] = scale;
         }
         Ok(Model {
-            weights: deq,
+            weights: interleave(&quant, &scales),
             scales,
             quant,
             lm,
@@ -247,12 +261,13 @@ impl Model {
                 format!("format version {version}, this build reads {FORMAT_VERSION}"),
             ));
         }
-        let expect = [DIM, DENSE, LM_TRI, LM_CTX, THREATS];
+        let expect = [DIM, DENSE, LM_TRI, LM_CTX, LM_UNI, THREATS];
         let names = [
             "weight buckets",
             "dense buckets",
             "trigram buckets",
             "context buckets",
+            "unigram slots",
             "threats",
         ];
         for (want, what) in expect.iter().zip(names) {
@@ -288,6 +303,7 @@ impl Model {
         };
         let tri = read_u16(LM_TRI)?;
         let ctx = read_u16(LM_CTX)?;
+        let uni = read_u16(LM_UNI)?;
         let body_end = r.off;
         let sum = r.take(8)?;
         let mut s8 = [0u8; 8];
@@ -298,23 +314,22 @@ impl Model {
         if r.off != b.len() {
             return Err(Error::model(r.off, "trailing bytes after the checksum"));
         }
-        let weights =
-            std::array::from_fn(|t| quant[t].iter().map(|&v| f32::from(v) * scales[t]).collect());
         Ok(Model {
-            weights,
+            weights: interleave(&quant, &scales),
             scales,
             quant,
-            lm: CharModel { tri, ctx },
+            lm: CharModel { tri, ctx, uni },
             lex: Lexicon::get()?,
         })
     }
 
     /// The model file's bytes (see the module docs).
     pub fn to_bytes(&self) -> Vec<u8> {
-        let mut out = Vec::with_capacity(40 + THREATS * (4 + DIM * 2) + (LM_TRI + LM_CTX) * 2 + 8);
+        let mut out =
+            Vec::with_capacity(40 + THREATS * (4 + DIM * 2) + (LM_TRI + LM_CTX + LM_UNI) * 2 + 8);
         out.extend_from_slice(MAGIC);
         out.extend_from_slice(&FORMAT_VERSION.to_le_bytes());
-        for v in [DIM, DENSE, LM_TRI, LM_CTX, THREATS] {
+        for v in [DIM, DENSE, LM_TRI, LM_CTX, LM_UNI, THREATS] {
             out.extend_from_slice(&(v as u32).to_le_bytes());
         }
         for t in 0..THREATS {
@@ -323,7 +338,7 @@ impl Model {
                 out.extend_from_slice(&q.to_le_bytes());
             }
         }
-        for v in self.lm.tri.iter().chain(&self.lm.ctx) {
+        for v in self.lm.tri.iter().chain(&self.lm.ctx).chain(&self.lm.uni) {
             out.extend_from_slice(&v.to_le_bytes());
         }
         let sum = checksum(&out);
@@ -338,9 +353,15 @@ impl Model {
     fn logits(&self, f: &Features) -> [f32; THREATS] {
         let mut z = [0.0f32; THREATS];
         for (i, v, _) in f.iter() {
-            for (t, zt) in z.iter_mut().enumerate() {
-                *zt += self.weights[t].get(i).copied().unwrap_or(0.0) * v;
+            let w = self.weights.get(i).copied().unwrap_or_default();
+            for (zt, wt) in z.iter_mut().zip(w) {
+                *zt += wt * v;
             }
+        }
+        // A protected brand's own domain does not phish for itself (the
+        // look-alike matcher's rule too).
+        if f.info.own_brand.is_some() {
+            z[Threat::Phishing.index()] = z[Threat::Phishing.index()].min(OWN_BRAND_LOGIT);
         }
         z
     }
@@ -354,11 +375,7 @@ impl Model {
 
     /// The raw log-odds per threat (for evaluation: no rounding to 0..99).
     pub fn logit(&self, name: &DomainName, t: Threat) -> f32 {
-        let f = self.features(name);
-        let w = &self.weights[t.index()];
-        f.iter()
-            .map(|(i, v, _)| w.get(i).copied().unwrap_or(0.0) * v)
-            .sum()
+        self.logits(&self.features(name))[t.index()]
     }
 
     /// Scores `name` for each threat, 0..=99, with the top contributing
@@ -368,11 +385,14 @@ impl Model {
         let f = self.features(name);
         let mut sums = [[0.0f32; GROUPS]; THREATS];
         for (i, v, g) in f.iter() {
-            for (t, s) in sums.iter_mut().enumerate() {
-                s[g as usize] += self.weights[t].get(i).copied().unwrap_or(0.0) * v;
+            let w = self.weights.get(i).copied().unwrap_or_default();
+            for (s, wt) in sums.iter_mut().zip(w) {
+                s[g as usize] += wt * v;
             }
         }
-        let scores: [u8; THREATS] = std::array::from_fn(|t| score_of(sums[t].iter().sum()));
+        // The scores from the same sums as `scores` (same order).
+        let z = self.logits(&f);
+        let scores: [u8; THREATS] = std::array::from_fn(|t| score_of(z[t]));
         let (_, suffix) = split(name);
         let mut evidence = Vec::new();
         for threat in Threat::ALL {
@@ -412,6 +432,10 @@ impl Model {
             Group::Digits => format!("{} digits in the registrable label", i.digits),
             Group::Hyphens => format!("{} hyphens in the registrable label", i.hyphens),
             Group::Runs => format!("longest consonant run {}", i.cons_run),
+            Group::Shapes => format!(
+                "consonant/vowel/digit patterns typical of {} names",
+                threat.as_str()
+            ),
             Group::Ngrams => format!(
                 "character sequences typical of {} names, not of benign ones",
                 threat.as_str()
@@ -450,6 +474,7 @@ const ALL_GROUPS: [Group; GROUPS] = [
     Group::Digits,
     Group::Hyphens,
     Group::Runs,
+    Group::Shapes,
     Group::Ngrams,
     Group::Likelihood,
     Group::BrandTerm,

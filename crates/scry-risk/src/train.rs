@@ -22,7 +22,7 @@ use std::path::PathBuf;
 use scry_model::DomainName;
 use serde::Serialize;
 
-use crate::data::{DataStats, Limits, load_real, load_synthetic};
+use crate::data::{DataStats, Limits, group_key, load_real, load_synthetic};
 use crate::features::{CharModel, DIM, Features, hash, split};
 use crate::lexicon::Lexicon;
 use crate::metrics::SplitMix;
@@ -44,8 +44,12 @@ pub struct TrainConfig {
     pub synthetic_seed: u64,
     /// Domains in that world.
     pub synthetic_domains: u64,
-    /// Passes over the training data.
+    /// Passes over the training data (when `validate` is off).
     pub epochs: u32,
+    /// Choose epochs and L2 per classifier on a validation split of the
+    /// training data (a quarter of the group keys: digits-removed names,
+    /// whole DGA families), then refit on all of it.
+    pub validate: bool,
     /// Training names per DGA family at most.
     pub max_per_family: usize,
     /// Cap on every class after the split (tests train on a subset).
@@ -61,6 +65,7 @@ impl TrainConfig {
             synthetic_seed: TRAIN_SYNTHETIC_SEED,
             synthetic_domains: 20_000,
             epochs: 8,
+            validate: true,
             max_per_family: 2_000,
             per_class: None,
         }
@@ -80,6 +85,21 @@ pub struct ModelTrainReport {
     pub negatives: usize,
     /// Class-weighted mean log loss over the last epoch.
     pub final_loss: f64,
+    /// Epochs used.
+    pub epochs: u32,
+    /// L2 penalty used.
+    pub l2: f32,
+    /// ROC AUC on the validation part of the training data for the chosen
+    /// hyper-parameters (when [`TrainConfig::validate`] is on).
+    pub validation_auc: Option<f64>,
+    /// What was subtracted from the intercept so that score 50 sits at the
+    /// [`CALIBRATION_QUANTILE`] of the log-odds of benign names held out
+    /// from training (the validation negatives; the training negatives when
+    /// validation is off).
+    pub calibration_shift: f32,
+    /// Negatives left out of the final fit as suspect (label noise), when
+    /// validation chose the filter.
+    pub suspect_negatives_dropped: usize,
 }
 
 /// What training did.
@@ -98,6 +118,9 @@ pub struct TrainReport {
     /// Per classifier.
     pub models: Vec<ModelTrainReport>,
 }
+
+/// A feature row with its validation group key.
+type Keyed = (usize, String);
 
 /// Sparse feature rows in one flat buffer.
 struct Rows {
@@ -173,26 +196,42 @@ pub fn train(cfg: &TrainConfig, progress: &dyn Fn(&str)) -> Result<(Model, Train
         feats: Vec::new(),
         spans: Vec::new(),
     };
-    let mut add = |names: &mut dyn Iterator<Item = &String>, benign: bool| -> Vec<usize> {
+    // Each row with its validation group key.
+    let mut add = |names: &mut dyn Iterator<Item = (&String, String)>,
+                   benign: bool|
+     -> Vec<(usize, String)> {
         let mut out = Vec::new();
-        for n in names {
+        for (n, key) in names {
             let Ok(d) = DomainName::from_normalised(n) else {
                 continue;
             };
             // A benign training name is scored by the other half's model.
             let h = half(n);
             let lm = if benign { &lm_half[1 - h] } else { &lm_half[h] };
-            out.push(rows.push(&Features::extract(&d, lm, lex)));
+            out.push((rows.push(&Features::extract(&d, lm, lex)), key));
         }
         out
     };
-    let benign = add(&mut real.benign_train.iter(), true);
-    let phish = add(&mut real.phish_train.iter(), false);
-    let dga = add(&mut real.dga_train.iter().map(|(n, _)| n), false);
-    let spam = add(&mut synth_pos.iter(), false);
-    let synth_benign = add(&mut synth_neg.iter(), false);
+    let by_name = |n: &String| (n.clone(), group_key(n));
+    let benign = add(
+        &mut real.benign_train.iter().map(|n| (n, group_key(n))),
+        true,
+    );
+    let phish = add(
+        &mut real.phish_train.iter().map(|n| (n, group_key(n))),
+        false,
+    );
+    let dga = add(
+        &mut real.dga_train.iter().map(|(n, f)| (n, f.clone())),
+        false,
+    );
+    let spam = add(&mut synth_pos.iter().map(|n| (n, by_name(n).1)), false);
+    let synth_benign = add(&mut synth_neg.iter().map(|n| (n, by_name(n).1)), false);
+    let with_synth = |real: &[Keyed], synth: &[Keyed]| -> Vec<Keyed> {
+        real.iter().chain(synth).cloned().collect()
+    };
 
-    let specs: [(&str, &str, &[usize], Vec<usize>); 3] = [
+    let specs: [(&str, &str, &[Keyed], Vec<Keyed>); 3] = [
         ("phishing", "PhishTank 2021 (real)", &phish, benign.clone()),
         (
             "malware",
@@ -204,7 +243,7 @@ pub fn train(cfg: &TrainConfig, progress: &dyn Fn(&str)) -> Result<(Model, Train
             "spam",
             "synthetic world spam labels",
             &spam,
-            benign.iter().chain(&synth_benign).copied().collect(),
+            with_synth(&benign, &synth_benign),
         ),
     ];
     let mut weights: [Vec<f32>; 3] = Default::default();
@@ -222,13 +261,40 @@ pub fn train(cfg: &TrainConfig, progress: &dyn Fn(&str)) -> Result<(Model, Train
             pos.len(),
             neg.len()
         ));
-        let (w, loss) = fit(
-            &rows,
-            pos,
-            neg,
-            cfg.epochs,
-            cfg.seed ^ ((t as u64 + 1) << 8),
-        );
+        let seed = cfg.seed ^ ((t as u64 + 1) << 8);
+        let (hyper, validation) = if cfg.validate {
+            choose(&rows, pos, neg, seed, progress)
+        } else {
+            (
+                Hyper {
+                    epochs: cfg.epochs,
+                    l2: DEFAULT_L2,
+                    filter: false,
+                },
+                None,
+            )
+        };
+        let validation_auc = validation.map(|(auc, _)| auc);
+        let rows_of = |v: &[(usize, String)]| v.iter().map(|(r, _)| *r).collect::<Vec<_>>();
+        let all_neg = rows_of(neg);
+        let negs = if hyper.filter {
+            drop_suspects(&rows, &rows_of(pos), &all_neg, seed)
+        } else {
+            all_neg.clone()
+        };
+        let dropped = all_neg.len() - negs.len();
+        let (mut w, loss) = fit(&rows, &rows_of(pos), &negs, hyper, seed);
+        // Calibrated on held-out negatives when there are some: the
+        // training negatives are fitted, so their quantile is optimistic.
+        let shift = match validation {
+            Some((_, shift)) => {
+                if let Some(b) = w.first_mut() {
+                    *b -= shift;
+                }
+                shift
+            }
+            None => calibrate(&rows, &all_neg, &mut w),
+        };
         weights[t] = w;
         reports.push(ModelTrainReport {
             threat: (*threat).to_string(),
@@ -236,6 +302,11 @@ pub fn train(cfg: &TrainConfig, progress: &dyn Fn(&str)) -> Result<(Model, Train
             positives: pos.len(),
             negatives: neg.len(),
             final_loss: loss,
+            epochs: hyper.epochs,
+            l2: hyper.l2,
+            validation_auc,
+            calibration_shift: shift,
+            suspect_negatives_dropped: dropped,
         });
     }
     let model = Model::from_parts(weights, lm_full)?;
@@ -252,12 +323,162 @@ pub fn train(cfg: &TrainConfig, progress: &dyn Fn(&str)) -> Result<(Model, Train
     ))
 }
 
+/// Score 50 is set at this quantile of the benign training names'
+/// log-odds: classes are balanced in training, but benign names are the
+/// vast majority in the wild, so "50" should mean "above 99.5 % of benign
+/// names", not "as likely as not under a 50/50 prior". Ranking (AUC, TPR
+/// at a fixed FPR) is unchanged.
+pub const CALIBRATION_QUANTILE: f64 = 0.995;
+
+/// The [`CALIBRATION_QUANTILE`] of `z` (0 when empty).
+fn quantile(mut z: Vec<f32>) -> f32 {
+    if z.is_empty() {
+        return 0.0;
+    }
+    z.sort_by(f32::total_cmp);
+    let k = ((CALIBRATION_QUANTILE * (z.len() - 1) as f64).round() as usize).min(z.len() - 1);
+    z[k]
+}
+
+/// Moves the intercept (the always-on bias feature) so that the
+/// [`CALIBRATION_QUANTILE`] of the negatives' log-odds becomes 0 (score
+/// 50); returns the shift.
+fn calibrate(rows: &Rows, neg: &[usize], w: &mut [f32]) -> f32 {
+    let z: Vec<f32> = neg
+        .iter()
+        .map(|&r| rows.row(r).iter().map(|&(i, v)| w[i as usize] * v).sum())
+        .collect();
+    let shift = quantile(z);
+    if let Some(b) = w.first_mut() {
+        *b -= shift;
+    }
+    shift
+}
+
+/// Training hyper-parameters.
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct Hyper {
+    epochs: u32,
+    l2: f32,
+    /// Drop the negatives a cross-fitted model finds most suspect before
+    /// fitting (see [`drop_suspects`]).
+    filter: bool,
+}
+
+const DEFAULT_L2: f32 = 1e-4;
+
+/// The validation grid, in preference order (ties keep the first).
+const GRID: [Hyper; 18] = {
+    let mut g = [Hyper {
+        epochs: 0,
+        l2: 0.0,
+        filter: false,
+    }; 18];
+    let epochs = [2u32, 4, 8];
+    let l2 = [1e-3f32, 1e-4, 1e-5];
+    let mut i = 0;
+    while i < 18 {
+        g[i] = Hyper {
+            epochs: epochs[(i % 9) / 3],
+            l2: l2[i % 3],
+            filter: i >= 9,
+        };
+        i += 1;
+    }
+    g
+};
+
+/// Negatives whose cross-fitted log-odds exceed this (p > 0.99) are
+/// dropped by the filter: the benign lists contain DGA traffic
+/// (`xkrlmshkbhi.net` is in the OpenDNS top-10k).
+const SUSPECT_LOGIT: f32 = 4.6;
+
+/// The negatives without the suspects: each half of them is scored by a
+/// model fitted on the positives and the other half (2 epochs), and those
+/// above [`SUSPECT_LOGIT`] are left out. Only training negatives are
+/// filtered; validation and test sets never are.
+fn drop_suspects(rows: &Rows, pos: &[usize], neg: &[usize], seed: u64) -> Vec<usize> {
+    let halves: [Vec<usize>; 2] = [
+        neg.iter().step_by(2).copied().collect(),
+        neg.iter().skip(1).step_by(2).copied().collect(),
+    ];
+    let quick = Hyper {
+        epochs: 2,
+        l2: DEFAULT_L2,
+        filter: false,
+    };
+    let mut keep = Vec::with_capacity(neg.len());
+    for h in 0..2 {
+        let (w, _) = fit(rows, pos, &halves[1 - h], quick, seed ^ 0x0f11_7e55);
+        keep.extend(halves[h].iter().copied().filter(|&r| {
+            let z: f32 = rows.row(r).iter().map(|&(i, v)| w[i as usize] * v).sum();
+            z <= SUSPECT_LOGIT
+        }));
+    }
+    keep.sort_unstable();
+    keep
+}
+
+/// Picks the grid point with the best validation ROC AUC: a quarter of the
+/// group keys is held out, the rest trains. Returns it with its validation
+/// AUC and the calibration quantile of its validation negatives.
+fn choose(
+    rows: &Rows,
+    pos: &[(usize, String)],
+    neg: &[(usize, String)],
+    seed: u64,
+    progress: &dyn Fn(&str),
+) -> (Hyper, Option<(f64, f32)>) {
+    let is_val = |k: &str| hash(0x7a11_d000 ^ seed as u32, k.as_bytes()).is_multiple_of(4);
+    let part = |v: &[(usize, String)], val: bool| -> Vec<usize> {
+        v.iter()
+            .filter(|(_, k)| is_val(k) == val)
+            .map(|(r, _)| *r)
+            .collect()
+    };
+    let (tp, vp, tn, vn) = (
+        part(pos, false),
+        part(pos, true),
+        part(neg, false),
+        part(neg, true),
+    );
+    if tp.is_empty() || vp.is_empty() || tn.is_empty() || vn.is_empty() {
+        return (GRID[GRID.len() - 1], None);
+    }
+    let tn_filtered = drop_suspects(rows, &tp, &tn, seed);
+    progress(&format!(
+        "  filter: {} of {} training negatives suspect",
+        tn.len() - tn_filtered.len(),
+        tn.len()
+    ));
+    let mut best: Option<(Hyper, f64, f32)> = None;
+    for h in GRID {
+        let negs = if h.filter { &tn_filtered } else { &tn };
+        let (w, _) = fit(rows, &tp, negs, h, seed);
+        let score = |r: usize| -> f32 { rows.row(r).iter().map(|&(i, v)| w[i as usize] * v).sum() };
+        let sp: Vec<f32> = vp.iter().map(|&r| score(r)).collect();
+        let sn: Vec<f32> = vn.iter().map(|&r| score(r)).collect();
+        let auc = crate::metrics::roc_auc(&sp, &sn);
+        progress(&format!(
+            "  epochs {} l2 {:e} filter {}: validation AUC {auc:.4}",
+            h.epochs, h.l2, h.filter
+        ));
+        if best.is_none_or(|(_, b, _)| auc > b) {
+            best = Some((h, auc, quantile(sn)));
+        }
+    }
+    match best {
+        Some((h, auc, shift)) => (h, Some((auc, shift))),
+        None => (GRID[GRID.len() - 1], None),
+    }
+}
+
 /// AdaGrad logistic regression with L2 on the active features; classes
 /// weighted to equal total weight. Returns the weights and the last
 /// epoch's mean weighted log loss.
-fn fit(rows: &Rows, pos: &[usize], neg: &[usize], epochs: u32, seed: u64) -> (Vec<f32>, f64) {
+fn fit(rows: &Rows, pos: &[usize], neg: &[usize], hyper: Hyper, seed: u64) -> (Vec<f32>, f64) {
     const LR: f32 = 0.1;
-    const L2: f32 = 1e-4;
+    let Hyper { epochs, l2, .. } = hyper;
     let mut w = vec![0.0f32; DIM];
     let mut g2 = vec![1e-6f32; DIM];
     let n = (pos.len() + neg.len()) as f32;
@@ -286,7 +507,7 @@ fn fit(rows: &Rows, pos: &[usize], neg: &[usize], epochs: u32, seed: u64) -> (Ve
             let err = (p - target) * cw;
             for &(i, v) in x {
                 let i = i as usize;
-                let g = err * v + L2 * w[i];
+                let g = err * v + l2 * w[i];
                 g2[i] += g * g;
                 w[i] -= LR * g / g2[i].sqrt();
             }

@@ -124,4 +124,5 @@ fn missing_data_is_an_error_naming_the_file() {
     )
     .unwrap_err();
     assert!(e.to_string().contains("opendns-top-10k.txt"), "{e}");
+    assert!(std::error::Error::source(&e).is_some());
 }

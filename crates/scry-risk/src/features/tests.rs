@@ -34,6 +34,16 @@ fn character_statistics() {
     let f = feats("bcdfghjk.net");
     assert_eq!(f.info.cons_run, 8);
     assert!(has(&f, F_CONS_RUN_BUCKET + 3));
+    // Shape n-grams: `bcd` and `xyz...` share the consonant shape `ccc`.
+    let shapes = |s: &str| -> Vec<usize> {
+        feats(s)
+            .iter()
+            .filter(|(_, _, g)| *g == Group::Shapes)
+            .map(|(i, _, _)| i)
+            .collect()
+    };
+    let (a, b) = (shapes("bcdfg.com"), shapes("qwrtz.com"));
+    assert!(!a.is_empty() && a == b);
 }
 
 #[test]
@@ -74,8 +84,11 @@ fn the_char_model_prefers_what_it_saw() {
     ] {
         lm.add(w);
     }
-    assert!(lm.mean_log_prob("google") > lm.mean_log_prob("xkqzvj"));
-    assert!(lm.mean_log_prob("") < 0.0);
+    let (g3, g2) = lm.mean_log_probs("google");
+    let (x3, x2) = lm.mean_log_probs("xkqzvj");
+    assert!(g3 > x3 && g2 > x2, "{g3} {x3} {g2} {x2}");
+    assert!(lm.mean_log_probs("").0 < 0.0);
+    assert!(CharModel::empty().mean_log_probs("abc").0.is_finite());
 }
 
 #[test]

@@ -44,11 +44,12 @@ fn corrupt_headers_and_bodies_are_rejected() {
     check(0, b'X', "magic");
     check(8, 2, "version");
     check(13, 0, "weight buckets");
-    check(28, 0, "threats");
+    check(32, 0, "threats");
+    check(28, 0, "unigram slots");
     // A scale of 0 / NaN.
     for (i, v) in [0u8, 0, 0xc0, 0x7f].iter().enumerate() {
         let mut b = bytes.clone();
-        b[32 + i] = *v;
+        b[36 + i] = *v;
         assert!(Model::from_bytes(&b).is_err());
     }
     // A flipped weight byte: only the checksum can tell.
@@ -77,6 +78,44 @@ fn scores_move_the_right_way() {
     assert!(dga >= 90, "{dga}");
     for good in ["google.com", "wikipedia.org", "bbc.co.uk"] {
         assert!(m.score(&name(good)).malware < 20, "{good}");
+    }
+}
+
+#[test]
+fn a_brand_never_phishes_for_itself() {
+    let m = Model::builtin();
+    for own in [
+        "paypal.com",
+        "www.paypal.com",
+        "login.microsoftonline.microsoft.com",
+        "chase.com",
+    ] {
+        assert!(m.score(&name(own)).phishing <= 1, "{own}");
+    }
+    // The brand as a subdomain of someone else's domain is not its own.
+    assert!(m.score(&name("paypal.com.verify-account.info")).phishing >= 50);
+}
+
+#[test]
+fn popular_names_stay_below_50() {
+    // Calibration: score 50 sits at the 99.5th percentile of benign
+    // training names, so the most popular names are well below it.
+    let m = Model::builtin();
+    for good in [
+        "google.com",
+        "facebook.com",
+        "youtube.com",
+        "wikipedia.org",
+        "amazon.co.uk",
+        "bbc.co.uk",
+        "github.io",
+        "cloudflare.net",
+    ] {
+        let p = m.score(&name(good));
+        assert!(
+            p.phishing < 50 && p.malware < 50 && p.spam < 50,
+            "{good}: {p:?}"
+        );
     }
 }
 
@@ -131,7 +170,7 @@ proptest! {
 
     #[test]
     fn header_prefix_with_garbage_never_panics(tail in proptest::collection::vec(any::<u8>(), 0..256)) {
-        let mut b = Model::builtin().to_bytes()[..36].to_vec();
+        let mut b = Model::builtin().to_bytes()[..40].to_vec();
         b.extend(tail);
         prop_assert!(Model::from_bytes(&b).is_err());
     }

@@ -14,7 +14,7 @@ use crate::out;
 #[derive(Debug, Args)]
 pub(crate) struct TrainArgs {
     /// The real labelled data folder (shared/data).
-    #[arg(long, default_value = "../shared/data", env = "SCRY_TRAIN_DATA")]
+    #[arg(long, default_value = "../shared/data")]
     pub(crate) data: PathBuf,
     /// Split seed (train/test assignment, held-out DGA families, order).
     #[arg(long, default_value_t = scry_risk::DEFAULT_SEED)]
@@ -34,7 +34,7 @@ pub(crate) struct EvaluateArgs {
     #[arg(long)]
     pub(crate) model: Option<PathBuf>,
     /// The real labelled data folder (shared/data).
-    #[arg(long, default_value = "../shared/data", env = "SCRY_TRAIN_DATA")]
+    #[arg(long, default_value = "../shared/data")]
     pub(crate) data: PathBuf,
     /// Split seed the model was trained with.
     #[arg(long, default_value_t = scry_risk::DEFAULT_SEED)]
@@ -72,11 +72,12 @@ pub(crate) fn train(a: &TrainArgs) -> Result<ExitCode> {
         out::json(&report)?;
     } else {
         println!(
-            "wrote {} ({} bytes), split seed {}, {} epochs",
+            "wrote {} ({} bytes), split seed {}, spam world seed {} ({} domains)",
             a.out.display(),
             bytes.len(),
             report.seed,
-            report.epochs
+            report.synthetic_seed,
+            report.synthetic_domains
         );
         let rows: Vec<Vec<String>> = report
             .models
@@ -88,10 +89,30 @@ pub(crate) fn train(a: &TrainArgs) -> Result<ExitCode> {
                     m.positives.to_string(),
                     m.negatives.to_string(),
                     format!("{:.4}", m.final_loss),
+                    m.epochs.to_string(),
+                    format!("{:e}", m.l2),
+                    m.validation_auc
+                        .map_or_else(|| "-".to_string(), |v| format!("{v:.4}")),
+                    format!("{:.2}", m.calibration_shift),
+                    m.suspect_negatives_dropped.to_string(),
                 ]
             })
             .collect();
-        out::table(&["model", "positives from", "pos", "neg", "loss"], &rows)?;
+        out::table(
+            &[
+                "model",
+                "positives from",
+                "pos",
+                "neg",
+                "loss",
+                "epochs",
+                "l2",
+                "validation AUC",
+                "calibration shift",
+                "suspects dropped",
+            ],
+            &rows,
+        )?;
         println!(
             "held-out DGA families: {}",
             report.data.dga_test_families.join(", ")
@@ -115,13 +136,14 @@ fn rows(rs: &[MetricRow]) -> Vec<Vec<String>> {
                 ci(&r.auc),
                 ci(&r.tpr_at_0_1),
                 ci(&r.tpr_at_0_35),
+                format!("{:.3} / {:.4}", r.tpr_at_score_50, r.fpr_at_score_50),
             ]
         })
         .collect()
 }
 
 fn print_report(r: &EvalReport) -> Result<()> {
-    const HEADER: [&str; 7] = [
+    const HEADER: [&str; 8] = [
         "task",
         "model",
         "pos",
@@ -129,6 +151,7 @@ fn print_report(r: &EvalReport) -> Result<()> {
         "ROC AUC [95% CI]",
         "TPR@0.1%FPR",
         "TPR@0.35%FPR",
+        "TPR/FPR at score>=50",
     ];
     println!("held-out real names (split seed {}):", r.seed);
     out::table(&HEADER, &rows(&r.real))?;
