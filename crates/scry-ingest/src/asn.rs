@@ -9,7 +9,7 @@ use std::collections::BTreeSet;
 use std::path::Path;
 use std::time::Instant;
 
-use scry_model::{Entity, IpNet, Observation, Predicate, Timestamp, Window};
+use scry_model::{Entity, Ip, IpNet, Observation, Predicate, Timestamp, Window};
 use scry_parse::asn::parse_ip2asn_line;
 use scry_parse::{ParseError, ParseErrorKind};
 use scry_store::{ObjectSel, ReverseQuery, Store, TimeFence};
@@ -27,10 +27,13 @@ pub struct AsnOptions {
     pub strict: bool,
     /// "Now".
     pub now: Timestamp,
+    /// Facts read per CIDR block ([`DEFAULT_PAGE`]).
+    pub page: usize,
 }
 
-/// Facts read per CIDR block (bounded memory; larger blocks are read in pages).
-const PAGE: usize = 100_000;
+/// Facts read per CIDR block by default (bounded memory; a block holding
+/// more is split in halves until each fits).
+pub const DEFAULT_PAGE: usize = 100_000;
 
 /// Applies one ip2asn TSV file.
 pub fn ingest_asn(
@@ -107,15 +110,33 @@ pub fn ingest_asn(
             }
         };
         let mut ips = BTreeSet::new();
-        for net in IpNet::cover(&range.start, &range.end) {
+        // Blocks holding more than a page of names are split in halves
+        // until each fits (a single address past the page is the limit).
+        let mut work = IpNet::cover(&range.start, &range.end);
+        work.reverse();
+        while let Some(net) = work.pop() {
             let page = store.reverse(&ReverseQuery {
                 object: ObjectSel::Cidr(net),
                 predicates: vec![Predicate::IP],
                 fence: TimeFence::default(),
-                limit: PAGE,
+                limit: opts.page.max(2),
             })?;
             if page.limited {
-                tracing::warn!(range = %net, "more than {PAGE} names in one block; the rest are left for a finer table");
+                let (lo, hi) = net.key_range();
+                let (a, b) = (u128::from_be_bytes(lo), u128::from_be_bytes(hi));
+                if a < b {
+                    let mid = a + (b - a) / 2;
+                    let mut halves =
+                        IpNet::cover(&Ip::from_key(lo), &Ip::from_key(mid.to_be_bytes()));
+                    halves.extend(IpNet::cover(
+                        &Ip::from_key((mid + 1).to_be_bytes()),
+                        &Ip::from_key(hi),
+                    ));
+                    halves.reverse();
+                    work.extend(halves);
+                    continue;
+                }
+                tracing::warn!(address = %net, "more than {} names on one address; the rest are not enriched", opts.page);
             }
             for f in page.facts {
                 let mut push = |s: Entity, p: Predicate, o: Entity| {
@@ -145,4 +166,72 @@ pub fn ingest_asn(
     summary.skipped = resume;
     summary.elapsed_ms = started.elapsed().as_millis() as u64;
     Ok(summary)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use scry_model::DomainName;
+    use scry_store::embedded::EmbeddedStore;
+    use scry_store::{DataDir, FactQuery, SubjectSel, WriteBatch};
+
+    #[test]
+    fn blocks_larger_than_a_page_are_split_not_cut() {
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = DataDir::open(&tmp.path().join("d"), true).unwrap();
+        let store = EmbeddedStore::open(&dir).unwrap();
+        let w = Window {
+            first_seen: 1_800_000_000,
+            last_seen: 1_800_000_000,
+            count: 1,
+        };
+        let mut obs = Vec::new();
+        for i in 0..40u32 {
+            obs.push(
+                Observation::new(
+                    Entity::Domain(DomainName::parse(&format!("d{i}.example")).unwrap()),
+                    Predicate::IP,
+                    Entity::Ip(Ip::parse(&format!("100.64.0.{}", i * 3)).unwrap()),
+                    w,
+                    "test".into(),
+                    1_800_000_000,
+                )
+                .unwrap(),
+            );
+        }
+        store
+            .write(WriteBatch {
+                observations: obs,
+                ..Default::default()
+            })
+            .unwrap();
+        let table = tmp.path().join("t.tsv");
+        std::fs::write(&table, "100.64.0.0\t100.64.0.255\t64500\tUS\tEXAMPLE-NET\n").unwrap();
+        let s = ingest_asn(
+            &store,
+            &table,
+            &AsnOptions {
+                observed_at: Some(1_800_000_100),
+                strict: true,
+                now: 1_800_000_200,
+                page: 4,
+            },
+            &mut |_| {},
+        )
+        .unwrap();
+        assert_eq!(s.rejected, 0);
+        for i in 0..40u32 {
+            let f = store
+                .facts(&FactQuery {
+                    subject: SubjectSel::Exact(Entity::Domain(
+                        DomainName::parse(&format!("d{i}.example")).unwrap(),
+                    )),
+                    predicates: vec![Predicate::ASN],
+                    fence: TimeFence::default(),
+                    limit: 5,
+                })
+                .unwrap();
+            assert_eq!(f.facts.len(), 1, "d{i}.example has no asn fact");
+        }
+    }
 }

@@ -192,6 +192,7 @@ pub(crate) fn ingest_world(
                 observed_at: None,
                 strict: true,
                 now,
+                page: scry_ingest::asn::DEFAULT_PAGE,
             },
             &mut |_| {},
         )?;

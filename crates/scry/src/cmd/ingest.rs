@@ -286,6 +286,7 @@ fn asn(cli: &Cli, a: &IngestAsnArgs) -> Result<ExitCode> {
             observed_at,
             strict: a.strict,
             now: now(),
+            page: scry_ingest::asn::DEFAULT_PAGE,
         },
         &mut |_| {},
     )?;
