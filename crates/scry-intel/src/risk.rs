@@ -60,6 +60,10 @@ pub struct ThreatProfile {
 pub trait ThreatScorer: Send + Sync {
     /// The profile of a name.
     fn profile(&self, name: &DomainName) -> ThreatProfile;
+    /// The brand a name imitates: `(similarity 0-100, brand, techniques)`.
+    fn lookalike(&self, _name: &DomainName) -> Option<(u8, String, Vec<String>)> {
+        None
+    }
     /// The model's name and version, shown with scores.
     fn model(&self) -> String;
 }
@@ -95,8 +99,22 @@ impl ThreatScorer for BuiltinScorer {
         }
     }
 
+    fn lookalike(&self, name: &DomainName) -> Option<(u8, String, Vec<String>)> {
+        scry_risk::lookalike_of(name)
+    }
+
     fn model(&self) -> String {
         "scry-risk lexical-v1".into()
+    }
+}
+
+/// The `lookalike` component of a similarity: 0 below 75, then linear up
+/// to 80 at 100 (50 at about 91: a homoglyph or a one-letter swap of a
+/// brand crosses the action threshold, a loose resemblance does not).
+pub fn lookalike_risk(similarity: u8) -> u8 {
+    match similarity {
+        0..=74 => 0,
+        s => (f32::from(s - 75) * (80.0 / 25.0)).round().min(80.0) as u8,
     }
 }
 
@@ -284,6 +302,26 @@ impl<'a> RiskEngine<'a> {
                     feature: "shared_value".into(),
                     text: e.text(),
                 });
+            }
+        }
+        if let Some((sim, brand, techniques)) = self.scorer.lookalike(d) {
+            let risk = lookalike_risk(sim);
+            if risk > 0 {
+                components.push(Component {
+                    name: "lookalike".into(),
+                    risk,
+                });
+                evidence.push(Evidence {
+                    component: "lookalike".into(),
+                    feature: "lookalike".into(),
+                    text: format!(
+                        "imitates {brand} ({}; similarity {sim})",
+                        techniques.join(", ")
+                    ),
+                });
+                if risk >= RISKY && !threats.iter().any(|t| t == "phishing") {
+                    threats.push("phishing".into());
+                }
             }
         }
         let profile = self.scorer.profile(d);

@@ -204,3 +204,28 @@ impl Lexicon {
             .map_err(|e| Error::Training(e.clone()))
     }
 }
+
+/// The closest brand a host imitates, by the look-alike matcher over the
+/// built-in brand list: `(similarity 0-100, brand domain, techniques)`.
+/// A host under the brand's own label on another suffix (`amazon.co.uk`
+/// for `amazon.com`) is not an imitation here: brands own many of those.
+pub fn lookalike_of(name: &scry_model::DomainName) -> Option<(u8, String, Vec<String>)> {
+    let lex = Lexicon::get().ok()?;
+    let m = lex.matcher.match_domain(name.ascii()).into_iter().next()?;
+    let own_label = name
+        .registrable()
+        .and_then(|r| r.split('.').next())
+        .unwrap_or_default();
+    let brand_label = m.brand.split('.').next().unwrap_or_default();
+    if own_label == brand_label {
+        return None;
+    }
+    Some((
+        m.similarity,
+        m.brand,
+        m.techniques
+            .iter()
+            .map(|t| t.as_str().to_string())
+            .collect(),
+    ))
+}

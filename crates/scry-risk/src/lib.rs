@@ -34,6 +34,7 @@ pub use error::{Error, Result};
 pub use eval::{
     EVAL_SYNTHETIC_SEED, EvalConfig, EvalReport, FamilyRow, MetricRow, WithCi, evaluate,
 };
+pub use lexicon::lookalike_of;
 pub use model::{Evidence, FORMAT_VERSION, Model, Threat, ThreatProfile};
 pub use train::{
     CALIBRATION_QUANTILE, DEFAULT_SEED, ModelTrainReport, TRAIN_SYNTHETIC_SEED, TrainConfig,

@@ -397,3 +397,32 @@ fn every_component_of_10_or_more_has_evidence() {
         }
     }
 }
+
+#[test]
+fn lookalikes_of_brands_are_a_component_and_brands_own_labels_are_not() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = DataDir::open(&tmp.path().join("d"), true).unwrap();
+    let store = EmbeddedStore::open(&dir).unwrap();
+    let state = StateStore::open(&dir).unwrap();
+    let scorer = builtin_scorer();
+    let e = RiskEngine::new(&store, &state, &scorer);
+    let r = e.score("paypa1.com").unwrap();
+    let la = r.components.iter().find(|c| c.name == "lookalike").unwrap();
+    assert!(la.risk >= RISKY, "{r:?}");
+    assert!(r.threats.contains(&"phishing".to_string()));
+    assert!(
+        r.evidence
+            .iter()
+            .any(|x| x.text.starts_with("imitates paypal.com")),
+        "{r:?}"
+    );
+    for own in ["paypal.com", "amazon.co.uk", "google.de"] {
+        let r = e.score(own).unwrap();
+        assert!(
+            !r.components.iter().any(|c| c.name == "lookalike"),
+            "{own}: {r:?}"
+        );
+    }
+    assert_eq!(lookalike_risk(74), 0);
+    assert!(lookalike_risk(85) >= 30 && lookalike_risk(100) == 80);
+}
