@@ -15,8 +15,14 @@ them.
     /tmp/whoisvenv/bin/pip install asyncwhois==1.1.15 python-whois
     cargo build --release -p scry-parse --example whois_bench
     /tmp/whoisvenv/bin/python bench/whois_peers.py --scry target/release/examples/whois_bench
+
+With --json the last line is one JSON object: the timed and dropped file
+counts, each peer's records/s per core (keyed by name and version) and, with
+--scry, the Rust benchmark's own JSON object (`cargo xtask bench all` reads
+it).
 """
 import argparse
+import json
 import os
 import re
 import subprocess
@@ -88,6 +94,7 @@ def main():
     ap.add_argument('--scry', help='path of the built whois_bench example, to report the ratio')
     ap.add_argument('--scry-repeat', type=int, default=50)
     ap.add_argument('--slow', type=float, default=0.5)
+    ap.add_argument('--json', action='store_true', help='print one JSON line at the end')
     a = ap.parse_args()
     import logging
     logging.disable(logging.CRITICAL)
@@ -109,6 +116,7 @@ def main():
         raise Slow()
     signal.signal(signal.SIGALRM, alarm)
     keep = []
+    dropped = 0
     for d in docs:
         start = time.perf_counter()
         signal.setitimer(signal.ITIMER_REAL, a.slow)
@@ -122,27 +130,41 @@ def main():
         if time.perf_counter() - start < a.slow:
             keep.append(d)
         else:
+            dropped += 1
             print(f'dropped (python-whois over {a.slow} s): {d[0]}')
     docs = keep
     print(f'timed set: {len(docs)} files')
     dp = DomainParser(ignore_not_found=True)
+    from importlib.metadata import version
+    aw = f"asyncwhois {version('asyncwhois')}"
+    pwn = f"python-whois {version('python-whois')}"
     rates = {}
-    rates['asyncwhois 1.1.15'] = run('asyncwhois 1.1.15', lambda d, t, x: dp.parse(x, t), docs, a.repeat)
-    rates['python-whois'] = run('python-whois', lambda d, t, x: pw.WhoisEntry.load(d, x), docs, a.repeat)
+    rates[aw] = run(aw, lambda d, t, x: dp.parse(x, t), docs, a.repeat)
+    rates[pwn] = run(pwn, lambda d, t, x: pw.WhoisEntry.load(d, x), docs, a.repeat)
+    scry_json = None
     if a.scry:
         import tempfile
         with tempfile.NamedTemporaryFile('w', suffix='.txt', delete=False) as f:
             f.write('\n'.join(d[0] for d in docs) + '\n')
             listfile = f.name
-        out = subprocess.run([a.scry, '--repeat', str(a.scry_repeat), '--list', listfile],
-                             capture_output=True, text=True, check=True).stdout
+        cmd = [a.scry, '--repeat', str(a.scry_repeat), '--list', listfile]
+        if a.json:
+            cmd.append('--json')
+        out = subprocess.run(cmd, capture_output=True, text=True, check=True).stdout
         os.unlink(listfile)
         print(out.strip())
-        m = re.search(r'([0-9.]+) records/s per core', out)
-        if m:
-            scry = float(m.group(1))
+        if a.json:
+            scry_json = json.loads(out.strip().splitlines()[-1])
+            scry = scry_json['records_per_cpu_s']
+        else:
+            m = re.search(r'([0-9.]+) records/s per core', out)
+            scry = float(m.group(1)) if m else None
+        if scry:
             for k, v in rates.items():
                 print(f'scry / {k}: {scry / v:.1f}x')
+    if a.json:
+        print(json.dumps({'bench': 'whois_peers', 'timed_files': len(docs), 'dropped': dropped,
+                          'repeat': a.repeat, 'peers': rates, 'scry': scry_json}))
 
 
 if __name__ == '__main__':

@@ -15,6 +15,10 @@
 //!   matched against the brands on all cores;
 //! * false-positive rate on `shared/data/benign/opendns-random-10k.txt`
 //!   (names whose registrable label is a brand's own label excluded).
+//!
+//! Options: `--brands N` keeps the first N brands (default all), `--domains N`
+//! sets the match set's size (default 1,000,000), `--json` ends with one
+//! line, a JSON object with every figure (for `cargo xtask bench all`).
 #![allow(clippy::print_stdout, clippy::print_stderr, clippy::unwrap_used)]
 
 use std::collections::{BTreeMap, HashSet};
@@ -107,12 +111,23 @@ fn main() {
     };
     let reuse = arg("--dnstwist-tsv");
     let only = arg("--only");
+    let json = args.iter().any(|a| a == "--json");
+    let brand_limit: usize = arg("--brands")
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(usize::MAX);
+    let match_domains: usize = arg("--domains")
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(1_000_000);
+    let mut report = serde_json::Map::new();
+    report.insert("bench".into(), "lookalike".into());
     let run = |section: &str| {
         only.as_deref()
             .is_none_or(|o| o.split(',').any(|s| s == section))
     };
-    let brand_names = brands();
+    let mut brand_names = brands();
+    brand_names.truncate(brand_limit);
     println!("brands: {}", brand_names.len());
+    report.insert("brands".into(), brand_names.len().into());
     let words = parse_word_list(&read("dictionaries/dnstwist/english.dict"));
     let tlds = parse_word_list(&read("dictionaries/dnstwist/common_tlds.dict"));
     let gen_opts = GenerateOptions {
@@ -164,10 +179,20 @@ fn main() {
         gen_cpu,
         gen_cpu * 1000.0 / brand_names.len() as f64
     );
+    if need_gen {
+        report.insert(
+            "generate".into(),
+            serde_json::json!({"candidates": total, "wall_s": gen_secs, "cpu_s": gen_cpu,
+                "ms_per_brand_cpu": gen_cpu * 1000.0 / brand_names.len().max(1) as f64}),
+        );
+    }
 
     // dnstwist beside it.
     if let Some(file) = &reuse {
-        recall_dnstwist(&matcher, &any, Path::new(file));
+        report.insert(
+            "dnstwist_recall".into(),
+            recall_dnstwist(&matcher, &any, Path::new(file)),
+        );
     }
     if reuse.is_none() && run("dnstwist") {
         let python = std::env::var("DNSTWIST_PYTHON")
@@ -190,22 +215,42 @@ fn main() {
             Ok(o) if o.status.success() => {
                 let line = String::from_utf8_lossy(&o.stdout);
                 println!("dnstwist 20250130 Fuzzer: {}", line.trim());
-                if let Some(secs) = line
-                    .split("\"seconds\": ")
-                    .nth(1)
-                    .and_then(|s| s.trim().trim_end_matches('}').parse::<f64>().ok())
+                let parsed: Option<serde_json::Value> = serde_json::from_str(line.trim()).ok();
+                if let Some(secs) = parsed
+                    .as_ref()
+                    .and_then(|v| v.get("seconds"))
+                    .and_then(serde_json::Value::as_f64)
                 {
                     println!(
                         "dnstwist: {:.2} ms per brand (process time); scry is {:.1}x faster",
                         secs * 1000.0 / brand_names.len() as f64,
                         secs / gen_cpu.max(1e-9)
                     );
+                    report.insert(
+                        "dnstwist".into(),
+                        serde_json::json!({"version": "20250130", "cpu_s": secs,
+                            "permutations": parsed.as_ref().and_then(|v| v.get("permutations")).cloned(),
+                            "ms_per_brand_cpu": secs * 1000.0 / brand_names.len().max(1) as f64}),
+                    );
                 }
                 println!("dnstwist permutations kept in {}", out_file.display());
-                recall_dnstwist(&matcher, &any, &out_file);
+                report.insert(
+                    "dnstwist_recall".into(),
+                    recall_dnstwist(&matcher, &any, &out_file),
+                );
             }
-            Ok(o) => println!("dnstwist failed: {}", String::from_utf8_lossy(&o.stderr)),
-            Err(e) => println!("dnstwist not run ({python}): {e}"),
+            Ok(o) => {
+                let err = String::from_utf8_lossy(&o.stderr).to_string();
+                println!("dnstwist failed: {err}");
+                report.insert("dnstwist".into(), serde_json::json!({"error": err}));
+            }
+            Err(e) => {
+                println!("dnstwist not run ({python}): {e}");
+                report.insert(
+                    "dnstwist".into(),
+                    serde_json::json!({"error": format!("not run ({python}): {e}")}),
+                );
+            }
         }
         let _ = std::fs::remove_dir_all(&tmp);
     }
@@ -243,20 +288,28 @@ fn main() {
             t.elapsed().as_secs_f64(),
             examples
         );
+        report.insert(
+            "roundtrip".into(),
+            serde_json::json!({"candidates": total, "matched_any_pct": pct(missed),
+                "matched_default_pct": pct(missed_default), "threshold": matcher.threshold()}),
+        );
     }
 
     // False positives on random benign names.
     if run("fp") {
-        fp(&matcher, &brand_names);
+        report.insert("fp".into(), fp(&matcher, &brand_names));
     }
     if !run("match") {
+        if json {
+            println!("{}", serde_json::Value::Object(report));
+        }
         return;
     }
 
     // 1 M new domains.
     let mut rng = Rng(0x5c_4e_11_a1_c0_ff_ee_01);
-    let mut domains = Vec::with_capacity(1_000_000);
-    for _ in 0..1_000_000 {
+    let mut domains = Vec::with_capacity(match_domains);
+    for _ in 0..match_domains {
         if rng.below(10) < 2 {
             let b = rng.below(generated.len());
             if let Some(c) = generated[b].get(rng.below(generated[b].len().max(1))) {
@@ -300,9 +353,18 @@ fn main() {
         threads,
         matched
     );
+    report.insert(
+        "match".into(),
+        serde_json::json!({"domains": domains.len(), "brands": brand_names.len(), "threads": threads,
+            "wall_s": secs, "cpu_s": cpu, "domains_per_s": domains.len() as f64 / secs,
+            "matched": matched}),
+    );
+    if json {
+        println!("{}", serde_json::Value::Object(report));
+    }
 }
 
-fn recall_dnstwist(matcher: &Matcher, any: &Matcher, file: &Path) {
+fn recall_dnstwist(matcher: &Matcher, any: &Matcher, file: &Path) -> serde_json::Value {
     let text = std::fs::read_to_string(file).unwrap();
     // fuzzer -> (permutations, matched at default threshold, at any)
     let mut per: BTreeMap<String, (usize, usize, usize)> = BTreeMap::new();
@@ -359,9 +421,11 @@ fn recall_dnstwist(matcher: &Matcher, any: &Matcher, file: &Path) {
     if !misses.is_empty() {
         println!("  missed at the default threshold, e.g. {misses:?}");
     }
+    serde_json::json!({"permutations": total, "any_pct": pct(hit_any), "default_pct": pct(hit),
+        "threshold": matcher.threshold()})
 }
 
-fn fp(matcher: &Matcher, brands: &[String]) {
+fn fp(matcher: &Matcher, brands: &[String]) -> serde_json::Value {
     let labels: HashSet<&str> = brands.iter().filter_map(|b| b.split('.').next()).collect();
     let mut n = 0;
     let mut fps = Vec::new();
@@ -404,6 +468,9 @@ fn fp(matcher: &Matcher, brands: &[String]) {
     for f in fps.iter().take(200) {
         println!("  fp {f}");
     }
+    serde_json::json!({"names": n, "false_positives": fps.len(),
+        "rate_pct": 100.0 * fps.len() as f64 / n.max(1) as f64, "threshold": matcher.threshold(),
+        "excluded": excluded})
 }
 
 /// CPU time (user + system) this process has used so far, in seconds, from

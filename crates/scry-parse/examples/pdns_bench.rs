@@ -8,6 +8,8 @@
 //! threads (default 2; the buffer split in chunks at line boundaries).
 //! Then the pcap rate: the real capture in tests/data/pdns/lab.pcap (UDP
 //! and TCP DNS between dig, unbound and nsd) repeated to 200,000 packets.
+//! `--json` (anywhere among the arguments) adds one last line, a JSON object
+//! with every figure (for `cargo xtask bench all`).
 #![allow(clippy::print_stdout, clippy::unwrap_used)]
 
 use std::io::Cursor;
@@ -155,8 +157,10 @@ fn cpu_seconds() -> Option<f64> {
 }
 
 fn main() {
-    let n: usize = std::env::args()
-        .nth(1)
+    let json = std::env::args().any(|a| a == "--json");
+    let args: Vec<String> = std::env::args().filter(|a| a != "--json").collect();
+    let n: usize = args
+        .get(1)
         .and_then(|a| a.parse().ok())
         .unwrap_or(2_000_000);
     let t = Instant::now();
@@ -169,7 +173,7 @@ fn main() {
 
     // On a shared machine wall time undercounts: the CPU time says what one
     // core does when it is free.
-    let report = |what: &str, recs: usize, secs: f64, cpu: Option<f64>| {
+    let report = |key: &str, what: &str, recs: usize, secs: f64, cpu: Option<f64>| -> String {
         let per_cpu = cpu
             .filter(|c| *c > 0.0)
             .map(|c| format!(", {:.2} M records per CPU-second", recs as f64 / c / 1e6))
@@ -179,18 +183,26 @@ fn main() {
             recs as f64 / secs / 1e6,
             buf.len() as f64 / secs / 1e6
         );
+        format!(
+            "\"{key}\":{{\"records\":{recs},\"wall_s\":{secs},\"records_per_s\":{},\"records_per_cpu_s\":{}}}",
+            recs as f64 / secs,
+            cpu.filter(|c| *c > 0.0)
+                .map_or_else(|| "null".to_owned(), |c| (recs as f64 / c).to_string())
+        )
     };
+    let mut parts = Vec::new();
     let cpu_since = |c0: Option<f64>| Some(cpu_seconds()? - c0?);
 
     let (t, c) = (Instant::now(), cpu_seconds());
     let (ok, bad) = parse_chunk(&buf);
     assert_eq!((ok, bad), (expected, 0));
-    report(
+    parts.push(report(
+        "line_1t",
         "line parser, 1 thread",
         ok,
         t.elapsed().as_secs_f64(),
         cpu_since(c),
-    );
+    ));
 
     let (t, c) = (Instant::now(), cpu_seconds());
     let mut got = 0;
@@ -199,18 +211,15 @@ fn main() {
         got += 1;
     }
     assert_eq!(got, expected);
-    report(
+    parts.push(report(
+        "reader_1t",
         "PdnsReader, 1 thread",
         got,
         t.elapsed().as_secs_f64(),
         cpu_since(c),
-    );
+    ));
 
-    let threads: usize = std::env::args()
-        .nth(2)
-        .and_then(|a| a.parse().ok())
-        .unwrap_or(2)
-        .max(1);
+    let threads: usize = args.get(2).and_then(|a| a.parse().ok()).unwrap_or(2).max(1);
     let chunks = split_at_line(&buf, threads);
     let (t, c) = (Instant::now(), cpu_seconds());
     let total: usize = std::thread::scope(|s| {
@@ -221,18 +230,27 @@ fn main() {
         hs.into_iter().map(|h| h.join().unwrap()).sum()
     });
     assert_eq!(total, expected);
-    report(
+    parts.push(report(
+        "line_nt",
         &format!("line parser, {threads} threads"),
         total,
         t.elapsed().as_secs_f64(),
         cpu_since(c),
-    );
+    ));
 
-    pcap_rate();
+    parts.push(pcap_rate());
+    if json {
+        println!(
+            "{{\"bench\":\"pdns_parse\",\"lines\":{n},\"bytes\":{},\"threads\":{threads},{}}}",
+            buf.len(),
+            parts.join(",")
+        );
+    }
 }
 
-/// Parse rate of DNS in a pcap built from the real lab capture.
-fn pcap_rate() {
+/// Parse rate of DNS in a pcap built from the real lab capture; returns
+/// the figures as a JSON member.
+fn pcap_rate() -> String {
     let lab = std::fs::read(concat!(
         env!("CARGO_MANIFEST_DIR"),
         "/tests/data/pdns/lab.pcap"
@@ -275,6 +293,11 @@ fn pcap_rate() {
             .map(|c| format!(", {:.2} M records per CPU-second", recs as f64 / c / 1e6))
             .unwrap_or_default()
     );
+    format!(
+        "\"pcap_1t\":{{\"packets\":{n},\"records\":{recs},\"errors\":{errs},\"wall_s\":{secs},\"packets_per_s\":{},\"records_per_s\":{}}}",
+        n as f64 / secs,
+        recs as f64 / secs
+    )
 }
 
 fn cpu_since_start(c0: Option<f64>) -> Option<f64> {

@@ -6,7 +6,8 @@
 //! registered and not-found, weppos `.txt`, joepie91 `data/`, whoisdomain
 //! `input`), the same list `bench/whois_peers.py` reads; `--list FILE`
 //! reads the paths from FILE instead (one a line: the peers script passes
-//! the records its peers finish). Prints records, seconds and records/s.
+//! the records its peers finish). Prints records, seconds and records/s;
+//! `--json` prints them as one JSON object instead.
 #![allow(clippy::print_stdout, clippy::print_stderr)]
 
 use std::path::{Path, PathBuf};
@@ -72,14 +73,16 @@ fn main() {
     let mut repeat = 20usize;
     let mut data = PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/data"));
     let mut list: Option<PathBuf> = None;
+    let mut json = false;
     let mut args = std::env::args().skip(1);
     while let Some(a) = args.next() {
         match a.as_str() {
             "--repeat" => repeat = args.next().and_then(|v| v.parse().ok()).unwrap_or(repeat),
             "--data" => data = args.next().map(PathBuf::from).unwrap_or(data),
             "--list" => list = args.next().map(PathBuf::from),
+            "--json" => json = true,
             _ => {
-                eprintln!("usage: whois_bench [--repeat N] [--data DIR] [--list FILE]");
+                eprintln!("usage: whois_bench [--repeat N] [--data DIR] [--list FILE] [--json]");
                 std::process::exit(2);
             }
         }
@@ -115,6 +118,15 @@ fn main() {
         (Some(a), Some(b)) if b > a => b - a,
         _ => secs,
     };
+    if json {
+        println!(
+            "{{\"bench\":\"whois_parse\",\"files\":{},\"bytes\":{bytes},\"with_data\":{found},\"repeat\":{repeat},\"records\":{n},\"wall_s\":{secs},\"cpu_s\":{cpu},\"records_per_cpu_s\":{},\"records_per_s\":{}}}",
+            docs.len(),
+            n as f64 / cpu,
+            n as f64 / secs
+        );
+        return;
+    }
     println!(
         "scry whois: {} files ({} KiB, {found} with data) x {repeat} = {n} records in {secs:.3} s wall, {cpu:.2} s cpu: {:.0} records/s per core ({:.0} records/s wall, {:.1} MiB/s per core)",
         docs.len(),

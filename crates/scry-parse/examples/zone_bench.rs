@@ -11,6 +11,8 @@
 //! `named-compilezone -i none -k ignore -o /dev/null com FILE` (Debian
 //! bind9-utils) and `ldns-read-zone -q FILE` (Debian ldnsutils) under
 //! `/usr/bin/time -v` and prints their wall time, peak RSS and the ratios.
+//! `--json` adds one last line, a JSON object with every figure (for
+//! `cargo xtask bench all`).
 #![allow(
     clippy::print_stdout,
     reason = "a command-line example prints its report"
@@ -32,6 +34,7 @@ fn main() -> ExitCode {
     let mut origin = "com.".to_owned();
     let mut delegations = false;
     let mut compare = false;
+    let mut json = false;
     let mut args = std::env::args().skip(1);
     while let Some(a) = args.next() {
         match a.as_str() {
@@ -41,6 +44,7 @@ fn main() -> ExitCode {
             },
             "--delegations" => delegations = true,
             "--compare" => compare = true,
+            "--json" => json = true,
             _ if file.is_none() && !a.starts_with('-') => file = Some(a),
             _ => return usage(),
         }
@@ -117,6 +121,7 @@ fn main() -> ExitCode {
         records as f64 / secs,
         rss / 1024
     );
+    let mut peers = Vec::new();
     if compare {
         let bind = timed(&[
             "named-compilezone",
@@ -132,15 +137,31 @@ fn main() -> ExitCode {
         let ldns = timed(&["ldns-read-zone", "-q", &file]);
         for (name, r) in [("named-compilezone", bind), ("ldns-read-zone", ldns)] {
             match r {
-                Ok((wall, tool_cpu, rss_kib)) => println!(
-                    "{name:<18}wall {wall:.2} s  cpu {tool_cpu:.2} s  peak RSS {} MiB  scry is {:.1}x faster (wall), {:.1}x (cpu)",
-                    rss_kib / 1024,
-                    wall / secs,
-                    tool_cpu / cpu
-                ),
-                Err(e) => println!("{name:<16}not measured: {e}"),
+                Ok((wall, tool_cpu, rss_kib)) => {
+                    println!(
+                        "{name:<18}wall {wall:.2} s  cpu {tool_cpu:.2} s  peak RSS {} MiB  scry is {:.1}x faster (wall), {:.1}x (cpu)",
+                        rss_kib / 1024,
+                        wall / secs,
+                        tool_cpu / cpu
+                    );
+                    peers.push(format!(
+                        "\"{name}\":{{\"wall_s\":{wall},\"cpu_s\":{tool_cpu},\"peak_rss_kib\":{rss_kib}}}"
+                    ));
+                }
+                Err(e) => {
+                    println!("{name:<16}not measured: {e}");
+                    peers.push(format!("\"{name}\":{{\"error\":{}}}", json_str(&e)));
+                }
             }
         }
+    }
+    if json {
+        println!(
+            "{{\"bench\":\"zone_parse\",\"file\":{},\"bytes\":{size},\"records\":{records},\"errors\":{errors},\"delegations\":{children},\"wall_s\":{secs},\"cpu_s\":{},\"peak_rss_kib\":{rss},\"peers\":{{{}}}}}",
+            json_str(&file),
+            if cpu.is_finite() { cpu } else { secs },
+            peers.join(",")
+        );
     }
     if errors > 0 {
         ExitCode::FAILURE
@@ -150,8 +171,24 @@ fn main() -> ExitCode {
 }
 
 fn usage() -> ExitCode {
-    eprintln!("usage: zone_bench FILE [--origin com.] [--delegations] [--compare]");
+    eprintln!("usage: zone_bench FILE [--origin com.] [--delegations] [--compare] [--json]");
     ExitCode::from(2)
+}
+
+/// `s` as a JSON string literal.
+fn json_str(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 2);
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            c if u32::from(c) < 0x20 => out.push_str(&format!("\\u{:04x}", u32::from(c))),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
 }
 
 /// Peak resident set size of this process, KiB (Linux `VmHWM`).
