@@ -9,9 +9,18 @@
 //! two B-tree indexes, stopped by PID) and measures the same queries with
 //! pgbench's per-transaction log. It writes a Markdown and a JSON report
 //! under `target/bench/`.
+//!
+//! `cargo xtask bench all [--scale small|medium|large] [--only a,b] [--out DIR]`
+//! runs every benchmark beside its peer (see `bench_all`) and writes
+//! `report-<scale>.md` and `.json`.
 #![allow(clippy::print_stdout, clippy::print_stderr)]
 
+mod bench_all;
+mod figures;
+mod peers;
 mod pg;
+mod report;
+mod run;
 mod store_bench;
 
 use anyhow::{Result, bail};
@@ -25,8 +34,9 @@ fn main() -> Result<()> {
         .as_slice()
     {
         ["bench", "store", rest @ ..] => store_bench::run(rest),
+        ["bench", "all", rest @ ..] => bench_all::run(rest),
         _ => bail!(
-            "usage: cargo xtask bench store [--domains N] [--work DIR] [--skip-pg] [--repeat N]"
+            "usage: cargo xtask bench all [--scale small|medium|large] [--only store,zone,whois,lookalike,generator,pdns,risk] [--out DIR]\n       cargo xtask bench store [--domains N] [--work DIR] [--out DIR] [--skip-pg] [--queries-only]"
         ),
     }
 }

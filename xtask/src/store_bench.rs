@@ -252,19 +252,23 @@ pub(crate) fn run(args: &[&str]) -> Result<()> {
     let mut work = std::env::temp_dir().join("scry-bench-store");
     let mut skip_pg = false;
     let mut queries_only = false;
+    let mut out = Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/bench");
     let mut it = args.iter();
     while let Some(a) = it.next() {
         match *a {
             "--domains" => domains = it.next().context("--domains N")?.parse()?,
             "--work" => work = PathBuf::from(it.next().context("--work DIR")?),
             "--skip-pg" => skip_pg = true,
+            "--out" => out = PathBuf::from(it.next().context("--out DIR")?),
             // Re-measure the queries on the store a previous run left in --work.
             "--queries-only" => {
                 queries_only = true;
                 skip_pg = true;
             }
             other => {
-                bail!("unknown option {other} (--domains N, --work DIR, --skip-pg, --queries-only)")
+                bail!(
+                    "unknown option {other} (--domains N, --work DIR, --out DIR, --skip-pg, --queries-only)"
+                )
             }
         }
     }
@@ -435,7 +439,6 @@ pub(crate) fn run(args: &[&str]) -> Result<()> {
         md,
         "\nRatios are PostgreSQL's figure divided by Scry's (above 1: Scry is faster or smaller). Latencies: Scry in-process (`scry_intel::profile`, `Store::pivot`), PostgreSQL through pgbench's per-transaction log (prepared statements over a unix socket). p99 over 2,000 runs after 50 warm-ups."
     )?;
-    let out = Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/bench");
     std::fs::create_dir_all(&out)?;
     let name = if queries_only {
         format!("store-{domains}-queries")
