@@ -9,7 +9,8 @@
 //! ```
 //! The ClickHouse database is dropped and re-created (migrated) first; the
 //! embedded store lives in a temporary directory (`--skip-embedded` skips
-//! it, e.g. to measure a cluster URL alone).
+//! it, e.g. to measure a cluster URL alone). `--json` adds one last line, a
+//! JSON object with every figure (for `cargo xtask bench all`).
 #![allow(clippy::print_stdout, clippy::unwrap_used)]
 
 use std::time::{Duration, Instant};
@@ -127,7 +128,8 @@ fn pct(v: &mut [Duration], p: f64) -> f64 {
     v[i].as_secs_f64() * 1000.0
 }
 
-fn ingest(s: &dyn Store, g: &Gen, batch_domains: u64) -> f64 {
+/// Ingests every fact; returns (facts, seconds).
+fn ingest(s: &dyn Store, g: &Gen, batch_domains: u64) -> (u64, f64) {
     let start = Instant::now();
     let mut i = 0;
     let mut facts = 0u64;
@@ -147,10 +149,11 @@ fn ingest(s: &dyn Store, g: &Gen, batch_domains: u64) -> f64 {
         "  ingest: {facts} facts in {secs:.1} s = {:.0} facts/s",
         facts as f64 / secs
     );
-    secs
+    (facts, secs)
 }
 
-fn queries(s: &dyn Store, g: &Gen, n: usize) {
+/// Measures the queries; returns their p50/p99 in milliseconds, by name.
+fn queries(s: &dyn Store, g: &Gen, n: usize) -> serde_json::Value {
     let mut r = Rng(42);
     let mut profile = Vec::new();
     let mut pivot = Vec::new();
@@ -187,18 +190,36 @@ fn queries(s: &dyn Store, g: &Gen, n: usize) {
         .unwrap();
         reverse.push(t.elapsed());
     }
-    for (name, v) in [
-        ("profile (holdings + value_counts)", &mut profile),
-        ("pivot nameserver_host, current, 100", &mut pivot),
-        ("reverse by IP, 100", &mut reverse),
+    let mut out = serde_json::Map::new();
+    for (key, name, v) in [
+        ("profile", "profile (holdings + value_counts)", &mut profile),
+        ("pivot", "pivot nameserver_host, current, 100", &mut pivot),
+        ("reverse", "reverse by IP, 100", &mut reverse),
     ] {
+        let (p50, p99) = (pct(v, 0.5), pct(v, 0.99));
         println!(
-            "  {name}: p50 {:.2} ms, p99 {:.2} ms ({} queries)",
-            pct(v, 0.5),
-            pct(v, 0.99),
+            "  {name}: p50 {p50:.2} ms, p99 {p99:.2} ms ({} queries)",
             v.len()
         );
+        out.insert(format!("{key}_p50_ms"), p50.into());
+        out.insert(format!("{key}_p99_ms"), p99.into());
     }
+    out.into()
+}
+
+/// One engine's figures as a JSON object.
+fn run_engine(s: &dyn Store, g: &Gen, batch_domains: u64, n_queries: usize) -> serde_json::Value {
+    let (facts, secs) = ingest(s, g, batch_domains);
+    let mut v = queries(s, g, n_queries);
+    let disk = s.stats().unwrap().disk_bytes;
+    println!("  disk: {} MiB", disk >> 20);
+    if let Some(m) = v.as_object_mut() {
+        m.insert("facts".into(), facts.into());
+        m.insert("ingest_s".into(), secs.into());
+        m.insert("facts_per_s".into(), (facts as f64 / secs).into());
+        m.insert("disk_bytes".into(), disk.into());
+    }
+    v
 }
 
 fn main() {
@@ -207,6 +228,7 @@ fn main() {
     let mut n_queries = 200usize;
     let mut batch_domains = 10_000u64;
     let mut embedded = true;
+    let mut json = false;
     let mut args = std::env::args().skip(1);
     while let Some(a) = args.next() {
         match a.as_str() {
@@ -214,6 +236,7 @@ fn main() {
             "--clickhouse" => url = args.next(),
             "--queries" => n_queries = args.next().and_then(|v| v.parse().ok()).unwrap(),
             "--skip-embedded" => embedded = false,
+            "--json" => json = true,
             "--batch-domains" => batch_domains = args.next().and_then(|v| v.parse().ok()).unwrap(),
             other => panic!("unknown argument {other}"),
         }
@@ -230,21 +253,30 @@ fn main() {
     );
 
     let dir = tempfile::tempdir().unwrap();
+    let mut report = serde_json::Map::new();
+    report.insert("bench".into(), "engine".into());
+    report.insert("domains".into(), g.domains.into());
+    report.insert("queries".into(), n_queries.into());
     if embedded {
         let dd = DataDir::open(dir.path(), true).unwrap();
         let s = EmbeddedStore::open(&dd).unwrap();
         println!("embedded:");
-        ingest(&s, &g, batch_domains);
-        queries(&s, &g, n_queries);
-        println!("  disk: {} MiB", s.stats().unwrap().disk_bytes >> 20);
+        report.insert(
+            "embedded".into(),
+            run_engine(&s, &g, batch_domains, n_queries),
+        );
     }
     if let Some(url) = url {
         clickhouse::drop_database(&url).unwrap();
         clickhouse::migrate(&url).unwrap();
         let s = clickhouse::open(&url).unwrap();
         println!("clickhouse ({url}):");
-        ingest(&s, &g, batch_domains);
-        queries(&s, &g, n_queries);
-        println!("  disk: {} MiB", s.stats().unwrap().disk_bytes >> 20);
+        report.insert(
+            "clickhouse".into(),
+            run_engine(&s, &g, batch_domains, n_queries),
+        );
+    }
+    if json {
+        println!("{}", serde_json::Value::Object(report));
     }
 }
