@@ -34,6 +34,7 @@ pub(crate) struct Scale {
     pub(crate) gen_domains: u64,
     pub(crate) gen_days: u32,
     pub(crate) pdns_lines: u64,
+    pub(crate) engine_facts: u64,
     /// Upper bound of any one command's run time.
     pub(crate) timeout: Duration,
 }
@@ -42,7 +43,7 @@ pub(crate) const SCALES: [Scale; 3] = [
     Scale {
         name: "small",
         store_domains: 100_000,
-        zone_delegations: 200_000,
+        zone_delegations: 500_000,
         whois_peer_repeat: 1,
         whois_scry_repeat: 20,
         lookalike_brands: 200,
@@ -50,6 +51,7 @@ pub(crate) const SCALES: [Scale; 3] = [
         gen_domains: 100_000,
         gen_days: 7,
         pdns_lines: 500_000,
+        engine_facts: 600_000,
         timeout: Duration::from_secs(20 * 60),
     },
     Scale {
@@ -63,6 +65,7 @@ pub(crate) const SCALES: [Scale; 3] = [
         gen_domains: 1_000_000,
         gen_days: 7,
         pdns_lines: 2_000_000,
+        engine_facts: 6_000_000,
         timeout: Duration::from_secs(90 * 60),
     },
     Scale {
@@ -76,6 +79,7 @@ pub(crate) const SCALES: [Scale; 3] = [
         gen_domains: 10_000_000,
         gen_days: 7,
         pdns_lines: 5_000_000,
+        engine_facts: 60_000_000,
         timeout: Duration::from_secs(4 * 3600),
     },
 ];
@@ -107,12 +111,13 @@ impl Scale {
                 self.gen_domains, self.gen_days
             ),
             format!("pDNS {} COF lines", self.pdns_lines),
+            format!("engines {} facts", self.engine_facts),
         ]
     }
 }
 
 /// The steps, in the order they run: (name, what it measures).
-pub(crate) const STEPS: [(&str, &str); 7] = [
+pub(crate) const STEPS: [(&str, &str); 8] = [
     (
         "store",
         "Store ingest, size and query latency (pivot, profile) of the embedded engine vs PostgreSQL (COPY + B-tree indexes, pgbench) on the same facts (`cargo xtask bench store`).",
@@ -136,6 +141,10 @@ pub(crate) const STEPS: [(&str, &str); 7] = [
     (
         "pdns",
         "Passive DNS parse throughput: COF NDJSON line parser and reader, multi-threaded, and pcap (`scry-parse` example `pdns_bench`).",
+    ),
+    (
+        "clickhouse",
+        "The embedded engine beside the ClickHouse engine on the same facts: ingest, profile, pivot, reverse latency, disk (`scry-store` example `engine_bench`; ClickHouse from Debian, started on 127.0.0.1 by `scripts/clickhouse-test-server`).",
     ),
     (
         "risk",
@@ -206,15 +215,19 @@ impl Ctx {
         self.root().join("target/release").join(rel)
     }
 
-    /// `cargo build --release -p PKG --example E...` (and `--bin B` for `bin:B`).
+    /// `cargo build --release -p PKG --example E...` (`--bin B` for `bin:B`,
+    /// `--features F` for `features:F`).
     fn build(&self, step: &mut Step, pkg: &str, targets: &[&str]) -> Result<()> {
         let mut c = Command::new("cargo");
         c.args(["build", "--release", "--quiet", "-p", pkg]);
         for t in targets {
-            match t.strip_prefix("bin:") {
-                Some(b) => c.args(["--bin", b]),
-                None => c.args(["--example", t]),
-            };
+            if let Some(b) = t.strip_prefix("bin:") {
+                c.args(["--bin", b]);
+            } else if let Some(f) = t.strip_prefix("features:") {
+                c.args(["--features", f]);
+            } else {
+                c.args(["--example", t]);
+            }
         }
         self.runner
             .run(step, "build", &mut c, Duration::from_secs(3600))?;
@@ -399,6 +412,45 @@ fn step_pdns(ctx: &mut Ctx, step: &mut Step) -> Result<()> {
     absorb(step, figures::pdns(&figures::last_json_line(&o.stdout)?))
 }
 
+fn step_clickhouse(ctx: &mut Ctx, step: &mut Step) -> Result<()> {
+    ctx.build(step, "scry-store", &["engine_bench", "features:clickhouse"])?;
+    // The script installs Debian's clickhouse-server if missing, starts one
+    // server on 127.0.0.1 in a fresh directory and stops it when this
+    // process exits (watchdog), or at `stop`.
+    let mut c = Command::new(ctx.root().join("scripts/clickhouse-test-server"));
+    c.args(["start", "1", "--owner-pid"])
+        .arg(std::process::id().to_string());
+    let started = ctx
+        .runner
+        .run(step, "start", &mut c, Duration::from_secs(20 * 60))?;
+    let var = |name: &str| {
+        started.stdout.lines().find_map(|l| {
+            l.strip_prefix(&format!("{name}="))
+                .map(|v| v.trim_matches('\'').to_owned())
+        })
+    };
+    let dir = var("CH_DIR").context("clickhouse-test-server printed no CH_DIR")?;
+    let result = (|| -> Result<()> {
+        let url = var("CH_URL").context("clickhouse-test-server printed no CH_URL")?;
+        // Its own database: engine_bench drops and re-creates it.
+        let url = match url.rsplit_once('/') {
+            Some((base, _)) => format!("{base}/scry_bench"),
+            None => bail!("unexpected CH_URL {url}"),
+        };
+        let mut c = Command::new(ctx.release("examples/engine_bench"));
+        c.args(["--facts", &ctx.scale.engine_facts.to_string()])
+            .args(["--clickhouse", &url, "--json"]);
+        let o = ctx.runner.run(step, "engine", &mut c, ctx.scale.timeout)?;
+        absorb(step, figures::engine(&figures::last_json_line(&o.stdout)?))
+    })();
+    let mut c = Command::new(ctx.root().join("scripts/clickhouse-test-server"));
+    c.arg("stop").arg(&dir);
+    let stopped = ctx
+        .runner
+        .run(step, "stop", &mut c, Duration::from_secs(120));
+    result.and(stopped.map(|_| ()))
+}
+
 fn step_risk(ctx: &mut Ctx, step: &mut Step) -> Result<()> {
     if !ctx
         .root()
@@ -470,6 +522,7 @@ pub(crate) fn run(args: &[&str]) -> Result<()> {
             "lookalike" => step_lookalike(&mut ctx, &mut step),
             "generator" => step_generator(&mut ctx, &mut step),
             "pdns" => step_pdns(&mut ctx, &mut step),
+            "clickhouse" => step_clickhouse(&mut ctx, &mut step),
             "risk" => step_risk(&mut ctx, &mut step),
             other => Err(anyhow::anyhow!("no step named {other}")),
         };

@@ -403,6 +403,15 @@ pub(crate) fn lookalike(v: &Value) -> Read {
         }
         None => p.push("no match figures".to_owned()),
     }
+    let n = |path: &[&str]| f64_at(v, path).map_or_else(|| "?".to_owned(), |x| x.to_string());
+    r.notes.push(format!(
+        "{} brands; Scry {} candidates, dnstwist {} permutations; false positives {} of {} names",
+        n(&["brands"]),
+        n(&["generate", "candidates"]),
+        n(&["dnstwist", "permutations"]),
+        n(&["fp", "false_positives"]),
+        n(&["fp", "names"])
+    ));
     r
 }
 
@@ -482,6 +491,66 @@ pub(crate) fn generator(t: &TimeV, domains: u64, days: u32) -> Read {
         .target("≤ 2 GiB at 10 M"),
     );
     r.notes.push(format!("CPU time {:.1} s", t.cpu_s));
+    r
+}
+
+/// `scry-store`'s `engine_bench --clickhouse URL --json`: the embedded
+/// engine beside the ClickHouse engine on the same data.
+pub(crate) fn engine(v: &Value) -> Read {
+    let mut r = Read::default();
+    let p = &mut r.problems;
+    let emb = v.get("embedded").filter(|x| x.is_object());
+    let ch = v.get("clickhouse").filter(|x| x.is_object());
+    let Some(emb) = emb else {
+        p.push("the embedded engine did not run".to_owned());
+        return r;
+    };
+    if ch.is_none() {
+        p.push("ClickHouse did not run".to_owned());
+    }
+    let mut push = |measure: String, unit: &str, key: &str, better: Better, scale: f64| {
+        let ours = need(emb, &[key], p) * scale;
+        let mut f = Figure::new(measure, unit, ours, better);
+        if let Some(c) = ch.and_then(|c| f64_at(c, &[key])) {
+            f = f.peer("ClickHouse engine", c * scale);
+        }
+        r.figures.push(f);
+    };
+    push(
+        "engine ingest (Store::write batches)".to_owned(),
+        "facts/s",
+        "facts_per_s",
+        Better::Higher,
+        1.0,
+    );
+    for (key, what) in [
+        ("profile", "engine profile (holdings + value counts)"),
+        ("pivot", "engine pivot, 100 domains"),
+        ("reverse", "engine reverse by IP, 100"),
+    ] {
+        for q in ["p50", "p99"] {
+            push(
+                format!("{what}, {q}"),
+                "ms",
+                &format!("{key}_{q}_ms"),
+                Better::Lower,
+                1.0,
+            );
+        }
+    }
+    push(
+        "engine on-disk size".to_owned(),
+        "MiB",
+        "disk_bytes",
+        Better::Lower,
+        1.0 / MIB / MIB,
+    );
+    r.notes.push(format!(
+        "{} domains, {} facts, {} queries of each kind",
+        f64_at(v, &["domains"]).unwrap_or(f64::NAN),
+        f64_at(emb, &["facts"]).unwrap_or(f64::NAN),
+        f64_at(v, &["queries"]).unwrap_or(f64::NAN)
+    ));
     r
 }
 

@@ -202,6 +202,14 @@ pub(crate) fn versions(python: &Path) -> Vec<String> {
     if let Some(v) = first_line("ldns-read-zone", &["-v"]) {
         out.push(format!("ldns-read-zone {v}"));
     }
+    // ClickHouse 18 has no --version: ask dpkg.
+    if let Some(v) = first_line(
+        "dpkg-query",
+        &["-W", "-f", "${Version}", "clickhouse-server"],
+    ) && !v.contains("no packages found")
+    {
+        out.push(format!("clickhouse-server {v}"));
+    }
     for probe in POSTGRESQL.probes {
         if Path::new(probe).is_file()
             && let Some(v) = first_line(probe, &["--version"])

@@ -163,6 +163,12 @@ fn lookalike_beside_dnstwist() {
     let m = find(&r, "look-alike match, 1,000,000 domains x 200 brands", None);
     assert!(close(m.scry, 4.0));
     assert_eq!(r.figures.len(), 7);
+    assert_eq!(
+        r.notes,
+        [
+            "200 brands; Scry 900000 candidates, dnstwist 800000 permutations; false positives 30 of 9900 names"
+        ]
+    );
 }
 
 #[test]
@@ -228,4 +234,34 @@ fn generic_lines_give_numeric_members() {
     assert_eq!(find(&r, "auc", None).unit, "");
     let r = generic(&json(r#"{"bench":"risk"}"#));
     assert_eq!(r.problems.len(), 1);
+}
+
+#[test]
+fn embedded_engine_beside_clickhouse() {
+    let line = r#"{"bench":"engine","domains":100000,"queries":200,"embedded":{"profile_p50_ms":0.1,"profile_p99_ms":5.0,"pivot_p50_ms":0.3,"pivot_p99_ms":0.5,"reverse_p50_ms":0.4,"reverse_p99_ms":5.2,"facts":600000,"ingest_s":6.0,"facts_per_s":100000.0,"disk_bytes":104857600},"clickhouse":{"profile_p50_ms":300.0,"profile_p99_ms":700.0,"pivot_p50_ms":180.0,"pivot_p99_ms":380.0,"reverse_p50_ms":14.0,"reverse_p99_ms":37.0,"facts":600000,"ingest_s":3.0,"facts_per_s":200000.0,"disk_bytes":52428800}}"#;
+    let r = engine(&json(line));
+    assert!(r.problems.is_empty(), "{:?}", r.problems);
+    assert_eq!(r.figures.len(), 8);
+    let ingest = find(&r, "engine ingest", Some("ClickHouse engine"));
+    assert!(ingest.ratio().is_some_and(|x| close(x, 0.5)));
+    let pivot = find(
+        &r,
+        "engine pivot, 100 domains, p50",
+        Some("ClickHouse engine"),
+    );
+    assert!(pivot.ratio().is_some_and(|x| close(x, 600.0)));
+    let disk = find(&r, "engine on-disk size", Some("ClickHouse engine"));
+    assert!(close(disk.scry, 100.0) && close(disk.peer.as_ref().map_or(0.0, |p| p.1), 50.0));
+    assert_eq!(
+        r.notes,
+        ["100000 domains, 600000 facts, 200 queries of each kind"]
+    );
+    let mut alone = json(line);
+    if let Some(m) = alone.as_object_mut() {
+        m.remove("clickhouse");
+    }
+    let r = engine(&alone);
+    assert_eq!(r.problems, ["ClickHouse did not run"]);
+    assert_eq!(r.figures.len(), 8);
+    assert!(engine(&json(r#"{"bench":"engine"}"#)).figures.is_empty());
 }
