@@ -452,18 +452,20 @@ fn step_clickhouse(ctx: &mut Ctx, step: &mut Step) -> Result<()> {
 }
 
 fn step_risk(ctx: &mut Ctx, step: &mut Step) -> Result<()> {
-    if !ctx
-        .root()
-        .join("crates/scry-risk/examples/bench.rs")
-        .is_file()
-    {
+    let source = ctx.root().join("crates/scry-risk/examples/bench.rs");
+    let Ok(text) = std::fs::read_to_string(&source) else {
         step.status =
             Status::Skipped("crates/scry-risk/examples/bench.rs is not in this tree".to_owned());
         return Ok(());
-    }
+    };
     ctx.build(step, "scry-risk", &["bench"])?;
     // Run at once: scry-lookalike's example has the same name and output path.
     let mut c = Command::new(ctx.release("examples/bench"));
+    // Its figures are read from its last JSON line: ask for one when the
+    // example knows the flag.
+    if text.contains("\"--json\"") {
+        c.arg("--json");
+    }
     let o = ctx.runner.run(step, "risk", &mut c, ctx.scale.timeout)?;
     absorb(step, figures::generic(&figures::last_json_line(&o.stdout)?))
 }
