@@ -3,7 +3,10 @@
 //! over TCP (batches of 500), each draining N alerts from a fresh state
 //! store (enqueue, sends, audit and outbox commits included).
 //!
-//! `cargo run --release -p scry-notify --example deliver_bench -- 5000`
+//! `cargo run --release -p scry-notify --example deliver_bench -- 5000 [--json]`
+//!
+//! `--json` adds one last line, a JSON object with every figure (for
+//! `cargo xtask bench all`).
 #![allow(clippy::print_stdout, clippy::unwrap_used)]
 
 use std::io::{BufRead, BufReader, Read, Write};
@@ -71,7 +74,9 @@ fn tcp_sink() -> String {
 }
 
 fn main() {
+    let json = std::env::args().any(|a| a == "--json");
     let n: u64 = std::env::args()
+        .filter(|a| a != "--json")
         .nth(1)
         .and_then(|a| a.parse().ok())
         .unwrap_or(5_000);
@@ -104,6 +109,9 @@ fn main() {
             },
         ),
     ];
+    let mut report = serde_json::Map::new();
+    report.insert("bench".into(), "deliver".into());
+    report.insert("alerts".into(), n.into());
     for (name, target) in targets {
         let t = tempfile::tempdir().unwrap();
         let dir = DataDir::open(&t.path().join("d"), true).unwrap();
@@ -149,5 +157,12 @@ fn main() {
             "{name:11} {n} alerts delivered in {secs:.2} s: {:.0} alerts/s",
             n as f64 / secs
         );
+        report.insert(
+            name.into(),
+            serde_json::json!({"seconds": secs, "alerts_per_s": n as f64 / secs}),
+        );
+    }
+    if json {
+        println!("{}", serde_json::Value::Object(report));
     }
 }

@@ -6,7 +6,8 @@
 //! holds them). Each round scores every name once; the figures are domains
 //! per second for the fast path (`Model::scores`, three scores, no
 //! evidence) and for `Model::score` (with evidence), on one thread and on
-//! two (`std::thread::scope`, the names split in halves).
+//! two (`std::thread::scope`, the names split in halves). `--json` adds one
+//! last line, a JSON object with every figure (for `cargo xtask bench all`).
 #![allow(clippy::print_stdout, clippy::print_stderr, clippy::unwrap_used)]
 
 use std::io::{BufRead, BufReader};
@@ -96,7 +97,9 @@ fn run(
 }
 
 fn main() {
+    let json = std::env::args().any(|a| a == "--json");
     let rounds: usize = std::env::args()
+        .filter(|a| a != "--json")
         .nth(1)
         .and_then(|a| a.parse().ok())
         .unwrap_or(5);
@@ -105,8 +108,15 @@ fn main() {
     println!("names: {} x {rounds} rounds", names.len());
     // Warm-up (builds the matcher's indexes and the lexicon).
     run(model, &names[..1000], 1, 1, false);
+    let mut report = serde_json::Map::new();
+    report.insert("bench".into(), "risk_lexical".into());
+    report.insert("names".into(), names.len().into());
+    report.insert("rounds".into(), rounds.into());
     for (threads, evidence) in [(1, false), (2, false), (1, true), (2, true)] {
         let (rate, per_cpu) = run(model, &names, rounds, threads, evidence);
+        let key = if evidence { "score" } else { "scores" };
+        report.insert(format!("{key}_{threads}t_per_s"), rate.into());
+        report.insert(format!("{key}_{threads}t_per_cpu_s"), per_cpu.into());
         println!(
             "{} thread(s), {:<22} {:>8.0} domains/s wall, {:>8.0} per CPU-second",
             threads,
@@ -118,5 +128,8 @@ fn main() {
             rate,
             per_cpu
         );
+    }
+    if json {
+        println!("{}", serde_json::Value::Object(report));
     }
 }
