@@ -35,6 +35,8 @@ pub(crate) struct Scale {
     pub(crate) gen_days: u32,
     pub(crate) pdns_lines: u64,
     pub(crate) engine_facts: u64,
+    pub(crate) notify_alerts: u64,
+    pub(crate) risk_rounds: u32,
     /// Upper bound of any one command's run time.
     pub(crate) timeout: Duration,
 }
@@ -52,6 +54,8 @@ pub(crate) const SCALES: [Scale; 3] = [
         gen_days: 7,
         pdns_lines: 500_000,
         engine_facts: 600_000,
+        notify_alerts: 2_000,
+        risk_rounds: 3,
         timeout: Duration::from_secs(20 * 60),
     },
     Scale {
@@ -66,6 +70,8 @@ pub(crate) const SCALES: [Scale; 3] = [
         gen_days: 7,
         pdns_lines: 2_000_000,
         engine_facts: 6_000_000,
+        notify_alerts: 5_000,
+        risk_rounds: 5,
         timeout: Duration::from_secs(90 * 60),
     },
     Scale {
@@ -80,6 +86,8 @@ pub(crate) const SCALES: [Scale; 3] = [
         gen_days: 7,
         pdns_lines: 5_000_000,
         engine_facts: 60_000_000,
+        notify_alerts: 20_000,
+        risk_rounds: 10,
         timeout: Duration::from_secs(4 * 3600),
     },
 ];
@@ -112,12 +120,14 @@ impl Scale {
             ),
             format!("pDNS {} COF lines", self.pdns_lines),
             format!("engines {} facts", self.engine_facts),
+            format!("alert delivery {} alerts", self.notify_alerts),
+            format!("risk scoring {} rounds", self.risk_rounds),
         ]
     }
 }
 
 /// The steps, in the order they run: (name, what it measures).
-pub(crate) const STEPS: [(&str, &str); 8] = [
+pub(crate) const STEPS: [(&str, &str); 9] = [
     (
         "store",
         "Store ingest, size and query latency (pivot, profile) of the embedded engine vs PostgreSQL (COPY + B-tree indexes, pgbench) on the same facts (`cargo xtask bench store`).",
@@ -143,12 +153,16 @@ pub(crate) const STEPS: [(&str, &str); 8] = [
         "Passive DNS parse throughput: COF NDJSON line parser and reader, multi-threaded, and pcap (`scry-parse` example `pdns_bench`).",
     ),
     (
-        "clickhouse",
-        "The embedded engine beside the ClickHouse engine on the same facts: ingest, profile, pivot, reverse latency, disk (`scry-store` example `engine_bench`; ClickHouse from Debian, started on 127.0.0.1 by `scripts/clickhouse-test-server`).",
+        "risk",
+        "Lexical risk scoring throughput, fast path and with evidence, 1 and 2 threads (`scry-risk` example `bench`), when it exists in the tree.",
     ),
     (
-        "risk",
-        "Lexical risk scoring (`scry-risk` example `bench`), when it exists in the tree.",
+        "notify",
+        "Alert delivery throughput to receivers on 127.0.0.1: webhook, Splunk HEC, syslog over TCP (`scry-notify` example `deliver_bench`).",
+    ),
+    (
+        "clickhouse",
+        "The embedded engine beside the ClickHouse engine on the same facts: ingest, profile, pivot, reverse latency, disk (`scry-store` example `engine_bench`; ClickHouse from Debian, started on 127.0.0.1 by `scripts/clickhouse-test-server`).",
     ),
 ];
 
@@ -463,11 +477,25 @@ fn step_risk(ctx: &mut Ctx, step: &mut Step) -> Result<()> {
     let mut c = Command::new(ctx.release("examples/bench"));
     // Its figures are read from its last JSON line: ask for one when the
     // example knows the flag.
+    c.arg(ctx.scale.risk_rounds.to_string());
     if text.contains("\"--json\"") {
         c.arg("--json");
     }
     let o = ctx.runner.run(step, "risk", &mut c, ctx.scale.timeout)?;
-    absorb(step, figures::generic(&figures::last_json_line(&o.stdout)?))
+    let v = figures::last_json_line(&o.stdout)?;
+    if v.get("bench").and_then(serde_json::Value::as_str) == Some("risk_lexical") {
+        absorb(step, figures::risk(&v))
+    } else {
+        absorb(step, figures::generic(&v))
+    }
+}
+
+fn step_notify(ctx: &mut Ctx, step: &mut Step) -> Result<()> {
+    ctx.build(step, "scry-notify", &["deliver_bench"])?;
+    let mut c = Command::new(ctx.release("examples/deliver_bench"));
+    c.arg(ctx.scale.notify_alerts.to_string()).arg("--json");
+    let o = ctx.runner.run(step, "deliver", &mut c, ctx.scale.timeout)?;
+    absorb(step, figures::deliver(&figures::last_json_line(&o.stdout)?))
 }
 
 fn git(root: &Path, args: &[&str]) -> Option<String> {
@@ -526,6 +554,7 @@ pub(crate) fn run(args: &[&str]) -> Result<()> {
             "pdns" => step_pdns(&mut ctx, &mut step),
             "clickhouse" => step_clickhouse(&mut ctx, &mut step),
             "risk" => step_risk(&mut ctx, &mut step),
+            "notify" => step_notify(&mut ctx, &mut step),
             other => Err(anyhow::anyhow!("no step named {other}")),
         };
         step.seconds = start.elapsed().as_secs_f64();

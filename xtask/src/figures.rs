@@ -554,6 +554,70 @@ pub(crate) fn engine(v: &Value) -> Read {
     r
 }
 
+/// `scry-risk`'s `bench --json`: lexical scoring throughput.
+pub(crate) fn risk(v: &Value) -> Read {
+    let mut r = Read::default();
+    let p = &mut r.problems;
+    for (key, what) in [
+        (
+            "scores_1t_per_s",
+            "lexical risk scores (no evidence), 1 thread",
+        ),
+        (
+            "scores_2t_per_s",
+            "lexical risk scores (no evidence), 2 threads",
+        ),
+        (
+            "score_1t_per_s",
+            "lexical risk score with evidence, 1 thread",
+        ),
+        (
+            "score_2t_per_s",
+            "lexical risk score with evidence, 2 threads",
+        ),
+    ] {
+        r.figures.push(Figure::new(
+            what,
+            "domains/s",
+            need(v, &[key], p),
+            Better::Higher,
+        ));
+    }
+    r.notes.push(format!(
+        "{} names x {} rounds",
+        f64_at(v, &["names"]).unwrap_or(f64::NAN),
+        f64_at(v, &["rounds"]).unwrap_or(f64::NAN)
+    ));
+    r
+}
+
+/// `scry-notify`'s `deliver_bench N --json`: alert delivery to receivers
+/// on 127.0.0.1.
+pub(crate) fn deliver(v: &Value) -> Read {
+    let mut r = Read::default();
+    let p = &mut r.problems;
+    for (key, what) in [
+        ("webhook", "alert delivery, webhook (one signed POST each)"),
+        ("hec", "alert delivery, Splunk HEC (batches of 100)"),
+        (
+            "syslog-tcp",
+            "alert delivery, syslog over TCP (batches of 500)",
+        ),
+    ] {
+        r.figures.push(Figure::new(
+            what,
+            "alerts/s",
+            need(v, &[key, "alerts_per_s"], p),
+            Better::Higher,
+        ));
+    }
+    r.notes.push(format!(
+        "{} alerts per destination, receivers in the process on 127.0.0.1",
+        f64_at(v, &["alerts"]).unwrap_or(f64::NAN)
+    ));
+    r
+}
+
 /// Any benchmark's JSON line without a known shape: each numeric member
 /// (one level of nesting) becomes a figure, unit guessed from its suffix.
 pub(crate) fn generic(v: &Value) -> Read {

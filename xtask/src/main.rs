@@ -36,7 +36,7 @@ fn main() -> Result<()> {
         ["bench", "store", rest @ ..] => store_bench::run(rest),
         ["bench", "all", rest @ ..] => bench_all::run(rest),
         _ => bail!(
-            "usage: cargo xtask bench all [--scale small|medium|large] [--only store,zone,whois,lookalike,generator,pdns,clickhouse,risk] [--out DIR]\n       cargo xtask bench store [--domains N] [--work DIR] [--out DIR] [--skip-pg] [--queries-only]"
+            "usage: cargo xtask bench all [--scale small|medium|large] [--only store,zone,whois,lookalike,generator,pdns,risk,notify,clickhouse] [--out DIR]\n       cargo xtask bench store [--domains N] [--work DIR] [--out DIR] [--skip-pg] [--queries-only]"
         ),
     }
 }

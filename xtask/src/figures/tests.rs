@@ -220,6 +220,42 @@ fn generator_time_and_memory() {
 }
 
 #[test]
+fn risk_scoring_rates() {
+    let line = r#"{"bench":"risk_lexical","names":39000,"rounds":5,"scores_1t_per_s":500000.0,"scores_2t_per_s":900000.0,"score_1t_per_s":200000.0,"score_2t_per_s":350000.0}"#;
+    let r = risk(&json(line));
+    assert!(r.problems.is_empty(), "{:?}", r.problems);
+    assert_eq!(r.figures.len(), 4);
+    assert!(close(
+        find(&r, "lexical risk scores (no evidence), 2 threads", None).scry,
+        900_000.0
+    ));
+    assert!(close(
+        find(&r, "lexical risk score with evidence, 1 thread", None).scry,
+        200_000.0
+    ));
+    assert_eq!(r.notes, ["39000 names x 5 rounds"]);
+    let r = risk(&json(r#"{"bench":"risk_lexical","scores_1t_per_s":1.0}"#));
+    assert_eq!(r.problems.len(), 3);
+}
+
+#[test]
+fn delivery_rates() {
+    let line = r#"{"bench":"deliver","alerts":5000,"webhook":{"seconds":2.0,"alerts_per_s":2500.0},"hec":{"seconds":0.5,"alerts_per_s":10000.0},"syslog-tcp":{"seconds":0.25,"alerts_per_s":20000.0}}"#;
+    let r = deliver(&json(line));
+    assert!(r.problems.is_empty(), "{:?}", r.problems);
+    assert!(close(
+        find(&r, "alert delivery, webhook", None).scry,
+        2_500.0
+    ));
+    assert!(close(
+        find(&r, "alert delivery, syslog", None).scry,
+        20_000.0
+    ));
+    let r = deliver(&json(r#"{"bench":"deliver","alerts":1}"#));
+    assert_eq!(r.problems.len(), 3);
+}
+
+#[test]
 fn generic_lines_give_numeric_members() {
     let v = json(
         r#"{"bench":"risk","domains_per_s":12345.0,"auc":0.97,"score":{"p99_us":35.0,"model":"v1"}}"#,
