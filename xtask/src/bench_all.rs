@@ -273,6 +273,30 @@ fn absorb(step: &mut Step, read: Read) -> Result<()> {
     }
 }
 
+/// Fails early, before filling a shared disk, when `dir` has less than
+/// `need` bytes free (`df`).
+fn ensure_free(dir: &Path, need: u64) -> Result<()> {
+    let out = Command::new("df")
+        .args(["-B1", "--output=avail"])
+        .arg(dir)
+        .output()
+        .context("running df")?;
+    let free: u64 = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .nth(1)
+        .and_then(|l| l.trim().parse().ok())
+        .context("cannot read df's output")?;
+    if free < need {
+        bail!(
+            "needs about {:.1} GiB free in {}, has {:.1} GiB",
+            need as f64 / (1u64 << 30) as f64,
+            dir.display(),
+            free as f64 / (1u64 << 30) as f64
+        );
+    }
+    Ok(())
+}
+
 fn time_v(exe: &Path) -> Command {
     let mut c = Command::new("/usr/bin/time");
     c.arg("-v").arg(exe);
@@ -283,6 +307,8 @@ fn step_store(ctx: &mut Ctx, step: &mut Step) -> Result<()> {
     ctx.peers
         .debian(&ctx.runner, step, &[peers::POSTGRESQL, peers::TIME])?;
     let work = ctx.fresh_work("store")?;
+    // Measured: about 7 KB per domain (facts files, the store, PostgreSQL).
+    ensure_free(&work, ctx.scale.store_domains * 7_000)?;
     let exe = std::env::current_exe().context("locating the xtask binary")?;
     let n = ctx.scale.store_domains;
     let mut c = Command::new(exe);
@@ -308,6 +334,9 @@ fn step_zone(ctx: &mut Ctx, step: &mut Step) -> Result<()> {
     ctx.build(step, "scry-parse", &["gen_com_zone", "zone_bench"])?;
     ctx.build(step, "scry", &["bin:scry"])?;
     let work = ctx.fresh_work("zone")?;
+    // Measured: the zone file is about 80 B and the store about 1 KB per
+    // delegation.
+    ensure_free(&work, ctx.scale.zone_delegations * 1_200)?;
     let zone = work.join("com.zone");
     let mut c = Command::new(ctx.release("examples/gen_com_zone"));
     c.args(["--domains", &ctx.scale.zone_delegations.to_string()])
@@ -398,6 +427,11 @@ fn step_generator(ctx: &mut Ctx, step: &mut Step) -> Result<()> {
     ctx.peers.debian(&ctx.runner, step, &[peers::TIME])?;
     ctx.build(step, "scry-gen", &["generate"])?;
     let work = ctx.fresh_work("generator")?;
+    // Measured: about 1.7 KB per domain over 7 days.
+    ensure_free(
+        &work,
+        ctx.scale.gen_domains * u64::from(ctx.scale.gen_days) * 300,
+    )?;
     let world = work.join("world");
     let s = ctx.scale;
     let mut c = time_v(&ctx.release("examples/generate"));
