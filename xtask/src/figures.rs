@@ -582,6 +582,16 @@ pub(crate) fn risk(v: &Value) -> Read {
             need(v, &[key], p),
             Better::Higher,
         ));
+        // Per CPU-second: what a free core does on a shared machine.
+        let cpu_key = key.replace("_per_s", "_per_cpu_s");
+        if let Some(c) = f64_at(v, &[cpu_key.as_str()]).filter(|c| *c > 0.0) {
+            r.figures.push(Figure::new(
+                format!("{what}, per CPU-second"),
+                "domains/s",
+                c,
+                Better::Higher,
+            ));
+        }
     }
     r.notes.push(format!(
         "{} names x {} rounds",

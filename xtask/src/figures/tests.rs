@@ -221,10 +221,17 @@ fn generator_time_and_memory() {
 
 #[test]
 fn risk_scoring_rates() {
-    let line = r#"{"bench":"risk_lexical","names":39000,"rounds":5,"scores_1t_per_s":500000.0,"scores_2t_per_s":900000.0,"score_1t_per_s":200000.0,"score_2t_per_s":350000.0}"#;
+    let line = r#"{"bench":"risk_lexical","names":39000,"rounds":5,"scores_1t_per_s":500000.0,"scores_1t_per_cpu_s":520000.0,"scores_2t_per_s":900000.0,"scores_2t_per_cpu_s":0.0,"score_1t_per_s":200000.0,"score_2t_per_s":350000.0}"#;
     let r = risk(&json(line));
     assert!(r.problems.is_empty(), "{:?}", r.problems);
-    assert_eq!(r.figures.len(), 4);
+    // Four rates, and the one non-zero per-CPU-second rate.
+    assert_eq!(r.figures.len(), 5);
+    let cpu = find(
+        &r,
+        "lexical risk scores (no evidence), 1 thread, per CPU",
+        None,
+    );
+    assert!(close(cpu.scry, 520_000.0));
     assert!(close(
         find(&r, "lexical risk scores (no evidence), 2 threads", None).scry,
         900_000.0
