@@ -500,15 +500,15 @@ fn step_clickhouse(ctx: &mut Ctx, step: &mut Step) -> Result<()> {
 }
 
 fn step_risk(ctx: &mut Ctx, step: &mut Step) -> Result<()> {
-    let source = ctx.root().join("crates/scry-risk/examples/bench.rs");
+    let source = ctx.root().join("crates/scry-risk/examples/risk_bench.rs");
     let Ok(text) = std::fs::read_to_string(&source) else {
-        step.status =
-            Status::Skipped("crates/scry-risk/examples/bench.rs is not in this tree".to_owned());
+        step.status = Status::Skipped(
+            "crates/scry-risk/examples/risk_bench.rs is not in this tree".to_owned(),
+        );
         return Ok(());
     };
-    ctx.build(step, "scry-risk", &["bench"])?;
-    // Run at once: scry-lookalike's example has the same name and output path.
-    let mut c = Command::new(ctx.release("examples/bench"));
+    ctx.build(step, "scry-risk", &["risk_bench"])?;
+    let mut c = Command::new(ctx.release("examples/risk_bench"));
     // Its figures are read from its last JSON line: ask for one when the
     // example knows the flag.
     c.arg(ctx.scale.risk_rounds.to_string());

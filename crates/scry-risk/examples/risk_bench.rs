@@ -1,5 +1,5 @@
 //! Lexical scoring throughput:
-//! `cargo run --release -p scry-risk --example bench [-- ROUNDS]`.
+//! `cargo run --release -p scry-risk --example risk_bench [-- ROUNDS]`.
 //!
 //! Names: the 20k OpenDNS benign names plus the first 20k DGA names of
 //! `shared/data` (parsed into `DomainName`s before timing, as the store
