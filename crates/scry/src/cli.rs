@@ -79,6 +79,47 @@ pub(crate) enum Command {
     Rescore(RescoreArgs),
     /// The threat feeds ingested, with their versions.
     Feeds(JsonArg),
+    /// The REST API (keys required; see /api/v1/openapi.json).
+    Serve(ServeArgs),
+    /// API keys for `scry serve`.
+    #[command(subcommand)]
+    Keys(KeysCmd),
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct ServeArgs {
+    /// Address to listen on (loopback by default).
+    #[arg(long, default_value = "127.0.0.1:8640")]
+    pub(crate) listen: std::net::SocketAddr,
+    /// Requests a minute per API key.
+    #[arg(long, default_value_t = 600)]
+    pub(crate) rate_limit: u32,
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum KeysCmd {
+    /// Make a key; prints it alone on stdout (shown once, stored hashed).
+    Create(KeysCreateArgs),
+    /// The keys (ids, names, scopes; never the secrets).
+    List(JsonArg),
+    /// Revoke a key by id.
+    Revoke(KeysRevokeArgs),
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct KeysCreateArgs {
+    /// read, write or admin.
+    #[arg(long, default_value = "read")]
+    pub(crate) scope: String,
+    /// A name for people (who or what uses it).
+    #[arg(long, default_value = "")]
+    pub(crate) name: String,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct KeysRevokeArgs {
+    /// The key's id (from `scry keys list`).
+    pub(crate) id: String,
 }
 
 #[derive(Debug, Args)]

@@ -11,6 +11,7 @@ mod notify;
 mod pdns;
 pub(crate) mod query;
 mod risk;
+mod serve;
 mod store;
 pub(crate) mod train;
 mod whois;
@@ -45,5 +46,7 @@ pub(crate) fn run(cli: Cli) -> Result<ExitCode> {
         Command::Risk(a) => risk::risk(&cli, a),
         Command::Rescore(a) => risk::rescore(&cli, a),
         Command::Feeds(a) => risk::feeds(&cli, a),
+        Command::Serve(a) => serve::serve(&cli, a),
+        Command::Keys(c) => serve::keys(&cli, c),
     }
 }

@@ -13,6 +13,7 @@ mod lookalike;
 mod monitor;
 mod pdns;
 mod risk;
+mod serve;
 mod whois;
 mod zone;
 

@@ -1,0 +1,506 @@
+//! `scry serve`: the REST API for SOAR and SIEM playbooks.
+//!
+//! Every route under `/api/v1` needs an API key (`X-Api-Key: KEY` or
+//! `Authorization: Bearer KEY`) with the route's scope; `/health` does not.
+//! Each key has a token-bucket rate limit: a refused request gets `429`
+//! with `Retry-After`, and every authenticated answer carries
+//! `X-RateLimit-Limit`, `X-RateLimit-Remaining` and `X-RateLimit-Reset`.
+//! Errors have one shape, `{"error": {"code", "message", "field"?}}`; wrong
+//! input is a `400` naming the field, never a `500`. Every request is logged
+//! (key id, route, status, latency).
+//!
+//! Architecture invariants: handlers run the synchronous store and intel
+//! calls on the blocking pool (never on the async workers); the answers are
+//! the same output types the CLI prints with `--json`; [`ROUTES`] is the one
+//! list the router and the OpenAPI document are built from.
+#![warn(missing_docs)]
+
+mod error;
+pub mod keys;
+mod openapi;
+
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use axum::extract::{Path, Query, Request, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::{Json, Router};
+use scry_store::{Scope as PivotScope, StateStore, Store};
+use serde::Deserialize;
+
+pub use error::{ApiError, Result, ServerError};
+pub use keys::{KeyInfo, Scope};
+
+/// Every API route: (method, path, scope, summary). The router and the
+/// OpenAPI document are both built from this list.
+pub const ROUTES: &[(&str, &str, Scope, &str)] = &[
+    (
+        "get",
+        "/api/v1/domains/{domain}",
+        Scope::Read,
+        "A domain's profile with pivot counts",
+    ),
+    (
+        "get",
+        "/api/v1/pivot",
+        Scope::Read,
+        "The domains sharing a value (field, value; cursor paging)",
+    ),
+    (
+        "get",
+        "/api/v1/risk",
+        Scope::Read,
+        "Risk 0-100 of a domain, IP or e-mail, with components and evidence",
+    ),
+    (
+        "post",
+        "/api/v1/risk",
+        Scope::Read,
+        "Risk of up to 1,000 indicators",
+    ),
+    (
+        "get",
+        "/api/v1/reputation",
+        Scope::Read,
+        "The single risk number of an indicator, for playbooks",
+    ),
+    ("get", "/api/v1/openapi.json", Scope::Read, "This document"),
+];
+
+/// Bulk requests take at most this many indicators.
+pub const MAX_BULK: usize = 1_000;
+
+/// Server options.
+#[derive(Debug, Clone)]
+pub struct ServeOptions {
+    /// Where to listen.
+    pub listen: SocketAddr,
+    /// Requests per minute per key.
+    pub rate_per_minute: u32,
+}
+
+/// One key's token bucket.
+struct Bucket {
+    tokens: f64,
+    at: Instant,
+}
+
+struct App {
+    store: Arc<dyn Store>,
+    state: Arc<StateStore>,
+    rate: f64,
+    buckets: Mutex<HashMap<String, Bucket>>,
+}
+
+type Shared = Arc<App>;
+
+/// Runs a synchronous store/intel call on the blocking pool.
+async fn blocking<T, F>(f: F) -> std::result::Result<T, ApiError>
+where
+    T: Send + 'static,
+    F: FnOnce() -> std::result::Result<T, ApiError> + Send + 'static,
+{
+    tokio::task::spawn_blocking(f).await.map_err(|e| {
+        tracing::error!(error = %e, "worker failed");
+        ApiError::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "internal",
+            "worker failed",
+        )
+    })?
+}
+
+fn key_of(headers: &HeaderMap) -> Option<String> {
+    if let Some(k) = headers.get("x-api-key").and_then(|v| v.to_str().ok()) {
+        return Some(k.trim().to_string());
+    }
+    let auth = headers.get("authorization")?.to_str().ok()?;
+    let (scheme, token) = auth.split_once(' ')?;
+    scheme
+        .eq_ignore_ascii_case("bearer")
+        .then(|| token.trim().to_string())
+}
+
+fn scope_of(method: &str, path: &str) -> Scope {
+    ROUTES
+        .iter()
+        .find(|(m, p, _, _)| {
+            m.eq_ignore_ascii_case(method)
+                && (*p == path
+                    || p.strip_suffix("{domain}")
+                        .is_some_and(|prefix| path.starts_with(prefix)))
+        })
+        .map_or(Scope::Read, |r| r.2)
+}
+
+/// Authentication, scope, rate limit and the request log.
+async fn guard(State(app): State<Shared>, req: Request, next: Next) -> Response {
+    let started = Instant::now();
+    let route = req.uri().path().to_string();
+    let method = req.method().as_str().to_string();
+    let Some(secret) = key_of(req.headers()) else {
+        let r = ApiError::new(
+            StatusCode::UNAUTHORIZED,
+            "unauthorized",
+            "an API key is required (X-Api-Key or Authorization: Bearer)",
+        )
+        .into_response();
+        tracing::info!(key = "-", %method, %route, status = 401, "request");
+        return r;
+    };
+    let st = app.state.clone();
+    let key = match tokio::task::spawn_blocking(move || keys::check_key(&st, &secret)).await {
+        Ok(Ok(Some(k))) => k,
+        Ok(Ok(None)) => {
+            tracing::info!(key = "-", %method, %route, status = 401, "request");
+            return ApiError::new(
+                StatusCode::UNAUTHORIZED,
+                "unauthorized",
+                "unknown or revoked API key",
+            )
+            .into_response();
+        }
+        _ => {
+            return ApiError::new(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "internal",
+                "key check failed",
+            )
+            .into_response();
+        }
+    };
+    let need = scope_of(&method, &route);
+    if key.scope < need {
+        tracing::info!(key = %key.id, %method, %route, status = 403, "request");
+        return ApiError::new(
+            StatusCode::FORBIDDEN,
+            "forbidden",
+            format!(
+                "this route needs scope {}, the key has {}",
+                need.as_str(),
+                key.scope.as_str()
+            ),
+        )
+        .into_response();
+    }
+    // Token bucket: `rate` tokens a minute, at most `rate` stored.
+    let (allowed, remaining, reset) = {
+        let mut b = app.buckets.lock().unwrap_or_else(|p| p.into_inner());
+        let now = Instant::now();
+        let bucket = b.entry(key.id.clone()).or_insert(Bucket {
+            tokens: app.rate,
+            at: now,
+        });
+        let per_sec = app.rate / 60.0;
+        bucket.tokens =
+            (bucket.tokens + now.duration_since(bucket.at).as_secs_f64() * per_sec).min(app.rate);
+        bucket.at = now;
+        let allowed = bucket.tokens >= 1.0;
+        if allowed {
+            bucket.tokens -= 1.0;
+        }
+        let missing = (1.0 - bucket.tokens).max(0.0);
+        let reset = (missing / per_sec).ceil() as u64;
+        (allowed, bucket.tokens.floor() as u64, reset)
+    };
+    let mut resp = if allowed {
+        next.run(req).await
+    } else {
+        let mut e = ApiError::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            "rate_limited",
+            format!("more than {} requests a minute for this key", app.rate),
+        );
+        e.retry_after = Some(reset.max(1));
+        e.into_response()
+    };
+    let h = resp.headers_mut();
+    for (name, v) in [
+        ("x-ratelimit-limit", app.rate as u64),
+        ("x-ratelimit-remaining", remaining),
+        ("x-ratelimit-reset", reset),
+    ] {
+        if let Ok(v) = HeaderValue::from_str(&v.to_string()) {
+            h.insert(name, v);
+        }
+    }
+    tracing::info!(
+        key = %key.id,
+        %method,
+        %route,
+        status = resp.status().as_u16(),
+        latency_us = started.elapsed().as_micros() as u64,
+        "request"
+    );
+    resp
+}
+
+async fn health() -> Json<serde_json::Value> {
+    Json(serde_json::json!({"status": "ok"}))
+}
+
+async fn not_found() -> ApiError {
+    ApiError::new(
+        StatusCode::NOT_FOUND,
+        "not_found",
+        "no such route (see /api/v1/openapi.json)",
+    )
+}
+
+async fn domain(
+    State(app): State<Shared>,
+    Path(domain): Path<String>,
+) -> std::result::Result<Response, ApiError> {
+    blocking(move || {
+        let p = scry_intel::profile::profile(
+            app.store.as_ref(),
+            &domain,
+            &scry_intel::profile::ProfileOptions::default(),
+        )?;
+        Ok(Json(p).into_response())
+    })
+    .await
+}
+
+#[derive(Deserialize)]
+struct PivotParams {
+    field: Option<String>,
+    value: Option<String>,
+    cursor: Option<String>,
+    limit: Option<usize>,
+    scope: Option<String>,
+}
+
+async fn pivot(
+    State(app): State<Shared>,
+    Query(q): Query<PivotParams>,
+) -> std::result::Result<Response, ApiError> {
+    let field = q
+        .field
+        .ok_or_else(|| ApiError::invalid("field", "field is required"))?;
+    let value = q
+        .value
+        .ok_or_else(|| ApiError::invalid("value", "value is required"))?;
+    let limit = q.limit.unwrap_or(1000);
+    if limit == 0 || limit > 10_000 {
+        return Err(ApiError::invalid("limit", "limit must be 1..=10000"));
+    }
+    let scope = match q.scope.as_deref() {
+        None | Some("current") => PivotScope::Current,
+        Some("historic") => PivotScope::Historic,
+        Some("all") => PivotScope::All,
+        Some(other) => {
+            return Err(ApiError::invalid(
+                "scope",
+                format!("{other:?}: expected current, historic or all"),
+            ));
+        }
+    };
+    blocking(move || {
+        let r = scry_intel::pivot::pivot(
+            app.store.as_ref(),
+            &field,
+            &value,
+            scope,
+            q.cursor.as_deref(),
+            limit,
+        )?;
+        Ok(Json(r).into_response())
+    })
+    .await
+}
+
+#[derive(Deserialize)]
+struct RiskParams {
+    domain: Option<String>,
+    ip: Option<String>,
+    email: Option<String>,
+    indicator: Option<String>,
+}
+
+impl RiskParams {
+    fn one(self) -> std::result::Result<(&'static str, String), ApiError> {
+        let given: Vec<(&'static str, String)> = [
+            ("domain", self.domain),
+            ("ip", self.ip),
+            ("email", self.email),
+            ("indicator", self.indicator),
+        ]
+        .into_iter()
+        .filter_map(|(k, v)| v.map(|v| (k, v)))
+        .collect();
+        match given.len() {
+            1 => Ok(given
+                .into_iter()
+                .next()
+                .unwrap_or(("indicator", String::new()))),
+            0 => Err(ApiError::invalid(
+                "domain",
+                "give one of domain, ip, email or indicator",
+            )),
+            _ => Err(ApiError::invalid(
+                given[1].0,
+                "give only one of domain, ip, email or indicator",
+            )),
+        }
+    }
+}
+
+fn score(
+    app: &App,
+    field: &str,
+    indicator: &str,
+) -> std::result::Result<scry_intel::risk::RiskReport, ApiError> {
+    let scorer = scry_intel::risk::builtin_scorer();
+    let engine = scry_intel::risk::RiskEngine::new(app.store.as_ref(), &app.state, &scorer);
+    let r = engine.score(indicator).map_err(ApiError::from)?;
+    let kind_ok = match field {
+        "domain" => r.kind == "domain",
+        "ip" => r.kind == "ip",
+        "email" => r.kind == "email",
+        _ => true,
+    };
+    if !kind_ok {
+        return Err(ApiError::invalid(
+            field,
+            format!("{indicator:?} is not a {field}"),
+        ));
+    }
+    Ok(r)
+}
+
+async fn risk_one(
+    State(app): State<Shared>,
+    Query(q): Query<RiskParams>,
+) -> std::result::Result<Response, ApiError> {
+    let (field, v) = q.one()?;
+    blocking(move || Ok(Json(score(&app, field, &v)?).into_response())).await
+}
+
+#[derive(Deserialize)]
+struct Bulk {
+    indicators: Vec<String>,
+}
+
+async fn risk_bulk(
+    State(app): State<Shared>,
+    body: std::result::Result<Json<Bulk>, axum::extract::rejection::JsonRejection>,
+) -> std::result::Result<Response, ApiError> {
+    let Json(b) = body.map_err(|e| ApiError::invalid("indicators", e.body_text()))?;
+    if b.indicators.len() > MAX_BULK {
+        return Err(ApiError::invalid(
+            "indicators",
+            format!(
+                "{} indicators; at most {MAX_BULK} a request",
+                b.indicators.len()
+            ),
+        ));
+    }
+    blocking(move || {
+        let results: Vec<serde_json::Value> = b
+            .indicators
+            .iter()
+            .map(|i| match score(&app, "indicator", i) {
+                Ok(r) => serde_json::to_value(r).unwrap_or_default(),
+                Err(e) => serde_json::json!({"indicator": i, "error": {"code": e.code, "message": e.message}}),
+            })
+            .collect();
+        Ok(Json(serde_json::json!({ "results": results })).into_response())
+    })
+    .await
+}
+
+async fn reputation(
+    State(app): State<Shared>,
+    Query(q): Query<RiskParams>,
+) -> std::result::Result<Response, ApiError> {
+    let (field, v) = q.one()?;
+    blocking(move || {
+        let r = score(&app, field, &v)?;
+        Ok(Json(serde_json::json!({
+            "indicator": r.indicator,
+            "type": r.kind,
+            "risk": r.risk,
+            "threats": r.threats,
+        }))
+        .into_response())
+    })
+    .await
+}
+
+async fn openapi_doc() -> Json<serde_json::Value> {
+    Json(openapi::document())
+}
+
+/// The application: routes, auth, limits.
+pub fn router(store: Arc<dyn Store>, state: Arc<StateStore>, rate_per_minute: u32) -> Router {
+    let app: Shared = Arc::new(App {
+        store,
+        state,
+        rate: f64::from(rate_per_minute.max(1)),
+        buckets: Mutex::new(HashMap::new()),
+    });
+    let api = Router::new()
+        .route(ROUTES[0].1, get(domain))
+        .route(ROUTES[1].1, get(pivot))
+        .route(ROUTES[2].1, get(risk_one).post(risk_bulk))
+        .route(ROUTES[4].1, get(reputation))
+        .route(ROUTES[5].1, get(openapi_doc))
+        .fallback(not_found)
+        .layer(middleware::from_fn_with_state(app.clone(), guard))
+        .with_state(app);
+    Router::new().route("/health", get(health)).merge(api)
+}
+
+/// Serves until SIGINT/SIGTERM; `on_ready` gets the bound address.
+pub fn serve(
+    store: Arc<dyn Store>,
+    state: Arc<StateStore>,
+    opts: &ServeOptions,
+    on_ready: impl FnOnce(SocketAddr),
+) -> Result<()> {
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()?;
+    rt.block_on(async move {
+        let listener = tokio::net::TcpListener::bind(opts.listen).await?;
+        on_ready(listener.local_addr()?);
+        let app = router(store, state, opts.rate_per_minute);
+        axum::serve(listener, app)
+            .with_graceful_shutdown(shutdown())
+            .await?;
+        Ok(())
+    })
+}
+
+async fn shutdown() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = term => {},
+    }
+    // Let in-flight requests finish briefly.
+    tokio::time::sleep(Duration::from_millis(10)).await;
+}
+
+#[cfg(test)]
+mod tests;

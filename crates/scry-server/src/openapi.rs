@@ -1,0 +1,76 @@
+//! The OpenAPI 3 document, built from [`crate::ROUTES`].
+
+use crate::{MAX_BULK, ROUTES};
+
+fn params(path: &str, method: &str) -> serde_json::Value {
+    let q = |name: &str, desc: &str, required: bool| serde_json::json!({"name": name, "in": "query", "required": required, "description": desc, "schema": {"type": "string"}});
+    match (method, path) {
+        (_, p) if p.contains("{domain}") => serde_json::json!([
+            {"name": "domain", "in": "path", "required": true, "schema": {"type": "string"}}
+        ]),
+        ("get", "/api/v1/pivot") => serde_json::json!([
+            q("field", "a pivot field (see `scry fields`)", true),
+            q("value", "the value", true),
+            q("scope", "current (default), historic or all", false),
+            q("cursor", "next_cursor of the previous page", false),
+            q("limit", "page size, 1..=10000 (default 1000)", false),
+        ]),
+        ("get", "/api/v1/risk") | ("get", "/api/v1/reputation") => serde_json::json!([
+            q("domain", "a domain name", false),
+            q("ip", "an IP address", false),
+            q("email", "an e-mail address", false),
+            q("indicator", "any of the three", false),
+        ]),
+        _ => serde_json::json!([]),
+    }
+}
+
+/// The document.
+pub(crate) fn document() -> serde_json::Value {
+    let mut paths = serde_json::Map::new();
+    for (method, path, scope, summary) in ROUTES {
+        let entry = paths
+            .entry(path.to_string())
+            .or_insert_with(|| serde_json::json!({}));
+        let mut op = serde_json::json!({
+            "summary": summary,
+            "parameters": params(path, method),
+            "security": [{"apiKey": []}, {"bearer": []}],
+            "x-scope": scope.as_str(),
+            "responses": {
+                "200": {"description": "OK"},
+                "400": {"description": "invalid input; the error names the field", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
+                "401": {"description": "no or unknown API key"},
+                "403": {"description": "the key's scope is too small"},
+                "429": {"description": "rate limited; see Retry-After"}
+            }
+        });
+        if *method == "post" {
+            op["requestBody"] = serde_json::json!({
+                "required": true,
+                "content": {"application/json": {"schema": {
+                    "type": "object",
+                    "required": ["indicators"],
+                    "properties": {"indicators": {"type": "array", "maxItems": MAX_BULK, "items": {"type": "string"}}}
+                }}}
+            });
+        }
+        entry[*method] = op;
+    }
+    serde_json::json!({
+        "openapi": "3.0.3",
+        "info": {"title": "Scry API", "version": "1"},
+        "paths": paths,
+        "components": {
+            "securitySchemes": {
+                "apiKey": {"type": "apiKey", "in": "header", "name": "X-Api-Key"},
+                "bearer": {"type": "http", "scheme": "bearer"}
+            },
+            "schemas": {
+                "Error": {"type": "object", "properties": {"error": {"type": "object", "properties": {
+                    "code": {"type": "string"}, "message": {"type": "string"}, "field": {"type": "string"}
+                }}}}
+            }
+        }
+    })
+}

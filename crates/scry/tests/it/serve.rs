@@ -1,0 +1,241 @@
+//! `scry serve` end to end on a loopback port: health without a key, 401
+//! without one, keys in both headers, scopes, profile, pivot paging, risk
+//! (one and bulk), reputation, errors naming the field, rate limits with
+//! Retry-After, and the OpenAPI document.
+
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+
+use crate::{ok, run};
+
+struct Server {
+    child: Child,
+    base: String,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn start(data: &std::path::Path, rate: u32) -> Server {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_scry"))
+        .arg("--data-dir")
+        .arg(data)
+        .args([
+            "serve",
+            "--listen",
+            "127.0.0.1:0",
+            "--rate-limit",
+            &rate.to_string(),
+        ])
+        .env_remove("SCRY_STORE")
+        .stderr(Stdio::piped())
+        .stdout(Stdio::null())
+        .spawn()
+        .expect("start scry serve");
+    let stderr = child.stderr.take().expect("stderr");
+    let mut lines = BufReader::new(stderr).lines();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    let base = loop {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "scry serve did not start"
+        );
+        let line = lines
+            .next()
+            .expect("scry serve exited")
+            .expect("read stderr");
+        if let Some(addr) = line.split("listening on ").nth(1) {
+            break addr.trim().to_string();
+        }
+    };
+    // Keep draining the log so the server never blocks on a full pipe.
+    std::thread::spawn(move || for _ in lines {});
+    Server { child, base }
+}
+
+fn agent() -> ureq::Agent {
+    ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .timeout_global(Some(std::time::Duration::from_secs(30)))
+        .build()
+        .into()
+}
+
+fn get(
+    s: &Server,
+    path: &str,
+    key: Option<&str>,
+) -> (u16, serde_json::Value, ureq::http::HeaderMap) {
+    let mut req = agent().get(format!("{}{path}", s.base));
+    if let Some(k) = key {
+        req = req.header("X-Api-Key", k);
+    }
+    let r = req.call().expect("request");
+    let status = r.status().as_u16();
+    let headers = r.headers().clone();
+    let body = r.into_body().read_to_string().unwrap_or_default();
+    (
+        status,
+        serde_json::from_str(&body).unwrap_or(serde_json::Value::Null),
+        headers,
+    )
+}
+
+#[test]
+fn api_end_to_end() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path().join("data");
+    let mut facts = String::new();
+    for i in 0..5 {
+        facts.push_str(&format!(
+            "{{\"subject\":\"actor{i}.top\",\"predicate\":\"registrant_email\",\"object\":\"ops@dark.example\",\"time\":\"2026-03-01T00:00:00Z\"}}\n"
+        ));
+    }
+    let f = tmp.path().join("f.ndjson");
+    std::fs::write(&f, facts).unwrap();
+    ok(&data, &["ingest", "facts", f.to_str().unwrap()]);
+    let feed = tmp.path().join("feed.txt");
+    std::fs::write(&feed, "actor0.top\nactor1.top\n").unwrap();
+    ok(
+        &data,
+        &["ingest", "feed", feed.to_str().unwrap(), "--name", "pt"],
+    );
+    let read = ok(
+        &data,
+        &["keys", "create", "--scope", "read", "--name", "soar"],
+    )
+    .trim()
+    .to_string();
+    assert!(read.starts_with("scry_") && !read.contains('\n'), "{read}");
+    let listed = ok(&data, &["keys", "list", "--json"]);
+    assert!(!listed.contains(&read), "secrets are never listed");
+
+    let s = start(&data, 600);
+    let (st, body, _) = get(&s, "/health", None);
+    assert_eq!((st, body["status"].as_str()), (200, Some("ok")));
+
+    let (st, body, _) = get(&s, "/api/v1/domains/actor0.top", None);
+    assert_eq!(st, 401);
+    assert_eq!(body["error"]["code"], "unauthorized");
+    let (st, _, _) = get(&s, "/api/v1/domains/actor0.top", Some("scry_not_a_key"));
+    assert_eq!(st, 401);
+
+    let (st, body, h) = get(&s, "/api/v1/domains/actor0.top", Some(&read));
+    assert_eq!(st, 200, "{body}");
+    assert_eq!(body["domain"], "actor0.top");
+    assert!(h.contains_key("x-ratelimit-remaining"));
+    // Bearer works too.
+    let r = agent()
+        .get(format!("{}/api/v1/reputation?domain=actor0.top", s.base))
+        .header("Authorization", format!("Bearer {read}"))
+        .call()
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 200);
+    let rep: serde_json::Value =
+        serde_json::from_str(&r.into_body().read_to_string().unwrap()).unwrap();
+    assert_eq!(rep["risk"], 100);
+
+    // Wrong input: 400 naming the field, never 500.
+    let (st, body, _) = get(&s, "/api/v1/domains/not%20a%20name", Some(&read));
+    assert_eq!(st, 400, "{body}");
+    assert_eq!(body["error"]["field"], "domain");
+    let (st, body, _) = get(&s, "/api/v1/pivot?field=nope&value=x", Some(&read));
+    assert_eq!((st, body["error"]["field"].as_str()), (400, Some("field")));
+    let (st, body, _) = get(
+        &s,
+        "/api/v1/risk?domain=a.example&ip=192.0.2.1",
+        Some(&read),
+    );
+    assert_eq!((st, body["error"]["field"].as_str()), (400, Some("ip")));
+    let (st, body, _) = get(&s, "/api/v1/risk?ip=actor0.top", Some(&read));
+    assert_eq!((st, body["error"]["field"].as_str()), (400, Some("ip")));
+    let (st, body, _) = get(&s, "/api/v1/nothing", Some(&read));
+    assert_eq!(
+        (st, body["error"]["code"].as_str()),
+        (404, Some("not_found"))
+    );
+
+    // Pivot with cursor paging: 5 holders, pages of 2.
+    let (st, p1, _) = get(
+        &s,
+        "/api/v1/pivot?field=registrant_email&value=ops@dark.example&limit=2",
+        Some(&read),
+    );
+    assert_eq!(st, 200, "{p1}");
+    let cursor = p1["next_cursor"].as_str().expect("a next page").to_string();
+    let (_, p2, _) = get(
+        &s,
+        &format!(
+            "/api/v1/pivot?field=registrant_email&value=ops@dark.example&limit=2&cursor={cursor}"
+        ),
+        Some(&read),
+    );
+    assert_ne!(p1["domains"], p2["domains"]);
+
+    // Risk: one, with components and evidence; bulk with an error inline.
+    let (st, r, _) = get(&s, "/api/v1/risk?domain=actor3.top", Some(&read));
+    assert_eq!(st, 200);
+    assert!(r["risk"].as_u64().unwrap() >= 50, "{r}");
+    assert!(r["evidence"].as_array().is_some_and(|e| !e.is_empty()));
+    let resp = agent()
+        .post(format!("{}/api/v1/risk", s.base))
+        .header("X-Api-Key", &read)
+        .header("Content-Type", "application/json")
+        .send(r#"{"indicators":["actor1.top","192.0.2.1","not a name!"]}"#)
+        .unwrap();
+    assert_eq!(resp.status().as_u16(), 200);
+    let bulk: serde_json::Value =
+        serde_json::from_str(&resp.into_body().read_to_string().unwrap()).unwrap();
+    let results = bulk["results"].as_array().unwrap();
+    assert_eq!(results.len(), 3);
+    assert_eq!(results[0]["risk"], 100);
+    assert_eq!(results[1]["type"], "ip");
+    assert_eq!(results[2]["error"]["code"], "invalid_value");
+    let too_many = serde_json::json!({"indicators": vec!["a.example"; 1001]}).to_string();
+    let resp = agent()
+        .post(format!("{}/api/v1/risk", s.base))
+        .header("X-Api-Key", &read)
+        .header("Content-Type", "application/json")
+        .send(too_many.as_str())
+        .unwrap();
+    assert_eq!(resp.status().as_u16(), 400);
+
+    // The OpenAPI document lists the routes.
+    let (st, doc, _) = get(&s, "/api/v1/openapi.json", Some(&read));
+    assert_eq!(st, 200);
+    assert!(doc["paths"]["/api/v1/risk"]["post"].is_object());
+    drop(s);
+
+    // Rate limit: 3 a minute, the 4th is refused with Retry-After.
+    let s = start(&data, 3);
+    for _ in 0..3 {
+        assert_eq!(
+            get(&s, "/api/v1/reputation?domain=a.example", Some(&read)).0,
+            200
+        );
+    }
+    let (st, body, h) = get(&s, "/api/v1/reputation?domain=a.example", Some(&read));
+    assert_eq!(st, 429);
+    assert_eq!(body["error"]["code"], "rate_limited");
+    assert!(h.get("retry-after").is_some());
+    drop(s);
+
+    // A revoked key is refused.
+    let id = serde_json::from_str::<serde_json::Value>(&ok(&data, &["keys", "list", "--json"]))
+        .unwrap()[0]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    ok(&data, &["keys", "revoke", &id]);
+    let s = start(&data, 600);
+    assert_eq!(
+        get(&s, "/api/v1/reputation?domain=a.example", Some(&read)).0,
+        401
+    );
+    let bad = run(&data, &["keys", "create", "--scope", "root"]);
+    assert!(!bad.status.success());
+}
