@@ -28,7 +28,7 @@ use axum::extract::{Path, Query, Request, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
+use axum::routing::{delete, get, post};
 use axum::{Json, Router};
 use scry_store::{Scope as PivotScope, StateStore, Store};
 use serde::Deserialize;
@@ -46,10 +46,46 @@ pub const ROUTES: &[(&str, &str, Scope, &str)] = &[
         "A domain's profile with pivot counts",
     ),
     (
+        "post",
+        "/api/v1/enrich",
+        Scope::Read,
+        "Profiles of up to 1,000 domains at once (SIEM enrichment)",
+    ),
+    (
         "get",
         "/api/v1/pivot",
         Scope::Read,
-        "The domains sharing a value (field, value; cursor paging)",
+        "The domains sharing a value (field, value; cursor paging, total)",
+    ),
+    (
+        "post",
+        "/api/v1/search",
+        Scope::Read,
+        "Boolean search over pivots (the CLI grammar; cursor paging, total)",
+    ),
+    (
+        "get",
+        "/api/v1/pdns/rrset/{name}",
+        Scope::Read,
+        "Passive DNS by owner name (DNSDB semantics: wildcards, time fences, limits; COF records)",
+    ),
+    (
+        "get",
+        "/api/v1/pdns/rdata/{kind}/{value}",
+        Scope::Read,
+        "Passive DNS by answer: kind ip (address or CIDR), name or raw",
+    ),
+    (
+        "get",
+        "/api/v1/whois/{domain}",
+        Scope::Read,
+        "Registration history with diffs",
+    ),
+    (
+        "get",
+        "/api/v1/reverse-whois",
+        Scope::Read,
+        "Domains whose registration data contains every term",
     ),
     (
         "get",
@@ -69,8 +105,46 @@ pub const ROUTES: &[(&str, &str, Scope, &str)] = &[
         Scope::Read,
         "The single risk number of an indicator, for playbooks",
     ),
+    ("get", "/api/v1/monitors", Scope::Read, "The monitors"),
+    (
+        "post",
+        "/api/v1/monitors",
+        Scope::Write,
+        "Add a monitor (kind, name, terms, exclusions)",
+    ),
+    (
+        "delete",
+        "/api/v1/monitors/{id}",
+        Scope::Write,
+        "Remove a monitor (its alerts stay)",
+    ),
+    (
+        "get",
+        "/api/v1/alerts",
+        Scope::Read,
+        "Alerts, optionally in one state",
+    ),
+    (
+        "post",
+        "/api/v1/alerts/{id}/state",
+        Scope::Write,
+        "Move an alert to a new state (audited: the key's name and id)",
+    ),
     ("get", "/api/v1/openapi.json", Scope::Read, "This document"),
 ];
+
+/// Whether a request path matches a route pattern (`{x}` is one segment).
+fn path_matches(pattern: &str, path: &str) -> bool {
+    let mut p = pattern.split('/');
+    let mut q = path.split('/');
+    loop {
+        match (p.next(), q.next()) {
+            (None, None) => return true,
+            (Some(a), Some(b)) if a.starts_with('{') || a == b => {}
+            _ => return false,
+        }
+    }
+}
 
 /// Bulk requests take at most this many indicators.
 pub const MAX_BULK: usize = 1_000;
@@ -98,6 +172,10 @@ struct App {
 }
 
 type Shared = Arc<App>;
+
+/// The authenticated key of a request (set by the auth layer).
+#[derive(Clone)]
+struct Caller(KeyInfo);
 
 /// Runs a synchronous store/intel call on the blocking pool.
 async fn blocking<T, F>(f: F) -> std::result::Result<T, ApiError>
@@ -129,12 +207,7 @@ fn key_of(headers: &HeaderMap) -> Option<String> {
 fn scope_of(method: &str, path: &str) -> Scope {
     ROUTES
         .iter()
-        .find(|(m, p, _, _)| {
-            m.eq_ignore_ascii_case(method)
-                && (*p == path
-                    || p.strip_suffix("{domain}")
-                        .is_some_and(|prefix| path.starts_with(prefix)))
-        })
+        .find(|(m, p, _, _)| m.eq_ignore_ascii_case(method) && path_matches(p, path))
         .map_or(Scope::Read, |r| r.2)
 }
 
@@ -208,7 +281,9 @@ async fn guard(State(app): State<Shared>, req: Request, next: Next) -> Response 
         let reset = (missing / per_sec).ceil() as u64;
         (allowed, bucket.tokens.floor() as u64, reset)
     };
-    let mut resp = if allowed {
+    let resp = if allowed {
+        let mut req = req;
+        req.extensions_mut().insert(Caller(key.clone()));
         next.run(req).await
     } else {
         let mut e = ApiError::new(
@@ -219,6 +294,7 @@ async fn guard(State(app): State<Shared>, req: Request, next: Next) -> Response 
         e.retry_after = Some(reset.max(1));
         e.into_response()
     };
+    let mut resp = json_errors(resp).await;
     let h = resp.headers_mut();
     for (name, v) in [
         ("x-ratelimit-limit", app.rate as u64),
@@ -238,6 +314,30 @@ async fn guard(State(app): State<Shared>, req: Request, next: Next) -> Response 
         "request"
     );
     resp
+}
+
+/// Turns axum's plain-text rejections (a bad path or query parameter, a
+/// wrong content type) into the API's JSON error shape.
+async fn json_errors(resp: Response) -> Response {
+    let is_json = resp
+        .headers()
+        .get("content-type")
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/json"));
+    if is_json || resp.status().is_success() || resp.status().as_u16() < 400 {
+        return resp;
+    }
+    let status = resp.status();
+    let text = axum::body::to_bytes(resp.into_body(), 16 * 1024)
+        .await
+        .map(|b| String::from_utf8_lossy(&b).trim().to_string())
+        .unwrap_or_default();
+    let code = if status.is_client_error() {
+        "invalid_request"
+    } else {
+        "internal"
+    };
+    ApiError::new(status, code, text).into_response()
 }
 
 async fn health() -> Json<serde_json::Value> {
@@ -433,6 +533,320 @@ async fn reputation(
     .await
 }
 
+type JsonBody<T> = std::result::Result<Json<T>, axum::extract::rejection::JsonRejection>;
+
+fn body<T>(b: JsonBody<T>, field: &str) -> std::result::Result<T, ApiError> {
+    b.map(|Json(v)| v)
+        .map_err(|e| ApiError::invalid(field, e.body_text()))
+}
+
+fn now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs() as i64)
+}
+
+#[derive(Deserialize)]
+struct EnrichBody {
+    domains: Vec<String>,
+}
+
+async fn enrich(
+    State(app): State<Shared>,
+    b: JsonBody<EnrichBody>,
+) -> std::result::Result<Response, ApiError> {
+    let b = body(b, "domains")?;
+    if b.domains.len() > MAX_BULK {
+        return Err(ApiError::invalid(
+            "domains",
+            format!("{} domains; at most {MAX_BULK} a request", b.domains.len()),
+        ));
+    }
+    blocking(move || {
+        let opts = scry_intel::profile::ProfileOptions {
+            fact_limit: 1_000,
+            enrich_limit: 10,
+            ..Default::default()
+        };
+        let results: Vec<serde_json::Value> = b
+            .domains
+            .iter()
+            .map(|d| match scry_intel::profile::profile(app.store.as_ref(), d, &opts) {
+                Ok(p) => serde_json::to_value(p).unwrap_or_default(),
+                Err(e) => {
+                    let e = ApiError::from(e);
+                    serde_json::json!({"domain": d, "error": {"code": e.code, "message": e.message}})
+                }
+            })
+            .collect();
+        Ok(Json(serde_json::json!({ "results": results })).into_response())
+    })
+    .await
+}
+
+#[derive(Deserialize)]
+struct SearchBody {
+    query: String,
+    cursor: Option<String>,
+    limit: Option<usize>,
+}
+
+async fn search(
+    State(app): State<Shared>,
+    b: JsonBody<SearchBody>,
+) -> std::result::Result<Response, ApiError> {
+    let b = body(b, "query")?;
+    blocking(move || {
+        let r = scry_intel::search::search(
+            app.store.as_ref(),
+            &b.query,
+            b.cursor.as_deref(),
+            b.limit.unwrap_or(1000),
+        )?;
+        Ok(Json(r).into_response())
+    })
+    .await
+}
+
+#[derive(Deserialize)]
+struct PdnsParams {
+    rrtype: Option<String>,
+    time_first_before: Option<String>,
+    time_first_after: Option<String>,
+    time_last_before: Option<String>,
+    time_last_after: Option<String>,
+    limit: Option<usize>,
+    offset: Option<usize>,
+}
+
+impl PdnsParams {
+    fn options(&self) -> std::result::Result<scry_intel::pdns::PdnsOptions, ApiError> {
+        let now = now();
+        let bound =
+            |v: &Option<String>, field: &str| -> std::result::Result<Option<i64>, ApiError> {
+                v.as_deref()
+                    .map(|s| scry_intel::pdns::parse_bound(s, now))
+                    .transpose()
+                    .map_err(|e| ApiError::invalid(field, e.to_string()))
+            };
+        let rrtype = match &self.rrtype {
+            Some(t) => Some(
+                scry_model::rrtype_from_mnemonic(t)
+                    .ok_or_else(|| ApiError::invalid("rrtype", format!("unknown rrtype {t:?}")))?,
+            ),
+            None => None,
+        };
+        Ok(scry_intel::pdns::PdnsOptions {
+            rrtype,
+            fence: scry_store::TimeFence {
+                first_before: bound(&self.time_first_before, "time_first_before")?,
+                first_after: bound(&self.time_first_after, "time_first_after")?,
+                last_before: bound(&self.time_last_before, "time_last_before")?,
+                last_after: bound(&self.time_last_after, "time_last_after")?,
+            },
+            limit: self
+                .limit
+                .unwrap_or(10_000)
+                .min(scry_intel::pdns::MAX_LIMIT),
+            offset: self.offset.unwrap_or(0),
+        })
+    }
+}
+
+async fn pdns_rrset(
+    State(app): State<Shared>,
+    Path(name): Path<String>,
+    Query(q): Query<PdnsParams>,
+) -> std::result::Result<Response, ApiError> {
+    let opts = q.options()?;
+    blocking(move || {
+        Ok(Json(scry_intel::pdns::rrset(app.store.as_ref(), &name, &opts)?).into_response())
+    })
+    .await
+}
+
+async fn pdns_rdata(
+    State(app): State<Shared>,
+    Path((kind, value)): Path<(String, String)>,
+    Query(q): Query<PdnsParams>,
+) -> std::result::Result<Response, ApiError> {
+    use scry_intel::pdns::RdataKind;
+    let kind = match kind.as_str() {
+        "ip" => RdataKind::Ip,
+        "name" => RdataKind::Name,
+        "raw" => RdataKind::Raw,
+        other => {
+            return Err(ApiError::invalid(
+                "kind",
+                format!("{other:?}: expected ip, name or raw"),
+            ));
+        }
+    };
+    let opts = q.options()?;
+    blocking(move || {
+        Ok(Json(scry_intel::pdns::rdata(
+            app.store.as_ref(),
+            kind,
+            &value,
+            &opts,
+        )?)
+        .into_response())
+    })
+    .await
+}
+
+async fn whois(
+    State(app): State<Shared>,
+    Path(domain): Path<String>,
+) -> std::result::Result<Response, ApiError> {
+    blocking(move || {
+        Ok(Json(scry_intel::whois::history(app.store.as_ref(), &domain)?).into_response())
+    })
+    .await
+}
+
+async fn reverse_whois(
+    State(app): State<Shared>,
+    Query(q): Query<Vec<(String, String)>>,
+) -> std::result::Result<Response, ApiError> {
+    let terms: Vec<String> = q
+        .iter()
+        .filter(|(k, _)| k == "term")
+        .map(|(_, v)| v.clone())
+        .collect();
+    let exclude: Vec<String> = q
+        .iter()
+        .filter(|(k, _)| k == "exclude")
+        .map(|(_, v)| v.clone())
+        .collect();
+    let historic = match q
+        .iter()
+        .find(|(k, _)| k == "scope")
+        .map(|(_, v)| v.as_str())
+    {
+        None | Some("current") => false,
+        Some("historic") => true,
+        Some(other) => {
+            return Err(ApiError::invalid(
+                "scope",
+                format!("{other:?}: expected current or historic"),
+            ));
+        }
+    };
+    if terms.is_empty() {
+        return Err(ApiError::invalid("term", "give at least one term=..."));
+    }
+    blocking(move || {
+        let r = scry_intel::whois::reverse_whois(
+            app.store.as_ref(),
+            &terms,
+            &exclude,
+            &[],
+            historic,
+            10_000,
+        )?;
+        Ok(Json(r).into_response())
+    })
+    .await
+}
+
+async fn monitors(State(app): State<Shared>) -> std::result::Result<Response, ApiError> {
+    blocking(move || Ok(Json(scry_intel::monitor::monitors(&app.state)?).into_response())).await
+}
+
+#[derive(Deserialize)]
+struct MonitorBody {
+    kind: String,
+    name: String,
+    terms: Vec<String>,
+    #[serde(default)]
+    exclusions: Vec<String>,
+    #[serde(default)]
+    match_substring_variations: bool,
+}
+
+async fn monitor_add(
+    State(app): State<Shared>,
+    b: JsonBody<MonitorBody>,
+) -> std::result::Result<Response, ApiError> {
+    let b = body(b, "monitor")?;
+    let kind = scry_intel::monitor::MonitorKind::parse(&b.kind).map_err(ApiError::from)?;
+    blocking(move || {
+        let m = scry_intel::monitor::add_monitor(
+            &app.state,
+            kind,
+            &b.name,
+            &b.terms,
+            &b.exclusions,
+            b.match_substring_variations,
+            now(),
+        )?;
+        Ok((StatusCode::CREATED, Json(m)).into_response())
+    })
+    .await
+}
+
+async fn monitor_remove(
+    State(app): State<Shared>,
+    Path(id): Path<u64>,
+) -> std::result::Result<Response, ApiError> {
+    blocking(move || {
+        if scry_intel::monitor::remove_monitor(&app.state, id)? {
+            Ok(StatusCode::NO_CONTENT.into_response())
+        } else {
+            Err(ApiError::new(
+                StatusCode::NOT_FOUND,
+                "not_found",
+                format!("no monitor {id}"),
+            ))
+        }
+    })
+    .await
+}
+
+#[derive(Deserialize)]
+struct AlertsParams {
+    state: Option<String>,
+}
+
+async fn alerts(
+    State(app): State<Shared>,
+    Query(q): Query<AlertsParams>,
+) -> std::result::Result<Response, ApiError> {
+    blocking(move || {
+        Ok(Json(scry_intel::monitor::alerts(&app.state, q.state.as_deref())?).into_response())
+    })
+    .await
+}
+
+#[derive(Deserialize)]
+struct AlertStateBody {
+    state: String,
+    note: Option<String>,
+}
+
+async fn alert_state(
+    State(app): State<Shared>,
+    axum::Extension(Caller(key)): axum::Extension<Caller>,
+    Path(id): Path<u64>,
+    b: JsonBody<AlertStateBody>,
+) -> std::result::Result<Response, ApiError> {
+    let b = body(b, "state")?;
+    blocking(move || {
+        let who = format!("api:{}:{}", key.id, key.name);
+        let a = scry_intel::monitor::set_state(
+            &app.state,
+            id,
+            &b.state,
+            &who,
+            b.note.as_deref(),
+            now(),
+        )?;
+        Ok(Json(a).into_response())
+    })
+    .await
+}
+
 async fn openapi_doc() -> Json<serde_json::Value> {
     Json(openapi::document())
 }
@@ -446,11 +860,21 @@ pub fn router(store: Arc<dyn Store>, state: Arc<StateStore>, rate_per_minute: u3
         buckets: Mutex::new(HashMap::new()),
     });
     let api = Router::new()
-        .route(ROUTES[0].1, get(domain))
-        .route(ROUTES[1].1, get(pivot))
-        .route(ROUTES[2].1, get(risk_one).post(risk_bulk))
-        .route(ROUTES[4].1, get(reputation))
-        .route(ROUTES[5].1, get(openapi_doc))
+        .route("/api/v1/domains/{domain}", get(domain))
+        .route("/api/v1/enrich", post(enrich))
+        .route("/api/v1/pivot", get(pivot))
+        .route("/api/v1/search", post(search))
+        .route("/api/v1/pdns/rrset/{name}", get(pdns_rrset))
+        .route("/api/v1/pdns/rdata/{kind}/{value}", get(pdns_rdata))
+        .route("/api/v1/whois/{domain}", get(whois))
+        .route("/api/v1/reverse-whois", get(reverse_whois))
+        .route("/api/v1/risk", get(risk_one).post(risk_bulk))
+        .route("/api/v1/reputation", get(reputation))
+        .route("/api/v1/monitors", get(monitors).post(monitor_add))
+        .route("/api/v1/monitors/{id}", delete(monitor_remove))
+        .route("/api/v1/alerts", get(alerts))
+        .route("/api/v1/alerts/{id}/state", post(alert_state))
+        .route("/api/v1/openapi.json", get(openapi_doc))
         .fallback(not_found)
         .layer(middleware::from_fn_with_state(app.clone(), guard))
         .with_state(app);

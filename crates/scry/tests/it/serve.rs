@@ -111,6 +111,9 @@ fn api_end_to_end() {
     .trim()
     .to_string();
     assert!(read.starts_with("scry_") && !read.contains('\n'), "{read}");
+    let write = ok(&data, &["keys", "create", "--scope", "write"])
+        .trim()
+        .to_string();
     let listed = ok(&data, &["keys", "list", "--json"]);
     assert!(!listed.contains(&read), "secrets are never listed");
 
@@ -204,6 +207,94 @@ fn api_end_to_end() {
         .unwrap();
     assert_eq!(resp.status().as_u16(), 400);
 
+    // Enrich, search, passive DNS, WHOIS, reverse WHOIS.
+    let post = |path: &str, key: &str, body: &str| {
+        let r = agent()
+            .post(format!("{}{path}", s.base))
+            .header("X-Api-Key", key)
+            .header("Content-Type", "application/json")
+            .send(body)
+            .unwrap();
+        let st = r.status().as_u16();
+        let v: serde_json::Value =
+            serde_json::from_str(&r.into_body().read_to_string().unwrap_or_default())
+                .unwrap_or_default();
+        (st, v)
+    };
+    let (st, e) = post(
+        "/api/v1/enrich",
+        &read,
+        r#"{"domains":["actor0.top","bad name!"]}"#,
+    );
+    assert_eq!(st, 200, "{e}");
+    assert_eq!(e["results"][0]["domain"], "actor0.top");
+    assert!(e["results"][1]["error"].is_object());
+    let (st, q) = post(
+        "/api/v1/search",
+        &read,
+        r#"{"query":"registrant_email=ops@dark.example","limit":2}"#,
+    );
+    assert_eq!(st, 200, "{q}");
+    assert_eq!(q["total"], 5);
+    let (st, q) = post(
+        "/api/v1/search",
+        &read,
+        r#"{"query":"registrant_email= AND"}"#,
+    );
+    assert_eq!((st, q["error"]["field"].as_str()), (400, Some("query")));
+    let (st, q) = post("/api/v1/search", &read, "not json");
+    assert_eq!(st, 400, "{q}");
+    let (st, p, _) = get(&s, "/api/v1/pdns/rrset/*.top?limit=5", Some(&read));
+    assert_eq!(st, 200, "{p}");
+    assert!(p["records"].is_array());
+    let (st, p, _) = get(&s, "/api/v1/pdns/rdata/bogus/x", Some(&read));
+    assert_eq!((st, p["error"]["field"].as_str()), (400, Some("kind")));
+    let (st, w, _) = get(&s, "/api/v1/whois/actor0.top", Some(&read));
+    assert_eq!(st, 200, "{w}");
+    let (st, w, _) = get(
+        &s,
+        "/api/v1/reverse-whois?term=ops@dark.example",
+        Some(&read),
+    );
+    assert_eq!(st, 200, "{w}");
+    let (st, w, _) = get(
+        &s,
+        "/api/v1/pivot?field=registrant_email&value=x&limit=abc",
+        Some(&read),
+    );
+    assert_eq!(
+        (st, w["error"]["code"].as_str()),
+        (400, Some("invalid_request")),
+        "{w}"
+    );
+
+    // Monitors need the write scope; alert state changes are audited with the key.
+    let (st, m) = post(
+        "/api/v1/monitors",
+        &read,
+        r#"{"kind":"brand","name":"pp","terms":["paypal.com"]}"#,
+    );
+    assert_eq!((st, m["error"]["code"].as_str()), (403, Some("forbidden")));
+    let (st, m) = post(
+        "/api/v1/monitors",
+        &write,
+        r#"{"kind":"brand","name":"pp","terms":["paypal.com"]}"#,
+    );
+    assert_eq!(st, 201, "{m}");
+    let (st, list, _) = get(&s, "/api/v1/monitors", Some(&read));
+    assert_eq!((st, list.as_array().map(Vec::len)), (200, Some(1)));
+    let (st, a, _) = get(&s, "/api/v1/alerts?state=new", Some(&read));
+    assert_eq!((st, a.is_array()), (200, true));
+    let (st, a) = post("/api/v1/alerts/999/state", &write, r#"{"state":"watched"}"#);
+    assert!(st == 400 || st == 404, "{st} {a}");
+    let id = m["id"].as_u64().unwrap();
+    let r = agent()
+        .delete(format!("{}/api/v1/monitors/{id}", s.base))
+        .header("X-Api-Key", &write)
+        .call()
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 204);
+
     // The OpenAPI document lists the routes.
     let (st, doc, _) = get(&s, "/api/v1/openapi.json", Some(&read));
     assert_eq!(st, 200);
@@ -225,8 +316,14 @@ fn api_end_to_end() {
     drop(s);
 
     // A revoked key is refused.
-    let id = serde_json::from_str::<serde_json::Value>(&ok(&data, &["keys", "list", "--json"]))
-        .unwrap()[0]["id"]
+    let keys: serde_json::Value =
+        serde_json::from_str(&ok(&data, &["keys", "list", "--json"])).unwrap();
+    let id = keys
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|k| k["name"] == "soar")
+        .unwrap()["id"]
         .as_str()
         .unwrap()
         .to_string();
