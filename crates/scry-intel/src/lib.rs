@@ -7,6 +7,7 @@
 
 mod error;
 pub mod field;
+pub mod graph;
 pub mod monitor;
 pub mod output;
 pub mod pdns;

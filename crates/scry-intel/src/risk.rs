@@ -351,9 +351,11 @@ impl<'a> RiskEngine<'a> {
         ))
     }
 
-    /// The quick score of a hosted/registered domain, for IP and e-mail
-    /// roll-ups: listed 100, else the stored proximity and the threat model.
-    fn quick(&self, reg: &str) -> Result<(u8, String)> {
+    /// The quick score of a registrable domain, for roll-ups and graphs:
+    /// listed 100, else the highest of the stored proximity (no live
+    /// pivots), the look-alike component and the threat model; with the
+    /// component's name.
+    pub fn quick_score(&self, reg: &str) -> Result<(u8, String)> {
         let feeds = FeedIndex::new(self.state);
         if proximity::registrable_listed(&feeds, reg)? {
             let mut l = feeds.listings(reg)?;
@@ -367,6 +369,12 @@ impl<'a> RiskEngine<'a> {
         let prox = proximity::stored(self.state, reg)?.map_or(0, |s| s.score);
         let mut best = (prox, "proximity".to_string());
         if let Ok(name) = DomainName::from_normalised(reg) {
+            if let Some((sim, _, _)) = self.scorer.lookalike(&name) {
+                let s = lookalike_risk(sim);
+                if s > best.0 {
+                    best = (s, "lookalike".to_string());
+                }
+            }
             for (t, s) in self.scorer.profile(&name).scores {
                 if s > best.0 {
                     best = (s, t);
@@ -398,7 +406,7 @@ impl<'a> RiskEngine<'a> {
         }
         let mut bad = Vec::new();
         for (d, _) in &page.domains {
-            let (s, why) = self.quick(d.ascii())?;
+            let (s, why) = self.quick_score(d.ascii())?;
             if s >= RISKY {
                 bad.push((s, d.ascii().to_string(), why));
             }

@@ -130,6 +130,12 @@ pub const ROUTES: &[(&str, &str, Scope, &str)] = &[
         Scope::Write,
         "Move an alert to a new state (audited: the key's name and id)",
     ),
+    (
+        "get",
+        "/api/v1/graph",
+        Scope::Read,
+        "The infrastructure graph around a seed (domain or field=value): nodes, edges with time windows",
+    ),
     ("get", "/api/v1/openapi.json", Scope::Read, "This document"),
 ];
 
@@ -847,6 +853,36 @@ async fn alert_state(
     .await
 }
 
+#[derive(Deserialize)]
+struct GraphParams {
+    seed: Option<String>,
+    depth: Option<usize>,
+    max_nodes: Option<usize>,
+    max_fanout: Option<u64>,
+}
+
+async fn graph(
+    State(app): State<Shared>,
+    Query(q): Query<GraphParams>,
+) -> std::result::Result<Response, ApiError> {
+    let seed = q
+        .seed
+        .ok_or_else(|| ApiError::invalid("seed", "seed is required (a domain or field=value)"))?;
+    let d = scry_intel::graph::GraphOptions::default();
+    let opts = scry_intel::graph::GraphOptions {
+        depth: q.depth.unwrap_or(d.depth),
+        max_nodes: q.max_nodes.unwrap_or(d.max_nodes),
+        max_fanout: q.max_fanout.unwrap_or(d.max_fanout),
+    };
+    blocking(move || {
+        let scorer = scry_intel::risk::builtin_scorer();
+        let engine = scry_intel::risk::RiskEngine::new(app.store.as_ref(), &app.state, &scorer);
+        let g = scry_intel::graph::graph(app.store.as_ref(), &engine, &seed, &opts)?;
+        Ok(Json(g).into_response())
+    })
+    .await
+}
+
 async fn openapi_doc() -> Json<serde_json::Value> {
     Json(openapi::document())
 }
@@ -874,6 +910,7 @@ pub fn router(store: Arc<dyn Store>, state: Arc<StateStore>, rate_per_minute: u3
         .route("/api/v1/monitors/{id}", delete(monitor_remove))
         .route("/api/v1/alerts", get(alerts))
         .route("/api/v1/alerts/{id}/state", post(alert_state))
+        .route("/api/v1/graph", get(graph))
         .route("/api/v1/openapi.json", get(openapi_doc))
         .fallback(not_found)
         .layer(middleware::from_fn_with_state(app.clone(), guard))

@@ -5,9 +5,6 @@ use crate::{MAX_BULK, ROUTES};
 fn params(path: &str, method: &str) -> serde_json::Value {
     let q = |name: &str, desc: &str, required: bool| serde_json::json!({"name": name, "in": "query", "required": required, "description": desc, "schema": {"type": "string"}});
     match (method, path) {
-        (_, p) if p.contains("{domain}") => serde_json::json!([
-            {"name": "domain", "in": "path", "required": true, "schema": {"type": "string"}}
-        ]),
         ("get", "/api/v1/pivot") => serde_json::json!([
             q("field", "a pivot field (see `scry fields`)", true),
             q("value", "the value", true),
@@ -21,6 +18,39 @@ fn params(path: &str, method: &str) -> serde_json::Value {
             q("email", "an e-mail address", false),
             q("indicator", "any of the three", false),
         ]),
+        ("get", "/api/v1/graph") => serde_json::json!([
+            q("seed", "a domain, or field=value", true),
+            q("depth", "hops, 0..=4 (default 2)", false),
+            q("max_nodes", "1..=10000 (default 500)", false),
+            q("max_fanout", "values held by more domains are not expanded (default 200)", false),
+        ]),
+        ("get", "/api/v1/reverse-whois") => serde_json::json!([
+            q("term", "a term (repeatable); every term must match", true),
+            q("exclude", "a term that must not match (repeatable)", false),
+            q("scope", "current (default) or historic", false),
+        ]),
+        ("get", "/api/v1/alerts") => serde_json::json!([q("state", "only alerts in this state", false)]),
+        (_, p) if p.starts_with("/api/v1/pdns/") => {
+            let mut v = vec![
+                q("rrtype", "A, NS, MX...", false),
+                q("time_first_before", "RFC 3339, date or -7d", false),
+                q("time_first_after", "", false),
+                q("time_last_before", "", false),
+                q("time_last_after", "", false),
+                q("limit", "records at most (default 10000)", false),
+                q("offset", "records skipped", false),
+            ];
+            for name in p.split('/').filter_map(|s| s.strip_prefix('{').and_then(|s| s.strip_suffix('}'))) {
+                v.push(serde_json::json!({"name": name, "in": "path", "required": true, "schema": {"type": "string"}}));
+            }
+            serde_json::Value::Array(v)
+        }
+        (_, p) if p.contains('{') => serde_json::Value::Array(
+            p.split('/')
+                .filter_map(|s| s.strip_prefix('{').and_then(|s| s.strip_suffix('}')))
+                .map(|name| serde_json::json!({"name": name, "in": "path", "required": true, "schema": {"type": "string"}}))
+                .collect(),
+        ),
         _ => serde_json::json!([]),
     }
 }

@@ -79,11 +79,34 @@ pub(crate) enum Command {
     Rescore(RescoreArgs),
     /// The threat feeds ingested, with their versions.
     Feeds(JsonArg),
+    /// The infrastructure graph around a domain or `field=value` (JSON nodes and edges, or CSV edges).
+    Graph(GraphArgs),
     /// The REST API (keys required; see /api/v1/openapi.json).
     Serve(ServeArgs),
     /// API keys for `scry serve`.
     #[command(subcommand)]
     Keys(KeysCmd),
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct GraphArgs {
+    /// A domain, or `field=value` (e.g. `registrant_email=a@b.example`).
+    pub(crate) seed: String,
+    /// Hops from the seed (0-4).
+    #[arg(long, default_value_t = 2)]
+    pub(crate) depth: usize,
+    /// Nodes at most.
+    #[arg(long, default_value_t = 500)]
+    pub(crate) max_nodes: usize,
+    /// Values held by more domains are shown but not expanded.
+    #[arg(long, default_value_t = 200)]
+    pub(crate) max_fanout: u64,
+    /// Edges as CSV (source,target,field,first_seen,last_seen,current) instead of a table.
+    #[arg(long, conflicts_with = "json")]
+    pub(crate) csv: bool,
+    /// Nodes and edges as JSON.
+    #[arg(long)]
+    pub(crate) json: bool,
 }
 
 #[derive(Debug, Args)]

@@ -46,6 +46,7 @@ pub(crate) fn run(cli: Cli) -> Result<ExitCode> {
         Command::Risk(a) => risk::risk(&cli, a),
         Command::Rescore(a) => risk::rescore(&cli, a),
         Command::Feeds(a) => risk::feeds(&cli, a),
+        Command::Graph(a) => serve::graph(&cli, a),
         Command::Serve(a) => serve::serve(&cli, a),
         Command::Keys(c) => serve::keys(&cli, c),
     }

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use anyhow::Result;
 use scry_server::{Scope, ServeOptions, keys};
 
-use crate::cli::{Cli, KeysCmd, ServeArgs};
+use crate::cli::{Cli, GraphArgs, KeysCmd, ServeArgs};
 use crate::cmd::ingest::now;
 use crate::{open, out};
 
@@ -67,6 +67,67 @@ pub(crate) fn keys(cli: &Cli, c: &KeysCmd) -> Result<ExitCode> {
             }
             eprintln!("key {} revoked", a.id);
         }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+pub(crate) fn graph(cli: &Cli, a: &GraphArgs) -> Result<ExitCode> {
+    let opened = open::open(cli, false)?;
+    let scorer = scry_intel::risk::builtin_scorer();
+    let engine = scry_intel::risk::RiskEngine::new(opened.store.as_ref(), &opened.state, &scorer);
+    let g = scry_intel::graph::graph(
+        opened.store.as_ref(),
+        &engine,
+        &a.seed,
+        &scry_intel::graph::GraphOptions {
+            depth: a.depth,
+            max_nodes: a.max_nodes,
+            max_fanout: a.max_fanout,
+        },
+    )?;
+    if a.json {
+        out::json(&g)?;
+    } else if a.csv {
+        println!("source,target,field,first_seen,last_seen,current");
+        let q = |s: &str| format!("\"{}\"", s.replace('"', "\"\""));
+        for e in &g.edges {
+            println!(
+                "{},{},{},{},{},{}",
+                q(&e.source),
+                q(&e.target),
+                e.field,
+                e.first_seen,
+                e.last_seen,
+                e.current
+            );
+        }
+    } else {
+        let rows: Vec<Vec<String>> = g
+            .nodes
+            .iter()
+            .map(|n| {
+                vec![
+                    n.depth.to_string(),
+                    n.kind.clone(),
+                    n.label.clone(),
+                    n.holders.map(|h| h.to_string()).unwrap_or_default(),
+                    n.risk
+                        .map(|r| format!("{r} ({})", n.risk_reason.as_deref().unwrap_or("")))
+                        .unwrap_or_default(),
+                ]
+            })
+            .collect();
+        out::table(&["hop", "type", "value", "holders", "risk"], &rows)?;
+        eprintln!(
+            "{} nodes, {} edges{}",
+            g.nodes.len(),
+            g.edges.len(),
+            if g.truncated {
+                " (cut at --max-nodes)"
+            } else {
+                ""
+            }
+        );
     }
     Ok(ExitCode::SUCCESS)
 }

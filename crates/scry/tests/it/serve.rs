@@ -295,6 +295,25 @@ fn api_end_to_end() {
         .unwrap();
     assert_eq!(r.status().as_u16(), 204);
 
+    // The graph around a listed domain.
+    let (st, g, _) = get(
+        &s,
+        "/api/v1/graph?seed=actor0.top&depth=2&max_nodes=50",
+        Some(&read),
+    );
+    assert_eq!(st, 200, "{g}");
+    assert_eq!(g["seed"], "domain:actor0.top");
+    assert!(g["nodes"].as_array().unwrap().len() >= 6, "{g}");
+    assert!(
+        g["edges"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|e| e["first_seen"].is_string())
+    );
+    let (st, g, _) = get(&s, "/api/v1/graph?seed=actor0.top&max_nodes=0", Some(&read));
+    assert_eq!((st, g["error"]["field"].as_str()), (400, Some("max_nodes")));
+
     // The OpenAPI document lists the routes.
     let (st, doc, _) = get(&s, "/api/v1/openapi.json", Some(&read));
     assert_eq!(st, 200);
