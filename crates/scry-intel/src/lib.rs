@@ -6,6 +6,7 @@
 #![warn(missing_docs)]
 
 mod error;
+pub mod export;
 pub mod field;
 pub mod graph;
 pub mod monitor;

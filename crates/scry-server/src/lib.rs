@@ -136,6 +136,12 @@ pub const ROUTES: &[(&str, &str, Scope, &str)] = &[
         Scope::Read,
         "The infrastructure graph around a seed (domain or field=value): nodes, edges with time windows",
     ),
+    (
+        "post",
+        "/api/v1/export/{format}",
+        Scope::Read,
+        "A blocklist of the selected domains: format rpz (zone) or list",
+    ),
     ("get", "/api/v1/openapi.json", Scope::Read, "This document"),
 ];
 
@@ -883,6 +889,40 @@ async fn graph(
     .await
 }
 
+#[derive(Deserialize)]
+struct ExportBody {
+    domains: Vec<String>,
+    origin: Option<String>,
+}
+
+async fn export(
+    Path(format): Path<String>,
+    b: JsonBody<ExportBody>,
+) -> std::result::Result<Response, ApiError> {
+    let b = body(b, "domains")?;
+    if b.domains.len() > 100_000 {
+        return Err(ApiError::invalid(
+            "domains",
+            "at most 100,000 domains a request",
+        ));
+    }
+    let text = match format.as_str() {
+        "rpz" => scry_intel::export::rpz(
+            &b.domains,
+            b.origin.as_deref().unwrap_or("rpz.scry"),
+            now().max(0) as u32,
+        )?,
+        "list" => scry_intel::export::plain_list(&b.domains)?,
+        other => {
+            return Err(ApiError::invalid(
+                "format",
+                format!("{other:?}: expected rpz or list"),
+            ));
+        }
+    };
+    Ok(([("content-type", "text/plain; charset=utf-8")], text).into_response())
+}
+
 async fn openapi_doc() -> Json<serde_json::Value> {
     Json(openapi::document())
 }
@@ -911,6 +951,7 @@ pub fn router(store: Arc<dyn Store>, state: Arc<StateStore>, rate_per_minute: u3
         .route("/api/v1/alerts", get(alerts))
         .route("/api/v1/alerts/{id}/state", post(alert_state))
         .route("/api/v1/graph", get(graph))
+        .route("/api/v1/export/{format}", post(export))
         .route("/api/v1/openapi.json", get(openapi_doc))
         .fallback(not_found)
         .layer(middleware::from_fn_with_state(app.clone(), guard))

@@ -55,6 +55,44 @@ fn params(path: &str, method: &str) -> serde_json::Value {
     }
 }
 
+fn obj(required: &[&str], props: serde_json::Value) -> serde_json::Value {
+    serde_json::json!({"type": "object", "required": required, "properties": props})
+}
+
+/// The JSON body a POST route takes.
+fn request_body(path: &str) -> Option<serde_json::Value> {
+    let strings = serde_json::json!({"type": "array", "items": {"type": "string"}});
+    let s = serde_json::json!({"type": "string"});
+    Some(match path {
+        "/api/v1/risk" => obj(
+            &["indicators"],
+            serde_json::json!({"indicators": {"type": "array", "maxItems": MAX_BULK, "items": {"type": "string"}}}),
+        ),
+        "/api/v1/enrich" => obj(
+            &["domains"],
+            serde_json::json!({"domains": {"type": "array", "maxItems": MAX_BULK, "items": {"type": "string"}}}),
+        ),
+        "/api/v1/search" => obj(
+            &["query"],
+            serde_json::json!({"query": s, "cursor": s, "limit": {"type": "integer"}}),
+        ),
+        "/api/v1/monitors" => obj(
+            &["kind", "name", "terms"],
+            serde_json::json!({
+                "kind": {"type": "string", "enum": ["brand", "nameserver", "registrant", "ip"]},
+                "name": s, "terms": strings, "exclusions": strings,
+                "match_substring_variations": {"type": "boolean"}
+            }),
+        ),
+        "/api/v1/alerts/{id}/state" => obj(&["state"], serde_json::json!({"state": s, "note": s})),
+        "/api/v1/export/{format}" => obj(
+            &["domains"],
+            serde_json::json!({"domains": strings, "origin": s}),
+        ),
+        _ => return None,
+    })
+}
+
 /// The document.
 pub(crate) fn document() -> serde_json::Value {
     let mut paths = serde_json::Map::new();
@@ -75,14 +113,10 @@ pub(crate) fn document() -> serde_json::Value {
                 "429": {"description": "rate limited; see Retry-After"}
             }
         });
-        if *method == "post" {
+        if let Some(schema) = request_body(path) {
             op["requestBody"] = serde_json::json!({
                 "required": true,
-                "content": {"application/json": {"schema": {
-                    "type": "object",
-                    "required": ["indicators"],
-                    "properties": {"indicators": {"type": "array", "maxItems": MAX_BULK, "items": {"type": "string"}}}
-                }}}
+                "content": {"application/json": {"schema": schema}}
             });
         }
         entry[*method] = op;

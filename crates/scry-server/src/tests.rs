@@ -52,3 +52,14 @@ fn keys_are_stored_hashed_and_revocable() {
     assert!(keys::check_key(&state, &secret).unwrap().is_none());
     assert_eq!(keys::list_keys(&state).unwrap().len(), 1);
 }
+
+#[test]
+fn every_post_route_documents_its_body() {
+    let doc = openapi::document();
+    for (m, p, _, _) in ROUTES.iter().filter(|r| r.0 == "post") {
+        assert!(
+            doc["paths"][*p][*m]["requestBody"].is_object(),
+            "{m} {p} has no documented body"
+        );
+    }
+}

@@ -81,6 +81,8 @@ pub(crate) enum Command {
     Feeds(JsonArg),
     /// The infrastructure graph around a domain or `field=value` (JSON nodes and edges, or CSV edges).
     Graph(GraphArgs),
+    /// A blocklist from a selection: an RPZ zone or a plain list.
+    Export(ExportArgs),
     /// The REST API (keys required; see /api/v1/openapi.json).
     Serve(ServeArgs),
     /// API keys for `scry serve`.
@@ -107,6 +109,26 @@ pub(crate) struct GraphArgs {
     /// Nodes and edges as JSON.
     #[arg(long)]
     pub(crate) json: bool,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct ExportArgs {
+    /// rpz or list.
+    pub(crate) format: String,
+    /// Domains to include.
+    pub(crate) domains: Vec<String>,
+    /// Also every line of FILE (`#` comments).
+    #[arg(long)]
+    pub(crate) file: Option<PathBuf>,
+    /// Also the domains of the graph around SEED (a domain or field=value)...
+    #[arg(long)]
+    pub(crate) graph: Option<String>,
+    /// ...whose quick risk is at least this.
+    #[arg(long, default_value_t = 0)]
+    pub(crate) min_risk: u8,
+    /// The RPZ zone's origin.
+    #[arg(long, default_value = "rpz.scry")]
+    pub(crate) origin: String,
 }
 
 #[derive(Debug, Args)]

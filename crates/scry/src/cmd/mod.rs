@@ -47,6 +47,7 @@ pub(crate) fn run(cli: Cli) -> Result<ExitCode> {
         Command::Rescore(a) => risk::rescore(&cli, a),
         Command::Feeds(a) => risk::feeds(&cli, a),
         Command::Graph(a) => serve::graph(&cli, a),
+        Command::Export(a) => serve::export(&cli, a),
         Command::Serve(a) => serve::serve(&cli, a),
         Command::Keys(c) => serve::keys(&cli, c),
     }

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use anyhow::Result;
 use scry_server::{Scope, ServeOptions, keys};
 
-use crate::cli::{Cli, GraphArgs, KeysCmd, ServeArgs};
+use crate::cli::{Cli, ExportArgs, GraphArgs, KeysCmd, ServeArgs};
 use crate::cmd::ingest::now;
 use crate::{open, out};
 
@@ -129,5 +129,47 @@ pub(crate) fn graph(cli: &Cli, a: &GraphArgs) -> Result<ExitCode> {
             }
         );
     }
+    Ok(ExitCode::SUCCESS)
+}
+
+pub(crate) fn export(cli: &Cli, a: &ExportArgs) -> Result<ExitCode> {
+    let mut sel: Vec<String> = a.domains.clone();
+    if let Some(f) = &a.file {
+        let text =
+            std::fs::read_to_string(f).map_err(|e| anyhow::anyhow!("{}: {e}", f.display()))?;
+        sel.extend(
+            text.lines()
+                .map(str::trim)
+                .filter(|l| !l.is_empty() && !l.starts_with('#'))
+                .map(str::to_string),
+        );
+    }
+    if let Some(seed) = &a.graph {
+        let opened = open::open(cli, false)?;
+        let scorer = scry_intel::risk::builtin_scorer();
+        let engine =
+            scry_intel::risk::RiskEngine::new(opened.store.as_ref(), &opened.state, &scorer);
+        let g = scry_intel::graph::graph(
+            opened.store.as_ref(),
+            &engine,
+            seed,
+            &scry_intel::graph::GraphOptions::default(),
+        )?;
+        sel.extend(
+            g.nodes
+                .into_iter()
+                .filter(|n| n.kind == "domain" && n.risk.unwrap_or(0) >= a.min_risk)
+                .map(|n| n.label),
+        );
+    }
+    if sel.is_empty() {
+        anyhow::bail!("nothing selected: give domains, --file or --graph");
+    }
+    let text = match a.format.as_str() {
+        "rpz" => scry_intel::export::rpz(&sel, &a.origin, now().max(0) as u32)?,
+        "list" => scry_intel::export::plain_list(&sel)?,
+        other => anyhow::bail!("format {other:?}: expected rpz or list"),
+    };
+    print!("{text}");
     Ok(ExitCode::SUCCESS)
 }

@@ -181,3 +181,40 @@ fn feeds_rescore_and_risk() {
     let msg = String::from_utf8_lossy(&older.stderr);
     assert!(msg.contains("older"), "{msg}");
 }
+
+/// The selected actor domains, exported as an RPZ zone, load in BIND's
+/// `named-checkzone` (Debian bind9-utils, installed by scripts/test).
+#[test]
+fn blocklist_export_is_a_zone_bind_loads() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path().join("data");
+    let f = facts(tmp.path());
+    ok(&data, &["ingest", "facts", f.to_str().unwrap()]);
+    let zone = ok(
+        &data,
+        &[
+            "export",
+            "rpz",
+            "--graph",
+            "actor0.top",
+            "--origin",
+            "rpz.test",
+            "extra.example",
+        ],
+    );
+    assert!(zone.contains("actor5.top CNAME ."), "{zone}");
+    assert!(zone.contains("*.extra.example CNAME ."));
+    let path = tmp.path().join("rpz.zone");
+    std::fs::write(&path, &zone).unwrap();
+    let check = std::process::Command::new("named-checkzone")
+        .args(["-q", "rpz.test"])
+        .arg(&path)
+        .status()
+        .expect("named-checkzone (Debian package bind9-utils) must be installed");
+    assert!(check.success(), "named-checkzone refused:\n{zone}");
+    let list = ok(&data, &["export", "list", "b.example", "A.example."]);
+    assert_eq!(list, "a.example\nb.example\n");
+    let bad = run(&data, &["export", "list", "not a name!"]);
+    assert!(!bad.status.success());
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("domains[0]"));
+}

@@ -314,6 +314,19 @@ fn api_end_to_end() {
     let (st, g, _) = get(&s, "/api/v1/graph?seed=actor0.top&max_nodes=0", Some(&read));
     assert_eq!((st, g["error"]["field"].as_str()), (400, Some("max_nodes")));
 
+    // A blocklist export of a selection.
+    let r = agent()
+        .post(format!("{}/api/v1/export/rpz", s.base))
+        .header("X-Api-Key", &read)
+        .header("Content-Type", "application/json")
+        .send(r#"{"domains":["actor1.top","actor2.top"],"origin":"rpz.test"}"#)
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 200);
+    let zone = r.into_body().read_to_string().unwrap();
+    assert!(zone.contains("*.actor2.top CNAME ."), "{zone}");
+    let (st, e) = post("/api/v1/export/csv", &read, r#"{"domains":["a.example"]}"#);
+    assert_eq!((st, e["error"]["field"].as_str()), (400, Some("format")));
+
     // The OpenAPI document lists the routes.
     let (st, doc, _) = get(&s, "/api/v1/openapi.json", Some(&read));
     assert_eq!(st, 200);
