@@ -228,21 +228,7 @@ impl StateStore {
     /// Writes several values and moves a reader's cursor in one transaction:
     /// a crash leaves all of it or none.
     pub fn commit(&self, puts: &[(String, Vec<u8>)], cursor: Option<(&str, u64)>) -> Result<()> {
-        let tx = self.db.begin_write().map_err(st)?;
-        {
-            let mut t = tx.open_table(KV).map_err(st)?;
-            for (k, v) in puts {
-                t.insert(k.as_str(), v.as_slice()).map_err(st)?;
-            }
-        }
-        if let Some((reader, seq)) = cursor {
-            let mut t = tx.open_table(CURSORS).map_err(st)?;
-            let old = t.get(reader).map_err(st)?.map_or(0, |v| v.value());
-            if seq > old {
-                t.insert(reader, seq).map_err(st)?;
-            }
-        }
-        tx.commit().map_err(st)
+        self.apply(puts, &[], cursor)
     }
 
     /// Writes and deletes values and moves a reader's cursor in one
