@@ -1,5 +1,6 @@
-//! `scry ingest asn`: an ip2asn TSV table applied to the addresses in the
-//! store. For every routed range, the IPs already stored in it (an index
+//! `scry ingest asn`: an IP-to-ASN table applied to the addresses in the
+//! store: ip2asn TSV, or a MaxMind-format database (GeoLite2/GeoIP2 ASN,
+//! Country, City, ISP: `.mmdb`, recognised by its metadata marker). For every routed range, the IPs already stored in it (an index
 //! range scan per CIDR block of the range) get `asn`, `asn_org` and
 //! `ip_country_code` facts, and every name that resolves into the range
 //! gets an `asn` fact, so `asn` is a pivot with stored counts. Addresses
@@ -34,6 +35,46 @@ pub struct AsnOptions {
 /// Facts read per CIDR block by default (bounded memory; a block holding
 /// more is split in halves until each fits).
 pub const DEFAULT_PAGE: usize = 100_000;
+
+/// Every stored `ip` fact whose address lies in `start..=end`, read per
+/// CIDR block; a block holding more than `page` facts is split in halves
+/// until each fits (only a single address past the page is a limit).
+fn stored_ip_facts(
+    store: &dyn Store,
+    start: &Ip,
+    end: &Ip,
+    page: usize,
+) -> Result<Vec<scry_model::Fact>> {
+    let mut out = Vec::new();
+    let mut work = IpNet::cover(start, end);
+    work.reverse();
+    while let Some(net) = work.pop() {
+        let got = store.reverse(&ReverseQuery {
+            object: ObjectSel::Cidr(net),
+            predicates: vec![Predicate::IP],
+            fence: TimeFence::default(),
+            limit: page.max(2),
+        })?;
+        if got.limited {
+            let (lo, hi) = net.key_range();
+            let (a, b) = (u128::from_be_bytes(lo), u128::from_be_bytes(hi));
+            if a < b {
+                let mid = a + (b - a) / 2;
+                let mut halves = IpNet::cover(&Ip::from_key(lo), &Ip::from_key(mid.to_be_bytes()));
+                halves.extend(IpNet::cover(
+                    &Ip::from_key((mid + 1).to_be_bytes()),
+                    &Ip::from_key(hi),
+                ));
+                halves.reverse();
+                work.extend(halves);
+                continue;
+            }
+            tracing::warn!(address = %net, "more than {page} names on one address; the rest are not enriched");
+        }
+        out.extend(got.facts);
+    }
+    Ok(out)
+}
 
 /// Applies one ip2asn TSV file.
 pub fn ingest_asn(
@@ -110,53 +151,24 @@ pub fn ingest_asn(
             }
         };
         let mut ips = BTreeSet::new();
-        // Blocks holding more than a page of names are split in halves
-        // until each fits (a single address past the page is the limit).
-        let mut work = IpNet::cover(&range.start, &range.end);
-        work.reverse();
-        while let Some(net) = work.pop() {
-            let page = store.reverse(&ReverseQuery {
-                object: ObjectSel::Cidr(net),
-                predicates: vec![Predicate::IP],
-                fence: TimeFence::default(),
-                limit: opts.page.max(2),
-            })?;
-            if page.limited {
-                let (lo, hi) = net.key_range();
-                let (a, b) = (u128::from_be_bytes(lo), u128::from_be_bytes(hi));
-                if a < b {
-                    let mid = a + (b - a) / 2;
-                    let mut halves =
-                        IpNet::cover(&Ip::from_key(lo), &Ip::from_key(mid.to_be_bytes()));
-                    halves.extend(IpNet::cover(
-                        &Ip::from_key((mid + 1).to_be_bytes()),
-                        &Ip::from_key(hi),
-                    ));
-                    halves.reverse();
-                    work.extend(halves);
-                    continue;
+        for f in stored_ip_facts(store, &range.start, &range.end, opts.page)? {
+            let mut push = |s: Entity, p: Predicate, o: Entity| {
+                if let Ok(ob) = Observation::new(s, p, o, w, "asn".into(), opts.now) {
+                    obs.push(ob);
                 }
-                tracing::warn!(address = %net, "more than {} names on one address; the rest are not enriched", opts.page);
-            }
-            for f in page.facts {
-                let mut push = |s: Entity, p: Predicate, o: Entity| {
-                    if let Ok(ob) = Observation::new(s, p, o, w, "asn".into(), opts.now) {
-                        obs.push(ob);
-                    }
-                };
-                if let Entity::Ip(ip) = &f.object
-                    && ips.insert(*ip)
-                {
-                    push(Entity::Ip(*ip), Predicate::ASN, Entity::Asn(range.asn));
-                    if let Some(o) = &range.org {
-                        push(Entity::Ip(*ip), Predicate::ASN_ORG, Entity::Text(o.clone()));
-                    }
-                    if let Some(c) = &range.country {
-                        push(Entity::Ip(*ip), Predicate::COUNTRY, Entity::Text(c.clone()));
-                    }
+            };
+            if let Entity::Ip(ip) = &f.object
+                && ips.insert(*ip)
+            {
+                push(Entity::Ip(*ip), Predicate::ASN, Entity::Asn(range.asn));
+                if let Some(o) = &range.org {
+                    push(Entity::Ip(*ip), Predicate::ASN_ORG, Entity::Text(o.clone()));
                 }
-                push(f.subject.clone(), Predicate::ASN, Entity::Asn(range.asn));
+                if let Some(c) = &range.country {
+                    push(Entity::Ip(*ip), Predicate::COUNTRY, Entity::Text(c.clone()));
+                }
             }
+            push(f.subject.clone(), Predicate::ASN, Entity::Asn(range.asn));
         }
         if obs.len() >= 50_000 {
             flush(&mut obs, line_no, false, &mut summary)?;
@@ -164,6 +176,181 @@ pub fn ingest_asn(
     }
     flush(&mut obs, line_no, true, &mut summary)?;
     summary.skipped = resume;
+    summary.elapsed_ms = started.elapsed().as_millis() as u64;
+    Ok(summary)
+}
+
+/// The marker that starts a MaxMind DB's metadata section.
+const MMDB_MARKER: &[u8] = b"\xab\xcd\xefMaxMind.com";
+/// Largest MaxMind database read (the real ones are well below).
+const MMDB_CAP: u64 = 2 << 30;
+
+/// Whether a file is a MaxMind DB (its metadata marker in the last 128 KiB).
+pub fn is_mmdb(path: &Path) -> Result<bool> {
+    use std::io::{Read, Seek, SeekFrom};
+    let io = |e| IngestError::Io {
+        path: path.to_path_buf(),
+        source: e,
+    };
+    let mut f = std::fs::File::open(path).map_err(io)?;
+    let len = f.metadata().map_err(io)?.len();
+    f.seek(SeekFrom::Start(len.saturating_sub(128 * 1024)))
+        .map_err(io)?;
+    let mut tail = Vec::new();
+    f.read_to_end(&mut tail).map_err(io)?;
+    Ok(tail.windows(MMDB_MARKER.len()).any(|w| w == MMDB_MARKER))
+}
+
+/// Applies a MaxMind-format database to every stored address: `asn`,
+/// `asn_org` and `ip_country_code` facts on the IPs it covers, and `asn`
+/// on the names resolving to them.
+pub fn ingest_mmdb(
+    store: &dyn Store,
+    path: &Path,
+    opts: &AsnOptions,
+    progress: &mut dyn FnMut(&Progress),
+) -> Result<IngestSummary> {
+    use maxminddb::PathElement;
+    let started = Instant::now();
+    let name = path.display().to_string();
+    let key = format!("mmdb:{}", file_identity(path)?);
+    let mut summary = IngestSummary::for_input(&name);
+    if summary.resume_point(store, &key)?.is_none() {
+        return Ok(summary);
+    }
+    let bytes = {
+        use std::io::Read;
+        let f = std::fs::File::open(path).map_err(|e| IngestError::Io {
+            path: path.to_path_buf(),
+            source: e,
+        })?;
+        let mut b = Vec::new();
+        f.take(MMDB_CAP + 1)
+            .read_to_end(&mut b)
+            .map_err(|e| IngestError::Io {
+                path: path.to_path_buf(),
+                source: e,
+            })?;
+        if b.len() as u64 > MMDB_CAP {
+            return Err(IngestError::Invalid(format!(
+                "{name}: larger than {MMDB_CAP} bytes"
+            )));
+        }
+        b
+    };
+    let reader = maxminddb::Reader::from_source(bytes)
+        .map_err(|e| IngestError::Invalid(format!("{name}: not a readable MaxMind DB: {e}")))?;
+    let t = opts.observed_at.unwrap_or(opts.now);
+    let w = Window {
+        first_seen: t,
+        last_seen: t,
+        count: 1,
+    };
+    let ledger = LedgerInput {
+        store,
+        key: &key,
+        name: &name,
+        now: opts.now,
+    };
+    let mut obs: Vec<Observation> = Vec::new();
+    let push = |obs: &mut Vec<Observation>, s: Entity, p: Predicate, o: Entity| {
+        if let Ok(ob) = Observation::new(s, p, o, w, "asn".into(), opts.now) {
+            obs.push(ob);
+        }
+    };
+    let facts = stored_ip_facts(
+        store,
+        &Ip::from_key([0; 16]),
+        &Ip::from_key([0xff; 16]),
+        opts.page,
+    )?;
+    let mut seen: std::collections::HashMap<Ip, Option<u32>> = std::collections::HashMap::new();
+    for f in facts {
+        let Entity::Ip(ip) = &f.object else { continue };
+        summary.read += 1;
+        let asn = match seen.get(ip) {
+            Some(a) => *a,
+            None => {
+                let addr: std::net::IpAddr = match ip.to_string().parse() {
+                    Ok(a) => a,
+                    Err(_) => continue,
+                };
+                let found = match reader.lookup(addr) {
+                    Ok(r) if r.has_data() => Some(r),
+                    Ok(_) => None,
+                    Err(e) => {
+                        // An IPv6 address in an IPv4-only database, or a
+                        // damaged record: this address is skipped.
+                        tracing::debug!(%ip, error = %e, "no MaxMind record");
+                        None
+                    }
+                };
+                let mut asn = None;
+                if let Some(r) = found {
+                    asn = r
+                        .decode_path::<u32>(&[PathElement::Key("autonomous_system_number")])
+                        .ok()
+                        .flatten();
+                    let org = r
+                        .decode_path::<String>(&[PathElement::Key(
+                            "autonomous_system_organization",
+                        )])
+                        .ok()
+                        .flatten();
+                    let country = r
+                        .decode_path::<String>(&[
+                            PathElement::Key("country"),
+                            PathElement::Key("iso_code"),
+                        ])
+                        .ok()
+                        .flatten()
+                        .or_else(|| {
+                            r.decode_path::<String>(&[
+                                PathElement::Key("registered_country"),
+                                PathElement::Key("iso_code"),
+                            ])
+                            .ok()
+                            .flatten()
+                        });
+                    if let Some(a) = asn {
+                        push(&mut obs, Entity::Ip(*ip), Predicate::ASN, Entity::Asn(a));
+                    }
+                    if let Some(o) = org {
+                        push(
+                            &mut obs,
+                            Entity::Ip(*ip),
+                            Predicate::ASN_ORG,
+                            Entity::Text(o),
+                        );
+                    }
+                    if let Some(c) = country {
+                        push(
+                            &mut obs,
+                            Entity::Ip(*ip),
+                            Predicate::COUNTRY,
+                            Entity::Text(c),
+                        );
+                    }
+                }
+                seen.insert(*ip, asn);
+                asn
+            }
+        };
+        if let Some(a) = asn {
+            push(&mut obs, f.subject.clone(), Predicate::ASN, Entity::Asn(a));
+        }
+        if obs.len() >= 50_000 {
+            summary.commit(
+                &ledger,
+                std::mem::take(&mut obs),
+                Vec::new(),
+                0,
+                false,
+                progress,
+            )?;
+        }
+    }
+    summary.commit(&ledger, obs, Vec::new(), 1, true, progress)?;
     summary.elapsed_ms = started.elapsed().as_millis() as u64;
     Ok(summary)
 }
@@ -233,5 +420,100 @@ mod tests {
                 .unwrap();
             assert_eq!(f.facts.len(), 1, "d{i}.example has no asn fact");
         }
+    }
+
+    fn mmdb(name: &str) -> std::path::PathBuf {
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../../../shared/data/mmdb/maxmind-test/test-data")
+            .join(name)
+    }
+
+    /// Addresses from the databases' own source JSON
+    /// (`source-data/GeoLite2-ASN-Test.json`, `GeoLite2-Country-Test.json`).
+    #[test]
+    fn maxmind_databases_match_their_source_records() {
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = DataDir::open(&tmp.path().join("d"), true).unwrap();
+        let store = EmbeddedStore::open(&dir).unwrap();
+        let w = Window {
+            first_seen: 1_800_000_000,
+            last_seen: 1_800_000_000,
+            count: 1,
+        };
+        let pairs = [
+            ("google-ish.example", "1.0.0.1"), // 1.0.0.0/24: AS15169 Google Inc.
+            ("telstra.example", "1.128.0.1"),  // 1.128.0.0/11: AS1221 Telstra Pty Ltd
+            ("att.example", "12.81.96.7"),     // 12.81.96.0/19: AS7018, no org
+            ("uk.example", "2.125.160.217"),   // Country: GB
+            ("none.example", "203.0.113.9"),   // in neither
+            ("v6.example", "2001:1700::1"),    // ASN DB: 2001:1700::/27 AS6730
+        ];
+        let obs = pairs
+            .iter()
+            .map(|(d, ip)| {
+                Observation::new(
+                    Entity::Domain(DomainName::parse(d).unwrap()),
+                    Predicate::IP,
+                    Entity::Ip(Ip::parse(ip).unwrap()),
+                    w,
+                    "test".into(),
+                    1_800_000_000,
+                )
+                .unwrap()
+            })
+            .collect();
+        store
+            .write(WriteBatch {
+                observations: obs,
+                ..Default::default()
+            })
+            .unwrap();
+        let opts = AsnOptions {
+            observed_at: Some(1_800_000_100),
+            strict: true,
+            now: 1_800_000_200,
+            page: DEFAULT_PAGE,
+        };
+        let asn_db = mmdb("GeoLite2-ASN-Test.mmdb");
+        assert!(is_mmdb(&asn_db).unwrap());
+        ingest_mmdb(&store, &asn_db, &opts, &mut |_| {}).unwrap();
+        let country_db = mmdb("GeoLite2-Country-Test.mmdb");
+        ingest_mmdb(&store, &country_db, &opts, &mut |_| {}).unwrap();
+        let of = |s: Entity, p: Predicate| -> Vec<String> {
+            store
+                .facts(&FactQuery {
+                    subject: SubjectSel::Exact(s),
+                    predicates: vec![p],
+                    fence: TimeFence::default(),
+                    limit: 10,
+                })
+                .unwrap()
+                .facts
+                .iter()
+                .map(|f| f.object.to_string())
+                .collect()
+        };
+        let ip = |s: &str| Entity::Ip(Ip::parse(s).unwrap());
+        let dom = |s: &str| Entity::Domain(DomainName::parse(s).unwrap());
+        assert_eq!(of(ip("1.0.0.1"), Predicate::ASN), vec!["15169"]);
+        assert_eq!(of(ip("1.0.0.1"), Predicate::ASN_ORG), vec!["Google Inc."]);
+        assert_eq!(of(ip("1.128.0.1"), Predicate::ASN), vec!["1221"]);
+        assert_eq!(of(ip("12.81.96.7"), Predicate::ASN), vec!["7018"]);
+        assert!(of(ip("12.81.96.7"), Predicate::ASN_ORG).is_empty());
+        assert_eq!(of(ip("2001:1700::1"), Predicate::ASN), vec!["6730"]);
+        assert_eq!(of(ip("2.125.160.217"), Predicate::COUNTRY), vec!["GB"]);
+        assert!(of(ip("203.0.113.9"), Predicate::ASN).is_empty());
+        assert_eq!(of(dom("telstra.example"), Predicate::ASN), vec!["1221"]);
+        // Broken databases are errors, not panics; a TSV is not a MaxMind DB.
+        for broken in [
+            "GeoIP2-City-Test-Broken-Double-Format.mmdb",
+            "GeoIP2-City-Test-Invalid-Node-Count.mmdb",
+        ] {
+            let _ = ingest_mmdb(&store, &mmdb(broken), &opts, &mut |_| {});
+        }
+        let tsv = tmp.path().join("t.tsv");
+        std::fs::write(&tsv, "1.0.0.0\t1.0.0.255\t15169\tUS\tGOOGLE\n").unwrap();
+        assert!(!is_mmdb(&tsv).unwrap());
+        assert!(ingest_mmdb(&store, &tsv, &opts, &mut |_| {}).is_err());
     }
 }

@@ -164,7 +164,12 @@ impl IpNet {
             // The largest block aligned at `lo` that stays within `hi`.
             let mut size_bits = if lo == 0 { 128 } else { lo.trailing_zeros() }.min(max_bits);
             while size_bits > 0 {
-                let last = lo.checked_add((1u128 << size_bits) - 1);
+                let span = if size_bits >= 128 {
+                    u128::MAX
+                } else {
+                    (1u128 << size_bits) - 1
+                };
+                let last = lo.checked_add(span);
                 match last {
                     Some(l) if l <= hi => break,
                     _ => size_bits -= 1,

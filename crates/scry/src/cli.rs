@@ -603,7 +603,7 @@ pub(crate) enum IngestCmd {
     Pdns(IngestPdnsArgs),
     /// Certificate-transparency entries (certstream JSON lines, plain or gzip).
     Ct(IngestFactsLikeArgs),
-    /// An ip2asn TSV table, applied to the addresses already stored (ASN, org, country; `asn` pivots).
+    /// An IP-to-ASN table applied to the addresses already stored (ASN, org, country; `asn` pivots): ip2asn TSV or a MaxMind `.mmdb`.
     Asn(IngestAsnArgs),
     /// One version of a threat feed: a domain/URL/IP list, a CSV dump (URLhaus, PhishTank) or JSON.
     Feed(IngestFeedArgs),

@@ -279,7 +279,12 @@ fn asn(cli: &Cli, a: &IngestAsnArgs) -> Result<ExitCode> {
         None => None,
     };
     let opened = open::open(cli, true)?;
-    let s = scry_ingest::asn::ingest_asn(
+    let apply = if scry_ingest::asn::is_mmdb(&a.file)? {
+        scry_ingest::asn::ingest_mmdb
+    } else {
+        scry_ingest::asn::ingest_asn
+    };
+    let s = apply(
         opened.store.as_ref(),
         &a.file,
         &scry_ingest::asn::AsnOptions {
