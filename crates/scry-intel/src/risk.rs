@@ -145,6 +145,7 @@ pub struct RiskEngine<'a> {
     store: &'a dyn Store,
     state: &'a StateStore,
     scorer: &'a dyn ThreatScorer,
+    stored_proximity: bool,
 }
 
 /// Holder rows examined when deriving an IP's or an e-mail's score.
@@ -161,7 +162,20 @@ impl<'a> RiskEngine<'a> {
             store,
             state,
             scorer,
+            stored_proximity: false,
         }
+    }
+
+    /// For bulk scoring: read each domain's proximity from the last
+    /// rescore instead of computing it live, when that rescore has seen
+    /// every event in the store (so the stored results are what the live
+    /// query would give). Returns whether it does.
+    pub fn use_stored_proximity_if_fresh(&mut self) -> Result<bool> {
+        let last = self.store.stats()?.last_event_seq;
+        let rescored = self.state.cursor(proximity::RESCORE_CURSOR)?;
+        self.stored_proximity =
+            rescored >= last && last > 0 && self.state.get("risk/base")?.is_some();
+        Ok(self.stored_proximity)
     }
 
     /// Scores a domain, an IP or an e-mail address given as text.
@@ -290,17 +304,30 @@ impl<'a> RiskEngine<'a> {
             &mut evidence,
             &mut threats,
         )?;
-        let prox = proximity::domain_proximity(self.store, self.state, d)?;
-        if prox.score > 0 || !prox.too_common.is_empty() {
+        let (score, texts, too_common) = if self.stored_proximity {
+            match proximity::stored(self.state, d.registrable_or_self())? {
+                Some(s) => (s.score, s.evidence, false),
+                None => (0, Vec::new(), false),
+            }
+        } else {
+            let p = proximity::domain_proximity(self.store, self.state, d)?;
+            let texts = p
+                .evidence
+                .iter()
+                .map(proximity::SharedValue::text)
+                .collect();
+            (p.score, texts, !p.too_common.is_empty())
+        };
+        if score > 0 || too_common {
             components.push(Component {
                 name: "proximity".into(),
-                risk: prox.score,
+                risk: score,
             });
-            for e in &prox.evidence {
+            for text in texts {
                 evidence.push(Evidence {
                     component: "proximity".into(),
                     feature: "shared_value".into(),
-                    text: e.text(),
+                    text,
                 });
             }
         }

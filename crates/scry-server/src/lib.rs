@@ -514,10 +514,15 @@ async fn risk_bulk(
         ));
     }
     blocking(move || {
+        // Bulk requests read the last rescore's proximity when it is fresh.
+        let scorer = scry_intel::risk::builtin_scorer();
+        let mut engine =
+            scry_intel::risk::RiskEngine::new(app.store.as_ref(), &app.state, &scorer);
+        engine.use_stored_proximity_if_fresh()?;
         let results: Vec<serde_json::Value> = b
             .indicators
             .iter()
-            .map(|i| match score(&app, "indicator", i) {
+            .map(|i| match engine.score(i).map_err(ApiError::from) {
                 Ok(r) => serde_json::to_value(r).unwrap_or_default(),
                 Err(e) => serde_json::json!({"indicator": i, "error": {"code": e.code, "message": e.message}}),
             })

@@ -209,6 +209,10 @@ pub struct StoredProximity {
 
 const PROX_PREFIX: &str = "risk/prox/";
 
+/// The state-store reader name of the rescoring cursor: the last event a
+/// rescore has seen.
+pub const RESCORE_CURSOR: &str = "risk:rescore";
+
 /// The stored pass result of a registrable domain.
 pub fn stored(state: &StateStore, registrable: &str) -> Result<Option<StoredProximity>> {
     Ok(state
@@ -226,12 +230,24 @@ pub fn registrable_listed(feeds: &FeedIndex<'_>, registrable: &str) -> Result<bo
 /// service the registrant-family values are the service's, not the
 /// holder's: they are left out.
 fn weighed(holdings: Vec<scry_store::Holding>) -> Vec<(Predicate, Entity, bool, f64)> {
-    let private = holdings
+    let private = is_private(&holdings);
+    weighed_all(holdings)
+        .into_iter()
+        .filter(|v| !(private && family(v.0) == 0))
+        .collect()
+}
+
+/// Whether a holder's registration is under a privacy service now.
+fn is_private(holdings: &[scry_store::Holding]) -> bool {
+    holdings
         .iter()
-        .any(|h| h.predicate == Predicate::PRIVACY_SERVICE && h.current);
+        .any(|h| h.predicate == Predicate::PRIVACY_SERVICE && h.current)
+}
+
+/// Every value of a holder that counts, with its weight (privacy aside).
+fn weighed_all(holdings: Vec<scry_store::Holding>) -> Vec<(Predicate, Entity, bool, f64)> {
     holdings
         .into_iter()
-        .filter(|h| !(private && family(h.predicate) == 0))
         .filter_map(|h| {
             predicate_weight(h.predicate).map(|w| (h.predicate, h.object, h.current, w))
         })
@@ -554,7 +570,10 @@ pub fn full_pass(
             let Ok(name) = DomainName::from_normalised(&names[d as usize]) else {
                 continue;
             };
-            let hs = weighed(store.holdings(&Entity::Domain(name))?);
+            // Values are discovered whatever the seed's privacy; a private
+            // holder's registrant values are left out when it is scored,
+            // as the live query leaves out its own.
+            let hs = weighed_all(store.holdings(&Entity::Domain(name))?);
             if let Some(hosts) = ns_set(&hs) {
                 let label = ns_set_label(&hosts);
                 if seen_sets.insert(label.clone())
@@ -644,28 +663,53 @@ pub fn full_pass(
 
     // Hop 1: listed co-holders per value.
     let mut weight: HashMap<u32, f64> = seeds.iter().map(|&s| (s, 1.0)).collect();
-    let score_all =
-        |values: &[Value], weight: &HashMap<u32, f64>| -> HashMap<u32, Vec<(f64, usize)>> {
-            let mut per: HashMap<u32, Vec<(f64, usize)>> = HashMap::new();
-            for (vi, v) in values.iter().enumerate() {
-                let w = v.weight;
-                // Near-listed domains count only through rare values.
-                let w_of = |d: &u32| match weight.get(d) {
-                    Some(&x) if x >= 1.0 || v.n <= HOP2_MAX_HOLDERS => x,
-                    _ => 0.0,
-                };
-                let total: f64 = v.holders.iter().map(|(d, _)| w_of(d)).sum();
-                for &(d, cur) in &v.holders {
-                    let own = w_of(&d);
-                    let s = strength(w, total - own, v.n, cur, base);
-                    if s > 0.0 {
-                        per.entry(d).or_default().push((s, vi));
-                    }
+    let score_all = |values: &[Value],
+                     weight: &HashMap<u32, f64>,
+                     private: &HashSet<u32>|
+     -> HashMap<u32, Vec<(f64, usize)>> {
+        let mut per: HashMap<u32, Vec<(f64, usize)>> = HashMap::new();
+        for (vi, v) in values.iter().enumerate() {
+            let w = v.weight;
+            // Near-listed domains count only through rare values.
+            let w_of = |d: &u32| match weight.get(d) {
+                Some(&x) if x >= 1.0 || v.n <= HOP2_MAX_HOLDERS => x,
+                _ => 0.0,
+            };
+            let total: f64 = v.holders.iter().map(|(d, _)| w_of(d)).sum();
+            for &(d, cur) in &v.holders {
+                if family(v.pred) == 0 && private.contains(&d) {
+                    continue;
+                }
+                let own = w_of(&d);
+                let s = strength(w, total - own, v.n, cur, base);
+                if s > 0.0 {
+                    per.entry(d).or_default().push((s, vi));
                 }
             }
-            per
-        };
-    let per1 = score_all(&values, &weight);
+        }
+        per
+    };
+    let mut private: HashSet<u32> = HashSet::new();
+    let mut checked: HashSet<u32> = HashSet::new();
+    let mark_private = |values: &[Value],
+                        names: &[String],
+                        private: &mut HashSet<u32>,
+                        checked: &mut HashSet<u32>|
+     -> Result<()> {
+        for v in values.iter().filter(|v| family(v.pred) == 0) {
+            for &(d, _) in &v.holders {
+                if checked.insert(d)
+                    && let Ok(name) = DomainName::from_normalised(&names[d as usize])
+                    && is_private(&store.holdings(&Entity::Domain(name))?)
+                {
+                    private.insert(d);
+                }
+            }
+        }
+        Ok(())
+    };
+    mark_private(&values, &names, &mut private, &mut checked)?;
+    let per1 = score_all(&values, &weight, &private);
     let hop1: HashMap<u32, u8> = per1
         .iter()
         .map(|(&d, v)| (d, combine(v.iter().map(|x| (values[x.1].pred, x.0)))))
@@ -691,7 +735,8 @@ pub fn full_pass(
         progress,
     )?;
     sum.values = values.len() as u64;
-    let per = score_all(&values, &weight);
+    mark_private(&values, &names, &mut private, &mut checked)?;
+    let per = score_all(&values, &weight, &private);
 
     // Store: one entry per domain with a proximity (listed ones too: their
     // own score is 100 anyway, the entry records what they share).

@@ -84,6 +84,23 @@ fn world() -> World {
         ));
         o.push(obs(&name, Predicate::CREATED, Entity::Time(900)));
     }
+    // A privacy proxy's placeholder name on a listed, private domain and on
+    // an unlisted domain whose privacy is not detected.
+    o.push(obs(
+        "actor0.top",
+        Predicate::PRIVACY_SERVICE,
+        Entity::Text("Proxy Ltd".into()),
+    ));
+    o.push(obs(
+        "actor0.top",
+        Predicate::REGISTRANT_NAME,
+        Entity::Text("Domain Admin".into()),
+    ));
+    o.push(obs(
+        "plainreg.example",
+        Predicate::REGISTRANT_NAME,
+        Entity::Text("Domain Admin".into()),
+    ));
     // Two hops: shares only a certificate with actor7 (unlisted).
     o.push(obs(
         "actor7.top",
@@ -237,13 +254,53 @@ fn proximity_weighs_rarity_and_the_pass_agrees_with_live() {
     )
     .unwrap();
     assert!(after.score > 0 && after.score < actor.risk, "{after:?}");
-    // Live and stored agree for every stored domain.
+    // Live and stored agree for every domain, stored or not.
+    let mut all: Vec<String> = (0..9).map(|i| format!("actor{i}.top")).collect();
+    all.extend((0..300).map(|i| format!("shop{i}.example")));
+    all.extend(["cousin.example".to_string(), "plainreg.example".to_string()]);
+    for name in &all {
+        let live =
+            proximity::domain_proximity(&w.store, &w.state, &DomainName::parse(name).unwrap())
+                .unwrap();
+        let stored = proximity::stored(&w.state, name)
+            .unwrap()
+            .map_or(0, |s| s.score);
+        assert_eq!(live.score, stored, "{name}");
+    }
     for (name, s) in proximity::stored_all(&w.state, 0).unwrap() {
         let live =
             proximity::domain_proximity(&w.store, &w.state, &DomainName::parse(&name).unwrap())
                 .unwrap();
         assert_eq!(live.score, s.score, "{name}");
         assert_eq!(live.hop1, s.hop1, "{name}");
+    }
+    // Bulk scoring from the stored pass gives the live answers.
+    let scorer = Fixed;
+    let mut bulk = RiskEngine::new(&w.store, &w.state, &scorer);
+    // The pass above did not move the rescore cursor: not fresh.
+    w.store
+        .write(WriteBatch {
+            events: vec![scry_store::NewEvent {
+                time: 5_000,
+                kind: "feed_listed".into(),
+                subject: "actor0.top".into(),
+                data: Default::default(),
+            }],
+            ..Default::default()
+        })
+        .unwrap();
+    assert!(!bulk.use_stored_proximity_if_fresh().unwrap());
+    let last = w.store.stats().unwrap().last_event_seq;
+    w.state.set_cursor(proximity::RESCORE_CURSOR, last).unwrap();
+    assert!(bulk.use_stored_proximity_if_fresh().unwrap());
+    for d in [
+        "actor5.top",
+        "cousin.example",
+        "shop50.example",
+        "actor0.top",
+    ] {
+        let (a, b) = (e.score(d).unwrap(), bulk.score(d).unwrap());
+        assert_eq!((a.risk, &a.components), (b.risk, &b.components), "{d}");
     }
     // A second pass after delisting everything removes the stored results.
     let feeds = FeedIndex::new(&w.state);

@@ -122,7 +122,16 @@ fn covers_ranges_exactly() {
     assert!(cover("192.0.2.9", "192.0.2.1").is_empty());
     assert!(cover("192.0.2.1", "2001:db8::1").is_empty());
     // The whole IPv6 space, and its top half (no shift overflow at /0).
-    assert_eq!(cover("::", "ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff"), ["::/0"]);
-    assert_eq!(cover("8000::", "ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff"), ["8000::/1"]);
-    assert_eq!(cover("::", "7fff:ffff:ffff:ffff:ffff:ffff:ffff:ffff"), ["::/1"]);
+    assert_eq!(
+        cover("::", "ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff"),
+        ["::/0"]
+    );
+    assert_eq!(
+        cover("8000::", "ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff"),
+        ["8000::/1"]
+    );
+    assert_eq!(
+        cover("::", "7fff:ffff:ffff:ffff:ffff:ffff:ffff:ffff"),
+        ["::/1"]
+    );
 }

@@ -11,8 +11,7 @@ use crate::cli::{Cli, JsonArg, ProgressMode, RescoreArgs, RiskArgs};
 use crate::cmd::ingest::now;
 use crate::{open, out};
 
-/// The state-store reader name of the rescoring cursor.
-const CURSOR: &str = "risk:rescore";
+use scry_intel::risk::proximity::RESCORE_CURSOR as CURSOR;
 
 pub(crate) fn rescore(cli: &Cli, a: &RescoreArgs) -> Result<ExitCode> {
     let opened = open::open(cli, false)?;
@@ -138,8 +137,14 @@ pub(crate) fn risk(cli: &Cli, a: &RiskArgs) -> Result<ExitCode> {
         open::open(cli, false)?
     };
     let scorer = scry_intel::risk::builtin_scorer();
-    let engine = scry_intel::risk::RiskEngine::new(opened.store.as_ref(), &opened.state, &scorer);
+    let mut engine =
+        scry_intel::risk::RiskEngine::new(opened.store.as_ref(), &opened.state, &scorer);
     if let Some(path) = &a.batch {
+        if !engine.use_stored_proximity_if_fresh()? {
+            tracing::info!(
+                "no rescore since the last change: proximity is computed live (run `scry rescore` first for speed)"
+            );
+        }
         let input: Box<dyn BufRead> = if path.as_os_str() == "-" {
             Box::new(std::io::stdin().lock())
         } else {
