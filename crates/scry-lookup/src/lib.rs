@@ -438,7 +438,7 @@ impl Lookup {
         };
         res.wildcard = wildcard;
         let asked = names.len() * dns::TYPES.len();
-        if failures.len() >= asked {
+        if failures.len() >= asked || (records == 0 && !failures.is_empty()) {
             return Err(LookupError::Dns(failures.join("; ")));
         }
         let mut detail = format!("{records} records for {}", names.join(", "));

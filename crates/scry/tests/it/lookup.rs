@@ -293,3 +293,130 @@ fn lookup_refuses_private_referrals_without_allow_private() {
     assert!(e.contains("10.0.0.1") && e.contains("private"), "{e}");
     assert!(lab.registrar.seen().is_empty());
 }
+
+/// Many domains at once: every look-up completes against the local
+/// servers, and no WHOIS server ever sees more than `--per-server`
+/// exchanges at a time. `SCRY_LOOKUP_BENCH_N` sets the number of domains
+/// (default 60; the 1,000-domain figure in the README uses 1000) and the
+/// wall time is printed.
+#[test]
+fn lookup_many_domains_with_bounded_parallelism() {
+    let n: usize = std::env::var("SCRY_LOOKUP_BENCH_N")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(60);
+    let concurrency = std::env::var("SCRY_LOOKUP_BENCH_C").unwrap_or_else(|_| "16".into());
+    let names: Vec<String> = (0..n).map(|i| format!("d{i:05}.test")).collect();
+    let mut zone = String::from(
+        "$ORIGIN test.\n$TTL 300\n@ IN SOA ns.test. hostmaster.test. 1 7200 3600 1209600 300\n@ IN NS ns.test.\nns IN A 127.0.0.1\n",
+    );
+    for name in &names {
+        let label = name.trim_end_matches(".test");
+        zone.push_str(&format!(
+            "{label} IN A 127.0.0.1\n{label} IN MX 10 mx.{label}\n{label} IN TXT \"v=spf1 -all\"\nmx.{label} IN A 127.0.0.1\n"
+        ));
+    }
+    let dns = Dns::start(&[("test", zone)]);
+    let iana = whois_server(|_| iana_answer("test", "whois.verisign-grs.com"));
+    // The real registry and registrar answers for google.com, re-addressed
+    // to each test name.
+    let registry_text = read(&format!(
+        "{RESPONSES}/whois.verisign-grs.com/com/status_registered.txt"
+    ));
+    let registry = whois_server(move |q| registry_text.replace("GOOGLE.COM", &q.to_uppercase()));
+    let registrar_text = read(&format!(
+        "{RESPONSES}/whois.markmonitor.com/com/status_registered.txt"
+    ));
+    let registrar = whois_server(move |q| registrar_text.replace("google.com", q));
+    let base: Arc<OnceLock<String>> = Arc::new(OnceLock::new());
+    let b = base.clone();
+    let rdap_text = read("rdap/openrdap/test/testdata/rdap/rdap.nic.cz/domain-example.cz.json");
+    let http = http_server(move |path| {
+        let base = b.get().cloned().unwrap_or_default();
+        if path == "/dns.json" {
+            let mut boot: serde_json::Value =
+                serde_json::from_str(&read("rdap/openrdap/test/testdata/bootstrap/dns.json"))
+                    .unwrap();
+            boot["services"]
+                .as_array_mut()
+                .unwrap()
+                .push(serde_json::json!([["test"], [format!("{base}/rdap/")]]));
+            (200, boot.to_string().into_bytes())
+        } else if let Some(name) = path.strip_prefix("/rdap/domain/") {
+            (200, rdap_text.replace("example.cz", name).into_bytes())
+        } else {
+            (404, b"{}".to_vec())
+        }
+    });
+    base.set(format!("http://{}", http.addr)).unwrap();
+    let (chain, key) = cert_chain(&["*.test"]);
+    let tls = tls_server(chain, key);
+    let dir = tempfile::tempdir().unwrap();
+    let list = dir.path().join("domains.txt");
+    std::fs::write(&list, names.join("\n")).unwrap();
+    let data = dir.path().join("data");
+    let started = std::time::Instant::now();
+    let out = run(
+        &data,
+        &[
+            "lookup",
+            "--json",
+            "--allow-private",
+            "--file",
+            list.to_str().unwrap(),
+            "--concurrency",
+            &concurrency,
+            "--per-server",
+            "2",
+            "--interval-ms",
+            "0",
+            "--timeout",
+            "10",
+            "--resolver",
+            &dns.resolver.to_string(),
+            "--whois-root",
+            &iana.addr.to_string(),
+            "--whois-host",
+            &format!("whois.verisign-grs.com={}", registry.addr),
+            "--whois-host",
+            &format!("whois.markmonitor.com={}", registrar.addr),
+            "--rdap-bootstrap",
+            &format!("http://{}/dns.json", http.addr),
+            "--tls-port",
+            &tls.addr.port().to_string(),
+        ],
+    );
+    let elapsed = started.elapsed();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let lines: Vec<serde_json::Value> = String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), n);
+    for l in &lines {
+        for s in ["dns", "whois", "rdap", "tls"] {
+            assert_eq!(step(l, s)["ok"], true, "{s}: {l}");
+        }
+        assert_eq!(l["whois_chain"].as_array().unwrap().len(), 3, "{l}");
+    }
+    let stored: u64 = lines.iter().map(|l| l["stored"].as_u64().unwrap()).sum();
+    for (name, s) in [
+        ("root", &iana),
+        ("registry", &registry),
+        ("registrar", &registrar),
+    ] {
+        assert_eq!(s.seen().len(), n, "{name}");
+        let max = s.max_in_flight.load(std::sync::atomic::Ordering::SeqCst);
+        assert!(max <= 2, "{name} saw {max} exchanges at once");
+    }
+    println!(
+        "lookup bench: {n} domains, {stored} observations, {:.2} s wall ({:.1} domains/s)",
+        elapsed.as_secs_f64(),
+        n as f64 / elapsed.as_secs_f64()
+    );
+}

@@ -20,11 +20,13 @@ pub(crate) struct TcpServer {
     handle: Option<std::thread::JoinHandle<()>>,
     /// Requests seen (first line).
     pub(crate) seen: Arc<Mutex<Vec<String>>>,
+    /// Most connections handled at once.
+    pub(crate) max_in_flight: Arc<std::sync::atomic::AtomicUsize>,
 }
 
 impl TcpServer {
     fn start(
-        handler: impl Fn(TcpStream, &Mutex<Vec<String>>) + Send + Sync + 'static,
+        handler: impl Fn(TcpStream, &Mutex<Vec<String>>, InFlight) + Send + Sync + 'static,
     ) -> TcpServer {
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
         let addr = listener.local_addr().unwrap();
@@ -32,6 +34,9 @@ impl TcpServer {
         let seen = Arc::new(Mutex::new(Vec::new()));
         let handler = Arc::new(handler);
         let (st, sn) = (stop.clone(), seen.clone());
+        let in_flight = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        let max_in_flight = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        let (fl, mx) = (in_flight.clone(), max_in_flight.clone());
         let handle = std::thread::spawn(move || {
             for conn in listener.incoming() {
                 if st.load(Ordering::SeqCst) {
@@ -40,8 +45,12 @@ impl TcpServer {
                 let Ok(conn) = conn else { continue };
                 let _ = conn.set_read_timeout(Some(Duration::from_secs(5)));
                 let _ = conn.set_write_timeout(Some(Duration::from_secs(5)));
-                let (h, sn) = (handler.clone(), sn.clone());
-                std::thread::spawn(move || h(conn, &sn));
+                let (h, sn, fl, mx) = (handler.clone(), sn.clone(), fl.clone(), mx.clone());
+                std::thread::spawn(move || {
+                    let now = fl.fetch_add(1, Ordering::SeqCst) + 1;
+                    mx.fetch_max(now, Ordering::SeqCst);
+                    h(conn, &sn, InFlight(fl));
+                });
             }
         });
         TcpServer {
@@ -49,11 +58,22 @@ impl TcpServer {
             stop,
             handle: Some(handle),
             seen,
+            max_in_flight,
         }
     }
 
     pub(crate) fn seen(&self) -> Vec<String> {
         self.seen.lock().unwrap().clone()
+    }
+}
+
+/// One connection being handled; dropped (before the connection is
+/// closed) when the answer is written.
+pub(crate) struct InFlight(Arc<std::sync::atomic::AtomicUsize>);
+
+impl Drop for InFlight {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::SeqCst);
     }
 }
 
@@ -69,7 +89,7 @@ impl Drop for TcpServer {
 
 /// A WHOIS server: reads the query line, answers `respond(query)`, closes.
 pub(crate) fn whois_server(respond: impl Fn(&str) -> String + Send + Sync + 'static) -> TcpServer {
-    TcpServer::start(move |conn, seen| {
+    TcpServer::start(move |conn, seen, in_flight| {
         let mut reader = BufReader::new(conn);
         let mut line = String::new();
         if reader.read_line(&mut line).is_err() {
@@ -79,6 +99,8 @@ pub(crate) fn whois_server(respond: impl Fn(&str) -> String + Send + Sync + 'sta
         seen.lock().unwrap().push(q.clone());
         let mut conn = reader.into_inner();
         let _ = conn.write_all(respond(&q).as_bytes());
+        drop(in_flight);
+        drop(conn);
     })
 }
 
@@ -86,7 +108,7 @@ pub(crate) fn whois_server(respond: impl Fn(&str) -> String + Send + Sync + 'sta
 pub(crate) fn http_server(
     routes: impl Fn(&str) -> (u16, Vec<u8>) + Send + Sync + 'static,
 ) -> TcpServer {
-    TcpServer::start(move |conn, seen| {
+    TcpServer::start(move |conn, seen, _| {
         let mut reader = BufReader::new(conn);
         let mut request = String::new();
         if reader.read_line(&mut request).is_err() {
@@ -129,7 +151,7 @@ pub(crate) fn tls_server(chain: Vec<Vec<u8>>, key_der: Vec<u8>) -> TcpServer {
             .with_single_cert(certs, key)
             .unwrap(),
     );
-    TcpServer::start(move |mut conn, seen| {
+    TcpServer::start(move |mut conn, seen, _| {
         let Ok(mut tls) = rustls::ServerConnection::new(cfg.clone()) else {
             return;
         };
@@ -221,7 +243,9 @@ impl Dns {
             nsd_conf.push_str(&format!(
                 "zone:\n  name: {origin}\n  zonefile: {origin}.zone\n"
             ));
-            ub_conf.push_str(&format!("  domain-insecure: \"{origin}\"\n"));
+            ub_conf.push_str(&format!(
+                "  domain-insecure: \"{origin}\"\n  local-zone: \"{origin}\" nodefault\n"
+            ));
         }
         for (origin, _) in zones {
             ub_conf.push_str(&format!(
@@ -257,7 +281,7 @@ impl Dns {
         dns
     }
 
-    /// Waits (at most 20 s) until unbound answers an A query for `name`
+    /// Waits (at most 20 s) until unbound answers the SOA query for `name`
     /// with NOERROR from nsd.
     fn wait_ready(&self, name: &str) {
         let mut q = vec![0x12, 0x34, 0x01, 0x00, 0, 1, 0, 0, 0, 0, 0, 0];
@@ -265,7 +289,8 @@ impl Dns {
             q.push(label.len() as u8);
             q.extend_from_slice(label.as_bytes());
         }
-        q.extend_from_slice(&[0, 0, 1, 0, 1]);
+        // SOA of the zone apex.
+        q.extend_from_slice(&[0, 0, 6, 0, 1]);
         let sock = UdpSocket::bind("127.0.0.1:0").unwrap();
         sock.set_read_timeout(Some(Duration::from_millis(300)))
             .unwrap();
