@@ -257,6 +257,22 @@ fn lookup_fills_an_empty_store_end_to_end() {
         .to_string()
         .to_lowercase();
     assert!(p.contains("rdap"), "{p}");
+    // Only RDAP asked, and .com has no RDAP service: WHOIS answers instead.
+    let (ok, lines) = lookup(
+        &data,
+        &lab,
+        &["--allow-private", "--what", "rdap", "google.com"],
+    );
+    assert!(ok, "{lines:?}");
+    let g = result(&lines, "google.com");
+    assert!(
+        step(g, "rdap")["error"]
+            .as_str()
+            .unwrap()
+            .contains("falling back to WHOIS")
+    );
+    assert_eq!(step(g, "whois")["ok"], true, "{g}");
+    assert_eq!(g["whois_chain"].as_array().unwrap().len(), 3);
     // The raw registrar answer is a stored document: the history has it.
     let h = json(&data, &["whois", "google.com", "--json"]).to_string();
     assert!(h.contains("MarkMonitor"), "{h}");
