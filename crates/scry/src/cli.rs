@@ -34,6 +34,8 @@ pub(crate) enum Command {
     Ingest(IngestCmd),
     /// Everything known about a domain, with pivot counts.
     Profile(ProfileArgs),
+    /// Look domains up live (DNS, WHOIS, RDAP, TLS) and store what is found.
+    Lookup(LookupArgs),
     /// The domains sharing a value.
     Pivot(PivotArgs),
     /// Boolean search over pivots: 'FIELD=VALUE AND (FIELD=VALUE OR ...) AND NOT ...'.
@@ -922,4 +924,59 @@ pub(crate) struct DemoArgs {
     /// Where the world's files go (default: a temporary directory, removed afterwards).
     #[arg(long)]
     pub(crate) world: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct LookupArgs {
+    /// Domains to look up.
+    #[arg(required_unless_present = "file")]
+    pub(crate) domains: Vec<String>,
+    /// Also read domains from a file (one a line, `#` comments).
+    #[arg(long, value_name = "PATH")]
+    pub(crate) file: Option<PathBuf>,
+    /// One JSON line per domain.
+    #[arg(long)]
+    pub(crate) json: bool,
+    /// Steps to run.
+    #[arg(long, default_value = "dns,whois,rdap,tls")]
+    pub(crate) what: String,
+    /// DNS resolver to ask (default: the system's).
+    #[arg(long, value_name = "IP:PORT")]
+    pub(crate) resolver: Option<std::net::SocketAddr>,
+    /// Root WHOIS server, asked when the server table has no entry.
+    #[arg(long, value_name = "HOST:PORT", default_value = "whois.iana.org:43")]
+    pub(crate) whois_root: String,
+    /// Directory with the Debian whois server tables (tld_serv_list,
+    /// new_gtlds_list) used as the starting map; without it every chain
+    /// starts at the root.
+    #[arg(long, value_name = "DIR")]
+    pub(crate) whois_servers: Option<PathBuf>,
+    /// Connect to ADDR for WHOIS host HOST (like curl --connect-to); repeatable.
+    #[arg(long, value_name = "HOST=IP:PORT")]
+    pub(crate) whois_host: Vec<String>,
+    /// RDAP bootstrap file (URL or path); cached in the data dir for a day.
+    #[arg(
+        long,
+        value_name = "URL",
+        default_value = "https://data.iana.org/rdap/dns.json"
+    )]
+    pub(crate) rdap_bootstrap: String,
+    /// TLS port.
+    #[arg(long, default_value_t = 443)]
+    pub(crate) tls_port: u16,
+    /// Allow private, loopback and link-local addresses (labs, tests).
+    #[arg(long)]
+    pub(crate) allow_private: bool,
+    /// Domains looked up at once.
+    #[arg(long, default_value_t = 8)]
+    pub(crate) concurrency: usize,
+    /// Exchanges at once with one server.
+    #[arg(long, default_value_t = 2)]
+    pub(crate) per_server: usize,
+    /// Minimum milliseconds between two queries to one server.
+    #[arg(long, default_value_t = 200)]
+    pub(crate) interval_ms: u64,
+    /// Timeout of each network operation, in seconds.
+    #[arg(long, default_value_t = 10)]
+    pub(crate) timeout: u64,
 }

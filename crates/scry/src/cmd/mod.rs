@@ -5,6 +5,7 @@ mod evalprox;
 pub(crate) mod generate;
 pub(crate) mod ingest;
 mod lookalike;
+mod lookup;
 mod monitor;
 mod name;
 mod notify;
@@ -27,6 +28,7 @@ pub(crate) fn run(cli: Cli) -> Result<ExitCode> {
         Command::Name(a) => name::run(a),
         Command::Ingest(c) => ingest::run(&cli, c),
         Command::Profile(a) => query::profile(&cli, a),
+        Command::Lookup(a) => lookup::run(&cli, a),
         Command::Pivot(a) => query::pivot(&cli, a),
         Command::Search(a) => query::search(&cli, a),
         Command::Fields(a) => query::fields(a),

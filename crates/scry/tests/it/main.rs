@@ -10,6 +10,7 @@ mod demo;
 mod errors;
 mod golden;
 mod lookalike;
+mod lookup;
 mod monitor;
 mod pdns;
 mod risk;
