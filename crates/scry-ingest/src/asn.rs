@@ -151,24 +151,16 @@ pub fn ingest_asn(
             }
         };
         let mut ips = BTreeSet::new();
+        let info = AsnInfo {
+            asn: Some(range.asn),
+            org: range.org.clone(),
+            country: range.country.clone(),
+        };
         for f in stored_ip_facts(store, &range.start, &range.end, opts.page)? {
-            let mut push = |s: Entity, p: Predicate, o: Entity| {
-                if let Ok(ob) = Observation::new(s, p, o, w, "asn".into(), opts.now) {
-                    obs.push(ob);
-                }
-            };
-            if let Entity::Ip(ip) = &f.object
-                && ips.insert(*ip)
-            {
-                push(Entity::Ip(*ip), Predicate::ASN, Entity::Asn(range.asn));
-                if let Some(o) = &range.org {
-                    push(Entity::Ip(*ip), Predicate::ASN_ORG, Entity::Text(o.clone()));
-                }
-                if let Some(c) = &range.country {
-                    push(Entity::Ip(*ip), Predicate::COUNTRY, Entity::Text(c.clone()));
-                }
+            if let Entity::Ip(ip) = &f.object {
+                let first = ips.insert(*ip);
+                enrichment(&mut obs, *ip, &f.subject, &info, first, w, opts.now);
             }
-            push(f.subject.clone(), Predicate::ASN, Entity::Asn(range.asn));
         }
         if obs.len() >= 50_000 {
             flush(&mut obs, line_no, false, &mut summary)?;
@@ -178,6 +170,46 @@ pub fn ingest_asn(
     summary.skipped = resume;
     summary.elapsed_ms = started.elapsed().as_millis() as u64;
     Ok(summary)
+}
+
+/// What an IP-to-ASN table says about an address.
+struct AsnInfo {
+    asn: Option<u32>,
+    org: Option<String>,
+    country: Option<String>,
+}
+
+/// The enrichment facts of one stored `ip` fact: `asn`, `asn_org` and
+/// `ip_country_code` on the address (on its first sighting in the run) and
+/// `asn` on the name that resolves to it.
+fn enrichment(
+    out: &mut Vec<Observation>,
+    ip: Ip,
+    name: &Entity,
+    info: &AsnInfo,
+    first: bool,
+    w: Window,
+    now: Timestamp,
+) {
+    let mut push = |s: Entity, p: Predicate, o: Entity| {
+        if let Ok(ob) = Observation::new(s, p, o, w, "asn".into(), now) {
+            out.push(ob);
+        }
+    };
+    if first {
+        if let Some(a) = info.asn {
+            push(Entity::Ip(ip), Predicate::ASN, Entity::Asn(a));
+        }
+        if let Some(o) = &info.org {
+            push(Entity::Ip(ip), Predicate::ASN_ORG, Entity::Text(o.clone()));
+        }
+        if let Some(c) = &info.country {
+            push(Entity::Ip(ip), Predicate::COUNTRY, Entity::Text(c.clone()));
+        }
+    }
+    if let Some(a) = info.asn {
+        push(name.clone(), Predicate::ASN, Entity::Asn(a));
+    }
 }
 
 /// The marker that starts a MaxMind DB's metadata section.
@@ -253,92 +285,55 @@ pub fn ingest_mmdb(
         now: opts.now,
     };
     let mut obs: Vec<Observation> = Vec::new();
-    let push = |obs: &mut Vec<Observation>, s: Entity, p: Predicate, o: Entity| {
-        if let Ok(ob) = Observation::new(s, p, o, w, "asn".into(), opts.now) {
-            obs.push(ob);
-        }
-    };
     let facts = stored_ip_facts(
         store,
         &Ip::from_key([0; 16]),
         &Ip::from_key([0xff; 16]),
         opts.page,
     )?;
-    let mut seen: std::collections::HashMap<Ip, Option<u32>> = std::collections::HashMap::new();
+    let mut seen: std::collections::HashMap<Ip, AsnInfo> = std::collections::HashMap::new();
+    let lookup = |ip: &Ip| -> AsnInfo {
+        let none = AsnInfo {
+            asn: None,
+            org: None,
+            country: None,
+        };
+        let Ok(addr) = ip.to_string().parse::<std::net::IpAddr>() else {
+            return none;
+        };
+        let r = match reader.lookup(addr) {
+            Ok(r) if r.has_data() => r,
+            Ok(_) => return none,
+            Err(e) => {
+                // An IPv6 address in an IPv4-only database, or a damaged
+                // record: this address is skipped.
+                tracing::debug!(%ip, error = %e, "no MaxMind record");
+                return none;
+            }
+        };
+        let text = |path: &[PathElement<'_>]| r.decode_path::<String>(path).ok().flatten();
+        AsnInfo {
+            asn: r
+                .decode_path::<u32>(&[PathElement::Key("autonomous_system_number")])
+                .ok()
+                .flatten(),
+            org: text(&[PathElement::Key("autonomous_system_organization")]),
+            country: text(&[PathElement::Key("country"), PathElement::Key("iso_code")]).or_else(
+                || {
+                    text(&[
+                        PathElement::Key("registered_country"),
+                        PathElement::Key("iso_code"),
+                    ])
+                },
+            ),
+        }
+    };
     for f in facts {
         let Entity::Ip(ip) = &f.object else { continue };
         summary.read += 1;
-        let asn = match seen.get(ip) {
-            Some(a) => *a,
-            None => {
-                let addr: std::net::IpAddr = match ip.to_string().parse() {
-                    Ok(a) => a,
-                    Err(_) => continue,
-                };
-                let found = match reader.lookup(addr) {
-                    Ok(r) if r.has_data() => Some(r),
-                    Ok(_) => None,
-                    Err(e) => {
-                        // An IPv6 address in an IPv4-only database, or a
-                        // damaged record: this address is skipped.
-                        tracing::debug!(%ip, error = %e, "no MaxMind record");
-                        None
-                    }
-                };
-                let mut asn = None;
-                if let Some(r) = found {
-                    asn = r
-                        .decode_path::<u32>(&[PathElement::Key("autonomous_system_number")])
-                        .ok()
-                        .flatten();
-                    let org = r
-                        .decode_path::<String>(&[PathElement::Key(
-                            "autonomous_system_organization",
-                        )])
-                        .ok()
-                        .flatten();
-                    let country = r
-                        .decode_path::<String>(&[
-                            PathElement::Key("country"),
-                            PathElement::Key("iso_code"),
-                        ])
-                        .ok()
-                        .flatten()
-                        .or_else(|| {
-                            r.decode_path::<String>(&[
-                                PathElement::Key("registered_country"),
-                                PathElement::Key("iso_code"),
-                            ])
-                            .ok()
-                            .flatten()
-                        });
-                    if let Some(a) = asn {
-                        push(&mut obs, Entity::Ip(*ip), Predicate::ASN, Entity::Asn(a));
-                    }
-                    if let Some(o) = org {
-                        push(
-                            &mut obs,
-                            Entity::Ip(*ip),
-                            Predicate::ASN_ORG,
-                            Entity::Text(o),
-                        );
-                    }
-                    if let Some(c) = country {
-                        push(
-                            &mut obs,
-                            Entity::Ip(*ip),
-                            Predicate::COUNTRY,
-                            Entity::Text(c),
-                        );
-                    }
-                }
-                seen.insert(*ip, asn);
-                asn
-            }
-        };
-        if let Some(a) = asn {
-            push(&mut obs, f.subject.clone(), Predicate::ASN, Entity::Asn(a));
-        }
+        let first = !seen.contains_key(ip);
+        let info = seen.entry(*ip).or_insert_with(|| lookup(ip));
+        enrichment(&mut obs, *ip, &f.subject, info, first, w, opts.now);
         if obs.len() >= 50_000 {
             summary.commit(
                 &ledger,
