@@ -28,7 +28,8 @@ pub use summary::{IngestSummary, Progress};
 
 /// `kind` events for the names in `batch` that the store has no fact about
 /// yet (first sightings), dated by their earliest observation in the batch.
-pub(crate) fn first_seen_events(
+/// Call it before writing the batch.
+pub fn first_seen_events(
     store: &dyn scry_store::Store,
     batch: &[scry_model::Observation],
     kind: &str,

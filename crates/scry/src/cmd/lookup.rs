@@ -10,7 +10,7 @@ use scry_lookup::{
     BootstrapSource, DomainResult, GateLimits, Lookup, LookupConfig, ServerTable, What,
     WhoisConfig, whois,
 };
-use scry_model::Entity;
+use scry_model::{Entity, Predicate};
 use scry_store::{Document, Store, WriteBatch};
 
 use crate::cli::{Cli, LookupArgs};
@@ -138,9 +138,66 @@ fn store(store: &dyn Store, r: &DomainResult) -> Result<usize> {
             body: d.body.clone(),
         })
         .collect();
+    // New names are announced like passive-DNS first sightings (source
+    // `active-dns`), and a first registration record like an ingested one,
+    // so monitors see what a look-up found.
+    let mut events = scry_ingest::first_seen_events(
+        store,
+        &r.observations,
+        "pdns_first_seen",
+        "active-dns",
+        r.time,
+    )?;
+    let registration = [
+        Predicate::REGISTRAR,
+        Predicate::CREATED,
+        Predicate::REGISTRANT_EMAIL,
+    ];
+    for reg in r
+        .observations
+        .iter()
+        .filter(|o| registration.contains(&o.predicate))
+        .filter_map(|o| o.subject.as_domain().map(|d| d.registrable_name()))
+        .collect::<std::collections::BTreeSet<_>>()
+    {
+        let known = store.facts(&scry_store::FactQuery {
+            subject: scry_store::SubjectSel::Exact(Entity::Domain(reg.clone())),
+            predicates: registration.to_vec(),
+            fence: scry_store::TimeFence::default(),
+            limit: 1,
+        })?;
+        if known.facts.is_empty() {
+            // The registrant fields, as registration ingest names them, so
+            // registrant monitors match look-ups too.
+            let mut data =
+                std::collections::BTreeMap::from([("source".to_string(), "lookup".to_string())]);
+            let mut fields = Vec::new();
+            for (p, field) in [
+                (Predicate::REGISTRANT_EMAIL, "registrant.email"),
+                (Predicate::REGISTRANT_ORG, "registrant.org"),
+                (Predicate::REGISTRANT_NAME, "registrant.name"),
+            ] {
+                if let Some(o) = r.observations.iter().find(|o| {
+                    o.predicate == p
+                        && o.subject.as_domain().map(|d| d.registrable_name()) == Some(reg.clone())
+                }) {
+                    data.insert(format!("{field}_new"), o.object.to_string());
+                    fields.push(field);
+                }
+            }
+            data.insert("fields".to_string(), fields.join(","));
+            events.push(scry_store::NewEvent {
+                time: r.time,
+                kind: "whois_new".into(),
+                subject: reg.ascii().to_string(),
+                data,
+            });
+        }
+    }
     store.write(WriteBatch {
         observations: r.observations.clone(),
         documents,
+        events,
         ..Default::default()
     })?;
     Ok(r.observations.len())

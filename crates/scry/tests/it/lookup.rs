@@ -276,6 +276,46 @@ fn lookup_fills_an_empty_store_end_to_end() {
     // The raw registrar answer is a stored document: the history has it.
     let h = json(&data, &["whois", "google.com", "--json"]).to_string();
     assert!(h.contains("MarkMonitor"), "{h}");
+    // What a look-up found is in the event log: an IP monitor on the
+    // address google.com resolved to raises an alert from it.
+    crate::ok(
+        &data,
+        &[
+            "monitor",
+            "add",
+            "--kind",
+            "ip",
+            "--name",
+            "lab",
+            "--term",
+            "127.0.0.1",
+        ],
+    );
+    // And a registrant monitor on the registrar record's organisation.
+    crate::ok(
+        &data,
+        &[
+            "monitor",
+            "add",
+            "--kind",
+            "registrant",
+            "--name",
+            "g",
+            "--term",
+            "Google Inc.",
+        ],
+    );
+    let run = json(&data, &["monitor", "run", "--json"]);
+    assert!(run["alerts"].as_u64().unwrap_or(0) >= 2, "{run}");
+    let alerts = json(&data, &["alerts", "list", "--json"]);
+    let by = |m: u64| {
+        alerts
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|a| a["monitor"] == m && a["domain"] == "google.com")
+    };
+    assert!(by(1) && by(2), "{alerts}");
 }
 
 #[test]
