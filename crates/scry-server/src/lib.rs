@@ -142,6 +142,19 @@ pub const ROUTES: &[(&str, &str, Scope, &str)] = &[
         Scope::Read,
         "A blocklist of the selected domains: format rpz (zone) or list",
     ),
+    (
+        "get",
+        "/api/v1/keys",
+        Scope::Admin,
+        "The API keys (ids, names, scopes; never the secrets)",
+    ),
+    (
+        "post",
+        "/api/v1/keys",
+        Scope::Admin,
+        "Make a key; the answer holds its secret, shown once",
+    ),
+    ("delete", "/api/v1/keys/{id}", Scope::Admin, "Revoke a key"),
     ("get", "/api/v1/openapi.json", Scope::Read, "This document"),
 ];
 
@@ -928,6 +941,75 @@ async fn export(
     Ok(([("content-type", "text/plain; charset=utf-8")], text).into_response())
 }
 
+async fn keys_list(State(app): State<Shared>) -> std::result::Result<Response, ApiError> {
+    blocking(move || {
+        let all = keys::list_keys(&app.state).map_err(internal)?;
+        Ok(Json(all).into_response())
+    })
+    .await
+}
+
+#[derive(Deserialize)]
+struct KeyBody {
+    scope: String,
+    #[serde(default)]
+    name: String,
+}
+
+async fn keys_create(
+    State(app): State<Shared>,
+    axum::Extension(Caller(by)): axum::Extension<Caller>,
+    b: JsonBody<KeyBody>,
+) -> std::result::Result<Response, ApiError> {
+    let b = body(b, "scope")?;
+    let scope = Scope::parse(&b.scope).ok_or_else(|| {
+        ApiError::invalid(
+            "scope",
+            format!("{:?}: expected read, write or admin", b.scope),
+        )
+    })?;
+    blocking(move || {
+        let (secret, info) =
+            keys::create_key(&app.state, scope, &b.name, now()).map_err(internal)?;
+        tracing::info!(key = %info.id, by = %by.id, scope = scope.as_str(), "key created");
+        Ok((
+            StatusCode::CREATED,
+            Json(serde_json::json!({"key": secret, "info": info})),
+        )
+            .into_response())
+    })
+    .await
+}
+
+async fn keys_revoke(
+    State(app): State<Shared>,
+    axum::Extension(Caller(by)): axum::Extension<Caller>,
+    Path(id): Path<String>,
+) -> std::result::Result<Response, ApiError> {
+    blocking(move || {
+        if keys::revoke_key(&app.state, &id).map_err(internal)? {
+            tracing::info!(key = %id, by = %by.id, "key revoked");
+            Ok(StatusCode::NO_CONTENT.into_response())
+        } else {
+            Err(ApiError::new(
+                StatusCode::NOT_FOUND,
+                "not_found",
+                format!("no key {id}"),
+            ))
+        }
+    })
+    .await
+}
+
+fn internal(e: ServerError) -> ApiError {
+    tracing::error!(error = %e, "request failed");
+    ApiError::new(
+        StatusCode::INTERNAL_SERVER_ERROR,
+        "internal",
+        "see the server log",
+    )
+}
+
 async fn openapi_doc() -> Json<serde_json::Value> {
     Json(openapi::document())
 }
@@ -957,6 +1039,8 @@ pub fn router(store: Arc<dyn Store>, state: Arc<StateStore>, rate_per_minute: u3
         .route("/api/v1/alerts/{id}/state", post(alert_state))
         .route("/api/v1/graph", get(graph))
         .route("/api/v1/export/{format}", post(export))
+        .route("/api/v1/keys", get(keys_list).post(keys_create))
+        .route("/api/v1/keys/{id}", delete(keys_revoke))
         .route("/api/v1/openapi.json", get(openapi_doc))
         .fallback(not_found)
         .layer(middleware::from_fn_with_state(app.clone(), guard))

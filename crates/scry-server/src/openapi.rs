@@ -85,6 +85,13 @@ fn request_body(path: &str) -> Option<serde_json::Value> {
             }),
         ),
         "/api/v1/alerts/{id}/state" => obj(&["state"], serde_json::json!({"state": s, "note": s})),
+        "/api/v1/keys" => obj(
+            &["scope"],
+            serde_json::json!({
+                "scope": {"type": "string", "enum": ["read", "write", "admin"]},
+                "name": s
+            }),
+        ),
         "/api/v1/export/{format}" => obj(
             &["domains"],
             serde_json::json!({"domains": strings, "origin": s}),

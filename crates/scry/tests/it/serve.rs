@@ -111,6 +111,9 @@ fn api_end_to_end() {
     .trim()
     .to_string();
     assert!(read.starts_with("scry_") && !read.contains('\n'), "{read}");
+    let admin = ok(&data, &["keys", "create", "--scope", "admin"])
+        .trim()
+        .to_string();
     let write = ok(&data, &["keys", "create", "--scope", "write"])
         .trim()
         .to_string();
@@ -326,6 +329,43 @@ fn api_end_to_end() {
     assert!(zone.contains("*.actor2.top CNAME ."), "{zone}");
     let (st, e) = post("/api/v1/export/csv", &read, r#"{"domains":["a.example"]}"#);
     assert_eq!((st, e["error"]["field"].as_str()), (400, Some("format")));
+
+    // Keys over the API: admin scope only; the new key works at once.
+    let (st, _) = post("/api/v1/keys", &write, r#"{"scope":"read"}"#);
+    assert_eq!(st, 403);
+    let (st, k) = post(
+        "/api/v1/keys",
+        &admin,
+        r#"{"scope":"read","name":"playbook"}"#,
+    );
+    assert_eq!(st, 201, "{k}");
+    let fresh = k["key"].as_str().unwrap().to_string();
+    assert_eq!(
+        get(&s, "/api/v1/reputation?domain=a.example", Some(&fresh)).0,
+        200
+    );
+    let (st, list, _) = get(&s, "/api/v1/keys", Some(&admin));
+    assert_eq!(st, 200);
+    assert!(
+        !list.to_string().contains(&fresh),
+        "secrets are never listed"
+    );
+    let r = agent()
+        .delete(format!(
+            "{}/api/v1/keys/{}",
+            s.base,
+            k["info"]["id"].as_str().unwrap()
+        ))
+        .header("X-Api-Key", &admin)
+        .call()
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 204);
+    assert_eq!(
+        get(&s, "/api/v1/reputation?domain=a.example", Some(&fresh)).0,
+        401
+    );
+    let (st, e) = post("/api/v1/keys", &admin, r#"{"scope":"root"}"#);
+    assert_eq!((st, e["error"]["field"].as_str()), (400, Some("scope")));
 
     // The OpenAPI document lists the routes.
     let (st, doc, _) = get(&s, "/api/v1/openapi.json", Some(&read));
