@@ -55,28 +55,7 @@ pub(crate) struct ProximityEval {
     pub(crate) false_positive_examples: Vec<(String, u8, Vec<String>)>,
 }
 
-/// The ROC AUC of scores (Mann–Whitney, ties counted half).
-fn auc(pos: &[u8], neg: &[u8]) -> f64 {
-    let mut hist_neg = [0u64; 256];
-    for &n in neg {
-        hist_neg[n as usize] += 1;
-    }
-    let mut below = [0u64; 257];
-    for i in 0..256 {
-        below[i + 1] = below[i] + hist_neg[i];
-    }
-    let mut s = 0.0;
-    for &p in pos {
-        s += below[p as usize] as f64 + 0.5 * hist_neg[p as usize] as f64;
-    }
-    if pos.is_empty() || neg.is_empty() {
-        return f64::NAN;
-    }
-    s / (pos.len() as f64 * neg.len() as f64)
-}
-
 /// Runs the evaluation in `work` (a fresh directory).
-#[allow(clippy::print_stdout)]
 pub(crate) fn run(
     seed: u64,
     domains: u64,
@@ -206,7 +185,10 @@ pub(crate) fn run(
         fpr_at_50: fpr(50),
         recall_at_50: pos_scores.iter().filter(|&&s| s >= 50).count() as f64
             / pos_scores.len().max(1) as f64,
-        roc_auc: auc(&pos_scores, &neg),
+        roc_auc: scry_risk::metrics::roc_auc(
+            &pos_scores.iter().map(|&s| f32::from(s)).collect::<Vec<_>>(),
+            &neg.iter().map(|&s| f32::from(s)).collect::<Vec<_>>(),
+        ),
         false_positive_examples: fps,
         missed_examples: missed,
         by_label,
