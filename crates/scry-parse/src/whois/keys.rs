@@ -78,17 +78,54 @@ pub(crate) enum Section {
 /// Normalised key: lower case, runs of non-alphanumerics as one space.
 pub(crate) fn norm_key(k: &str) -> String {
     let mut out = String::with_capacity(k.len());
+    norm_key_into(k, &mut out);
+    out
+}
+
+/// [`norm_key`] appended to `out` (the lexer keeps every line's key in one
+/// buffer instead of a string per line).
+pub(crate) fn norm_key_into(k: &str, out: &mut String) {
+    let start = out.len();
+    // ASCII keys (nearly all): byte by byte into a stack buffer.
+    if k.len() <= 128 && k.is_ascii() {
+        let mut buf = [0u8; 256];
+        let mut n = 0;
+        let mut space = false;
+        let b = k.as_bytes();
+        for (i, &c) in b.iter().enumerate() {
+            if c.is_ascii_alphanumeric() {
+                if space && n > 0 {
+                    buf[n] = b' ';
+                    n += 1;
+                }
+                space = false;
+                buf[n] = c.to_ascii_lowercase();
+                n += 1;
+            } else if c == b'/' && i > 0 && b[i - 1] == b' ' && b.get(i + 1) == Some(&b' ') && n > 0
+            {
+                buf[n] = b' ';
+                buf[n + 1] = b'/';
+                n += 2;
+                space = true;
+            } else {
+                space = true;
+            }
+        }
+        // At most two bytes out per byte in, so 256 bytes always suffice.
+        out.push_str(std::str::from_utf8(&buf[..n]).unwrap_or_default());
+        return;
+    }
     let mut space = false;
     let b = k.as_bytes();
     for (i, c) in k.char_indices() {
         if c.is_ascii_alphanumeric() {
-            if space && !out.is_empty() {
+            if space && out.len() > start {
                 out.push(' ');
             }
             space = false;
             out.push(c.to_ascii_lowercase());
         } else if c.is_alphanumeric() {
-            if space && !out.is_empty() {
+            if space && out.len() > start {
                 out.push(' ');
             }
             space = false;
@@ -97,7 +134,7 @@ pub(crate) fn norm_key(k: &str) -> String {
             && i > 0
             && b[i - 1] == b' '
             && b.get(i + 1) == Some(&b' ')
-            && !out.is_empty()
+            && out.len() > start
         {
             // ` / ` separates the halves of a bilingual label.
             out.push_str(" /");
@@ -106,7 +143,6 @@ pub(crate) fn norm_key(k: &str) -> String {
             space = true;
         }
     }
-    out
 }
 
 /// Whole keys (normalised) and their fields.
@@ -536,27 +572,26 @@ fn fields_map() -> &'static FastMap<&'static str, Field> {
     })
 }
 
-fn contact_fields_map() -> &'static FastMap<&'static str, CField> {
-    static MAP: OnceLock<FastMap<&'static str, CField>> = OnceLock::new();
+/// Every role prefix joined to every contact-field suffix
+/// (`registrant` + `organization` is `registrant organization`), built once:
+/// a composite key is one hash lookup instead of a scan of the prefixes.
+/// The first pair in table order wins, as a scan of [`ROLES`] (longest
+/// first) and then [`CONTACT_FIELDS`] would find it.
+fn role_keys() -> &'static FastMap<String, Field> {
+    static MAP: OnceLock<FastMap<String, Field>> = OnceLock::new();
     MAP.get_or_init(|| {
         let mut m = FastMap::default();
-        for (k, f) in CONTACT_FIELDS {
-            m.entry(*k).or_insert(*f);
+        for (prefix, role) in ROLES {
+            for (suffix, f) in CONTACT_FIELDS {
+                let key = if suffix.is_empty() {
+                    (*prefix).to_string()
+                } else {
+                    format!("{prefix} {suffix}")
+                };
+                m.entry(key).or_insert(Field::Contact(*role, *f));
+            }
         }
         m
-    })
-}
-
-fn role_first_words()
--> &'static std::collections::HashSet<&'static str, std::hash::BuildHasherDefault<Fnv>> {
-    static SET: OnceLock<
-        std::collections::HashSet<&'static str, std::hash::BuildHasherDefault<Fnv>>,
-    > = OnceLock::new();
-    SET.get_or_init(|| {
-        ROLES
-            .iter()
-            .filter_map(|(p, _)| p.split(' ').next())
-            .collect()
     })
 }
 
@@ -574,7 +609,7 @@ pub(crate) fn classify(key: &str) -> Option<Field> {
     }
     // `ns_name_01`, `nserver 2`: a numbered repeat of a known key.
     if let Some((head, num)) = key.rsplit_once(' ')
-        && num.chars().all(|c| c.is_ascii_digit())
+        && num.bytes().all(|c| c.is_ascii_digit())
     {
         return classify(head);
     }
@@ -598,33 +633,111 @@ pub(crate) fn classify(key: &str) -> Option<Field> {
         return key.split(" / ").find_map(|part| classify(part.trim()));
     }
     // `Primary Server Hostname`, `Third Server Hostname`, `Name Server 1`.
-    if !key.contains("whois")
-        && (key.ends_with("server hostname")
-            || key.ends_with("server host name")
-            || key.ends_with(" nameserver")
-            || key.ends_with(" name server"))
+    if (key.ends_with("server hostname")
+        || key.ends_with("server host name")
+        || key.ends_with(" nameserver")
+        || key.ends_with(" name server"))
+        && !key.contains("whois")
     {
         return Some(Field::NameServer);
     }
-    // Fast reject: the first word must start some role prefix.
-    let first = key.split(' ').next().unwrap_or("");
-    if !role_first_words().contains(first) {
-        return None;
-    }
-    for (prefix, role) in ROLES {
-        let Some(rest) = key.strip_prefix(prefix) else {
-            continue;
-        };
-        if !(rest.is_empty() || rest.starts_with(' ')) {
-            continue;
+    // `Registrant Organization`, `admin-c`, `Tech E-mail`: role + field.
+    role_keys().get(key).copied()
+}
+
+/// Section headings (normalised, without the colon) and what they open;
+/// looked up after [`classify`] (a contact role's label opens that
+/// contact's section).
+static SECTIONS: &[(&str, Section)] = &[
+    ("registrar", Section::Registrar),
+    ("registrar information", Section::Registrar),
+    ("sponsoring registrar", Section::Registrar),
+    ("registrar details", Section::Registrar),
+    ("registrar contact", Section::Registrar),
+    ("authorized agency", Section::Registrar),
+    ("registration service provider", Section::Registrar),
+    ("provider", Section::Registrar),
+    ("name servers", Section::NameServers),
+    ("nameservers", Section::NameServers),
+    ("name server", Section::NameServers),
+    ("nameserver", Section::NameServers),
+    ("domain nameservers", Section::NameServers),
+    ("domain servers", Section::NameServers),
+    ("domain servers in listed order", Section::NameServers),
+    ("dns servers", Section::NameServers),
+    ("servers", Section::NameServers),
+    ("name servers information", Section::NameServers),
+    ("nserver", Section::NameServers),
+    ("dns", Section::NameServers),
+    ("name server information", Section::NameServers),
+    ("primary name server", Section::NameServers),
+    ("secondary name server", Section::NameServers),
+    ("ns", Section::NameServers),
+    ("hosts", Section::NameServers),
+    ("nameserver in listed order", Section::NameServers),
+    ("name servers in listed order", Section::NameServers),
+    ("servidores de nombre", Section::NameServers),
+    ("nameserver information", Section::NameServers),
+    ("registration status", Section::Status),
+    ("domain status", Section::Status),
+    ("status", Section::Status),
+    ("contact information", Section::Contact(Role::Registrant)),
+    (
+        "registrant contact information",
+        Section::Contact(Role::Registrant),
+    ),
+    ("domain holder", Section::Contact(Role::Registrant)),
+    ("registrant information", Section::Contact(Role::Registrant)),
+    ("owner information", Section::Contact(Role::Registrant)),
+    (
+        "administrative contact information",
+        Section::Contact(Role::Admin),
+    ),
+    ("admin contact information", Section::Contact(Role::Admin)),
+    (
+        "technical contact information",
+        Section::Contact(Role::Tech),
+    ),
+    ("tech contact information", Section::Contact(Role::Tech)),
+    ("technical contacts", Section::Contact(Role::Tech)),
+    (
+        "billing contact information",
+        Section::Contact(Role::Billing),
+    ),
+    ("reseller", Section::Ignore),
+    ("abuse contact", Section::Ignore),
+    ("data validation", Section::Ignore),
+    ("onsite s", Section::Ignore),
+    ("zone contact", Section::Ignore),
+    ("zone c", Section::Ignore),
+    ("keys", Section::Ignore),
+    ("dnskey", Section::Ignore),
+    ("ds", Section::Ignore),
+    ("remarks", Section::Ignore),
+    ("notice", Section::Ignore),
+    ("terms of use", Section::Ignore),
+    ("for more information", Section::Ignore),
+    ("registrar abuse contact", Section::Ignore),
+    ("organisation", Section::Contact(Role::Registrant)),
+    ("organization", Section::Contact(Role::Registrant)),
+    ("relevant dates", Section::Plain),
+    ("domain information", Section::Plain),
+    ("domain", Section::Plain),
+    ("important dates", Section::Plain),
+    ("dates", Section::Plain),
+    ("domain name", Section::Plain),
+    ("registration information", Section::Plain),
+];
+
+fn sections_map() -> &'static FastMap<&'static str, Section> {
+    static MAP: OnceLock<FastMap<&'static str, Section>> = OnceLock::new();
+    MAP.get_or_init(|| {
+        let mut m = FastMap::default();
+        for (k, s) in SECTIONS {
+            m.entry(*k).or_insert(*s);
         }
-        let rest = rest.trim_start();
-        if let Some(f) = contact_fields_map().get(rest) {
-            return Some(Field::Contact(*role, *f));
-        }
-        // `Registrant Contact Email` etc. after a longer prefix failed.
-    }
-    None
+        m
+    })
 }
 
 /// Classifies a section heading (normalised, without the colon).
@@ -633,83 +746,24 @@ pub(crate) fn section_of(key: &str) -> Option<Section> {
     {
         return Some(Section::Contact(role));
     }
-    Some(match key {
-        "registrar"
-        | "registrar information"
-        | "sponsoring registrar"
-        | "registrar details"
-        | "registrar contact"
-        | "authorized agency"
-        | "registration service provider"
-        | "provider" => Section::Registrar,
-        "name servers"
-        | "nameservers"
-        | "name server"
-        | "nameserver"
-        | "domain nameservers"
-        | "domain servers"
-        | "domain servers in listed order"
-        | "dns servers"
-        | "servers"
-        | "name servers information"
-        | "nserver"
-        | "dns"
-        | "name server information"
-        | "primary name server"
-        | "secondary name server"
-        | "ns"
-        | "hosts"
-        | "nameserver in listed order"
-        | "name servers in listed order"
-        | "servidores de nombre"
-        | "nameserver information" => Section::NameServers,
-        "registration status" | "domain status" | "status" => Section::Status,
-        "contact information"
-        | "registrant contact information"
-        | "domain holder"
-        | "registrant information"
-        | "owner information" => Section::Contact(Role::Registrant),
-        "administrative contact information" | "admin contact information" => {
-            Section::Contact(Role::Admin)
-        }
-        "technical contact information" | "tech contact information" | "technical contacts" => {
-            Section::Contact(Role::Tech)
-        }
-        "billing contact information" => Section::Contact(Role::Billing),
-        "reseller"
-        | "abuse contact"
-        | "data validation"
-        | "onsite s"
-        | "zone contact"
-        | "zone c"
-        | "keys"
-        | "dnskey"
-        | "ds"
-        | "remarks"
-        | "notice"
-        | "terms of use"
-        | "for more information"
-        | "registrar abuse contact" => Section::Ignore,
-        "organisation" | "organization" => Section::Contact(Role::Registrant),
-        "relevant dates"
-        | "domain information"
-        | "domain"
-        | "important dates"
-        | "dates"
-        | "domain name"
-        | "registration information" => Section::Plain,
-        _ => {
-            if key.ends_with("name servers")
-                || key.ends_with("nameservers")
-                || key.starts_with("name servers")
-                || key.starts_with("nameservers")
-            {
-                Section::NameServers
-            } else if key.ends_with(" dates") || key.ends_with(" information") {
-                Section::Plain
-            } else {
-                return None;
-            }
-        }
-    })
+    section_of_word(key)
+}
+
+/// [`section_of`] without the contact-role labels: the heading table and
+/// its suffix rules.
+pub(crate) fn section_of_word(key: &str) -> Option<Section> {
+    if let Some(s) = sections_map().get(key) {
+        return Some(*s);
+    }
+    if key.ends_with("name servers")
+        || key.ends_with("nameservers")
+        || key.starts_with("name servers")
+        || key.starts_with("nameservers")
+    {
+        Some(Section::NameServers)
+    } else if key.ends_with(" dates") || key.ends_with(" information") {
+        Some(Section::Plain)
+    } else {
+        None
+    }
 }

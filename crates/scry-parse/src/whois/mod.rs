@@ -34,7 +34,7 @@ use std::collections::HashMap;
 use std::sync::OnceLock;
 
 use crate::registration::{Contact, RegistrationRecord, Role, rfc3339};
-use keys::{CField, Field, Section, classify, norm_key, section_of};
+use keys::{CField, Field, Section, classify, norm_key, norm_key_into, section_of};
 
 use values::{
     clean, country_code, has_legal_form, is_placeholder, is_privacy_service, normalise_email,
@@ -72,21 +72,25 @@ pub fn parse_whois(text: &str) -> RegistrationRecord {
     }
     // Binary input shows in any sample; 4 KiB is enough to decide.
     let sample = &text.as_bytes()[..text.len().min(4096)];
-    let controls = sample
-        .iter()
-        .copied()
-        .filter(|b| (*b < 0x20 && !matches!(b, b'\n' | b'\r' | b'\t' | 0x0c)) || *b == 0x7f)
-        .count();
+    let controls: usize = sample.iter().map(|&b| usize::from(is_control(b))).sum();
     if controls * 20 > sample.len() {
         return RegistrationRecord {
             source_format: "binary".to_string(),
             ..RegistrationRecord::default()
         };
     }
-    let lines = lex(text);
+    let mut keys = String::with_capacity(text.len() / 4);
+    let lines = lex(text, &mut keys);
     let mut p = Parser::default();
-    p.run(&lines);
+    p.run(&lines, &keys);
     p.finish(text)
+}
+
+/// A control byte other than tab, line feed, form feed and carriage return.
+fn is_control(b: u8) -> bool {
+    // Bits 9, 10, 12 and 13: `\t`, `\n`, form feed, `\r`.
+    const TEXT: u32 = (1 << 9) | (1 << 10) | (1 << 12) | (1 << 13);
+    (b < 0x20 && (TEXT >> b) & 1 == 0) || b == 0x7f
 }
 
 fn too_large() -> RegistrationRecord {
@@ -105,15 +109,26 @@ struct Line<'a> {
     key: Option<&'a str>,
     /// The value, or the whole content for unkeyed lines.
     value: &'a str,
-    /// The normalised key (empty for unkeyed lines).
-    nk: String,
+    /// The normalised key (empty for unkeyed lines): a range of the
+    /// lexer's key buffer.
+    nk: (u32, u32),
     /// What the key means, looked up once.
     field: Option<Field>,
     blank: bool,
     bracket: bool,
 }
 
-fn lex(text: &str) -> Vec<Line<'_>> {
+impl Line<'_> {
+    /// The normalised key, from the buffer `lex` filled.
+    fn nk<'k>(&self, keys: &'k str) -> &'k str {
+        keys.get(self.nk.0 as usize..self.nk.1 as usize)
+            .unwrap_or_default()
+    }
+}
+
+/// Cuts the text into lines; every line's normalised key is appended to
+/// `keys` (one buffer for the whole response).
+fn lex<'a>(text: &'a str, keys: &mut String) -> Vec<Line<'a>> {
     let mut out = Vec::with_capacity(text.len() / 32 + 4);
     // SIMD line and colon search (the memchr crate), not `str::split`.
     let mut start = 0;
@@ -128,7 +143,7 @@ fn lex(text: &str) -> Vec<Line<'_>> {
                 indent: 0,
                 key: None,
                 value: "",
-                nk: String::new(),
+                nk: (0, 0),
                 field: None,
                 blank: true,
                 bracket: false,
@@ -144,8 +159,12 @@ fn lex(text: &str) -> Vec<Line<'_>> {
             continue;
         }
         let (key, value, bracket) = split_key(content);
-        let nk = key.map(norm_key).unwrap_or_default();
-        let field = classify(&nk);
+        let start = keys.len();
+        if let Some(k) = key {
+            norm_key_into(k, keys);
+        }
+        let field = classify(&keys[start..]);
+        let nk = (start as u32, keys.len() as u32);
         out.push(Line {
             indent,
             key,
@@ -225,7 +244,8 @@ fn split_key(c: &str) -> (Option<&str>, &str, bool) {
         let inner = key[open + 1..key.len() - 1].trim();
         let known = |k: &str| {
             let n = norm_key(k);
-            classify(&n).is_some() || section_of(&n).is_some() || heading(&n).is_some()
+            let f = classify(&n);
+            f.is_some() || section_of(&n).is_some() || heading(&n, f).is_some()
         };
         key = if !known(base) && inner.len() <= 40 && known(inner) {
             inner
@@ -249,13 +269,47 @@ fn split_key(c: &str) -> (Option<&str>, &str, bool) {
     (Some(key), value, false)
 }
 
+/// The roles a contact heading names, in order (`Administrative Contact,
+/// Technical Contact` names two).
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+struct Roles([Option<Role>; 4]);
+
+impl Roles {
+    fn one(r: Role) -> Self {
+        Roles([Some(r), None, None, None])
+    }
+
+    /// Adds a role not yet named (at most the four there are).
+    fn push(&mut self, r: Role) {
+        if self.0.contains(&Some(r)) {
+            return;
+        }
+        if let Some(slot) = self.0.iter_mut().find(|s| s.is_none()) {
+            *slot = Some(r);
+        }
+    }
+
+    fn iter(self) -> impl Iterator<Item = Role> {
+        self.0.into_iter().flatten()
+    }
+
+    fn first(self) -> Option<Role> {
+        self.0[0]
+    }
+}
+
 /// An open section.
-#[derive(Debug, Clone)]
-struct Open {
+#[derive(Debug, Clone, Copy)]
+struct Open<'a> {
     kind: Section,
     /// The heading's key as written.
-    head: String,
-    roles: Vec<Role>,
+    head: &'a str,
+    /// What the heading's key means as a key (`Domain name:` over an
+    /// indented value).
+    head_field: Option<Field>,
+    /// The heading is `Organisation` (its first line is the organisation).
+    org_head: bool,
+    roles: Roles,
     indent: usize,
     /// Children may sit at the heading's indent (until a blank line).
     flat: bool,
@@ -280,12 +334,12 @@ enum Target {
 }
 
 #[derive(Default)]
-struct Parser {
+struct Parser<'a> {
     rec: RegistrationRecord,
     /// Contact blocks by lower-case handle.
     blocks: Vec<(String, Contact)>,
     refs: HashMap<Role, String>,
-    section: Option<Open>,
+    section: Option<Open<'a>>,
     last: Option<Last>,
     last_indent: usize,
     /// Whether a `Domain` key has been seen in an earlier paragraph.
@@ -306,12 +360,14 @@ struct Parser {
     registrar_handle: Option<String>,
     /// Raw created, updated and expires values, parsed day-first.
     dates: [Option<(String, i64)>; 3],
+    /// Buffer for normalising unlabelled lines' text.
+    scratch: String,
     /// Contacts declared organisations (`type: ORGANIZATION`).
     org_targets: Vec<Target>,
 }
 
-impl Parser {
-    fn run(&mut self, lines: &[Line<'_>]) {
+impl<'a> Parser<'a> {
+    fn run(&mut self, lines: &[Line<'a>], keys: &str) {
         let mut i = 0;
         while i < lines.len() {
             if lines[i].blank {
@@ -324,7 +380,7 @@ impl Parser {
                 self.start_paragraph(lines, i);
             }
             let next = lines[i + 1..].iter().find(|l| !l.blank);
-            self.line(&lines[i], next);
+            self.line(&lines[i], next, keys);
             i += 1;
         }
     }
@@ -405,7 +461,8 @@ impl Parser {
         }
     }
 
-    fn line(&mut self, l: &Line<'_>, next: Option<&Line<'_>>) {
+    fn line(&mut self, l: &Line<'a>, next: Option<&Line<'a>>, keys: &str) {
+        let l_nk = l.nk(keys);
         if l.bracket {
             self.saw_bracket = true;
         }
@@ -416,7 +473,7 @@ impl Parser {
             } else if l.indent == s.indent && !s.blank_since {
                 match l.key {
                     None => s.flat,
-                    Some(_) => (s.flat || l.bracket) && same_indent_member(s, &l.nk),
+                    Some(_) => (s.flat || l.bracket) && same_indent_member(s, l_nk),
                 }
             } else {
                 false
@@ -435,74 +492,104 @@ impl Parser {
             _ => None,
         };
         if let Some(h) = heading_text {
-            let nk = if l.key.is_some() {
-                l.nk.clone()
+            // Unlabelled lines are normalised into a buffer kept between
+            // lines; keyed lines were normalised and classified by `lex`.
+            let mut scratch = std::mem::take(&mut self.scratch);
+            let (nk, field) = if l.key.is_some() {
+                (l_nk, l.field)
             } else {
-                norm_key(h)
+                scratch.clear();
+                norm_key_into(h, &mut scratch);
+                (scratch.as_str(), classify(&scratch))
             };
-            if let Some((kind, roles)) = heading(&nk) {
-                let nested = next.is_some_and(|n| n.indent > l.indent);
-                // Children at the heading's indent: unlabelled lines (.pl,
-                // .ch), `[Key]` lines (JPRS) or generic keys (.ee, .fi).
-                let flat = next.is_some_and(|n| {
-                    n.indent == l.indent
-                        && match n.key {
-                            None => true,
-                            Some(_) => {
-                                let probe = Open {
-                                    kind,
-                                    head: String::new(),
-                                    roles: Vec::new(),
-                                    indent: 0,
-                                    flat: true,
-                                    children: 0,
-                                    blank_since: false,
-                                };
-                                n.bracket || same_indent_member(&probe, &n.nk)
-                            }
-                        }
-                });
-                let explicit = l.key.is_some() || l.value.ends_with(':') || nested;
-                if nested || (flat && (explicit || section_word(&nk))) {
-                    self.saw_sections = true;
-                    self.section = Some(Open {
-                        kind,
-                        head: h.to_string(),
-                        roles,
-                        indent: l.indent,
-                        flat: !nested,
-                        children: 0,
-                        blank_since: false,
-                    });
-                    self.last = None;
-                    return;
-                }
+            let opened = self.open_heading(l, next, keys, h, nk, field);
+            self.scratch = scratch;
+            if opened {
+                return;
             }
             if l.key.is_some() {
                 // Empty field.
                 return;
             }
         }
-        let section = self.section.clone();
+        let section = self.section;
         if let Some(s) = &mut self.section {
             s.children += 1;
         }
         match l.key {
-            Some(k) => self.keyed_nk(k, &l.nk, l.field, l.value, l.indent, section.as_ref()),
+            Some(k) => self.keyed_nk(k, l_nk, l.field, l.value, l.indent, section.as_ref()),
             None => self.unkeyed(l.value, l.indent, section.as_ref()),
         }
+    }
+
+    /// Opens the section a heading line starts, if it is one.
+    fn open_heading(
+        &mut self,
+        l: &Line<'a>,
+        next: Option<&Line<'a>>,
+        keys: &str,
+        h: &'a str,
+        nk: &str,
+        field: Option<Field>,
+    ) -> bool {
+        let Some((kind, roles)) = heading(nk, field) else {
+            return false;
+        };
+        let nested = next.is_some_and(|n| n.indent > l.indent);
+        // Children at the heading's indent: unlabelled lines (.pl,
+        // .ch), `[Key]` lines (JPRS) or generic keys (.ee, .fi).
+        let flat = next.is_some_and(|n| {
+            n.indent == l.indent
+                && match n.key {
+                    None => true,
+                    Some(_) => {
+                        let probe = Open {
+                            kind,
+                            head: "",
+                            head_field: None,
+                            org_head: false,
+                            roles: Roles::default(),
+                            indent: 0,
+                            flat: true,
+                            children: 0,
+                            blank_since: false,
+                        };
+                        n.bracket || same_indent_member(&probe, n.nk(keys))
+                    }
+                }
+        });
+        let explicit = l.key.is_some() || l.value.ends_with(':') || nested;
+        if !(nested || (flat && (explicit || section_of_field(nk, field).is_some()))) {
+            return false;
+        }
+        self.saw_sections = true;
+        self.section = Some(Open {
+            kind,
+            head: h,
+            head_field: field,
+            org_head: matches!(nk, "organisation" | "organization"),
+            roles,
+            indent: l.indent,
+            flat: !nested,
+            children: 0,
+            blank_since: false,
+        });
+        self.last = None;
+        true
     }
 
     /// Opens a flat section after `Registrar: MARK-0292` or `Domain
     /// registrant: mmr-170347`, whose details follow as generic keys (.sk).
     fn open_after_handle(&mut self, kind: Section, indent: usize) {
         let roles = match kind {
-            Section::Contact(r) => vec![r],
-            _ => Vec::new(),
+            Section::Contact(r) => Roles::one(r),
+            _ => Roles::default(),
         };
         self.section = Some(Open {
             kind,
-            head: String::new(),
+            head: "",
+            head_field: None,
+            org_head: false,
             roles,
             indent,
             flat: true,
@@ -511,7 +598,7 @@ impl Parser {
         });
     }
 
-    fn keyed(&mut self, key: &str, value: &str, indent: usize, section: Option<&Open>) {
+    fn keyed(&mut self, key: &str, value: &str, indent: usize, section: Option<&Open<'a>>) {
         let nk = norm_key(key);
         let field = classify(&nk);
         self.keyed_nk(key, &nk, field, value, indent, section);
@@ -524,7 +611,7 @@ impl Parser {
         field: Option<Field>,
         value: &str,
         indent: usize,
-        section: Option<&Open>,
+        section: Option<&Open<'a>>,
     ) {
         if matches!(
             nk,
@@ -565,14 +652,13 @@ impl Parser {
         }) = section
             && let Some(f) = contact_field(nk)
         {
-            let targets: Vec<Target> = roles.iter().map(|r| Target::Role(*r)).collect();
-            for t in &targets {
-                self.contact_value(*t, f, value);
+            for r in roles.iter() {
+                self.contact_value(Target::Role(r), f, value);
             }
             if f == CField::Street
-                && let Some(t) = targets.first()
+                && let Some(r) = roles.first()
             {
-                self.last = Some(Last::Street(*t));
+                self.last = Some(Last::Street(Target::Role(r)));
             }
             return;
         }
@@ -613,11 +699,12 @@ impl Parser {
         if let Some(Open {
             kind: Section::Plain,
             head,
+            head_field,
             ..
         }) = section
         {
             // `Domain:` over `name: git.ee`.
-            if nk == "name" && classify(&norm_key(head)) == Some(Field::Domain) {
+            if nk == "name" && *head_field == Some(Field::Domain) {
                 self.keyed(head, value, indent, None);
                 return;
             }
@@ -784,7 +871,7 @@ impl Parser {
         }
     }
 
-    fn unkeyed(&mut self, value: &str, indent: usize, section: Option<&Open>) {
+    fn unkeyed(&mut self, value: &str, indent: usize, section: Option<&Open<'a>>) {
         if let Some(s) = section {
             match s.kind {
                 Section::NameServers => {
@@ -819,9 +906,8 @@ impl Parser {
                     return;
                 }
                 Section::Contact(_) => {
-                    let roles = s.roles.clone();
                     let first = s.children == 0;
-                    for r in roles {
+                    for r in s.roles.iter() {
                         self.contact_line(Target::Role(r), value, first);
                     }
                     return;
@@ -829,9 +915,8 @@ impl Parser {
                 Section::Ignore => return,
                 Section::Plain => {
                     // `Domain name:` over an indented `example.uk`.
-                    let head = s.head.clone();
-                    if classify(&norm_key(&head)).is_some() {
-                        self.keyed(&head, value, indent, None);
+                    if s.head_field.is_some() {
+                        self.keyed(s.head, value, indent, None);
                         return;
                     }
                 }
@@ -950,10 +1035,7 @@ impl Parser {
     fn contact_line(&mut self, t: Target, value: &str, first: bool) {
         let mut rest = String::new();
         let mut had_email = false;
-        let org_first = self
-            .section
-            .as_ref()
-            .is_some_and(|s| matches!(norm_key(&s.head).as_str(), "organisation" | "organization"));
+        let org_first = self.section.as_ref().is_some_and(|s| s.org_head);
         for tok in value.split_whitespace() {
             if let Some(e) = normalise_email(tok) {
                 self.contact_value(t, CField::Email, &e);
@@ -1228,7 +1310,7 @@ fn merge_contact(c: &mut Contact, b: &Contact) {
 }
 
 /// Whether a keyed line at a flat section's indent belongs to it.
-fn same_indent_member(s: &Open, nk: &str) -> bool {
+fn same_indent_member(s: &Open<'_>, nk: &str) -> bool {
     match s.kind {
         // Unknown keys (`Attention`, `org id`) do not end a contact section.
         Section::Contact(_) => {
@@ -1249,12 +1331,6 @@ fn same_indent_member(s: &Open, nk: &str) -> bool {
         Section::NameServers => normalise_host(nk.replace(' ', ".").as_str()).is_some(),
         Section::Status | Section::Ignore => false,
     }
-}
-
-/// Headings that are section words even without a colon (`Name servers`,
-/// `Holder`, `Registrar` on a line of their own).
-fn section_word(nk: &str) -> bool {
-    section_of(nk).is_some()
 }
 
 /// A contact or registrar handle (`mmr-170347`, `MARK-0292`, `LBS2`): one
@@ -1282,48 +1358,55 @@ fn contact_field(nk: &str) -> Option<CField> {
     }
 }
 
-/// Classifies a heading, including `Administrative Contact, Technical
-/// Contact` (several roles).
-fn heading(nk: &str) -> Option<(Section, Vec<Role>)> {
-    if let Some(s) = section_of(nk) {
+/// [`section_of`] for a key already classified (`field` is
+/// `classify(nk)`); a section word opens a section even without a colon
+/// (`Name servers`, `Holder`, `Registrar` on a line of their own).
+fn section_of_field(nk: &str, field: Option<Field>) -> Option<Section> {
+    match field {
+        Some(Field::Contact(role, CField::Whole | CField::Name | CField::Handle)) => {
+            Some(Section::Contact(role))
+        }
+        _ => keys::section_of_word(nk),
+    }
+}
+
+/// Classifies a heading (`field` is `classify(nk)`), including
+/// `Administrative Contact, Technical Contact` (several roles).
+fn heading(nk: &str, field: Option<Field>) -> Option<(Section, Roles)> {
+    if let Some(s) = section_of_field(nk, field) {
         let roles = match s {
-            Section::Contact(r) => vec![r],
-            _ => Vec::new(),
+            Section::Contact(r) => Roles::one(r),
+            _ => Roles::default(),
         };
         return Some((s, roles));
     }
     if !nk.contains("contact") {
         // `Registered By:` over an indented value (JANET): a section whose
         // lines are values of that key.
-        return match classify(nk) {
+        return match field {
             Some(Field::Bare(_) | Field::Skip | Field::NicHandle) | None => None,
-            Some(_) => Some((Section::Plain, Vec::new())),
+            Some(_) => Some((Section::Plain, Roles::default())),
         };
     }
     let parts: Vec<&str> = nk
         .split(" and ")
         .flat_map(|p| p.split(" contact "))
         .collect();
-    let mut roles = Vec::new();
+    let mut roles = Roles::default();
     for p in nk.replace(" and ", ",").split(',').chain(parts) {
-        let p = p.trim();
-        if let Some(Section::Contact(r)) = section_of(p)
-            && !roles.contains(&r)
-        {
+        if let Some(Section::Contact(r)) = section_of(p.trim()) {
             roles.push(r);
         }
     }
     // `administrative contact technical contact` (the comma was normalised away).
-    if roles.is_empty() {
+    if roles.first().is_none() {
         for w in nk.split(" contact") {
-            if let Some(Section::Contact(r)) = section_of(w.trim())
-                && !roles.contains(&r)
-            {
+            if let Some(Section::Contact(r)) = section_of(w.trim()) {
                 roles.push(r);
             }
         }
     }
-    let first = *roles.first()?;
+    let first = roles.first()?;
     Some((Section::Contact(first), roles))
 }
 

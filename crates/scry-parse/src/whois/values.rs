@@ -2,6 +2,35 @@
 //! host names, e-mail, countries, redaction placeholders and privacy
 //! services.
 
+use std::sync::OnceLock;
+
+use aho_corasick::AhoCorasick;
+
+/// A fixed list of phrases searched for as substrings: one Aho-Corasick
+/// automaton built on first use, so a value is scanned once rather than
+/// once per phrase.
+pub(crate) struct Phrases {
+    list: &'static [&'static str],
+    ac: OnceLock<Option<AhoCorasick>>,
+}
+
+impl Phrases {
+    pub(crate) const fn new(list: &'static [&'static str]) -> Self {
+        Phrases {
+            list,
+            ac: OnceLock::new(),
+        }
+    }
+
+    /// Whether `hay` contains any of the phrases.
+    pub(crate) fn any_in(&self, hay: &str) -> bool {
+        match self.ac.get_or_init(|| AhoCorasick::new(self.list).ok()) {
+            Some(ac) => ac.is_match(hay),
+            None => self.list.iter().any(|p| hay.contains(p)),
+        }
+    }
+}
+
 /// EPP status codes (RFC 5731 §2.3, RFC 3915 for the RGP periods) in their
 /// canonical spelling.
 const EPP: &[&str] = &[
@@ -64,14 +93,16 @@ pub(crate) fn normalise_status(raw: &str) -> Option<String> {
         .filter(|c| c.is_alphanumeric())
         .flat_map(char::to_lowercase)
         .collect();
-    if let Some(code) = EPP.iter().find(|c| c.to_ascii_lowercase() == squashed) {
+    // `squashed` is lower case, so an ASCII-case-blind compare is equality
+    // with the code's lower-case form.
+    if let Some(code) = EPP.iter().find(|c| c.eq_ignore_ascii_case(&squashed)) {
         return Some((*code).to_string());
     }
     // `Delete Prohibited by Registrar` (CentralNic-style prose).
     for (by, prefix) in [("byregistrar", "client"), ("byregistry", "server")] {
         if let Some(core) = squashed.strip_suffix(by) {
             let want = format!("{prefix}{core}");
-            if let Some(code) = EPP.iter().find(|c| c.to_ascii_lowercase() == want) {
+            if let Some(code) = EPP.iter().find(|c| c.eq_ignore_ascii_case(&want)) {
                 return Some((*code).to_string());
             }
         }
@@ -156,14 +187,23 @@ pub(crate) fn normalise_email(raw: &str) -> Option<String> {
 /// Trims a value, collapses white space; `None` when empty.
 pub(crate) fn clean(raw: &str) -> Option<String> {
     let t = raw.trim();
-    let simple = !t.contains(|c: char| c.is_whitespace() && c != ' ') && !t.contains("  ");
-    let s = if simple {
-        t.to_string()
-    } else {
-        t.split_whitespace().collect::<Vec<_>>().join(" ")
-    };
-    let s = s.trim_matches(|c: char| c == ',' || c == ';').trim();
-    (!s.is_empty() && s.len() <= 1024).then(|| s.to_string())
+    // Most values have single spaces only: one scan, one allocation.
+    let mut prev_space = false;
+    let simple = t.chars().all(|c| {
+        let ok = if c == ' ' {
+            !prev_space
+        } else {
+            !c.is_whitespace()
+        };
+        prev_space = c == ' ';
+        ok
+    });
+    let keep = |s: &str| (!s.is_empty() && s.len() <= 1024).then(|| s.to_string());
+    if simple {
+        return keep(t.trim_matches(|c: char| c == ',' || c == ';').trim());
+    }
+    let s = t.split_whitespace().collect::<Vec<_>>().join(" ");
+    keep(s.trim_matches(|c: char| c == ',' || c == ';').trim())
 }
 
 /// Whether a value is a redaction placeholder rather than data
@@ -216,7 +256,7 @@ pub(crate) fn is_placeholder(raw: &str) -> bool {
         return false;
     }
     let s = raw.to_lowercase();
-    const PHRASES: &[&str] = &[
+    static PHRASES: Phrases = Phrases::new(&[
         "redacted",
         "not disclosed",
         "non-public",
@@ -248,8 +288,8 @@ pub(crate) fn is_placeholder(raw: &str) -> bool {
         "restricted",
         "n/a",
         "personal data",
-    ];
-    if PHRASES.iter().any(|p| s.contains(p)) {
+    ]);
+    if PHRASES.any_in(&s) {
         // A proxy service's own name is data, not a placeholder.
         return !(s.contains("withheld for privacy")
             || is_privacy_service(&s) && has_legal_form(&s));
@@ -261,7 +301,7 @@ pub(crate) fn is_placeholder(raw: &str) -> bool {
 /// Whether a registrant name or organisation is a proxy/privacy service.
 pub(crate) fn is_privacy_service(raw: &str) -> bool {
     let s = raw.to_lowercase();
-    const MARKS: &[&str] = &[
+    static MARKS: Phrases = Phrases::new(&[
         "privacy",
         "proxy",
         "whoisguard",
@@ -284,8 +324,8 @@ pub(crate) fn is_privacy_service(raw: &str) -> bool {
         "whois not there",
         "privacydotlink",
         "redacted for privacy",
-    ];
-    MARKS.iter().any(|m| s.contains(m)) && !s.starts_with("redacted")
+    ]);
+    MARKS.any_in(&s) && !s.starts_with("redacted")
 }
 
 /// The privacy service a registrant contact stands for, if any: its
@@ -364,7 +404,7 @@ pub(crate) fn has_legal_form(raw: &str) -> bool {
         " {} ",
         raw.to_lowercase().replace([',', '(', ')', '"'], " ")
     );
-    const FORMS: &[&str] = &[
+    static FORMS: Phrases = Phrases::new(&[
         " inc",
         " inc.",
         " llc",
@@ -508,8 +548,8 @@ pub(crate) fn has_legal_form(raw: &str) -> bool {
         "机构",
         "政府",
         "省",
-    ];
-    FORMS.iter().any(|f| s.contains(f))
+    ]);
+    FORMS.any_in(&s)
 }
 
 /// ISO 3166-1 alpha-2 code for a country given as a code or an English (or
@@ -548,20 +588,14 @@ pub(crate) fn country_code(raw: &str) -> Option<String> {
         .collect::<Vec<_>>()
         .join(" ");
     // `Polska/Poland`: try each part.
-    for part in std::iter::once(key.as_str()).chain(key.split(' ')) {
-        if let Some((c, _)) = COUNTRIES
-            .iter()
-            .find(|(_, names)| names.split('|').any(|n| n == part))
-        {
-            return Some((*c).to_string());
-        }
-    }
-    None
+    std::iter::once(key.as_str())
+        .chain(key.split(' '))
+        .find_map(|part| country_names().get(part))
+        .map(|c| (*c).to_string())
 }
 
 fn country_names() -> &'static super::keys::FastMap<&'static str, &'static str> {
-    static MAP: std::sync::OnceLock<super::keys::FastMap<&'static str, &'static str>> =
-        std::sync::OnceLock::new();
+    static MAP: OnceLock<super::keys::FastMap<&'static str, &'static str>> = OnceLock::new();
     MAP.get_or_init(|| {
         let mut m = super::keys::FastMap::default();
         for (code, names) in COUNTRIES {
