@@ -17,8 +17,7 @@
 
 /// Whether a date is unambiguously month-first (`12/18/2001`: the middle
 /// number is over 12).
-pub(crate) fn is_month_first(s: &str) -> bool {
-    let toks = tokenize(s);
+fn month_first(toks: &[Tok]) -> bool {
     let nums: Vec<(u64, usize)> = toks
         .iter()
         .filter_map(|t| match t {
@@ -33,11 +32,22 @@ pub(crate) fn is_month_first(s: &str) -> bool {
 /// reads an ambiguous `01/02/2003` as January 2 (the record's other dates
 /// showed US order); otherwise day-first, as most registries write it.
 pub(crate) fn parse_date(s: &str, month_first: bool) -> Option<i64> {
+    parse_date_order(s, month_first).map(|(t, _)| t)
+}
+
+/// [`parse_date`], and whether the date is unambiguously month-first
+/// (`12/18/2001`), from one pass over the text.
+pub(crate) fn parse_date_order(s: &str, month_first_order: bool) -> Option<(i64, bool)> {
     let s = s.trim();
     if s.is_empty() || s.len() > 80 {
         return None;
     }
     let toks = tokenize(s);
+    let mdy = month_first(&toks);
+    parse_toks(&toks, month_first_order).map(|t| (t, mdy))
+}
+
+fn parse_toks(toks: &[Tok], month_first: bool) -> Option<i64> {
     let mut used = vec![false; toks.len()];
     // Clock time.
     let mut hms = (0u32, 0u32, 0u32);

@@ -66,14 +66,14 @@ const EPP: &[&str] = &[
 pub(crate) fn normalise_status(raw: &str) -> Option<String> {
     let mut s = raw.trim();
     // Drop a trailing URL and anything in parentheses.
-    if let Some(i) = s.find("http") {
+    if let Some(i) = find(s, "http") {
         s = s[..i].trim();
     }
-    if let Some(i) = s.find('(') {
+    if let Some(i) = memchr::memchr(b'(', s.as_bytes()) {
         s = s[..i].trim();
     }
     // `ok - Normal state.`
-    if let Some(i) = s.find(" - ") {
+    if let Some(i) = find(s, " - ") {
         s = s[..i].trim();
     }
     // `200 Active` (a query status code before the state).
@@ -88,11 +88,17 @@ pub(crate) fn normalise_status(raw: &str) -> Option<String> {
     if s.is_empty() || s.len() > 100 {
         return None;
     }
-    let squashed: String = s
-        .chars()
-        .filter(|c| c.is_alphanumeric())
-        .flat_map(char::to_lowercase)
-        .collect();
+    let squashed: String = if s.is_ascii() {
+        s.bytes()
+            .filter(u8::is_ascii_alphanumeric)
+            .map(|b| char::from(b.to_ascii_lowercase()))
+            .collect()
+    } else {
+        s.chars()
+            .filter(|c| c.is_alphanumeric())
+            .flat_map(char::to_lowercase)
+            .collect()
+    };
     // `squashed` is lower case, so an ASCII-case-blind compare is equality
     // with the code's lower-case form.
     if let Some(code) = EPP.iter().find(|c| c.eq_ignore_ascii_case(&squashed)) {
@@ -113,6 +119,17 @@ pub(crate) fn normalise_status(raw: &str) -> Option<String> {
             .join(" ")
             .to_lowercase(),
     )
+}
+
+/// The first position of `needle` in `hay`: a plain scan, cheaper than a
+/// substring searcher's set-up on the short values it is used on.
+pub(crate) fn find(hay: &str, needle: &str) -> Option<usize> {
+    if needle.is_empty() {
+        return Some(0);
+    }
+    hay.as_bytes()
+        .windows(needle.len())
+        .position(|w| w == needle.as_bytes())
 }
 
 /// Splits a status value that lists several (`REGISTERED, DELEGATED`,
@@ -168,10 +185,11 @@ pub(crate) fn normalise_host(raw: &str) -> Option<String> {
 
 /// A lower-case e-mail address, when the value is one.
 pub(crate) fn normalise_email(raw: &str) -> Option<String> {
-    let s = raw
-        .trim()
-        .trim_start_matches("mailto:")
-        .trim_matches(|c: char| c == '<' || c == '>');
+    let mut s = raw.trim();
+    while let Some(rest) = s.strip_prefix("mailto:") {
+        s = rest;
+    }
+    let s = s.trim_matches(|c: char| c == '<' || c == '>');
     let (local, domain) = s.split_once('@')?;
     if local.is_empty()
         || domain.len() < 3
@@ -216,45 +234,58 @@ pub(crate) fn is_placeholder(raw: &str) -> bool {
     }
     // Cheap gate, word by word (ASCII case folded per word, no allocation
     // for the common case): every phrase below has one of these words.
-    let gate = raw
-        .split(|c: char| !(c.is_alphanumeric() || c == '/'))
-        .any(|w| {
-            if w.len() > 24 {
-                return false;
-            }
-            let mut buf = [0u8; 24];
-            buf[..w.len()].copy_from_slice(w.as_bytes());
-            buf[..w.len()].make_ascii_lowercase();
-            let Ok(w) = std::str::from_utf8(&buf[..w.len()]) else {
-                return false;
-            };
-            match w.as_bytes().first() {
-                Some(b'r') => w.starts_with("redact") || w.starts_with("restrict"),
-                Some(b'd') => w.starts_with("disclos") || w.starts_with("display") || w == "data",
-                Some(b'p') => {
-                    w.starts_with("public")
-                        || w.starts_with("protect")
-                        || w.starts_with("private")
-                        || w.starts_with("personal")
-                        || w == "please"
-                }
-                Some(b'g') => w.starts_with("gdpr"),
-                Some(b'w') => w.starts_with("withheld") || w.contains("form"),
-                Some(b'm') => w.starts_with("mask"),
-                Some(b'h') => w == "hidden" || w.starts_with("http"),
-                Some(b's') => w == "shown" || w == "select" || w == "statutory",
-                Some(b'q') => w == "query",
-                Some(b'c') => w == "contact",
-                Some(b'f') => w == "form" || w == "file",
-                Some(b't') => w.starts_with("tiered"),
-                Some(b'n') => w == "n/a" || w == "none" || w.starts_with("non") || w == "not",
-                Some(b'i') => w == "identity",
-                _ => false,
-            }
-        });
+    let folded = |w: &[u8]| {
+        if w.len() > 24 {
+            return false;
+        }
+        let mut buf = [0u8; 24];
+        buf[..w.len()].copy_from_slice(w);
+        buf[..w.len()].make_ascii_lowercase();
+        gate_word(&buf[..w.len()])
+    };
+    let gate = if raw.is_ascii() {
+        raw.as_bytes()
+            .split(|b| !(b.is_ascii_alphanumeric() || *b == b'/'))
+            .any(folded)
+    } else {
+        raw.split(|c: char| !(c.is_alphanumeric() || c == '/'))
+            .any(|w| folded(w.as_bytes()))
+    };
     if !gate {
         return false;
     }
+    placeholder_phrase(raw)
+}
+
+/// A word (ASCII lower case) that every placeholder phrase contains one of.
+fn gate_word(w: &[u8]) -> bool {
+    match w.first() {
+        Some(b'r') => w.starts_with(b"redact") || w.starts_with(b"restrict"),
+        Some(b'd') => w.starts_with(b"disclos") || w.starts_with(b"display") || w == b"data",
+        Some(b'p') => {
+            w.starts_with(b"public")
+                || w.starts_with(b"protect")
+                || w.starts_with(b"private")
+                || w.starts_with(b"personal")
+                || w == b"please"
+        }
+        Some(b'g') => w.starts_with(b"gdpr"),
+        Some(b'w') => w.starts_with(b"withheld") || w.windows(4).any(|x| x == b"form"),
+        Some(b'm') => w.starts_with(b"mask"),
+        Some(b'h') => w == b"hidden" || w.starts_with(b"http"),
+        Some(b's') => w == b"shown" || w == b"select" || w == b"statutory",
+        Some(b'q') => w == b"query",
+        Some(b'c') => w == b"contact",
+        Some(b'f') => w == b"form" || w == b"file",
+        Some(b't') => w.starts_with(b"tiered"),
+        Some(b'n') => w == b"n/a" || w == b"none" || w.starts_with(b"non") || w == b"not",
+        Some(b'i') => w == b"identity",
+        _ => false,
+    }
+}
+
+/// The phrase test of [`is_placeholder`], once a gate word was seen.
+fn placeholder_phrase(raw: &str) -> bool {
     let s = raw.to_lowercase();
     static PHRASES: Phrases = Phrases::new(&[
         "redacted",
