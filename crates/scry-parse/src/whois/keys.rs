@@ -89,14 +89,22 @@ pub(crate) fn norm_key_into(k: &str, out: &mut String) {
     // ASCII keys without a bilingual ` / ` (nearly all): the words, one
     // space apart, lower-cased in place.
     if k.is_ascii() && !k.as_bytes().contains(&b'/') {
-        for w in k
-            .split(|c: char| !c.is_ascii_alphanumeric())
-            .filter(|w| !w.is_empty())
-        {
-            if out.len() > start {
-                out.push(' ');
+        let b = k.as_bytes();
+        let mut i = 0;
+        while i < b.len() {
+            while i < b.len() && !b[i].is_ascii_alphanumeric() {
+                i += 1;
             }
-            out.push_str(w);
+            let word = i;
+            while i < b.len() && b[i].is_ascii_alphanumeric() {
+                i += 1;
+            }
+            if i > word {
+                if out.len() > start {
+                    out.push(' ');
+                }
+                out.push_str(k.get(word..i).unwrap_or_default());
+            }
         }
         out[start..].make_ascii_lowercase();
         return;
@@ -615,6 +623,42 @@ fn role_keys() -> &'static FastMap<String, Field> {
             }
         }
         m
+    })
+}
+
+/// Raw keys seen on this thread, with their normalised form and meaning.
+/// Responses of one layout repeat the same few dozen keys, so most lines
+/// skip normalising and classifying; the cache is emptied when it reaches
+/// [`KEY_CACHE_MAX`] entries, so distinct hostile keys cannot grow it.
+type KeyCache = FastMap<String, (String, Option<Field>)>;
+
+const KEY_CACHE_MAX: usize = 4096;
+
+thread_local! {
+    static KEY_CACHE: std::cell::RefCell<KeyCache> = std::cell::RefCell::new(KeyCache::default());
+}
+
+/// Appends the normalised form of the raw key `raw` to `out` and returns
+/// what it means: [`norm_key_into`] then [`classify`], memoised per thread.
+pub(crate) fn key_info(raw: &str, out: &mut String) -> Option<Field> {
+    KEY_CACHE.with(|cell| {
+        let Ok(mut cache) = cell.try_borrow_mut() else {
+            let start = out.len();
+            norm_key_into(raw, out);
+            return classify(&out[start..]);
+        };
+        if let Some((nk, field)) = cache.get(raw) {
+            out.push_str(nk);
+            return *field;
+        }
+        let start = out.len();
+        norm_key_into(raw, out);
+        let field = classify(&out[start..]);
+        if cache.len() >= KEY_CACHE_MAX {
+            cache.clear();
+        }
+        cache.insert(raw.to_string(), (out[start..].to_string(), field));
+        field
     })
 }
 

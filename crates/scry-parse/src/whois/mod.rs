@@ -38,7 +38,7 @@ use keys::{CField, Field, Section, classify, norm_key, norm_key_into, section_of
 
 use values::{
     clean, country_code, has_legal_form, is_placeholder, is_privacy_service, normalise_email,
-    normalise_host, privacy_service_of, split_statuses,
+    normalise_host, privacy_service_of, split_statuses, trim,
 };
 
 /// Largest response parsed, in bytes (4 MiB; real responses are under 100
@@ -87,15 +87,19 @@ pub fn parse_whois(text: &str) -> RegistrationRecord {
 }
 
 /// Control bytes other than tab, line feed, form feed and carriage return,
-/// counted without branches (the loop vectorises).
+/// counted without branches in byte-wide lanes (the inner loop vectorises).
 fn count_controls(sample: &[u8]) -> usize {
     sample
-        .iter()
-        .map(|&b| {
-            u32::from(b < 0x20) + u32::from(b == 0x7f)
-                - u32::from(matches!(b, b'\t' | b'\n' | 0x0c | b'\r'))
+        .chunks(255)
+        .map(|chunk| {
+            // At most one per byte, so a chunk's count fits a byte.
+            let n = chunk.iter().fold(0u8, |n, &b| {
+                let control = (b < 0x20) & !matches!(b, b'\t' | b'\n' | 0x0c | b'\r');
+                n.wrapping_add(u8::from(control | (b == 0x7f)))
+            });
+            usize::from(n)
         })
-        .sum::<u32>() as usize
+        .sum()
 }
 
 fn too_large() -> RegistrationRecord {
@@ -165,10 +169,10 @@ fn lex<'a>(text: &'a str, keys: &mut String) -> Vec<Line<'a>> {
         }
         let (key, value, bracket) = split_key(content);
         let start = keys.len();
-        if let Some(k) = key {
-            norm_key_into(k, keys);
-        }
-        let field = classify(&keys[start..]);
+        let field = match key {
+            Some(k) => keys::key_info(k, keys),
+            None => None,
+        };
         let nk = (start as u32, keys.len() as u32);
         out.push(Line {
             indent,
@@ -183,13 +187,21 @@ fn lex<'a>(text: &'a str, keys: &mut String) -> Vec<Line<'a>> {
     out
 }
 
-/// `str::trim`, answering at once when neither end is white space (most
-/// lines end in a letter and start with one or with indentation).
-fn trim(s: &str) -> &str {
-    let ws = |b: u8| b == b' ' || (0x09..=0x0d).contains(&b);
-    match (s.as_bytes().first(), s.as_bytes().last()) {
-        (Some(&f), Some(&l)) if f < 0x80 && l < 0x80 && !ws(f) && !ws(l) => s,
-        _ => s.trim(),
+/// Whether `s` has more than `n` white-space separated words.
+fn more_words_than(s: &str, n: usize) -> bool {
+    if s.is_ascii() {
+        let mut words = 0;
+        let mut in_word = false;
+        for &b in s.as_bytes() {
+            let ws = b == b' ' || (0x09..=0x0d).contains(&b);
+            if !ws && !in_word {
+                words += 1;
+            }
+            in_word = !ws;
+        }
+        words > n
+    } else {
+        s.split_whitespace().nth(n).is_some()
     }
 }
 
@@ -221,7 +233,7 @@ fn split_key(c: &str) -> (Option<&str>, &str, bool) {
         && end > 0
         && end <= 40
     {
-        return (Some(rest[..end].trim()), rest[end + 1..].trim(), true);
+        return (Some(trim(&rest[..end])), trim(&rest[end + 1..]), true);
     }
     let Some(i) = memchr::memchr(b':', s.as_bytes()) else {
         // `Domain name<TAB>google.ch` (SWITCH).
@@ -247,8 +259,8 @@ fn split_key(c: &str) -> (Option<&str>, &str, bool) {
         }
         return (None, s, false);
     };
-    let mut key = s[..i].trim().trim_end_matches('.').trim();
-    let value = s[i + 1..].trim();
+    let mut key = trim(trim(&s[..i]).trim_end_matches('.'));
+    let value = trim(&s[i + 1..]);
     // `Company English Name (It should be the same as ...): GOOGLE LLC`
     // `Servidores de nombre (Domain servers)`: the label in parentheses is
     // the one to use when only it is known.
@@ -275,9 +287,12 @@ fn split_key(c: &str) -> (Option<&str>, &str, bool) {
         || time_colon
         || key.len() > 60
         || value.starts_with("//")
-        || key.as_bytes().windows(4).any(|w| w == b"http")
+        || key
+            .as_bytes()
+            .windows(4)
+            .any(|w| w[0] == b'h' && w == b"http")
         || key.starts_with(|c: char| c.is_ascii_digit())
-        || key.split_whitespace().count() > 7
+        || more_words_than(key, 7)
     {
         return (None, s, false);
     }
@@ -502,7 +517,7 @@ impl<'a> Parser<'a> {
         let heading_text = match l.key {
             Some(k) if l.value.is_empty() => Some(k),
             // Headings are short; prose lines are not looked up.
-            None if l.value.len() <= 60 && l.value.split_whitespace().count() <= 6 => {
+            None if l.value.len() <= 60 && !more_words_than(l.value, 6) => {
                 Some(l.value.trim_end_matches(':'))
             }
             _ => None,

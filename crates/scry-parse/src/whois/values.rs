@@ -202,9 +202,30 @@ pub(crate) fn normalise_email(raw: &str) -> Option<String> {
     Some(s.to_lowercase())
 }
 
+/// `str::trim`, ASCII white space by bytes: the full (Unicode) trim only
+/// when what is left starts or ends with a non-ASCII character.
+pub(crate) fn trim(s: &str) -> &str {
+    let ws = |b: u8| b == b' ' || (0x09..=0x0d).contains(&b);
+    let b = s.as_bytes();
+    let mut start = 0;
+    while start < b.len() && ws(b[start]) {
+        start += 1;
+    }
+    let mut end = b.len();
+    while end > start && ws(b[end - 1]) {
+        end -= 1;
+    }
+    // Both cuts are next to ASCII bytes, so on character boundaries.
+    let t = s.get(start..end).unwrap_or(s);
+    match (t.as_bytes().first(), t.as_bytes().last()) {
+        (Some(&f), Some(&l)) if f >= 0x80 || l >= 0x80 => t.trim(),
+        _ => t,
+    }
+}
+
 /// Trims a value, collapses white space; `None` when empty.
 pub(crate) fn clean(raw: &str) -> Option<String> {
-    let t = raw.trim();
+    let t = trim(raw);
     // Most values have single spaces only: one scan, one allocation.
     let mut prev_space = false;
     let simple = t.chars().all(|c| {
@@ -218,7 +239,7 @@ pub(crate) fn clean(raw: &str) -> Option<String> {
     });
     let keep = |s: &str| (!s.is_empty() && s.len() <= 1024).then(|| s.to_string());
     if simple {
-        return keep(t.trim_matches(|c: char| c == ',' || c == ';').trim());
+        return keep(trim(t.trim_matches(|c: char| c == ',' || c == ';')));
     }
     let s = t.split_whitespace().collect::<Vec<_>>().join(" ");
     keep(s.trim_matches(|c: char| c == ',' || c == ';').trim())
