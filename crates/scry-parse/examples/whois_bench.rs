@@ -8,7 +8,14 @@
 //! reads the paths from FILE instead (one a line: the peers script passes
 //! the records its peers finish). Prints records, seconds and records/s;
 //! `--json` prints them as one JSON object instead.
+//!
+//! The allocator is mimalloc, the global allocator of the `scry` binary,
+//! which is where WHOIS is parsed in production (`scry ingest`, look-ups);
+//! with glibc's malloc the figure is about a tenth lower.
 #![allow(clippy::print_stdout, clippy::print_stderr)]
+
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 use std::path::{Path, PathBuf};
 use std::time::Instant;

@@ -205,7 +205,9 @@ enum Tok {
 }
 
 fn tokenize(s: &str) -> Vec<Tok> {
-    let mut out = Vec::new();
+    // Dates are short (at most 80 bytes here): room for the usual dozen
+    // tokens at once.
+    let mut out = Vec::with_capacity(16);
     let mut chars = s.chars().peekable();
     while let Some(&c) = chars.peek() {
         if c.is_ascii_digit() {
@@ -221,7 +223,7 @@ fn tokenize(s: &str) -> Vec<Tok> {
             }
             out.push(Tok::Num(v, n));
         } else if c.is_alphabetic() {
-            let mut w = String::new();
+            let mut w = String::with_capacity(16);
             while let Some(&d) = chars.peek() {
                 if !d.is_alphabetic() {
                     break;

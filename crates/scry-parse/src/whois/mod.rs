@@ -189,6 +189,16 @@ fn lex<'a>(text: &'a str, keys: &mut String) -> Vec<Line<'a>> {
 
 /// Whether `s` has more than `n` white-space separated words.
 fn more_words_than(s: &str, n: usize) -> bool {
+    // Words are at most one more than the white-space bytes (a count the
+    // compiler vectorises); most keys and headings are far under.
+    let spaces = s
+        .as_bytes()
+        .iter()
+        .filter(|&&b| b == b' ' || (0x09..=0x0d).contains(&b))
+        .count();
+    if spaces < n && s.is_ascii() {
+        return false;
+    }
     if s.is_ascii() {
         let mut words = 0;
         let mut in_word = false;

@@ -265,9 +265,42 @@ pub(crate) fn is_placeholder(raw: &str) -> bool {
         gate_word(&buf[..w.len()])
     };
     let gate = if raw.is_ascii() {
-        raw.as_bytes()
-            .split(|b| !(b.is_ascii_alphanumeric() || *b == b'/'))
-            .any(folded)
+        // Words by hand; only those starting with a gate word's letter are
+        // folded and compared.
+        let b = raw.as_bytes();
+        let part = |c: u8| c.is_ascii_alphanumeric() || c == b'/';
+        let mut i = 0;
+        let mut hit = false;
+        while i < b.len() && !hit {
+            while i < b.len() && !part(b[i]) {
+                i += 1;
+            }
+            let start = i;
+            while i < b.len() && part(b[i]) {
+                i += 1;
+            }
+            if i > start
+                && matches!(
+                    b[start].to_ascii_lowercase(),
+                    b'r' | b'd'
+                        | b'p'
+                        | b'g'
+                        | b'w'
+                        | b'm'
+                        | b'h'
+                        | b's'
+                        | b'q'
+                        | b'c'
+                        | b'f'
+                        | b't'
+                        | b'n'
+                        | b'i'
+                )
+            {
+                hit = folded(&b[start..i]);
+            }
+        }
+        hit
     } else {
         raw.split(|c: char| !(c.is_alphanumeric() || c == '/'))
             .any(|w| folded(w.as_bytes()))
