@@ -189,14 +189,10 @@ fn lex<'a>(text: &'a str, keys: &mut String) -> Vec<Line<'a>> {
 
 /// Whether `s` has more than `n` white-space separated words.
 fn more_words_than(s: &str, n: usize) -> bool {
-    // Words are at most one more than the white-space bytes (a count the
-    // compiler vectorises); most keys and headings are far under.
-    let spaces = s
-        .as_bytes()
-        .iter()
-        .filter(|&&b| b == b' ' || (0x09..=0x0d).contains(&b))
-        .count();
-    if spaces < n && s.is_ascii() {
+    // Words are at most one more than the bytes at or below the space (a
+    // count the compiler vectorises); most keys and headings are far under.
+    let low = s.as_bytes().iter().filter(|&&b| b <= b' ').count();
+    if low < n && s.is_ascii() {
         return false;
     }
     if s.is_ascii() {
@@ -274,7 +270,8 @@ fn split_key(c: &str) -> (Option<&str>, &str, bool) {
     // `Company English Name (It should be the same as ...): GOOGLE LLC`
     // `Servidores de nombre (Domain servers)`: the label in parentheses is
     // the one to use when only it is known.
-    if let (Some(open), true) = (key.find('('), key.ends_with(')'))
+    if key.ends_with(')')
+        && let Some(open) = key.find('(')
         && open > 0
     {
         let base = key[..open].trim();

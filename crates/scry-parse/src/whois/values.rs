@@ -140,8 +140,9 @@ pub(crate) fn split_statuses(raw: &str, out: &mut Vec<String>) {
         s.split(',').collect()
     } else {
         let words: Vec<&str> = s.split_whitespace().collect();
+        // Last word first: a trailing URL or note fails at once.
         let all_epp = words.len() > 1
-            && words.iter().all(|w| {
+            && words.iter().rev().all(|w| {
                 normalise_status(w).is_some_and(|n| EPP.contains(&n.as_str()) && n.len() > 6)
             });
         if all_epp { words } else { vec![s] }
@@ -173,7 +174,11 @@ pub(crate) fn normalise_host(raw: &str) -> Option<String> {
     if h.len() < 3 || h.len() > 253 || !h.contains('.') {
         return None;
     }
-    if h.parse::<std::net::IpAddr>().is_ok() {
+    // Only hex digits, dots and colons can make an address.
+    if h.bytes()
+        .all(|b| b.is_ascii_hexdigit() || b == b'.' || b == b':')
+        && h.parse::<std::net::IpAddr>().is_ok()
+    {
         return None;
     }
     let ok = h
@@ -228,15 +233,27 @@ pub(crate) fn clean(raw: &str) -> Option<String> {
     let t = trim(raw);
     // Most values have single spaces only: one scan, one allocation.
     let mut prev_space = false;
-    let simple = t.chars().all(|c| {
-        let ok = if c == ' ' {
-            !prev_space
-        } else {
-            !c.is_whitespace()
-        };
-        prev_space = c == ' ';
-        ok
-    });
+    let simple = if t.is_ascii() {
+        t.bytes().all(|c| {
+            let ok = if c == b' ' {
+                !prev_space
+            } else {
+                !(0x09..=0x0d).contains(&c)
+            };
+            prev_space = c == b' ';
+            ok
+        })
+    } else {
+        t.chars().all(|c| {
+            let ok = if c == ' ' {
+                !prev_space
+            } else {
+                !c.is_whitespace()
+            };
+            prev_space = c == ' ';
+            ok
+        })
+    };
     let keep = |s: &str| (!s.is_empty() && s.len() <= 1024).then(|| s.to_string());
     if simple {
         return keep(trim(t.trim_matches(|c: char| c == ',' || c == ';')));
