@@ -100,7 +100,8 @@ fn harden(h: &mut HeaderMap) {
 
 fn asset(name: &str, headers: &HeaderMap) -> Response {
     let Some(a) = ASSETS.iter().find(|a| a.path == name) else {
-        return ApiError::new(StatusCode::NOT_FOUND, "not_found", "no such UI file").into_response();
+        return ApiError::new(StatusCode::NOT_FOUND, "not_found", "no such UI file")
+            .into_response();
     };
     let tag = etag(a.body);
     let fresh = headers
@@ -337,8 +338,9 @@ async fn session(State(app): State<Shared>, headers: HeaderMap) -> Response {
             no_store(&mut r);
             r
         }
-        None => ApiError::new(StatusCode::UNAUTHORIZED, "unauthorized", "not signed in")
-            .into_response(),
+        None => {
+            ApiError::new(StatusCode::UNAUTHORIZED, "unauthorized", "not signed in").into_response()
+        }
     }
 }
 

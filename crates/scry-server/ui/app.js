@@ -391,6 +391,7 @@ function barSpan(v) {
 // ---------- graph ----------
 async function graphPage(seed) {
   main.className = "wide";
+  document.getElementById("search-box").value = "";
   const view = new GraphView({ api, h, toast, download, riskBadge, go });
   main.replaceChildren(view.el);
   if (seed) await view.expand(seed, true);

@@ -150,7 +150,7 @@ export class GraphView {
     this.layout(added.length ? 0 : 1);
     for (const n of added) n.fresh = false;
     this.buildTypes();
-    if (fresh) this.fit();
+    this.fit();
     this.draw();
     performance.measure("scry-graph-expand", mark);
     const m = performance.getEntriesByName("scry-graph-expand").pop();
@@ -204,7 +204,7 @@ export class GraphView {
           let d2 = dx * dx + dy * dy;
           if (d2 < 1) { dx = Math.random() - 0.5; dy = Math.random() - 0.5; d2 = 1; }
           if (d2 > 250000) continue;
-          const f = (1800 * step) / d2;
+          const f = (3200 * step) / d2;
           const d = Math.sqrt(d2);
           a.fx += (dx / d) * f; a.fy += (dy / d) * f;
           b.fx -= (dx / d) * f; b.fy -= (dy / d) * f;
@@ -214,7 +214,7 @@ export class GraphView {
         const a = nodes[i], b = nodes[j];
         const dx = b.x - a.x, dy = b.y - a.y;
         const d = Math.sqrt(dx * dx + dy * dy) || 1;
-        const f = (d - 70) * 0.05;
+        const f = (d - 90) * 0.05;
         a.fx += (dx / d) * f; a.fy += (dy / d) * f;
         b.fx -= (dx / d) * f; b.fy -= (dy / d) * f;
       }
@@ -272,7 +272,7 @@ export class GraphView {
     const w = r.width || 800, hgt = r.height || 600;
     let x0 = Infinity, y0 = Infinity, x1 = -Infinity, y1 = -Infinity;
     for (const n of ns) { x0 = Math.min(x0, n.x); y0 = Math.min(y0, n.y); x1 = Math.max(x1, n.x); y1 = Math.max(y1, n.y); }
-    const k = Math.min(2, 0.85 * Math.min(w / Math.max(1, x1 - x0 + 120), hgt / Math.max(1, y1 - y0 + 80)));
+    const k = Math.min(1, 0.9 * Math.min(w / Math.max(1, x1 - x0 + 120), hgt / Math.max(1, y1 - y0 + 80)));
     this.view = { k, x: w / 2 - ((x0 + x1) / 2) * k, y: hgt / 2 - ((y0 + y1) / 2) * k };
   }
 
@@ -307,7 +307,9 @@ export class GraphView {
       } else {
         shape = svg("rect", { x: -7, y: -7, width: 14, height: 14, rx: 3, fill: this.colourOf(n.type), stroke: sel ? "#111827" : "#fff", "stroke-width": sel ? 3 : 1.5 });
       }
-      const label = svg("text", { x: 13, y: 4, "font-size": 11, fill: "#344054", stroke: "#fff", "stroke-width": 3, "paint-order": "stroke" });
+      // Domain labels only while they can be read (hover shows the rest).
+      const crowded = vis.size > 150 && n.type === "domain" && !sel && !n.expanded;
+      const label = svg("text", { x: 13, y: 4, "font-size": 11, visibility: crowded ? "hidden" : "visible", fill: "#344054", stroke: "#fff", "stroke-width": 3, "paint-order": "stroke" });
       label.textContent = short(n.label);
       const title = svg("title");
       title.textContent = `${n.type}: ${n.label}` + (n.risk !== undefined && n.risk !== null ? ` · risk ${n.risk}` : "") + (n.holders ? ` · ${n.holders} domains` : "");

@@ -23,7 +23,11 @@ pub(crate) fn serve(cli: &Cli, a: &ServeArgs) -> Result<ExitCode> {
             tls: a.tls_cert.clone().zip(a.tls_key.clone()),
         },
         |addr| {
-            let scheme = if a.tls_cert.is_some() { "https" } else { "http" };
+            let scheme = if a.tls_cert.is_some() {
+                "https"
+            } else {
+                "http"
+            };
             eprintln!("scry serve: listening on {scheme}://{addr}");
             eprintln!("scry serve: web UI at {scheme}://{addr}/ (sign in with an API key)");
         },

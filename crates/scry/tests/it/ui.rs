@@ -34,7 +34,14 @@ fn world() -> World {
         .arg("--data-dir")
         .arg(&data)
         .args([
-            "demo", "--json", "--domains", "3000", "--days", "3", "--seed", "11",
+            "demo",
+            "--json",
+            "--domains",
+            "3000",
+            "--days",
+            "3",
+            "--seed",
+            "11",
         ])
         .arg("--world")
         .arg(tmp.path().join("world"))
@@ -342,8 +349,8 @@ fn tls_with_a_given_certificate() {
     .with_no_client_auth();
     let cfg = Arc::new(cfg);
     let get = |path: &str| -> String {
-        let conn = rustls::ClientConnection::new(cfg.clone(), "localhost".try_into().unwrap())
-            .unwrap();
+        let conn =
+            rustls::ClientConnection::new(cfg.clone(), "localhost".try_into().unwrap()).unwrap();
         let tcp = TcpStream::connect(&addr).unwrap();
         tcp.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
         let mut tls = rustls::StreamOwned::new(conn, tcp);
@@ -379,7 +386,11 @@ fn tls_with_a_given_certificate() {
     drop(s);
     // A certificate that does not match its key is refused at start-up.
     let other = rcgen::generate_simple_self_signed(vec!["x".to_string()]).unwrap();
-    std::fs::write(tmp.path().join("other.pem"), pem("PRIVATE KEY", &other.signing_key.serialize_der())).unwrap();
+    std::fs::write(
+        tmp.path().join("other.pem"),
+        pem("PRIVATE KEY", &other.signing_key.serialize_der()),
+    )
+    .unwrap();
     let out = crate::run(
         &data,
         &[
@@ -693,7 +704,11 @@ fn browser_walk_through() {
          || document.cookie.includes(k) || document.cookie.includes('scry_session')",
         json!([w.key]),
     );
-    assert_eq!(leaked, json!(false), "the key or session id is readable by the page");
+    assert_eq!(
+        leaked,
+        json!(false),
+        "the key or session id is readable by the page"
+    );
 
     // Search by the campaign's e-mail: a results table with risk.
     d.type_into("#search-box", &w.registrant_email);
@@ -707,7 +722,8 @@ fn browser_walk_through() {
         json!([]),
     );
     assert!(
-        info.as_str().unwrap().contains(&format!("of {rows}")) || info.as_str().unwrap().contains(" of "),
+        info.as_str().unwrap().contains(&format!("of {rows}"))
+            || info.as_str().unwrap().contains(" of "),
         "{info}"
     );
     d.wait(
@@ -767,7 +783,10 @@ fn browser_walk_through() {
         "return document.querySelectorAll('.gnode').length > 2 && document.body.dataset.graphExpandMs",
     );
     let before = d
-        .js("return document.querySelectorAll('.gnode').length", json!([]))
+        .js(
+            "return document.querySelectorAll('.gnode').length",
+            json!([]),
+        )
         .as_u64()
         .unwrap();
     let target = d
@@ -789,10 +808,16 @@ fn browser_walk_through() {
         "return performance.getEntriesByName('scry-graph-expand').length >= 2",
     );
     let after = d
-        .js("return document.querySelectorAll('.gnode').length", json!([]))
+        .js(
+            "return document.querySelectorAll('.gnode').length",
+            json!([]),
+        )
         .as_u64()
         .unwrap();
-    assert!(after > before, "expanding {target} added nothing ({before} → {after})");
+    assert!(
+        after > before,
+        "expanding {target} added nothing ({before} → {after})"
+    );
     let timings = d.js(
         "return performance.getEntriesByName('scry-graph-expand').map(m => m.duration)",
         json!([]),
@@ -824,7 +849,10 @@ fn browser_walk_through() {
         .to_string();
     let label = |id: &str| id.trim_start_matches("domain:").to_string();
     assert_eq!(csv.lines().count(), 3, "{csv}");
-    assert!(csv.contains(&label(&a)) && csv.contains(&label(&b)), "{csv}");
+    assert!(
+        csv.contains(&label(&a)) && csv.contains(&label(&b)),
+        "{csv}"
+    );
     d.click("#graph-rpz");
     let rpz = d
         .wait(
@@ -877,16 +905,11 @@ fn browser_walk_through() {
     d.keys("e");
     d.wait(
         "the second alert escalated",
-        &format!("return document.getElementById('alert-state-{second}').textContent === 'blocked'"),
+        &format!(
+            "return document.getElementById('alert-state-{second}').textContent === 'blocked'"
+        ),
     );
-    let (_, _, body) = call(
-        &s,
-        "GET",
-        "/api/v1/alerts?state=watched",
-        None,
-        None,
-        None,
-    );
+    let (_, _, body) = call(&s, "GET", "/api/v1/alerts?state=watched", None, None, None);
     assert!(body.contains("unauthorized"), "no key, no data");
     let watched: Value = agent()
         .get(format!("{}/api/v1/alerts?state=watched", s.base))
@@ -918,12 +941,45 @@ fn browser_walk_through() {
         .read_to_string()
         .map(|t| serde_json::from_str(&t).unwrap())
         .unwrap();
-    assert!(blocked.as_array().unwrap().iter().any(|a| a["id"] == second));
+    assert!(
+        blocked
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|a| a["id"] == second)
+    );
 
     d.goto(&format!("{}/#/monitors", s.base));
     d.wait(
         "the monitors",
         "return document.querySelectorAll('#monitors tbody tr').length >= 1",
+    );
+    // Add a monitor through the form.
+    d.type_into("#mon-name", "paypal look-alikes");
+    d.type_into("#mon-terms", "paypal.com");
+    d.click("#mon-save");
+    d.wait(
+        "the new monitor",
+        "return document.querySelectorAll('#monitors tbody tr').length >= 2",
+    );
+    let monitors: Value = serde_json::from_str(
+        &agent()
+            .get(format!("{}/api/v1/monitors", s.base))
+            .header("X-Api-Key", &w.key)
+            .call()
+            .unwrap()
+            .into_body()
+            .read_to_string()
+            .unwrap(),
+    )
+    .unwrap();
+    assert!(
+        monitors
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|m| m["name"] == "paypal look-alikes" && m["terms"][0] == "paypal.com"),
+        "{monitors}"
     );
     d.screenshot(&shots, "06-monitors.png");
     println!("screenshots in {}", shots.display());
