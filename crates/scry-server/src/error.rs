@@ -16,6 +16,9 @@ pub enum ServerError {
     /// The state store failed.
     #[error("state store: {0}")]
     Store(#[from] scry_store::StoreError),
+    /// The TLS certificate or key could not be used.
+    #[error("TLS: {0}")]
+    Tls(String),
     /// Anything else.
     #[error("internal: {0}")]
     Internal(String),

@@ -58,7 +58,8 @@ pub struct KeyInfo {
 
 const PREFIX: &str = "apikey/";
 
-fn hash(secret: &str) -> String {
+/// The SHA-256 of a secret, lower-case hex (what the store keeps).
+pub(crate) fn hash(secret: &str) -> String {
     Sha256::digest(secret.as_bytes())
         .iter()
         .map(|b| format!("{b:02x}"))
@@ -96,8 +97,15 @@ pub fn check_key(state: &StateStore, secret: &str) -> Result<Option<KeyInfo>> {
     if secret.len() > 256 {
         return Ok(None);
     }
+    check_hashed(state, &hash(secret))
+}
+
+/// The key whose secret has this SHA-256 (hex), if it is known and not
+/// revoked: how a browser session re-checks its key on every request, so a
+/// revocation ends the session too.
+pub(crate) fn check_hashed(state: &StateStore, hashed: &str) -> Result<Option<KeyInfo>> {
     Ok(state
-        .get(&format!("{PREFIX}{}", hash(secret)))?
+        .get(&format!("{PREFIX}{hashed}"))?
         .and_then(|v| serde_json::from_slice::<KeyInfo>(&v).ok())
         .filter(|k| !k.revoked))
 }

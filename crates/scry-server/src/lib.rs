@@ -1,7 +1,8 @@
 //! `scry serve`: the REST API for SOAR and SIEM playbooks.
 //!
 //! Every route under `/api/v1` needs an API key (`X-Api-Key: KEY` or
-//! `Authorization: Bearer KEY`) with the route's scope; `/health` does not.
+//! `Authorization: Bearer KEY`) or a browser session (see [`ui`]) with the
+//! route's scope; `/health` and the static UI shell do not.
 //! Each key has a token-bucket rate limit: a refused request gets `429`
 //! with `Retry-After`, and every authenticated answer carries
 //! `X-RateLimit-Limit`, `X-RateLimit-Remaining` and `X-RateLimit-Reset`.
@@ -18,6 +19,8 @@
 mod error;
 pub mod keys;
 mod openapi;
+pub mod tls;
+pub mod ui;
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
@@ -181,6 +184,8 @@ pub struct ServeOptions {
     pub listen: SocketAddr,
     /// Requests per minute per key.
     pub rate_per_minute: u32,
+    /// TLS certificate chain and private key (PEM files); plain HTTP without.
+    pub tls: Option<(std::path::PathBuf, std::path::PathBuf)>,
 }
 
 /// One key's token bucket.
@@ -189,21 +194,22 @@ struct Bucket {
     at: Instant,
 }
 
-struct App {
+pub(crate) struct App {
     store: Arc<dyn Store>,
     state: Arc<StateStore>,
     rate: f64,
     buckets: Mutex<HashMap<String, Bucket>>,
+    sessions: ui::Sessions,
 }
 
-type Shared = Arc<App>;
+pub(crate) type Shared = Arc<App>;
 
 /// The authenticated key of a request (set by the auth layer).
 #[derive(Clone)]
 struct Caller(KeyInfo);
 
 /// Runs a synchronous store/intel call on the blocking pool.
-async fn blocking<T, F>(f: F) -> std::result::Result<T, ApiError>
+pub(crate) async fn blocking<T, F>(f: F) -> std::result::Result<T, ApiError>
 where
     T: Send + 'static,
     F: FnOnce() -> std::result::Result<T, ApiError> + Send + 'static,
@@ -241,28 +247,41 @@ async fn guard(State(app): State<Shared>, req: Request, next: Next) -> Response 
     let started = Instant::now();
     let route = req.uri().path().to_string();
     let method = req.method().as_str().to_string();
-    let Some(secret) = key_of(req.headers()) else {
-        let r = ApiError::new(
-            StatusCode::UNAUTHORIZED,
-            "unauthorized",
-            "an API key is required (X-Api-Key or Authorization: Bearer)",
-        )
-        .into_response();
+    let unauthorized = |msg: &'static str| {
         tracing::info!(key = "-", %method, %route, status = 401, "request");
-        return r;
+        ApiError::new(StatusCode::UNAUTHORIZED, "unauthorized", msg).into_response()
     };
     let st = app.state.clone();
-    let key = match tokio::task::spawn_blocking(move || keys::check_key(&st, &secret)).await {
-        Ok(Ok(Some(k))) => k,
-        Ok(Ok(None)) => {
-            tracing::info!(key = "-", %method, %route, status = 401, "request");
+    let checked = if let Some(secret) = key_of(req.headers()) {
+        tokio::task::spawn_blocking(move || keys::check_key(&st, &secret)).await
+    } else if let Some(sid) = ui::cookie(req.headers(), ui::SESSION_COOKIE) {
+        // A browser session: reads need the cookie, anything else the
+        // session's CSRF token too.
+        let Some(s) = app.sessions.get(&sid) else {
+            return unauthorized("the session has expired; sign in again");
+        };
+        let safe = matches!(method.as_str(), "GET" | "HEAD");
+        let sent = req
+            .headers()
+            .get(ui::CSRF_HEADER)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("");
+        if !safe && !ui::same_token(sent, &s.csrf) {
+            tracing::info!(key = "-", %method, %route, status = 403, "request without CSRF token");
             return ApiError::new(
-                StatusCode::UNAUTHORIZED,
-                "unauthorized",
-                "unknown or revoked API key",
+                StatusCode::FORBIDDEN,
+                "csrf",
+                "a browser session needs a valid X-CSRF-Token header on this method",
             )
             .into_response();
         }
+        tokio::task::spawn_blocking(move || keys::check_hashed(&st, &s.key_hash)).await
+    } else {
+        return unauthorized("an API key is required (X-Api-Key or Authorization: Bearer)");
+    };
+    let key = match checked {
+        Ok(Ok(Some(k))) => k,
+        Ok(Ok(None)) => return unauthorized("unknown or revoked API key"),
         _ => {
             return ApiError::new(
                 StatusCode::INTERNAL_SERVER_ERROR,
@@ -563,9 +582,9 @@ async fn reputation(
     .await
 }
 
-type JsonBody<T> = std::result::Result<Json<T>, axum::extract::rejection::JsonRejection>;
+pub(crate) type JsonBody<T> = std::result::Result<Json<T>, axum::extract::rejection::JsonRejection>;
 
-fn body<T>(b: JsonBody<T>, field: &str) -> std::result::Result<T, ApiError> {
+pub(crate) fn body<T>(b: JsonBody<T>, field: &str) -> std::result::Result<T, ApiError> {
     b.map(|Json(v)| v)
         .map_err(|e| ApiError::invalid(field, e.body_text()))
 }
@@ -1015,12 +1034,19 @@ async fn openapi_doc() -> Json<serde_json::Value> {
 }
 
 /// The application: routes, auth, limits.
-pub fn router(store: Arc<dyn Store>, state: Arc<StateStore>, rate_per_minute: u32) -> Router {
+/// `secure` marks the session cookie `Secure` (when served over TLS).
+pub fn router(
+    store: Arc<dyn Store>,
+    state: Arc<StateStore>,
+    rate_per_minute: u32,
+    secure: bool,
+) -> Router {
     let app: Shared = Arc::new(App {
         store,
         state,
         rate: f64::from(rate_per_minute.max(1)),
         buckets: Mutex::new(HashMap::new()),
+        sessions: ui::Sessions::new(secure),
     });
     let api = Router::new()
         .route("/api/v1/domains/{domain}", get(domain))
@@ -1044,8 +1070,11 @@ pub fn router(store: Arc<dyn Store>, state: Arc<StateStore>, rate_per_minute: u3
         .route("/api/v1/openapi.json", get(openapi_doc))
         .fallback(not_found)
         .layer(middleware::from_fn_with_state(app.clone(), guard))
-        .with_state(app);
-    Router::new().route("/health", get(health)).merge(api)
+        .with_state(app.clone());
+    Router::new()
+        .route("/health", get(health))
+        .merge(ui::routes().with_state(app))
+        .merge(api)
 }
 
 /// Serves until SIGINT/SIGTERM; `on_ready` gets the bound address.
@@ -1059,13 +1088,28 @@ pub fn serve(
         .worker_threads(2)
         .enable_all()
         .build()?;
+    let tls = match &opts.tls {
+        Some((cert, key)) => Some(tls::config(cert, key)?),
+        None => None,
+    };
     rt.block_on(async move {
         let listener = tokio::net::TcpListener::bind(opts.listen).await?;
-        on_ready(listener.local_addr()?);
-        let app = router(store, state, opts.rate_per_minute);
-        axum::serve(listener, app)
-            .with_graceful_shutdown(shutdown())
-            .await?;
+        let app = router(store, state, opts.rate_per_minute, tls.is_some());
+        match tls {
+            Some(cfg) => {
+                let listener = tls::TlsListener::start(listener, cfg)?;
+                on_ready(axum::serve::Listener::local_addr(&listener)?);
+                axum::serve(listener, app)
+                    .with_graceful_shutdown(shutdown())
+                    .await?;
+            }
+            None => {
+                on_ready(listener.local_addr()?);
+                axum::serve(listener, app)
+                    .with_graceful_shutdown(shutdown())
+                    .await?;
+            }
+        }
         Ok(())
     })
 }

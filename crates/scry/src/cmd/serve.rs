@@ -20,8 +20,17 @@ pub(crate) fn serve(cli: &Cli, a: &ServeArgs) -> Result<ExitCode> {
         &ServeOptions {
             listen: a.listen,
             rate_per_minute: a.rate_limit,
+            tls: a.tls_cert.clone().zip(a.tls_key.clone()),
         },
-        |addr| eprintln!("scry serve: listening on http://{addr}"),
+        |addr| {
+            let scheme = if a.tls_cert.is_some() {
+                "https"
+            } else {
+                "http"
+            };
+            eprintln!("scry serve: listening on {scheme}://{addr}");
+            eprintln!("scry serve: web UI at {scheme}://{addr}/ (sign in with an API key)");
+        },
     )?;
     Ok(ExitCode::SUCCESS)
 }

@@ -15,6 +15,7 @@ mod monitor;
 mod pdns;
 mod risk;
 mod serve;
+mod ui;
 mod whois;
 mod zone;
 

@@ -8,9 +8,9 @@ use std::process::{Child, Command, Stdio};
 
 use crate::{ok, run};
 
-struct Server {
+pub(crate) struct Server {
     child: Child,
-    base: String,
+    pub(crate) base: String,
 }
 
 impl Drop for Server {
@@ -20,17 +20,17 @@ impl Drop for Server {
     }
 }
 
-fn start(data: &std::path::Path, rate: u32) -> Server {
+pub(crate) fn start(data: &std::path::Path, rate: u32) -> Server {
+    start_with(data, &["--rate-limit", &rate.to_string()])
+}
+
+/// `scry serve` on a free loopback port with more arguments.
+pub(crate) fn start_with(data: &std::path::Path, extra: &[&str]) -> Server {
     let mut child = Command::new(env!("CARGO_BIN_EXE_scry"))
         .arg("--data-dir")
         .arg(data)
-        .args([
-            "serve",
-            "--listen",
-            "127.0.0.1:0",
-            "--rate-limit",
-            &rate.to_string(),
-        ])
+        .args(["serve", "--listen", "127.0.0.1:0"])
+        .args(extra)
         .env_remove("SCRY_STORE")
         .stderr(Stdio::piped())
         .stdout(Stdio::null())
@@ -57,7 +57,7 @@ fn start(data: &std::path::Path, rate: u32) -> Server {
     Server { child, base }
 }
 
-fn agent() -> ureq::Agent {
+pub(crate) fn agent() -> ureq::Agent {
     ureq::Agent::config_builder()
         .http_status_as_error(false)
         .timeout_global(Some(std::time::Duration::from_secs(30)))
