@@ -83,8 +83,11 @@ fn format1_store_gets_forward_name_index() {
         })
         .unwrap();
         assert_eq!(scan(&s), 2);
+        assert!(s.check().unwrap().problems.is_empty());
         s.drop_names_index_for_test().unwrap();
         assert_eq!(scan(&s), 0);
+        let p = s.check().unwrap().problems;
+        assert!(p.iter().any(|x| x.contains("name index")), "{p:?}");
     }
     std::fs::write(
         dir.path().join("SCRY_FORMAT"),
@@ -95,5 +98,6 @@ fn format1_store_gets_forward_name_index() {
     assert_eq!(dd.format_version().unwrap(), 1);
     let s = EmbeddedStore::open(&dd).unwrap();
     assert_eq!(scan(&s), 2);
+    assert!(s.check().unwrap().problems.is_empty());
     assert_eq!(dd.format_version().unwrap(), scry_store::FORMAT_VERSION);
 }
