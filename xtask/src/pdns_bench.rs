@@ -75,7 +75,13 @@ fn rrset_row(i: u64, n: u64) -> (String, &'static str, u16, String, Option<Strin
             format!("ns{}.dnshost{}.net", i % 1000, i % 47),
             None,
         ),
-        1 => (owner, "CNAME", 5, format!("edge{}.cdn-p.net", i % 5000), None),
+        1 => (
+            owner,
+            "CNAME",
+            5,
+            format!("edge{}.cdn-p.net", i % 5000),
+            None,
+        ),
         2 => {
             let ip = format!("2001:db8::{:x}:{:x}", (i >> 16) & 0xffff, i & 0xffff);
             (owner, "AAAA", 28, ip.clone(), Some(ip))
@@ -115,14 +121,7 @@ fn generate(n: u64, cof: &Path, tsv: &Path) -> Result<u64> {
     }
     for k in 0..BIG_ZONE_HOSTS {
         let ip = format!("172.16.{}.{}", k >> 8, k & 255);
-        write(
-            &format!("h{k}.big-zone.com"),
-            "A",
-            1,
-            &ip,
-            Some(&ip),
-            n + k,
-        )?;
+        write(&format!("h{k}.big-zone.com"), "A", 1, &ip, Some(&ip), n + k)?;
     }
     c.flush()?;
     t.flush()?;
@@ -267,7 +266,8 @@ fn pg_bench(work: &Path, tsv: &Path, n: u64) -> Result<PgPdns> {
             ),
         )?;
         let space = ip_space(n);
-        let ip_expr = "('10.' || ((:x >> 16) & 255) || '.' || ((:x >> 8) & 255) || '.' || (:x & 255))::inet";
+        let ip_expr =
+            "('10.' || ((:x >> 16) & 255) || '.' || ((:x >> 8) & 255) || '.' || (:x & 255))::inet";
         let ip = pg.pgbench(
             "ip",
             &format!(
@@ -316,8 +316,8 @@ fn pg_bench(work: &Path, tsv: &Path, n: u64) -> Result<PgPdns> {
 
 /// The lab capture repeated to about `packets` packets (classic pcap).
 fn repeated_pcap(path: &Path, packets: u64) -> Result<u64> {
-    let lab = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../crates/scry-parse/tests/data/pdns/lab.pcap");
+    let lab =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../crates/scry-parse/tests/data/pdns/lab.pcap");
     let bytes = std::fs::read(&lab).with_context(|| lab.display().to_string())?;
     if bytes.len() < 24 || bytes[..4] != [0xd4, 0xc3, 0xb2, 0xa1] {
         bail!("{} is not a little-endian classic pcap", lab.display());
@@ -363,15 +363,27 @@ fn parse_rates(root: &Path) -> Result<serde_json::Value> {
         .output()
         .context("pdns_bench")?;
     if !out.status.success() {
-        bail!("pdns_bench failed: {}", String::from_utf8_lossy(&out.stderr));
+        bail!(
+            "pdns_bench failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
     }
     let text = String::from_utf8_lossy(&out.stdout);
     eprintln!("{text}");
-    let last = text.lines().rev().find(|l| l.starts_with('{')).context("no json line")?;
+    let last = text
+        .lines()
+        .rev()
+        .find(|l| l.starts_with('{'))
+        .context("no json line")?;
     Ok(serde_json::from_str(last)?)
 }
 
-fn ingest_json(scry: &Path, data: &Path, file: &Path, extra: &[&str]) -> Result<(f64, u64, serde_json::Value)> {
+fn ingest_json(
+    scry: &Path,
+    data: &Path,
+    file: &Path,
+    extra: &[&str],
+) -> Result<(f64, u64, serde_json::Value)> {
     let (s, rss) = timed(
         Command::new(scry)
             .arg("--data-dir")
@@ -477,7 +489,12 @@ pub(crate) fn run(args: &[&str]) -> Result<()> {
         md,
         "Machine: {} cores, load {}; {rows} rrsets ({n} generated + a {BIG_ZONE_HOSTS}-host zone). Command: `cargo xtask bench pdns --rrsets {n}`.\n",
         std::thread::available_parallelism().map_or(0, |c| c.get()),
-        std::fs::read_to_string("/proc/loadavg").unwrap_or_default().split_whitespace().take(3).collect::<Vec<_>>().join(" ")
+        std::fs::read_to_string("/proc/loadavg")
+            .unwrap_or_default()
+            .split_whitespace()
+            .take(3)
+            .collect::<Vec<_>>()
+            .join(" ")
     )?;
     writeln!(md, "| measure | scry embedded | PostgreSQL | PG / scry |")?;
     writeln!(md, "|---|---|---|---|")?;
@@ -510,8 +527,14 @@ pub(crate) fn run(args: &[&str]) -> Result<()> {
         rows as f64 / ingest_s,
         ingest_rss / 1024
     )?;
-    writeln!(md, "| compaction after ingest (before queries) | {settle_s:.1} s | – | |")?;
-    let (t, r) = pgr(&|p| (format!("{} MiB", p.disk >> 20), p.disk as f64), disk as f64);
+    writeln!(
+        md,
+        "| compaction after ingest (before queries) | {settle_s:.1} s | – | |"
+    )?;
+    let (t, r) = pgr(
+        &|p| (format!("{} MiB", p.disk >> 20), p.disk as f64),
+        disk as f64,
+    );
     writeln!(md, "| on-disk size | {} MiB | {t} | {r} |", disk >> 20)?;
     type Pick = fn(&Queries) -> &Latency;
     let rows_q: [(&str, Pick); 5] = [
@@ -545,7 +568,10 @@ pub(crate) fn run(args: &[&str]) -> Result<()> {
         packets as f64 / pcap_s,
         pcap_records as f64 / pcap_s
     )?;
-    writeln!(md, "Parse rates (`cargo run --release -p scry-parse --example pdns_bench -- 2000000 2 --json`): `{parse}`")?;
+    writeln!(
+        md,
+        "Parse rates (`cargo run --release -p scry-parse --example pdns_bench -- 2000000 2 --json`): `{parse}`"
+    )?;
     std::fs::create_dir_all(&out)?;
     let base = format!("pdns-{n}");
     std::fs::write(out.join(format!("{base}.md")), &md)?;

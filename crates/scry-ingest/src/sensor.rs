@@ -320,8 +320,7 @@ fn serve_connection(
                         Ok(d) => d,
                         Err(e) => (Vec::new(), Some(e)),
                     };
-                    if (!decoded.0.is_empty() || decoded.1.is_some()) && tx.send(decoded).is_err()
-                    {
+                    if (!decoded.0.is_empty() || decoded.1.is_some()) && tx.send(decoded).is_err() {
                         // The writer is gone (store error): stop reading.
                         return Ok(());
                     }
@@ -358,28 +357,26 @@ fn write_loop(
     let mut batch: Vec<Observation> = Vec::new();
     let mut oldest: Option<Instant> = None;
     let batch_size = opts.batch_size.max(1);
-    let mut flush = |batch: &mut Vec<Observation>,
-                     summary: &mut IngestSummary,
-                     complete: bool|
-     -> Result<()> {
-        let t = now();
-        let ledger = LedgerInput {
-            store,
-            key,
-            name,
-            now: t,
+    let mut flush =
+        |batch: &mut Vec<Observation>, summary: &mut IngestSummary, complete: bool| -> Result<()> {
+            let t = now();
+            let ledger = LedgerInput {
+                store,
+                key,
+                name,
+                now: t,
+            };
+            let events = crate::first_seen_events(store, batch, "pdns_first_seen", "pdns", t)?;
+            let position = summary.read;
+            summary.commit(
+                &ledger,
+                std::mem::take(batch),
+                events,
+                position,
+                complete,
+                progress,
+            )
         };
-        let events = crate::first_seen_events(store, batch, "pdns_first_seen", "pdns", t)?;
-        let position = summary.read;
-        summary.commit(
-            &ledger,
-            std::mem::take(batch),
-            events,
-            position,
-            complete,
-            progress,
-        )
-    };
     loop {
         let wait = match oldest {
             Some(t) => opts.flush_interval.saturating_sub(t.elapsed()),
@@ -421,4 +418,131 @@ fn write_loop(
     }
     flush(&mut batch, &mut summary, true)?;
     Ok(summary)
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+
+    use std::io::{Read, Write};
+    use std::os::unix::net::UnixStream;
+    use std::sync::atomic::{AtomicBool, Ordering};
+    use std::time::Duration;
+
+    use scry_parse::pdns::dnstap::{
+        CONTENT_TYPE, ControlType, Frame, decode_frame, encode_control,
+    };
+    use scry_store::embedded::EmbeddedStore;
+    use scry_store::{DataDir, FactQuery, Store, SubjectSel, TimeFence};
+
+    use super::{SensorOptions, bind, run_dnstap_sensor};
+
+    /// The data frames of the real capture (unbound's dnstap, see
+    /// scry-parse's tests/data/pdns/make_captures.sh).
+    fn lab_frames() -> Vec<Vec<u8>> {
+        let bytes = std::fs::read(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../scry-parse/tests/data/pdns/lab.fstrm"
+        ))
+        .unwrap();
+        let mut out = Vec::new();
+        let mut rest = &bytes[..];
+        while let Some((frame, used)) = decode_frame(rest).unwrap() {
+            if let Frame::Data(p) = frame {
+                let mut f = (p.len() as u32).to_be_bytes().to_vec();
+                f.extend_from_slice(p);
+                out.push(f);
+            }
+            rest = &rest[used..];
+        }
+        out
+    }
+
+    fn read_control(s: &mut UnixStream) -> Option<ControlType> {
+        let mut buf = Vec::new();
+        let mut chunk = [0u8; 512];
+        loop {
+            if let Ok(Some((Frame::Control { kind, .. }, _))) = decode_frame(&buf) {
+                return Some(kind);
+            }
+            match s.read(&mut chunk) {
+                Ok(0) | Err(_) => return None,
+                Ok(n) => buf.extend_from_slice(&chunk[..n]),
+            }
+        }
+    }
+
+    #[test]
+    fn handshake_frames_finish_and_hostile_peers() {
+        let dir = tempfile::tempdir().unwrap();
+        let dd = DataDir::open(&dir.path().join("d"), true).unwrap();
+        let store = EmbeddedStore::open(&dd).unwrap();
+        let sock = dir.path().join("s.sock");
+        let listener = bind(&sock).unwrap();
+        let stop = AtomicBool::new(false);
+        let frames = lab_frames();
+        assert!(frames.len() >= 4);
+        let opts = SensorOptions {
+            flush_interval: Duration::from_millis(50),
+            ..SensorOptions::default()
+        };
+        let summary = std::thread::scope(|scope| {
+            let h = scope.spawn(|| {
+                run_dnstap_sensor(&store, listener, &sock, &opts, &stop, &mut |_| {}).unwrap()
+            });
+            let timeout = Some(Duration::from_secs(10));
+            // A peer offering another content type is refused.
+            let mut other = UnixStream::connect(&sock).unwrap();
+            other.set_read_timeout(timeout).unwrap();
+            other
+                .write_all(&encode_control(ControlType::Ready, Some("protobuf:other")))
+                .unwrap();
+            assert_eq!(read_control(&mut other), None);
+            // Garbage: a data frame length over the limit closes the connection.
+            let mut junk = UnixStream::connect(&sock).unwrap();
+            junk.set_read_timeout(timeout).unwrap();
+            junk.write_all(&[0x7f, 0xff, 0xff, 0xff, 1, 2, 3]).unwrap();
+            assert_eq!(read_control(&mut junk), None);
+            // A resolver: READY/ACCEPT, START, frames, STOP/FINISH.
+            let mut c = UnixStream::connect(&sock).unwrap();
+            c.set_read_timeout(timeout).unwrap();
+            c.write_all(&encode_control(ControlType::Ready, Some(CONTENT_TYPE)))
+                .unwrap();
+            assert_eq!(read_control(&mut c), Some(ControlType::Accept));
+            c.write_all(&encode_control(ControlType::Start, Some(CONTENT_TYPE)))
+                .unwrap();
+            for f in &frames {
+                // Split frames across writes, as a socket may.
+                let (a, b) = f.split_at(f.len() / 2);
+                c.write_all(a).unwrap();
+                c.flush().unwrap();
+                c.write_all(b).unwrap();
+            }
+            c.write_all(&encode_control(ControlType::Stop, None))
+                .unwrap();
+            assert_eq!(read_control(&mut c), Some(ControlType::Finish));
+            stop.store(true, Ordering::SeqCst);
+            h.join().unwrap()
+        });
+        assert_eq!(summary.connections, 3);
+        assert!(summary.connections_refused >= 1, "{summary:?}");
+        assert_eq!(summary.stream_errors, 2, "{summary:?}");
+        assert_eq!(summary.frames, frames.len() as u64);
+        assert!(summary.ingest.stored > 0, "{summary:?}");
+        assert_eq!(summary.ingest.rejected, 0, "{summary:?}");
+        assert!(!sock.exists());
+        let page = store
+            .facts(&FactQuery {
+                subject: SubjectSel::Exact(scry_model::Entity::Domain(
+                    scry_model::DomainName::parse("www.lab.test").unwrap(),
+                )),
+                predicates: vec![],
+                fence: TimeFence::default(),
+                limit: 100,
+            })
+            .unwrap();
+        assert!(!page.facts.is_empty());
+        let key = summary.ingest.input.clone();
+        assert!(key.contains("(live)"));
+    }
 }

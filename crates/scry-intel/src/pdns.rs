@@ -77,7 +77,10 @@ fn pattern(s: &str) -> Result<NamePattern> {
         let labels = match DomainName::parse(lead) {
             Ok(d) => d.ascii().to_string(),
             Err(e) if !lead.contains('.') && !lead.is_empty() => {
-                if lead.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_') {
+                if lead
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+                {
                     lead.to_ascii_lowercase()
                 } else {
                     return Err(invalid("name", e.to_string()));

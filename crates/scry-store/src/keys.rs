@@ -248,7 +248,10 @@ pub(crate) fn forward_name_key(key: &[u8]) -> Option<Vec<u8>> {
 /// The forward key prefix of a right-hand wildcard's fixed labels
 /// (`www.example` for `www.example.*`).
 pub(crate) fn forward_prefix(labels: &str) -> Vec<u8> {
-    let mut out = labels.trim_end_matches('.').to_ascii_lowercase().into_bytes();
+    let mut out = labels
+        .trim_end_matches('.')
+        .to_ascii_lowercase()
+        .into_bytes();
     out.push(b'.');
     out
 }

@@ -527,7 +527,13 @@ pub fn names_by_leading_labels(s: &dyn Store) {
             obs("www.example.com", Predicate::IP, "192.0.2.1", T0, "p"),
             obs("www.example.com", Predicate::IP, "192.0.2.2", T0, "p"),
             obs("www.example.co.uk", Predicate::IP, "192.0.2.3", T0, "p"),
-            obs("www.example.org", Predicate::NAMESERVER_HOST, "ns1.other.net", T0, "p"),
+            obs(
+                "www.example.org",
+                Predicate::NAMESERVER_HOST,
+                "ns1.other.net",
+                T0,
+                "p",
+            ),
             obs("www.examples.com", Predicate::IP, "192.0.2.4", T0, "p"),
             obs("a.www.example.com", Predicate::IP, "192.0.2.5", T0, "p"),
             obs("192.0.2.9", Predicate::ASN, "64500", T0, "asn"),
@@ -552,8 +558,14 @@ pub fn names_by_leading_labels(s: &dyn Store) {
     assert_eq!(rest, ["www.example.org"]);
     assert_eq!(names_page(s, "WWW.Example.", None, 100).len(), 3);
     assert_eq!(names_page(s, "www", None, 100).len(), 4);
-    assert!(names_page(s, "ns1.other", None, 100).is_empty(), "objects are not subjects");
-    assert_eq!(names_page(s, "a.www.example", None, 100), ["a.www.example.com"]);
+    assert!(
+        names_page(s, "ns1.other", None, 100).is_empty(),
+        "objects are not subjects"
+    );
+    assert_eq!(
+        names_page(s, "a.www.example", None, 100),
+        ["a.www.example.com"]
+    );
 }
 
 /// The ledger is stored with its batch and read back.

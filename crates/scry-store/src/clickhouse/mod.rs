@@ -90,9 +90,9 @@ use scry_model::{CurrentRule, DomainName, Entity, Fact, Predicate, Window};
 use crate::error::{Result, StoreError};
 use crate::keys::{self, entity_key};
 use crate::{
-    CheckReport, Document, Event, FactPage, FactQuery, Holding, LedgerEntry, NameScan, ObjectSel, PivotPage,
-    PivotQuery, ReverseQuery, Scope, StateStore, Store, StoreStats, SubjectSel, TimeFence,
-    ValueCount, WriteBatch, WriteReceipt, holder_of,
+    CheckReport, Document, Event, FactPage, FactQuery, Holding, LedgerEntry, NameScan, ObjectSel,
+    PivotPage, PivotQuery, ReverseQuery, Scope, StateStore, Store, StoreStats, SubjectSel,
+    TimeFence, ValueCount, WriteBatch, WriteReceipt, holder_of,
 };
 use http::Http;
 use rowbinary::{Dec, Enc, lit};

@@ -109,7 +109,10 @@ pub(super) fn run(s: &EmbeddedStore) -> Result<CheckReport> {
             && f != last_name
         {
             if s.nam.get(&f)?.is_none() {
-                note(&mut r, format!("name missing from the name index: {subject}"));
+                note(
+                    &mut r,
+                    format!("name missing from the name index: {subject}"),
+                );
             }
             last_name = f;
         }

@@ -76,8 +76,20 @@ fn format1_store_gets_forward_name_index() {
         let s = EmbeddedStore::open(&dd).unwrap();
         s.write(WriteBatch {
             observations: vec![
-                obs("www.example.com", scry_model::Predicate::IP, "192.0.2.1", T0, "p"),
-                obs("www.example.net", scry_model::Predicate::IP, "192.0.2.2", T0, "p"),
+                obs(
+                    "www.example.com",
+                    scry_model::Predicate::IP,
+                    "192.0.2.1",
+                    T0,
+                    "p",
+                ),
+                obs(
+                    "www.example.net",
+                    scry_model::Predicate::IP,
+                    "192.0.2.2",
+                    T0,
+                    "p",
+                ),
             ],
             ..Default::default()
         })

@@ -74,7 +74,10 @@ fn dnstap(cli: &Cli, a: &SensorDnstapArgs) -> Result<ExitCode> {
         &stop,
         &mut |p| {
             if show {
-                eprintln!("committed: {} records read, {} rejected", p.read, p.rejected);
+                eprintln!(
+                    "committed: {} records read, {} rejected",
+                    p.read, p.rejected
+                );
             }
         },
     )?;

@@ -171,7 +171,10 @@ fn line_formats_and_bad_records() {
     let none = ok(&data, &["pdns", "rrset", "www.exampl.*", "--json"]);
     assert!(none.trim().is_empty(), "{none}");
     let none = ok(&data, &["pdns", "rrset", "www.+", "--json"]);
-    assert!(none.trim().is_empty(), "www.+ is one label after www: {none}");
+    assert!(
+        none.trim().is_empty(),
+        "www.+ is one label after www: {none}"
+    );
     let o = run(&data, &["pdns", "rrset", "*.example.*"]);
     assert!(!o.status.success());
     assert!(String::from_utf8_lossy(&o.stderr).contains("one wildcard"));

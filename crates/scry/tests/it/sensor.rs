@@ -49,18 +49,20 @@ fn live_dnstap_from_unbound_is_stored() {
     let data = dir.path().join("d");
     let socket = dir.path().join("dnstap.sock");
     // Not under `.test`: unbound answers that TLD itself (RFC 6761).
-    let mut sensor = Sensor(scry()
-        .arg("--data-dir")
-        .arg(&data)
-        .args(["sensor", "dnstap", "--socket"])
-        .arg(&socket)
-        .args(["--flush-ms", "200", "--json"])
-        .env_remove("SCRY_STORE")
-        .env_remove("SCRY_DATA")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap());
+    let mut sensor = Sensor(
+        scry()
+            .arg("--data-dir")
+            .arg(&data)
+            .args(["sensor", "dnstap", "--socket"])
+            .arg(&socket)
+            .args(["--flush-ms", "200", "--json"])
+            .env_remove("SCRY_STORE")
+            .env_remove("SCRY_DATA")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap(),
+    );
     let started = Instant::now();
     while !socket.exists() && started.elapsed() < Duration::from_secs(20) {
         std::thread::sleep(Duration::from_millis(50));
@@ -99,9 +101,21 @@ fn live_dnstap_from_unbound_is_stored() {
         std::thread::sleep(Duration::from_millis(50));
     };
     let mut stdout = String::new();
-    sensor.0.stdout.take().unwrap().read_to_string(&mut stdout).unwrap();
+    sensor
+        .0
+        .stdout
+        .take()
+        .unwrap()
+        .read_to_string(&mut stdout)
+        .unwrap();
     let mut stderr = String::new();
-    sensor.0.stderr.take().unwrap().read_to_string(&mut stderr).unwrap();
+    sensor
+        .0
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut stderr)
+        .unwrap();
     assert!(status.success(), "{status}: {stderr}");
     let s: serde_json::Value = serde_json::from_str(&stdout).expect("summary json");
     assert!(s["connections"].as_u64().unwrap() >= 1, "{s}");
@@ -138,5 +152,8 @@ fn live_dnstap_from_unbound_is_stored() {
     }
     // Right-hand wildcard over the live data.
     let out = ok(&data, &["pdns", "rrset", "www.sensorlab.*", "--json"]);
-    assert!(out.contains("192.0.2.10") && out.contains("2001:db8::10"), "{out}");
+    assert!(
+        out.contains("192.0.2.10") && out.contains("2001:db8::10"),
+        "{out}"
+    );
 }

@@ -260,7 +260,11 @@ fn api_end_to_end() {
     assert!(!right["records"].as_array().unwrap().is_empty(), "{right}");
     assert_eq!(right["records"], exact["records"]);
     let (st, p, _) = get(&s, "/api/v1/pdns/rrset/*.actor0.*", Some(&read));
-    assert_eq!((st, p["error"]["field"].as_str()), (400, Some("name")), "{p}");
+    assert_eq!(
+        (st, p["error"]["field"].as_str()),
+        (400, Some("name")),
+        "{p}"
+    );
     let (st, p, _) = get(&s, "/api/v1/pdns/rdata/bogus/x", Some(&read));
     assert_eq!((st, p["error"]["field"].as_str()), (400, Some("kind")));
     let (st, w, _) = get(&s, "/api/v1/whois/actor0.top", Some(&read));

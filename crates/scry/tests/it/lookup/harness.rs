@@ -232,7 +232,11 @@ impl Dns {
 
     /// The same, with unbound sending dnstap (resolver and client
     /// responses, identity `identity`) to the Frame Streams socket `socket`.
-    pub(crate) fn start_with_dnstap(zones: &[(&str, String)], socket: &Path, identity: &str) -> Dns {
+    pub(crate) fn start_with_dnstap(
+        zones: &[(&str, String)],
+        socket: &Path,
+        identity: &str,
+    ) -> Dns {
         Dns::start_with(
             zones,
             &format!(
