@@ -10,6 +10,10 @@
 //! pgbench's per-transaction log. It writes a Markdown and a JSON report
 //! under `target/bench/`.
 //!
+//! `cargo xtask bench pdns [--rrsets N]` (default 10 M): passive DNS ingest
+//! and query latency beside PostgreSQL with the same indexes, plus pcap
+//! ingest and the parse rates (see `pdns_bench`).
+//!
 //! `cargo xtask bench all [--scale small|medium|large] [--only a,b] [--out DIR]`
 //! runs every benchmark beside its peer (see `bench_all`) and writes
 //! `report-<scale>.md` and `.json`.
@@ -17,6 +21,7 @@
 
 mod bench_all;
 mod figures;
+mod pdns_bench;
 mod peers;
 mod pg;
 mod report;
@@ -34,9 +39,10 @@ fn main() -> Result<()> {
         .as_slice()
     {
         ["bench", "store", rest @ ..] => store_bench::run(rest),
+        ["bench", "pdns", rest @ ..] => pdns_bench::run(rest),
         ["bench", "all", rest @ ..] => bench_all::run(rest),
         _ => bail!(
-            "usage: cargo xtask bench all [--scale small|medium|large] [--only store,zone,whois,lookalike,generator,pdns,risk,notify,clickhouse] [--out DIR]\n       cargo xtask bench store [--domains N] [--work DIR] [--out DIR] [--skip-pg] [--queries-only]"
+            "usage: cargo xtask bench all [--scale small|medium|large] [--only store,zone,whois,lookalike,generator,pdns,risk,notify,clickhouse] [--out DIR]\n       cargo xtask bench store [--domains N] [--work DIR] [--out DIR] [--skip-pg] [--queries-only]\n       cargo xtask bench pdns [--rrsets N] [--pcap-packets N] [--work DIR] [--out DIR] [--skip-pg]"
         ),
     }
 }

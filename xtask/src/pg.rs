@@ -63,10 +63,14 @@ fn as_pg(bin: &Path, tool: &str, args: &[&str]) -> Result<()> {
 }
 
 fn psql(bin: &Path, sock: &Path, sql: &str) -> Result<String> {
+    psql_on(bin, sock, PORT, sql)
+}
+
+fn psql_on(bin: &Path, sock: &Path, port: &str, sql: &str) -> Result<String> {
     let out = Command::new(bin.join("psql"))
         .args(["-X", "-q", "-t", "-A", "-v", "ON_ERROR_STOP=1", "-h"])
         .arg(sock)
-        .args(["-p", PORT, "-U", "postgres", "-d", "postgres", "-c", sql])
+        .args(["-p", port, "-U", "postgres", "-d", "postgres", "-c", sql])
         .output()?;
     if !out.status.success() {
         bail!("psql failed: {}", String::from_utf8_lossy(&out.stderr));
@@ -75,6 +79,17 @@ fn psql(bin: &Path, sock: &Path, sql: &str) -> Result<String> {
 }
 
 fn pgbench(bin: &Path, sock: &Path, dir: &Path, name: &str, script: &str) -> Result<Latency> {
+    pgbench_on(bin, sock, PORT, dir, name, script)
+}
+
+fn pgbench_on(
+    bin: &Path,
+    sock: &Path,
+    port: &str,
+    dir: &Path,
+    name: &str,
+    script: &str,
+) -> Result<Latency> {
     let f = dir.join(format!("{name}.sql"));
     std::fs::write(&f, script)?;
     let prefix = dir.join(format!("log-{name}"));
@@ -83,7 +98,7 @@ fn pgbench(bin: &Path, sock: &Path, dir: &Path, name: &str, script: &str) -> Res
         .arg(sock)
         .args([
             "-p",
-            PORT,
+            port,
             "-U",
             "postgres",
             "-M",
@@ -258,4 +273,92 @@ pub(crate) fn bench(work: &Path, tsv: &Path, domains: u64) -> Result<PgFigures> 
         }
     }
     result
+}
+
+/// A PostgreSQL server on 127.0.0.1 in `dir` (a fresh cluster), for other
+/// benchmarks: `psql`, `pgbench`, `stop` (by PID).
+pub(crate) struct Server {
+    bin: PathBuf,
+    dir: PathBuf,
+    data: PathBuf,
+    sock: PathBuf,
+    port: String,
+}
+
+impl Server {
+    pub(crate) fn start(dir: &Path, port: &str) -> Result<Server> {
+        let bin = bin_dir()?;
+        let data = dir.join("data");
+        let sock = dir.join("sock");
+        std::fs::create_dir_all(&sock)?;
+        Command::new("chown")
+            .args(["-R", "postgres:postgres"])
+            .arg(dir)
+            .status()?;
+        if let Some(parent) = dir.parent() {
+            Command::new("chmod").args(["a+rx"]).arg(parent).status()?;
+        }
+        as_pg(
+            &bin,
+            "initdb",
+            &[
+                "-D",
+                data.to_str().context("path")?,
+                "-U",
+                "postgres",
+                "--auth=trust",
+                "-E",
+                "UTF8",
+                "--no-locale",
+            ],
+        )?;
+        let opts = format!(
+            "-c listen_addresses=127.0.0.1 -p {port} -k {} -c max_wal_size=4GB",
+            sock.display()
+        );
+        as_pg(
+            &bin,
+            "pg_ctl",
+            &[
+                "-D",
+                data.to_str().context("path")?,
+                "-o",
+                &opts,
+                "-w",
+                "-l",
+                dir.join("log").to_str().context("path")?,
+                "start",
+            ],
+        )?;
+        Ok(Server {
+            bin,
+            dir: dir.to_path_buf(),
+            data,
+            sock,
+            port: port.to_string(),
+        })
+    }
+
+    pub(crate) fn psql(&self, sql: &str) -> Result<String> {
+        psql_on(&self.bin, &self.sock, &self.port, sql)
+    }
+
+    pub(crate) fn pgbench(&self, name: &str, script: &str) -> Result<Latency> {
+        pgbench_on(&self.bin, &self.sock, &self.port, &self.dir, name, script)
+    }
+
+    /// Stops the server by its PID (fast shutdown) and waits up to 10 s.
+    pub(crate) fn stop(self) {
+        if let Ok(pidfile) = std::fs::read_to_string(self.data.join("postmaster.pid"))
+            && let Some(pid) = pidfile.lines().next()
+        {
+            let _ = Command::new("kill").args(["-INT", pid.trim()]).status();
+            for _ in 0..100 {
+                if std::fs::metadata(self.data.join("postmaster.pid")).is_err() {
+                    break;
+                }
+                std::thread::sleep(std::time::Duration::from_millis(100));
+            }
+        }
+    }
 }

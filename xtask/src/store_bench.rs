@@ -189,7 +189,7 @@ pub(crate) struct Latency {
     pub(crate) p99: f64,
 }
 
-fn measure(iters: usize, mut f: impl FnMut(usize) -> Result<()>) -> Result<Latency> {
+pub(crate) fn measure(iters: usize, mut f: impl FnMut(usize) -> Result<()>) -> Result<Latency> {
     for i in 0..iters.min(50) {
         f(i)?;
     }
@@ -206,7 +206,7 @@ fn measure(iters: usize, mut f: impl FnMut(usize) -> Result<()>) -> Result<Laten
     })
 }
 
-fn scry_bin() -> Result<PathBuf> {
+pub(crate) fn scry_bin() -> Result<PathBuf> {
     let status = Command::new("cargo")
         .args(["build", "--release", "-p", "scry", "--quiet"])
         .status()

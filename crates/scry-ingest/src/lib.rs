@@ -19,6 +19,7 @@ pub mod feed;
 mod input;
 pub mod pdns;
 pub mod registration;
+pub mod sensor;
 mod summary;
 pub mod zone;
 

@@ -1,13 +1,17 @@
 //! Passive-DNS queries with DNSDB semantics: rrset lookups by name (exact,
-//! left-hand `*.` wildcard, single-label `+.`), rdata lookups by IP or
-//! prefix, by name (with `*.`) or by raw value, time fences, limits and
-//! summaries. Every lookup is an index range scan: names are stored
-//! label-reversed, IPs as fixed-width keys.
+//! left-hand `*.` wildcard, single-label `+.`, right-hand `.*` and
+//! single-label `.+`), rdata lookups by IP or prefix, by name (with `*.`)
+//! or by raw value, time fences, limits and summaries. Every lookup is an
+//! index range scan: names are stored label-reversed, IPs as fixed-width
+//! keys, and right-hand wildcards scan the store's forward-name index
+//! ([`Store::names_forward`]) and then read each name's facts.
 
 use scry_model::{
     DomainName, Entity, Fact, IpNet, Predicate, Timestamp, format_time, rrtype_mnemonic,
 };
-use scry_store::{FactQuery, ObjectSel, ReverseQuery, Store, SubjectSel, TimeFence};
+use scry_store::{
+    FactPage, FactQuery, NameScan, ObjectSel, ReverseQuery, Store, SubjectSel, TimeFence,
+};
 
 use crate::error::{IntelError, Result};
 use crate::output::{CofRecord, PdnsResult, PdnsSummary};
@@ -42,17 +46,57 @@ enum NamePattern {
     Below(DomainName),
     /// `+.base`: names exactly one label below `base`.
     OneBelow(DomainName),
+    /// `lead.*` (`one`: `lead.+`): names starting with the labels `lead`
+    /// followed by one or more labels (exactly one).
+    Leading {
+        /// The fixed labels, normalised (A-labels, lower case).
+        labels: String,
+        /// Their number.
+        count: usize,
+        /// Exactly one label after them.
+        one: bool,
+    },
 }
 
 fn pattern(s: &str) -> Result<NamePattern> {
     let t = s.trim().trim_end_matches('.');
-    if t.ends_with(".*") || t.ends_with(".+") {
+    let parse = |x: &str| DomainName::parse(x).map_err(|e| invalid("name", e.to_string()));
+    let right = t
+        .strip_suffix(".*")
+        .map(|l| (l, false))
+        .or_else(|| t.strip_suffix(".+").map(|l| (l, true)));
+    if let Some((lead, one)) = right {
+        if lead.starts_with("*.") || lead.starts_with("+.") || lead.contains(['*', '+']) {
+            return Err(invalid(
+                "name",
+                "a name has one wildcard, leftmost (*.example.com, +.example.com) or rightmost (www.example.*, www.example.+)",
+            ));
+        }
+        // Normalise the fixed labels as a name would be (IDNA, case); a
+        // single label such as `www` is accepted as it stands.
+        let labels = match DomainName::parse(lead) {
+            Ok(d) => d.ascii().to_string(),
+            Err(e) if !lead.contains('.') && !lead.is_empty() => {
+                if lead
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+                {
+                    lead.to_ascii_lowercase()
+                } else {
+                    return Err(invalid("name", e.to_string()));
+                }
+            }
+            Err(e) => return Err(invalid("name", e.to_string())),
+        };
+        let count = labels.split('.').count();
+        return Ok(NamePattern::Leading { labels, count, one });
+    }
+    if t.contains(['*', '+']) && !(t.starts_with("*.") || t.starts_with("+.")) {
         return Err(invalid(
             "name",
-            "right-hand wildcards (www.example.*) are not supported yet: Scry indexes names label-reversed only",
+            "wildcards are leftmost (*.example.com, +.example.com) or rightmost (www.example.*, www.example.+)",
         ));
     }
-    let parse = |x: &str| DomainName::parse(x).map_err(|e| invalid("name", e.to_string()));
     Ok(if let Some(base) = t.strip_prefix("*.") {
         NamePattern::Below(parse(base)?)
     } else if let Some(base) = t.strip_prefix("+.") {
@@ -70,6 +114,12 @@ fn accepts(p: &NamePattern, name: &Entity) -> bool {
         NamePattern::Exact(e) => d == e,
         NamePattern::Below(b) => d.label_count() > b.label_count(),
         NamePattern::OneBelow(b) => d.label_count() == b.label_count() + 1,
+        NamePattern::Leading { labels, count, one } => {
+            d.ascii().len() > labels.len() + 1
+                && d.ascii().starts_with(labels.as_str())
+                && d.ascii().as_bytes().get(labels.len()) == Some(&b'.')
+                && (!one || d.label_count() == count + 1)
+        }
     }
 }
 
@@ -138,12 +188,70 @@ fn fetch_limit(opts: &PdnsOptions) -> usize {
         .saturating_add(64)
 }
 
+/// Names read from the forward-name index per step of a right-hand
+/// wildcard.
+const NAME_PAGE: usize = 256;
+
+/// `lead.*` / `lead.+`: a range scan of the forward-name index, then each
+/// name's facts (a prefix scan each), until `limit` facts are read (one more
+/// tells whether the result is cut).
+fn leading_facts(
+    store: &dyn Store,
+    labels: &str,
+    count: usize,
+    one: bool,
+    opts: &PdnsOptions,
+    limit: usize,
+) -> Result<FactPage> {
+    let mut page = FactPage::default();
+    let mut after = None;
+    loop {
+        let names = store.names_forward(&NameScan {
+            labels: labels.to_string(),
+            after: after.take(),
+            limit: NAME_PAGE,
+        })?;
+        let full = names.len() >= NAME_PAGE;
+        after = names.last().cloned();
+        for name in names {
+            if one && name.label_count() != count + 1 {
+                continue;
+            }
+            let room = (limit + 1).saturating_sub(page.facts.len());
+            let p = store.facts(&FactQuery {
+                subject: SubjectSel::Exact(Entity::Domain(name)),
+                predicates: predicates(opts.rrtype),
+                fence: opts.fence,
+                limit: room,
+            })?;
+            page.facts.extend(p.facts);
+            if p.limited || page.facts.len() > limit {
+                page.facts.truncate(limit);
+                page.limited = true;
+                return Ok(page);
+            }
+        }
+        if !full {
+            return Ok(page);
+        }
+    }
+}
+
 /// `rrset NAME`: what the name (pattern) resolved to.
 pub fn rrset(store: &dyn Store, name: &str, opts: &PdnsOptions) -> Result<PdnsResult> {
     let p = pattern(name)?;
     let subject = match &p {
         NamePattern::Exact(d) => SubjectSel::Exact(Entity::Domain(d.clone())),
         NamePattern::Below(d) | NamePattern::OneBelow(d) => SubjectSel::Subtree(d.clone()),
+        NamePattern::Leading { labels, count, one } => {
+            let page = leading_facts(store, labels, *count, *one, opts, fetch_limit(opts))?;
+            return Ok(finish(
+                page.facts,
+                page.limited,
+                &|f| accepts(&p, &f.subject),
+                opts,
+            ));
+        }
     };
     let page = store.facts(&FactQuery {
         subject,
@@ -190,6 +298,12 @@ pub fn rdata(
             let sel = match &p {
                 NamePattern::Exact(d) => ObjectSel::Exact(Entity::Domain(d.clone())),
                 NamePattern::Below(d) | NamePattern::OneBelow(d) => ObjectSel::Subtree(d.clone()),
+                NamePattern::Leading { .. } => {
+                    return Err(invalid(
+                        "name",
+                        "right-hand wildcards apply to rrset names only: rdata names are indexed label-reversed (use *.example.com)",
+                    ));
+                }
             };
             (sel, Box::new(move |f: &Fact| accepts(&p, &f.object)))
         }

@@ -221,6 +221,41 @@ pub(crate) fn read_pred(buf: &[u8]) -> Result<(Predicate, &[u8])> {
     Ok((p, &buf[2..]))
 }
 
+/// The forward (as written) key of a name, from the front of its entity
+/// key: `Dcom.example.\0www.\x01` gives `www.example.com.`. The trailing
+/// dot keeps label boundaries, so the prefix `www.example.` covers
+/// `www.example.com` and `www.example.co.uk` but not `www.examples.com`
+/// (right-hand wildcards). `None` when `key` does not start with a name.
+pub(crate) fn forward_name_key(key: &[u8]) -> Option<Vec<u8>> {
+    let (&tag, rest) = key.split_first()?;
+    if tag != T_DOMAIN {
+        return None;
+    }
+    let end = rest.iter().position(|b| *b == 1)?;
+    let body = &rest[..end];
+    let mut out = Vec::with_capacity(body.len());
+    for l in body
+        .split(|b| *b == b'.' || *b == 0)
+        .filter(|l| !l.is_empty())
+        .rev()
+    {
+        out.extend_from_slice(l);
+        out.push(b'.');
+    }
+    Some(out)
+}
+
+/// The forward key prefix of a right-hand wildcard's fixed labels
+/// (`www.example` for `www.example.*`).
+pub(crate) fn forward_prefix(labels: &str) -> Vec<u8> {
+    let mut out = labels
+        .trim_end_matches('.')
+        .to_ascii_lowercase()
+        .into_bytes();
+    out.push(b'.');
+    out
+}
+
 /// Whether an entity key is a name.
 pub(crate) fn is_name_key(key: &[u8]) -> bool {
     key.first() == Some(&T_DOMAIN)
@@ -245,6 +280,18 @@ mod tests {
 
     fn d(s: &str) -> Entity {
         Entity::Domain(DomainName::parse(s).unwrap())
+    }
+
+    #[test]
+    fn forward_keys() {
+        let f = |s: &str| forward_name_key(&entity_key(&d(s))).unwrap();
+        assert_eq!(f("www.example.com"), b"www.example.com.");
+        assert_eq!(f("a.b.example.co.uk"), b"a.b.example.co.uk.");
+        assert_eq!(f("example.com"), b"example.com.");
+        assert_eq!(f("com"), b"com.");
+        assert!(forward_name_key(b"I0123456789abcdef").is_none());
+        assert!(f("www.example.co.uk").starts_with(&forward_prefix("www.example")));
+        assert!(!f("www.examples.com").starts_with(&forward_prefix("www.example")));
     }
 
     #[test]

@@ -42,7 +42,9 @@ pub use error::{Result, StoreError, StoreErrorKind};
 pub use state::{DataDir, StateStore};
 
 /// The on-disk format version of the embedded data dir.
-pub const FORMAT_VERSION: u32 = 1;
+/// Version 2 added the embedded engine's forward-name index (`nam`); a
+/// version-1 dir gets it built when the embedded engine opens it.
+pub const FORMAT_VERSION: u32 = 2;
 
 /// A raw document (WHOIS text, RDAP JSON, certificate) kept per subject and time.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -265,6 +267,19 @@ pub struct ReverseQuery {
     pub limit: usize,
 }
 
+/// A scan of distinct subject names in written (forward) label order: the
+/// index behind right-hand wildcards (`www.example.*`).
+#[derive(Debug, Clone)]
+pub struct NameScan {
+    /// The leading labels (`www.example` for `www.example.*`): names that
+    /// start with them and have at least one more label.
+    pub labels: String,
+    /// Resume after this name (exclusive), as the last name of a page.
+    pub after: Option<DomainName>,
+    /// Most names returned.
+    pub limit: usize,
+}
+
 /// Facts and whether the limit cut them.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct FactPage {
@@ -322,6 +337,10 @@ pub trait Store: Send + Sync {
 
     /// Facts by object (reverse index).
     fn reverse(&self, q: &ReverseQuery) -> Result<FactPage>;
+
+    /// Distinct subject names by their leading labels, in forward order
+    /// (a range scan of the forward-name index, never a full scan).
+    fn names_forward(&self, q: &NameScan) -> Result<Vec<DomainName>>;
 
     /// Everything a holder (registrable domain, IP...) holds.
     fn holdings(&self, holder: &Entity) -> Result<Vec<Holding>>;

@@ -116,12 +116,7 @@ impl DataDir {
             .map_err(|e| io(&lock_path, e))?;
         lock.sync_all().map_err(|e| io(&lock_path, e))?;
         if fs::metadata(&fmt_path).is_err() {
-            let tmp = path.join(format!("{FORMAT_FILE}.tmp"));
-            let body = format!("{{\"format\":\"scry\",\"version\":{FORMAT_VERSION}}}\n");
-            let mut f = File::create(&tmp).map_err(|e| io(&tmp, e))?;
-            f.write_all(body.as_bytes()).map_err(|e| io(&tmp, e))?;
-            f.sync_all().map_err(|e| io(&tmp, e))?;
-            fs::rename(&tmp, &fmt_path).map_err(|e| io(&fmt_path, e))?;
+            write_format(path)?;
         }
         Ok(DataDir {
             path: path.to_path_buf(),
@@ -133,6 +128,32 @@ impl DataDir {
     pub fn path(&self) -> &Path {
         &self.path
     }
+
+    /// The format version `SCRY_FORMAT` records.
+    pub fn format_version(&self) -> Result<u32> {
+        let p = self.path.join(FORMAT_FILE);
+        let s = fs::read_to_string(&p).map_err(|e| io(&p, e))?;
+        let v: serde_json::Value = serde_json::from_str(&s).map_err(|e| StoreError::NotAStore {
+            path: self.path.clone(),
+            reason: format!("{FORMAT_FILE} is not json: {e}"),
+        })?;
+        Ok(v.get("version").and_then(|x| x.as_u64()).unwrap_or(0) as u32)
+    }
+
+    /// Records this build's format version (after an upgrade), atomically.
+    pub fn record_format_version(&self) -> Result<()> {
+        write_format(&self.path)
+    }
+}
+
+fn write_format(path: &Path) -> Result<()> {
+    let fmt_path = path.join(FORMAT_FILE);
+    let tmp = path.join(format!("{FORMAT_FILE}.tmp"));
+    let body = format!("{{\"format\":\"scry\",\"version\":{FORMAT_VERSION}}}\n");
+    let mut f = File::create(&tmp).map_err(|e| io(&tmp, e))?;
+    f.write_all(body.as_bytes()).map_err(|e| io(&tmp, e))?;
+    f.sync_all().map_err(|e| io(&tmp, e))?;
+    fs::rename(&tmp, &fmt_path).map_err(|e| io(&fmt_path, e))
 }
 
 fn check_format(path: &Path, s: &str) -> Result<()> {

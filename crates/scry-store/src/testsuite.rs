@@ -20,8 +20,8 @@ use std::collections::BTreeMap;
 use scry_model::{DomainName, Entity, IpNet, Observation, Predicate, Window};
 
 use crate::{
-    Document, FactQuery, LedgerEntry, NewEvent, ObjectSel, PivotQuery, ReverseQuery, Scope, Store,
-    SubjectSel, TimeFence, WriteBatch,
+    Document, FactQuery, LedgerEntry, NameScan, NewEvent, ObjectSel, PivotQuery, ReverseQuery,
+    Scope, Store, SubjectSel, TimeFence, WriteBatch,
 };
 
 /// A day in seconds.
@@ -506,6 +506,68 @@ pub fn forward_subtree(s: &dyn Store) {
     assert_eq!(page.facts[0].predicate, Predicate::ASN);
 }
 
+fn names_page(s: &dyn Store, labels: &str, after: Option<&str>, limit: usize) -> Vec<String> {
+    s.names_forward(&NameScan {
+        labels: labels.to_string(),
+        after: after.map(d),
+        limit,
+    })
+    .expect("names")
+    .iter()
+    .map(|n| n.ascii().to_string())
+    .collect()
+}
+
+/// The forward-name index (right-hand wildcards): distinct subject names
+/// by leading labels, label-aligned, in forward order, paged.
+pub fn names_by_leading_labels(s: &dyn Store) {
+    write(
+        s,
+        vec![
+            obs("www.example.com", Predicate::IP, "192.0.2.1", T0, "p"),
+            obs("www.example.com", Predicate::IP, "192.0.2.2", T0, "p"),
+            obs("www.example.co.uk", Predicate::IP, "192.0.2.3", T0, "p"),
+            obs(
+                "www.example.org",
+                Predicate::NAMESERVER_HOST,
+                "ns1.other.net",
+                T0,
+                "p",
+            ),
+            obs("www.examples.com", Predicate::IP, "192.0.2.4", T0, "p"),
+            obs("a.www.example.com", Predicate::IP, "192.0.2.5", T0, "p"),
+            obs("192.0.2.9", Predicate::ASN, "64500", T0, "asn"),
+        ],
+    );
+    // Re-observing a name and adding facts to it keeps one key.
+    write(
+        s,
+        vec![
+            obs("www.example.com", Predicate::IP, "192.0.2.1", T0 + DAY, "p"),
+            obs("www.example.org", Predicate::IP, "192.0.2.6", T0, "p"),
+        ],
+    );
+    let all = names_page(s, "www.example", None, 100);
+    assert_eq!(
+        all,
+        ["www.example.co.uk", "www.example.com", "www.example.org"]
+    );
+    let first = names_page(s, "www.example", None, 2);
+    assert_eq!(first, ["www.example.co.uk", "www.example.com"]);
+    let rest = names_page(s, "www.example", Some("www.example.com"), 2);
+    assert_eq!(rest, ["www.example.org"]);
+    assert_eq!(names_page(s, "WWW.Example.", None, 100).len(), 3);
+    assert_eq!(names_page(s, "www", None, 100).len(), 4);
+    assert!(
+        names_page(s, "ns1.other", None, 100).is_empty(),
+        "objects are not subjects"
+    );
+    assert_eq!(
+        names_page(s, "a.www.example", None, 100),
+        ["a.www.example.com"]
+    );
+}
+
 /// The ledger is stored with its batch and read back.
 pub fn ledger_roundtrip(s: &dyn Store) {
     assert_eq!(s.ledger("facts:abc").expect("ledger"), None);
@@ -658,6 +720,7 @@ macro_rules! store_test_suite {
             case!(pivot_sparse_scope);
             case!(reverse_ranges_and_fences);
             case!(forward_subtree);
+            case!(names_by_leading_labels);
             case!(ledger_roundtrip);
             case!(events_in_order);
             case!(documents_roundtrip);

@@ -60,6 +60,9 @@ pub(crate) enum Command {
     /// Passive DNS lookups with DNSDB semantics.
     #[command(subcommand)]
     Pdns(PdnsCmd),
+    /// Live sensors that store what they observe as it arrives.
+    #[command(subcommand)]
+    Sensor(SensorCmd),
     /// Look-alike domains: generate a brand's permutations, or find imitations in a stream.
     #[command(subcommand)]
     Lookalike(LookalikeCmd),
@@ -705,6 +708,41 @@ pub(crate) struct IngestPdnsArgs {
     #[arg(long = "dns-port")]
     pub(crate) dns_ports: Vec<u16>,
     /// Print the summary as JSON.
+    #[arg(long)]
+    pub(crate) json: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum SensorCmd {
+    /// Listen on a Unix socket for a resolver's dnstap (unbound/BIND `dnstap-socket-path`,
+    /// bidirectional Frame Streams) and store every answer as passive DNS until SIGINT/SIGTERM.
+    Dnstap(SensorDnstapArgs),
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct SensorDnstapArgs {
+    /// The socket to create and listen on (a stale socket file is replaced).
+    #[arg(long)]
+    pub(crate) socket: PathBuf,
+    /// Observations per durable commit, at most.
+    #[arg(long, default_value_t = 10_000)]
+    pub(crate) batch: usize,
+    /// Longest wait, in milliseconds, before received answers are committed.
+    #[arg(long, default_value_t = 1_000)]
+    pub(crate) flush_ms: u64,
+    /// Frames queued between the connections and the store.
+    #[arg(long, default_value_t = 4_096)]
+    pub(crate) queue: usize,
+    /// Most simultaneous resolver connections.
+    #[arg(long, default_value_t = 16)]
+    pub(crate) max_connections: usize,
+    /// Source name when a message carries no dnstap identity (stored as `pdns:NAME`).
+    #[arg(long, default_value = "dnstap")]
+    pub(crate) sensor: String,
+    /// One progress line on stderr after each commit.
+    #[arg(long)]
+    pub(crate) progress: bool,
+    /// Print the summary as JSON on exit.
     #[arg(long)]
     pub(crate) json: bool,
 }

@@ -7,11 +7,18 @@ use super::url::Node;
 use crate::error::{Result, StoreError};
 
 /// Every migration, in order: (version, name, SQL).
-pub(crate) const MIGRATIONS: &[(u32, &str, &str)] = &[(
-    1,
-    "init",
-    include_str!("../../migrations/clickhouse/001_init.sql"),
-)];
+pub(crate) const MIGRATIONS: &[(u32, &str, &str)] = &[
+    (
+        1,
+        "init",
+        include_str!("../../migrations/clickhouse/001_init.sql"),
+    ),
+    (
+        2,
+        "names",
+        include_str!("../../migrations/clickhouse/002_names.sql"),
+    ),
+];
 
 /// The schema version this build needs.
 pub(crate) fn latest() -> u32 {

@@ -90,9 +90,9 @@ use scry_model::{CurrentRule, DomainName, Entity, Fact, Predicate, Window};
 use crate::error::{Result, StoreError};
 use crate::keys::{self, entity_key};
 use crate::{
-    CheckReport, Document, Event, FactPage, FactQuery, Holding, LedgerEntry, ObjectSel, PivotPage,
-    PivotQuery, ReverseQuery, Scope, StateStore, Store, StoreStats, SubjectSel, TimeFence,
-    ValueCount, WriteBatch, WriteReceipt, holder_of,
+    CheckReport, Document, Event, FactPage, FactQuery, Holding, LedgerEntry, NameScan, ObjectSel,
+    PivotPage, PivotQuery, ReverseQuery, Scope, StateStore, Store, StoreStats, SubjectSel,
+    TimeFence, ValueCount, WriteBatch, WriteReceipt, holder_of,
 };
 use http::Http;
 use rowbinary::{Dec, Enc, lit};
@@ -766,6 +766,35 @@ impl Store for ClickHouseStore {
             ObjectSel::Cidr(net) => range_sql("okey", keys::ip_range(net)),
         };
         self.fact_query("facts_rev", cond, &q.predicates, &q.fence, q.limit)
+    }
+
+    fn names_forward(&self, q: &NameScan) -> Result<Vec<DomainName>> {
+        let prefix = keys::forward_prefix(&q.labels);
+        let lower = match &q.after {
+            Some(d) => keys::forward_prefix(d.ascii()).max(prefix.clone()),
+            None => prefix.clone(),
+        };
+        let upper = match keys::prefix_end(&prefix) {
+            Some(end) => format!(" AND fkey < {}", lit(&end)),
+            None => String::new(),
+        };
+        // Strictly greater than the bare labels (or the resume point).
+        let sql = format!(
+            "SELECT DISTINCT fkey FROM {}.names WHERE fkey > {}{upper} \
+             ORDER BY fkey LIMIT {} FORMAT RowBinary",
+            self.db(),
+            lit(&lower),
+            q.limit
+        );
+        let b = self.conn.query(&sql)?;
+        let mut d = Dec::new(&b);
+        let mut out = Vec::new();
+        while !d.is_empty() {
+            let k = d.string()?;
+            let name = k.strip_suffix('.').unwrap_or(&k);
+            out.push(DomainName::from_normalised(name).map_err(|e| corrupt(e.to_string()))?);
+        }
+        Ok(out)
     }
 
     fn holdings(&self, holder: &Entity) -> Result<Vec<Holding>> {

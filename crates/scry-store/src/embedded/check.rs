@@ -98,11 +98,24 @@ pub(super) fn run(s: &EmbeddedStore) -> Result<CheckReport> {
     // Facts → reverse entries and holdings, one holder at a time.
     let mut cur_holder: Option<Vec<u8>> = None;
     let mut group: Group = BTreeMap::new();
+    let mut last_name: Vec<u8> = Vec::new();
     for item in s.fwd.iter() {
         let (k, v) = item.into_inner()?;
         r.facts += 1;
         let (subject, rest) = read_entity(&k)?;
         let slen = k.len() - rest.len();
+        // Every subject name is in the forward-name index.
+        if let Some(f) = keys::forward_name_key(&k[..slen])
+            && f != last_name
+        {
+            if s.nam.get(&f)?.is_none() {
+                note(
+                    &mut r,
+                    format!("name missing from the name index: {subject}"),
+                );
+            }
+            last_name = f;
+        }
         let (pred, rest) = read_pred(rest)?;
         let _ = read_entity(rest)?;
         let fv = FactVal::decode(&v)?;

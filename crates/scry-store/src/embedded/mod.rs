@@ -14,6 +14,12 @@
 //! | `doc` | holder · kind · time | source + deflated body |
 //! | `evt` | sequence number | event (JSON) |
 //! | `meta` | `ledger:*`, `src:*`, `seq` | ledger entries, source ids, counters |
+//! | `nam` | subject name as written + `.` (`www.example.com.`) | (empty) |
+//!
+//! `nam` holds one key per distinct subject name, written when the name's
+//! first fact is stored (not per fact): right-hand wildcards
+//! (`www.example.*`) are a prefix scan of it. A store made before it
+//! existed (format version 1) gets it built when opened.
 //!
 //! Invariant: every write is one fjall batch committed with `SyncAll`, so a
 //! crash leaves either all or none of a batch, ledger entry included: the
@@ -33,12 +39,12 @@ use scry_model::{DomainName, Entity, Fact, Predicate, Window};
 use crate::error::{Result, StoreError};
 use crate::keys::{self, entity_key, push_entity, push_pred, read_entity, read_pred};
 use crate::{
-    CheckReport, DataDir, Document, Event, FactPage, FactQuery, Holding, LedgerEntry, ObjectSel,
-    PivotPage, PivotQuery, ReverseQuery, Scope, Store, StoreStats, SubjectSel, ValueCount,
-    WriteBatch, WriteReceipt, holder_of,
+    CheckReport, DataDir, Document, Event, FactPage, FactQuery, Holding, LedgerEntry, NameScan,
+    ObjectSel, PivotPage, PivotQuery, ReverseQuery, Scope, Store, StoreStats, SubjectSel,
+    ValueCount, WriteBatch, WriteReceipt, holder_of,
 };
 use codec::{FactVal, HoldVal, decode_count, encode_count};
-use redo::{CNT, DISP, DOC, DOM, EVT, FWD, META, PIV, Puts, REV};
+use redo::{CNT, DISP, DOC, DOM, EVT, FWD, META, NAM, PIV, Puts, REV};
 
 struct Writer {
     next_seq: u64,
@@ -64,6 +70,7 @@ pub struct EmbeddedStore {
     doc: Keyspace,
     evt: Keyspace,
     meta: Keyspace,
+    nam: Keyspace,
     writer: Mutex<Writer>,
     source_names: Mutex<HashMap<u16, String>>,
     path: std::path::PathBuf,
@@ -90,7 +97,64 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 impl EmbeddedStore {
     /// Opens (or creates) the engine's files inside a locked data dir.
     pub fn open(dir: &DataDir) -> Result<EmbeddedStore> {
-        Self::open_path(&dir.path().join("facts"))
+        let store = Self::open_path(&dir.path().join("facts"))?;
+        store.build_names_index()?;
+        if dir.format_version()? < crate::FORMAT_VERSION {
+            dir.record_format_version()?;
+        }
+        Ok(store)
+    }
+
+    /// Builds the forward-name index of a store made before it existed
+    /// (format version 1): one pass over the subjects of `fwd`, in bounded
+    /// batches, then the marker. Interrupted, it starts again (the puts are
+    /// idempotent).
+    fn build_names_index(&self) -> Result<()> {
+        const MARK: &[u8] = b"index:nam";
+        if self.meta.get(MARK)?.is_some() {
+            return Ok(());
+        }
+        let mut batch = self.db.batch().durability(Some(PersistMode::SyncAll));
+        let (mut pending, mut names) = (0usize, 0u64);
+        let mut last: Vec<u8> = Vec::new();
+        for item in self.fwd.iter() {
+            let k = item.key()?;
+            let Some(f) = keys::forward_name_key(&k) else {
+                continue;
+            };
+            if f == last {
+                continue;
+            }
+            batch.insert(&self.nam, f.as_slice(), b"");
+            last = f;
+            pending += 1;
+            names += 1;
+            if pending >= 100_000 {
+                batch.commit()?;
+                batch = self.db.batch().durability(Some(PersistMode::SyncAll));
+                pending = 0;
+                tracing::info!(names, "building the forward-name index");
+            }
+        }
+        batch.insert(&self.meta, MARK, b"1");
+        batch.commit()?;
+        if names > 0 {
+            tracing::info!(names, "forward-name index built (store format 1 to 2)");
+        }
+        Ok(())
+    }
+
+    /// Test helper: makes the store look like format version 1 (no
+    /// forward-name index), as a store written before it existed.
+    #[cfg(feature = "testsuite")]
+    pub fn drop_names_index_for_test(&self) -> Result<()> {
+        let mut b = self.db.batch().durability(Some(PersistMode::SyncAll));
+        for item in self.nam.iter() {
+            let k = item.key()?;
+            b.remove(&self.nam, k);
+        }
+        b.remove(&self.meta, b"index:nam".as_slice());
+        Ok(b.commit()?)
     }
 
     fn open_path(path: &Path) -> Result<EmbeddedStore> {
@@ -108,6 +172,7 @@ impl EmbeddedStore {
             doc: ks(&db, "doc")?,
             evt: ks(&db, "evt")?,
             meta,
+            nam: ks(&db, "nam")?,
             db,
             writer: Mutex::new(Writer {
                 next_seq: 1,
@@ -182,6 +247,7 @@ impl EmbeddedStore {
             DISP => &self.disp,
             DOC => &self.doc,
             EVT => &self.evt,
+            NAM => &self.nam,
             _ => &self.meta,
         }
     }
@@ -449,6 +515,12 @@ impl Store for EmbeddedStore {
             }
             let wanted: Vec<&[u8]> = entries[i..j].iter().map(|(k, _)| k.as_slice()).collect();
             let existing = self.read_many(&self.fwd, subject, &wanted)?;
+            // A name with no stored fact is new: one forward-name key.
+            if existing.is_empty()
+                && let Some(f) = keys::forward_name_key(subject)
+            {
+                out.put(NAM, f, b"".as_slice());
+            }
             for (key, a) in &entries[i..j] {
                 let merged = match existing.get(key.as_slice()) {
                     Some(old) => {
@@ -767,6 +839,41 @@ impl Store for EmbeddedStore {
             page.facts.push(f);
         }
         Ok(page)
+    }
+
+    fn names_forward(&self, q: &NameScan) -> Result<Vec<DomainName>> {
+        let prefix = keys::forward_prefix(&q.labels);
+        let start = match &q.after {
+            Some(d) => {
+                let mut k = keys::forward_prefix(d.ascii());
+                k.push(0);
+                k.max(prefix.clone())
+            }
+            None => prefix.clone(),
+        };
+        let end = keys::prefix_end(&prefix).unwrap_or_else(|| vec![0xff; prefix.len() + 1]);
+        let mut out = Vec::new();
+        for item in self.nam.range(start..end) {
+            if out.len() >= q.limit {
+                break;
+            }
+            let k = item.key()?;
+            // The prefix itself is the bare labels: not below them.
+            if k.len() <= prefix.len() {
+                continue;
+            }
+            let s = std::str::from_utf8(&k[..k.len() - 1]).map_err(|e| StoreError::Corruption {
+                what: "nam",
+                detail: e.to_string(),
+            })?;
+            out.push(
+                DomainName::from_normalised(s).map_err(|e| StoreError::Corruption {
+                    what: "nam",
+                    detail: e.to_string(),
+                })?,
+            );
+        }
+        Ok(out)
     }
 
     fn holdings(&self, holder: &Entity) -> Result<Vec<Holding>> {

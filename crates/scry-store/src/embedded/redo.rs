@@ -28,7 +28,8 @@ pub(super) const DISP: usize = 5;
 pub(super) const DOC: usize = 6;
 pub(super) const EVT: usize = 7;
 pub(super) const META: usize = 8;
-const KEYSPACES: usize = 9;
+pub(super) const NAM: usize = 9;
+const KEYSPACES: usize = 10;
 
 /// Batches with at least this many puts take the bulk path.
 pub(super) const BULK_THRESHOLD: usize = 20_000;

@@ -52,3 +52,64 @@ fn missing_dir_without_create() {
     let err = DataDir::open(&dir.path().join("nope"), false).unwrap_err();
     assert!(err.to_string().contains("no such directory"), "{err}");
 }
+
+/// A format-1 data dir (made before the forward-name index existed) gets
+/// the index built when the embedded engine opens it, and its SCRY_FORMAT
+/// moves to the current version so older builds refuse it.
+#[test]
+fn format1_store_gets_forward_name_index() {
+    use scry_store::embedded::EmbeddedStore;
+    use scry_store::testsuite::{T0, obs};
+    use scry_store::{NameScan, Store, WriteBatch};
+    let dir = tempfile::tempdir().unwrap();
+    let scan = |s: &EmbeddedStore| {
+        s.names_forward(&NameScan {
+            labels: "www.example".into(),
+            after: None,
+            limit: 10,
+        })
+        .unwrap()
+        .len()
+    };
+    {
+        let dd = DataDir::open(dir.path(), true).unwrap();
+        let s = EmbeddedStore::open(&dd).unwrap();
+        s.write(WriteBatch {
+            observations: vec![
+                obs(
+                    "www.example.com",
+                    scry_model::Predicate::IP,
+                    "192.0.2.1",
+                    T0,
+                    "p",
+                ),
+                obs(
+                    "www.example.net",
+                    scry_model::Predicate::IP,
+                    "192.0.2.2",
+                    T0,
+                    "p",
+                ),
+            ],
+            ..Default::default()
+        })
+        .unwrap();
+        assert_eq!(scan(&s), 2);
+        assert!(s.check().unwrap().problems.is_empty());
+        s.drop_names_index_for_test().unwrap();
+        assert_eq!(scan(&s), 0);
+        let p = s.check().unwrap().problems;
+        assert!(p.iter().any(|x| x.contains("name index")), "{p:?}");
+    }
+    std::fs::write(
+        dir.path().join("SCRY_FORMAT"),
+        "{\"format\":\"scry\",\"version\":1}",
+    )
+    .unwrap();
+    let dd = DataDir::open(dir.path(), true).unwrap();
+    assert_eq!(dd.format_version().unwrap(), 1);
+    let s = EmbeddedStore::open(&dd).unwrap();
+    assert_eq!(scan(&s), 2);
+    assert!(s.check().unwrap().problems.is_empty());
+    assert_eq!(dd.format_version().unwrap(), scry_store::FORMAT_VERSION);
+}

@@ -12,6 +12,7 @@ mod notify;
 mod pdns;
 pub(crate) mod query;
 mod risk;
+mod sensor;
 mod serve;
 mod store;
 pub(crate) mod train;
@@ -39,6 +40,7 @@ pub(crate) fn run(cli: Cli) -> Result<ExitCode> {
         Command::ReverseWhois(a) => whois::reverse(&cli, a),
         Command::Zone(c) => ingest::zone_cmd(&cli, c),
         Command::Pdns(c) => pdns::run(&cli, c),
+        Command::Sensor(c) => sensor::run(&cli, c),
         Command::Lookalike(c) => lookalike::run(c),
         Command::Generate(a) => generate::run(a),
         Command::Monitor(c) => monitor::monitor(&cli, c),

@@ -4,7 +4,7 @@
 //! ../shared/data, an HTTP server with the real RDAP bootstrap and
 //! response, and a rustls server with an rcgen chain.
 
-mod harness;
+pub(crate) mod harness;
 
 use std::sync::{Arc, OnceLock};
 

@@ -14,6 +14,7 @@ mod lookup;
 mod monitor;
 mod pdns;
 mod risk;
+mod sensor;
 mod serve;
 mod ui;
 mod whois;

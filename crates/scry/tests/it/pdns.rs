@@ -82,6 +82,14 @@ fn dnstap_and_pcap_answers_are_all_stored_and_queryable() {
         // Left-hand wildcard and single label; reverse by prefix and by name.
         let all = ok(&data, &["pdns", "rrset", "*.lab.test", "--json"]);
         assert!(all.lines().any(|l| l.contains("\"www.lab.test\"")));
+        // Right-hand wildcard: the same answers by leading labels.
+        let right = ok(&data, &["pdns", "rrset", "www.lab.*", "--json"]);
+        let left: Vec<&str> = all
+            .lines()
+            .filter(|l| l.contains("\"rrname\":\"www.lab.test\""))
+            .collect();
+        assert!(!left.is_empty());
+        assert_eq!(right.lines().collect::<Vec<_>>(), left, "{file}");
         let ips = ok(&data, &["pdns", "rdata", "ip", "192.0.2.0/24", "--json"]);
         assert!(ips.lines().count() >= 3, "{ips}");
         let v6 = ok(&data, &["pdns", "rdata", "ip", "2001:db8::/32", "--json"]);
@@ -153,9 +161,26 @@ fn line_formats_and_bad_records() {
             assert!(e.as_str().unwrap().contains(f), "{e}");
         }
     }
-    let o = run(&data, &["pdns", "rrset", "www.example.*"]);
+    // Right-hand wildcards: `WWW.Example.com.` (COF) is found by its
+    // leading labels, label-aligned; both wildcards at once are refused.
+    for q in ["www.example.*", "WWW.example.+", "www.*"] {
+        let out = ok(&data, &["pdns", "rrset", q, "--json"]);
+        assert!(out.contains("\"www.example.com\""), "{q}: {out}");
+        assert!(!out.contains("\"rrname\":\"example.com\""), "{q}: {out}");
+    }
+    let none = ok(&data, &["pdns", "rrset", "www.exampl.*", "--json"]);
+    assert!(none.trim().is_empty(), "{none}");
+    let none = ok(&data, &["pdns", "rrset", "www.+", "--json"]);
+    assert!(
+        none.trim().is_empty(),
+        "www.+ is one label after www: {none}"
+    );
+    let o = run(&data, &["pdns", "rrset", "*.example.*"]);
     assert!(!o.status.success());
-    assert!(String::from_utf8_lossy(&o.stderr).contains("right-hand wildcards"));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("one wildcard"));
+    let o = run(&data, &["pdns", "rdata", "name", "ns1.example.*"]);
+    assert!(!o.status.success());
+    assert!(String::from_utf8_lossy(&o.stderr).contains("rrset names only"));
 }
 
 #[test]

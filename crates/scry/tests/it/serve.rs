@@ -95,6 +95,7 @@ fn api_end_to_end() {
             "{{\"subject\":\"actor{i}.top\",\"predicate\":\"registrant_email\",\"object\":\"ops@dark.example\",\"time\":\"2026-03-01T00:00:00Z\"}}\n"
         ));
     }
+    facts.push_str("{\"subject\":\"www.actor0.top\",\"predicate\":\"ip\",\"object\":\"192.0.2.7\",\"time\":\"2026-03-01T00:00:00Z\"}\n");
     let f = tmp.path().join("f.ndjson");
     std::fs::write(&f, facts).unwrap();
     ok(&data, &["ingest", "facts", f.to_str().unwrap()]);
@@ -250,6 +251,20 @@ fn api_end_to_end() {
     let (st, p, _) = get(&s, "/api/v1/pdns/rrset/*.top?limit=5", Some(&read));
     assert_eq!(st, 200, "{p}");
     assert!(p["records"].is_array());
+    // Right-hand wildcard through the API: the same records as the exact
+    // name (the only name starting with `www.actor0.`), one wildcard only.
+    let (st, exact, _) = get(&s, "/api/v1/pdns/rrset/www.actor0.top", Some(&read));
+    assert_eq!(st, 200, "{exact}");
+    let (st, right, _) = get(&s, "/api/v1/pdns/rrset/www.actor0.*", Some(&read));
+    assert_eq!(st, 200, "{right}");
+    assert!(!right["records"].as_array().unwrap().is_empty(), "{right}");
+    assert_eq!(right["records"], exact["records"]);
+    let (st, p, _) = get(&s, "/api/v1/pdns/rrset/*.actor0.*", Some(&read));
+    assert_eq!(
+        (st, p["error"]["field"].as_str()),
+        (400, Some("name")),
+        "{p}"
+    );
     let (st, p, _) = get(&s, "/api/v1/pdns/rdata/bogus/x", Some(&read));
     assert_eq!((st, p["error"]["field"].as_str()), (400, Some("kind")));
     let (st, w, _) = get(&s, "/api/v1/whois/actor0.top", Some(&read));

@@ -205,7 +205,7 @@ fn free_port() -> u16 {
     }
 }
 
-fn require(binary: &str, package: &str) -> PathBuf {
+pub(crate) fn require(binary: &str, package: &str) -> PathBuf {
     for dir in ["/usr/sbin", "/usr/bin", "/sbin", "/bin"] {
         let p = Path::new(dir).join(binary);
         if p.try_exists().unwrap_or(false) {
@@ -227,6 +227,26 @@ pub(crate) struct Dns {
 impl Dns {
     /// `zones`: (origin, zone file text).
     pub(crate) fn start(zones: &[(&str, String)]) -> Dns {
+        Dns::start_with(zones, "")
+    }
+
+    /// The same, with unbound sending dnstap (resolver and client
+    /// responses, identity `identity`) to the Frame Streams socket `socket`.
+    pub(crate) fn start_with_dnstap(
+        zones: &[(&str, String)],
+        socket: &Path,
+        identity: &str,
+    ) -> Dns {
+        Dns::start_with(
+            zones,
+            &format!(
+                "dnstap:\n  dnstap-enable: yes\n  dnstap-socket-path: \"{}\"\n  dnstap-send-identity: yes\n  dnstap-identity: \"{identity}\"\n  dnstap-log-resolver-response-messages: yes\n  dnstap-log-client-response-messages: yes\n",
+                socket.display()
+            ),
+        )
+    }
+
+    fn start_with(zones: &[(&str, String)], extra: &str) -> Dns {
         let nsd = require("nsd", "nsd");
         let unbound = require("unbound", "unbound");
         let dir = tempfile::tempdir().unwrap();
@@ -252,6 +272,7 @@ impl Dns {
                 "stub-zone:\n  name: \"{origin}\"\n  stub-addr: 127.0.0.1@{nsd_port}\n"
             ));
         }
+        ub_conf.push_str(extra);
         std::fs::write(dir.path().join("nsd.conf"), nsd_conf).unwrap();
         std::fs::write(dir.path().join("unbound.conf"), ub_conf).unwrap();
         let resolver: SocketAddr = format!("127.0.0.1:{ub_port}").parse().unwrap();
