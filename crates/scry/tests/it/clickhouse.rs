@@ -196,6 +196,13 @@ fn same_answers_as_the_embedded_engine() {
     let a = lines(&e_data, None, &["pdns", "rrset", "*.lab.test", "--json"]);
     let b = lines(&c_data, ch, &["pdns", "rrset", "*.lab.test", "--json"]);
     assert_eq!(a, b);
+    // Right-hand wildcards: the forward-name index of both engines.
+    for q in ["www.lab.*", "www.+", "alpha-shop.*"] {
+        let a = lines(&e_data, None, &["pdns", "rrset", q, "--json"]);
+        let b = lines(&c_data, ch, &["pdns", "rrset", q, "--json"]);
+        assert_eq!(a, b, "{q}");
+    }
+    assert!(!lines(&e_data, None, &["pdns", "rrset", "www.lab.*", "--json"]).is_empty());
     let a = lines(
         &e_data,
         None,
