@@ -126,8 +126,10 @@ fn live_dnstap_from_unbound_is_stored() {
     assert_eq!(s["stream_errors"], 0, "{s}");
     assert_eq!(s["rejected"], 0, "{s}");
     assert!(s["stored"].as_u64().unwrap() >= 6, "{s}");
-    // Round one, round two, and the final (possibly empty) commit.
-    assert!(s["batches"].as_u64().unwrap() >= 3, "{s}");
+    // At least one commit made by the flush timer while the sensor ran, plus
+    // the one at the stop. (Not one per round: unbound's dnstap output
+    // thread may hand both rounds over together on a loaded machine.)
+    assert!(s["batches"].as_u64().unwrap() >= 2, "{s}");
     assert!(s["input"].as_str().unwrap().contains("(live)"), "{s}");
     assert!(
         !socket.try_exists().unwrap(),
