@@ -127,9 +127,10 @@ pub(crate) fn find(hay: &str, needle: &str) -> Option<usize> {
     if needle.is_empty() {
         return Some(0);
     }
+    let n = needle.as_bytes();
     hay.as_bytes()
-        .windows(needle.len())
-        .position(|w| w == needle.as_bytes())
+        .windows(n.len())
+        .position(|w| w[0] == n[0] && w == n)
 }
 
 /// Splits a status value that lists several (`REGISTERED, DELEGATED`,
