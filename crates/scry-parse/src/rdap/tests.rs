@@ -106,6 +106,9 @@ fn errors_are_errors() {
     assert_eq!(e.kind, ParseErrorKind::Syntax);
     let e = parse_rdap(&vec![b' '; MAX_RDAP_BYTES + 1]).unwrap_err();
     assert_eq!(e.kind, ParseErrorKind::TooLarge);
+    // A 100 MB "RDAP" answer is refused from its length, not read.
+    let e = parse_rdap(&vec![b'['; 100 << 20]).unwrap_err();
+    assert_eq!(e.kind, ParseErrorKind::TooLarge);
 }
 
 #[test]

@@ -632,7 +632,13 @@ fn role_keys() -> &'static FastMap<String, Field> {
 /// [`KEY_CACHE_MAX`] entries, so distinct hostile keys cannot grow it.
 type KeyCache = FastMap<String, (String, Option<Field>)>;
 
-const KEY_CACHE_MAX: usize = 4096;
+pub(crate) const KEY_CACHE_MAX: usize = 4096;
+
+/// Entries in this thread's key cache.
+#[cfg(test)]
+pub(crate) fn key_cache_len() -> usize {
+    KEY_CACHE.with(|c| c.borrow().len())
+}
 
 thread_local! {
     static KEY_CACHE: std::cell::RefCell<KeyCache> = std::cell::RefCell::new(KeyCache::default());

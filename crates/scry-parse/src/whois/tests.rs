@@ -350,6 +350,38 @@ fn hostile_input() {
     let _ = parse_whois(&deep);
 }
 
+#[test]
+fn a_100_mb_response_is_refused_unread() {
+    // Over the cap: flagged from the length alone, nothing scanned.
+    let huge = vec![b'A'; 100 << 20];
+    let r = parse_whois_bytes(&huge);
+    assert!(r.too_large);
+    assert!(!r.has_data());
+    assert_eq!(r.source_format, "too_large");
+}
+
+#[test]
+fn a_response_at_the_cap_parses_with_bounded_output() {
+    // Just under the cap, every line a new key and a new contact value, and
+    // a name server, status and street line each: one pass, capped lists.
+    let mut text = String::with_capacity(MAX_WHOIS_BYTES);
+    let mut i = 0u64;
+    while text.len() < MAX_WHOIS_BYTES - 200 {
+        text.push_str(&format!(
+            "Key Number {i}: value {i}\nName Server: ns{i}.example.com\nDomain Status: state{i}\nRegistrant Street: {i} Main St\n"
+        ));
+        i += 1;
+    }
+    assert!(text.len() <= MAX_WHOIS_BYTES);
+    let r = parse_whois(&text);
+    assert!(!r.too_large);
+    assert_eq!(r.name_servers.len(), 64);
+    assert_eq!(r.statuses.len(), 64);
+    assert_eq!(r.contacts.registrant.street.len(), 8);
+    // The per-thread key cache stays bounded however many keys were new.
+    assert!(super::keys::key_cache_len() <= super::keys::KEY_CACHE_MAX);
+}
+
 proptest! {
     #[test]
     fn never_panics_on_text(s in "\\PC{0,400}") {

@@ -127,9 +127,10 @@ pub(crate) fn find(hay: &str, needle: &str) -> Option<usize> {
     if needle.is_empty() {
         return Some(0);
     }
+    let n = needle.as_bytes();
     hay.as_bytes()
-        .windows(needle.len())
-        .position(|w| w == needle.as_bytes())
+        .windows(n.len())
+        .position(|w| w[0] == n[0] && w == n)
 }
 
 /// Splits a status value that lists several (`REGISTERED, DELEGATED`,
@@ -207,9 +208,18 @@ pub(crate) fn normalise_email(raw: &str) -> Option<String> {
     Some(s.to_lowercase())
 }
 
-/// `str::trim`, ASCII white space by bytes: the full (Unicode) trim only
-/// when what is left starts or ends with a non-ASCII character.
+/// `str::trim`: at once when both ends are printable ASCII (most values),
+/// else ASCII white space by bytes and the full (Unicode) trim only when
+/// what is left starts or ends with a non-ASCII character.
+#[inline]
 pub(crate) fn trim(s: &str) -> &str {
+    match (s.as_bytes().first(), s.as_bytes().last()) {
+        (Some(&f), Some(&l)) if (b'!'..0x80).contains(&f) && (b'!'..0x80).contains(&l) => s,
+        _ => trim_slow(s),
+    }
+}
+
+fn trim_slow(s: &str) -> &str {
     let ws = |b: u8| b == b' ' || (0x09..=0x0d).contains(&b);
     let b = s.as_bytes();
     let mut start = 0;
@@ -282,38 +292,22 @@ pub(crate) fn is_placeholder(raw: &str) -> bool {
         gate_word(&buf[..w.len()])
     };
     let gate = if raw.is_ascii() {
-        // Words by hand; only those starting with a gate word's letter are
-        // folded and compared.
+        // Words by hand through a byte-class table; only words starting
+        // with a gate word's letter are folded and compared.
         let b = raw.as_bytes();
-        let part = |c: u8| c.is_ascii_alphanumeric() || c == b'/';
         let mut i = 0;
         let mut hit = false;
         while i < b.len() && !hit {
-            while i < b.len() && !part(b[i]) {
+            let class = GATE_CLASS[usize::from(b[i])];
+            if class == 0 {
                 i += 1;
+                continue;
             }
             let start = i;
-            while i < b.len() && part(b[i]) {
+            while i < b.len() && GATE_CLASS[usize::from(b[i])] != 0 {
                 i += 1;
             }
-            if i > start
-                && matches!(
-                    b[start].to_ascii_lowercase(),
-                    b'r' | b'd'
-                        | b'p'
-                        | b'g'
-                        | b'w'
-                        | b'm'
-                        | b'h'
-                        | b's'
-                        | b'q'
-                        | b'c'
-                        | b'f'
-                        | b't'
-                        | b'n'
-                        | b'i'
-                )
-            {
+            if class == 2 {
                 hit = folded(&b[start..i]);
             }
         }
@@ -327,6 +321,39 @@ pub(crate) fn is_placeholder(raw: &str) -> bool {
     }
     placeholder_phrase(raw)
 }
+
+/// Byte classes for the placeholder gate: 0 separates words, 1 is part of
+/// a word, 2 is part of a word and the first letter of some gate word.
+static GATE_CLASS: [u8; 256] = {
+    let mut t = [0u8; 256];
+    let mut b = 0;
+    while b < 256 {
+        let c = b as u8;
+        if c.is_ascii_alphanumeric() || c == b'/' {
+            t[b] = 1;
+        }
+        if matches!(
+            c.to_ascii_lowercase(),
+            b'r' | b'd'
+                | b'p'
+                | b'g'
+                | b'w'
+                | b'm'
+                | b'h'
+                | b's'
+                | b'q'
+                | b'c'
+                | b'f'
+                | b't'
+                | b'n'
+                | b'i'
+        ) {
+            t[b] = 2;
+        }
+        b += 1;
+    }
+    t
+};
 
 /// A word (ASCII lower case) that every placeholder phrase contains one of.
 fn gate_word(w: &[u8]) -> bool {
