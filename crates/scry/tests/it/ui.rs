@@ -900,6 +900,23 @@ fn browser_walk_through() {
     );
     d.click("#graph-clear");
     d.screenshot(&shots, "04-graph.png");
+    // A new graph from a bare IP address typed into the graph's own box.
+    let ip = d
+        .js(
+            "return [...document.querySelectorAll('.gnode[data-type=ip]')].map(g => g.dataset.id.slice(3))[0]",
+            json!([]),
+        )
+        .as_str()
+        .expect("an IP node in the graph")
+        .to_string();
+    d.type_into("#graph-seed", &ip);
+    d.click("#graph-seed ~ button");
+    d.wait(
+        "the graph around the IP",
+        &format!(
+            "return location.hash.includes('seed=ip%3D') && document.querySelector('.gnode[data-id=\"ip:{ip}\"]') && document.querySelectorAll('.gnode[data-type=domain]').length >= 1"
+        ),
+    );
 
     // Alerts: keyboard triage, checked through the API.
     d.goto(&format!("{}/#/alerts", s.base));
