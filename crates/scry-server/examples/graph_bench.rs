@@ -9,6 +9,9 @@
 //! * `http`: the same request through the real router on a loopback port
 //!   (one keep-alive connection, a throw-away read key).
 //!
+//! * `handler at the default size`: the first figure for depth 2 and 500
+//!   nodes at most, in the same run, for scale.
+//!
 //! The target (ARCHITECTURE.md) is p99 under 100 ms at 2,000 nodes.
 #![allow(clippy::print_stdout, clippy::print_stderr, clippy::unwrap_used)]
 
@@ -71,6 +74,21 @@ fn main() {
         ms.push(t.elapsed().as_secs_f64() * 1e3);
     }
     report("handler (graph + JSON)", ms);
+    // The same seed at the default size (depth 2, 500 nodes), in the same
+    // run, for scale.
+    let small = scry_intel::graph::GraphOptions::default();
+    let g = scry_intel::graph::graph(store.as_ref(), &engine, &seed, &small).unwrap();
+    let mut ms = Vec::with_capacity(n);
+    for _ in 0..n {
+        let t = Instant::now();
+        let g = scry_intel::graph::graph(store.as_ref(), &engine, &seed, &small).unwrap();
+        std::hint::black_box(serde_json::to_vec(&g).unwrap());
+        ms.push(t.elapsed().as_secs_f64() * 1e3);
+    }
+    report(
+        &format!("handler at the default size ({} nodes)", g.nodes.len()),
+        ms,
+    );
 
     // Through the router on loopback.
     let (key, info) =

@@ -120,7 +120,7 @@ async function render() {
     else if (page === "domain") current = await profilePage(parts[1] || "");
     else if (page === "pivot") current = await pivotPage(params.get("field") || "", params.get("value") || "");
     else if (page === "graph") current = await graphPage(params.get("seed") || "");
-    else if (page === "alerts") current = await alertsPage(params.get("state") || "new");
+    else if (page === "alerts") current = await alertsPage(params.get("state") || "new", params.get("since") === "yesterday");
     else if (page === "monitors") current = await monitorsPage();
     else main.replaceChildren(h("p", { class: "pad" }, "No such page."));
   } catch (e) {
@@ -401,12 +401,14 @@ async function graphPage(seed) {
 // ---------- alerts: the morning review ----------
 const TRIAGE = { w: "watched", i: "ignored", e: "blocked", t: "takedown-requested" };
 
-async function alertsPage(stateFilter) {
+async function alertsPage(stateFilter, onlyFresh) {
   const all = await api(`/api/v1/alerts${stateFilter === "all" ? "" : "?state=" + encodeURIComponent(stateFilter)}`);
+  // "Since yesterday": raised (first state change) in the last 24 hours.
   const since = Date.now() - 24 * 3600 * 1000;
   const created = (a) => Date.parse((a.history[0] && a.history[0].when) || a.event_time);
-  const alerts = all.sort((a, b) => (b.risk ? b.risk.score : -1) - (a.risk ? a.risk.score : -1) || b.id - a.id);
-  const fresh = alerts.filter((a) => created(a) >= since).length;
+  const fresh = all.filter((a) => created(a) >= since).length;
+  const alerts = (onlyFresh ? all.filter((a) => created(a) >= since) : all)
+    .sort((a, b) => (b.risk ? b.risk.score : -1) - (a.risk ? a.risk.score : -1) || b.id - a.id);
   let cursor = 0;
   const selected = new Set();
   const tbody = h("tbody");
@@ -453,11 +455,11 @@ async function alertsPage(stateFilter) {
     out.textContent = text;
     download(format === "rpz" ? "scry-alerts.rpz" : "scry-alerts.txt", text, "text/plain");
   }
-  const tab = (s, label) => h("a", { href: `#/alerts?state=${s}`, class: "tag" + (s === stateFilter ? " threat" : "") }, label);
+  const tab = (s, label) => h("a", { href: `#/alerts?state=${s}`, class: "tag" + (s === stateFilter && !onlyFresh ? " threat" : "") }, label);
   main.replaceChildren(
     h("div", { class: "kpi", style: null },
       h("div", {}, h("b", { id: "alerts-count" }, String(alerts.length)), `alerts ${stateFilter === "all" ? "in all" : "in state " + stateFilter}`),
-      h("div", {}, h("b", {}, String(fresh)), "raised since yesterday"),
+      h("div", {}, h("b", {}, String(fresh)), h("a", { href: `#/alerts?state=${stateFilter}&since=yesterday`, id: "alerts-fresh" }, "raised since yesterday")),
       h("div", {}, h("b", {}, String(alerts.filter((a) => a.risk && a.risk.score >= 80).length)), "with risk ≥ 80")),
     h("div", { class: "card", style: null },
       h("div", { class: "row" }, h("h1", {}, "Morning review"), h("span", { class: "spacer" }),

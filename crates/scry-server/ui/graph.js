@@ -24,6 +24,15 @@ export function riskColour(r) {
 }
 
 const short = (s) => (s.length > MAX_LABEL ? s.slice(0, MAX_LABEL - 1) + "…" : s);
+// A graph seed from what was typed: a domain or field=value as is, an IP
+// address as ip=..., an e-mail address as registrant_email=...
+export function seedFor(text) {
+  const t = text.trim();
+  if (t.includes("=")) return t;
+  if (/^(\d{1,3}\.){3}\d{1,3}$/.test(t) || /^[0-9a-f:]+:[0-9a-f:.]*$/i.test(t)) return `ip=${t}`;
+  if (/^[^\s@]+@[^\s@]+$/.test(t)) return `registrant_email=${t.toLowerCase()}`;
+  return t;
+}
 const seedOf = (n) => (n.type === "domain" ? n.label : `${n.type}=${n.label}`);
 
 export class GraphView {
@@ -52,8 +61,8 @@ export class GraphView {
   // ---------- layout of the page ----------
   build() {
     const { h } = this.ctx;
-    this.seedInput = h("input", { id: "graph-seed", placeholder: "domain or field=value", spellcheck: "false" });
-    const seedForm = h("form", { class: "row", onsubmit: (ev) => { ev.preventDefault(); const s = this.seedInput.value.trim(); if (s) this.ctx.go(`#/graph?seed=${encodeURIComponent(s)}`); } },
+    this.seedInput = h("input", { id: "graph-seed", placeholder: "domain, IP, e-mail or field=value", spellcheck: "false" });
+    const seedForm = h("form", { class: "row", onsubmit: (ev) => { ev.preventDefault(); const s = seedFor(this.seedInput.value); if (s) this.ctx.go(`#/graph?seed=${encodeURIComponent(s)}`); } },
       this.seedInput, h("button", { type: "submit" }, "Start"));
     this.typeBox = h("div", { id: "graph-types" });
     const risk = h("input", { type: "range", min: 0, max: 100, step: 5, value: 0, id: "graph-min-risk" });
@@ -157,6 +166,7 @@ export class GraphView {
     this.lastMs = m ? m.duration : null;
     document.body.dataset.graphExpandMs = this.lastMs === null ? "" : this.lastMs.toFixed(1);
     if (g.truncated) toast("The expansion was cut at 400 nodes");
+    else if (!added.length && !fresh) toast("Nothing new around this node (values shared by more than 1,000 domains are not expanded)");
     if (s) this.focusOn(s);
   }
 

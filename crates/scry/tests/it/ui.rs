@@ -314,7 +314,9 @@ fn pem(label: &str, der: &[u8]) -> String {
 fn tls_with_a_given_certificate() {
     let tmp = tempfile::tempdir().unwrap();
     let data = tmp.path().join("data");
-    ok(&data, &["keys", "create", "--scope", "read"]);
+    let key = ok(&data, &["keys", "create", "--scope", "read"])
+        .trim()
+        .to_string();
     let ck = rcgen::generate_simple_self_signed(vec!["localhost".to_string()]).unwrap();
     std::fs::write(
         tmp.path().join("cert.pem"),
@@ -348,20 +350,21 @@ fn tls_with_a_given_certificate() {
     .with_root_certificates(roots)
     .with_no_client_auth();
     let cfg = Arc::new(cfg);
-    let get = |path: &str| -> String {
+    let exchange = |request: &str| -> String {
         let conn =
             rustls::ClientConnection::new(cfg.clone(), "localhost".try_into().unwrap()).unwrap();
         let tcp = TcpStream::connect(&addr).unwrap();
         tcp.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
         let mut tls = rustls::StreamOwned::new(conn, tcp);
-        write!(
-            tls,
-            "GET {path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n"
-        )
-        .unwrap();
+        tls.write_all(request.as_bytes()).unwrap();
         let mut out = Vec::new();
         let _ = tls.read_to_end(&mut out);
         String::from_utf8_lossy(&out).to_string()
+    };
+    let get = |path: &str| {
+        exchange(&format!(
+            "GET {path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n"
+        ))
     };
     let health = get("/health");
     assert!(
@@ -369,9 +372,22 @@ fn tls_with_a_given_certificate() {
         "{health}"
     );
     assert!(get("/api/v1/alerts").starts_with("HTTP/1.1 401"));
-    // Sessions over TLS get Secure cookies.
     let shell = get("/");
     assert!(shell.starts_with("HTTP/1.1 200") && shell.contains("/ui/app.js"));
+    // Sessions over TLS get Secure cookies.
+    let body = json!({"key": key}).to_string();
+    let login = exchange(&format!(
+        "POST /ui/login HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    ));
+    let cookie = login
+        .lines()
+        .find(|l| l.to_ascii_lowercase().starts_with("set-cookie:"))
+        .unwrap_or_else(|| panic!("no cookie: {login}"));
+    assert!(
+        cookie.contains("; Secure") && cookie.contains("HttpOnly"),
+        "{cookie}"
+    );
     // Plain HTTP on the TLS port gets no HTTP answer.
     let mut plain = TcpStream::connect(&addr).unwrap();
     plain
@@ -477,6 +493,7 @@ impl Driver {
         let profile = tempfile::tempdir().unwrap();
         let caps = json!({"capabilities": {"alwaysMatch": {
             "browserName": "chrome",
+            "goog:loggingPrefs": {"browser": "ALL"},
             "goog:chromeOptions": {
                 "binary": chromium,
                 "args": [
@@ -883,12 +900,44 @@ fn browser_walk_through() {
     );
     d.click("#graph-clear");
     d.screenshot(&shots, "04-graph.png");
+    // A new graph from a bare IP address typed into the graph's own box.
+    let ip = d
+        .js(
+            "return [...document.querySelectorAll('.gnode[data-type=ip]')].map(g => g.dataset.id.slice(3))[0]",
+            json!([]),
+        )
+        .as_str()
+        .expect("an IP node in the graph")
+        .to_string();
+    d.type_into("#graph-seed", &ip);
+    d.click("#graph-seed ~ button");
+    d.wait(
+        "the graph around the IP",
+        &format!(
+            "return location.hash.includes('seed=ip%3D') && document.querySelector('.gnode[data-id=\"ip:{ip}\"]') && document.querySelectorAll('.gnode[data-type=domain]').length >= 1"
+        ),
+    );
 
     // Alerts: keyboard triage, checked through the API.
     d.goto(&format!("{}/#/alerts", s.base));
     d.wait(
         "the alerts",
         "return document.querySelectorAll('.alert-row').length >= 2",
+    );
+    // The morning review: what was raised since yesterday (here: all of it).
+    let total = d
+        .js(
+            "return document.querySelectorAll('.alert-row').length",
+            json!([]),
+        )
+        .as_u64()
+        .unwrap();
+    d.click("#alerts-fresh");
+    d.wait(
+        "the alerts since yesterday",
+        &format!(
+            "return location.hash.includes('since=yesterday') && document.querySelectorAll('.alert-row').length === {total}"
+        ),
     );
     d.screenshot(&shots, "05-alerts.png");
     let ids = d.js(
@@ -983,4 +1032,22 @@ fn browser_walk_through() {
     );
     d.screenshot(&shots, "06-monitors.png");
     println!("screenshots in {}", shots.display());
+    // Nothing the page did broke the Content-Security-Policy or failed in
+    // the console.
+    let log = d.s("POST", "/se/log", Some(json!({"type": "browser"})));
+    let bad: Vec<&Value> = log
+        .as_array()
+        .expect("browser log")
+        .iter()
+        .filter(|e| {
+            let m = e["message"].as_str().unwrap_or("");
+            m.contains("Content Security Policy")
+                || (e["level"] == "SEVERE" && !m.contains("401") && !m.contains("favicon"))
+        })
+        .collect();
+    println!(
+        "browser console: {} entries",
+        log.as_array().map_or(0, Vec::len)
+    );
+    assert!(bad.is_empty(), "browser console: {bad:?}");
 }
