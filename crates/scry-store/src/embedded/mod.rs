@@ -49,6 +49,8 @@ struct Writer {
     /// store (data-dir lock), so the cache is coherent; it is updated after
     /// a successful commit and cleared when it grows past its bound.
     counts: HashMap<Vec<u8>, (u64, u64)>,
+    /// The puts buffers, reused from batch to batch.
+    puts: Puts,
 }
 
 /// Most entries the count cache keeps before it is cleared.
@@ -117,6 +119,7 @@ impl EmbeddedStore {
                 next_seq: 1,
                 sources: HashMap::new(),
                 counts: HashMap::new(),
+                puts: Puts::default(),
             }),
             source_names: Mutex::new(HashMap::new()),
             path: path.to_path_buf(),
@@ -195,7 +198,7 @@ impl EmbeddedStore {
     /// Stores a batch's puts: small batches as one atomic, synced fjall
     /// batch; large ones through the redo log and sorted table ingestion
     /// (see `redo`).
-    fn commit(&self, puts: Puts) -> Result<()> {
+    fn commit(&self, puts: &mut Puts) -> Result<()> {
         if self.poisoned.load(std::sync::atomic::Ordering::SeqCst) {
             return Err(StoreError::Engine(
                 "an earlier batch was interrupted; reopen the store to finish it".into(),
@@ -203,7 +206,8 @@ impl EmbeddedStore {
         }
         if puts.len() < redo::BULK_THRESHOLD {
             let mut b = self.db.batch().durability(Some(PersistMode::SyncAll));
-            for (i, items) in puts.into_sorted() {
+            puts.sort_all();
+            for (i, items) in puts.runs() {
                 let ks = self.keyspace(i).clone();
                 for (k, v) in items.iter() {
                     b.insert(&ks, k, v);

@@ -112,47 +112,42 @@ impl Puts {
         self.items.iter().map(Run::len).sum()
     }
 
-    /// Each keyspace's puts sorted by key, later puts of a key winning.
+    /// Sorts each keyspace's puts by key, later puts of a key winning.
     /// The large keyspaces are sorted on a second thread.
-    pub(super) fn into_sorted(self) -> Vec<(usize, Run)> {
-        let [
-            mut fwd,
-            mut rev,
-            mut dom,
-            mut piv,
-            mut cnt,
-            mut disp,
-            mut doc,
-            mut evt,
-            mut meta,
-            mut seen,
-        ] = self.items;
+    pub(super) fn sort_all(&mut self) {
+        let [fwd, rev, dom, piv, cnt, rest @ ..] = &mut self.items;
         let big = rev.len() + cnt.len() >= BULK_THRESHOLD / 4;
         std::thread::scope(|s| {
-            let mut side = [&mut rev, &mut cnt];
+            let mut side = [rev, cnt];
             if big {
                 s.spawn(move || side.iter_mut().for_each(|r| r.sort()));
             } else {
                 side.iter_mut().for_each(|r| r.sort());
             }
-            for r in [
-                &mut piv, &mut fwd, &mut dom, &mut disp, &mut doc, &mut evt, &mut meta, &mut seen,
-            ] {
+            for r in [piv, fwd, dom].into_iter().chain(rest.iter_mut()) {
                 r.sort();
             }
         });
-        vec![
-            (FWD, fwd),
-            (REV, rev),
-            (DOM, dom),
-            (PIV, piv),
-            (CNT, cnt),
-            (DISP, disp),
-            (DOC, doc),
-            (EVT, evt),
-            (META, meta),
-            (SEEN, seen),
-        ]
+    }
+
+    /// Each keyspace's puts, by keyspace index.
+    pub(super) fn runs(&self) -> impl Iterator<Item = (usize, &Run)> {
+        self.items.iter().enumerate()
+    }
+
+    /// Empties every keyspace's puts, keeping the buffers for the next
+    /// batch (a fresh buffer costs a page fault per 4 KiB) unless a huge
+    /// batch left them larger than `KEEP`.
+    pub(super) fn clear(&mut self) {
+        const KEEP: usize = 256 << 20;
+        for r in &mut self.items {
+            r.buf.clear();
+            r.items.clear();
+            if r.buf.capacity() > KEEP {
+                r.buf = Vec::new();
+                r.items = Vec::new();
+            }
+        }
     }
 }
 
@@ -163,8 +158,8 @@ fn io(path: &std::path::Path, e: std::io::Error) -> StoreError {
     }
 }
 
-pub(super) fn commit_bulk(s: &EmbeddedStore, puts: Puts) -> Result<()> {
-    let sorted = puts.into_sorted();
+pub(super) fn commit_bulk(s: &EmbeddedStore, puts: &mut Puts) -> Result<()> {
+    puts.sort_all();
     let redo = s.path.join("redo.bin");
     let tmp = s.path.join("redo.bin.tmp");
     {
@@ -172,9 +167,9 @@ pub(super) fn commit_bulk(s: &EmbeddedStore, puts: Puts) -> Result<()> {
         let mut w = BufWriter::with_capacity(1 << 20, f);
         let mut n = 0u64;
         w.write_all(MAGIC).map_err(|e| io(&tmp, e))?;
-        for (i, items) in &sorted {
+        for (i, items) in puts.runs() {
             for (k, v) in items.iter() {
-                w.write_all(&[*i as u8]).map_err(|e| io(&tmp, e))?;
+                w.write_all(&[i as u8]).map_err(|e| io(&tmp, e))?;
                 w.write_all(&(k.len() as u32).to_be_bytes())
                     .map_err(|e| io(&tmp, e))?;
                 w.write_all(k).map_err(|e| io(&tmp, e))?;
@@ -194,19 +189,19 @@ pub(super) fn commit_bulk(s: &EmbeddedStore, puts: Puts) -> Result<()> {
     File::open(&s.path)
         .and_then(|d| d.sync_all())
         .map_err(|e| io(&s.path, e))?;
-    ingest(s, sorted)?;
+    ingest(s, puts)?;
     fs::remove_file(&redo).map_err(|e| io(&redo, e))?;
     Ok(())
 }
 
-fn ingest(s: &EmbeddedStore, sorted: Vec<(usize, Run)>) -> Result<()> {
+fn ingest(s: &EmbeddedStore, puts: &Puts) -> Result<()> {
     #[cfg(feature = "testsuite")]
     let (mut done, fail_at) = (
         0usize,
         s.fail_after_keyspaces
             .swap(usize::MAX, std::sync::atomic::Ordering::SeqCst),
     );
-    for (i, items) in sorted {
+    for (i, items) in puts.runs() {
         #[cfg(feature = "testsuite")]
         {
             if done >= fail_at {
@@ -282,7 +277,8 @@ pub(super) fn recover(s: &EmbeddedStore) -> Result<()> {
         return Err(corrupt("footer mismatch"));
     }
     tracing::warn!(puts = n, "finishing a batch interrupted by a crash");
-    ingest(s, puts.into_sorted())?;
+    puts.sort_all();
+    ingest(s, &puts)?;
     fs::remove_file(&redo).map_err(|e| io(&redo, e))?;
     Ok(())
 }

@@ -338,7 +338,8 @@ impl EmbeddedStore {
 
     pub(super) fn write_batch(&self, batch: WriteBatch) -> Result<WriteReceipt> {
         let mut w = lock(&self.writer);
-        let mut out = Puts::default();
+        let mut out = std::mem::take(&mut w.puts);
+        out.clear();
         let mut receipt = WriteReceipt {
             new_known: true,
             ..WriteReceipt::default()
@@ -545,7 +546,10 @@ impl EmbeddedStore {
             let v = serde_json::to_vec(l).map_err(|e| StoreError::Engine(e.to_string()))?;
             out.put(META, k, v);
         }
-        if let Err(e) = self.commit(out) {
+        let committed = self.commit(&mut out);
+        out.clear();
+        w.puts = out;
+        if let Err(e) = committed {
             w.counts.clear();
             // Roll back in-memory state: nothing of this batch is stored.
             for (name, _) in &new_sources {
@@ -610,6 +614,16 @@ impl EmbeddedStore {
             ing.finish()?;
         }
         self.meta.insert(SEEN_READY, b"1".as_slice())?;
+        self.db.persist(fjall::PersistMode::SyncAll)?;
+        Ok(())
+    }
+
+    /// Test hook: drops every name marker, as in a store written before
+    /// they existed (the next open indexes the names again).
+    #[cfg(feature = "testsuite")]
+    pub fn forget_name_markers(&self) -> Result<()> {
+        self.seen.clear()?;
+        self.meta.remove(SEEN_READY)?;
         self.db.persist(fjall::PersistMode::SyncAll)?;
         Ok(())
     }
