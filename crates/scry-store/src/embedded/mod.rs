@@ -101,6 +101,13 @@ impl EmbeddedStore {
     fn open_path(path: &Path) -> Result<EmbeddedStore> {
         let db = Database::builder(path)
             .cache_size(128 * 1024 * 1024)
+            // One background worker: with two or more, fjall 3.1's first
+            // worker hands every compaction request back to the queue while
+            // another worker compacts, a busy loop that took a quarter of
+            // the CPU of a zone ingest (perf: `worker_tick`, flume
+            // send/pull). Large batches bypass the memtables, so flushes
+            // waiting behind a compaction cost little.
+            .worker_threads(1)
             .open()?;
         let meta = ks(&db, "meta")?;
         let store = EmbeddedStore {

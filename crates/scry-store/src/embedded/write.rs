@@ -349,18 +349,24 @@ impl EmbeddedStore {
         // 1. Encode every observation's forward key; sort; merge equal keys.
         let mut aggs: Vec<Agg> = Vec::with_capacity(batch.observations.len());
         let mut display: BTreeMap<Vec<u8>, String> = BTreeMap::new();
+        let mut last_source: Option<(&str, u16)> = None;
         for o in &batch.observations {
-            let sid = match w.sources.get(&o.source) {
-                Some(id) => *id,
-                None => {
-                    let id = u16::try_from(w.sources.len() + 1).map_err(|_| {
-                        StoreError::Invalid("more than 65535 distinct sources".into())
-                    })?;
-                    w.sources.insert(o.source.clone(), id);
-                    new_sources.push((o.source.clone(), id));
-                    id
-                }
+            let sid = match last_source {
+                // A batch usually has one source: skip the hash lookup.
+                Some((name, id)) if name == o.source => id,
+                _ => match w.sources.get(&o.source) {
+                    Some(id) => *id,
+                    None => {
+                        let id = u16::try_from(w.sources.len() + 1).map_err(|_| {
+                            StoreError::Invalid("more than 65535 distinct sources".into())
+                        })?;
+                        w.sources.insert(o.source.clone(), id);
+                        new_sources.push((o.source.clone(), id));
+                        id
+                    }
+                },
             };
+            last_source = Some((o.source.as_str(), sid));
             let mut key = Vec::with_capacity(64);
             push_entity(&mut key, &o.subject);
             let subject_len = key.len();
