@@ -13,7 +13,7 @@
 //! snapshot date, and one event per change — so a daily `.com` does not
 //! rewrite 160 M facts. Presence windows come from the runs.
 
-use std::collections::{BTreeMap, BinaryHeap};
+use std::collections::{BTreeMap, BinaryHeap, HashMap};
 use std::fs::{self, File};
 use std::io::{BufRead, BufReader, BufWriter, Write};
 use std::path::{Path, PathBuf};
@@ -492,52 +492,94 @@ pub fn runs_for(
     Ok((old, new))
 }
 
-fn observations(c: &ZoneChange, origin: &str, date: Timestamp, now: Timestamp) -> Vec<Observation> {
-    let mut out = Vec::new();
-    let Some(e) = &c.entry else { return out };
-    let Ok(domain) = DomainName::parse(&e.domain) else {
-        return out;
-    };
-    let source = format!("zone:{}", origin_dir(origin));
-    let w = Window {
-        first_seen: date,
-        last_seen: date,
-        count: 1,
-    };
-    let mut push = |s: Entity, p: Predicate, o: Entity| {
-        if let Ok(ob) = Observation::new(s, p, o, w, source.clone(), now) {
-            out.push(ob);
+/// What every change of one zone snapshot shares: the source, the zone's
+/// own name, and the name servers parsed so far (a zone has far fewer name
+/// servers than delegations; the cache is cleared when it grows past
+/// `NS_CACHE`, so memory stays bounded).
+struct ChangeContext {
+    source: String,
+    origin: Option<DomainName>,
+    window: Window,
+    now: Timestamp,
+    ns: HashMap<String, DomainName>,
+}
+
+/// Most name servers kept parsed.
+const NS_CACHE: usize = 1 << 18;
+
+impl ChangeContext {
+    fn new(origin: &str, date: Timestamp, now: Timestamp) -> ChangeContext {
+        ChangeContext {
+            source: format!("zone:{}", origin_dir(origin)),
+            origin: DomainName::parse(origin).ok(),
+            window: Window {
+                first_seen: date,
+                last_seen: date,
+                count: 1,
+            },
+            now,
+            ns: HashMap::new(),
         }
-    };
-    let subject = Entity::Domain(domain);
-    for ns in &e.ns {
-        if let Ok(n) = DomainName::parse(ns) {
+    }
+
+    fn name_server(&mut self, ns: &str) -> Option<DomainName> {
+        if let Some(d) = self.ns.get(ns) {
+            return Some(d.clone());
+        }
+        let d = DomainName::parse(ns).ok()?;
+        if self.ns.len() >= NS_CACHE {
+            self.ns.clear();
+        }
+        self.ns.insert(ns.to_string(), d.clone());
+        Some(d)
+    }
+
+    /// The facts a change writes: delegation facts at the snapshot date.
+    fn observations(&mut self, c: &ZoneChange, out: &mut Vec<Observation>) {
+        let Some(e) = &c.entry else { return };
+        let Ok(domain) = DomainName::parse(&e.domain) else {
+            return;
+        };
+        let (w, now) = (self.window, self.now);
+        let subject = Entity::Domain(domain);
+        let mut servers = Vec::with_capacity(e.ns.len());
+        for ns in &e.ns {
+            if let Some(n) = self.name_server(ns) {
+                servers.push(n);
+            }
+        }
+        let source = &self.source;
+        let mut push = |s: Entity, p: Predicate, o: Entity| {
+            if let Ok(ob) = Observation::new(s, p, o, w, source.clone(), now) {
+                out.push(ob);
+            }
+        };
+        for n in servers {
             push(
                 subject.clone(),
                 Predicate::NAMESERVER_HOST,
                 Entity::Domain(n),
             );
         }
-    }
-    for g in &e.glue {
-        if let Some((host, ip)) = g.split_once('=')
-            && let (Ok(h), Ok(ip)) = (DomainName::parse(host), Ip::parse(ip))
-        {
-            push(Entity::Domain(h), Predicate::IP, Entity::Ip(ip));
-            push(subject.clone(), Predicate::NAMESERVER_IP, Entity::Ip(ip));
+        for g in &e.glue {
+            if let Some((host, ip)) = g.split_once('=')
+                && let (Ok(h), Ok(ip)) = (DomainName::parse(host), Ip::parse(ip))
+            {
+                push(Entity::Domain(h), Predicate::IP, Entity::Ip(ip));
+                push(subject.clone(), Predicate::NAMESERVER_IP, Entity::Ip(ip));
+            }
+        }
+        if e.ds > 0 {
+            push(
+                subject.clone(),
+                Predicate::DNSSEC,
+                Entity::Text("signedDelegation".into()),
+            );
+        }
+        if let Some(o) = &self.origin {
+            push(subject, Predicate::IN_ZONE, Entity::Domain(o.clone()));
         }
     }
-    if e.ds > 0 {
-        push(
-            subject.clone(),
-            Predicate::DNSSEC,
-            Entity::Text("signedDelegation".into()),
-        );
-    }
-    if let Ok(o) = DomainName::parse(origin) {
-        push(subject, Predicate::IN_ZONE, Entity::Domain(o));
-    }
-    out
 }
 
 fn event(c: &ZoneChange, origin: &str, date: Timestamp) -> NewEvent {
@@ -619,6 +661,7 @@ pub fn ingest_zone(
     let mut events = Vec::new();
     let origin = parsed.origin.clone();
     let date = parsed.date;
+    let mut cx = ChangeContext::new(&origin, date, opts.now);
     let name = path.display().to_string();
     let mut flush = |obs: &mut Vec<Observation>,
                      events: &mut Vec<NewEvent>,
@@ -656,7 +699,7 @@ pub fn ingest_zone(
         if n <= resume {
             return Ok(());
         }
-        obs.extend(observations(&c, &origin, date, opts.now));
+        cx.observations(&c, &mut obs);
         events.push(event(&c, &origin, date));
         if events.len() >= BATCH {
             flush(&mut obs, &mut events, n, false, &mut summary)?;

@@ -7,6 +7,7 @@ use scry_model::{Predicate, Window};
 
 use super::EmbeddedStore;
 use super::codec::{FactVal, HoldVal, decode_count};
+use super::write::{MARK_HOLDER, MARK_SUBJECT};
 use crate::error::Result;
 use crate::keys::{self, entity_key, push_pred, read_entity, read_pred};
 use crate::{CheckReport, holder_of};
@@ -93,10 +94,20 @@ fn compare_holder(
     Ok(())
 }
 
+/// Whether `seen` holds the marker of a stored subject or holder (a
+/// missing one would let the write path treat a stored name as new).
+fn marked(s: &EmbeddedStore, tag: u8, key: &[u8]) -> Result<bool> {
+    let mut k = Vec::with_capacity(key.len() + 1);
+    k.push(tag);
+    k.extend_from_slice(key);
+    Ok(s.seen.contains_key(&k)?)
+}
+
 pub(super) fn run(s: &EmbeddedStore) -> Result<CheckReport> {
     let mut r = CheckReport::default();
     // Facts → reverse entries and holdings, one holder at a time.
     let mut cur_holder: Option<Vec<u8>> = None;
+    let mut last_subject: Vec<u8> = Vec::new();
     let mut group: Group = BTreeMap::new();
     let mut last_name: Vec<u8> = Vec::new();
     for item in s.fwd.iter() {
@@ -128,10 +139,26 @@ pub(super) fn run(s: &EmbeddedStore) -> Result<CheckReport> {
                 format!("fact without reverse entry: {subject} {pred}"),
             );
         }
+        if last_subject.as_slice() != &k[..slen] {
+            last_subject.clear();
+            last_subject.extend_from_slice(&k[..slen]);
+            if !marked(s, MARK_SUBJECT, &last_subject)? {
+                note(&mut r, format!("stored subject not marked seen: {subject}"));
+            }
+        }
         let holder = entity_key(&holder_of(&subject));
         if cur_holder.as_deref() != Some(holder.as_slice()) {
             if let Some(h) = cur_holder.take() {
                 compare_holder(s, &h, &group, &mut r)?;
+            }
+            if !marked(s, MARK_HOLDER, &holder)? {
+                note(
+                    &mut r,
+                    format!(
+                        "stored holder not marked seen: {}",
+                        String::from_utf8_lossy(&holder)
+                    ),
+                );
             }
             group.clear();
             cur_holder = Some(holder);

@@ -15,6 +15,7 @@
 //! | `evt` | sequence number | event (JSON) |
 //! | `meta` | `ledger:*`, `src:*`, `seq` | ledger entries, source ids, counters |
 //! | `nam` | subject name as written + `.` (`www.example.com.`) | (empty) |
+//! | `seen` | `S` + subject, `H` + holder | (empty): names already stored |
 //!
 //! `nam` holds one key per distinct subject name, written when the name's
 //! first fact is stored (not per fact): right-hand wildcards
@@ -27,14 +28,15 @@
 
 mod codec;
 mod redo;
+mod write;
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
-use std::io::{Read, Write};
+use std::collections::{BTreeMap, HashMap};
+use std::io::Read;
 use std::path::Path;
 use std::sync::{Mutex, MutexGuard};
 
 use fjall::{Database, Keyspace, KeyspaceCreateOptions, PersistMode};
-use scry_model::{DomainName, Entity, Fact, Predicate, Window};
+use scry_model::{DomainName, Entity, Fact, Predicate};
 
 use crate::error::{Result, StoreError};
 use crate::keys::{self, entity_key, push_entity, push_pred, read_entity, read_pred};
@@ -43,8 +45,8 @@ use crate::{
     ObjectSel, PivotPage, PivotQuery, ReverseQuery, Scope, Store, StoreStats, SubjectSel,
     ValueCount, WriteBatch, WriteReceipt, holder_of,
 };
-use codec::{FactVal, HoldVal, decode_count, encode_count};
-use redo::{CNT, DISP, DOC, DOM, EVT, FWD, META, NAM, PIV, Puts, REV};
+use codec::{FactVal, HoldVal, decode_count};
+use redo::{CNT, DISP, DOC, DOM, EVT, FWD, NAM, PIV, Puts, REV, SEEN};
 
 struct Writer {
     next_seq: u64,
@@ -53,6 +55,8 @@ struct Writer {
     /// store (data-dir lock), so the cache is coherent; it is updated after
     /// a successful commit and cleared when it grows past its bound.
     counts: HashMap<Vec<u8>, (u64, u64)>,
+    /// The puts buffers, reused from batch to batch.
+    puts: Puts,
 }
 
 /// Most entries the count cache keeps before it is cleared.
@@ -71,6 +75,7 @@ pub struct EmbeddedStore {
     evt: Keyspace,
     meta: Keyspace,
     nam: Keyspace,
+    seen: Keyspace,
     writer: Mutex<Writer>,
     source_names: Mutex<HashMap<u16, String>>,
     path: std::path::PathBuf,
@@ -160,6 +165,13 @@ impl EmbeddedStore {
     fn open_path(path: &Path) -> Result<EmbeddedStore> {
         let db = Database::builder(path)
             .cache_size(128 * 1024 * 1024)
+            // One background worker: with two or more, fjall 3.1's first
+            // worker hands every compaction request back to the queue while
+            // another worker compacts, a busy loop that took a quarter of
+            // the CPU of a zone ingest (perf: `worker_tick`, flume
+            // send/pull). Large batches bypass the memtables, so flushes
+            // waiting behind a compaction cost little.
+            .worker_threads(1)
             .open()?;
         let meta = ks(&db, "meta")?;
         let store = EmbeddedStore {
@@ -173,11 +185,13 @@ impl EmbeddedStore {
             evt: ks(&db, "evt")?,
             meta,
             nam: ks(&db, "nam")?,
+            seen: ks(&db, "seen")?,
             db,
             writer: Mutex::new(Writer {
                 next_seq: 1,
                 sources: HashMap::new(),
                 counts: HashMap::new(),
+                puts: Puts::default(),
             }),
             source_names: Mutex::new(HashMap::new()),
             path: path.to_path_buf(),
@@ -187,6 +201,7 @@ impl EmbeddedStore {
         };
         // Finish an interrupted bulk batch before reading any state.
         redo::recover(&store)?;
+        store.mark_seen_names()?;
         store.load_writer_state()?;
         Ok(store)
     }
@@ -248,6 +263,7 @@ impl EmbeddedStore {
             DOC => &self.doc,
             EVT => &self.evt,
             NAM => &self.nam,
+            SEEN => &self.seen,
             _ => &self.meta,
         }
     }
@@ -255,7 +271,7 @@ impl EmbeddedStore {
     /// Stores a batch's puts: small batches as one atomic, synced fjall
     /// batch; large ones through the redo log and sorted table ingestion
     /// (see `redo`).
-    fn commit(&self, puts: Puts) -> Result<()> {
+    fn commit(&self, puts: &mut Puts) -> Result<()> {
         if self.poisoned.load(std::sync::atomic::Ordering::SeqCst) {
             return Err(StoreError::Engine(
                 "an earlier batch was interrupted; reopen the store to finish it".into(),
@@ -263,9 +279,10 @@ impl EmbeddedStore {
         }
         if puts.len() < redo::BULK_THRESHOLD {
             let mut b = self.db.batch().durability(Some(PersistMode::SyncAll));
-            for (i, items) in puts.into_sorted() {
+            puts.sort_all();
+            for (i, items) in puts.runs() {
                 let ks = self.keyspace(i).clone();
-                for (k, v) in items {
+                for (k, v) in items.iter() {
                     b.insert(&ks, k, v);
                 }
             }
@@ -420,352 +437,13 @@ impl EmbeddedStore {
     }
 }
 
-/// A batch's window deltas for one holder, by (predicate, object key).
-type HolderDeltas = BTreeMap<(Predicate, Vec<u8>), Window>;
-
-/// One aggregated fact of a batch.
-struct Agg {
-    subject_len: usize,
-    holder: Vec<u8>,
-    pred: Predicate,
-    object: Vec<u8>,
-    window: Window,
-    sources: BTreeSet<u16>,
-}
-
 impl Store for EmbeddedStore {
     fn engine(&self) -> &'static str {
         "embedded"
     }
 
     fn write(&self, batch: WriteBatch) -> Result<WriteReceipt> {
-        let mut w = lock(&self.writer);
-        let mut out = Puts::default();
-        let mut receipt = WriteReceipt {
-            new_known: true,
-            ..WriteReceipt::default()
-        };
-        let mut new_sources: Vec<(String, u16)> = Vec::new();
-
-        // 1. Aggregate observations per fact key.
-        let mut aggs: BTreeMap<Vec<u8>, Agg> = BTreeMap::new();
-        let mut display: BTreeMap<Vec<u8>, String> = BTreeMap::new();
-        for o in &batch.observations {
-            let sid = match w.sources.get(&o.source) {
-                Some(id) => *id,
-                None => {
-                    let id = u16::try_from(w.sources.len() + 1).map_err(|_| {
-                        StoreError::Invalid("more than 65535 distinct sources".into())
-                    })?;
-                    w.sources.insert(o.source.clone(), id);
-                    new_sources.push((o.source.clone(), id));
-                    id
-                }
-            };
-            let mut key = Vec::with_capacity(64);
-            push_entity(&mut key, &o.subject);
-            let subject_len = key.len();
-            push_pred(&mut key, o.predicate);
-            let okey_start = key.len();
-            push_entity(&mut key, &o.object);
-            if let Entity::Text(t) = &o.object
-                && t.chars().any(char::is_uppercase)
-            {
-                let d = display.entry(key[okey_start..].to_vec()).or_default();
-                if t.as_str() > d.as_str() {
-                    *d = t.clone();
-                }
-            }
-            match aggs.get_mut(&key) {
-                Some(a) => {
-                    a.window.merge(&o.window);
-                    a.sources.insert(sid);
-                }
-                None => {
-                    let object = key[okey_start..].to_vec();
-                    let holder = entity_key(&holder_of(&o.subject));
-                    aggs.insert(
-                        key,
-                        Agg {
-                            subject_len,
-                            holder,
-                            pred: o.predicate,
-                            object,
-                            window: o.window,
-                            sources: BTreeSet::from([sid]),
-                        },
-                    );
-                }
-            }
-        }
-
-        // 2. Merge facts, reading each subject's existing facts with one
-        //    bounded scan instead of a point read per fact.
-        let mut holder_deltas: BTreeMap<Vec<u8>, HolderDeltas> = BTreeMap::new();
-        let entries: Vec<(&Vec<u8>, &Agg)> = aggs.iter().collect();
-        let mut i = 0;
-        while i < entries.len() {
-            let subject = &entries[i].0[..entries[i].1.subject_len];
-            let mut j = i + 1;
-            while j < entries.len()
-                && entries[j].0.starts_with(subject)
-                && entries[j].1.subject_len == subject.len()
-            {
-                j += 1;
-            }
-            let wanted: Vec<&[u8]> = entries[i..j].iter().map(|(k, _)| k.as_slice()).collect();
-            let existing = self.read_many(&self.fwd, subject, &wanted)?;
-            // A name with no stored fact is new: one forward-name key.
-            if existing.is_empty()
-                && let Some(f) = keys::forward_name_key(subject)
-            {
-                out.put(NAM, f, b"".as_slice());
-            }
-            for (key, a) in &entries[i..j] {
-                let merged = match existing.get(key.as_slice()) {
-                    Some(old) => {
-                        let mut fv = FactVal::decode(old)?;
-                        fv.window.merge(&a.window);
-                        for s in &a.sources {
-                            if !fv.sources.contains(s) {
-                                fv.sources.push(*s);
-                            }
-                        }
-                        receipt.facts_merged += 1;
-                        fv
-                    }
-                    None => {
-                        receipt.facts_new += 1;
-                        let mut rk = Vec::with_capacity(key.len());
-                        rk.extend_from_slice(&a.object);
-                        push_pred(&mut rk, a.pred);
-                        rk.extend_from_slice(&key[..a.subject_len]);
-                        out.put(REV, rk, b"".as_slice());
-                        FactVal {
-                            window: a.window,
-                            sources: a.sources.iter().copied().collect(),
-                        }
-                    }
-                };
-                out.put(FWD, key.as_slice(), merged.encode().as_slice());
-                holder_deltas
-                    .entry(a.holder.clone())
-                    .or_default()
-                    .entry((a.pred, a.object.clone()))
-                    .and_modify(|w| w.merge(&a.window))
-                    .or_insert(a.window);
-            }
-            i = j;
-        }
-
-        // 3. Holdings: one bounded scan per holder; merge deltas, recompute
-        //    current flags per (holder, predicate), collect count moves.
-        let mut cnt_delta: BTreeMap<Vec<u8>, (i64, i64)> = BTreeMap::new();
-        for (holder, deltas) in &holder_deltas {
-            let wanted: Vec<Vec<u8>> = deltas
-                .keys()
-                .map(|(p, o)| {
-                    let mut k = holder.clone();
-                    push_pred(&mut k, *p);
-                    k.extend_from_slice(o);
-                    k
-                })
-                .collect();
-            let preds: BTreeSet<Predicate> = deltas.keys().map(|(p, _)| *p).collect();
-            // Every holding of the touched predicates: the whole group is
-            // needed to know the group's latest observation.
-            let mut existing: BTreeMap<(Predicate, Vec<u8>), HoldVal> = BTreeMap::new();
-            let scan = self.scan_bounded(&self.dom, holder, wanted.len() * 16 + 64)?;
-            match scan {
-                Some(all) => {
-                    for (k, v) in all {
-                        let (p, obj) = read_pred(&k[holder.len()..])?;
-                        if preds.contains(&p) {
-                            existing.insert((p, obj.to_vec()), HoldVal::decode(&v)?);
-                        }
-                    }
-                }
-                None => {
-                    for p in &preds {
-                        let mut prefix = holder.clone();
-                        push_pred(&mut prefix, *p);
-                        for (obj, hv) in self.holdings_of(&prefix)? {
-                            existing.insert((*p, obj), hv);
-                        }
-                    }
-                }
-            }
-            let is_domain = keys::is_name_key(holder);
-            for pred in preds {
-                let old_latest = existing
-                    .range((pred, Vec::new())..)
-                    .take_while(|((p, _), _)| *p == pred)
-                    .map(|(_, h)| h.window.last_seen)
-                    .max();
-                let mut state: BTreeMap<&[u8], (Option<HoldVal>, Window)> = existing
-                    .range((pred, Vec::new())..)
-                    .take_while(|((p, _), _)| *p == pred)
-                    .map(|((_, o), h)| (o.as_slice(), (Some(*h), h.window)))
-                    .collect();
-                for ((_, obj), dw) in deltas
-                    .range((pred, Vec::new())..)
-                    .take_while(|((p, _), _)| *p == pred)
-                {
-                    state
-                        .entry(obj.as_slice())
-                        .and_modify(|(_, w)| w.merge(dw))
-                        .or_insert((None, *dw));
-                }
-                let latest = state
-                    .values()
-                    .map(|(_, w)| w.last_seen)
-                    .max()
-                    .unwrap_or(i64::MIN);
-                let rule = pred.current_rule();
-                let latest_moved = old_latest != Some(latest);
-                for (obj, (old, w)) in &state {
-                    let current = rule.is_current(w.last_seen, latest);
-                    let touched = deltas.contains_key(&(pred, obj.to_vec()));
-                    let changed = old.is_none_or(|o| o.current != current || o.window != *w);
-                    if !(touched || latest_moved) || !changed {
-                        continue;
-                    }
-                    let hv = HoldVal {
-                        window: *w,
-                        current,
-                    };
-                    let mut dk = Vec::with_capacity(holder.len() + 2 + obj.len());
-                    dk.extend_from_slice(holder);
-                    push_pred(&mut dk, pred);
-                    dk.extend_from_slice(obj);
-                    out.put(DOM, dk, hv.encode().as_slice());
-                    let mut pk = Vec::with_capacity(2 + obj.len() + holder.len());
-                    push_pred(&mut pk, pred);
-                    pk.extend_from_slice(obj);
-                    pk.extend_from_slice(holder);
-                    out.put(PIV, pk, hv.encode().as_slice());
-                    if is_domain {
-                        let (dc, dh) = match (old.map(|o| o.current), current) {
-                            (None, true) => (1, 0),
-                            (None, false) => (0, 1),
-                            (Some(false), true) => (1, -1),
-                            (Some(true), false) => (-1, 1),
-                            _ => (0, 0),
-                        };
-                        if dc != 0 || dh != 0 {
-                            let mut ck = Vec::with_capacity(2 + obj.len());
-                            push_pred(&mut ck, pred);
-                            ck.extend_from_slice(obj);
-                            let e = cnt_delta.entry(ck).or_insert((0, 0));
-                            e.0 += dc;
-                            e.1 += dh;
-                        }
-                    }
-                }
-            }
-        }
-        let mut new_counts: Vec<(Vec<u8>, (u64, u64))> = Vec::with_capacity(cnt_delta.len());
-        for (ck, (dc, dh)) in cnt_delta {
-            let (c, h) = match w.counts.get(&ck) {
-                Some(v) => *v,
-                None => match self.cnt.get(&ck)? {
-                    Some(v) => decode_count(&v)?,
-                    None => (0, 0),
-                },
-            };
-            let nc = c
-                .checked_add_signed(dc)
-                .ok_or_else(|| StoreError::Corruption {
-                    what: "counts",
-                    detail: "current count would go negative".into(),
-                })?;
-            let nh = h
-                .checked_add_signed(dh)
-                .ok_or_else(|| StoreError::Corruption {
-                    what: "counts",
-                    detail: "historic count would go negative".into(),
-                })?;
-            out.put(CNT, ck.as_slice(), encode_count(nc, nh).as_slice());
-            new_counts.push((ck, (nc, nh)));
-        }
-        // The display form kept is the greatest of those with an upper-case
-        // letter (mixed case beats all caps), whatever the order of
-        // arrival: both engines use this rule.
-        for (k, v) in display {
-            if let Some(old) = self.disp.get(&k)?
-                && old.as_ref() >= v.as_bytes()
-            {
-                continue;
-            }
-            out.put(DISP, k, v.into_bytes());
-        }
-
-        // 4. Documents, events, sources, ledger.
-        for d in &batch.documents {
-            let mut k = entity_key(&holder_of(&d.subject));
-            k.extend_from_slice(d.kind.as_bytes());
-            k.push(0);
-            k.extend_from_slice(&((d.time as u64) ^ (1 << 63)).to_be_bytes());
-            k.extend_from_slice(d.source.as_bytes());
-            let mut enc = flate2::write::DeflateEncoder::new(
-                Vec::with_capacity(d.body.len() / 3),
-                flate2::Compression::default(),
-            );
-            enc.write_all(&d.body)
-                .map_err(|e| StoreError::Engine(format!("compress document: {e}")))?;
-            let body = enc
-                .finish()
-                .map_err(|e| StoreError::Engine(format!("compress document: {e}")))?;
-            let mut v = Vec::with_capacity(body.len() + d.source.len() + 2);
-            v.extend_from_slice(&(d.source.len() as u16).to_be_bytes());
-            v.extend_from_slice(d.source.as_bytes());
-            v.extend_from_slice(&body);
-            out.put(DOC, k, v);
-        }
-        let mut seq = w.next_seq;
-        for e in &batch.events {
-            let json = serde_json::json!({
-                "time": e.time, "kind": e.kind, "subject": e.subject, "data": e.data,
-            });
-            out.put(EVT, seq.to_be_bytes(), json.to_string().into_bytes());
-            receipt.last_event_seq = Some(seq);
-            seq += 1;
-        }
-        if seq != w.next_seq {
-            out.put(META, b"seq".as_slice(), seq.to_be_bytes().as_slice());
-        }
-        for (name, id) in &new_sources {
-            let mut k = b"src:".to_vec();
-            k.extend_from_slice(name.as_bytes());
-            out.put(META, k, id.to_be_bytes().as_slice());
-        }
-        if let Some(l) = &batch.ledger {
-            let mut k = b"ledger:".to_vec();
-            k.extend_from_slice(l.key.as_bytes());
-            let v = serde_json::to_vec(l).map_err(|e| StoreError::Engine(e.to_string()))?;
-            out.put(META, k, v);
-        }
-        match self.commit(out) {
-            Ok(()) => {}
-            Err(e) => {
-                w.counts.clear();
-                // Roll back in-memory state: nothing of this batch is stored.
-                for (name, _) in &new_sources {
-                    w.sources.remove(name);
-                }
-                return Err(e);
-            }
-        }
-        w.next_seq = seq;
-        if w.counts.len() + new_counts.len() > COUNT_CACHE {
-            w.counts.clear();
-        }
-        w.counts.extend(new_counts);
-        let mut names = lock(&self.source_names);
-        for (name, id) in new_sources {
-            names.insert(id, name);
-        }
-        Ok(receipt)
+        self.write_batch(batch)
     }
 
     fn ledger(&self, key: &str) -> Result<Option<LedgerEntry>> {

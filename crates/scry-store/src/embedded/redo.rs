@@ -29,7 +29,9 @@ pub(super) const DOC: usize = 6;
 pub(super) const EVT: usize = 7;
 pub(super) const META: usize = 8;
 pub(super) const NAM: usize = 9;
-const KEYSPACES: usize = 10;
+/// Name markers (`seen`), written once per new subject or holder.
+pub(super) const SEEN: usize = 10;
+pub(super) const KEYSPACES: usize = 11;
 
 /// Batches with at least this many puts take the bulk path.
 pub(super) const BULK_THRESHOLD: usize = 20_000;
@@ -37,38 +39,116 @@ pub(super) const BULK_THRESHOLD: usize = 20_000;
 const MAGIC: &[u8; 8] = b"SCRYRDO1";
 const FOOTER: &[u8; 8] = b"SCRYEND1";
 
-/// Key-value pairs of one keyspace.
-type Kvs = Vec<(Vec<u8>, Vec<u8>)>;
+/// The puts of one keyspace: keys and values packed in one buffer (no
+/// allocation per put), each item `(offset, key length, value length)`.
+#[derive(Default)]
+pub(super) struct Run {
+    buf: Vec<u8>,
+    items: Vec<(usize, u32, u32)>,
+}
+
+impl Run {
+    fn push(&mut self, key: &[u8], value: &[u8]) {
+        self.items
+            .push((self.buf.len(), key.len() as u32, value.len() as u32));
+        self.buf.extend_from_slice(key);
+        self.buf.extend_from_slice(value);
+    }
+
+    fn key(&self, item: &(usize, u32, u32)) -> &[u8] {
+        &self.buf[item.0..item.0 + item.1 as usize]
+    }
+
+    fn value(&self, item: &(usize, u32, u32)) -> &[u8] {
+        let at = item.0 + item.1 as usize;
+        &self.buf[at..at + item.2 as usize]
+    }
+
+    pub(super) fn len(&self) -> usize {
+        self.items.len()
+    }
+
+    pub(super) fn is_empty(&self) -> bool {
+        self.items.is_empty()
+    }
+
+    /// Sorts by key, the last put of a key winning. Runs that are
+    /// already in order (facts and holdings are produced sorted) cost
+    /// one pass.
+    fn sort(&mut self) {
+        let buf = &self.buf;
+        let key = |i: &(usize, u32, u32)| &buf[i.0..i.0 + i.1 as usize];
+        if !self.items.is_sorted_by(|a, b| key(a) < key(b)) {
+            // Stable: among equal keys insertion order stays; keep the last.
+            self.items.sort_by(|a, b| key(a).cmp(key(b)));
+            let mut out: Vec<(usize, u32, u32)> = Vec::with_capacity(self.items.len());
+            for it in self.items.drain(..) {
+                match out.last_mut() {
+                    Some(last) if key(last) == key(&it) => *last = it,
+                    _ => out.push(it),
+                }
+            }
+            self.items = out;
+        }
+    }
+
+    /// The (key, value) pairs in their current order.
+    pub(super) fn iter(&self) -> impl Iterator<Item = (&[u8], &[u8])> {
+        self.items.iter().map(|i| (self.key(i), self.value(i)))
+    }
+}
 
 /// The puts of one batch, per keyspace.
 #[derive(Default)]
 pub(super) struct Puts {
-    items: [Kvs; KEYSPACES],
+    items: [Run; KEYSPACES],
 }
 
 impl Puts {
-    pub(super) fn put(&mut self, ks: usize, key: impl Into<Vec<u8>>, value: impl AsRef<[u8]>) {
-        self.items[ks.min(KEYSPACES - 1)].push((key.into(), value.as_ref().to_vec()));
+    pub(super) fn put(&mut self, ks: usize, key: impl AsRef<[u8]>, value: impl AsRef<[u8]>) {
+        self.items[ks.min(KEYSPACES - 1)].push(key.as_ref(), value.as_ref());
     }
 
     pub(super) fn len(&self) -> usize {
-        self.items.iter().map(Vec::len).sum()
+        self.items.iter().map(Run::len).sum()
     }
 
-    /// Each keyspace's puts sorted by key, later puts of a key winning.
-    pub(super) fn into_sorted(self) -> impl Iterator<Item = (usize, Kvs)> {
-        self.items.into_iter().enumerate().map(|(i, mut v)| {
-            // Stable sort keeps insertion order among equal keys; keep the last.
-            v.sort_by(|a, b| a.0.cmp(&b.0));
-            let mut out: Kvs = Vec::with_capacity(v.len());
-            for kv in v {
-                match out.last_mut() {
-                    Some(last) if last.0 == kv.0 => *last = kv,
-                    _ => out.push(kv),
-                }
+    /// Sorts each keyspace's puts by key, later puts of a key winning.
+    /// The large keyspaces are sorted on a second thread.
+    pub(super) fn sort_all(&mut self) {
+        let [fwd, rev, dom, piv, cnt, rest @ ..] = &mut self.items;
+        let big = rev.len() + cnt.len() >= BULK_THRESHOLD / 4;
+        std::thread::scope(|s| {
+            let mut side = [rev, cnt];
+            if big {
+                s.spawn(move || side.iter_mut().for_each(|r| r.sort()));
+            } else {
+                side.iter_mut().for_each(|r| r.sort());
             }
-            (i, out)
-        })
+            for r in [piv, fwd, dom].into_iter().chain(rest.iter_mut()) {
+                r.sort();
+            }
+        });
+    }
+
+    /// Each keyspace's puts, by keyspace index.
+    pub(super) fn runs(&self) -> impl Iterator<Item = (usize, &Run)> {
+        self.items.iter().enumerate()
+    }
+
+    /// Empties every keyspace's puts, keeping the buffers for the next
+    /// batch (a fresh buffer costs a page fault per 4 KiB) unless a huge
+    /// batch left them larger than `KEEP`.
+    pub(super) fn clear(&mut self) {
+        const KEEP: usize = 256 << 20;
+        for r in &mut self.items {
+            r.buf.clear();
+            r.items.clear();
+            if r.buf.capacity() > KEEP {
+                r.buf = Vec::new();
+                r.items = Vec::new();
+            }
+        }
     }
 }
 
@@ -79,8 +159,8 @@ fn io(path: &std::path::Path, e: std::io::Error) -> StoreError {
     }
 }
 
-pub(super) fn commit_bulk(s: &EmbeddedStore, puts: Puts) -> Result<()> {
-    let sorted: Vec<(usize, Kvs)> = puts.into_sorted().collect();
+pub(super) fn commit_bulk(s: &EmbeddedStore, puts: &mut Puts) -> Result<()> {
+    puts.sort_all();
     let redo = s.path.join("redo.bin");
     let tmp = s.path.join("redo.bin.tmp");
     {
@@ -88,9 +168,9 @@ pub(super) fn commit_bulk(s: &EmbeddedStore, puts: Puts) -> Result<()> {
         let mut w = BufWriter::with_capacity(1 << 20, f);
         let mut n = 0u64;
         w.write_all(MAGIC).map_err(|e| io(&tmp, e))?;
-        for (i, items) in &sorted {
-            for (k, v) in items {
-                w.write_all(&[*i as u8]).map_err(|e| io(&tmp, e))?;
+        for (i, items) in puts.runs() {
+            for (k, v) in items.iter() {
+                w.write_all(&[i as u8]).map_err(|e| io(&tmp, e))?;
                 w.write_all(&(k.len() as u32).to_be_bytes())
                     .map_err(|e| io(&tmp, e))?;
                 w.write_all(k).map_err(|e| io(&tmp, e))?;
@@ -110,19 +190,19 @@ pub(super) fn commit_bulk(s: &EmbeddedStore, puts: Puts) -> Result<()> {
     File::open(&s.path)
         .and_then(|d| d.sync_all())
         .map_err(|e| io(&s.path, e))?;
-    ingest(s, sorted)?;
+    ingest(s, puts)?;
     fs::remove_file(&redo).map_err(|e| io(&redo, e))?;
     Ok(())
 }
 
-fn ingest(s: &EmbeddedStore, sorted: Vec<(usize, Kvs)>) -> Result<()> {
+fn ingest(s: &EmbeddedStore, puts: &Puts) -> Result<()> {
     #[cfg(feature = "testsuite")]
     let (mut done, fail_at) = (
         0usize,
         s.fail_after_keyspaces
             .swap(usize::MAX, std::sync::atomic::Ordering::SeqCst),
     );
-    for (i, items) in sorted {
+    for (i, items) in puts.runs() {
         #[cfg(feature = "testsuite")]
         {
             if done >= fail_at {
@@ -137,7 +217,7 @@ fn ingest(s: &EmbeddedStore, sorted: Vec<(usize, Kvs)>) -> Result<()> {
         }
         let ks = s.keyspace(i);
         let mut ing = ks.start_ingestion()?;
-        for (k, v) in items {
+        for (k, v) in items.iter() {
             ing.write(k, v)?;
         }
         ing.finish()?;
@@ -166,8 +246,9 @@ pub(super) fn recover(s: &EmbeddedStore) -> Result<()> {
     if &magic != MAGIC {
         return Err(corrupt("bad magic"));
     }
-    let mut sorted: Vec<(usize, Kvs)> = (0..KEYSPACES).map(|i| (i, Vec::new())).collect();
+    let mut puts = Puts::default();
     let mut n = 0u64;
+    let (mut k, mut v) = (Vec::new(), Vec::new());
     loop {
         let mut tag = [0u8; 1];
         r.read_exact(&mut tag).map_err(|_| corrupt("truncated"))?;
@@ -180,12 +261,12 @@ pub(super) fn recover(s: &EmbeddedStore) -> Result<()> {
         }
         let mut len = [0u8; 4];
         r.read_exact(&mut len).map_err(|_| corrupt("truncated"))?;
-        let mut k = vec![0u8; u32::from_be_bytes(len) as usize];
+        k.resize(u32::from_be_bytes(len) as usize, 0);
         r.read_exact(&mut k).map_err(|_| corrupt("truncated"))?;
         r.read_exact(&mut len).map_err(|_| corrupt("truncated"))?;
-        let mut v = vec![0u8; u32::from_be_bytes(len) as usize];
+        v.resize(u32::from_be_bytes(len) as usize, 0);
         r.read_exact(&mut v).map_err(|_| corrupt("truncated"))?;
-        sorted[ks].1.push((k, v));
+        puts.put(ks, &k, &v);
         n += 1;
     }
     let mut count = [0u8; 8];
@@ -197,7 +278,8 @@ pub(super) fn recover(s: &EmbeddedStore) -> Result<()> {
         return Err(corrupt("footer mismatch"));
     }
     tracing::warn!(puts = n, "finishing a batch interrupted by a crash");
-    ingest(s, sorted)?;
+    puts.sort_all();
+    ingest(s, &puts)?;
     fs::remove_file(&redo).map_err(|e| io(&redo, e))?;
     Ok(())
 }

@@ -154,3 +154,45 @@ fn crash_in_bulk_batch_is_finished_on_reopen() {
     .unwrap();
     assert_eq!(snapshot(&s), snapshot(&r));
 }
+
+/// A store written before the `seen` name markers existed: `check` notices
+/// the missing markers, the next open indexes the stored names, and later
+/// batches merge with the stored facts instead of taking them for new.
+#[test]
+fn store_without_name_markers_is_indexed_on_open() {
+    let dir = tempfile::tempdir().unwrap();
+    let reference = tempfile::tempdir().unwrap();
+    {
+        let (s, _d) = open(dir.path());
+        s.write(WriteBatch {
+            observations: observations(4_000, 0),
+            ..Default::default()
+        })
+        .unwrap();
+        s.forget_name_markers().unwrap();
+        let problems = s.check().unwrap().problems;
+        assert!(
+            problems.iter().any(|p| p.contains("not marked seen")),
+            "{problems:?}"
+        );
+    }
+    let (s, _d) = open(dir.path());
+    assert!(s.check().unwrap().problems.is_empty());
+    let receipt = s
+        .write(WriteBatch {
+            observations: observations(4_000, 1),
+            ..Default::default()
+        })
+        .unwrap();
+    assert!(receipt.facts_merged > 0);
+    assert!(s.check().unwrap().problems.is_empty());
+    let (r, _rd) = open(reference.path());
+    for day in 0..2 {
+        r.write(WriteBatch {
+            observations: observations(4_000, day),
+            ..Default::default()
+        })
+        .unwrap();
+    }
+    assert_eq!(snapshot(&s), snapshot(&r));
+}
