@@ -93,6 +93,9 @@ pub struct Graph {
     pub truncated: bool,
 }
 
+/// Holders read per page once the graph is full (see `expand_value`).
+const FULL_PAGE: usize = 32;
+
 fn node_id(kind: &str, label: &str) -> String {
     format!("{kind}:{label}")
 }
@@ -104,7 +107,8 @@ struct Builder<'a> {
     index: HashMap<String, usize>,
     nodes: Vec<Node>,
     edges: Vec<Edge>,
-    edge_seen: std::collections::HashSet<(String, String, String)>,
+    /// (domain node, value node, predicate) pairs already joined.
+    edge_seen: std::collections::HashSet<(usize, usize, Predicate)>,
     queue: VecDeque<(usize, Option<(Predicate, Entity)>)>,
     truncated: bool,
 }
@@ -151,15 +155,18 @@ impl Builder<'_> {
         Some(i)
     }
 
-    fn edge(&mut self, domain: usize, value: usize, field: &str, h: &scry_store::Holding) {
-        let (s, t) = (self.nodes[domain].id.clone(), self.nodes[value].id.clone());
-        if self
-            .edge_seen
-            .insert((s.clone(), t.clone(), field.to_string()))
-        {
+    fn edge(
+        &mut self,
+        domain: usize,
+        value: usize,
+        p: Predicate,
+        field: &str,
+        h: &scry_store::Holding,
+    ) {
+        if self.edge_seen.insert((domain, value, p)) {
             self.edges.push(Edge {
-                source: s,
-                target: t,
+                source: self.nodes[domain].id.clone(),
+                target: self.nodes[value].id.clone(),
                 field: field.to_string(),
                 first_seen: scry_model::format_time(h.window.first_seen),
                 last_seen: scry_model::format_time(h.window.last_seen),
@@ -181,16 +188,43 @@ impl Builder<'_> {
                 h.predicate.info().is_some_and(|p| p.pivot) && h.predicate != Predicate::LISTED
             })
             .collect();
-        let counts = self.store.value_counts(
-            &holdings
-                .iter()
-                .map(|h| (h.predicate, h.object.clone()))
-                .collect::<Vec<_>>(),
-        )?;
-        for (h, c) in holdings.iter().zip(counts) {
-            let n = c.current + c.historic;
-            let field = h.predicate.name();
-            let label = h.object.to_string();
+        // Holder counts only for values not yet nodes: a value node got
+        // its count when it was made, and the store does not change here.
+        let ids: Vec<(String, String)> = holdings
+            .iter()
+            .map(|h| (h.predicate.name(), h.object.to_string()))
+            .collect();
+        let fresh: Vec<usize> = ids
+            .iter()
+            .enumerate()
+            .filter(|(_, (f, l))| {
+                self.index
+                    .get(&node_id(f, l))
+                    .is_none_or(|&v| self.nodes[v].holders.is_none())
+            })
+            .map(|(k, _)| k)
+            .collect();
+        let mut counts = vec![None; holdings.len()];
+        if !fresh.is_empty() {
+            let got = self.store.value_counts(
+                &fresh
+                    .iter()
+                    .map(|&k| (holdings[k].predicate, holdings[k].object.clone()))
+                    .collect::<Vec<_>>(),
+            )?;
+            for (&k, c) in fresh.iter().zip(got) {
+                counts[k] = Some(c.current + c.historic);
+            }
+        }
+        for ((h, (field, label)), n) in holdings.iter().zip(ids).zip(counts) {
+            let n = match n {
+                Some(n) => n,
+                // Made by an earlier holding of this same list.
+                None => match self.index.get(&node_id(&field, &label)) {
+                    Some(&v) => self.nodes[v].holders.unwrap_or(0),
+                    None => 0,
+                },
+            };
             let expandable = n <= self.opts.max_fanout;
             let Some(v) = self.node(
                 &field,
@@ -201,7 +235,7 @@ impl Builder<'_> {
                 return Ok(());
             };
             self.nodes[v].holders = Some(n);
-            self.edge(i, v, &field, h);
+            self.edge(i, v, h.predicate, &field, h);
         }
         Ok(())
     }
@@ -209,20 +243,33 @@ impl Builder<'_> {
     fn expand_value(&mut self, i: usize, p: Predicate, o: Entity) -> Result<()> {
         let depth = self.nodes[i].depth + 1;
         let field = p.name();
-        let page = self.store.pivot(&PivotQuery {
-            predicate: p,
-            object: o,
-            scope: Scope::All,
-            after: None,
-            limit: self.opts.max_fanout as usize,
-        })?;
-        for (d, h) in page.domains {
-            let Some(di) = self.node("domain", d.ascii(), depth, None) else {
-                return Ok(());
-            };
-            self.edge(di, i, &field, &h);
+        let max = usize::try_from(self.opts.max_fanout).unwrap_or(usize::MAX);
+        // Once the graph is full, only edges to domains already in it are
+        // added, up to the first new domain: read the holders a short page
+        // at a time (same order, same answer) instead of `max_fanout` at once.
+        let step = if self.truncated { FULL_PAGE } else { max };
+        let mut seen = 0usize;
+        let mut after = None;
+        loop {
+            let page = self.store.pivot(&PivotQuery {
+                predicate: p,
+                object: o.clone(),
+                scope: Scope::All,
+                after: after.take(),
+                limit: step.min(max - seen),
+            })?;
+            seen += page.domains.len();
+            for (d, h) in page.domains {
+                let Some(di) = self.node("domain", d.ascii(), depth, None) else {
+                    return Ok(());
+                };
+                self.edge(di, i, p, &field, &h);
+            }
+            match page.next_cursor {
+                Some(c) if seen < max => after = Some(c),
+                _ => return Ok(()),
+            }
         }
-        Ok(())
     }
 }
 

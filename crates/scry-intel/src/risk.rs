@@ -66,6 +66,19 @@ pub trait ThreatScorer: Send + Sync {
     }
     /// The model's name and version, shown with scores.
     fn model(&self) -> String;
+    /// What [`RiskEngine::quick_score`] needs of a name: the best threat
+    /// `(score, threat)` (the first of the highest; `None` if there is no
+    /// threat) and the look-alike similarity (`None` below 60, where its
+    /// risk is 0 anyway). By default from `profile` and `lookalike`.
+    fn quick(&self, name: &DomainName) -> (Option<(u8, String)>, Option<u8>) {
+        let mut best: Option<(u8, String)> = None;
+        for (t, s) in self.profile(name).scores {
+            if best.as_ref().is_none_or(|b| s > b.0) {
+                best = Some((s, t));
+            }
+        }
+        (best, self.lookalike(name).map(|(sim, _, _)| sim))
+    }
 }
 
 /// The threat model built into Scry: `scry-risk`'s committed lexical
@@ -105,6 +118,19 @@ impl ThreatScorer for BuiltinScorer {
 
     fn model(&self) -> String {
         "scry-risk lexical-v1".into()
+    }
+
+    /// One feature extraction (one look-alike match), no evidence.
+    fn quick(&self, name: &DomainName) -> (Option<(u8, String)>, Option<u8>) {
+        let (scores, sim) = self.0.scores_and_lookalike(name);
+        let mut best = 0;
+        for t in 1..scores.len() {
+            if scores[t] > scores[best] {
+                best = t;
+            }
+        }
+        let threat = ["phishing", "malware", "spam"][best];
+        (Some((scores[best], threat.to_string())), sim)
     }
 }
 
@@ -396,16 +422,17 @@ impl<'a> RiskEngine<'a> {
         let prox = proximity::stored(self.state, reg)?.map_or(0, |s| s.score);
         let mut best = (prox, "proximity".to_string());
         if let Ok(name) = DomainName::from_normalised(reg) {
-            if let Some((sim, _, _)) = self.scorer.lookalike(&name) {
+            let (threat, sim) = self.scorer.quick(&name);
+            if let Some(sim) = sim {
                 let s = lookalike_risk(sim);
                 if s > best.0 {
                     best = (s, "lookalike".to_string());
                 }
             }
-            for (t, s) in self.scorer.profile(&name).scores {
-                if s > best.0 {
-                    best = (s, t);
-                }
+            if let Some((s, t)) = threat
+                && s > best.0
+            {
+                best = (s, t);
             }
         }
         Ok(best)

@@ -373,6 +373,25 @@ impl Model {
         [score_of(z[0]), score_of(z[1]), score_of(z[2])]
     }
 
+    /// The three scores (as [`Model::scores`]) and the look-alike
+    /// similarity of the whole host to a brand not its own (as
+    /// [`crate::lookalike_of`], but only from the feature floor, 60, up),
+    /// from one feature extraction: the graph's quick risk per domain.
+    pub fn scores_and_lookalike(&self, name: &DomainName) -> ([u8; 3], Option<u8>) {
+        let f = self.features(name);
+        let z = self.logits(&f);
+        let scores = [score_of(z[0]), score_of(z[1]), score_of(z[2])];
+        let lookalike = f.info.lookalike.as_ref().and_then(|(sim, brand, _)| {
+            let own_label = name
+                .registrable()
+                .and_then(|r| r.split('.').next())
+                .unwrap_or_default();
+            let brand_label = brand.split('.').next().unwrap_or_default();
+            (own_label != brand_label).then_some(*sim)
+        });
+        (scores, lookalike)
+    }
+
     /// The raw log-odds per threat (for evaluation: no rounding to 0..99).
     pub fn logit(&self, name: &DomainName, t: Threat) -> f32 {
         self.logits(&self.features(name))[t.index()]

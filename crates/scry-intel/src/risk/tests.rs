@@ -483,3 +483,91 @@ fn lookalikes_of_brands_are_a_component_and_brands_own_labels_are_not() {
     assert_eq!(lookalike_risk(74), 0);
     assert!(lookalike_risk(85) >= 30 && lookalike_risk(100) == 80);
 }
+
+/// The built-in model through the trait's default `quick` (its `profile`
+/// and `lookalike`, two look-alike matches): the semantics before the
+/// one-extraction fast path.
+struct ViaProfile(BuiltinScorer);
+
+impl ThreatScorer for ViaProfile {
+    fn profile(&self, name: &DomainName) -> ThreatProfile {
+        self.0.profile(name)
+    }
+    fn lookalike(&self, name: &DomainName) -> Option<(u8, String, Vec<String>)> {
+        self.0.lookalike(name)
+    }
+    fn model(&self) -> String {
+        self.0.model()
+    }
+}
+
+#[test]
+fn quick_score_fast_path_agrees_with_profile_and_lookalike() {
+    let w = world();
+    let fast = builtin_scorer();
+    let slow = ViaProfile(builtin_scorer());
+    let fast_engine = RiskEngine::new(&w.store, &w.state, &fast);
+    let slow_engine = RiskEngine::new(&w.store, &w.state, &slow);
+    let mut names: Vec<String> = [
+        "paypal.com",
+        "paypa1.com",
+        "pay-pal-login.top",
+        "g0ogle.club",
+        "g-oogle.club",
+        "google.com",
+        "mail.google.com",
+        "appleid-verify.site",
+        "apple-payment.click",
+        "arnazon.com",
+        "micros0ft-support.xyz",
+        "instagram.com",
+        "alert-instagram.click",
+        "x.com",
+        "example.org",
+        "bank-secure-update.info",
+        "free-casino-bonus.win",
+        "qwxzjkvbn.biz",
+        "login.top",
+        "xn--pypal-4ve.com",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
+    // Brand names with one letter changed, dropped or doubled.
+    for brand in [
+        "paypal",
+        "google",
+        "apple",
+        "amazon",
+        "microsoft",
+        "netflix",
+    ] {
+        for i in 0..brand.len() {
+            let (a, b) = brand.split_at(i);
+            names.push(format!("{a}{}.com", &b[1..]));
+            names.push(format!("{a}x{}.net", &b[1..]));
+            names.push(format!("{a}{}{b}.top", &b[..1]));
+        }
+    }
+    let mut lookalikes = 0;
+    for n in &names {
+        let Ok(d) = DomainName::parse(n) else {
+            continue;
+        };
+        let reg = d.registrable_or_self().to_string();
+        assert_eq!(
+            fast_engine.quick_score(&reg).unwrap(),
+            slow_engine.quick_score(&reg).unwrap(),
+            "{reg}"
+        );
+        let la = fast.quick(&d).1.map_or(0, lookalike_risk);
+        assert_eq!(
+            la,
+            slow.lookalike(&d).map_or(0, |(s, _, _)| lookalike_risk(s)),
+            "{n}"
+        );
+        lookalikes += usize::from(la > 0);
+    }
+    // Not vacuous: the look-alike path was taken.
+    assert!(lookalikes >= 10, "{lookalikes}");
+}
