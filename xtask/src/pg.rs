@@ -62,10 +62,6 @@ fn as_pg(bin: &Path, tool: &str, args: &[&str]) -> Result<()> {
     Ok(())
 }
 
-fn psql(bin: &Path, sock: &Path, sql: &str) -> Result<String> {
-    psql_on(bin, sock, PORT, sql)
-}
-
 fn psql_on(bin: &Path, sock: &Path, port: &str, sql: &str) -> Result<String> {
     let out = Command::new(bin.join("psql"))
         .args(["-X", "-q", "-t", "-A", "-v", "ON_ERROR_STOP=1", "-h"])
@@ -76,10 +72,6 @@ fn psql_on(bin: &Path, sock: &Path, port: &str, sql: &str) -> Result<String> {
         bail!("psql failed: {}", String::from_utf8_lossy(&out.stderr));
     }
     Ok(String::from_utf8_lossy(&out.stdout).trim().to_string())
-}
-
-fn pgbench(bin: &Path, sock: &Path, dir: &Path, name: &str, script: &str) -> Result<Latency> {
-    pgbench_on(bin, sock, PORT, dir, name, script)
 }
 
 fn pgbench_on(
@@ -143,115 +135,40 @@ fn pgbench_on(
 }
 
 pub(crate) fn bench(work: &Path, tsv: &Path, domains: u64) -> Result<PgFigures> {
-    let bin = bin_dir()?;
-    let dir = work.join("pg");
-    let data = dir.join("data");
-    let sock = dir.join("sock");
-    std::fs::create_dir_all(&sock)?;
-    Command::new("chown")
-        .args(["-R", "postgres:postgres"])
-        .arg(&dir)
-        .status()?;
-    Command::new("chmod").args(["a+rx"]).arg(work).status()?;
-    as_pg(
-        &bin,
-        "initdb",
-        &[
-            "-D",
-            data.to_str().context("path")?,
-            "-U",
-            "postgres",
-            "--auth=trust",
-            "-E",
-            "UTF8",
-            "--no-locale",
-        ],
-    )?;
-    let opts = format!(
-        "-c listen_addresses=127.0.0.1 -p {PORT} -k {} -c max_wal_size=4GB",
-        sock.display()
-    );
-    as_pg(
-        &bin,
-        "pg_ctl",
-        &[
-            "-D",
-            data.to_str().context("path")?,
-            "-o",
-            &opts,
-            "-w",
-            "-l",
-            dir.join("log").to_str().context("path")?,
-            "start",
-        ],
-    )?;
+    let pg = Server::start(&work.join("pg"), PORT)?;
     let result = (|| -> Result<PgFigures> {
         let t = Instant::now();
-        psql(
-            &bin,
-            &sock,
+        pg.psql(
             "CREATE TABLE facts(subject text, holder text, pred smallint, obj text, first_seen bigint, last_seen bigint, cnt bigint, source text)",
         )?;
-        psql(
-            &bin,
-            &sock,
-            &format!("\\copy facts FROM '{}'", tsv.display()),
-        )?;
-        psql(
-            &bin,
-            &sock,
-            "CREATE INDEX facts_fwd ON facts(holder, pred, obj)",
-        )?;
-        psql(
-            &bin,
-            &sock,
-            "CREATE INDEX facts_rev ON facts(pred, obj, holder)",
-        )?;
-        psql(
-            &bin,
-            &sock,
+        pg.psql(&format!("\\copy facts FROM '{}'", tsv.display()))?;
+        pg.psql("CREATE INDEX facts_fwd ON facts(holder, pred, obj)")?;
+        pg.psql("CREATE INDEX facts_rev ON facts(pred, obj, holder)")?;
+        pg.psql(
             "CREATE TABLE counts AS SELECT pred, obj, count(DISTINCT holder) AS n FROM facts GROUP BY pred, obj",
         )?;
-        psql(
-            &bin,
-            &sock,
-            "CREATE UNIQUE INDEX counts_pk ON counts(pred, obj)",
-        )?;
-        psql(&bin, &sock, "VACUUM ANALYZE")?;
+        pg.psql("CREATE UNIQUE INDEX counts_pk ON counts(pred, obj)")?;
+        pg.psql("VACUUM ANALYZE")?;
         let load_s = t.elapsed().as_secs_f64();
-        let disk: u64 = psql(
-            &bin,
-            &sock,
-            "SELECT pg_total_relation_size('facts') + pg_total_relation_size('counts')",
-        )?
-        .parse()
-        .unwrap_or(0);
-        let pivot = pgbench(
-            &bin,
-            &sock,
-            &dir,
+        let disk: u64 = pg
+            .psql("SELECT pg_total_relation_size('facts') + pg_total_relation_size('counts')")?
+            .parse()
+            .unwrap_or(0);
+        let pivot = pg.pgbench(
             "pivot",
             &format!(
                 "SELECT DISTINCT holder FROM facts WHERE pred = 2 AND obj = '{PIVOT_NS}' ORDER BY holder LIMIT 1000;\n"
             ),
         )?;
         let profile_q = "SELECT f.pred, f.obj, f.first_seen, f.last_seen, f.cnt, c.n FROM facts f JOIN counts c ON c.pred = f.pred AND c.obj = f.obj WHERE f.holder = ";
-        let profile_small = pgbench(
-            &bin,
-            &sock,
-            &dir,
+        let profile_small = pg.pgbench(
             "profile_small",
             &format!(
                 "\\set i random(0, 1999)\n{profile_q}'d' || ((:i * 7919) % {domains}) || '-bench.' || (ARRAY['com','net','org','info','xyz'])[((:i * 7919) % {domains}) % 5 + 1];\n"
             ),
         )?;
-        let profile_big = pgbench(
-            &bin,
-            &sock,
-            &dir,
-            "profile_big",
-            &format!("{profile_q}'{PROFILE_DOMAIN}';\n"),
-        )?;
+        let profile_big =
+            pg.pgbench("profile_big", &format!("{profile_q}'{PROFILE_DOMAIN}';\n"))?;
         Ok(PgFigures {
             load_s,
             disk,
@@ -260,18 +177,7 @@ pub(crate) fn bench(work: &Path, tsv: &Path, domains: u64) -> Result<PgFigures> 
             profile_big,
         })
     })();
-    // Stop by PID.
-    if let Ok(pidfile) = std::fs::read_to_string(data.join("postmaster.pid"))
-        && let Some(pid) = pidfile.lines().next()
-    {
-        let _ = Command::new("kill").args(["-INT", pid.trim()]).status();
-        for _ in 0..100 {
-            if std::fs::metadata(data.join("postmaster.pid")).is_err() {
-                break;
-            }
-            std::thread::sleep(std::time::Duration::from_millis(100));
-        }
-    }
+    pg.stop();
     result
 }
 

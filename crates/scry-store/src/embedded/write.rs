@@ -90,6 +90,30 @@ type HolderDeltas = BTreeMap<(Predicate, Vec<u8>), Window>;
 /// Count moves of a batch, by value key (predicate · object).
 type CountDeltas = HashMap<Vec<u8>, (i64, i64)>;
 
+/// A holding under both orders: `dom` (holder · predicate · object) and
+/// `piv` (predicate · object · holder).
+fn put_holding(
+    out: &mut Puts,
+    bufs: &mut Bufs,
+    holder: &[u8],
+    pred: Predicate,
+    obj: &[u8],
+    hv: &[u8],
+) {
+    let dk = &mut bufs.a;
+    dk.clear();
+    dk.extend_from_slice(holder);
+    push_pred(dk, pred);
+    dk.extend_from_slice(obj);
+    out.put(DOM, dk.as_slice(), hv);
+    let pk = &mut bufs.b;
+    pk.clear();
+    push_pred(pk, pred);
+    pk.extend_from_slice(obj);
+    pk.extend_from_slice(holder);
+    out.put(PIV, pk.as_slice(), hv);
+}
+
 fn add_count(cnt: &mut CountDeltas, key: &mut Vec<u8>, pred: Predicate, obj: &[u8], d: (i64, i64)) {
     key.clear();
     push_pred(key, pred);
@@ -215,18 +239,7 @@ impl EmbeddedStore {
                     current,
                 }
                 .encode();
-                let dk = &mut bufs.a;
-                dk.clear();
-                dk.extend_from_slice(holder);
-                push_pred(dk, pred);
-                dk.extend_from_slice(obj);
-                out.put(DOM, dk.as_slice(), hv);
-                let pk = &mut bufs.b;
-                pk.clear();
-                push_pred(pk, pred);
-                pk.extend_from_slice(obj);
-                pk.extend_from_slice(holder);
-                out.put(PIV, pk.as_slice(), hv);
+                put_holding(out, bufs, holder, pred, obj, &hv);
                 if is_domain {
                     let d = if current { (1, 0) } else { (0, 1) };
                     add_count(cnt, &mut bufs.a, pred, obj, d);
@@ -312,18 +325,7 @@ impl EmbeddedStore {
                     current,
                 }
                 .encode();
-                let dk = &mut bufs.a;
-                dk.clear();
-                dk.extend_from_slice(holder);
-                push_pred(dk, pred);
-                dk.extend_from_slice(obj);
-                out.put(DOM, dk.as_slice(), hv);
-                let pk = &mut bufs.b;
-                pk.clear();
-                push_pred(pk, pred);
-                pk.extend_from_slice(obj);
-                pk.extend_from_slice(holder);
-                out.put(PIV, pk.as_slice(), hv);
+                put_holding(out, bufs, holder, pred, obj, &hv);
                 if is_domain {
                     let d = match (old.map(|o| o.current), current) {
                         (None, true) => (1, 0),
