@@ -315,7 +315,8 @@ fn zone_offset(w: &str) -> Option<i64> {
         "cst" => -6 * 3600,
         "cet" | "bst" | "wat" => 3600,
         "cest" | "eet" | "sast" => 2 * 3600,
-        "eest" | "msk" => 3 * 3600,
+        // East Africa Time (.ke and other East African registries).
+        "eest" | "msk" | "eat" => 3 * 3600,
         "est" => -5 * 3600,
         "edt" => -4 * 3600,
         "cdt" => -5 * 3600,
