@@ -81,6 +81,12 @@ fn etag(body: &str) -> String {
     format!("\"{hex}\"")
 }
 
+/// Each asset's ETag, computed once (the assets are fixed in the binary).
+fn etags() -> &'static [String] {
+    static TAGS: std::sync::OnceLock<Vec<String>> = std::sync::OnceLock::new();
+    TAGS.get_or_init(|| ASSETS.iter().map(|a| etag(a.body)).collect())
+}
+
 /// The security headers of every UI answer.
 fn harden(h: &mut HeaderMap) {
     h.insert(
@@ -99,15 +105,15 @@ fn harden(h: &mut HeaderMap) {
 }
 
 fn asset(name: &str, headers: &HeaderMap) -> Response {
-    let Some(a) = ASSETS.iter().find(|a| a.path == name) else {
+    let Some(i) = ASSETS.iter().position(|a| a.path == name) else {
         return ApiError::new(StatusCode::NOT_FOUND, "not_found", "no such UI file")
             .into_response();
     };
-    let tag = etag(a.body);
+    let (a, tag) = (&ASSETS[i], &etags()[i]);
     let fresh = headers
         .get(header::IF_NONE_MATCH)
         .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.split(',').any(|t| t.trim() == tag));
+        .is_some_and(|v| v.split(',').any(|t| t.trim() == tag.as_str()));
     let mut r = if fresh {
         StatusCode::NOT_MODIFIED.into_response()
     } else {
@@ -118,7 +124,7 @@ fn asset(name: &str, headers: &HeaderMap) -> Response {
     // Revalidate every time (the ETag makes that a 304): a new binary
     // never serves yesterday's script.
     h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
-    if let Ok(v) = HeaderValue::from_str(&tag) {
+    if let Ok(v) = HeaderValue::from_str(tag) {
         h.insert(header::ETAG, v);
     }
     r
