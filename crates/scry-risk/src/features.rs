@@ -6,11 +6,13 @@
 //! suffix, private PSL section included), its public suffix, and the
 //! look-alike match of the whole host:
 //!
-//! * dense: length and length buckets, Shannon entropy, digits, hyphens,
-//!   vowel ratio and consonant/digit runs, the mean log-likelihood of the
-//!   label under a character trigram model of benign names
-//!   ([`CharModel`]), punycode, brand terms and phishing keywords,
-//!   look-alike similarity buckets;
+//! * dense: length and length buckets, Shannon entropy and distinct
+//!   characters, digits, hyphens, vowel ratio, vowel/consonant alternation,
+//!   doubled letters and consonant/digit runs, the mean log-likelihood of
+//!   the label under a character trigram model of benign names
+//!   ([`CharModel`]), the share of its trigrams no benign name has and its
+//!   least likely step, punycode, a private-section suffix (free hosting),
+//!   brand terms and phishing keywords, look-alike similarity buckets;
 //! * hashed (into [`DIM`] buckets): character 2-, 3- and 4-grams of
 //!   `^label$`, the last suffix label and the whole suffix, the brand
 //!   term and keyword seen.

@@ -5,7 +5,10 @@
 //!   vector (see `features`: length, entropy, digits, hyphens, character
 //!   runs, character n-grams, likelihood under a character model of benign
 //!   names, brand terms, phishing keywords, look-alike similarity to brands
-//!   from `scry-lookalike`, public suffix). [`Model::builtin`] is the model
+//!   from `scry-lookalike`, public suffix), each with an optional
+//!   correction by small oblivious gradient-boosted trees stacked on it
+//!   (`gbdt`: the dense features and the regression's per-group
+//!   contributions in, log-odds out). [`Model::builtin`] is the model
 //!   committed in `model/lexical-v2.bin`, embedded in the binary;
 //!   [`Model::from_bytes`] validates a model file and never panics.
 //! * [`train()`] rebuilds that model from the real labelled lists of

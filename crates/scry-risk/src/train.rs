@@ -600,7 +600,7 @@ fn choose(
         let sn: Vec<f32> = vnr.iter().map(|&r| score(r)).collect();
         let auc = crate::metrics::roc_auc(&sp, &sn);
         progress(&format!(
-            "  + {} trees of depth {}: validation AUC {auc:.4}",
+            "  + {} oblivious trees of depth {}: validation AUC {auc:.4}",
             gb.trees, gb.depth
         ));
         if auc > chosen.1 {

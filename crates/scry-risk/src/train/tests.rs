@@ -22,6 +22,9 @@ fn training_is_deterministic_and_learns() {
         assert!(m.positives > 0 && m.negatives > 0, "{m:?}");
         assert!(m.final_loss < 0.69, "{m:?}: better than chance");
     }
+    // The stacked trees were fitted (20 per threat when validation is off).
+    assert_eq!(a.trees(), [20, 20, 20]);
+    assert!(ra.models.iter().all(|m| m.trees == 20 && m.tree_depth == 3));
     // The trained model survives its own file format.
     assert_eq!(Model::from_bytes(&a.to_bytes()).unwrap(), a);
 }
