@@ -507,12 +507,14 @@ impl Model {
         let mut sums = self.group_sums(&f);
         // The scores from the same sums as `scores` (same order).
         let z = self.logits(&f);
+        let scores: [u8; THREATS] = std::array::from_fn(|t| score_of(z[t]));
         // The trees' corrections credited to the groups of the inputs they
         // split on; a split on the regression's log-odds is shared among
-        // the regression's groups that raise it.
+        // the regression's groups that raise it. Only scores that get
+        // evidence need it.
         let dense = dense_inputs(&f);
         for (t, forest) in self.forests.iter().enumerate() {
-            if forest.trees() == 0 {
+            if forest.trees() == 0 || scores[t] < 10 {
                 continue;
             }
             let (c, _) = forest.attribute(&tree_inputs(&dense, &sums[t]));
@@ -538,7 +540,6 @@ impl Model {
                 *s += a;
             }
         }
-        let scores: [u8; THREATS] = std::array::from_fn(|t| score_of(z[t]));
         let (_, suffix) = split(name);
         let mut evidence = Vec::new();
         for threat in Threat::ALL {
