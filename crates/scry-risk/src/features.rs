@@ -11,8 +11,7 @@
 //!   doubled letters and consonant/digit runs, the mean log-likelihood of
 //!   the label under a character trigram model of benign names
 //!   ([`CharModel`]), the share of its trigrams no benign name has and its
-//!   least likely step, punycode, a private-section suffix (free hosting),
-//!   brand terms and phishing keywords, look-alike similarity buckets;
+//!   least likely step, punycode, brand terms and phishing keywords, look-alike similarity buckets;
 //! * hashed (into [`DIM`] buckets): character 2-, 3- and 4-grams of
 //!   `^label$`, the last suffix label and the whole suffix, the brand
 //!   term and keyword seen.
@@ -104,7 +103,6 @@ const F_LL: usize = 30;
 const F_LL_BUCKET: usize = 31; // 6 buckets: 31..=36
 const F_PUNYCODE: usize = 37;
 const F_LONG_SUFFIX: usize = 38;
-const F_PRIVATE_SUFFIX: usize = 39;
 const F_BRAND: usize = 40;
 const F_BRAND2: usize = 41;
 const F_KEYWORD: usize = 42;
@@ -132,7 +130,7 @@ pub(crate) fn dense_group(i: usize) -> Group {
         F_HYPHEN..=22 => Group::Hyphens,
         F_VOWEL_RATIO..=28 | F_ALTERNATION | F_DOUBLED => Group::Runs,
         F_LL..=36 | F_LL2..=57 | F_UNSEEN_TRI | F_MIN_LP => Group::Likelihood,
-        F_LONG_SUFFIX | F_PRIVATE_SUFFIX => Group::Tld,
+        F_LONG_SUFFIX => Group::Tld,
         F_BRAND | F_BRAND2 | F_BRAND_KEYWORD => Group::BrandTerm,
         F_KEYWORD | F_KEYWORD2 => Group::Keyword,
         F_LOOKALIKE_BUCKET..=48 => Group::Lookalike,
@@ -557,23 +555,21 @@ impl Features {
             f32::from(u8::from(label.starts_with("xn--"))),
             Group::Structure,
         );
+        // Under a private-section suffix (`x.blogspot.com`, `x.github.io`:
+        // free hosting, blogs, dynamic DNS) only the ICANN top-level label
+        // describes the suffix. The benign lists hold no such name at all,
+        // while PhishTank holds hundreds, so the private suffix's identity
+        // would be learnt as "phishing" from a sampling artefact and mark
+        // every GitHub Pages site; the user's label must carry the score.
+        let private = name.has_flag(scry_model::NameFlag::PrivateSuffix);
         f.push(
             F_LONG_SUFFIX,
-            f32::from(u8::from(suffix.contains('.'))),
-            Group::Tld,
-        );
-        // A name under a private-section suffix: free hosting, dynamic
-        // DNS, blogs (`x.github.io`; not `github.io` itself).
-        f.push(
-            F_PRIVATE_SUFFIX,
-            f32::from(u8::from(
-                name.registrable().is_some() && name.has_flag(scry_model::NameFlag::PrivateSuffix),
-            )),
+            f32::from(u8::from(suffix.contains('.') && !private)),
             Group::Tld,
         );
         let last = suffix.rsplit('.').next().unwrap_or(suffix);
         f.push(hashed(H_TLD, last.as_bytes()), 1.0, Group::Tld);
-        if last.len() != suffix.len() {
+        if last.len() != suffix.len() && !private {
             f.push(hashed(H_SUFFIX, suffix.as_bytes()), 1.0, Group::Tld);
         }
 
