@@ -101,11 +101,26 @@ impl Forest {
         let mut xp = [0.0f32; PADDED];
         xp[..GB_INPUTS].copy_from_slice(x);
         let mut sum = 0.0f32;
+        let bit = |f: u16, t: f32| usize::from(xp[f as usize & (PADDED - 1)] > t);
+        if d == 4 {
+            // The shipped depth: four independent comparisons per tree.
+            let questions = self.feat.chunks_exact(4).zip(self.thr.chunks_exact(4));
+            for ((feat, thr), leaves) in questions.zip(self.leaf.chunks_exact(16)) {
+                if let ([f0, f1, f2, f3], [t0, t1, t2, t3]) = (feat, thr) {
+                    let idx = (bit(*f0, *t0) << 3)
+                        | (bit(*f1, *t1) << 2)
+                        | (bit(*f2, *t2) << 1)
+                        | bit(*f3, *t3);
+                    sum += leaves[idx & 15];
+                }
+            }
+            return sum;
+        }
         let questions = self.feat.chunks_exact(d).zip(self.thr.chunks_exact(d));
         for ((feat, thr), leaves) in questions.zip(self.leaf.chunks_exact(1 << d)) {
             let mut idx = 0usize;
             for (f, t) in feat.iter().zip(thr) {
-                idx = (idx << 1) | usize::from(xp[*f as usize & (PADDED - 1)] > *t);
+                idx = (idx << 1) | bit(*f, *t);
             }
             sum += leaves[idx & (leaves.len() - 1)];
         }
