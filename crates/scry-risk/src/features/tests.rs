@@ -116,3 +116,56 @@ proptest! {
         prop_assert!(f.iter().any(|(_, _, g)| g == Group::Ngrams));
     }
 }
+
+#[test]
+fn a_private_suffix_is_described_by_its_icann_tld_only() {
+    // `co.uk` is an ICANN suffix of two labels: both suffix features.
+    let f = feats("shop.co.uk");
+    assert!(has(&f, F_LONG_SUFFIX));
+    assert!(has(&f, hashed(H_SUFFIX, b"co.uk")));
+    // Under a private-section suffix only the TLD remains: the benign
+    // lists hold no such names, so the suffix's identity would be learnt
+    // from a sampling artefact.
+    let f = feats("foo.github.io");
+    assert!(!has(&f, F_LONG_SUFFIX));
+    assert!(!has(&f, hashed(H_SUFFIX, b"github.io")));
+    assert!(has(&f, hashed(H_TLD, b"io")));
+    let same_label = |a: &str, b: &str| {
+        let v =
+            |s: &str| -> Vec<(usize, f32)> { feats(s).iter().map(|(i, v, _)| (i, v)).collect() };
+        v(a) == v(b)
+    };
+    assert!(same_label("myblog.blogspot.com", "myblog.com"));
+}
+
+#[test]
+fn new_dense_features() {
+    // Alternation: `banana` alternates at every letter pair, `strngth` never.
+    let alt = |s: &str| {
+        feats(s)
+            .iter()
+            .find(|(i, _, _)| *i == F_ALTERNATION)
+            .map_or(0.0, |x| x.1)
+    };
+    assert_eq!(alt("banana.com"), 1.0);
+    assert_eq!(alt("strngth.com"), 0.0);
+    let distinct = |s: &str| {
+        feats(s)
+            .iter()
+            .find(|(i, _, _)| *i == F_DISTINCT)
+            .map_or(0.0, |x| x.1)
+    };
+    assert_eq!(distinct("abcd.com"), 1.0);
+    assert_eq!(distinct("aaaa.com"), 0.25);
+    assert!(has(&feats("bookkeeper.com"), F_DOUBLED));
+    // Against a character model of a few benign names, a random label has
+    // more unseen trigrams and a less likely worst step.
+    let mut lm = CharModel::empty();
+    for l in ["google", "goodbye", "goodness", "good", "googol"] {
+        lm.add(l);
+    }
+    let (g, x) = (lm.stats("goodle"), lm.stats("xqzvkw"));
+    assert!(g.unseen < x.unseen, "{} vs {}", g.unseen, x.unseen);
+    assert!(g.min_lp > x.min_lp);
+    assert!((0.0..=1.0).contains(&x.unseen));
+}
