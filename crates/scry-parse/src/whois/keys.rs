@@ -333,6 +333,8 @@ static FIELDS: &[(&str, Field)] = &[
     ("query status", Field::Status),
     ("registration status", Field::Status),
     ("domain state", Field::Status),
+    // DNS-LU: `domaintype: ACTIVE`.
+    ("domaintype", Field::Status),
     ("statut", Field::Status),
     ("状態", Field::Status),
     ("등록정보 보호", Field::Status),
@@ -372,12 +374,15 @@ static FIELDS: &[(&str, Field)] = &[
     ("nic hdl", Field::NicHandle),
     ("nic hdl br", Field::NicHandle),
     ("nic handle", Field::NicHandle),
+    // NORID names every object by its `NORID Handle`.
+    ("norid handle", Field::NicHandle),
     // Generic contact fields (role from the section or block).
     ("name", Field::Bare(CField::Name)),
     ("person", Field::Bare(CField::Name)),
     ("personname", Field::Bare(CField::Name)),
     ("contact name", Field::Bare(CField::Name)),
-    ("role", Field::Bare(CField::Name)),
+    // An RPSL `role` object is a team or organisation, never a person.
+    ("role", Field::Bare(CField::Org)),
     ("full name", Field::Bare(CField::Name)),
     ("contact", Field::Bare(CField::Whole)),
     ("descr", Field::Bare(CField::Whole)),
@@ -403,6 +408,8 @@ static FIELDS: &[(&str, Field)] = &[
     ("street", Field::Bare(CField::Street)),
     ("street address", Field::Bare(CField::Street)),
     ("postal address", Field::Bare(CField::Street)),
+    ("post address", Field::Bare(CField::Street)),
+    ("postal area", Field::Bare(CField::City)),
     ("city", Field::Bare(CField::City)),
     ("state province", Field::Bare(CField::State)),
     ("province", Field::Bare(CField::State)),
@@ -754,6 +761,8 @@ static SECTIONS: &[(&str, Section)] = &[
     ("registration status", Section::Status),
     ("domain status", Section::Status),
     ("status", Section::Status),
+    // DNS Belgium: `Flags:` over indented EPP statuses.
+    ("flags", Section::Status),
     ("contact information", Section::Contact(Role::Registrant)),
     (
         "registrant contact information",

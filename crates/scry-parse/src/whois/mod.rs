@@ -147,7 +147,7 @@ fn lex<'a>(text: &'a str, keys: &mut String) -> Vec<Line<'a>> {
         let raw = &text[start..end];
         start = end + 1;
         let raw = raw.strip_suffix('\r').unwrap_or(raw);
-        let content = trim(raw);
+        let content = strip_marker(trim(raw));
         if content.is_empty() || raw.len() > MAX_LINE {
             out.push(Line {
                 indent: 0,
@@ -209,6 +209,18 @@ fn more_words_than(s: &str, n: usize) -> bool {
         words > n
     } else {
         s.split_whitespace().nth(n).is_some()
+    }
+}
+
+/// A line without its `** ` section marker (.tr: `** Registrant:`, `**
+/// Domain Name: example.tr`); banners (`*****`, `** text **`) keep theirs
+/// and are comments.
+fn strip_marker(c: &str) -> &str {
+    match c.as_bytes() {
+        [b'*', b'*', b' ', first, ..] if first.is_ascii_alphanumeric() && !c.ends_with('*') => {
+            &c[3..]
+        }
+        _ => c,
     }
 }
 
@@ -417,10 +429,11 @@ impl<'a> Parser<'a> {
             }
             // Start of a paragraph: find a handle definition in it.
             if i == 0 || lines[i - 1].blank {
-                self.start_paragraph(lines, i);
+                self.start_paragraph(lines, i, keys);
             }
             let next = lines[i + 1..].iter().find(|l| !l.blank);
-            self.line(&lines[i], next, keys);
+            let adjacent = lines.get(i + 1).is_some_and(|l| !l.blank);
+            self.line(&lines[i], next, adjacent, keys);
             i += 1;
         }
     }
@@ -444,8 +457,23 @@ impl<'a> Parser<'a> {
         self.para_foreign = false;
     }
 
-    fn start_paragraph(&mut self, lines: &[Line<'_>], start: usize) {
-        for l in lines[start..].iter().take_while(|l| !l.blank) {
+    fn start_paragraph(&mut self, lines: &[Line<'_>], start: usize, keys: &str) {
+        let para = || lines[start..].iter().take_while(|l| !l.blank);
+        // A paragraph naming the domain is the domain's own, even when it
+        // carries a handle (NORID's `NORID Handle` of the domain object);
+        // one under a contact or registrar heading (.tr `** Administrative
+        // Contact:` then `NIC Handle: mi154-metu`) is that heading's
+        // section, whose handle nothing refers to.
+        let domain = para().any(|l| l.field == Some(Field::Domain));
+        let headed = lines.get(start).is_some_and(|l| {
+            l.key.is_some()
+                && l.value.is_empty()
+                && matches!(
+                    heading(l.nk(keys), l.field),
+                    Some((Section::Contact(_) | Section::Registrar, _))
+                )
+        });
+        for l in para().filter(|_| !domain && !headed) {
             if l.field == Some(Field::NicHandle) {
                 let handle = l.value.trim().to_lowercase();
                 if !handle.is_empty() && self.blocks.len() < 64 {
@@ -501,7 +529,7 @@ impl<'a> Parser<'a> {
         }
     }
 
-    fn line(&mut self, l: &Line<'a>, next: Option<&Line<'a>>, keys: &str) {
+    fn line(&mut self, l: &Line<'a>, next: Option<&Line<'a>>, adjacent: bool, keys: &str) {
         let l_nk = l.nk(keys);
         if l.bracket {
             self.saw_bracket = true;
@@ -542,7 +570,7 @@ impl<'a> Parser<'a> {
                 norm_key_into(h, &mut scratch);
                 (scratch.as_str(), classify(&scratch))
             };
-            let opened = self.open_heading(l, next, keys, h, nk, field);
+            let opened = self.open_heading(l, next, adjacent, keys, h, nk, field);
             self.scratch = scratch;
             if opened {
                 return;
@@ -567,6 +595,7 @@ impl<'a> Parser<'a> {
         &mut self,
         l: &Line<'a>,
         next: Option<&Line<'a>>,
+        adjacent: bool,
         keys: &str,
         h: &'a str,
         nk: &str,
@@ -577,27 +606,30 @@ impl<'a> Parser<'a> {
         };
         let nested = next.is_some_and(|n| n.indent > l.indent);
         // Children at the heading's indent: unlabelled lines (.pl,
-        // .ch), `[Key]` lines (JPRS) or generic keys (.ee, .fi).
-        let flat = next.is_some_and(|n| {
-            n.indent == l.indent
-                && match n.key {
-                    None => true,
-                    Some(_) => {
-                        let probe = Open {
-                            kind,
-                            head: "",
-                            head_field: None,
-                            org_head: false,
-                            roles: Roles::default(),
-                            indent: 0,
-                            flat: true,
-                            children: 0,
-                            blank_since: false,
-                        };
-                        n.bracket || same_indent_member(&probe, n.nk(keys))
+        // .ch), `[Key]` lines (JPRS) or generic keys (.ee, .fi); a status
+        // list's right under it (DNS Belgium's empty `Flags:` is followed
+        // by a blank line and a notice).
+        let flat = (adjacent || kind != Section::Status)
+            && next.is_some_and(|n| {
+                n.indent == l.indent
+                    && match n.key {
+                        None => true,
+                        Some(_) => {
+                            let probe = Open {
+                                kind,
+                                head: "",
+                                head_field: None,
+                                org_head: false,
+                                roles: Roles::default(),
+                                indent: 0,
+                                flat: true,
+                                children: 0,
+                                blank_since: false,
+                            };
+                            n.bracket || same_indent_member(&probe, n.nk(keys))
+                        }
                     }
-                }
-        });
+            });
         let explicit = l.key.is_some() || l.value.ends_with(':') || nested;
         if !(nested || (flat && (explicit || section_of_field(nk, field).is_some()))) {
             return false;
@@ -708,7 +740,8 @@ impl<'a> Parser<'a> {
         }) = section
         {
             match nk {
-                "name" | "organization" | "organisation" | "org" | "registrar name" => {
+                "name" | "organization" | "organisation" | "org" | "registrar name"
+                | "organization name" | "organisation name" | "company name" => {
                     self.set_registrar(value);
                     return;
                 }
@@ -785,7 +818,11 @@ impl<'a> Parser<'a> {
                 }
             }
             Field::Registrar => {
-                if is_handle(value) && self.para_block.is_none() {
+                if self.para_block.is_some() {
+                    // A contact block's own registrar (NORID).
+                    return;
+                }
+                if is_handle(value) {
                     // `Registrar: MARK-0292` followed by the registrar's details.
                     if self.registrar_handle.is_none() {
                         self.registrar_handle = clean(value);
@@ -885,6 +922,18 @@ impl<'a> Parser<'a> {
                     self.para_role = Some(r);
                     return;
                 }
+                // RPSL `descr:` lines: the holder, then its address.
+                let f = match (f, self.para_role, self.para_block) {
+                    (CField::Whole, None, None) if nk == "descr" => {
+                        let c = &self.rec.contacts.registrant;
+                        if c.name.is_some() || c.org.is_some() {
+                            CField::Street
+                        } else {
+                            f
+                        }
+                    }
+                    _ => f,
+                };
                 if self.para_registrar {
                     if f == CField::Org
                         && let Some(v) = clean(value)
@@ -1353,11 +1402,14 @@ fn same_indent_member(s: &Open<'_>, nk: &str) -> bool {
             contact_field(nk).is_some()
                 || matches!(
                     classify(nk),
-                    None | Some(Field::Contact(_, CField::Handle | CField::Skip))
+                    None | Some(
+                        Field::NicHandle | Field::Contact(_, CField::Handle | CField::Skip)
+                    )
                 )
         }
         Section::Registrar => {
             contact_field(nk).is_some()
+                || classify(nk) == Some(Field::NicHandle)
                 || matches!(
                     nk,
                     "url" | "website" | "web" | "www" | "homepage" | "registrar"
