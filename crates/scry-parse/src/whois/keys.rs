@@ -86,27 +86,31 @@ pub(crate) fn norm_key(k: &str) -> String {
 /// buffer instead of a string per line).
 pub(crate) fn norm_key_into(k: &str, out: &mut String) {
     let start = out.len();
-    // ASCII keys without a bilingual ` / ` (nearly all): the words, one
-    // space apart, lower-cased in place.
-    if k.is_ascii() && !k.as_bytes().contains(&b'/') {
-        let b = k.as_bytes();
-        let mut i = 0;
-        while i < b.len() {
-            while i < b.len() && !b[i].is_ascii_alphanumeric() {
-                i += 1;
+    // Short ASCII keys without a bilingual ` / ` (nearly all): the words,
+    // one space apart, lower case, built in a stack buffer through a byte
+    // table and appended at once.
+    const CAP: usize = 128;
+    if k.len() <= CAP && k.is_ascii() && !k.as_bytes().contains(&b'/') {
+        let mut buf = [0u8; CAP];
+        let mut n = 0;
+        let mut gap = false;
+        for &c in k.as_bytes() {
+            let l = LOWER_ALNUM[usize::from(c)];
+            if l == 0 {
+                gap = true;
+                continue;
             }
-            let word = i;
-            while i < b.len() && b[i].is_ascii_alphanumeric() {
-                i += 1;
+            if gap && n > 0 {
+                buf[n] = b' ';
+                n += 1;
             }
-            if i > word {
-                if out.len() > start {
-                    out.push(' ');
-                }
-                out.push_str(k.get(word..i).unwrap_or_default());
-            }
+            gap = false;
+            buf[n] = l;
+            n += 1;
         }
-        out[start..].make_ascii_lowercase();
+        // Every space written stands for at least one byte skipped, so
+        // `n <= k.len() <= CAP`; ASCII is UTF-8.
+        out.push_str(std::str::from_utf8(&buf[..n]).unwrap_or_default());
         return;
     }
     if k.is_ascii() {
@@ -163,6 +167,20 @@ pub(crate) fn norm_key_into(k: &str, out: &mut String) {
         }
     }
 }
+
+/// ASCII letters and digits in lower case; 0 for every other byte.
+static LOWER_ALNUM: [u8; 256] = {
+    let mut t = [0u8; 256];
+    let mut b = 0;
+    while b < 128 {
+        let c = b as u8;
+        if c.is_ascii_alphanumeric() {
+            t[b] = c.to_ascii_lowercase();
+        }
+        b += 1;
+    }
+    t
+};
 
 /// Whole keys (normalised) and their fields.
 static FIELDS: &[(&str, Field)] = &[

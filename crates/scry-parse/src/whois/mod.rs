@@ -31,13 +31,12 @@ mod keys;
 pub(crate) mod values;
 
 use std::collections::HashMap;
-use std::sync::OnceLock;
 
 use crate::registration::{Contact, RegistrationRecord, Role, rfc3339};
 use keys::{CField, Field, Section, classify, norm_key, norm_key_into, section_of};
 
 use values::{
-    clean, country_code, has_legal_form, is_placeholder, is_privacy_service, normalise_email,
+    Phrases, clean, country_code, has_legal_form, is_placeholder, is_privacy_service, normalise_email,
     normalise_host, privacy_service_of, split_statuses, trim,
 };
 
@@ -94,7 +93,9 @@ fn count_controls(sample: &[u8]) -> usize {
         .map(|chunk| {
             // At most one per byte, so a chunk's count fits a byte.
             let n = chunk.iter().fold(0u8, |n, &b| {
-                let control = (b < 0x20) & !matches!(b, b'\t' | b'\n' | 0x0c | b'\r');
+                // Plain comparisons (not a `matches!` bit test) vectorise.
+                let space = (b == b'\t') | (b == b'\n') | (b == 0x0c) | (b == b'\r');
+                let control = (b < 0x20) & !space;
                 n.wrapping_add(u8::from(control | (b == 0x7f)))
             });
             usize::from(n)
@@ -140,10 +141,11 @@ impl Line<'_> {
 fn lex<'a>(text: &'a str, keys: &mut String) -> Vec<Line<'a>> {
     // Lines average some thirty bytes; a guess saves a counting pass.
     let mut out = Vec::with_capacity(text.len() / 24 + 8);
-    // SIMD line and colon search (the memchr crate), not `str::split`.
+    // Line ends found eight bytes a step (`find_byte`), not `str::split`.
     let mut start = 0;
-    let ends = memchr::memchr_iter(b'\n', text.as_bytes()).chain(std::iter::once(text.len()));
-    for end in ends {
+    let bytes = text.as_bytes();
+    while start <= bytes.len() {
+        let end = values::find_byte(&bytes[start..], b'\n').map_or(bytes.len(), |i| start + i);
         let raw = &text[start..end];
         start = end + 1;
         let raw = raw.strip_suffix('\r').unwrap_or(raw);
@@ -190,26 +192,20 @@ fn lex<'a>(text: &'a str, keys: &mut String) -> Vec<Line<'a>> {
 
 /// Whether `s` has more than `n` white-space separated words.
 fn more_words_than(s: &str, n: usize) -> bool {
-    // Words are at most one more than the bytes at or below the space (a
-    // count the compiler vectorises); most keys and headings are far under.
-    let low = s.as_bytes().iter().filter(|&&b| b <= b' ').count();
-    if low < n && s.is_ascii() {
-        return false;
+    if !s.is_ascii() {
+        return s.split_whitespace().nth(n).is_some();
     }
-    if s.is_ascii() {
-        let mut words = 0;
-        let mut in_word = false;
-        for &b in s.as_bytes() {
-            let ws = b == b' ' || (0x09..=0x0d).contains(&b);
-            if !ws && !in_word {
-                words += 1;
-            }
-            in_word = !ws;
-        }
-        words > n
-    } else {
-        s.split_whitespace().nth(n).is_some()
+    // Word starts: a byte that is not white space after one that is (or
+    // at the start).
+    let ws = |b: u8| b == b' ' || b.wrapping_sub(0x09) < 5;
+    let mut words = 0;
+    let mut in_word = false;
+    for &b in s.as_bytes() {
+        let w = ws(b);
+        words += usize::from(!w & !in_word);
+        in_word = !w;
     }
+    words > n
 }
 
 /// A line without its `** ` section marker (.tr: `** Registrant:`, `**
@@ -254,9 +250,10 @@ fn split_key(c: &str) -> (Option<&str>, &str, bool) {
     {
         return (Some(trim(&rest[..end])), trim(&rest[end + 1..]), true);
     }
-    let Some(i) = memchr::memchr(b':', s.as_bytes()) else {
+    let Some(i) = values::find_byte(s.as_bytes(), b':') else {
         // `Domain name<TAB>google.ch` (SWITCH).
-        if let Some((k, v)) = s.split_once('\t') {
+        if let Some(t) = values::find_byte(s.as_bytes(), b'\t') {
+            let (k, v) = (&s[..t], &s[t + 1..]);
             let k = k.trim();
             if !k.is_empty() && k.len() <= 40 {
                 return (Some(k), v.trim(), false);
@@ -278,7 +275,9 @@ fn split_key(c: &str) -> (Option<&str>, &str, bool) {
         }
         return (None, s, false);
     };
-    let mut key = trim(trim(&s[..i]).trim_end_matches('.'));
+    let dots = trim(&s[..i]);
+    let dots = &dots[..dots.len() - dots.bytes().rev().take_while(|&b| b == b'.').count()];
+    let mut key = trim(dots);
     let value = trim(&s[i + 1..]);
     // `Company English Name (It should be the same as ...): GOOGLE LLC`
     // `Servidores de nombre (Domain servers)`: the label in parentheses is
@@ -307,10 +306,7 @@ fn split_key(c: &str) -> (Option<&str>, &str, bool) {
         || time_colon
         || key.len() > 60
         || value.starts_with("//")
-        || key
-            .as_bytes()
-            .windows(4)
-            .any(|w| w[0] == b'h' && w == b"http")
+        || values::find(key, "http").is_some()
         || key.starts_with(|c: char| c.is_ascii_digit())
         // Eight words take at least fifteen bytes.
         || (key.len() >= 15 && more_words_than(key, 7))
@@ -541,7 +537,7 @@ impl<'a> Parser<'a> {
             } else if l.indent == s.indent && !s.blank_since {
                 match l.key {
                     None => s.flat,
-                    Some(_) => (s.flat || l.bracket) && same_indent_member(s, l_nk),
+                    Some(_) => (s.flat || l.bracket) && same_indent_member(s, l_nk, l.field),
                 }
             } else {
                 false
@@ -626,7 +622,7 @@ impl<'a> Parser<'a> {
                                 children: 0,
                                 blank_since: false,
                             };
-                            n.bracket || same_indent_member(&probe, n.nk(keys))
+                            n.bracket || same_indent_member(&probe, n.nk(keys), n.field)
                         }
                     }
             });
@@ -722,7 +718,7 @@ impl<'a> Parser<'a> {
             roles,
             ..
         }) = section
-            && let Some(f) = contact_field(nk)
+            && let Some(f) = contact_field(nk, field)
         {
             for r in roles.iter() {
                 self.contact_value(Target::Role(r), f, value);
@@ -756,7 +752,7 @@ impl<'a> Parser<'a> {
                     return;
                 }
                 _ => {
-                    if contact_field(nk).is_some() {
+                    if contact_field(nk, field).is_some() {
                         return;
                     }
                 }
@@ -1078,7 +1074,7 @@ impl<'a> Parser<'a> {
             return;
         }
         let mut v = value;
-        if let Some(i) = v.find("[Tag") {
+        if let Some(i) = values::find(v, "[Tag") {
             v = &v[..i];
         }
         // `Megazone(http://HOSTING.KR)`, `NETPLANET GmbH ( https://nic.at/... )`
@@ -1125,37 +1121,52 @@ impl<'a> Parser<'a> {
         let mut rest = String::new();
         let mut had_email = false;
         let org_first = self.section.as_ref().is_some_and(|s| s.org_head);
-        for tok in value.split_whitespace() {
-            if let Some(e) = normalise_email(tok) {
-                self.contact_value(t, CField::Email, &e);
-                had_email = true;
-            } else {
-                if !rest.is_empty() {
-                    rest.push(' ');
+        // Only a token with an `@` can be an address.
+        if memchr::memchr(b'@', value.as_bytes()).is_some() {
+            for tok in value.split_whitespace() {
+                if let Some(e) = normalise_email(tok) {
+                    self.contact_value(t, CField::Email, &e);
+                    had_email = true;
+                } else {
+                    if !rest.is_empty() {
+                        rest.push(' ');
+                    }
+                    rest.push_str(tok);
                 }
-                rest.push_str(tok);
             }
         }
+        let rest: &str = if had_email {
+            &rest
+        } else if value.split_whitespace().nth(1).is_none() || !has_space_run(value) {
+            // Already single-spaced: the words joined are the value.
+            value.trim()
+        } else {
+            rest = value.split_whitespace().collect::<Vec<_>>().join(" ");
+            &rest
+        };
         // Drop a `(HANDLE)` suffix.
         let text = match rest.rfind('(') {
-            Some(i) if rest.ends_with(')') && i > 0 => rest[..i].trim().to_string(),
-            _ => rest.trim().to_string(),
+            Some(i) if rest.ends_with(')') && i > 0 => rest[..i].trim(),
+            _ => rest.trim(),
         };
         if text.is_empty() {
             return;
         }
-        if is_placeholder(&text) || text.to_lowercase().starts_with("visit ") {
+        let visit = text
+            .get(..6)
+            .is_some_and(|p| p.eq_ignore_ascii_case("visit "));
+        if is_placeholder(text) || visit {
             self.redact(t, "name");
             return;
         }
-        if looks_like_phone(&text) {
+        if looks_like_phone(text) {
             let has_phone = self.contact(t).phone.is_some();
             let f = if has_phone {
                 CField::Fax
             } else {
                 CField::Phone
             };
-            self.contact_value(t, f, &text);
+            self.contact_value(t, f, text);
             return;
         }
         let c = self.contact(t);
@@ -1163,15 +1174,15 @@ impl<'a> Parser<'a> {
             // `CIMTA` then `Super AE  super.ae88@gmail.com`: the first line
             // was the organisation, this one is the person.
             c.org = c.name.take();
-            self.contact_value(t, CField::Name, &text);
+            self.contact_value(t, CField::Name, text);
         } else if had_email && c.name.is_none() {
-            self.contact_value(t, CField::Name, &text);
+            self.contact_value(t, CField::Name, text);
         } else if first && org_first {
-            self.contact_value(t, CField::Org, &text);
+            self.contact_value(t, CField::Org, text);
         } else if first || (c.name.is_none() && c.org.is_none()) {
-            self.contact_value(t, CField::Whole, &text);
+            self.contact_value(t, CField::Whole, text);
         } else {
-            self.contact_value(t, CField::Street, &text);
+            self.contact_value(t, CField::Street, text);
         }
     }
 
@@ -1184,7 +1195,18 @@ impl<'a> Parser<'a> {
 
     fn redact(&mut self, t: Target, field: &str) {
         if let Target::Role(r) = t {
-            self.rec.redacted.add(&format!("{}.{field}", r.as_str()));
+            // `registrant.email`, built on the stack.
+            let mut buf = [0u8; 32];
+            let (role, field) = (r.as_str().as_bytes(), field.as_bytes());
+            let n = role.len() + 1 + field.len();
+            if n <= buf.len() {
+                buf[..role.len()].copy_from_slice(role);
+                buf[role.len()] = b'.';
+                buf[role.len() + 1..n].copy_from_slice(field);
+                if let Ok(path) = std::str::from_utf8(&buf[..n]) {
+                    self.rec.redacted.add(path);
+                }
+            }
         } else {
             self.rec.redacted.any = true;
         }
@@ -1395,21 +1417,22 @@ fn merge_contact(c: &mut Contact, b: &Contact) {
 }
 
 /// Whether a keyed line at a flat section's indent belongs to it.
-fn same_indent_member(s: &Open<'_>, nk: &str) -> bool {
+/// `field` is `classify(nk)`.
+fn same_indent_member(s: &Open<'_>, nk: &str, field: Option<Field>) -> bool {
     match s.kind {
         // Unknown keys (`Attention`, `org id`) do not end a contact section.
         Section::Contact(_) => {
-            contact_field(nk).is_some()
+            contact_field(nk, field).is_some()
                 || matches!(
-                    classify(nk),
+                    field,
                     None | Some(
                         Field::NicHandle | Field::Contact(_, CField::Handle | CField::Skip)
                     )
                 )
         }
         Section::Registrar => {
-            contact_field(nk).is_some()
-                || classify(nk) == Some(Field::NicHandle)
+            contact_field(nk, field).is_some()
+                || field == Some(Field::NicHandle)
                 || matches!(
                     nk,
                     "url" | "website" | "web" | "www" | "homepage" | "registrar"
@@ -1433,9 +1456,10 @@ fn is_handle(v: &str) -> bool {
         && v.chars().any(|c| c.is_ascii_digit())
 }
 
-/// A contact field named without a role (`Organisation`, `E-mail`).
-fn contact_field(nk: &str) -> Option<CField> {
-    match classify(nk) {
+/// A contact field named without a role (`Organisation`, `E-mail`);
+/// `field` is `classify(nk)`.
+fn contact_field(nk: &str, field: Option<Field>) -> Option<CField> {
+    match field {
         Some(Field::Bare(f)) => Some(f),
         _ => match nk {
             "state" => Some(CField::State),
@@ -1468,7 +1492,7 @@ fn heading(nk: &str, field: Option<Field>) -> Option<(Section, Roles)> {
         };
         return Some((s, roles));
     }
-    if !nk.contains("contact") {
+    if values::find(nk, "contact").is_none() {
         // `Registered By:` over an indented value (JANET): a section whose
         // lines are values of that key.
         return match field {
@@ -1518,6 +1542,17 @@ fn set_opt(slot: &mut Option<String>, v: String) {
     if slot.is_none() {
         *slot = Some(v);
     }
+}
+
+/// Whether `v` has white space other than single spaces between words
+/// (`split_whitespace` and a join would change it).
+fn has_space_run(v: &str) -> bool {
+    let v = v.trim();
+    if !v.is_ascii() {
+        return true;
+    }
+    let b = v.as_bytes();
+    b.iter().any(|&c| (0x09..=0x0d).contains(&c)) || b.windows(2).any(|w| w == b"  ")
 }
 
 fn is_url(v: &str) -> bool {
@@ -1605,9 +1640,8 @@ fn is_not_found(low: &str, statuses: &[String]) -> bool {
         "does not have any data",
         "not available for second level registration",
     ];
-    static FINDERS: OnceLock<Vec<memchr::memmem::Finder<'static>>> = OnceLock::new();
-    let finders = FINDERS.get_or_init(|| MARKS.iter().map(memchr::memmem::Finder::new).collect());
-    finders.iter().any(|f| f.find(low.as_bytes()).is_some())
+    static FINDER: Phrases = Phrases::new(MARKS);
+    FINDER.any_in(low)
         || statuses
             .iter()
             .any(|s| matches!(s.as_str(), "free" | "available" | "not registered"))
@@ -1627,9 +1661,8 @@ fn is_rate_limited(low: &str) -> bool {
         "exceeded",
         "access denied",
     ];
-    static FINDERS: OnceLock<Vec<memchr::memmem::Finder<'static>>> = OnceLock::new();
-    let finders = FINDERS.get_or_init(|| MARKS.iter().map(memchr::memmem::Finder::new).collect());
-    finders.iter().any(|f| f.find(low.as_bytes()).is_some())
+    static FINDER: Phrases = Phrases::new(MARKS);
+    FINDER.any_in(low)
 }
 
 #[cfg(test)]

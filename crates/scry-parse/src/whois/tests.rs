@@ -497,6 +497,12 @@ fn a_response_at_the_cap_parses_with_bounded_output() {
     assert_eq!(r.contacts.registrant.street.len(), 8);
     // The per-thread key cache stays bounded however many keys were new.
     assert!(super::keys::key_cache_len() <= super::keys::KEY_CACHE_MAX);
+    // So does the placeholder verdict cache, and its verdicts stay right.
+    for i in 0..3 * super::values::PLACEHOLDER_CACHE_MAX {
+        assert!(is_placeholder(&format!("REDACTED {i}")));
+        assert!(!is_placeholder(&format!("Data Systems {i} Inc")));
+    }
+    assert!(super::values::placeholder_cache_len() <= super::values::PLACEHOLDER_CACHE_MAX);
 }
 
 proptest! {
