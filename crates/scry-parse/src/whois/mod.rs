@@ -1213,7 +1213,9 @@ impl<'a> Parser<'a> {
     }
 
     fn contact_value(&mut self, t: Target, f: CField, raw: &str) {
-        let Some(v) = clean(raw) else { return };
+        let Some(v) = values::clean_cow(raw) else {
+            return;
+        };
         let name = match f {
             CField::Whole | CField::Name => "name",
             CField::Org => "org",
@@ -1256,28 +1258,28 @@ impl<'a> Parser<'a> {
         match f {
             CField::Whole => {
                 if has_legal_form(&v) || is_privacy_service(&v) {
-                    set_opt(&mut c.org, v);
+                    set_opt(&mut c.org, &v);
                 } else {
-                    set_opt(&mut c.name, v);
+                    set_opt(&mut c.name, &v);
                 }
             }
-            CField::Name => set_opt(&mut c.name, v),
-            CField::Org => set_opt(&mut c.org, v),
+            CField::Name => set_opt(&mut c.name, &v),
+            CField::Org => set_opt(&mut c.org, &v),
             CField::Street => {
                 if c.street.len() < 8 {
-                    c.street.push(v);
+                    c.street.push(v.into_owned());
                 }
             }
-            CField::City => set_opt(&mut c.city, v),
-            CField::State => set_opt(&mut c.state, v),
-            CField::Postal => set_opt(&mut c.postal, v),
+            CField::City => set_opt(&mut c.city, &v),
+            CField::State => set_opt(&mut c.state, &v),
+            CField::Postal => set_opt(&mut c.postal, &v),
             CField::Country => {
                 if c.country.is_none() {
                     c.country = country_code(&v);
                 }
             }
-            CField::Phone => set_opt(&mut c.phone, v),
-            CField::Fax => set_opt(&mut c.fax, v),
+            CField::Phone => set_opt(&mut c.phone, &v),
+            CField::Fax => set_opt(&mut c.fax, &v),
             CField::Email | CField::Handle | CField::Skip => {}
         }
     }
@@ -1538,9 +1540,9 @@ fn set_once(slot: &mut Option<String>, v: &str) {
     }
 }
 
-fn set_opt(slot: &mut Option<String>, v: String) {
+fn set_opt(slot: &mut Option<String>, v: &str) {
     if slot.is_none() {
-        *slot = Some(v);
+        *slot = Some(v.to_string());
     }
 }
 

@@ -503,6 +503,13 @@ fn a_response_at_the_cap_parses_with_bounded_output() {
         assert!(!is_placeholder(&format!("Data Systems {i} Inc")));
     }
     assert!(super::values::placeholder_cache_len() <= super::values::PLACEHOLDER_CACHE_MAX);
+    let mut statuses = Vec::new();
+    for i in 0..3 * super::values::STATUS_CACHE_MAX {
+        super::values::split_statuses(&format!("state{i}, ok"), &mut statuses);
+    }
+    assert_eq!(statuses.len(), 3 * super::values::STATUS_CACHE_MAX + 1);
+    assert_eq!(statuses[1], "ok");
+    assert!(super::values::status_cache_len() <= super::values::STATUS_CACHE_MAX);
 }
 
 proptest! {

@@ -85,6 +85,12 @@ pub(crate) fn normalise_status(raw: &str) -> Option<String> {
     if let Some(code) = epp_code(s) {
         return Some(code.to_string());
     }
+    if s.is_ascii() && !s.as_bytes().windows(2).any(|w| w[0] == b' ' && w[1] == b' ')
+        && !s.bytes().any(|c| c.wrapping_sub(0x09) < 5)
+    {
+        // Single-spaced already (`status_core` trimmed the ends).
+        return Some(s.to_ascii_lowercase());
+    }
     Some(
         s.split_whitespace()
             .collect::<Vec<_>>()
@@ -230,22 +236,86 @@ pub(crate) fn find_byte(hay: &[u8], n: u8) -> Option<usize> {
 /// Splits a status value that lists several (`REGISTERED, DELEGATED`,
 /// `clientTransferProhibited serverHold`) and normalises each.
 pub(crate) fn split_statuses(raw: &str, out: &mut Vec<String>) {
+    // Status values come from a small vocabulary and repeat in every
+    // record of a registry (`clientTransferProhibited
+    // https://icann.org/epp#clientTransferProhibited`): what a value
+    // splits into is memoised per thread, like placeholder verdicts.
     let s = raw.trim();
-    let parts: Vec<&str> = if s.contains(',') {
-        s.split(',').collect()
-    } else {
-        let words: Vec<&str> = s.split_whitespace().collect();
-        // Last word first: a trailing URL or note fails at once.
-        let all_epp = words.len() > 1
-            && words.iter().rev().all(|w| status_is_long_epp(w));
-        if all_epp { words } else { vec![s] }
+    let mut merge = |v: &[String]| {
+        for n in v {
+            if !out.contains(n) {
+                out.push(n.clone());
+            }
+        }
     };
-    for p in parts {
+    if s.len() > 256 {
+        let mut v = Vec::new();
+        split_statuses_uncached(s, &mut v);
+        merge(&v);
+        return;
+    }
+    STATUS_CACHE.with(|cell| {
+        let Ok(mut cache) = cell.try_borrow_mut() else {
+            let mut v = Vec::new();
+            split_statuses_uncached(s, &mut v);
+            merge(&v);
+            return;
+        };
+        if let Some(v) = cache.get(s) {
+            merge(v);
+            return;
+        }
+        let mut v = Vec::new();
+        split_statuses_uncached(s, &mut v);
+        merge(&v);
+        if cache.len() >= STATUS_CACHE_MAX {
+            cache.clear();
+        }
+        cache.insert(s.into(), v);
+    });
+}
+
+/// Most entries the status cache holds.
+pub(crate) const STATUS_CACHE_MAX: usize = 1024;
+
+thread_local! {
+    static STATUS_CACHE: std::cell::RefCell<super::keys::FastMap<Box<str>, Vec<String>>> =
+        std::cell::RefCell::new(super::keys::FastMap::default());
+}
+
+/// Entries in this thread's status cache.
+#[cfg(test)]
+pub(crate) fn status_cache_len() -> usize {
+    STATUS_CACHE.with(|c| c.borrow().len())
+}
+
+/// [`split_statuses`] without the cache: the statuses of `s` (trimmed),
+/// each added once.
+fn split_statuses_uncached(s: &str, out: &mut Vec<String>) {
+    let mut add = |p: &str| {
         if let Some(n) = normalise_status(p)
             && !out.contains(&n)
         {
             out.push(n);
         }
+    };
+    if memchr::memchr(b',', s.as_bytes()).is_some() {
+        s.split(',').for_each(add);
+        return;
+    }
+    // Several words, each a long EPP code: each is a status. The last
+    // word is tried first: a trailing URL or note fails at once.
+    let ws = |c: char| c.is_whitespace();
+    let mut words = s.rsplit(ws).filter(|w| !w.is_empty());
+    let mut n = 0;
+    let all_epp = words.all(|w| {
+        n += 1;
+        status_is_long_epp(w)
+    }) && n > 1;
+    if all_epp {
+        s.split(ws).filter(|w| !w.is_empty()).for_each(add);
+    } else {
+        add(s);
     }
 }
 
@@ -414,6 +484,14 @@ fn trim_slow(s: &str) -> &str {
 
 /// Trims a value, collapses white space; `None` when empty.
 pub(crate) fn clean(raw: &str) -> Option<String> {
+    clean_cow(raw).map(std::borrow::Cow::into_owned)
+}
+
+/// [`clean`], borrowing from `raw` when nothing but the ends changes (no
+/// allocation for a value that is then dropped: a placeholder, a field
+/// already set).
+pub(crate) fn clean_cow(raw: &str) -> Option<std::borrow::Cow<'_, str>> {
+    use std::borrow::Cow;
     let t = trim(raw);
     // Most values have single spaces only: one scan, one allocation.
     let b = t.as_bytes();
@@ -426,7 +504,7 @@ pub(crate) fn clean(raw: &str) -> Option<String> {
             .zip(b)
             .fold(false, |a, (&c, &p)| a | ((c == b' ') & (p == b' ')));
     }
-    let keep = |s: &str| (!s.is_empty() && s.len() <= 1024).then(|| s.to_string());
+    let keep = |s| (!str::is_empty(s) && s.len() <= 1024).then_some(Cow::Borrowed(s));
     if ascii && simple {
         let b = t.as_bytes();
         let punct = |c: u8| c == b',' || c == b';';
@@ -458,7 +536,8 @@ pub(crate) fn clean(raw: &str) -> Option<String> {
         return keep(trim(t.trim_matches(|c: char| c == ',' || c == ';')));
     }
     let s = t.split_whitespace().collect::<Vec<_>>().join(" ");
-    keep(s.trim_matches(|c: char| c == ',' || c == ';').trim())
+    let s = s.trim_matches(|c: char| c == ',' || c == ';').trim();
+    (!s.is_empty() && s.len() <= 1024).then(|| Cow::Owned(s.to_string()))
 }
 
 /// Whether a value is a redaction placeholder rather than data
@@ -730,8 +809,7 @@ pub(crate) fn privacy_service_of(
         return Some(v.clone());
     }
     if let (Some(o), Some(r)) = (org, registrar)
-        && let (Some(a), Some(b)) = (distinctive_word(o), distinctive_word(r))
-        && a == b
+        && same_distinctive_word(o, r)
     {
         return Some(o.clone());
     }
@@ -743,35 +821,63 @@ pub(crate) fn privacy_service_of(
     None
 }
 
+/// Whether two names have the same [`distinctive_word`]; ASCII names are
+/// compared without building lower-case words.
+fn same_distinctive_word(a: &str, b: &str) -> bool {
+    if a.is_ascii() && b.is_ascii() {
+        let first = |name: &str| -> Option<(usize, usize)> {
+            let mut at = 0;
+            for w in name.split(|c: char| !c.is_ascii_alphanumeric()) {
+                let start = at;
+                at += w.len() + 1;
+                if w.len() >= 4 && !GENERIC.iter().any(|g| g.eq_ignore_ascii_case(w)) {
+                    return Some((start, start + w.len()));
+                }
+            }
+            None
+        };
+        return match (first(a), first(b)) {
+            (Some((i, j)), Some((k, l))) => a[i..j].eq_ignore_ascii_case(&b[k..l]),
+            _ => false,
+        };
+    }
+    match (distinctive_word(a), distinctive_word(b)) {
+        (Some(x), Some(y)) => x == y,
+        _ => false,
+    }
+}
+
+/// Words too common in organisation names to tell two apart.
+const GENERIC: &[&str] = &[
+    "domain",
+    "domains",
+    "global",
+    "internet",
+    "network",
+    "networks",
+    "online",
+    "registrar",
+    "registry",
+    "services",
+    "service",
+    "solutions",
+    "technology",
+    "technologies",
+    "hosting",
+    "limited",
+    "company",
+    "group",
+    "international",
+    "names",
+    "name",
+    "the",
+    "web",
+    "com",
+];
+
 /// The first word of an organisation's name that tells it apart (4+
 /// letters, not a generic word), lower case.
 fn distinctive_word(name: &str) -> Option<String> {
-    const GENERIC: &[&str] = &[
-        "domain",
-        "domains",
-        "global",
-        "internet",
-        "network",
-        "networks",
-        "online",
-        "registrar",
-        "registry",
-        "services",
-        "service",
-        "solutions",
-        "technology",
-        "technologies",
-        "hosting",
-        "limited",
-        "company",
-        "group",
-        "international",
-        "names",
-        "name",
-        "the",
-        "web",
-        "com",
-    ];
     name.split(|c: char| !c.is_alphanumeric())
         .map(str::to_lowercase)
         .find(|w| w.chars().count() >= 4 && !GENERIC.contains(&w.as_str()))
