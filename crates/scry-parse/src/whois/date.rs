@@ -50,26 +50,32 @@ pub(crate) fn parse_date_order(s: &str, month_first_order: bool) -> Option<(i64,
     parse_toks(&toks, month_first_order).map(|t| (t, mdy))
 }
 
-/// `2019-09-09T15:39:04Z`, with or without a fraction of a second, and
-/// with `Z`, nothing or a numeric offset (`-0700`, `+09:00`, `+03`) after
-/// it (the ICANN template's forms, most dates seen): read in place, giving
-/// what the tokenising parser gives; anything else is left to it.
+/// `2019-09-09T15:39:04Z` (or a space for the `T`), with or without a
+/// fraction of a second, and with `Z`, nothing or a numeric offset
+/// (`-0700`, `+09:00`, `+03`) after it (the ICANN template's forms, most
+/// dates seen), and a bare `2019-09-09`: read in place, giving what the
+/// tokenising parser gives; anything else is left to it.
 fn iso_basic(s: &str) -> Option<i64> {
     let b = s.as_bytes();
-    if b.len() < 19
-        || b[4] != b'-'
-        || b[7] != b'-'
-        || b[10] != b'T'
-        || b[13] != b':'
-        || b[16] != b':'
-    {
-        return None;
-    }
     let num = |from: usize, to: usize| -> Option<u32> {
         b[from..to].iter().try_fold(0u32, |v, &c| {
             c.is_ascii_digit().then(|| v * 10 + u32::from(c - b'0'))
         })
     };
+    if b.len() == 10 && b[4] == b'-' && b[7] == b'-' {
+        // `2019-09-09`: midnight UTC.
+        let (y, mo, d) = (num(0, 4)?, num(5, 7)?, num(8, 10)?);
+        return Some(days_from_civil(i64::from(y), mo, d)? * 86_400);
+    }
+    if b.len() < 19
+        || b[4] != b'-'
+        || b[7] != b'-'
+        || !(b[10] == b'T' || b[10] == b' ')
+        || b[13] != b':'
+        || b[16] != b':'
+    {
+        return None;
+    }
     let (y, mo, d) = (num(0, 4)?, num(5, 7)?, num(8, 10)?);
     let (h, mi, sec) = (num(11, 13)?, num(14, 16)?, num(17, 19)?);
     let mut rest = &b[19..];
@@ -81,8 +87,9 @@ fn iso_basic(s: &str) -> Option<i64> {
         rest = &frac[n..];
     }
     let digits = |x: &[u8]| {
-        x.iter()
-            .try_fold(0i64, |v, &c| c.is_ascii_digit().then(|| v * 10 + i64::from(c - b'0')))
+        x.iter().try_fold(0i64, |v, &c| {
+            c.is_ascii_digit().then(|| v * 10 + i64::from(c - b'0'))
+        })
     };
     // The offset as the tokenising parser reads it after a time: `hh:mm`,
     // four digits (`hhmm`) or two (`hh`).
@@ -104,10 +111,7 @@ fn iso_basic(s: &str) -> Option<i64> {
         return None;
     }
     let days = days_from_civil(i64::from(y), mo, d)?;
-    Some(
-        days * 86_400 + i64::from(h) * 3600 + i64::from(mi) * 60 + i64::from(sec.min(59))
-            - offset,
-    )
+    Some(days * 86_400 + i64::from(h) * 3600 + i64::from(mi) * 60 + i64::from(sec.min(59)) - offset)
 }
 
 fn parse_toks(toks: &[Tok], month_first: bool) -> Option<i64> {
@@ -405,9 +409,13 @@ mod tests {
             y in 1890u32..2100, mo in 0u32..14, d in 0u32..33,
             h in 0u32..26, mi in 0u32..61, sec in 0u32..62,
             frac in proptest::option::of(0u32..1000), z in 0u8..6,
-            oh in 0u32..100, om in 0u32..100, neg in any::<bool>(),
+            oh in 0u32..100, om in 0u32..100, neg in any::<bool>(), form in 0u8..3,
         ) {
-            let mut s = format!("{y:04}-{mo:02}-{d:02}T{h:02}:{mi:02}:{sec:02}");
+            let mut s = match form {
+                0 => format!("{y:04}-{mo:02}-{d:02}T{h:02}:{mi:02}:{sec:02}"),
+                1 => format!("{y:04}-{mo:02}-{d:02} {h:02}:{mi:02}:{sec:02}"),
+                _ => format!("{y:04}-{mo:02}-{d:02}"),
+            };
             if let Some(f) = frac {
                 s.push_str(&format!(".{f}"));
             }

@@ -639,11 +639,12 @@ fn role_keys() -> &'static FastMap<String, Field> {
         let mut m = FastMap::default();
         for (prefix, role) in ROLES {
             for (suffix, f) in CONTACT_FIELDS {
-                let key = if suffix.is_empty() {
-                    (*prefix).to_string()
-                } else {
-                    format!("{prefix} {suffix}")
-                };
+                let mut key = String::with_capacity(prefix.len() + 1 + suffix.len());
+                key.push_str(prefix);
+                if !suffix.is_empty() {
+                    key.push(' ');
+                    key.push_str(suffix);
+                }
                 m.entry(key).or_insert(Field::Contact(*role, *f));
             }
         }

@@ -36,8 +36,8 @@ use crate::registration::{Contact, RegistrationRecord, Role, rfc3339};
 use keys::{CField, Field, Section, classify, norm_key, norm_key_into, section_of};
 
 use values::{
-    Phrases, clean, country_code, has_legal_form, is_placeholder, is_privacy_service, normalise_email,
-    normalise_host, privacy_service_of, split_statuses, trim,
+    Phrases, clean, country_code, has_legal_form, is_placeholder, is_privacy_service,
+    normalise_email, normalise_host, privacy_service_of, split_statuses, trim,
 };
 
 /// Largest response parsed, in bytes (4 MiB; real responses are under 100
@@ -306,7 +306,10 @@ fn split_key(c: &str) -> (Option<&str>, &str, bool) {
         || time_colon
         || key.len() > 60
         || value.starts_with("//")
-        || values::find(key, "http").is_some()
+        || key
+            .as_bytes()
+            .windows(4)
+            .any(|w| u32::from_le_bytes([w[0], w[1], w[2], w[3]]) == u32::from_le_bytes(*b"http"))
         || key.starts_with(|c: char| c.is_ascii_digit())
         // Eight words take at least fifteen bytes.
         || (key.len() >= 15 && more_words_than(key, 7))
@@ -1494,7 +1497,7 @@ fn heading(nk: &str, field: Option<Field>) -> Option<(Section, Roles)> {
         };
         return Some((s, roles));
     }
-    if values::find(nk, "contact").is_none() {
+    if !nk.as_bytes().windows(7).any(|w| w == b"contact") {
         // `Registered By:` over an indented value (JANET): a section whose
         // lines are values of that key.
         return match field {
@@ -1663,7 +1666,7 @@ fn is_rate_limited(low: &str) -> bool {
         "exceeded",
         "access denied",
     ];
-    static FINDER: Phrases = Phrases::new(MARKS);
+    static FINDER: Phrases = Phrases::rare(MARKS);
     FINDER.any_in(low)
 }
 

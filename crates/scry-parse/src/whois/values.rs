@@ -11,20 +11,46 @@ use aho_corasick::AhoCorasick;
 /// once per phrase.
 pub(crate) struct Phrases {
     list: &'static [&'static str],
+    /// Build a DFA (fastest search, slowest build) rather than a
+    /// contiguous NFA: for lists searched on every record.
+    dfa: bool,
     ac: OnceLock<Option<AhoCorasick>>,
 }
 
 impl Phrases {
+    /// A list searched often: a DFA.
     pub(crate) const fn new(list: &'static [&'static str]) -> Self {
         Phrases {
             list,
+            dfa: true,
+            ac: OnceLock::new(),
+        }
+    }
+
+    /// A list searched rarely (behind a cache or a rare condition): a
+    /// contiguous NFA, which builds in a fraction of a DFA's time.
+    pub(crate) const fn rare(list: &'static [&'static str]) -> Self {
+        Phrases {
+            list,
+            dfa: false,
             ac: OnceLock::new(),
         }
     }
 
     /// Whether `hay` contains any of the phrases.
     pub(crate) fn any_in(&self, hay: &str) -> bool {
-        match self.ac.get_or_init(|| AhoCorasick::new(self.list).ok()) {
+        let build = || {
+            let kind = if self.dfa {
+                aho_corasick::AhoCorasickKind::DFA
+            } else {
+                aho_corasick::AhoCorasickKind::ContiguousNFA
+            };
+            AhoCorasick::builder()
+                .kind(Some(kind))
+                .build(self.list)
+                .ok()
+        };
+        match self.ac.get_or_init(build) {
             Some(ac) => ac.is_match(hay),
             None => self.list.iter().any(|p| hay.contains(p)),
         }
@@ -85,7 +111,11 @@ pub(crate) fn normalise_status(raw: &str) -> Option<String> {
     if let Some(code) = epp_code(s) {
         return Some(code.to_string());
     }
-    if s.is_ascii() && !s.as_bytes().windows(2).any(|w| w[0] == b' ' && w[1] == b' ')
+    if s.is_ascii()
+        && !s
+            .as_bytes()
+            .windows(2)
+            .any(|w| w[0] == b' ' && w[1] == b' ')
         && !s.bytes().any(|c| c.wrapping_sub(0x09) < 5)
     {
         // Single-spaced already (`status_core` trimmed the ends).
@@ -158,12 +188,19 @@ fn epp_code(s: &str) -> Option<&'static str> {
     let squashed = &buf[..n];
     // `squashed` is lower case, so an ASCII-case-blind compare is equality
     // with the code's lower-case form.
-    let find = |w: &[u8]| EPP.iter().find(|c| c.as_bytes().eq_ignore_ascii_case(w)).copied();
+    let find = |w: &[u8]| {
+        EPP.iter()
+            .find(|c| c.as_bytes().eq_ignore_ascii_case(w))
+            .copied()
+    };
     if let Some(code) = find(squashed) {
         return Some(code);
     }
     // `Delete Prohibited by Registrar` (CentralNic-style prose).
-    for (by, prefix) in [(&b"byregistrar"[..], &b"client"[..]), (b"byregistry", b"server")] {
+    for (by, prefix) in [
+        (&b"byregistrar"[..], &b"client"[..]),
+        (b"byregistry", b"server"),
+    ] {
         if let Some(core) = squashed.strip_suffix(by) {
             let mut want = [0u8; CAP];
             let w = prefix.len() + core.len();
@@ -192,7 +229,8 @@ pub(crate) fn find(hay: &str, needle: &str) -> Option<usize> {
     if h.len() < 64 {
         // Short text (keys, values): a byte loop beats `memchr`'s set-up.
         let last = h.len().checked_sub(n.len())?;
-        return (0..=last).find(|&i| h[i] == first && h[i + 1..].iter().zip(&n[1..]).all(|(a, b)| a == b));
+        return (0..=last)
+            .find(|&i| h[i] == first && h[i + 1..].iter().zip(&n[1..]).all(|(a, b)| a == b));
     }
     let mut at = 0;
     while let Some(p) = memchr::memchr(first, h.get(at..)?) {
@@ -367,7 +405,12 @@ pub(crate) fn normalise_host(raw: &str) -> Option<String> {
 /// [`normalise_host`] for ASCII text, not lower-cased: the host token
 /// when it is a plausible host name.
 pub(crate) fn host_token(raw: &str) -> Option<&str> {
-    let sep = |b: u8| matches!(b, b' ' | b'\t' | b'\n' | 0x0b | 0x0c | b'\r' | b',' | b'[' | b'(');
+    let sep = |b: u8| {
+        matches!(
+            b,
+            b' ' | b'\t' | b'\n' | 0x0b | 0x0c | b'\r' | b',' | b'[' | b'('
+        )
+    };
     let b = raw.as_bytes();
     let mut toks = [(0usize, 0usize); 3];
     let mut n = 0;
@@ -433,15 +476,13 @@ pub(crate) fn normalise_email(raw: &str) -> Option<String> {
     }
     let s = s.trim_matches(|c: char| c == '<' || c == '>');
     let (local, domain) = s.split_once('@')?;
-    if local.is_empty()
-        || domain.len() < 3
-        || !domain.contains('.')
-        || domain.contains('@')
-    {
+    if local.is_empty() || domain.len() < 3 || !domain.contains('.') || domain.contains('@') {
         return None;
     }
     if s.is_ascii() {
-        if s.bytes().any(|c| c.is_ascii_whitespace() || c == 0x0b || c == b',') {
+        if s.bytes()
+            .any(|c| c.is_ascii_whitespace() || c == 0x0b || c == b',')
+        {
             return None;
         }
         let mut e = s.to_string();
@@ -459,8 +500,13 @@ pub(crate) fn normalise_email(raw: &str) -> Option<String> {
 /// what is left starts or ends with a non-ASCII character.
 #[inline]
 pub(crate) fn trim(s: &str) -> &str {
-    match (s.as_bytes().first(), s.as_bytes().last()) {
-        (Some(&f), Some(&l)) if (b'!'..0x80).contains(&f) && (b'!'..0x80).contains(&l) => s,
+    let printable = |b: u8| (b'!'..0x80).contains(&b);
+    match s.as_bytes() {
+        [f, .., l] if printable(*f) && printable(*l) => s,
+        [f] if printable(*f) => s,
+        // `Key: value`: the one space after the colon.
+        [b' ', f, .., l] if printable(*f) && printable(*l) => &s[1..],
+        [b' ', f] if printable(*f) => &s[1..],
         _ => trim_slow(s),
     }
 }
@@ -710,7 +756,7 @@ pub(crate) fn placeholder_cache_len() -> usize {
 
 /// [`placeholder_phrase`] of lower-case text.
 fn placeholder_phrase_lower(s: &str) -> bool {
-    static PHRASES: Phrases = Phrases::new(&[
+    static PHRASES: Phrases = Phrases::rare(&[
         "redacted",
         "not disclosed",
         "non-public",
@@ -908,7 +954,9 @@ fn legal_form_lower(lower: &str) -> bool {
         padded = format!(" {} ", lower.replace([',', '(', ')', '"'], " "));
         &padded
     };
-    static FORMS: Phrases = Phrases::new(&[
+    // Some 150 phrases, many non-ASCII: a DFA of them costs more to build
+    // than it saves on the few names per record searched.
+    static FORMS: Phrases = Phrases::rare(&[
         " inc",
         " inc.",
         " llc",
