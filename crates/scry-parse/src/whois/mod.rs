@@ -569,7 +569,7 @@ impl<'a> Parser<'a> {
                 norm_key_into(h, &mut scratch);
                 (scratch.as_str(), classify(&scratch))
             };
-            let opened = self.open_heading(l, next, adjacent, keys, h, nk, field);
+            let opened = self.open_heading(l, next.map(|n| (n, adjacent)), keys, h, nk, field);
             self.scratch = scratch;
             if opened {
                 return;
@@ -589,12 +589,12 @@ impl<'a> Parser<'a> {
         }
     }
 
-    /// Opens the section a heading line starts, if it is one.
+    /// Opens the section a heading line starts, if it is one. `next` is
+    /// the next non-blank line and whether it is the very next line.
     fn open_heading(
         &mut self,
         l: &Line<'a>,
-        next: Option<&Line<'a>>,
-        adjacent: bool,
+        next: Option<(&Line<'a>, bool)>,
         keys: &str,
         h: &'a str,
         nk: &str,
@@ -603,6 +603,8 @@ impl<'a> Parser<'a> {
         let Some((kind, roles)) = heading(nk, field) else {
             return false;
         };
+        let adjacent = next.is_some_and(|(_, a)| a);
+        let next = next.map(|(n, _)| n);
         let nested = next.is_some_and(|n| n.indent > l.indent);
         // Children at the heading's indent: unlabelled lines (.pl,
         // .ch), `[Key]` lines (JPRS) or generic keys (.ee, .fi); a status
