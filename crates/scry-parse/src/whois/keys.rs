@@ -86,27 +86,31 @@ pub(crate) fn norm_key(k: &str) -> String {
 /// buffer instead of a string per line).
 pub(crate) fn norm_key_into(k: &str, out: &mut String) {
     let start = out.len();
-    // ASCII keys without a bilingual ` / ` (nearly all): the words, one
-    // space apart, lower-cased in place.
-    if k.is_ascii() && !k.as_bytes().contains(&b'/') {
-        let b = k.as_bytes();
-        let mut i = 0;
-        while i < b.len() {
-            while i < b.len() && !b[i].is_ascii_alphanumeric() {
-                i += 1;
+    // Short ASCII keys without a bilingual ` / ` (nearly all): the words,
+    // one space apart, lower case, built in a stack buffer through a byte
+    // table and appended at once.
+    const CAP: usize = 128;
+    if k.len() <= CAP && k.is_ascii() && !k.as_bytes().contains(&b'/') {
+        let mut buf = [0u8; CAP];
+        let mut n = 0;
+        let mut gap = false;
+        for &c in k.as_bytes() {
+            let l = LOWER_ALNUM[usize::from(c)];
+            if l == 0 {
+                gap = true;
+                continue;
             }
-            let word = i;
-            while i < b.len() && b[i].is_ascii_alphanumeric() {
-                i += 1;
+            if gap && n > 0 {
+                buf[n] = b' ';
+                n += 1;
             }
-            if i > word {
-                if out.len() > start {
-                    out.push(' ');
-                }
-                out.push_str(k.get(word..i).unwrap_or_default());
-            }
+            gap = false;
+            buf[n] = l;
+            n += 1;
         }
-        out[start..].make_ascii_lowercase();
+        // Every space written stands for at least one byte skipped, so
+        // `n <= k.len() <= CAP`; ASCII is UTF-8.
+        out.push_str(std::str::from_utf8(&buf[..n]).unwrap_or_default());
         return;
     }
     if k.is_ascii() {
@@ -163,6 +167,20 @@ pub(crate) fn norm_key_into(k: &str, out: &mut String) {
         }
     }
 }
+
+/// ASCII letters and digits in lower case; 0 for every other byte.
+static LOWER_ALNUM: [u8; 256] = {
+    let mut t = [0u8; 256];
+    let mut b = 0;
+    while b < 128 {
+        let c = b as u8;
+        if c.is_ascii_alphanumeric() {
+            t[b] = c.to_ascii_lowercase();
+        }
+        b += 1;
+    }
+    t
+};
 
 /// Whole keys (normalised) and their fields.
 static FIELDS: &[(&str, Field)] = &[
@@ -333,6 +351,8 @@ static FIELDS: &[(&str, Field)] = &[
     ("query status", Field::Status),
     ("registration status", Field::Status),
     ("domain state", Field::Status),
+    // DNS-LU: `domaintype: ACTIVE`.
+    ("domaintype", Field::Status),
     ("statut", Field::Status),
     ("状態", Field::Status),
     ("등록정보 보호", Field::Status),
@@ -372,12 +392,15 @@ static FIELDS: &[(&str, Field)] = &[
     ("nic hdl", Field::NicHandle),
     ("nic hdl br", Field::NicHandle),
     ("nic handle", Field::NicHandle),
+    // NORID names every object by its `NORID Handle`.
+    ("norid handle", Field::NicHandle),
     // Generic contact fields (role from the section or block).
     ("name", Field::Bare(CField::Name)),
     ("person", Field::Bare(CField::Name)),
     ("personname", Field::Bare(CField::Name)),
     ("contact name", Field::Bare(CField::Name)),
-    ("role", Field::Bare(CField::Name)),
+    // An RPSL `role` object is a team or organisation, never a person.
+    ("role", Field::Bare(CField::Org)),
     ("full name", Field::Bare(CField::Name)),
     ("contact", Field::Bare(CField::Whole)),
     ("descr", Field::Bare(CField::Whole)),
@@ -403,6 +426,8 @@ static FIELDS: &[(&str, Field)] = &[
     ("street", Field::Bare(CField::Street)),
     ("street address", Field::Bare(CField::Street)),
     ("postal address", Field::Bare(CField::Street)),
+    ("post address", Field::Bare(CField::Street)),
+    ("postal area", Field::Bare(CField::City)),
     ("city", Field::Bare(CField::City)),
     ("state province", Field::Bare(CField::State)),
     ("province", Field::Bare(CField::State)),
@@ -614,11 +639,12 @@ fn role_keys() -> &'static FastMap<String, Field> {
         let mut m = FastMap::default();
         for (prefix, role) in ROLES {
             for (suffix, f) in CONTACT_FIELDS {
-                let key = if suffix.is_empty() {
-                    (*prefix).to_string()
-                } else {
-                    format!("{prefix} {suffix}")
-                };
+                let mut key = String::with_capacity(prefix.len() + 1 + suffix.len());
+                key.push_str(prefix);
+                if !suffix.is_empty() {
+                    key.push(' ');
+                    key.push_str(suffix);
+                }
                 m.entry(key).or_insert(Field::Contact(*role, *f));
             }
         }
@@ -754,6 +780,8 @@ static SECTIONS: &[(&str, Section)] = &[
     ("registration status", Section::Status),
     ("domain status", Section::Status),
     ("status", Section::Status),
+    // DNS Belgium: `Flags:` over indented EPP statuses.
+    ("flags", Section::Status),
     ("contact information", Section::Contact(Role::Registrant)),
     (
         "registrant contact information",

@@ -31,14 +31,13 @@ mod keys;
 pub(crate) mod values;
 
 use std::collections::HashMap;
-use std::sync::OnceLock;
 
 use crate::registration::{Contact, RegistrationRecord, Role, rfc3339};
 use keys::{CField, Field, Section, classify, norm_key, norm_key_into, section_of};
 
 use values::{
-    clean, country_code, has_legal_form, is_placeholder, is_privacy_service, normalise_email,
-    normalise_host, privacy_service_of, split_statuses, trim,
+    Phrases, clean, country_code, has_legal_form, is_placeholder, is_privacy_service,
+    normalise_email, normalise_host, privacy_service_of, split_statuses, trim,
 };
 
 /// Largest response parsed, in bytes (4 MiB; real responses are under 100
@@ -94,7 +93,9 @@ fn count_controls(sample: &[u8]) -> usize {
         .map(|chunk| {
             // At most one per byte, so a chunk's count fits a byte.
             let n = chunk.iter().fold(0u8, |n, &b| {
-                let control = (b < 0x20) & !matches!(b, b'\t' | b'\n' | 0x0c | b'\r');
+                // Plain comparisons (not a `matches!` bit test) vectorise.
+                let space = (b == b'\t') | (b == b'\n') | (b == 0x0c) | (b == b'\r');
+                let control = (b < 0x20) & !space;
                 n.wrapping_add(u8::from(control | (b == 0x7f)))
             });
             usize::from(n)
@@ -140,14 +141,15 @@ impl Line<'_> {
 fn lex<'a>(text: &'a str, keys: &mut String) -> Vec<Line<'a>> {
     // Lines average some thirty bytes; a guess saves a counting pass.
     let mut out = Vec::with_capacity(text.len() / 24 + 8);
-    // SIMD line and colon search (the memchr crate), not `str::split`.
+    // Line ends found eight bytes a step (`find_byte`), not `str::split`.
     let mut start = 0;
-    let ends = memchr::memchr_iter(b'\n', text.as_bytes()).chain(std::iter::once(text.len()));
-    for end in ends {
+    let bytes = text.as_bytes();
+    while start <= bytes.len() {
+        let end = values::find_byte(&bytes[start..], b'\n').map_or(bytes.len(), |i| start + i);
         let raw = &text[start..end];
         start = end + 1;
         let raw = raw.strip_suffix('\r').unwrap_or(raw);
-        let content = trim(raw);
+        let content = strip_marker(trim(raw));
         if content.is_empty() || raw.len() > MAX_LINE {
             out.push(Line {
                 indent: 0,
@@ -190,25 +192,31 @@ fn lex<'a>(text: &'a str, keys: &mut String) -> Vec<Line<'a>> {
 
 /// Whether `s` has more than `n` white-space separated words.
 fn more_words_than(s: &str, n: usize) -> bool {
-    // Words are at most one more than the bytes at or below the space (a
-    // count the compiler vectorises); most keys and headings are far under.
-    let low = s.as_bytes().iter().filter(|&&b| b <= b' ').count();
-    if low < n && s.is_ascii() {
-        return false;
+    if !s.is_ascii() {
+        return s.split_whitespace().nth(n).is_some();
     }
-    if s.is_ascii() {
-        let mut words = 0;
-        let mut in_word = false;
-        for &b in s.as_bytes() {
-            let ws = b == b' ' || (0x09..=0x0d).contains(&b);
-            if !ws && !in_word {
-                words += 1;
-            }
-            in_word = !ws;
+    // Word starts: a byte that is not white space after one that is (or
+    // at the start).
+    let ws = |b: u8| b == b' ' || b.wrapping_sub(0x09) < 5;
+    let mut words = 0;
+    let mut in_word = false;
+    for &b in s.as_bytes() {
+        let w = ws(b);
+        words += usize::from(!w & !in_word);
+        in_word = !w;
+    }
+    words > n
+}
+
+/// A line without its `** ` section marker (.tr: `** Registrant:`, `**
+/// Domain Name: example.tr`); banners (`*****`, `** text **`) keep theirs
+/// and are comments.
+fn strip_marker(c: &str) -> &str {
+    match c.as_bytes() {
+        [b'*', b'*', b' ', first, ..] if first.is_ascii_alphanumeric() && !c.ends_with('*') => {
+            &c[3..]
         }
-        words > n
-    } else {
-        s.split_whitespace().nth(n).is_some()
+        _ => c,
     }
 }
 
@@ -242,9 +250,10 @@ fn split_key(c: &str) -> (Option<&str>, &str, bool) {
     {
         return (Some(trim(&rest[..end])), trim(&rest[end + 1..]), true);
     }
-    let Some(i) = memchr::memchr(b':', s.as_bytes()) else {
+    let Some(i) = values::find_byte(s.as_bytes(), b':') else {
         // `Domain name<TAB>google.ch` (SWITCH).
-        if let Some((k, v)) = s.split_once('\t') {
+        if let Some(t) = values::find_byte(s.as_bytes(), b'\t') {
+            let (k, v) = (&s[..t], &s[t + 1..]);
             let k = k.trim();
             if !k.is_empty() && k.len() <= 40 {
                 return (Some(k), v.trim(), false);
@@ -266,7 +275,9 @@ fn split_key(c: &str) -> (Option<&str>, &str, bool) {
         }
         return (None, s, false);
     };
-    let mut key = trim(trim(&s[..i]).trim_end_matches('.'));
+    let dots = trim(&s[..i]);
+    let dots = &dots[..dots.len() - dots.bytes().rev().take_while(|&b| b == b'.').count()];
+    let mut key = trim(dots);
     let value = trim(&s[i + 1..]);
     // `Company English Name (It should be the same as ...): GOOGLE LLC`
     // `Servidores de nombre (Domain servers)`: the label in parentheses is
@@ -298,7 +309,7 @@ fn split_key(c: &str) -> (Option<&str>, &str, bool) {
         || key
             .as_bytes()
             .windows(4)
-            .any(|w| w[0] == b'h' && w == b"http")
+            .any(|w| u32::from_le_bytes([w[0], w[1], w[2], w[3]]) == u32::from_le_bytes(*b"http"))
         || key.starts_with(|c: char| c.is_ascii_digit())
         // Eight words take at least fifteen bytes.
         || (key.len() >= 15 && more_words_than(key, 7))
@@ -417,10 +428,11 @@ impl<'a> Parser<'a> {
             }
             // Start of a paragraph: find a handle definition in it.
             if i == 0 || lines[i - 1].blank {
-                self.start_paragraph(lines, i);
+                self.start_paragraph(lines, i, keys);
             }
             let next = lines[i + 1..].iter().find(|l| !l.blank);
-            self.line(&lines[i], next, keys);
+            let adjacent = lines.get(i + 1).is_some_and(|l| !l.blank);
+            self.line(&lines[i], next, adjacent, keys);
             i += 1;
         }
     }
@@ -444,8 +456,23 @@ impl<'a> Parser<'a> {
         self.para_foreign = false;
     }
 
-    fn start_paragraph(&mut self, lines: &[Line<'_>], start: usize) {
-        for l in lines[start..].iter().take_while(|l| !l.blank) {
+    fn start_paragraph(&mut self, lines: &[Line<'_>], start: usize, keys: &str) {
+        let para = || lines[start..].iter().take_while(|l| !l.blank);
+        // A paragraph naming the domain is the domain's own, even when it
+        // carries a handle (NORID's `NORID Handle` of the domain object);
+        // one under a contact or registrar heading (.tr `** Administrative
+        // Contact:` then `NIC Handle: mi154-metu`) is that heading's
+        // section, whose handle nothing refers to.
+        let domain = para().any(|l| l.field == Some(Field::Domain));
+        let headed = lines.get(start).is_some_and(|l| {
+            l.key.is_some()
+                && l.value.is_empty()
+                && matches!(
+                    heading(l.nk(keys), l.field),
+                    Some((Section::Contact(_) | Section::Registrar, _))
+                )
+        });
+        for l in para().filter(|_| !domain && !headed) {
             if l.field == Some(Field::NicHandle) {
                 let handle = l.value.trim().to_lowercase();
                 if !handle.is_empty() && self.blocks.len() < 64 {
@@ -501,7 +528,7 @@ impl<'a> Parser<'a> {
         }
     }
 
-    fn line(&mut self, l: &Line<'a>, next: Option<&Line<'a>>, keys: &str) {
+    fn line(&mut self, l: &Line<'a>, next: Option<&Line<'a>>, adjacent: bool, keys: &str) {
         let l_nk = l.nk(keys);
         if l.bracket {
             self.saw_bracket = true;
@@ -513,7 +540,7 @@ impl<'a> Parser<'a> {
             } else if l.indent == s.indent && !s.blank_since {
                 match l.key {
                     None => s.flat,
-                    Some(_) => (s.flat || l.bracket) && same_indent_member(s, l_nk),
+                    Some(_) => (s.flat || l.bracket) && same_indent_member(s, l_nk, l.field),
                 }
             } else {
                 false
@@ -542,7 +569,7 @@ impl<'a> Parser<'a> {
                 norm_key_into(h, &mut scratch);
                 (scratch.as_str(), classify(&scratch))
             };
-            let opened = self.open_heading(l, next, keys, h, nk, field);
+            let opened = self.open_heading(l, next.map(|n| (n, adjacent)), keys, h, nk, field);
             self.scratch = scratch;
             if opened {
                 return;
@@ -562,11 +589,12 @@ impl<'a> Parser<'a> {
         }
     }
 
-    /// Opens the section a heading line starts, if it is one.
+    /// Opens the section a heading line starts, if it is one. `next` is
+    /// the next non-blank line and whether it is the very next line.
     fn open_heading(
         &mut self,
         l: &Line<'a>,
-        next: Option<&Line<'a>>,
+        next: Option<(&Line<'a>, bool)>,
         keys: &str,
         h: &'a str,
         nk: &str,
@@ -575,29 +603,34 @@ impl<'a> Parser<'a> {
         let Some((kind, roles)) = heading(nk, field) else {
             return false;
         };
+        let adjacent = next.is_some_and(|(_, a)| a);
+        let next = next.map(|(n, _)| n);
         let nested = next.is_some_and(|n| n.indent > l.indent);
         // Children at the heading's indent: unlabelled lines (.pl,
-        // .ch), `[Key]` lines (JPRS) or generic keys (.ee, .fi).
-        let flat = next.is_some_and(|n| {
-            n.indent == l.indent
-                && match n.key {
-                    None => true,
-                    Some(_) => {
-                        let probe = Open {
-                            kind,
-                            head: "",
-                            head_field: None,
-                            org_head: false,
-                            roles: Roles::default(),
-                            indent: 0,
-                            flat: true,
-                            children: 0,
-                            blank_since: false,
-                        };
-                        n.bracket || same_indent_member(&probe, n.nk(keys))
+        // .ch), `[Key]` lines (JPRS) or generic keys (.ee, .fi); a status
+        // list's right under it (DNS Belgium's empty `Flags:` is followed
+        // by a blank line and a notice).
+        let flat = (adjacent || kind != Section::Status)
+            && next.is_some_and(|n| {
+                n.indent == l.indent
+                    && match n.key {
+                        None => true,
+                        Some(_) => {
+                            let probe = Open {
+                                kind,
+                                head: "",
+                                head_field: None,
+                                org_head: false,
+                                roles: Roles::default(),
+                                indent: 0,
+                                flat: true,
+                                children: 0,
+                                blank_since: false,
+                            };
+                            n.bracket || same_indent_member(&probe, n.nk(keys), n.field)
+                        }
                     }
-                }
-        });
+            });
         let explicit = l.key.is_some() || l.value.ends_with(':') || nested;
         if !(nested || (flat && (explicit || section_of_field(nk, field).is_some()))) {
             return false;
@@ -690,7 +723,7 @@ impl<'a> Parser<'a> {
             roles,
             ..
         }) = section
-            && let Some(f) = contact_field(nk)
+            && let Some(f) = contact_field(nk, field)
         {
             for r in roles.iter() {
                 self.contact_value(Target::Role(r), f, value);
@@ -708,7 +741,8 @@ impl<'a> Parser<'a> {
         }) = section
         {
             match nk {
-                "name" | "organization" | "organisation" | "org" | "registrar name" => {
+                "name" | "organization" | "organisation" | "org" | "registrar name"
+                | "organization name" | "organisation name" | "company name" => {
                     self.set_registrar(value);
                     return;
                 }
@@ -723,7 +757,7 @@ impl<'a> Parser<'a> {
                     return;
                 }
                 _ => {
-                    if contact_field(nk).is_some() {
+                    if contact_field(nk, field).is_some() {
                         return;
                     }
                 }
@@ -785,7 +819,11 @@ impl<'a> Parser<'a> {
                 }
             }
             Field::Registrar => {
-                if is_handle(value) && self.para_block.is_none() {
+                if self.para_block.is_some() {
+                    // A contact block's own registrar (NORID).
+                    return;
+                }
+                if is_handle(value) {
                     // `Registrar: MARK-0292` followed by the registrar's details.
                     if self.registrar_handle.is_none() {
                         self.registrar_handle = clean(value);
@@ -885,6 +923,18 @@ impl<'a> Parser<'a> {
                     self.para_role = Some(r);
                     return;
                 }
+                // RPSL `descr:` lines: the holder, then its address.
+                let f = match (f, self.para_role, self.para_block) {
+                    (CField::Whole, None, None) if nk == "descr" => {
+                        let c = &self.rec.contacts.registrant;
+                        if c.name.is_some() || c.org.is_some() {
+                            CField::Street
+                        } else {
+                            f
+                        }
+                    }
+                    _ => f,
+                };
                 if self.para_registrar {
                     if f == CField::Org
                         && let Some(v) = clean(value)
@@ -1029,7 +1079,7 @@ impl<'a> Parser<'a> {
             return;
         }
         let mut v = value;
-        if let Some(i) = v.find("[Tag") {
+        if let Some(i) = values::find(v, "[Tag") {
             v = &v[..i];
         }
         // `Megazone(http://HOSTING.KR)`, `NETPLANET GmbH ( https://nic.at/... )`
@@ -1076,37 +1126,52 @@ impl<'a> Parser<'a> {
         let mut rest = String::new();
         let mut had_email = false;
         let org_first = self.section.as_ref().is_some_and(|s| s.org_head);
-        for tok in value.split_whitespace() {
-            if let Some(e) = normalise_email(tok) {
-                self.contact_value(t, CField::Email, &e);
-                had_email = true;
-            } else {
-                if !rest.is_empty() {
-                    rest.push(' ');
+        // Only a token with an `@` can be an address.
+        if memchr::memchr(b'@', value.as_bytes()).is_some() {
+            for tok in value.split_whitespace() {
+                if let Some(e) = normalise_email(tok) {
+                    self.contact_value(t, CField::Email, &e);
+                    had_email = true;
+                } else {
+                    if !rest.is_empty() {
+                        rest.push(' ');
+                    }
+                    rest.push_str(tok);
                 }
-                rest.push_str(tok);
             }
         }
+        let rest: &str = if had_email {
+            &rest
+        } else if value.split_whitespace().nth(1).is_none() || !has_space_run(value) {
+            // Already single-spaced: the words joined are the value.
+            value.trim()
+        } else {
+            rest = value.split_whitespace().collect::<Vec<_>>().join(" ");
+            &rest
+        };
         // Drop a `(HANDLE)` suffix.
         let text = match rest.rfind('(') {
-            Some(i) if rest.ends_with(')') && i > 0 => rest[..i].trim().to_string(),
-            _ => rest.trim().to_string(),
+            Some(i) if rest.ends_with(')') && i > 0 => rest[..i].trim(),
+            _ => rest.trim(),
         };
         if text.is_empty() {
             return;
         }
-        if is_placeholder(&text) || text.to_lowercase().starts_with("visit ") {
+        let visit = text
+            .get(..6)
+            .is_some_and(|p| p.eq_ignore_ascii_case("visit "));
+        if is_placeholder(text) || visit {
             self.redact(t, "name");
             return;
         }
-        if looks_like_phone(&text) {
+        if looks_like_phone(text) {
             let has_phone = self.contact(t).phone.is_some();
             let f = if has_phone {
                 CField::Fax
             } else {
                 CField::Phone
             };
-            self.contact_value(t, f, &text);
+            self.contact_value(t, f, text);
             return;
         }
         let c = self.contact(t);
@@ -1114,15 +1179,15 @@ impl<'a> Parser<'a> {
             // `CIMTA` then `Super AE  super.ae88@gmail.com`: the first line
             // was the organisation, this one is the person.
             c.org = c.name.take();
-            self.contact_value(t, CField::Name, &text);
+            self.contact_value(t, CField::Name, text);
         } else if had_email && c.name.is_none() {
-            self.contact_value(t, CField::Name, &text);
+            self.contact_value(t, CField::Name, text);
         } else if first && org_first {
-            self.contact_value(t, CField::Org, &text);
+            self.contact_value(t, CField::Org, text);
         } else if first || (c.name.is_none() && c.org.is_none()) {
-            self.contact_value(t, CField::Whole, &text);
+            self.contact_value(t, CField::Whole, text);
         } else {
-            self.contact_value(t, CField::Street, &text);
+            self.contact_value(t, CField::Street, text);
         }
     }
 
@@ -1135,14 +1200,27 @@ impl<'a> Parser<'a> {
 
     fn redact(&mut self, t: Target, field: &str) {
         if let Target::Role(r) = t {
-            self.rec.redacted.add(&format!("{}.{field}", r.as_str()));
+            // `registrant.email`, built on the stack.
+            let mut buf = [0u8; 32];
+            let (role, field) = (r.as_str().as_bytes(), field.as_bytes());
+            let n = role.len() + 1 + field.len();
+            if n <= buf.len() {
+                buf[..role.len()].copy_from_slice(role);
+                buf[role.len()] = b'.';
+                buf[role.len() + 1..n].copy_from_slice(field);
+                if let Ok(path) = std::str::from_utf8(&buf[..n]) {
+                    self.rec.redacted.add(path);
+                }
+            }
         } else {
             self.rec.redacted.any = true;
         }
     }
 
     fn contact_value(&mut self, t: Target, f: CField, raw: &str) {
-        let Some(v) = clean(raw) else { return };
+        let Some(v) = values::clean_cow(raw) else {
+            return;
+        };
         let name = match f {
             CField::Whole | CField::Name => "name",
             CField::Org => "org",
@@ -1185,28 +1263,28 @@ impl<'a> Parser<'a> {
         match f {
             CField::Whole => {
                 if has_legal_form(&v) || is_privacy_service(&v) {
-                    set_opt(&mut c.org, v);
+                    set_opt(&mut c.org, &v);
                 } else {
-                    set_opt(&mut c.name, v);
+                    set_opt(&mut c.name, &v);
                 }
             }
-            CField::Name => set_opt(&mut c.name, v),
-            CField::Org => set_opt(&mut c.org, v),
+            CField::Name => set_opt(&mut c.name, &v),
+            CField::Org => set_opt(&mut c.org, &v),
             CField::Street => {
                 if c.street.len() < 8 {
-                    c.street.push(v);
+                    c.street.push(v.into_owned());
                 }
             }
-            CField::City => set_opt(&mut c.city, v),
-            CField::State => set_opt(&mut c.state, v),
-            CField::Postal => set_opt(&mut c.postal, v),
+            CField::City => set_opt(&mut c.city, &v),
+            CField::State => set_opt(&mut c.state, &v),
+            CField::Postal => set_opt(&mut c.postal, &v),
             CField::Country => {
                 if c.country.is_none() {
                     c.country = country_code(&v);
                 }
             }
-            CField::Phone => set_opt(&mut c.phone, v),
-            CField::Fax => set_opt(&mut c.fax, v),
+            CField::Phone => set_opt(&mut c.phone, &v),
+            CField::Fax => set_opt(&mut c.fax, &v),
             CField::Email | CField::Handle | CField::Skip => {}
         }
     }
@@ -1346,18 +1424,22 @@ fn merge_contact(c: &mut Contact, b: &Contact) {
 }
 
 /// Whether a keyed line at a flat section's indent belongs to it.
-fn same_indent_member(s: &Open<'_>, nk: &str) -> bool {
+/// `field` is `classify(nk)`.
+fn same_indent_member(s: &Open<'_>, nk: &str, field: Option<Field>) -> bool {
     match s.kind {
         // Unknown keys (`Attention`, `org id`) do not end a contact section.
         Section::Contact(_) => {
-            contact_field(nk).is_some()
+            contact_field(nk, field).is_some()
                 || matches!(
-                    classify(nk),
-                    None | Some(Field::Contact(_, CField::Handle | CField::Skip))
+                    field,
+                    None | Some(
+                        Field::NicHandle | Field::Contact(_, CField::Handle | CField::Skip)
+                    )
                 )
         }
         Section::Registrar => {
-            contact_field(nk).is_some()
+            contact_field(nk, field).is_some()
+                || field == Some(Field::NicHandle)
                 || matches!(
                     nk,
                     "url" | "website" | "web" | "www" | "homepage" | "registrar"
@@ -1381,9 +1463,10 @@ fn is_handle(v: &str) -> bool {
         && v.chars().any(|c| c.is_ascii_digit())
 }
 
-/// A contact field named without a role (`Organisation`, `E-mail`).
-fn contact_field(nk: &str) -> Option<CField> {
-    match classify(nk) {
+/// A contact field named without a role (`Organisation`, `E-mail`);
+/// `field` is `classify(nk)`.
+fn contact_field(nk: &str, field: Option<Field>) -> Option<CField> {
+    match field {
         Some(Field::Bare(f)) => Some(f),
         _ => match nk {
             "state" => Some(CField::State),
@@ -1416,7 +1499,7 @@ fn heading(nk: &str, field: Option<Field>) -> Option<(Section, Roles)> {
         };
         return Some((s, roles));
     }
-    if !nk.contains("contact") {
+    if !nk.as_bytes().windows(7).any(|w| w == b"contact") {
         // `Registered By:` over an indented value (JANET): a section whose
         // lines are values of that key.
         return match field {
@@ -1462,10 +1545,21 @@ fn set_once(slot: &mut Option<String>, v: &str) {
     }
 }
 
-fn set_opt(slot: &mut Option<String>, v: String) {
+fn set_opt(slot: &mut Option<String>, v: &str) {
     if slot.is_none() {
-        *slot = Some(v);
+        *slot = Some(v.to_string());
     }
+}
+
+/// Whether `v` has white space other than single spaces between words
+/// (`split_whitespace` and a join would change it).
+fn has_space_run(v: &str) -> bool {
+    let v = v.trim();
+    if !v.is_ascii() {
+        return true;
+    }
+    let b = v.as_bytes();
+    b.iter().any(|&c| (0x09..=0x0d).contains(&c)) || b.windows(2).any(|w| w == b"  ")
 }
 
 fn is_url(v: &str) -> bool {
@@ -1553,9 +1647,8 @@ fn is_not_found(low: &str, statuses: &[String]) -> bool {
         "does not have any data",
         "not available for second level registration",
     ];
-    static FINDERS: OnceLock<Vec<memchr::memmem::Finder<'static>>> = OnceLock::new();
-    let finders = FINDERS.get_or_init(|| MARKS.iter().map(memchr::memmem::Finder::new).collect());
-    finders.iter().any(|f| f.find(low.as_bytes()).is_some())
+    static FINDER: Phrases = Phrases::new(MARKS);
+    FINDER.any_in(low)
         || statuses
             .iter()
             .any(|s| matches!(s.as_str(), "free" | "available" | "not registered"))
@@ -1575,9 +1668,8 @@ fn is_rate_limited(low: &str) -> bool {
         "exceeded",
         "access denied",
     ];
-    static FINDERS: OnceLock<Vec<memchr::memmem::Finder<'static>>> = OnceLock::new();
-    let finders = FINDERS.get_or_init(|| MARKS.iter().map(memchr::memmem::Finder::new).collect());
-    finders.iter().any(|f| f.find(low.as_bytes()).is_some())
+    static FINDER: Phrases = Phrases::rare(MARKS);
+    FINDER.any_in(low)
 }
 
 #[cfg(test)]

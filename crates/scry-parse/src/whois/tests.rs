@@ -290,6 +290,122 @@ e-mail:      jeanne@example.fr\n";
 }
 
 #[test]
+fn tr_section_markers_and_headed_handle_blocks() {
+    // nic.tr: `** ` marks a field or a section heading; a heading's
+    // paragraph carries a `NIC Handle` that nothing refers to.
+    let text = "** Domain Name: example.com.tr\n\
+Frozen Status: -\n\
+\n\
+** Registrant:\n   Example Ltd.\n   Hidden upon user request\n\
+\n\
+** Registrar:\n\
+NIC Handle\t\t: reg1-metu\n\
+Organization Name\t: Example Registrar A.S.\n\
+Address\t\t\t: 1 Cadde\n\
+\t\t\t  06520 Ankara\n\
+\n\
+** Administrative Contact:\n\
+NIC Handle\t\t: adm1-metu\n\
+Organization Name\t: Admin Org Inc\n\
+Phone\t\t\t: + 90-312-0000000-\n\
+\n\
+** Domain Servers:\nns1.example.com.tr 192.0.2.1\nns2.example.com.tr\n\
+\n\
+** Additional Info:\n\
+Created on..............: 2001-Aug-23.\n\
+Expires on..............: 2030-Aug-22.\n\
+\n\
+******************************************\n\
+** Some banner text **\n";
+    let r = parse_whois(text);
+    assert_eq!(r.domain.as_deref(), Some("example.com.tr"));
+    assert_eq!(r.registrar.name.as_deref(), Some("Example Registrar A.S."));
+    assert_eq!(r.contacts.registrant.org.as_deref(), Some("Example Ltd."));
+    assert_eq!(r.contacts.admin.org.as_deref(), Some("Admin Org Inc"));
+    assert_eq!(r.contacts.admin.phone.as_deref(), Some("+ 90-312-0000000-"));
+    assert_eq!(r.name_servers, ["ns1.example.com.tr", "ns2.example.com.tr"]);
+    assert_eq!(r.created.as_deref(), Some("2001-08-23T00:00:00Z"));
+    assert_eq!(r.expires.as_deref(), Some("2030-08-22T00:00:00Z"));
+}
+
+#[test]
+fn norid_domain_object_and_holder_block() {
+    // The domain object has a handle too; the holder block is found by
+    // the domain's `Domain Holder Handle`, and its registrar is its own.
+    let text = "Domain Information\n\
+\n\
+NORID Handle...............: EXA1D-NORID\n\
+Domain Name................: example.no\n\
+Domain Holder Handle.......: EXH1O-NORID\n\
+Registrar Handle...........: REG1-NORID\n\
+\n\
+Additional information:\n\
+Created:         2001-02-26\n\
+\n\
+NORID Handle...............: EXH1O-NORID\n\
+Type.......................: organization\n\
+Name.......................: Example Norge AS\n\
+Registrar Handle...........: REG2-NORID\n\
+Post Address...............: Gate 1\n\
+Postal Area................: Oslo\n\
+Country....................: NO\n\
+Email Address..............: hostmaster@example.no\n\
+\n\
+Additional information:\n\
+Created:         2010-10-01\n";
+    let r = parse_whois(text);
+    assert_eq!(r.domain.as_deref(), Some("example.no"));
+    assert_eq!(r.registrar.name.as_deref(), Some("REG1-NORID"));
+    assert_eq!(r.created.as_deref(), Some("2001-02-26T00:00:00Z"));
+    let h = &r.contacts.registrant;
+    assert_eq!(h.org.as_deref(), Some("Example Norge AS"));
+    assert_eq!(h.street, ["Gate 1"]);
+    assert_eq!(h.city.as_deref(), Some("Oslo"));
+    assert_eq!(h.country.as_deref(), Some("NO"));
+    assert_eq!(h.email.as_deref(), Some("hostmaster@example.no"));
+}
+
+#[test]
+fn lu_domaintype_be_flags_is_role_and_descr() {
+    let lu = parse_whois(
+        "domainname:     example.lu\ndomaintype:     ACTIVE\nnserver:        ns1.example.lu\n",
+    );
+    assert_eq!(lu.statuses, ["active"]);
+    // DNS Belgium: `Flags:` over indented statuses; an empty one before a
+    // blank line and a notice lists nothing.
+    let be = parse_whois(
+        "Domain:\texample.be\nStatus:\tNOT AVAILABLE\n\nFlags:\n\tclientTransferProhibited\n\nPlease visit www.dns.be for more info.\n",
+    );
+    assert_eq!(be.statuses, ["not available", "clientTransferProhibited"]);
+    let be = parse_whois(
+        "Domain:\texample.be\nStatus:\tNOT AVAILABLE\n\nFlags:\n\nPlease visit www.dns.be for more info.\n",
+    );
+    assert_eq!(be.statuses, ["not available"]);
+    // ISNIC: `descr:` is the holder then its address; a `role:` block is
+    // an organisation.
+    let is = parse_whois(
+        "domain:       example.is\n\
+descr:        Example hf\n\
+descr:        Laugavegur 1\n\
+descr:        IS\n\
+admin-c:      EX1-IS\n\
+\n\
+role:         Example Hostmasters\n\
+nic-hdl:      EX1-IS\n\
+e-mail:       hostmaster@example.is\n",
+    );
+    assert_eq!(is.contacts.registrant.org.as_deref(), Some("Example hf"));
+    assert_eq!(is.contacts.registrant.name, None);
+    assert_eq!(is.contacts.registrant.street, ["Laugavegur 1"]);
+    assert_eq!(is.contacts.registrant.country.as_deref(), Some("IS"));
+    assert_eq!(
+        is.contacts.admin.org.as_deref(),
+        Some("Example Hostmasters")
+    );
+    assert_eq!(is.contacts.admin.name, None);
+}
+
+#[test]
 fn not_found_and_rate_limited() {
     let r = parse_whois(
         "No match for \"NOPE-EXAMPLE.COM\".\n>>> Last update of whois database: 2024-01-01T00:00:00Z <<<\n",
@@ -381,6 +497,19 @@ fn a_response_at_the_cap_parses_with_bounded_output() {
     assert_eq!(r.contacts.registrant.street.len(), 8);
     // The per-thread key cache stays bounded however many keys were new.
     assert!(super::keys::key_cache_len() <= super::keys::KEY_CACHE_MAX);
+    // So does the placeholder verdict cache, and its verdicts stay right.
+    for i in 0..3 * super::values::PLACEHOLDER_CACHE_MAX {
+        assert!(is_placeholder(&format!("REDACTED {i}")));
+        assert!(!is_placeholder(&format!("Data Systems {i} Inc")));
+    }
+    assert!(super::values::placeholder_cache_len() <= super::values::PLACEHOLDER_CACHE_MAX);
+    let mut statuses = Vec::new();
+    for i in 0..3 * super::values::STATUS_CACHE_MAX {
+        super::values::split_statuses(&format!("state{i}, ok"), &mut statuses);
+    }
+    assert_eq!(statuses.len(), 3 * super::values::STATUS_CACHE_MAX + 1);
+    assert_eq!(statuses[1], "ok");
+    assert!(super::values::status_cache_len() <= super::values::STATUS_CACHE_MAX);
 }
 
 proptest! {
