@@ -302,10 +302,14 @@ pub(crate) fn whois(v: &Value) -> Read {
         }
     }
     r.notes.push(format!(
-        "timed set: {} files ({} dropped: python-whois over 0.5 s on them), peers x{}, scry x{}",
+        "timed set: {} files ({} dropped: python-whois over 0.5 s on them); each parser's best pass counts: peers best of {} passes, scry best of {:?} runs of {} passes",
         v.get("timed_files").map_or(Value::Null, Clone::clone),
         v.get("dropped").map_or(Value::Null, Clone::clone),
         v.get("repeat").map_or(Value::Null, Clone::clone),
+        v.get("scry")
+            .and_then(|s| s.get("rounds"))
+            .and_then(Value::as_array)
+            .map_or(0, Vec::len),
         v.get("scry")
             .and_then(|s| s.get("repeat"))
             .map_or(Value::Null, Clone::clone),
