@@ -14,6 +14,7 @@ fn opts() -> FactsOptions {
         strict: false,
         batch_size: 2,
         now: NOW,
+        bulk_min_bytes: None,
     }
 }
 
