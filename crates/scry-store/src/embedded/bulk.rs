@@ -8,7 +8,7 @@
 //! 1. sorts the observations of every batch into fact runs (forward key,
 //!    fact value; equal keys merged) spilled to `bulk/` in the engine's
 //!    directory with bounded memory, and the display forms of free text
-//!    likewise;
+//!    and the events (numbered as they come) likewise;
 //! 2. at `finish`, fsyncs those runs and writes `bulk/COMMIT` (the runs, the
 //!    new source ids and the ledger entry; fsynced, renamed into place);
 //! 3. merges the fact runs into one sorted stream: `fwd` and `dom` (holders
@@ -33,7 +33,7 @@ use std::thread::JoinHandle;
 use scry_model::{Entity, Window};
 
 use super::codec::{FactVal, HoldVal, encode_count};
-use super::write::{MARK_HOLDER, MARK_SUBJECT, holder_key_into};
+use super::write::{EventJson, MARK_HOLDER, MARK_SUBJECT, holder_key_into};
 use super::{EmbeddedStore, Writer};
 use crate::error::{Result, StoreError};
 use crate::keys::{self, entity_len, push_entity, push_pred, read_pred};
@@ -369,6 +369,9 @@ impl Order {
 struct Commit {
     facts: Vec<String>,
     display: Vec<String>,
+    events: Vec<String>,
+    /// The event sequence after the load (`None`: no events).
+    next_seq: Option<u64>,
     sources: Vec<(String, u16)>,
     ledger: Option<LedgerEntry>,
 }
@@ -381,6 +384,8 @@ pub struct EmbeddedBulk<'a> {
     dir: PathBuf,
     facts: Sorter,
     display: Sorter,
+    events: Sorter,
+    next_seq: u64,
     new_sources: Vec<(String, u16)>,
     key: Vec<u8>,
     committed: bool,
@@ -413,9 +418,12 @@ impl EmbeddedStore {
             Err(e) => return Err(io(&dir, e)),
         }
         fs::create_dir_all(&dir).map_err(|e| io(&dir, e))?;
+        let next_seq = w.next_seq;
         Ok(Some(EmbeddedBulk {
             store: self,
             w,
+            events: Sorter::new(&dir, "evt", Rule::Max, SIDE_BUDGET, true),
+            next_seq,
             facts: Sorter::new(&dir, "facts", Rule::Fact, FACTS_BUDGET, true),
             display: Sorter::new(&dir, "disp", Rule::Max, SIDE_BUDGET, true),
             dir,
@@ -439,10 +447,26 @@ impl EmbeddedBulk<'_> {
     }
 
     fn add_batch(&mut self, batch: WriteBatch) -> Result<()> {
-        if !batch.documents.is_empty() || !batch.events.is_empty() {
+        if !batch.documents.is_empty() {
             return Err(StoreError::Invalid(
-                "a bulk load takes observations only".into(),
+                "a bulk load takes observations and events, not documents".into(),
             ));
+        }
+        let mut json = Vec::with_capacity(256);
+        for e in &batch.events {
+            json.clear();
+            serde_json::to_writer(
+                &mut json,
+                &EventJson {
+                    data: &e.data,
+                    kind: &e.kind,
+                    subject: &e.subject,
+                    time: e.time,
+                },
+            )
+            .map_err(|e| StoreError::Engine(e.to_string()))?;
+            self.events.push(&self.next_seq.to_be_bytes(), &json)?;
+            self.next_seq += 1;
         }
         let mut last: Option<(String, u16)> = None;
         for o in &batch.observations {
@@ -486,6 +510,11 @@ impl EmbeddedBulk<'_> {
             Sorter::new(&self.dir, "disp", Rule::Max, 0, true),
         )
         .finish()?;
+        let events = std::mem::replace(
+            &mut self.events,
+            Sorter::new(&self.dir, "evt", Rule::Max, 0, true),
+        )
+        .finish()?;
         let name = |p: &PathBuf| {
             p.file_name()
                 .map(|n| n.to_string_lossy().into_owned())
@@ -494,6 +523,8 @@ impl EmbeddedBulk<'_> {
         let commit = Commit {
             facts: facts.iter().map(name).collect(),
             display: display.iter().map(name).collect(),
+            events: events.iter().map(name).collect(),
+            next_seq: (self.next_seq != self.w.next_seq).then_some(self.next_seq),
             sources: self.new_sources.clone(),
             ledger,
         };
@@ -515,6 +546,10 @@ impl EmbeddedBulk<'_> {
         match apply(self.store, &self.dir, &commit) {
             Ok(n) => {
                 self.w.counts.clear();
+                let last_event_seq = commit.next_seq.map(|s| s - 1);
+                if let Some(s) = commit.next_seq {
+                    self.w.next_seq = s;
+                }
                 let mut names = super::lock(&self.store.source_names);
                 for (name, id) in &self.new_sources {
                     names.insert(*id, name.clone());
@@ -523,7 +558,7 @@ impl EmbeddedBulk<'_> {
                     facts_new: n,
                     facts_merged: 0,
                     new_known: true,
-                    last_event_seq: None,
+                    last_event_seq,
                 })
             }
             Err(e) => {
@@ -550,6 +585,9 @@ impl Drop for EmbeddedBulk<'_> {
                 let _ = h.join();
             }
             if let Some(h) = self.display.pending.take() {
+                let _ = h.join();
+            }
+            if let Some(h) = self.events.pending.take() {
                 let _ = h.join();
             }
             let _ = fs::remove_dir_all(&self.dir);
@@ -777,7 +815,8 @@ fn apply(s: &EmbeddedStore, dir: &Path, c: &Commit) -> Result<u64> {
         });
         let main = ingest_piv(s, &piv)
             .and_then(|()| ingest_runs(&s.seen, &seen))
-            .and_then(|()| ingest_runs(&s.disp, &display));
+            .and_then(|()| ingest_runs(&s.disp, &display))
+            .and_then(|()| ingest_runs(&s.evt, &runs(&c.events)));
         let side = side
             .join()
             .map_err(|_| StoreError::Engine("bulk ingestion thread panicked".into()))?;
@@ -789,6 +828,9 @@ fn apply(s: &EmbeddedStore, dir: &Path, c: &Commit) -> Result<u64> {
         let mut k = b"src:".to_vec();
         k.extend_from_slice(name.as_bytes());
         b.insert(&s.meta, k, id.to_be_bytes());
+    }
+    if let Some(seq) = c.next_seq {
+        b.insert(&s.meta, b"seq".as_slice(), seq.to_be_bytes());
     }
     if let Some(l) = &c.ledger {
         let mut k = b"ledger:".to_vec();

@@ -210,17 +210,62 @@ fn abandoned_load_leaves_the_store_empty() {
     assert_eq!(r.dump_for_test().unwrap()[0], s.dump_for_test().unwrap()[0]);
 }
 
+fn event(i: usize) -> scry_store::NewEvent {
+    scry_store::NewEvent {
+        kind: "domain_added".into(),
+        subject: format!("r{i}.example.com"),
+        time: T0 + i as i64,
+        data: [("zone".to_string(), "com".to_string())].into(),
+    }
+}
+
 #[test]
-fn bulk_load_refuses_documents_and_events() {
+fn events_of_a_bulk_load_are_numbered_as_batch_writes() {
+    let a = tempfile::tempdir().unwrap();
+    let b = tempfile::tempdir().unwrap();
+    let (r, _rd) = open(a.path());
+    let (s, _sd) = open(b.path());
+    let mut bulk = s.bulk_load().unwrap().unwrap();
+    for (i, obs) in batches().into_iter().enumerate() {
+        let events: Vec<_> = (i * 100..i * 100 + 100).map(event).collect();
+        r.write(WriteBatch {
+            observations: obs.clone(),
+            events: events.clone(),
+            ..Default::default()
+        })
+        .unwrap();
+        bulk.add(WriteBatch {
+            observations: obs,
+            events,
+            ..Default::default()
+        })
+        .unwrap();
+    }
+    let receipt = bulk.finish(None).unwrap();
+    assert_eq!(receipt.last_event_seq, Some(400));
+    assert_eq!(r.dump_for_test().unwrap(), s.dump_for_test().unwrap());
+    // The sequence goes on after the load.
+    let next = s
+        .write(WriteBatch {
+            events: vec![event(1)],
+            ..Default::default()
+        })
+        .unwrap();
+    assert_eq!(next.last_event_seq, Some(401));
+}
+
+#[test]
+fn bulk_load_refuses_documents() {
     let dir = tempfile::tempdir().unwrap();
     let (s, _d) = open(dir.path());
     let mut b = s.bulk_load().unwrap().unwrap();
     let err = b.add(WriteBatch {
-        events: vec![scry_store::NewEvent {
-            kind: "x".into(),
-            subject: "example.com".into(),
+        documents: vec![scry_store::Document {
+            subject: dom("example.com"),
+            kind: "whois".into(),
             time: T0,
-            data: Default::default(),
+            source: "test".into(),
+            body: b"raw".to_vec(),
         }],
         ..Default::default()
     });
