@@ -138,7 +138,12 @@ fn write_run(
     Ok(())
 }
 
-type Spill = JoinHandle<Result<(Vec<u8>, Vec<(usize, u32, u32)>)>>;
+/// A sorter's buffers: packed keys and values, and (offset, key length,
+/// value length) per item.
+type Buffers = (Vec<u8>, Vec<(usize, u32, u32)>);
+type Spill = JoinHandle<Result<Buffers>>;
+/// Where a holder's `dom` keys go.
+type PutFn<'f> = &'f mut dyn FnMut(&[u8], &[u8]) -> Result<()>;
 
 /// An external sorter of (key, value) pairs with bounded memory: sorted
 /// runs are spilled to files (on a second thread) and merged at the end.
@@ -181,7 +186,7 @@ impl Sorter {
     }
 
     /// Waits for the run being written; gets its buffers back for reuse.
-    fn wait(&mut self) -> Result<Option<(Vec<u8>, Vec<(usize, u32, u32)>)>> {
+    fn wait(&mut self) -> Result<Option<Buffers>> {
         match self.pending.take() {
             None => Ok(None),
             Some(h) => match h.join() {
@@ -484,11 +489,7 @@ impl EmbeddedBulk<'_> {
             push_pred(key, o.predicate);
             let at = key.len();
             push_entity(key, &o.object);
-            let v = FactVal {
-                window: o.window,
-                sources: vec![sid],
-            }
-            .encode();
+            let v = FactVal::encode_one(&o.window, sid);
             if let Entity::Text(t) = &o.object
                 && t.chars().any(char::is_uppercase)
             {
@@ -610,7 +611,7 @@ impl BulkLoad for EmbeddedBulk<'_> {
 fn flush_holder(
     holder: &[u8],
     group: &mut Vec<(Vec<u8>, Window)>,
-    dom: &mut dyn FnMut(&[u8], &[u8]) -> Result<()>,
+    dom: PutFn<'_>,
     piv: &mut Sorter,
     seen: &mut Sorter,
     kbuf: &mut Vec<u8>,
@@ -744,7 +745,7 @@ fn apply(s: &EmbeddedStore, dir: &Path, c: &Commit) -> Result<u64> {
             let sl = entity_len(k).ok_or_else(|| corrupt("bad fact key"))?;
             let (subj, po) = k.split_at(sl);
             let (pred, obj) = read_pred(po)?;
-            let window = FactVal::decode(v)?.window;
+            let window = FactVal::decode_window(v)?;
             fwd_order.check(k)?;
             fwd.write(k, v)?;
             n += 1;
@@ -791,7 +792,6 @@ fn apply(s: &EmbeddedStore, dir: &Path, c: &Commit) -> Result<u64> {
                 &mut kbuf,
             )?;
         }
-        drop(put_dom);
         fwd.finish()?;
         dom.finish()?;
     }

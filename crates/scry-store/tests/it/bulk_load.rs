@@ -135,7 +135,10 @@ fn bulk_load_equals_batch_writes() {
         }
     }
     assert!(s.check().unwrap().problems.is_empty());
-    assert!(!b.path().join("facts/bulk").exists(), "bulk files removed");
+    assert!(
+        !b.path().join("facts/bulk").try_exists().unwrap(),
+        "bulk files removed"
+    );
     // A loaded store is no longer empty: no second bulk load; ordinary
     // writes merge with what the load stored.
     assert!(s.bulk_load().unwrap().is_none());
@@ -162,7 +165,7 @@ fn crash_after_commit_point_is_finished_on_reopen() {
         let (s, _sd) = open(b.path());
         s.fail_next_bulk_after(0);
         assert!(bulk_load(&s).is_err());
-        assert!(b.path().join("facts/bulk/COMMIT").exists());
+        assert!(b.path().join("facts/bulk/COMMIT").try_exists().unwrap());
         // Refuses writes until reopened.
         assert!(
             s.write(WriteBatch {
@@ -173,7 +176,7 @@ fn crash_after_commit_point_is_finished_on_reopen() {
         );
     }
     let (s, _sd) = open(b.path());
-    assert!(!b.path().join("facts/bulk").exists());
+    assert!(!b.path().join("facts/bulk").try_exists().unwrap());
     assert!(s.check().unwrap().problems.is_empty());
     assert_eq!(s.ledger("facts:test").unwrap(), Some(ledger(7)));
     // Every key is as the batch writes left it (a re-ingested key is
@@ -194,14 +197,14 @@ fn abandoned_load_leaves_the_store_empty() {
         .unwrap();
         // Dropped without `finish`, as a crash before the commit point.
         drop(b);
-        assert!(!dir.path().join("facts/bulk").exists());
+        assert!(!dir.path().join("facts/bulk").try_exists().unwrap());
         assert_eq!(s.ledger("facts:test").unwrap(), None);
     }
     // Files left by a killed process are removed at open.
     std::fs::create_dir_all(dir.path().join("facts/bulk")).unwrap();
     std::fs::write(dir.path().join("facts/bulk/facts-00000.run"), b"junk").unwrap();
     let (s, _d) = open(dir.path());
-    assert!(!dir.path().join("facts/bulk").exists());
+    assert!(!dir.path().join("facts/bulk").try_exists().unwrap());
     assert!(s.dump_for_test().unwrap()[0].1.is_empty());
     // Still empty, so it takes a bulk load, which stores what it is given.
     bulk_load(&s).unwrap();

@@ -161,7 +161,7 @@ fn sigkill_mid_bulk_load_then_rerun() {
     // Kill once the load has started (its directory exists) and before it
     // committed (nothing printed yet).
     let started = std::time::Instant::now();
-    while !data.join("facts/bulk").exists() {
+    while !data.join("facts/bulk").try_exists().unwrap() {
         assert!(
             started.elapsed() < std::time::Duration::from_secs(60),
             "no bulk load started"
@@ -177,7 +177,7 @@ fn sigkill_mid_bulk_load_then_rerun() {
     let check = json(&data, &["store", "check", "--json"]);
     assert_eq!(check["ok"], true, "{check}");
     assert!(
-        !data.join("facts/bulk").exists(),
+        !data.join("facts/bulk").try_exists().unwrap(),
         "leftovers removed at open"
     );
     {
