@@ -41,7 +41,7 @@ use crate::{BulkLoad, LedgerEntry, WriteBatch, WriteReceipt};
 
 /// Memory for the fact runs before one is spilled (twice this while the
 /// previous one is written on a second thread).
-const FACTS_BUDGET: usize = 160 << 20;
+const FACTS_BUDGET: usize = 128 << 20;
 /// Memory per derived-keyspace sorter.
 const SIDE_BUDGET: usize = 40 << 20;
 /// Bytes counted per buffered item besides its key and value.
