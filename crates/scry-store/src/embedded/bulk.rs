@@ -175,6 +175,12 @@ impl Sorter {
     }
 
     fn push(&mut self, k: &[u8], v: &[u8]) -> Result<()> {
+        if self.items.capacity() == 0 {
+            // Sized once (pages are touched only as they fill): growing by
+            // doubling copied and faulted in the buffer again and again.
+            self.buf.reserve(self.budget);
+            self.items.reserve(self.budget / 48);
+        }
         self.items
             .push((self.buf.len(), k.len() as u32, v.len() as u32));
         self.buf.extend_from_slice(k);
