@@ -44,6 +44,8 @@ use crate::{BulkLoad, LedgerEntry, WriteBatch, WriteReceipt};
 const FACTS_BUDGET: usize = 128 << 20;
 /// Memory per derived-keyspace sorter.
 const SIDE_BUDGET: usize = 40 << 20;
+/// Holdings buffered for one holder before they are merged in place.
+const GROUP_CAP: usize = 1 << 16;
 /// Bytes counted per buffered item besides its key and value.
 const ITEM_OVERHEAD: usize = 16;
 
@@ -612,6 +614,20 @@ impl BulkLoad for EmbeddedBulk<'_> {
     }
 }
 
+/// Sorts a holder's holdings and merges a value held through several
+/// hosts into one holding (windows merged).
+fn compact_group(group: &mut Vec<(Vec<u8>, Window)>) {
+    group.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+    group.dedup_by(|later, first| {
+        if later.0 == first.0 {
+            first.1.merge(&later.1);
+            true
+        } else {
+            false
+        }
+    });
+}
+
 /// One holder's holdings (predicate · object, window), in `dom` order,
 /// with their current flags, into `dom` and the `piv` sorter.
 fn flush_holder(
@@ -626,16 +642,7 @@ fn flush_holder(
     kbuf.push(MARK_HOLDER);
     kbuf.extend_from_slice(holder);
     seen.push(kbuf, b"")?;
-    group.sort_unstable_by(|a, b| a.0.cmp(&b.0));
-    // A value held through several hosts: one holding, windows merged.
-    group.dedup_by(|later, first| {
-        if later.0 == first.0 {
-            first.1.merge(&later.1);
-            true
-        } else {
-            false
-        }
-    });
+    compact_group(group);
     let mut g = 0;
     while g < group.len() {
         let (pred, _) = read_pred(&group[g].0)?;
@@ -746,6 +753,7 @@ fn apply(s: &EmbeddedStore, dir: &Path, c: &Commit) -> Result<u64> {
         let mut hk: Vec<u8> = Vec::new();
         let mut kbuf: Vec<u8> = Vec::new();
         let mut group: Vec<(Vec<u8>, Window)> = Vec::new();
+        let mut group_cap = GROUP_CAP;
         let mut first = true;
         while let Some((k, v)) = m.next()? {
             let sl = entity_len(k).ok_or_else(|| corrupt("bad fact key"))?;
@@ -758,6 +766,7 @@ fn apply(s: &EmbeddedStore, dir: &Path, c: &Commit) -> Result<u64> {
             if first || subj != subject.as_slice() {
                 holder_key_into(subj, &mut hk);
                 if first || hk != holder {
+                    group_cap = GROUP_CAP;
                     if !first {
                         flush_holder(
                             &holder,
@@ -787,6 +796,12 @@ fn apply(s: &EmbeddedStore, dir: &Path, c: &Commit) -> Result<u64> {
             kbuf.extend_from_slice(subj);
             rev.push(&kbuf, b"")?;
             group.push((po.to_vec(), window));
+            // A holder with very many hosts: memory bounded by its distinct
+            // values, not by its facts.
+            if group.len() >= group_cap {
+                compact_group(&mut group);
+                group_cap = (group.len() * 2).max(GROUP_CAP);
+            }
         }
         if !first {
             flush_holder(

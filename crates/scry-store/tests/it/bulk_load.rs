@@ -274,3 +274,47 @@ fn bulk_load_refuses_documents() {
     });
     assert!(err.is_err());
 }
+
+/// A holder with more hosts than the load buffers per holder: its
+/// holdings are merged in place, and the store is the batch writes' one.
+#[test]
+fn holder_with_very_many_hosts() {
+    let obs: Vec<Observation> = (0..70_000usize)
+        .map(|i| {
+            let t = T0 + (i % 7) as i64 * DAY;
+            Observation::new(
+                dom(&format!("h{i}.big.example.com")),
+                Predicate::IP,
+                Entity::Ip(scry_model::Ip::parse(&format!("192.0.2.{}", i % 200)).unwrap()),
+                Window {
+                    first_seen: t,
+                    last_seen: t,
+                    count: 1,
+                },
+                "a".into(),
+                T0 + 1000 * DAY,
+            )
+            .unwrap()
+        })
+        .collect();
+    let a = tempfile::tempdir().unwrap();
+    let b = tempfile::tempdir().unwrap();
+    let (r, _rd) = open(a.path());
+    for chunk in obs.chunks(10_000) {
+        r.write(WriteBatch {
+            observations: chunk.to_vec(),
+            ..Default::default()
+        })
+        .unwrap();
+    }
+    let (s, _sd) = open(b.path());
+    let mut bulk = s.bulk_load().unwrap().unwrap();
+    bulk.add(WriteBatch {
+        observations: obs,
+        ..Default::default()
+    })
+    .unwrap();
+    bulk.finish(None).unwrap();
+    assert_eq!(r.dump_for_test().unwrap(), s.dump_for_test().unwrap());
+    assert!(s.check().unwrap().problems.is_empty());
+}
