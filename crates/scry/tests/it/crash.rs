@@ -43,7 +43,7 @@ fn crash_and_resume(batch: &str) {
             "facts",
             input.to_str().unwrap(),
             "--batch",
-            "1000",
+            batch,
             "--progress",
             "ndjson",
         ])
