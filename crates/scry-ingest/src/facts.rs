@@ -24,6 +24,11 @@ pub struct FactsOptions {
     pub batch_size: usize,
     /// "Now", to reject times in the future.
     pub now: Timestamp,
+    /// Load an empty store in one sorted pass (`Store::bulk_load`) when
+    /// the input is at least this many bytes; `None`: never. Such a load
+    /// commits once, at the end: a crash before that leaves the store
+    /// empty and the input is started again.
+    pub bulk_min_bytes: Option<u64>,
 }
 
 struct Chunk {
@@ -32,6 +37,69 @@ struct Chunk {
     bytes: u64,
     read: u64,
     rejected: Vec<ParseError>,
+}
+
+/// Parser threads.
+const PARSERS: usize = 2;
+
+/// Lines read but not parsed yet: their bytes back to back, and per line
+/// its number, the end of its bytes and, for a line over the cap, its
+/// length.
+struct RawChunk {
+    buf: Vec<u8>,
+    lines: Vec<(u64, usize, Option<usize>)>,
+    last_line: u64,
+    bytes: u64,
+}
+
+impl RawChunk {
+    fn new(last_line: u64) -> RawChunk {
+        RawChunk {
+            buf: Vec::new(),
+            lines: Vec::new(),
+            last_line,
+            bytes: 0,
+        }
+    }
+
+    fn parse(
+        &self,
+        default_source: &str,
+        now: Timestamp,
+        src_name: &str,
+        strict: bool,
+    ) -> std::result::Result<Chunk, IngestError> {
+        let mut chunk = Chunk {
+            observations: Vec::with_capacity(self.lines.len()),
+            last_line: self.last_line,
+            bytes: self.bytes,
+            read: 0,
+            rejected: Vec::new(),
+        };
+        let mut at = 0;
+        for &(line_no, end, too_long) in &self.lines {
+            let res = match too_long {
+                Some(n) => Err(ParseError::new(
+                    ParseErrorKind::TooLarge,
+                    format!("line is {n} bytes (max {MAX_LINE})"),
+                )),
+                None => parse_line(&self.buf[at..end], default_source, now),
+            };
+            at = end;
+            chunk.read += 1;
+            match res {
+                Ok(o) => chunk.observations.push(o),
+                Err(e) => {
+                    let e = e.with_source(src_name.to_string()).at_line(line_no);
+                    if strict {
+                        return Err(IngestError::Strict(e));
+                    }
+                    chunk.rejected.push(e);
+                }
+            }
+        }
+        Ok(chunk)
+    }
 }
 
 /// Imports one NDJSON file of observations into `store`, resuming after
@@ -50,8 +118,23 @@ pub fn ingest_file(
     let Some(resume_after) = summary.resume_point(store, &key)? else {
         return Ok(summary);
     };
+    let input_len = std::fs::metadata(path)
+        .map_err(|e| IngestError::Io {
+            path: path.to_path_buf(),
+            source: e,
+        })?
+        .len();
+    let mut bulk = match opts.bulk_min_bytes {
+        Some(min) if resume_after == 0 && input_len >= min => store.bulk_load()?,
+        _ => None,
+    };
+    let mut last_bytes = 0u64;
     let mut reader = open_input(path)?;
-    let (tx, rx) = sync_channel::<std::result::Result<Chunk, IngestError>>(2);
+    let (tx, rx) = sync_channel::<(u64, std::result::Result<Chunk, IngestError>)>(PARSERS + 1);
+    let (raw_tx, raw_rx) = sync_channel::<(u64, RawChunk)>(PARSERS);
+    // Shared by the parsers, and dropped with the last of them: a reader
+    // blocked on a full channel then stops too.
+    let raw_rx = std::sync::Arc::new(std::sync::Mutex::new(raw_rx));
     let batch_size = opts.batch_size.max(1);
     let strict = opts.strict;
     let default_source = opts.default_source.clone();
@@ -61,26 +144,27 @@ pub fn ingest_file(
     let mut last_line_seen = resume_after;
     let mut write_error = None;
     std::thread::scope(|scope| {
+        // The reader cuts the input into chunks of raw lines; parsers (one
+        // per core) turn them into observations; the writer takes them back
+        // in input order.
+        let read_tx = tx.clone();
         scope.spawn(move || {
             let mut buf = Vec::with_capacity(4096);
             let mut line_no = 0u64;
             let mut bytes = 0u64;
-            let mut chunk = Chunk {
-                observations: Vec::with_capacity(batch_size),
-                last_line: 0,
-                bytes: 0,
-                read: 0,
-                rejected: Vec::new(),
-            };
+            let mut seq = 0u64;
+            let mut chunk = RawChunk::new(0);
             loop {
-                let r = read_line_bounded(&mut reader, &mut buf, MAX_LINE);
-                let kind = match r {
+                let kind = match read_line_bounded(&mut reader, &mut buf, MAX_LINE) {
                     Ok(k) => k,
                     Err(e) => {
-                        let _ = tx.send(Err(IngestError::Io {
-                            path: path_buf.clone(),
-                            source: e,
-                        }));
+                        let _ = read_tx.send((
+                            seq,
+                            Err(IngestError::Io {
+                                path: path_buf.clone(),
+                                source: e,
+                            }),
+                        ));
                         return;
                     }
                 };
@@ -94,47 +178,63 @@ pub fn ingest_file(
                 }
                 chunk.last_line = line_no;
                 chunk.bytes = bytes;
-                let res = match kind {
-                    Line::TooLong(n) => Err(ParseError::new(
-                        ParseErrorKind::TooLarge,
-                        format!("line is {n} bytes (max {MAX_LINE})"),
-                    )),
+                match kind {
+                    Line::TooLong(n) => chunk.lines.push((line_no, chunk.buf.len(), Some(n))),
                     _ if buf.iter().all(|b| b.is_ascii_whitespace()) => continue,
-                    _ => parse_line(&buf, &default_source, now),
-                };
-                chunk.read += 1;
-                match res {
-                    Ok(o) => chunk.observations.push(o),
-                    Err(e) => {
-                        let e = e.with_source(src_name.clone()).at_line(line_no);
-                        if strict {
-                            let _ = tx.send(Err(IngestError::Strict(e)));
-                            return;
-                        }
-                        chunk.rejected.push(e);
+                    _ => {
+                        chunk.buf.extend_from_slice(&buf);
+                        chunk.lines.push((line_no, chunk.buf.len(), None));
                     }
                 }
-                if chunk.observations.len() >= batch_size {
-                    let full = std::mem::replace(
-                        &mut chunk,
-                        Chunk {
-                            observations: Vec::with_capacity(batch_size),
-                            last_line: line_no,
-                            bytes,
-                            read: 0,
-                            rejected: Vec::new(),
-                        },
-                    );
-                    if tx.send(Ok(full)).is_err() {
+                if chunk.lines.len() >= batch_size {
+                    let full = std::mem::replace(&mut chunk, RawChunk::new(line_no));
+                    chunk.bytes = bytes;
+                    if raw_tx.send((seq, full)).is_err() {
+                        return;
+                    }
+                    seq += 1;
+                }
+            }
+            let _ = raw_tx.send((seq, chunk));
+        });
+        for _ in 0..PARSERS {
+            let tx = tx.clone();
+            let raw_rx = std::sync::Arc::clone(&raw_rx);
+            let (default_source, src_name) = (&default_source, &src_name);
+            scope.spawn(move || {
+                loop {
+                    let next = match raw_rx.lock() {
+                        Ok(rx) => rx.recv(),
+                        Err(_) => return,
+                    };
+                    let Ok((seq, raw)) = next else { return };
+                    let parsed = raw.parse(default_source, now, src_name, strict);
+                    if tx.send((seq, parsed)).is_err() {
                         return;
                     }
                 }
+            });
+        }
+        drop(tx);
+        drop(raw_rx);
+        // Chunks parsed ahead of their turn (at most one per parser and
+        // channel slot).
+        let mut ahead: std::collections::BTreeMap<u64, std::result::Result<Chunk, IngestError>> =
+            std::collections::BTreeMap::new();
+        let mut want = 0u64;
+        let rx = rx;
+        let mut in_order = std::iter::from_fn(|| {
+            loop {
+                if let Some(c) = ahead.remove(&want) {
+                    want += 1;
+                    return Some(c);
+                }
+                let (seq, c) = rx.recv().ok()?;
+                ahead.insert(seq, c);
             }
-            let _ = tx.send(Ok(chunk));
         });
-
         let mut done_ok = false;
-        for msg in rx.iter() {
+        for msg in &mut in_order {
             let chunk = match msg {
                 Ok(c) => c,
                 Err(e) => {
@@ -149,6 +249,22 @@ pub fn ingest_file(
             }
             let n = chunk.observations.len() as u64;
             let line = chunk.last_line.max(last_line_seen);
+            if let Some(b) = bulk.as_mut() {
+                // Stored (and reported) when the load finishes.
+                if let Err(e) = b.add(WriteBatch {
+                    observations: chunk.observations,
+                    ..Default::default()
+                }) {
+                    write_error = Some(e.into());
+                    return;
+                }
+                last_line_seen = line;
+                last_bytes = chunk.bytes;
+                summary.stored += n;
+                summary.batches += 1;
+                done_ok = true;
+                continue;
+            }
             let receipt = match store.write(WriteBatch {
                 observations: chunk.observations,
                 ledger: Some(LedgerEntry {
@@ -188,14 +304,29 @@ pub fn ingest_file(
     if let Some(e) = write_error {
         return Err(e);
     }
+    let ledger = LedgerEntry {
+        key,
+        name,
+        committed_through: last_line_seen,
+        complete: true,
+        updated_at: now,
+    };
+    if let Some(b) = bulk {
+        let receipt = b.finish(Some(ledger))?;
+        summary.facts_new += receipt.facts_new;
+        summary.facts_merged += receipt.facts_merged;
+        progress(&Progress {
+            committed_through_line: last_line_seen,
+            bytes: last_bytes,
+            read: summary.read,
+            rejected: summary.rejected,
+        });
+        summary.skipped = resume_after;
+        summary.elapsed_ms = started.elapsed().as_millis() as u64;
+        return Ok(summary);
+    }
     store.write(WriteBatch {
-        ledger: Some(LedgerEntry {
-            key,
-            name,
-            committed_through: last_line_seen,
-            complete: true,
-            updated_at: now,
-        }),
+        ledger: Some(ledger),
         ..Default::default()
     })?;
     summary.skipped = resume_after;

@@ -211,6 +211,21 @@ pub(crate) fn read_entity(buf: &[u8]) -> Result<(Entity, &[u8])> {
     }
 }
 
+/// The length of the entity key at the front of `buf`, without decoding
+/// it; `None` when it is cut short or unknown.
+pub(crate) fn entity_len(buf: &[u8]) -> Option<usize> {
+    let (&tag, rest) = buf.split_first()?;
+    let body = match tag {
+        T_DOMAIN => rest.iter().position(|b| *b == 1)? + 1,
+        T_IP => 16,
+        T_ASN => 4,
+        T_TIME => 8,
+        T_EMAIL | T_TEXT | T_HASH => rest.iter().position(|b| *b == 0)? + 1,
+        _ => return None,
+    };
+    (body <= rest.len()).then_some(1 + body)
+}
+
 /// Decodes a predicate from the front of `buf`.
 pub(crate) fn read_pred(buf: &[u8]) -> Result<(Predicate, &[u8])> {
     if buf.len() < 2 {
@@ -343,6 +358,8 @@ mod tests {
             let (back, rest) = read_entity(&k).unwrap();
             assert_eq!(back, e);
             assert_eq!(rest, b"tail");
+            assert_eq!(entity_len(&k), Some(k.len() - 4), "{e:?}");
+            assert_eq!(entity_len(&k[..k.len() - 5]), None, "{e:?} cut short");
         }
     }
 

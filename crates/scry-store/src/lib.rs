@@ -319,6 +319,16 @@ pub struct StoreStats {
     pub last_event_seq: u64,
 }
 
+/// A load of many batches into an empty store, stored at once by
+/// `finish` (see [`Store::bulk_load`]).
+pub trait BulkLoad {
+    /// Adds a batch's observations (documents and events are refused).
+    fn add(&mut self, batch: WriteBatch) -> Result<()>;
+
+    /// Stores everything added, with `ledger`, durably.
+    fn finish(self: Box<Self>, ledger: Option<LedgerEntry>) -> Result<WriteReceipt>;
+}
+
 /// The fact store. Implementations are internally synchronised.
 pub trait Store: Send + Sync {
     /// Engine name (`embedded`, `clickhouse`).
@@ -328,6 +338,14 @@ pub trait Store: Send + Sync {
     /// appended, ledger updated. The embedded engine applies it atomically
     /// and durably before returning.
     fn write(&self, batch: WriteBatch) -> Result<WriteReceipt>;
+
+    /// A bulk load into an empty store, when the engine has a faster path
+    /// for it (the embedded engine builds each index as one sorted run);
+    /// `None`: write batches instead. Nothing it is given is stored before
+    /// [`BulkLoad::finish`]; a crash before that leaves the store empty.
+    fn bulk_load(&self) -> Result<Option<Box<dyn BulkLoad + '_>>> {
+        Ok(None)
+    }
 
     /// The ledger entry for an input, if any part of it was stored.
     fn ledger(&self, key: &str) -> Result<Option<LedgerEntry>>;

@@ -876,6 +876,14 @@ pub(crate) struct IngestFactsArgs {
     /// Observations per durable commit.
     #[arg(long, default_value_t = 50_000)]
     pub(crate) batch: usize,
+    /// Into an empty store, a file of at least this many MiB is loaded in
+    /// one sorted pass: much faster, but committed once, at the end (a
+    /// crash before that leaves the store empty).
+    #[arg(long, default_value_t = 64)]
+    pub(crate) bulk_min_mib: u64,
+    /// Never load in one sorted pass: commit every batch.
+    #[arg(long)]
+    pub(crate) no_bulk: bool,
     /// Progress reporting.
     #[arg(long, value_enum, default_value_t = ProgressMode::Bar)]
     pub(crate) progress: ProgressMode,

@@ -14,6 +14,7 @@ fn opts() -> FactsOptions {
         strict: false,
         batch_size: 2,
         now: NOW,
+        bulk_min_bytes: None,
     }
 }
 
@@ -147,4 +148,57 @@ fn resumes_after_ledger_position() {
     assert_eq!(sum.skipped, 4);
     assert_eq!(sum.stored, 2);
     assert_eq!(count(&s), 6);
+}
+
+/// Into an empty store with `bulk_min_bytes` reached, the file is one bulk
+/// load: one progress report at the end, the same facts as batch writes,
+/// bad lines still rejected, a replay still a no-op, and a second file
+/// (the store is no longer empty) written batch by batch.
+#[test]
+fn bulk_load_of_an_empty_store() {
+    let dir = tempfile::tempdir().unwrap();
+    let f = dir.path().join("in.ndjson");
+    let mut body = lines(40);
+    body.push_str("not json\n");
+    std::fs::write(&f, body).unwrap();
+    let bulk = FactsOptions {
+        bulk_min_bytes: Some(0),
+        ..opts()
+    };
+    let dd = DataDir::open(&dir.path().join("bulk"), true).unwrap();
+    let s = EmbeddedStore::open(&dd).unwrap();
+    let mut seen = Vec::new();
+    let sum = ingest_file(&s, &f, &bulk, &mut |p| seen.push(p.committed_through_line)).unwrap();
+    assert_eq!(seen, vec![41], "one report, at the end");
+    assert_eq!((sum.read, sum.stored, sum.rejected), (41, 40, 1));
+    assert_eq!(count(&s), 40);
+    assert!(s.check().unwrap().problems.is_empty());
+    assert!(
+        ingest_file(&s, &f, &bulk, &mut |_| {})
+            .unwrap()
+            .already_complete
+    );
+
+    let dd2 = DataDir::open(&dir.path().join("batches"), true).unwrap();
+    let r = EmbeddedStore::open(&dd2).unwrap();
+    ingest_file(&r, &f, &opts(), &mut |_| {}).unwrap();
+    for i in [0usize, 17, 39] {
+        let q = scry_store::FactQuery {
+            subject: scry_store::SubjectSel::Exact(Entity::Domain(
+                DomainName::parse(&format!("d{i}.com")).unwrap(),
+            )),
+            predicates: Vec::new(),
+            fence: Default::default(),
+            limit: 100,
+        };
+        assert_eq!(s.facts(&q).unwrap().facts, r.facts(&q).unwrap().facts);
+    }
+
+    let f2 = dir.path().join("more.ndjson");
+    std::fs::write(&f2, lines(60)).unwrap();
+    let mut seen = Vec::new();
+    ingest_file(&s, &f2, &bulk, &mut |p| seen.push(p.committed_through_line)).unwrap();
+    assert!(seen.len() > 1, "batch by batch: {seen:?}");
+    assert_eq!(count(&s), 60);
+    assert!(s.check().unwrap().problems.is_empty());
 }

@@ -26,9 +26,12 @@
 //! crash leaves either all or none of a batch, ledger entry included: the
 //! ledger never claims more than is stored.
 
+mod bulk;
 mod codec;
 mod redo;
 mod write;
+
+pub use bulk::EmbeddedBulk;
 
 use std::collections::{BTreeMap, HashMap};
 use std::io::Read;
@@ -91,8 +94,17 @@ impl std::fmt::Debug for EmbeddedStore {
     }
 }
 
+/// Keyspace options for new stores: LZ4 data blocks at every level. fjall's
+/// default compresses only from L2 down, and ingested tables are written
+/// with L1's policy, so a bulk-loaded store was stored uncompressed until
+/// compaction rewrote it (a keyspace keeps the options it was created
+/// with; older stores stay readable as they are).
 fn ks(db: &Database, name: &str) -> Result<Keyspace> {
-    Ok(db.keyspace(name, KeyspaceCreateOptions::default)?)
+    Ok(db.keyspace(name, || {
+        KeyspaceCreateOptions::default().data_block_compression_policy(
+            fjall::config::CompressionPolicy::all(fjall::CompressionType::Lz4),
+        )
+    })?)
 }
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -201,6 +213,7 @@ impl EmbeddedStore {
         };
         // Finish an interrupted bulk batch before reading any state.
         redo::recover(&store)?;
+        bulk::recover(&store)?;
         store.mark_seen_names()?;
         store.load_writer_state()?;
         Ok(store)
@@ -242,6 +255,22 @@ impl EmbeddedStore {
         w.next_seq = next_seq;
         *lock(&self.source_names) = names;
         Ok(())
+    }
+
+    /// Test hook: every key and value of every keyspace, in order.
+    #[cfg(feature = "testsuite")]
+    #[allow(clippy::type_complexity)]
+    pub fn dump_for_test(&self) -> Result<Vec<(usize, Vec<(Vec<u8>, Vec<u8>)>)>> {
+        let mut out = Vec::new();
+        for i in 0..redo::KEYSPACES {
+            let mut kv = Vec::new();
+            for item in self.keyspace(i).iter() {
+                let (k, v) = item.into_inner()?;
+                kv.push((k.to_vec(), v.to_vec()));
+            }
+            out.push((i, kv));
+        }
+        Ok(out)
     }
 
     /// Test failpoint: the next bulk commit stops with an error after
@@ -444,6 +473,12 @@ impl Store for EmbeddedStore {
 
     fn write(&self, batch: WriteBatch) -> Result<WriteReceipt> {
         self.write_batch(batch)
+    }
+
+    fn bulk_load(&self) -> Result<Option<Box<dyn crate::BulkLoad + '_>>> {
+        Ok(self
+            .bulk()?
+            .map(|b| Box::new(b) as Box<dyn crate::BulkLoad + '_>))
     }
 
     fn ledger(&self, key: &str) -> Result<Option<LedgerEntry>> {

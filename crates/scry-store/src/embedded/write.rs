@@ -645,11 +645,11 @@ impl EmbeddedStore {
 /// An event as stored in `evt`: the JSON object `decode_event` reads, keys
 /// in sorted order as before.
 #[derive(serde::Serialize)]
-struct EventJson<'a> {
-    data: &'a BTreeMap<String, String>,
-    kind: &'a str,
-    subject: &'a str,
-    time: i64,
+pub(super) struct EventJson<'a> {
+    pub(super) data: &'a BTreeMap<String, String>,
+    pub(super) kind: &'a str,
+    pub(super) subject: &'a str,
+    pub(super) time: i64,
 }
 
 #[cfg(test)]

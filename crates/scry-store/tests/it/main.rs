@@ -3,6 +3,7 @@
 //! embedded engine, the data-dir lock and format checks.
 
 mod bulk;
+mod bulk_load;
 mod clickhouse;
 mod datadir;
 

@@ -56,6 +56,7 @@ fn facts(cli: &Cli, a: &IngestFactsArgs) -> Result<ExitCode> {
         strict: a.strict,
         batch_size: a.batch,
         now: now(),
+        bulk_min_bytes: (!a.no_bulk).then_some(a.bulk_min_mib << 20),
     };
     let mut summaries: Vec<IngestSummary> = Vec::new();
     for f in &a.files {

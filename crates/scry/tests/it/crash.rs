@@ -43,7 +43,7 @@ fn crash_and_resume(batch: &str) {
             "facts",
             input.to_str().unwrap(),
             "--batch",
-            "1000",
+            batch,
             "--progress",
             "ndjson",
         ])
@@ -126,4 +126,104 @@ fn crash_and_resume(batch: &str) {
     assert_eq!(seen, LINES);
     let r = s.check().unwrap();
     assert!(r.problems.is_empty(), "{:?}", r.problems);
+}
+
+/// A bulk load (`--bulk-min-mib 0`: every file into an empty store) killed
+/// before its commit point leaves an empty, consistent store that the next
+/// run loads completely.
+#[test]
+fn sigkill_mid_bulk_load_then_rerun() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("d");
+    let input = dir.path().join("in.ndjson");
+    let mut body = String::with_capacity(LINES * 110);
+    for i in 0..LINES {
+        body.push_str(&format!(
+            "{{\"subject\":\"d{i}.com\",\"predicate\":\"nameserver_host\",\"object\":\"ns1.crash.test\",\"time\":\"2026-01-01T00:00:00Z\",\"source\":\"crash\"}}\n"
+        ));
+    }
+    std::fs::write(&input, body).unwrap();
+    let mut child = scry()
+        .arg("--data-dir")
+        .arg(&data)
+        .args([
+            "ingest",
+            "facts",
+            input.to_str().unwrap(),
+            "--bulk-min-mib",
+            "0",
+            "--progress",
+            "ndjson",
+        ])
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Kill once the load has started (its directory exists) and before it
+    // committed (nothing printed yet).
+    let started = std::time::Instant::now();
+    while !data.join("facts/bulk").try_exists().unwrap() {
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(60),
+            "no bulk load started"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(1));
+    }
+    child.kill().unwrap(); // SIGKILL
+    let _ = child.wait();
+    let mut printed = String::new();
+    std::io::Read::read_to_string(&mut child.stdout.take().unwrap(), &mut printed).unwrap();
+    assert_eq!(printed, "", "killed before the load committed");
+
+    let check = json(&data, &["store", "check", "--json"]);
+    assert_eq!(check["ok"], true, "{check}");
+    assert!(
+        !data.join("facts/bulk").try_exists().unwrap(),
+        "leftovers removed at open"
+    );
+    {
+        let dd = DataDir::open(&data, false).unwrap();
+        let s = EmbeddedStore::open(&dd).unwrap();
+        let ns = Entity::Domain(DomainName::parse("ns1.crash.test").unwrap());
+        let c = s.value_counts(&[(Predicate::NAMESERVER_HOST, ns)]).unwrap()[0];
+        assert_eq!((c.current, c.historic), (0, 0), "nothing stored");
+    }
+
+    let sum = json(
+        &data,
+        &[
+            "ingest",
+            "facts",
+            input.to_str().unwrap(),
+            "--bulk-min-mib",
+            "0",
+            "--json",
+            "--progress",
+            "none",
+        ],
+    );
+    assert_eq!(sum["already_complete"], false);
+    assert_eq!(sum["stored"].as_u64(), Some(LINES as u64));
+    assert_eq!(sum["facts_new"].as_u64(), Some(LINES as u64));
+    let dd = DataDir::open(&data, false).unwrap();
+    let s = EmbeddedStore::open(&dd).unwrap();
+    let ns = Entity::Domain(DomainName::parse("ns1.crash.test").unwrap());
+    let c = s.value_counts(&[(Predicate::NAMESERVER_HOST, ns)]).unwrap()[0];
+    assert_eq!(c.current as usize, LINES);
+    let r = s.check().unwrap();
+    assert!(r.problems.is_empty(), "{:?}", r.problems);
+    drop(s);
+    drop(dd);
+    // The ledger says complete: a third run skips the file.
+    let again = json(
+        &data,
+        &[
+            "ingest",
+            "facts",
+            input.to_str().unwrap(),
+            "--json",
+            "--progress",
+            "none",
+        ],
+    );
+    assert_eq!(again["already_complete"], true, "{again}");
 }

@@ -1,0 +1,887 @@
+//! Bulk load of an empty store: every keyspace built as one sorted run.
+//!
+//! Batch by batch, a large input lands as one run of tables per batch and
+//! keyspace, which compaction then merges again and again (the input is in
+//! arrival order, the keys are not). An empty store needs no reads and no
+//! merging with what is stored, so a bulk load instead:
+//!
+//! 1. sorts the observations of every batch into fact runs (forward key,
+//!    fact value; equal keys merged) spilled to `bulk/` in the engine's
+//!    directory with bounded memory, and the display forms of free text
+//!    and the events (numbered as they come) likewise;
+//! 2. at `finish`, fsyncs those runs and writes `bulk/COMMIT` (the runs, the
+//!    new source ids and the ledger entry; fsynced, renamed into place);
+//! 3. merges the fact runs into one sorted stream: `fwd` and `dom` (holders
+//!    are contiguous in forward-key order) are ingested as they come, `rev`,
+//!    `piv`, `nam` and `seen` go through external sorters and are ingested
+//!    once each, `cnt` is counted off the sorted `piv` stream;
+//! 4. commits the source ids and the ledger entry in one synced batch and
+//!    removes `bulk/`.
+//!
+//! Every keyspace is thus written once as one sorted run, which compaction
+//! moves down without rewriting it. Step 3 writes absolute values derived
+//! only from the runs, so it is idempotent: a crash after `COMMIT` is
+//! finished by the next open (`recover`), a crash before it leaves the store
+//! empty, as it was, and the ledger has no entry for the input.
+
+use std::fs::{self, File};
+use std::io::{BufReader, BufWriter, Read, Write};
+use std::path::{Path, PathBuf};
+use std::sync::MutexGuard;
+use std::thread::JoinHandle;
+
+use scry_model::{Entity, Window};
+
+use super::codec::{FactVal, HoldVal, encode_count};
+use super::write::{EventJson, MARK_HOLDER, MARK_SUBJECT, holder_key_into};
+use super::{EmbeddedStore, Writer};
+use crate::error::{Result, StoreError};
+use crate::keys::{self, entity_len, push_entity, push_pred, read_pred};
+use crate::{BulkLoad, LedgerEntry, WriteBatch, WriteReceipt};
+
+/// Memory for the fact runs before one is spilled (twice this while the
+/// previous one is written on a second thread).
+const FACTS_BUDGET: usize = 128 << 20;
+/// Memory per derived-keyspace sorter.
+const SIDE_BUDGET: usize = 40 << 20;
+/// Holdings buffered for one holder before they are merged in place.
+const GROUP_CAP: usize = 1 << 16;
+/// Bytes counted per buffered item besides its key and value.
+const ITEM_OVERHEAD: usize = 16;
+
+const COMMIT: &str = "COMMIT";
+const DIR: &str = "bulk";
+
+fn io(path: &Path, e: std::io::Error) -> StoreError {
+    StoreError::Io {
+        path: path.to_path_buf(),
+        source: e,
+    }
+}
+
+fn corrupt(detail: impl Into<String>) -> StoreError {
+    StoreError::Corruption {
+        what: "bulk load",
+        detail: detail.into(),
+    }
+}
+
+/// How equal keys are merged.
+#[derive(Clone, Copy)]
+enum Rule {
+    /// Keep the greatest value (display forms; equal values elsewhere).
+    Max,
+    /// Fact values: windows merged, source sets joined.
+    Fact,
+}
+
+fn merge_into(rule: Rule, acc: &mut Vec<u8>, v: &[u8]) -> Result<()> {
+    match rule {
+        Rule::Max => {
+            if v > acc.as_slice() {
+                acc.clear();
+                acc.extend_from_slice(v);
+            }
+        }
+        Rule::Fact => {
+            let mut a = FactVal::decode(acc)?;
+            let b = FactVal::decode(v)?;
+            a.window.merge(&b.window);
+            for s in b.sources {
+                if !a.sources.contains(&s) {
+                    a.sources.push(s);
+                }
+            }
+            a.sources.sort_unstable();
+            *acc = a.encode();
+        }
+    }
+    Ok(())
+}
+
+/// Writes one sorted run: items sorted by key, equal keys merged.
+fn write_run(
+    path: &Path,
+    buf: &[u8],
+    items: &mut [(usize, u32, u32)],
+    rule: Rule,
+    durable: bool,
+) -> Result<()> {
+    let key = |i: &(usize, u32, u32)| &buf[i.0..i.0 + i.1 as usize];
+    let val = |i: &(usize, u32, u32)| {
+        let at = i.0 + i.1 as usize;
+        &buf[at..at + i.2 as usize]
+    };
+    items.sort_unstable_by(|a, b| key(a).cmp(key(b)));
+    let f = File::create(path).map_err(|e| io(path, e))?;
+    let mut w = BufWriter::with_capacity(1 << 20, f);
+    let mut acc = Vec::new();
+    let mut i = 0;
+    while i < items.len() {
+        let k = key(&items[i]);
+        acc.clear();
+        acc.extend_from_slice(val(&items[i]));
+        let mut j = i + 1;
+        while j < items.len() && key(&items[j]) == k {
+            merge_into(rule, &mut acc, val(&items[j]))?;
+            j += 1;
+        }
+        w.write_all(&(k.len() as u32).to_be_bytes())
+            .and_then(|()| w.write_all(&(acc.len() as u32).to_be_bytes()))
+            .and_then(|()| w.write_all(k))
+            .and_then(|()| w.write_all(&acc))
+            .map_err(|e| io(path, e))?;
+        i = j;
+    }
+    let f = w.into_inner().map_err(|e| io(path, e.into_error()))?;
+    if durable {
+        f.sync_all().map_err(|e| io(path, e))?;
+    }
+    Ok(())
+}
+
+/// A sorter's buffers: packed keys and values, and (offset, key length,
+/// value length) per item.
+type Buffers = (Vec<u8>, Vec<(usize, u32, u32)>);
+type Spill = JoinHandle<Result<Buffers>>;
+/// Where a holder's `dom` keys go.
+type PutFn<'f> = &'f mut dyn FnMut(&[u8], &[u8]) -> Result<()>;
+
+/// An external sorter of (key, value) pairs with bounded memory: sorted
+/// runs are spilled to files (on a second thread) and merged at the end.
+struct Sorter {
+    dir: PathBuf,
+    name: &'static str,
+    rule: Rule,
+    budget: usize,
+    durable: bool,
+    buf: Vec<u8>,
+    items: Vec<(usize, u32, u32)>,
+    runs: Vec<PathBuf>,
+    pending: Option<Spill>,
+}
+
+impl Sorter {
+    fn new(dir: &Path, name: &'static str, rule: Rule, budget: usize, durable: bool) -> Sorter {
+        Sorter {
+            dir: dir.to_path_buf(),
+            name,
+            rule,
+            budget,
+            durable,
+            buf: Vec::new(),
+            items: Vec::new(),
+            runs: Vec::new(),
+            pending: None,
+        }
+    }
+
+    fn push(&mut self, k: &[u8], v: &[u8]) -> Result<()> {
+        if self.items.capacity() == 0 {
+            // Sized once (pages are touched only as they fill): growing by
+            // doubling copied and faulted in the buffer again and again.
+            self.buf.reserve(self.budget);
+            self.items.reserve(self.budget / 48);
+        }
+        self.items
+            .push((self.buf.len(), k.len() as u32, v.len() as u32));
+        self.buf.extend_from_slice(k);
+        self.buf.extend_from_slice(v);
+        if self.buf.len() + self.items.len() * ITEM_OVERHEAD >= self.budget {
+            self.spill()?;
+        }
+        Ok(())
+    }
+
+    /// Waits for the run being written; gets its buffers back for reuse.
+    fn wait(&mut self) -> Result<Option<Buffers>> {
+        match self.pending.take() {
+            None => Ok(None),
+            Some(h) => match h.join() {
+                Ok(r) => r.map(Some),
+                Err(_) => Err(StoreError::Engine("bulk sort thread panicked".into())),
+            },
+        }
+    }
+
+    fn spill(&mut self) -> Result<()> {
+        let spare = self.wait()?;
+        let (mut buf, mut items) = match spare {
+            Some((mut b, mut i)) => {
+                b.clear();
+                i.clear();
+                (b, i)
+            }
+            None => (Vec::new(), Vec::new()),
+        };
+        std::mem::swap(&mut buf, &mut self.buf);
+        std::mem::swap(&mut items, &mut self.items);
+        if items.is_empty() {
+            return Ok(());
+        }
+        let path = self
+            .dir
+            .join(format!("{}-{:05}.run", self.name, self.runs.len()));
+        self.runs.push(path.clone());
+        let (rule, durable) = (self.rule, self.durable);
+        self.pending = Some(std::thread::spawn(move || {
+            write_run(&path, &buf, &mut items, rule, durable)?;
+            Ok((buf, items))
+        }));
+        Ok(())
+    }
+
+    /// Spills what is buffered and returns the run files.
+    fn finish(mut self) -> Result<Vec<PathBuf>> {
+        self.spill()?;
+        self.wait()?;
+        Ok(std::mem::take(&mut self.runs))
+    }
+}
+
+/// One run file, read record by record.
+struct RunReader {
+    path: PathBuf,
+    r: BufReader<File>,
+    key: Vec<u8>,
+    val: Vec<u8>,
+}
+
+impl RunReader {
+    fn open(path: &Path) -> Result<RunReader> {
+        let f = File::open(path).map_err(|e| io(path, e))?;
+        Ok(RunReader {
+            path: path.to_path_buf(),
+            r: BufReader::with_capacity(256 << 10, f),
+            key: Vec::new(),
+            val: Vec::new(),
+        })
+    }
+
+    /// Reads the next record; `false` at the end of the file.
+    fn advance(&mut self) -> Result<bool> {
+        let mut head = [0u8; 8];
+        let mut got = 0;
+        while got < head.len() {
+            match self.r.read(&mut head[got..]) {
+                Ok(0) if got == 0 => return Ok(false),
+                Ok(0) => return Err(corrupt(format!("{}: truncated", self.path.display()))),
+                Ok(n) => got += n,
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                Err(e) => return Err(io(&self.path, e)),
+            }
+        }
+        let kl = u32::from_be_bytes([head[0], head[1], head[2], head[3]]) as usize;
+        let vl = u32::from_be_bytes([head[4], head[5], head[6], head[7]]) as usize;
+        // Keys and values are bounded by what the write path accepts.
+        if kl > 1 << 24 || vl > 1 << 24 {
+            return Err(corrupt(format!(
+                "{}: record too large",
+                self.path.display()
+            )));
+        }
+        self.key.resize(kl, 0);
+        self.val.resize(vl, 0);
+        self.r
+            .read_exact(&mut self.key)
+            .and_then(|()| self.r.read_exact(&mut self.val))
+            .map_err(|_| corrupt(format!("{}: truncated", self.path.display())))?;
+        Ok(true)
+    }
+}
+
+/// The k-way merge of sorted runs, equal keys merged.
+struct Merged {
+    rule: Rule,
+    readers: Vec<RunReader>,
+    /// Reader indices by current key, greatest first (the least is popped).
+    order: Vec<usize>,
+    key: Vec<u8>,
+    val: Vec<u8>,
+}
+
+impl Merged {
+    fn open(runs: &[PathBuf], rule: Rule) -> Result<Merged> {
+        let mut m = Merged {
+            rule,
+            readers: Vec::with_capacity(runs.len()),
+            order: Vec::with_capacity(runs.len()),
+            key: Vec::new(),
+            val: Vec::new(),
+        };
+        for p in runs {
+            let mut r = RunReader::open(p)?;
+            if r.advance()? {
+                m.readers.push(r);
+                m.insert(m.readers.len() - 1);
+            }
+        }
+        Ok(m)
+    }
+
+    fn insert(&mut self, i: usize) {
+        let k = self.readers[i].key.as_slice();
+        let readers = &self.readers;
+        let at = self
+            .order
+            .partition_point(|j| readers[*j].key.as_slice() > k);
+        self.order.insert(at, i);
+    }
+
+    /// Moves reader `i` to its next record (dropping it at its end).
+    fn step(&mut self, i: usize) -> Result<()> {
+        if self.readers[i].advance()? {
+            self.insert(i);
+        }
+        Ok(())
+    }
+
+    /// The next key and its merged value.
+    fn next(&mut self) -> Result<Option<(&[u8], &[u8])>> {
+        let Some(i) = self.order.pop() else {
+            return Ok(None);
+        };
+        std::mem::swap(&mut self.key, &mut self.readers[i].key);
+        std::mem::swap(&mut self.val, &mut self.readers[i].val);
+        self.step(i)?;
+        while let Some(&j) = self.order.last() {
+            if self.readers[j].key != self.key {
+                break;
+            }
+            self.order.pop();
+            merge_into(self.rule, &mut self.val, &self.readers[j].val)?;
+            self.step(j)?;
+        }
+        Ok(Some((&self.key, &self.val)))
+    }
+}
+
+/// The strictly ascending key order fjall's ingestion asserts, checked
+/// first so that a bad run is an error, not a panic.
+#[derive(Default)]
+struct Order {
+    last: Vec<u8>,
+    started: bool,
+}
+
+impl Order {
+    fn check(&mut self, k: &[u8]) -> Result<()> {
+        if self.started && k <= self.last.as_slice() {
+            return Err(corrupt("keys out of order"));
+        }
+        self.last.clear();
+        self.last.extend_from_slice(k);
+        self.started = true;
+        Ok(())
+    }
+}
+
+/// What `COMMIT` records: everything step 3 needs, and the state to commit
+/// after it.
+#[derive(serde::Serialize, serde::Deserialize)]
+struct Commit {
+    facts: Vec<String>,
+    display: Vec<String>,
+    events: Vec<String>,
+    /// The event sequence after the load (`None`: no events).
+    next_seq: Option<u64>,
+    sources: Vec<(String, u16)>,
+    ledger: Option<LedgerEntry>,
+}
+
+/// The bulk load of an empty [`EmbeddedStore`] (see the module docs). It
+/// holds the writer for its lifetime: other writes wait for it.
+pub struct EmbeddedBulk<'a> {
+    store: &'a EmbeddedStore,
+    w: MutexGuard<'a, Writer>,
+    dir: PathBuf,
+    facts: Sorter,
+    display: Sorter,
+    events: Sorter,
+    next_seq: u64,
+    new_sources: Vec<(String, u16)>,
+    key: Vec<u8>,
+    committed: bool,
+}
+
+impl EmbeddedStore {
+    /// Whether no fact, name or holding is stored.
+    fn holds_no_facts(&self) -> Result<bool> {
+        for ks in [
+            &self.fwd, &self.rev, &self.dom, &self.piv, &self.cnt, &self.nam, &self.seen,
+            &self.disp,
+        ] {
+            if ks.first_key_value().is_some() {
+                return Ok(false);
+            }
+        }
+        Ok(true)
+    }
+
+    /// A bulk load, when the store holds no facts yet.
+    pub fn bulk(&self) -> Result<Option<EmbeddedBulk<'_>>> {
+        let w = super::lock(&self.writer);
+        if self.poisoned.load(std::sync::atomic::Ordering::SeqCst) || !self.holds_no_facts()? {
+            return Ok(None);
+        }
+        let dir = self.path.join(DIR);
+        match fs::remove_dir_all(&dir) {
+            Ok(()) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => return Err(io(&dir, e)),
+        }
+        fs::create_dir_all(&dir).map_err(|e| io(&dir, e))?;
+        let next_seq = w.next_seq;
+        Ok(Some(EmbeddedBulk {
+            store: self,
+            w,
+            events: Sorter::new(&dir, "evt", Rule::Max, SIDE_BUDGET, true),
+            next_seq,
+            facts: Sorter::new(&dir, "facts", Rule::Fact, FACTS_BUDGET, true),
+            display: Sorter::new(&dir, "disp", Rule::Max, SIDE_BUDGET, true),
+            dir,
+            new_sources: Vec::new(),
+            key: Vec::with_capacity(128),
+            committed: false,
+        }))
+    }
+}
+
+impl EmbeddedBulk<'_> {
+    fn source_id(&mut self, name: &str) -> Result<u16> {
+        if let Some(id) = self.w.sources.get(name) {
+            return Ok(*id);
+        }
+        let id = u16::try_from(self.w.sources.len() + 1)
+            .map_err(|_| StoreError::Invalid("more than 65535 distinct sources".into()))?;
+        self.w.sources.insert(name.to_string(), id);
+        self.new_sources.push((name.to_string(), id));
+        Ok(id)
+    }
+
+    fn add_batch(&mut self, batch: WriteBatch) -> Result<()> {
+        if !batch.documents.is_empty() {
+            return Err(StoreError::Invalid(
+                "a bulk load takes observations and events, not documents".into(),
+            ));
+        }
+        let mut json = Vec::with_capacity(256);
+        for e in &batch.events {
+            json.clear();
+            serde_json::to_writer(
+                &mut json,
+                &EventJson {
+                    data: &e.data,
+                    kind: &e.kind,
+                    subject: &e.subject,
+                    time: e.time,
+                },
+            )
+            .map_err(|e| StoreError::Engine(e.to_string()))?;
+            self.events.push(&self.next_seq.to_be_bytes(), &json)?;
+            self.next_seq += 1;
+        }
+        let mut last: Option<(String, u16)> = None;
+        for o in &batch.observations {
+            let sid = match &last {
+                Some((n, id)) if *n == o.source => *id,
+                _ => {
+                    let id = self.source_id(&o.source)?;
+                    last = Some((o.source.clone(), id));
+                    id
+                }
+            };
+            let key = &mut self.key;
+            key.clear();
+            push_entity(key, &o.subject);
+            push_pred(key, o.predicate);
+            let at = key.len();
+            push_entity(key, &o.object);
+            let v = FactVal::encode_one(&o.window, sid);
+            if let Entity::Text(t) = &o.object
+                && t.chars().any(char::is_uppercase)
+            {
+                self.display.push(&key[at..], t.as_bytes())?;
+            }
+            self.facts.push(key, &v)?;
+        }
+        Ok(())
+    }
+
+    fn finish_load(&mut self, ledger: Option<LedgerEntry>) -> Result<WriteReceipt> {
+        let facts = std::mem::replace(
+            &mut self.facts,
+            Sorter::new(&self.dir, "facts", Rule::Fact, 0, true),
+        )
+        .finish()?;
+        let display = std::mem::replace(
+            &mut self.display,
+            Sorter::new(&self.dir, "disp", Rule::Max, 0, true),
+        )
+        .finish()?;
+        let events = std::mem::replace(
+            &mut self.events,
+            Sorter::new(&self.dir, "evt", Rule::Max, 0, true),
+        )
+        .finish()?;
+        let name = |p: &PathBuf| {
+            p.file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default()
+        };
+        let commit = Commit {
+            facts: facts.iter().map(name).collect(),
+            display: display.iter().map(name).collect(),
+            events: events.iter().map(name).collect(),
+            next_seq: (self.next_seq != self.w.next_seq).then_some(self.next_seq),
+            sources: self.new_sources.clone(),
+            ledger,
+        };
+        let body = serde_json::to_vec(&commit).map_err(|e| StoreError::Engine(e.to_string()))?;
+        let tmp = self.dir.join("COMMIT.tmp");
+        {
+            let mut f = File::create(&tmp).map_err(|e| io(&tmp, e))?;
+            f.write_all(&body).map_err(|e| io(&tmp, e))?;
+            f.sync_all().map_err(|e| io(&tmp, e))?;
+        }
+        let target = self.dir.join(COMMIT);
+        fs::rename(&tmp, &target).map_err(|e| io(&target, e))?;
+        File::open(&self.dir)
+            .and_then(|d| d.sync_all())
+            .map_err(|e| io(&self.dir, e))?;
+        // From here on the load is decided: a failure leaves `COMMIT` for
+        // the next open to finish.
+        self.committed = true;
+        match apply(self.store, &self.dir, &commit) {
+            Ok(n) => {
+                self.w.counts.clear();
+                let last_event_seq = commit.next_seq.map(|s| s - 1);
+                if let Some(s) = commit.next_seq {
+                    self.w.next_seq = s;
+                }
+                let mut names = super::lock(&self.store.source_names);
+                for (name, id) in &self.new_sources {
+                    names.insert(*id, name.clone());
+                }
+                Ok(WriteReceipt {
+                    facts_new: n,
+                    facts_merged: 0,
+                    new_known: true,
+                    last_event_seq,
+                })
+            }
+            Err(e) => {
+                // Part of it may be ingested: refuse writes until a reopen
+                // finishes it from `COMMIT`.
+                self.store
+                    .poisoned
+                    .store(true, std::sync::atomic::Ordering::SeqCst);
+                Err(e)
+            }
+        }
+    }
+}
+
+impl Drop for EmbeddedBulk<'_> {
+    fn drop(&mut self) {
+        if !self.committed {
+            // Abandoned (or failed before `COMMIT`): nothing of it is
+            // stored; forget its source ids and its files.
+            for (name, _) in &self.new_sources {
+                self.w.sources.remove(name);
+            }
+            if let Some(h) = self.facts.pending.take() {
+                let _ = h.join();
+            }
+            if let Some(h) = self.display.pending.take() {
+                let _ = h.join();
+            }
+            if let Some(h) = self.events.pending.take() {
+                let _ = h.join();
+            }
+            let _ = fs::remove_dir_all(&self.dir);
+        }
+    }
+}
+
+impl BulkLoad for EmbeddedBulk<'_> {
+    fn add(&mut self, batch: WriteBatch) -> Result<()> {
+        self.add_batch(batch)
+    }
+
+    fn finish(mut self: Box<Self>, ledger: Option<LedgerEntry>) -> Result<WriteReceipt> {
+        self.finish_load(ledger)
+    }
+}
+
+/// Sorts a holder's holdings and merges a value held through several
+/// hosts into one holding (windows merged).
+fn compact_group(group: &mut Vec<(Vec<u8>, Window)>) {
+    group.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+    group.dedup_by(|later, first| {
+        if later.0 == first.0 {
+            first.1.merge(&later.1);
+            true
+        } else {
+            false
+        }
+    });
+}
+
+/// One holder's holdings (predicate · object, window), in `dom` order,
+/// with their current flags, into `dom` and the `piv` sorter.
+fn flush_holder(
+    holder: &[u8],
+    group: &mut Vec<(Vec<u8>, Window)>,
+    dom: PutFn<'_>,
+    piv: &mut Sorter,
+    seen: &mut Sorter,
+    kbuf: &mut Vec<u8>,
+) -> Result<()> {
+    kbuf.clear();
+    kbuf.push(MARK_HOLDER);
+    kbuf.extend_from_slice(holder);
+    seen.push(kbuf, b"")?;
+    compact_group(group);
+    let mut g = 0;
+    while g < group.len() {
+        let (pred, _) = read_pred(&group[g].0)?;
+        let mut h = g;
+        let mut latest = i64::MIN;
+        while h < group.len() && group[h].0[..2] == group[g].0[..2] {
+            latest = latest.max(group[h].1.last_seen);
+            h += 1;
+        }
+        let rule = pred.current_rule();
+        for (po, w) in &group[g..h] {
+            let hv = HoldVal {
+                window: *w,
+                current: rule.is_current(w.last_seen, latest),
+            }
+            .encode();
+            kbuf.clear();
+            kbuf.extend_from_slice(holder);
+            kbuf.extend_from_slice(po);
+            dom(kbuf, &hv)?;
+            kbuf.clear();
+            kbuf.extend_from_slice(po);
+            kbuf.extend_from_slice(holder);
+            piv.push(kbuf, &hv)?;
+        }
+        g = h;
+    }
+    group.clear();
+    Ok(())
+}
+
+/// Ingests the merge of `runs` into `ks`.
+fn ingest_runs(ks: &fjall::Keyspace, runs: &[PathBuf]) -> Result<()> {
+    let mut ing = ks.start_ingestion()?;
+    let mut order = Order::default();
+    let mut m = Merged::open(runs, Rule::Max)?;
+    while let Some((k, v)) = m.next()? {
+        order.check(k)?;
+        ing.write(k, v)?;
+    }
+    ing.finish()?;
+    Ok(())
+}
+
+/// Ingests `piv` and counts `cnt` off it: a value's holders are contiguous
+/// in `piv` order, and its count key is the holding key's front.
+fn ingest_piv(s: &EmbeddedStore, runs: &[PathBuf]) -> Result<()> {
+    let mut piv = s.piv.start_ingestion()?;
+    let mut cnt = s.cnt.start_ingestion()?;
+    let (mut piv_order, mut cnt_order) = (Order::default(), Order::default());
+    let mut m = Merged::open(runs, Rule::Max)?;
+    let mut value: Vec<u8> = Vec::new();
+    let (mut cur, mut hist) = (0u64, 0u64);
+    while let Some((k, v)) = m.next()? {
+        piv_order.check(k)?;
+        piv.write(k, v)?;
+        let ol = k
+            .get(2..)
+            .and_then(entity_len)
+            .ok_or_else(|| corrupt("bad holding key"))?;
+        let (vk, holder) = k.split_at(2 + ol);
+        if vk != value.as_slice() {
+            if cur + hist > 0 {
+                cnt_order.check(&value)?;
+                cnt.write(value.as_slice(), encode_count(cur, hist).as_slice())?;
+            }
+            value.clear();
+            value.extend_from_slice(vk);
+            (cur, hist) = (0, 0);
+        }
+        if keys::is_name_key(holder) {
+            if HoldVal::decode(v)?.current {
+                cur += 1;
+            } else {
+                hist += 1;
+            }
+        }
+    }
+    if cur + hist > 0 {
+        cnt_order.check(&value)?;
+        cnt.write(value.as_slice(), encode_count(cur, hist).as_slice())?;
+    }
+    piv.finish()?;
+    cnt.finish()?;
+    Ok(())
+}
+
+/// Steps 3 and 4 of the module docs; returns the number of facts.
+fn apply(s: &EmbeddedStore, dir: &Path, c: &Commit) -> Result<u64> {
+    let runs = |names: &[String]| -> Vec<PathBuf> { names.iter().map(|n| dir.join(n)).collect() };
+    let mut rev = Sorter::new(dir, "rev", Rule::Max, SIDE_BUDGET, false);
+    let mut piv = Sorter::new(dir, "piv", Rule::Max, SIDE_BUDGET, false);
+    let mut nam = Sorter::new(dir, "nam", Rule::Max, SIDE_BUDGET / 2, false);
+    let mut seen = Sorter::new(dir, "seen", Rule::Max, SIDE_BUDGET / 2, false);
+    let mut n = 0u64;
+    {
+        let mut fwd = s.fwd.start_ingestion()?;
+        let mut fwd_order = Order::default();
+        let mut dom = s.dom.start_ingestion()?;
+        let mut dom_order = Order::default();
+        let mut put_dom = |k: &[u8], v: &[u8]| -> Result<()> {
+            dom_order.check(k)?;
+            Ok(dom.write(k, v)?)
+        };
+        let mut m = Merged::open(&runs(&c.facts), Rule::Fact)?;
+        let mut subject: Vec<u8> = Vec::new();
+        let mut holder: Vec<u8> = Vec::new();
+        let mut hk: Vec<u8> = Vec::new();
+        let mut kbuf: Vec<u8> = Vec::new();
+        let mut group: Vec<(Vec<u8>, Window)> = Vec::new();
+        let mut group_cap = GROUP_CAP;
+        let mut first = true;
+        while let Some((k, v)) = m.next()? {
+            let sl = entity_len(k).ok_or_else(|| corrupt("bad fact key"))?;
+            let (subj, po) = k.split_at(sl);
+            let (pred, obj) = read_pred(po)?;
+            let window = FactVal::decode_window(v)?;
+            fwd_order.check(k)?;
+            fwd.write(k, v)?;
+            n += 1;
+            if first || subj != subject.as_slice() {
+                holder_key_into(subj, &mut hk);
+                if first || hk != holder {
+                    group_cap = GROUP_CAP;
+                    if !first {
+                        flush_holder(
+                            &holder,
+                            &mut group,
+                            &mut put_dom,
+                            &mut piv,
+                            &mut seen,
+                            &mut kbuf,
+                        )?;
+                    }
+                    std::mem::swap(&mut holder, &mut hk);
+                }
+                first = false;
+                subject.clear();
+                subject.extend_from_slice(subj);
+                kbuf.clear();
+                kbuf.push(MARK_SUBJECT);
+                kbuf.extend_from_slice(subj);
+                seen.push(&kbuf, b"")?;
+                if let Some(f) = keys::forward_name_key(subj) {
+                    nam.push(&f, b"")?;
+                }
+            }
+            kbuf.clear();
+            kbuf.extend_from_slice(obj);
+            push_pred(&mut kbuf, pred);
+            kbuf.extend_from_slice(subj);
+            rev.push(&kbuf, b"")?;
+            group.push((po.to_vec(), window));
+            // A holder with very many hosts: memory bounded by its distinct
+            // values, not by its facts.
+            if group.len() >= group_cap {
+                compact_group(&mut group);
+                group_cap = (group.len() * 2).max(GROUP_CAP);
+            }
+        }
+        if !first {
+            flush_holder(
+                &holder,
+                &mut group,
+                &mut put_dom,
+                &mut piv,
+                &mut seen,
+                &mut kbuf,
+            )?;
+        }
+        fwd.finish()?;
+        dom.finish()?;
+    }
+    let (rev, piv, nam, seen) = (rev.finish()?, piv.finish()?, nam.finish()?, seen.finish()?);
+    // Test failpoint: a crash with `fwd` and `dom` ingested, the rest not.
+    #[cfg(feature = "testsuite")]
+    if s.fail_after_keyspaces
+        .swap(usize::MAX, std::sync::atomic::Ordering::SeqCst)
+        != usize::MAX
+    {
+        return Err(StoreError::Engine(
+            "failpoint: crash during a bulk load".into(),
+        ));
+    }
+    let display = runs(&c.display);
+    // Each derived keyspace merged and ingested once, two at a time.
+    std::thread::scope(|sc| -> Result<()> {
+        let side = sc.spawn(|| -> Result<()> {
+            ingest_runs(&s.rev, &rev)?;
+            ingest_runs(&s.nam, &nam)
+        });
+        let main = ingest_piv(s, &piv)
+            .and_then(|()| ingest_runs(&s.seen, &seen))
+            .and_then(|()| ingest_runs(&s.disp, &display))
+            .and_then(|()| ingest_runs(&s.evt, &runs(&c.events)));
+        let side = side
+            .join()
+            .map_err(|_| StoreError::Engine("bulk ingestion thread panicked".into()))?;
+        main.and(side)
+    })?;
+    s.db.persist(fjall::PersistMode::SyncAll)?;
+    let mut b = s.db.batch().durability(Some(fjall::PersistMode::SyncAll));
+    for (name, id) in &c.sources {
+        let mut k = b"src:".to_vec();
+        k.extend_from_slice(name.as_bytes());
+        b.insert(&s.meta, k, id.to_be_bytes());
+    }
+    if let Some(seq) = c.next_seq {
+        b.insert(&s.meta, b"seq".as_slice(), seq.to_be_bytes());
+    }
+    if let Some(l) = &c.ledger {
+        let mut k = b"ledger:".to_vec();
+        k.extend_from_slice(l.key.as_bytes());
+        let v = serde_json::to_vec(l).map_err(|e| StoreError::Engine(e.to_string()))?;
+        b.insert(&s.meta, k, v);
+    }
+    b.commit()?;
+    fs::remove_dir_all(dir).map_err(|e| io(dir, e))?;
+    Ok(n)
+}
+
+/// At open: finishes a bulk load that reached `COMMIT`, or removes the
+/// files of one that did not (the store holds nothing of it).
+pub(super) fn recover(s: &EmbeddedStore) -> Result<()> {
+    let dir = s.path.join(DIR);
+    let commit = dir.join(COMMIT);
+    match fs::read(&commit) {
+        Ok(body) => {
+            let c: Commit = serde_json::from_slice(&body)
+                .map_err(|e| corrupt(format!("{}: {e}", commit.display())))?;
+            tracing::warn!("finishing a bulk load interrupted by a crash");
+            apply(s, &dir, &c)?;
+            Ok(())
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => match fs::remove_dir_all(&dir) {
+            Ok(()) => Ok(()),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
+            Err(e) => Err(io(&dir, e)),
+        },
+        Err(e) => Err(io(&commit, e)),
+    }
+}
