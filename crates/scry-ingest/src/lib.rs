@@ -37,27 +37,32 @@ pub fn first_seen_events(
     source: &str,
     now: scry_model::Timestamp,
 ) -> Result<Vec<scry_store::NewEvent>> {
-    use std::collections::BTreeMap;
+    use std::collections::{BTreeMap, HashMap};
 
     use scry_model::{DomainName, Entity};
-    use scry_store::{FactQuery, NewEvent, SubjectSel, TimeFence};
+    use scry_store::NewEvent;
 
-    let mut first: BTreeMap<&DomainName, scry_model::Timestamp> = BTreeMap::new();
+    // Earliest sighting per name (hashed: a batch repeats few names but
+    // holds many), then in name order so events come out sorted.
+    let mut first: HashMap<&DomainName, scry_model::Timestamp> = HashMap::new();
     for o in batch {
         if let Some(d) = o.subject.as_domain() {
             let t = first.entry(d).or_insert(o.window.first_seen);
             *t = (*t).min(o.window.first_seen);
         }
     }
+    let mut first: Vec<(&DomainName, scry_model::Timestamp)> = first.into_iter().collect();
+    first.sort_unstable_by(|a, b| a.0.cmp(b.0));
+    // One membership test per name (the embedded engine: a bloom-filtered
+    // marker read), not a scan of the name's facts.
+    let subjects: Vec<Entity> = first
+        .iter()
+        .map(|(d, _)| Entity::Domain((*d).clone()))
+        .collect();
+    let known = store.known_subjects(&subjects)?;
     let mut events = Vec::new();
-    for (d, t) in first {
-        let known = store.facts(&FactQuery {
-            subject: SubjectSel::Exact(Entity::Domain(d.clone())),
-            predicates: vec![],
-            fence: TimeFence::default(),
-            limit: 1,
-        })?;
-        if known.facts.is_empty() {
+    for ((d, t), known) in first.into_iter().zip(known) {
+        if !known {
             events.push(NewEvent {
                 time: if t > 0 { t } else { now },
                 kind: kind.to_string(),

@@ -10,6 +10,7 @@
 
 use std::io::BufRead;
 use std::path::Path;
+use std::sync::mpsc::sync_channel;
 use std::time::Instant;
 
 use scry_model::{Observation, Timestamp};
@@ -34,6 +35,33 @@ pub struct PdnsOptions {
     pub dns_ports: Vec<u16>,
     /// "Now".
     pub now: Timestamp,
+}
+
+/// Records parsed on the reader thread, up to one batch.
+struct Chunk {
+    observations: Vec<Observation>,
+    /// Records read (good and bad).
+    read: u64,
+    rejected: Vec<ParseError>,
+    /// The input position of the last record in the chunk.
+    position: u64,
+    /// A bad record in strict mode: the reader stopped.
+    fatal: Option<ParseError>,
+    /// The input ended.
+    last: bool,
+}
+
+impl Chunk {
+    fn new(batch_size: usize, position: u64) -> Chunk {
+        Chunk {
+            observations: Vec::with_capacity(batch_size),
+            read: 0,
+            rejected: Vec::new(),
+            position,
+            fatal: None,
+            last: false,
+        }
+    }
 }
 
 /// Ingests one passive-DNS file.
@@ -76,52 +104,111 @@ pub fn ingest_pdns(
     let reader = PdnsReader::new(format, input)
         .with_source(name.clone())
         .with_dns_ports(&opts.dns_ports);
-    let mut position = 0u64;
-    let mut batch: Vec<Observation> = Vec::new();
     let ledger = LedgerInput {
         store,
         key: &key,
         name: &name,
         now: opts.now,
     };
-    let mut flush = |batch: &mut Vec<Observation>,
-                     position: u64,
-                     complete: bool,
-                     summary: &mut IngestSummary|
-     -> Result<()> {
-        let events = crate::first_seen_events(store, batch, "pdns_first_seen", "pdns", opts.now)?;
-        summary.commit(
-            &ledger,
-            std::mem::take(batch),
-            events,
-            position,
-            complete,
-            progress,
-        )
-    };
-    for item in reader {
-        position += 1;
-        if position <= resume {
-            continue;
-        }
-        summary.read += 1;
-        let rec = match item {
-            Ok(r) => r,
-            Err(e) => {
-                summary.reject(e, opts.strict)?;
-                continue;
+    let batch_size = opts.batch_size.max(1);
+    let (strict, now) = (opts.strict, opts.now);
+    // Parsing and normalising (one thread) overlap with storing (this
+    // one): chunks of a batch each through a channel of two, so memory
+    // stays bounded by three batches.
+    let (tx, rx) = sync_channel::<Chunk>(2);
+    let mut outcome: Result<()> = Ok(());
+    std::thread::scope(|scope| {
+        let src_name = name.clone();
+        scope.spawn(move || {
+            let mut chunk = Chunk::new(batch_size, 0);
+            let mut position = 0u64;
+            let mut last_sensor: Option<(String, String)> = None;
+            for item in reader {
+                position += 1;
+                if position <= resume {
+                    continue;
+                }
+                chunk.read += 1;
+                chunk.position = position;
+                let rec = match item {
+                    Ok(r) => r,
+                    Err(e) => {
+                        if strict {
+                            chunk.fatal = Some(e);
+                            let _ = tx.send(chunk);
+                            return;
+                        }
+                        chunk.rejected.push(e);
+                        continue;
+                    }
+                };
+                // One source string per sensor run, not one per record.
+                let sensor = rec.sensor_id.as_deref().unwrap_or(&file_source);
+                let source = match &last_sensor {
+                    Some((s, src)) if s == sensor => src.clone(),
+                    _ => {
+                        let src = format!("pdns:{sensor}");
+                        last_sensor = Some((sensor.to_string(), src.clone()));
+                        src
+                    }
+                };
+                match rec.to_observation(&source, now) {
+                    Ok(o) => chunk.observations.push(o),
+                    Err(e) => {
+                        let e = e.with_source(src_name.clone());
+                        if strict {
+                            chunk.fatal = Some(e);
+                            let _ = tx.send(chunk);
+                            return;
+                        }
+                        chunk.rejected.push(e);
+                    }
+                }
+                if chunk.observations.len() >= batch_size {
+                    let full = std::mem::replace(&mut chunk, Chunk::new(batch_size, position));
+                    if tx.send(full).is_err() {
+                        return;
+                    }
+                }
             }
-        };
-        let source = format!("pdns:{}", rec.sensor_id.as_deref().unwrap_or(&file_source));
-        match rec.to_observation(&source, opts.now) {
-            Ok(o) => batch.push(o),
-            Err(e) => summary.reject(e.with_source(name.clone()), opts.strict)?,
-        }
-        if batch.len() >= opts.batch_size.max(1) {
-            flush(&mut batch, position, false, &mut summary)?;
-        }
-    }
-    flush(&mut batch, position, true, &mut summary)?;
+            chunk.last = true;
+            chunk.position = chunk.position.max(position);
+            let _ = tx.send(chunk);
+        });
+        outcome = (|| {
+            let mut finished = false;
+            for chunk in rx.iter() {
+                summary.read += chunk.read;
+                for e in chunk.rejected {
+                    summary.reject(e, false)?;
+                }
+                if let Some(e) = chunk.fatal {
+                    return Err(IngestError::Strict(e));
+                }
+                let mut batch = chunk.observations;
+                let events =
+                    crate::first_seen_events(store, &batch, "pdns_first_seen", "pdns", now)?;
+                summary.commit(
+                    &ledger,
+                    std::mem::take(&mut batch),
+                    events,
+                    chunk.position.max(resume),
+                    chunk.last,
+                    progress,
+                )?;
+                finished = chunk.last;
+            }
+            if !finished {
+                return Err(IngestError::Internal(
+                    "the pdns reader stopped early".into(),
+                ));
+            }
+            Ok(())
+        })();
+        // A failed write drops the receiver, which stops the reader.
+        drop(rx);
+    });
+    outcome?;
     summary.skipped = resume;
     summary.elapsed_ms = started.elapsed().as_millis() as u64;
     Ok(summary)

@@ -211,6 +211,51 @@ pub(crate) fn read_entity(buf: &[u8]) -> Result<(Entity, &[u8])> {
     }
 }
 
+/// The length of the entity key at the front of `buf`, without decoding it.
+pub(crate) fn entity_len(buf: &[u8]) -> Result<usize> {
+    let (&tag, rest) = buf.split_first().ok_or_else(|| corrupt("empty key"))?;
+    let body = match tag {
+        T_DOMAIN => {
+            rest.iter()
+                .position(|b| *b == 1)
+                .ok_or_else(|| corrupt("unterminated name"))?
+                + 1
+        }
+        T_IP => 16,
+        T_ASN => 4,
+        T_TIME => 8,
+        T_EMAIL | T_TEXT | T_HASH => {
+            rest.iter()
+                .position(|b| *b == 0)
+                .ok_or_else(|| corrupt("unterminated text"))?
+                + 1
+        }
+        other => return Err(corrupt(format!("unknown entity tag {other:#x}"))),
+    };
+    if rest.len() < body {
+        return Err(corrupt("short entity"));
+    }
+    Ok(1 + body)
+}
+
+/// The reverse key (object · predicate · subject) of a forward key
+/// (subject · predicate · object), into `out`.
+pub(crate) fn reverse_key_into(fwd: &[u8], out: &mut Vec<u8>) -> Result<()> {
+    let sl = entity_len(fwd)?;
+    let pred = fwd
+        .get(sl..sl + 2)
+        .ok_or_else(|| corrupt("short predicate"))?;
+    let obj = &fwd[sl + 2..];
+    if entity_len(obj)? != obj.len() {
+        return Err(corrupt("trailing bytes after the object"));
+    }
+    out.clear();
+    out.extend_from_slice(obj);
+    out.extend_from_slice(pred);
+    out.extend_from_slice(&fwd[..sl]);
+    Ok(())
+}
+
 /// Decodes a predicate from the front of `buf`.
 pub(crate) fn read_pred(buf: &[u8]) -> Result<(Predicate, &[u8])> {
     if buf.len() < 2 {
@@ -280,6 +325,35 @@ mod tests {
 
     fn d(s: &str) -> Entity {
         Entity::Domain(DomainName::parse(s).unwrap())
+    }
+
+    #[test]
+    fn reverse_key_of_forward_key() {
+        let ents = [
+            d("www.example.co.uk"),
+            Entity::Ip(Ip::parse("192.0.2.7").unwrap()),
+            Entity::Ip(Ip::parse("2001:db8::1").unwrap()),
+            Entity::Asn(64_500),
+            Entity::Text("v=spf1 -all".into()),
+            Entity::Time(-5),
+        ];
+        let mut out = Vec::new();
+        for s in &ents {
+            for o in &ents {
+                let mut f = entity_key(s);
+                push_pred(&mut f, Predicate::IP);
+                push_entity(&mut f, o);
+                reverse_key_into(&f, &mut out).unwrap();
+                let mut want = entity_key(o);
+                push_pred(&mut want, Predicate::IP);
+                push_entity(&mut want, s);
+                assert_eq!(out, want, "{s} {o}");
+                // Truncated keys are errors, never panics.
+                for cut in 0..f.len() {
+                    assert!(reverse_key_into(&f[..cut], &mut out).is_err());
+                }
+            }
+        }
     }
 
     #[test]
