@@ -37,34 +37,65 @@ pub fn first_seen_events(
     source: &str,
     now: scry_model::Timestamp,
 ) -> Result<Vec<scry_store::NewEvent>> {
-    use std::collections::{BTreeMap, HashMap};
+    new_name_events(store, &sightings(batch), kind, source, now)
+}
 
-    use scry_model::{DomainName, Entity};
-    use scry_store::NewEvent;
+/// The distinct names of a batch and, index for index, their earliest
+/// observation.
+#[derive(Debug, Default)]
+pub struct Sightings {
+    /// The names, in order.
+    pub names: Vec<scry_model::Entity>,
+    /// Earliest observation of each.
+    pub first: Vec<scry_model::Timestamp>,
+}
 
-    // Earliest sighting per name (hashed: a batch repeats few names but
-    // holds many), then in name order so events come out sorted.
-    let mut first: HashMap<&DomainName, scry_model::Timestamp> = HashMap::new();
+/// The distinct names of a batch with their earliest observation, in name
+/// order: the store-independent half of [`first_seen_events`], which a
+/// reader thread can compute while the previous batch is written.
+pub fn sightings(batch: &[scry_model::Observation]) -> Sightings {
+    use std::collections::HashMap;
+
+    // Hashed: a batch repeats few names but holds many.
+    let mut first: HashMap<&scry_model::DomainName, scry_model::Timestamp> =
+        HashMap::with_capacity(batch.len());
     for o in batch {
         if let Some(d) = o.subject.as_domain() {
             let t = first.entry(d).or_insert(o.window.first_seen);
             *t = (*t).min(o.window.first_seen);
         }
     }
-    let mut first: Vec<(&DomainName, scry_model::Timestamp)> = first.into_iter().collect();
-    first.sort_unstable_by(|a, b| a.0.cmp(b.0));
-    // One membership test per name (the embedded engine: a bloom-filtered
-    // marker read), not a scan of the name's facts.
-    let subjects: Vec<Entity> = first
-        .iter()
-        .map(|(d, _)| Entity::Domain((*d).clone()))
-        .collect();
-    let known = store.known_subjects(&subjects)?;
+    let mut sorted: Vec<(&scry_model::DomainName, scry_model::Timestamp)> =
+        first.into_iter().collect();
+    sorted.sort_unstable_by(|a, b| a.0.cmp(b.0));
+    Sightings {
+        names: sorted
+            .iter()
+            .map(|(d, _)| scry_model::Entity::Domain((*d).clone()))
+            .collect(),
+        first: sorted.iter().map(|(_, t)| *t).collect(),
+    }
+}
+
+/// `kind` events for the sighted names (from [`sightings`]) the store has
+/// no fact about yet. One membership test per name: the embedded engine
+/// reads its name markers (bloom-filtered), not the name's facts.
+pub fn new_name_events(
+    store: &dyn scry_store::Store,
+    sighted: &Sightings,
+    kind: &str,
+    source: &str,
+    now: scry_model::Timestamp,
+) -> Result<Vec<scry_store::NewEvent>> {
+    use std::collections::BTreeMap;
+
+    let known = store.known_subjects(&sighted.names)?;
     let mut events = Vec::new();
-    for ((d, t), known) in first.into_iter().zip(known) {
+    for ((e, t), known) in sighted.names.iter().zip(&sighted.first).zip(known) {
+        let Some(d) = e.as_domain() else { continue };
         if !known {
-            events.push(NewEvent {
-                time: if t > 0 { t } else { now },
+            events.push(scry_store::NewEvent {
+                time: if *t > 0 { *t } else { now },
                 kind: kind.to_string(),
                 subject: d.ascii().to_string(),
                 data: BTreeMap::from([("source".to_string(), source.to_string())]),

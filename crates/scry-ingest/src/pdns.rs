@@ -49,6 +49,8 @@ struct Chunk {
     fatal: Option<ParseError>,
     /// The input ended.
     last: bool,
+    /// The distinct names of `observations`, computed on the reader thread.
+    sighted: crate::Sightings,
 }
 
 impl Chunk {
@@ -60,6 +62,7 @@ impl Chunk {
             position,
             fatal: None,
             last: false,
+            sighted: crate::Sightings::default(),
         }
     }
 }
@@ -165,12 +168,14 @@ pub fn ingest_pdns(
                     }
                 }
                 if chunk.observations.len() >= batch_size {
+                    chunk.sighted = crate::sightings(&chunk.observations);
                     let full = std::mem::replace(&mut chunk, Chunk::new(batch_size, position));
                     if tx.send(full).is_err() {
                         return;
                     }
                 }
             }
+            chunk.sighted = crate::sightings(&chunk.observations);
             chunk.last = true;
             chunk.position = chunk.position.max(position);
             let _ = tx.send(chunk);
@@ -185,12 +190,11 @@ pub fn ingest_pdns(
                 if let Some(e) = chunk.fatal {
                     return Err(IngestError::Strict(e));
                 }
-                let mut batch = chunk.observations;
                 let events =
-                    crate::first_seen_events(store, &batch, "pdns_first_seen", "pdns", now)?;
+                    crate::new_name_events(store, &chunk.sighted, "pdns_first_seen", "pdns", now)?;
                 summary.commit(
                     &ledger,
-                    std::mem::take(&mut batch),
+                    chunk.observations,
                     events,
                     chunk.position.max(resume),
                     chunk.last,

@@ -157,13 +157,19 @@ pub(crate) fn read_entity(buf: &[u8]) -> Result<(Entity, &[u8])> {
                 .iter()
                 .position(|b| *b == 0)
                 .ok_or_else(|| corrupt("name without registrable marker"))?;
-            let mut labels: Vec<&[u8]> = body[..zero]
-                .split(|b| *b == b'.')
-                .chain(body[zero + 1..].split(|b| *b == b'.'))
+            // Labels in written order, straight into one buffer: the
+            // subdomain labels reversed, then the registrable ones.
+            let mut joined = Vec::with_capacity(body.len());
+            for l in body[zero + 1..]
+                .rsplit(|b| *b == b'.')
+                .chain(body[..zero].rsplit(|b| *b == b'.'))
                 .filter(|l| !l.is_empty())
-                .collect();
-            labels.reverse();
-            let joined = labels.join(&b'.');
+            {
+                if !joined.is_empty() {
+                    joined.push(b'.');
+                }
+                joined.extend_from_slice(l);
+            }
             let s = std::str::from_utf8(&joined).map_err(|e| corrupt(e.to_string()))?;
             // Keys hold names that were normalised when stored.
             let d = DomainName::from_normalised(s).map_err(|e| corrupt(e.to_string()))?;
