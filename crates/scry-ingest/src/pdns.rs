@@ -217,3 +217,108 @@ pub fn ingest_pdns(
     summary.elapsed_ms = started.elapsed().as_millis() as u64;
     Ok(summary)
 }
+
+#[cfg(test)]
+mod tests {
+    use std::io::Write;
+
+    use scry_store::embedded::EmbeddedStore;
+    use scry_store::{DataDir, Store};
+
+    use super::*;
+
+    const NOW: i64 = 1_800_000_000;
+
+    fn opts(strict: bool) -> PdnsOptions {
+        PdnsOptions {
+            format: Some(PdnsFormat::Cof),
+            strict,
+            batch_size: 2,
+            dns_ports: vec![53],
+            now: NOW,
+        }
+    }
+
+    fn cof(lines: &[&str]) -> tempfile::NamedTempFile {
+        let mut f = tempfile::NamedTempFile::new().unwrap();
+        for l in lines {
+            writeln!(f, "{l}").unwrap();
+        }
+        f
+    }
+
+    const GOOD: &str = r#"{"rrname":"www.example.com","rrtype":"A","rdata":"192.0.2.1","time_first":1700000000,"time_last":1700000100,"count":3,"sensor_id":"s1"}"#;
+
+    #[test]
+    fn batches_events_ledger_and_replay() {
+        let dir = tempfile::tempdir().unwrap();
+        let dd = DataDir::open(dir.path(), true).unwrap();
+        let s = EmbeddedStore::open(&dd).unwrap();
+        let f = cof(&[
+            GOOD,
+            r#"{"rrname":"www.example.com","rrtype":"A","rdata":"192.0.2.1","time_first":1690000000,"time_last":1700000200,"count":2,"sensor_id":"s2"}"#,
+            "not json",
+            r#"{"rrname":"mail.example.com","rrtype":"A","rdata":"192.0.2.2","time_first":1700000000,"time_last":1700000000,"count":1}"#,
+            r#"{"rrname":"bad..name","rrtype":"A","rdata":"192.0.2.3","time_first":1700000000,"time_last":1700000000,"count":1}"#,
+            r#"{"rrname":"example.com","rrtype":"NS","rdata":"ns1.example.net","time_first":1700000000,"time_last":1700000000,"count":1}"#,
+            // A name seen in an earlier batch of the same file: no second event.
+            r#"{"rrname":"mail.example.com","rrtype":"MX","rdata":"10 mx.example.net","time_first":1700000000,"time_last":1700000000,"count":1}"#,
+        ]);
+        let sum = ingest_pdns(&s, f.path(), &opts(false), &mut |_| {}).unwrap();
+        assert_eq!((sum.read, sum.stored, sum.rejected), (7, 5, 2), "{sum:?}");
+        assert_eq!(sum.batches, 3);
+        let ev = s.events(0, 100).unwrap();
+        let names: Vec<&str> = ev.iter().map(|e| e.subject.as_str()).collect();
+        assert_eq!(
+            names,
+            ["www.example.com", "example.com", "mail.example.com"]
+        );
+        assert!(ev.iter().all(|e| e.kind == "pdns_first_seen"));
+        // The earliest observation in its batch dates the event.
+        assert_eq!(ev[0].time, 1_690_000_000);
+        let key = format!("pdns:{}", crate::input::file_identity(f.path()).unwrap());
+        let l = s.ledger(&key).unwrap().unwrap();
+        assert!(l.complete);
+        assert_eq!(l.committed_through, 7);
+        // Both sensors are sources of the merged rrset.
+        let page = s
+            .reverse(&scry_store::ReverseQuery {
+                object: scry_store::ObjectSel::Exact(scry_model::Entity::Ip(
+                    scry_model::Ip::parse("192.0.2.1").unwrap(),
+                )),
+                predicates: vec![],
+                fence: scry_store::TimeFence::default(),
+                limit: 10,
+            })
+            .unwrap();
+        assert_eq!(page.facts.len(), 1);
+        assert_eq!(page.facts[0].sources, ["pdns:s1", "pdns:s2"]);
+        assert_eq!(page.facts[0].window.count, 5);
+        // Replaying the file changes nothing.
+        let again = ingest_pdns(&s, f.path(), &opts(false), &mut |_| {}).unwrap();
+        assert!(again.already_complete);
+        assert_eq!(again.skipped, 7);
+        assert_eq!(s.events(0, 100).unwrap().len(), 3);
+        assert!(s.check().unwrap().problems.is_empty());
+    }
+
+    #[test]
+    fn strict_stops_at_the_bad_record_and_resumes_after_the_stored_ones() {
+        let dir = tempfile::tempdir().unwrap();
+        let dd = DataDir::open(dir.path(), true).unwrap();
+        let s = EmbeddedStore::open(&dd).unwrap();
+        let f = cof(&[GOOD, GOOD, GOOD, "{broken", GOOD]);
+        let err = ingest_pdns(&s, f.path(), &opts(true), &mut |_| {}).unwrap_err();
+        assert!(matches!(err, IngestError::Strict(_)), "{err}");
+        let key = format!("pdns:{}", crate::input::file_identity(f.path()).unwrap());
+        let l = s.ledger(&key).unwrap().unwrap();
+        assert!(!l.complete);
+        // The first full batch is stored; the record before the bad one
+        // was not committed.
+        assert_eq!(l.committed_through, 2);
+        let sum = ingest_pdns(&s, f.path(), &opts(false), &mut |_| {}).unwrap();
+        assert_eq!(sum.skipped, 2);
+        assert_eq!((sum.read, sum.stored, sum.rejected), (3, 2, 1));
+        assert!(s.ledger(&key).unwrap().unwrap().complete);
+    }
+}
