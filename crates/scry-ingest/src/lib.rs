@@ -37,24 +37,30 @@ pub fn first_seen_events(
     source: &str,
     now: scry_model::Timestamp,
 ) -> Result<Vec<scry_store::NewEvent>> {
-    new_name_events(store, &sightings(batch), kind, source, now)
+    new_name_events(store, sightings(batch, kind, source, now))
 }
 
-/// The distinct names of a batch and, index for index, their earliest
-/// observation.
+/// The distinct names of a batch and, index for index, the event each
+/// would get if the store has never seen it.
 #[derive(Debug, Default)]
 pub struct Sightings {
     /// The names, in order.
     pub names: Vec<scry_model::Entity>,
-    /// Earliest observation of each.
-    pub first: Vec<scry_model::Timestamp>,
+    /// The candidate first-sighting event of each name.
+    pub events: Vec<scry_store::NewEvent>,
 }
 
-/// The distinct names of a batch with their earliest observation, in name
-/// order: the store-independent half of [`first_seen_events`], which a
-/// reader thread can compute while the previous batch is written.
-pub fn sightings(batch: &[scry_model::Observation]) -> Sightings {
-    use std::collections::HashMap;
+/// The distinct names of a batch with their candidate `kind` events (dated
+/// by the name's earliest observation), in name order: the
+/// store-independent half of [`first_seen_events`], which a reader thread
+/// can compute while the previous batch is written.
+pub fn sightings(
+    batch: &[scry_model::Observation],
+    kind: &str,
+    source: &str,
+    now: scry_model::Timestamp,
+) -> Sightings {
+    use std::collections::{BTreeMap, HashMap};
 
     // Hashed: a batch repeats few names but holds many.
     let mut first: HashMap<&scry_model::DomainName, scry_model::Timestamp> =
@@ -73,34 +79,30 @@ pub fn sightings(batch: &[scry_model::Observation]) -> Sightings {
             .iter()
             .map(|(d, _)| scry_model::Entity::Domain((*d).clone()))
             .collect(),
-        first: sorted.iter().map(|(_, t)| *t).collect(),
-    }
-}
-
-/// `kind` events for the sighted names (from [`sightings`]) the store has
-/// no fact about yet. One membership test per name: the embedded engine
-/// reads its name markers (bloom-filtered), not the name's facts.
-pub fn new_name_events(
-    store: &dyn scry_store::Store,
-    sighted: &Sightings,
-    kind: &str,
-    source: &str,
-    now: scry_model::Timestamp,
-) -> Result<Vec<scry_store::NewEvent>> {
-    use std::collections::BTreeMap;
-
-    let known = store.known_subjects(&sighted.names)?;
-    let mut events = Vec::new();
-    for ((e, t), known) in sighted.names.iter().zip(&sighted.first).zip(known) {
-        let Some(d) = e.as_domain() else { continue };
-        if !known {
-            events.push(scry_store::NewEvent {
+        events: sorted
+            .iter()
+            .map(|(d, t)| scry_store::NewEvent {
                 time: if *t > 0 { *t } else { now },
                 kind: kind.to_string(),
                 subject: d.ascii().to_string(),
                 data: BTreeMap::from([("source".to_string(), source.to_string())]),
-            });
-        }
+            })
+            .collect(),
     }
-    Ok(events)
+}
+
+/// The events of the sighted names (from [`sightings`]) the store has no
+/// fact about yet. One membership test per name: the embedded engine reads
+/// its name markers (bloom-filtered), not the name's facts.
+pub fn new_name_events(
+    store: &dyn scry_store::Store,
+    sighted: Sightings,
+) -> Result<Vec<scry_store::NewEvent>> {
+    let known = store.known_subjects(&sighted.names)?;
+    Ok(sighted
+        .events
+        .into_iter()
+        .zip(known)
+        .filter_map(|(e, known)| (!known).then_some(e))
+        .collect())
 }

@@ -49,7 +49,8 @@ struct Chunk {
     fatal: Option<ParseError>,
     /// The input ended.
     last: bool,
-    /// The distinct names of `observations`, computed on the reader thread.
+    /// The distinct names of `observations` and their candidate events,
+    /// computed on the reader thread.
     sighted: crate::Sightings,
 }
 
@@ -168,14 +169,15 @@ pub fn ingest_pdns(
                     }
                 }
                 if chunk.observations.len() >= batch_size {
-                    chunk.sighted = crate::sightings(&chunk.observations);
+                    chunk.sighted =
+                        crate::sightings(&chunk.observations, "pdns_first_seen", "pdns", now);
                     let full = std::mem::replace(&mut chunk, Chunk::new(batch_size, position));
                     if tx.send(full).is_err() {
                         return;
                     }
                 }
             }
-            chunk.sighted = crate::sightings(&chunk.observations);
+            chunk.sighted = crate::sightings(&chunk.observations, "pdns_first_seen", "pdns", now);
             chunk.last = true;
             chunk.position = chunk.position.max(position);
             let _ = tx.send(chunk);
@@ -190,8 +192,7 @@ pub fn ingest_pdns(
                 if let Some(e) = chunk.fatal {
                     return Err(IngestError::Strict(e));
                 }
-                let events =
-                    crate::new_name_events(store, &chunk.sighted, "pdns_first_seen", "pdns", now)?;
+                let events = crate::new_name_events(store, chunk.sighted)?;
                 summary.commit(
                     &ledger,
                     chunk.observations,
