@@ -37,34 +37,72 @@ pub fn first_seen_events(
     source: &str,
     now: scry_model::Timestamp,
 ) -> Result<Vec<scry_store::NewEvent>> {
-    use std::collections::BTreeMap;
+    new_name_events(store, sightings(batch, kind, source, now))
+}
 
-    use scry_model::{DomainName, Entity};
-    use scry_store::{FactQuery, NewEvent, SubjectSel, TimeFence};
+/// The distinct names of a batch and, index for index, the event each
+/// would get if the store has never seen it.
+#[derive(Debug, Default)]
+pub struct Sightings {
+    /// The names, in order.
+    pub names: Vec<scry_model::Entity>,
+    /// The candidate first-sighting event of each name.
+    pub events: Vec<scry_store::NewEvent>,
+}
 
-    let mut first: BTreeMap<&DomainName, scry_model::Timestamp> = BTreeMap::new();
+/// The distinct names of a batch with their candidate `kind` events (dated
+/// by the name's earliest observation), in name order: the
+/// store-independent half of [`first_seen_events`], which a reader thread
+/// can compute while the previous batch is written.
+pub fn sightings(
+    batch: &[scry_model::Observation],
+    kind: &str,
+    source: &str,
+    now: scry_model::Timestamp,
+) -> Sightings {
+    use std::collections::{BTreeMap, HashMap};
+
+    // Hashed: a batch repeats few names but holds many.
+    let mut first: HashMap<&scry_model::DomainName, scry_model::Timestamp> =
+        HashMap::with_capacity(batch.len());
     for o in batch {
         if let Some(d) = o.subject.as_domain() {
             let t = first.entry(d).or_insert(o.window.first_seen);
             *t = (*t).min(o.window.first_seen);
         }
     }
-    let mut events = Vec::new();
-    for (d, t) in first {
-        let known = store.facts(&FactQuery {
-            subject: SubjectSel::Exact(Entity::Domain(d.clone())),
-            predicates: vec![],
-            fence: TimeFence::default(),
-            limit: 1,
-        })?;
-        if known.facts.is_empty() {
-            events.push(NewEvent {
-                time: if t > 0 { t } else { now },
+    let mut sorted: Vec<(&scry_model::DomainName, scry_model::Timestamp)> =
+        first.into_iter().collect();
+    sorted.sort_unstable_by(|a, b| a.0.cmp(b.0));
+    Sightings {
+        names: sorted
+            .iter()
+            .map(|(d, _)| scry_model::Entity::Domain((*d).clone()))
+            .collect(),
+        events: sorted
+            .iter()
+            .map(|(d, t)| scry_store::NewEvent {
+                time: if *t > 0 { *t } else { now },
                 kind: kind.to_string(),
                 subject: d.ascii().to_string(),
                 data: BTreeMap::from([("source".to_string(), source.to_string())]),
-            });
-        }
+            })
+            .collect(),
     }
-    Ok(events)
+}
+
+/// The events of the sighted names (from [`sightings`]) the store has no
+/// fact about yet. One membership test per name: the embedded engine reads
+/// its name markers (bloom-filtered), not the name's facts.
+pub fn new_name_events(
+    store: &dyn scry_store::Store,
+    sighted: Sightings,
+) -> Result<Vec<scry_store::NewEvent>> {
+    let known = store.known_subjects(&sighted.names)?;
+    Ok(sighted
+        .events
+        .into_iter()
+        .zip(known)
+        .filter_map(|(e, known)| (!known).then_some(e))
+        .collect())
 }

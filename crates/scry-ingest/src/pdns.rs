@@ -10,6 +10,7 @@
 
 use std::io::BufRead;
 use std::path::Path;
+use std::sync::mpsc::sync_channel;
 use std::time::Instant;
 
 use scry_model::{Observation, Timestamp};
@@ -34,6 +35,37 @@ pub struct PdnsOptions {
     pub dns_ports: Vec<u16>,
     /// "Now".
     pub now: Timestamp,
+}
+
+/// Records parsed on the reader thread, up to one batch.
+struct Chunk {
+    observations: Vec<Observation>,
+    /// Records read (good and bad).
+    read: u64,
+    rejected: Vec<ParseError>,
+    /// The input position of the last record in the chunk.
+    position: u64,
+    /// A bad record in strict mode: the reader stopped.
+    fatal: Option<ParseError>,
+    /// The input ended.
+    last: bool,
+    /// The distinct names of `observations` and their candidate events,
+    /// computed on the reader thread.
+    sighted: crate::Sightings,
+}
+
+impl Chunk {
+    fn new(batch_size: usize, position: u64) -> Chunk {
+        Chunk {
+            observations: Vec::with_capacity(batch_size),
+            read: 0,
+            rejected: Vec::new(),
+            position,
+            fatal: None,
+            last: false,
+            sighted: crate::Sightings::default(),
+        }
+    }
 }
 
 /// Ingests one passive-DNS file.
@@ -76,53 +108,218 @@ pub fn ingest_pdns(
     let reader = PdnsReader::new(format, input)
         .with_source(name.clone())
         .with_dns_ports(&opts.dns_ports);
-    let mut position = 0u64;
-    let mut batch: Vec<Observation> = Vec::new();
     let ledger = LedgerInput {
         store,
         key: &key,
         name: &name,
         now: opts.now,
     };
-    let mut flush = |batch: &mut Vec<Observation>,
-                     position: u64,
-                     complete: bool,
-                     summary: &mut IngestSummary|
-     -> Result<()> {
-        let events = crate::first_seen_events(store, batch, "pdns_first_seen", "pdns", opts.now)?;
-        summary.commit(
-            &ledger,
-            std::mem::take(batch),
-            events,
-            position,
-            complete,
-            progress,
-        )
-    };
-    for item in reader {
-        position += 1;
-        if position <= resume {
-            continue;
-        }
-        summary.read += 1;
-        let rec = match item {
-            Ok(r) => r,
-            Err(e) => {
-                summary.reject(e, opts.strict)?;
-                continue;
+    let batch_size = opts.batch_size.max(1);
+    let (strict, now) = (opts.strict, opts.now);
+    // Parsing and normalising (one thread) overlap with storing (this
+    // one): chunks of a batch each through a channel of two, so memory
+    // stays bounded by three batches.
+    let (tx, rx) = sync_channel::<Chunk>(2);
+    let mut outcome: Result<()> = Ok(());
+    std::thread::scope(|scope| {
+        let src_name = name.clone();
+        scope.spawn(move || {
+            let mut chunk = Chunk::new(batch_size, 0);
+            let mut position = 0u64;
+            let mut last_sensor: Option<(String, String)> = None;
+            for item in reader {
+                position += 1;
+                if position <= resume {
+                    continue;
+                }
+                chunk.read += 1;
+                chunk.position = position;
+                let rec = match item {
+                    Ok(r) => r,
+                    Err(e) => {
+                        if strict {
+                            chunk.fatal = Some(e);
+                            let _ = tx.send(chunk);
+                            return;
+                        }
+                        chunk.rejected.push(e);
+                        continue;
+                    }
+                };
+                // One source string per sensor run, not one per record.
+                let sensor = rec.sensor_id.as_deref().unwrap_or(&file_source);
+                let source = match &last_sensor {
+                    Some((s, src)) if s == sensor => src.clone(),
+                    _ => {
+                        let src = format!("pdns:{sensor}");
+                        last_sensor = Some((sensor.to_string(), src.clone()));
+                        src
+                    }
+                };
+                match rec.to_observation(&source, now) {
+                    Ok(o) => chunk.observations.push(o),
+                    Err(e) => {
+                        let e = e.with_source(src_name.clone());
+                        if strict {
+                            chunk.fatal = Some(e);
+                            let _ = tx.send(chunk);
+                            return;
+                        }
+                        chunk.rejected.push(e);
+                    }
+                }
+                if chunk.observations.len() >= batch_size {
+                    chunk.sighted =
+                        crate::sightings(&chunk.observations, "pdns_first_seen", "pdns", now);
+                    let full = std::mem::replace(&mut chunk, Chunk::new(batch_size, position));
+                    if tx.send(full).is_err() {
+                        return;
+                    }
+                }
             }
-        };
-        let source = format!("pdns:{}", rec.sensor_id.as_deref().unwrap_or(&file_source));
-        match rec.to_observation(&source, opts.now) {
-            Ok(o) => batch.push(o),
-            Err(e) => summary.reject(e.with_source(name.clone()), opts.strict)?,
-        }
-        if batch.len() >= opts.batch_size.max(1) {
-            flush(&mut batch, position, false, &mut summary)?;
-        }
-    }
-    flush(&mut batch, position, true, &mut summary)?;
+            chunk.sighted = crate::sightings(&chunk.observations, "pdns_first_seen", "pdns", now);
+            chunk.last = true;
+            chunk.position = chunk.position.max(position);
+            let _ = tx.send(chunk);
+        });
+        outcome = (|| {
+            let mut finished = false;
+            for chunk in rx.iter() {
+                summary.read += chunk.read;
+                for e in chunk.rejected {
+                    summary.reject(e, false)?;
+                }
+                if let Some(e) = chunk.fatal {
+                    return Err(IngestError::Strict(e));
+                }
+                let events = crate::new_name_events(store, chunk.sighted)?;
+                summary.commit(
+                    &ledger,
+                    chunk.observations,
+                    events,
+                    chunk.position.max(resume),
+                    chunk.last,
+                    progress,
+                )?;
+                finished = chunk.last;
+            }
+            if !finished {
+                return Err(IngestError::Internal(
+                    "the pdns reader stopped early".into(),
+                ));
+            }
+            Ok(())
+        })();
+        // A failed write drops the receiver, which stops the reader.
+        drop(rx);
+    });
+    outcome?;
     summary.skipped = resume;
     summary.elapsed_ms = started.elapsed().as_millis() as u64;
     Ok(summary)
+}
+
+#[cfg(test)]
+mod tests {
+    use std::io::Write;
+
+    use scry_store::embedded::EmbeddedStore;
+    use scry_store::{DataDir, Store};
+
+    use super::*;
+
+    const NOW: i64 = 1_800_000_000;
+
+    fn opts(strict: bool) -> PdnsOptions {
+        PdnsOptions {
+            format: Some(PdnsFormat::Cof),
+            strict,
+            batch_size: 2,
+            dns_ports: vec![53],
+            now: NOW,
+        }
+    }
+
+    fn cof(lines: &[&str]) -> tempfile::NamedTempFile {
+        let mut f = tempfile::NamedTempFile::new().unwrap();
+        for l in lines {
+            writeln!(f, "{l}").unwrap();
+        }
+        f
+    }
+
+    const GOOD: &str = r#"{"rrname":"www.example.com","rrtype":"A","rdata":"192.0.2.1","time_first":1700000000,"time_last":1700000100,"count":3,"sensor_id":"s1"}"#;
+
+    #[test]
+    fn batches_events_ledger_and_replay() {
+        let dir = tempfile::tempdir().unwrap();
+        let dd = DataDir::open(dir.path(), true).unwrap();
+        let s = EmbeddedStore::open(&dd).unwrap();
+        let f = cof(&[
+            GOOD,
+            r#"{"rrname":"www.example.com","rrtype":"A","rdata":"192.0.2.1","time_first":1690000000,"time_last":1700000200,"count":2,"sensor_id":"s2"}"#,
+            "not json",
+            r#"{"rrname":"mail.example.com","rrtype":"A","rdata":"192.0.2.2","time_first":1700000000,"time_last":1700000000,"count":1}"#,
+            r#"{"rrname":"bad..name","rrtype":"A","rdata":"192.0.2.3","time_first":1700000000,"time_last":1700000000,"count":1}"#,
+            r#"{"rrname":"example.com","rrtype":"NS","rdata":"ns1.example.net","time_first":1700000000,"time_last":1700000000,"count":1}"#,
+            // A name seen in an earlier batch of the same file: no second event.
+            r#"{"rrname":"mail.example.com","rrtype":"MX","rdata":"10 mx.example.net","time_first":1700000000,"time_last":1700000000,"count":1}"#,
+        ]);
+        let sum = ingest_pdns(&s, f.path(), &opts(false), &mut |_| {}).unwrap();
+        assert_eq!((sum.read, sum.stored, sum.rejected), (7, 5, 2), "{sum:?}");
+        assert_eq!(sum.batches, 3);
+        let ev = s.events(0, 100).unwrap();
+        let names: Vec<&str> = ev.iter().map(|e| e.subject.as_str()).collect();
+        assert_eq!(
+            names,
+            ["www.example.com", "example.com", "mail.example.com"]
+        );
+        assert!(ev.iter().all(|e| e.kind == "pdns_first_seen"));
+        // The earliest observation in its batch dates the event.
+        assert_eq!(ev[0].time, 1_690_000_000);
+        let key = format!("pdns:{}", crate::input::file_identity(f.path()).unwrap());
+        let l = s.ledger(&key).unwrap().unwrap();
+        assert!(l.complete);
+        assert_eq!(l.committed_through, 7);
+        // Both sensors are sources of the merged rrset.
+        let page = s
+            .reverse(&scry_store::ReverseQuery {
+                object: scry_store::ObjectSel::Exact(scry_model::Entity::Ip(
+                    scry_model::Ip::parse("192.0.2.1").unwrap(),
+                )),
+                predicates: vec![],
+                fence: scry_store::TimeFence::default(),
+                limit: 10,
+            })
+            .unwrap();
+        assert_eq!(page.facts.len(), 1);
+        assert_eq!(page.facts[0].sources, ["pdns:s1", "pdns:s2"]);
+        assert_eq!(page.facts[0].window.count, 5);
+        // Replaying the file changes nothing.
+        let again = ingest_pdns(&s, f.path(), &opts(false), &mut |_| {}).unwrap();
+        assert!(again.already_complete);
+        assert_eq!(again.skipped, 7);
+        assert_eq!(s.events(0, 100).unwrap().len(), 3);
+        assert!(s.check().unwrap().problems.is_empty());
+    }
+
+    #[test]
+    fn strict_stops_at_the_bad_record_and_resumes_after_the_stored_ones() {
+        let dir = tempfile::tempdir().unwrap();
+        let dd = DataDir::open(dir.path(), true).unwrap();
+        let s = EmbeddedStore::open(&dd).unwrap();
+        let f = cof(&[GOOD, GOOD, GOOD, "{broken", GOOD]);
+        let err = ingest_pdns(&s, f.path(), &opts(true), &mut |_| {}).unwrap_err();
+        assert!(matches!(err, IngestError::Strict(_)), "{err}");
+        let key = format!("pdns:{}", crate::input::file_identity(f.path()).unwrap());
+        let l = s.ledger(&key).unwrap().unwrap();
+        assert!(!l.complete);
+        // The first full batch is stored; the record before the bad one
+        // was not committed.
+        assert_eq!(l.committed_through, 2);
+        let sum = ingest_pdns(&s, f.path(), &opts(false), &mut |_| {}).unwrap();
+        assert_eq!(sum.skipped, 2);
+        assert_eq!((sum.read, sum.stored, sum.rejected), (3, 2, 1));
+        assert!(s.ledger(&key).unwrap().unwrap().complete);
+    }
 }

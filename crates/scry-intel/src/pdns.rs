@@ -134,7 +134,7 @@ fn fact_rrtype(f: &Fact) -> Option<u16> {
     f.predicate.rrtype()
 }
 
-fn to_cof(f: &Fact, rr: u16) -> CofRecord {
+fn to_cof(f: Fact, rr: u16) -> CofRecord {
     CofRecord {
         rrname: f.subject.to_string(),
         rrtype: rrtype_mnemonic(rr),
@@ -142,7 +142,7 @@ fn to_cof(f: &Fact, rr: u16) -> CofRecord {
         time_first: f.window.first_seen,
         time_last: f.window.last_seen,
         count: f.window.count,
-        sources: f.sources.clone(),
+        sources: f.sources,
     }
 }
 
@@ -156,9 +156,9 @@ fn finish(
     let mut skipped = 0usize;
     let mut limited = store_limited;
     let limit = opts.limit.clamp(1, MAX_LIMIT);
-    for f in &facts {
-        let Some(rr) = fact_rrtype(f) else { continue };
-        if opts.rrtype.is_some_and(|t| t != rr) || !keep(f) {
+    for f in facts {
+        let Some(rr) = fact_rrtype(&f) else { continue };
+        if opts.rrtype.is_some_and(|t| t != rr) || !keep(&f) {
             continue;
         }
         if skipped < opts.offset {

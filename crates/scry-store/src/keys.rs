@@ -157,13 +157,19 @@ pub(crate) fn read_entity(buf: &[u8]) -> Result<(Entity, &[u8])> {
                 .iter()
                 .position(|b| *b == 0)
                 .ok_or_else(|| corrupt("name without registrable marker"))?;
-            let mut labels: Vec<&[u8]> = body[..zero]
-                .split(|b| *b == b'.')
-                .chain(body[zero + 1..].split(|b| *b == b'.'))
+            // Labels in written order, straight into one buffer: the
+            // subdomain labels reversed, then the registrable ones.
+            let mut joined = Vec::with_capacity(body.len());
+            for l in body[zero + 1..]
+                .rsplit(|b| *b == b'.')
+                .chain(body[..zero].rsplit(|b| *b == b'.'))
                 .filter(|l| !l.is_empty())
-                .collect();
-            labels.reverse();
-            let joined = labels.join(&b'.');
+            {
+                if !joined.is_empty() {
+                    joined.push(b'.');
+                }
+                joined.extend_from_slice(l);
+            }
             let s = std::str::from_utf8(&joined).map_err(|e| corrupt(e.to_string()))?;
             // Keys hold names that were normalised when stored.
             let d = DomainName::from_normalised(s).map_err(|e| corrupt(e.to_string()))?;
@@ -224,6 +230,24 @@ pub(crate) fn entity_len(buf: &[u8]) -> Option<usize> {
         _ => return None,
     };
     (body <= rest.len()).then_some(1 + body)
+}
+
+/// The reverse key (object · predicate · subject) of a forward key
+/// (subject · predicate · object), into `out`.
+pub(crate) fn reverse_key_into(fwd: &[u8], out: &mut Vec<u8>) -> Result<()> {
+    let sl = entity_len(fwd).ok_or_else(|| corrupt("bad subject in a forward key"))?;
+    let pred = fwd
+        .get(sl..sl + 2)
+        .ok_or_else(|| corrupt("short predicate"))?;
+    let obj = &fwd[sl + 2..];
+    if entity_len(obj) != Some(obj.len()) {
+        return Err(corrupt("trailing bytes after the object"));
+    }
+    out.clear();
+    out.extend_from_slice(obj);
+    out.extend_from_slice(pred);
+    out.extend_from_slice(&fwd[..sl]);
+    Ok(())
 }
 
 /// Decodes a predicate from the front of `buf`.
@@ -295,6 +319,35 @@ mod tests {
 
     fn d(s: &str) -> Entity {
         Entity::Domain(DomainName::parse(s).unwrap())
+    }
+
+    #[test]
+    fn reverse_key_of_forward_key() {
+        let ents = [
+            d("www.example.co.uk"),
+            Entity::Ip(Ip::parse("192.0.2.7").unwrap()),
+            Entity::Ip(Ip::parse("2001:db8::1").unwrap()),
+            Entity::Asn(64_500),
+            Entity::Text("v=spf1 -all".into()),
+            Entity::Time(-5),
+        ];
+        let mut out = Vec::new();
+        for s in &ents {
+            for o in &ents {
+                let mut f = entity_key(s);
+                push_pred(&mut f, Predicate::IP);
+                push_entity(&mut f, o);
+                reverse_key_into(&f, &mut out).unwrap();
+                let mut want = entity_key(o);
+                push_pred(&mut want, Predicate::IP);
+                push_entity(&mut want, s);
+                assert_eq!(out, want, "{s} {o}");
+                // Truncated keys are errors, never panics.
+                for cut in 0..f.len() {
+                    assert!(reverse_key_into(&f[..cut], &mut out).is_err());
+                }
+            }
+        }
     }
 
     #[test]

@@ -42,9 +42,11 @@ pub use error::{Result, StoreError, StoreErrorKind};
 pub use state::{DataDir, StateStore};
 
 /// The on-disk format version of the embedded data dir.
-/// Version 2 added the embedded engine's forward-name index (`nam`); a
-/// version-1 dir gets it built when the embedded engine opens it.
-pub const FORMAT_VERSION: u32 = 2;
+/// Version 2 added the embedded engine's forward-name index (`nam`);
+/// version 3 made its reverse index covering (each `rev` entry holds its
+/// fact's window and sources). An older dir is upgraded when the embedded
+/// engine opens it.
+pub const FORMAT_VERSION: u32 = 3;
 
 /// A raw document (WHOIS text, RDAP JSON, certificate) kept per subject and time.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -359,6 +361,26 @@ pub trait Store: Send + Sync {
     /// Distinct subject names by their leading labels, in forward order
     /// (a range scan of the forward-name index, never a full scan).
     fn names_forward(&self, q: &NameScan) -> Result<Vec<DomainName>>;
+
+    /// Whether each subject has any fact stored, in input order (ingest
+    /// uses it to tell first sightings). The default reads one fact per
+    /// subject; an engine with a cheaper membership test overrides it.
+    fn known_subjects(&self, subjects: &[Entity]) -> Result<Vec<bool>> {
+        subjects
+            .iter()
+            .map(|e| {
+                Ok(!self
+                    .facts(&FactQuery {
+                        subject: SubjectSel::Exact(e.clone()),
+                        predicates: Vec::new(),
+                        fence: TimeFence::default(),
+                        limit: 1,
+                    })?
+                    .facts
+                    .is_empty())
+            })
+            .collect()
+    }
 
     /// Everything a holder (registrable domain, IP...) holds.
     fn holdings(&self, holder: &Entity) -> Result<Vec<Holding>>;

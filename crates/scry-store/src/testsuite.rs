@@ -473,6 +473,87 @@ pub fn reverse_ranges_and_fences(s: &dyn Store) {
     assert!(!page.limited);
 }
 
+/// Reverse lookups return the fact as the forward index holds it after
+/// merges: widened window, added count, every source.
+pub fn reverse_after_merge(s: &dyn Store) {
+    let batch = |t: i64, src: &str| {
+        vec![
+            obs("a.example", Predicate::IP, "198.51.100.1", t, src),
+            obs("b.example", Predicate::IP, "198.51.100.2", t, src),
+        ]
+    };
+    write(s, batch(T0, "p"));
+    write(s, batch(T0 + 3 * DAY, "q"));
+    write(
+        s,
+        vec![obs(
+            "a.example",
+            Predicate::IP,
+            "198.51.100.1",
+            T0 + 9 * DAY,
+            "p",
+        )],
+    );
+    let fwd = s
+        .facts(&FactQuery {
+            subject: SubjectSel::Exact(Entity::Domain(d("a.example"))),
+            predicates: vec![Predicate::IP],
+            fence: TimeFence::default(),
+            limit: 10,
+        })
+        .expect("facts");
+    let rev = s
+        .reverse(&ReverseQuery {
+            object: ObjectSel::Cidr(IpNet::parse("198.51.100.0/24").expect("net")),
+            predicates: vec![],
+            fence: TimeFence::default(),
+            limit: 10,
+        })
+        .expect("reverse");
+    assert_eq!(rev.facts.len(), 2);
+    assert_eq!(rev.facts[0], fwd.facts[0]);
+    assert_eq!(rev.facts[0].window.count, 3);
+    assert_eq!(rev.facts[0].window.last_seen, T0 + 9 * DAY);
+    assert_eq!(rev.facts[0].sources, vec!["p".to_string(), "q".to_string()]);
+    assert_eq!(rev.facts[1].window.count, 2);
+    // The fence applies to the merged window.
+    let fenced = s
+        .reverse(&ReverseQuery {
+            object: ObjectSel::Cidr(IpNet::parse("198.51.100.0/24").expect("net")),
+            predicates: vec![],
+            fence: TimeFence {
+                last_after: Some(T0 + 5 * DAY),
+                ..Default::default()
+            },
+            limit: 10,
+        })
+        .expect("reverse");
+    assert_eq!(fenced.facts.len(), 1);
+    assert_eq!(fenced.facts[0].subject.to_string(), "a.example");
+}
+
+/// Subjects with stored facts are known; others are not.
+pub fn known_subjects(s: &dyn Store) {
+    write(
+        s,
+        vec![
+            obs("www.example.com", Predicate::IP, "192.0.2.1", T0, "p"),
+            obs("192.0.2.9", Predicate::ASN, "64500", T0, "p"),
+        ],
+    );
+    let known = s
+        .known_subjects(&[
+            Entity::Domain(d("www.example.com")),
+            Entity::Domain(d("example.com")),
+            Entity::Domain(d("mail.example.com")),
+            ent(Predicate::IP, "192.0.2.9"),
+            ent(Predicate::IP, "192.0.2.1"),
+        ])
+        .expect("known");
+    assert_eq!(known, vec![true, false, false, true, false]);
+    assert!(s.known_subjects(&[]).expect("known").is_empty());
+}
+
 /// Forward wildcard (subtree) and CIDR subject queries.
 pub fn forward_subtree(s: &dyn Store) {
     write(
@@ -719,6 +800,8 @@ macro_rules! store_test_suite {
             case!(pivot_pages);
             case!(pivot_sparse_scope);
             case!(reverse_ranges_and_fences);
+            case!(reverse_after_merge);
+            case!(known_subjects);
             case!(forward_subtree);
             case!(names_by_leading_labels);
             case!(ledger_roundtrip);

@@ -794,7 +794,7 @@ fn apply(s: &EmbeddedStore, dir: &Path, c: &Commit) -> Result<u64> {
             kbuf.extend_from_slice(obj);
             push_pred(&mut kbuf, pred);
             kbuf.extend_from_slice(subj);
-            rev.push(&kbuf, b"")?;
+            rev.push(&kbuf, v)?;
             group.push((po.to_vec(), window));
             // A holder with very many hosts: memory bounded by its distinct
             // values, not by its facts.

@@ -133,11 +133,17 @@ pub(super) fn run(s: &EmbeddedStore) -> Result<CheckReport> {
         let mut rk = rest.to_vec();
         push_pred(&mut rk, pred);
         rk.extend_from_slice(&k[..slen]);
-        if s.rev.get(&rk)?.is_none() {
-            note(
+        match s.rev.get(&rk)? {
+            None => note(
                 &mut r,
                 format!("fact without reverse entry: {subject} {pred}"),
-            );
+            ),
+            // The reverse index is covering: its value is the fact's.
+            Some(rv) if rv != v => note(
+                &mut r,
+                format!("reverse entry's value differs from its fact: {subject} {pred}"),
+            ),
+            Some(_) => {}
         }
         if last_subject.as_slice() != &k[..slen] {
             last_subject.clear();

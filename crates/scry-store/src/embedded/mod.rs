@@ -6,7 +6,7 @@
 //! | keyspace | key | value |
 //! |---|---|---|
 //! | `fwd` | subject · predicate · object | window + source ids |
-//! | `rev` | object · predicate · subject | (empty) |
+//! | `rev` | object · predicate · subject | the fact's value (covering) |
 //! | `dom` | holder · predicate · object | holding (window, current) |
 //! | `piv` | predicate · object · holder | holding (copy) |
 //! | `cnt` | predicate · object | current, historic domain counts |
@@ -116,6 +116,7 @@ impl EmbeddedStore {
     pub fn open(dir: &DataDir) -> Result<EmbeddedStore> {
         let store = Self::open_path(&dir.path().join("facts"))?;
         store.build_names_index()?;
+        store.build_reverse_values()?;
         if dir.format_version()? < crate::FORMAT_VERSION {
             dir.record_format_version()?;
         }
@@ -159,6 +160,53 @@ impl EmbeddedStore {
             tracing::info!(names, "forward-name index built (store format 1 to 2)");
         }
         Ok(())
+    }
+
+    /// Makes the reverse index covering in a store made before format 3:
+    /// each `rev` entry gets its fact's value (window and source ids), so a
+    /// reverse scan (rdata by address, /24, name) reads no fact by point
+    /// read. One pass over `fwd` in key order, bounded batches, then the
+    /// marker; interrupted, it starts again (the puts are idempotent).
+    fn build_reverse_values(&self) -> Result<()> {
+        const MARK: &[u8] = b"index:revval";
+        if self.meta.get(MARK)?.is_some() {
+            return Ok(());
+        }
+        let mut batch = self.db.batch().durability(Some(PersistMode::SyncAll));
+        let (mut pending, mut facts) = (0usize, 0u64);
+        let mut rk = Vec::with_capacity(96);
+        for item in self.fwd.iter() {
+            let (k, v) = item.into_inner()?;
+            keys::reverse_key_into(&k, &mut rk)?;
+            batch.insert(&self.rev, rk.as_slice(), v);
+            pending += 1;
+            facts += 1;
+            if pending >= 100_000 {
+                batch.commit()?;
+                batch = self.db.batch().durability(Some(PersistMode::SyncAll));
+                pending = 0;
+                tracing::info!(facts, "adding fact values to the reverse index");
+            }
+        }
+        batch.insert(&self.meta, MARK, b"1");
+        batch.commit()?;
+        if facts > 0 {
+            tracing::info!(facts, "reverse index made covering (store format 2 to 3)");
+        }
+        Ok(())
+    }
+
+    /// Test helper: makes the reverse index look as before format 3
+    /// (entries without values, no marker).
+    #[cfg(feature = "testsuite")]
+    pub fn drop_reverse_values_for_test(&self) -> Result<()> {
+        let mut b = self.db.batch().durability(Some(PersistMode::SyncAll));
+        for item in self.rev.iter() {
+            let k = item.key()?;
+            b.insert(&self.rev, k, b"");
+        }
+        b.remove(&self.meta, b"index:revval".as_slice());
+        Ok(b.commit()?)
     }
 
     /// Test helper: makes the store look like format version 1 (no
@@ -526,30 +574,44 @@ impl Store for EmbeddedStore {
             }
         };
         for item in iter {
-            let (k, _) = item.into_inner()?;
+            let (k, v) = item.into_inner()?;
             let (object, rest) = read_entity(&k)?;
             let (pred, rest) = read_pred(rest)?;
             if !q.predicates.is_empty() && !q.predicates.contains(&pred) {
                 continue;
             }
-            let mut fk = rest.to_vec();
-            push_pred(&mut fk, pred);
-            push_entity(&mut fk, &object);
-            let Some(v) = self.fwd.get(&fk)? else {
-                return Err(StoreError::Corruption {
-                    what: "rev",
-                    detail: "reverse entry without its fact".into(),
-                });
+            // The reverse value is the fact's own (covering index); an
+            // empty one (a store before format 3 whose upgrade has not
+            // run) costs a point read of the fact.
+            let fv = if v.is_empty() {
+                let mut fk = rest.to_vec();
+                push_pred(&mut fk, pred);
+                push_entity(&mut fk, &object);
+                let Some(fv) = self.fwd.get(&fk)? else {
+                    return Err(StoreError::Corruption {
+                        what: "rev",
+                        detail: "reverse entry without its fact".into(),
+                    });
+                };
+                FactVal::decode(&fv)?
+            } else {
+                FactVal::decode(&v)?
             };
-            let f = self.decode_fact(&fk, &v)?;
-            if !q.fence.admits(&f.window) {
+            if !q.fence.admits(&fv.window) {
                 continue;
             }
             if page.facts.len() >= q.limit {
                 page.limited = true;
                 break;
             }
-            page.facts.push(f);
+            let (subject, _) = read_entity(rest)?;
+            page.facts.push(Fact {
+                subject,
+                predicate: pred,
+                object: self.display(object)?,
+                window: fv.window,
+                sources: self.source_names(&fv.sources),
+            });
         }
         Ok(page)
     }
@@ -587,6 +649,21 @@ impl Store for EmbeddedStore {
             );
         }
         Ok(out)
+    }
+
+    /// One bloom-filtered point read of the name marker per subject
+    /// (`seen`, written with a subject's first fact), not a scan of `fwd`.
+    fn known_subjects(&self, subjects: &[Entity]) -> Result<Vec<bool>> {
+        let mut k = Vec::with_capacity(64);
+        subjects
+            .iter()
+            .map(|e| {
+                k.clear();
+                k.push(write::MARK_SUBJECT);
+                push_entity(&mut k, e);
+                Ok(self.seen.contains_key(&k)?)
+            })
+            .collect()
     }
 
     fn holdings(&self, holder: &Entity) -> Result<Vec<Holding>> {

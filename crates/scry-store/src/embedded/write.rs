@@ -190,19 +190,22 @@ impl EmbeddedStore {
                 }
                 None => {
                     receipt.facts_new += 1;
-                    let rk = &mut bufs.a;
-                    rk.clear();
-                    rk.extend_from_slice(a.object());
-                    push_pred(rk, a.pred);
-                    rk.extend_from_slice(subject);
-                    out.put(REV, rk.as_slice(), b"");
                     FactVal {
                         window: a.window,
                         sources: a.sources(),
                     }
                 }
             };
-            out.put(FWD, a.key.as_slice(), merged.encode());
+            // The reverse entry carries the fact's value too (covering):
+            // a reverse scan answers without a point read per result.
+            let v = merged.encode();
+            let rk = &mut bufs.a;
+            rk.clear();
+            rk.extend_from_slice(a.object());
+            push_pred(rk, a.pred);
+            rk.extend_from_slice(subject);
+            out.put(REV, rk.as_slice(), &v);
+            out.put(FWD, a.key.as_slice(), v);
         }
         Ok(())
     }

@@ -113,3 +113,62 @@ fn format1_store_gets_forward_name_index() {
     assert!(s.check().unwrap().problems.is_empty());
     assert_eq!(dd.format_version().unwrap(), scry_store::FORMAT_VERSION);
 }
+
+#[test]
+fn format2_store_gets_covering_reverse_index() {
+    use scry_model::{IpNet, Predicate};
+    use scry_store::embedded::EmbeddedStore;
+    use scry_store::testsuite::{T0, obs};
+    use scry_store::{ObjectSel, ReverseQuery, Store, TimeFence, WriteBatch};
+    let dir = tempfile::tempdir().unwrap();
+    let by_net = |s: &EmbeddedStore| {
+        s.reverse(&ReverseQuery {
+            object: ObjectSel::Cidr(IpNet::parse("192.0.2.0/24").unwrap()),
+            predicates: vec![],
+            fence: TimeFence::default(),
+            limit: 100,
+        })
+        .unwrap()
+        .facts
+    };
+    let before = {
+        let dd = DataDir::open(dir.path(), true).unwrap();
+        let s = EmbeddedStore::open(&dd).unwrap();
+        let batch = |t| WriteBatch {
+            observations: vec![
+                obs("www.example.com", Predicate::IP, "192.0.2.1", t, "a"),
+                obs("www.example.net", Predicate::IP, "192.0.2.2", t, "b"),
+                obs("mail.example.net", Predicate::IP, "192.0.2.2", t, "a"),
+            ],
+            ..Default::default()
+        };
+        s.write(batch(T0)).unwrap();
+        // Merged facts keep their reverse value in step.
+        s.write(batch(T0 + 86_400)).unwrap();
+        let before = by_net(&s);
+        assert_eq!(before.len(), 3);
+        assert!(before.iter().all(|f| f.window.count == 2), "{before:?}");
+        assert!(s.check().unwrap().problems.is_empty());
+        s.drop_reverse_values_for_test().unwrap();
+        // Entries without values still answer (a point read each) ...
+        assert_eq!(by_net(&s), before);
+        // ... but the check names them.
+        let p = s.check().unwrap().problems;
+        assert!(
+            p.iter().any(|x| x.contains("reverse entry's value")),
+            "{p:?}"
+        );
+        before
+    };
+    std::fs::write(
+        dir.path().join("SCRY_FORMAT"),
+        "{\"format\":\"scry\",\"version\":2}",
+    )
+    .unwrap();
+    let dd = DataDir::open(dir.path(), true).unwrap();
+    assert_eq!(dd.format_version().unwrap(), 2);
+    let s = EmbeddedStore::open(&dd).unwrap();
+    assert!(s.check().unwrap().problems.is_empty());
+    assert_eq!(by_net(&s), before);
+    assert_eq!(dd.format_version().unwrap(), scry_store::FORMAT_VERSION);
+}
