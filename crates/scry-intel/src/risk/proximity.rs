@@ -689,6 +689,124 @@ struct Value {
     holders: Vec<(u32, bool, i64)>,
 }
 
+/// A value to enumerate: a name-server set, or one value.
+enum Task {
+    Set(Vec<Entity>, String),
+    Value(Predicate, Entity),
+}
+
+/// An enumerated value before interning.
+struct RawValue {
+    pred: Predicate,
+    field: String,
+    label: String,
+    weight: f64,
+    n: u64,
+    holders: Vec<Holder>,
+}
+
+/// Reads the holders of one value unless it has more than `max_holders`
+/// (then: whether it is too common to weigh at all).
+fn enumerate_one(
+    store: &dyn Store,
+    t: &Task,
+    max_holders: u64,
+) -> Result<(Option<RawValue>, bool)> {
+    match t {
+        Task::Set(hosts, label) => Ok((
+            ns_set_holders(store, hosts)?
+                .filter(|list| list.len() as u64 <= max_holders)
+                .map(|holders| RawValue {
+                    pred: Predicate::NAMESERVER_HOST,
+                    field: "nameserver_set".into(),
+                    label: label.clone(),
+                    weight: NS_SET_WEIGHT,
+                    n: holders.len() as u64,
+                    holders,
+                }),
+            false,
+        )),
+        Task::Value(p, o) => {
+            let c = store
+                .value_counts(&[(*p, o.clone())])?
+                .first()
+                .copied()
+                .unwrap_or_default();
+            let n = c.current + c.historic;
+            if n > max_holders {
+                return Ok((None, n > MAX_HOLDERS));
+            }
+            Ok((
+                Some(RawValue {
+                    pred: *p,
+                    field: p.name(),
+                    label: o.to_string(),
+                    weight: predicate_weight(*p).unwrap_or(0.0),
+                    n,
+                    holders: holders(store, *p, o)?,
+                }),
+                false,
+            ))
+        }
+    }
+}
+
+/// Threads the pass reads the store with.
+fn threads() -> usize {
+    std::thread::available_parallelism()
+        .map_or(1, usize::from)
+        .clamp(1, 8)
+}
+
+/// `f` over `items` on every core, results in order (blocks of 32 items
+/// handed out as the threads free up, so a few heavy items do not leave a
+/// core idle).
+fn par_map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> Result<R> + Sync) -> Result<Vec<R>> {
+    const BLOCK: usize = 32;
+    let n = threads();
+    if n == 1 || items.len() < 2 * BLOCK {
+        return items.iter().map(&f).collect();
+    }
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let blocks = items.len().div_ceil(BLOCK);
+    let (f, next) = (&f, &next);
+    let parts: Vec<Result<Vec<(usize, Vec<R>)>>> = std::thread::scope(|sc| {
+        let handles: Vec<_> = (0..n)
+            .map(|_| {
+                sc.spawn(move || {
+                    let mut done = Vec::new();
+                    loop {
+                        let b = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                        if b >= blocks {
+                            return Ok(done);
+                        }
+                        let end = (b * BLOCK + BLOCK).min(items.len());
+                        let part = items[b * BLOCK..end]
+                            .iter()
+                            .map(f)
+                            .collect::<Result<Vec<R>>>()?;
+                        done.push((b, part));
+                    }
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| {
+                h.join().unwrap_or_else(|_| {
+                    Err(scry_store::StoreError::State("a proximity worker panicked".into()).into())
+                })
+            })
+            .collect()
+    });
+    let mut all = Vec::with_capacity(blocks);
+    for p in parts {
+        all.extend(p?);
+    }
+    all.sort_unstable_by_key(|(b, _)| *b);
+    Ok(all.into_iter().flat_map(|(_, part)| part).collect())
+}
+
 /// Recomputes the proximity of every domain near a listed one and replaces
 /// the stored results. `now` dates them.
 pub fn full_pass(
@@ -733,7 +851,8 @@ pub fn full_pass(
     let mut values: Vec<Value> = Vec::new();
     let mut seen: HashSet<(Predicate, Entity)> = HashSet::new();
     let mut seen_sets: HashSet<String> = HashSet::new();
-    // Enumerates the values of `doms` not enumerated yet.
+    // Enumerates the values of `doms` not enumerated yet (store reads on
+    // every core, interning here, in a deterministic order).
     let mut enumerate = |doms: Vec<u32>,
                          max_holders: u64,
                          names: &mut Vec<String>,
@@ -743,68 +862,48 @@ pub fn full_pass(
                          progress: &mut dyn FnMut(&str, u64, u64)|
      -> Result<()> {
         let total = doms.len() as u64;
-        for (k, d) in doms.into_iter().enumerate() {
-            if k % 1000 == 0 {
-                progress("values", k as u64, total);
-            }
-            let Ok(name) = DomainName::from_normalised(&names[d as usize]) else {
-                continue;
-            };
-            // Values are discovered whatever the seed's privacy; a private
-            // holder's registrant values are left out when it is scored,
-            // as the live query leaves out its own.
-            let hs = weighed_all(store.holdings(&Entity::Domain(name))?);
+        progress("values", 0, total);
+        let doms: Vec<String> = doms.iter().map(|&d| names[d as usize].clone()).collect();
+        // Values are discovered whatever the seed's privacy; a private
+        // holder's registrant values are left out when it is scored, as the
+        // live query leaves out its own.
+        let held = par_map(&doms, |d| match DomainName::from_normalised(d) {
+            Ok(name) => Ok(weighed_all(store.holdings(&Entity::Domain(name))?)),
+            Err(_) => Ok(Vec::new()),
+        })?;
+        let mut tasks: Vec<Task> = Vec::new();
+        for hs in held {
             if let Some(hosts) = ns_set(&hs) {
                 let label = ns_set_label(&hosts);
-                if seen_sets.insert(label.clone())
-                    && let Some(list) = ns_set_holders(store, &hosts)?
-                    && list.len() as u64 <= max_holders
-                {
-                    sum.edges += list.len() as u64;
-                    let holders = list
-                        .into_iter()
-                        .map(|(d, cur, day)| (intern(&d, ids, names), cur, day))
-                        .collect::<Vec<_>>();
-                    values.push(Value {
-                        pred: Predicate::NAMESERVER_HOST,
-                        field: "nameserver_set".into(),
-                        label,
-                        weight: NS_SET_WEIGHT,
-                        n: holders.len() as u64,
-                        holders,
-                    });
+                if seen_sets.insert(label.clone()) {
+                    tasks.push(Task::Set(hosts, label));
                 }
             }
-            let new: Vec<(Predicate, Entity)> = hs
+            for (p, o, _, _) in hs {
+                if seen.insert((p, o.clone())) {
+                    tasks.push(Task::Value(p, o));
+                }
+            }
+        }
+        progress("values", total / 2, total);
+        let found = par_map(&tasks, |t| enumerate_one(store, t, max_holders))?;
+        for (raw, too_common) in found {
+            sum.too_common += u64::from(too_common);
+            let Some(raw) = raw else { continue };
+            sum.edges += raw.holders.len() as u64;
+            let holders = raw
+                .holders
                 .into_iter()
-                .map(|h| (h.0, h.1))
-                .filter(|v| seen.insert(v.clone()))
+                .map(|(d, cur, day)| (intern(&d, ids, names), cur, day))
                 .collect();
-            if new.is_empty() {
-                continue;
-            }
-            let counts = store.value_counts(&new)?;
-            for ((p, o), c) in new.into_iter().zip(counts) {
-                let n = c.current + c.historic;
-                if n > max_holders {
-                    sum.too_common += u64::from(n > MAX_HOLDERS);
-                    continue;
-                }
-                let hs = holders(store, p, &o)?;
-                sum.edges += hs.len() as u64;
-                let holders = hs
-                    .into_iter()
-                    .map(|(d, cur, day)| (intern(&d, ids, names), cur, day))
-                    .collect();
-                values.push(Value {
-                    pred: p,
-                    field: p.name(),
-                    label: o.to_string(),
-                    weight: predicate_weight(p).unwrap_or(0.0),
-                    n,
-                    holders,
-                });
-            }
+            values.push(Value {
+                pred: raw.pred,
+                field: raw.field,
+                label: raw.label,
+                weight: raw.weight,
+                n: raw.n,
+                holders,
+            });
         }
         progress("values", total, total);
         Ok(())
@@ -851,30 +950,46 @@ pub fn full_pass(
 
     // Hop 1: listed co-holders per value.
     let mut weight: HashMap<u32, f64> = seeds.iter().map(|&s| (s, 1.0)).collect();
-    let score_all = |values: &[Value],
-                     weight: &HashMap<u32, f64>,
-                     private: &HashSet<u32>|
-     -> HashMap<u32, Vec<(f64, usize, Option<u64>)>> {
-        let mut per: HashMap<u32, Vec<(f64, usize, Option<u64>)>> = HashMap::new();
+    // Per domain: (evidence, value index, burst: (holders in it, day)).
+    type Scored = HashMap<u32, Vec<(f64, usize, Option<(u64, i64)>)>>;
+    let dense = |weight: &HashMap<u32, f64>, private: &HashSet<u32>, len: usize| {
+        let mut w = vec![0.0f64; len];
+        for (&d, &x) in weight {
+            w[d as usize] = x;
+        }
+        let mut p = vec![false; len];
+        for &d in private {
+            p[d as usize] = true;
+        }
+        (w, p)
+    };
+    let score_all = |values: &[Value], weight: &[f64], private: &[bool]| -> Scored {
+        let mut per: Scored = HashMap::new();
         for (vi, v) in values.iter().enumerate() {
             let w = v.weight;
             // Near-listed domains count only through rare values.
-            let w_of = |d: &u32| match weight.get(d) {
-                Some(&x) if x >= 1.0 || v.n <= HOP2_MAX_HOLDERS => x,
-                _ => 0.0,
+            let w_of = |d: &u32| {
+                let x = weight[*d as usize];
+                if x >= 1.0 || v.n <= HOP2_MAX_HOLDERS {
+                    x
+                } else {
+                    0.0
+                }
             };
             let tally = Tally::new(v.holders.iter().map(|(d, _, day)| (w_of(d), *day)), start);
             if tally.total <= 0.0 {
                 continue;
             }
             for &(d, cur, day) in &v.holders {
-                if family(v.pred) == 0 && private.contains(&d) {
+                if family(v.pred) == 0 && private[d as usize] {
                     continue;
                 }
                 let own = w_of(&d);
                 let (s, group) = holder_strength(w, v.n, &tally, own, day, cur, base, start);
                 if s > 0.0 {
-                    per.entry(d).or_default().push((s, vi, group));
+                    per.entry(d)
+                        .or_default()
+                        .push((s, vi, group.map(|g| (g, day))));
                 }
             }
         }
@@ -887,20 +1002,28 @@ pub fn full_pass(
                         private: &mut HashSet<u32>,
                         checked: &mut HashSet<u32>|
      -> Result<()> {
+        let mut todo: Vec<u32> = Vec::new();
         for v in values.iter().filter(|v| family(v.pred) == 0) {
             for &(d, _, _) in &v.holders {
-                if checked.insert(d)
-                    && let Ok(name) = DomainName::from_normalised(&names[d as usize])
-                    && is_private(&store.holdings(&Entity::Domain(name))?)
-                {
-                    private.insert(d);
+                if checked.insert(d) {
+                    todo.push(d);
                 }
             }
         }
+        let flags = par_map(&todo, |&d| {
+            match DomainName::from_normalised(&names[d as usize]) {
+                Ok(name) => Ok(is_private(&store.holdings(&Entity::Domain(name))?)),
+                Err(_) => Ok(false),
+            }
+        })?;
+        private.extend(todo.into_iter().zip(flags).filter(|x| x.1).map(|x| x.0));
         Ok(())
     };
     mark_private(&values, &names, &mut private, &mut checked)?;
-    let per1 = score_all(&values, &weight, &private);
+    let per1 = {
+        let (w, p) = dense(&weight, &private, names.len());
+        score_all(&values, &w, &p)
+    };
     let hop1: HashMap<u32, u8> = per1
         .iter()
         .map(|(&d, v)| (d, combine(v.iter().map(|x| (values[x.1].pred, x.0)))))
@@ -927,7 +1050,15 @@ pub fn full_pass(
     )?;
     sum.values = values.len() as u64;
     mark_private(&values, &names, &mut private, &mut checked)?;
-    let per = score_all(&values, &weight, &private);
+    let (wv, pv) = dense(&weight, &private, names.len());
+    let per = score_all(&values, &wv, &pv);
+    let is_seed: Vec<bool> = (0..names.len() as u32)
+        .map(|d| seeds.contains(&d))
+        .collect();
+    // Listed and near-listed co-holders of a value (or of its holders that
+    // took it up within a day of `day`), counted once per value and day:
+    // (listed, near, the first 4 listed).
+    let mut counted: HashMap<(usize, Option<i64>), (u64, u64, Vec<u32>)> = HashMap::new();
 
     // Store: one entry per domain with a proximity (listed ones too: their
     // own score is 100 anyway, the entry records what they share).
@@ -944,25 +1075,36 @@ pub fn full_pass(
             .take(3)
             .map(|&(s, vi, group)| {
                 let v = &values[vi];
-                let day = v
-                    .holders
-                    .iter()
-                    .find(|h| h.0 == d)
-                    .map_or(i64::MIN, |h| h.2);
-                let (mut listed, mut near, mut examples) = (0, 0, Vec::new());
-                for (h, _, hd) in &v.holders {
-                    if *h == d || (group.is_some() && !same_days(start, day, *hd)) {
-                        continue;
-                    }
-                    if seeds.contains(h) {
-                        listed += 1;
-                        if examples.len() < 3 {
-                            examples.push(names[*h as usize].clone());
+                let key = (vi, group.map(|g| g.1));
+                let is_near = |h: u32| {
+                    !is_seed[h as usize] && wv[h as usize] > 0.0 && v.n <= HOP2_MAX_HOLDERS
+                };
+                let (all_listed, all_near, first) = counted.entry(key).or_insert_with(|| {
+                    let (mut listed, mut near, mut first) = (0, 0, Vec::new());
+                    for &(h, _, hd) in &v.holders {
+                        if key.1.is_some_and(|day| !same_days(start, day, hd)) {
+                            continue;
                         }
-                    } else if weight.contains_key(h) && v.n <= HOP2_MAX_HOLDERS {
-                        near += 1;
+                        if is_seed[h as usize] {
+                            listed += 1;
+                            if first.len() < 4 {
+                                first.push(h);
+                            }
+                        } else if is_near(h) {
+                            near += 1;
+                        }
                     }
-                }
+                    (listed, near, first)
+                });
+                // Itself left out.
+                let listed = *all_listed - u64::from(is_seed[d as usize]);
+                let near = *all_near - u64::from(is_near(d));
+                let examples = first
+                    .iter()
+                    .filter(|&&h| h != d)
+                    .take(3)
+                    .map(|&h| names[h as usize].clone())
+                    .collect();
                 SharedValue {
                     field: v.field.clone(),
                     value: v.label.clone(),
@@ -971,7 +1113,7 @@ pub fn full_pass(
                     near,
                     examples,
                     strength: s,
-                    same_days: group,
+                    same_days: group.map(|g| g.0),
                 }
                 .text()
             })
