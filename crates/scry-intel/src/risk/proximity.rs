@@ -20,8 +20,10 @@
 //! with 14 of 20 holders says much, and one shared with 1,000 of 2 million
 //! says nothing. **Bursts:** the holders of a value that took it up within a
 //! day of the domain (after the data's first day, whose holdings predate
-//! the data) are weighed as a value of their own, with 1.5 times the
-//! weight: a campaign registers or moves its domains together, so "took up
+//! the data) are weighed as a value of their own, with twice the weight,
+//! for name-server values (whose first-seen day is the delegation's, from
+//! zone files; an address's is only the day a sensor first saw it): a
+//! campaign registers or moves its domains together, so "took up
 //! the same name-server pair on the same day as 5 listed domains" says more
 //! than "uses the same name-server pair as 5 listed domains among 120". The
 //! stronger of the two counts. Values of one family (registrant data; name
@@ -132,7 +134,10 @@ pub const PRIOR_COUNT: f64 = 2.0;
 pub const EVIDENCE_SCALE: f64 = 3.5;
 /// The weight of a value's holders that took it up within a day of the
 /// domain, relative to the value's own (a burst is stronger evidence).
-pub const SAME_DAYS_WEIGHT: f64 = 1.5;
+/// Only name-server values are weighed so: their first-seen day is the
+/// delegation's (zone files); an address's or a certificate's is only the
+/// day a sensor first saw it.
+pub const SAME_DAYS_WEIGHT: f64 = 2.0;
 
 /// The evidence a shared value gives (see the module docs): the log of its
 /// listed share (with a prior of [`PRIOR_COUNT`] holders at the base rate)
@@ -235,6 +240,11 @@ impl Tally {
         }
         (n, w)
     }
+}
+
+/// The data's first day if the values of `p` are weighed for bursts.
+fn burst_start(p: Predicate, start: Option<i64>) -> Option<i64> {
+    start.filter(|_| family(p) == 1)
 }
 
 /// Whether a holder that took a value up on `other` did so within a day of
@@ -573,8 +583,9 @@ pub fn domain_proximity(
             hs,
         ));
     }
-    let start = start_day(state)?;
+    let data_start = start_day(state)?;
     for (p, field, value, current, w, hs) in candidates {
+        let start = burst_start(p, data_start);
         let n = hs.len() as u64;
         let day = hs.iter().find(|h| h.0 == me).map_or(i64::MIN, |h| h.2);
         // Each holder's weight, in the value's holder order (as the pass).
@@ -976,6 +987,7 @@ pub fn full_pass(
                     0.0
                 }
             };
+            let start = burst_start(v.pred, start);
             let tally = Tally::new(v.holders.iter().map(|(d, _, day)| (w_of(d), *day)), start);
             if tally.total <= 0.0 {
                 continue;
@@ -1082,7 +1094,10 @@ pub fn full_pass(
                 let (all_listed, all_near, first) = counted.entry(key).or_insert_with(|| {
                     let (mut listed, mut near, mut first) = (0, 0, Vec::new());
                     for &(h, _, hd) in &v.holders {
-                        if key.1.is_some_and(|day| !same_days(start, day, hd)) {
+                        if key
+                            .1
+                            .is_some_and(|day| !same_days(burst_start(v.pred, start), day, hd))
+                        {
                             continue;
                         }
                         if is_seed[h as usize] {
