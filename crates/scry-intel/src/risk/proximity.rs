@@ -269,7 +269,7 @@ fn holder_strength(
     start: Option<i64>,
 ) -> (f64, Option<u64>) {
     let s = evidence(weight, tally.total - own, n, current, base);
-    if !start.is_some_and(|st| day > st) {
+    if start.is_none_or(|st| day <= st) {
         return (s, None);
     }
     let (gn, gw) = tally.around(day);
@@ -781,7 +781,8 @@ fn par_map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> Result<R> + Sync) ->
     let next = std::sync::atomic::AtomicUsize::new(0);
     let blocks = items.len().div_ceil(BLOCK);
     let (f, next) = (&f, &next);
-    let parts: Vec<Result<Vec<(usize, Vec<R>)>>> = std::thread::scope(|sc| {
+    type Done<R> = Result<Vec<(usize, Vec<R>)>>;
+    let parts: Vec<Done<R>> = std::thread::scope(|sc| {
         let handles: Vec<_> = (0..n)
             .map(|_| {
                 sc.spawn(move || {
@@ -1070,7 +1071,8 @@ pub fn full_pass(
     // Listed and near-listed co-holders of a value (or of its holders that
     // took it up within a day of `day`), counted once per value and day:
     // (listed, near, the first 4 listed).
-    let mut counted: HashMap<(usize, Option<i64>), (u64, u64, Vec<u32>)> = HashMap::new();
+    type Counts = (u64, u64, Vec<u32>);
+    let mut counted: HashMap<(usize, Option<i64>), Counts> = HashMap::new();
 
     // Store: one entry per domain with a proximity (listed ones too: their
     // own score is 100 anyway, the entry records what they share).

@@ -68,7 +68,9 @@ pub(crate) fn run(
     // A kept work directory holding this very world is reused (only the
     // pass runs again).
     let marker = work.join(format!("ingested-{seed}-{domains}-{days}"));
-    let reuse = marker.exists();
+    let reuse = marker
+        .try_exists()
+        .with_context(|| marker.display().to_string())?;
     if !reuse {
         crate::cmd::generate::world(&cfg, &world, true)?;
     }
