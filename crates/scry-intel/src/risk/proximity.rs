@@ -10,25 +10,35 @@
 //! co-holders are expected of any value, and
 //!
 //! ```text
-//! excess = l − l₀ − ½√l₀
-//! s(v)   = w(p) · (1 − e^(−excess)) · min(1, (l/(n−1)) / 0.05)^½ · min(1, 100/n)^0.3 · (0.7 if no longer held)
+//! significant  ⇔  l − l₀ − ½√l₀ > 0
+//! share        = (l + 2·b) / (n − 1 + 2)          (a prior of 2 holders at the base rate)
+//! e(v)         = w(p) · ln(share / b) · (0.7 if no longer held)     (0 unless significant)
 //! ```
 //!
 //! where `w(p)` is the predicate's weight (a registrant e-mail says more
-//! than a mail server). So a value shared with 14 of 20 holders says much,
-//! and one shared with 1,000 of 2 million says nothing. Values of one family
-//! (registrant data; name servers and their addresses; web hosting; mail;
-//! certificates; analytics IDs) are correlated, so only the strongest of
-//! each family counts, and families combine as a noisy-or:
-//! `proximity = 99 · (1 − Π(1 − s_family))`. Values held by more than
-//! [`MAX_HOLDERS`] domains are not enumerated (nothing that common is
-//! evidence) and are named as such.
+//! than a mail server): a weighted log-likelihood ratio. So a value shared
+//! with 14 of 20 holders says much, and one shared with 1,000 of 2 million
+//! says nothing. **Bursts:** the holders of a value that took it up within a
+//! day of the domain (after the data's first day, whose holdings predate
+//! the data) are weighed as a value of their own, with twice the weight,
+//! for name-server values (whose first-seen day is the delegation's, from
+//! zone files; an address's is only the day a sensor first saw it): a
+//! campaign registers or moves its domains together, so "took up
+//! the same name-server pair on the same day as 5 listed domains" says more
+//! than "uses the same name-server pair as 5 listed domains among 120". The
+//! stronger of the two counts. Values of one family (registrant data; name
+//! servers and their addresses; web hosting; mail; certificates; analytics
+//! IDs) are correlated, so only the strongest of each family counts, and
+//! the families' evidence adds up (independent evidence multiplies the
+//! odds): `proximity = 99 · (1 − e^(−Σ e_family / 3.5))`. Values held by
+//! more than [`MAX_HOLDERS`] domains are not enumerated (nothing that
+//! common is evidence) and are named as such.
 //!
 //! [`domain_proximity`] computes it for one domain from the store (live, so
 //! it reflects the newest listings); [`full_pass`] computes it for every
 //! domain near a listed one by propagating from the listed set, and stores
 //! the results (`risk/prox/<domain>`) for hop 2 and for IP and e-mail
-//! scores, with the base rate (`risk/base`). At most two hops: hop 2 treats
+//! scores, with the base rate (`risk/base`) and the data's first day (`risk/start`). At most two hops: hop 2 treats
 //! a domain whose hop-1 proximity is at least 50 as listed with weight
 //! `0.5 · proximity / 100`.
 
@@ -98,8 +108,9 @@ pub fn family(p: Predicate) -> u8 {
     }
 }
 
-/// The strength of one shared value (see the module docs); `base` is the
-/// base rate.
+/// The strength (0–1) of a set of holders of which `listed` are bad, for
+/// the scores of IPs and e-mail addresses derived from their domains;
+/// `base` is the base rate.
 pub fn strength(weight: f64, listed: f64, holders: u64, current: bool, base: f64) -> f64 {
     if listed <= 0.0 {
         return 0.0;
@@ -116,16 +127,58 @@ pub fn strength(weight: f64, listed: f64, holders: u64, current: bool, base: f64
     if current { s } else { 0.7 * s }
 }
 
-/// Combines strengths: the strongest of each family, then a noisy-or
-/// across families, as a 0–99 score.
+/// Pseudo-count of the prior on a value's listed share (the base rate):
+/// a value held by two domains, one listed, is not taken as 50 % bad.
+pub const PRIOR_COUNT: f64 = 2.0;
+/// Evidence (in nats) that makes a proximity of 63: `99·(1 − e^(−E/τ))`.
+pub const EVIDENCE_SCALE: f64 = 3.5;
+/// The weight of a value's holders that took it up within a day of the
+/// domain, relative to the value's own (a burst is stronger evidence).
+/// Only name-server values are weighed so: their first-seen day is the
+/// delegation's (zone files); an address's or a certificate's is only the
+/// day a sensor first saw it.
+pub const SAME_DAYS_WEIGHT: f64 = 2.0;
+
+/// The evidence a shared value gives (see the module docs): the log of its
+/// listed share (with a prior of [`PRIOR_COUNT`] holders at the base rate)
+/// over the base rate, times the predicate's weight, 0 when the listed
+/// co-holders do not exceed what chance gives; 0.7 times that when no
+/// longer held.
+pub fn evidence(weight: f64, listed: f64, holders: u64, current: bool, base: f64) -> f64 {
+    if listed <= 0.0 {
+        return 0.0;
+    }
+    let others = holders.saturating_sub(1).max(1) as f64;
+    let expected = base * others;
+    if listed - expected - 0.5 * expected.sqrt() <= 0.0 {
+        return 0.0;
+    }
+    let share = (listed + PRIOR_COUNT * base) / (others + PRIOR_COUNT);
+    let e = weight * (share / base).ln();
+    if e <= 0.0 {
+        0.0
+    } else if current {
+        e
+    } else {
+        0.7 * e
+    }
+}
+
+/// Combines evidence: the strongest of each family, summed across
+/// families (independent pieces of evidence add up, as log-likelihood
+/// ratios do), as a 0–99 score `99·(1 − e^(−E/`[`EVIDENCE_SCALE`]`))`.
 pub fn combine(strengths: impl IntoIterator<Item = (Predicate, f64)>) -> u8 {
     let mut best = [0.0f64; 6];
     for (p, s) in strengths {
         let f = usize::from(family(p));
-        best[f] = best[f].max(s.clamp(0.0, 1.0));
+        if s.is_finite() {
+            best[f] = best[f].max(s);
+        }
     }
-    let miss: f64 = best.iter().map(|s| 1.0 - s).product();
-    (99.0 * (1.0 - miss)).round().clamp(0.0, 99.0) as u8
+    let total: f64 = best.iter().sum();
+    (99.0 * (1.0 - (-total / EVIDENCE_SCALE).exp()))
+        .round()
+        .clamp(0.0, 99.0) as u8
 }
 
 /// The base rate the last pass measured (or [`DEFAULT_BASE_RATE`]).
@@ -139,6 +192,90 @@ pub fn base_rate(state: &StateStore) -> Result<f64> {
 }
 
 const BASE_KEY: &str = "risk/base";
+const START_KEY: &str = "risk/start";
+
+/// The first day of the data the last pass saw (holdings first seen then
+/// predate the data: when they began is unknown), if a pass ran.
+pub fn start_day(state: &StateStore) -> Result<Option<i64>> {
+    Ok(state
+        .get(START_KEY)?
+        .and_then(|v| <[u8; 8]>::try_from(v.as_slice()).ok())
+        .map(i64::from_be_bytes))
+}
+
+/// How a value's holders weigh: in total, and per day they took it up (the
+/// data's first day left out), so that the holders that took it up within
+/// a day of one another can be weighed as a value of their own.
+struct Tally {
+    total: f64,
+    days: HashMap<i64, (u64, f64)>,
+}
+
+impl Tally {
+    /// From each holder's (weight, first day), in the value's holder order.
+    fn new(holders: impl Iterator<Item = (f64, i64)>, start: Option<i64>) -> Tally {
+        let mut t = Tally {
+            total: 0.0,
+            days: HashMap::new(),
+        };
+        for (w, day) in holders {
+            t.total += w;
+            if start.is_some_and(|s| day > s) {
+                let e = t.days.entry(day).or_default();
+                e.0 += 1;
+                e.1 += w;
+            }
+        }
+        t
+    }
+
+    /// Holders and their weight that took the value up within a day of `day`.
+    fn around(&self, day: i64) -> (u64, f64) {
+        let (mut n, mut w) = (0, 0.0);
+        for d in [day - 1, day, day + 1] {
+            if let Some(&(dn, dw)) = self.days.get(&d) {
+                n += dn;
+                w += dw;
+            }
+        }
+        (n, w)
+    }
+}
+
+/// The data's first day if the values of `p` are weighed for bursts.
+fn burst_start(p: Predicate, start: Option<i64>) -> Option<i64> {
+    start.filter(|_| family(p) == 1)
+}
+
+/// Whether a holder that took a value up on `other` did so within a day of
+/// one that took it up on `day` (after the data's first day).
+fn same_days(start: Option<i64>, day: i64, other: i64) -> bool {
+    start.is_some_and(|s| day > s && other > s) && (other - day).abs() <= 1
+}
+
+/// The strength of a value for one of its holders (own weight `own`,
+/// first day `day`): the value's, or, when stronger, that of the holders
+/// that took it up within a day of this one (a burst of registrations or
+/// moves is a value of its own: `Some(their number)`).
+#[allow(clippy::too_many_arguments)]
+fn holder_strength(
+    weight: f64,
+    n: u64,
+    tally: &Tally,
+    own: f64,
+    day: i64,
+    current: bool,
+    base: f64,
+    start: Option<i64>,
+) -> (f64, Option<u64>) {
+    let s = evidence(weight, tally.total - own, n, current, base);
+    if start.is_none_or(|st| day <= st) {
+        return (s, None);
+    }
+    let (gn, gw) = tally.around(day);
+    let g = evidence(SAME_DAYS_WEIGHT * weight, gw - own, gn, current, base);
+    if g > s { (g, Some(gn)) } else { (s, None) }
+}
 
 /// Why a domain is close to listed ones: one shared value.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -155,8 +292,13 @@ pub struct SharedValue {
     pub near: u64,
     /// A few of the listed ones.
     pub examples: Vec<String>,
-    /// Its strength, 0–1.
+    /// The evidence it gives (weighted log-likelihood ratio, see [`evidence`]).
     pub strength: f64,
+    /// When the evidence is the holders that took the value up within a
+    /// day of this domain (a burst): their number; the listed and near
+    /// counts are among them.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub same_days: Option<u64>,
 }
 
 impl SharedValue {
@@ -172,7 +314,14 @@ impl SharedValue {
         if self.near > 0 {
             s.push_str(&format!(" and {} near-listed", self.near));
         }
-        s.push_str(&format!(" (of {} holding it", self.holders));
+        if let Some(g) = self.same_days {
+            s.push_str(&format!(
+                " that took it up within a day of it (of {g} that did; {} hold it",
+                self.holders
+            ));
+        } else {
+            s.push_str(&format!(" (of {} holding it", self.holders));
+        }
         if !self.examples.is_empty() {
             s.push_str(&format!(", e.g. {}", self.examples.join(", ")));
         }
@@ -254,18 +403,22 @@ fn weighed_all(holdings: Vec<scry_store::Holding>) -> Vec<(Predicate, Entity, bo
         .collect()
 }
 
+/// A holder of a value: the registrable domain, whether it holds the value
+/// now, and the day it was first seen holding it.
+type Holder = (String, bool, i64);
+
+/// The day (UTC, days since the epoch) of a timestamp.
+fn day_of(t: Timestamp) -> i64 {
+    t.div_euclid(86_400)
+}
+
 /// Every holder of a value (registrable domains, with whether they hold it now).
-fn holders(store: &dyn Store, p: Predicate, o: &Entity) -> Result<Vec<(String, bool)>> {
+fn holders(store: &dyn Store, p: Predicate, o: &Entity) -> Result<Vec<Holder>> {
     holders_capped(store, p, o, MAX_HOLDERS)
 }
 
 /// Every holder of a value, up to about `cap`.
-fn holders_capped(
-    store: &dyn Store,
-    p: Predicate,
-    o: &Entity,
-    cap: u64,
-) -> Result<Vec<(String, bool)>> {
+fn holders_capped(store: &dyn Store, p: Predicate, o: &Entity, cap: u64) -> Result<Vec<Holder>> {
     let mut out = Vec::new();
     let mut after = None;
     loop {
@@ -276,11 +429,13 @@ fn holders_capped(
             after: after.take(),
             limit: 5_000,
         })?;
-        out.extend(
-            page.domains
-                .into_iter()
-                .map(|(d, h)| (d.ascii().to_string(), h.current)),
-        );
+        out.extend(page.domains.into_iter().map(|(d, h)| {
+            (
+                d.ascii().to_string(),
+                h.current,
+                day_of(h.window.first_seen),
+            )
+        }));
         match page.next_cursor {
             Some(c) if (out.len() as u64) < cap => after = Some(c),
             _ => break,
@@ -320,7 +475,7 @@ fn ns_set_label(hosts: &[Entity]) -> String {
 
 /// The registrable domains whose current name servers include every host
 /// of the set (`None` when a host is too common to intersect).
-fn ns_set_holders(store: &dyn Store, hosts: &[Entity]) -> Result<Option<Vec<(String, bool)>>> {
+fn ns_set_holders(store: &dyn Store, hosts: &[Entity]) -> Result<Option<Vec<Holder>>> {
     let keys: Vec<(Predicate, Entity)> = hosts
         .iter()
         .map(|h| (Predicate::NAMESERVER_HOST, h.clone()))
@@ -331,7 +486,8 @@ fn ns_set_holders(store: &dyn Store, hosts: &[Entity]) -> Result<Option<Vec<(Str
     }
     let mut order: Vec<usize> = (0..hosts.len()).collect();
     order.sort_by_key(|&i| counts[i].current);
-    let mut set: Option<HashSet<String>> = None;
+    // Per holder, the day it had taken up every host of the set so far.
+    let mut set: Option<HashMap<String, i64>> = None;
     for i in order {
         let hs = holders_capped(
             store,
@@ -339,19 +495,23 @@ fn ns_set_holders(store: &dyn Store, hosts: &[Entity]) -> Result<Option<Vec<(Str
             &hosts[i],
             NS_SET_MAX_HOLDERS,
         )?;
-        let cur: HashSet<String> = hs.into_iter().filter(|h| h.1).map(|h| h.0).collect();
+        let cur: HashMap<String, i64> =
+            hs.into_iter().filter(|h| h.1).map(|h| (h.0, h.2)).collect();
         set = Some(match set {
             None => cur,
-            Some(s) => s.intersection(&cur).cloned().collect(),
+            Some(s) => s
+                .into_iter()
+                .filter_map(|(d, day)| cur.get(&d).map(|&c| (d, day.max(c))))
+                .collect(),
         });
-        if set.as_ref().is_some_and(HashSet::is_empty) {
+        if set.as_ref().is_some_and(HashMap::is_empty) {
             break;
         }
     }
-    let mut out: Vec<(String, bool)> = set
+    let mut out: Vec<Holder> = set
         .unwrap_or_default()
         .into_iter()
-        .map(|d| (d, true))
+        .map(|(d, day)| (d, true, day))
         .collect();
     out.sort();
     Ok(Some(out))
@@ -370,7 +530,7 @@ fn holder_weight(feeds: &FeedIndex<'_>, state: &StateStore, d: &str) -> Result<(
 
 /// A value to weigh in the live query: (predicate for the family, field,
 /// value, held now, weight, holders).
-type Candidate = (Predicate, String, String, bool, f64, Vec<(String, bool)>);
+type Candidate = (Predicate, String, String, bool, f64, Vec<Holder>);
 
 /// Live proximity of one registrable domain.
 pub fn domain_proximity(
@@ -423,31 +583,60 @@ pub fn domain_proximity(
             hs,
         ));
     }
+    let data_start = start_day(state)?;
     for (p, field, value, current, w, hs) in candidates {
-        let (p, current, w) = (&p, &current, &w);
+        let start = burst_start(p, data_start);
         let n = hs.len() as u64;
-        let (mut listed, mut near, mut soft, mut examples) = (0u64, 0u64, 0.0f64, Vec::new());
-        for (d, _) in hs {
-            if d == me {
-                continue;
-            }
-            let (wt, is_listed) = holder_weight(&feeds, state, &d)?;
-            if is_listed {
-                listed += 1;
-                if examples.len() < 3 {
-                    examples.push(d);
-                }
-            } else if wt > 0.0 && n <= HOP2_MAX_HOLDERS {
-                near += 1;
-            }
-            if is_listed || n <= HOP2_MAX_HOLDERS {
-                soft += wt;
-            }
+        let day = hs.iter().find(|h| h.0 == me).map_or(i64::MIN, |h| h.2);
+        // Each holder's weight, in the value's holder order (as the pass).
+        let mut weights = Vec::with_capacity(hs.len());
+        for (d, _, _) in &hs {
+            let (wt, is_listed) = holder_weight(&feeds, state, d)?;
+            let soft = if is_listed || n <= HOP2_MAX_HOLDERS {
+                wt
+            } else {
+                0.0
+            };
+            weights.push((u8::from(is_listed), soft));
         }
-        hop1.push((*p, strength(*w, listed as f64, n, *current, base)));
-        let s = strength(*w, soft, n, *current, base);
-        all.push((*p, s));
+        let own = hs
+            .iter()
+            .zip(&weights)
+            .find(|(h, _)| h.0 == me)
+            .map_or((0, 0.0), |(_, w)| *w);
+        let listed_tally = Tally::new(
+            weights.iter().zip(&hs).map(|(w, h)| (f64::from(w.0), h.2)),
+            start,
+        );
+        let soft_tally = Tally::new(weights.iter().zip(&hs).map(|(w, h)| (w.1, h.2)), start);
+        let (h1, _) = holder_strength(
+            w,
+            n,
+            &listed_tally,
+            f64::from(own.0),
+            day,
+            current,
+            base,
+            start,
+        );
+        hop1.push((p, h1));
+        let (s, group) = holder_strength(w, n, &soft_tally, own.1, day, current, base, start);
+        all.push((p, s));
         if s > 0.0 {
+            let (mut listed, mut near, mut examples) = (0u64, 0u64, Vec::new());
+            for ((d, _, hd), wt) in hs.iter().zip(&weights) {
+                if *d == me || (group.is_some() && !same_days(start, day, *hd)) {
+                    continue;
+                }
+                if wt.0 == 1 {
+                    listed += 1;
+                    if examples.len() < 3 {
+                        examples.push(d.clone());
+                    }
+                } else if wt.1 > 0.0 {
+                    near += 1;
+                }
+            }
             evidence.push(SharedValue {
                 field,
                 value,
@@ -456,6 +645,7 @@ pub fn domain_proximity(
                 near,
                 examples,
                 strength: s,
+                same_days: group,
             });
         }
     }
@@ -506,7 +696,127 @@ struct Value {
     label: String,
     weight: f64,
     n: u64,
-    holders: Vec<(u32, bool)>,
+    /// (domain, held now, first day).
+    holders: Vec<(u32, bool, i64)>,
+}
+
+/// A value to enumerate: a name-server set, or one value.
+enum Task {
+    Set(Vec<Entity>, String),
+    Value(Predicate, Entity),
+}
+
+/// An enumerated value before interning.
+struct RawValue {
+    pred: Predicate,
+    field: String,
+    label: String,
+    weight: f64,
+    n: u64,
+    holders: Vec<Holder>,
+}
+
+/// Reads the holders of one value unless it has more than `max_holders`
+/// (then: whether it is too common to weigh at all).
+fn enumerate_one(
+    store: &dyn Store,
+    t: &Task,
+    max_holders: u64,
+) -> Result<(Option<RawValue>, bool)> {
+    match t {
+        Task::Set(hosts, label) => Ok((
+            ns_set_holders(store, hosts)?
+                .filter(|list| list.len() as u64 <= max_holders)
+                .map(|holders| RawValue {
+                    pred: Predicate::NAMESERVER_HOST,
+                    field: "nameserver_set".into(),
+                    label: label.clone(),
+                    weight: NS_SET_WEIGHT,
+                    n: holders.len() as u64,
+                    holders,
+                }),
+            false,
+        )),
+        Task::Value(p, o) => {
+            let c = store
+                .value_counts(&[(*p, o.clone())])?
+                .first()
+                .copied()
+                .unwrap_or_default();
+            let n = c.current + c.historic;
+            if n > max_holders {
+                return Ok((None, n > MAX_HOLDERS));
+            }
+            Ok((
+                Some(RawValue {
+                    pred: *p,
+                    field: p.name(),
+                    label: o.to_string(),
+                    weight: predicate_weight(*p).unwrap_or(0.0),
+                    n,
+                    holders: holders(store, *p, o)?,
+                }),
+                false,
+            ))
+        }
+    }
+}
+
+/// Threads the pass reads the store with.
+fn threads() -> usize {
+    std::thread::available_parallelism()
+        .map_or(1, usize::from)
+        .clamp(1, 8)
+}
+
+/// `f` over `items` on every core, results in order (blocks of 32 items
+/// handed out as the threads free up, so a few heavy items do not leave a
+/// core idle).
+fn par_map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> Result<R> + Sync) -> Result<Vec<R>> {
+    const BLOCK: usize = 32;
+    let n = threads();
+    if n == 1 || items.len() < 2 * BLOCK {
+        return items.iter().map(&f).collect();
+    }
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let blocks = items.len().div_ceil(BLOCK);
+    let (f, next) = (&f, &next);
+    type Done<R> = Result<Vec<(usize, Vec<R>)>>;
+    let parts: Vec<Done<R>> = std::thread::scope(|sc| {
+        let handles: Vec<_> = (0..n)
+            .map(|_| {
+                sc.spawn(move || {
+                    let mut done = Vec::new();
+                    loop {
+                        let b = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                        if b >= blocks {
+                            return Ok(done);
+                        }
+                        let end = (b * BLOCK + BLOCK).min(items.len());
+                        let part = items[b * BLOCK..end]
+                            .iter()
+                            .map(f)
+                            .collect::<Result<Vec<R>>>()?;
+                        done.push((b, part));
+                    }
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| {
+                h.join().unwrap_or_else(|_| {
+                    Err(scry_store::StoreError::State("a proximity worker panicked".into()).into())
+                })
+            })
+            .collect()
+    });
+    let mut all = Vec::with_capacity(blocks);
+    for p in parts {
+        all.extend(p?);
+    }
+    all.sort_unstable_by_key(|(b, _)| *b);
+    Ok(all.into_iter().flat_map(|(_, part)| part).collect())
 }
 
 /// Recomputes the proximity of every domain near a listed one and replaces
@@ -553,7 +863,8 @@ pub fn full_pass(
     let mut values: Vec<Value> = Vec::new();
     let mut seen: HashSet<(Predicate, Entity)> = HashSet::new();
     let mut seen_sets: HashSet<String> = HashSet::new();
-    // Enumerates the values of `doms` not enumerated yet.
+    // Enumerates the values of `doms` not enumerated yet (store reads on
+    // every core, interning here, in a deterministic order).
     let mut enumerate = |doms: Vec<u32>,
                          max_holders: u64,
                          names: &mut Vec<String>,
@@ -563,68 +874,48 @@ pub fn full_pass(
                          progress: &mut dyn FnMut(&str, u64, u64)|
      -> Result<()> {
         let total = doms.len() as u64;
-        for (k, d) in doms.into_iter().enumerate() {
-            if k % 1000 == 0 {
-                progress("values", k as u64, total);
-            }
-            let Ok(name) = DomainName::from_normalised(&names[d as usize]) else {
-                continue;
-            };
-            // Values are discovered whatever the seed's privacy; a private
-            // holder's registrant values are left out when it is scored,
-            // as the live query leaves out its own.
-            let hs = weighed_all(store.holdings(&Entity::Domain(name))?);
+        progress("values", 0, total);
+        let doms: Vec<String> = doms.iter().map(|&d| names[d as usize].clone()).collect();
+        // Values are discovered whatever the seed's privacy; a private
+        // holder's registrant values are left out when it is scored, as the
+        // live query leaves out its own.
+        let held = par_map(&doms, |d| match DomainName::from_normalised(d) {
+            Ok(name) => Ok(weighed_all(store.holdings(&Entity::Domain(name))?)),
+            Err(_) => Ok(Vec::new()),
+        })?;
+        let mut tasks: Vec<Task> = Vec::new();
+        for hs in held {
             if let Some(hosts) = ns_set(&hs) {
                 let label = ns_set_label(&hosts);
-                if seen_sets.insert(label.clone())
-                    && let Some(list) = ns_set_holders(store, &hosts)?
-                    && list.len() as u64 <= max_holders
-                {
-                    sum.edges += list.len() as u64;
-                    let holders = list
-                        .into_iter()
-                        .map(|(d, cur)| (intern(&d, ids, names), cur))
-                        .collect::<Vec<_>>();
-                    values.push(Value {
-                        pred: Predicate::NAMESERVER_HOST,
-                        field: "nameserver_set".into(),
-                        label,
-                        weight: NS_SET_WEIGHT,
-                        n: holders.len() as u64,
-                        holders,
-                    });
+                if seen_sets.insert(label.clone()) {
+                    tasks.push(Task::Set(hosts, label));
                 }
             }
-            let new: Vec<(Predicate, Entity)> = hs
+            for (p, o, _, _) in hs {
+                if seen.insert((p, o.clone())) {
+                    tasks.push(Task::Value(p, o));
+                }
+            }
+        }
+        progress("values", total / 2, total);
+        let found = par_map(&tasks, |t| enumerate_one(store, t, max_holders))?;
+        for (raw, too_common) in found {
+            sum.too_common += u64::from(too_common);
+            let Some(raw) = raw else { continue };
+            sum.edges += raw.holders.len() as u64;
+            let holders = raw
+                .holders
                 .into_iter()
-                .map(|h| (h.0, h.1))
-                .filter(|v| seen.insert(v.clone()))
+                .map(|(d, cur, day)| (intern(&d, ids, names), cur, day))
                 .collect();
-            if new.is_empty() {
-                continue;
-            }
-            let counts = store.value_counts(&new)?;
-            for ((p, o), c) in new.into_iter().zip(counts) {
-                let n = c.current + c.historic;
-                if n > max_holders {
-                    sum.too_common += u64::from(n > MAX_HOLDERS);
-                    continue;
-                }
-                let hs = holders(store, p, &o)?;
-                sum.edges += hs.len() as u64;
-                let holders = hs
-                    .into_iter()
-                    .map(|(d, cur)| (intern(&d, ids, names), cur))
-                    .collect();
-                values.push(Value {
-                    pred: p,
-                    field: p.name(),
-                    label: o.to_string(),
-                    weight: predicate_weight(p).unwrap_or(0.0),
-                    n,
-                    holders,
-                });
-            }
+            values.push(Value {
+                pred: raw.pred,
+                field: raw.field,
+                label: raw.label,
+                weight: raw.weight,
+                n: raw.n,
+                holders,
+            });
         }
         progress("values", total, total);
         Ok(())
@@ -649,7 +940,10 @@ pub fn full_pass(
         .iter()
         .filter(|v| v.n >= 1_000 && !v.holders.is_empty())
         .map(|v| {
-            v.holders.iter().filter(|(d, _)| seeds.contains(d)).count() as f64
+            v.holders
+                .iter()
+                .filter(|(d, _, _)| seeds.contains(d))
+                .count() as f64
                 / v.holders.len() as f64
         })
         .collect();
@@ -660,30 +954,55 @@ pub fn full_pass(
         DEFAULT_BASE_RATE
     };
     sum.base_rate = base;
+    // The data's first day: holdings first seen then predate the data.
+    let start = values
+        .iter()
+        .flat_map(|v| v.holders.iter().map(|h| h.2))
+        .min();
 
     // Hop 1: listed co-holders per value.
     let mut weight: HashMap<u32, f64> = seeds.iter().map(|&s| (s, 1.0)).collect();
-    let score_all = |values: &[Value],
-                     weight: &HashMap<u32, f64>,
-                     private: &HashSet<u32>|
-     -> HashMap<u32, Vec<(f64, usize)>> {
-        let mut per: HashMap<u32, Vec<(f64, usize)>> = HashMap::new();
+    // Per domain: (evidence, value index, burst: (holders in it, day)).
+    type Scored = HashMap<u32, Vec<(f64, usize, Option<(u64, i64)>)>>;
+    let dense = |weight: &HashMap<u32, f64>, private: &HashSet<u32>, len: usize| {
+        let mut w = vec![0.0f64; len];
+        for (&d, &x) in weight {
+            w[d as usize] = x;
+        }
+        let mut p = vec![false; len];
+        for &d in private {
+            p[d as usize] = true;
+        }
+        (w, p)
+    };
+    let score_all = |values: &[Value], weight: &[f64], private: &[bool]| -> Scored {
+        let mut per: Scored = HashMap::new();
         for (vi, v) in values.iter().enumerate() {
             let w = v.weight;
             // Near-listed domains count only through rare values.
-            let w_of = |d: &u32| match weight.get(d) {
-                Some(&x) if x >= 1.0 || v.n <= HOP2_MAX_HOLDERS => x,
-                _ => 0.0,
+            let w_of = |d: &u32| {
+                let x = weight[*d as usize];
+                if x >= 1.0 || v.n <= HOP2_MAX_HOLDERS {
+                    x
+                } else {
+                    0.0
+                }
             };
-            let total: f64 = v.holders.iter().map(|(d, _)| w_of(d)).sum();
-            for &(d, cur) in &v.holders {
-                if family(v.pred) == 0 && private.contains(&d) {
+            let start = burst_start(v.pred, start);
+            let tally = Tally::new(v.holders.iter().map(|(d, _, day)| (w_of(d), *day)), start);
+            if tally.total <= 0.0 {
+                continue;
+            }
+            for &(d, cur, day) in &v.holders {
+                if family(v.pred) == 0 && private[d as usize] {
                     continue;
                 }
                 let own = w_of(&d);
-                let s = strength(w, total - own, v.n, cur, base);
+                let (s, group) = holder_strength(w, v.n, &tally, own, day, cur, base, start);
                 if s > 0.0 {
-                    per.entry(d).or_default().push((s, vi));
+                    per.entry(d)
+                        .or_default()
+                        .push((s, vi, group.map(|g| (g, day))));
                 }
             }
         }
@@ -696,20 +1015,28 @@ pub fn full_pass(
                         private: &mut HashSet<u32>,
                         checked: &mut HashSet<u32>|
      -> Result<()> {
+        let mut todo: Vec<u32> = Vec::new();
         for v in values.iter().filter(|v| family(v.pred) == 0) {
-            for &(d, _) in &v.holders {
-                if checked.insert(d)
-                    && let Ok(name) = DomainName::from_normalised(&names[d as usize])
-                    && is_private(&store.holdings(&Entity::Domain(name))?)
-                {
-                    private.insert(d);
+            for &(d, _, _) in &v.holders {
+                if checked.insert(d) {
+                    todo.push(d);
                 }
             }
         }
+        let flags = par_map(&todo, |&d| {
+            match DomainName::from_normalised(&names[d as usize]) {
+                Ok(name) => Ok(is_private(&store.holdings(&Entity::Domain(name))?)),
+                Err(_) => Ok(false),
+            }
+        })?;
+        private.extend(todo.into_iter().zip(flags).filter(|x| x.1).map(|x| x.0));
         Ok(())
     };
     mark_private(&values, &names, &mut private, &mut checked)?;
-    let per1 = score_all(&values, &weight, &private);
+    let per1 = {
+        let (w, p) = dense(&weight, &private, names.len());
+        score_all(&values, &w, &p)
+    };
     let hop1: HashMap<u32, u8> = per1
         .iter()
         .map(|(&d, v)| (d, combine(v.iter().map(|x| (values[x.1].pred, x.0)))))
@@ -736,7 +1063,16 @@ pub fn full_pass(
     )?;
     sum.values = values.len() as u64;
     mark_private(&values, &names, &mut private, &mut checked)?;
-    let per = score_all(&values, &weight, &private);
+    let (wv, pv) = dense(&weight, &private, names.len());
+    let per = score_all(&values, &wv, &pv);
+    let is_seed: Vec<bool> = (0..names.len() as u32)
+        .map(|d| seeds.contains(&d))
+        .collect();
+    // Listed and near-listed co-holders of a value (or of its holders that
+    // took it up within a day of `day`), counted once per value and day:
+    // (listed, near, the first 4 listed).
+    type Counts = (u64, u64, Vec<u32>);
+    let mut counted: HashMap<(usize, Option<i64>), Counts> = HashMap::new();
 
     // Store: one entry per domain with a proximity (listed ones too: their
     // own score is 100 anyway, the entry records what they share).
@@ -751,22 +1087,41 @@ pub fn full_pass(
         let evidence = ss
             .iter()
             .take(3)
-            .map(|&(s, vi)| {
+            .map(|&(s, vi, group)| {
                 let v = &values[vi];
-                let (mut listed, mut near, mut examples) = (0, 0, Vec::new());
-                for (h, _) in &v.holders {
-                    if *h == d {
-                        continue;
-                    }
-                    if seeds.contains(h) {
-                        listed += 1;
-                        if examples.len() < 3 {
-                            examples.push(names[*h as usize].clone());
+                let key = (vi, group.map(|g| g.1));
+                let is_near = |h: u32| {
+                    !is_seed[h as usize] && wv[h as usize] > 0.0 && v.n <= HOP2_MAX_HOLDERS
+                };
+                let (all_listed, all_near, first) = counted.entry(key).or_insert_with(|| {
+                    let (mut listed, mut near, mut first) = (0, 0, Vec::new());
+                    for &(h, _, hd) in &v.holders {
+                        if key
+                            .1
+                            .is_some_and(|day| !same_days(burst_start(v.pred, start), day, hd))
+                        {
+                            continue;
                         }
-                    } else if weight.contains_key(h) && v.n <= HOP2_MAX_HOLDERS {
-                        near += 1;
+                        if is_seed[h as usize] {
+                            listed += 1;
+                            if first.len() < 4 {
+                                first.push(h);
+                            }
+                        } else if is_near(h) {
+                            near += 1;
+                        }
                     }
-                }
+                    (listed, near, first)
+                });
+                // Itself left out.
+                let listed = *all_listed - u64::from(is_seed[d as usize]);
+                let near = *all_near - u64::from(is_near(d));
+                let examples = first
+                    .iter()
+                    .filter(|&&h| h != d)
+                    .take(3)
+                    .map(|&h| names[h as usize].clone())
+                    .collect();
                 SharedValue {
                     field: v.field.clone(),
                     value: v.label.clone(),
@@ -775,6 +1130,7 @@ pub fn full_pass(
                     near,
                     examples,
                     strength: s,
+                    same_days: group.map(|g| g.0),
                 }
                 .text()
             })
@@ -803,6 +1159,9 @@ pub fn full_pass(
         .collect();
     sum.removed = deletes.len() as u64;
     puts.push((BASE_KEY.to_string(), base.to_be_bytes().to_vec()));
+    if let Some(start) = start {
+        puts.push((START_KEY.to_string(), start.to_be_bytes().to_vec()));
+    }
     for chunk in puts.chunks(100_000) {
         state.apply(chunk, &[], None)?;
     }

@@ -378,7 +378,21 @@ fn strength_and_combine_behave() {
     let nsip = Predicate::NAMESERVER_IP;
     let mail = Predicate::REGISTRANT_EMAIL;
     assert_eq!(proximity::combine([]), 0);
-    assert_eq!(proximity::combine([(ns, 1.0)]), 99);
+    assert_eq!(proximity::combine([(ns, 30.0)]), 99);
+    assert_eq!(proximity::combine([(ns, f64::NAN)]), 0);
+    // The evidence: rarer and purer values weigh more; chance is nothing.
+    let ev = proximity::evidence;
+    assert!(ev(0.8, 14.0, 20, true, b) > ev(0.8, 14.0, 2_000, true, b));
+    assert!(ev(0.8, 5.0, 64, true, b) > ev(0.8, 2.0, 64, true, b));
+    assert_eq!(ev(0.8, 50.0, 5_000, true, b), 0.0);
+    assert_eq!(ev(0.8, 1000.0, 2_000_000, true, b), 0.0);
+    assert_eq!(ev(0.8, 0.0, 5, true, b), 0.0);
+    assert!(ev(0.8, 3.0, 5, false, b) < ev(0.8, 3.0, 5, true, b));
+    // Two independent values say more than either.
+    assert!(
+        proximity::combine([(ns, 1.5), (mail, 1.5)]) > proximity::combine([(ns, 3.0)]) - 1
+            && proximity::combine([(ns, 1.5), (mail, 1.5)]) > proximity::combine([(mail, 1.5)])
+    );
     assert_eq!(
         proximity::combine([(ns, 0.5), (nsip, 0.5)]),
         proximity::combine([(ns, 0.5)])
@@ -570,4 +584,90 @@ fn quick_score_fast_path_agrees_with_profile_and_lookalike() {
     }
     // Not vacuous: the look-alike path was taken.
     assert!(lookalikes >= 10, "{lookalikes}");
+}
+
+/// A burst: 6 domains take up a big host's name server on day 3 (2 of them
+/// listed), 200 have held it since day 0 (the data's first day, 2 listed).
+/// The burst's unlisted members score higher than the old holders, with
+/// evidence naming the burst, and live and stored agree.
+#[test]
+fn a_burst_on_a_shared_value_is_evidence_of_its_own() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = DataDir::open(&tmp.path().join("d"), true).unwrap();
+    let store = EmbeddedStore::open(&dir).unwrap();
+    let state = StateStore::open(&dir).unwrap();
+    let at = |s: &str, day: i64, p: Predicate, o: Entity| {
+        let mut x = obs(s, p, o);
+        x.window.first_seen = day * 86_400 + 3_600;
+        x.window.last_seen = x.window.first_seen;
+        x
+    };
+    let ns = || d("ns1.bighost.example");
+    let mut o = Vec::new();
+    for i in 0..200 {
+        o.push(at(
+            &format!("old{i}.example"),
+            0,
+            Predicate::NAMESERVER_HOST,
+            ns(),
+        ));
+    }
+    for i in 0..6 {
+        o.push(at(
+            &format!("burst{i}.top"),
+            3,
+            Predicate::NAMESERVER_HOST,
+            ns(),
+        ));
+    }
+    store
+        .write(WriteBatch {
+            observations: o,
+            ..Default::default()
+        })
+        .unwrap();
+    let listed: Vec<String> = ["old1.example", "old2.example", "burst0.top", "burst1.top"]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+    FeedIndex::new(&state)
+        .apply_version(
+            "pt",
+            FeedKind::Phishing,
+            FeedVersion {
+                time: 2_000,
+                ledger_key: "k".into(),
+                input: "f".into(),
+                entries: listed.len() as u64,
+                added: listed.len() as u64,
+                removed: 0,
+            },
+            &listed,
+            &[],
+        )
+        .unwrap();
+    full_pass(&store, &state, 10 * 86_400, &mut |_, _, _| {}).unwrap();
+    assert_eq!(proximity::start_day(&state).unwrap(), Some(0));
+    let live = |n: &str| {
+        proximity::domain_proximity(&store, &state, &DomainName::parse(n).unwrap()).unwrap()
+    };
+    let burst = live("burst4.top");
+    let old = live("old50.example");
+    assert!(burst.score > old.score + 20, "{burst:?} {old:?}");
+    assert!(
+        burst.evidence[0]
+            .text()
+            .contains("within a day of it (of 6 that did"),
+        "{:?}",
+        burst.evidence
+    );
+    for n in (0..200)
+        .map(|i| format!("old{i}.example"))
+        .chain((0..6).map(|i| format!("burst{i}.top")))
+    {
+        let stored = proximity::stored(&state, &n)
+            .unwrap()
+            .map_or(0, |s| s.score);
+        assert_eq!(live(&n).score, stored, "{n}");
+    }
 }

@@ -65,16 +65,32 @@ pub(crate) fn run(
 ) -> Result<ProximityEval> {
     let world = work.join("world");
     let cfg = scry_gen::GenConfig::new(domains, days, seed);
-    crate::cmd::generate::world(&cfg, &world, true)?;
+    // A kept work directory holding this very world is reused (only the
+    // pass runs again).
+    let marker = work.join(format!("ingested-{seed}-{domains}-{days}"));
+    let reuse = marker
+        .try_exists()
+        .with_context(|| marker.display().to_string())?;
+    if !reuse {
+        crate::cmd::generate::world(&cfg, &world, true)?;
+    }
     let dir = DataDir::open(&work.join("data"), true)?;
     let store = EmbeddedStore::open(&dir)?;
     let state = StateStore::open(&dir)?;
-    if !quiet {
-        eprintln!("proximity eval: ingesting a {domains}-domain world (seed {seed})");
-    }
-    ingest_world(&store, &world, &work.join("data").join("zones"), true)?;
     let as_of = scry_model::parse_time(&cfg.start_date.to_string())? + i64::from(days) * 86_400;
-    ingest_feeds(&store, &state, &world, as_of, true)?;
+    if !reuse {
+        if !quiet {
+            eprintln!("proximity eval: ingesting a {domains}-domain world (seed {seed})");
+        }
+        ingest_world(&store, &world, &work.join("data").join("zones"), true)?;
+        ingest_feeds(&store, &state, &world, as_of, true)?;
+        std::fs::write(&marker, b"")?;
+    } else if !quiet {
+        eprintln!(
+            "proximity eval: reusing the {domains}-domain world (seed {seed}) in {}",
+            work.display()
+        );
+    }
     let facts_written = scry_store::Store::stats(&store)?.facts;
     let pass = full_pass(&store, &state, as_of, &mut |_, _, _| {})?;
     let stored = stored_all(&state, 1)?;

@@ -49,6 +49,14 @@ pub(crate) struct EvaluateArgs {
     /// (with --synthetic-seed); 0 skips it.
     #[arg(long, default_value_t = 200_000)]
     pub(crate) proximity_domains: u64,
+    /// Only the proximity evaluation (not the threat-profile model's).
+    #[arg(long)]
+    pub(crate) proximity_only: bool,
+    /// Keep the proximity evaluation's world and store in DIR, and reuse
+    /// them when DIR already holds them (same seed and size): only the
+    /// pass runs again.
+    #[arg(long, value_name = "DIR")]
+    pub(crate) proximity_work: Option<PathBuf>,
     /// Print the report as JSON.
     #[arg(long)]
     pub(crate) json: bool,
@@ -205,21 +213,31 @@ pub(crate) fn evaluate(a: &EvaluateArgs) -> Result<ExitCode> {
         bootstrap: a.bootstrap,
         ..EvalConfig::new(&a.data)
     };
-    let report = scry_risk::evaluate(model, &cfg).context("evaluation")?;
-    if !a.json {
-        print_report(&report)?;
+    let report = if a.proximity_only {
+        None
+    } else {
+        Some(scry_risk::evaluate(model, &cfg).context("evaluation")?)
+    };
+    if !a.json
+        && let Some(report) = &report
+    {
+        print_report(report)?;
     }
     let proximity = if a.proximity_domains > 0 {
-        let work = tempfile::Builder::new()
-            .prefix("scry-evaluate-")
-            .tempdir()?;
-        let p = crate::cmd::evalprox::run(
-            a.synthetic_seed,
-            a.proximity_domains,
-            3,
-            work.path(),
-            a.json,
-        )?;
+        let tmp;
+        let work = match &a.proximity_work {
+            Some(dir) => {
+                std::fs::create_dir_all(dir).with_context(|| dir.display().to_string())?;
+                dir.as_path()
+            }
+            None => {
+                tmp = tempfile::Builder::new()
+                    .prefix("scry-evaluate-")
+                    .tempdir()?;
+                tmp.path()
+            }
+        };
+        let p = crate::cmd::evalprox::run(a.synthetic_seed, a.proximity_domains, 3, work, a.json)?;
         if !a.json {
             crate::cmd::evalprox::print(&p)?;
         }
