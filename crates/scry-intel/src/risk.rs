@@ -117,7 +117,7 @@ impl ThreatScorer for BuiltinScorer {
     }
 
     fn model(&self) -> String {
-        "scry-risk lexical-v2".into()
+        "scry-risk lexical-v1".into()
     }
 
     /// One feature extraction (one look-alike match), no evidence.

@@ -6,9 +6,7 @@
 //! holds them). Each round scores every name once; the figures are domains
 //! per second for the fast path (`Model::scores`, three scores, no
 //! evidence) and for `Model::score` (with evidence), on one thread and on
-//! two (`std::thread::scope`, the names split in halves), and the fast path
-//! of the same model without its tree corrections (what the trees cost, in
-//! the same run). `--json` adds one
+//! two (`std::thread::scope`, the names split in halves). `--json` adds one
 //! last line, a JSON object with every figure (for `cargo xtask bench all`).
 #![allow(clippy::print_stdout, clippy::print_stderr, clippy::unwrap_used)]
 
@@ -131,16 +129,6 @@ fn main() {
             per_cpu
         );
     }
-    // The same model without its tree corrections, in the same run: what
-    // the trees cost.
-    let linear = model.without_trees();
-    let (rate, per_cpu) = run(&linear, &names, rounds, 1, false);
-    report.insert("scores_linear_1t_per_s".into(), rate.into());
-    report.insert("scores_linear_1t_per_cpu_s".into(), per_cpu.into());
-    println!(
-        "1 thread(s), {:<22} {:>8.0} domains/s wall, {:>8.0} per CPU-second",
-        "linear only (no trees):", rate, per_cpu
-    );
     if json {
         println!("{}", serde_json::Value::Object(report));
     }

@@ -1,7 +1,5 @@
 //! Trains the model and writes it (the same as `scry train`, without the
-//! binary): `cargo run --release -p scry-risk --example train -- OUT [DATA]
-//! [--no-eval]`. `--no-eval` stops after training (its report carries the
-//! validation figures): the held-out figures are for final models only.
+//! binary): `cargo run --release -p scry-risk --example train -- OUT [DATA]`.
 #![allow(clippy::print_stdout, clippy::print_stderr)]
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -10,14 +8,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let data = args.next().unwrap_or_else(|| {
         concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/data").to_string()
     });
-    let no_eval = args.next().is_some_and(|a| a == "--no-eval");
     let cfg = scry_risk::TrainConfig::new(&data);
     let (model, report) = scry_risk::train(&cfg, &|m| eprintln!("{m}"))?;
     std::fs::write(&out, model.to_bytes())?;
     println!("{}", serde_json::to_string_pretty(&report)?);
-    if no_eval {
-        return Ok(());
-    }
     let ecfg = scry_risk::EvalConfig::new(&data);
     let ev = scry_risk::evaluate(&model, &ecfg)?;
     println!("{}", serde_json::to_string_pretty(&ev)?);

@@ -6,12 +6,11 @@
 //! suffix, private PSL section included), its public suffix, and the
 //! look-alike match of the whole host:
 //!
-//! * dense: length and length buckets, Shannon entropy and distinct
-//!   characters, digits, hyphens, vowel ratio, vowel/consonant alternation,
-//!   doubled letters and consonant/digit runs, the mean log-likelihood of
-//!   the label under a character trigram model of benign names
-//!   ([`CharModel`]), the share of its trigrams no benign name has and its
-//!   least likely step, punycode, brand terms and phishing keywords, look-alike similarity buckets;
+//! * dense: length and length buckets, Shannon entropy, digits, hyphens,
+//!   vowel ratio and consonant/digit runs, the mean log-likelihood of the
+//!   label under a character trigram model of benign names
+//!   ([`CharModel`]), punycode, brand terms and phishing keywords,
+//!   look-alike similarity buckets;
 //! * hashed (into [`DIM`] buckets): character 2-, 3- and 4-grams of
 //!   `^label$`, the last suffix label and the whole suffix, the brand
 //!   term and keyword seen.
@@ -114,29 +113,6 @@ const F_LEADING_DIGIT: usize = 50;
 const F_UNDERSCORE: usize = 51;
 const F_LL2: usize = 52;
 const F_LL2_BUCKET: usize = 53; // 5 buckets: 53..=57
-const F_UNSEEN_TRI: usize = 58;
-const F_MIN_LP: usize = 59;
-const F_ALTERNATION: usize = 60;
-const F_DISTINCT: usize = 61;
-const F_DOUBLED: usize = 62;
-
-/// The group of a dense feature index (evidence for the trees' splits).
-pub(crate) fn dense_group(i: usize) -> Group {
-    match i {
-        F_BIAS => Group::Bias,
-        F_LEN..=9 => Group::Length,
-        F_ENTROPY..=15 | F_DISTINCT => Group::Entropy,
-        F_DIGIT_RATIO..=F_TRANSITIONS | F_DIGIT_RUN4 | F_HEX | F_LEADING_DIGIT => Group::Digits,
-        F_HYPHEN..=22 => Group::Hyphens,
-        F_VOWEL_RATIO..=28 | F_ALTERNATION | F_DOUBLED => Group::Runs,
-        F_LL..=36 | F_LL2..=57 | F_UNSEEN_TRI | F_MIN_LP => Group::Likelihood,
-        F_LONG_SUFFIX => Group::Tld,
-        F_BRAND | F_BRAND2 | F_BRAND_KEYWORD => Group::BrandTerm,
-        F_KEYWORD | F_KEYWORD2 => Group::Keyword,
-        F_LOOKALIKE_BUCKET..=48 => Group::Lookalike,
-        _ => Group::Structure,
-    }
-}
 
 /// Hash seeds of the hashed feature families.
 const H_NGRAM: u32 = 0x6e67_7261;
@@ -246,29 +222,15 @@ impl CharModel {
     /// Mean natural-log probability per character under the trigram and
     /// under the bigram model (a bigram is estimated as the count of the
     /// next trigram context over its first character's count).
-    #[cfg(test)]
     pub(crate) fn mean_log_probs(&self, label: &str) -> (f32, f32) {
-        let s = self.stats(label);
-        (s.ll, s.ll2)
-    }
-
-    /// The label's statistics under the model: mean log-probabilities per
-    /// character (trigram, bigram), the share of trigrams never seen in a
-    /// benign name, and the least likely trigram step.
-    pub(crate) fn stats(&self, label: &str) -> LmStats {
         let get = |t: &[u16], i: usize| f32::from(t.get(i).copied().unwrap_or(0));
         let (mut tri_sum, mut bi_sum) = (0.0f32, 0.0f32);
         let mut n = 0u32;
-        let mut unseen = 0u32;
-        let mut min_lp = 0.0f32;
         let mut prev_ctx: Option<(usize, usize)> = None;
         Self::for_each_trigram(label.as_bytes(), |t, c, u| {
             let tc = get(&self.tri, t);
             let cc = get(&self.ctx, c);
-            let lp = ((tc + 0.1) / (cc + 0.1 * ALPHABET)).ln();
-            tri_sum += lp;
-            min_lp = min_lp.min(lp);
-            unseen += u32::from(tc == 0.0);
+            tri_sum += ((tc + 0.1) / (cc + 0.1 * ALPHABET)).ln();
             // The bigram ending at the previous character: its count is
             // this step's context count, its history that step's slot.
             if let Some((_, pu)) = prev_ctx {
@@ -278,29 +240,14 @@ impl CharModel {
             n += 1;
         });
         if n == 0 {
-            LmStats::default()
+            (0.0, 0.0)
         } else {
-            LmStats {
-                ll: tri_sum / n as f32,
-                ll2: bi_sum / n.saturating_sub(1).max(1) as f32,
-                unseen: unseen as f32 / n as f32,
-                min_lp,
-            }
+            (
+                tri_sum / n as f32,
+                bi_sum / n.saturating_sub(1).max(1) as f32,
+            )
         }
     }
-}
-
-/// A label's statistics under the benign character model.
-#[derive(Debug, Clone, Copy, Default)]
-pub(crate) struct LmStats {
-    /// Mean trigram log-probability per character.
-    pub(crate) ll: f32,
-    /// Mean bigram log-probability per character.
-    pub(crate) ll2: f32,
-    /// Share of trigrams with no benign count.
-    pub(crate) unseen: f32,
-    /// The least likely trigram step's log-probability.
-    pub(crate) min_lp: f32,
 }
 
 /// Facts about the name kept for evidence text.
@@ -403,8 +350,6 @@ impl Features {
         let mut hex = true;
         let mut underscore = false;
         let mut prev_digit: Option<bool> = None;
-        let (mut alternations, mut letter_pairs, mut doubled) = (0usize, 0usize, 0usize);
-        let mut prev_letter: Option<(u8, bool)> = None;
         for &c in lb {
             let slot = match c {
                 b'a'..=b'z' => (c - b'a') as usize,
@@ -421,16 +366,6 @@ impl Features {
             vowels += usize::from(is_vowel);
             underscore |= c == b'_';
             hex &= c.is_ascii_hexdigit();
-            if c.is_ascii_lowercase() {
-                if let Some((p, pv)) = prev_letter {
-                    letter_pairs += 1;
-                    alternations += usize::from(pv != is_vowel);
-                    doubled += usize::from(p == c);
-                }
-                prev_letter = Some((c, is_vowel));
-            } else {
-                prev_letter = None;
-            }
             cons_run = if is_cons { cons_run + 1 } else { 0 };
             max_cons = max_cons.max(cons_run);
             digit_run = if is_digit { digit_run + 1 } else { 0 };
@@ -464,15 +399,6 @@ impl Features {
         };
         f.one_hot(F_LEN_BUCKET, lb_bucket, Group::Length);
         f.push(F_ENTROPY, entropy / 4.5, Group::Entropy);
-        let distinct = counts.iter().filter(|c| **c > 0).count();
-        f.push(F_DISTINCT, distinct as f32 / lenf, Group::Entropy);
-        let pairs = letter_pairs.max(1) as f32;
-        f.push(F_ALTERNATION, alternations as f32 / pairs, Group::Runs);
-        f.push(
-            F_DOUBLED,
-            (doubled as f32 / pairs * 4.0).min(1.0),
-            Group::Runs,
-        );
         let eb = match entropy {
             e if e < 2.0 => 0,
             e if e < 2.5 => 1,
@@ -521,14 +447,7 @@ impl Features {
         );
 
         // Benign character model.
-        let st = lm.stats(label);
-        let (ll, ll2) = (st.ll, st.ll2);
-        f.push(F_UNSEEN_TRI, st.unseen, Group::Likelihood);
-        f.push(
-            F_MIN_LP,
-            (-st.min_lp / 8.0).clamp(0.0, 2.0),
-            Group::Likelihood,
-        );
+        let (ll, ll2) = lm.mean_log_probs(label);
         f.push(F_LL2, (-ll2 / 4.0).clamp(0.0, 2.0), Group::Likelihood);
         let ll2b = match ll2 {
             l if l > -2.0 => 0,
@@ -555,21 +474,14 @@ impl Features {
             f32::from(u8::from(label.starts_with("xn--"))),
             Group::Structure,
         );
-        // Under a private-section suffix (`x.blogspot.com`, `x.github.io`:
-        // free hosting, blogs, dynamic DNS) only the ICANN top-level label
-        // describes the suffix. The benign lists hold no such name at all,
-        // while PhishTank holds hundreds, so the private suffix's identity
-        // would be learnt as "phishing" from a sampling artefact and mark
-        // every GitHub Pages site; the user's label must carry the score.
-        let private = name.has_flag(scry_model::NameFlag::PrivateSuffix);
         f.push(
             F_LONG_SUFFIX,
-            f32::from(u8::from(suffix.contains('.') && !private)),
+            f32::from(u8::from(suffix.contains('.'))),
             Group::Tld,
         );
         let last = suffix.rsplit('.').next().unwrap_or(suffix);
         f.push(hashed(H_TLD, last.as_bytes()), 1.0, Group::Tld);
-        if last.len() != suffix.len() && !private {
+        if last.len() != suffix.len() {
             f.push(hashed(H_SUFFIX, suffix.as_bytes()), 1.0, Group::Tld);
         }
 

@@ -5,11 +5,8 @@
 //!   vector (see `features`: length, entropy, digits, hyphens, character
 //!   runs, character n-grams, likelihood under a character model of benign
 //!   names, brand terms, phishing keywords, look-alike similarity to brands
-//!   from `scry-lookalike`, public suffix), each with an optional
-//!   correction by small oblivious gradient-boosted trees stacked on it
-//!   (`gbdt`: the dense features and the regression's per-group
-//!   contributions in, log-odds out). [`Model::builtin`] is the model
-//!   committed in `model/lexical-v2.bin`, embedded in the binary;
+//!   from `scry-lookalike`, public suffix). [`Model::builtin`] is the model
+//!   committed in `model/lexical-v1.bin`, embedded in the binary;
 //!   [`Model::from_bytes`] validates a model file and never panics.
 //! * [`train()`] rebuilds that model from the real labelled lists of
 //!   `shared/data` (and the synthetic world for spam) with the label
@@ -27,7 +24,6 @@ mod data;
 mod error;
 mod eval;
 mod features;
-mod gbdt;
 mod lexicon;
 pub mod metrics;
 mod model;

@@ -1,18 +1,15 @@
 //! The model: three logistic regressions over the shared lexical features,
-//! each with an optional gradient-boosted tree correction stacked on it
-//! (`gbdt`), the benign character model, the file format and scoring with
-//! evidence.
+//! the benign character model, the file format and scoring with evidence.
 //!
-//! **File format, version 2** (all integers little-endian):
+//! **File format, version 1** (all integers little-endian):
 //!
 //! | bytes | content |
 //! | --- | --- |
 //! | 8 | magic `SCRYRSK\0` |
-//! | 4 | format version (2) |
+//! | 4 | format version (1) |
 //! | 4 × 6 | weight buckets, dense buckets, trigram buckets, context buckets, unigram slots, threats: must equal the compiled constants |
 //! | 3 × (4 + 2 × buckets) | per threat (phishing, malware, spam): an `f32` scale, then the weights as `i16` (weight = value × scale) |
 //! | 2 × (trigram + context buckets + unigram slots) | the character model's counts as `u16` |
-//! | per threat: 8 + trees × (6 × depth + 4 × (2^(depth+1) − 1)) | the tree correction (oblivious trees): `u32` depth, `u32` trees, then every tree's level inputs (`u16`), every tree's level thresholds (`f32`), every tree's internal node values (`f32`, heap order, for evidence) and every tree's leaf values (`f32`); 0 trees: none |
 //! | 8 | FNV-1a 64 of everything before |
 //!
 //! The loader checks every size, the scales (finite, positive, small) and
@@ -24,9 +21,8 @@ use scry_model::DomainName;
 use serde::{Deserialize, Serialize};
 
 use crate::features::{
-    CharModel, DENSE, DIM, Features, GROUPS, Group, LM_CTX, LM_TRI, LM_UNI, dense_group, split,
+    CharModel, DENSE, DIM, Features, GROUPS, Group, LM_CTX, LM_TRI, LM_UNI, split,
 };
-use crate::gbdt::{Forest, GB_INPUTS, GB_LOGIT, MAX_DEPTH, MAX_TREES};
 use crate::lexicon::{Lexicon, Term};
 use crate::{Error, Result};
 
@@ -37,11 +33,11 @@ const OWN_BRAND_LOGIT: f32 = -4.6;
 const EVIDENCE_PER_THREAT: usize = 4;
 const MAGIC: &[u8; 8] = b"SCRYRSK\0";
 /// The model file format version this build reads and writes.
-pub const FORMAT_VERSION: u32 = 2;
+pub const FORMAT_VERSION: u32 = 1;
 const THREATS: usize = 3;
 
-/// The model committed in the crate (`model/lexical-v2.bin`).
-static BUILTIN: &[u8] = include_bytes!("../model/lexical-v2.bin");
+/// The model committed in the crate (`model/lexical-v1.bin`).
+static BUILTIN: &[u8] = include_bytes!("../model/lexical-v1.bin");
 
 /// A threat a classifier scores.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -68,7 +64,7 @@ impl Threat {
         }
     }
 
-    pub(crate) fn index(self) -> usize {
+    fn index(self) -> usize {
         match self {
             Threat::Phishing => 0,
             Threat::Malware => 1,
@@ -119,8 +115,7 @@ impl ThreatProfile {
 }
 
 /// The threat-profile model: three logistic regressions (phishing, malware,
-/// spam) over the lexical features of a name, each with an optional tree
-/// correction.
+/// spam) over the lexical features of a name.
 #[derive(Clone)]
 pub struct Model {
     /// Dequantised weights, `DIM` rows of one weight per threat
@@ -131,8 +126,6 @@ pub struct Model {
     /// The quantised weights as stored.
     pub(crate) quant: [Vec<i16>; THREATS],
     pub(crate) lm: CharModel,
-    /// Per threat, the tree correction (no trees: none).
-    pub(crate) forests: [Forest; THREATS],
     lex: &'static Lexicon,
 }
 
@@ -146,10 +139,7 @@ impl std::fmt::Debug for Model {
 
 impl PartialEq for Model {
     fn eq(&self, other: &Model) -> bool {
-        self.quant == other.quant
-            && self.scales == other.scales
-            && self.lm == other.lm
-            && self.forests == other.forests
+        self.quant == other.quant && self.scales == other.scales && self.lm == other.lm
     }
 }
 
@@ -198,53 +188,6 @@ impl<'a> Reader<'a> {
     fn f32(&mut self) -> Result<f32> {
         Ok(f32::from_bits(self.u32()?))
     }
-
-    fn f32s(&mut self, n: usize) -> Result<Vec<f32>> {
-        let s = self.take(
-            n.checked_mul(4)
-                .ok_or_else(|| Error::model(self.off, "size overflow"))?,
-        )?;
-        Ok(s.chunks_exact(4)
-            .map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]]))
-            .collect())
-    }
-
-    fn forest(&mut self) -> Result<Forest> {
-        let at = self.off;
-        let depth = self.u32()?;
-        let trees = self.u32()?;
-        if depth > MAX_DEPTH || trees > MAX_TREES || (trees > 0 && depth == 0) {
-            return Err(Error::model(
-                at,
-                format!("tree correction of {trees} trees of depth {depth}"),
-            ));
-        }
-        let q = trees as usize * depth as usize;
-        let n = trees as usize * ((1usize << depth) - 1);
-        let leaves = trees as usize * (1usize << depth);
-        let feat = self
-            .take(q * 2)?
-            .chunks_exact(2)
-            .map(|c| u16::from_le_bytes([c[0], c[1]]))
-            .collect();
-        let thr = self.f32s(q)?;
-        let node_val = self.f32s(n)?;
-        let leaf = self.f32s(leaves)?;
-        let f = Forest {
-            depth,
-            feat,
-            thr,
-            node_val,
-            leaf,
-        };
-        if !f.valid() {
-            return Err(Error::model(
-                at,
-                "tree correction: bad input index or value",
-            ));
-        }
-        Ok(f)
-    }
 }
 
 /// FNV-1a 64.
@@ -269,13 +212,9 @@ impl Model {
         })
     }
 
-    /// Builds a model from float weights (quantising them), a character
-    /// model and the tree corrections.
-    pub(crate) fn from_parts(
-        weights: [Vec<f32>; THREATS],
-        lm: CharModel,
-        forests: [Forest; THREATS],
-    ) -> Result<Model> {
+    /// Builds a model from float weights (quantising them) and a character
+    /// model.
+    pub(crate) fn from_parts(weights: [Vec<f32>; THREATS], lm: CharModel) -> Result<Model> {
         let mut quant: [Vec<i16>; THREATS] = Default::default();
         let mut scales = [0.0f32; THREATS];
         for t in 0..THREATS {
@@ -304,7 +243,6 @@ impl Model {
             scales,
             quant,
             lm,
-            forests,
             lex: Lexicon::get()?,
         })
     }
@@ -366,7 +304,6 @@ impl Model {
         let tri = read_u16(LM_TRI)?;
         let ctx = read_u16(LM_CTX)?;
         let uni = read_u16(LM_UNI)?;
-        let forests = [r.forest()?, r.forest()?, r.forest()?];
         let body_end = r.off;
         let sum = r.take(8)?;
         let mut s8 = [0u8; 8];
@@ -382,7 +319,6 @@ impl Model {
             scales,
             quant,
             lm: CharModel { tri, ctx, uni },
-            forests,
             lex: Lexicon::get()?,
         })
     }
@@ -405,59 +341,21 @@ impl Model {
         for v in self.lm.tri.iter().chain(&self.lm.ctx).chain(&self.lm.uni) {
             out.extend_from_slice(&v.to_le_bytes());
         }
-        for f in &self.forests {
-            out.extend_from_slice(&f.depth.to_le_bytes());
-            out.extend_from_slice(&(f.trees() as u32).to_le_bytes());
-            for v in &f.feat {
-                out.extend_from_slice(&v.to_le_bytes());
-            }
-            for v in f.thr.iter().chain(&f.node_val).chain(&f.leaf) {
-                out.extend_from_slice(&v.to_le_bytes());
-            }
-        }
         let sum = checksum(&out);
         out.extend_from_slice(&sum.to_le_bytes());
         out
-    }
-
-    /// The same model without its tree corrections (the regressions
-    /// alone): for benchmarks and comparisons.
-    pub fn without_trees(&self) -> Model {
-        Model {
-            forests: Default::default(),
-            ..self.clone()
-        }
-    }
-
-    /// Trees of each threat's correction (phishing, malware, spam).
-    pub fn trees(&self) -> [usize; THREATS] {
-        std::array::from_fn(|t| self.forests[t].trees())
     }
 
     pub(crate) fn features(&self, name: &DomainName) -> Features {
         Features::extract(name, &self.lm, self.lex)
     }
 
-    /// Per threat, the regression's contribution per feature group.
-    fn group_sums(&self, f: &Features) -> [[f32; GROUPS]; THREATS] {
-        let mut sums = [[0.0f32; GROUPS]; THREATS];
-        for (i, v, g) in f.iter() {
-            let w = self.weights.get(i).copied().unwrap_or_default();
-            for (s, wt) in sums.iter_mut().zip(w) {
-                s[g as usize] += wt * v;
-            }
-        }
-        sums
-    }
-
     fn logits(&self, f: &Features) -> [f32; THREATS] {
-        let sums = self.group_sums(f);
-        let mut z: [f32; THREATS] = std::array::from_fn(|t| sums[t].iter().sum());
-        let mut dense: Option<[f32; DENSE]> = None;
-        for (t, forest) in self.forests.iter().enumerate() {
-            if forest.trees() > 0 {
-                let d = dense.get_or_insert_with(|| dense_inputs(f));
-                z[t] += forest.predict(&tree_inputs(d, &sums[t]));
+        let mut z = [0.0f32; THREATS];
+        for (i, v, _) in f.iter() {
+            let w = self.weights.get(i).copied().unwrap_or_default();
+            for (zt, wt) in z.iter_mut().zip(w) {
+                *zt += wt * v;
             }
         }
         // A protected brand's own domain does not phish for itself (the
@@ -504,42 +402,16 @@ impl Model {
     /// look-alike match looks at the whole host.
     pub fn score(&self, name: &DomainName) -> ThreatProfile {
         let f = self.features(name);
-        let mut sums = self.group_sums(&f);
+        let mut sums = [[0.0f32; GROUPS]; THREATS];
+        for (i, v, g) in f.iter() {
+            let w = self.weights.get(i).copied().unwrap_or_default();
+            for (s, wt) in sums.iter_mut().zip(w) {
+                s[g as usize] += wt * v;
+            }
+        }
         // The scores from the same sums as `scores` (same order).
         let z = self.logits(&f);
         let scores: [u8; THREATS] = std::array::from_fn(|t| score_of(z[t]));
-        // The trees' corrections credited to the groups of the inputs they
-        // split on; a split on the regression's log-odds is shared among
-        // the regression's groups that raise it. Only scores that get
-        // evidence need it.
-        let dense = dense_inputs(&f);
-        for (t, forest) in self.forests.iter().enumerate() {
-            if forest.trees() == 0 || scores[t] < 10 {
-                continue;
-            }
-            let (c, _) = forest.attribute(&tree_inputs(&dense, &sums[t]));
-            let lr = sums[t];
-            let mut add = [0.0f32; GROUPS];
-            for (i, v) in c.iter().enumerate() {
-                if i < DENSE {
-                    add[dense_group(i) as usize] += v;
-                } else if i < GB_LOGIT {
-                    add[i - DENSE] += v;
-                } else {
-                    let pos: f32 = lr.iter().skip(1).map(|x| x.max(0.0)).sum();
-                    if pos > 0.0 {
-                        for g in 1..GROUPS {
-                            add[g] += v * lr[g].max(0.0) / pos;
-                        }
-                    } else {
-                        add[Group::Ngrams as usize] += v;
-                    }
-                }
-            }
-            for (s, a) in sums[t].iter_mut().zip(add) {
-                *s += a;
-            }
-        }
         let (_, suffix) = split(name);
         let mut evidence = Vec::new();
         for threat in Threat::ALL {
@@ -612,33 +484,6 @@ impl Model {
             Group::Structure => String::from("punycode or underscore in the registrable label"),
         }
     }
-}
-
-/// The dense features of `f`, by index.
-fn dense_inputs(f: &Features) -> [f32; DENSE] {
-    let mut d = [0.0f32; DENSE];
-    for (i, v, _) in f.iter() {
-        if let Some(x) = d.get_mut(i) {
-            *x = v;
-        }
-    }
-    d
-}
-
-/// The trees' inputs: the dense features, the regression's contribution
-/// per group (the bias group left at 0, so that calibrating the intercept
-/// does not move the trees) and its log-odds without the intercept.
-pub(crate) fn tree_inputs(dense: &[f32; DENSE], sums: &[f32; GROUPS]) -> [f32; GB_INPUTS] {
-    let mut x = [0.0f32; GB_INPUTS];
-    x[..DENSE].copy_from_slice(dense);
-    x[0] = 0.0;
-    let mut total = 0.0f32;
-    for g in 1..GROUPS {
-        x[DENSE + g] = sums[g];
-        total += sums[g];
-    }
-    x[GB_LOGIT] = total;
-    x
 }
 
 const ALL_GROUPS: [Group; GROUPS] = [

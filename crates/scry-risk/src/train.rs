@@ -23,11 +23,9 @@ use scry_model::DomainName;
 use serde::Serialize;
 
 use crate::data::{DataStats, Limits, group_key, load_real, load_synthetic};
-use crate::features::{CharModel, DENSE, DIM, Features, GROUPS, hash, split};
-use crate::gbdt::{self, Forest, GB_INPUTS, GbParams};
+use crate::features::{CharModel, DIM, Features, hash, split};
 use crate::lexicon::Lexicon;
 use crate::metrics::SplitMix;
-use crate::model::tree_inputs;
 use crate::{Error, Model, Result};
 
 /// The committed split seed (`scry train` default).
@@ -56,10 +54,6 @@ pub struct TrainConfig {
     pub max_per_family: usize,
     /// Cap on every class after the split (tests train on a subset).
     pub per_class: Option<usize>,
-    /// Trees of the tree correction when `validate` is off (0: none).
-    pub trees: u32,
-    /// Their depth.
-    pub tree_depth: u32,
 }
 
 impl TrainConfig {
@@ -74,8 +68,6 @@ impl TrainConfig {
             validate: true,
             max_per_family: 2_000,
             per_class: None,
-            trees: 0,
-            tree_depth: 3,
         }
     }
 }
@@ -100,13 +92,6 @@ pub struct ModelTrainReport {
     /// ROC AUC on the validation part of the training data for the chosen
     /// hyper-parameters (when [`TrainConfig::validate`] is on).
     pub validation_auc: Option<f64>,
-    /// The regression alone's validation ROC AUC (the tree correction is
-    /// kept only when it beats this).
-    pub validation_auc_linear: Option<f64>,
-    /// Trees of the tree correction (0: none).
-    pub trees: u32,
-    /// Their depth.
-    pub tree_depth: u32,
     /// What was subtracted from the intercept so that score 50 sits at the
     /// [`CALIBRATION_QUANTILE`] of the log-odds of benign names held out
     /// from training (the validation negatives; the training negatives when
@@ -140,24 +125,13 @@ type Keyed = (usize, String);
 /// Sparse feature rows in one flat buffer.
 struct Rows {
     feats: Vec<(u32, f32)>,
-    /// The group of each feature.
-    grps: Vec<u8>,
     spans: Vec<(usize, usize)>,
 }
 
 impl Rows {
-    fn new() -> Rows {
-        Rows {
-            feats: Vec::new(),
-            grps: Vec::new(),
-            spans: Vec::new(),
-        }
-    }
-
     fn push(&mut self, f: &Features) -> usize {
         let start = self.feats.len();
         self.feats.extend(f.iter().map(|(i, v, _)| (i as u32, v)));
-        self.grps.extend(f.iter().map(|(_, _, g)| g as u8));
         self.spans.push((start, self.feats.len()));
         self.spans.len() - 1
     }
@@ -165,28 +139,6 @@ impl Rows {
     fn row(&self, r: usize) -> &[(u32, f32)] {
         let (s, e) = self.spans[r];
         &self.feats[s..e]
-    }
-
-    /// The regression's log-odds of row `r` under weights `w`.
-    fn z(&self, r: usize, w: &[f32]) -> f32 {
-        self.row(r).iter().map(|&(i, v)| w[i as usize] * v).sum()
-    }
-
-    /// The tree inputs of row `r` under regression weights `w`.
-    fn tree_x(&self, r: usize, w: &[f32]) -> [f32; GB_INPUTS] {
-        let (s, e) = self.spans[r];
-        let mut dense = [0.0f32; DENSE];
-        let mut sums = [0.0f32; GROUPS];
-        for (&(i, v), &g) in self.feats[s..e].iter().zip(&self.grps[s..e]) {
-            let i = i as usize;
-            if let Some(d) = dense.get_mut(i) {
-                *d = v;
-            }
-            if let Some(x) = sums.get_mut(g as usize) {
-                *x += w[i] * v;
-            }
-        }
-        tree_inputs(&dense, &sums)
     }
 }
 
@@ -240,7 +192,10 @@ pub fn train(cfg: &TrainConfig, progress: &dyn Fn(&str)) -> Result<(Model, Train
     }
 
     progress("extracting features");
-    let mut rows = Rows::new();
+    let mut rows = Rows {
+        feats: Vec::new(),
+        spans: Vec::new(),
+    };
     // Each row with its validation group key.
     let mut add = |names: &mut dyn Iterator<Item = (&String, String)>,
                    benign: bool|
@@ -292,7 +247,6 @@ pub fn train(cfg: &TrainConfig, progress: &dyn Fn(&str)) -> Result<(Model, Train
         ),
     ];
     let mut weights: [Vec<f32>; 3] = Default::default();
-    let mut forests: [Forest; 3] = Default::default();
     let mut reports = Vec::new();
     for (t, (threat, from, pos, neg)) in specs.iter().enumerate() {
         if pos.is_empty() || neg.is_empty() {
@@ -308,12 +262,8 @@ pub fn train(cfg: &TrainConfig, progress: &dyn Fn(&str)) -> Result<(Model, Train
             neg.len()
         ));
         let seed = cfg.seed ^ ((t as u64 + 1) << 8);
-        let (hyper, gb, validation) = if cfg.validate {
-            // The spam model knows only the generator's vocabulary (no
-            // real spam list): it gets no trees, whose scoring time is
-            // spent on the real threats.
-            let grid: &[GbParams] = if *threat == "spam" { &[] } else { &GB_GRID };
-            choose(&rows, pos, neg, grid, seed, progress)
+        let (hyper, validation) = if cfg.validate {
+            choose(&rows, pos, neg, seed, progress)
         } else {
             (
                 Hyper {
@@ -321,37 +271,31 @@ pub fn train(cfg: &TrainConfig, progress: &dyn Fn(&str)) -> Result<(Model, Train
                     l2: DEFAULT_L2,
                     filter: false,
                 },
-                (cfg.trees > 0).then_some(GbParams {
-                    trees: cfg.trees,
-                    depth: cfg.tree_depth,
-                    ..GB_DEFAULT
-                }),
                 None,
             )
         };
-        let validation_auc = validation.map(|v| v.auc);
+        let validation_auc = validation.map(|(auc, _)| auc);
+        let rows_of = |v: &[(usize, String)]| v.iter().map(|(r, _)| *r).collect::<Vec<_>>();
         let all_neg = rows_of(neg);
         let negs = if hyper.filter {
-            keep_rows(neg, &drop_suspects(&rows, &rows_of(pos), &all_neg, seed))
+            drop_suspects(&rows, &rows_of(pos), &all_neg, seed)
         } else {
-            neg.to_vec()
+            all_neg.clone()
         };
         let dropped = all_neg.len() - negs.len();
-        let (mut w, forest, loss) = fit_stacked(&rows, pos, &negs, hyper, gb, seed);
+        let (mut w, loss) = fit(&rows, &rows_of(pos), &negs, hyper, seed);
         // Calibrated on held-out negatives when there are some: the
         // training negatives are fitted, so their quantile is optimistic.
-        let shift = match validation.map(|v| v.shift) {
-            Some(shift) => {
+        let shift = match validation {
+            Some((_, shift)) => {
                 if let Some(b) = w.first_mut() {
                     *b -= shift;
                 }
                 shift
             }
-            None => calibrate_stacked(&rows, &all_neg, &mut w, &forest),
+            None => calibrate(&rows, &all_neg, &mut w),
         };
         weights[t] = w;
-        let (trees, tree_depth) = (forest.trees() as u32, forest.depth);
-        forests[t] = forest;
         reports.push(ModelTrainReport {
             threat: (*threat).to_string(),
             positives_from: (*from).to_string(),
@@ -361,14 +305,11 @@ pub fn train(cfg: &TrainConfig, progress: &dyn Fn(&str)) -> Result<(Model, Train
             epochs: hyper.epochs,
             l2: hyper.l2,
             validation_auc,
-            validation_auc_linear: validation.map(|v| v.auc_linear),
-            trees,
-            tree_depth,
             calibration_shift: shift,
             suspect_negatives_dropped: dropped,
         });
     }
-    let model = Model::from_parts(weights, lm_full, forests)?;
+    let model = Model::from_parts(weights, lm_full)?;
     Ok((
         model,
         TrainReport {
@@ -399,26 +340,13 @@ fn quantile(mut z: Vec<f32>) -> f32 {
     z[k]
 }
 
-/// Rows of keyed rows.
-fn rows_of(v: &[Keyed]) -> Vec<usize> {
-    v.iter().map(|(r, _)| *r).collect()
-}
-
-/// The keyed rows whose row is in `keep` (sorted).
-fn keep_rows(v: &[Keyed], keep: &[usize]) -> Vec<Keyed> {
-    v.iter()
-        .filter(|(r, _)| keep.binary_search(r).is_ok())
-        .cloned()
-        .collect()
-}
-
 /// Moves the intercept (the always-on bias feature) so that the
-/// [`CALIBRATION_QUANTILE`] of the negatives' log-odds (regression plus
-/// tree correction) becomes 0 (score 50); returns the shift.
-fn calibrate_stacked(rows: &Rows, neg: &[usize], w: &mut [f32], forest: &Forest) -> f32 {
+/// [`CALIBRATION_QUANTILE`] of the negatives' log-odds becomes 0 (score
+/// 50); returns the shift.
+fn calibrate(rows: &Rows, neg: &[usize], w: &mut [f32]) -> f32 {
     let z: Vec<f32> = neg
         .iter()
-        .map(|&r| rows.z(r, w) + forest.predict(&rows.tree_x(r, w)))
+        .map(|&r| rows.row(r).iter().map(|&(i, v)| w[i as usize] * v).sum())
         .collect();
     let shift = quantile(z);
     if let Some(b) = w.first_mut() {
@@ -491,68 +419,21 @@ fn drop_suspects(rows: &Rows, pos: &[usize], neg: &[usize], seed: u64) -> Vec<us
     keep
 }
 
-/// What validation found for one classifier.
-#[derive(Debug, Clone, Copy)]
-struct Validation {
-    /// AUC of the chosen model.
-    auc: f64,
-    /// AUC of the chosen regression without trees.
-    auc_linear: f64,
-    /// The calibration quantile of the chosen model's validation negatives.
-    shift: f32,
-}
-
-/// Defaults of the tree correction's training.
-const GB_DEFAULT: GbParams = GbParams {
-    trees: 100,
-    depth: 3,
-    learning_rate: 0.1,
-    lambda: 1.0,
-    min_hess: 2.0,
-};
-
-/// The tree corrections validation tries on the chosen regression.
-const GB_GRID: [GbParams; 4] = [
-    GbParams {
-        trees: 50,
-        depth: 4,
-        ..GB_DEFAULT
-    },
-    GbParams {
-        trees: 100,
-        depth: 4,
-        ..GB_DEFAULT
-    },
-    GbParams {
-        trees: 300,
-        depth: 4,
-        ..GB_DEFAULT
-    },
-    GbParams {
-        trees: 200,
-        depth: 6,
-        ..GB_DEFAULT
-    },
-];
-
 /// Picks the grid point with the best validation ROC AUC: a quarter of the
-/// group keys is held out, the rest trains. Then tries the tree
-/// corrections of `grid` on the chosen regression and keeps the best
-/// only if it beats the regression alone. Returns the choice with its
-/// validation figures.
+/// group keys is held out, the rest trains. Returns it with its validation
+/// AUC and the calibration quantile of its validation negatives.
 fn choose(
     rows: &Rows,
-    pos: &[Keyed],
-    neg: &[Keyed],
-    grid: &[GbParams],
+    pos: &[(usize, String)],
+    neg: &[(usize, String)],
     seed: u64,
     progress: &dyn Fn(&str),
-) -> (Hyper, Option<GbParams>, Option<Validation>) {
+) -> (Hyper, Option<(f64, f32)>) {
     let is_val = |k: &str| hash(0x7a11_d000 ^ seed as u32, k.as_bytes()).is_multiple_of(4);
-    let part = |v: &[Keyed], val: bool| -> Vec<Keyed> {
+    let part = |v: &[(usize, String)], val: bool| -> Vec<usize> {
         v.iter()
             .filter(|(_, k)| is_val(k) == val)
-            .cloned()
+            .map(|(r, _)| *r)
             .collect()
     };
     let (tp, vp, tn, vn) = (
@@ -562,23 +443,21 @@ fn choose(
         part(neg, true),
     );
     if tp.is_empty() || vp.is_empty() || tn.is_empty() || vn.is_empty() {
-        return (GRID[GRID.len() - 1], None, None);
+        return (GRID[GRID.len() - 1], None);
     }
-    let (tpr, vpr, tnr, vnr) = (rows_of(&tp), rows_of(&vp), rows_of(&tn), rows_of(&vn));
-    let kept = drop_suspects(rows, &tpr, &tnr, seed);
+    let tn_filtered = drop_suspects(rows, &tp, &tn, seed);
     progress(&format!(
         "  filter: {} of {} training negatives suspect",
-        tn.len() - kept.len(),
+        tn.len() - tn_filtered.len(),
         tn.len()
     ));
-    let tn_filtered = keep_rows(&tn, &kept);
-    let tnr_filtered = rows_of(&tn_filtered);
     let mut best: Option<(Hyper, f64, f32)> = None;
     for h in GRID {
-        let negs = if h.filter { &tnr_filtered } else { &tnr };
-        let (w, _) = fit(rows, &tpr, negs, h, seed);
-        let sp: Vec<f32> = vpr.iter().map(|&r| rows.z(r, &w)).collect();
-        let sn: Vec<f32> = vnr.iter().map(|&r| rows.z(r, &w)).collect();
+        let negs = if h.filter { &tn_filtered } else { &tn };
+        let (w, _) = fit(rows, &tp, negs, h, seed);
+        let score = |r: usize| -> f32 { rows.row(r).iter().map(|&(i, v)| w[i as usize] * v).sum() };
+        let sp: Vec<f32> = vp.iter().map(|&r| score(r)).collect();
+        let sn: Vec<f32> = vn.iter().map(|&r| score(r)).collect();
         let auc = crate::metrics::roc_auc(&sp, &sn);
         progress(&format!(
             "  epochs {} l2 {:e} filter {}: validation AUC {auc:.4}",
@@ -588,84 +467,10 @@ fn choose(
             best = Some((h, auc, quantile(sn)));
         }
     }
-    let Some((h, auc_linear, shift)) = best else {
-        return (GRID[GRID.len() - 1], None, None);
-    };
-    let mut chosen: (Option<GbParams>, f64, f32) = (None, auc_linear, shift);
-    let negs = if h.filter { &tn_filtered } else { &tn };
-    for &gb in grid {
-        let (w, forest, _) = fit_stacked(rows, &tp, negs, h, Some(gb), seed);
-        let score = |r: usize| rows.z(r, &w) + forest.predict(&rows.tree_x(r, &w));
-        let sp: Vec<f32> = vpr.iter().map(|&r| score(r)).collect();
-        let sn: Vec<f32> = vnr.iter().map(|&r| score(r)).collect();
-        let auc = crate::metrics::roc_auc(&sp, &sn);
-        progress(&format!(
-            "  + {} oblivious trees of depth {}: validation AUC {auc:.4}",
-            gb.trees, gb.depth
-        ));
-        if auc > chosen.1 {
-            chosen = (Some(gb), auc, quantile(sn));
-        }
+    match best {
+        Some((h, auc, shift)) => (h, Some((auc, shift))),
+        None => (GRID[GRID.len() - 1], None),
     }
-    (
-        h,
-        chosen.0,
-        Some(Validation {
-            auc: chosen.1,
-            auc_linear,
-            shift: chosen.2,
-        }),
-    )
-}
-
-/// The regression on all of `pos` and `neg`, and (with `gb`) a tree
-/// correction fitted on top of **out-of-fold** regression outputs: each
-/// half of the group keys (whole DGA families) gets its inputs from a
-/// regression fitted on the other half, so that the trees learn how far
-/// to trust the regression on names like none it has seen.
-fn fit_stacked(
-    rows: &Rows,
-    pos: &[Keyed],
-    neg: &[Keyed],
-    hyper: Hyper,
-    gb: Option<GbParams>,
-    seed: u64,
-) -> (Vec<f32>, Forest, f64) {
-    let (pr, nr) = (rows_of(pos), rows_of(neg));
-    let (w, loss) = fit(rows, &pr, &nr, hyper, seed);
-    let Some(gb) = gb else {
-        return (w, Forest::default(), loss);
-    };
-    let fold = |k: &str| (hash(0xf01d_0000 ^ seed as u32, k.as_bytes()) & 1) as usize;
-    let n = (pr.len() + nr.len()) as f32;
-    let (wp, wn) = (0.5 * n / pr.len() as f32, 0.5 * n / nr.len() as f32);
-    let mut x = Vec::with_capacity(pr.len() + nr.len());
-    let mut y = Vec::with_capacity(x.capacity());
-    let mut cw = Vec::with_capacity(x.capacity());
-    let mut base = Vec::with_capacity(x.capacity());
-    for k in 0..2 {
-        let other = |v: &[Keyed]| -> Vec<usize> {
-            v.iter()
-                .filter(|(_, key)| fold(key) != k)
-                .map(|(r, _)| *r)
-                .collect()
-        };
-        let (op, on) = (other(pos), other(neg));
-        if op.is_empty() || on.is_empty() {
-            return (w, Forest::default(), loss);
-        }
-        let (wk, _) = fit(rows, &op, &on, hyper, seed ^ 0x00f0_1d00);
-        for (v, label) in [(pos, true), (neg, false)] {
-            for (r, _) in v.iter().filter(|(_, key)| fold(key) == k) {
-                x.push(rows.tree_x(*r, &wk));
-                base.push(rows.z(*r, &wk));
-                y.push(label);
-                cw.push(if label { wp } else { wn });
-            }
-        }
-    }
-    let forest = gbdt::fit(&x, &y, &cw, &base, gb);
-    (w, forest, loss)
 }
 
 /// AdaGrad logistic regression with L2 on the active features; classes

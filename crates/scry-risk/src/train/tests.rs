@@ -5,8 +5,6 @@ fn mini() -> TrainConfig {
         synthetic_domains: 6000,
         epochs: 3,
         validate: false,
-        trees: 20,
-        tree_depth: 3,
         ..TrainConfig::new(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/mini"))
     }
 }
@@ -22,9 +20,6 @@ fn training_is_deterministic_and_learns() {
         assert!(m.positives > 0 && m.negatives > 0, "{m:?}");
         assert!(m.final_loss < 0.69, "{m:?}: better than chance");
     }
-    // The stacked trees were fitted (20 per threat when validation is off).
-    assert_eq!(a.trees(), [20, 20, 20]);
-    assert!(ra.models.iter().all(|m| m.trees == 20 && m.tree_depth == 3));
     // The trained model survives its own file format.
     assert_eq!(Model::from_bytes(&a.to_bytes()).unwrap(), a);
 }
@@ -43,19 +38,21 @@ fn empty_classes_are_an_error() {
 fn calibration_puts_score_50_at_the_benign_quantile() {
     // 1000 one-feature rows with log-odds 0.0, 0.01, ... 9.99 (weight 0.01
     // on a feature of value i).
-    let mut rows = Rows::new();
+    let mut rows = Rows {
+        feats: Vec::new(),
+        spans: Vec::new(),
+    };
     let mut neg = Vec::new();
     for i in 0..1000u32 {
         let start = rows.feats.len();
         rows.feats.push((0, 1.0));
         rows.feats.push((1, i as f32));
-        rows.grps.extend([0, 1]);
         rows.spans.push((start, rows.feats.len()));
         neg.push(i as usize);
     }
     let mut w = vec![0.0f32; 2];
     w[1] = 0.01;
-    let shift = calibrate_stacked(&rows, &neg, &mut w, &Forest::default());
+    let shift = calibrate(&rows, &neg, &mut w);
     assert!((shift - 9.94).abs() < 1e-3, "{shift}");
     let above = neg
         .iter()

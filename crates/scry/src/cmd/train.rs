@@ -20,7 +20,7 @@ pub(crate) struct TrainArgs {
     #[arg(long, default_value_t = scry_risk::DEFAULT_SEED)]
     pub(crate) seed: u64,
     /// Where to write the model.
-    #[arg(long, default_value = "crates/scry-risk/model/lexical-v2.bin")]
+    #[arg(long, default_value = "crates/scry-risk/model/lexical-v1.bin")]
     pub(crate) out: PathBuf,
     /// Print the training report as JSON.
     #[arg(long)]
@@ -99,13 +99,6 @@ pub(crate) fn train(a: &TrainArgs) -> Result<ExitCode> {
                     format!("{:.4}", m.final_loss),
                     m.epochs.to_string(),
                     format!("{:e}", m.l2),
-                    m.validation_auc_linear
-                        .map_or_else(|| "-".to_string(), |v| format!("{v:.4}")),
-                    if m.trees > 0 {
-                        format!("{} x depth {}", m.trees, m.tree_depth)
-                    } else {
-                        "-".to_string()
-                    },
                     m.validation_auc
                         .map_or_else(|| "-".to_string(), |v| format!("{v:.4}")),
                     format!("{:.2}", m.calibration_shift),
@@ -122,8 +115,6 @@ pub(crate) fn train(a: &TrainArgs) -> Result<ExitCode> {
                 "loss",
                 "epochs",
                 "l2",
-                "validation AUC (linear)",
-                "trees",
                 "validation AUC",
                 "calibration shift",
                 "suspects dropped",
