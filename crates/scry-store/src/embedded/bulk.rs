@@ -33,7 +33,7 @@ use std::thread::JoinHandle;
 use scry_model::{Entity, Window};
 
 use super::codec::{FactVal, HoldVal, encode_count};
-use super::write::{EventJson, MARK_HOLDER, MARK_SUBJECT, holder_key_into};
+use super::write::{MARK_HOLDER, MARK_SUBJECT, encode_event, holder_key_into};
 use super::{EmbeddedStore, Writer};
 use crate::error::{Result, StoreError};
 use crate::keys::{self, entity_len, push_entity, push_pred, read_pred};
@@ -467,17 +467,7 @@ impl EmbeddedBulk<'_> {
         }
         let mut json = Vec::with_capacity(256);
         for e in &batch.events {
-            json.clear();
-            serde_json::to_writer(
-                &mut json,
-                &EventJson {
-                    data: &e.data,
-                    kind: &e.kind,
-                    subject: &e.subject,
-                    time: e.time,
-                },
-            )
-            .map_err(|e| StoreError::Engine(e.to_string()))?;
+            encode_event(e, &mut json)?;
             self.events.push(&self.next_seq.to_be_bytes(), &json)?;
             self.next_seq += 1;
         }

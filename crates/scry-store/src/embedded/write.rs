@@ -533,17 +533,7 @@ impl EmbeddedStore {
         let mut seq = w.next_seq;
         let mut json = Vec::with_capacity(256);
         for e in &batch.events {
-            json.clear();
-            serde_json::to_writer(
-                &mut json,
-                &EventJson {
-                    data: &e.data,
-                    kind: &e.kind,
-                    subject: &e.subject,
-                    time: e.time,
-                },
-            )
-            .map_err(|e| StoreError::Engine(e.to_string()))?;
+            encode_event(e, &mut json)?;
             out.put(EVT, seq.to_be_bytes(), &json);
             receipt.last_event_seq = Some(seq);
             seq += 1;
@@ -648,11 +638,27 @@ impl EmbeddedStore {
 /// An event as stored in `evt`: the JSON object `decode_event` reads, keys
 /// in sorted order as before.
 #[derive(serde::Serialize)]
-pub(super) struct EventJson<'a> {
-    pub(super) data: &'a BTreeMap<String, String>,
-    pub(super) kind: &'a str,
-    pub(super) subject: &'a str,
-    pub(super) time: i64,
+struct EventJson<'a> {
+    data: &'a BTreeMap<String, String>,
+    kind: &'a str,
+    subject: &'a str,
+    time: i64,
+}
+
+/// Encodes an event as stored in `evt` into `json` (cleared first); the
+/// batch writer and the bulk load store the same bytes.
+pub(super) fn encode_event(e: &crate::NewEvent, json: &mut Vec<u8>) -> Result<()> {
+    json.clear();
+    serde_json::to_writer(
+        &mut *json,
+        &EventJson {
+            data: &e.data,
+            kind: &e.kind,
+            subject: &e.subject,
+            time: e.time,
+        },
+    )
+    .map_err(|e| StoreError::Engine(e.to_string()))
 }
 
 #[cfg(test)]
