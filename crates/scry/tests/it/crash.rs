@@ -23,17 +23,22 @@ fn sigkill_mid_bulk_ingest_then_resume() {
     crash_and_resume("20000");
 }
 
-fn crash_and_resume(batch: &str) {
-    let dir = tempfile::tempdir().unwrap();
-    let data = dir.path().join("d");
-    let input = dir.path().join("in.ndjson");
+/// `LINES` facts, one new domain per line, all sharing one name server.
+fn write_input(path: &std::path::Path) {
     let mut body = String::with_capacity(LINES * 110);
     for i in 0..LINES {
         body.push_str(&format!(
             "{{\"subject\":\"d{i}.com\",\"predicate\":\"nameserver_host\",\"object\":\"ns1.crash.test\",\"time\":\"2026-01-01T00:00:00Z\",\"source\":\"crash\"}}\n"
         ));
     }
-    std::fs::write(&input, body).unwrap();
+    std::fs::write(path, body).unwrap();
+}
+
+fn crash_and_resume(batch: &str) {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("d");
+    let input = dir.path().join("in.ndjson");
+    write_input(&input);
 
     let mut child = scry()
         .arg("--data-dir")
@@ -136,13 +141,7 @@ fn sigkill_mid_bulk_load_then_rerun() {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("d");
     let input = dir.path().join("in.ndjson");
-    let mut body = String::with_capacity(LINES * 110);
-    for i in 0..LINES {
-        body.push_str(&format!(
-            "{{\"subject\":\"d{i}.com\",\"predicate\":\"nameserver_host\",\"object\":\"ns1.crash.test\",\"time\":\"2026-01-01T00:00:00Z\",\"source\":\"crash\"}}\n"
-        ));
-    }
-    std::fs::write(&input, body).unwrap();
+    write_input(&input);
     let mut child = scry()
         .arg("--data-dir")
         .arg(&data)
