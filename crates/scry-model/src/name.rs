@@ -270,6 +270,33 @@ impl DomainName {
         tail(&self.ascii, self.suffix_labels as usize)
     }
 
+    /// The public suffix from the list's ICANN section only: the same as
+    /// [`DomainName::suffix`] unless the suffix is a private one, then the
+    /// ICANN suffix it sits under (`io` for `github.io`, `app` for
+    /// `netlify.app`, `com` for `herokuapp.com`). A private suffix under no
+    /// ICANN rule yields its last label.
+    pub fn icann_suffix(&self) -> &str {
+        let suffix = self.suffix();
+        if !self.has_flag(NameFlag::PrivateSuffix) {
+            return suffix;
+        }
+        let mut rest = suffix;
+        while let Some((_, shorter)) = rest.split_once('.') {
+            rest = shorter;
+            // `rest` is an ICANN suffix when the list, asked about a name
+            // one label longer, answers with exactly `rest` from its ICANN
+            // section.
+            let probe = format!("a.{rest}");
+            if let Some(s) = psl::suffix(probe.as_bytes())
+                && s.as_bytes().len() == rest.len()
+                && s.typ() == Some(psl::Type::Icann)
+            {
+                return rest;
+            }
+        }
+        rest
+    }
+
     /// The public suffix in U-label form, for display.
     pub fn suffix_unicode(&self) -> &str {
         tail(&self.unicode, self.suffix_labels as usize)

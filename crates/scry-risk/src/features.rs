@@ -287,6 +287,13 @@ impl std::fmt::Debug for Features {
 }
 
 /// The label and suffix features are computed on.
+///
+/// The suffix is the ICANN one: `x.github.io` is described as the label `x`
+/// under `io`. A private suffix (free hosting, dynamic DNS) says nothing the
+/// training data can teach honestly: the benign lists are registrable
+/// domains and hold no `x.github.io`-style name while PhishTank holds
+/// hundreds, so a model that saw `github.io` learnt "hosted = phishing"
+/// (`foo.github.io` scored 86 in the first model).
 pub(crate) fn split(name: &DomainName) -> (&str, &str) {
     let ascii = name.ascii();
     let suffix = name.suffix();
@@ -296,7 +303,7 @@ pub(crate) fn split(name: &DomainName) -> (&str, &str) {
                 .strip_suffix(suffix)
                 .and_then(|l| l.strip_suffix('.'))
                 .unwrap_or(reg);
-            (label, suffix)
+            (label, name.icann_suffix())
         }
         None => match ascii.split_once('.') {
             Some((l, rest)) => (l, rest),

@@ -622,3 +622,19 @@ fn report_shape() {
     assert_eq!(r.error.as_deref(), Some("empty label at position 1"));
     assert_eq!(r.ascii, None);
 }
+
+#[test]
+fn icann_suffix_of_private_suffixes() {
+    for (name, suffix, icann) in [
+        ("foo.github.io", "github.io", "io"),
+        ("x.foo.herokuapp.com", "herokuapp.com", "com"),
+        ("site.netlify.app", "netlify.app", "app"),
+        ("www.example.co.uk", "co.uk", "co.uk"),
+        ("example.com", "com", "com"),
+        ("example.internal", "internal", "internal"),
+    ] {
+        let n = DomainName::parse(name).unwrap_or_else(|e| panic!("{name}: {e}"));
+        assert_eq!(n.suffix(), suffix, "{name}");
+        assert_eq!(n.icann_suffix(), icann, "{name}");
+    }
+}

@@ -17,9 +17,33 @@ fn has(f: &Features, i: usize) -> bool {
 #[test]
 fn split_takes_the_registrable_label() {
     assert_eq!(split(&name("www.example.co.uk")), ("example", "co.uk"));
-    assert_eq!(split(&name("a.x.github.io")), ("x", "github.io"));
+    // A private suffix is described by the ICANN suffix under it.
+    assert_eq!(split(&name("a.x.github.io")), ("x", "io"));
+    assert_eq!(split(&name("x.herokuapp.com")), ("x", "com"));
     assert_eq!(split(&name("github.io")), ("github", "io"));
     assert_eq!(split(&name("example.com")), ("example", "com"));
+}
+
+#[test]
+fn a_private_suffix_looks_like_its_icann_suffix() {
+    // `x.github.io` and `x.io` have the same features apart from what the
+    // look-alike matcher finds in the whole host.
+    let no_lookalike = |f: &Features| -> Vec<(usize, u32)> {
+        f.iter()
+            .filter(|(_, _, g)| *g != Group::Lookalike)
+            .map(|(i, v, _)| (i, v.to_bits()))
+            .collect()
+    };
+    for (hosted, plain) in [
+        ("mybank-login.github.io", "mybank-login.io"),
+        ("shop.netlify.app", "shop.app"),
+    ] {
+        assert_eq!(
+            no_lookalike(&feats(hosted)),
+            no_lookalike(&feats(plain)),
+            "{hosted}"
+        );
+    }
 }
 
 #[test]
