@@ -362,6 +362,36 @@ fn step_zone(ctx: &mut Ctx, step: &mut Step) -> Result<()> {
         .runner
         .run(step, "ingest", &mut c, ctx.scale.timeout)
         .and_then(|o| figures::parse_time_v(&o.stderr));
+    // The next day's file (1 % deleted, 1 % moved, 1 % new: `--day 1`),
+    // ingested into the same store (only what changed is written), then
+    // the diff of the two stored snapshots.
+    let next_day = ingest.as_ref().ok().map(|_| {
+        let zone1 = work.join("com-day1.zone");
+        let mut c = Command::new(ctx.release("examples/gen_com_zone"));
+        c.args(["--domains", &ctx.scale.zone_delegations.to_string()])
+            .args(["--day", "1"])
+            .arg(&zone1);
+        ctx.runner
+            .run(step, "generate day 1", &mut c, ctx.scale.timeout)?;
+        let mut c = time_v(&ctx.release("scry"));
+        c.arg("--data-dir")
+            .arg(work.join("data"))
+            .args(["ingest", "zone", "--origin", "com.", "--date", "2026-01-02"])
+            .args(["--progress", "none"])
+            .arg(&zone1);
+        let day1 = ctx
+            .runner
+            .run(step, "ingest day 1", &mut c, ctx.scale.timeout)
+            .and_then(|o| figures::parse_time_v(&o.stderr))?;
+        let mut c = time_v(&ctx.release("scry"));
+        c.arg("--data-dir")
+            .arg(work.join("data"))
+            .args(["zone", "diff", "--origin", "com.", "--json"])
+            .args(["--from", "2026-01-01", "--to", "2026-01-02"]);
+        let o = ctx.runner.run(step, "diff", &mut c, ctx.scale.timeout)?;
+        let changes = o.stdout.lines().filter(|l| l.starts_with('{')).count() as u64;
+        Ok::<_, anyhow::Error>((day1, figures::parse_time_v(&o.stderr)?, changes))
+    });
     let _ = std::fs::remove_dir_all(&work);
     let mut problems = Vec::new();
     let parse = match parse {
@@ -377,6 +407,13 @@ fn step_zone(ctx: &mut Ctx, step: &mut Step) -> Result<()> {
     match ingest {
         Ok(t) => problems.extend(take(step, figures::zone_ingest(&t, parse.as_ref()))),
         Err(e) => problems.push(format!("{e:#}")),
+    }
+    match next_day {
+        Some(Ok((day1, diff, changes))) => {
+            problems.extend(take(step, figures::zone_next_day(&day1, &diff, changes)));
+        }
+        Some(Err(e)) => problems.push(format!("{e:#}")),
+        None => {}
     }
     if problems.is_empty() {
         Ok(())

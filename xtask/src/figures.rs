@@ -267,6 +267,43 @@ pub(crate) fn zone_ingest(t: &TimeV, parse: Option<&Value>) -> Read {
     r
 }
 
+/// The next day's `scry ingest zone` and `scry zone diff` of the two
+/// snapshots, both under `/usr/bin/time -v`; `changes` is the number of
+/// lines the diff printed.
+pub(crate) fn zone_next_day(ingest: &TimeV, diff: &TimeV, changes: u64) -> Read {
+    let mut r = Read::default();
+    if changes == 0 {
+        r.problems
+            .push("the diff of the two days printed no change".to_owned());
+    }
+    r.notes.push(format!(
+        "next day: {changes} changes (added + removed + changed); its ingest took {:.1} s CPU, the diff {:.1} s CPU",
+        ingest.cpu_s, diff.cpu_s
+    ));
+    r.figures.push(Figure::new(
+        "zone next-day ingest (only the changes written), wall",
+        "s",
+        ingest.wall_s,
+        Better::Lower,
+    ));
+    r.figures.push(
+        Figure::new(
+            "zone diff of two stored snapshots, wall",
+            "s",
+            diff.wall_s,
+            Better::Lower,
+        )
+        .target("< 10 s at 2 M delegations"),
+    );
+    r.figures.push(Figure::new(
+        "zone diff peak RSS",
+        "MiB",
+        diff.max_rss_kib as f64 / MIB,
+        Better::Lower,
+    ));
+    r
+}
+
 /// `bench/whois_peers.py --json --scry whois_bench`.
 pub(crate) fn whois(v: &Value) -> Read {
     let mut r = Read::default();

@@ -124,6 +124,24 @@ fn zone_ingest_beside_named() {
 }
 
 #[test]
+fn zone_next_day_ingest_and_diff() {
+    let t = |wall_s, max_rss_kib| TimeV {
+        wall_s,
+        cpu_s: 1.0,
+        max_rss_kib,
+    };
+    let r = zone_next_day(&t(3.0, 400_000), &t(2.5, 10_240), 60_000);
+    assert!(r.problems.is_empty());
+    let diff = find(&r, "zone diff of two stored snapshots", None);
+    assert!(close(diff.scry, 2.5));
+    assert!(close(find(&r, "zone diff peak RSS", None).scry, 10.0));
+    assert!(r.notes[0].contains("60000 changes"));
+    // A diff that found nothing means the second day was not the next day.
+    let r = zone_next_day(&t(3.0, 400_000), &t(2.5, 10_240), 0);
+    assert_eq!(r.problems.len(), 1);
+}
+
+#[test]
 fn whois_beside_python_parsers() {
     let out = "corpus: 1500 files\nasyncwhois 1.1.15: 1400 records\n{\"bench\": \"whois_peers\", \"timed_files\": 1400, \"dropped\": 3, \"repeat\": 1, \"peers\": {\"asyncwhois 1.1.15\": 2000.0, \"python-whois 0.9.6\": 1800.0}, \"scry\": {\"bench\":\"whois_parse\",\"files\":1400,\"bytes\":5000000,\"with_data\":1300,\"repeat\":20,\"records\":28000,\"wall_s\":0.6,\"cpu_s\":0.5,\"records_per_cpu_s\":56000.0,\"records_per_s\":46666.0}}\n";
     let r = whois(&json(out));
