@@ -190,7 +190,9 @@ pub(crate) fn zone_cmd(cli: &Cli, c: &ZoneCmd) -> Result<ExitCode> {
     // Reading snapshot runs needs the data dir, not the fact store's lock.
     let runs = cli.data_dir.join("zones");
     let mut rows = Vec::new();
-    let mut stdout = std::io::stdout().lock();
+    // Block-buffered: a diff of two big snapshots prints millions of lines,
+    // and the standard output's line buffering would write each one alone.
+    let mut stdout = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
     zone_diff(&runs, &a.origin, t(&a.from)?, t(&a.to)?, &mut |date, ch| {
         let d = scry_model::format_time(date);
         let d = d.get(..10).unwrap_or(&d).to_string();
@@ -212,6 +214,8 @@ pub(crate) fn zone_cmd(cli: &Cli, c: &ZoneCmd) -> Result<ExitCode> {
         }
         Ok(())
     })?;
+    stdout.flush()?;
+    drop(stdout);
     if !a.json {
         out::table(&["date", "kind", "domain", "ns_old", "ns_new"], &rows)?;
     }
