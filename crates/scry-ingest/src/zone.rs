@@ -504,8 +504,11 @@ struct ChangeContext {
     ns: HashMap<String, DomainName>,
 }
 
-/// Most name servers kept parsed.
-const NS_CACHE: usize = 1 << 18;
+/// Most name servers kept parsed (~250 bytes each: a `.com`-size zone's
+/// in-bailiwick name servers, one pair per self-hosted domain, would
+/// otherwise keep the cache at its cap for the whole run, next to the bulk
+/// load's sorters).
+const NS_CACHE: usize = 1 << 16;
 
 impl ChangeContext {
     fn new(origin: &str, date: Timestamp, now: Timestamp) -> ChangeContext {
