@@ -220,25 +220,24 @@ pub(crate) struct Samples {
 
 impl Samples {
     /// Runs `f` `warm` times unmeasured, then `iters` times measured;
-    /// `first` numbers the calls so rounds continue one sequence.
+    /// `first` numbers the calls so rounds continue one sequence. `f`
+    /// returns the CPU time (ns) the call took on the thread that ran it;
+    /// the wall time is taken around `f`.
     pub(crate) fn run(
         &mut self,
         first: usize,
         warm: usize,
         iters: usize,
-        mut f: impl FnMut(usize) -> Result<()>,
+        mut f: impl FnMut(usize) -> Result<u64>,
     ) -> Result<()> {
         for i in 0..warm {
             f(first + i)?;
         }
         for i in 0..iters {
-            let c = thread_cpu_ns();
             let t = Instant::now();
-            f(first + i)?;
-            let wall = t.elapsed().as_secs_f64() * 1e6;
-            self.cpu
-                .push(thread_cpu_ns().saturating_sub(c) as f64 / 1e3);
-            self.wall.push(wall);
+            let cpu = f(first + i)?;
+            self.wall.push(t.elapsed().as_secs_f64() * 1e6);
+            self.cpu.push(cpu as f64 / 1e3);
         }
         Ok(())
     }
@@ -262,9 +261,16 @@ fn thread_cpu_ns() -> u64 {
     (t.tv_sec as u64).saturating_mul(1_000_000_000) + t.tv_nsec as u64
 }
 
-pub(crate) fn measure(iters: usize, f: impl FnMut(usize) -> Result<()>) -> Result<Latency> {
+/// Calls `f` on this thread, returning the CPU time it took (ns).
+fn on_cpu(f: impl FnOnce() -> Result<()>) -> Result<u64> {
+    let c = thread_cpu_ns();
+    f()?;
+    Ok(thread_cpu_ns().saturating_sub(c))
+}
+
+pub(crate) fn measure(iters: usize, mut f: impl FnMut(usize) -> Result<()>) -> Result<Latency> {
     let mut s = Samples::default();
-    s.run(0, iters.min(50), iters, f)?;
+    s.run(0, iters.min(50), iters, |i| on_cpu(|| f(i)))?;
     Ok(s.latency())
 }
 
@@ -420,7 +426,52 @@ pub(crate) fn run(args: &[&str]) -> Result<()> {
     } else {
         Some(crate::pg::load(&work, &tsv, queries_only)?)
     };
-    let measured = (|| -> Result<Measured> {
+    // Query `q` (pivot, small profile, big profile), call `i`.
+    let query = |q: usize, i: usize| -> Result<()> {
+        match q {
+            0 => {
+                let p = store.pivot(&pivot_q)?;
+                if p.domains.len() < 1000 {
+                    bail!("pivot returned {} domains", p.domains.len());
+                }
+            }
+            1 => {
+                scry_intel::profile::profile(&store, &small[i % small.len()], &opts)?;
+            }
+            _ => {
+                let p = scry_intel::profile::profile(&store, PROFILE_DOMAIN, &opts)?;
+                if !p.found {
+                    bail!("profile target missing");
+                }
+            }
+        }
+        Ok(())
+    };
+    // Scry's queries run on a query thread that waits for each request, as
+    // a PostgreSQL backend waits for pgbench's: this thread sends the
+    // request, blocks until the answer and times the round trip, so both
+    // sides are measured from a client, and neither query loop is a thread
+    // that never sleeps (which the scheduler treats as a batch job behind
+    // the machine's other work).
+    let measured = std::thread::scope(|sc| -> Result<Measured> {
+        let (req_tx, req_rx) = std::sync::mpsc::sync_channel::<(usize, usize)>(0);
+        let (resp_tx, resp_rx) = std::sync::mpsc::sync_channel::<Result<u64>>(0);
+        let query = &query;
+        sc.spawn(move || {
+            for (q, i) in req_rx {
+                if resp_tx.send(on_cpu(|| query(q, i))).is_err() {
+                    break;
+                }
+            }
+        });
+        let call = |q: usize, i: usize| -> Result<u64> {
+            req_tx
+                .send((q, i))
+                .map_err(|_| anyhow::anyhow!("the query thread stopped"))?;
+            resp_rx
+                .recv()
+                .map_err(|_| anyhow::anyhow!("the query thread stopped"))?
+        };
         let mut m = Measured::default();
         let per_round = iters.div_ceil(ROUNDS);
         let pg_scripts = [
@@ -430,24 +481,9 @@ pub(crate) fn run(args: &[&str]) -> Result<()> {
         ];
         for r in 0..ROUNDS {
             let first = r * (per_round + WARM);
-            m.scry[0].run(first, WARM, per_round, |_| {
-                let p = store.pivot(&pivot_q)?;
-                if p.domains.len() < 1000 {
-                    bail!("pivot returned {} domains", p.domains.len());
-                }
-                Ok(())
-            })?;
-            m.scry[1].run(first, WARM, per_round, |i| {
-                scry_intel::profile::profile(&store, &small[i % small.len()], &opts)?;
-                Ok(())
-            })?;
-            m.scry[2].run(first, WARM, per_round, |_| {
-                let p = scry_intel::profile::profile(&store, PROFILE_DOMAIN, &opts)?;
-                if !p.found {
-                    bail!("profile target missing");
-                }
-                Ok(())
-            })?;
+            for (q, samples) in m.scry.iter_mut().enumerate() {
+                samples.run(first, WARM, per_round, |i| call(q, i))?;
+            }
             if let Some(pg) = &pg {
                 for (q, script) in pg_scripts.iter().enumerate() {
                     let run = pg.server.pgbench_run(
@@ -464,8 +500,10 @@ pub(crate) fn run(args: &[&str]) -> Result<()> {
                 }
             }
         }
+        // Dropping the request channel ends the query thread.
+        drop(req_tx);
         Ok(m)
-    })();
+    });
     let pg_load = pg.as_ref().map(|p| (p.load_s, p.disk));
     if let Some(pg) = pg {
         pg.server.stop();
@@ -607,7 +645,7 @@ pub(crate) fn run(args: &[&str]) -> Result<()> {
     }
     writeln!(
         md,
-        "\nRatios are PostgreSQL's figure divided by Scry's (above 1: Scry is faster or smaller). Latencies: Scry in-process (`Store::pivot`, `scry_intel::profile`: the whole profile, output structure included), one call after another on one thread; PostgreSQL through pgbench's per-transaction log (prepared statements over a unix socket, one connection, so a client round trip is included). {iters} measured calls per query and side in {ROUNDS} rounds alternating Scry and PostgreSQL, {WARM} unmeasured warm-up calls at the start of each round. CPU: Scry's query thread (`CLOCK_THREAD_CPUTIME_ID` around each call); PostgreSQL's backend (the postmaster's reaped-children CPU over each pgbench run, 10 ms ticks, connection start included; pgbench's own CPU not counted)."
+        "\nRatios are PostgreSQL's figure divided by Scry's (above 1: Scry is faster or smaller). Latencies are round trips seen by a client that sends one request and waits for its answer: Scry's queries (`Store::pivot`, `scry_intel::profile`: the whole profile, output structure included) run in-process on a query thread fed through a rendezvous channel (a hand-off each way, a few µs); PostgreSQL's come from pgbench's per-transaction log (prepared statements over a unix socket, one connection). {iters} measured calls per query and side in {ROUNDS} rounds alternating Scry and PostgreSQL, {WARM} unmeasured warm-up calls at the start of each round. CPU: Scry's query thread (`CLOCK_THREAD_CPUTIME_ID` around each query); PostgreSQL's backend (the postmaster's reaped-children CPU over each pgbench run, 10 ms ticks, connection start included; pgbench's own CPU not counted)."
     )?;
     std::fs::create_dir_all(&out)?;
     let name = if queries_only {

@@ -106,7 +106,7 @@ impl Serialize for NameFlag {
 /// every label is 1..=63 octets of `[a-z0-9_-]` (or the leftmost label is
 /// `*`), the whole name at most 253 octets and the last label is not all
 /// digits; `unicode` has as many labels, or is empty when it is `ascii`
-/// itself (names rebuilt from keys, see [`DomainName::unicode`]); `suffix_labels <= labels`; the
+/// itself (see [`DomainName::unicode`]); `suffix_labels <= labels`; the
 /// registrable domain, when there is one, is the public suffix plus one
 /// label. Everything but the `rewritten` and `unicode` flags is a function
 /// of `ascii`, and two names are equal, hash and sort by `ascii` alone.
@@ -294,8 +294,8 @@ impl DomainName {
 
     /// The U-label form for display.
     pub fn unicode(&self) -> &str {
-        // A name rebuilt from a key leaves it empty when it is the A-label
-        // form itself (no valid name is empty).
+        // Empty when the display form is the A-label form itself (no valid
+        // name is empty).
         if self.unicode.is_empty() {
             &self.ascii
         } else {
@@ -768,6 +768,13 @@ fn analyse(ascii: String, mut flags: Vec<NameFlag>) -> DomainName {
     }
     flags.sort();
     flags.dedup();
+    // An all-ASCII name's display form is its text: kept once (see
+    // `unicode()`), so copies of the name allocate one string, not two.
+    let unicode = if unicode == ascii {
+        String::new()
+    } else {
+        unicode
+    };
     DomainName {
         ascii,
         unicode,

@@ -746,10 +746,13 @@ impl Store for EmbeddedStore {
     }
 
     fn holdings(&self, holder: &Entity) -> Result<Vec<Holding>> {
+        // Decoded as read: no copy of each key's tail.
         let prefix = entity_key(&holder_of(holder));
         let mut out = Vec::new();
-        for (rest, hv) in self.holdings_of(&prefix)? {
-            let (predicate, rest) = read_pred(&rest)?;
+        for item in self.dom.prefix(&prefix) {
+            let (k, v) = item.into_inner()?;
+            let hv = HoldVal::decode(&v)?;
+            let (predicate, rest) = read_pred(&k[prefix.len()..])?;
             let (object, _) = read_entity(rest)?;
             out.push(Holding {
                 predicate,
@@ -763,8 +766,9 @@ impl Store for EmbeddedStore {
 
     fn value_counts(&self, values: &[(Predicate, Entity)]) -> Result<Vec<ValueCount>> {
         let mut out = Vec::with_capacity(values.len());
+        let mut k = Vec::with_capacity(64);
         for (p, o) in values {
-            let mut k = Vec::with_capacity(32);
+            k.clear();
             push_pred(&mut k, *p);
             push_entity(&mut k, o);
             out.push(match self.cnt.get(&k)? {
