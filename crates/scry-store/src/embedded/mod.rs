@@ -705,14 +705,12 @@ impl Store for EmbeddedStore {
         // The subject being counted: its key, its name, facts and window.
         let mut run: Option<(Vec<u8>, String, u64, Window)> = None;
         let prefix = keys::registrable_prefix(registrable.registrable_or_self());
-        let mut read = 0usize;
-        for item in self.fwd.prefix(prefix) {
+        for (read, item) in self.fwd.prefix(prefix).enumerate() {
             let (k, v) = item.into_inner()?;
             if read >= limit {
                 out.limited = true;
                 break;
             }
-            read += 1;
             let sl = keys::entity_len(&k).ok_or_else(|| StoreError::Corruption {
                 what: "fwd",
                 detail: "bad subject in a forward key".into(),
