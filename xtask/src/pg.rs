@@ -7,16 +7,7 @@ use std::time::Instant;
 
 use anyhow::{Context, Result, bail};
 
-use crate::pct;
 use crate::store_bench::{Latency, PIVOT_NS, PROFILE_DOMAIN};
-
-pub(crate) struct PgFigures {
-    pub(crate) load_s: f64,
-    pub(crate) disk: u64,
-    pub(crate) pivot: Latency,
-    pub(crate) profile_small: Latency,
-    pub(crate) profile_big: Latency,
-}
 
 const PORT: &str = "55432";
 
@@ -74,17 +65,40 @@ fn psql_on(bin: &Path, sock: &Path, port: &str, sql: &str) -> Result<String> {
     Ok(String::from_utf8_lossy(&out.stdout).trim().to_string())
 }
 
+/// Runs `script` `tx` times over one connection (prepared statements, unix
+/// socket) and returns the per-transaction latencies (µs) from pgbench's
+/// log, the first `warm` dropped, with the server-side CPU the run cost.
+///
+/// CPU: the growth of the postmaster's `cutime + cstime` (children reaped),
+/// which is the CPU of the pgbench connection's backend once it exits
+/// (clock ticks, 10 ms; an autovacuum worker exiting meanwhile would add
+/// its own). pgbench's client CPU is not counted, as Scry's side has no
+/// client.
+#[allow(clippy::too_many_arguments)]
 fn pgbench_on(
     bin: &Path,
     sock: &Path,
     port: &str,
     dir: &Path,
+    postmaster: Option<u32>,
     name: &str,
     script: &str,
-) -> Result<Latency> {
+    tx: usize,
+    warm: usize,
+) -> Result<PgRun> {
     let f = dir.join(format!("{name}.sql"));
     std::fs::write(&f, script)?;
     let prefix = dir.join(format!("log-{name}"));
+    // Old logs of the same name would be read as this run's.
+    for e in std::fs::read_dir(dir)?.flatten() {
+        if e.file_name()
+            .to_string_lossy()
+            .starts_with(&format!("log-{name}."))
+        {
+            let _ = std::fs::remove_file(e.path());
+        }
+    }
+    let cpu0 = postmaster.and_then(children_cpu_ticks);
     let status = Command::new(bin.join("pgbench"))
         .args(["-n", "-h"])
         .arg(sock)
@@ -96,7 +110,7 @@ fn pgbench_on(
             "-M",
             "prepared",
             "-t",
-            "2050",
+            &tx.to_string(),
             "-l",
             "--log-prefix",
         ])
@@ -110,10 +124,14 @@ fn pgbench_on(
     if !status.success() {
         bail!("pgbench {name} failed");
     }
+    // The backend has exited when pgbench returns, but the postmaster may
+    // not have reaped it yet.
+    std::thread::sleep(std::time::Duration::from_millis(20));
+    let cpu1 = postmaster.and_then(children_cpu_ticks);
     let mut lat = Vec::new();
     for e in std::fs::read_dir(dir)?.flatten() {
         let n = e.file_name().to_string_lossy().to_string();
-        if n.starts_with(&format!("log-{name}")) {
+        if n.starts_with(&format!("log-{name}.")) {
             for line in std::fs::read_to_string(e.path())?.lines() {
                 if let Some(us) = line
                     .split_whitespace()
@@ -125,60 +143,130 @@ fn pgbench_on(
             }
         }
     }
-    // Drop the first 50 as warm-up, like the Scry side.
-    let mut lat: Vec<f64> = lat.into_iter().skip(50).collect();
-    lat.sort_by(|a, b| a.total_cmp(b));
-    Ok(Latency {
-        p50: pct(&lat, 0.5),
-        p99: pct(&lat, 0.99),
-    })
+    let samples: Vec<f64> = lat.into_iter().skip(warm).collect();
+    let cpu_s = match (cpu0, cpu1) {
+        (Some(a), Some(b)) => Some(b.saturating_sub(a) as f64 / 100.0),
+        _ => None,
+    };
+    Ok(PgRun { samples, cpu_s })
 }
 
-pub(crate) fn bench(work: &Path, tsv: &Path, domains: u64) -> Result<PgFigures> {
-    let pg = Server::start(&work.join("pg"), PORT)?;
-    let result = (|| -> Result<PgFigures> {
+/// One pgbench run: latencies (µs) and the server CPU it cost (seconds).
+pub(crate) struct PgRun {
+    pub(crate) samples: Vec<f64>,
+    pub(crate) cpu_s: Option<f64>,
+}
+
+/// `cutime + cstime` of a process, in clock ticks (USER_HZ, 100 on Linux).
+fn children_cpu_ticks(pid: u32) -> Option<u64> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    // Fields after the parenthesised command name: state is field 3;
+    // cutime and cstime are fields 16 and 17.
+    let rest = stat.rsplit_once(')')?.1;
+    let f: Vec<&str> = rest.split_whitespace().collect();
+    let cutime: u64 = f.get(13)?.parse().ok()?;
+    let cstime: u64 = f.get(14)?.parse().ok()?;
+    Some(cutime + cstime)
+}
+
+/// The store bench's PostgreSQL side, loaded and ready for queries.
+pub(crate) struct PgStore {
+    pub(crate) server: Server,
+    /// Wall time of COPY, both indexes, the counts table and VACUUM
+    /// ANALYZE; `None` when an existing cluster was reopened.
+    pub(crate) load_s: Option<f64>,
+    pub(crate) disk: u64,
+}
+
+/// A fresh cluster in `work/pg` loaded with `tsv`, or, with `reuse`, the
+/// cluster a previous run left there (started again, not reloaded).
+pub(crate) fn load(work: &Path, tsv: &Path, reuse: bool) -> Result<PgStore> {
+    let dir = work.join("pg");
+    if reuse && dir.join("data/PG_VERSION").is_file() {
+        let server = Server::start_existing(&dir, PORT)?;
+        let disk = table_size(&server)?;
+        return Ok(PgStore {
+            server,
+            load_s: None,
+            disk,
+        });
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+    let server = Server::start(&dir, PORT)?;
+    let loaded = (|| -> Result<(f64, u64)> {
         let t = Instant::now();
-        pg.psql(
+        server.psql(
             "CREATE TABLE facts(subject text, holder text, pred smallint, obj text, first_seen bigint, last_seen bigint, cnt bigint, source text)",
         )?;
-        pg.psql(&format!("\\copy facts FROM '{}'", tsv.display()))?;
-        pg.psql("CREATE INDEX facts_fwd ON facts(holder, pred, obj)")?;
-        pg.psql("CREATE INDEX facts_rev ON facts(pred, obj, holder)")?;
-        pg.psql(
+        server.psql(&format!("\\copy facts FROM '{}'", tsv.display()))?;
+        server.psql("CREATE INDEX facts_fwd ON facts(holder, pred, obj)")?;
+        server.psql("CREATE INDEX facts_rev ON facts(pred, obj, holder)")?;
+        server.psql(
             "CREATE TABLE counts AS SELECT pred, obj, count(DISTINCT holder) AS n FROM facts GROUP BY pred, obj",
         )?;
-        pg.psql("CREATE UNIQUE INDEX counts_pk ON counts(pred, obj)")?;
-        pg.psql("VACUUM ANALYZE")?;
-        let load_s = t.elapsed().as_secs_f64();
-        let disk: u64 = pg
-            .psql("SELECT pg_total_relation_size('facts') + pg_total_relation_size('counts')")?
-            .parse()
-            .unwrap_or(0);
-        let pivot = pg.pgbench(
-            "pivot",
-            &format!(
-                "SELECT DISTINCT holder FROM facts WHERE pred = 2 AND obj = '{PIVOT_NS}' ORDER BY holder LIMIT 1000;\n"
-            ),
-        )?;
-        let profile_q = "SELECT f.pred, f.obj, f.first_seen, f.last_seen, f.cnt, c.n FROM facts f JOIN counts c ON c.pred = f.pred AND c.obj = f.obj WHERE f.holder = ";
-        let profile_small = pg.pgbench(
-            "profile_small",
-            &format!(
-                "\\set i random(0, 1999)\n{profile_q}'d' || ((:i * 7919) % {domains}) || '-bench.' || (ARRAY['com','net','org','info','xyz'])[((:i * 7919) % {domains}) % 5 + 1];\n"
-            ),
-        )?;
-        let profile_big =
-            pg.pgbench("profile_big", &format!("{profile_q}'{PROFILE_DOMAIN}';\n"))?;
-        Ok(PgFigures {
-            load_s,
-            disk,
-            pivot,
-            profile_small,
-            profile_big,
-        })
+        server.psql("CREATE UNIQUE INDEX counts_pk ON counts(pred, obj)")?;
+        server.psql("VACUUM ANALYZE")?;
+        Ok((t.elapsed().as_secs_f64(), table_size(&server)?))
     })();
-    pg.stop();
-    result
+    match loaded {
+        Ok((load_s, disk)) => Ok(PgStore {
+            server,
+            load_s: Some(load_s),
+            disk,
+        }),
+        Err(e) => {
+            server.stop();
+            Err(e)
+        }
+    }
+}
+
+fn table_size(server: &Server) -> Result<u64> {
+    Ok(server
+        .psql("SELECT pg_total_relation_size('facts') + pg_total_relation_size('counts')")?
+        .parse()
+        .unwrap_or(0))
+}
+
+/// The store bench's queries, as pgbench scripts (the same values as the
+/// Scry side).
+pub(crate) fn pivot_script() -> String {
+    format!(
+        "SELECT DISTINCT holder FROM facts WHERE pred = 2 AND obj = '{PIVOT_NS}' ORDER BY holder LIMIT 1000;\n"
+    )
+}
+
+const PROFILE_Q: &str = "SELECT f.pred, f.obj, f.first_seen, f.last_seen, f.cnt, c.n FROM facts f JOIN counts c ON c.pred = f.pred AND c.obj = f.obj WHERE f.holder = ";
+
+pub(crate) fn profile_small_script(domains: u64) -> String {
+    format!(
+        "\\set i random(0, 1999)\n{PROFILE_Q}'d' || ((:i * 7919) % {domains}) || '-bench.' || (ARRAY['com','net','org','info','xyz'])[((:i * 7919) % {domains}) % 5 + 1];\n"
+    )
+}
+
+pub(crate) fn profile_big_script() -> String {
+    format!("{PROFILE_Q}'{PROFILE_DOMAIN}';\n")
+}
+
+fn pg_ctl_start(bin: &Path, dir: &Path, data: &Path, sock: &Path, port: &str) -> Result<()> {
+    let opts = format!(
+        "-c listen_addresses=127.0.0.1 -p {port} -k {} -c max_wal_size=4GB",
+        sock.display()
+    );
+    as_pg(
+        bin,
+        "pg_ctl",
+        &[
+            "-D",
+            data.to_str().context("path")?,
+            "-o",
+            &opts,
+            "-w",
+            "-l",
+            dir.join("log").to_str().context("path")?,
+            "start",
+        ],
+    )
 }
 
 /// A PostgreSQL server on 127.0.0.1 in `dir` (a fresh cluster), for other
@@ -218,24 +306,7 @@ impl Server {
                 "--no-locale",
             ],
         )?;
-        let opts = format!(
-            "-c listen_addresses=127.0.0.1 -p {port} -k {} -c max_wal_size=4GB",
-            sock.display()
-        );
-        as_pg(
-            &bin,
-            "pg_ctl",
-            &[
-                "-D",
-                data.to_str().context("path")?,
-                "-o",
-                &opts,
-                "-w",
-                "-l",
-                dir.join("log").to_str().context("path")?,
-                "start",
-            ],
-        )?;
+        pg_ctl_start(&bin, dir, &data, &sock, port)?;
         Ok(Server {
             bin,
             dir: dir.to_path_buf(),
@@ -245,12 +316,61 @@ impl Server {
         })
     }
 
+    /// Starts the cluster a previous [`Server::start`] left in `dir`.
+    pub(crate) fn start_existing(dir: &Path, port: &str) -> Result<Server> {
+        let bin = bin_dir()?;
+        let data = dir.join("data");
+        let sock = dir.join("sock");
+        pg_ctl_start(&bin, dir, &data, &sock, port)?;
+        Ok(Server {
+            bin,
+            dir: dir.to_path_buf(),
+            data,
+            sock,
+            port: port.to_string(),
+        })
+    }
+
+    /// The postmaster's PID, from its pid file.
+    fn postmaster(&self) -> Option<u32> {
+        std::fs::read_to_string(self.data.join("postmaster.pid"))
+            .ok()?
+            .lines()
+            .next()?
+            .trim()
+            .parse()
+            .ok()
+    }
+
     pub(crate) fn psql(&self, sql: &str) -> Result<String> {
         psql_on(&self.bin, &self.sock, &self.port, sql)
     }
 
+    /// 2,050 transactions, the first 50 dropped as warm-up.
     pub(crate) fn pgbench(&self, name: &str, script: &str) -> Result<Latency> {
-        pgbench_on(&self.bin, &self.sock, &self.port, &self.dir, name, script)
+        let run = self.pgbench_run(name, script, 2050, 50)?;
+        Ok(Latency::of(run.samples, run.cpu_s))
+    }
+
+    /// `tx` transactions over one connection, the first `warm` dropped.
+    pub(crate) fn pgbench_run(
+        &self,
+        name: &str,
+        script: &str,
+        tx: usize,
+        warm: usize,
+    ) -> Result<PgRun> {
+        pgbench_on(
+            &self.bin,
+            &self.sock,
+            &self.port,
+            &self.dir,
+            self.postmaster(),
+            name,
+            script,
+            tx,
+            warm,
+        )
     }
 
     /// Stops the server by its PID (fast shutdown) and waits up to 10 s.

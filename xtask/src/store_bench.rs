@@ -184,26 +184,94 @@ fn generate(domains: u64, ndjson: &Path, tsv: &Path) -> Result<u64> {
     Ok(n)
 }
 
+/// Latency percentiles (µs) of a query, with its CPU cost.
 pub(crate) struct Latency {
     pub(crate) p50: f64,
     pub(crate) p99: f64,
+    /// Mean CPU time per query (µs): Scry's query thread
+    /// (`CLOCK_THREAD_CPUTIME_ID`), PostgreSQL's backend (see `pg`).
+    pub(crate) cpu_mean: Option<f64>,
+    /// Scry only: percentiles of the per-query thread CPU time (µs).
+    pub(crate) cpu_p50: Option<f64>,
+    pub(crate) cpu_p99: Option<f64>,
+}
+
+impl Latency {
+    /// From wall-time samples (µs) and the CPU seconds they cost in all.
+    pub(crate) fn of(mut wall: Vec<f64>, cpu_s: Option<f64>) -> Latency {
+        wall.sort_by(|a, b| a.total_cmp(b));
+        let n = wall.len().max(1) as f64;
+        Latency {
+            p50: pct(&wall, 0.5),
+            p99: pct(&wall, 0.99),
+            cpu_mean: cpu_s.map(|s| s * 1e6 / n),
+            cpu_p50: None,
+            cpu_p99: None,
+        }
+    }
+}
+
+/// Per-query samples of an in-process query: wall and thread CPU (µs).
+#[derive(Default)]
+pub(crate) struct Samples {
+    wall: Vec<f64>,
+    cpu: Vec<f64>,
+}
+
+impl Samples {
+    /// Runs `f` `warm` times unmeasured, then `iters` times measured;
+    /// `first` numbers the calls so rounds continue one sequence. `f`
+    /// returns the CPU time (ns) the call took on the thread that ran it;
+    /// the wall time is taken around `f`.
+    pub(crate) fn run(
+        &mut self,
+        first: usize,
+        warm: usize,
+        iters: usize,
+        mut f: impl FnMut(usize) -> Result<u64>,
+    ) -> Result<()> {
+        for i in 0..warm {
+            f(first + i)?;
+        }
+        for i in 0..iters {
+            let t = Instant::now();
+            let cpu = f(first + i)?;
+            self.wall.push(t.elapsed().as_secs_f64() * 1e6);
+            self.cpu.push(cpu as f64 / 1e3);
+        }
+        Ok(())
+    }
+
+    pub(crate) fn latency(mut self) -> Latency {
+        self.cpu.sort_by(|a, b| a.total_cmp(b));
+        let total: f64 = self.cpu.iter().sum();
+        let mut l = Latency::of(self.wall, None);
+        if !self.cpu.is_empty() {
+            l.cpu_mean = Some(total / self.cpu.len() as f64);
+            l.cpu_p50 = Some(pct(&self.cpu, 0.5));
+            l.cpu_p99 = Some(pct(&self.cpu, 0.99));
+        }
+        l
+    }
+}
+
+/// CPU time of the calling thread, in nanoseconds.
+fn thread_cpu_ns() -> u64 {
+    let t = rustix::time::clock_gettime(rustix::time::ClockId::ThreadCPUTime);
+    (t.tv_sec as u64).saturating_mul(1_000_000_000) + t.tv_nsec as u64
+}
+
+/// Calls `f` on this thread, returning the CPU time it took (ns).
+fn on_cpu(f: impl FnOnce() -> Result<()>) -> Result<u64> {
+    let c = thread_cpu_ns();
+    f()?;
+    Ok(thread_cpu_ns().saturating_sub(c))
 }
 
 pub(crate) fn measure(iters: usize, mut f: impl FnMut(usize) -> Result<()>) -> Result<Latency> {
-    for i in 0..iters.min(50) {
-        f(i)?;
-    }
-    let mut v = Vec::with_capacity(iters);
-    for i in 0..iters {
-        let t = Instant::now();
-        f(i)?;
-        v.push(t.elapsed().as_secs_f64() * 1e6);
-    }
-    v.sort_by(|a, b| a.total_cmp(b));
-    Ok(Latency {
-        p50: pct(&v, 0.5),
-        p99: pct(&v, 0.99),
-    })
+    let mut s = Samples::default();
+    s.run(0, iters.min(50), iters, |i| on_cpu(|| f(i)))?;
+    Ok(s.latency())
 }
 
 pub(crate) fn scry_bin() -> Result<PathBuf> {
@@ -247,11 +315,41 @@ pub(crate) fn timed(cmd: &mut Command) -> Result<(f64, u64)> {
     Ok((wall, rss))
 }
 
+/// Rounds the measured queries are split into, alternating Scry and
+/// PostgreSQL; unmeasured warm-up calls at the start of each round.
+const ROUNDS: usize = 4;
+const WARM: usize = 20;
+const QUERY_NAMES: [&str; 3] = ["pivot", "profile_small", "profile_big"];
+
+/// The three queries' samples: Scry's, and PostgreSQL's with its CPU.
+struct Measured {
+    scry: [Samples; 3],
+    pg: [(Vec<f64>, Option<f64>); 3],
+}
+
+impl Default for Measured {
+    fn default() -> Self {
+        Measured {
+            scry: Default::default(),
+            pg: std::array::from_fn(|_| (Vec::new(), Some(0.0))),
+        }
+    }
+}
+
+struct PgFigures {
+    load_s: Option<f64>,
+    disk: u64,
+    pivot: Latency,
+    profile_small: Latency,
+    profile_big: Latency,
+}
+
 pub(crate) fn run(args: &[&str]) -> Result<()> {
     let mut domains = 1_000_000u64;
     let mut work = std::env::temp_dir().join("scry-bench-store");
     let mut skip_pg = false;
     let mut queries_only = false;
+    let mut iters = 2000usize;
     let mut out = Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/bench");
     let mut it = args.iter();
     while let Some(a) = it.next() {
@@ -260,14 +358,14 @@ pub(crate) fn run(args: &[&str]) -> Result<()> {
             "--work" => work = PathBuf::from(it.next().context("--work DIR")?),
             "--skip-pg" => skip_pg = true,
             "--out" => out = PathBuf::from(it.next().context("--out DIR")?),
-            // Re-measure the queries on the store a previous run left in --work.
-            "--queries-only" => {
-                queries_only = true;
-                skip_pg = true;
-            }
+            // Re-measure the queries on the store (and the PostgreSQL
+            // cluster, unless --skip-pg) a previous run left in --work.
+            "--queries-only" => queries_only = true,
+            // Measured calls per query and side (default 2,000).
+            "--iters" => iters = it.next().context("--iters N")?.parse()?,
             other => {
                 bail!(
-                    "unknown option {other} (--domains N, --work DIR, --out DIR, --skip-pg, --queries-only)"
+                    "unknown option {other} (--domains N, --work DIR, --out DIR, --skip-pg, --queries-only, --iters N)"
                 )
             }
         }
@@ -308,41 +406,124 @@ pub(crate) fn run(args: &[&str]) -> Result<()> {
     let disk = du(&data);
     eprintln!("compaction settled in {settle_s:.1}s (idle: {idle}); disk {disk} B");
     let ns = Entity::Domain(DomainName::parse(PIVOT_NS)?);
-    let pivot = measure(2000, |_| {
-        let p = store.pivot(&PivotQuery {
-            predicate: Predicate::NAMESERVER_HOST,
-            object: ns.clone(),
-            scope: Scope::Current,
-            after: None,
-            limit: 1000,
-        })?;
-        if p.domains.len() < 1000 {
-            bail!("pivot returned {} domains", p.domains.len());
-        }
-        Ok(())
-    })?;
+    let pivot_q = PivotQuery {
+        predicate: Predicate::NAMESERVER_HOST,
+        object: ns,
+        scope: Scope::Current,
+        after: None,
+        limit: 1000,
+    };
     let opts = ProfileOptions::default();
-    let profile_big = measure(2000, |_| {
-        let p = scry_intel::profile::profile(&store, PROFILE_DOMAIN, &opts)?;
-        if !p.found {
-            bail!("profile target missing");
-        }
-        Ok(())
-    })?;
     let small: Vec<String> = (0..2000u64).map(|i| domain(i * 7919 % domains)).collect();
-    let profile_small = measure(2000, |i| {
-        scry_intel::profile::profile(&store, &small[i % small.len()], &opts)?;
-        Ok(())
-    })?;
     let huge = store.value_counts(&[(Predicate::STATUS, Entity::Text(STATUSES[0].into()))])?[0];
-    drop(store);
-    drop(dd);
 
+    // PostgreSQL is loaded (or, with --queries-only, the cluster a previous
+    // run left is started again) before any query is measured; then both
+    // sides are measured in alternating rounds, so load from the rest of
+    // the machine falls on both alike.
     let pg = if skip_pg {
         None
     } else {
-        Some(crate::pg::bench(&work, &tsv, domains)?)
+        Some(crate::pg::load(&work, &tsv, queries_only)?)
     };
+    // Query `q` (pivot, small profile, big profile), call `i`.
+    let query = |q: usize, i: usize| -> Result<()> {
+        match q {
+            0 => {
+                let p = store.pivot(&pivot_q)?;
+                if p.domains.len() < 1000 {
+                    bail!("pivot returned {} domains", p.domains.len());
+                }
+            }
+            1 => {
+                scry_intel::profile::profile(&store, &small[i % small.len()], &opts)?;
+            }
+            _ => {
+                let p = scry_intel::profile::profile(&store, PROFILE_DOMAIN, &opts)?;
+                if !p.found {
+                    bail!("profile target missing");
+                }
+            }
+        }
+        Ok(())
+    };
+    // Scry's queries run on a query thread that waits for each request, as
+    // a PostgreSQL backend waits for pgbench's: this thread sends the
+    // request, blocks until the answer and times the round trip, so both
+    // sides are measured from a client, and neither query loop is a thread
+    // that never sleeps (which the scheduler treats as a batch job behind
+    // the machine's other work).
+    let measured = std::thread::scope(|sc| -> Result<Measured> {
+        let (req_tx, req_rx) = std::sync::mpsc::sync_channel::<(usize, usize)>(0);
+        let (resp_tx, resp_rx) = std::sync::mpsc::sync_channel::<Result<u64>>(0);
+        let query = &query;
+        sc.spawn(move || {
+            for (q, i) in req_rx {
+                if resp_tx.send(on_cpu(|| query(q, i))).is_err() {
+                    break;
+                }
+            }
+        });
+        let call = |q: usize, i: usize| -> Result<u64> {
+            req_tx
+                .send((q, i))
+                .map_err(|_| anyhow::anyhow!("the query thread stopped"))?;
+            resp_rx
+                .recv()
+                .map_err(|_| anyhow::anyhow!("the query thread stopped"))?
+        };
+        let mut m = Measured::default();
+        let per_round = iters.div_ceil(ROUNDS);
+        let pg_scripts = [
+            crate::pg::pivot_script(),
+            crate::pg::profile_small_script(domains),
+            crate::pg::profile_big_script(),
+        ];
+        for r in 0..ROUNDS {
+            let first = r * (per_round + WARM);
+            for (q, samples) in m.scry.iter_mut().enumerate() {
+                samples.run(first, WARM, per_round, |i| call(q, i))?;
+            }
+            if let Some(pg) = &pg {
+                for (q, script) in pg_scripts.iter().enumerate() {
+                    let run = pg.server.pgbench_run(
+                        &format!("{}-{r}", QUERY_NAMES[q]),
+                        script,
+                        per_round + WARM,
+                        WARM,
+                    )?;
+                    m.pg[q].0.extend(run.samples);
+                    m.pg[q].1 = match (m.pg[q].1, run.cpu_s) {
+                        (Some(a), Some(b)) => Some(a + b),
+                        _ => None,
+                    };
+                }
+            }
+        }
+        // Dropping the request channel ends the query thread.
+        drop(req_tx);
+        Ok(m)
+    });
+    let pg_load = pg.as_ref().map(|p| (p.load_s, p.disk));
+    if let Some(pg) = pg {
+        pg.server.stop();
+    }
+    let Measured { scry, pg: pg_runs } = measured?;
+    let [pivot, profile_small, profile_big] = scry.map(Samples::latency);
+    let pgl = pg_load.map(|(load_s, disk)| {
+        let [pivot, profile_small, profile_big] =
+            pg_runs.map(|(samples, cpu)| Latency::of(samples, cpu));
+        PgFigures {
+            load_s,
+            disk,
+            pivot,
+            profile_small,
+            profile_big,
+        }
+    });
+    let pg = pgl;
+    drop(store);
+    drop(dd);
 
     let mut md = String::new();
     writeln!(md, "# Store benchmark: embedded (fjall) vs PostgreSQL\n")?;
@@ -378,11 +559,9 @@ pub(crate) fn run(args: &[&str]) -> Result<()> {
         "ingest wall time (parse+store+index; PG: COPY + 2 indexes)",
         format!("{ingest_s:.1} s ({:.0} facts/s)", facts as f64 / ingest_s),
         ingest_s,
-        pg.as_ref().map(|p| {
-            (
-                format!("{:.1} s ({:.0} facts/s)", p.load_s, facts as f64 / p.load_s),
-                p.load_s,
-            )
+        pg.as_ref().and_then(|p| {
+            p.load_s
+                .map(|l| (format!("{l:.1} s ({:.0} facts/s)", facts as f64 / l), l))
         }),
     );
     row(
@@ -408,36 +587,65 @@ pub(crate) fn run(args: &[&str]) -> Result<()> {
         pg.as_ref()
             .map(|p| (format!("{} MiB", p.disk >> 20), p.disk as f64)),
     );
-    let lat = |l: &Latency| format!("p50 {:.0} µs, p99 {:.0} µs", l.p50, l.p99);
-    row(
-        &mut md,
-        "pivot, 1,000 domains",
-        lat(&pivot),
-        pivot.p99,
-        pg.as_ref().map(|p| (lat(&p.pivot), p.pivot.p99)),
-    );
-    row(
-        &mut md,
-        "profile with counts, ~10 values (random domains)",
-        lat(&profile_small),
-        profile_small.p99,
-        pg.as_ref()
-            .map(|p| (lat(&p.profile_small), p.profile_small.p99)),
-    );
-    row(
-        &mut md,
-        &format!(
-            "profile with counts, 20 values, one held by {} domains",
-            huge.current
-        ),
-        lat(&profile_big),
-        profile_big.p99,
-        pg.as_ref()
-            .map(|p| (lat(&p.profile_big), p.profile_big.p99)),
-    );
     writeln!(
         md,
-        "\nRatios are PostgreSQL's figure divided by Scry's (above 1: Scry is faster or smaller). Latencies: Scry in-process (`scry_intel::profile`, `Store::pivot`), PostgreSQL through pgbench's per-transaction log (prepared statements over a unix socket). p99 over 2,000 runs after 50 warm-ups."
+        "\n| query | scry p50 / p99 | scry CPU per query (mean; p50 / p99) | PostgreSQL p50 / p99 | PG CPU per query (mean) | PG/scry p50 | PG/scry p99 | PG/scry CPU |"
+    )?;
+    writeln!(md, "|---|---|---|---|---|---|---|---|")?;
+    let opt = |v: Option<f64>| v.map_or("-".to_string(), |v| format!("{v:.0} µs"));
+    let ropt = |a: Option<f64>, b: Option<f64>| match (a, b) {
+        (Some(a), Some(b)) => ratio(a, b),
+        _ => "-".into(),
+    };
+    for (name, ours, theirs) in [
+        (
+            "pivot, 1,000 domains",
+            &pivot,
+            pg.as_ref().map(|p| &p.pivot),
+        ),
+        (
+            "profile with counts, ~10 values (random domains)",
+            &profile_small,
+            pg.as_ref().map(|p| &p.profile_small),
+        ),
+        (
+            &*format!(
+                "profile with counts, 20 values, one held by {} domains",
+                huge.current
+            ),
+            &profile_big,
+            pg.as_ref().map(|p| &p.profile_big),
+        ),
+    ] {
+        let (t, tc, r50, r99, rc) = match theirs {
+            Some(t) => (
+                format!("{:.0} / {:.0} µs", t.p50, t.p99),
+                opt(t.cpu_mean),
+                ratio(ours.p50, t.p50),
+                ratio(ours.p99, t.p99),
+                ropt(ours.cpu_mean, t.cpu_mean),
+            ),
+            None => (
+                "not run".into(),
+                "-".into(),
+                "-".into(),
+                "-".into(),
+                "-".into(),
+            ),
+        };
+        writeln!(
+            md,
+            "| {name} | {:.0} / {:.0} µs | {} ({} / {}) | {t} | {tc} | {r50} | {r99} | {rc} |",
+            ours.p50,
+            ours.p99,
+            opt(ours.cpu_mean),
+            opt(ours.cpu_p50),
+            opt(ours.cpu_p99),
+        )?;
+    }
+    writeln!(
+        md,
+        "\nRatios are PostgreSQL's figure divided by Scry's (above 1: Scry is faster or smaller). Latencies are round trips seen by a client that sends one request and waits for its answer: Scry's queries (`Store::pivot`, `scry_intel::profile`: the whole profile, output structure included) run in-process on a query thread fed through a rendezvous channel (a hand-off each way, a few µs); PostgreSQL's come from pgbench's per-transaction log (prepared statements over a unix socket, one connection). {iters} measured calls per query and side in {ROUNDS} rounds alternating Scry and PostgreSQL, {WARM} unmeasured warm-up calls at the start of each round. CPU: Scry's query thread (`CLOCK_THREAD_CPUTIME_ID` around each query); PostgreSQL's backend (the postmaster's reaped-children CPU over each pgbench run, 10 ms ticks, connection start included; pgbench's own CPU not counted)."
     )?;
     std::fs::create_dir_all(&out)?;
     let name = if queries_only {
@@ -451,12 +659,18 @@ pub(crate) fn run(args: &[&str]) -> Result<()> {
         "scry": {"ingest_s": ingest_s, "compaction_settle_s": settle_s, "ingest_rss_kib": ingest_rss, "disk_bytes": disk,
                   "pivot_p50_us": pivot.p50, "pivot_p99_us": pivot.p99,
                   "profile_small_p50_us": profile_small.p50, "profile_small_p99_us": profile_small.p99,
-                  "profile_big_p50_us": profile_big.p50, "profile_big_p99_us": profile_big.p99},
+                  "profile_big_p50_us": profile_big.p50, "profile_big_p99_us": profile_big.p99,
+                  "pivot_cpu_us": pivot.cpu_mean, "pivot_cpu_p99_us": pivot.cpu_p99,
+                  "profile_small_cpu_us": profile_small.cpu_mean, "profile_small_cpu_p99_us": profile_small.cpu_p99,
+                  "profile_big_cpu_us": profile_big.cpu_mean, "profile_big_cpu_p99_us": profile_big.cpu_p99,
+                  "iters": iters, "rounds": ROUNDS},
         "postgres": pg.as_ref().map(|p| serde_json::json!({
             "load_s": p.load_s, "disk_bytes": p.disk,
             "pivot_p50_us": p.pivot.p50, "pivot_p99_us": p.pivot.p99,
             "profile_small_p50_us": p.profile_small.p50, "profile_small_p99_us": p.profile_small.p99,
-            "profile_big_p50_us": p.profile_big.p50, "profile_big_p99_us": p.profile_big.p99})),
+            "profile_big_p50_us": p.profile_big.p50, "profile_big_p99_us": p.profile_big.p99,
+            "pivot_cpu_us": p.pivot.cpu_mean, "profile_small_cpu_us": p.profile_small.cpu_mean,
+            "profile_big_cpu_us": p.profile_big.cpu_mean})),
     });
     std::fs::write(
         out.join(format!("{name}.json")),

@@ -1,7 +1,7 @@
 //! Domain profiles: everything known about a registrable domain, grouped,
 //! with `{value, count}` for every value.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 
 use scry_model::{DomainName, Entity, Predicate, format_time};
 use scry_store::{FactQuery, Store, SubjectSel, TimeFence};
@@ -127,22 +127,10 @@ pub fn profile(store: &dyn Store, name: &str, opts: &ProfileOptions) -> Result<P
         }
     }
 
-    let facts = store.facts(&FactQuery {
-        subject: SubjectSel::Registrable(reg.clone()),
-        predicates: vec![],
-        fence: TimeFence::default(),
-        limit: opts.fact_limit,
-    })?;
-    let mut hosts: BTreeMap<String, u64> = BTreeMap::new();
-    let mut sources = BTreeSet::new();
-    let (mut first, mut last) = (i64::MAX, i64::MIN);
-    for f in &facts.facts {
-        *hosts.entry(f.subject.to_string()).or_default() += 1;
-        sources.extend(f.sources.iter().cloned());
-        first = first.min(f.window.first_seen);
-        last = last.max(f.window.last_seen);
-    }
-    let found = !holdings.is_empty() || !facts.facts.is_empty();
+    // Hosts, sources and the overall window: the facts' subjects, windows
+    // and sources only (the engine need not decode their values).
+    let facts = store.subject_summary(&reg, opts.fact_limit)?;
+    let found = !holdings.is_empty() || facts.facts > 0;
     Ok(Profile {
         domain: reg.ascii().to_string(),
         domain_unicode: reg.unicode().to_string(),
@@ -156,16 +144,17 @@ pub fn profile(store: &dyn Store, name: &str, opts: &ProfileOptions) -> Result<P
         found,
         guided_max: opts.guided_max,
         sections,
-        hosts: hosts
+        hosts: facts
+            .subjects
             .into_iter()
             .map(|(name, facts)| HostSummary { name, facts })
             .collect(),
         history: HistorySummary {
-            first_seen: (!facts.facts.is_empty()).then(|| format_time(first)),
-            last_seen: (!facts.facts.is_empty()).then(|| format_time(last)),
-            facts: facts.facts.len() as u64,
+            first_seen: facts.window.map(|(first, _)| format_time(first)),
+            last_seen: facts.window.map(|(_, last)| format_time(last)),
+            facts: facts.facts,
             historic_values,
-            sources: sources.into_iter().collect(),
+            sources: facts.sources.into_iter().collect(),
             limited: facts.limited,
         },
     })

@@ -105,7 +105,8 @@ impl Serialize for NameFlag {
 /// Invariant: `ascii` is lower-case A-label text without a trailing dot,
 /// every label is 1..=63 octets of `[a-z0-9_-]` (or the leftmost label is
 /// `*`), the whole name at most 253 octets and the last label is not all
-/// digits; `unicode` has as many labels; `suffix_labels <= labels`; the
+/// digits; `unicode` has as many labels, or is empty when it is `ascii`
+/// itself (see [`DomainName::unicode`]); `suffix_labels <= labels`; the
 /// registrable domain, when there is one, is the public suffix plus one
 /// label. Everything but the `rewritten` and `unicode` flags is a function
 /// of `ascii`, and two names are equal, hash and sort by `ascii` alone.
@@ -235,6 +236,57 @@ impl DomainName {
         Ok(analyse(ascii.to_string(), Vec::new()))
     }
 
+    /// Rebuilds a name the store wrote, from its A-label form and the byte
+    /// offset at which its registrable domain starts in it (0 when the name
+    /// is its own registrable domain or has none), as the store's key
+    /// recorded them: the key decoder's constructor.
+    ///
+    /// It trusts its input as far as keys deserve: every stored name came
+    /// out of [`DomainName::parse`] (the one normaliser), so the input
+    /// clean-up and the label-by-label validation and analysis are not
+    /// repeated. One byte pass checks the shape (A-label characters, label
+    /// and name lengths, the wildcard's place, the split on a label
+    /// boundary), so a corrupt key is refused or re-checked through
+    /// [`DomainName::from_normalised`], never trusted blindly, and raises
+    /// the flags a label carries; names with an `xn--` label take the full
+    /// analysis. The Public Suffix List is consulted for the registrable
+    /// part only (where the key says it is); when the list compiled in
+    /// splits the name elsewhere than the key did, the list wins. An
+    /// all-ASCII name shares its text with its display form (no second
+    /// copy). The result equals what `parse` gives for the same text, split
+    /// and flags included (property-tested).
+    pub fn from_stored(ascii: String, registrable_start: usize) -> Result<DomainName, ModelError> {
+        let Some(shape) = stored_shape(&ascii, registrable_start) else {
+            return Self::from_normalised(&ascii);
+        };
+        if shape.a_label {
+            return Ok(analyse(ascii, Vec::new()));
+        }
+        let reg = &ascii[registrable_start..];
+        let (suffix_labels, typ) = psl_suffix(reg);
+        if registrable_start > 0 && shape.registrable_labels != suffix_labels + 1 {
+            return Ok(analyse(ascii, Vec::new()));
+        }
+        let mut flags = shape.flags;
+        match typ {
+            None => flags.push(NameFlag::UnknownSuffix),
+            Some(psl::Type::Private) => flags.push(NameFlag::PrivateSuffix),
+            Some(psl::Type::Icann) => {}
+        }
+        if suffix_labels >= shape.labels {
+            flags.push(NameFlag::PublicSuffix);
+        }
+        flags.sort();
+        Ok(DomainName {
+            ascii,
+            // Empty: the same as `ascii` (see `unicode()`).
+            unicode: String::new(),
+            labels: u8::try_from(shape.labels).unwrap_or(u8::MAX),
+            suffix_labels: u8::try_from(suffix_labels.min(shape.labels)).unwrap_or(u8::MAX),
+            flags,
+        })
+    }
+
     /// The A-label form (what DNS carries), lower case, no trailing dot.
     pub fn ascii(&self) -> &str {
         &self.ascii
@@ -242,7 +294,13 @@ impl DomainName {
 
     /// The U-label form for display.
     pub fn unicode(&self) -> &str {
-        &self.unicode
+        // Empty when the display form is the A-label form itself (no valid
+        // name is empty).
+        if self.unicode.is_empty() {
+            &self.ascii
+        } else {
+            &self.unicode
+        }
     }
 
     /// Flags raised while normalising.
@@ -299,7 +357,7 @@ impl DomainName {
 
     /// The public suffix in U-label form, for display.
     pub fn suffix_unicode(&self) -> &str {
-        tail(&self.unicode, self.suffix_labels as usize)
+        tail(self.unicode(), self.suffix_labels as usize)
     }
 
     /// Number of labels of the registrable domain, when there is one.
@@ -321,7 +379,7 @@ impl DomainName {
 
     /// The registrable domain in U-label form, for display.
     pub fn registrable_unicode(&self) -> Option<&str> {
-        self.registrable_labels().map(|n| tail(&self.unicode, n))
+        self.registrable_labels().map(|n| tail(self.unicode(), n))
     }
 
     /// The registrable domain, or the whole name when it has none: the key
@@ -377,7 +435,7 @@ impl DomainName {
                 NameReport {
                     input: input.to_string(),
                     ascii: Some(n.ascii.clone()),
-                    unicode: Some(n.unicode.clone()),
+                    unicode: Some(n.unicode().to_string()),
                     registrable,
                     registrable_unicode,
                     suffix: Some(n.suffix().to_string()),
@@ -533,6 +591,96 @@ fn uts46_reason(label: &str) -> String {
     "mapping or normalisation yields an invalid label".to_string()
 }
 
+/// What one byte pass over a stored name finds.
+struct StoredShape {
+    labels: usize,
+    registrable_labels: usize,
+    /// A label starts with `xn--`: the full analysis is needed.
+    a_label: bool,
+    /// Flags raised by the labels themselves, in [`NameFlag`] order.
+    flags: Vec<NameFlag>,
+}
+
+/// The byte-level shape [`validate`] accepts, checked in one pass, with a
+/// registrable part starting on a label boundary, plus the label flags
+/// [`analyse`] would raise for an all-ASCII name; `None` when the text is
+/// not such a name.
+fn stored_shape(ascii: &str, registrable_start: usize) -> Option<StoredShape> {
+    let b = ascii.as_bytes();
+    if b.is_empty() || b.len() > MAX_NAME || registrable_start >= b.len() {
+        return None;
+    }
+    if registrable_start > 0 && b[registrable_start - 1] != b'.' {
+        return None;
+    }
+    let (mut underscore, mut hyphen_edge, mut a_label) = (false, false, false);
+    let mut labels = 0usize;
+    let mut registrable_labels = 0usize;
+    let mut start = 0usize;
+    while start <= b.len() {
+        let end = b[start..]
+            .iter()
+            .position(|&c| c == b'.')
+            .map_or(b.len(), |p| start + p);
+        let label = &b[start..end];
+        if label.is_empty() || label.len() > MAX_LABEL {
+            return None;
+        }
+        let last = end == b.len();
+        if label == b"*" {
+            // `*` only as the whole leftmost label, and not the only one.
+            if start != 0 || last {
+                return None;
+            }
+        } else {
+            let mut digits = true;
+            for &c in label {
+                match c {
+                    b'a'..=b'z' | b'-' => digits = false,
+                    b'_' => {
+                        digits = false;
+                        underscore = true;
+                    }
+                    b'0'..=b'9' => {}
+                    _ => return None,
+                }
+            }
+            if last && digits {
+                return None;
+            }
+            if label.starts_with(b"xn--") {
+                a_label = true;
+            } else if label[0] == b'-'
+                || label[label.len() - 1] == b'-'
+                || label.get(2..4) == Some(&b"--"[..])
+            {
+                hyphen_edge = true;
+            }
+        }
+        labels += 1;
+        if start >= registrable_start {
+            registrable_labels += 1;
+        }
+        start = end + 1;
+    }
+    let mut flags = Vec::new();
+    if underscore {
+        flags.push(NameFlag::UnderscoreLabel);
+    }
+    if hyphen_edge {
+        flags.push(NameFlag::HyphenEdge);
+    }
+    if b[0] == b'*' {
+        flags.push(NameFlag::Wildcard);
+    }
+    Some(StoredShape {
+        labels,
+        registrable_labels,
+        a_label,
+        flags,
+    })
+}
+
 /// Structural checks on the A-label form.
 fn validate(ascii: &str) -> Result<(), NameError> {
     if ascii.is_empty() {
@@ -647,6 +795,13 @@ fn analyse(ascii: String, mut flags: Vec<NameFlag>) -> DomainName {
     }
     flags.sort();
     flags.dedup();
+    // An all-ASCII name's display form is its text: kept once (see
+    // `unicode()`), so copies of the name allocate one string, not two.
+    let unicode = if unicode == ascii {
+        String::new()
+    } else {
+        unicode
+    };
     DomainName {
         ascii,
         unicode,

@@ -34,7 +34,7 @@ mod state;
 #[cfg(feature = "testsuite")]
 pub mod testsuite;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use scry_model::{DomainName, Entity, Fact, IpNet, Observation, Predicate, Timestamp, Window};
 
@@ -243,6 +243,63 @@ impl TimeFence {
     }
 }
 
+/// The facts under a registrable domain as a profile shows them (see
+/// [`Store::subject_summary`]).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SubjectSummary {
+    /// Each subject (as written by `Entity`'s `Display`) and its number of
+    /// facts.
+    pub subjects: BTreeMap<String, u64>,
+    /// The sources of those facts.
+    pub sources: BTreeSet<String>,
+    /// Earliest first sighting and latest last sighting (`None`: no facts).
+    pub window: Option<(Timestamp, Timestamp)>,
+    /// Facts read.
+    pub facts: u64,
+    /// More facts matched than the limit.
+    pub limited: bool,
+}
+
+impl SubjectSummary {
+    /// The summary of a page of facts.
+    pub fn of_facts(page: &FactPage) -> SubjectSummary {
+        let mut out = SubjectSummary {
+            limited: page.limited,
+            ..SubjectSummary::default()
+        };
+        for f in &page.facts {
+            out.add(
+                &f.subject.to_string(),
+                &f.window,
+                f.sources.iter().cloned(),
+                1,
+            );
+        }
+        out
+    }
+
+    /// Counts `facts` facts of `subject` seen in `window` by `sources`.
+    pub fn add(
+        &mut self,
+        subject: &str,
+        window: &Window,
+        sources: impl IntoIterator<Item = String>,
+        facts: u64,
+    ) {
+        if let Some(n) = self.subjects.get_mut(subject) {
+            *n += facts;
+        } else {
+            self.subjects.insert(subject.to_string(), facts);
+        }
+        self.sources.extend(sources);
+        self.window = Some(match self.window {
+            None => (window.first_seen, window.last_seen),
+            Some((a, b)) => (a.min(window.first_seen), b.max(window.last_seen)),
+        });
+        self.facts += facts;
+    }
+}
+
 /// A forward fact query.
 #[derive(Debug, Clone)]
 pub struct FactQuery {
@@ -380,6 +437,21 @@ pub trait Store: Send + Sync {
                     .is_empty())
             })
             .collect()
+    }
+
+    /// What a profile shows of the facts under a registrable domain (its
+    /// hosts with their fact counts, the sources, the overall window), over
+    /// at most `limit` facts: [`SubjectSummary::of_facts`] of
+    /// [`Store::facts`] with [`SubjectSel::Registrable`]. The default reads
+    /// those facts; an engine may skip decoding their objects.
+    fn subject_summary(&self, registrable: &DomainName, limit: usize) -> Result<SubjectSummary> {
+        let page = self.facts(&FactQuery {
+            subject: SubjectSel::Registrable(registrable.clone()),
+            predicates: vec![],
+            fence: TimeFence::default(),
+            limit,
+        })?;
+        Ok(SubjectSummary::of_facts(&page))
     }
 
     /// Everything a holder (registrable domain, IP...) holds.

@@ -21,7 +21,7 @@ use scry_model::{DomainName, Entity, IpNet, Observation, Predicate, Window};
 
 use crate::{
     Document, FactQuery, LedgerEntry, NameScan, NewEvent, ObjectSel, PivotQuery, ReverseQuery,
-    Scope, Store, SubjectSel, TimeFence, WriteBatch,
+    Scope, Store, SubjectSel, SubjectSummary, TimeFence, WriteBatch,
 };
 
 /// A day in seconds.
@@ -167,6 +167,96 @@ pub fn hosts_roll_up_and_count_once(s: &dyn Store) {
         .expect("facts");
     assert!(page.facts.is_empty());
     assert_consistent(s);
+}
+
+/// A registrable domain's subject summary is what its facts add up to,
+/// whatever the limit, and leaves out other registrable domains below it.
+pub fn subject_summary_matches_facts(s: &dyn Store) {
+    write(
+        s,
+        vec![
+            obs(
+                "example.com",
+                Predicate::NAMESERVER_HOST,
+                "ns1.example.net",
+                T0,
+                "zone",
+            ),
+            obs(
+                "example.com",
+                Predicate::REGISTRAR,
+                "Example Registrar",
+                T0 + DAY,
+                "whois",
+            ),
+            obs(
+                "www.example.com",
+                Predicate::IP,
+                "192.0.2.1",
+                T0 + 2 * DAY,
+                "pdns",
+            ),
+            obs(
+                "www.example.com",
+                Predicate::IP,
+                "192.0.2.2",
+                T0 - DAY,
+                "pdns",
+            ),
+            obs(
+                "www.example.com",
+                Predicate::IP,
+                "192.0.2.1",
+                T0 + 3 * DAY,
+                "zone",
+            ),
+            obs("a.b.example.com", Predicate::TXT, "v=spf1 -all", T0, "pdns"),
+            obs("x.blogspot.com", Predicate::IP, "192.0.2.9", T0, "pdns"),
+            obs("other.com", Predicate::IP, "192.0.2.1", T0, "pdns"),
+        ],
+    );
+    for (name, limits) in [
+        ("example.com", &[0usize, 1, 2, 3, 4, 5, 100][..]),
+        ("www.example.com", &[100][..]),
+        ("blogspot.com", &[100][..]),
+        ("x.blogspot.com", &[100][..]),
+        ("absent.org", &[100][..]),
+    ] {
+        let reg = d(name).registrable_name();
+        for &limit in limits {
+            let page = s
+                .facts(&FactQuery {
+                    subject: SubjectSel::Registrable(reg.clone()),
+                    predicates: vec![],
+                    fence: TimeFence::default(),
+                    limit,
+                })
+                .expect("facts");
+            let got = s.subject_summary(&reg, limit).expect("summary");
+            assert_eq!(
+                got,
+                SubjectSummary::of_facts(&page),
+                "{name}, limit {limit}"
+            );
+        }
+    }
+    let all = s.subject_summary(&d("example.com"), 100).expect("summary");
+    assert_eq!(all.facts, 5);
+    assert_eq!(
+        all.subjects.into_iter().collect::<Vec<_>>(),
+        vec![
+            ("a.b.example.com".to_string(), 1),
+            ("example.com".to_string(), 2),
+            ("www.example.com".to_string(), 2),
+        ]
+    );
+    assert_eq!(all.window, Some((T0 - DAY, T0 + 3 * DAY)));
+    assert!(!all.limited);
+    assert!(
+        s.subject_summary(&d("example.com"), 4)
+            .expect("summary")
+            .limited
+    );
 }
 
 /// A newer snapshot makes superseded values historic and moves the counts.
@@ -796,6 +886,7 @@ macro_rules! store_test_suite {
             }
             case!(merge_widens_window);
             case!(hosts_roll_up_and_count_once);
+            case!(subject_summary_matches_facts);
             case!(current_and_historic);
             case!(pivot_pages);
             case!(pivot_sparse_scope);

@@ -360,3 +360,32 @@ proptest! {
         }
     }
 }
+
+proptest! {
+    #![proptest_config(cases(2048))]
+
+    /// The key decoder's constructor: given a normalised name and where its
+    /// registrable part starts (what a store key records), it rebuilds
+    /// exactly what `parse` gives; given any other offset it never panics
+    /// and returns a name with the same A-labels, or an error.
+    #[test]
+    fn from_stored_equals_parse(input in any_name_input(), other in 0usize..300) {
+        let Ok(n) = DomainName::parse(&input) else {
+            let _ = DomainName::from_stored(input.clone(), other);
+            return Ok(());
+        };
+        let ascii = n.ascii().to_string();
+        let start = n.registrable().map_or(0, |r| ascii.len() - r.len());
+        let back = DomainName::from_stored(ascii.clone(), start).unwrap();
+        let direct = DomainName::parse(&ascii).unwrap();
+        prop_assert_eq!(back.ascii(), direct.ascii());
+        prop_assert_eq!(back.unicode(), direct.unicode());
+        prop_assert_eq!(back.registrable(), direct.registrable());
+        prop_assert_eq!(back.subdomain(), direct.subdomain());
+        prop_assert_eq!(back.suffix(), direct.suffix());
+        prop_assert_eq!(back.flags(), direct.flags());
+        if let Ok(any) = DomainName::from_stored(ascii.clone(), other) {
+            prop_assert_eq!(any.ascii(), direct.ascii());
+        }
+    }
+}

@@ -90,6 +90,19 @@ impl FactVal {
     }
 }
 
+/// The source ids of an encoded fact, without collecting them.
+pub(crate) fn source_ids(b: &[u8]) -> Result<impl Iterator<Item = u16> + '_> {
+    let bad = || corrupt("facts", "short fact value");
+    let n = b
+        .get(24..26)
+        .map(|s| u16::from_be_bytes([s[0], s[1]]))
+        .ok_or_else(bad)? as usize;
+    let ids = b.get(26..26 + 2 * n).ok_or_else(bad)?;
+    Ok(ids
+        .chunks_exact(2)
+        .map(|s| u16::from_be_bytes([s[0], s[1]])))
+}
+
 /// A stored holding.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct HoldVal {

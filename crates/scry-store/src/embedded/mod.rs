@@ -39,14 +39,14 @@ use std::path::Path;
 use std::sync::{Mutex, MutexGuard};
 
 use fjall::{Database, Keyspace, KeyspaceCreateOptions, PersistMode};
-use scry_model::{DomainName, Entity, Fact, Predicate};
+use scry_model::{DomainName, Entity, Fact, Predicate, Window};
 
 use crate::error::{Result, StoreError};
 use crate::keys::{self, entity_key, push_entity, push_pred, read_entity, read_pred};
 use crate::{
     CheckReport, DataDir, Document, Event, FactPage, FactQuery, Holding, LedgerEntry, NameScan,
     ObjectSel, PivotPage, PivotQuery, ReverseQuery, Scope, Store, StoreStats, SubjectSel,
-    ValueCount, WriteBatch, WriteReceipt, holder_of,
+    SubjectSummary, ValueCount, WriteBatch, WriteReceipt, holder_of,
 };
 use codec::{FactVal, HoldVal, decode_count};
 use redo::{CNT, DISP, DOC, DOM, EVT, FWD, NAM, PIV, Puts, REV, SEEN};
@@ -61,6 +61,9 @@ struct Writer {
     /// The puts buffers, reused from batch to batch.
     puts: Puts,
 }
+
+/// Most results a pivot page reserves room for up front.
+const PAGE_CAP: usize = 10_000;
 
 /// Most entries the count cache keeps before it is cleared.
 const COUNT_CACHE: usize = 1 << 20;
@@ -421,20 +424,6 @@ impl EmbeddedStore {
         v
     }
 
-    fn decode_fact(&self, key: &[u8], val: &[u8]) -> Result<Fact> {
-        let (subject, rest) = read_entity(key)?;
-        let (predicate, rest) = read_pred(rest)?;
-        let (object, _) = read_entity(rest)?;
-        let fv = FactVal::decode(val)?;
-        Ok(Fact {
-            subject,
-            predicate,
-            object: self.display(object)?,
-            window: fv.window,
-            sources: self.source_names(&fv.sources),
-        })
-    }
-
     fn scan_facts(
         &self,
         iter: fjall::Iter,
@@ -443,20 +432,45 @@ impl EmbeddedStore {
         limit: usize,
         page: &mut FactPage,
     ) -> Result<()> {
+        // A subject's facts are contiguous in key order: its name is
+        // decoded once per run, not once per fact, and a fact is decoded
+        // only once its predicate and window are admitted.
+        let mut subject: Option<(Vec<u8>, Entity)> = None;
         for item in iter {
             let (k, v) = item.into_inner()?;
-            let f = self.decode_fact(&k, &v)?;
-            if !preds.is_empty() && !preds.contains(&f.predicate) {
+            let sl = keys::entity_len(&k).ok_or_else(|| StoreError::Corruption {
+                what: "fwd",
+                detail: "bad subject in a forward key".into(),
+            })?;
+            let (predicate, rest) = read_pred(&k[sl..])?;
+            if !preds.is_empty() && !preds.contains(&predicate) {
                 continue;
             }
-            if !fence.admits(&f.window) {
+            let window = FactVal::decode_window(&v)?;
+            if !fence.admits(&window) {
                 continue;
             }
             if page.facts.len() >= limit {
                 page.limited = true;
                 return Ok(());
             }
-            page.facts.push(f);
+            let subject = match &subject {
+                Some((key, e)) if key.as_slice() == &k[..sl] => e.clone(),
+                _ => {
+                    let (e, _) = read_entity(&k[..sl])?;
+                    subject = Some((k[..sl].to_vec(), e.clone()));
+                    e
+                }
+            };
+            let (object, _) = read_entity(rest)?;
+            let fv = FactVal::decode(&v)?;
+            page.facts.push(Fact {
+                subject,
+                predicate,
+                object: self.display(object)?,
+                window: fv.window,
+                sources: self.source_names(&fv.sources),
+            });
         }
         Ok(())
     }
@@ -573,20 +587,35 @@ impl Store for EmbeddedStore {
                 self.rev.range(lo..=hi)
             }
         };
+        // Entries of one object are contiguous: it is decoded (and its
+        // display form read) once per run, not once per fact.
+        let mut object: Option<(Vec<u8>, Entity)> = None;
         for item in iter {
             let (k, v) = item.into_inner()?;
-            let (object, rest) = read_entity(&k)?;
-            let (pred, rest) = read_pred(rest)?;
+            let ol = keys::entity_len(&k).ok_or_else(|| StoreError::Corruption {
+                what: "rev",
+                detail: "bad object in a reverse key".into(),
+            })?;
+            let (pred, rest) = read_pred(&k[ol..])?;
             if !q.predicates.is_empty() && !q.predicates.contains(&pred) {
                 continue;
             }
+            let shown = match &object {
+                Some((key, shown)) if key.as_slice() == &k[..ol] => shown.clone(),
+                _ => {
+                    let (o, _) = read_entity(&k[..ol])?;
+                    let shown = self.display(o)?;
+                    object = Some((k[..ol].to_vec(), shown.clone()));
+                    shown
+                }
+            };
             // The reverse value is the fact's own (covering index); an
             // empty one (a store before format 3 whose upgrade has not
             // run) costs a point read of the fact.
             let fv = if v.is_empty() {
                 let mut fk = rest.to_vec();
                 push_pred(&mut fk, pred);
-                push_entity(&mut fk, &object);
+                fk.extend_from_slice(&k[..ol]);
                 let Some(fv) = self.fwd.get(&fk)? else {
                     return Err(StoreError::Corruption {
                         what: "rev",
@@ -608,7 +637,7 @@ impl Store for EmbeddedStore {
             page.facts.push(Fact {
                 subject,
                 predicate: pred,
-                object: self.display(object)?,
+                object: shown,
                 window: fv.window,
                 sources: self.source_names(&fv.sources),
             });
@@ -666,11 +695,62 @@ impl Store for EmbeddedStore {
             .collect()
     }
 
+    /// One scan of the registrable domain's forward keys, like
+    /// [`Store::facts`], but each subject's name is decoded once per run of
+    /// its facts and objects are not decoded at all: only the window and
+    /// source ids of each value are read.
+    fn subject_summary(&self, registrable: &DomainName, limit: usize) -> Result<SubjectSummary> {
+        let mut out = SubjectSummary::default();
+        let mut ids: Vec<u16> = Vec::new();
+        // The subject being counted: its key, its name, facts and window.
+        let mut run: Option<(Vec<u8>, String, u64, Window)> = None;
+        let prefix = keys::registrable_prefix(registrable.registrable_or_self());
+        for (read, item) in self.fwd.prefix(prefix).enumerate() {
+            let (k, v) = item.into_inner()?;
+            if read >= limit {
+                out.limited = true;
+                break;
+            }
+            let sl = keys::entity_len(&k).ok_or_else(|| StoreError::Corruption {
+                what: "fwd",
+                detail: "bad subject in a forward key".into(),
+            })?;
+            let w = FactVal::decode_window(&v)?;
+            for id in codec::source_ids(&v)? {
+                if !ids.contains(&id) {
+                    ids.push(id);
+                }
+            }
+            match &mut run {
+                Some((key, _, n, win)) if key.as_slice() == &k[..sl] => {
+                    *n += 1;
+                    win.first_seen = win.first_seen.min(w.first_seen);
+                    win.last_seen = win.last_seen.max(w.last_seen);
+                }
+                _ => {
+                    if let Some((_, name, n, win)) = run.take() {
+                        out.add(&name, &win, [], n);
+                    }
+                    let (e, _) = read_entity(&k[..sl])?;
+                    run = Some((k[..sl].to_vec(), e.to_string(), 1, w));
+                }
+            }
+        }
+        if let Some((_, name, n, win)) = run.take() {
+            out.add(&name, &win, [], n);
+        }
+        out.sources.extend(self.source_names(&ids));
+        Ok(out)
+    }
+
     fn holdings(&self, holder: &Entity) -> Result<Vec<Holding>> {
+        // Decoded as read: no copy of each key's tail.
         let prefix = entity_key(&holder_of(holder));
         let mut out = Vec::new();
-        for (rest, hv) in self.holdings_of(&prefix)? {
-            let (predicate, rest) = read_pred(&rest)?;
+        for item in self.dom.prefix(&prefix) {
+            let (k, v) = item.into_inner()?;
+            let hv = HoldVal::decode(&v)?;
+            let (predicate, rest) = read_pred(&k[prefix.len()..])?;
             let (object, _) = read_entity(rest)?;
             out.push(Holding {
                 predicate,
@@ -684,8 +764,9 @@ impl Store for EmbeddedStore {
 
     fn value_counts(&self, values: &[(Predicate, Entity)]) -> Result<Vec<ValueCount>> {
         let mut out = Vec::with_capacity(values.len());
+        let mut k = Vec::with_capacity(64);
         for (p, o) in values {
-            let mut k = Vec::with_capacity(32);
+            k.clear();
             push_pred(&mut k, *p);
             push_entity(&mut k, o);
             out.push(match self.cnt.get(&k)? {
@@ -719,7 +800,19 @@ impl Store for EmbeddedStore {
             None => prefix.clone(),
         };
         let end = keys::prefix_end(&prefix).unwrap_or_else(|| vec![0xff; prefix.len() + 1]);
-        let mut domains = Vec::new();
+        // Sized once from the stored count: growing a page of a thousand
+        // results by doubling copied it ten times (perf: memmove and fresh
+        // pages in the pivot).
+        let expected = match q.scope {
+            Scope::Current => count.current,
+            Scope::Historic => count.historic,
+            Scope::All => count.current.saturating_add(count.historic),
+        };
+        let mut domains = Vec::with_capacity(
+            q.limit
+                .min(usize::try_from(expected).unwrap_or(0))
+                .min(PAGE_CAP),
+        );
         let mut next_cursor = None;
         for item in self.piv.range(start..end) {
             let (k, v) = item.into_inner()?;
