@@ -131,6 +131,9 @@ pub fn ingest_pdns(
     // one): chunks of a batch each through a channel of two, so memory
     // stays bounded by three batches.
     let (tx, rx) = sync_channel::<Chunk>(2);
+    // A bulk load dates first sightings itself, from borrowed names.
+    let reader_sightings = bulk.is_none();
+    let event_data = std::collections::BTreeMap::from([("source".to_string(), "pdns".to_string())]);
     let mut outcome: Result<()> = Ok(());
     std::thread::scope(|scope| {
         let src_name = name.clone();
@@ -180,15 +183,20 @@ pub fn ingest_pdns(
                     }
                 }
                 if chunk.observations.len() >= batch_size {
-                    chunk.sighted =
-                        crate::sightings(&chunk.observations, "pdns_first_seen", "pdns", now);
+                    if reader_sightings {
+                        chunk.sighted =
+                            crate::sightings(&chunk.observations, "pdns_first_seen", "pdns", now);
+                    }
                     let full = std::mem::replace(&mut chunk, Chunk::new(batch_size, position));
                     if tx.send(full).is_err() {
                         return;
                     }
                 }
             }
-            chunk.sighted = crate::sightings(&chunk.observations, "pdns_first_seen", "pdns", now);
+            if reader_sightings {
+                chunk.sighted =
+                    crate::sightings(&chunk.observations, "pdns_first_seen", "pdns", now);
+            }
             chunk.last = true;
             chunk.position = chunk.position.max(position);
             let _ = tx.send(chunk);
@@ -206,8 +214,11 @@ pub fn ingest_pdns(
                 if let Some(b) = bulk.as_mut() {
                     // Stored (and reported) when the load finishes; the
                     // load keeps the first sighting of each new name.
-                    let sighted = chunk.sighted;
-                    b.add_first_sightings(sighted.names.into_iter().zip(sighted.events).collect())?;
+                    b.add_first_sighting_times(
+                        "pdns_first_seen",
+                        &event_data,
+                        &crate::first_times(&chunk.observations, now),
+                    )?;
                     summary.stored += chunk.observations.len() as u64;
                     summary.batches += 1;
                     b.add(scry_store::WriteBatch {

@@ -334,6 +334,16 @@ pub trait BulkLoad {
     /// them.
     fn add_first_sightings(&mut self, sightings: Vec<(Entity, NewEvent)>) -> Result<()>;
 
+    /// [`BulkLoad::add_first_sightings`] without building the events: one
+    /// `kind` event with `data` per `(name, time)`, its subject the name's
+    /// ASCII form.
+    fn add_first_sighting_times(
+        &mut self,
+        kind: &str,
+        data: &BTreeMap<String, String>,
+        sightings: &[(&DomainName, Timestamp)],
+    ) -> Result<()>;
+
     /// Stores everything added, with `ledger`, durably.
     fn finish(self: Box<Self>, ledger: Option<LedgerEntry>) -> Result<WriteReceipt>;
 }

@@ -563,6 +563,25 @@ impl EmbeddedBulk<'_> {
         Ok(())
     }
 
+    fn add_sighting_times(
+        &mut self,
+        kind: &str,
+        data: &std::collections::BTreeMap<String, String>,
+        sightings: &[(&scry_model::DomainName, i64)],
+    ) -> Result<()> {
+        let mut json = Vec::with_capacity(256);
+        for (name, time) in sightings {
+            super::write::encode_event_parts(kind, data, name.ascii(), *time, &mut json)?;
+            self.key.clear();
+            keys::push_name(&mut self.key, name);
+            self.key.extend_from_slice(&self.next_seq.to_be_bytes());
+            self.sightings.push(&self.key, &json)?;
+            self.next_seq += 1;
+            self.any_sighting = true;
+        }
+        Ok(())
+    }
+
     fn add_batch(&mut self, batch: WriteBatch) -> Result<()> {
         if !batch.documents.is_empty() {
             return Err(StoreError::Invalid(
@@ -707,6 +726,15 @@ impl BulkLoad for EmbeddedBulk<'_> {
 
     fn add_first_sightings(&mut self, sightings: Vec<(Entity, crate::NewEvent)>) -> Result<()> {
         self.add_sightings(sightings)
+    }
+
+    fn add_first_sighting_times(
+        &mut self,
+        kind: &str,
+        data: &std::collections::BTreeMap<String, String>,
+        sightings: &[(&scry_model::DomainName, i64)],
+    ) -> Result<()> {
+        self.add_sighting_times(kind, data, sightings)
     }
 
     fn finish(mut self: Box<Self>, ledger: Option<LedgerEntry>) -> Result<WriteReceipt> {

@@ -511,3 +511,33 @@ fn crash_during_a_bulk_merge() {
         assert_eq!(s.ledger("facts:test").unwrap(), Some(ledger(7)));
     }
 }
+
+/// Many bulk merges: each adds one L0 run per keyspace; compaction keeps
+/// L0 small, and every merge still equals batch writes.
+#[test]
+fn many_bulk_merges_keep_l0_small() {
+    let rd = tempfile::tempdir().unwrap();
+    let (r, _rdd) = open(rd.path());
+    let d = tempfile::tempdir().unwrap();
+    let (s, _dd) = open(d.path());
+    let rounds = 16;
+    let mut worst = 0;
+    for round in 0..rounds {
+        let b: Vec<Vec<Observation>> =
+            vec![batches().remove(round % 4).into_iter().step_by(3).collect()];
+        write_with_sightings(&r, &b, round + 1 == rounds);
+        bulk_with_sightings(&s, &b).unwrap();
+        for (name, l0, _) in s.table_counts() {
+            worst = worst.max(l0);
+            assert!(l0 <= 24, "{name}: {l0} L0 tables after {round} merges");
+        }
+    }
+    assert!(s.wait_for_background_work(std::time::Duration::from_secs(60)));
+    let counts = s.table_counts();
+    eprintln!("after {rounds} bulk merges: worst L0 {worst}; settled {counts:?}");
+    for (name, l0, _) in counts {
+        assert!(l0 <= 4, "{name}: {l0} L0 tables once compaction settled");
+    }
+    assert_same(&r, &s);
+    assert!(s.check().unwrap().problems.is_empty());
+}
