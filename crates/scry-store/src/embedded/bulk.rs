@@ -1,28 +1,40 @@
-//! Bulk load of an empty store: every keyspace built as one sorted run.
+//! Bulk load: every keyspace written once, as one sorted run.
 //!
 //! Batch by batch, a large input lands as one run of tables per batch and
 //! keyspace, which compaction then merges again and again (the input is in
-//! arrival order, the keys are not). An empty store needs no reads and no
-//! merging with what is stored, so a bulk load instead:
+//! arrival order, the keys are not). A bulk load instead:
 //!
 //! 1. sorts the observations of every batch into fact runs (forward key,
 //!    fact value; equal keys merged) spilled to `bulk/` in the engine's
-//!    directory with bounded memory, and the display forms of free text
-//!    and the events (numbered as they come) likewise;
+//!    directory with bounded memory, and the display forms of free text,
+//!    the events (numbered as they come) and the first-sighting candidates
+//!    (subject · ordinal) likewise;
 //! 2. at `finish`, fsyncs those runs and writes `bulk/COMMIT` (the runs, the
-//!    new source ids and the ledger entry; fsynced, renamed into place);
-//! 3. merges the fact runs into one sorted stream: `fwd` and `dom` (holders
-//!    are contiguous in forward-key order) are ingested as they come, `rev`,
-//!    `piv`, `nam` and `seen` go through external sorters and are ingested
-//!    once each, `cnt` is counted off the sorted `piv` stream;
+//!    new source ids, the ledger entry, whether the store held facts;
+//!    fsynced, renamed into place);
+//! 3. into an empty store (`apply_empty`): merges the fact runs into one
+//!    sorted stream: `fwd` and `dom` (holders are contiguous in forward-key
+//!    order) are ingested as they come, `rev`, `piv`, `nam` and `seen` go
+//!    through external sorters and are ingested once each, `cnt` is
+//!    counted off the sorted `piv` stream. Into a store holding facts
+//!    (`apply_merge`): the same stream is merge-joined with what is stored
+//!    (a name marker read tells new subjects and holders from known ones;
+//!    known ones are merged as the batch writer merges them: windows
+//!    widened, sources appended, the holder's current flags recomputed per
+//!    predicate, count moves summed in a sorter and added to the stored
+//!    counts), only changed and new keys are derived into runs, fsynced and
+//!    listed in `bulk/APPLY`, and then ingested (an ingested table shadows
+//!    the older versions of its keys);
 //! 4. commits the source ids and the ledger entry in one synced batch and
 //!    removes `bulk/`.
 //!
-//! Every keyspace is thus written once as one sorted run, which compaction
-//! moves down without rewriting it. Step 3 writes absolute values derived
-//! only from the runs, so it is idempotent: a crash after `COMMIT` is
-//! finished by the next open (`recover`), a crash before it leaves the store
-//! empty, as it was, and the ledger has no entry for the input.
+//! Step 3 writes absolute values, so it is idempotent: a crash after
+//! `COMMIT` is finished by the next open (`recover`). Into an empty store
+//! they derive from the runs alone; a merge reads the stored state, so it
+//! ingests nothing before `APPLY` holds everything it derived: a crash
+//! before `APPLY` derives again from the untouched store, one after it
+//! ingests the same runs again. A crash before `COMMIT` leaves the store as
+//! it was, and the ledger has no entry for the input.
 
 use std::fs::{self, File};
 use std::io::{BufReader, BufWriter, Read, Write};
