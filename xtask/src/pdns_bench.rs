@@ -10,7 +10,8 @@
 //! COF input and Scry's store; the TSV for PostgreSQL is written after both
 //! are deleted).
 //!
-//! Scry: `scry ingest pdns FILE.cof --batch 100000` (release binary; wall
+//! Scry: `scry ingest pdns FILE.cof --batch 100000` (a bulk load: the file
+//! is over `--bulk-min-mib`; release binary; wall
 //! time and peak RSS under /usr/bin/time), background compaction waited
 //! for, then in-process query latency through `scry_intel::pdns`.
 //! PostgreSQL (Debian's, on 127.0.0.1 in a temporary directory, stopped by

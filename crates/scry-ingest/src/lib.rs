@@ -60,7 +60,34 @@ pub fn sightings(
     source: &str,
     now: scry_model::Timestamp,
 ) -> Sightings {
-    use std::collections::{BTreeMap, HashMap};
+    use std::collections::BTreeMap;
+
+    let sorted = first_times(batch, now);
+    Sightings {
+        names: sorted
+            .iter()
+            .map(|(d, _)| scry_model::Entity::Domain((*d).clone()))
+            .collect(),
+        events: sorted
+            .iter()
+            .map(|(d, t)| scry_store::NewEvent {
+                time: *t,
+                kind: kind.to_string(),
+                subject: d.ascii().to_string(),
+                data: BTreeMap::from([("source".to_string(), source.to_string())]),
+            })
+            .collect(),
+    }
+}
+
+/// The distinct names of a batch, in name order, each with its earliest
+/// observation (`now` when that is not a time): what dates a first-sighting
+/// event.
+pub fn first_times(
+    batch: &[scry_model::Observation],
+    now: scry_model::Timestamp,
+) -> Vec<(&scry_model::DomainName, scry_model::Timestamp)> {
+    use std::collections::HashMap;
 
     // Hashed: a batch repeats few names but holds many.
     let mut first: HashMap<&scry_model::DomainName, scry_model::Timestamp> =
@@ -71,24 +98,12 @@ pub fn sightings(
             *t = (*t).min(o.window.first_seen);
         }
     }
-    let mut sorted: Vec<(&scry_model::DomainName, scry_model::Timestamp)> =
-        first.into_iter().collect();
+    let mut sorted: Vec<(&scry_model::DomainName, scry_model::Timestamp)> = first
+        .into_iter()
+        .map(|(d, t)| (d, if t > 0 { t } else { now }))
+        .collect();
     sorted.sort_unstable_by(|a, b| a.0.cmp(b.0));
-    Sightings {
-        names: sorted
-            .iter()
-            .map(|(d, _)| scry_model::Entity::Domain((*d).clone()))
-            .collect(),
-        events: sorted
-            .iter()
-            .map(|(d, t)| scry_store::NewEvent {
-                time: if *t > 0 { *t } else { now },
-                kind: kind.to_string(),
-                subject: d.ascii().to_string(),
-                data: BTreeMap::from([("source".to_string(), source.to_string())]),
-            })
-            .collect(),
-    }
+    sorted
 }
 
 /// The events of the sighted names (from [`sightings`]) the store has no

@@ -35,6 +35,9 @@ use crate::summary::{IngestSummary, MAX_EXAMPLES, Progress};
 const CHUNK: usize = 250_000;
 /// Diff entries per committed batch.
 const BATCH: usize = 20_000;
+/// Batches a later snapshot commits one by one before the rest of its
+/// changes go into one bulk merge.
+const BULK_AFTER_BATCHES: u64 = 3;
 
 /// Options of a zone ingest.
 #[derive(Debug, Clone)]
@@ -713,6 +716,12 @@ pub fn ingest_zone(
             read: summary.read,
             rejected: summary.rejected,
         });
+        // A snapshot with many changes: the rest is one bulk merge
+        // (committed at the end; a crash before that resumes after the
+        // batches committed so far).
+        if !complete && bulk.is_none() && summary.batches >= BULK_AFTER_BATCHES {
+            bulk = store.bulk_load()?;
+        }
         Ok(())
     };
     diff_runs(old.as_deref(), &new, &mut |c| {
@@ -737,6 +746,7 @@ pub fn ingest_zone(
             updated_at: opts.now,
         }))?;
         summary.facts_new += r.facts_new;
+        summary.facts_merged += r.facts_merged;
         progress(&Progress {
             committed_through_line: n,
             bytes: 0,
@@ -779,4 +789,89 @@ pub fn zone_diff(
         None => prev,
     };
     diff_runs(old.as_deref(), &new, &mut |c| f(to_t, c))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use scry_model::{DomainName, Entity, Predicate};
+    use scry_store::embedded::EmbeddedStore;
+    use scry_store::{DataDir, Store};
+
+    const DAY0: Timestamp = 1_767_225_600; // 2026-01-01
+
+    fn zone(path: &Path, names: std::ops::Range<usize>, shift: usize) {
+        let mut body = String::from(
+            "$ORIGIN test.\n$TTL 3600\n@ SOA ns.test. admin.test. 1 3600 600 86400 300\n",
+        );
+        for i in names {
+            body.push_str(&format!("d{i} NS ns{}.host.net.\n", (i + shift) % 5));
+        }
+        std::fs::write(path, body).unwrap();
+    }
+
+    /// A later snapshot with more than a few batches of changes: the first
+    /// batches are committed one by one, the rest in one bulk merge; the
+    /// store ends consistent, every change stored once.
+    #[test]
+    fn later_snapshot_with_many_changes_ends_in_a_bulk_merge() {
+        let dir = tempfile::tempdir().unwrap();
+        let dd = DataDir::open(&dir.path().join("d"), true).unwrap();
+        let s = EmbeddedStore::open(&dd).unwrap();
+        let (a, b) = (dir.path().join("a.zone"), dir.path().join("b.zone"));
+        zone(&a, 0..50_000, 0);
+        // 40,000 redelegated, 10,000 removed, 30,000 added.
+        zone(&b, 0..40_000, 1);
+        let mut tail = std::fs::read_to_string(&b).unwrap();
+        for i in 50_000..80_000 {
+            tail.push_str(&format!("d{i} NS ns{}.host.net.\n", i % 5));
+        }
+        std::fs::write(&b, tail).unwrap();
+        let opts = |date: Timestamp| ZoneIngestOptions {
+            origin: Some("test.".into()),
+            date: Some(date),
+            strict: true,
+            runs_dir: dir.path().join("zones"),
+            now: DAY0 + 10 * 86_400,
+        };
+        ingest_zone(&s, &a, &opts(DAY0), &mut |_| {}).unwrap();
+        let events_a = s.events(0, 1_000_000).unwrap().len();
+        assert_eq!(events_a, 50_000);
+        let mut reports = 0;
+        let sum = ingest_zone(&s, &b, &opts(DAY0 + 86_400), &mut |_| reports += 1).unwrap();
+        assert_eq!(
+            reports,
+            BULK_AFTER_BATCHES as usize + 1,
+            "batches, then one bulk commit: {sum:?}"
+        );
+        assert_eq!(s.events(0, 1_000_000).unwrap().len(), 50_000 + 80_000);
+        assert!(s.check().unwrap().problems.is_empty());
+        let holdings = |d: &str| {
+            let mut h: Vec<(String, bool)> = s
+                .holdings(&Entity::Domain(DomainName::parse(d).unwrap()))
+                .unwrap()
+                .into_iter()
+                .filter(|h| h.predicate == Predicate::NAMESERVER_HOST)
+                .map(|h| (h.object.to_string(), h.current))
+                .collect();
+            h.sort();
+            h
+        };
+        // Redelegated early (a batch) and late (the bulk merge).
+        for d in ["d1.test", "d39999.test"] {
+            let i: usize = d[1..d.len() - 5].parse().unwrap();
+            let mut want = vec![
+                (format!("ns{}.host.net", i % 5), false),
+                (format!("ns{}.host.net", (i + 1) % 5), true),
+            ];
+            want.sort();
+            assert_eq!(holdings(d), want, "{d}");
+        }
+        assert_eq!(
+            holdings("d79999.test"),
+            vec![("ns4.host.net".to_string(), true)]
+        );
+        let again = ingest_zone(&s, &b, &opts(DAY0 + 86_400), &mut |_| {}).unwrap();
+        assert!(again.already_complete);
+    }
 }

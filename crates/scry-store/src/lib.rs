@@ -378,11 +378,28 @@ pub struct StoreStats {
     pub last_event_seq: u64,
 }
 
-/// A load of many batches into an empty store, stored at once by
-/// `finish` (see [`Store::bulk_load`]).
+/// A load of many batches, stored at once by `finish` (see
+/// [`Store::bulk_load`]).
 pub trait BulkLoad {
-    /// Adds a batch's observations (documents and events are refused).
+    /// Adds a batch's observations and events (documents are refused).
     fn add(&mut self, batch: WriteBatch) -> Result<()>;
+
+    /// Adds first-sighting candidates: each `(subject, event)` is stored
+    /// only when the subject had no fact before the load and no earlier
+    /// candidate of the load names it, numbered where it was added, as
+    /// batch writes filtering with [`Store::known_subjects`] would store
+    /// them.
+    fn add_first_sightings(&mut self, sightings: Vec<(Entity, NewEvent)>) -> Result<()>;
+
+    /// [`BulkLoad::add_first_sightings`] without building the events: one
+    /// `kind` event with `data` per `(name, time)`, its subject the name's
+    /// ASCII form.
+    fn add_first_sighting_times(
+        &mut self,
+        kind: &str,
+        data: &BTreeMap<String, String>,
+        sightings: &[(&DomainName, Timestamp)],
+    ) -> Result<()>;
 
     /// Stores everything added, with `ledger`, durably.
     fn finish(self: Box<Self>, ledger: Option<LedgerEntry>) -> Result<WriteReceipt>;
@@ -398,10 +415,12 @@ pub trait Store: Send + Sync {
     /// and durably before returning.
     fn write(&self, batch: WriteBatch) -> Result<WriteReceipt>;
 
-    /// A bulk load into an empty store, when the engine has a faster path
-    /// for it (the embedded engine builds each index as one sorted run);
-    /// `None`: write batches instead. Nothing it is given is stored before
-    /// [`BulkLoad::finish`]; a crash before that leaves the store empty.
+    /// A bulk load, when the engine has a faster path for large inputs
+    /// (the embedded engine sorts the whole input and ingests each index
+    /// once, merged with what is stored); `None`: write batches instead.
+    /// It stores exactly what writing its batches in order would. Nothing
+    /// it is given is stored before [`BulkLoad::finish`]; a crash before
+    /// that leaves the store as it was.
     fn bulk_load(&self) -> Result<Option<Box<dyn BulkLoad + '_>>> {
         Ok(None)
     }

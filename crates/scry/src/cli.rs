@@ -707,6 +707,14 @@ pub(crate) struct IngestPdnsArgs {
     /// DNS ports in pcap captures (repeatable; default 53).
     #[arg(long = "dns-port")]
     pub(crate) dns_ports: Vec<u16>,
+    /// A file of at least this many MiB is loaded in one sorted pass,
+    /// merged with what is stored: much faster, but committed once, at the
+    /// end (a crash before that leaves the store as it was).
+    #[arg(long, default_value_t = 64)]
+    pub(crate) bulk_min_mib: u64,
+    /// Never load in one sorted pass: commit every batch.
+    #[arg(long)]
+    pub(crate) no_bulk: bool,
     /// Print the summary as JSON.
     #[arg(long)]
     pub(crate) json: bool,

@@ -1,28 +1,40 @@
-//! Bulk load of an empty store: every keyspace built as one sorted run.
+//! Bulk load: every keyspace written once, as one sorted run.
 //!
 //! Batch by batch, a large input lands as one run of tables per batch and
 //! keyspace, which compaction then merges again and again (the input is in
-//! arrival order, the keys are not). An empty store needs no reads and no
-//! merging with what is stored, so a bulk load instead:
+//! arrival order, the keys are not). A bulk load instead:
 //!
 //! 1. sorts the observations of every batch into fact runs (forward key,
 //!    fact value; equal keys merged) spilled to `bulk/` in the engine's
-//!    directory with bounded memory, and the display forms of free text
-//!    and the events (numbered as they come) likewise;
+//!    directory with bounded memory, and the display forms of free text,
+//!    the events (numbered as they come) and the first-sighting candidates
+//!    (subject · ordinal) likewise;
 //! 2. at `finish`, fsyncs those runs and writes `bulk/COMMIT` (the runs, the
-//!    new source ids and the ledger entry; fsynced, renamed into place);
-//! 3. merges the fact runs into one sorted stream: `fwd` and `dom` (holders
-//!    are contiguous in forward-key order) are ingested as they come, `rev`,
-//!    `piv`, `nam` and `seen` go through external sorters and are ingested
-//!    once each, `cnt` is counted off the sorted `piv` stream;
+//!    new source ids, the ledger entry, whether the store held facts;
+//!    fsynced, renamed into place);
+//! 3. into an empty store (`apply_empty`): merges the fact runs into one
+//!    sorted stream: `fwd` and `dom` (holders are contiguous in forward-key
+//!    order) are ingested as they come, `rev`, `piv`, `nam` and `seen` go
+//!    through external sorters and are ingested once each, `cnt` is
+//!    counted off the sorted `piv` stream. Into a store holding facts
+//!    (`apply_merge`): the same stream is merge-joined with what is stored
+//!    (a name marker read tells new subjects and holders from known ones;
+//!    known ones are merged as the batch writer merges them: windows
+//!    widened, sources appended, the holder's current flags recomputed per
+//!    predicate, count moves summed in a sorter and added to the stored
+//!    counts), only changed and new keys are derived into runs, fsynced and
+//!    listed in `bulk/APPLY`, and then ingested (an ingested table shadows
+//!    the older versions of its keys);
 //! 4. commits the source ids and the ledger entry in one synced batch and
 //!    removes `bulk/`.
 //!
-//! Every keyspace is thus written once as one sorted run, which compaction
-//! moves down without rewriting it. Step 3 writes absolute values derived
-//! only from the runs, so it is idempotent: a crash after `COMMIT` is
-//! finished by the next open (`recover`), a crash before it leaves the store
-//! empty, as it was, and the ledger has no entry for the input.
+//! Step 3 writes absolute values, so it is idempotent: a crash after
+//! `COMMIT` is finished by the next open (`recover`). Into an empty store
+//! they derive from the runs alone; a merge reads the stored state, so it
+//! ingests nothing before `APPLY` holds everything it derived: a crash
+//! before `APPLY` derives again from the untouched store, one after it
+//! ingests the same runs again. A crash before `COMMIT` leaves the store as
+//! it was, and the ledger has no entry for the input.
 
 use std::fs::{self, File};
 use std::io::{BufReader, BufWriter, Read, Write};
@@ -32,7 +44,7 @@ use std::thread::JoinHandle;
 
 use scry_model::{Entity, Window};
 
-use super::codec::{FactVal, HoldVal, encode_count};
+use super::codec::{FactVal, HoldVal, decode_count, encode_count};
 use super::write::{MARK_HOLDER, MARK_SUBJECT, encode_event, holder_key_into};
 use super::{EmbeddedStore, Writer};
 use crate::error::{Result, StoreError};
@@ -73,6 +85,8 @@ enum Rule {
     Max,
     /// Fact values: windows merged, source sets joined.
     Fact,
+    /// Count moves (current, historic as two big-endian `i64`): added.
+    Count,
 }
 
 fn merge_into(rule: Rule, acc: &mut Vec<u8>, v: &[u8]) -> Result<()> {
@@ -95,8 +109,70 @@ fn merge_into(rule: Rule, acc: &mut Vec<u8>, v: &[u8]) -> Result<()> {
             a.sources.sort_unstable();
             *acc = a.encode();
         }
+        Rule::Count => {
+            let (c, h) = decode_delta(acc)?;
+            let (dc, dh) = decode_delta(v)?;
+            *acc = encode_delta(c.saturating_add(dc), h.saturating_add(dh)).to_vec();
+        }
     }
     Ok(())
+}
+
+fn encode_delta(c: i64, h: i64) -> [u8; 16] {
+    let mut v = [0u8; 16];
+    v[..8].copy_from_slice(&c.to_be_bytes());
+    v[8..].copy_from_slice(&h.to_be_bytes());
+    v
+}
+
+fn decode_delta(b: &[u8]) -> Result<(i64, i64)> {
+    let at = |i: usize| {
+        b.get(i..i + 8)
+            .and_then(|s| <[u8; 8]>::try_from(s).ok())
+            .map(i64::from_be_bytes)
+            .ok_or_else(|| corrupt("short count move"))
+    };
+    Ok((at(0)?, at(8)?))
+}
+
+fn write_record(w: &mut impl Write, k: &[u8], v: &[u8]) -> std::io::Result<()> {
+    w.write_all(&(k.len() as u32).to_be_bytes())?;
+    w.write_all(&(v.len() as u32).to_be_bytes())?;
+    w.write_all(k)?;
+    w.write_all(v)
+}
+
+/// A run written in key order as it comes (no sorting), keys checked.
+struct RunWriter {
+    path: PathBuf,
+    w: BufWriter<File>,
+    order: Order,
+}
+
+impl RunWriter {
+    fn create(path: PathBuf) -> Result<RunWriter> {
+        let f = File::create(&path).map_err(|e| io(&path, e))?;
+        Ok(RunWriter {
+            path,
+            w: BufWriter::with_capacity(1 << 20, f),
+            order: Order::default(),
+        })
+    }
+
+    fn put(&mut self, k: &[u8], v: &[u8]) -> Result<()> {
+        self.order.check(k)?;
+        write_record(&mut self.w, k, v).map_err(|e| io(&self.path, e))
+    }
+
+    /// Flushes (and fsyncs) the run; returns its path.
+    fn finish(self, durable: bool) -> Result<PathBuf> {
+        let path = self.path;
+        let f = self.w.into_inner().map_err(|e| io(&path, e.into_error()))?;
+        if durable {
+            f.sync_all().map_err(|e| io(&path, e))?;
+        }
+        Ok(path)
+    }
 }
 
 /// Writes one sorted run: items sorted by key, equal keys merged.
@@ -126,11 +202,7 @@ fn write_run(
             merge_into(rule, &mut acc, val(&items[j]))?;
             j += 1;
         }
-        w.write_all(&(k.len() as u32).to_be_bytes())
-            .and_then(|()| w.write_all(&(acc.len() as u32).to_be_bytes()))
-            .and_then(|()| w.write_all(k))
-            .and_then(|()| w.write_all(&acc))
-            .map_err(|e| io(path, e))?;
+        write_record(&mut w, k, &acc).map_err(|e| io(path, e))?;
         i = j;
     }
     let f = w.into_inner().map_err(|e| io(path, e.into_error()))?;
@@ -382,15 +454,35 @@ impl Order {
 struct Commit {
     facts: Vec<String>,
     display: Vec<String>,
+    /// Events, keyed by their ordinal (the sequence they have when every
+    /// first-sighting candidate is kept).
     events: Vec<String>,
-    /// The event sequence after the load (`None`: no events).
+    /// The ordinal after the load (`None`: no events).
     next_seq: Option<u64>,
     sources: Vec<(String, u16)>,
     ledger: Option<LedgerEntry>,
+    /// The store held facts when the load began: step 3 merges with them
+    /// (`apply_merge`) instead of writing the runs as they are.
+    #[serde(default)]
+    merge: bool,
+    /// First-sighting candidates, keyed by subject key · ordinal.
+    #[serde(default)]
+    sightings: Vec<String>,
+    /// The event sequence when the load began.
+    #[serde(default)]
+    first_seq: u64,
 }
 
-/// The bulk load of an empty [`EmbeddedStore`] (see the module docs). It
-/// holds the writer for its lifetime: other writes wait for it.
+/// What step 3 reports.
+struct Applied {
+    facts_new: u64,
+    facts_merged: u64,
+    /// The event sequence after the load (`None`: no events stored).
+    next_seq: Option<u64>,
+}
+
+/// The bulk load of an [`EmbeddedStore`] (see the module docs). It holds
+/// the writer for its lifetime: other writes wait for it.
 pub struct EmbeddedBulk<'a> {
     store: &'a EmbeddedStore,
     w: MutexGuard<'a, Writer>,
@@ -398,7 +490,11 @@ pub struct EmbeddedBulk<'a> {
     facts: Sorter,
     display: Sorter,
     events: Sorter,
+    sightings: Sorter,
+    any_sighting: bool,
     next_seq: u64,
+    first_seq: u64,
+    merge: bool,
     new_sources: Vec<(String, u16)>,
     key: Vec<u8>,
     committed: bool,
@@ -418,12 +514,14 @@ impl EmbeddedStore {
         Ok(true)
     }
 
-    /// A bulk load, when the store holds no facts yet.
+    /// A bulk load: into an empty store the runs are written as they are;
+    /// into one holding facts they are merged with what is stored.
     pub fn bulk(&self) -> Result<Option<EmbeddedBulk<'_>>> {
         let w = super::lock(&self.writer);
-        if self.poisoned.load(std::sync::atomic::Ordering::SeqCst) || !self.holds_no_facts()? {
+        if self.poisoned.load(std::sync::atomic::Ordering::SeqCst) {
             return Ok(None);
         }
+        let merge = !self.holds_no_facts()?;
         let dir = self.path.join(DIR);
         match fs::remove_dir_all(&dir) {
             Ok(()) => {}
@@ -436,7 +534,11 @@ impl EmbeddedStore {
             store: self,
             w,
             events: Sorter::new(&dir, "evt", Rule::Max, SIDE_BUDGET, true),
+            sightings: Sorter::new(&dir, "sight", Rule::Max, SIDE_BUDGET, true),
+            any_sighting: false,
             next_seq,
+            first_seq: next_seq,
+            merge,
             facts: Sorter::new(&dir, "facts", Rule::Fact, FACTS_BUDGET, true),
             display: Sorter::new(&dir, "disp", Rule::Max, SIDE_BUDGET, true),
             dir,
@@ -457,6 +559,39 @@ impl EmbeddedBulk<'_> {
         self.w.sources.insert(name.to_string(), id);
         self.new_sources.push((name.to_string(), id));
         Ok(id)
+    }
+
+    fn add_sightings(&mut self, sightings: Vec<(Entity, crate::NewEvent)>) -> Result<()> {
+        let mut json = Vec::with_capacity(256);
+        for (subject, e) in &sightings {
+            encode_event(e, &mut json)?;
+            self.key.clear();
+            push_entity(&mut self.key, subject);
+            self.key.extend_from_slice(&self.next_seq.to_be_bytes());
+            self.sightings.push(&self.key, &json)?;
+            self.next_seq += 1;
+            self.any_sighting = true;
+        }
+        Ok(())
+    }
+
+    fn add_sighting_times(
+        &mut self,
+        kind: &str,
+        data: &std::collections::BTreeMap<String, String>,
+        sightings: &[(&scry_model::DomainName, i64)],
+    ) -> Result<()> {
+        let mut json = Vec::with_capacity(256);
+        for (name, time) in sightings {
+            super::write::encode_event_parts(kind, data, name.ascii(), *time, &mut json)?;
+            self.key.clear();
+            keys::push_name(&mut self.key, name);
+            self.key.extend_from_slice(&self.next_seq.to_be_bytes());
+            self.sightings.push(&self.key, &json)?;
+            self.next_seq += 1;
+            self.any_sighting = true;
+        }
+        Ok(())
     }
 
     fn add_batch(&mut self, batch: WriteBatch) -> Result<()> {
@@ -499,21 +634,13 @@ impl EmbeddedBulk<'_> {
     }
 
     fn finish_load(&mut self, ledger: Option<LedgerEntry>) -> Result<WriteReceipt> {
-        let facts = std::mem::replace(
-            &mut self.facts,
-            Sorter::new(&self.dir, "facts", Rule::Fact, 0, true),
-        )
-        .finish()?;
-        let display = std::mem::replace(
-            &mut self.display,
-            Sorter::new(&self.dir, "disp", Rule::Max, 0, true),
-        )
-        .finish()?;
-        let events = std::mem::replace(
-            &mut self.events,
-            Sorter::new(&self.dir, "evt", Rule::Max, 0, true),
-        )
-        .finish()?;
+        let take = |s: &mut Sorter, name: &'static str, rule: Rule| {
+            std::mem::replace(s, Sorter::new(&self.dir, name, rule, 0, true)).finish()
+        };
+        let facts = take(&mut self.facts, "facts", Rule::Fact)?;
+        let display = take(&mut self.display, "disp", Rule::Max)?;
+        let events = take(&mut self.events, "evt", Rule::Max)?;
+        let sightings = take(&mut self.sightings, "sight", Rule::Max)?;
         let name = |p: &PathBuf| {
             p.file_name()
                 .map(|n| n.to_string_lossy().into_owned())
@@ -523,30 +650,23 @@ impl EmbeddedBulk<'_> {
             facts: facts.iter().map(name).collect(),
             display: display.iter().map(name).collect(),
             events: events.iter().map(name).collect(),
-            next_seq: (self.next_seq != self.w.next_seq).then_some(self.next_seq),
+            next_seq: (self.next_seq != self.first_seq).then_some(self.next_seq),
             sources: self.new_sources.clone(),
             ledger,
+            merge: self.merge,
+            sightings: sightings.iter().map(name).collect(),
+            first_seq: self.first_seq,
         };
+        debug_assert!(self.any_sighting || commit.sightings.is_empty());
         let body = serde_json::to_vec(&commit).map_err(|e| StoreError::Engine(e.to_string()))?;
-        let tmp = self.dir.join("COMMIT.tmp");
-        {
-            let mut f = File::create(&tmp).map_err(|e| io(&tmp, e))?;
-            f.write_all(&body).map_err(|e| io(&tmp, e))?;
-            f.sync_all().map_err(|e| io(&tmp, e))?;
-        }
-        let target = self.dir.join(COMMIT);
-        fs::rename(&tmp, &target).map_err(|e| io(&target, e))?;
-        File::open(&self.dir)
-            .and_then(|d| d.sync_all())
-            .map_err(|e| io(&self.dir, e))?;
+        write_synced(&self.dir, COMMIT, &body)?;
         // From here on the load is decided: a failure leaves `COMMIT` for
         // the next open to finish.
         self.committed = true;
         match apply(self.store, &self.dir, &commit) {
-            Ok(n) => {
+            Ok(done) => {
                 self.w.counts.clear();
-                let last_event_seq = commit.next_seq.map(|s| s - 1);
-                if let Some(s) = commit.next_seq {
+                if let Some(s) = done.next_seq {
                     self.w.next_seq = s;
                 }
                 let mut names = super::lock(&self.store.source_names);
@@ -554,10 +674,10 @@ impl EmbeddedBulk<'_> {
                     names.insert(*id, name.clone());
                 }
                 Ok(WriteReceipt {
-                    facts_new: n,
-                    facts_merged: 0,
+                    facts_new: done.facts_new,
+                    facts_merged: done.facts_merged,
                     new_known: true,
-                    last_event_seq,
+                    last_event_seq: done.next_seq.map(|s| s - 1),
                 })
             }
             Err(e) => {
@@ -572,6 +692,22 @@ impl EmbeddedBulk<'_> {
     }
 }
 
+/// Writes `dir/name` durably: a synced temporary file renamed into place,
+/// then the directory synced.
+fn write_synced(dir: &Path, name: &str, body: &[u8]) -> Result<()> {
+    let tmp = dir.join(format!("{name}.tmp"));
+    {
+        let mut f = File::create(&tmp).map_err(|e| io(&tmp, e))?;
+        f.write_all(body).map_err(|e| io(&tmp, e))?;
+        f.sync_all().map_err(|e| io(&tmp, e))?;
+    }
+    let target = dir.join(name);
+    fs::rename(&tmp, &target).map_err(|e| io(&target, e))?;
+    File::open(dir)
+        .and_then(|d| d.sync_all())
+        .map_err(|e| io(dir, e))
+}
+
 impl Drop for EmbeddedBulk<'_> {
     fn drop(&mut self) {
         if !self.committed {
@@ -580,14 +716,15 @@ impl Drop for EmbeddedBulk<'_> {
             for (name, _) in &self.new_sources {
                 self.w.sources.remove(name);
             }
-            if let Some(h) = self.facts.pending.take() {
-                let _ = h.join();
-            }
-            if let Some(h) = self.display.pending.take() {
-                let _ = h.join();
-            }
-            if let Some(h) = self.events.pending.take() {
-                let _ = h.join();
+            for s in [
+                &mut self.facts,
+                &mut self.display,
+                &mut self.events,
+                &mut self.sightings,
+            ] {
+                if let Some(h) = s.pending.take() {
+                    let _ = h.join();
+                }
             }
             let _ = fs::remove_dir_all(&self.dir);
         }
@@ -597,6 +734,19 @@ impl Drop for EmbeddedBulk<'_> {
 impl BulkLoad for EmbeddedBulk<'_> {
     fn add(&mut self, batch: WriteBatch) -> Result<()> {
         self.add_batch(batch)
+    }
+
+    fn add_first_sightings(&mut self, sightings: Vec<(Entity, crate::NewEvent)>) -> Result<()> {
+        self.add_sightings(sightings)
+    }
+
+    fn add_first_sighting_times(
+        &mut self,
+        kind: &str,
+        data: &std::collections::BTreeMap<String, String>,
+        sightings: &[(&scry_model::DomainName, i64)],
+    ) -> Result<()> {
+        self.add_sighting_times(kind, data, sightings)
     }
 
     fn finish(mut self: Box<Self>, ledger: Option<LedgerEntry>) -> Result<WriteReceipt> {
@@ -626,8 +776,10 @@ fn flush_holder(
     dom: PutFn<'_>,
     piv: &mut Sorter,
     seen: &mut Sorter,
+    mut cntd: Option<&mut Sorter>,
     kbuf: &mut Vec<u8>,
 ) -> Result<()> {
+    let counted = cntd.is_some() && keys::is_name_key(holder);
     kbuf.clear();
     kbuf.push(MARK_HOLDER);
     kbuf.extend_from_slice(holder);
@@ -657,6 +809,118 @@ fn flush_holder(
             kbuf.extend_from_slice(po);
             kbuf.extend_from_slice(holder);
             piv.push(kbuf, &hv)?;
+            if counted && let Some(c) = cntd.as_deref_mut() {
+                let d = if hv[24] == 1 { (1, 0) } else { (0, 1) };
+                c.push(po, &encode_delta(d.0, d.1))?;
+            }
+        }
+        g = h;
+    }
+    group.clear();
+    Ok(())
+}
+
+/// A known holder's holdings: the load's windows (`group`) merged with
+/// the stored holdings of each touched predicate (the whole predicate
+/// group: its latest observation sets the current flags), as the batch
+/// writer merges them; changed holdings into `dom` (in order) and the
+/// `piv` sorter, count moves into `cntd`.
+#[allow(clippy::too_many_arguments)]
+fn merge_holder(
+    s: &EmbeddedStore,
+    holder: &[u8],
+    group: &mut Vec<(Vec<u8>, Window)>,
+    dom: PutFn<'_>,
+    piv: &mut Sorter,
+    cntd: &mut Sorter,
+    kbuf: &mut Vec<u8>,
+) -> Result<()> {
+    compact_group(group);
+    let is_domain = keys::is_name_key(holder);
+    let mut g = 0;
+    while g < group.len() {
+        let (pred, _) = read_pred(&group[g].0)?;
+        let p2 = [group[g].0[0], group[g].0[1]];
+        let mut h = g;
+        while h < group.len() && group[h].0[..2] == p2 {
+            h += 1;
+        }
+        kbuf.clear();
+        kbuf.extend_from_slice(holder);
+        kbuf.extend_from_slice(&p2);
+        let stored = s.holdings_of(kbuf)?;
+        let old_latest = stored.iter().map(|(_, hv)| hv.window.last_seen).max();
+        // (object, stored holding, merged window, touched by the load)
+        let mut state: Vec<(&[u8], Option<HoldVal>, Window, bool)> =
+            Vec::with_capacity(stored.len() + h - g);
+        let (mut a, mut b) = (0, g);
+        while a < stored.len() || b < h {
+            let sk = stored.get(a).map(|(o, _)| o.as_slice());
+            let dk = (b < h).then(|| &group[b].0[2..]);
+            match (sk, dk) {
+                (Some(x), Some(y)) if x == y => {
+                    let mut w = stored[a].1.window;
+                    w.merge(&group[b].1);
+                    state.push((x, Some(stored[a].1), w, true));
+                    a += 1;
+                    b += 1;
+                }
+                (Some(x), Some(y)) if x > y => {
+                    state.push((y, None, group[b].1, true));
+                    b += 1;
+                }
+                (Some(x), _) => {
+                    state.push((x, Some(stored[a].1), stored[a].1.window, false));
+                    a += 1;
+                }
+                (None, Some(y)) => {
+                    state.push((y, None, group[b].1, true));
+                    b += 1;
+                }
+                (None, None) => break,
+            }
+        }
+        let latest = state
+            .iter()
+            .map(|(_, _, w, _)| w.last_seen)
+            .max()
+            .unwrap_or(i64::MIN);
+        let rule = pred.current_rule();
+        let latest_moved = old_latest != Some(latest);
+        for (obj, old, w, touched) in &state {
+            let current = rule.is_current(w.last_seen, latest);
+            let changed = old.is_none_or(|o| o.current != current || o.window != *w);
+            if !(*touched || latest_moved) || !changed {
+                continue;
+            }
+            let hv = HoldVal {
+                window: *w,
+                current,
+            }
+            .encode();
+            kbuf.clear();
+            kbuf.extend_from_slice(holder);
+            kbuf.extend_from_slice(&p2);
+            kbuf.extend_from_slice(obj);
+            dom(kbuf, &hv)?;
+            kbuf.clear();
+            kbuf.extend_from_slice(&p2);
+            kbuf.extend_from_slice(obj);
+            let vl = kbuf.len();
+            kbuf.extend_from_slice(holder);
+            piv.push(kbuf, &hv)?;
+            if is_domain {
+                let d = match (old.map(|o| o.current), current) {
+                    (None, true) => (1, 0),
+                    (None, false) => (0, 1),
+                    (Some(false), true) => (1, -1),
+                    (Some(true), false) => (-1, 1),
+                    _ => (0, 0),
+                };
+                if d != (0, 0) {
+                    cntd.push(&kbuf[..vl], &encode_delta(d.0, d.1))?;
+                }
+            }
         }
         g = h;
     }
@@ -720,9 +984,92 @@ fn ingest_piv(s: &EmbeddedStore, runs: &[PathBuf]) -> Result<()> {
     Ok(())
 }
 
-/// Steps 3 and 4 of the module docs; returns the number of facts.
-fn apply(s: &EmbeddedStore, dir: &Path, c: &Commit) -> Result<u64> {
-    let runs = |names: &[String]| -> Vec<PathBuf> { names.iter().map(|n| dir.join(n)).collect() };
+/// Steps 3 and 4 of the module docs.
+fn apply(s: &EmbeddedStore, dir: &Path, c: &Commit) -> Result<Applied> {
+    let done = if c.merge {
+        apply_merge(s, dir, c)?
+    } else {
+        apply_empty(s, dir, c)?
+    };
+    let mut b = s.db.batch().durability(Some(fjall::PersistMode::SyncAll));
+    for (name, id) in &c.sources {
+        let mut k = b"src:".to_vec();
+        k.extend_from_slice(name.as_bytes());
+        b.insert(&s.meta, k, id.to_be_bytes());
+    }
+    if let Some(seq) = done.next_seq {
+        b.insert(&s.meta, b"seq".as_slice(), seq.to_be_bytes());
+    }
+    if let Some(l) = &c.ledger {
+        let mut k = b"ledger:".to_vec();
+        k.extend_from_slice(l.key.as_bytes());
+        let v = serde_json::to_vec(l).map_err(|e| StoreError::Engine(e.to_string()))?;
+        b.insert(&s.meta, k, v);
+    }
+    b.commit()?;
+    fs::remove_dir_all(dir).map_err(|e| io(dir, e))?;
+    Ok(done)
+}
+
+fn run_paths(dir: &Path, names: &[String]) -> Vec<PathBuf> {
+    names.iter().map(|n| dir.join(n)).collect()
+}
+
+/// The events to store, keyed by sequence: the plain events and, of the
+/// first-sighting candidates, the first of each subject whose subject had
+/// no fact before the load (`stored_names`: read the name markers; an
+/// empty store had none), numbered from `first_seq` in ordinal order, as
+/// batch writes would have numbered them. Returns the runs and the
+/// sequence after them.
+fn number_events(
+    s: &EmbeddedStore,
+    dir: &Path,
+    c: &Commit,
+    stored_names: bool,
+    durable: bool,
+) -> Result<(Vec<PathBuf>, Option<u64>)> {
+    if c.sightings.is_empty() {
+        return Ok((run_paths(dir, &c.events), c.next_seq));
+    }
+    let mut kept = Sorter::new(dir, "kept", Rule::Max, SIDE_BUDGET, durable);
+    {
+        let mut m = Merged::open(&run_paths(dir, &c.sightings), Rule::Max)?;
+        let mut last: Option<Vec<u8>> = None;
+        let mut mark = Vec::with_capacity(64);
+        while let Some((k, v)) = m.next()? {
+            let sl = entity_len(k).ok_or_else(|| corrupt("bad sighting key"))?;
+            let (subject, ordinal) = k.split_at(sl);
+            if last.as_deref() == Some(subject) {
+                continue;
+            }
+            last = Some(subject.to_vec());
+            if stored_names {
+                mark.clear();
+                mark.push(MARK_SUBJECT);
+                mark.extend_from_slice(subject);
+                if s.seen.contains_key(&mark)? {
+                    continue;
+                }
+            }
+            kept.push(ordinal, v)?;
+        }
+    }
+    let mut all = run_paths(dir, &c.events);
+    all.extend(kept.finish()?);
+    let mut out = RunWriter::create(dir.join("out-evt.run"))?;
+    let mut m = Merged::open(&all, Rule::Max)?;
+    let mut seq = c.first_seq;
+    while let Some((_, v)) = m.next()? {
+        out.put(&seq.to_be_bytes(), v)?;
+        seq += 1;
+    }
+    let path = out.finish(durable)?;
+    Ok((vec![path], (seq != c.first_seq).then_some(seq)))
+}
+
+/// Step 3 into an empty store: every value from the runs alone.
+fn apply_empty(s: &EmbeddedStore, dir: &Path, c: &Commit) -> Result<Applied> {
+    let runs = |names: &[String]| run_paths(dir, names);
     let mut rev = Sorter::new(dir, "rev", Rule::Max, SIDE_BUDGET, false);
     let mut piv = Sorter::new(dir, "piv", Rule::Max, SIDE_BUDGET, false);
     let mut nam = Sorter::new(dir, "nam", Rule::Max, SIDE_BUDGET / 2, false);
@@ -764,6 +1111,7 @@ fn apply(s: &EmbeddedStore, dir: &Path, c: &Commit) -> Result<u64> {
                             &mut put_dom,
                             &mut piv,
                             &mut seen,
+                            None,
                             &mut kbuf,
                         )?;
                     }
@@ -800,6 +1148,7 @@ fn apply(s: &EmbeddedStore, dir: &Path, c: &Commit) -> Result<u64> {
                 &mut put_dom,
                 &mut piv,
                 &mut seen,
+                None,
                 &mut kbuf,
             )?;
         }
@@ -818,6 +1167,7 @@ fn apply(s: &EmbeddedStore, dir: &Path, c: &Commit) -> Result<u64> {
         ));
     }
     let display = runs(&c.display);
+    let (events, next_seq) = number_events(s, dir, c, false, false)?;
     // Each derived keyspace merged and ingested once, two at a time.
     std::thread::scope(|sc| -> Result<()> {
         let side = sc.spawn(|| -> Result<()> {
@@ -827,31 +1177,310 @@ fn apply(s: &EmbeddedStore, dir: &Path, c: &Commit) -> Result<u64> {
         let main = ingest_piv(s, &piv)
             .and_then(|()| ingest_runs(&s.seen, &seen))
             .and_then(|()| ingest_runs(&s.disp, &display))
-            .and_then(|()| ingest_runs(&s.evt, &runs(&c.events)));
+            .and_then(|()| ingest_runs(&s.evt, &events));
         let side = side
             .join()
             .map_err(|_| StoreError::Engine("bulk ingestion thread panicked".into()))?;
         main.and(side)
     })?;
     s.db.persist(fjall::PersistMode::SyncAll)?;
-    let mut b = s.db.batch().durability(Some(fjall::PersistMode::SyncAll));
-    for (name, id) in &c.sources {
-        let mut k = b"src:".to_vec();
-        k.extend_from_slice(name.as_bytes());
-        b.insert(&s.meta, k, id.to_be_bytes());
+    Ok(Applied {
+        facts_new: n,
+        facts_merged: 0,
+        next_seq,
+    })
+}
+
+/// What `APPLY` records: the runs of absolute values a bulk merge derived
+/// from its input and the stored state, per keyspace, before ingesting
+/// any of them.
+#[derive(serde::Serialize, serde::Deserialize)]
+struct Derived {
+    fwd: Vec<String>,
+    rev: Vec<String>,
+    dom: Vec<String>,
+    piv: Vec<String>,
+    cnt: Vec<String>,
+    nam: Vec<String>,
+    seen: Vec<String>,
+    disp: Vec<String>,
+    evt: Vec<String>,
+    facts_new: u64,
+    facts_merged: u64,
+    next_seq: Option<u64>,
+}
+
+const APPLY: &str = "APPLY";
+
+/// Step 3 into a store holding facts. Merging reads the stored state, so
+/// ingesting as it goes would not survive a crash (a re-run would merge
+/// the load twice). Instead it first derives every changed key's new value
+/// into runs (fsynced), records them in `APPLY`, and only then ingests
+/// them: a crash before `APPLY` derives again from the untouched store, one
+/// after it ingests the same runs again (idempotent: absolute values).
+fn apply_merge(s: &EmbeddedStore, dir: &Path, c: &Commit) -> Result<Applied> {
+    let apply_path = dir.join(APPLY);
+    let d: Derived = match fs::read(&apply_path) {
+        Ok(body) => serde_json::from_slice(&body)
+            .map_err(|e| corrupt(format!("{}: {e}", apply_path.display())))?,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            let d = derive_merge(s, dir, c)?;
+            let body = serde_json::to_vec(&d).map_err(|e| StoreError::Engine(e.to_string()))?;
+            write_synced(dir, APPLY, &body)?;
+            d
+        }
+        Err(e) => return Err(io(&apply_path, e)),
+    };
+    let runs = |names: &[String]| run_paths(dir, names);
+    let ingest = |ks: &fjall::Keyspace, names: &[String]| -> Result<()> {
+        if names.is_empty() {
+            return Ok(());
+        }
+        ingest_runs(ks, &runs(names))
+    };
+    ingest(&s.fwd, &d.fwd)?;
+    ingest(&s.dom, &d.dom)?;
+    // Test failpoint: a crash with `fwd` and `dom` ingested, the rest not.
+    #[cfg(feature = "testsuite")]
+    if s.fail_after_keyspaces
+        .swap(usize::MAX, std::sync::atomic::Ordering::SeqCst)
+        != usize::MAX
+    {
+        return Err(StoreError::Engine(
+            "failpoint: crash during a bulk merge".into(),
+        ));
     }
-    if let Some(seq) = c.next_seq {
-        b.insert(&s.meta, b"seq".as_slice(), seq.to_be_bytes());
+    std::thread::scope(|sc| -> Result<()> {
+        let side = sc.spawn(|| -> Result<()> {
+            ingest(&s.rev, &d.rev)?;
+            ingest(&s.nam, &d.nam)?;
+            ingest(&s.disp, &d.disp)
+        });
+        let main = ingest(&s.piv, &d.piv)
+            .and_then(|()| ingest(&s.cnt, &d.cnt))
+            .and_then(|()| ingest(&s.seen, &d.seen))
+            .and_then(|()| ingest(&s.evt, &d.evt));
+        let side = side
+            .join()
+            .map_err(|_| StoreError::Engine("bulk ingestion thread panicked".into()))?;
+        main.and(side)
+    })?;
+    s.db.persist(fjall::PersistMode::SyncAll)?;
+    Ok(Applied {
+        facts_new: d.facts_new,
+        facts_merged: d.facts_merged,
+        next_seq: d.next_seq,
+    })
+}
+
+/// The sorters a bulk merge derives into.
+struct Sides {
+    rev: Sorter,
+    piv: Sorter,
+    nam: Sorter,
+    seen: Sorter,
+    cntd: Sorter,
+}
+
+impl Sides {
+    /// One holder's holdings: a new holder's as they are, a known one's
+    /// merged with what is stored.
+    fn holder(
+        &mut self,
+        s: &EmbeddedStore,
+        holder: &[u8],
+        known: bool,
+        group: &mut Vec<(Vec<u8>, Window)>,
+        dom: PutFn<'_>,
+        kbuf: &mut Vec<u8>,
+    ) -> Result<()> {
+        if known {
+            merge_holder(s, holder, group, dom, &mut self.piv, &mut self.cntd, kbuf)
+        } else {
+            flush_holder(
+                holder,
+                group,
+                dom,
+                &mut self.piv,
+                &mut self.seen,
+                Some(&mut self.cntd),
+                kbuf,
+            )
+        }
     }
-    if let Some(l) = &c.ledger {
-        let mut k = b"ledger:".to_vec();
-        k.extend_from_slice(l.key.as_bytes());
-        let v = serde_json::to_vec(l).map_err(|e| StoreError::Engine(e.to_string()))?;
-        b.insert(&s.meta, k, v);
+}
+
+/// The derive half of [`apply_merge`]: reads the stored state, writes
+/// nothing but files in `dir`.
+fn derive_merge(s: &EmbeddedStore, dir: &Path, c: &Commit) -> Result<Derived> {
+    let name = |p: &PathBuf| {
+        p.file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default()
+    };
+    let names = |v: &[PathBuf]| -> Vec<String> { v.iter().map(name).collect() };
+    let mut sd = Sides {
+        rev: Sorter::new(dir, "rev", Rule::Max, SIDE_BUDGET, true),
+        piv: Sorter::new(dir, "piv", Rule::Max, SIDE_BUDGET, true),
+        nam: Sorter::new(dir, "nam", Rule::Max, SIDE_BUDGET / 2, true),
+        seen: Sorter::new(dir, "seen", Rule::Max, SIDE_BUDGET / 2, true),
+        cntd: Sorter::new(dir, "cntd", Rule::Count, SIDE_BUDGET / 2, true),
+    };
+    let mut fwd = RunWriter::create(dir.join("out-fwd.run"))?;
+    let mut dom = RunWriter::create(dir.join("out-dom.run"))?;
+    let (mut facts_new, mut facts_merged) = (0u64, 0u64);
+    let known = |tag: u8, key: &[u8], mark: &mut Vec<u8>| -> Result<bool> {
+        mark.clear();
+        mark.push(tag);
+        mark.extend_from_slice(key);
+        Ok(s.seen.contains_key(mark.as_slice())?)
+    };
+    {
+        let mut put_dom = |k: &[u8], v: &[u8]| dom.put(k, v);
+        let mut m = Merged::open(&run_paths(dir, &c.facts), Rule::Fact)?;
+        let mut subject: Vec<u8> = Vec::new();
+        let mut subject_known = false;
+        let mut holder: Vec<u8> = Vec::new();
+        let mut holder_known = false;
+        let mut hk: Vec<u8> = Vec::new();
+        let mut kbuf: Vec<u8> = Vec::new();
+        let mut mark: Vec<u8> = Vec::new();
+        let mut group: Vec<(Vec<u8>, Window)> = Vec::new();
+        let mut group_cap = GROUP_CAP;
+        let mut first = true;
+        while let Some((k, v)) = m.next()? {
+            let sl = entity_len(k).ok_or_else(|| corrupt("bad fact key"))?;
+            let (subj, po) = k.split_at(sl);
+            let (pred, obj) = read_pred(po)?;
+            let window = FactVal::decode_window(v)?;
+            if first || subj != subject.as_slice() {
+                holder_key_into(subj, &mut hk);
+                if first || hk != holder {
+                    group_cap = GROUP_CAP;
+                    if !first {
+                        sd.holder(
+                            s,
+                            &holder,
+                            holder_known,
+                            &mut group,
+                            &mut put_dom,
+                            &mut kbuf,
+                        )?;
+                    }
+                    std::mem::swap(&mut holder, &mut hk);
+                    holder_known = known(MARK_HOLDER, &holder, &mut mark)?;
+                }
+                first = false;
+                subject.clear();
+                subject.extend_from_slice(subj);
+                subject_known = known(MARK_SUBJECT, subj, &mut mark)?;
+                if !subject_known {
+                    // A new holder's marker is pushed with its holdings.
+                    sd.seen.push(&mark, b"")?;
+                    if let Some(f) = keys::forward_name_key(subj) {
+                        sd.nam.push(&f, b"")?;
+                    }
+                }
+            }
+            // The batch writer's merge: the stored window widened, new
+            // sources appended.
+            let stored = if subject_known { s.fwd.get(k)? } else { None };
+            let value = match stored {
+                Some(old) => {
+                    facts_merged += 1;
+                    let mut fv = FactVal::decode(&old)?;
+                    let add = FactVal::decode(v)?;
+                    fv.window.merge(&add.window);
+                    for src in add.sources {
+                        if !fv.sources.contains(&src) {
+                            fv.sources.push(src);
+                        }
+                    }
+                    std::borrow::Cow::Owned(fv.encode())
+                }
+                None => {
+                    facts_new += 1;
+                    std::borrow::Cow::Borrowed(v)
+                }
+            };
+            fwd.put(k, &value)?;
+            kbuf.clear();
+            kbuf.extend_from_slice(obj);
+            push_pred(&mut kbuf, pred);
+            kbuf.extend_from_slice(subj);
+            sd.rev.push(&kbuf, &value)?;
+            group.push((po.to_vec(), window));
+            if group.len() >= group_cap {
+                compact_group(&mut group);
+                group_cap = (group.len() * 2).max(GROUP_CAP);
+            }
+        }
+        if !first {
+            sd.holder(
+                s,
+                &holder,
+                holder_known,
+                &mut group,
+                &mut put_dom,
+                &mut kbuf,
+            )?;
+        }
     }
-    b.commit()?;
-    fs::remove_dir_all(dir).map_err(|e| io(dir, e))?;
-    Ok(n)
+    let fwd = fwd.finish(true)?;
+    let dom = dom.finish(true)?;
+    // Counts: the moves of each value added to its stored count.
+    let cntd = sd.cntd.finish()?;
+    let mut cnt = RunWriter::create(dir.join("out-cnt.run"))?;
+    {
+        let mut m = Merged::open(&cntd, Rule::Count)?;
+        while let Some((k, v)) = m.next()? {
+            let (dc, dh) = decode_delta(v)?;
+            if (dc, dh) == (0, 0) {
+                continue;
+            }
+            let (c0, h0) = match s.cnt.get(k)? {
+                Some(old) => decode_count(&old)?,
+                None => (0, 0),
+            };
+            let negative = || StoreError::Corruption {
+                what: "counts",
+                detail: "a count would go negative".into(),
+            };
+            let c1 = c0.checked_add_signed(dc).ok_or_else(negative)?;
+            let h1 = h0.checked_add_signed(dh).ok_or_else(negative)?;
+            cnt.put(k, &encode_count(c1, h1))?;
+        }
+    }
+    let cnt = cnt.finish(true)?;
+    // Display forms: kept when greater than the stored one.
+    let mut disp = RunWriter::create(dir.join("out-disp.run"))?;
+    {
+        let mut m = Merged::open(&run_paths(dir, &c.display), Rule::Max)?;
+        while let Some((k, v)) = m.next()? {
+            if let Some(old) = s.disp.get(k)?
+                && old.as_ref() >= v
+            {
+                continue;
+            }
+            disp.put(k, v)?;
+        }
+    }
+    let disp = disp.finish(true)?;
+    let (evt, next_seq) = number_events(s, dir, c, true, true)?;
+    Ok(Derived {
+        fwd: names(&[fwd]),
+        rev: names(&sd.rev.finish()?),
+        dom: names(&[dom]),
+        piv: names(&sd.piv.finish()?),
+        cnt: names(&[cnt]),
+        nam: names(&sd.nam.finish()?),
+        seen: names(&sd.seen.finish()?),
+        disp: names(&[disp]),
+        evt: names(&evt),
+        facts_new,
+        facts_merged,
+        next_seq,
+    })
 }
 
 /// At open: finishes a bulk load that reached `COMMIT`, or removes the

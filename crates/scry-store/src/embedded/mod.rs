@@ -398,6 +398,25 @@ impl EmbeddedStore {
         false
     }
 
+    /// Tables per fact keyspace (name, in L0, in all): how far compaction
+    /// is behind the ingestions (each bulk load adds one L0 run per
+    /// keyspace).
+    pub fn table_counts(&self) -> Vec<(&'static str, usize, usize)> {
+        [
+            ("fwd", &self.fwd),
+            ("rev", &self.rev),
+            ("dom", &self.dom),
+            ("piv", &self.piv),
+            ("cnt", &self.cnt),
+            ("nam", &self.nam),
+            ("seen", &self.seen),
+            ("evt", &self.evt),
+        ]
+        .into_iter()
+        .map(|(n, k)| (n, k.l0_table_count(), k.table_count()))
+        .collect()
+    }
+
     /// Bytes on disk.
     pub fn disk_space(&self) -> u64 {
         self.db.disk_space().unwrap_or(0)

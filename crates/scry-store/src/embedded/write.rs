@@ -648,14 +648,25 @@ struct EventJson<'a> {
 /// Encodes an event as stored in `evt` into `json` (cleared first); the
 /// batch writer and the bulk load store the same bytes.
 pub(super) fn encode_event(e: &crate::NewEvent, json: &mut Vec<u8>) -> Result<()> {
+    encode_event_parts(&e.kind, &e.data, &e.subject, e.time, json)
+}
+
+/// [`encode_event`] from the event's parts.
+pub(super) fn encode_event_parts(
+    kind: &str,
+    data: &BTreeMap<String, String>,
+    subject: &str,
+    time: i64,
+    json: &mut Vec<u8>,
+) -> Result<()> {
     json.clear();
     serde_json::to_writer(
         &mut *json,
         &EventJson {
-            data: &e.data,
-            kind: &e.kind,
-            subject: &e.subject,
-            time: e.time,
+            data,
+            kind,
+            subject,
+            time,
         },
     )
     .map_err(|e| StoreError::Engine(e.to_string()))

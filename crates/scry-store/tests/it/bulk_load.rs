@@ -139,9 +139,7 @@ fn bulk_load_equals_batch_writes() {
         !b.path().join("facts/bulk").try_exists().unwrap(),
         "bulk files removed"
     );
-    // A loaded store is no longer empty: no second bulk load; ordinary
-    // writes merge with what the load stored.
-    assert!(s.bulk_load().unwrap().is_none());
+    // Ordinary writes merge with what the load stored.
     let more = batches().remove(0);
     s.write(WriteBatch {
         observations: more.clone(),
@@ -316,5 +314,230 @@ fn holder_with_very_many_hosts() {
     .unwrap();
     bulk.finish(None).unwrap();
     assert_eq!(r.dump_for_test().unwrap(), s.dump_for_test().unwrap());
+    assert!(s.check().unwrap().problems.is_empty());
+}
+
+/// The first-sighting candidates of a chunk: its distinct subjects in
+/// order of appearance, each with an event.
+fn sightings(chunk: &[Observation]) -> Vec<(Entity, scry_store::NewEvent)> {
+    let mut out: Vec<(Entity, scry_store::NewEvent)> = Vec::new();
+    for o in chunk {
+        if out.iter().any(|(e, _)| *e == o.subject) {
+            continue;
+        }
+        let ev = scry_store::NewEvent {
+            kind: "first_seen".into(),
+            subject: o.subject.to_string(),
+            time: o.window.first_seen,
+            data: Default::default(),
+        };
+        out.push((o.subject.clone(), ev));
+    }
+    out
+}
+
+/// Writes `batches` chunk by chunk, each with the events of its subjects
+/// the store did not know, as `scry ingest pdns` writes batches.
+fn write_with_sightings(s: &EmbeddedStore, batches: &[Vec<Observation>], ledger_at_end: bool) {
+    for b in batches {
+        for chunk in b.chunks(1_000) {
+            let cands = sightings(chunk);
+            let names: Vec<Entity> = cands.iter().map(|(e, _)| e.clone()).collect();
+            let known = s.known_subjects(&names).unwrap();
+            let events = cands
+                .into_iter()
+                .zip(known)
+                .filter_map(|((_, e), k)| (!k).then_some(e))
+                .collect();
+            s.write(WriteBatch {
+                observations: chunk.to_vec(),
+                events,
+                ..Default::default()
+            })
+            .unwrap();
+        }
+    }
+    if ledger_at_end {
+        s.write(WriteBatch {
+            ledger: Some(ledger(7)),
+            ..Default::default()
+        })
+        .unwrap();
+    }
+}
+
+/// The same chunks through one bulk load.
+fn bulk_with_sightings(
+    s: &EmbeddedStore,
+    batches: &[Vec<Observation>],
+) -> scry_store::Result<scry_store::WriteReceipt> {
+    let mut b = s
+        .bulk_load()
+        .unwrap()
+        .expect("the embedded engine bulk-loads");
+    for batch in batches {
+        for chunk in batch.chunks(1_000) {
+            b.add_first_sightings(sightings(chunk)).unwrap();
+            b.add(WriteBatch {
+                observations: chunk.to_vec(),
+                ..Default::default()
+            })
+            .unwrap();
+        }
+    }
+    b.finish(Some(ledger(7)))
+}
+
+fn assert_same(r: &EmbeddedStore, s: &EmbeddedStore) {
+    let want = r.dump_for_test().unwrap();
+    let got = s.dump_for_test().unwrap();
+    for ((i, w), (_, g)) in want.iter().zip(&got) {
+        assert_eq!(w.len(), g.len(), "keyspace {i}: number of keys");
+        for (x, y) in w.iter().zip(g) {
+            assert_eq!(x, y, "keyspace {i}");
+        }
+    }
+}
+
+/// A later batch's windows and a new source over A's facts, new hosts
+/// under A's holders, new holders, values moving current/historic.
+fn second_load() -> Vec<Vec<Observation>> {
+    let mut bs = batches();
+    let mut extra = Vec::new();
+    for i in 0..2_000usize {
+        let t = T0 + (10 + (i % 5) as i64) * DAY;
+        let w = Window {
+            first_seen: t - DAY,
+            last_seen: t,
+            count: 2,
+        };
+        let mk = |s: Entity, p: Predicate, o: Entity| {
+            Observation::new(s, p, o, w, "c".into(), T0 + 1000 * DAY).unwrap()
+        };
+        extra.push(mk(
+            dom(&format!("n{}.r{}.example.com", i % 7, i % 900)),
+            Predicate::IP,
+            Entity::Ip(scry_model::Ip::parse(&format!("198.51.100.{}", i % 230)).unwrap()),
+        ));
+        extra.push(mk(
+            dom(&format!("new{}.example.org", i % 300)),
+            Predicate::NAMESERVER_HOST,
+            dom(&format!("ns{}.dns{}.net", i % 3, i % 60)),
+        ));
+    }
+    bs.push(extra);
+    bs.drain(..2);
+    bs
+}
+
+/// Loading A then bulk-merging B stores byte for byte what writing A then
+/// B batch by batch stores, events of first sightings included; whether A
+/// came by batches or by a bulk load.
+#[test]
+fn bulk_merge_equals_batch_writes() {
+    let a_batches: Vec<_> = batches().into_iter().take(2).collect();
+    let b_batches = second_load();
+    let mut all = a_batches.clone();
+    all.extend(b_batches.clone());
+    let rd = tempfile::tempdir().unwrap();
+    let (r, _rdd) = open(rd.path());
+    write_with_sightings(&r, &all, true);
+    for a_by_bulk in [false, true] {
+        let d = tempfile::tempdir().unwrap();
+        let (s, _dd) = open(d.path());
+        if a_by_bulk {
+            bulk_with_sightings(&s, &a_batches).unwrap();
+        } else {
+            write_with_sightings(&s, &a_batches, false);
+        }
+        let before = s.dump_for_test().unwrap()[0].1.len() as u64;
+        let receipt = bulk_with_sightings(&s, &b_batches).unwrap();
+        let after = s.dump_for_test().unwrap()[0].1.len() as u64;
+        assert_eq!(receipt.facts_new, after - before);
+        assert!(receipt.facts_merged > 1_000, "{receipt:?}");
+        assert_same(&r, &s);
+        assert!(s.check().unwrap().problems.is_empty());
+        assert!(!d.path().join("facts/bulk").try_exists().unwrap());
+        // The event sequence goes on after the merge.
+        let n = r.events(0, 100_000).unwrap().len() as u64;
+        let next = s
+            .write(WriteBatch {
+                events: vec![event(1)],
+                ..Default::default()
+            })
+            .unwrap();
+        assert_eq!(next.last_event_seq, Some(n + 1));
+    }
+}
+
+/// A crash after a bulk merge's commit point (part of its keyspaces
+/// ingested) is finished on reopen without merging anything twice; one
+/// before it leaves the store as it was.
+#[test]
+fn crash_during_a_bulk_merge() {
+    let a_batches: Vec<_> = batches().into_iter().take(2).collect();
+    let b_batches = second_load();
+    let mut all = a_batches.clone();
+    all.extend(b_batches.clone());
+    let rd = tempfile::tempdir().unwrap();
+    let (r, _rdd) = open(rd.path());
+    write_with_sightings(&r, &all, true);
+    let d = tempfile::tempdir().unwrap();
+    let before;
+    {
+        let (s, _dd) = open(d.path());
+        write_with_sightings(&s, &a_batches, false);
+        before = s.dump_for_test().unwrap();
+        // Abandoned before its commit point: nothing changes.
+        let mut b = s.bulk_load().unwrap().unwrap();
+        b.add(WriteBatch {
+            observations: b_batches[0].clone(),
+            ..Default::default()
+        })
+        .unwrap();
+        drop(b);
+        assert_eq!(before, s.dump_for_test().unwrap());
+        s.fail_next_bulk_after(0);
+        assert!(bulk_with_sightings(&s, &b_batches).is_err());
+        assert!(d.path().join("facts/bulk/APPLY").try_exists().unwrap());
+        assert_ne!(before[0], s.dump_for_test().unwrap()[0], "fwd ingested");
+    }
+    // Reopened twice: the second open finds nothing left to do.
+    for _ in 0..2 {
+        let (s, _dd) = open(d.path());
+        assert!(!d.path().join("facts/bulk").try_exists().unwrap());
+        assert_same(&r, &s);
+        assert!(s.check().unwrap().problems.is_empty());
+        assert_eq!(s.ledger("facts:test").unwrap(), Some(ledger(7)));
+    }
+}
+
+/// Many bulk merges: each adds one L0 run per keyspace; compaction keeps
+/// L0 small, and every merge still equals batch writes.
+#[test]
+fn many_bulk_merges_keep_l0_small() {
+    let rd = tempfile::tempdir().unwrap();
+    let (r, _rdd) = open(rd.path());
+    let d = tempfile::tempdir().unwrap();
+    let (s, _dd) = open(d.path());
+    let rounds = 16;
+    let mut worst = 0;
+    for round in 0..rounds {
+        let b: Vec<Vec<Observation>> =
+            vec![batches().remove(round % 4).into_iter().step_by(3).collect()];
+        write_with_sightings(&r, &b, round + 1 == rounds);
+        bulk_with_sightings(&s, &b).unwrap();
+        for (name, l0, _) in s.table_counts() {
+            worst = worst.max(l0);
+            assert!(l0 <= 24, "{name}: {l0} L0 tables after {round} merges");
+        }
+    }
+    assert!(s.wait_for_background_work(std::time::Duration::from_secs(60)));
+    let counts = s.table_counts();
+    eprintln!("after {rounds} bulk merges: worst L0 {worst}; settled {counts:?}");
+    for (name, l0, _) in counts {
+        assert!(l0 <= 4, "{name}: {l0} L0 tables once compaction settled");
+    }
+    assert_same(&r, &s);
     assert!(s.check().unwrap().problems.is_empty());
 }

@@ -178,6 +178,7 @@ pub(crate) fn ingest_world(
                 batch_size: 50_000,
                 dns_ports: vec![53],
                 now,
+                bulk_min_bytes: Some(64 << 20),
             },
             &mut |_| {},
         )?;

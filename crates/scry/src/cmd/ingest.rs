@@ -244,6 +244,7 @@ fn pdns(cli: &Cli, a: &IngestPdnsArgs) -> Result<ExitCode> {
             a.dns_ports.clone()
         },
         now: now(),
+        bulk_min_bytes: (!a.no_bulk).then_some(a.bulk_min_mib << 20),
     };
     let mut summaries = Vec::new();
     for f in &a.files {
