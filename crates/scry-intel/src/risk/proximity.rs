@@ -671,7 +671,8 @@ pub struct PassSummary {
     pub seeds: u64,
     /// Domains that propagated at hop 2.
     pub hop2_seeds: u64,
-    /// Distinct shared values enumerated.
+    /// Shared values in the pass's graph (held by 2 to [`MAX_HOLDERS`]
+    /// domains; name-server sets included).
     pub values: u64,
     /// Holder rows of those values (the graph's edges).
     pub edges: u64,
