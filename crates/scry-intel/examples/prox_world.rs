@@ -49,7 +49,9 @@ fn main() {
         std::process::exit(2);
     };
     let n: u64 = n.parse().expect("DOMAINS is a number");
-    let seed: u64 = args.next().map_or(1, |s| s.parse().expect("SEED is a number"));
+    let seed: u64 = args
+        .next()
+        .map_or(1, |s| s.parse().expect("SEED is a number"));
     let started = Instant::now();
     let dd = DataDir::open(std::path::Path::new(&dir), true).expect("data dir");
     let store = scry_store::embedded::EmbeddedStore::open(&dd).expect("store");
@@ -68,9 +70,16 @@ fn main() {
         }
     };
     let big_ns: Vec<(Entity, Entity)> = (0..20)
-        .map(|k| (name(&format!("ns1.bigdns{k}.net")), name(&format!("ns2.bigdns{k}.net"))))
+        .map(|k| {
+            (
+                name(&format!("ns1.bigdns{k}.net")),
+                name(&format!("ns2.bigdns{k}.net")),
+            )
+        })
         .collect();
-    let big_mx: Vec<Entity> = (0..5).map(|k| name(&format!("mx.bigmail{k}.com"))).collect();
+    let big_mx: Vec<Entity> = (0..5)
+        .map(|k| name(&format!("mx.bigmail{k}.com")))
+        .collect();
     let privacy: Vec<Entity> = (0..10)
         .map(|k| {
             Entity::Email(Email::parse(&format!("privacy@proxy{k}.example")).expect("valid e-mail"))
@@ -83,7 +92,11 @@ fn main() {
     let mut batch: Vec<Observation> = Vec::with_capacity(500_000);
     let mut facts = 0u64;
     for i in 0..n {
-        let dom = format!("d{i:08x}{}.{}", draw(seed, i, 0) % 1000, tlds[(i % 5) as usize]);
+        let dom = format!(
+            "d{i:08x}{}.{}",
+            draw(seed, i, 0) % 1000,
+            tlds[(i % 5) as usize]
+        );
         let subject = name(&dom);
         let mut push = |p: Predicate, o: Entity, day: u64| {
             batch.push(Observation {
@@ -103,11 +116,23 @@ fn main() {
                 Entity::Email(Email::parse(&format!("actor{c}@mail{c}.example")).expect("e-mail")),
                 day,
             );
-            push(Predicate::NAMESERVER_HOST, name(&format!("ns1.c{c}.dns.example")), day);
-            push(Predicate::NAMESERVER_HOST, name(&format!("ns2.c{c}.dns.example")), day);
+            push(
+                Predicate::NAMESERVER_HOST,
+                name(&format!("ns1.c{c}.dns.example")),
+                day,
+            );
+            push(
+                Predicate::NAMESERVER_HOST,
+                name(&format!("ns2.c{c}.dns.example")),
+                day,
+            );
             let ip = format!("10.{}.{}.{}", (c >> 16) & 255, (c >> 8) & 255, c & 255);
             push(Predicate::IP, Entity::Ip(Ip::parse(&ip).expect("ip")), day);
-            push(Predicate::MAILSERVER_HOST, big_mx[(c % 5) as usize].clone(), day);
+            push(
+                Predicate::MAILSERVER_HOST,
+                big_mx[(c % 5) as usize].clone(),
+                day,
+            );
             if member % 3 == 0 {
                 listed.push(dom.clone());
             }
@@ -119,21 +144,42 @@ fn main() {
                 push(Predicate::NAMESERVER_HOST, b.clone(), 0);
             } else {
                 let a = draw(seed, i, 3) % accounts;
-                push(Predicate::NAMESERVER_HOST, name(&format!("ns1.a{a}.dns{}.net", a % 50)), day);
-                push(Predicate::NAMESERVER_HOST, name(&format!("ns2.a{a}.dns{}.net", a % 50)), day);
+                push(
+                    Predicate::NAMESERVER_HOST,
+                    name(&format!("ns1.a{a}.dns{}.net", a % 50)),
+                    day,
+                );
+                push(
+                    Predicate::NAMESERVER_HOST,
+                    name(&format!("ns2.a{a}.dns{}.net", a % 50)),
+                    day,
+                );
             }
             let a = draw(seed, i, 4) % addresses;
-            let ip = format!("172.{}.{}.{}", 16 + ((a >> 16) & 15), (a >> 8) & 255, a & 255);
+            let ip = format!(
+                "172.{}.{}.{}",
+                16 + ((a >> 16) & 15),
+                (a >> 8) & 255,
+                a & 255
+            );
             push(Predicate::IP, Entity::Ip(Ip::parse(&ip).expect("ip")), 0);
             let r = draw(seed, i, 5);
             if r % 2 == 0 {
-                push(Predicate::MAILSERVER_HOST, big_mx[(r / 2 % 5) as usize].clone(), 0);
+                push(
+                    Predicate::MAILSERVER_HOST,
+                    big_mx[(r / 2 % 5) as usize].clone(),
+                    0,
+                );
             } else {
                 push(Predicate::MAILSERVER_HOST, name(&format!("mx.{dom}")), 0);
             }
             let r = draw(seed, i, 6);
             if r % 10 < 7 {
-                push(Predicate::REGISTRANT_EMAIL, privacy[(r / 10 % 10) as usize].clone(), 0);
+                push(
+                    Predicate::REGISTRANT_EMAIL,
+                    privacy[(r / 10 % 10) as usize].clone(),
+                    0,
+                );
             } else {
                 push(
                     Predicate::REGISTRANT_EMAIL,

@@ -1320,40 +1320,70 @@ pub fn full_pass(
     progress("hop2", 0, 1);
     let per = score_all(&g, &weight, &private, &own_set, base, start);
 
-    // Evidence sentences and stored records, on every core.
+    // Evidence sentences and stored records, on every core. Each domain's
+    // 3 strongest values are named; the listed and near-listed co-holders
+    // of a value (or of its holders that took it up within a day of `day`)
+    // are counted once per value and day: (listed, near, the first 4 listed).
     progress("store", 0, 1);
-    let groups: Vec<&[Piece]> = by_domain(&per).collect();
     let is_near = |h: u32, v: &Value| {
         !is_seed[h as usize] && weight[h as usize] > 0.0 && v.n <= HOP2_MAX_HOLDERS
     };
-    let records = par_map(&groups, |group| -> Result<Option<(String, Vec<u8>)>> {
-        let d = group[0].0;
-        let score = combine(group.iter().map(|x| (g.values[x.2 as usize].pred, x.1)));
-        if score == 0 {
-            return Ok(None);
+    let mut groups: Vec<(u8, Vec<Piece>)> = by_domain(&per)
+        .map(|group| {
+            let score = combine(group.iter().map(|x| (g.values[x.2 as usize].pred, x.1)));
+            let mut ss: Vec<Piece> = group.to_vec();
+            ss.sort_by(|a, b| b.1.total_cmp(&a.1));
+            ss.truncate(3);
+            (score, ss)
+        })
+        .filter(|(score, _)| *score > 0)
+        .collect();
+    drop(per);
+    let mut wanted: Vec<(u32, Option<i64>)> = groups
+        .iter()
+        .flat_map(|(_, ss)| ss.iter().map(|x| (x.2, x.3.map(|b| b.1))))
+        .collect();
+    wanted.sort_unstable();
+    wanted.dedup();
+    type Counts = (u64, u64, Vec<u32>);
+    let counts: Vec<Counts> = par_map(&wanted, |&(vi, day)| -> Result<Counts> {
+        let v = &g.values[vi as usize];
+        let burst = burst_start(v.pred, start);
+        let (mut listed, mut near, mut first) = (0u64, 0u64, Vec::new());
+        for (h, _, hd) in g.holders(vi as usize) {
+            if day.is_some_and(|day| !same_days(burst, day, hd)) {
+                continue;
+            }
+            if is_seed[h as usize] {
+                listed += 1;
+                if first.len() < 4 {
+                    first.push(h);
+                }
+            } else if is_near(h, v) {
+                near += 1;
+            }
         }
-        let mut ss: Vec<_> = group.to_vec();
-        ss.sort_by(|a, b| b.1.total_cmp(&a.1));
+        Ok((listed, near, first))
+    })?;
+    let records = par_map(&groups, |(score, ss)| -> Result<(String, Vec<u8>)> {
+        let d = ss[0].0;
         let evidence = ss
             .iter()
-            .take(3)
             .map(|&(_, s, vi, group)| {
                 let v = &g.values[vi as usize];
-                let burst = burst_start(v.pred, start);
-                let (mut listed, mut near, mut examples) = (0u64, 0u64, Vec::new());
-                for (h, _, hd) in g.holders(vi as usize) {
-                    if h == d || group.is_some_and(|(_, day)| !same_days(burst, day, hd)) {
-                        continue;
-                    }
-                    if is_seed[h as usize] {
-                        listed += 1;
-                        if examples.len() < 3 {
-                            examples.push(names.name(h).to_string());
-                        }
-                    } else if is_near(h, v) {
-                        near += 1;
-                    }
-                }
+                let i = wanted
+                    .binary_search(&(vi, group.map(|b| b.1)))
+                    .unwrap_or_default();
+                let (all_listed, all_near, first) = &counts[i];
+                // Itself left out.
+                let listed = all_listed - u64::from(is_seed[d as usize]);
+                let near = all_near - u64::from(is_near(d, v));
+                let examples = first
+                    .iter()
+                    .filter(|&&h| h != d)
+                    .take(3)
+                    .map(|&h| names.name(h).to_string())
+                    .collect();
                 SharedValue {
                     field: v.field(),
                     value: v.label(),
@@ -1368,22 +1398,20 @@ pub fn full_pass(
             })
             .collect();
         let rec = StoredProximity {
-            score,
+            score: *score,
             hop1: hop1[d as usize],
             evidence,
             at: now,
         };
         let json =
             serde_json::to_vec(&rec).map_err(|e| scry_store::StoreError::State(e.to_string()))?;
-        Ok(Some((format!("{PROX_PREFIX}{}", names.name(d)), json)))
+        Ok((format!("{PROX_PREFIX}{}", names.name(d)), json))
     })?;
-    let mut puts: Vec<(String, Vec<u8>)> = records.into_iter().flatten().collect();
+    sum.high = groups.iter().filter(|(score, _)| *score >= 50).count() as u64;
+    groups.clear();
+    let mut puts: Vec<(String, Vec<u8>)> = records;
     puts.sort_unstable_by(|a, b| a.0.cmp(&b.0));
     sum.scored = puts.len() as u64;
-    sum.high = groups
-        .iter()
-        .filter(|gr| combine(gr.iter().map(|x| (g.values[x.2 as usize].pred, x.1))) >= 50)
-        .count() as u64;
     // Stored results that no longer apply, read a page at a time.
     let mut deletes: Vec<String> = Vec::new();
     let mut after: Option<String> = None;
