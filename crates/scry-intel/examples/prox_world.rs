@@ -18,6 +18,7 @@
 //!   privacy e-mails, 30 % with an e-mail of their own; 1 in 1,000 listed.
 //!
 //! It prints one JSON line: domains, facts, listed, seconds.
+#![allow(clippy::print_stdout, clippy::print_stderr)]
 
 use std::time::Instant;
 
@@ -108,7 +109,7 @@ fn main() {
             });
         };
         let day = draw(seed, i, 1) % 7;
-        if i % 97 == 0 {
+        if i.is_multiple_of(97) {
             let c = i / 97 / 25;
             let member = (i / 97) % 25;
             push(
@@ -133,7 +134,7 @@ fn main() {
                 big_mx[(c % 5) as usize].clone(),
                 day,
             );
-            if member % 3 == 0 {
+            if member.is_multiple_of(3) {
                 listed.push(dom.clone());
             }
         } else {
@@ -164,7 +165,7 @@ fn main() {
             );
             push(Predicate::IP, Entity::Ip(Ip::parse(&ip).expect("ip")), 0);
             let r = draw(seed, i, 5);
-            if r % 2 == 0 {
+            if r.is_multiple_of(2) {
                 push(
                     Predicate::MAILSERVER_HOST,
                     big_mx[(r / 2 % 5) as usize].clone(),
@@ -187,7 +188,7 @@ fn main() {
                     0,
                 );
             }
-            if draw(seed, i, 7) % 1000 == 0 {
+            if draw(seed, i, 7).is_multiple_of(1000) {
                 listed.push(dom.clone());
             }
         }

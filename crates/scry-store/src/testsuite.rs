@@ -355,7 +355,8 @@ pub fn scan_values_matches_pivots(s: &dyn Store) {
     o.push(obs("x.example", Predicate::IP, "192.0.2.9", T0, "z"));
     o.push(obs("y.example", Predicate::IP, "192.0.2.9", T0, "z"));
     write(s, o);
-    let mut seen: Vec<(String, Vec<(String, bool, i64)>)> = Vec::new();
+    type Scanned = (String, Vec<(String, bool, i64)>);
+    let mut seen: Vec<Scanned> = Vec::new();
     let sum = s
         .scan_values(
             &ValueScan {
