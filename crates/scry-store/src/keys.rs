@@ -299,6 +299,35 @@ pub(crate) fn forward_name_key(key: &[u8]) -> Option<Vec<u8>> {
     Some(out)
 }
 
+/// Appends the written (ASCII) form of the name key at the front of `key`
+/// to `out` (`Dcom.example.\0www.\x01` gives `www.example.com`); false
+/// when `key` does not start with a valid name key.
+pub(crate) fn push_name_ascii(key: &[u8], out: &mut String) -> bool {
+    let Some((&T_DOMAIN, rest)) = key.split_first() else {
+        return false;
+    };
+    let Some(end) = rest.iter().position(|b| *b == 1) else {
+        return false;
+    };
+    let body = &rest[..end];
+    let mut first = true;
+    for l in body
+        .split(|b| *b == b'.' || *b == 0)
+        .filter(|l| !l.is_empty())
+        .rev()
+    {
+        let Ok(l) = std::str::from_utf8(l) else {
+            return false;
+        };
+        if !first {
+            out.push('.');
+        }
+        out.push_str(l);
+        first = false;
+    }
+    !first
+}
+
 /// The forward key prefix of a right-hand wildcard's fixed labels
 /// (`www.example` for `www.example.*`).
 pub(crate) fn forward_prefix(labels: &str) -> Vec<u8> {

@@ -196,6 +196,40 @@ pub struct PivotPage {
     pub next_cursor: Option<String>,
 }
 
+/// A scan of every value of one predicate with its holders, in value key
+/// order ([`Store::scan_values`]): what a pass over all shared values
+/// reads instead of one pivot per value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ValueScan {
+    /// The predicate whose values are read.
+    pub predicate: Predicate,
+    /// Values held by fewer registrable domains are skipped.
+    pub min_holders: u64,
+    /// Values held by more are counted as too common, not delivered (nor
+    /// read to the end where the engine can skip them).
+    pub max_holders: u64,
+}
+
+/// A holder met by a value scan.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ScannedHolder<'a> {
+    /// The registrable domain (normalised ASCII form).
+    pub name: &'a str,
+    /// Whether it holds the value now.
+    pub current: bool,
+    /// When it was first seen holding it.
+    pub first_seen: Timestamp,
+}
+
+/// What a value scan met.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ValueScanSummary {
+    /// Values delivered to the visitor.
+    pub delivered: u64,
+    /// Values held by more than `max_holders` domains.
+    pub too_common: u64,
+}
+
 /// Which subjects a fact query covers.
 #[derive(Debug, Clone)]
 pub enum SubjectSel {
@@ -481,6 +515,18 @@ pub trait Store: Send + Sync {
 
     /// The registrable domains holding a value, paged.
     fn pivot(&self, q: &PivotQuery) -> Result<PivotPage>;
+
+    /// Every value of `q.predicate` held by `q.min_holders` to
+    /// `q.max_holders` registrable domains, in value key order, each with
+    /// all its holders in key order (text values may come back lower-case
+    /// where the engine keeps no display form beside its by-value index).
+    /// One streaming read of the by-value holdings index, not a read per
+    /// value.
+    fn scan_values(
+        &self,
+        q: &ValueScan,
+        visit: &mut dyn FnMut(&Entity, &[ScannedHolder<'_>]) -> Result<()>,
+    ) -> Result<ValueScanSummary>;
 
     /// Raw documents about a subject, oldest first (`kind` empty: all kinds).
     fn documents(&self, subject: &Entity, kind: &str) -> Result<Vec<Document>>;

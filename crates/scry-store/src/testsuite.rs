@@ -21,7 +21,7 @@ use scry_model::{DomainName, Entity, IpNet, Observation, Predicate, Window};
 
 use crate::{
     Document, FactQuery, LedgerEntry, NameScan, NewEvent, ObjectSel, PivotQuery, ReverseQuery,
-    Scope, Store, SubjectSel, SubjectSummary, TimeFence, WriteBatch,
+    Scope, Store, SubjectSel, SubjectSummary, TimeFence, ValueScan, WriteBatch,
 };
 
 /// A day in seconds.
@@ -418,6 +418,88 @@ pub fn pivot_pages(s: &dyn Store) {
         limit: 10,
     });
     assert!(bad.is_err());
+}
+
+/// A value scan gives each value held by `min..=max` registrable domains
+/// once, with the holders a pivot gives (hosts rolled up, current flags,
+/// first seen), in value order; more common values are only counted.
+pub fn scan_values_matches_pivots(s: &dyn Store) {
+    let p = Predicate::NAMESERVER_HOST;
+    let mut o = Vec::new();
+    for i in 0..30 {
+        o.push(obs(&format!("big{i:02}.example"), p, "ns.big.net", T0, "z"));
+    }
+    for i in 0..3 {
+        o.push(obs(
+            &format!("www.pair{i}.example"),
+            p,
+            "ns.pair.net",
+            T0 + i * DAY,
+            "z",
+        ));
+    }
+    o.push(obs("alone.example", p, "ns.alone.net", T0, "z"));
+    // pair0 moves away from ns.pair.net: historic there.
+    o.push(obs("pair0.example", p, "ns.other.net", T0 + 5 * DAY, "z"));
+    o.push(obs("x.example", p, "ns.other.net", T0 + 5 * DAY, "z"));
+    o.push(obs("x.example", Predicate::IP, "192.0.2.9", T0, "z"));
+    o.push(obs("y.example", Predicate::IP, "192.0.2.9", T0, "z"));
+    write(s, o);
+    type Scanned = (String, Vec<(String, bool, i64)>);
+    let mut seen: Vec<Scanned> = Vec::new();
+    let sum = s
+        .scan_values(
+            &ValueScan {
+                predicate: p,
+                min_holders: 2,
+                max_holders: 10,
+            },
+            &mut |v, hs| {
+                seen.push((
+                    v.to_string(),
+                    hs.iter()
+                        .map(|h| (h.name.to_string(), h.current, h.first_seen))
+                        .collect(),
+                ));
+                Ok(())
+            },
+        )
+        .expect("scan");
+    assert_eq!(sum.delivered, 2, "{seen:?}");
+    assert_eq!(sum.too_common, 1);
+    assert_eq!(seen[0].0, "ns.other.net");
+    assert_eq!(
+        seen[0].1,
+        vec![
+            ("pair0.example".to_string(), true, T0 + 5 * DAY),
+            ("x.example".to_string(), true, T0 + 5 * DAY),
+        ]
+    );
+    assert_eq!(seen[1].0, "ns.pair.net");
+    assert_eq!(
+        seen[1].1,
+        vec![
+            ("pair0.example".to_string(), false, T0),
+            ("pair1.example".to_string(), true, T0 + DAY),
+            ("pair2.example".to_string(), true, T0 + 2 * DAY),
+        ]
+    );
+    // Everything, however common; other predicates stay out.
+    let mut n = 0;
+    let sum = s
+        .scan_values(
+            &ValueScan {
+                predicate: p,
+                min_holders: 1,
+                max_holders: u64::MAX,
+            },
+            &mut |_, hs| {
+                n += hs.len();
+                Ok(())
+            },
+        )
+        .expect("scan");
+    assert_eq!((sum.delivered, sum.too_common, n), (4, 0, 30 + 3 + 1 + 2));
 }
 
 /// Paging through a scope that few holders are in: every historic holder
@@ -890,6 +972,7 @@ macro_rules! store_test_suite {
             case!(current_and_historic);
             case!(pivot_pages);
             case!(pivot_sparse_scope);
+            case!(scan_values_matches_pivots);
             case!(reverse_ranges_and_fences);
             case!(reverse_after_merge);
             case!(known_subjects);

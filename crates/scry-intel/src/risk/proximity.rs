@@ -451,14 +451,20 @@ const NS_SET_MAX_HOLDERS: u64 = 100_000;
 /// The weight of a shared name-server set (a DNS provider account's pair).
 const NS_SET_WEIGHT: f64 = 0.7;
 
-/// A holder's current name-server set (sorted, 2 to 6 hosts): DNS
-/// providers give each account its own pair, so the pair is a pivot where
-/// each host alone is not.
-fn ns_set(values: &[(Predicate, Entity, bool, f64)]) -> Option<Vec<Entity>> {
+/// A holder's name-server set: its current name servers held by 2 to
+/// [`NS_SET_MAX_HOLDERS`] domains (`counts`: each value's holders, current
+/// and historic), sorted, if there are 2 to 6 of them. DNS providers give
+/// each account its own pair, so the pair is a pivot where each host alone
+/// is not; a host too common to intersect, or held by this domain alone,
+/// is left out of it.
+fn ns_set(values: &[(Predicate, Entity, bool, f64)], counts: &[u64]) -> Option<Vec<Entity>> {
     let mut hosts: Vec<Entity> = values
         .iter()
-        .filter(|v| v.0 == Predicate::NAMESERVER_HOST && v.2)
-        .map(|v| v.1.clone())
+        .zip(counts)
+        .filter(|(v, n)| {
+            v.0 == Predicate::NAMESERVER_HOST && v.2 && (2..=NS_SET_MAX_HOLDERS).contains(*n)
+        })
+        .map(|(v, _)| v.1.clone())
         .collect();
     hosts.sort();
     hosts.dedup();
@@ -474,18 +480,16 @@ fn ns_set_label(hosts: &[Entity]) -> String {
 }
 
 /// The registrable domains whose current name servers include every host
-/// of the set (`None` when a host is too common to intersect).
-fn ns_set_holders(store: &dyn Store, hosts: &[Entity]) -> Result<Option<Vec<Holder>>> {
+/// of the set (each host held by at most [`NS_SET_MAX_HOLDERS`] domains,
+/// see [`ns_set`]), by name, with the day they had taken up all of them.
+fn ns_set_holders(store: &dyn Store, hosts: &[Entity]) -> Result<Vec<Holder>> {
     let keys: Vec<(Predicate, Entity)> = hosts
         .iter()
         .map(|h| (Predicate::NAMESERVER_HOST, h.clone()))
         .collect();
     let counts = store.value_counts(&keys)?;
-    if counts.iter().any(|c| c.current > NS_SET_MAX_HOLDERS) {
-        return Ok(None);
-    }
     let mut order: Vec<usize> = (0..hosts.len()).collect();
-    order.sort_by_key(|&i| counts[i].current);
+    order.sort_by_key(|&i| counts[i].current + counts[i].historic);
     // Per holder, the day it had taken up every host of the set so far.
     let mut set: Option<HashMap<String, i64>> = None;
     for i in order {
@@ -514,7 +518,7 @@ fn ns_set_holders(store: &dyn Store, hosts: &[Entity]) -> Result<Option<Vec<Hold
         .map(|(d, day)| (d, true, day))
         .collect();
     out.sort();
-    Ok(Some(out))
+    Ok(out)
 }
 
 /// How much a co-holder weighs: listed 1, near-listed by its stored hop-1.
@@ -555,8 +559,8 @@ pub fn domain_proximity(
     let mut hop1 = Vec::new();
     let mut all = Vec::new();
     let mut candidates: Vec<Candidate> = Vec::new();
-    for ((p, o, current, w), c) in values.iter().zip(counts) {
-        let n = c.current + c.historic;
+    let totals: Vec<u64> = counts.iter().map(|c| c.current + c.historic).collect();
+    for ((p, o, current, w), &n) in values.iter().zip(&totals) {
         if n > MAX_HOLDERS {
             too_common.push((p.name(), o.to_string(), n));
             continue;
@@ -570,18 +574,18 @@ pub fn domain_proximity(
             holders(store, *p, o)?,
         ));
     }
-    if let Some(hosts) = ns_set(&values)
-        && let Some(hs) = ns_set_holders(store, &hosts)?
-        && hs.len() as u64 <= MAX_HOLDERS
-    {
-        candidates.push((
-            Predicate::NAMESERVER_HOST,
-            "nameserver_set".into(),
-            ns_set_label(&hosts),
-            true,
-            NS_SET_WEIGHT,
-            hs,
-        ));
+    if let Some(hosts) = ns_set(&values, &totals) {
+        let hs = ns_set_holders(store, &hosts)?;
+        if hs.len() as u64 <= MAX_HOLDERS {
+            candidates.push((
+                Predicate::NAMESERVER_HOST,
+                "nameserver_set".into(),
+                ns_set_label(&hosts),
+                true,
+                NS_SET_WEIGHT,
+                hs,
+            ));
+        }
     }
     let data_start = start_day(state)?;
     for (p, field, value, current, w, hs) in candidates {
@@ -667,10 +671,16 @@ pub struct PassSummary {
     pub seeds: u64,
     /// Domains that propagated at hop 2.
     pub hop2_seeds: u64,
-    /// Distinct shared values enumerated.
+    /// Shared values in the pass's graph (held by 2 to [`MAX_HOLDERS`]
+    /// domains; name-server sets included).
     pub values: u64,
-    /// Holder rows read (the edges walked).
+    /// Holder rows of those values (the graph's edges).
     pub edges: u64,
+    /// Registrable domains in the graph (holders of a shared value, and
+    /// the listed ones).
+    pub domains: u64,
+    /// Time spent scanning the store into the graph.
+    pub scan_ms: u64,
     /// Values skipped as too common.
     pub too_common: u64,
     /// Domains with a proximity above 0.
@@ -687,78 +697,177 @@ pub struct PassSummary {
     pub elapsed_ms: u64,
 }
 
-/// One enumerated value.
-struct Value {
-    /// The predicate (for its family).
-    pred: Predicate,
-    /// The field and value shown in evidence.
-    field: String,
-    label: String,
-    weight: f64,
-    n: u64,
-    /// (domain, held now, first day).
-    holders: Vec<(u32, bool, i64)>,
+/// The predicates whose values count (the arms of [`predicate_weight`]):
+/// what a pass scans.
+pub const ALL_WEIGHED: [Predicate; 30] = [
+    Predicate::REGISTRANT_EMAIL,
+    Predicate::ADMIN_EMAIL,
+    Predicate::TECH_EMAIL,
+    Predicate::BILLING_EMAIL,
+    Predicate::REGISTRANT_PHONE,
+    Predicate::ADMIN_PHONE,
+    Predicate::TECH_PHONE,
+    Predicate::BILLING_PHONE,
+    Predicate::REGISTRANT_NAME,
+    Predicate::ADMIN_NAME,
+    Predicate::TECH_NAME,
+    Predicate::BILLING_NAME,
+    Predicate::REGISTRANT_STREET,
+    Predicate::REGISTRANT_ORG,
+    Predicate::ADMIN_ORG,
+    Predicate::TECH_ORG,
+    Predicate::BILLING_ORG,
+    Predicate::SSL_HASH,
+    Predicate::GOOGLE_ANALYTICS,
+    Predicate::SOA_EMAIL,
+    Predicate::SSL_EMAIL,
+    Predicate::NAMESERVER_HOST,
+    Predicate::IP,
+    Predicate::SSL_ALT_NAMES,
+    Predicate::REDIRECT_DOMAIN,
+    Predicate::NAMESERVER_IP,
+    Predicate::MAILSERVER_HOST,
+    Predicate::CNAME,
+    Predicate::MAILSERVER_IP,
+    Predicate::EMAIL_DOMAIN,
+];
+
+/// Registrable domain names interned as dense `u32` ids: one string arena,
+/// offsets, and an open-addressing table of ids (a few bytes per name
+/// beyond the name itself).
+struct Interner {
+    arena: String,
+    ends: Vec<usize>,
+    table: Vec<u32>,
+    hasher: std::collections::hash_map::RandomState,
 }
 
-/// A value to enumerate: a name-server set, or one value.
-enum Task {
-    Set(Vec<Entity>, String),
-    Value(Predicate, Entity),
-}
+impl Interner {
+    const EMPTY: u32 = u32::MAX;
 
-/// An enumerated value before interning.
-struct RawValue {
-    pred: Predicate,
-    field: String,
-    label: String,
-    weight: f64,
-    n: u64,
-    holders: Vec<Holder>,
-}
-
-/// Reads the holders of one value unless it has more than `max_holders`
-/// (then: whether it is too common to weigh at all).
-fn enumerate_one(
-    store: &dyn Store,
-    t: &Task,
-    max_holders: u64,
-) -> Result<(Option<RawValue>, bool)> {
-    match t {
-        Task::Set(hosts, label) => Ok((
-            ns_set_holders(store, hosts)?
-                .filter(|list| list.len() as u64 <= max_holders)
-                .map(|holders| RawValue {
-                    pred: Predicate::NAMESERVER_HOST,
-                    field: "nameserver_set".into(),
-                    label: label.clone(),
-                    weight: NS_SET_WEIGHT,
-                    n: holders.len() as u64,
-                    holders,
-                }),
-            false,
-        )),
-        Task::Value(p, o) => {
-            let c = store
-                .value_counts(&[(*p, o.clone())])?
-                .first()
-                .copied()
-                .unwrap_or_default();
-            let n = c.current + c.historic;
-            if n > max_holders {
-                return Ok((None, n > MAX_HOLDERS));
-            }
-            Ok((
-                Some(RawValue {
-                    pred: *p,
-                    field: p.name(),
-                    label: o.to_string(),
-                    weight: predicate_weight(*p).unwrap_or(0.0),
-                    n,
-                    holders: holders(store, *p, o)?,
-                }),
-                false,
-            ))
+    fn new() -> Interner {
+        Interner {
+            arena: String::new(),
+            ends: Vec::new(),
+            table: vec![Self::EMPTY; 1 << 16],
+            hasher: std::collections::hash_map::RandomState::new(),
         }
+    }
+
+    fn len(&self) -> usize {
+        self.ends.len()
+    }
+
+    fn name(&self, id: u32) -> &str {
+        let i = id as usize;
+        let start = if i == 0 { 0 } else { self.ends[i - 1] };
+        &self.arena[start..self.ends[i]]
+    }
+
+    fn slot(&self, name: &str) -> usize {
+        use std::hash::BuildHasher;
+        let mask = self.table.len() - 1;
+        let mut i = (self.hasher.hash_one(name) as usize) & mask;
+        loop {
+            let id = self.table[i];
+            if id == Self::EMPTY || self.name(id) == name {
+                return i;
+            }
+            i = (i + 1) & mask;
+        }
+    }
+
+    fn get(&self, name: &str) -> Option<u32> {
+        let id = self.table[self.slot(name)];
+        (id != Self::EMPTY).then_some(id)
+    }
+
+    fn intern(&mut self, name: &str) -> u32 {
+        let i = self.slot(name);
+        if self.table[i] != Self::EMPTY {
+            return self.table[i];
+        }
+        let id = self.ends.len() as u32;
+        self.arena.push_str(name);
+        self.ends.push(self.arena.len());
+        self.table[i] = id;
+        if self.ends.len() * 2 > self.table.len() {
+            let mut table = vec![Self::EMPTY; self.table.len() * 2];
+            std::mem::swap(&mut table, &mut self.table);
+            for id in table.into_iter().filter(|&id| id != Self::EMPTY) {
+                let j = self.slot(self.name(id));
+                self.table[j] = id;
+            }
+        }
+        id
+    }
+}
+
+/// One value of the pass's graph.
+struct Value {
+    /// The predicate (for its family and its field).
+    pred: Predicate,
+    /// The value (a name-server set: its first host; see `set`).
+    object: Entity,
+    /// A name-server set: its label (its hosts joined by ` + `).
+    set: Option<String>,
+    weight: f64,
+    /// Registrable domains holding it.
+    n: u64,
+    /// Scored (a name-server value above [`MAX_HOLDERS`] holders is kept
+    /// only to find the sets).
+    scored: bool,
+}
+
+impl Value {
+    fn field(&self) -> String {
+        if self.set.is_some() {
+            "nameserver_set".into()
+        } else {
+            self.pred.name()
+        }
+    }
+
+    fn label(&self) -> String {
+        self.set.clone().unwrap_or_else(|| self.object.to_string())
+    }
+}
+
+/// The pass's bipartite graph: values and their holders in compressed rows
+/// (`holders[offs[v]..offs[v + 1]]`), holders as interned ids with whether
+/// they hold the value now and the day they took it up.
+#[derive(Default)]
+struct Graph {
+    values: Vec<Value>,
+    offs: Vec<usize>,
+    holder: Vec<u32>,
+    current: Vec<bool>,
+    day: Vec<i32>,
+}
+
+impl Graph {
+    fn push(&mut self, v: Value, holders: impl Iterator<Item = (u32, bool, i64)>) {
+        if self.offs.is_empty() {
+            self.offs.push(0);
+        }
+        for (h, c, d) in holders {
+            self.holder.push(h);
+            self.current.push(c);
+            self.day
+                .push(d.clamp(i64::from(i32::MIN), i64::from(i32::MAX)) as i32);
+        }
+        self.values.push(v);
+        self.offs.push(self.holder.len());
+    }
+
+    fn range(&self, v: usize) -> std::ops::Range<usize> {
+        self.offs[v]..self.offs[v + 1]
+    }
+
+    /// (holder, held now, day) of value `v`.
+    fn holders(&self, v: usize) -> impl Iterator<Item = (u32, bool, i64)> + '_ {
+        self.range(v)
+            .map(|i| (self.holder[i], self.current[i], i64::from(self.day[i])))
     }
 }
 
@@ -819,8 +928,286 @@ fn par_map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> Result<R> + Sync) ->
     Ok(all.into_iter().flat_map(|(_, part)| part).collect())
 }
 
+/// Scans every weighed predicate's values (both cores, a predicate at a
+/// time) into the pass's graph, in a deterministic order (by predicate,
+/// then value), with the names interned. Returns the graph and the number
+/// of values too common to weigh.
+fn scan_graph(store: &dyn Store, names: &mut Interner) -> Result<(Graph, u64)> {
+    use std::sync::Mutex;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    type Part = Vec<(Predicate, Entity, Vec<(u32, bool, i64)>)>;
+    let preds: Vec<Predicate> = ALL_WEIGHED.to_vec();
+    let next = AtomicUsize::new(0);
+    let shared = Mutex::new(std::mem::replace(names, Interner::new()));
+    let too_common = std::sync::atomic::AtomicU64::new(0);
+    let parts: Vec<Result<Part>> = std::thread::scope(|sc| {
+        let handles: Vec<_> = (0..threads())
+            .map(|_| {
+                sc.spawn(|| -> Result<Part> {
+                    let mut out: Part = Vec::new();
+                    loop {
+                        let i = next.fetch_add(1, Ordering::Relaxed);
+                        let Some(&p) = preds.get(i) else {
+                            return Ok(out);
+                        };
+                        let max = if p == Predicate::NAMESERVER_HOST {
+                            NS_SET_MAX_HOLDERS
+                        } else {
+                            MAX_HOLDERS
+                        };
+                        let sum = store.scan_values(
+                            &scry_store::ValueScan {
+                                predicate: p,
+                                min_holders: 2,
+                                max_holders: max,
+                            },
+                            &mut |o, hs| {
+                                let mut ids = Vec::with_capacity(hs.len());
+                                {
+                                    let mut names = shared
+                                        .lock()
+                                        .unwrap_or_else(std::sync::PoisonError::into_inner);
+                                    for h in hs {
+                                        ids.push((
+                                            names.intern(h.name),
+                                            h.current,
+                                            day_of(h.first_seen),
+                                        ));
+                                    }
+                                }
+                                out.push((p, o.clone(), ids));
+                                Ok(())
+                            },
+                        )?;
+                        too_common.fetch_add(sum.too_common, Ordering::Relaxed);
+                    }
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| {
+                h.join().unwrap_or_else(|_| {
+                    Err(scry_store::StoreError::State("a proximity worker panicked".into()).into())
+                })
+            })
+            .collect()
+    });
+    *names = shared
+        .into_inner()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    let mut all: Part = Vec::new();
+    for p in parts {
+        all.extend(p?);
+    }
+    all.sort_by(|a, b| a.0.id().cmp(&b.0.id()).then_with(|| a.1.cmp(&b.1)));
+    let mut g = Graph::default();
+    for (p, o, hs) in all {
+        let n = hs.len() as u64;
+        g.push(
+            Value {
+                pred: p,
+                object: o,
+                set: None,
+                weight: predicate_weight(p).unwrap_or(0.0),
+                n,
+                scored: n <= MAX_HOLDERS,
+            },
+            hs.into_iter(),
+        );
+    }
+    Ok((g, too_common.into_inner()))
+}
+
+/// Adds the name-server sets to the graph: each domain's set is its
+/// current name servers held by 2 to [`NS_SET_MAX_HOLDERS`] domains (2 to
+/// [`NS_SET_MAX_HOLDERS`] hosts: a DNS provider account's pair), and a
+/// set's holders are the domains whose such name servers include all of
+/// it (as [`ns_set_holders`] reads them). Returns each domain's own set
+/// (a value index, `u32::MAX` for none): a set weighs only for the
+/// domains whose own set it is, as in the live query.
+fn add_sets(g: &mut Graph, names: &Interner) -> Vec<u32> {
+    const NONE: u32 = u32::MAX;
+    // Per domain: its current name servers (value index, day), by value.
+    let mut pairs: Vec<(u32, u32, i64)> = Vec::new();
+    for v in 0..g.values.len() {
+        if g.values[v].pred != Predicate::NAMESERVER_HOST || g.values[v].set.is_some() {
+            continue;
+        }
+        pairs.extend(
+            g.holders(v)
+                .filter(|h| h.1)
+                .map(|(d, _, day)| (d, v as u32, day)),
+        );
+    }
+    pairs.sort_unstable();
+    let mut start = vec![0usize; names.len() + 1];
+    for &(d, _, _) in &pairs {
+        start[d as usize + 1] += 1;
+    }
+    for i in 0..names.len() {
+        start[i + 1] += start[i];
+    }
+    let hosts_of = |d: u32| &pairs[start[d as usize]..start[d as usize + 1]];
+    // Distinct own sets, in order of first appearance by domain id.
+    let mut set_ids: HashMap<Vec<u32>, u32> = HashMap::new();
+    let mut sets: Vec<Vec<u32>> = Vec::new();
+    let mut own = vec![NONE; names.len()];
+    for (d, slot) in own.iter_mut().enumerate() {
+        let hs = hosts_of(d as u32);
+        if hs.len() < 2 || hs.len() > NS_SET_MAX_HOSTS {
+            continue;
+        }
+        let key: Vec<u32> = hs.iter().map(|h| h.1).collect();
+        let next = sets.len() as u32;
+        *slot = *set_ids.entry(key.clone()).or_insert_with(|| {
+            sets.push(key);
+            next
+        });
+    }
+    // Sets in a deterministic order: by their hosts' value order.
+    let mut order: Vec<u32> = (0..sets.len() as u32).collect();
+    order.sort_by(|&a, &b| sets[a as usize].cmp(&sets[b as usize]));
+    let mut value_of = vec![NONE; sets.len()];
+    for s in order {
+        let hosts = &sets[s as usize];
+        let Some(&rarest) = hosts.iter().min_by_key(|&&h| g.values[h as usize].n) else {
+            continue;
+        };
+        let mut holders: Vec<(u32, bool, i64)> = Vec::new();
+        for (d, cur, _) in g.holders(rarest as usize) {
+            if !cur {
+                continue;
+            }
+            let mine = hosts_of(d);
+            let mut day = i64::MIN;
+            let all = hosts
+                .iter()
+                .all(|h| match mine.binary_search_by_key(h, |x| x.1) {
+                    Ok(i) => {
+                        day = day.max(mine[i].2);
+                        true
+                    }
+                    Err(_) => false,
+                });
+            if all {
+                holders.push((d, true, day));
+            }
+        }
+        let n = holders.len() as u64;
+        if !(2..=MAX_HOLDERS).contains(&n) {
+            continue;
+        }
+        holders.sort_by(|a, b| names.name(a.0).cmp(names.name(b.0)));
+        let label = ns_set_label(
+            &hosts
+                .iter()
+                .map(|&h| g.values[h as usize].object.clone())
+                .collect::<Vec<_>>(),
+        );
+        value_of[s as usize] = g.values.len() as u32;
+        g.push(
+            Value {
+                pred: Predicate::NAMESERVER_HOST,
+                object: g.values[hosts[0] as usize].object.clone(),
+                set: Some(label),
+                weight: NS_SET_WEIGHT,
+                n,
+                scored: true,
+            },
+            holders.into_iter(),
+        );
+    }
+    own.iter()
+        .map(|&s| {
+            if s == NONE {
+                NONE
+            } else {
+                value_of[s as usize]
+            }
+        })
+        .collect()
+}
+
+/// One piece of evidence: (domain, evidence, value, burst: (holders in
+/// it, day)).
+type Piece = (u32, f64, u32, Option<(u64, i64)>);
+/// Evidence grouped by domain, in value order.
+type Scored = Vec<Piece>;
+
+/// The evidence every value gives each of its holders, given every
+/// domain's weight (listed 1, near-listed a fraction): on every core, a
+/// block of values each; entries grouped by domain, in value order.
+fn score_all(
+    g: &Graph,
+    weight: &[f64],
+    private: &[bool],
+    own_set: &[u32],
+    base: f64,
+    start: Option<i64>,
+) -> Scored {
+    let blocks: Vec<std::ops::Range<usize>> = {
+        let n = g.values.len();
+        let step = n.div_ceil(64).max(1);
+        (0..n).step_by(step).map(|a| a..(a + step).min(n)).collect()
+    };
+    let parts = par_map(&blocks, |r| -> Result<Scored> {
+        let mut out = Vec::new();
+        for vi in r.clone() {
+            let v = &g.values[vi];
+            if !v.scored {
+                continue;
+            }
+            // Near-listed domains count only through rare values.
+            let w_of = |d: u32| {
+                let x = weight[d as usize];
+                if x >= 1.0 || v.n <= HOP2_MAX_HOLDERS {
+                    x
+                } else {
+                    0.0
+                }
+            };
+            if !g.holders(vi).any(|h| w_of(h.0) > 0.0) {
+                continue;
+            }
+            let start = burst_start(v.pred, start);
+            let tally = Tally::new(g.holders(vi).map(|(d, _, day)| (w_of(d), day)), start);
+            for (d, cur, day) in g.holders(vi) {
+                if family(v.pred) == 0 && private[d as usize] {
+                    continue;
+                }
+                if v.set.is_some() && own_set[d as usize] != vi as u32 {
+                    continue;
+                }
+                let (s, group) =
+                    holder_strength(v.weight, v.n, &tally, w_of(d), day, cur, base, start);
+                if s > 0.0 {
+                    out.push((d, s, vi as u32, group.map(|g| (g, day))));
+                }
+            }
+        }
+        Ok(out)
+    })
+    .unwrap_or_default();
+    let mut all: Scored = parts.into_iter().flatten().collect();
+    // Stable: each domain's entries stay in value order.
+    all.sort_by_key(|x| x.0);
+    all
+}
+
+/// Groups of `scored` by domain.
+fn by_domain(scored: &Scored) -> impl Iterator<Item = &[Piece]> {
+    scored.chunk_by(|a, b| a.0 == b.0)
+}
+
 /// Recomputes the proximity of every domain near a listed one and replaces
 /// the stored results. `now` dates them.
+///
+/// One streaming scan of every weighed predicate's values
+/// ([`Store::scan_values`], values held by 2 to [`MAX_HOLDERS`] domains)
+/// builds an in-memory bipartite graph (interned `u32` domain ids,
+/// compressed rows); hop 1, the near-listed seeds and hop 2 are then
+/// computed on it on every core, with the formula the live query uses.
 pub fn full_pass(
     store: &dyn Store,
     state: &StateStore,
@@ -833,20 +1220,15 @@ pub fn full_pass(
         full: true,
         ..Default::default()
     };
-    // Interning: domain text <-> id.
-    let mut ids: HashMap<String, u32> = HashMap::new();
-    let mut names: Vec<String> = Vec::new();
-    let intern = |d: &str, ids: &mut HashMap<String, u32>, names: &mut Vec<String>| -> u32 {
-        if let Some(&i) = ids.get(d) {
-            return i;
-        }
-        let i = names.len() as u32;
-        names.push(d.to_string());
-        ids.insert(d.to_string(), i);
-        i
-    };
+    progress("scan", 0, 1);
+    let mut names = Interner::new();
+    let (mut g, too_common) = scan_graph(store, &mut names)?;
+    sum.too_common = too_common;
+    let own_set = add_sets(&mut g, &names);
+    sum.scan_ms = started.elapsed().as_millis() as u64;
+    progress("scan", 1, 1);
     // Seeds: registrable domains listed themselves or through www.
-    let mut seeds: HashSet<u32> = HashSet::new();
+    let mut seed_names: Vec<String> = Vec::new();
     for meta in feeds.feeds()? {
         for (ind, _) in feeds.members(&meta.name)? {
             let Ok(d) = DomainName::from_normalised(&ind) else {
@@ -855,96 +1237,53 @@ pub fn full_pass(
             let Some(reg) = d.registrable() else { continue };
             let bare = ind.strip_prefix("www.").unwrap_or(&ind);
             if bare == reg {
-                seeds.insert(intern(reg, &mut ids, &mut names));
+                seed_names.push(reg.to_string());
             }
         }
     }
-    sum.seeds = seeds.len() as u64;
-    let mut values: Vec<Value> = Vec::new();
-    let mut seen: HashSet<(Predicate, Entity)> = HashSet::new();
-    let mut seen_sets: HashSet<String> = HashSet::new();
-    // Enumerates the values of `doms` not enumerated yet (store reads on
-    // every core, interning here, in a deterministic order).
-    let mut enumerate = |doms: Vec<u32>,
-                         max_holders: u64,
-                         names: &mut Vec<String>,
-                         ids: &mut HashMap<String, u32>,
-                         values: &mut Vec<Value>,
-                         sum: &mut PassSummary,
-                         progress: &mut dyn FnMut(&str, u64, u64)|
-     -> Result<()> {
-        let total = doms.len() as u64;
-        progress("values", 0, total);
-        let doms: Vec<String> = doms.iter().map(|&d| names[d as usize].clone()).collect();
-        // Values are discovered whatever the seed's privacy; a private
-        // holder's registrant values are left out when it is scored, as the
-        // live query leaves out its own.
-        let held = par_map(&doms, |d| match DomainName::from_normalised(d) {
-            Ok(name) => Ok(weighed_all(store.holdings(&Entity::Domain(name))?)),
-            Err(_) => Ok(Vec::new()),
-        })?;
-        let mut tasks: Vec<Task> = Vec::new();
-        for hs in held {
-            if let Some(hosts) = ns_set(&hs) {
-                let label = ns_set_label(&hosts);
-                if seen_sets.insert(label.clone()) {
-                    tasks.push(Task::Set(hosts, label));
+    let seed_ids: Vec<u32> = seed_names.iter().map(|s| names.intern(s)).collect();
+    let len = names.len();
+    let mut is_seed = vec![false; len];
+    for id in seed_ids {
+        is_seed[id as usize] = true;
+    }
+    let mut own_set = own_set;
+    own_set.resize(len, u32::MAX);
+    sum.seeds = is_seed.iter().filter(|&&x| x).count() as u64;
+    // Privacy: the holders under a privacy service now (their registrant
+    // values are the service's, not theirs).
+    let mut private = vec![false; len];
+    store.scan_values(
+        &scry_store::ValueScan {
+            predicate: Predicate::PRIVACY_SERVICE,
+            min_holders: 1,
+            max_holders: u64::MAX,
+        },
+        &mut |_, hs| {
+            for h in hs.iter().filter(|h| h.current) {
+                if let Some(id) = names.get(h.name) {
+                    private[id as usize] = true;
                 }
             }
-            for (p, o, _, _) in hs {
-                if seen.insert((p, o.clone())) {
-                    tasks.push(Task::Value(p, o));
-                }
-            }
-        }
-        progress("values", total / 2, total);
-        let found = par_map(&tasks, |t| enumerate_one(store, t, max_holders))?;
-        for (raw, too_common) in found {
-            sum.too_common += u64::from(too_common);
-            let Some(raw) = raw else { continue };
-            sum.edges += raw.holders.len() as u64;
-            let holders = raw
-                .holders
-                .into_iter()
-                .map(|(d, cur, day)| (intern(&d, ids, names), cur, day))
-                .collect();
-            values.push(Value {
-                pred: raw.pred,
-                field: raw.field,
-                label: raw.label,
-                weight: raw.weight,
-                n: raw.n,
-                holders,
-            });
-        }
-        progress("values", total, total);
-        Ok(())
-    };
-    let mut seed_list: Vec<u32> = seeds.iter().copied().collect();
-    seed_list.sort_unstable();
-    enumerate(
-        seed_list,
-        MAX_HOLDERS,
-        &mut names,
-        &mut ids,
-        &mut values,
-        &mut sum,
-        progress,
+            Ok(())
+        },
     )?;
+    sum.values = g.values.iter().filter(|v| v.scored).count() as u64;
+    sum.edges = (0..g.values.len())
+        .filter(|&v| g.values[v].scored)
+        .map(|v| g.range(v).len() as u64)
+        .sum();
+    sum.domains = len as u64;
 
     // The base rate: the median listed share among the holders of common
-    // values (1,000 or more holders). The median, not the pooled share:
-    // an actor's bulletproof host is common too, and must not make every
-    // shared value look like chance.
-    let mut shares: Vec<f64> = values
-        .iter()
-        .filter(|v| v.n >= 1_000 && !v.holders.is_empty())
-        .map(|v| {
-            v.holders
-                .iter()
-                .filter(|(d, _, _)| seeds.contains(d))
-                .count() as f64
-                / v.holders.len() as f64
+    // values (1,000 or more holders) that listed domains hold. The median,
+    // not the pooled share: an actor's bulletproof host is common too, and
+    // must not make every shared value look like chance.
+    let mut shares: Vec<f64> = (0..g.values.len())
+        .filter(|&v| g.values[v].scored && g.values[v].n >= 1_000)
+        .filter_map(|v| {
+            let listed = g.holders(v).filter(|h| is_seed[h.0 as usize]).count();
+            (listed > 0).then(|| listed as f64 / g.range(v).len() as f64)
         })
         .collect();
     shares.sort_by(f64::total_cmp);
@@ -955,176 +1294,99 @@ pub fn full_pass(
     };
     sum.base_rate = base;
     // The data's first day: holdings first seen then predate the data.
-    let start = values
-        .iter()
-        .flat_map(|v| v.holders.iter().map(|h| h.2))
+    let start = (0..g.values.len())
+        .filter(|&v| g.values[v].scored && g.values[v].set.is_none())
+        .flat_map(|v| g.range(v))
+        .map(|i| i64::from(g.day[i]))
         .min();
 
-    // Hop 1: listed co-holders per value.
-    let mut weight: HashMap<u32, f64> = seeds.iter().map(|&s| (s, 1.0)).collect();
-    // Per domain: (evidence, value index, burst: (holders in it, day)).
-    type Scored = HashMap<u32, Vec<(f64, usize, Option<(u64, i64)>)>>;
-    let dense = |weight: &HashMap<u32, f64>, private: &HashSet<u32>, len: usize| {
-        let mut w = vec![0.0f64; len];
-        for (&d, &x) in weight {
-            w[d as usize] = x;
+    // Hop 1: listed co-holders.
+    progress("hop1", 0, 1);
+    let mut weight: Vec<f64> = is_seed.iter().map(|&s| if s { 1.0 } else { 0.0 }).collect();
+    let per1 = score_all(&g, &weight, &private, &own_set, base, start);
+    let mut hop1 = vec![0u8; len];
+    for group in by_domain(&per1) {
+        hop1[group[0].0 as usize] =
+            combine(group.iter().map(|x| (g.values[x.2 as usize].pred, x.1)));
+    }
+    drop(per1);
+    // Hop 2: near-listed domains propagate with decay.
+    for d in 0..len {
+        if hop1[d] >= HOP2_FROM && !is_seed[d] {
+            weight[d] = HOP2_DECAY * f64::from(hop1[d]) / 100.0;
+            sum.hop2_seeds += 1;
         }
-        let mut p = vec![false; len];
-        for &d in private {
-            p[d as usize] = true;
-        }
-        (w, p)
+    }
+    progress("hop2", 0, 1);
+    let per = score_all(&g, &weight, &private, &own_set, base, start);
+
+    // Evidence sentences and stored records, on every core. Each domain's
+    // 3 strongest values are named; the listed and near-listed co-holders
+    // of a value (or of its holders that took it up within a day of `day`)
+    // are counted once per value and day: (listed, near, the first 4 listed).
+    progress("store", 0, 1);
+    let is_near = |h: u32, v: &Value| {
+        !is_seed[h as usize] && weight[h as usize] > 0.0 && v.n <= HOP2_MAX_HOLDERS
     };
-    let score_all = |values: &[Value], weight: &[f64], private: &[bool]| -> Scored {
-        let mut per: Scored = HashMap::new();
-        for (vi, v) in values.iter().enumerate() {
-            let w = v.weight;
-            // Near-listed domains count only through rare values.
-            let w_of = |d: &u32| {
-                let x = weight[*d as usize];
-                if x >= 1.0 || v.n <= HOP2_MAX_HOLDERS {
-                    x
-                } else {
-                    0.0
-                }
-            };
-            let start = burst_start(v.pred, start);
-            let tally = Tally::new(v.holders.iter().map(|(d, _, day)| (w_of(d), *day)), start);
-            if tally.total <= 0.0 {
+    let mut groups: Vec<(u8, Vec<Piece>)> = by_domain(&per)
+        .map(|group| {
+            let score = combine(group.iter().map(|x| (g.values[x.2 as usize].pred, x.1)));
+            let mut ss: Vec<Piece> = group.to_vec();
+            ss.sort_by(|a, b| b.1.total_cmp(&a.1));
+            ss.truncate(3);
+            (score, ss)
+        })
+        .filter(|(score, _)| *score > 0)
+        .collect();
+    drop(per);
+    let mut wanted: Vec<(u32, Option<i64>)> = groups
+        .iter()
+        .flat_map(|(_, ss)| ss.iter().map(|x| (x.2, x.3.map(|b| b.1))))
+        .collect();
+    wanted.sort_unstable();
+    wanted.dedup();
+    type Counts = (u64, u64, Vec<u32>);
+    let counts: Vec<Counts> = par_map(&wanted, |&(vi, day)| -> Result<Counts> {
+        let v = &g.values[vi as usize];
+        let burst = burst_start(v.pred, start);
+        let (mut listed, mut near, mut first) = (0u64, 0u64, Vec::new());
+        for (h, _, hd) in g.holders(vi as usize) {
+            if day.is_some_and(|day| !same_days(burst, day, hd)) {
                 continue;
             }
-            for &(d, cur, day) in &v.holders {
-                if family(v.pred) == 0 && private[d as usize] {
-                    continue;
+            if is_seed[h as usize] {
+                listed += 1;
+                if first.len() < 4 {
+                    first.push(h);
                 }
-                let own = w_of(&d);
-                let (s, group) = holder_strength(w, v.n, &tally, own, day, cur, base, start);
-                if s > 0.0 {
-                    per.entry(d)
-                        .or_default()
-                        .push((s, vi, group.map(|g| (g, day))));
-                }
+            } else if is_near(h, v) {
+                near += 1;
             }
         }
-        per
-    };
-    let mut private: HashSet<u32> = HashSet::new();
-    let mut checked: HashSet<u32> = HashSet::new();
-    let mark_private = |values: &[Value],
-                        names: &[String],
-                        private: &mut HashSet<u32>,
-                        checked: &mut HashSet<u32>|
-     -> Result<()> {
-        let mut todo: Vec<u32> = Vec::new();
-        for v in values.iter().filter(|v| family(v.pred) == 0) {
-            for &(d, _, _) in &v.holders {
-                if checked.insert(d) {
-                    todo.push(d);
-                }
-            }
-        }
-        let flags = par_map(&todo, |&d| {
-            match DomainName::from_normalised(&names[d as usize]) {
-                Ok(name) => Ok(is_private(&store.holdings(&Entity::Domain(name))?)),
-                Err(_) => Ok(false),
-            }
-        })?;
-        private.extend(todo.into_iter().zip(flags).filter(|x| x.1).map(|x| x.0));
-        Ok(())
-    };
-    mark_private(&values, &names, &mut private, &mut checked)?;
-    let per1 = {
-        let (w, p) = dense(&weight, &private, names.len());
-        score_all(&values, &w, &p)
-    };
-    let hop1: HashMap<u32, u8> = per1
-        .iter()
-        .map(|(&d, v)| (d, combine(v.iter().map(|x| (values[x.1].pred, x.0)))))
-        .collect();
-    // Hop 2: near-listed domains propagate with decay.
-    let mut hop2: Vec<u32> = hop1
-        .iter()
-        .filter(|&(d, &p)| p >= HOP2_FROM && !seeds.contains(d))
-        .map(|(&d, _)| d)
-        .collect();
-    hop2.sort_unstable();
-    sum.hop2_seeds = hop2.len() as u64;
-    for &d in &hop2 {
-        weight.insert(d, HOP2_DECAY * f64::from(hop1[&d]) / 100.0);
-    }
-    enumerate(
-        hop2,
-        HOP2_MAX_HOLDERS,
-        &mut names,
-        &mut ids,
-        &mut values,
-        &mut sum,
-        progress,
-    )?;
-    sum.values = values.len() as u64;
-    mark_private(&values, &names, &mut private, &mut checked)?;
-    let (wv, pv) = dense(&weight, &private, names.len());
-    let per = score_all(&values, &wv, &pv);
-    let is_seed: Vec<bool> = (0..names.len() as u32)
-        .map(|d| seeds.contains(&d))
-        .collect();
-    // Listed and near-listed co-holders of a value (or of its holders that
-    // took it up within a day of `day`), counted once per value and day:
-    // (listed, near, the first 4 listed).
-    type Counts = (u64, u64, Vec<u32>);
-    let mut counted: HashMap<(usize, Option<i64>), Counts> = HashMap::new();
-
-    // Store: one entry per domain with a proximity (listed ones too: their
-    // own score is 100 anyway, the entry records what they share).
-    let mut puts = Vec::new();
-    let mut keep: HashSet<String> = HashSet::new();
-    for (d, mut ss) in per {
-        let score = combine(ss.iter().map(|x| (values[x.1].pred, x.0)));
-        if score == 0 {
-            continue;
-        }
-        ss.sort_by(|a, b| b.0.total_cmp(&a.0));
+        Ok((listed, near, first))
+    })?;
+    let records = par_map(&groups, |(score, ss)| -> Result<(String, Vec<u8>)> {
+        let d = ss[0].0;
         let evidence = ss
             .iter()
-            .take(3)
-            .map(|&(s, vi, group)| {
-                let v = &values[vi];
-                let key = (vi, group.map(|g| g.1));
-                let is_near = |h: u32| {
-                    !is_seed[h as usize] && wv[h as usize] > 0.0 && v.n <= HOP2_MAX_HOLDERS
-                };
-                let (all_listed, all_near, first) = counted.entry(key).or_insert_with(|| {
-                    let (mut listed, mut near, mut first) = (0, 0, Vec::new());
-                    for &(h, _, hd) in &v.holders {
-                        if key
-                            .1
-                            .is_some_and(|day| !same_days(burst_start(v.pred, start), day, hd))
-                        {
-                            continue;
-                        }
-                        if is_seed[h as usize] {
-                            listed += 1;
-                            if first.len() < 4 {
-                                first.push(h);
-                            }
-                        } else if is_near(h) {
-                            near += 1;
-                        }
-                    }
-                    (listed, near, first)
-                });
+            .map(|&(_, s, vi, group)| {
+                let v = &g.values[vi as usize];
+                let i = wanted
+                    .binary_search(&(vi, group.map(|b| b.1)))
+                    .unwrap_or_default();
+                let (all_listed, all_near, first) = &counts[i];
                 // Itself left out.
-                let listed = *all_listed - u64::from(is_seed[d as usize]);
-                let near = *all_near - u64::from(is_near(d));
+                let listed = all_listed - u64::from(is_seed[d as usize]);
+                let near = all_near - u64::from(is_near(d, v));
                 let examples = first
                     .iter()
                     .filter(|&&h| h != d)
                     .take(3)
-                    .map(|&h| names[h as usize].clone())
+                    .map(|&h| names.name(h).to_string())
                     .collect();
                 SharedValue {
-                    field: v.field.clone(),
-                    value: v.label.clone(),
+                    field: v.field(),
+                    value: v.label(),
                     holders: v.n,
                     listed,
                     near,
@@ -1135,28 +1397,34 @@ pub fn full_pass(
                 .text()
             })
             .collect();
-        sum.scored += 1;
-        if score >= 50 {
-            sum.high += 1;
-        }
-        let name = names[d as usize].clone();
         let rec = StoredProximity {
-            score,
-            hop1: hop1.get(&d).copied().unwrap_or(0),
+            score: *score,
+            hop1: hop1[d as usize],
             evidence,
             at: now,
         };
         let json =
             serde_json::to_vec(&rec).map_err(|e| scry_store::StoreError::State(e.to_string()))?;
-        puts.push((format!("{PROX_PREFIX}{name}"), json));
-        keep.insert(name);
+        Ok((format!("{PROX_PREFIX}{}", names.name(d)), json))
+    })?;
+    sum.high = groups.iter().filter(|(score, _)| *score >= 50).count() as u64;
+    groups.clear();
+    let mut puts: Vec<(String, Vec<u8>)> = records;
+    puts.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+    sum.scored = puts.len() as u64;
+    // Stored results that no longer apply, read a page at a time.
+    let mut deletes: Vec<String> = Vec::new();
+    let mut after: Option<String> = None;
+    loop {
+        let page = state.scan_after(PROX_PREFIX, after.as_deref(), 50_000)?;
+        let Some(last) = page.last() else { break };
+        after = Some(last.0.clone());
+        for (k, _) in page {
+            if puts.binary_search_by(|p| p.0.as_str().cmp(&k)).is_err() {
+                deletes.push(k);
+            }
+        }
     }
-    let deletes: Vec<String> = state
-        .scan(PROX_PREFIX)?
-        .into_iter()
-        .map(|(k, _)| k)
-        .filter(|k| !keep.contains(&k[PROX_PREFIX.len()..]))
-        .collect();
     sum.removed = deletes.len() as u64;
     puts.push((BASE_KEY.to_string(), base.to_be_bytes().to_vec()));
     if let Some(start) = start {
@@ -1165,7 +1433,10 @@ pub fn full_pass(
     for chunk in puts.chunks(100_000) {
         state.apply(chunk, &[], None)?;
     }
-    state.apply(&[], &deletes, None)?;
+    for chunk in deletes.chunks(100_000) {
+        state.apply(&[], chunk, None)?;
+    }
+    progress("store", 1, 1);
     sum.elapsed_ms = started.elapsed().as_millis() as u64;
     Ok(sum)
 }

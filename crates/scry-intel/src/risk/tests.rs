@@ -426,6 +426,7 @@ fn incremental_rescoring_follows_the_event_log() {
     let (sum, last) =
         proximity::incremental_pass(&w.store, &w.state, start, 6_000, &mut |_, _, _| {}).unwrap();
     assert_eq!(sum.scored, 1, "{sum:?}");
+    assert!(!sum.full, "{sum:?}");
     assert!(last > start);
     let s = proximity::stored(&w.state, "actor9.top").unwrap().unwrap();
     assert!(s.score >= 50, "{s:?}");
@@ -669,5 +670,123 @@ fn a_burst_on_a_shared_value_is_evidence_of_its_own() {
             .unwrap()
             .map_or(0, |s| s.score);
         assert_eq!(live(&n).score, stored, "{n}");
+    }
+}
+
+/// Name-server sets: an account's pair held by 8 domains, 3 of them
+/// listed, each host also shared with 60 unrelated domains on other pairs;
+/// a domain with the pair and a third host (shared) holds the pair but is
+/// weighed on its own set of three; a host held by one domain alone stays out of a set.
+/// Live and stored agree for every domain.
+#[test]
+fn name_server_sets_weigh_alike_live_and_in_the_pass() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = DataDir::open(&tmp.path().join("d"), true).unwrap();
+    let store = EmbeddedStore::open(&dir).unwrap();
+    let state = StateStore::open(&dir).unwrap();
+    let ns = Predicate::NAMESERVER_HOST;
+    let mut o = Vec::new();
+    let mut all = Vec::new();
+    for i in 0..8 {
+        let n = format!("pair{i}.top");
+        o.push(obs(&n, ns, d("a.acct.example")));
+        o.push(obs(&n, ns, d("b.acct.example")));
+        all.push(n);
+    }
+    // The pair plus a third host shared with one other domain.
+    for n in ["triple0.top", "triple1.top"] {
+        for h in ["a.acct.example", "b.acct.example", "c.acct.example"] {
+            o.push(obs(n, ns, d(h)));
+        }
+        all.push(n.to_string());
+    }
+    // The pair plus a host no one else has: its set is the pair.
+    for h in ["a.acct.example", "b.acct.example", "own.lonely.example"] {
+        o.push(obs("lonely.top", ns, d(h)));
+    }
+    all.push("lonely.top".into());
+    for i in 0..60 {
+        let n = format!("other{i}.example");
+        o.push(obs(
+            &n,
+            ns,
+            d(if i % 2 == 0 {
+                "a.acct.example"
+            } else {
+                "b.acct.example"
+            }),
+        ));
+        o.push(obs(&n, ns, d(&format!("x{}.other.example", i % 30))));
+        all.push(n);
+    }
+    store
+        .write(WriteBatch {
+            observations: o,
+            ..Default::default()
+        })
+        .unwrap();
+    let listed: Vec<String> = ["pair0.top", "pair1.top", "pair2.top"]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+    FeedIndex::new(&state)
+        .apply_version(
+            "pt",
+            FeedKind::Phishing,
+            FeedVersion {
+                time: 2_000,
+                ledger_key: "k".into(),
+                input: "f".into(),
+                entries: listed.len() as u64,
+                added: listed.len() as u64,
+                removed: 0,
+            },
+            &listed,
+            &[],
+        )
+        .unwrap();
+    full_pass(&store, &state, 5_000, &mut |_, _, _| {}).unwrap();
+    let live = |n: &str| {
+        proximity::domain_proximity(&store, &state, &DomainName::parse(n).unwrap()).unwrap()
+    };
+    let pair = live("pair5.top");
+    assert!(
+        pair.evidence
+            .iter()
+            .any(|e| e.field == "nameserver_set" && e.listed == 3 && e.holders == 11),
+        "{pair:?}"
+    );
+    assert!(
+        live("lonely.top")
+            .evidence
+            .iter()
+            .any(|e| e.field == "nameserver_set"),
+        "{:?}",
+        live("lonely.top")
+    );
+    assert!(
+        !live("triple0.top")
+            .evidence
+            .iter()
+            .any(|e| e.value == "a.acct.example + b.acct.example"),
+        "{:?}",
+        live("triple0.top")
+    );
+    for n in &all {
+        let l = live(n);
+        let s = proximity::stored(&state, n).unwrap();
+        assert_eq!(l.score, s.as_ref().map_or(0, |s| s.score), "{n}");
+        assert_eq!(l.hop1, s.as_ref().map_or(0, |s| s.hop1), "{n}");
+    }
+}
+
+#[test]
+fn the_pass_scans_every_weighed_predicate() {
+    for id in 0..=u16::MAX {
+        if let Some(p) = Predicate::from_id(id)
+            && proximity::predicate_weight(p).is_some()
+        {
+            assert!(proximity::ALL_WEIGHED.contains(&p), "{}", p.name());
+        }
     }
 }

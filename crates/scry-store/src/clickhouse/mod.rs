@@ -91,8 +91,9 @@ use crate::error::{Result, StoreError};
 use crate::keys::{self, entity_key};
 use crate::{
     CheckReport, Document, Event, FactPage, FactQuery, Holding, LedgerEntry, NameScan, ObjectSel,
-    PivotPage, PivotQuery, ReverseQuery, Scope, StateStore, Store, StoreStats, SubjectSel,
-    TimeFence, ValueCount, WriteBatch, WriteReceipt, holder_of,
+    PivotPage, PivotQuery, ReverseQuery, ScannedHolder, Scope, StateStore, Store, StoreStats,
+    SubjectSel, TimeFence, ValueCount, ValueScan, ValueScanSummary, WriteBatch, WriteReceipt,
+    holder_of,
 };
 use http::Http;
 use rowbinary::{Dec, Enc, lit};
@@ -985,6 +986,112 @@ impl Store for ClickHouseStore {
             count,
             next_cursor,
         })
+    }
+
+    /// Holders read in (value, holder) key order a chunk at a time, each
+    /// chunk with its holders' newest observation of the predicate (for
+    /// the current flag, as in `pivot`); values are cut where the value
+    /// key changes, so one value may span chunks.
+    fn scan_values(
+        &self,
+        q: &ValueScan,
+        visit: &mut dyn FnMut(&Entity, &[ScannedHolder<'_>]) -> Result<()>,
+    ) -> Result<ValueScanSummary> {
+        const CHUNK: u64 = 200_000;
+        let db = self.db();
+        let p = q.predicate.id();
+        let rule = q.predicate.current_rule();
+        let mut sum = ValueScanSummary::default();
+        let mut obj: Vec<u8> = Vec::new();
+        let mut held: Vec<(String, bool, i64)> = Vec::new();
+        let mut too_many = false;
+        let mut flush = |obj: &[u8],
+                         held: &[(String, bool, i64)],
+                         too_many: bool,
+                         sum: &mut ValueScanSummary|
+         -> Result<()> {
+            if obj.is_empty() {
+                return Ok(());
+            }
+            if too_many {
+                sum.too_common += 1;
+                return Ok(());
+            }
+            if (held.len() as u64) < q.min_holders.max(1) {
+                return Ok(());
+            }
+            let object = decode_key(obj)?;
+            let hs: Vec<ScannedHolder<'_>> = held
+                .iter()
+                .map(|(name, current, first_seen)| ScannedHolder {
+                    name,
+                    current: *current,
+                    first_seen: *first_seen,
+                })
+                .collect();
+            sum.delivered += 1;
+            visit(&object, &hs)
+        };
+        let mut cursor = String::new();
+        loop {
+            let rows = format!(
+                "SELECT okey, hkey, toInt64(minMerge(first)) AS f, toInt64(maxMerge(last)) AS l \
+                 FROM {db}.holdings_piv WHERE pred = {p} AND startsWith(hkey, 'D'){cursor} \
+                 GROUP BY okey, hkey ORDER BY okey, hkey LIMIT {CHUNK}"
+            );
+            let sql = format!(
+                "SELECT okey, hkey, f, l, latest FROM ({rows}) ANY LEFT JOIN \
+                 (SELECT hkey, toInt64(maxMerge(last)) AS latest FROM {db}.holder_latest \
+                  WHERE pred = {p} AND hkey IN (SELECT hkey FROM ({rows})) GROUP BY hkey) \
+                 USING hkey ORDER BY okey, hkey FORMAT RowBinary"
+            );
+            let b = self.conn.query(&sql)?;
+            let mut d = Dec::new(&b);
+            let mut n = 0u64;
+            let (mut last_o, mut last_h) = (Vec::new(), Vec::new());
+            while !d.is_empty() {
+                let okey = d.bytes()?;
+                let hkey = d.bytes()?;
+                let first_seen = d.i64()?;
+                let last_seen = d.i64()?;
+                let latest = d.i64()?;
+                n += 1;
+                last_o.clear();
+                last_o.extend_from_slice(okey);
+                last_h.clear();
+                last_h.extend_from_slice(hkey);
+                if okey != obj.as_slice() {
+                    flush(&obj, &held, too_many, &mut sum)?;
+                    obj.clear();
+                    obj.extend_from_slice(okey);
+                    held.clear();
+                    too_many = false;
+                }
+                if too_many {
+                    continue;
+                }
+                if held.len() as u64 >= q.max_holders {
+                    too_many = true;
+                    held.clear();
+                    continue;
+                }
+                let mut name = String::new();
+                if !keys::push_name_ascii(hkey, &mut name) {
+                    return Err(corrupt("scanned holder is not a name"));
+                }
+                held.push((name, rule.is_current(last_seen, latest), first_seen));
+            }
+            if n < CHUNK {
+                break;
+            }
+            cursor = format!(
+                " AND (okey > {o} OR (okey = {o} AND hkey > {h}))",
+                o = lit(&last_o),
+                h = lit(&last_h)
+            );
+        }
+        flush(&obj, &held, too_many, &mut sum)?;
+        Ok(sum)
     }
 
     fn documents(&self, subject: &Entity, kind: &str) -> Result<Vec<Document>> {

@@ -45,8 +45,9 @@ use crate::error::{Result, StoreError};
 use crate::keys::{self, entity_key, push_entity, push_pred, read_entity, read_pred};
 use crate::{
     CheckReport, DataDir, Document, Event, FactPage, FactQuery, Holding, LedgerEntry, NameScan,
-    ObjectSel, PivotPage, PivotQuery, ReverseQuery, Scope, Store, StoreStats, SubjectSel,
-    SubjectSummary, ValueCount, WriteBatch, WriteReceipt, holder_of,
+    ObjectSel, PivotPage, PivotQuery, ReverseQuery, ScannedHolder, Scope, Store, StoreStats,
+    SubjectSel, SubjectSummary, ValueCount, ValueScan, ValueScanSummary, WriteBatch, WriteReceipt,
+    holder_of,
 };
 use codec::{FactVal, HoldVal, decode_count};
 use redo::{CNT, DISP, DOC, DOM, EVT, FWD, NAM, PIV, Puts, REV, SEEN};
@@ -871,6 +872,97 @@ impl Store for EmbeddedStore {
             count,
             next_cursor,
         })
+    }
+
+    /// One range scan of `piv` (predicate · object · holder): each value's
+    /// holders come together; a value found too common is skipped with a
+    /// seek past its key range.
+    fn scan_values(
+        &self,
+        q: &ValueScan,
+        visit: &mut dyn FnMut(&Entity, &[ScannedHolder<'_>]) -> Result<()>,
+    ) -> Result<ValueScanSummary> {
+        let mut prefix = Vec::with_capacity(2);
+        push_pred(&mut prefix, q.predicate);
+        let end = keys::prefix_end(&prefix).unwrap_or_else(|| vec![0xff; 3]);
+        let mut sum = ValueScanSummary::default();
+        // The value being read: its key, holders so far (name range in
+        // `arena`, current, first seen), and whether it was found too common.
+        let mut obj: Vec<u8> = Vec::new();
+        let mut arena = String::new();
+        let mut held: Vec<(usize, usize, bool, i64)> = Vec::new();
+        let mut flush = |obj: &[u8],
+                         arena: &str,
+                         held: &[(usize, usize, bool, i64)],
+                         sum: &mut ValueScanSummary|
+         -> Result<()> {
+            let n = held.len() as u64;
+            if obj.is_empty() || n < q.min_holders.max(1) {
+                return Ok(());
+            }
+            let (object, _) = read_entity(obj)?;
+            let object = self.display(object)?;
+            let hs: Vec<ScannedHolder<'_>> = held
+                .iter()
+                .map(|&(a, b, current, first_seen)| ScannedHolder {
+                    name: &arena[a..b],
+                    current,
+                    first_seen,
+                })
+                .collect();
+            sum.delivered += 1;
+            visit(&object, &hs)
+        };
+        let mut start = prefix.clone();
+        'scan: loop {
+            for item in self.piv.range(start.clone()..end.clone()) {
+                let (k, v) = item.into_inner()?;
+                let rest = &k[prefix.len()..];
+                let ol = keys::entity_len(rest).ok_or_else(|| StoreError::Corruption {
+                    what: "piv",
+                    detail: "bad value in a pivot key".into(),
+                })?;
+                let (o, holder) = rest.split_at(ol);
+                if o != obj.as_slice() {
+                    flush(&obj, &arena, &held, &mut sum)?;
+                    obj.clear();
+                    obj.extend_from_slice(o);
+                    arena.clear();
+                    held.clear();
+                }
+                if !keys::is_name_key(holder) {
+                    continue;
+                }
+                if held.len() as u64 >= q.max_holders {
+                    // Too common: skip the rest of the value's holders.
+                    sum.too_common += 1;
+                    let mut past = prefix.clone();
+                    past.extend_from_slice(&obj);
+                    obj.clear();
+                    arena.clear();
+                    held.clear();
+                    match keys::prefix_end(&past) {
+                        Some(p) => {
+                            start = p;
+                            continue 'scan;
+                        }
+                        None => break 'scan,
+                    }
+                }
+                let a = arena.len();
+                if !keys::push_name_ascii(holder, &mut arena) {
+                    return Err(StoreError::Corruption {
+                        what: "piv",
+                        detail: "bad holder in a pivot key".into(),
+                    });
+                }
+                let hv = HoldVal::decode(&v)?;
+                held.push((a, arena.len(), hv.current, hv.window.first_seen));
+            }
+            break;
+        }
+        flush(&obj, &arena, &held, &mut sum)?;
+        Ok(sum)
     }
 
     fn documents(&self, subject: &Entity, kind: &str) -> Result<Vec<Document>> {

@@ -53,6 +53,25 @@ pub(crate) struct ProximityEval {
     pub(crate) missed_examples: Vec<(String, String, u8, Vec<String>)>,
     /// The highest-scoring negatives, with their evidence (for analysis).
     pub(crate) false_positive_examples: Vec<(String, u8, Vec<String>)>,
+    /// The seeded campaigns under 90 % found, most unfound first (at most
+    /// 40), for diagnosis.
+    pub(crate) weak_campaigns: Vec<WeakCampaign>,
+}
+
+/// A seeded campaign of which less than 90 % of the unlisted domains are
+/// found at the threshold.
+#[derive(Debug, Serialize)]
+pub(crate) struct WeakCampaign {
+    pub(crate) campaign: String,
+    pub(crate) label: String,
+    /// Listed members.
+    pub(crate) listed: u64,
+    pub(crate) unlisted: u64,
+    pub(crate) found: u64,
+    /// Scores of the unlisted members, lowest first.
+    pub(crate) scores: Vec<u8>,
+    /// A missed member and its stored evidence.
+    pub(crate) missed: (String, Vec<String>),
 }
 
 /// Runs the evaluation in `work` (a fresh directory).
@@ -187,6 +206,54 @@ pub(crate) fn run(
             )
         })
         .collect();
+    let mut weak: BTreeMap<&str, WeakCampaign> = BTreeMap::new();
+    for l in labels.iter().filter(|l| malicious(&l.label)) {
+        let Some(c) = l.campaign.as_deref() else {
+            continue;
+        };
+        if !seeded.get(c).copied().unwrap_or(false) {
+            continue;
+        }
+        let w = weak.entry(c).or_insert_with(|| WeakCampaign {
+            campaign: c.to_string(),
+            label: l.label.clone(),
+            listed: 0,
+            unlisted: 0,
+            found: 0,
+            scores: Vec::new(),
+            missed: (String::new(), Vec::new()),
+        });
+        if l.listed {
+            w.listed += 1;
+            continue;
+        }
+        let s = score(&l.domain);
+        w.unlisted += 1;
+        w.scores.push(s);
+        if s >= threshold {
+            w.found += 1;
+        } else if w.missed.0.is_empty() {
+            let ev = stored
+                .get(&l.domain)
+                .map(|s| s.evidence.clone())
+                .unwrap_or_default();
+            w.missed = (l.domain.clone(), ev);
+        }
+    }
+    let mut weak: Vec<WeakCampaign> = weak
+        .into_values()
+        .filter(|w| w.unlisted > 0 && (w.found as f64) < 0.9 * w.unlisted as f64)
+        .map(|mut w| {
+            w.scores.sort_unstable();
+            w
+        })
+        .collect();
+    weak.sort_by(|a, b| {
+        (b.unlisted - b.found)
+            .cmp(&(a.unlisted - a.found))
+            .then_with(|| a.campaign.cmp(&b.campaign))
+    });
+    weak.truncate(40);
     missed.sort_by(|a, b| a.1.cmp(&b.1).then_with(|| a.0.cmp(&b.0)));
     let step = (missed.len() / 8).max(1);
     let missed: Vec<_> = missed.into_iter().step_by(step).take(8).collect();
@@ -207,6 +274,7 @@ pub(crate) fn run(
         ),
         false_positive_examples: fps,
         missed_examples: missed,
+        weak_campaigns: weak,
         by_label,
     })
 }
