@@ -87,6 +87,11 @@ impl<'de: 'a, 'a> Visitor<'de> for ScalarVisitor<'a> {
         Ok(Scalar::Other)
     }
 
+    /// A `null` inside an array or object (a field's own `null` is `None`).
+    fn visit_unit<E>(self) -> Result<Self::Value, E> {
+        Ok(Scalar::Other)
+    }
+
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
         // Elements as values (not `IgnoredAny`): nesting counts against
         // serde_json's recursion limit exactly as it would for any value.
