@@ -5,7 +5,7 @@ use std::sync::mpsc::sync_channel;
 use std::time::Instant;
 
 use scry_model::{Observation, Timestamp};
-use scry_parse::facts::{MAX_LINE, parse_line};
+use scry_parse::facts::{FactLineParser, MAX_LINE};
 use scry_parse::{ParseError, ParseErrorKind};
 use scry_store::{LedgerEntry, Store, WriteBatch};
 
@@ -42,6 +42,12 @@ struct Chunk {
 /// Parser threads.
 const PARSERS: usize = 2;
 
+/// Lines per chunk in a bulk load, whatever `batch_size` says (a bulk load
+/// commits once, so a chunk is only a unit of work): small enough that a
+/// chunk's buffers are reused from the allocator's free pages instead of
+/// being faulted in fresh from the kernel every time.
+const BULK_CHUNK_LINES: usize = 4096;
+
 /// Lines read but not parsed yet: their bytes back to back, and per line
 /// its number, the end of its bytes and, for a line over the cap, its
 /// length.
@@ -62,10 +68,18 @@ impl RawChunk {
         }
     }
 
+    /// A parsed chunk back for reuse, emptied (its buffers kept).
+    fn reuse(mut self, last_line: u64) -> RawChunk {
+        self.buf.clear();
+        self.lines.clear();
+        self.last_line = last_line;
+        self.bytes = 0;
+        self
+    }
+
     fn parse(
         &self,
-        default_source: &str,
-        now: Timestamp,
+        parser: &mut FactLineParser,
         src_name: &str,
         strict: bool,
     ) -> std::result::Result<Chunk, IngestError> {
@@ -83,7 +97,7 @@ impl RawChunk {
                     ParseErrorKind::TooLarge,
                     format!("line is {n} bytes (max {MAX_LINE})"),
                 )),
-                None => parse_line(&self.buf[at..end], default_source, now),
+                None => parser.parse(&self.buf[at..end]),
             };
             at = end;
             chunk.read += 1;
@@ -132,10 +146,17 @@ pub fn ingest_file(
     let mut reader = open_input(path)?;
     let (tx, rx) = sync_channel::<(u64, std::result::Result<Chunk, IngestError>)>(PARSERS + 1);
     let (raw_tx, raw_rx) = sync_channel::<(u64, RawChunk)>(PARSERS);
+    // Parsed raw chunks, back to the reader for reuse (at most one per
+    // chunk in flight; the reader makes a new one when none is back).
+    let (spare_tx, spare_rx) = sync_channel::<RawChunk>(2 * PARSERS + 2);
     // Shared by the parsers, and dropped with the last of them: a reader
     // blocked on a full channel then stops too.
     let raw_rx = std::sync::Arc::new(std::sync::Mutex::new(raw_rx));
-    let batch_size = opts.batch_size.max(1);
+    let batch_size = if bulk.is_some() {
+        opts.batch_size.clamp(1, BULK_CHUNK_LINES)
+    } else {
+        opts.batch_size.max(1)
+    };
     let strict = opts.strict;
     let default_source = opts.default_source.clone();
     let now = opts.now;
@@ -187,7 +208,11 @@ pub fn ingest_file(
                     }
                 }
                 if chunk.lines.len() >= batch_size {
-                    let full = std::mem::replace(&mut chunk, RawChunk::new(line_no));
+                    let next = match spare_rx.try_recv() {
+                        Ok(c) => c.reuse(line_no),
+                        Err(_) => RawChunk::new(line_no),
+                    };
+                    let full = std::mem::replace(&mut chunk, next);
                     chunk.bytes = bytes;
                     if raw_tx.send((seq, full)).is_err() {
                         return;
@@ -200,15 +225,20 @@ pub fn ingest_file(
         for _ in 0..PARSERS {
             let tx = tx.clone();
             let raw_rx = std::sync::Arc::clone(&raw_rx);
+            let spare_tx = spare_tx.clone();
             let (default_source, src_name) = (&default_source, &src_name);
             scope.spawn(move || {
+                // One per thread: its name caches outlive the chunks.
+                let mut parser = FactLineParser::new(default_source, now);
                 loop {
                     let next = match raw_rx.lock() {
                         Ok(rx) => rx.recv(),
                         Err(_) => return,
                     };
                     let Ok((seq, raw)) = next else { return };
-                    let parsed = raw.parse(default_source, now, src_name, strict);
+                    let parsed = raw.parse(&mut parser, src_name, strict);
+                    // Full (the reader is behind or gone): dropped.
+                    let _ = spare_tx.try_send(raw);
                     if tx.send((seq, parsed)).is_err() {
                         return;
                     }
@@ -217,6 +247,7 @@ pub fn ingest_file(
         }
         drop(tx);
         drop(raw_rx);
+        drop(spare_tx);
         // Chunks parsed ahead of their turn (at most one per parser and
         // channel slot).
         let mut ahead: std::collections::BTreeMap<u64, std::result::Result<Chunk, IngestError>> =

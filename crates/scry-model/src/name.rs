@@ -113,7 +113,9 @@ impl Serialize for NameFlag {
 #[derive(Clone)]
 pub struct DomainName {
     ascii: String,
-    unicode: String,
+    /// The U-label form when it differs from `ascii` (a name with an
+    /// `xn--` label shown decoded); `None`: the same text.
+    unicode: Option<String>,
     labels: u8,
     suffix_labels: u8,
     flags: Vec<NameFlag>,
@@ -181,6 +183,26 @@ impl DomainName {
     }
 
     fn parse_inner(input: &str) -> Result<DomainName, NameError> {
+        if is_plain(input) {
+            // Trimming, dot mapping, case folding and IDNA mapping would
+            // all leave it as it is: only a trailing dot can go.
+            let body = input.strip_suffix('.').unwrap_or(input);
+            if body.is_empty() {
+                return Err(NameError::Empty);
+            }
+            validate(body)?;
+            let flags = if body.len() == input.len() {
+                Vec::new()
+            } else {
+                vec![NameFlag::Rewritten]
+            };
+            return Ok(analyse(body.to_string(), flags));
+        }
+        Self::parse_full(input)
+    }
+
+    /// Every step of the normalisation, whatever the input.
+    fn parse_full(input: &str) -> Result<DomainName, NameError> {
         let trimmed = input.trim();
         if trimmed.len() > MAX_INPUT {
             return Err(NameError::InputTooLong(trimmed.len()));
@@ -279,8 +301,8 @@ impl DomainName {
         flags.sort();
         Ok(DomainName {
             ascii,
-            // Empty: the same as `ascii` (see `unicode()`).
-            unicode: String::new(),
+            // None: the same as `ascii` (see `unicode()`).
+            unicode: None,
             labels: u8::try_from(shape.labels).unwrap_or(u8::MAX),
             suffix_labels: u8::try_from(suffix_labels.min(shape.labels)).unwrap_or(u8::MAX),
             flags,
@@ -294,13 +316,7 @@ impl DomainName {
 
     /// The U-label form for display.
     pub fn unicode(&self) -> &str {
-        // Empty when the display form is the A-label form itself (no valid
-        // name is empty).
-        if self.unicode.is_empty() {
-            &self.ascii
-        } else {
-            &self.unicode
-        }
+        self.unicode.as_deref().unwrap_or(&self.ascii)
     }
 
     /// Flags raised while normalising.
@@ -493,6 +509,16 @@ fn push_once(flags: &mut Vec<NameFlag>, f: NameFlag) {
     if !flags.contains(&f) {
         flags.push(f);
     }
+}
+
+/// Whether `input` is already lower-case ASCII of the characters a normal
+/// name can hold (no white space, no upper case, no Unicode), so that
+/// [`DomainName::parse`] can skip straight to validation.
+fn is_plain(input: &str) -> bool {
+    input.len() <= MAX_INPUT
+        && input
+            .bytes()
+            .all(|b| matches!(b, b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'*'))
 }
 
 /// The last `n` labels of `name`.
@@ -731,12 +757,18 @@ fn validate(ascii: &str) -> Result<(), NameError> {
 /// the public-suffix split. Depends on `ascii` alone (plus the input flags
 /// passed in), which is what makes normalisation idempotent.
 fn analyse(ascii: String, mut flags: Vec<NameFlag>) -> DomainName {
-    let mut unicode = String::with_capacity(ascii.len());
+    // Only a name with an `xn--` label has a display form of its own.
+    let mut unicode = ascii
+        .split('.')
+        .any(|l| l.starts_with("xn--"))
+        .then(|| String::with_capacity(ascii.len()));
     let mut labels = 0usize;
     for (i, label) in ascii.split('.').enumerate() {
         labels += 1;
-        if i > 0 {
-            unicode.push('.');
+        if i > 0
+            && let Some(u) = unicode.as_mut()
+        {
+            u.push('.');
         }
         if i == 0 && label == "*" {
             push_once(&mut flags, NameFlag::Wildcard);
@@ -751,6 +783,10 @@ fn analyse(ascii: String, mut flags: Vec<NameFlag>) -> DomainName {
         {
             push_once(&mut flags, NameFlag::HyphenEdge);
         }
+        // An `xn--` label means `unicode` is being built.
+        let Some(unicode) = unicode.as_mut() else {
+            continue;
+        };
         if !is_xn {
             unicode.push_str(label);
             continue;
@@ -795,13 +831,7 @@ fn analyse(ascii: String, mut flags: Vec<NameFlag>) -> DomainName {
     }
     flags.sort();
     flags.dedup();
-    // An all-ASCII name's display form is its text: kept once (see
-    // `unicode()`), so copies of the name allocate one string, not two.
-    let unicode = if unicode == ascii {
-        String::new()
-    } else {
-        unicode
-    };
+    let unicode = unicode.filter(|u| *u != ascii);
     DomainName {
         ascii,
         unicode,

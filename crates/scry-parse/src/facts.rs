@@ -11,8 +11,13 @@
 //! `last_seen`) is RFC 3339, `YYYY-MM-DD` or epoch seconds; `count` defaults
 //! to 1; `source` defaults to the one given by the caller.
 
+use std::borrow::Cow;
+use std::collections::HashMap;
+use std::fmt;
+use std::marker::PhantomData;
+
 use serde::Deserialize;
-use serde_json::Value;
+use serde::de::{Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 
 use scry_model::{Entity, Observation, Predicate, Timestamp, Window, parse_time};
 
@@ -21,35 +26,133 @@ use crate::error::{ParseError, ParseErrorKind};
 /// Longest line accepted, in bytes.
 pub const MAX_LINE: usize = 1 << 20;
 
-#[derive(Deserialize)]
-struct Line {
-    subject: Option<Value>,
-    predicate: Option<Value>,
-    object: Option<Value>,
-    time: Option<Value>,
-    first_seen: Option<Value>,
-    last_seen: Option<Value>,
-    count: Option<Value>,
-    source: Option<Value>,
+/// Distinct predicate spellings a [`FactLineParser`] remembers.
+const PREDICATE_CACHE: usize = 256;
+
+/// One field's JSON value, borrowed from the line when it has no escapes.
+enum Scalar<'a> {
+    Str(Cow<'a, str>),
+    UInt(u64),
+    Int(i64),
+    Float(f64),
+    /// A boolean, array or object (read to its end and dropped).
+    Other,
 }
 
-fn text(v: &Option<Value>, field: &str) -> Result<Option<String>, ParseError> {
-    match v {
-        None | Some(Value::Null) => Ok(None),
-        Some(Value::String(s)) => Ok(Some(s.clone())),
-        Some(Value::Number(n)) => Ok(Some(n.to_string())),
-        Some(_) => Err(
-            ParseError::new(ParseErrorKind::Syntax, "expected a string or number").in_field(field),
-        ),
+impl<'de: 'a, 'a> Deserialize<'de> for Scalar<'a> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_any(ScalarVisitor(PhantomData))
     }
 }
 
-fn required(v: &Option<Value>, field: &str) -> Result<String, ParseError> {
+struct ScalarVisitor<'a>(PhantomData<&'a ()>);
+
+impl<'de: 'a, 'a> Visitor<'de> for ScalarVisitor<'a> {
+    type Value = Scalar<'a>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a string or number")
+    }
+
+    fn visit_borrowed_str<E>(self, v: &'de str) -> Result<Self::Value, E> {
+        Ok(Scalar::Str(Cow::Borrowed(v)))
+    }
+
+    fn visit_str<E>(self, v: &str) -> Result<Self::Value, E> {
+        Ok(Scalar::Str(Cow::Owned(v.to_owned())))
+    }
+
+    fn visit_string<E>(self, v: String) -> Result<Self::Value, E> {
+        Ok(Scalar::Str(Cow::Owned(v)))
+    }
+
+    fn visit_u64<E>(self, v: u64) -> Result<Self::Value, E> {
+        Ok(Scalar::UInt(v))
+    }
+
+    fn visit_i64<E>(self, v: i64) -> Result<Self::Value, E> {
+        // serde_json hands non-negative integers to `visit_u64`; keep the
+        // distinction `serde_json::Number` makes anyway.
+        Ok(match u64::try_from(v) {
+            Ok(u) => Scalar::UInt(u),
+            Err(_) => Scalar::Int(v),
+        })
+    }
+
+    fn visit_f64<E>(self, v: f64) -> Result<Self::Value, E> {
+        Ok(Scalar::Float(v))
+    }
+
+    fn visit_bool<E>(self, _: bool) -> Result<Self::Value, E> {
+        Ok(Scalar::Other)
+    }
+
+    /// A `null` inside an array or object (a field's own `null` is `None`).
+    fn visit_unit<E>(self) -> Result<Self::Value, E> {
+        Ok(Scalar::Other)
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+        // Elements as values (not `IgnoredAny`): nesting counts against
+        // serde_json's recursion limit exactly as it would for any value.
+        while seq.next_element::<Scalar<'de>>()?.is_some() {}
+        Ok(Scalar::Other)
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        while map.next_entry::<IgnoredAny, Scalar<'de>>()?.is_some() {}
+        Ok(Scalar::Other)
+    }
+}
+
+/// A line's fields; `null` reads as absent, unknown fields are skipped.
+#[derive(Deserialize)]
+struct Line<'a> {
+    #[serde(borrow)]
+    subject: Option<Scalar<'a>>,
+    #[serde(borrow)]
+    predicate: Option<Scalar<'a>>,
+    #[serde(borrow)]
+    object: Option<Scalar<'a>>,
+    #[serde(borrow)]
+    time: Option<Scalar<'a>>,
+    #[serde(borrow)]
+    first_seen: Option<Scalar<'a>>,
+    #[serde(borrow)]
+    last_seen: Option<Scalar<'a>>,
+    #[serde(borrow)]
+    count: Option<Scalar<'a>>,
+    #[serde(borrow)]
+    source: Option<Scalar<'a>>,
+}
+
+/// A field as text: strings as they are, numbers as `serde_json` prints
+/// them.
+fn text<'a>(v: &'a Option<Scalar<'a>>, field: &str) -> Result<Option<Cow<'a, str>>, ParseError> {
+    match v {
+        None => Ok(None),
+        Some(Scalar::Str(s)) => Ok(Some(Cow::Borrowed(s.as_ref()))),
+        Some(Scalar::UInt(n)) => Ok(Some(Cow::Owned(n.to_string()))),
+        Some(Scalar::Int(n)) => Ok(Some(Cow::Owned(n.to_string()))),
+        Some(Scalar::Float(f)) => Ok(Some(Cow::Owned(
+            serde_json::Number::from_f64(*f)
+                .map(|n| n.to_string())
+                .unwrap_or_default(),
+        ))),
+        Some(Scalar::Other) => Err(ParseError::new(
+            ParseErrorKind::Syntax,
+            "expected a string or number",
+        )
+        .in_field(field)),
+    }
+}
+
+fn required<'a>(v: &'a Option<Scalar<'a>>, field: &str) -> Result<Cow<'a, str>, ParseError> {
     text(v, field)?
         .ok_or_else(|| ParseError::new(ParseErrorKind::Syntax, "missing").in_field(field))
 }
 
-fn time(v: &Option<Value>, field: &str) -> Result<Option<Timestamp>, ParseError> {
+fn time(v: &Option<Scalar<'_>>, field: &str) -> Result<Option<Timestamp>, ParseError> {
     match text(v, field)? {
         None => Ok(None),
         Some(s) => parse_time(&s)
@@ -58,126 +161,211 @@ fn time(v: &Option<Value>, field: &str) -> Result<Option<Timestamp>, ParseError>
     }
 }
 
+/// Normalised entities by their raw text, bounded: emptied when full.
+struct Cache<T> {
+    map: HashMap<Box<str>, T>,
+    cap: usize,
+}
+
+impl<T: Clone> Cache<T> {
+    fn new(cap: usize) -> Cache<T> {
+        Cache {
+            map: HashMap::new(),
+            cap,
+        }
+    }
+
+    /// `parse(raw)`, from the cache when `raw` was parsed before. Only
+    /// successes are kept (errors are rare and carry the raw input).
+    fn get<E>(&mut self, raw: &str, parse: impl FnOnce(&str) -> Result<T, E>) -> Result<T, E> {
+        if self.cap == 0 {
+            return parse(raw);
+        }
+        if let Some(v) = self.map.get(raw) {
+            return Ok(v.clone());
+        }
+        let v = parse(raw)?;
+        if self.map.len() >= self.cap {
+            self.map.clear();
+        }
+        self.map.insert(raw.into(), v.clone());
+        Ok(v)
+    }
+}
+
+/// The last few entities parsed, by their raw text: a subject's lines are
+/// usually next to one another, and a look-up here costs a few string
+/// comparisons, no hashing.
+struct Recent<T> {
+    slots: Vec<(Box<str>, T)>,
+    next: usize,
+}
+
+impl<T: Clone> Recent<T> {
+    fn new() -> Recent<T> {
+        Recent {
+            slots: Vec::with_capacity(RECENT),
+            next: 0,
+        }
+    }
+
+    /// `parse(raw)`, from the recent entries when `raw` is one of them.
+    fn get<E>(&mut self, raw: &str, parse: impl FnOnce(&str) -> Result<T, E>) -> Result<T, E> {
+        if let Some((_, v)) = self.slots.iter().find(|(k, _)| **k == *raw) {
+            return Ok(v.clone());
+        }
+        let v = parse(raw)?;
+        if self.slots.len() < RECENT {
+            self.slots.push((raw.into(), v.clone()));
+        } else if let Some(slot) = self.slots.get_mut(self.next) {
+            *slot = (raw.into(), v.clone());
+            self.next = (self.next + 1) % RECENT;
+        }
+        Ok(v)
+    }
+}
+
+/// Entries of a [`Recent`] cache.
+const RECENT: usize = 4;
+
+/// Parses fact lines, normalising a subject once for a run of lines about
+/// it (the last [`RECENT`] subjects are kept by their raw text) and each
+/// predicate spelling once. Normalisation is a function of the raw text,
+/// so the result is what [`parse_line`] gives, line for line. Objects are
+/// normalised every time: their values spread over far more distinct names
+/// than a bounded cache holds, and a miss costs more than the parse
+/// (measured with `examples/facts_bench.rs`).
+pub struct FactLineParser {
+    default_source: String,
+    now: Timestamp,
+    cached: bool,
+    subjects: Recent<Entity>,
+    predicates: Cache<Predicate>,
+}
+
+impl FactLineParser {
+    /// A parser for lines whose default source is `default_source`, with
+    /// times bounded by `now`.
+    pub fn new(default_source: &str, now: Timestamp) -> FactLineParser {
+        Self::with_cache(default_source, now, true)
+    }
+
+    fn with_cache(default_source: &str, now: Timestamp, cached: bool) -> FactLineParser {
+        FactLineParser {
+            default_source: default_source.to_string(),
+            now,
+            cached,
+            subjects: Recent::new(),
+            predicates: Cache::new(if cached { PREDICATE_CACHE } else { 0 }),
+        }
+    }
+
+    /// Parses one line (without its newline), as [`parse_line`] does.
+    pub fn parse(&mut self, line: &[u8]) -> Result<Observation, ParseError> {
+        if line.len() > MAX_LINE {
+            return Err(ParseError::new(
+                ParseErrorKind::TooLarge,
+                format!("line is {} bytes (max {MAX_LINE})", line.len()),
+            ));
+        }
+        let s = std::str::from_utf8(line).map_err(|e| {
+            ParseError::new(ParseErrorKind::Encoding, format!("not utf-8: {e}"))
+                .at_column(e.valid_up_to() as u64 + 1)
+        })?;
+        let l: Line<'_> = serde_json::from_str(s).map_err(|e| {
+            let kind = if e.is_eof() {
+                ParseErrorKind::Truncated
+            } else {
+                ParseErrorKind::Syntax
+            };
+            ParseError::new(kind, format!("invalid json: {e}")).at_column(e.column() as u64)
+        })?;
+        let subject_s = required(&l.subject, "subject")?;
+        let predicate_s = required(&l.predicate, "predicate")?;
+        let object_s = required(&l.object, "object")?;
+        let subject = if self.cached {
+            self.subjects.get(&subject_s, Entity::parse_subject)
+        } else {
+            Entity::parse_subject(&subject_s)
+        }
+        .map_err(|e| ParseError::new(ParseErrorKind::Value, e.to_string()).in_field("subject"))?;
+        let predicate = self
+            .predicates
+            .get(&predicate_s, Predicate::from_name)
+            .map_err(|e| {
+                ParseError::new(ParseErrorKind::Value, e.to_string()).in_field("predicate")
+            })?;
+        let object = Entity::parse(predicate.object_kind(), &object_s).map_err(|e| {
+            ParseError::new(ParseErrorKind::Value, e.to_string()).in_field("object")
+        })?;
+        let t = time(&l.time, "time")?;
+        let first = time(&l.first_seen, "first_seen")?;
+        let last = time(&l.last_seen, "last_seen")?;
+        let (first_seen, last_seen) = match (t, first, last) {
+            (Some(t), None, None) => (t, t),
+            (None, Some(f), Some(l)) => (f, l),
+            (None, Some(f), None) => (f, f),
+            (None, None, Some(l)) => (l, l),
+            (Some(_), _, _) => {
+                return Err(ParseError::new(
+                    ParseErrorKind::Syntax,
+                    "give either time or first_seen/last_seen, not both",
+                )
+                .in_field("time"));
+            }
+            (None, None, None) => {
+                return Err(ParseError::new(ParseErrorKind::Syntax, "missing").in_field("time"));
+            }
+        };
+        let count = match &l.count {
+            None => 1,
+            Some(Scalar::UInt(n)) => *n,
+            Some(Scalar::Int(_) | Scalar::Float(_)) => {
+                return Err(ParseError::new(
+                    ParseErrorKind::Value,
+                    "count must be a positive integer",
+                )
+                .in_field("count"));
+            }
+            Some(Scalar::Str(_) | Scalar::Other) => {
+                return Err(
+                    ParseError::new(ParseErrorKind::Syntax, "count must be a number")
+                        .in_field("count"),
+                );
+            }
+        };
+        let source = match text(&l.source, "source")? {
+            Some(s) => s.into_owned(),
+            None => self.default_source.clone(),
+        };
+        let window = Window {
+            first_seen,
+            last_seen,
+            count,
+        };
+        Observation::new(subject, predicate, object, window, source, self.now).map_err(|e| {
+            let field = match &e {
+                scry_model::ModelError::Time { .. } => "time",
+                scry_model::ModelError::Object { kind: "source", .. } => "source",
+                _ => "object",
+            };
+            ParseError::new(ParseErrorKind::Value, e.to_string()).in_field(field)
+        })
+    }
+}
+
 /// Parses one line (without its newline). `default_source` is used when the
 /// line has no `source`; `now` bounds times in the future. Errors carry the
-/// field but not the line number: the caller adds it.
+/// field but not the line number: the caller adds it. For many lines,
+/// [`FactLineParser`] gives the same results with each distinct name
+/// normalised once.
 pub fn parse_line(
     line: &[u8],
     default_source: &str,
     now: Timestamp,
 ) -> Result<Observation, ParseError> {
-    if line.len() > MAX_LINE {
-        return Err(ParseError::new(
-            ParseErrorKind::TooLarge,
-            format!("line is {} bytes (max {MAX_LINE})", line.len()),
-        ));
-    }
-    let s = std::str::from_utf8(line).map_err(|e| {
-        ParseError::new(ParseErrorKind::Encoding, format!("not utf-8: {e}"))
-            .at_column(e.valid_up_to() as u64 + 1)
-    })?;
-    let l: Line = serde_json::from_str(s).map_err(|e| {
-        let kind = if e.is_eof() {
-            ParseErrorKind::Truncated
-        } else {
-            ParseErrorKind::Syntax
-        };
-        ParseError::new(kind, format!("invalid json: {e}")).at_column(e.column() as u64)
-    })?;
-    let subject_s = required(&l.subject, "subject")?;
-    let predicate_s = required(&l.predicate, "predicate")?;
-    let object_s = required(&l.object, "object")?;
-    let subject = Entity::parse_subject(&subject_s)
-        .map_err(|e| ParseError::new(ParseErrorKind::Value, e.to_string()).in_field("subject"))?;
-    let predicate = Predicate::from_name(&predicate_s)
-        .map_err(|e| ParseError::new(ParseErrorKind::Value, e.to_string()).in_field("predicate"))?;
-    let object = Entity::parse(predicate.object_kind(), &object_s)
-        .map_err(|e| ParseError::new(ParseErrorKind::Value, e.to_string()).in_field("object"))?;
-    let t = time(&l.time, "time")?;
-    let first = time(&l.first_seen, "first_seen")?;
-    let last = time(&l.last_seen, "last_seen")?;
-    let (first_seen, last_seen) = match (t, first, last) {
-        (Some(t), None, None) => (t, t),
-        (None, Some(f), Some(l)) => (f, l),
-        (None, Some(f), None) => (f, f),
-        (None, None, Some(l)) => (l, l),
-        (Some(_), _, _) => {
-            return Err(ParseError::new(
-                ParseErrorKind::Syntax,
-                "give either time or first_seen/last_seen, not both",
-            )
-            .in_field("time"));
-        }
-        (None, None, None) => {
-            return Err(ParseError::new(ParseErrorKind::Syntax, "missing").in_field("time"));
-        }
-    };
-    let count = match &l.count {
-        None | Some(Value::Null) => 1,
-        Some(Value::Number(n)) => n.as_u64().ok_or_else(|| {
-            ParseError::new(ParseErrorKind::Value, "count must be a positive integer")
-                .in_field("count")
-        })?,
-        Some(_) => {
-            return Err(
-                ParseError::new(ParseErrorKind::Syntax, "count must be a number").in_field("count"),
-            );
-        }
-    };
-    let source = text(&l.source, "source")?.unwrap_or_else(|| default_source.to_string());
-    let window = Window {
-        first_seen,
-        last_seen,
-        count,
-    };
-    Observation::new(subject, predicate, object, window, source, now).map_err(|e| {
-        let field = match &e {
-            scry_model::ModelError::Time { .. } => "time",
-            scry_model::ModelError::Object { kind: "source", .. } => "source",
-            _ => "object",
-        };
-        ParseError::new(ParseErrorKind::Value, e.to_string()).in_field(field)
-    })
+    FactLineParser::with_cache(default_source, now, false).parse(line)
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    const NOW: Timestamp = 1_800_000_000;
-
-    #[test]
-    fn good_line() {
-        let o = parse_line(
-            br#"{"subject":"WWW.Example.com.","predicate":"ip","object":"192.0.2.1","time":"2024-05-01T00:00:00Z","source":"proxy"}"#,
-            "x",
-            NOW,
-        )
-        .unwrap();
-        assert_eq!(o.subject.to_string(), "www.example.com");
-        assert_eq!(o.predicate, Predicate::IP);
-        assert_eq!(o.window.count, 1);
-        assert_eq!(o.source, "proxy");
-    }
-
-    #[test]
-    fn errors_name_the_field() {
-        let cases: &[(&[u8], &str)] = &[
-            (br#"{"subject":"a..b","predicate":"ip","object":"1.2.3.4","time":"2024-01-01"}"#, "subject"),
-            (br#"{"subject":"a.com","predicate":"nope","object":"1.2.3.4","time":"2024-01-01"}"#, "predicate"),
-            (br#"{"subject":"a.com","predicate":"ip","object":"1.2.3","time":"2024-01-01"}"#, "object"),
-            (br#"{"subject":"a.com","predicate":"ip","object":"1.2.3.4","time":"1970-01-01"}"#, "time"),
-            (br#"{"subject":"a.com","predicate":"ip","object":"1.2.3.4","first_seen":"2024-02-01","last_seen":"2024-01-01"}"#, "time"),
-            (br#"{"subject":"a.com","predicate":"ip","object":"1.2.3.4"}"#, "time"),
-            (br#"{"subject":"a.com","predicate":"ip","object":"1.2.3.4","time":"2024-01-01","count":-1}"#, "count"),
-        ];
-        for (line, field) in cases {
-            let e = parse_line(line, "x", NOW).unwrap_err();
-            assert_eq!(e.field.as_deref(), Some(*field), "{e}");
-        }
-        let e = parse_line(b"{\"subject\":\"a.com\"", "x", NOW).unwrap_err();
-        assert_eq!(e.kind, ParseErrorKind::Truncated);
-        let e = parse_line(b"\xff\xfe", "x", NOW).unwrap_err();
-        assert_eq!(e.kind, ParseErrorKind::Encoding);
-    }
-}
+mod tests;

@@ -638,3 +638,99 @@ fn icann_suffix_of_private_suffixes() {
         assert_eq!(n.icann_suffix(), icann, "{name}");
     }
 }
+
+/// Everything a name holds, for comparisons stricter than `==` (which
+/// looks at `ascii` alone).
+fn parts(
+    r: Result<DomainName, NameError>,
+) -> Result<(String, String, u8, u8, Vec<NameFlag>), NameError> {
+    r.map(|n| {
+        (
+            n.ascii().to_string(),
+            n.unicode().to_string(),
+            n.labels,
+            n.suffix_labels,
+            n.flags().to_vec(),
+        )
+    })
+}
+
+fn same_as_full(input: &str) {
+    assert_eq!(
+        parts(DomainName::parse_inner(input)),
+        parts(DomainName::parse_full(input)),
+        "{input:?}"
+    );
+}
+
+#[test]
+fn plain_path_on_chosen_names() {
+    for input in [
+        "",
+        ".",
+        "..",
+        "a",
+        "a.",
+        "a..",
+        "example.com",
+        "example.com.",
+        "www.d0-bench.com",
+        "_dmarc.example.com",
+        "*.example.com",
+        "*",
+        "*.",
+        "a.*.com",
+        "-x.com",
+        "x-.com",
+        "ab--c.com",
+        "xn--bcher-kva.de",
+        "xn--i-7iq.ws",
+        "xn--zz.com",
+        "xn--abc-.com",
+        "x.123",
+        "1.2.3.4",
+        "com",
+        "blogspot.com",
+        "foo.blogspot.com",
+        "a.ck",
+        "co.uk",
+        "localhost",
+        "foo.internal",
+        &"a".repeat(64),
+        &format!("{}.com", "a.".repeat(126)),
+        &"a.".repeat(600),
+    ] {
+        same_as_full(input);
+    }
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(5000))]
+
+    #[test]
+    fn plain_path_is_the_full_path(input in "[a-z0-9._*-]{0,70}") {
+        same_as_full(&input);
+    }
+
+    #[test]
+    fn plain_path_is_the_full_path_on_labels(
+        labels in proptest::collection::vec(
+            "(xn--[a-z0-9-]{1,12}|[a-z0-9_-]{1,10}|\\*|[a-z]{2,3})",
+            1..6,
+        ),
+        dot in proptest::bool::ANY,
+    ) {
+        let mut input = labels.join(".");
+        if dot {
+            input.push('.');
+        }
+        same_as_full(&input);
+    }
+
+    #[test]
+    fn parse_is_the_full_path_on_any_input(input in "[a-zA-Z0-9._*\\- \u{e9}\u{fc}\u{3002}\u{ff0e}\u{430}\u{4e00}]{0,40}") {
+        // Inputs off the plain path (upper case, white space, Unicode) and
+        // on it, mixed: parse must agree with the full path everywhere.
+        same_as_full(&input);
+    }
+}
