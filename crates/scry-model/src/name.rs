@@ -105,7 +105,7 @@ impl Serialize for NameFlag {
 /// Invariant: `ascii` is lower-case A-label text without a trailing dot,
 /// every label is 1..=63 octets of `[a-z0-9_-]` (or the leftmost label is
 /// `*`), the whole name at most 253 octets and the last label is not all
-/// digits; `unicode` has as many labels, or is empty when it is `ascii`
+/// digits; `unicode` has as many labels, or is `None` when it is `ascii`
 /// itself (see [`DomainName::unicode`]); `suffix_labels <= labels`; the
 /// registrable domain, when there is one, is the public suffix plus one
 /// label. Everything but the `rewritten` and `unicode` flags is a function
