@@ -343,15 +343,7 @@ pub fn ingest_file(
         updated_at: now,
     };
     if let Some(b) = bulk {
-        let receipt = b.finish(Some(ledger))?;
-        summary.facts_new += receipt.facts_new;
-        summary.facts_merged += receipt.facts_merged;
-        progress(&Progress {
-            committed_through_line: last_line_seen,
-            bytes: last_bytes,
-            read: summary.read,
-            rejected: summary.rejected,
-        });
+        crate::finish_bulk(b, ledger, last_bytes, &mut summary, progress)?;
         summary.skipped = resume_after;
         summary.elapsed_ms = started.elapsed().as_millis() as u64;
         return Ok(summary);

@@ -27,6 +27,29 @@ pub use error::{IngestError, Result};
 pub use input::{Line, file_identity, open_input, read_line_bounded};
 pub use summary::{IngestSummary, Progress};
 
+/// Commits a bulk load with the ledger entry that marks its input
+/// complete, adds the store's receipt to `summary` and reports the final
+/// position (`bytes` consumed): the end every source's bulk path shares.
+pub(crate) fn finish_bulk(
+    bulk: Box<dyn scry_store::BulkLoad + '_>,
+    ledger: scry_store::LedgerEntry,
+    bytes: u64,
+    summary: &mut IngestSummary,
+    progress: &mut dyn FnMut(&Progress),
+) -> Result<()> {
+    let committed_through_line = ledger.committed_through;
+    let receipt = bulk.finish(Some(ledger))?;
+    summary.facts_new += receipt.facts_new;
+    summary.facts_merged += receipt.facts_merged;
+    progress(&Progress {
+        committed_through_line,
+        bytes,
+        read: summary.read,
+        rejected: summary.rejected,
+    });
+    Ok(())
+}
+
 /// `kind` events for the names in `batch` that the store has no fact about
 /// yet (first sightings), dated by their earliest observation in the batch.
 /// Call it before writing the batch.

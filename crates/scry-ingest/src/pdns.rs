@@ -252,21 +252,14 @@ pub fn ingest_pdns(
     });
     outcome?;
     if let Some(b) = bulk {
-        let receipt = b.finish(Some(scry_store::LedgerEntry {
+        let ledger = scry_store::LedgerEntry {
             key: key.clone(),
             name: name.clone(),
             committed_through: last_position,
             complete: true,
             updated_at: now,
-        }))?;
-        summary.facts_new += receipt.facts_new;
-        summary.facts_merged += receipt.facts_merged;
-        progress(&Progress {
-            committed_through_line: last_position,
-            bytes: 0,
-            read: summary.read,
-            rejected: summary.rejected,
-        });
+        };
+        crate::finish_bulk(b, ledger, 0, &mut summary, progress)?;
     }
     summary.skipped = resume;
     summary.elapsed_ms = started.elapsed().as_millis() as u64;

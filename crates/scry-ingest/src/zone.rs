@@ -738,21 +738,14 @@ pub fn ingest_zone(
     })?;
     flush(&mut obs, &mut events, n, true, &mut summary)?;
     if let Some(b) = bulk {
-        let r = b.finish(Some(LedgerEntry {
+        let ledger = LedgerEntry {
             key: key.clone(),
             name: name.clone(),
             committed_through: n,
             complete: true,
             updated_at: opts.now,
-        }))?;
-        summary.facts_new += r.facts_new;
-        summary.facts_merged += r.facts_merged;
-        progress(&Progress {
-            committed_through_line: n,
-            bytes: 0,
-            read: summary.read,
-            rejected: summary.rejected,
-        });
+        };
+        crate::finish_bulk(b, ledger, 0, &mut summary, progress)?;
     }
     summary.elapsed_ms = started.elapsed().as_millis() as u64;
     tracing::info!(zone = %origin_dir(&origin), date = %date_str(date), delegations = parsed.delegations, changes = n, "zone snapshot ingested");
