@@ -35,6 +35,10 @@ use crate::summary::{IngestSummary, MAX_EXAMPLES, Progress};
 const CHUNK: usize = 250_000;
 /// Diff entries per committed batch.
 const BATCH: usize = 20_000;
+/// Diff entries per piece handed from the change thread to the writer
+/// (and per bulk-load batch: small pieces reuse the allocator's free
+/// pages).
+const SEND: usize = 4_096;
 /// Batches a later snapshot commits one by one before the rest of its
 /// changes go into one bulk merge.
 const BULK_AFTER_BATCHES: u64 = 3;
@@ -174,30 +178,80 @@ pub fn snapshots(runs_dir: &Path, origin: &str) -> Result<Vec<(Timestamp, PathBu
 }
 
 struct RunReader {
-    lines: std::io::Lines<BufReader<MultiGzDecoder<File>>>,
+    src: Box<dyn BufRead + Send>,
+    line: String,
     path: PathBuf,
 }
 
 impl RunReader {
+    /// A stored snapshot run (gzip).
     fn open(path: &Path) -> Result<RunReader> {
         let f = File::open(path).map_err(|e| io(path, e))?;
-        Ok(RunReader {
-            lines: BufReader::new(MultiGzDecoder::new(f)).lines(),
+        Ok(RunReader::new(
+            Box::new(BufReader::with_capacity(1 << 16, MultiGzDecoder::new(f))),
+            path,
+        ))
+    }
+
+    /// A temporary sorted chunk (plain text).
+    fn open_plain(path: &Path) -> Result<RunReader> {
+        let f = File::open(path).map_err(|e| io(path, e))?;
+        Ok(RunReader::new(
+            Box::new(BufReader::with_capacity(1 << 16, f)),
+            path,
+        ))
+    }
+
+    fn new(src: Box<dyn BufRead + Send>, path: &Path) -> RunReader {
+        RunReader {
+            src,
+            line: String::new(),
             path: path.to_path_buf(),
-        })
+        }
     }
 
     fn next_entry(&mut self) -> Result<Option<RunEntry>> {
-        match self.lines.next() {
-            None => Ok(None),
-            Some(Err(e)) => Err(io(&self.path, e)),
-            Some(Ok(l)) => RunEntry::parse(&l).map(Some).ok_or_else(|| {
-                IngestError::Internal(format!(
-                    "{}: damaged snapshot run line",
-                    self.path.display()
-                ))
-            }),
+        self.line.clear();
+        let read = self
+            .src
+            .read_line(&mut self.line)
+            .map_err(|e| io(&self.path, e))?;
+        if read == 0 {
+            return Ok(None);
         }
+        RunEntry::parse(&self.line).map(Some).ok_or_else(|| {
+            IngestError::Internal(format!(
+                "{}: damaged snapshot run line",
+                self.path.display()
+            ))
+        })
+    }
+}
+
+/// One chunk's next entry in the k-way merge, ordered by domain (then
+/// chunk, so equal domains come out in chunk order).
+struct Head {
+    e: RunEntry,
+    i: usize,
+}
+
+impl PartialEq for Head {
+    fn eq(&self, o: &Head) -> bool {
+        self.cmp(o) == std::cmp::Ordering::Equal
+    }
+}
+
+impl Eq for Head {}
+
+impl PartialOrd for Head {
+    fn partial_cmp(&self, o: &Head) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(o))
+    }
+}
+
+impl Ord for Head {
+    fn cmp(&self, o: &Head) -> std::cmp::Ordering {
+        (self.e.domain.as_str(), self.i).cmp(&(o.e.domain.as_str(), o.i))
     }
 }
 
@@ -224,26 +278,27 @@ impl RunFile {
         e.write_line(&mut self.w).map_err(|e| io(&self.path, e))
     }
 
-    /// Flushes and finishes the gzip stream; `durable` syncs the file.
-    fn finish(self, durable: bool) -> Result<()> {
+    /// Flushes, finishes the gzip stream and syncs the file.
+    fn finish(self) -> Result<()> {
         let path = self.path;
         let enc = self.w.into_inner().map_err(|e| io(&path, e.into_error()))?;
-        let f = enc.finish().map_err(|e| io(&path, e))?;
-        if durable {
-            f.sync_all().map_err(|e| io(&path, e))?;
-        }
-        Ok(())
+        enc.finish()
+            .map_err(|e| io(&path, e))?
+            .sync_all()
+            .map_err(|e| io(&path, e))
     }
 }
 
-/// Writes `entries` as a run; `durable` syncs it (a temporary chunk is
-/// not: a crash discards the whole temporary directory).
-fn write_run(path: &Path, entries: &[RunEntry], durable: bool) -> Result<()> {
-    let mut w = RunFile::create(path)?;
+/// Writes a temporary sorted chunk, uncompressed and not synced (a crash
+/// discards the whole temporary directory; deflating chunks that are read
+/// once cost more than a tenth of a run's build).
+fn write_chunk(path: &Path, entries: &[RunEntry]) -> Result<()> {
+    let f = File::create(path).map_err(|e| io(path, e))?;
+    let mut w = BufWriter::with_capacity(1 << 20, f);
     for e in entries {
-        w.put(e)?;
+        e.write_line(&mut w).map_err(|e| io(path, e))?;
     }
-    w.finish(durable)
+    w.flush().map_err(|e| io(path, e))
 }
 
 fn join_spill(h: std::thread::JoinHandle<Result<PathBuf>>) -> Result<PathBuf> {
@@ -306,10 +361,10 @@ fn build_run(
             return Ok(());
         }
         let mut full = std::mem::replace(chunk, Vec::with_capacity(CHUNK));
-        let p = tmp_dir.join(format!("chunk-{}.gz", chunks.len()));
+        let p = tmp_dir.join(format!("chunk-{}", chunks.len()));
         *pending = Some(std::thread::spawn(move || {
             full.sort_unstable_by(|a, b| a.domain.cmp(&b.domain));
-            write_run(&p, &full, false)?;
+            write_chunk(&p, &full)?;
             Ok(p)
         }));
         Ok(())
@@ -385,20 +440,20 @@ fn build_run(
     // k-way merge of the sorted chunks, joining partial delegations.
     let mut readers: Vec<RunReader> = chunks
         .iter()
-        .map(|p| RunReader::open(p))
+        .map(|p| RunReader::open_plain(p))
         .collect::<Result<_>>()?;
     let mut heap = BinaryHeap::new();
     for (i, r) in readers.iter_mut().enumerate() {
         if let Some(e) = r.next_entry()? {
-            heap.push(std::cmp::Reverse((e.domain.clone(), i, e)));
+            heap.push(std::cmp::Reverse(Head { e, i }));
         }
     }
     let tmp_run = run_path.with_extension("tmp");
     let mut w = RunFile::create(&tmp_run)?;
     let mut cur: Option<RunEntry> = None;
-    while let Some(std::cmp::Reverse((_, i, e))) = heap.pop() {
+    while let Some(std::cmp::Reverse(Head { e, i })) = heap.pop() {
         if let Some(next) = readers[i].next_entry()? {
-            heap.push(std::cmp::Reverse((next.domain.clone(), i, next)));
+            heap.push(std::cmp::Reverse(Head { e: next, i }));
         }
         match cur.as_mut() {
             Some(c) if c.domain == e.domain => c.absorb(e),
@@ -415,7 +470,7 @@ fn build_run(
         w.put(&c)?;
         parsed.delegations += 1;
     }
-    w.finish(true)?;
+    w.finish()?;
     fs::rename(&tmp_run, run_path).map_err(|e| io(run_path, e))?;
     for c in chunks {
         let _ = fs::remove_file(c);
@@ -736,12 +791,13 @@ pub fn ingest_zone(
     let date = parsed.date;
     let mut cx = ChangeContext::new(&origin, date, opts.now);
     let name = path.display().to_string();
+    let mut bulk_on = bulk.is_some();
     let mut flush = |obs: &mut Vec<Observation>,
                      events: &mut Vec<NewEvent>,
                      n: u64,
                      complete: bool,
                      summary: &mut IngestSummary|
-     -> Result<()> {
+     -> Result<bool> {
         let count = obs.len() as u64;
         if let Some(b) = bulk.as_mut() {
             b.add(WriteBatch {
@@ -751,7 +807,7 @@ pub fn ingest_zone(
             })?;
             summary.stored += count;
             summary.batches += 1;
-            return Ok(());
+            return Ok(true);
         }
         let r = store.write(WriteBatch {
             observations: std::mem::take(obs),
@@ -781,16 +837,19 @@ pub fn ingest_zone(
         if !complete && bulk.is_none() && summary.batches >= BULK_AFTER_BATCHES {
             bulk = store.bulk_load()?;
         }
-        Ok(())
+        Ok(bulk.is_some())
     };
     let phase = Instant::now();
     // Two cores: a producer thread merge-joins the runs and turns each
     // change into its facts and event (name normalisation, observation
-    // checks), the calling thread stores the batches (the store's sorting).
-    // At most two batches wait in the channel.
+    // checks), the calling thread stores them (the store's sorting). The
+    // producer hands over pieces of `SEND` changes through a rendezvous
+    // channel, so at most two pieces exist besides what the store holds;
+    // the writer gathers them into batches of `BATCH` (one commit each)
+    // or, during a bulk load, adds each piece as it comes.
     let new_run = new.clone();
     std::thread::scope(|sc| -> Result<()> {
-        let (tx, rx) = std::sync::mpsc::sync_channel::<Changes>(2);
+        let (tx, rx) = std::sync::mpsc::sync_channel::<Changes>(0);
         let origin = origin.as_str();
         let producer = sc.spawn(move || -> Result<()> {
             let mut obs = Vec::new();
@@ -803,9 +862,9 @@ pub fn ingest_zone(
                 }
                 cx.observations(&c, &mut obs);
                 events.push(event(&c, origin, date));
-                if events.len() >= BATCH {
-                    let batch = (std::mem::take(&mut obs), std::mem::take(&mut events), n);
-                    tx.send(batch).map_err(|_| stopped())?;
+                if events.len() >= SEND {
+                    let piece = (std::mem::take(&mut obs), std::mem::take(&mut events), n);
+                    tx.send(piece).map_err(|_| stopped())?;
                 }
                 Ok(())
             });
@@ -813,17 +872,25 @@ pub fn ingest_zone(
             tx.send((obs, events, n)).map_err(|_| stopped())?;
             Ok(())
         });
-        let mut last: Option<Changes> = None;
+        let (mut obs, mut events) = (Vec::new(), Vec::new());
         let mut failed = None;
-        for batch in rx {
-            // The last batch is flushed as complete once the channel ends.
-            if let Some((mut o, mut e, at)) = last.replace(batch)
-                && let Err(err) = flush(&mut o, &mut e, at, false, &mut summary)
-            {
-                failed = Some(err);
-                break;
+        let mut rx = rx.into_iter().peekable();
+        while let Some((o, e, at)) = rx.next() {
+            obs.extend(o);
+            events.extend(e);
+            n = at;
+            // The last piece is flushed as complete once the producer ends.
+            if (bulk_on || events.len() >= BATCH) && rx.peek().is_some() {
+                match flush(&mut obs, &mut events, at, false, &mut summary) {
+                    Ok(on) => bulk_on = on,
+                    Err(err) => {
+                        failed = Some(err);
+                        break;
+                    }
+                }
             }
         }
+        drop(rx);
         let produced = producer
             .join()
             .map_err(|_| IngestError::Internal("zone change thread panicked".into()))?;
@@ -831,10 +898,7 @@ pub fn ingest_zone(
             return Err(err);
         }
         produced?;
-        if let Some((mut o, mut e, at)) = last {
-            n = at;
-            flush(&mut o, &mut e, at, true, &mut summary)?;
-        }
+        flush(&mut obs, &mut events, n, true, &mut summary)?;
         Ok(())
     })?;
     tracing::debug!(
