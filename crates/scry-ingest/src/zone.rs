@@ -702,10 +702,12 @@ fn stopped() -> IngestError {
     IngestError::Internal("zone change writer stopped".into())
 }
 
-fn event(c: &ZoneChange, origin: &str, date: Timestamp) -> NewEvent {
+/// The event of a change; `zone` and `day` are the origin's directory
+/// name and the snapshot date as text (formatted once per snapshot).
+fn event(c: &ZoneChange, zone: &str, day: &str, date: Timestamp) -> NewEvent {
     let mut data = BTreeMap::new();
-    data.insert("zone".to_string(), origin_dir(origin));
-    data.insert("date".to_string(), date_str(date));
+    data.insert("zone".to_string(), zone.to_string());
+    data.insert("date".to_string(), day.to_string());
     if !c.ns_old.is_empty() {
         data.insert("ns_old".to_string(), c.ns_old.join(","));
     }
@@ -850,7 +852,7 @@ pub fn ingest_zone(
     let new_run = new.clone();
     std::thread::scope(|sc| -> Result<()> {
         let (tx, rx) = std::sync::mpsc::sync_channel::<Changes>(0);
-        let origin = origin.as_str();
+        let (zone, day) = (origin_dir(&origin), date_str(date));
         let producer = sc.spawn(move || -> Result<()> {
             let mut obs = Vec::new();
             let mut events = Vec::new();
@@ -861,7 +863,7 @@ pub fn ingest_zone(
                     return Ok(());
                 }
                 cx.observations(&c, &mut obs);
-                events.push(event(&c, origin, date));
+                events.push(event(&c, &zone, &day, date));
                 if events.len() >= SEND {
                     let piece = (std::mem::take(&mut obs), std::mem::take(&mut events), n);
                     tx.send(piece).map_err(|_| stopped())?;
