@@ -324,6 +324,17 @@ fn build_run(
     tmp_dir: &Path,
     run_path: &Path,
 ) -> Result<Parsed> {
+    build_run_in_chunks(path, opts, tmp_dir, run_path, CHUNK)
+}
+
+/// [`build_run`] with `chunk` delegations per sorted chunk.
+fn build_run_in_chunks(
+    path: &Path,
+    opts: &ZoneIngestOptions,
+    tmp_dir: &Path,
+    run_path: &Path,
+    chunk_len: usize,
+) -> Result<Parsed> {
     let src = open_input(path)?;
     let mut reader = ZoneReader::new(
         src,
@@ -360,7 +371,7 @@ fn build_run(
         if chunk.is_empty() {
             return Ok(());
         }
-        let mut full = std::mem::replace(chunk, Vec::with_capacity(CHUNK));
+        let mut full = std::mem::replace(chunk, Vec::with_capacity(chunk_len.min(CHUNK)));
         let p = tmp_dir.join(format!("chunk-{}", chunks.len()));
         *pending = Some(std::thread::spawn(move || {
             full.sort_unstable_by(|a, b| a.domain.cmp(&b.domain));
@@ -411,7 +422,7 @@ fn build_run(
         g.push(rec);
         while let Some(d) = g.pop() {
             chunk.push(to_entry(d));
-            if chunk.len() >= CHUNK {
+            if chunk.len() >= chunk_len {
                 spill(&mut chunk, &mut chunks, &mut pending)?;
             }
         }
@@ -976,6 +987,69 @@ mod tests {
             body.push_str(&format!("d{i} NS ns{}.host.net.\n", (i + shift) % 5));
         }
         std::fs::write(path, body).unwrap();
+    }
+
+    fn run_lines(path: &Path) -> Vec<String> {
+        let mut r = RunReader::open(path).unwrap();
+        let mut out = Vec::new();
+        while let Some(e) = r.next_entry().unwrap() {
+            let mut line = Vec::new();
+            e.write_line(&mut line).unwrap();
+            out.push(String::from_utf8(line).unwrap());
+        }
+        out
+    }
+
+    /// An unsorted zone whose delegations are split across the file
+    /// (NS here, more NS, glue and DS far below): built in chunks of 7
+    /// (spilled on the sort thread, merged, partial delegations joined),
+    /// the run is the one built in a single chunk, sorted and joined.
+    #[test]
+    fn run_built_in_many_chunks_equals_one_chunk() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut body = String::from(
+            "$ORIGIN test.\n$TTL 3600\n@ SOA ns.test. admin.test. 1 3600 600 86400 300\n",
+        );
+        for i in (0..60).rev() {
+            body.push_str(&format!("d{i} NS ns{}.host.net.\n", i % 4));
+        }
+        for i in (0..60).step_by(3) {
+            body.push_str(&format!("d{i} NS ns.d{i}.test.\nns.d{i} A 192.0.2.{i}\n"));
+            body.push_str(&format!("D{i} DS 1 8 2 ABCD\n"));
+        }
+        let zone = dir.path().join("z.zone");
+        std::fs::write(&zone, body).unwrap();
+        let opts = ZoneIngestOptions {
+            origin: Some("test.".into()),
+            date: Some(DAY0),
+            strict: true,
+            runs_dir: dir.path().join("zones"),
+            now: DAY0,
+        };
+        let build = |chunk: usize, name: &str| {
+            let tmp = dir.path().join(format!("tmp-{name}"));
+            std::fs::create_dir_all(&tmp).unwrap();
+            let run = dir.path().join(format!("{name}.run.gz"));
+            let p = build_run_in_chunks(&zone, &opts, &tmp, &run, chunk).unwrap();
+            assert_eq!(p.delegations, 60, "{name}");
+            run_lines(&run)
+        };
+        let one = build(usize::MAX, "one");
+        let many = build(7, "many");
+        assert_eq!(many, one);
+        let mut sorted = one.clone();
+        sorted.sort();
+        assert_eq!(one, sorted, "the run is sorted by domain");
+        assert!(
+            one.contains(
+                &"d3.test\tns.d3.test,ns3.host.net\tns.d3.test=192.0.2.3\t1\n".to_string()
+            ),
+            "{one:?}"
+        );
+        assert!(
+            one.contains(&"d1.test\tns1.host.net\t\t0\n".to_string()),
+            "{one:?}"
+        );
     }
 
     /// A later snapshot with more than a few batches of changes: the first
