@@ -327,104 +327,6 @@ fn build_run(
     build_run_in_chunks(path, opts, tmp_dir, run_path, CHUNK)
 }
 
-/// Bytes read ahead per block, and blocks waiting at most.
-const READ_AHEAD: usize = 1 << 20;
-const READ_AHEAD_BLOCKS: usize = 2;
-
-/// The input read (and, for a `.gz` file, inflated) on its own thread in
-/// blocks of `READ_AHEAD`, so the parsing thread only parses. At most
-/// `READ_AHEAD_BLOCKS` blocks wait; dropping the reader stops the thread
-/// at its next block.
-struct ReadAhead {
-    rx: std::sync::mpsc::Receiver<std::io::Result<Vec<u8>>>,
-    block: Vec<u8>,
-    pos: usize,
-    done: bool,
-}
-
-impl ReadAhead {
-    fn new(mut src: Box<dyn BufRead + Send>) -> ReadAhead {
-        let (tx, rx) = std::sync::mpsc::sync_channel(READ_AHEAD_BLOCKS);
-        std::thread::spawn(move || {
-            loop {
-                let mut block = vec![0u8; READ_AHEAD];
-                let mut n = 0;
-                let read = loop {
-                    match src.read(&mut block[n..]) {
-                        Ok(0) => break Ok(()),
-                        Ok(k) => {
-                            n += k;
-                            if n == block.len() {
-                                break Ok(());
-                            }
-                        }
-                        Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
-                        Err(e) => break Err(e),
-                    }
-                };
-                block.truncate(n);
-                let last = n == 0;
-                let sent = match read {
-                    Ok(()) => tx.send(Ok(block)),
-                    Err(e) => {
-                        if n > 0 {
-                            let _ = tx.send(Ok(block));
-                        }
-                        let _ = tx.send(Err(e));
-                        return;
-                    }
-                };
-                if sent.is_err() || last {
-                    return;
-                }
-            }
-        });
-        ReadAhead {
-            rx,
-            block: Vec::new(),
-            pos: 0,
-            done: false,
-        }
-    }
-}
-
-impl BufRead for ReadAhead {
-    fn fill_buf(&mut self) -> std::io::Result<&[u8]> {
-        while self.pos == self.block.len() && !self.done {
-            match self.rx.recv() {
-                Ok(Ok(b)) => {
-                    self.done = b.is_empty();
-                    self.block = b;
-                    self.pos = 0;
-                }
-                Ok(Err(e)) => {
-                    self.done = true;
-                    return Err(e);
-                }
-                Err(_) => {
-                    self.done = true;
-                    return Err(std::io::Error::other("zone read-ahead thread ended"));
-                }
-            }
-        }
-        Ok(&self.block[self.pos..])
-    }
-
-    fn consume(&mut self, n: usize) {
-        self.pos = (self.pos + n).min(self.block.len());
-    }
-}
-
-impl std::io::Read for ReadAhead {
-    fn read(&mut self, out: &mut [u8]) -> std::io::Result<usize> {
-        let avail = self.fill_buf()?;
-        let n = out.len().min(avail.len());
-        out[..n].copy_from_slice(&avail[..n]);
-        self.consume(n);
-        Ok(n)
-    }
-}
-
 /// [`build_run`] with `chunk` delegations per sorted chunk.
 fn build_run_in_chunks(
     path: &Path,
@@ -433,7 +335,7 @@ fn build_run_in_chunks(
     run_path: &Path,
     chunk_len: usize,
 ) -> Result<Parsed> {
-    let src = ReadAhead::new(open_input(path)?);
+    let src = open_input(path)?;
     let mut reader = ZoneReader::new(
         src,
         ZoneOptions {
@@ -1085,37 +987,6 @@ mod tests {
             body.push_str(&format!("d{i} NS ns{}.host.net.\n", (i + shift) % 5));
         }
         std::fs::write(path, body).unwrap();
-    }
-
-    /// The read-ahead thread hands over every byte in order across
-    /// blocks, and a read error after some bytes reaches the parser.
-    #[test]
-    fn read_ahead_passes_bytes_and_errors_through() {
-        use std::io::Read;
-        let data: Vec<u8> = (0..(READ_AHEAD * 5 / 2)).map(|i| (i % 251) as u8).collect();
-        let mut got = Vec::new();
-        ReadAhead::new(Box::new(std::io::Cursor::new(data.clone())))
-            .read_to_end(&mut got)
-            .unwrap();
-        assert_eq!(got, data);
-
-        struct Failing(usize);
-        impl std::io::Read for Failing {
-            fn read(&mut self, out: &mut [u8]) -> std::io::Result<usize> {
-                if self.0 == 0 {
-                    return Err(std::io::Error::other("disk gone"));
-                }
-                let n = out.len().min(self.0);
-                out[..n].fill(b'x');
-                self.0 -= n;
-                Ok(n)
-            }
-        }
-        let mut r = ReadAhead::new(Box::new(BufReader::new(Failing(100))));
-        let mut got = Vec::new();
-        let e = r.read_to_end(&mut got).unwrap_err();
-        assert_eq!(e.to_string(), "disk gone");
-        assert_eq!(got, vec![b'x'; 100]);
     }
 
     fn run_lines(path: &Path) -> Vec<String> {
