@@ -389,6 +389,7 @@ impl<R: BufRead> ZoneReader<R> {
             return self.directive();
         }
         let mut i = 0usize;
+        let mut reused = !owner_given;
         let owner = if owner_given {
             if first.quoted {
                 return Err(self.tok_error(
@@ -401,7 +402,10 @@ impl<R: BufRead> ZoneReader<R> {
             i = 1;
             // Consecutive records of one owner (the common case) reuse it.
             match &self.last_owner {
-                Some(o) if self.last_owner_raw == self.raw(0) => o.clone(),
+                Some(o) if self.last_owner_raw == self.raw(0) => {
+                    reused = true;
+                    o.clone()
+                }
                 _ => {
                     let cap =
                         self.raw(0).len() + self.origin.as_ref().map_or(0, |o| o.text.len() + 1);
@@ -429,7 +433,7 @@ impl<R: BufRead> ZoneReader<R> {
         };
         // Owner inheritance follows the last owner written, even when the
         // record itself turns out bad.
-        if owner_given {
+        if !reused {
             match &mut self.last_owner {
                 Some(o) => {
                     o.clear();

@@ -135,7 +135,13 @@ pub(crate) fn parse_name(
         absolute = lab == 0;
         wire += lab + usize::from(lab > 0);
         let body = if absolute { &raw[..raw.len() - 1] } else { raw };
-        out.extend(body.iter().map(|&b| char::from(b.to_ascii_lowercase())));
+        // Every byte is ASCII (the `PLAIN` table): one copy, then lower
+        // case in place, instead of a char-by-char push.
+        if let Ok(s) = std::str::from_utf8(body) {
+            let at = out.len();
+            out.push_str(s);
+            out[at..].make_ascii_lowercase();
+        }
         i = raw.len();
     } else {
         wire = 1;
