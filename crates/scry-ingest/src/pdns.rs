@@ -110,9 +110,6 @@ pub fn ingest_pdns(
         .file_name()
         .map(|f| f.to_string_lossy().to_string())
         .unwrap_or_else(|| "file".into());
-    let reader = PdnsReader::new(format, input)
-        .with_source(name.clone())
-        .with_dns_ports(&opts.dns_ports);
     let ledger = LedgerInput {
         store,
         key: &key,
@@ -126,6 +123,25 @@ pub fn ingest_pdns(
         Some(min) if resume == 0 && input_len >= min => store.bulk_load()?,
         _ => None,
     };
+    if let Some(b) = bulk.take_if(|_| format == PdnsFormat::Cof) {
+        // COF lines are independent: parsed on every core.
+        return ingest_cof_parallel(ParallelCof {
+            input,
+            name,
+            key,
+            summary,
+            file_source,
+            batch_size,
+            strict,
+            now,
+            bulk: b,
+            started,
+            progress,
+        });
+    }
+    let reader = PdnsReader::new(format, input)
+        .with_source(name.clone())
+        .with_dns_ports(&opts.dns_ports);
     let mut last_position = resume;
     // Parsing and normalising (one thread) overlap with storing (this
     // one): chunks of a batch each through a channel of two, so memory
@@ -266,6 +282,338 @@ pub fn ingest_pdns(
     Ok(summary)
 }
 
+/// Parser threads of the parallel COF path.
+const PARSERS: usize = 2;
+
+/// Lines per raw chunk of the parallel COF path: a unit of work only (the
+/// load commits once), small enough that its buffers are reused from the
+/// allocator's free pages rather than faulted in fresh.
+const COF_CHUNK_LINES: usize = 4096;
+
+/// COF lines read but not parsed: their bytes back to back, and per line
+/// its number, the end of its bytes and, for a line over the cap, its
+/// length.
+#[derive(Default)]
+struct RawLines {
+    buf: Vec<u8>,
+    lines: Vec<(u64, usize, Option<usize>)>,
+    /// The input failed after these lines: (the line it failed on, why).
+    failed: Option<(u64, String)>,
+}
+
+impl RawLines {
+    fn clear(&mut self) {
+        self.buf.clear();
+        self.lines.clear();
+        self.failed = None;
+    }
+}
+
+/// One parsed [`RawLines`].
+struct ParsedLines {
+    observations: Vec<Observation>,
+    /// Records (good and bad): what the ledger position counts.
+    records: u64,
+    rejected: Vec<ParseError>,
+    /// A bad record in strict mode: parsing stopped there.
+    fatal: Option<ParseError>,
+}
+
+/// A parser thread's state: the source string of the last sensor, so a
+/// run of one sensor's records formats it once.
+struct CofParser<'a> {
+    file_source: &'a str,
+    src_name: &'a str,
+    strict: bool,
+    now: Timestamp,
+    last_sensor: Option<(String, String)>,
+    records: Vec<scry_parse::pdns::PdnsRecord>,
+}
+
+impl CofParser<'_> {
+    fn parse(&mut self, raw: &RawLines) -> ParsedLines {
+        let mut out = ParsedLines {
+            observations: Vec::with_capacity(raw.lines.len()),
+            records: 0,
+            rejected: Vec::new(),
+            fatal: None,
+        };
+        let mut at = 0;
+        for &(line_no, end, too_long) in &raw.lines {
+            let text = &raw.buf[at..end];
+            at = end;
+            let res = match too_long {
+                Some(_) => Err(ParseError::new(
+                    scry_parse::ParseErrorKind::TooLarge,
+                    format!(
+                        "line longer than {} bytes",
+                        scry_parse::pdns::DEFAULT_MAX_LINE
+                    ),
+                )),
+                None if text.trim_ascii().is_empty() => continue,
+                None => {
+                    self.records.clear();
+                    let records = &mut self.records;
+                    scry_parse::pdns::cof::parse_cof_line_into(text, &mut |r| records.push(r))
+                }
+            };
+            if let Err(e) = res {
+                out.records += 1;
+                if self.reject(&mut out, e.with_source(self.src_name).at_line(line_no)) {
+                    return out;
+                }
+                continue;
+            }
+            let records = std::mem::take(&mut self.records);
+            for rec in &records {
+                out.records += 1;
+                let sensor = rec.sensor_id.as_deref().unwrap_or(self.file_source);
+                let source = match &self.last_sensor {
+                    Some((s, src)) if s == sensor => src.clone(),
+                    _ => {
+                        let src = format!("pdns:{sensor}");
+                        self.last_sensor = Some((sensor.to_string(), src.clone()));
+                        src
+                    }
+                };
+                match rec.to_observation(&source, self.now) {
+                    Ok(o) => out.observations.push(o),
+                    Err(e) => {
+                        let e = e.with_source(self.src_name).at_line(line_no);
+                        if self.reject(&mut out, e) {
+                            return out;
+                        }
+                    }
+                }
+            }
+            self.records = records;
+        }
+        if let Some((line, why)) = &raw.failed {
+            out.records += 1;
+            let e = ParseError::new(
+                scry_parse::ParseErrorKind::Truncated,
+                format!("read failed: {why}"),
+            )
+            .with_source(self.src_name)
+            .at_line(*line);
+            self.reject(&mut out, e);
+        }
+        out
+    }
+
+    /// Records a bad line; `true`: strict mode, stop.
+    fn reject(&self, out: &mut ParsedLines, e: ParseError) -> bool {
+        if self.strict {
+            out.fatal = Some(e);
+            return true;
+        }
+        out.rejected.push(e);
+        false
+    }
+}
+
+/// What the parallel COF path needs from [`ingest_pdns`].
+struct ParallelCof<'a, 'p> {
+    input: Box<dyn BufRead + Send>,
+    name: String,
+    key: String,
+    summary: IngestSummary,
+    file_source: String,
+    batch_size: usize,
+    strict: bool,
+    now: Timestamp,
+    bulk: Box<dyn scry_store::BulkLoad + 'a>,
+    started: Instant,
+    progress: &'p mut dyn FnMut(&Progress),
+}
+
+/// A COF file bulk-loaded with its lines parsed on [`PARSERS`] threads: a
+/// reader cuts the input into chunks of lines, the parsers turn them into
+/// observations, and this thread takes them back in input order. First
+/// sightings are dated per `batch_size` observations, as the one-thread
+/// path and batch writes date them, so the load stores the same events.
+fn ingest_cof_parallel(job: ParallelCof<'_, '_>) -> Result<IngestSummary> {
+    let ParallelCof {
+        mut input,
+        name,
+        key,
+        mut summary,
+        file_source,
+        batch_size,
+        strict,
+        now,
+        mut bulk,
+        started,
+        progress,
+    } = job;
+    type Parsed = (u64, ParsedLines);
+    let (tx, rx) = sync_channel::<Parsed>(PARSERS + 1);
+    let (raw_tx, raw_rx) = sync_channel::<(u64, RawLines)>(PARSERS);
+    // Parsed raw chunks back to the reader, for their buffers.
+    let (spare_tx, spare_rx) = sync_channel::<RawLines>(2 * PARSERS + 2);
+    // Shared by the parsers and dropped with the last of them: a reader
+    // blocked on a full channel then stops too.
+    let raw_rx = std::sync::Arc::new(std::sync::Mutex::new(raw_rx));
+    let event_data = std::collections::BTreeMap::from([("source".to_string(), "pdns".to_string())]);
+    let mut position = 0u64;
+    let mut outcome: Result<()> = Ok(());
+    std::thread::scope(|scope| {
+        scope.spawn(move || {
+            let mut line = Vec::with_capacity(4096);
+            let mut line_no = 0u64;
+            let mut seq = 0u64;
+            let mut chunk = RawLines::default();
+            loop {
+                let kind = match crate::input::read_line_bounded(
+                    &mut input,
+                    &mut line,
+                    scry_parse::pdns::DEFAULT_MAX_LINE,
+                ) {
+                    Ok(k) => k,
+                    Err(e) => {
+                        chunk.failed = Some((line_no + 1, e.to_string()));
+                        break;
+                    }
+                };
+                match kind {
+                    crate::input::Line::Eof => break,
+                    crate::input::Line::TooLong(n) => {
+                        line_no += 1;
+                        chunk.lines.push((line_no, chunk.buf.len(), Some(n)));
+                    }
+                    crate::input::Line::Text => {
+                        line_no += 1;
+                        chunk.buf.extend_from_slice(&line);
+                        chunk.lines.push((line_no, chunk.buf.len(), None));
+                    }
+                }
+                if chunk.lines.len() >= COF_CHUNK_LINES {
+                    let mut next = spare_rx.try_recv().unwrap_or_default();
+                    next.clear();
+                    let full = std::mem::replace(&mut chunk, next);
+                    if raw_tx.send((seq, full)).is_err() {
+                        return;
+                    }
+                    seq += 1;
+                }
+            }
+            let _ = raw_tx.send((seq, chunk));
+        });
+        for _ in 0..PARSERS {
+            let tx = tx.clone();
+            let raw_rx = std::sync::Arc::clone(&raw_rx);
+            let spare_tx = spare_tx.clone();
+            let (file_source, src_name) = (file_source.as_str(), name.as_str());
+            scope.spawn(move || {
+                let mut parser = CofParser {
+                    file_source,
+                    src_name,
+                    strict,
+                    now,
+                    last_sensor: None,
+                    records: Vec::new(),
+                };
+                loop {
+                    let next = match raw_rx.lock() {
+                        Ok(rx) => rx.recv(),
+                        Err(_) => return,
+                    };
+                    let Ok((seq, raw)) = next else { return };
+                    let parsed = parser.parse(&raw);
+                    // Full (the reader is behind or gone): dropped.
+                    let _ = spare_tx.try_send(raw);
+                    if tx.send((seq, parsed)).is_err() {
+                        return;
+                    }
+                }
+            });
+        }
+        drop(tx);
+        drop(raw_rx);
+        drop(spare_tx);
+        outcome = (|| {
+            // Chunks parsed ahead of their turn (at most one per parser
+            // and channel slot).
+            let mut ahead: std::collections::BTreeMap<u64, ParsedLines> =
+                std::collections::BTreeMap::new();
+            let mut want = 0u64;
+            // The current batch, as chunks, and its length.
+            let mut window: Vec<Vec<Observation>> = Vec::new();
+            let mut in_window = 0usize;
+            let flush = |window: &mut Vec<Vec<Observation>>,
+                         bulk: &mut Box<dyn scry_store::BulkLoad + '_>|
+             -> Result<()> {
+                bulk.add_first_sighting_times(
+                    "pdns_first_seen",
+                    &event_data,
+                    &crate::first_times_of(window.iter().flatten(), now),
+                )?;
+                for observations in window.drain(..) {
+                    bulk.add(scry_store::WriteBatch {
+                        observations,
+                        ..Default::default()
+                    })?;
+                }
+                Ok(())
+            };
+            loop {
+                let chunk = match ahead.remove(&want) {
+                    Some(c) => c,
+                    None => match rx.recv() {
+                        Ok((seq, c)) => {
+                            ahead.insert(seq, c);
+                            continue;
+                        }
+                        Err(_) => break,
+                    },
+                };
+                want += 1;
+                summary.read += chunk.records;
+                position += chunk.records;
+                for e in chunk.rejected {
+                    summary.reject(e, false)?;
+                }
+                if let Some(e) = chunk.fatal {
+                    return Err(IngestError::Strict(e));
+                }
+                summary.stored += chunk.observations.len() as u64;
+                let mut observations = chunk.observations;
+                while in_window + observations.len() >= batch_size {
+                    let rest = observations.split_off(batch_size - in_window);
+                    window.push(observations);
+                    flush(&mut window, &mut bulk)?;
+                    summary.batches += 1;
+                    in_window = 0;
+                    observations = rest;
+                }
+                if !observations.is_empty() {
+                    in_window += observations.len();
+                    window.push(observations);
+                }
+            }
+            if in_window > 0 {
+                flush(&mut window, &mut bulk)?;
+                summary.batches += 1;
+            }
+            Ok(())
+        })();
+        // A failed write drops the receiver, which stops the parsers and
+        // then the reader.
+        drop(rx);
+    });
+    outcome?;
+    let ledger = scry_store::LedgerEntry {
+        key,
+        name,
+        committed_through: position,
+        complete: true,
+        updated_at: now,
+    };
+    crate::finish_bulk(bulk, ledger, 0, &mut summary, progress)?;
+    summary.elapsed_ms = started.elapsed().as_millis() as u64;
+    Ok(summary)
+}
+
 #[cfg(test)]
 mod tests {
     use std::io::Write;
@@ -391,6 +739,81 @@ mod tests {
             .collect();
         let refs: Vec<&str> = lines.iter().map(String::as_str).collect();
         cof(&refs)
+    }
+
+    /// The parallel COF path (a bulk load: chunks of 4,096 lines on two
+    /// parsers) against batch writes over a file of several chunks with
+    /// bad lines, bad records and multi-valued rdata: the same counts,
+    /// ledger position, rejections (with their lines) and stored bytes.
+    #[test]
+    fn parallel_cof_equals_batches() {
+        let lines: Vec<String> = (0..10_000)
+            .map(|i| match i % 997 {
+                5 => "{broken".to_string(),
+                6 => r#"{"rrname":"bad..name","rrtype":"A","rdata":"192.0.2.3","time_first":1700000000,"time_last":1700000000}"#.to_string(),
+                7 => format!(
+                    r#"{{"rrname":"multi{i}.example.org","rrtype":"A","rdata":["192.0.2.1","not an ip","192.0.2.2"],"time_first":1700000000,"time_last":1700000001,"count":2}}"#
+                ),
+                8 => format!(
+                    r#"{{"rrname":"multi{i}.example.org","rrtype":"NS","rdata":["ns1.example.net.","NS2.example.net"],"time_first":1700000000,"time_last":1700000001}}"#
+                ),
+                9 => String::new(),
+                _ => format!(
+                    r#"{{"rrname":"h{}.d{}.example.com","rrtype":"A","rdata":"198.51.100.{}","time_first":{},"time_last":{},"sensor_id":"s{}"}}"#,
+                    i % 3,
+                    i % 2_000,
+                    i % 250,
+                    1_700_000_000 + i % 97,
+                    1_700_000_500 + i % 89,
+                    i % 3
+                ),
+            })
+            .collect();
+        let refs: Vec<&str> = lines.iter().map(String::as_str).collect();
+        let f = cof(&refs);
+        let mut batched = opts(false);
+        batched.batch_size = 700;
+        let bulk = PdnsOptions {
+            bulk_min_bytes: Some(0),
+            ..batched.clone()
+        };
+        let (a, b) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+        let (da, db) = (
+            DataDir::open(a.path(), true).unwrap(),
+            DataDir::open(b.path(), true).unwrap(),
+        );
+        let (r, s) = (
+            EmbeddedStore::open(&da).unwrap(),
+            EmbeddedStore::open(&db).unwrap(),
+        );
+        let want = ingest_pdns(&r, f.path(), &batched, &mut |_| {}).unwrap();
+        let got = ingest_pdns(&s, f.path(), &bulk, &mut |_| {}).unwrap();
+        assert_eq!(
+            (got.read, got.stored, got.rejected),
+            (want.read, want.stored, want.rejected)
+        );
+        assert!(got.rejected > 30, "{got:?}");
+        assert_eq!(got.rejected_by_reason, want.rejected_by_reason);
+        // Each rejection names its line (the sequential reader names the
+        // line of syntax errors only).
+        let at_line = format!("{}:", f.path().display());
+        assert!(
+            got.rejected_examples.iter().all(|e| e
+                .strip_prefix(&at_line)
+                .is_some_and(|rest| rest.starts_with(|c: char| c.is_ascii_digit()))),
+            "{:?}",
+            got.rejected_examples
+        );
+        let key = format!("pdns:{}", crate::input::file_identity(f.path()).unwrap());
+        assert_eq!(
+            s.ledger(&key).unwrap().unwrap().committed_through,
+            r.ledger(&key).unwrap().unwrap().committed_through
+        );
+        let (want, got) = (r.dump_for_test().unwrap(), s.dump_for_test().unwrap());
+        assert_eq!(want.len(), got.len());
+        for ((i, w), (_, g)) in want.iter().zip(&got) {
+            assert_eq!(w, g, "keyspace {i}");
+        }
     }
 
     /// A file bulk-merged into a store holding an earlier file leaves what
