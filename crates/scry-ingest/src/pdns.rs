@@ -309,6 +309,88 @@ impl RawLines {
     }
 }
 
+/// Cuts input into [`RawLines`] straight from the reader's buffer (no
+/// copy per line), each line capped at the parsers' line limit: a longer
+/// one is skipped without buffering it and reported.
+#[derive(Default)]
+struct LineCut {
+    line_no: u64,
+    /// Where the line being cut starts in the chunk's buffer.
+    start: usize,
+    /// The line being cut is over the cap: its length so far.
+    skipping: Option<usize>,
+    /// Bytes of a line were taken and its end not seen yet.
+    open: bool,
+}
+
+impl LineCut {
+    /// Adds lines to `chunk` until it holds [`COF_CHUNK_LINES`]; `true`:
+    /// the input ended.
+    fn fill(&mut self, input: &mut dyn BufRead, chunk: &mut RawLines) -> std::io::Result<bool> {
+        self.start = chunk.buf.len();
+        loop {
+            if chunk.lines.len() >= COF_CHUNK_LINES {
+                return Ok(false);
+            }
+            let avail = match input.fill_buf() {
+                Ok(a) => a,
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+                Err(e) => return Err(e),
+            };
+            if avail.is_empty() {
+                if self.open {
+                    self.end_line(chunk);
+                }
+                return Ok(true);
+            }
+            let mut used = 0;
+            while used < avail.len() && chunk.lines.len() < COF_CHUNK_LINES {
+                let rest = &avail[used..];
+                match memchr::memchr(b'\n', rest) {
+                    Some(i) => {
+                        self.take(chunk, &rest[..i]);
+                        self.end_line(chunk);
+                        used += i + 1;
+                    }
+                    None => {
+                        self.take(chunk, rest);
+                        self.open = true;
+                        used = avail.len();
+                    }
+                }
+            }
+            input.consume(used);
+        }
+    }
+
+    fn take(&mut self, chunk: &mut RawLines, bytes: &[u8]) {
+        let max = scry_parse::pdns::DEFAULT_MAX_LINE;
+        match &mut self.skipping {
+            Some(n) => *n += bytes.len(),
+            None if chunk.buf.len() - self.start + bytes.len() > max => {
+                self.skipping = Some(chunk.buf.len() - self.start + bytes.len());
+                chunk.buf.truncate(self.start);
+            }
+            None => chunk.buf.extend_from_slice(bytes),
+        }
+    }
+
+    fn end_line(&mut self, chunk: &mut RawLines) {
+        self.line_no += 1;
+        match self.skipping.take() {
+            Some(n) => chunk.lines.push((self.line_no, self.start, Some(n))),
+            None => {
+                if chunk.buf.len() > self.start && chunk.buf.last() == Some(&b'\r') {
+                    chunk.buf.pop();
+                }
+                chunk.lines.push((self.line_no, chunk.buf.len(), None));
+            }
+        }
+        self.start = chunk.buf.len();
+        self.open = false;
+    }
+}
+
 /// One parsed [`RawLines`].
 struct ParsedLines {
     observations: Vec<Observation>,
@@ -459,43 +541,27 @@ fn ingest_cof_parallel(job: ParallelCof<'_, '_>) -> Result<IngestSummary> {
     let mut outcome: Result<()> = Ok(());
     std::thread::scope(|scope| {
         scope.spawn(move || {
-            let mut line = Vec::with_capacity(4096);
-            let mut line_no = 0u64;
+            let mut cut = LineCut::default();
             let mut seq = 0u64;
             let mut chunk = RawLines::default();
             loop {
-                let kind = match crate::input::read_line_bounded(
-                    &mut input,
-                    &mut line,
-                    scry_parse::pdns::DEFAULT_MAX_LINE,
-                ) {
-                    Ok(k) => k,
+                let ended = match cut.fill(&mut input, &mut chunk) {
+                    Ok(ended) => ended,
                     Err(e) => {
-                        chunk.failed = Some((line_no + 1, e.to_string()));
-                        break;
+                        chunk.failed = Some((cut.line_no + 1, e.to_string()));
+                        true
                     }
                 };
-                match kind {
-                    crate::input::Line::Eof => break,
-                    crate::input::Line::TooLong(n) => {
-                        line_no += 1;
-                        chunk.lines.push((line_no, chunk.buf.len(), Some(n)));
-                    }
-                    crate::input::Line::Text => {
-                        line_no += 1;
-                        chunk.buf.extend_from_slice(&line);
-                        chunk.lines.push((line_no, chunk.buf.len(), None));
-                    }
+                if ended {
+                    break;
                 }
-                if chunk.lines.len() >= COF_CHUNK_LINES {
-                    let mut next = spare_rx.try_recv().unwrap_or_default();
-                    next.clear();
-                    let full = std::mem::replace(&mut chunk, next);
-                    if raw_tx.send((seq, full)).is_err() {
-                        return;
-                    }
-                    seq += 1;
+                let mut next = spare_rx.try_recv().unwrap_or_default();
+                next.clear();
+                let full = std::mem::replace(&mut chunk, next);
+                if raw_tx.send((seq, full)).is_err() {
+                    return;
                 }
+                seq += 1;
             }
             let _ = raw_tx.send((seq, chunk));
         });
@@ -739,6 +805,52 @@ mod tests {
             .collect();
         let refs: Vec<&str> = lines.iter().map(String::as_str).collect();
         cof(&refs)
+    }
+
+    /// The chunk cutter yields the lines `read_line_bounded` yields, over
+    /// tiny reader buffers (lines split across refills), CRLF, blank and
+    /// over-long lines and a last line without its newline.
+    #[test]
+    fn line_cut_matches_the_line_reader() {
+        let long = "x".repeat(scry_parse::pdns::DEFAULT_MAX_LINE + 5);
+        let text = format!("a\r\n\nbb\n{long}\nccc\r\n\r\n{long}\nd");
+        for cap in [1, 3, 7, 64, 1 << 16] {
+            let mut want = Vec::new();
+            let mut r = std::io::BufReader::with_capacity(cap, text.as_bytes());
+            let mut buf = Vec::new();
+            loop {
+                match crate::input::read_line_bounded(
+                    &mut r,
+                    &mut buf,
+                    scry_parse::pdns::DEFAULT_MAX_LINE,
+                )
+                .unwrap()
+                {
+                    crate::input::Line::Eof => break,
+                    crate::input::Line::TooLong(_) => want.push(None),
+                    crate::input::Line::Text => want.push(Some(buf.clone())),
+                }
+            }
+            let mut r = std::io::BufReader::with_capacity(cap, text.as_bytes());
+            let mut cut = LineCut::default();
+            let mut got = Vec::new();
+            let mut numbers = Vec::new();
+            loop {
+                let mut chunk = RawLines::default();
+                let ended = cut.fill(&mut r, &mut chunk).unwrap();
+                let mut at = 0;
+                for &(n, end, too_long) in &chunk.lines {
+                    numbers.push(n);
+                    got.push(too_long.is_none().then(|| chunk.buf[at..end].to_vec()));
+                    at = end;
+                }
+                if ended {
+                    break;
+                }
+            }
+            assert_eq!(got, want, "buffer of {cap}");
+            assert_eq!(numbers, (1..=want.len() as u64).collect::<Vec<_>>());
+        }
     }
 
     /// The parallel COF path (a bulk load: chunks of 4,096 lines on two
