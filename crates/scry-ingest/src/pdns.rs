@@ -290,6 +290,11 @@ const PARSERS: usize = 2;
 /// allocator's free pages rather than faulted in fresh.
 const COF_CHUNK_LINES: usize = 4096;
 
+/// Bytes after which a raw chunk is cut whatever its lines: memory stays
+/// bounded when lines are long (a line of up to 1 MiB may carry
+/// thousands of rdata values, each a record).
+const COF_CHUNK_BYTES: usize = 1 << 20;
+
 /// COF lines read but not parsed: their bytes back to back, and per line
 /// its number, the end of its bytes and, for a line over the cap, its
 /// length.
@@ -324,12 +329,12 @@ struct LineCut {
 }
 
 impl LineCut {
-    /// Adds lines to `chunk` until it holds [`COF_CHUNK_LINES`]; `true`:
-    /// the input ended.
+    /// Adds lines to `chunk` until it holds [`COF_CHUNK_LINES`] or
+    /// [`COF_CHUNK_BYTES`]; `true`: the input ended.
     fn fill(&mut self, input: &mut dyn BufRead, chunk: &mut RawLines) -> std::io::Result<bool> {
         self.start = chunk.buf.len();
         loop {
-            if chunk.lines.len() >= COF_CHUNK_LINES {
+            if self.full(chunk) {
                 return Ok(false);
             }
             let avail = match input.fill_buf() {
@@ -344,7 +349,7 @@ impl LineCut {
                 return Ok(true);
             }
             let mut used = 0;
-            while used < avail.len() && chunk.lines.len() < COF_CHUNK_LINES {
+            while used < avail.len() && !self.full(chunk) {
                 let rest = &avail[used..];
                 match memchr::memchr(b'\n', rest) {
                     Some(i) => {
@@ -361,6 +366,11 @@ impl LineCut {
             }
             input.consume(used);
         }
+    }
+
+    /// The chunk is full and no line is cut in two.
+    fn full(&self, chunk: &RawLines) -> bool {
+        !self.open && (chunk.lines.len() >= COF_CHUNK_LINES || chunk.buf.len() >= COF_CHUNK_BYTES)
     }
 
     fn take(&mut self, chunk: &mut RawLines, bytes: &[u8]) {
@@ -813,7 +823,9 @@ mod tests {
     #[test]
     fn line_cut_matches_the_line_reader() {
         let long = "x".repeat(scry_parse::pdns::DEFAULT_MAX_LINE + 5);
-        let text = format!("a\r\n\nbb\n{long}\nccc\r\n\r\n{long}\nd");
+        // Lines of 700 kB: chunks are cut by bytes too.
+        let mid = "y".repeat(700_000);
+        let text = format!("a\r\n\nbb\n{long}\nccc\r\n{mid}\n{mid}\r\n\r\n{long}\n{mid}\nd");
         for cap in [1, 3, 7, 64, 1 << 16] {
             let mut want = Vec::new();
             let mut r = std::io::BufReader::with_capacity(cap, text.as_bytes());
@@ -835,7 +847,9 @@ mod tests {
             let mut cut = LineCut::default();
             let mut got = Vec::new();
             let mut numbers = Vec::new();
+            let mut chunks = 0;
             loop {
+                chunks += 1;
                 let mut chunk = RawLines::default();
                 let ended = cut.fill(&mut r, &mut chunk).unwrap();
                 let mut at = 0;
@@ -849,6 +863,7 @@ mod tests {
                 }
             }
             assert_eq!(got, want, "buffer of {cap}");
+            assert!(chunks >= 2, "cut by bytes");
             assert_eq!(numbers, (1..=want.len() as u64).collect::<Vec<_>>());
         }
     }
