@@ -817,6 +817,37 @@ mod tests {
         cof(&refs)
     }
 
+    /// A strict COF bulk load stops at the first bad record, naming its
+    /// line, and stores nothing (the load never commits); the same file
+    /// loads afterwards without `--strict`, its bad line skipped.
+    #[test]
+    fn strict_bulk_load_stores_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        let dd = DataDir::open(dir.path(), true).unwrap();
+        let s = EmbeddedStore::open(&dd).unwrap();
+        let f = cof(&[GOOD, GOOD, "{broken", GOOD]);
+        let strict = PdnsOptions {
+            bulk_min_bytes: Some(0),
+            ..opts(true)
+        };
+        let err = ingest_pdns(&s, f.path(), &strict, &mut |_| {}).unwrap_err();
+        match &err {
+            IngestError::Strict(e) => assert_eq!(e.line, Some(3), "{e}"),
+            other => panic!("{other}"),
+        }
+        let key = format!("pdns:{}", crate::input::file_identity(f.path()).unwrap());
+        assert!(s.ledger(&key).unwrap().is_none());
+        assert!(s.events(0, 10).unwrap().is_empty());
+        let lenient = PdnsOptions {
+            bulk_min_bytes: Some(0),
+            ..opts(false)
+        };
+        let sum = ingest_pdns(&s, f.path(), &lenient, &mut |_| {}).unwrap();
+        assert_eq!((sum.read, sum.stored, sum.rejected), (4, 3, 1));
+        assert_eq!(s.ledger(&key).unwrap().unwrap().committed_through, 4);
+        assert_eq!(s.events(0, 10).unwrap().len(), 1);
+    }
+
     /// The chunk cutter yields the lines `read_line_bounded` yields, over
     /// tiny reader buffers (lines split across refills), CRLF, blank and
     /// over-long lines and a last line without its newline.
