@@ -110,22 +110,44 @@ pub fn first_times(
     batch: &[scry_model::Observation],
     now: scry_model::Timestamp,
 ) -> Vec<(&scry_model::DomainName, scry_model::Timestamp)> {
-    use std::collections::HashMap;
+    first_times_of(batch.iter(), now)
+}
 
-    // Hashed: a batch repeats few names but holds many.
-    let mut first: HashMap<&scry_model::DomainName, scry_model::Timestamp> =
-        HashMap::with_capacity(batch.len());
-    for o in batch {
-        if let Some(d) = o.subject.as_domain() {
-            let t = first.entry(d).or_insert(o.window.first_seen);
-            *t = (*t).min(o.window.first_seen);
+/// [`first_times`] of observations held in several slices (one batch cut
+/// into chunks).
+pub fn first_times_of<'a>(
+    batch: impl Iterator<Item = &'a scry_model::Observation>,
+    now: scry_model::Timestamp,
+) -> Vec<(&'a scry_model::DomainName, scry_model::Timestamp)> {
+    // Sorted by the names' text (a `DomainName` orders by it) and merged:
+    // one indirection per comparison instead of two, and no hashing (a
+    // batch of passive DNS repeats few names).
+    let mut all: Vec<(&'a str, scry_model::Timestamp, &'a scry_model::DomainName)> = batch
+        .filter_map(|o| {
+            o.subject
+                .as_domain()
+                .map(|d| (d.ascii(), o.window.first_seen, d))
+        })
+        .collect();
+    all.sort_unstable_by(|a, b| a.0.cmp(b.0));
+    let mut sorted: Vec<(&'a scry_model::DomainName, scry_model::Timestamp)> =
+        Vec::with_capacity(all.len());
+    let mut last: Option<&str> = None;
+    for (text, t, d) in all {
+        if last == Some(text) {
+            if let Some(e) = sorted.last_mut() {
+                e.1 = e.1.min(t);
+            }
+            continue;
+        }
+        last = Some(text);
+        sorted.push((d, t));
+    }
+    for e in &mut sorted {
+        if e.1 <= 0 {
+            e.1 = now;
         }
     }
-    let mut sorted: Vec<(&scry_model::DomainName, scry_model::Timestamp)> = first
-        .into_iter()
-        .map(|(d, t)| (d, if t > 0 { t } else { now }))
-        .collect();
-    sorted.sort_unstable_by(|a, b| a.0.cmp(b.0));
     sorted
 }
 

@@ -110,9 +110,6 @@ pub fn ingest_pdns(
         .file_name()
         .map(|f| f.to_string_lossy().to_string())
         .unwrap_or_else(|| "file".into());
-    let reader = PdnsReader::new(format, input)
-        .with_source(name.clone())
-        .with_dns_ports(&opts.dns_ports);
     let ledger = LedgerInput {
         store,
         key: &key,
@@ -126,6 +123,25 @@ pub fn ingest_pdns(
         Some(min) if resume == 0 && input_len >= min => store.bulk_load()?,
         _ => None,
     };
+    if let Some(b) = bulk.take_if(|_| format == PdnsFormat::Cof) {
+        // COF lines are independent: parsed on every core.
+        return ingest_cof_parallel(ParallelCof {
+            input,
+            name,
+            key,
+            summary,
+            file_source,
+            batch_size,
+            strict,
+            now,
+            bulk: b,
+            started,
+            progress,
+        });
+    }
+    let reader = PdnsReader::new(format, input)
+        .with_source(name.clone())
+        .with_dns_ports(&opts.dns_ports);
     let mut last_position = resume;
     // Parsing and normalising (one thread) overlap with storing (this
     // one): chunks of a batch each through a channel of two, so memory
@@ -266,6 +282,414 @@ pub fn ingest_pdns(
     Ok(summary)
 }
 
+/// Parser threads of the parallel COF path.
+const PARSERS: usize = 2;
+
+/// Lines per raw chunk of the parallel COF path: a unit of work only (the
+/// load commits once), small enough that its buffers are reused from the
+/// allocator's free pages rather than faulted in fresh.
+const COF_CHUNK_LINES: usize = 4096;
+
+/// Bytes after which a raw chunk is cut whatever its lines: memory stays
+/// bounded when lines are long (a line of up to 1 MiB may carry
+/// thousands of rdata values, each a record).
+const COF_CHUNK_BYTES: usize = 1 << 20;
+
+/// COF lines read but not parsed: their bytes back to back, and per line
+/// its number, the end of its bytes and, for a line over the cap, its
+/// length.
+#[derive(Default)]
+struct RawLines {
+    buf: Vec<u8>,
+    lines: Vec<(u64, usize, Option<usize>)>,
+    /// The input failed after these lines: (the line it failed on, why).
+    failed: Option<(u64, String)>,
+}
+
+impl RawLines {
+    fn clear(&mut self) {
+        self.buf.clear();
+        self.lines.clear();
+        self.failed = None;
+    }
+}
+
+/// Cuts input into [`RawLines`] straight from the reader's buffer (no
+/// copy per line), each line capped at the parsers' line limit: a longer
+/// one is skipped without buffering it and reported.
+#[derive(Default)]
+struct LineCut {
+    line_no: u64,
+    /// Where the line being cut starts in the chunk's buffer.
+    start: usize,
+    /// The line being cut is over the cap: its length so far.
+    skipping: Option<usize>,
+    /// Bytes of a line were taken and its end not seen yet.
+    open: bool,
+}
+
+impl LineCut {
+    /// Adds lines to `chunk` until it holds [`COF_CHUNK_LINES`] or
+    /// [`COF_CHUNK_BYTES`]; `true`: the input ended.
+    fn fill(&mut self, input: &mut dyn BufRead, chunk: &mut RawLines) -> std::io::Result<bool> {
+        self.start = chunk.buf.len();
+        loop {
+            if self.full(chunk) {
+                return Ok(false);
+            }
+            let avail = match input.fill_buf() {
+                Ok(a) => a,
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+                Err(e) => return Err(e),
+            };
+            if avail.is_empty() {
+                if self.open {
+                    self.end_line(chunk);
+                }
+                return Ok(true);
+            }
+            let mut used = 0;
+            while used < avail.len() && !self.full(chunk) {
+                let rest = &avail[used..];
+                match memchr::memchr(b'\n', rest) {
+                    Some(i) => {
+                        self.take(chunk, &rest[..i]);
+                        self.end_line(chunk);
+                        used += i + 1;
+                    }
+                    None => {
+                        self.take(chunk, rest);
+                        self.open = true;
+                        used = avail.len();
+                    }
+                }
+            }
+            input.consume(used);
+        }
+    }
+
+    /// The chunk is full and no line is cut in two.
+    fn full(&self, chunk: &RawLines) -> bool {
+        !self.open && (chunk.lines.len() >= COF_CHUNK_LINES || chunk.buf.len() >= COF_CHUNK_BYTES)
+    }
+
+    fn take(&mut self, chunk: &mut RawLines, bytes: &[u8]) {
+        let max = scry_parse::pdns::DEFAULT_MAX_LINE;
+        match &mut self.skipping {
+            Some(n) => *n += bytes.len(),
+            None if chunk.buf.len() - self.start + bytes.len() > max => {
+                self.skipping = Some(chunk.buf.len() - self.start + bytes.len());
+                chunk.buf.truncate(self.start);
+            }
+            None => chunk.buf.extend_from_slice(bytes),
+        }
+    }
+
+    fn end_line(&mut self, chunk: &mut RawLines) {
+        self.line_no += 1;
+        match self.skipping.take() {
+            Some(n) => chunk.lines.push((self.line_no, self.start, Some(n))),
+            None => {
+                if chunk.buf.len() > self.start && chunk.buf.last() == Some(&b'\r') {
+                    chunk.buf.pop();
+                }
+                chunk.lines.push((self.line_no, chunk.buf.len(), None));
+            }
+        }
+        self.start = chunk.buf.len();
+        self.open = false;
+    }
+}
+
+/// One parsed [`RawLines`].
+struct ParsedLines {
+    observations: Vec<Observation>,
+    /// Records (good and bad): what the ledger position counts.
+    records: u64,
+    rejected: Vec<ParseError>,
+    /// A bad record in strict mode: parsing stopped there.
+    fatal: Option<ParseError>,
+}
+
+/// A parser thread's state: the source string of the last sensor, so a
+/// run of one sensor's records formats it once.
+struct CofParser<'a> {
+    file_source: &'a str,
+    src_name: &'a str,
+    strict: bool,
+    now: Timestamp,
+    last_sensor: Option<(String, String)>,
+    records: Vec<scry_parse::pdns::PdnsRecord>,
+}
+
+impl CofParser<'_> {
+    fn parse(&mut self, raw: &RawLines) -> ParsedLines {
+        let mut out = ParsedLines {
+            observations: Vec::with_capacity(raw.lines.len()),
+            records: 0,
+            rejected: Vec::new(),
+            fatal: None,
+        };
+        let mut at = 0;
+        for &(line_no, end, too_long) in &raw.lines {
+            let text = &raw.buf[at..end];
+            at = end;
+            let res = match too_long {
+                Some(_) => Err(ParseError::new(
+                    scry_parse::ParseErrorKind::TooLarge,
+                    format!(
+                        "line longer than {} bytes",
+                        scry_parse::pdns::DEFAULT_MAX_LINE
+                    ),
+                )),
+                None if text.trim_ascii().is_empty() => continue,
+                None => {
+                    self.records.clear();
+                    let records = &mut self.records;
+                    scry_parse::pdns::cof::parse_cof_line_into(text, &mut |r| records.push(r))
+                }
+            };
+            if let Err(e) = res {
+                out.records += 1;
+                if self.reject(&mut out, e.with_source(self.src_name).at_line(line_no)) {
+                    return out;
+                }
+                continue;
+            }
+            let records = std::mem::take(&mut self.records);
+            for rec in &records {
+                out.records += 1;
+                let sensor = rec.sensor_id.as_deref().unwrap_or(self.file_source);
+                let source = match &self.last_sensor {
+                    Some((s, src)) if s == sensor => src.clone(),
+                    _ => {
+                        let src = format!("pdns:{sensor}");
+                        self.last_sensor = Some((sensor.to_string(), src.clone()));
+                        src
+                    }
+                };
+                match rec.to_observation(&source, self.now) {
+                    Ok(o) => out.observations.push(o),
+                    Err(e) => {
+                        let e = e.with_source(self.src_name).at_line(line_no);
+                        if self.reject(&mut out, e) {
+                            return out;
+                        }
+                    }
+                }
+            }
+            self.records = records;
+        }
+        if let Some((line, why)) = &raw.failed {
+            out.records += 1;
+            let e = ParseError::new(
+                scry_parse::ParseErrorKind::Truncated,
+                format!("read failed: {why}"),
+            )
+            .with_source(self.src_name)
+            .at_line(*line);
+            self.reject(&mut out, e);
+        }
+        out
+    }
+
+    /// Records a bad line; `true`: strict mode, stop.
+    fn reject(&self, out: &mut ParsedLines, e: ParseError) -> bool {
+        if self.strict {
+            out.fatal = Some(e);
+            return true;
+        }
+        out.rejected.push(e);
+        false
+    }
+}
+
+/// What the parallel COF path needs from [`ingest_pdns`].
+struct ParallelCof<'a, 'p> {
+    input: Box<dyn BufRead + Send>,
+    name: String,
+    key: String,
+    summary: IngestSummary,
+    file_source: String,
+    batch_size: usize,
+    strict: bool,
+    now: Timestamp,
+    bulk: Box<dyn scry_store::BulkLoad + 'a>,
+    started: Instant,
+    progress: &'p mut dyn FnMut(&Progress),
+}
+
+/// A COF file bulk-loaded with its lines parsed on [`PARSERS`] threads: a
+/// reader cuts the input into chunks of lines, the parsers turn them into
+/// observations, and this thread takes them back in input order. First
+/// sightings are dated per `batch_size` observations, as the one-thread
+/// path and batch writes date them, so the load stores the same events.
+fn ingest_cof_parallel(job: ParallelCof<'_, '_>) -> Result<IngestSummary> {
+    let ParallelCof {
+        mut input,
+        name,
+        key,
+        mut summary,
+        file_source,
+        batch_size,
+        strict,
+        now,
+        mut bulk,
+        started,
+        progress,
+    } = job;
+    type Parsed = (u64, ParsedLines);
+    let (tx, rx) = sync_channel::<Parsed>(PARSERS + 1);
+    let (raw_tx, raw_rx) = sync_channel::<(u64, RawLines)>(PARSERS);
+    // Parsed raw chunks back to the reader, for their buffers.
+    let (spare_tx, spare_rx) = sync_channel::<RawLines>(2 * PARSERS + 2);
+    // Shared by the parsers and dropped with the last of them: a reader
+    // blocked on a full channel then stops too.
+    let raw_rx = std::sync::Arc::new(std::sync::Mutex::new(raw_rx));
+    let event_data = std::collections::BTreeMap::from([("source".to_string(), "pdns".to_string())]);
+    let mut position = 0u64;
+    let mut outcome: Result<()> = Ok(());
+    std::thread::scope(|scope| {
+        scope.spawn(move || {
+            let mut cut = LineCut::default();
+            let mut seq = 0u64;
+            let mut chunk = RawLines::default();
+            loop {
+                let ended = match cut.fill(&mut input, &mut chunk) {
+                    Ok(ended) => ended,
+                    Err(e) => {
+                        chunk.failed = Some((cut.line_no + 1, e.to_string()));
+                        true
+                    }
+                };
+                if ended {
+                    break;
+                }
+                let mut next = spare_rx.try_recv().unwrap_or_default();
+                next.clear();
+                let full = std::mem::replace(&mut chunk, next);
+                if raw_tx.send((seq, full)).is_err() {
+                    return;
+                }
+                seq += 1;
+            }
+            let _ = raw_tx.send((seq, chunk));
+        });
+        for _ in 0..PARSERS {
+            let tx = tx.clone();
+            let raw_rx = std::sync::Arc::clone(&raw_rx);
+            let spare_tx = spare_tx.clone();
+            let (file_source, src_name) = (file_source.as_str(), name.as_str());
+            scope.spawn(move || {
+                let mut parser = CofParser {
+                    file_source,
+                    src_name,
+                    strict,
+                    now,
+                    last_sensor: None,
+                    records: Vec::new(),
+                };
+                loop {
+                    let next = match raw_rx.lock() {
+                        Ok(rx) => rx.recv(),
+                        Err(_) => return,
+                    };
+                    let Ok((seq, raw)) = next else { return };
+                    let parsed = parser.parse(&raw);
+                    // Full (the reader is behind or gone): dropped.
+                    let _ = spare_tx.try_send(raw);
+                    if tx.send((seq, parsed)).is_err() {
+                        return;
+                    }
+                }
+            });
+        }
+        drop(tx);
+        drop(raw_rx);
+        drop(spare_tx);
+        outcome = (|| {
+            // Chunks parsed ahead of their turn (at most one per parser
+            // and channel slot).
+            let mut ahead: std::collections::BTreeMap<u64, ParsedLines> =
+                std::collections::BTreeMap::new();
+            let mut want = 0u64;
+            // The current batch, as chunks, and its length.
+            let mut window: Vec<Vec<Observation>> = Vec::new();
+            let mut in_window = 0usize;
+            let flush = |window: &mut Vec<Vec<Observation>>,
+                         bulk: &mut Box<dyn scry_store::BulkLoad + '_>|
+             -> Result<()> {
+                bulk.add_first_sighting_times(
+                    "pdns_first_seen",
+                    &event_data,
+                    &crate::first_times_of(window.iter().flatten(), now),
+                )?;
+                for observations in window.drain(..) {
+                    bulk.add(scry_store::WriteBatch {
+                        observations,
+                        ..Default::default()
+                    })?;
+                }
+                Ok(())
+            };
+            loop {
+                let chunk = match ahead.remove(&want) {
+                    Some(c) => c,
+                    None => match rx.recv() {
+                        Ok((seq, c)) => {
+                            ahead.insert(seq, c);
+                            continue;
+                        }
+                        Err(_) => break,
+                    },
+                };
+                want += 1;
+                summary.read += chunk.records;
+                position += chunk.records;
+                for e in chunk.rejected {
+                    summary.reject(e, false)?;
+                }
+                if let Some(e) = chunk.fatal {
+                    return Err(IngestError::Strict(e));
+                }
+                summary.stored += chunk.observations.len() as u64;
+                let mut observations = chunk.observations;
+                while in_window + observations.len() >= batch_size {
+                    let rest = observations.split_off(batch_size - in_window);
+                    window.push(observations);
+                    flush(&mut window, &mut bulk)?;
+                    summary.batches += 1;
+                    in_window = 0;
+                    observations = rest;
+                }
+                if !observations.is_empty() {
+                    in_window += observations.len();
+                    window.push(observations);
+                }
+            }
+            if in_window > 0 {
+                flush(&mut window, &mut bulk)?;
+                summary.batches += 1;
+            }
+            Ok(())
+        })();
+        // A failed write drops the receiver, which stops the parsers and
+        // then the reader.
+        drop(rx);
+    });
+    outcome?;
+    let ledger = scry_store::LedgerEntry {
+        key,
+        name,
+        committed_through: position,
+        complete: true,
+        updated_at: now,
+    };
+    crate::finish_bulk(bulk, ledger, 0, &mut summary, progress)?;
+    summary.elapsed_ms = started.elapsed().as_millis() as u64;
+    Ok(summary)
+}
+
 #[cfg(test)]
 mod tests {
     use std::io::Write;
@@ -391,6 +815,163 @@ mod tests {
             .collect();
         let refs: Vec<&str> = lines.iter().map(String::as_str).collect();
         cof(&refs)
+    }
+
+    /// A strict COF bulk load stops at the first bad record, naming its
+    /// line, and stores nothing (the load never commits); the same file
+    /// loads afterwards without `--strict`, its bad line skipped.
+    #[test]
+    fn strict_bulk_load_stores_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        let dd = DataDir::open(dir.path(), true).unwrap();
+        let s = EmbeddedStore::open(&dd).unwrap();
+        let f = cof(&[GOOD, GOOD, "{broken", GOOD]);
+        let strict = PdnsOptions {
+            bulk_min_bytes: Some(0),
+            ..opts(true)
+        };
+        let err = ingest_pdns(&s, f.path(), &strict, &mut |_| {}).unwrap_err();
+        match &err {
+            IngestError::Strict(e) => assert_eq!(e.line, Some(3), "{e}"),
+            other => panic!("{other}"),
+        }
+        let key = format!("pdns:{}", crate::input::file_identity(f.path()).unwrap());
+        assert!(s.ledger(&key).unwrap().is_none());
+        assert!(s.events(0, 10).unwrap().is_empty());
+        let lenient = PdnsOptions {
+            bulk_min_bytes: Some(0),
+            ..opts(false)
+        };
+        let sum = ingest_pdns(&s, f.path(), &lenient, &mut |_| {}).unwrap();
+        assert_eq!((sum.read, sum.stored, sum.rejected), (4, 3, 1));
+        assert_eq!(s.ledger(&key).unwrap().unwrap().committed_through, 4);
+        assert_eq!(s.events(0, 10).unwrap().len(), 1);
+    }
+
+    /// The chunk cutter yields the lines `read_line_bounded` yields, over
+    /// tiny reader buffers (lines split across refills), CRLF, blank and
+    /// over-long lines and a last line without its newline.
+    #[test]
+    fn line_cut_matches_the_line_reader() {
+        let long = "x".repeat(scry_parse::pdns::DEFAULT_MAX_LINE + 5);
+        // Lines of 700 kB: chunks are cut by bytes too.
+        let mid = "y".repeat(700_000);
+        let text = format!("a\r\n\nbb\n{long}\nccc\r\n{mid}\n{mid}\r\n\r\n{long}\n{mid}\nd");
+        for cap in [1, 3, 7, 64, 1 << 16] {
+            let mut want = Vec::new();
+            let mut r = std::io::BufReader::with_capacity(cap, text.as_bytes());
+            let mut buf = Vec::new();
+            loop {
+                match crate::input::read_line_bounded(
+                    &mut r,
+                    &mut buf,
+                    scry_parse::pdns::DEFAULT_MAX_LINE,
+                )
+                .unwrap()
+                {
+                    crate::input::Line::Eof => break,
+                    crate::input::Line::TooLong(_) => want.push(None),
+                    crate::input::Line::Text => want.push(Some(buf.clone())),
+                }
+            }
+            let mut r = std::io::BufReader::with_capacity(cap, text.as_bytes());
+            let mut cut = LineCut::default();
+            let mut got = Vec::new();
+            let mut numbers = Vec::new();
+            let mut chunks = 0;
+            loop {
+                chunks += 1;
+                let mut chunk = RawLines::default();
+                let ended = cut.fill(&mut r, &mut chunk).unwrap();
+                let mut at = 0;
+                for &(n, end, too_long) in &chunk.lines {
+                    numbers.push(n);
+                    got.push(too_long.is_none().then(|| chunk.buf[at..end].to_vec()));
+                    at = end;
+                }
+                if ended {
+                    break;
+                }
+            }
+            assert_eq!(got, want, "buffer of {cap}");
+            assert!(chunks >= 2, "cut by bytes");
+            assert_eq!(numbers, (1..=want.len() as u64).collect::<Vec<_>>());
+        }
+    }
+
+    /// The parallel COF path (a bulk load: chunks of 4,096 lines on two
+    /// parsers) against batch writes over a file of several chunks with
+    /// bad lines, bad records and multi-valued rdata: the same counts,
+    /// ledger position, rejections (with their lines) and stored bytes.
+    #[test]
+    fn parallel_cof_equals_batches() {
+        let lines: Vec<String> = (0..10_000)
+            .map(|i| match i % 997 {
+                5 => "{broken".to_string(),
+                6 => r#"{"rrname":"bad..name","rrtype":"A","rdata":"192.0.2.3","time_first":1700000000,"time_last":1700000000}"#.to_string(),
+                7 => format!(
+                    r#"{{"rrname":"multi{i}.example.org","rrtype":"A","rdata":["192.0.2.1","not an ip","192.0.2.2"],"time_first":1700000000,"time_last":1700000001,"count":2}}"#
+                ),
+                8 => format!(
+                    r#"{{"rrname":"multi{i}.example.org","rrtype":"NS","rdata":["ns1.example.net.","NS2.example.net"],"time_first":1700000000,"time_last":1700000001}}"#
+                ),
+                9 => String::new(),
+                _ => format!(
+                    r#"{{"rrname":"h{}.d{}.example.com","rrtype":"A","rdata":"198.51.100.{}","time_first":{},"time_last":{},"sensor_id":"s{}"}}"#,
+                    i % 3,
+                    i % 2_000,
+                    i % 250,
+                    1_700_000_000 + i % 97,
+                    1_700_000_500 + i % 89,
+                    i % 3
+                ),
+            })
+            .collect();
+        let refs: Vec<&str> = lines.iter().map(String::as_str).collect();
+        let f = cof(&refs);
+        let mut batched = opts(false);
+        batched.batch_size = 700;
+        let bulk = PdnsOptions {
+            bulk_min_bytes: Some(0),
+            ..batched.clone()
+        };
+        let (a, b) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+        let (da, db) = (
+            DataDir::open(a.path(), true).unwrap(),
+            DataDir::open(b.path(), true).unwrap(),
+        );
+        let (r, s) = (
+            EmbeddedStore::open(&da).unwrap(),
+            EmbeddedStore::open(&db).unwrap(),
+        );
+        let want = ingest_pdns(&r, f.path(), &batched, &mut |_| {}).unwrap();
+        let got = ingest_pdns(&s, f.path(), &bulk, &mut |_| {}).unwrap();
+        assert_eq!(
+            (got.read, got.stored, got.rejected),
+            (want.read, want.stored, want.rejected)
+        );
+        assert!(got.rejected > 30, "{got:?}");
+        assert_eq!(got.rejected_by_reason, want.rejected_by_reason);
+        // Each rejection names its line (the sequential reader names the
+        // line of syntax errors only).
+        let at_line = format!("{}:", f.path().display());
+        assert!(
+            got.rejected_examples.iter().all(|e| e
+                .strip_prefix(&at_line)
+                .is_some_and(|rest| rest.starts_with(|c: char| c.is_ascii_digit()))),
+            "{:?}",
+            got.rejected_examples
+        );
+        let key = format!("pdns:{}", crate::input::file_identity(f.path()).unwrap());
+        assert_eq!(
+            s.ledger(&key).unwrap().unwrap().committed_through,
+            r.ledger(&key).unwrap().unwrap().committed_through
+        );
+        let (want, got) = (r.dump_for_test().unwrap(), s.dump_for_test().unwrap());
+        assert_eq!(want.len(), got.len());
+        for ((i, w), (_, g)) in want.iter().zip(&got) {
+            assert_eq!(w, g, "keyspace {i}");
+        }
     }
 
     /// A file bulk-merged into a store holding an earlier file leaves what
