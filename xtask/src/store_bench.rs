@@ -535,6 +535,22 @@ pub(crate) fn run(args: &[&str]) -> Result<()> {
     } else {
         Some(crate::pg::load(&work, &tsv, queries_only)?)
     };
+    // Neither side's queries run while the kernel writes back the other's
+    // load: PostgreSQL checkpoints, then every dirty page is written
+    // (`sync`). Before this, the first round (Scry's side first) ran with
+    // ~750 MiB being written back and took all of Scry's slowest calls.
+    let settle_io = Instant::now();
+    if let Some(pg) = &pg {
+        pg.server.psql("CHECKPOINT")?;
+    }
+    let synced = Command::new("sync").status().context("sync")?;
+    if !synced.success() {
+        bail!("sync failed: {synced}");
+    }
+    eprintln!(
+        "writeback settled in {:.1}s",
+        settle_io.elapsed().as_secs_f64()
+    );
     eprintln!(
         "queries start: page cache dirty + writeback {} MiB; fjall tables {:?}",
         dirty_mib(),
@@ -607,8 +623,17 @@ pub(crate) fn run(args: &[&str]) -> Result<()> {
         ];
         for r in 0..ROUNDS {
             let first = r * (per_round + WARM);
-            for (q, samples) in m.scry.iter_mut().enumerate() {
-                samples.run_probed(first, WARM, per_round, probe.as_ref(), r, |i| call(q, i))?;
+            // Sides take turns going first: odd rounds start with
+            // PostgreSQL, even ones with Scry.
+            let scry_round = |m: &mut Measured| -> Result<()> {
+                for (q, samples) in m.scry.iter_mut().enumerate() {
+                    samples
+                        .run_probed(first, WARM, per_round, probe.as_ref(), r, |i| call(q, i))?;
+                }
+                Ok(())
+            };
+            if r % 2 == 0 {
+                scry_round(&mut m)?;
             }
             if let Some(pg) = &pg {
                 for (q, script) in pg_scripts.iter().enumerate() {
@@ -624,6 +649,9 @@ pub(crate) fn run(args: &[&str]) -> Result<()> {
                         _ => None,
                     };
                 }
+            }
+            if r % 2 == 1 {
+                scry_round(&mut m)?;
             }
         }
         // Dropping the request channel ends the query thread.
@@ -776,7 +804,7 @@ pub(crate) fn run(args: &[&str]) -> Result<()> {
     }
     writeln!(
         md,
-        "\nRatios are PostgreSQL's figure divided by Scry's (above 1: Scry is faster or smaller). Latencies are round trips seen by a client that sends one request and waits for its answer: Scry's queries (`Store::pivot`, `scry_intel::profile`: the whole profile, output structure included) run in-process on a query thread fed through a rendezvous channel (a hand-off each way, a few µs); PostgreSQL's come from pgbench's per-transaction log (prepared statements over a unix socket, one connection). {iters} measured calls per query and side in {ROUNDS} rounds alternating Scry and PostgreSQL, {WARM} unmeasured warm-up calls at the start of each round. CPU: Scry's query thread (`CLOCK_THREAD_CPUTIME_ID` around each query); PostgreSQL's backend (the postmaster's reaped-children CPU over each pgbench run, 10 ms ticks, connection start included; pgbench's own CPU not counted)."
+        "\nRatios are PostgreSQL's figure divided by Scry's (above 1: Scry is faster or smaller). Latencies are round trips seen by a client that sends one request and waits for its answer: Scry's queries (`Store::pivot`, `scry_intel::profile`: the whole profile, output structure included) run in-process on a query thread fed through a rendezvous channel (a hand-off each way, a few µs); PostgreSQL's come from pgbench's per-transaction log (prepared statements over a unix socket, one connection). {iters} measured calls per query and side in {ROUNDS} rounds alternating Scry and PostgreSQL (Scry first in even rounds, PostgreSQL in odd ones; measured after PostgreSQL's `CHECKPOINT` and a `sync`, so no load's writeback runs under the queries), {WARM} unmeasured warm-up calls at the start of each round. CPU: Scry's query thread (`CLOCK_THREAD_CPUTIME_ID` around each query); PostgreSQL's backend (the postmaster's reaped-children CPU over each pgbench run, 10 ms ticks, connection start included; pgbench's own CPU not counted)."
     )?;
     writeln!(
         md,
