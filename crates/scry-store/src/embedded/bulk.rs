@@ -1664,3 +1664,94 @@ pub(super) fn recover(s: &EmbeddedStore) -> Result<()> {
         Err(e) => Err(io(&commit, e)),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cached_fronts_sort_as_the_keys_do() {
+        // Short keys, keys equal over 16 bytes, zero bytes at the end
+        // (a zero-padded front alone cannot tell `ab` from `ab\0`).
+        let mut keys: Vec<Vec<u8>> = vec![
+            b"".to_vec(),
+            b"a".to_vec(),
+            b"a\0".to_vec(),
+            b"a\0\0".to_vec(),
+            b"0123456789abcdef".to_vec(),
+            b"0123456789abcdef\0".to_vec(),
+            b"0123456789abcdefg".to_vec(),
+            b"0123456789abcdeg".to_vec(),
+        ];
+        let mut x = 7u64;
+        for _ in 0..2000 {
+            x = x
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            let len = (x >> 59) as usize + (x >> 62) as usize * 8;
+            let k: Vec<u8> = (0..len)
+                .map(|i| b"ab\0"[((x >> (i % 48)) % 3) as usize])
+                .collect();
+            keys.push(k);
+        }
+        let mut buf = Vec::new();
+        let mut items = Vec::new();
+        for k in &keys {
+            items.push(Item::new(buf.len(), k, 0).unwrap());
+            buf.extend_from_slice(k);
+        }
+        items.sort_unstable_by(|a, b| a.cmp_in(b, &buf));
+        let sorted: Vec<&[u8]> = items.iter().map(|i| i.key(&buf)).collect();
+        let mut want: Vec<&[u8]> = keys.iter().map(Vec::as_slice).collect();
+        want.sort_unstable();
+        assert_eq!(sorted, want);
+    }
+
+    fn keyspace(dir: &Path) -> (fjall::Database, fjall::Keyspace) {
+        let db = fjall::Database::builder(dir).open().unwrap();
+        let ks = db
+            .keyspace("t", fjall::KeyspaceCreateOptions::default)
+            .unwrap();
+        (db, ks)
+    }
+
+    #[test]
+    fn an_ingest_feed_dropped_unfinished_ingests_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        let (_db, ks) = keyspace(dir.path());
+        std::thread::scope(|sc| {
+            let (mut feed, h) = IngestFeed::start(sc, &ks);
+            for i in 0u32..50_000 {
+                feed.put(&i.to_be_bytes(), b"v").unwrap();
+            }
+            drop(feed);
+            h.join().unwrap().unwrap();
+        });
+        assert!(ks.first_key_value().is_none());
+        std::thread::scope(|sc| {
+            let (mut feed, h) = IngestFeed::start(sc, &ks);
+            for i in 0u32..50_000 {
+                feed.put(&i.to_be_bytes(), b"v").unwrap();
+            }
+            join_ingest(h, feed.finish()).unwrap();
+        });
+        assert_eq!(ks.len().unwrap(), 50_000);
+    }
+
+    #[test]
+    fn an_ingest_feed_out_of_order_is_an_error() {
+        let dir = tempfile::tempdir().unwrap();
+        let (_db, ks) = keyspace(dir.path());
+        let r = std::thread::scope(|sc| {
+            let (mut feed, h) = IngestFeed::start(sc, &ks);
+            let put = (|| -> Result<()> {
+                feed.put(b"b", b"")?;
+                feed.put(b"a", b"")?;
+                Ok(())
+            })();
+            join_ingest(h, put.and_then(|()| feed.finish()))
+        });
+        assert!(matches!(r, Err(StoreError::Corruption { .. })), "{r:?}");
+        assert!(ks.first_key_value().is_none());
+    }
+}
