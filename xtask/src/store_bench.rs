@@ -211,11 +211,64 @@ impl Latency {
     }
 }
 
-/// Per-query samples of an in-process query: wall and thread CPU (µs).
+/// Per-query samples of an in-process query: wall and thread CPU (µs),
+/// and, when probed, where the rest of the wall time went.
 #[derive(Default)]
 pub(crate) struct Samples {
     wall: Vec<f64>,
     cpu: Vec<f64>,
+    /// Per sample (probed runs only): the query thread's and the client
+    /// thread's run-queue wait (µs), the query thread's minor and major
+    /// page faults, and the round.
+    sched: Vec<SchedSample>,
+}
+
+#[derive(Clone, Copy)]
+struct SchedSample {
+    query_wait: f64,
+    client_wait: f64,
+    minflt: u64,
+    majflt: u64,
+    round: usize,
+}
+
+/// A thread's scheduler counters: run-queue wait (ns, `schedstat`'s second
+/// field) and page faults (`stat`'s minflt, majflt).
+#[derive(Clone, Copy, Default)]
+pub(crate) struct Sched {
+    run_delay_ns: u64,
+    minflt: u64,
+    majflt: u64,
+}
+
+impl Sched {
+    /// Reads `task` (`/proc/self/task/TID`, or `/proc/thread-self`).
+    fn read(task: &Path) -> Option<Sched> {
+        let ss = std::fs::read_to_string(task.join("schedstat")).ok()?;
+        let run_delay_ns = ss.split_whitespace().nth(1)?.parse().ok()?;
+        let st = std::fs::read_to_string(task.join("stat")).ok()?;
+        let f: Vec<&str> = st.rsplit_once(')')?.1.split_whitespace().collect();
+        Some(Sched {
+            run_delay_ns,
+            minflt: f.get(7)?.parse().ok()?,
+            majflt: f.get(9)?.parse().ok()?,
+        })
+    }
+}
+
+/// Reads the query thread's and the calling thread's counters; read
+/// outside the timed span.
+pub(crate) struct Probe {
+    query_task: PathBuf,
+}
+
+impl Probe {
+    fn read(&self) -> Option<(Sched, Sched)> {
+        Some((
+            Sched::read(&self.query_task)?,
+            Sched::read(Path::new("/proc/thread-self"))?,
+        ))
+    }
 }
 
 impl Samples {
@@ -228,18 +281,74 @@ impl Samples {
         first: usize,
         warm: usize,
         iters: usize,
+        f: impl FnMut(usize) -> Result<u64>,
+    ) -> Result<()> {
+        self.run_probed(first, warm, iters, None, 0, f)
+    }
+
+    /// [`Samples::run`], with `probe` read before and after each measured
+    /// call (outside its timed span), `round` recorded with it.
+    fn run_probed(
+        &mut self,
+        first: usize,
+        warm: usize,
+        iters: usize,
+        probe: Option<&Probe>,
+        round: usize,
         mut f: impl FnMut(usize) -> Result<u64>,
     ) -> Result<()> {
         for i in 0..warm {
             f(first + i)?;
         }
         for i in 0..iters {
+            let before = probe.and_then(Probe::read);
             let t = Instant::now();
             let cpu = f(first + i)?;
             self.wall.push(t.elapsed().as_secs_f64() * 1e6);
             self.cpu.push(cpu as f64 / 1e3);
+            if let (Some((q0, c0)), Some((q1, c1))) = (before, probe.and_then(Probe::read)) {
+                self.sched.push(SchedSample {
+                    query_wait: q1.run_delay_ns.saturating_sub(q0.run_delay_ns) as f64 / 1e3,
+                    client_wait: c1.run_delay_ns.saturating_sub(c0.run_delay_ns) as f64 / 1e3,
+                    minflt: q1.minflt.saturating_sub(q0.minflt),
+                    majflt: q1.majflt.saturating_sub(q0.majflt),
+                    round,
+                });
+            }
         }
         Ok(())
+    }
+
+    /// Where the slowest 1% of the calls (wall at or above p99) spent
+    /// their time: means of wall, CPU, run-queue waits (query thread,
+    /// client thread), the rest (off CPU and not runnable: blocked), the
+    /// faults, and how many fell in each round.
+    fn slowest(&self) -> Option<String> {
+        if self.sched.len() != self.wall.len() || self.wall.is_empty() {
+            return None;
+        }
+        let mut idx: Vec<usize> = (0..self.wall.len()).collect();
+        idx.sort_by(|a, b| self.wall[*b].total_cmp(&self.wall[*a]));
+        idx.truncate((self.wall.len() / 100).max(1));
+        let n = idx.len() as f64;
+        let mean = |f: &dyn Fn(usize) -> f64| idx.iter().map(|&i| f(i)).sum::<f64>() / n;
+        let wall = mean(&|i| self.wall[i]);
+        let cpu = mean(&|i| self.cpu[i]);
+        let qw = mean(&|i| self.sched[i].query_wait);
+        let cw = mean(&|i| self.sched[i].client_wait);
+        let minf = mean(&|i| self.sched[i].minflt as f64);
+        let majf = mean(&|i| self.sched[i].majflt as f64);
+        let mut rounds = [0usize; ROUNDS];
+        for &i in &idx {
+            rounds[self.sched[i].round.min(ROUNDS - 1)] += 1;
+        }
+        let all_minf =
+            self.sched.iter().map(|s| s.minflt as f64).sum::<f64>() / self.sched.len() as f64;
+        Some(format!(
+            "{} calls: wall {wall:.0} µs = CPU {cpu:.0} + run-queue wait {qw:.0} (query thread) + {cw:.0} (client thread) + blocked {:.0}; faults {minf:.1} minor, {majf:.2} major (all calls: {all_minf:.1} minor); per round {rounds:?}",
+            idx.len(),
+            (wall - cpu - qw - cw).max(0.0),
+        ))
     }
 
     pub(crate) fn latency(mut self) -> Latency {
@@ -426,6 +535,27 @@ pub(crate) fn run(args: &[&str]) -> Result<()> {
     } else {
         Some(crate::pg::load(&work, &tsv, queries_only)?)
     };
+    // Neither side's queries run while the kernel writes back the other's
+    // load: PostgreSQL checkpoints, then every dirty page is written
+    // (`sync`). Before this, the first round (Scry's side first) ran with
+    // ~750 MiB being written back and took all of Scry's slowest calls.
+    let settle_io = Instant::now();
+    if let Some(pg) = &pg {
+        pg.server.psql("CHECKPOINT")?;
+    }
+    let synced = Command::new("sync").status().context("sync")?;
+    if !synced.success() {
+        bail!("sync failed: {synced}");
+    }
+    eprintln!(
+        "writeback settled in {:.1}s",
+        settle_io.elapsed().as_secs_f64()
+    );
+    eprintln!(
+        "queries start: page cache dirty + writeback {} MiB; fjall tables {:?}",
+        dirty_mib(),
+        store.table_counts()
+    );
     // Query `q` (pivot, small profile, big profile), call `i`.
     let query = |q: usize, i: usize| -> Result<()> {
         match q {
@@ -457,7 +587,14 @@ pub(crate) fn run(args: &[&str]) -> Result<()> {
         let (req_tx, req_rx) = std::sync::mpsc::sync_channel::<(usize, usize)>(0);
         let (resp_tx, resp_rx) = std::sync::mpsc::sync_channel::<Result<u64>>(0);
         let query = &query;
+        let (task_tx, task_rx) = std::sync::mpsc::sync_channel::<Option<PathBuf>>(1);
         sc.spawn(move || {
+            // "PID/task/TID", relative to /proc: the probe reads this
+            // thread's scheduler counters from the client thread.
+            let task = std::fs::read_link("/proc/thread-self")
+                .ok()
+                .map(|t| Path::new("/proc").join(t));
+            let _ = task_tx.send(task);
             for (q, i) in req_rx {
                 if resp_tx.send(on_cpu(|| query(q, i))).is_err() {
                     break;
@@ -472,6 +609,11 @@ pub(crate) fn run(args: &[&str]) -> Result<()> {
                 .recv()
                 .map_err(|_| anyhow::anyhow!("the query thread stopped"))?
         };
+        let probe = task_rx
+            .recv()
+            .ok()
+            .flatten()
+            .map(|query_task| Probe { query_task });
         let mut m = Measured::default();
         let per_round = iters.div_ceil(ROUNDS);
         let pg_scripts = [
@@ -481,8 +623,17 @@ pub(crate) fn run(args: &[&str]) -> Result<()> {
         ];
         for r in 0..ROUNDS {
             let first = r * (per_round + WARM);
-            for (q, samples) in m.scry.iter_mut().enumerate() {
-                samples.run(first, WARM, per_round, |i| call(q, i))?;
+            // Sides take turns going first: odd rounds start with
+            // PostgreSQL, even ones with Scry.
+            let scry_round = |m: &mut Measured| -> Result<()> {
+                for (q, samples) in m.scry.iter_mut().enumerate() {
+                    samples
+                        .run_probed(first, WARM, per_round, probe.as_ref(), r, |i| call(q, i))?;
+                }
+                Ok(())
+            };
+            if r % 2 == 0 {
+                scry_round(&mut m)?;
             }
             if let Some(pg) = &pg {
                 for (q, script) in pg_scripts.iter().enumerate() {
@@ -499,6 +650,9 @@ pub(crate) fn run(args: &[&str]) -> Result<()> {
                     };
                 }
             }
+            if r % 2 == 1 {
+                scry_round(&mut m)?;
+            }
         }
         // Dropping the request channel ends the query thread.
         drop(req_tx);
@@ -508,7 +662,12 @@ pub(crate) fn run(args: &[&str]) -> Result<()> {
     if let Some(pg) = pg {
         pg.server.stop();
     }
+    eprintln!(
+        "queries end: page cache dirty + writeback {} MiB",
+        dirty_mib()
+    );
     let Measured { scry, pg: pg_runs } = measured?;
+    let slowest: Vec<Option<String>> = scry.iter().map(Samples::slowest).collect();
     let [pivot, profile_small, profile_big] = scry.map(Samples::latency);
     let pgl = pg_load.map(|(load_s, disk)| {
         let [pivot, profile_small, profile_big] =
@@ -645,8 +804,15 @@ pub(crate) fn run(args: &[&str]) -> Result<()> {
     }
     writeln!(
         md,
-        "\nRatios are PostgreSQL's figure divided by Scry's (above 1: Scry is faster or smaller). Latencies are round trips seen by a client that sends one request and waits for its answer: Scry's queries (`Store::pivot`, `scry_intel::profile`: the whole profile, output structure included) run in-process on a query thread fed through a rendezvous channel (a hand-off each way, a few µs); PostgreSQL's come from pgbench's per-transaction log (prepared statements over a unix socket, one connection). {iters} measured calls per query and side in {ROUNDS} rounds alternating Scry and PostgreSQL, {WARM} unmeasured warm-up calls at the start of each round. CPU: Scry's query thread (`CLOCK_THREAD_CPUTIME_ID` around each query); PostgreSQL's backend (the postmaster's reaped-children CPU over each pgbench run, 10 ms ticks, connection start included; pgbench's own CPU not counted)."
+        "\nRatios are PostgreSQL's figure divided by Scry's (above 1: Scry is faster or smaller). Latencies are round trips seen by a client that sends one request and waits for its answer: Scry's queries (`Store::pivot`, `scry_intel::profile`: the whole profile, output structure included) run in-process on a query thread fed through a rendezvous channel (a hand-off each way, a few µs); PostgreSQL's come from pgbench's per-transaction log (prepared statements over a unix socket, one connection). {iters} measured calls per query and side in {ROUNDS} rounds alternating Scry and PostgreSQL (Scry first in even rounds, PostgreSQL in odd ones; measured after PostgreSQL's `CHECKPOINT` and a `sync`, so no load's writeback runs under the queries), {WARM} unmeasured warm-up calls at the start of each round. CPU: Scry's query thread (`CLOCK_THREAD_CPUTIME_ID` around each query); PostgreSQL's backend (the postmaster's reaped-children CPU over each pgbench run, 10 ms ticks, connection start included; pgbench's own CPU not counted)."
     )?;
+    writeln!(
+        md,
+        "\nScry's slowest 1% of calls per query, where their wall time went (the query thread's and the client thread's `schedstat` run-queue wait and the query thread's page faults, read before and after each call outside its timed span; blocked = the rest: off CPU and not runnable):\n"
+    )?;
+    for (q, s) in QUERY_NAMES.iter().zip(&slowest) {
+        writeln!(md, "- {q}: {}", s.as_deref().unwrap_or("not probed"))?;
+    }
     std::fs::create_dir_all(&out)?;
     let name = if queries_only {
         format!("store-{domains}-queries")
@@ -679,6 +845,16 @@ pub(crate) fn run(args: &[&str]) -> Result<()> {
     println!("{md}");
     eprintln!("report: {}", out.join(format!("{name}.md")).display());
     Ok(())
+}
+
+/// Dirty and under-writeback page cache (MiB, `/proc/meminfo`).
+fn dirty_mib() -> u64 {
+    let m = std::fs::read_to_string("/proc/meminfo").unwrap_or_default();
+    m.lines()
+        .filter(|l| l.starts_with("Dirty:") || l.starts_with("Writeback:"))
+        .filter_map(|l| l.split_whitespace().nth(1)?.parse::<u64>().ok())
+        .sum::<u64>()
+        / 1024
 }
 
 fn git_head() -> String {

@@ -59,7 +59,7 @@ const SIDE_BUDGET: usize = 40 << 20;
 /// Holdings buffered for one holder before they are merged in place.
 const GROUP_CAP: usize = 1 << 16;
 /// Bytes counted per buffered item besides its key and value.
-const ITEM_OVERHEAD: usize = 16;
+const ITEM_OVERHEAD: usize = std::mem::size_of::<Item>();
 
 const COMMIT: &str = "COMMIT";
 const DIR: &str = "bulk";
@@ -175,31 +175,70 @@ impl RunWriter {
     }
 }
 
+/// A buffered (key, value): the key's first 16 bytes as a big-endian
+/// number (zero-padded, so it orders as the key's front does), and where
+/// the key and then the value are in the sorter's buffer. Most compares
+/// are settled by the cached front without touching the buffer.
+#[derive(Clone, Copy)]
+struct Item {
+    front: u128,
+    at: u32,
+    klen: u32,
+    vlen: u32,
+}
+
+impl Item {
+    fn new(at: usize, k: &[u8], vlen: usize) -> Result<Item> {
+        let mut front = [0u8; 16];
+        let n = k.len().min(16);
+        front[..n].copy_from_slice(&k[..n]);
+        let small = |x: usize| u32::try_from(x).map_err(|_| corrupt("sorter item too large"));
+        Ok(Item {
+            front: u128::from_be_bytes(front),
+            at: small(at)?,
+            klen: small(k.len())?,
+            vlen: small(vlen)?,
+        })
+    }
+
+    fn key<'b>(&self, buf: &'b [u8]) -> &'b [u8] {
+        let at = self.at as usize;
+        &buf[at..at + self.klen as usize]
+    }
+
+    fn val<'b>(&self, buf: &'b [u8]) -> &'b [u8] {
+        let at = self.at as usize + self.klen as usize;
+        &buf[at..at + self.vlen as usize]
+    }
+
+    /// Key order: the cached fronts, then (when they tie) the keys past
+    /// them, or whole when one is shorter than the front.
+    fn cmp_in(&self, other: &Item, buf: &[u8]) -> std::cmp::Ordering {
+        self.front.cmp(&other.front).then_with(|| {
+            let (a, b) = (self.key(buf), other.key(buf));
+            if a.len() >= 16 && b.len() >= 16 {
+                a[16..].cmp(&b[16..])
+            } else {
+                a.cmp(b)
+            }
+        })
+    }
+}
+
 /// Writes one sorted run: items sorted by key, equal keys merged.
-fn write_run(
-    path: &Path,
-    buf: &[u8],
-    items: &mut [(usize, u32, u32)],
-    rule: Rule,
-    durable: bool,
-) -> Result<()> {
-    let key = |i: &(usize, u32, u32)| &buf[i.0..i.0 + i.1 as usize];
-    let val = |i: &(usize, u32, u32)| {
-        let at = i.0 + i.1 as usize;
-        &buf[at..at + i.2 as usize]
-    };
-    items.sort_unstable_by(|a, b| key(a).cmp(key(b)));
+fn write_run(path: &Path, buf: &[u8], items: &mut [Item], rule: Rule, durable: bool) -> Result<()> {
+    items.sort_unstable_by(|a, b| a.cmp_in(b, buf));
     let f = File::create(path).map_err(|e| io(path, e))?;
     let mut w = BufWriter::with_capacity(1 << 20, f);
     let mut acc = Vec::new();
     let mut i = 0;
     while i < items.len() {
-        let k = key(&items[i]);
+        let k = items[i].key(buf);
         acc.clear();
-        acc.extend_from_slice(val(&items[i]));
+        acc.extend_from_slice(items[i].val(buf));
         let mut j = i + 1;
-        while j < items.len() && key(&items[j]) == k {
-            merge_into(rule, &mut acc, val(&items[j]))?;
+        while j < items.len() && items[j].front == items[i].front && items[j].key(buf) == k {
+            merge_into(rule, &mut acc, items[j].val(buf))?;
             j += 1;
         }
         write_record(&mut w, k, &acc).map_err(|e| io(path, e))?;
@@ -212,9 +251,8 @@ fn write_run(
     Ok(())
 }
 
-/// A sorter's buffers: packed keys and values, and (offset, key length,
-/// value length) per item.
-type Buffers = (Vec<u8>, Vec<(usize, u32, u32)>);
+/// A sorter's buffers: packed keys and values, and an [`Item`] per pair.
+type Buffers = (Vec<u8>, Vec<Item>);
 type Spill = JoinHandle<Result<Buffers>>;
 /// Where a holder's `dom` keys go.
 type PutFn<'f> = &'f mut dyn FnMut(&[u8], &[u8]) -> Result<()>;
@@ -228,7 +266,7 @@ struct Sorter {
     budget: usize,
     durable: bool,
     buf: Vec<u8>,
-    items: Vec<(usize, u32, u32)>,
+    items: Vec<Item>,
     runs: Vec<PathBuf>,
     pending: Option<Spill>,
 }
@@ -253,10 +291,9 @@ impl Sorter {
             // Sized once (pages are touched only as they fill): growing by
             // doubling copied and faulted in the buffer again and again.
             self.buf.reserve(self.budget);
-            self.items.reserve(self.budget / 48);
+            self.items.reserve(self.budget / 64);
         }
-        self.items
-            .push((self.buf.len(), k.len() as u32, v.len() as u32));
+        self.items.push(Item::new(self.buf.len(), k, v.len())?);
         self.buf.extend_from_slice(k);
         self.buf.extend_from_slice(v);
         if self.buf.len() + self.items.len() * ITEM_OVERHEAD >= self.budget {
@@ -634,6 +671,7 @@ impl EmbeddedBulk<'_> {
     }
 
     fn finish_load(&mut self, ledger: Option<LedgerEntry>) -> Result<WriteReceipt> {
+        let started = std::time::Instant::now();
         let take = |s: &mut Sorter, name: &'static str, rule: Rule| {
             std::mem::replace(s, Sorter::new(&self.dir, name, rule, 0, true)).finish()
         };
@@ -660,6 +698,11 @@ impl EmbeddedBulk<'_> {
         debug_assert!(self.any_sighting || commit.sightings.is_empty());
         let body = serde_json::to_vec(&commit).map_err(|e| StoreError::Engine(e.to_string()))?;
         write_synced(&self.dir, COMMIT, &body)?;
+        tracing::info!(
+            secs = started.elapsed().as_secs_f64(),
+            runs = commit.facts.len(),
+            "bulk load: runs written, committed"
+        );
         // From here on the load is decided: a failure leaves `COMMIT` for
         // the next open to finish.
         self.committed = true;
@@ -928,6 +971,111 @@ fn merge_holder(
     Ok(())
 }
 
+/// Records (key, value) packed for an ingestion thread.
+#[derive(Default)]
+struct Packed {
+    buf: Vec<u8>,
+    lens: Vec<(u32, u32)>,
+}
+
+/// Bytes packed before they are handed to the ingestion thread.
+const PACKED_BYTES: usize = 1 << 20;
+
+/// Feeds one keyspace's ingestion running on its own thread (so the
+/// merge that produces the keys and fjall's table writer, LZ4 and filter
+/// hashing run on two cores). Packed buffers go back to be reused.
+struct IngestFeed {
+    tx: std::sync::mpsc::SyncSender<Option<Packed>>,
+    back: std::sync::mpsc::Receiver<Packed>,
+    cur: Packed,
+}
+
+impl IngestFeed {
+    /// Starts the ingestion of `ks` on a thread of `sc`. It ingests the
+    /// records in the order they are put (checked ascending) and finishes
+    /// only on [`IngestFeed::finish`]: a feed dropped without it (the load
+    /// failed) leaves the keyspace untouched.
+    fn start<'s>(
+        sc: &'s std::thread::Scope<'s, '_>,
+        ks: &'s fjall::Keyspace,
+    ) -> (IngestFeed, std::thread::ScopedJoinHandle<'s, Result<()>>) {
+        let (tx, rx) = std::sync::mpsc::sync_channel::<Option<Packed>>(4);
+        let (back_tx, back) = std::sync::mpsc::sync_channel::<Packed>(6);
+        let h = sc.spawn(move || -> Result<()> {
+            let mut ing = ks.start_ingestion()?;
+            let mut order = Order::default();
+            for msg in rx {
+                let Some(mut p) = msg else {
+                    ing.finish()?;
+                    return Ok(());
+                };
+                let mut at = 0;
+                for &(kl, vl) in &p.lens {
+                    let (kl, vl) = (kl as usize, vl as usize);
+                    let k = &p.buf[at..at + kl];
+                    let v = &p.buf[at + kl..at + kl + vl];
+                    order.check(k)?;
+                    ing.write(k, v)?;
+                    at += kl + vl;
+                }
+                p.buf.clear();
+                p.lens.clear();
+                // Full: the feeder has enough spares.
+                let _ = back_tx.try_send(p);
+            }
+            // Abandoned: the feeder failed and reports why.
+            Ok(())
+        });
+        (
+            IngestFeed {
+                tx,
+                back,
+                cur: Packed::default(),
+            },
+            h,
+        )
+    }
+
+    fn put(&mut self, k: &[u8], v: &[u8]) -> Result<()> {
+        let len = |x: usize| u32::try_from(x).map_err(|_| corrupt("record too large"));
+        self.cur.lens.push((len(k.len())?, len(v.len())?));
+        self.cur.buf.extend_from_slice(k);
+        self.cur.buf.extend_from_slice(v);
+        if self.cur.buf.len() >= PACKED_BYTES {
+            self.send()?;
+        }
+        Ok(())
+    }
+
+    fn send(&mut self) -> Result<()> {
+        let next = self.back.try_recv().unwrap_or_else(|_| Packed {
+            buf: Vec::with_capacity(PACKED_BYTES + 4096),
+            lens: Vec::new(),
+        });
+        let full = std::mem::replace(&mut self.cur, next);
+        self.tx
+            .send(Some(full))
+            .map_err(|_| StoreError::Engine("bulk ingestion thread stopped".into()))
+    }
+
+    /// Sends what is packed and tells the thread to finish the ingestion.
+    fn finish(mut self) -> Result<()> {
+        self.send()?;
+        self.tx
+            .send(None)
+            .map_err(|_| StoreError::Engine("bulk ingestion thread stopped".into()))
+    }
+}
+
+/// Joins an ingestion thread; its error comes before `first`'s (a feed
+/// fails when its thread did).
+fn join_ingest(h: std::thread::ScopedJoinHandle<'_, Result<()>>, first: Result<()>) -> Result<()> {
+    let r = h
+        .join()
+        .map_err(|_| StoreError::Engine("bulk ingestion thread panicked".into()))?;
+    r.and(first)
+}
+
 /// Ingests the merge of `runs` into `ks`.
 fn ingest_runs(ks: &fjall::Keyspace, runs: &[PathBuf]) -> Result<()> {
     let mut ing = ks.start_ingestion()?;
@@ -1069,93 +1217,101 @@ fn number_events(
 
 /// Step 3 into an empty store: every value from the runs alone.
 fn apply_empty(s: &EmbeddedStore, dir: &Path, c: &Commit) -> Result<Applied> {
+    let started = std::time::Instant::now();
     let runs = |names: &[String]| run_paths(dir, names);
     let mut rev = Sorter::new(dir, "rev", Rule::Max, SIDE_BUDGET, false);
     let mut piv = Sorter::new(dir, "piv", Rule::Max, SIDE_BUDGET, false);
     let mut nam = Sorter::new(dir, "nam", Rule::Max, SIDE_BUDGET / 2, false);
     let mut seen = Sorter::new(dir, "seen", Rule::Max, SIDE_BUDGET / 2, false);
     let mut n = 0u64;
-    {
-        let mut fwd = s.fwd.start_ingestion()?;
-        let mut fwd_order = Order::default();
-        let mut dom = s.dom.start_ingestion()?;
-        let mut dom_order = Order::default();
-        let mut put_dom = |k: &[u8], v: &[u8]| -> Result<()> {
-            dom_order.check(k)?;
-            Ok(dom.write(k, v)?)
-        };
-        let mut m = Merged::open(&runs(&c.facts), Rule::Fact)?;
-        let mut subject: Vec<u8> = Vec::new();
-        let mut holder: Vec<u8> = Vec::new();
-        let mut hk: Vec<u8> = Vec::new();
-        let mut kbuf: Vec<u8> = Vec::new();
-        let mut group: Vec<(Vec<u8>, Window)> = Vec::new();
-        let mut group_cap = GROUP_CAP;
-        let mut first = true;
-        while let Some((k, v)) = m.next()? {
-            let sl = entity_len(k).ok_or_else(|| corrupt("bad fact key"))?;
-            let (subj, po) = k.split_at(sl);
-            let (pred, obj) = read_pred(po)?;
-            let window = FactVal::decode_window(v)?;
-            fwd_order.check(k)?;
-            fwd.write(k, v)?;
-            n += 1;
-            if first || subj != subject.as_slice() {
-                holder_key_into(subj, &mut hk);
-                if first || hk != holder {
-                    group_cap = GROUP_CAP;
-                    if !first {
-                        flush_holder(
-                            &holder,
-                            &mut group,
-                            &mut put_dom,
-                            &mut piv,
-                            &mut seen,
-                            None,
-                            &mut kbuf,
-                        )?;
+    // `fwd` and `dom` are ingested on two threads as the merge produces
+    // their keys in order.
+    std::thread::scope(|sc| -> Result<()> {
+        let (mut fwd, fwd_h) = IngestFeed::start(sc, &s.fwd);
+        let (mut dom, dom_h) = IngestFeed::start(sc, &s.dom);
+        let derived = (|| -> Result<()> {
+            let mut put_dom = |k: &[u8], v: &[u8]| -> Result<()> { dom.put(k, v) };
+            let mut m = Merged::open(&runs(&c.facts), Rule::Fact)?;
+            let mut subject: Vec<u8> = Vec::new();
+            let mut holder: Vec<u8> = Vec::new();
+            let mut hk: Vec<u8> = Vec::new();
+            let mut kbuf: Vec<u8> = Vec::new();
+            let mut group: Vec<(Vec<u8>, Window)> = Vec::new();
+            let mut group_cap = GROUP_CAP;
+            let mut first = true;
+            while let Some((k, v)) = m.next()? {
+                let sl = entity_len(k).ok_or_else(|| corrupt("bad fact key"))?;
+                let (subj, po) = k.split_at(sl);
+                let (pred, obj) = read_pred(po)?;
+                let window = FactVal::decode_window(v)?;
+                fwd.put(k, v)?;
+                n += 1;
+                if first || subj != subject.as_slice() {
+                    holder_key_into(subj, &mut hk);
+                    if first || hk != holder {
+                        group_cap = GROUP_CAP;
+                        if !first {
+                            flush_holder(
+                                &holder,
+                                &mut group,
+                                &mut put_dom,
+                                &mut piv,
+                                &mut seen,
+                                None,
+                                &mut kbuf,
+                            )?;
+                        }
+                        std::mem::swap(&mut holder, &mut hk);
                     }
-                    std::mem::swap(&mut holder, &mut hk);
+                    first = false;
+                    subject.clear();
+                    subject.extend_from_slice(subj);
+                    kbuf.clear();
+                    kbuf.push(MARK_SUBJECT);
+                    kbuf.extend_from_slice(subj);
+                    seen.push(&kbuf, b"")?;
+                    if let Some(f) = keys::forward_name_key(subj) {
+                        nam.push(&f, b"")?;
+                    }
                 }
-                first = false;
-                subject.clear();
-                subject.extend_from_slice(subj);
                 kbuf.clear();
-                kbuf.push(MARK_SUBJECT);
+                kbuf.extend_from_slice(obj);
+                push_pred(&mut kbuf, pred);
                 kbuf.extend_from_slice(subj);
-                seen.push(&kbuf, b"")?;
-                if let Some(f) = keys::forward_name_key(subj) {
-                    nam.push(&f, b"")?;
+                rev.push(&kbuf, v)?;
+                group.push((po.to_vec(), window));
+                // A holder with very many hosts: memory bounded by its distinct
+                // values, not by its facts.
+                if group.len() >= group_cap {
+                    compact_group(&mut group);
+                    group_cap = (group.len() * 2).max(GROUP_CAP);
                 }
             }
-            kbuf.clear();
-            kbuf.extend_from_slice(obj);
-            push_pred(&mut kbuf, pred);
-            kbuf.extend_from_slice(subj);
-            rev.push(&kbuf, v)?;
-            group.push((po.to_vec(), window));
-            // A holder with very many hosts: memory bounded by its distinct
-            // values, not by its facts.
-            if group.len() >= group_cap {
-                compact_group(&mut group);
-                group_cap = (group.len() * 2).max(GROUP_CAP);
+            if !first {
+                flush_holder(
+                    &holder,
+                    &mut group,
+                    &mut put_dom,
+                    &mut piv,
+                    &mut seen,
+                    None,
+                    &mut kbuf,
+                )?;
             }
-        }
-        if !first {
-            flush_holder(
-                &holder,
-                &mut group,
-                &mut put_dom,
-                &mut piv,
-                &mut seen,
-                None,
-                &mut kbuf,
-            )?;
-        }
-        fwd.finish()?;
-        dom.finish()?;
-    }
+            Ok(())
+        })();
+        // On failure the feeds are dropped unfinished: nothing ingested.
+        let done = derived
+            .and_then(|()| fwd.finish())
+            .and_then(|()| dom.finish());
+        let done = join_ingest(fwd_h, done);
+        join_ingest(dom_h, done)
+    })?;
     let (rev, piv, nam, seen) = (rev.finish()?, piv.finish()?, nam.finish()?, seen.finish()?);
+    tracing::info!(
+        secs = started.elapsed().as_secs_f64(),
+        "bulk load: fwd and dom ingested, side keyspaces sorted"
+    );
     // Test failpoint: a crash with `fwd` and `dom` ingested, the rest not.
     #[cfg(feature = "testsuite")]
     if s.fail_after_keyspaces
@@ -1183,6 +1339,10 @@ fn apply_empty(s: &EmbeddedStore, dir: &Path, c: &Commit) -> Result<Applied> {
             .map_err(|_| StoreError::Engine("bulk ingestion thread panicked".into()))?;
         main.and(side)
     })?;
+    tracing::info!(
+        secs = started.elapsed().as_secs_f64(),
+        "bulk load: side keyspaces ingested"
+    );
     s.db.persist(fjall::PersistMode::SyncAll)?;
     Ok(Applied {
         facts_new: n,
@@ -1502,5 +1662,96 @@ pub(super) fn recover(s: &EmbeddedStore) -> Result<()> {
             Err(e) => Err(io(&dir, e)),
         },
         Err(e) => Err(io(&commit, e)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cached_fronts_sort_as_the_keys_do() {
+        // Short keys, keys equal over 16 bytes, zero bytes at the end
+        // (a zero-padded front alone cannot tell `ab` from `ab\0`).
+        let mut keys: Vec<Vec<u8>> = vec![
+            b"".to_vec(),
+            b"a".to_vec(),
+            b"a\0".to_vec(),
+            b"a\0\0".to_vec(),
+            b"0123456789abcdef".to_vec(),
+            b"0123456789abcdef\0".to_vec(),
+            b"0123456789abcdefg".to_vec(),
+            b"0123456789abcdeg".to_vec(),
+        ];
+        let mut x = 7u64;
+        for _ in 0..2000 {
+            x = x
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            let len = (x >> 59) as usize + (x >> 62) as usize * 8;
+            let k: Vec<u8> = (0..len)
+                .map(|i| b"ab\0"[((x >> (i % 48)) % 3) as usize])
+                .collect();
+            keys.push(k);
+        }
+        let mut buf = Vec::new();
+        let mut items = Vec::new();
+        for k in &keys {
+            items.push(Item::new(buf.len(), k, 0).unwrap());
+            buf.extend_from_slice(k);
+        }
+        items.sort_unstable_by(|a, b| a.cmp_in(b, &buf));
+        let sorted: Vec<&[u8]> = items.iter().map(|i| i.key(&buf)).collect();
+        let mut want: Vec<&[u8]> = keys.iter().map(Vec::as_slice).collect();
+        want.sort_unstable();
+        assert_eq!(sorted, want);
+    }
+
+    fn keyspace(dir: &Path) -> (fjall::Database, fjall::Keyspace) {
+        let db = fjall::Database::builder(dir).open().unwrap();
+        let ks = db
+            .keyspace("t", fjall::KeyspaceCreateOptions::default)
+            .unwrap();
+        (db, ks)
+    }
+
+    #[test]
+    fn an_ingest_feed_dropped_unfinished_ingests_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        let (_db, ks) = keyspace(dir.path());
+        std::thread::scope(|sc| {
+            let (mut feed, h) = IngestFeed::start(sc, &ks);
+            for i in 0u32..50_000 {
+                feed.put(&i.to_be_bytes(), b"v").unwrap();
+            }
+            drop(feed);
+            h.join().unwrap().unwrap();
+        });
+        assert!(ks.first_key_value().is_none());
+        std::thread::scope(|sc| {
+            let (mut feed, h) = IngestFeed::start(sc, &ks);
+            for i in 0u32..50_000 {
+                feed.put(&i.to_be_bytes(), b"v").unwrap();
+            }
+            join_ingest(h, feed.finish()).unwrap();
+        });
+        assert_eq!(ks.len().unwrap(), 50_000);
+    }
+
+    #[test]
+    fn an_ingest_feed_out_of_order_is_an_error() {
+        let dir = tempfile::tempdir().unwrap();
+        let (_db, ks) = keyspace(dir.path());
+        let r = std::thread::scope(|sc| {
+            let (mut feed, h) = IngestFeed::start(sc, &ks);
+            let put = (|| -> Result<()> {
+                feed.put(b"b", b"")?;
+                feed.put(b"a", b"")?;
+                Ok(())
+            })();
+            join_ingest(h, put.and_then(|()| feed.finish()))
+        });
+        assert!(matches!(r, Err(StoreError::Corruption { .. })), "{r:?}");
+        assert!(ks.first_key_value().is_none());
     }
 }
