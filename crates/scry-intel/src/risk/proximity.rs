@@ -26,7 +26,11 @@
 //! campaign registers or moves its domains together, so "took up
 //! the same name-server pair on the same day as 5 listed domains" says more
 //! than "uses the same name-server pair as 5 listed domains among 120". The
-//! stronger of the two counts. Values of one family (registrant data; name
+//! stronger of the two counts. A value held almost only by one burst (at
+//! least [`DEDICATED_SHARE`] of its holders) is **dedicated**: an actor's
+//! own name servers, set up for its registrations; its holders are not
+//! independent draws, so their number does not dilute its listed ones
+//! (its evidence is that of a value held by the listed ones alone). Values of one family (registrant data; name
 //! servers and their addresses; web hosting; mail; certificates; analytics
 //! IDs) are correlated, so only the strongest of each family counts, and
 //! the families' evidence adds up (independent evidence multiplies the
@@ -273,12 +277,7 @@ fn holder_strength(
         return (s, None);
     }
     let (gn, gw) = tally.around(day);
-    let sw = if conc_on() {
-        1.0 + (SAME_DAYS_WEIGHT - 1.0) * (gn as f64 / n.max(1) as f64).min(1.0)
-    } else {
-        SAME_DAYS_WEIGHT
-    };
-    let mut g = evidence(sw * weight, gw - own, gn, current, base);
+    let mut g = evidence(SAME_DAYS_WEIGHT * weight, gw - own, gn, current, base);
     if gn >= DEDICATED_MIN && gn as f64 >= DEDICATED_SHARE * n as f64 {
         g = g.max(dedicated(weight, gw - own, current, base));
     }
@@ -288,7 +287,7 @@ fn holder_strength(
 /// A burst holding at least this share of a value's holders makes the
 /// value dedicated infrastructure (see [`dedicated`]).
 pub const DEDICATED_SHARE: f64 = 0.9;
-/// ... when it is at least this many domains.
+/// The fewest domains such a burst has.
 pub const DEDICATED_MIN: u64 = 3;
 
 /// The evidence of a dedicated value: one whose holders nearly all took it
@@ -299,11 +298,11 @@ pub const DEDICATED_MIN: u64 = 3;
 /// (as for a value held by them and this domain only), with the value's
 /// own weight.
 fn dedicated(weight: f64, listed: f64, current: bool, base: f64) -> f64 {
-    if listed <= 0.0 || !dedicated_on() {
+    if listed <= 0.0 {
         return 0.0;
     }
     let share = (listed + PRIOR_COUNT * base) / (listed + PRIOR_COUNT);
-    let e = dedicated_mult() * weight * (share / base).ln();
+    let e = weight * (share / base).ln();
     if e <= 0.0 {
         0.0
     } else if current {
@@ -311,26 +310,6 @@ fn dedicated(weight: f64, listed: f64, current: bool, base: f64) -> f64 {
     } else {
         0.7 * e
     }
-}
-
-fn dedicated_on() -> bool {
-    static ON: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
-    *ON.get_or_init(|| std::env::var("SCRY_PROX_DEDICATED").map_or(true, |v| v != "0"))
-}
-
-fn conc_on() -> bool {
-    static ON: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
-    *ON.get_or_init(|| std::env::var("SCRY_PROX_CONC").is_ok_and(|v| v == "1"))
-}
-
-fn dedicated_mult() -> f64 {
-    static M: std::sync::OnceLock<f64> = std::sync::OnceLock::new();
-    *M.get_or_init(|| {
-        std::env::var("SCRY_PROX_DEDICATED_MULT")
-            .ok()
-            .and_then(|v| v.parse().ok())
-            .unwrap_or(1.0)
-    })
 }
 
 /// Why a domain is close to listed ones: one shared value.

@@ -729,7 +729,10 @@ fn a_value_held_by_one_burst_is_dedicated() {
     let actor = live("actor7.top");
     let shared = live("shared7.example");
     assert!(actor.score >= 50, "{actor:?}");
-    assert!(shared.score < 40 && actor.score > shared.score + 20, "{shared:?}");
+    assert!(
+        shared.score < 40 && actor.score > shared.score + 20,
+        "{shared:?}"
+    );
     assert!(
         actor.evidence[0]
             .text()

@@ -1078,7 +1078,11 @@ impl Store for ClickHouseStore {
                 if !keys::is_name_key(hkey) {
                     return Err(corrupt("scanned holder is not a name"));
                 }
-                held.push((hkey.to_vec(), rule.is_current(last_seen, latest), first_seen));
+                held.push((
+                    hkey.to_vec(),
+                    rule.is_current(last_seen, latest),
+                    first_seen,
+                ));
             }
             if n < CHUNK {
                 break;

@@ -927,7 +927,8 @@ impl Store for EmbeddedStore {
             for item in self.piv.range(start.clone()..end.clone()) {
                 let (k, v) = item.into_inner()?;
                 let rest = &k[prefix.len()..];
-                let ol = keys::entity_len(rest).ok_or_else(|| corrupt("bad value in a pivot key"))?;
+                let ol =
+                    keys::entity_len(rest).ok_or_else(|| corrupt("bad value in a pivot key"))?;
                 let (o, holder) = rest.split_at(ol);
                 if o != obj.as_slice() {
                     flush(&obj, &arena, &held, &mut sum)?;
