@@ -889,7 +889,7 @@ impl Store for EmbeddedStore {
         let mut prefix = Vec::with_capacity(2);
         push_pred(&mut prefix, q.predicate);
         let end = keys::prefix_end(&prefix).unwrap_or_else(|| vec![0xff; 3]);
-        let check_at = q.max_holders.min(CHECK).max(1);
+        let check_at = q.max_holders.clamp(1, CHECK);
         let mut sum = ValueScanSummary::default();
         // The value being read: its key, and its holders so far (key range
         // in `arena`, current, first seen).
