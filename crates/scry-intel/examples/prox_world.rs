@@ -4,9 +4,13 @@
 //! feed listing a third of the campaign domains plus a few unrelated ones.
 //!
 //! ```text
-//! cargo run --release -p scry-intel --example prox_world -- DATA_DIR DOMAINS [SEED]
+//! cargo run --release -p scry-intel --example prox_world -- DATA_DIR DOMAINS [SEED [CHUNK]]
 //! /usr/bin/time -v scry --data-dir DATA_DIR rescore --full --json
 //! ```
+//!
+//! `CHUNK` (default: all) is the number of domains per bulk load: the
+//! first goes into the empty store, the next ones merge into it, so the
+//! bulk load's sorted runs on disk stay the size of one chunk's.
 //!
 //! What the store holds (deterministic for a seed), per domain:
 //! * 1 in 97 is in a campaign of 25 (sharing a registrant e-mail, a
@@ -46,13 +50,17 @@ fn name(s: &str) -> Entity {
 fn main() {
     let mut args = std::env::args().skip(1);
     let (Some(dir), Some(n)) = (args.next(), args.next()) else {
-        eprintln!("usage: prox_world DATA_DIR DOMAINS [SEED]");
+        eprintln!("usage: prox_world DATA_DIR DOMAINS [SEED [CHUNK]]");
         std::process::exit(2);
     };
     let n: u64 = n.parse().expect("DOMAINS is a number");
     let seed: u64 = args
         .next()
         .map_or(1, |s| s.parse().expect("SEED is a number"));
+    let chunk: u64 = args
+        .next()
+        .map_or(n, |s| s.parse().expect("CHUNK is a number"))
+        .max(1);
     let started = Instant::now();
     let dd = DataDir::open(std::path::Path::new(&dir), true).expect("data dir");
     let store = scry_store::embedded::EmbeddedStore::open(&dd).expect("store");
@@ -191,6 +199,24 @@ fn main() {
             if draw(seed, i, 7).is_multiple_of(1000) {
                 listed.push(dom.clone());
             }
+        }
+        if (i + 1) % chunk == 0 && i + 1 < n {
+            facts += batch.len() as u64;
+            bulk.add(WriteBatch {
+                observations: std::mem::take(&mut batch),
+                ..Default::default()
+            })
+            .expect("bulk add");
+            bulk.finish(None).expect("bulk finish");
+            eprintln!(
+                "{} domains loaded, {:.0} s",
+                i + 1,
+                started.elapsed().as_secs_f64()
+            );
+            bulk = store
+                .bulk_load()
+                .expect("bulk load")
+                .expect("a bulk load into the store");
         }
         if batch.len() >= 500_000 {
             facts += batch.len() as u64;

@@ -210,15 +210,39 @@ pub struct ValueScan {
     pub max_holders: u64,
 }
 
-/// A holder met by a value scan.
+/// A holder met by a value scan. Its name is kept as the store's key
+/// bytes (equal keys, equal names), so that a pass over millions of
+/// holdings decodes each distinct name once, not once per holding.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ScannedHolder<'a> {
-    /// The registrable domain (normalised ASCII form).
-    pub name: &'a str,
+    /// The registrable domain, as the store's name key ([`Self::name`]
+    /// decodes it).
+    pub key: &'a [u8],
     /// Whether it holds the value now.
     pub current: bool,
     /// When it was first seen holding it.
     pub first_seen: Timestamp,
+}
+
+/// The name (normalised ASCII form) of a store name key (a
+/// [`ScannedHolder::key`]) appended to `out`; false (and `out`
+/// unspecified) if the key is not a name's.
+pub fn push_key_name(key: &[u8], out: &mut String) -> bool {
+    keys::push_name_ascii(key, out)
+}
+
+impl ScannedHolder<'_> {
+    /// The registrable domain (normalised ASCII form) appended to `out`;
+    /// false (and `out` unspecified) if the key is not a name's.
+    pub fn push_name(&self, out: &mut String) -> bool {
+        push_key_name(self.key, out)
+    }
+
+    /// The registrable domain (normalised ASCII form).
+    pub fn name(&self) -> Option<String> {
+        let mut s = String::with_capacity(self.key.len());
+        self.push_name(&mut s).then_some(s)
+    }
 }
 
 /// What a value scan met.

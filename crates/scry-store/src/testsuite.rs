@@ -458,7 +458,7 @@ pub fn scan_values_matches_pivots(s: &dyn Store) {
                 seen.push((
                     v.to_string(),
                     hs.iter()
-                        .map(|h| (h.name.to_string(), h.current, h.first_seen))
+                        .map(|h| (h.name().expect("a name key"), h.current, h.first_seen))
                         .collect(),
                 ));
                 Ok(())

@@ -26,7 +26,11 @@
 //! campaign registers or moves its domains together, so "took up
 //! the same name-server pair on the same day as 5 listed domains" says more
 //! than "uses the same name-server pair as 5 listed domains among 120". The
-//! stronger of the two counts. Values of one family (registrant data; name
+//! stronger of the two counts. A value held almost only by one burst (at
+//! least [`DEDICATED_SHARE`] of its holders) is **dedicated**: an actor's
+//! own name servers, set up for its registrations; its holders are not
+//! independent draws, so their number does not dilute its listed ones
+//! (its evidence is that of a value held by the listed ones alone). Values of one family (registrant data; name
 //! servers and their addresses; web hosting; mail; certificates; analytics
 //! IDs) are correlated, so only the strongest of each family counts, and
 //! the families' evidence adds up (independent evidence multiplies the
@@ -273,8 +277,39 @@ fn holder_strength(
         return (s, None);
     }
     let (gn, gw) = tally.around(day);
-    let g = evidence(SAME_DAYS_WEIGHT * weight, gw - own, gn, current, base);
+    let mut g = evidence(SAME_DAYS_WEIGHT * weight, gw - own, gn, current, base);
+    if gn >= DEDICATED_MIN && gn as f64 >= DEDICATED_SHARE * n as f64 {
+        g = g.max(dedicated(weight, gw - own, current, base));
+    }
     if g > s { (g, Some(gn)) } else { (s, None) }
+}
+
+/// A burst holding at least this share of a value's holders makes the
+/// value dedicated infrastructure (see [`dedicated`]).
+pub const DEDICATED_SHARE: f64 = 0.9;
+/// The fewest domains such a burst has.
+pub const DEDICATED_MIN: u64 = 3;
+
+/// The evidence of a dedicated value: one whose holders nearly all took it
+/// up within a day of one another (an actor's own name servers, set up
+/// for one registration burst). Its holders are one actor's domains, not
+/// independent draws, so their number does not dilute the listed ones:
+/// the listed share is taken over the listed holders and the prior alone
+/// (as for a value held by them and this domain only), with the value's
+/// own weight.
+fn dedicated(weight: f64, listed: f64, current: bool, base: f64) -> f64 {
+    if listed <= 0.0 {
+        return 0.0;
+    }
+    let share = (listed + PRIOR_COUNT * base) / (listed + PRIOR_COUNT);
+    let e = weight * (share / base).ln();
+    if e <= 0.0 {
+        0.0
+    } else if current {
+        e
+    } else {
+        0.7 * e
+    }
 }
 
 /// Why a domain is close to listed ones: one shared value.
@@ -732,23 +767,27 @@ pub const ALL_WEIGHED: [Predicate; 30] = [
     Predicate::EMAIL_DOMAIN,
 ];
 
-/// Registrable domain names interned as dense `u32` ids: one string arena,
-/// offsets, and an open-addressing table of ids (a few bytes per name
-/// beyond the name itself).
+/// Byte strings (registrable domain names, or the store's keys of them)
+/// interned as dense `u32` ids: one arena, offsets, and an open-addressing
+/// table of (hash tag, id) entries, so that a probe compares a name only
+/// when its tag matches (a few bytes per name beyond the name itself).
 struct Interner {
-    arena: String,
+    arena: Vec<u8>,
     ends: Vec<usize>,
-    table: Vec<u32>,
+    /// Each id's hash (the table grows without hashing again).
+    hashes: Vec<u64>,
+    table: Vec<u64>,
     hasher: std::collections::hash_map::RandomState,
 }
 
 impl Interner {
-    const EMPTY: u32 = u32::MAX;
+    const EMPTY: u64 = u64::MAX;
 
     fn new() -> Interner {
         Interner {
-            arena: String::new(),
+            arena: Vec::new(),
             ends: Vec::new(),
+            hashes: Vec::new(),
             table: vec![Self::EMPTY; 1 << 16],
             hasher: std::collections::hash_map::RandomState::new(),
         }
@@ -758,45 +797,62 @@ impl Interner {
         self.ends.len()
     }
 
-    fn name(&self, id: u32) -> &str {
+    fn bytes(&self, id: u32) -> &[u8] {
         let i = id as usize;
         let start = if i == 0 { 0 } else { self.ends[i - 1] };
         &self.arena[start..self.ends[i]]
     }
 
-    fn slot(&self, name: &str) -> usize {
+    /// The name of `id` (interned names are the store's ASCII names).
+    fn name(&self, id: u32) -> &str {
+        std::str::from_utf8(self.bytes(id)).unwrap_or_default()
+    }
+
+    fn hash(&self, key: &[u8]) -> u64 {
         use std::hash::BuildHasher;
+        self.hasher.hash_one(key)
+    }
+
+    /// The slot of `key` (its entry, or the empty slot it would take).
+    fn slot(&self, key: &[u8], h: u64) -> usize {
         let mask = self.table.len() - 1;
-        let mut i = (self.hasher.hash_one(name) as usize) & mask;
+        let tag = h >> 32;
+        let mut i = (h as usize) & mask;
         loop {
-            let id = self.table[i];
-            if id == Self::EMPTY || self.name(id) == name {
+            let e = self.table[i];
+            if e == Self::EMPTY || (e >> 32 == tag && self.bytes(e as u32) == key) {
                 return i;
             }
             i = (i + 1) & mask;
         }
     }
 
-    fn get(&self, name: &str) -> Option<u32> {
-        let id = self.table[self.slot(name)];
-        (id != Self::EMPTY).then_some(id)
+    fn get(&self, key: &[u8]) -> Option<u32> {
+        let e = self.table[self.slot(key, self.hash(key))];
+        (e != Self::EMPTY).then_some(e as u32)
     }
 
-    fn intern(&mut self, name: &str) -> u32 {
-        let i = self.slot(name);
+    fn intern(&mut self, key: &[u8]) -> u32 {
+        let h = self.hash(key);
+        let i = self.slot(key, h);
         if self.table[i] != Self::EMPTY {
-            return self.table[i];
+            return self.table[i] as u32;
         }
         let id = self.ends.len() as u32;
-        self.arena.push_str(name);
+        self.arena.extend_from_slice(key);
         self.ends.push(self.arena.len());
-        self.table[i] = id;
+        self.hashes.push(h);
+        self.table[i] = (h >> 32 << 32) | u64::from(id);
         if self.ends.len() * 2 > self.table.len() {
-            let mut table = vec![Self::EMPTY; self.table.len() * 2];
-            std::mem::swap(&mut table, &mut self.table);
-            for id in table.into_iter().filter(|&id| id != Self::EMPTY) {
-                let j = self.slot(self.name(id));
-                self.table[j] = id;
+            let size = self.table.len() * 2;
+            let old = std::mem::replace(&mut self.table, vec![Self::EMPTY; size]);
+            let mask = self.table.len() - 1;
+            for e in old.into_iter().filter(|&e| e != Self::EMPTY) {
+                let mut j = (self.hashes[e as u32 as usize] as usize) & mask;
+                while self.table[j] != Self::EMPTY {
+                    j = (j + 1) & mask;
+                }
+                self.table[j] = e;
             }
         }
         id
@@ -928,27 +984,40 @@ fn par_map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> Result<R> + Sync) ->
     Ok(all.into_iter().flat_map(|(_, part)| part).collect())
 }
 
+/// What one scanning thread read: its values (predicate, value, end of
+/// its holders) and their holders as ids of the thread's own interner of
+/// holder keys, with whether they hold the value now and the day they
+/// took it up.
+struct ScanPart {
+    keys: Interner,
+    values: Vec<(Predicate, Entity, usize)>,
+    holders: Vec<(u32, bool, i32)>,
+}
+
 /// Scans every weighed predicate's values (both cores, a predicate at a
-/// time) into the pass's graph, in a deterministic order (by predicate,
-/// then value), with the names interned. Returns the graph and the number
-/// of values too common to weigh.
+/// time; each thread interns the holders' store keys on its own, no lock
+/// and no name decoded per holding) into the pass's graph, in a
+/// deterministic order (by predicate, then value), with the names
+/// interned. Returns the graph and the number of values too common to
+/// weigh.
 fn scan_graph(store: &dyn Store, names: &mut Interner) -> Result<(Graph, u64)> {
-    use std::sync::Mutex;
     use std::sync::atomic::{AtomicUsize, Ordering};
-    type Part = Vec<(Predicate, Entity, Vec<(u32, bool, i64)>)>;
     let preds: Vec<Predicate> = ALL_WEIGHED.to_vec();
     let next = AtomicUsize::new(0);
-    let shared = Mutex::new(std::mem::replace(names, Interner::new()));
     let too_common = std::sync::atomic::AtomicU64::new(0);
-    let parts: Vec<Result<Part>> = std::thread::scope(|sc| {
+    let parts: Vec<Result<ScanPart>> = std::thread::scope(|sc| {
         let handles: Vec<_> = (0..threads())
             .map(|_| {
-                sc.spawn(|| -> Result<Part> {
-                    let mut out: Part = Vec::new();
+                sc.spawn(|| -> Result<ScanPart> {
+                    let mut part = ScanPart {
+                        keys: Interner::new(),
+                        values: Vec::new(),
+                        holders: Vec::new(),
+                    };
                     loop {
                         let i = next.fetch_add(1, Ordering::Relaxed);
                         let Some(&p) = preds.get(i) else {
-                            return Ok(out);
+                            return Ok(part);
                         };
                         let max = if p == Predicate::NAMESERVER_HOST {
                             NS_SET_MAX_HOLDERS
@@ -962,20 +1031,16 @@ fn scan_graph(store: &dyn Store, names: &mut Interner) -> Result<(Graph, u64)> {
                                 max_holders: max,
                             },
                             &mut |o, hs| {
-                                let mut ids = Vec::with_capacity(hs.len());
-                                {
-                                    let mut names = shared
-                                        .lock()
-                                        .unwrap_or_else(std::sync::PoisonError::into_inner);
-                                    for h in hs {
-                                        ids.push((
-                                            names.intern(h.name),
-                                            h.current,
-                                            day_of(h.first_seen),
-                                        ));
-                                    }
+                                for h in hs {
+                                    part.holders.push((
+                                        part.keys.intern(h.key),
+                                        h.current,
+                                        day_of(h.first_seen)
+                                            .clamp(i64::from(i32::MIN), i64::from(i32::MAX))
+                                            as i32,
+                                    ));
                                 }
-                                out.push((p, o.clone(), ids));
+                                part.values.push((p, o.clone(), part.holders.len()));
                                 Ok(())
                             },
                         )?;
@@ -993,27 +1058,57 @@ fn scan_graph(store: &dyn Store, names: &mut Interner) -> Result<(Graph, u64)> {
             })
             .collect()
     });
-    *names = shared
-        .into_inner()
-        .unwrap_or_else(std::sync::PoisonError::into_inner);
-    let mut all: Part = Vec::new();
-    for p in parts {
-        all.extend(p?);
+    let parts: Vec<ScanPart> = parts.into_iter().collect::<Result<_>>()?;
+    // Each thread's holder keys, decoded once, to global ids.
+    let mut buf = String::new();
+    let mut global: Vec<Vec<u32>> = Vec::with_capacity(parts.len());
+    for part in &parts {
+        let mut ids = Vec::with_capacity(part.keys.len());
+        for id in 0..part.keys.len() as u32 {
+            buf.clear();
+            if !scry_store::push_key_name(part.keys.bytes(id), &mut buf) {
+                return Err(scry_store::StoreError::Corruption {
+                    what: "piv",
+                    detail: "a scanned holder key is not a name's".into(),
+                }
+                .into());
+            }
+            ids.push(names.intern(buf.as_bytes()));
+        }
+        global.push(ids);
     }
-    all.sort_by(|a, b| a.0.id().cmp(&b.0.id()).then_with(|| a.1.cmp(&b.1)));
+    // Values in (predicate, value) order.
+    let mut order: Vec<(usize, usize)> = parts
+        .iter()
+        .enumerate()
+        .flat_map(|(t, part)| (0..part.values.len()).map(move |v| (t, v)))
+        .collect();
+    order.sort_by(|&(ta, va), &(tb, vb)| {
+        let (a, b) = (&parts[ta].values[va], &parts[tb].values[vb]);
+        a.0.id().cmp(&b.0.id()).then_with(|| a.1.cmp(&b.1))
+    });
     let mut g = Graph::default();
-    for (p, o, hs) in all {
+    let edges: usize = parts.iter().map(|p| p.holders.len()).sum();
+    g.holder.reserve_exact(edges);
+    g.current.reserve_exact(edges);
+    g.day.reserve_exact(edges);
+    for (t, v) in order {
+        let part = &parts[t];
+        let (p, o, end) = &part.values[v];
+        let begin = if v == 0 { 0 } else { part.values[v - 1].2 };
+        let hs = &part.holders[begin..*end];
         let n = hs.len() as u64;
         g.push(
             Value {
-                pred: p,
-                object: o,
+                pred: *p,
+                object: o.clone(),
                 set: None,
-                weight: predicate_weight(p).unwrap_or(0.0),
+                weight: predicate_weight(*p).unwrap_or(0.0),
                 n,
                 scored: n <= MAX_HOLDERS,
             },
-            hs.into_iter(),
+            hs.iter()
+                .map(|&(h, c, d)| (global[t][h as usize], c, i64::from(d))),
         );
     }
     Ok((g, too_common.into_inner()))
@@ -1098,7 +1193,7 @@ fn add_sets(g: &mut Graph, names: &Interner) -> Vec<u32> {
         if !(2..=MAX_HOLDERS).contains(&n) {
             continue;
         }
-        holders.sort_by(|a, b| names.name(a.0).cmp(names.name(b.0)));
+        holders.sort_by(|a, b| names.bytes(a.0).cmp(names.bytes(b.0)));
         let label = ns_set_label(
             &hosts
                 .iter()
@@ -1241,7 +1336,10 @@ pub fn full_pass(
             }
         }
     }
-    let seed_ids: Vec<u32> = seed_names.iter().map(|s| names.intern(s)).collect();
+    let seed_ids: Vec<u32> = seed_names
+        .iter()
+        .map(|s| names.intern(s.as_bytes()))
+        .collect();
     let len = names.len();
     let mut is_seed = vec![false; len];
     for id in seed_ids {
@@ -1260,8 +1358,12 @@ pub fn full_pass(
             max_holders: u64::MAX,
         },
         &mut |_, hs| {
+            let mut buf = String::new();
             for h in hs.iter().filter(|h| h.current) {
-                if let Some(id) = names.get(h.name) {
+                buf.clear();
+                if h.push_name(&mut buf)
+                    && let Some(id) = names.get(buf.as_bytes())
+                {
                     private[id as usize] = true;
                 }
             }

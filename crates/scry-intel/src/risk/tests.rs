@@ -673,6 +673,79 @@ fn a_burst_on_a_shared_value_is_evidence_of_its_own() {
     }
 }
 
+/// Dedicated name servers: 40 domains take up `ns1.actor.example` on day
+/// 3 (one of them listed), so the value is one burst's; 40 others hold
+/// `ns1.shared.example`, taken up one a day from day 1 (one listed). The
+/// burst's members score at least 50 with the burst named, the shared
+/// host's holders stay 20 lower, and live and stored agree.
+#[test]
+fn a_value_held_by_one_burst_is_dedicated() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = DataDir::open(&tmp.path().join("d"), true).unwrap();
+    let store = EmbeddedStore::open(&dir).unwrap();
+    let state = StateStore::open(&dir).unwrap();
+    let at = |s: &str, day: i64, o: &str| {
+        let mut x = obs(s, Predicate::NAMESERVER_HOST, d(o));
+        x.window.first_seen = day * 86_400 + 3_600;
+        x.window.last_seen = x.window.first_seen;
+        x
+    };
+    let mut o = vec![at("first.example", 0, "ns.elsewhere.example")];
+    let mut names = Vec::new();
+    for i in 0..40 {
+        let (a, b) = (format!("actor{i}.top"), format!("shared{i}.example"));
+        o.push(at(&a, 3, "ns1.actor.example"));
+        o.push(at(&b, 1 + 2 * i, "ns1.shared.example"));
+        names.push(a);
+        names.push(b);
+    }
+    store
+        .write(WriteBatch {
+            observations: o,
+            ..Default::default()
+        })
+        .unwrap();
+    let listed = vec!["actor0.top".to_string(), "shared0.example".to_string()];
+    FeedIndex::new(&state)
+        .apply_version(
+            "pt",
+            FeedKind::Phishing,
+            FeedVersion {
+                time: 2_000,
+                ledger_key: "k".into(),
+                input: "f".into(),
+                entries: 2,
+                added: 2,
+                removed: 0,
+            },
+            &listed,
+            &[],
+        )
+        .unwrap();
+    full_pass(&store, &state, 100 * 86_400, &mut |_, _, _| {}).unwrap();
+    let live = |n: &str| {
+        proximity::domain_proximity(&store, &state, &DomainName::parse(n).unwrap()).unwrap()
+    };
+    let actor = live("actor7.top");
+    let shared = live("shared7.example");
+    assert!(actor.score >= 50, "{actor:?}");
+    assert!(
+        shared.score < 40 && actor.score > shared.score + 20,
+        "{shared:?}"
+    );
+    assert!(
+        actor.evidence[0]
+            .text()
+            .contains("within a day of it (of 40 that did; 40 hold it"),
+        "{:?}",
+        actor.evidence
+    );
+    for n in &names {
+        let stored = proximity::stored(&state, n).unwrap().map_or(0, |s| s.score);
+        assert_eq!(live(n).score, stored, "{n}");
+    }
+}
+
 /// Name-server sets: an account's pair held by 8 domains, 3 of them
 /// listed, each host also shared with 60 unrelated domains on other pairs;
 /// a domain with the pair and a third host (shared) holds the pair but is

@@ -1003,10 +1003,10 @@ impl Store for ClickHouseStore {
         let rule = q.predicate.current_rule();
         let mut sum = ValueScanSummary::default();
         let mut obj: Vec<u8> = Vec::new();
-        let mut held: Vec<(String, bool, i64)> = Vec::new();
+        let mut held: Vec<(Vec<u8>, bool, i64)> = Vec::new();
         let mut too_many = false;
         let mut flush = |obj: &[u8],
-                         held: &[(String, bool, i64)],
+                         held: &[(Vec<u8>, bool, i64)],
                          too_many: bool,
                          sum: &mut ValueScanSummary|
          -> Result<()> {
@@ -1023,8 +1023,8 @@ impl Store for ClickHouseStore {
             let object = decode_key(obj)?;
             let hs: Vec<ScannedHolder<'_>> = held
                 .iter()
-                .map(|(name, current, first_seen)| ScannedHolder {
-                    name,
+                .map(|(key, current, first_seen)| ScannedHolder {
+                    key,
                     current: *current,
                     first_seen: *first_seen,
                 })
@@ -1075,11 +1075,14 @@ impl Store for ClickHouseStore {
                     held.clear();
                     continue;
                 }
-                let mut name = String::new();
-                if !keys::push_name_ascii(hkey, &mut name) {
+                if !keys::is_name_key(hkey) {
                     return Err(corrupt("scanned holder is not a name"));
                 }
-                held.push((name, rule.is_current(last_seen, latest), first_seen));
+                held.push((
+                    hkey.to_vec(),
+                    rule.is_current(last_seen, latest),
+                    first_seen,
+                ));
             }
             if n < CHUNK {
                 break;

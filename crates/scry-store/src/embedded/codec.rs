@@ -120,6 +120,16 @@ impl HoldVal {
         v
     }
 
+    /// Only the first-seen time and the current flag (what a value scan
+    /// needs).
+    pub(crate) fn first_and_current(b: &[u8]) -> Result<(i64, bool)> {
+        let bad = || corrupt("holdings", "short holding value");
+        Ok((
+            i64_at(b, 0).ok_or_else(bad)?,
+            *b.get(24).ok_or_else(bad)? != 0,
+        ))
+    }
+
     pub(crate) fn decode(b: &[u8]) -> Result<HoldVal> {
         let bad = || corrupt("holdings", "short holding value");
         Ok(HoldVal {

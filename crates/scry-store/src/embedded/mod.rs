@@ -887,25 +887,30 @@ impl Store for EmbeddedStore {
     }
 
     /// One range scan of `piv` (predicate · object · holder): each value's
-    /// holders come together; a value found too common is skipped with a
+    /// holders come together, kept as key bytes (no name decoded, nothing
+    /// allocated per holding); a value is decoded only when delivered. A
+    /// value whose holders reach `min(max_holders, 1024)` has its stored
+    /// count read, and if that is above `max_holders` it is skipped with a
     /// seek past its key range.
     fn scan_values(
         &self,
         q: &ValueScan,
         visit: &mut dyn FnMut(&Entity, &[ScannedHolder<'_>]) -> Result<()>,
     ) -> Result<ValueScanSummary> {
+        const CHECK: u64 = 1024;
         let mut prefix = Vec::with_capacity(2);
         push_pred(&mut prefix, q.predicate);
         let end = keys::prefix_end(&prefix).unwrap_or_else(|| vec![0xff; 3]);
+        let check_at = q.max_holders.clamp(1, CHECK);
         let mut sum = ValueScanSummary::default();
-        // The value being read: its key, holders so far (name range in
-        // `arena`, current, first seen), and whether it was found too common.
+        // The value being read: its key, and its holders so far (key range
+        // in `arena`, current, first seen).
         let mut obj: Vec<u8> = Vec::new();
-        let mut arena = String::new();
-        let mut held: Vec<(usize, usize, bool, i64)> = Vec::new();
+        let mut arena: Vec<u8> = Vec::new();
+        let mut held: Vec<(u32, u32, bool, i64)> = Vec::new();
         let mut flush = |obj: &[u8],
-                         arena: &str,
-                         held: &[(usize, usize, bool, i64)],
+                         arena: &[u8],
+                         held: &[(u32, u32, bool, i64)],
                          sum: &mut ValueScanSummary|
          -> Result<()> {
             let n = held.len() as u64;
@@ -917,7 +922,7 @@ impl Store for EmbeddedStore {
             let hs: Vec<ScannedHolder<'_>> = held
                 .iter()
                 .map(|&(a, b, current, first_seen)| ScannedHolder {
-                    name: &arena[a..b],
+                    key: &arena[a as usize..b as usize],
                     current,
                     first_seen,
                 })
@@ -925,15 +930,17 @@ impl Store for EmbeddedStore {
             sum.delivered += 1;
             visit(&object, &hs)
         };
+        let corrupt = |d: &str| StoreError::Corruption {
+            what: "piv",
+            detail: d.into(),
+        };
         let mut start = prefix.clone();
         'scan: loop {
             for item in self.piv.range(start.clone()..end.clone()) {
                 let (k, v) = item.into_inner()?;
                 let rest = &k[prefix.len()..];
-                let ol = keys::entity_len(rest).ok_or_else(|| StoreError::Corruption {
-                    what: "piv",
-                    detail: "bad value in a pivot key".into(),
-                })?;
+                let ol =
+                    keys::entity_len(rest).ok_or_else(|| corrupt("bad value in a pivot key"))?;
                 let (o, holder) = rest.split_at(ol);
                 if o != obj.as_slice() {
                     flush(&obj, &arena, &held, &mut sum)?;
@@ -945,8 +952,21 @@ impl Store for EmbeddedStore {
                 if !keys::is_name_key(holder) {
                     continue;
                 }
-                if held.len() as u64 >= q.max_holders {
-                    // Too common: skip the rest of the value's holders.
+                let n = held.len() as u64;
+                let too_common = n >= q.max_holders
+                    || (n == check_at && {
+                        let mut ck = prefix.clone();
+                        ck.extend_from_slice(&obj);
+                        match self.cnt.get(&ck)? {
+                            Some(c) => {
+                                let (cur, hist) = decode_count(&c)?;
+                                cur.saturating_add(hist) > q.max_holders
+                            }
+                            None => false,
+                        }
+                    });
+                if too_common {
+                    // Skip the rest of the value's holders.
                     sum.too_common += 1;
                     let mut past = prefix.clone();
                     past.extend_from_slice(&obj);
@@ -961,15 +981,14 @@ impl Store for EmbeddedStore {
                         None => break 'scan,
                     }
                 }
+                let (first_seen, current) = HoldVal::first_and_current(&v)?;
                 let a = arena.len();
-                if !keys::push_name_ascii(holder, &mut arena) {
-                    return Err(StoreError::Corruption {
-                        what: "piv",
-                        detail: "bad holder in a pivot key".into(),
-                    });
-                }
-                let hv = HoldVal::decode(&v)?;
-                held.push((a, arena.len(), hv.current, hv.window.first_seen));
+                arena.extend_from_slice(holder);
+                let b = arena.len();
+                let (Ok(a), Ok(b)) = (u32::try_from(a), u32::try_from(b)) else {
+                    return Err(corrupt("a value's holder keys exceed 4 GiB"));
+                };
+                held.push((a, b, current, first_seen));
             }
             break;
         }
