@@ -53,7 +53,7 @@ use crate::{BulkLoad, LedgerEntry, WriteBatch, WriteReceipt};
 
 /// Memory for the fact runs before one is spilled (twice this while the
 /// previous one is written on a second thread).
-const FACTS_BUDGET: usize = 128 << 20;
+const FACTS_BUDGET: usize = 96 << 20;
 /// Memory per derived-keyspace sorter.
 const SIDE_BUDGET: usize = 40 << 20;
 /// Holdings buffered for one holder before they are merged in place.
