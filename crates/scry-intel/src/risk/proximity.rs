@@ -158,6 +158,13 @@ pub fn evidence(weight: f64, listed: f64, holders: u64, current: bool, base: f64
         return 0.0;
     }
     let share = (listed + PRIOR_COUNT * base) / (others + PRIOR_COUNT);
+    lift(weight, share, current, base)
+}
+
+/// A value's evidence from the listed share of its holders: the log lift of
+/// that share over the base rate, weighed, never negative, and discounted
+/// when the domain no longer holds the value.
+fn lift(weight: f64, share: f64, current: bool, base: f64) -> f64 {
     let e = weight * (share / base).ln();
     if e <= 0.0 {
         0.0
@@ -302,14 +309,7 @@ fn dedicated(weight: f64, listed: f64, current: bool, base: f64) -> f64 {
         return 0.0;
     }
     let share = (listed + PRIOR_COUNT * base) / (listed + PRIOR_COUNT);
-    let e = weight * (share / base).ln();
-    if e <= 0.0 {
-        0.0
-    } else if current {
-        e
-    } else {
-        0.7 * e
-    }
+    lift(weight, share, current, base)
 }
 
 /// Why a domain is close to listed ones: one shared value.
