@@ -56,10 +56,11 @@ pub(crate) enum Group {
     Lookalike,
     Tld,
     Structure,
+    Words,
 }
 
 /// Number of [`Group`]s.
-pub(crate) const GROUPS: usize = 14;
+pub(crate) const GROUPS: usize = 15;
 
 impl Group {
     /// The stable evidence id.
@@ -79,6 +80,7 @@ impl Group {
             Group::Lookalike => "lookalike",
             Group::Tld => "tld",
             Group::Structure => "structure",
+            Group::Words => "benign_words",
         }
     }
 }
@@ -113,6 +115,11 @@ const F_LEADING_DIGIT: usize = 50;
 const F_UNDERSCORE: usize = 51;
 const F_LL2: usize = 52;
 const F_LL2_BUCKET: usize = 53; // 5 buckets: 53..=57
+const F_COVER: usize = 39;
+const F_LLR: usize = 58;
+const F_TLD_RARE: usize = 59;
+const F_TLD_UNSEEN: usize = 60;
+const F_UNCOVERED: usize = 61;
 
 /// Hash seeds of the hashed feature families.
 const H_NGRAM: u32 = 0x6e67_7261;
@@ -123,6 +130,10 @@ const H_KEYWORD: u32 = 0x6b65_7977;
 const H_LM_TRI: u32 = 0x6c6d_7472;
 const H_LM_CTX: u32 = 0x6c6d_6378;
 const H_SHAPE: u32 = 0x7368_6170;
+const H_TLD_PRIOR: u32 = 0x746c_6470;
+const H_COVER_LEN: u32 = 0x636f_766c;
+const H_LLR_LEN: u32 = 0x6c6c_726c;
+const H_SHAPE_LEN: u32 = 0x7368_6c6e;
 
 /// FNV-1a over `bytes` from `seed`, then the murmur3 finaliser.
 pub(crate) fn hash(seed: u32, bytes: &[u8]) -> u32 {
@@ -142,13 +153,115 @@ fn hashed(seed: u32, bytes: &[u8]) -> usize {
     DENSE + (hash(seed, bytes) as usize) % (DIM - DENSE)
 }
 
-/// A character trigram model of benign registrable labels: hashed counts
-/// of trigrams and of their two-character contexts over `^^label$`.
-#[derive(Clone, PartialEq, Eq)]
+/// What the model knows of benign registrable names: a character trigram
+/// model (hashed counts of trigrams and of their two-character contexts
+/// over `^^label$`), the words their labels are made of ([`Words`]) and
+/// how many of them use each top-level suffix.
+#[derive(Clone)]
 pub(crate) struct CharModel {
     pub(crate) tri: Vec<u16>,
     pub(crate) ctx: Vec<u16>,
     pub(crate) uni: Vec<u16>,
+    /// Benign names per hashed last suffix label ([`TLD_BUCKETS`]).
+    pub(crate) tld: Vec<u16>,
+    pub(crate) words: Words,
+}
+
+impl PartialEq for CharModel {
+    fn eq(&self, o: &CharModel) -> bool {
+        self.tri == o.tri
+            && self.ctx == o.ctx
+            && self.uni == o.uni
+            && self.tld == o.tld
+            && self.words.list == o.words.list
+    }
+}
+
+impl Eq for CharModel {}
+
+/// Hashed top-level suffix buckets of the benign suffix counts.
+pub(crate) const TLD_BUCKETS: usize = 1 << 12;
+/// Shortest word of the benign word list.
+pub(crate) const MIN_WORD: usize = 4;
+/// Longest word of the benign word list.
+pub(crate) const MAX_WORD: usize = 24;
+
+/// The words benign labels are made of: every run of letters of
+/// [`MIN_WORD`]..=[`MAX_WORD`] characters in a benign training label
+/// (`stack`, `overflow` from `stack-overflow`; `stackoverflow` whole), plus
+/// the dnstwist English, French and Polish dictionaries. A label's
+/// *coverage* is the largest share of its characters that non-overlapping
+/// words cover: benign names are mostly made of words, random generators'
+/// names are not.
+#[derive(Clone, Default)]
+pub(crate) struct Words {
+    /// Sorted, distinct.
+    pub(crate) list: Vec<String>,
+    ac: Option<aho_corasick::AhoCorasick>,
+}
+
+impl Words {
+    /// The word list's automaton; an empty or unbuildable list covers
+    /// nothing.
+    pub(crate) fn new(mut list: Vec<String>) -> Words {
+        list.sort_unstable();
+        list.dedup();
+        let ac = if list.is_empty() {
+            None
+        } else {
+            aho_corasick::AhoCorasick::builder()
+                .match_kind(aho_corasick::MatchKind::Standard)
+                .build(&list)
+                .ok()
+        };
+        Words { list, ac }
+    }
+
+    /// Whether `w` may be a word (lowercase ASCII letters, length bounds).
+    pub(crate) fn valid(w: &str) -> bool {
+        (MIN_WORD..=MAX_WORD).contains(&w.len()) && w.bytes().all(|c| c.is_ascii_lowercase())
+    }
+
+    /// The letter runs of a label that may be words.
+    pub(crate) fn tokens(label: &str) -> impl Iterator<Item = &str> {
+        label
+            .split(|c: char| !c.is_ascii_lowercase())
+            .filter(|w| Words::valid(w))
+    }
+
+    /// (characters covered by non-overlapping words, words used) of
+    /// `label` (at most [`MAX_LABEL`] bytes), maximising the coverage and
+    /// then using the fewest words.
+    pub(crate) fn coverage(&self, label: &[u8]) -> (usize, usize) {
+        let Some(ac) = &self.ac else {
+            return (0, 0);
+        };
+        let label = &label[..label.len().min(MAX_LABEL)];
+        // best[i]: (covered, -words) of the prefix of i bytes.
+        let mut best = [(0u8, 0i8); MAX_LABEL + 1];
+        let mut done = 0usize;
+        for m in ac.find_overlapping_iter(label) {
+            let (s, e) = (m.start(), m.end());
+            while done < e {
+                done += 1;
+                best[done] = best[done].max(best[done - 1]);
+            }
+            let (c, w) = best[s];
+            let cand = (c.saturating_add((e - s) as u8), w.saturating_sub(1));
+            best[e] = best[e].max(cand);
+        }
+        while done < label.len() {
+            done += 1;
+            best[done] = best[done].max(best[done - 1]);
+        }
+        let (c, w) = best[label.len()];
+        (usize::from(c), usize::from(w.unsigned_abs()))
+    }
+}
+
+/// The hashed bucket of a top-level suffix label.
+pub(crate) fn tld_bucket(last: &str) -> usize {
+    hash(H_TLD_PRIOR, last.as_bytes()) as usize % TLD_BUCKETS
 }
 
 impl std::fmt::Debug for CharModel {
@@ -188,6 +301,8 @@ impl CharModel {
             tri: vec![0; LM_TRI],
             ctx: vec![0; LM_CTX],
             uni: vec![0; LM_UNI],
+            tld: vec![0; TLD_BUCKETS],
+            words: Words::default(),
         }
     }
 
@@ -207,6 +322,14 @@ impl CharModel {
         }
     }
 
+    /// Counts one benign name's suffix (its last label).
+    pub(crate) fn add_suffix(&mut self, suffix: &str) {
+        let last = suffix.rsplit('.').next().unwrap_or(suffix);
+        if let Some(x) = self.tld.get_mut(tld_bucket(last)) {
+            *x = x.saturating_add(1);
+        }
+    }
+
     /// Counts one benign label.
     pub(crate) fn add(&mut self, label: &str) {
         let (tri, ctx, uni) = (&mut self.tri, &mut self.ctx, &mut self.uni);
@@ -223,6 +346,15 @@ impl CharModel {
     /// under the bigram model (a bigram is estimated as the count of the
     /// next trigram context over its first character's count).
     pub(crate) fn mean_log_probs(&self, label: &str) -> (f32, f32) {
+        let (tri, bi, _) = self.log_probs(label);
+        (tri, bi)
+    }
+
+    /// As [`CharModel::mean_log_probs`], plus the total log-likelihood
+    /// ratio of the label against uniformly random characters (nats: below
+    /// zero, the label is less likely under the benign model than as
+    /// random letters and digits).
+    pub(crate) fn log_probs(&self, label: &str) -> (f32, f32, f32) {
         let get = |t: &[u16], i: usize| f32::from(t.get(i).copied().unwrap_or(0));
         let (mut tri_sum, mut bi_sum) = (0.0f32, 0.0f32);
         let mut n = 0u32;
@@ -240,11 +372,12 @@ impl CharModel {
             n += 1;
         });
         if n == 0 {
-            (0.0, 0.0)
+            (0.0, 0.0, 0.0)
         } else {
             (
                 tri_sum / n as f32,
                 bi_sum / n.saturating_sub(1).max(1) as f32,
+                tri_sum + n as f32 * ALPHABET.ln(),
             )
         }
     }
@@ -259,6 +392,8 @@ pub(crate) struct Info {
     pub(crate) hyphens: usize,
     pub(crate) cons_run: usize,
     pub(crate) log_prob: f32,
+    /// Characters of the label covered by benign words.
+    pub(crate) covered: usize,
     /// Index into `Lexicon::term_kinds` of the first brand term.
     pub(crate) brand_term: Option<usize>,
     /// Index into `Lexicon::term_kinds` of the first keyword, or a
@@ -432,6 +567,15 @@ impl Features {
                 f.one_hot(F_CONS_RUN_BUCKET, k, Group::Runs);
             }
         }
+        // Vowel share, consonant run and distinct characters per length:
+        // five random letters are not five letters of a word.
+        let vb = ((vowels * 5) / len.max(1)).min(4) as u8;
+        let distinct = counts.iter().filter(|&&c| c > 0).count();
+        let db = ((distinct * 4) / len.max(1)).min(4) as u8;
+        let lbb = lb_bucket as u8;
+        for (k, v) in [(0u8, vb), (1, max_cons.min(6) as u8), (2, db)] {
+            f.push(hashed(H_SHAPE_LEN, &[k, v, lbb]), 1.0, Group::Runs);
+        }
         f.push(
             F_DIGIT_RUN4,
             f32::from(u8::from(max_digit >= 4)),
@@ -454,7 +598,47 @@ impl Features {
         );
 
         // Benign character model.
-        let (ll, ll2) = lm.mean_log_probs(label);
+        let (ll, ll2, llr) = lm.log_probs(label);
+        // The total evidence against the benign model grows with the
+        // length; the mean does not: both, and the total per length.
+        f.push(F_LLR, (-llr / 16.0).clamp(-2.0, 2.0), Group::Likelihood);
+        let llrb: u8 = match llr {
+            l if l < -12.0 => 0,
+            l if l < -6.0 => 1,
+            l if l < -2.0 => 2,
+            l if l < 2.0 => 3,
+            l if l < 6.0 => 4,
+            l if l < 12.0 => 5,
+            _ => 6,
+        };
+        f.push(
+            hashed(H_LLR_LEN, &[llrb, lb_bucket as u8]),
+            1.0,
+            Group::Likelihood,
+        );
+
+        // Benign words.
+        let (covered, words) = lm.words.coverage(lb);
+        let cover = covered as f32 / lenf;
+        f.push(F_COVER, cover, Group::Words);
+        f.push(
+            F_UNCOVERED,
+            ((len - covered.min(len)) as f32 / 8.0).min(2.0),
+            Group::Words,
+        );
+        let cb: u8 = match cover {
+            c if c <= 0.0 => 0,
+            c if c < 0.5 => 1,
+            c if c < 0.75 => 2,
+            c if c < 1.0 => 3,
+            _ => 4,
+        };
+        f.push(
+            hashed(H_COVER_LEN, &[cb, lb_bucket as u8, words.min(4) as u8]),
+            1.0,
+            Group::Words,
+        );
+        f.info.covered = covered;
         f.push(F_LL2, (-ll2 / 4.0).clamp(0.0, 2.0), Group::Likelihood);
         let ll2b = match ll2 {
             l if l > -2.0 => 0,
@@ -488,6 +672,18 @@ impl Features {
         );
         let last = suffix.rsplit('.').next().unwrap_or(suffix);
         f.push(hashed(H_TLD, last.as_bytes()), 1.0, Group::Tld);
+        // How rare the top-level suffix is among benign names.
+        let tld_count = lm.tld.get(tld_bucket(last)).copied().unwrap_or(0);
+        f.push(
+            F_TLD_RARE,
+            (-(f32::from(tld_count) + 1.0).ln() / 10.0 + 1.0).clamp(0.0, 1.0),
+            Group::Tld,
+        );
+        f.push(
+            F_TLD_UNSEEN,
+            f32::from(u8::from(tld_count == 0)),
+            Group::Tld,
+        );
         if last.len() != suffix.len() {
             f.push(hashed(H_SUFFIX, suffix.as_bytes()), 1.0, Group::Tld);
         }

@@ -6,7 +6,7 @@
 //!   runs, character n-grams, likelihood under a character model of benign
 //!   names, brand terms, phishing keywords, look-alike similarity to brands
 //!   from `scry-lookalike`, public suffix). [`Model::builtin`] is the model
-//!   committed in `model/lexical-v1.bin`, embedded in the binary;
+//!   committed in `model/lexical-v2.bin`, embedded in the binary;
 //!   [`Model::from_bytes`] validates a model file and never panics.
 //! * [`train()`] rebuilds that model from the real labelled lists of
 //!   `shared/data` (and the synthetic world for spam) with the label

@@ -23,7 +23,7 @@ use scry_model::DomainName;
 use serde::Serialize;
 
 use crate::data::{DataStats, Limits, group_key, load_real, load_synthetic};
-use crate::features::{CharModel, DIM, Features, hash, split};
+use crate::features::{CharModel, DIM, Features, Words, hash, split};
 use crate::lexicon::Lexicon;
 use crate::metrics::SplitMix;
 use crate::{Error, Model, Result};
@@ -126,14 +126,50 @@ type Keyed = (usize, String);
 struct Rows {
     feats: Vec<(u32, f32)>,
     spans: Vec<(usize, usize)>,
+    /// Each row's label length, capped at [`LEN_CLASSES`] - 1.
+    lens: Vec<u8>,
 }
+
+/// Label length classes of the length-matched weighting.
+const LEN_CLASSES: usize = 25;
 
 impl Rows {
     fn push(&mut self, f: &Features) -> usize {
         let start = self.feats.len();
         self.feats.extend(f.iter().map(|(i, v, _)| (i as u32, v)));
         self.spans.push((start, self.feats.len()));
+        self.lens.push(f.info.len.min(LEN_CLASSES - 1) as u8);
         self.spans.len() - 1
+    }
+
+    /// Weights of the positives that give them the negatives' label
+    /// length distribution (mean 1; each within 1/20..20 before that):
+    /// a model fitted so cannot rank by the training families' lengths,
+    /// which new families do not share.
+    fn length_matched(&self, pos: &[usize], neg: &[usize]) -> Vec<f32> {
+        let mut pc = [0f32; LEN_CLASSES];
+        let mut nc = [0f32; LEN_CLASSES];
+        for &r in pos {
+            pc[usize::from(self.lens[r])] += 1.0;
+        }
+        for &r in neg {
+            nc[usize::from(self.lens[r])] += 1.0;
+        }
+        let (np, nn) = (pos.len().max(1) as f32, neg.len().max(1) as f32);
+        let mut w: Vec<f32> = pos
+            .iter()
+            .map(|&r| {
+                let l = usize::from(self.lens[r]);
+                ((nc[l] / nn) / (pc[l] / np).max(1e-9)).clamp(0.05, 20.0)
+            })
+            .collect();
+        let mean = w.iter().sum::<f32>() / w.len().max(1) as f32;
+        if mean > 0.0 {
+            for x in &mut w {
+                *x /= mean;
+            }
+        }
+        w
     }
 
     fn row(&self, r: usize) -> &[(u32, f32)] {
@@ -182,19 +218,33 @@ pub fn train(cfg: &TrainConfig, progress: &dyn Fn(&str)) -> Result<(Model, Train
     progress("building the benign character model");
     let mut lm_full = CharModel::empty();
     let mut lm_half = [CharModel::empty(), CharModel::empty()];
+    let dictionary = crate::data::dictionary_words(&cfg.data_dir)?;
+    let mut words_full: Vec<String> = dictionary.clone();
+    let mut words_half = [dictionary.clone(), dictionary];
     for n in &real.benign_train {
         let Ok(d) = DomainName::from_normalised(n) else {
             continue;
         };
-        let (label, _) = split(&d);
+        let (label, suffix) = split(&d);
         lm_full.add(label);
+        lm_full.add_suffix(suffix);
         lm_half[half(n)].add(label);
+        lm_half[half(n)].add_suffix(suffix);
+        for w in Words::tokens(label) {
+            words_full.push(w.to_string());
+            words_half[half(n)].push(w.to_string());
+        }
+    }
+    lm_full.words = Words::new(words_full);
+    for (lm, w) in lm_half.iter_mut().zip(words_half) {
+        lm.words = Words::new(w);
     }
 
     progress("extracting features");
     let mut rows = Rows {
         feats: Vec::new(),
         spans: Vec::new(),
+        lens: Vec::new(),
     };
     // Each row with its validation group key.
     let mut add = |names: &mut dyn Iterator<Item = (&String, String)>,
@@ -270,6 +320,7 @@ pub fn train(cfg: &TrainConfig, progress: &dyn Fn(&str)) -> Result<(Model, Train
                     epochs: cfg.epochs,
                     l2: DEFAULT_L2,
                     filter: false,
+                    match_len: false,
                 },
                 None,
             )
@@ -363,25 +414,30 @@ struct Hyper {
     /// Drop the negatives a cross-fitted model finds most suspect before
     /// fitting (see [`drop_suspects`]).
     filter: bool,
+    /// Weigh the positives to the negatives' label length distribution
+    /// ([`Rows::length_matched`]).
+    match_len: bool,
 }
 
 const DEFAULT_L2: f32 = 1e-4;
 
 /// The validation grid, in preference order (ties keep the first).
-const GRID: [Hyper; 18] = {
+const GRID: [Hyper; 36] = {
     let mut g = [Hyper {
         epochs: 0,
         l2: 0.0,
         filter: false,
-    }; 18];
+        match_len: false,
+    }; 36];
     let epochs = [2u32, 4, 8];
     let l2 = [1e-3f32, 1e-4, 1e-5];
     let mut i = 0;
-    while i < 18 {
+    while i < 36 {
         g[i] = Hyper {
             epochs: epochs[(i % 9) / 3],
             l2: l2[i % 3],
-            filter: i >= 9,
+            filter: (i % 18) >= 9,
+            match_len: i >= 18,
         };
         i += 1;
     }
@@ -406,6 +462,7 @@ fn drop_suspects(rows: &Rows, pos: &[usize], neg: &[usize], seed: u64) -> Vec<us
         epochs: 2,
         l2: DEFAULT_L2,
         filter: false,
+        match_len: false,
     };
     let mut keep = Vec::with_capacity(neg.len());
     for h in 0..2 {
@@ -460,8 +517,8 @@ fn choose(
         let sn: Vec<f32> = vn.iter().map(|&r| score(r)).collect();
         let auc = crate::metrics::roc_auc(&sp, &sn);
         progress(&format!(
-            "  epochs {} l2 {:e} filter {}: validation AUC {auc:.4}",
-            h.epochs, h.l2, h.filter
+            "  epochs {} l2 {:e} filter {} length-matched {}: validation AUC {auc:.4}",
+            h.epochs, h.l2, h.filter, h.match_len
         ));
         if best.is_none_or(|(_, b, _)| auc > b) {
             best = Some((h, auc, quantile(sn)));
@@ -478,16 +535,27 @@ fn choose(
 /// epoch's mean weighted log loss.
 fn fit(rows: &Rows, pos: &[usize], neg: &[usize], hyper: Hyper, seed: u64) -> (Vec<f32>, f64) {
     const LR: f32 = 0.1;
-    let Hyper { epochs, l2, .. } = hyper;
+    let Hyper {
+        epochs,
+        l2,
+        match_len,
+        ..
+    } = hyper;
+    let pos_w = if match_len {
+        rows.length_matched(pos, neg)
+    } else {
+        vec![1.0; pos.len()]
+    };
     let mut w = vec![0.0f32; DIM];
     let mut g2 = vec![1e-6f32; DIM];
     let n = (pos.len() + neg.len()) as f32;
     let wp = 0.5 * n / pos.len() as f32;
     let wn = 0.5 * n / neg.len() as f32;
-    let mut order: Vec<(usize, bool)> = pos
+    let mut order: Vec<(usize, bool, f32)> = pos
         .iter()
-        .map(|&r| (r, true))
-        .chain(neg.iter().map(|&r| (r, false)))
+        .zip(&pos_w)
+        .map(|(&r, &w)| (r, true, w))
+        .chain(neg.iter().map(|&r| (r, false, 1.0)))
         .collect();
     let mut rng = SplitMix::new(seed);
     let mut loss = 0.0f64;
@@ -497,11 +565,11 @@ fn fit(rows: &Rows, pos: &[usize], neg: &[usize], hyper: Hyper, seed: u64) -> (V
             order.swap(i, j);
         }
         loss = 0.0;
-        for &(r, y) in &order {
+        for &(r, y, rw) in &order {
             let x = rows.row(r);
             let z: f32 = x.iter().map(|&(i, v)| w[i as usize] * v).sum();
             let p = 1.0 / (1.0 + (-z).exp());
-            let (target, cw) = if y { (1.0, wp) } else { (0.0, wn) };
+            let (target, cw) = if y { (1.0, wp * rw) } else { (0.0, wn) };
             let pc = p.clamp(1e-7, 1.0 - 1e-7);
             loss += f64::from(cw) * -f64::from(if y { pc.ln() } else { (1.0 - pc).ln() });
             let err = (p - target) * cw;
