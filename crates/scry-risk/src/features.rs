@@ -120,6 +120,8 @@ const F_LLR: usize = 58;
 const F_TLD_RARE: usize = 59;
 const F_TLD_UNSEEN: usize = 60;
 const F_UNCOVERED: usize = 61;
+const F_KN_LLR: usize = 62;
+const F_KN_MEAN: usize = 63;
 
 /// Hash seeds of the hashed feature families.
 const H_NGRAM: u32 = 0x6e67_7261;
@@ -134,6 +136,8 @@ const H_TLD_PRIOR: u32 = 0x746c_6470;
 const H_COVER_LEN: u32 = 0x636f_766c;
 const H_LLR_LEN: u32 = 0x6c6c_726c;
 const H_SHAPE_LEN: u32 = 0x7368_6c6e;
+const H_KN: u32 = 0x6b6e_3400;
+const H_KN_LEN: u32 = 0x6b6e_6c6e;
 
 /// FNV-1a over `bytes` from `seed`, then the murmur3 finaliser.
 pub(crate) fn hash(seed: u32, bytes: &[u8]) -> u32 {
@@ -165,6 +169,7 @@ pub(crate) struct CharModel {
     /// Benign names per hashed last suffix label ([`TLD_BUCKETS`]).
     pub(crate) tld: Vec<u16>,
     pub(crate) words: Words,
+    pub(crate) kn: Kn,
 }
 
 impl PartialEq for CharModel {
@@ -174,6 +179,7 @@ impl PartialEq for CharModel {
             && self.uni == o.uni
             && self.tld == o.tld
             && self.words.list == o.words.list
+            && self.kn == o.kn
     }
 }
 
@@ -259,6 +265,108 @@ impl Words {
     }
 }
 
+/// Highest order of the [`Kn`] model (4: three characters of context).
+pub(crate) const KN_ORDER: usize = 4;
+/// Hashed buckets of the [`Kn`] n-gram and context tables, per order 2..=4.
+pub(crate) const KN_BUCKETS: [usize; 3] = [1 << 12, 1 << 15, 1 << 16];
+/// Absolute discount of the [`Kn`] model.
+const KN_DISCOUNT: f32 = 0.75;
+/// Unigram slots of the [`Kn`] model (as [`char_slot`], padded).
+const KN_UNI: usize = 40;
+
+/// A character 4-gram model of benign labels with interpolated absolute
+/// discounting (Kneser-Ney's interpolation, without its continuation
+/// counts): each order's estimate is its discounted count plus the
+/// discounted mass times the next lower order's estimate, down to add-one
+/// unigrams. Counts are hashed (`u16`, saturating): per order 2..=4, the
+/// n-grams, their contexts and the distinct characters seen after each
+/// context.
+#[derive(Clone, PartialEq, Eq)]
+pub(crate) struct Kn {
+    /// Per order 2..=4: n-gram counts, context counts, distinct followers.
+    pub(crate) tables: [[Vec<u16>; 3]; 3],
+    pub(crate) uni: Vec<u16>,
+}
+
+impl Kn {
+    pub(crate) fn empty() -> Kn {
+        Kn {
+            tables: std::array::from_fn(|o| std::array::from_fn(|_| vec![0; KN_BUCKETS[o]])),
+            uni: vec![0; KN_UNI],
+        }
+    }
+
+    /// `(n-gram bucket, context bucket)` of the n-gram of `order` (2..=4)
+    /// ending at `w[i]` (`w` padded with `^`).
+    fn buckets(order: usize, w: &[u8], i: usize) -> (usize, usize) {
+        let g = &w[i + 1 - order..=i];
+        let size = KN_BUCKETS[order - 2];
+        let seed = H_KN ^ order as u32;
+        (
+            hash(seed, g) as usize % size,
+            hash(seed ^ 0x00c0_0000, &g[..order - 1]) as usize % size,
+        )
+    }
+
+    /// `^^^label$` in a stack buffer.
+    fn padded(label: &[u8], buf: &mut [u8; MAX_LABEL + KN_ORDER]) -> usize {
+        let label = &label[..label.len().min(MAX_LABEL)];
+        let p = KN_ORDER - 1;
+        buf[..p].fill(b'^');
+        buf[p..p + label.len()].copy_from_slice(label);
+        buf[p + label.len()] = b'$';
+        p + label.len() + 1
+    }
+
+    /// Counts one benign label.
+    pub(crate) fn add(&mut self, label: &str) {
+        let mut buf = [0u8; MAX_LABEL + KN_ORDER];
+        let n = Kn::padded(label.as_bytes(), &mut buf);
+        let w = &buf[..n];
+        for i in KN_ORDER - 1..n {
+            if let Some(x) = self.uni.get_mut(char_slot(w[i])) {
+                *x = x.saturating_add(1);
+            }
+            for order in 2..=KN_ORDER {
+                let (g, c) = Kn::buckets(order, w, i);
+                let [grams, ctx, followers] = &mut self.tables[order - 2];
+                if grams[g] == 0 {
+                    followers[c] = followers[c].saturating_add(1);
+                }
+                grams[g] = grams[g].saturating_add(1);
+                ctx[c] = ctx[c].saturating_add(1);
+            }
+        }
+    }
+
+    /// The total natural-log likelihood ratio of `label` (and its end)
+    /// against uniformly random characters, and the number of characters
+    /// scored.
+    pub(crate) fn llr(&self, label: &[u8]) -> (f32, usize) {
+        let mut buf = [0u8; MAX_LABEL + KN_ORDER];
+        let n = Kn::padded(label, &mut buf);
+        let w = &buf[..n];
+        let total: f32 = self.uni.iter().map(|&x| f32::from(x)).sum();
+        let mut sum = 0.0f32;
+        for i in KN_ORDER - 1..n {
+            let u = f32::from(self.uni.get(char_slot(w[i])).copied().unwrap_or(0));
+            let mut p = (u + 1.0) / (total + ALPHABET + 1.0);
+            for order in 2..=KN_ORDER {
+                let (g, c) = Kn::buckets(order, w, i);
+                let [grams, ctx, followers] = &self.tables[order - 2];
+                let cc = f32::from(ctx.get(c).copied().unwrap_or(0));
+                if cc > 0.0 {
+                    let gc = f32::from(grams.get(g).copied().unwrap_or(0));
+                    let f = f32::from(followers.get(c).copied().unwrap_or(0));
+                    p = (gc - KN_DISCOUNT).max(0.0) / cc + KN_DISCOUNT * f / cc * p;
+                }
+            }
+            sum += p.max(1e-9).ln() + (ALPHABET + 1.0).ln();
+        }
+        (sum, n + 1 - KN_ORDER)
+    }
+}
+
 /// The hashed bucket of a top-level suffix label.
 pub(crate) fn tld_bucket(last: &str) -> usize {
     hash(H_TLD_PRIOR, last.as_bytes()) as usize % TLD_BUCKETS
@@ -303,6 +411,7 @@ impl CharModel {
             uni: vec![0; LM_UNI],
             tld: vec![0; TLD_BUCKETS],
             words: Words::default(),
+            kn: Kn::empty(),
         }
     }
 
@@ -332,6 +441,7 @@ impl CharModel {
 
     /// Counts one benign label.
     pub(crate) fn add(&mut self, label: &str) {
+        self.kn.add(label);
         let (tri, ctx, uni) = (&mut self.tri, &mut self.ctx, &mut self.uni);
         Self::for_each_trigram(label.as_bytes(), |t, c, u| {
             for (table, i) in [(&mut *tri, t), (&mut *ctx, c), (&mut *uni, u)] {
@@ -613,6 +723,29 @@ impl Features {
         };
         f.push(
             hashed(H_LLR_LEN, &[llrb, lb_bucket as u8]),
+            1.0,
+            Group::Likelihood,
+        );
+
+        // The 4-gram model: total and mean evidence, total per length.
+        let (kn, kn_n) = lm.kn.llr(lb);
+        f.push(F_KN_LLR, (-kn / 16.0).clamp(-2.0, 2.0), Group::Likelihood);
+        f.push(
+            F_KN_MEAN,
+            (-kn / kn_n.max(1) as f32 / 2.0).clamp(-2.0, 2.0),
+            Group::Likelihood,
+        );
+        let knb: u8 = match kn {
+            l if l < -12.0 => 0,
+            l if l < -6.0 => 1,
+            l if l < -2.0 => 2,
+            l if l < 2.0 => 3,
+            l if l < 6.0 => 4,
+            l if l < 12.0 => 5,
+            _ => 6,
+        };
+        f.push(
+            hashed(H_KN_LEN, &[knb, lb_bucket as u8]),
             1.0,
             Group::Likelihood,
         );

@@ -25,8 +25,8 @@ use scry_model::DomainName;
 use serde::{Deserialize, Serialize};
 
 use crate::features::{
-    CharModel, DENSE, DIM, Features, GROUPS, Group, LM_CTX, LM_TRI, LM_UNI, TLD_BUCKETS, Words,
-    split,
+    CharModel, DENSE, DIM, Features, GROUPS, Group, KN_BUCKETS, Kn, LM_CTX, LM_TRI, LM_UNI,
+    TLD_BUCKETS, Words, split,
 };
 use crate::lexicon::{Lexicon, Term};
 use crate::{Error, Result};
@@ -268,7 +268,18 @@ impl Model {
                 format!("format version {version}, this build reads {FORMAT_VERSION}"),
             ));
         }
-        let expect = [DIM, DENSE, LM_TRI, LM_CTX, LM_UNI, TLD_BUCKETS, THREATS];
+        let expect = [
+            DIM,
+            DENSE,
+            LM_TRI,
+            LM_CTX,
+            LM_UNI,
+            TLD_BUCKETS,
+            KN_BUCKETS[0],
+            KN_BUCKETS[1],
+            KN_BUCKETS[2],
+            THREATS,
+        ];
         let names = [
             "weight buckets",
             "dense buckets",
@@ -276,6 +287,9 @@ impl Model {
             "context buckets",
             "unigram slots",
             "suffix buckets",
+            "4-gram model order-2 buckets",
+            "4-gram model order-3 buckets",
+            "4-gram model order-4 buckets",
             "threats",
         ];
         for (want, what) in expect.iter().zip(names) {
@@ -313,6 +327,13 @@ impl Model {
         let ctx = read_u16(LM_CTX)?;
         let uni = read_u16(LM_UNI)?;
         let tld = read_u16(TLD_BUCKETS)?;
+        let mut kn = Kn::empty();
+        for (o, tables) in kn.tables.iter_mut().enumerate() {
+            for t in tables.iter_mut() {
+                *t = read_u16(KN_BUCKETS[o])?;
+            }
+        }
+        kn.uni = read_u16(kn.uni.len())?;
         let at = r.off;
         let n_words = r.u32()? as usize;
         if n_words > MAX_WORDS {
@@ -355,6 +376,7 @@ impl Model {
                 uni,
                 tld,
                 words: Words::new(list),
+                kn,
             },
             lex: Lexicon::get()?,
         })
@@ -366,7 +388,18 @@ impl Model {
             Vec::with_capacity(40 + THREATS * (4 + DIM * 2) + (LM_TRI + LM_CTX + LM_UNI) * 2 + 8);
         out.extend_from_slice(MAGIC);
         out.extend_from_slice(&FORMAT_VERSION.to_le_bytes());
-        for v in [DIM, DENSE, LM_TRI, LM_CTX, LM_UNI, TLD_BUCKETS, THREATS] {
+        for v in [
+            DIM,
+            DENSE,
+            LM_TRI,
+            LM_CTX,
+            LM_UNI,
+            TLD_BUCKETS,
+            KN_BUCKETS[0],
+            KN_BUCKETS[1],
+            KN_BUCKETS[2],
+            THREATS,
+        ] {
             out.extend_from_slice(&(v as u32).to_le_bytes());
         }
         for t in 0..THREATS {
@@ -382,6 +415,8 @@ impl Model {
             .chain(&self.lm.ctx)
             .chain(&self.lm.uni)
             .chain(&self.lm.tld)
+            .chain(self.lm.kn.tables.iter().flatten().flatten())
+            .chain(&self.lm.kn.uni)
         {
             out.extend_from_slice(&v.to_le_bytes());
         }

@@ -100,6 +100,9 @@ pub struct ModelTrainReport {
     /// Negatives left out of the final fit as suspect (label noise), when
     /// validation chose the filter.
     pub suspect_negatives_dropped: usize,
+    /// The filter's log-odds threshold (4.6: p > 0.99, 2.2: p > 0.9), when
+    /// validation chose one.
+    pub suspect_filter_logit: Option<f32>,
 }
 
 /// What training did.
@@ -126,50 +129,14 @@ type Keyed = (usize, String);
 struct Rows {
     feats: Vec<(u32, f32)>,
     spans: Vec<(usize, usize)>,
-    /// Each row's label length, capped at [`LEN_CLASSES`] - 1.
-    lens: Vec<u8>,
 }
-
-/// Label length classes of the length-matched weighting.
-const LEN_CLASSES: usize = 25;
 
 impl Rows {
     fn push(&mut self, f: &Features) -> usize {
         let start = self.feats.len();
         self.feats.extend(f.iter().map(|(i, v, _)| (i as u32, v)));
         self.spans.push((start, self.feats.len()));
-        self.lens.push(f.info.len.min(LEN_CLASSES - 1) as u8);
         self.spans.len() - 1
-    }
-
-    /// Weights of the positives that give them the negatives' label
-    /// length distribution (mean 1; each within 1/20..20 before that):
-    /// a model fitted so cannot rank by the training families' lengths,
-    /// which new families do not share.
-    fn length_matched(&self, pos: &[usize], neg: &[usize]) -> Vec<f32> {
-        let mut pc = [0f32; LEN_CLASSES];
-        let mut nc = [0f32; LEN_CLASSES];
-        for &r in pos {
-            pc[usize::from(self.lens[r])] += 1.0;
-        }
-        for &r in neg {
-            nc[usize::from(self.lens[r])] += 1.0;
-        }
-        let (np, nn) = (pos.len().max(1) as f32, neg.len().max(1) as f32);
-        let mut w: Vec<f32> = pos
-            .iter()
-            .map(|&r| {
-                let l = usize::from(self.lens[r]);
-                ((nc[l] / nn) / (pc[l] / np).max(1e-9)).clamp(0.05, 20.0)
-            })
-            .collect();
-        let mean = w.iter().sum::<f32>() / w.len().max(1) as f32;
-        if mean > 0.0 {
-            for x in &mut w {
-                *x /= mean;
-            }
-        }
-        w
     }
 
     fn row(&self, r: usize) -> &[(u32, f32)] {
@@ -244,7 +211,6 @@ pub fn train(cfg: &TrainConfig, progress: &dyn Fn(&str)) -> Result<(Model, Train
     let mut rows = Rows {
         feats: Vec::new(),
         spans: Vec::new(),
-        lens: Vec::new(),
     };
     // Each row with its validation group key.
     let mut add = |names: &mut dyn Iterator<Item = (&String, String)>,
@@ -319,8 +285,7 @@ pub fn train(cfg: &TrainConfig, progress: &dyn Fn(&str)) -> Result<(Model, Train
                 Hyper {
                     epochs: cfg.epochs,
                     l2: DEFAULT_L2,
-                    filter: false,
-                    match_len: false,
+                    filter: NO_FILTER,
                 },
                 None,
             )
@@ -328,8 +293,8 @@ pub fn train(cfg: &TrainConfig, progress: &dyn Fn(&str)) -> Result<(Model, Train
         let validation_auc = validation.map(|(auc, _)| auc);
         let rows_of = |v: &[(usize, String)]| v.iter().map(|(r, _)| *r).collect::<Vec<_>>();
         let all_neg = rows_of(neg);
-        let negs = if hyper.filter {
-            drop_suspects(&rows, &rows_of(pos), &all_neg, seed)
+        let negs = if hyper.filter < NO_FILTER {
+            drop_suspects(&rows, &rows_of(pos), &all_neg, seed, hyper.filter)
         } else {
             all_neg.clone()
         };
@@ -358,6 +323,7 @@ pub fn train(cfg: &TrainConfig, progress: &dyn Fn(&str)) -> Result<(Model, Train
             validation_auc,
             calibration_shift: shift,
             suspect_negatives_dropped: dropped,
+            suspect_filter_logit: (hyper.filter < NO_FILTER).then_some(hyper.filter),
         });
     }
     let model = Model::from_parts(weights, lm_full)?;
@@ -411,33 +377,38 @@ fn calibrate(rows: &Rows, neg: &[usize], w: &mut [f32]) -> f32 {
 struct Hyper {
     epochs: u32,
     l2: f32,
-    /// Drop the negatives a cross-fitted model finds most suspect before
-    /// fitting (see [`drop_suspects`]).
-    filter: bool,
-    /// Weigh the positives to the negatives' label length distribution
-    /// ([`Rows::length_matched`]).
-    match_len: bool,
+    /// Drop the negatives whose cross-fitted log-odds exceed this before
+    /// fitting (see [`drop_suspects`]; [`NO_FILTER`]: keep all).
+    filter: f32,
 }
 
 const DEFAULT_L2: f32 = 1e-4;
 
-/// The validation grid, in preference order (ties keep the first).
-const GRID: [Hyper; 36] = {
+/// No label-noise filter.
+const NO_FILTER: f32 = f32::INFINITY;
+
+/// The validation grid, in preference order (ties keep the first):
+/// epochs × L2 × label-noise filter (none, p > 0.99, p > 0.9, p > 0.75).
+const GRID: [Hyper; 24] = {
     let mut g = [Hyper {
         epochs: 0,
         l2: 0.0,
-        filter: false,
-        match_len: false,
-    }; 36];
+        filter: NO_FILTER,
+    }; 24];
     let epochs = [2u32, 4, 8];
-    let l2 = [1e-3f32, 1e-4, 1e-5];
+    let l2 = [1e-3f32, 1e-5];
+    let filters = [
+        NO_FILTER,
+        SUSPECT_LOGIT,
+        LOOSE_SUSPECT_LOGIT,
+        LOOSEST_SUSPECT_LOGIT,
+    ];
     let mut i = 0;
-    while i < 36 {
+    while i < 24 {
         g[i] = Hyper {
-            epochs: epochs[(i % 9) / 3],
-            l2: l2[i % 3],
-            filter: (i % 18) >= 9,
-            match_len: i >= 18,
+            epochs: epochs[(i % 6) / 2],
+            l2: l2[i % 2],
+            filter: filters[i / 6],
         };
         i += 1;
     }
@@ -448,12 +419,22 @@ const GRID: [Hyper; 36] = {
 /// dropped by the filter: the benign lists contain DGA traffic
 /// (`xkrlmshkbhi.net` is in the OpenDNS top-10k).
 const SUSPECT_LOGIT: f32 = 4.6;
+/// The looser filter of the grid: p > 0.9.
+const LOOSE_SUSPECT_LOGIT: f32 = 2.2;
+/// The loosest filter of the grid: p > 0.75.
+const LOOSEST_SUSPECT_LOGIT: f32 = 1.1;
 
 /// The negatives without the suspects: each half of them is scored by a
 /// model fitted on the positives and the other half (2 epochs), and those
-/// above [`SUSPECT_LOGIT`] are left out. Only training negatives are
+/// above `threshold` are left out. Only training negatives are
 /// filtered; validation and test sets never are.
-fn drop_suspects(rows: &Rows, pos: &[usize], neg: &[usize], seed: u64) -> Vec<usize> {
+fn drop_suspects(
+    rows: &Rows,
+    pos: &[usize],
+    neg: &[usize],
+    seed: u64,
+    threshold: f32,
+) -> Vec<usize> {
     let halves: [Vec<usize>; 2] = [
         neg.iter().step_by(2).copied().collect(),
         neg.iter().skip(1).step_by(2).copied().collect(),
@@ -461,15 +442,14 @@ fn drop_suspects(rows: &Rows, pos: &[usize], neg: &[usize], seed: u64) -> Vec<us
     let quick = Hyper {
         epochs: 2,
         l2: DEFAULT_L2,
-        filter: false,
-        match_len: false,
+        filter: NO_FILTER,
     };
     let mut keep = Vec::with_capacity(neg.len());
     for h in 0..2 {
         let (w, _) = fit(rows, pos, &halves[1 - h], quick, seed ^ 0x0f11_7e55);
         keep.extend(halves[h].iter().copied().filter(|&r| {
             let z: f32 = rows.row(r).iter().map(|&(i, v)| w[i as usize] * v).sum();
-            z <= SUSPECT_LOGIT
+            z <= threshold
         }));
     }
     keep.sort_unstable();
@@ -502,23 +482,33 @@ fn choose(
     if tp.is_empty() || vp.is_empty() || tn.is_empty() || vn.is_empty() {
         return (GRID[GRID.len() - 1], None);
     }
-    let tn_filtered = drop_suspects(rows, &tp, &tn, seed);
-    progress(&format!(
-        "  filter: {} of {} training negatives suspect",
-        tn.len() - tn_filtered.len(),
-        tn.len()
-    ));
+    let filtered: Vec<(f32, Vec<usize>)> =
+        [SUSPECT_LOGIT, LOOSE_SUSPECT_LOGIT, LOOSEST_SUSPECT_LOGIT]
+            .into_iter()
+            .map(|t| {
+                let kept = drop_suspects(rows, &tp, &tn, seed, t);
+                progress(&format!(
+                    "  filter at log-odds {t}: {} of {} training negatives suspect",
+                    tn.len() - kept.len(),
+                    tn.len()
+                ));
+                (t, kept)
+            })
+            .collect();
     let mut best: Option<(Hyper, f64, f32)> = None;
     for h in GRID {
-        let negs = if h.filter { &tn_filtered } else { &tn };
+        let negs = filtered
+            .iter()
+            .find(|(t, _)| *t == h.filter)
+            .map_or(&tn, |(_, kept)| kept);
         let (w, _) = fit(rows, &tp, negs, h, seed);
         let score = |r: usize| -> f32 { rows.row(r).iter().map(|&(i, v)| w[i as usize] * v).sum() };
         let sp: Vec<f32> = vp.iter().map(|&r| score(r)).collect();
         let sn: Vec<f32> = vn.iter().map(|&r| score(r)).collect();
         let auc = crate::metrics::roc_auc(&sp, &sn);
         progress(&format!(
-            "  epochs {} l2 {:e} filter {} length-matched {}: validation AUC {auc:.4}",
-            h.epochs, h.l2, h.filter, h.match_len
+            "  epochs {} l2 {:e} filter {}: validation AUC {auc:.4}",
+            h.epochs, h.l2, h.filter
         ));
         if best.is_none_or(|(_, b, _)| auc > b) {
             best = Some((h, auc, quantile(sn)));
@@ -535,27 +525,16 @@ fn choose(
 /// epoch's mean weighted log loss.
 fn fit(rows: &Rows, pos: &[usize], neg: &[usize], hyper: Hyper, seed: u64) -> (Vec<f32>, f64) {
     const LR: f32 = 0.1;
-    let Hyper {
-        epochs,
-        l2,
-        match_len,
-        ..
-    } = hyper;
-    let pos_w = if match_len {
-        rows.length_matched(pos, neg)
-    } else {
-        vec![1.0; pos.len()]
-    };
+    let Hyper { epochs, l2, .. } = hyper;
     let mut w = vec![0.0f32; DIM];
     let mut g2 = vec![1e-6f32; DIM];
     let n = (pos.len() + neg.len()) as f32;
     let wp = 0.5 * n / pos.len() as f32;
     let wn = 0.5 * n / neg.len() as f32;
-    let mut order: Vec<(usize, bool, f32)> = pos
+    let mut order: Vec<(usize, bool)> = pos
         .iter()
-        .zip(&pos_w)
-        .map(|(&r, &w)| (r, true, w))
-        .chain(neg.iter().map(|&r| (r, false, 1.0)))
+        .map(|&r| (r, true))
+        .chain(neg.iter().map(|&r| (r, false)))
         .collect();
     let mut rng = SplitMix::new(seed);
     let mut loss = 0.0f64;
@@ -565,11 +544,11 @@ fn fit(rows: &Rows, pos: &[usize], neg: &[usize], hyper: Hyper, seed: u64) -> (V
             order.swap(i, j);
         }
         loss = 0.0;
-        for &(r, y, rw) in &order {
+        for &(r, y) in &order {
             let x = rows.row(r);
             let z: f32 = x.iter().map(|&(i, v)| w[i as usize] * v).sum();
             let p = 1.0 / (1.0 + (-z).exp());
-            let (target, cw) = if y { (1.0, wp * rw) } else { (0.0, wn) };
+            let (target, cw) = if y { (1.0, wp) } else { (0.0, wn) };
             let pc = p.clamp(1e-7, 1.0 - 1e-7);
             loss += f64::from(cw) * -f64::from(if y { pc.ln() } else { (1.0 - pc).ln() });
             let err = (p - target) * cw;
