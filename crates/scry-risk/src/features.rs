@@ -138,6 +138,7 @@ const H_LLR_LEN: u32 = 0x6c6c_726c;
 const H_SHAPE_LEN: u32 = 0x7368_6c6e;
 const H_KN: u32 = 0x6b6e_3400;
 const H_KN_LEN: u32 = 0x6b6e_6c6e;
+const H_KN_CROSS: u32 = 0x6b6e_7863;
 
 /// FNV-1a over `bytes` from `seed`, then the murmur3 finaliser.
 pub(crate) fn hash(seed: u32, bytes: &[u8]) -> u32 {
@@ -817,6 +818,15 @@ impl Features {
             f32::from(u8::from(tld_count == 0)),
             Group::Tld,
         );
+        // Randomness with suffix rarity and with word coverage.
+        let rare: u8 = match tld_count {
+            0..=9 => 0,
+            10..=99 => 1,
+            100..=999 => 2,
+            _ => 3,
+        };
+        f.push(hashed(H_KN_CROSS, &[0, knb, rare]), 1.0, Group::Likelihood);
+        f.push(hashed(H_KN_CROSS, &[1, knb, cb]), 1.0, Group::Likelihood);
         if last.len() != suffix.len() {
             f.push(hashed(H_SUFFIX, suffix.as_bytes()), 1.0, Group::Tld);
         }
