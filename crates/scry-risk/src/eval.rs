@@ -225,17 +225,6 @@ pub fn evaluate(model: &Model, cfg: &EvalConfig) -> Result<EvalReport> {
     // The spam classifier on real data has no real spam: report how it
     // ranks phishing and DGA names instead would mislead, so it is only
     // evaluated on the synthetic world.
-    // TEMP-DIAG
-    if let Some(path) = std::env::var_os("SCRY_RISK_DUMP") {
-        let mut out = String::new();
-        for (n, z) in real.benign_test.iter().zip(&neg_m) {
-            out.push_str(&format!("benign\t{z:.3}\t{n}\n"));
-        }
-        for ((n, f), z) in real.dga_test.iter().zip(&pos_m) {
-            out.push_str(&format!("{f}\t{z:.3}\t{n}\n"));
-        }
-        let _ = std::fs::write(path, out);
-    }
     let mut families: Vec<FamilyRow> = Vec::new();
     let mut sorted = neg_m.clone();
     sorted.sort_by(|a, b| b.total_cmp(a));

@@ -455,16 +455,10 @@ impl CharModel {
 
     /// Mean natural-log probability per character under the trigram and
     /// under the bigram model (a bigram is estimated as the count of the
-    /// next trigram context over its first character's count).
-    pub(crate) fn mean_log_probs(&self, label: &str) -> (f32, f32) {
-        let (tri, bi, _) = self.log_probs(label);
-        (tri, bi)
-    }
-
-    /// As [`CharModel::mean_log_probs`], plus the total log-likelihood
-    /// ratio of the label against uniformly random characters (nats: below
-    /// zero, the label is less likely under the benign model than as
-    /// random letters and digits).
+    /// next trigram context over its first character's count), and the
+    /// total log-likelihood ratio of the label against uniformly random
+    /// characters (nats: below zero, the label is less likely under the
+    /// benign model than as random letters and digits).
     pub(crate) fn log_probs(&self, label: &str) -> (f32, f32, f32) {
         let get = |t: &[u16], i: usize| f32::from(t.get(i).copied().unwrap_or(0));
         let (mut tri_sum, mut bi_sum) = (0.0f32, 0.0f32);
