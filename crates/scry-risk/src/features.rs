@@ -9,11 +9,18 @@
 //! * dense: length and length buckets, Shannon entropy, digits, hyphens,
 //!   vowel ratio and consonant/digit runs, the mean log-likelihood of the
 //!   label under a character trigram model of benign names
-//!   ([`CharModel`]), punycode, brand terms and phishing keywords,
-//!   look-alike similarity buckets;
+//!   ([`CharModel`]), the total and mean log-likelihood ratio (against
+//!   random characters) under a 4-gram model of them ([`Kn`]), the share
+//!   of the label covered by words of benign names ([`Words`]), how rare
+//!   the top-level suffix is among benign names, punycode, brand terms and
+//!   phishing keywords, look-alike similarity buckets;
 //! * hashed (into [`DIM`] buckets): character 2-, 3- and 4-grams of
 //!   `^label$`, the last suffix label and the whole suffix, the brand
-//!   term and keyword seen.
+//!   term and keyword seen, and crosses that let a linear model weigh one
+//!   fact differently per length or per another fact (vowel share,
+//!   consonant run, distinct characters, likelihood ratio and word
+//!   coverage per length bucket; likelihood ratio per suffix rarity and
+//!   per word coverage).
 //!
 //! The bucket layout and the hash are part of the model format: changing
 //! them needs a new model version.

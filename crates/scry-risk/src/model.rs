@@ -43,6 +43,9 @@ const THREATS: usize = 3;
 /// Most words a model file may hold.
 const MAX_WORDS: usize = 1 << 20;
 
+/// The name of the built-in model (its file's stem), shown with scores.
+pub const MODEL_NAME: &str = "lexical-v2";
+
 /// The model committed in the crate (`model/lexical-v2.bin`).
 static BUILTIN: &[u8] = include_bytes!("../model/lexical-v2.bin");
 

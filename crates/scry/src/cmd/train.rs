@@ -102,7 +102,10 @@ pub(crate) fn train(a: &TrainArgs) -> Result<ExitCode> {
                     m.validation_auc
                         .map_or_else(|| "-".to_string(), |v| format!("{v:.4}")),
                     format!("{:.2}", m.calibration_shift),
-                    m.suspect_negatives_dropped.to_string(),
+                    match m.suspect_filter_logit {
+                        Some(t) => format!("{} (log-odds > {t})", m.suspect_negatives_dropped),
+                        None => "-".to_string(),
+                    },
                 ]
             })
             .collect();
