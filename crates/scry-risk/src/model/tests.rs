@@ -195,6 +195,22 @@ fn fast_scores_match_full_scores() {
 
 proptest! {
     #[test]
+    fn any_name_scores_with_bounded_features(label in "[a-z0-9][a-z0-9-]{0,61}[a-z0-9]", tld in "(com|ws|co\\.uk|github\\.io|xn--p1ai|zz)") {
+        // The built-in model's word automaton, 4-gram and suffix tables on
+        // any label.
+        let Ok(n) = DomainName::parse(&format!("{label}.{tld}")) else { return Ok(()); };
+        let m = Model::builtin();
+        let f = m.features(&n);
+        for (i, v, _) in f.iter() {
+            prop_assert!(i < DIM);
+            prop_assert!(v.is_finite() && v.abs() <= 2.0, "{i} {v}");
+        }
+        prop_assert!(f.info.covered <= f.info.len);
+        let p = m.score(&n);
+        prop_assert!(p.phishing <= 99 && p.malware <= 99 && p.spam <= 99);
+    }
+
+    #[test]
     fn hostile_bytes_never_panic(b in proptest::collection::vec(any::<u8>(), 0..512)) {
         prop_assert!(Model::from_bytes(&b).is_err());
     }
