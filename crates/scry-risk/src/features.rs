@@ -10,7 +10,8 @@
 //!   vowel ratio and consonant/digit runs, the mean log-likelihood of the
 //!   label under a character trigram model of benign names
 //!   ([`CharModel`]), the total and mean log-likelihood ratio (against
-//!   random characters) under a 4-gram model of them ([`Kn`]), the share
+//!   random characters) under a 4-gram model of them ([`Kn`]) and under
+//!   their letter frequencies alone (hashed slots), the share
 //!   of the label covered by words of benign names ([`Words`]), how rare
 //!   the top-level suffix is among benign names, punycode, brand terms and
 //!   phishing keywords, look-alike similarity buckets;
@@ -146,6 +147,7 @@ const H_SHAPE_LEN: u32 = 0x7368_6c6e;
 const H_KN: u32 = 0x6b6e_3400;
 const H_KN_LEN: u32 = 0x6b6e_6c6e;
 const H_KN_CROSS: u32 = 0x6b6e_7863;
+const H_UNI: u32 = 0x756e_6931;
 
 /// FNV-1a over `bytes` from `seed`, then the murmur3 finaliser.
 pub(crate) fn hash(seed: u32, bytes: &[u8]) -> u32 {
@@ -345,6 +347,23 @@ impl Kn {
                 ctx[c] = ctx[c].saturating_add(1);
             }
         }
+    }
+
+    /// The total natural-log likelihood ratio of the characters of `label`
+    /// under the benign character frequencies (add-one) against uniformly
+    /// random characters: rare letters (`x`, `q`, `z`, `j`) pull it down
+    /// whatever their order.
+    pub(crate) fn unigram_llr(&self, label: &[u8]) -> f32 {
+        let label = &label[..label.len().min(MAX_LABEL)];
+        let total: f32 = self.uni.iter().map(|&x| f32::from(x)).sum();
+        let norm = (total + ALPHABET + 1.0).ln() - (ALPHABET + 1.0).ln();
+        label
+            .iter()
+            .map(|&c| {
+                let u = f32::from(self.uni.get(char_slot(c)).copied().unwrap_or(0));
+                (u + 1.0).ln() - norm
+            })
+            .sum()
     }
 
     /// The total natural-log likelihood ratio of `label` (and its end)
@@ -748,6 +767,26 @@ impl Features {
         };
         f.push(
             hashed(H_KN_LEN, &[knb, lb_bucket as u8]),
+            1.0,
+            Group::Likelihood,
+        );
+
+        // Letter frequencies alone (short names carry little order).
+        let uni = lm.kn.unigram_llr(lb);
+        f.push(
+            hashed(H_UNI, b"total"),
+            (-uni / 8.0).clamp(-2.0, 2.0),
+            Group::Likelihood,
+        );
+        let unb: u8 = match uni / lenf {
+            l if l < -0.8 => 0,
+            l if l < -0.4 => 1,
+            l if l < 0.0 => 2,
+            l if l < 0.3 => 3,
+            _ => 4,
+        };
+        f.push(
+            hashed(H_UNI, &[unb, lb_bucket as u8]),
             1.0,
             Group::Likelihood,
         );
