@@ -117,7 +117,7 @@ impl ThreatScorer for BuiltinScorer {
     }
 
     fn model(&self) -> String {
-        "scry-risk lexical-v1".into()
+        format!("scry-risk {}", scry_risk::MODEL_NAME)
     }
 
     /// One feature extraction (one look-alike match), no evidence.

@@ -120,6 +120,24 @@ pub(crate) fn url_host(url: &str) -> Option<&str> {
     Some(host)
 }
 
+/// The dnstwist English, French and Polish dictionaries
+/// (`dictionaries/dnstwist/*.dict`): the words that may be words
+/// ([`crate::features::Words::valid`]), as listed.
+pub(crate) fn dictionary_words(dir: &Path) -> Result<Vec<String>> {
+    let mut out = Vec::new();
+    for f in ["english", "french", "polish"] {
+        let path = dir.join(format!("dictionaries/dnstwist/{f}.dict"));
+        let text = read_file(&path)?;
+        for line in String::from_utf8_lossy(&text).lines() {
+            let w = line.trim().to_ascii_lowercase();
+            if crate::features::Words::valid(&w) {
+                out.push(w);
+            }
+        }
+    }
+    Ok(out)
+}
+
 /// The benign names, and those of them from the popular list.
 fn benign_names(dir: &Path) -> Result<(BTreeSet<String>, BTreeSet<String>)> {
     let mut set = BTreeSet::new();

@@ -94,6 +94,8 @@ pub struct FamilyRow {
     pub family: String,
     /// Test names.
     pub names: usize,
+    /// ROC AUC of the family's names against the held-out benign names.
+    pub auc: f64,
     /// TPR at the benign test set's 0.35 % FPR threshold.
     pub tpr_at_0_35: f64,
 }
@@ -243,6 +245,7 @@ pub fn evaluate(model: &Model, cfg: &EvalConfig) -> Result<EvalReport> {
         families.push(FamilyRow {
             family: fam.clone(),
             names: s.len(),
+            auc: roc_auc(&s, &neg_m),
             tpr_at_0_35: s.iter().filter(|&&x| x > threshold).count() as f64 / s.len() as f64,
         });
     }

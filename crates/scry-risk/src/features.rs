@@ -9,11 +9,19 @@
 //! * dense: length and length buckets, Shannon entropy, digits, hyphens,
 //!   vowel ratio and consonant/digit runs, the mean log-likelihood of the
 //!   label under a character trigram model of benign names
-//!   ([`CharModel`]), punycode, brand terms and phishing keywords,
-//!   look-alike similarity buckets;
+//!   ([`CharModel`]), the total and mean log-likelihood ratio (against
+//!   random characters) under a 4-gram model of them ([`Kn`]) and under
+//!   their letter frequencies alone (hashed slots), the share
+//!   of the label covered by words of benign names ([`Words`]), how rare
+//!   the top-level suffix is among benign names, punycode, brand terms and
+//!   phishing keywords, look-alike similarity buckets;
 //! * hashed (into [`DIM`] buckets): character 2-, 3- and 4-grams of
 //!   `^label$`, the last suffix label and the whole suffix, the brand
-//!   term and keyword seen.
+//!   term and keyword seen, and crosses that let a linear model weigh one
+//!   fact differently per length or per another fact (vowel share,
+//!   consonant run, distinct characters, likelihood ratio and word
+//!   coverage per length bucket; likelihood ratio per suffix rarity and
+//!   per word coverage).
 //!
 //! The bucket layout and the hash are part of the model format: changing
 //! them needs a new model version.
@@ -56,10 +64,11 @@ pub(crate) enum Group {
     Lookalike,
     Tld,
     Structure,
+    Words,
 }
 
 /// Number of [`Group`]s.
-pub(crate) const GROUPS: usize = 14;
+pub(crate) const GROUPS: usize = 15;
 
 impl Group {
     /// The stable evidence id.
@@ -79,6 +88,7 @@ impl Group {
             Group::Lookalike => "lookalike",
             Group::Tld => "tld",
             Group::Structure => "structure",
+            Group::Words => "benign_words",
         }
     }
 }
@@ -113,6 +123,13 @@ const F_LEADING_DIGIT: usize = 50;
 const F_UNDERSCORE: usize = 51;
 const F_LL2: usize = 52;
 const F_LL2_BUCKET: usize = 53; // 5 buckets: 53..=57
+const F_COVER: usize = 39;
+const F_LLR: usize = 58;
+const F_TLD_RARE: usize = 59;
+const F_TLD_UNSEEN: usize = 60;
+const F_UNCOVERED: usize = 61;
+const F_KN_LLR: usize = 62;
+const F_KN_MEAN: usize = 63;
 
 /// Hash seeds of the hashed feature families.
 const H_NGRAM: u32 = 0x6e67_7261;
@@ -123,6 +140,14 @@ const H_KEYWORD: u32 = 0x6b65_7977;
 const H_LM_TRI: u32 = 0x6c6d_7472;
 const H_LM_CTX: u32 = 0x6c6d_6378;
 const H_SHAPE: u32 = 0x7368_6170;
+const H_TLD_PRIOR: u32 = 0x746c_6470;
+const H_COVER_LEN: u32 = 0x636f_766c;
+const H_LLR_LEN: u32 = 0x6c6c_726c;
+const H_SHAPE_LEN: u32 = 0x7368_6c6e;
+const H_KN: u32 = 0x6b6e_3400;
+const H_KN_LEN: u32 = 0x6b6e_6c6e;
+const H_KN_CROSS: u32 = 0x6b6e_7863;
+const H_UNI: u32 = 0x756e_6931;
 
 /// FNV-1a over `bytes` from `seed`, then the murmur3 finaliser.
 pub(crate) fn hash(seed: u32, bytes: &[u8]) -> u32 {
@@ -142,13 +167,236 @@ fn hashed(seed: u32, bytes: &[u8]) -> usize {
     DENSE + (hash(seed, bytes) as usize) % (DIM - DENSE)
 }
 
-/// A character trigram model of benign registrable labels: hashed counts
-/// of trigrams and of their two-character contexts over `^^label$`.
-#[derive(Clone, PartialEq, Eq)]
+/// What the model knows of benign registrable names: a character trigram
+/// model (hashed counts of trigrams and of their two-character contexts
+/// over `^^label$`), the words their labels are made of ([`Words`]) and
+/// how many of them use each top-level suffix.
+#[derive(Clone)]
 pub(crate) struct CharModel {
     pub(crate) tri: Vec<u16>,
     pub(crate) ctx: Vec<u16>,
     pub(crate) uni: Vec<u16>,
+    /// Benign names per hashed last suffix label ([`TLD_BUCKETS`]).
+    pub(crate) tld: Vec<u16>,
+    pub(crate) words: Words,
+    pub(crate) kn: Kn,
+}
+
+impl PartialEq for CharModel {
+    fn eq(&self, o: &CharModel) -> bool {
+        self.tri == o.tri
+            && self.ctx == o.ctx
+            && self.uni == o.uni
+            && self.tld == o.tld
+            && self.words.list == o.words.list
+            && self.kn == o.kn
+    }
+}
+
+impl Eq for CharModel {}
+
+/// Hashed top-level suffix buckets of the benign suffix counts.
+pub(crate) const TLD_BUCKETS: usize = 1 << 12;
+/// Shortest word of the benign word list.
+pub(crate) const MIN_WORD: usize = 4;
+/// Longest word of the benign word list.
+pub(crate) const MAX_WORD: usize = 24;
+
+/// The words benign labels are made of: every run of letters of
+/// [`MIN_WORD`]..=[`MAX_WORD`] characters in a benign training label
+/// (`stack`, `overflow` from `stack-overflow`; `stackoverflow` whole), plus
+/// the dnstwist English, French and Polish dictionaries. A label's
+/// *coverage* is the largest share of its characters that non-overlapping
+/// words cover: benign names are mostly made of words, random generators'
+/// names are not.
+#[derive(Clone, Default)]
+pub(crate) struct Words {
+    /// Sorted, distinct.
+    pub(crate) list: Vec<String>,
+    ac: Option<aho_corasick::AhoCorasick>,
+}
+
+impl Words {
+    /// The word list's automaton; an empty or unbuildable list covers
+    /// nothing.
+    pub(crate) fn new(mut list: Vec<String>) -> Words {
+        list.sort_unstable();
+        list.dedup();
+        let ac = if list.is_empty() {
+            None
+        } else {
+            aho_corasick::AhoCorasick::builder()
+                .match_kind(aho_corasick::MatchKind::Standard)
+                .build(&list)
+                .ok()
+        };
+        Words { list, ac }
+    }
+
+    /// Whether `w` may be a word (lowercase ASCII letters, length bounds).
+    pub(crate) fn valid(w: &str) -> bool {
+        (MIN_WORD..=MAX_WORD).contains(&w.len()) && w.bytes().all(|c| c.is_ascii_lowercase())
+    }
+
+    /// The letter runs of a label that may be words.
+    pub(crate) fn tokens(label: &str) -> impl Iterator<Item = &str> {
+        label
+            .split(|c: char| !c.is_ascii_lowercase())
+            .filter(|w| Words::valid(w))
+    }
+
+    /// (characters covered by non-overlapping words, words used) of
+    /// `label` (at most [`MAX_LABEL`] bytes), maximising the coverage and
+    /// then using the fewest words.
+    pub(crate) fn coverage(&self, label: &[u8]) -> (usize, usize) {
+        let Some(ac) = &self.ac else {
+            return (0, 0);
+        };
+        let label = &label[..label.len().min(MAX_LABEL)];
+        // best[i]: (covered, -words) of the prefix of i bytes.
+        let mut best = [(0u8, 0i8); MAX_LABEL + 1];
+        let mut done = 0usize;
+        for m in ac.find_overlapping_iter(label) {
+            let (s, e) = (m.start(), m.end());
+            while done < e {
+                done += 1;
+                best[done] = best[done].max(best[done - 1]);
+            }
+            let (c, w) = best[s];
+            let cand = (c.saturating_add((e - s) as u8), w.saturating_sub(1));
+            best[e] = best[e].max(cand);
+        }
+        while done < label.len() {
+            done += 1;
+            best[done] = best[done].max(best[done - 1]);
+        }
+        let (c, w) = best[label.len()];
+        (usize::from(c), usize::from(w.unsigned_abs()))
+    }
+}
+
+/// Highest order of the [`Kn`] model (4: three characters of context).
+pub(crate) const KN_ORDER: usize = 4;
+/// Hashed buckets of the [`Kn`] n-gram and context tables, per order 2..=4.
+pub(crate) const KN_BUCKETS: [usize; 3] = [1 << 12, 1 << 15, 1 << 16];
+/// Absolute discount of the [`Kn`] model.
+const KN_DISCOUNT: f32 = 0.75;
+/// Unigram slots of the [`Kn`] model (as [`char_slot`], padded).
+const KN_UNI: usize = 40;
+
+/// A character 4-gram model of benign labels with interpolated absolute
+/// discounting (Kneser-Ney's interpolation, without its continuation
+/// counts): each order's estimate is its discounted count plus the
+/// discounted mass times the next lower order's estimate, down to add-one
+/// unigrams. Counts are hashed (`u16`, saturating): per order 2..=4, the
+/// n-grams, their contexts and the distinct characters seen after each
+/// context.
+#[derive(Clone, PartialEq, Eq)]
+pub(crate) struct Kn {
+    /// Per order 2..=4: n-gram counts, context counts, distinct followers.
+    pub(crate) tables: [[Vec<u16>; 3]; 3],
+    pub(crate) uni: Vec<u16>,
+}
+
+impl Kn {
+    pub(crate) fn empty() -> Kn {
+        Kn {
+            tables: std::array::from_fn(|o| std::array::from_fn(|_| vec![0; KN_BUCKETS[o]])),
+            uni: vec![0; KN_UNI],
+        }
+    }
+
+    /// `(n-gram bucket, context bucket)` of the n-gram of `order` (2..=4)
+    /// ending at `w[i]` (`w` padded with `^`).
+    fn buckets(order: usize, w: &[u8], i: usize) -> (usize, usize) {
+        let g = &w[i + 1 - order..=i];
+        let size = KN_BUCKETS[order - 2];
+        let seed = H_KN ^ order as u32;
+        (
+            hash(seed, g) as usize % size,
+            hash(seed ^ 0x00c0_0000, &g[..order - 1]) as usize % size,
+        )
+    }
+
+    /// `^^^label$` in a stack buffer.
+    fn padded(label: &[u8], buf: &mut [u8; MAX_LABEL + KN_ORDER]) -> usize {
+        let label = &label[..label.len().min(MAX_LABEL)];
+        let p = KN_ORDER - 1;
+        buf[..p].fill(b'^');
+        buf[p..p + label.len()].copy_from_slice(label);
+        buf[p + label.len()] = b'$';
+        p + label.len() + 1
+    }
+
+    /// Counts one benign label.
+    pub(crate) fn add(&mut self, label: &str) {
+        let mut buf = [0u8; MAX_LABEL + KN_ORDER];
+        let n = Kn::padded(label.as_bytes(), &mut buf);
+        let w = &buf[..n];
+        for i in KN_ORDER - 1..n {
+            if let Some(x) = self.uni.get_mut(char_slot(w[i])) {
+                *x = x.saturating_add(1);
+            }
+            for order in 2..=KN_ORDER {
+                let (g, c) = Kn::buckets(order, w, i);
+                let [grams, ctx, followers] = &mut self.tables[order - 2];
+                if grams[g] == 0 {
+                    followers[c] = followers[c].saturating_add(1);
+                }
+                grams[g] = grams[g].saturating_add(1);
+                ctx[c] = ctx[c].saturating_add(1);
+            }
+        }
+    }
+
+    /// The total natural-log likelihood ratio of the characters of `label`
+    /// under the benign character frequencies (add-one) against uniformly
+    /// random characters: rare letters (`x`, `q`, `z`, `j`) pull it down
+    /// whatever their order.
+    pub(crate) fn unigram_llr(&self, label: &[u8]) -> f32 {
+        let label = &label[..label.len().min(MAX_LABEL)];
+        let total: f32 = self.uni.iter().map(|&x| f32::from(x)).sum();
+        let norm = (total + ALPHABET + 1.0).ln() - (ALPHABET + 1.0).ln();
+        label
+            .iter()
+            .map(|&c| {
+                let u = f32::from(self.uni.get(char_slot(c)).copied().unwrap_or(0));
+                (u + 1.0).ln() - norm
+            })
+            .sum()
+    }
+
+    /// The total natural-log likelihood ratio of `label` (and its end)
+    /// against uniformly random characters, and the number of characters
+    /// scored.
+    pub(crate) fn llr(&self, label: &[u8]) -> (f32, usize) {
+        let mut buf = [0u8; MAX_LABEL + KN_ORDER];
+        let n = Kn::padded(label, &mut buf);
+        let w = &buf[..n];
+        let total: f32 = self.uni.iter().map(|&x| f32::from(x)).sum();
+        let mut sum = 0.0f32;
+        for i in KN_ORDER - 1..n {
+            let u = f32::from(self.uni.get(char_slot(w[i])).copied().unwrap_or(0));
+            let mut p = (u + 1.0) / (total + ALPHABET + 1.0);
+            for order in 2..=KN_ORDER {
+                let (g, c) = Kn::buckets(order, w, i);
+                let [grams, ctx, followers] = &self.tables[order - 2];
+                let cc = f32::from(ctx.get(c).copied().unwrap_or(0));
+                if cc > 0.0 {
+                    let gc = f32::from(grams.get(g).copied().unwrap_or(0));
+                    let f = f32::from(followers.get(c).copied().unwrap_or(0));
+                    p = (gc - KN_DISCOUNT).max(0.0) / cc + KN_DISCOUNT * f / cc * p;
+                }
+            }
+            sum += p.max(1e-9).ln() + (ALPHABET + 1.0).ln();
+        }
+        (sum, n + 1 - KN_ORDER)
+    }
+}
+
+/// The hashed bucket of a top-level suffix label.
+pub(crate) fn tld_bucket(last: &str) -> usize {
+    hash(H_TLD_PRIOR, last.as_bytes()) as usize % TLD_BUCKETS
 }
 
 impl std::fmt::Debug for CharModel {
@@ -188,6 +436,9 @@ impl CharModel {
             tri: vec![0; LM_TRI],
             ctx: vec![0; LM_CTX],
             uni: vec![0; LM_UNI],
+            tld: vec![0; TLD_BUCKETS],
+            words: Words::default(),
+            kn: Kn::empty(),
         }
     }
 
@@ -207,8 +458,17 @@ impl CharModel {
         }
     }
 
+    /// Counts one benign name's suffix (its last label).
+    pub(crate) fn add_suffix(&mut self, suffix: &str) {
+        let last = suffix.rsplit('.').next().unwrap_or(suffix);
+        if let Some(x) = self.tld.get_mut(tld_bucket(last)) {
+            *x = x.saturating_add(1);
+        }
+    }
+
     /// Counts one benign label.
     pub(crate) fn add(&mut self, label: &str) {
+        self.kn.add(label);
         let (tri, ctx, uni) = (&mut self.tri, &mut self.ctx, &mut self.uni);
         Self::for_each_trigram(label.as_bytes(), |t, c, u| {
             for (table, i) in [(&mut *tri, t), (&mut *ctx, c), (&mut *uni, u)] {
@@ -221,8 +481,11 @@ impl CharModel {
 
     /// Mean natural-log probability per character under the trigram and
     /// under the bigram model (a bigram is estimated as the count of the
-    /// next trigram context over its first character's count).
-    pub(crate) fn mean_log_probs(&self, label: &str) -> (f32, f32) {
+    /// next trigram context over its first character's count), and the
+    /// total log-likelihood ratio of the label against uniformly random
+    /// characters (nats: below zero, the label is less likely under the
+    /// benign model than as random letters and digits).
+    pub(crate) fn log_probs(&self, label: &str) -> (f32, f32, f32) {
         let get = |t: &[u16], i: usize| f32::from(t.get(i).copied().unwrap_or(0));
         let (mut tri_sum, mut bi_sum) = (0.0f32, 0.0f32);
         let mut n = 0u32;
@@ -240,11 +503,12 @@ impl CharModel {
             n += 1;
         });
         if n == 0 {
-            (0.0, 0.0)
+            (0.0, 0.0, 0.0)
         } else {
             (
                 tri_sum / n as f32,
                 bi_sum / n.saturating_sub(1).max(1) as f32,
+                tri_sum + n as f32 * ALPHABET.ln(),
             )
         }
     }
@@ -259,6 +523,8 @@ pub(crate) struct Info {
     pub(crate) hyphens: usize,
     pub(crate) cons_run: usize,
     pub(crate) log_prob: f32,
+    /// Characters of the label covered by benign words.
+    pub(crate) covered: usize,
     /// Index into `Lexicon::term_kinds` of the first brand term.
     pub(crate) brand_term: Option<usize>,
     /// Index into `Lexicon::term_kinds` of the first keyword, or a
@@ -432,6 +698,15 @@ impl Features {
                 f.one_hot(F_CONS_RUN_BUCKET, k, Group::Runs);
             }
         }
+        // Vowel share, consonant run and distinct characters per length:
+        // five random letters are not five letters of a word.
+        let vb = ((vowels * 5) / len.max(1)).min(4) as u8;
+        let distinct = counts.iter().filter(|&&c| c > 0).count();
+        let db = ((distinct * 4) / len.max(1)).min(4) as u8;
+        let lbb = lb_bucket as u8;
+        for (k, v) in [(0u8, vb), (1, max_cons.min(6) as u8), (2, db)] {
+            f.push(hashed(H_SHAPE_LEN, &[k, v, lbb]), 1.0, Group::Runs);
+        }
         f.push(
             F_DIGIT_RUN4,
             f32::from(u8::from(max_digit >= 4)),
@@ -454,7 +729,90 @@ impl Features {
         );
 
         // Benign character model.
-        let (ll, ll2) = lm.mean_log_probs(label);
+        let (ll, ll2, llr) = lm.log_probs(label);
+        // The total evidence against the benign model grows with the
+        // length; the mean does not: both, and the total per length.
+        f.push(F_LLR, (-llr / 16.0).clamp(-2.0, 2.0), Group::Likelihood);
+        let llrb: u8 = match llr {
+            l if l < -12.0 => 0,
+            l if l < -6.0 => 1,
+            l if l < -2.0 => 2,
+            l if l < 2.0 => 3,
+            l if l < 6.0 => 4,
+            l if l < 12.0 => 5,
+            _ => 6,
+        };
+        f.push(
+            hashed(H_LLR_LEN, &[llrb, lb_bucket as u8]),
+            1.0,
+            Group::Likelihood,
+        );
+
+        // The 4-gram model: total and mean evidence, total per length.
+        let (kn, kn_n) = lm.kn.llr(lb);
+        f.push(F_KN_LLR, (-kn / 16.0).clamp(-2.0, 2.0), Group::Likelihood);
+        f.push(
+            F_KN_MEAN,
+            (-kn / kn_n.max(1) as f32 / 2.0).clamp(-2.0, 2.0),
+            Group::Likelihood,
+        );
+        let knb: u8 = match kn {
+            l if l < -12.0 => 0,
+            l if l < -6.0 => 1,
+            l if l < -2.0 => 2,
+            l if l < 2.0 => 3,
+            l if l < 6.0 => 4,
+            l if l < 12.0 => 5,
+            _ => 6,
+        };
+        f.push(
+            hashed(H_KN_LEN, &[knb, lb_bucket as u8]),
+            1.0,
+            Group::Likelihood,
+        );
+
+        // Letter frequencies alone (short names carry little order).
+        let uni = lm.kn.unigram_llr(lb);
+        f.push(
+            hashed(H_UNI, b"total"),
+            (-uni / 8.0).clamp(-2.0, 2.0),
+            Group::Likelihood,
+        );
+        let unb: u8 = match uni / lenf {
+            l if l < -0.8 => 0,
+            l if l < -0.4 => 1,
+            l if l < 0.0 => 2,
+            l if l < 0.3 => 3,
+            _ => 4,
+        };
+        f.push(
+            hashed(H_UNI, &[unb, lb_bucket as u8]),
+            1.0,
+            Group::Likelihood,
+        );
+
+        // Benign words.
+        let (covered, words) = lm.words.coverage(lb);
+        let cover = covered as f32 / lenf;
+        f.push(F_COVER, cover, Group::Words);
+        f.push(
+            F_UNCOVERED,
+            ((len - covered.min(len)) as f32 / 8.0).min(2.0),
+            Group::Words,
+        );
+        let cb: u8 = match cover {
+            c if c <= 0.0 => 0,
+            c if c < 0.5 => 1,
+            c if c < 0.75 => 2,
+            c if c < 1.0 => 3,
+            _ => 4,
+        };
+        f.push(
+            hashed(H_COVER_LEN, &[cb, lb_bucket as u8, words.min(4) as u8]),
+            1.0,
+            Group::Words,
+        );
+        f.info.covered = covered;
         f.push(F_LL2, (-ll2 / 4.0).clamp(0.0, 2.0), Group::Likelihood);
         let ll2b = match ll2 {
             l if l > -2.0 => 0,
@@ -488,6 +846,27 @@ impl Features {
         );
         let last = suffix.rsplit('.').next().unwrap_or(suffix);
         f.push(hashed(H_TLD, last.as_bytes()), 1.0, Group::Tld);
+        // How rare the top-level suffix is among benign names.
+        let tld_count = lm.tld.get(tld_bucket(last)).copied().unwrap_or(0);
+        f.push(
+            F_TLD_RARE,
+            (-(f32::from(tld_count) + 1.0).ln() / 10.0 + 1.0).clamp(0.0, 1.0),
+            Group::Tld,
+        );
+        f.push(
+            F_TLD_UNSEEN,
+            f32::from(u8::from(tld_count == 0)),
+            Group::Tld,
+        );
+        // Randomness with suffix rarity and with word coverage.
+        let rare: u8 = match tld_count {
+            0..=9 => 0,
+            10..=99 => 1,
+            100..=999 => 2,
+            _ => 3,
+        };
+        f.push(hashed(H_KN_CROSS, &[0, knb, rare]), 1.0, Group::Likelihood);
+        f.push(hashed(H_KN_CROSS, &[1, knb, cb]), 1.0, Group::Likelihood);
         if last.len() != suffix.len() {
             f.push(hashed(H_SUFFIX, suffix.as_bytes()), 1.0, Group::Tld);
         }

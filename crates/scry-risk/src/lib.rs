@@ -3,10 +3,12 @@
 //!
 //! * [`Model`] holds three logistic regressions over one sparse feature
 //!   vector (see `features`: length, entropy, digits, hyphens, character
-//!   runs, character n-grams, likelihood under a character model of benign
-//!   names, brand terms, phishing keywords, look-alike similarity to brands
-//!   from `scry-lookalike`, public suffix). [`Model::builtin`] is the model
-//!   committed in `model/lexical-v1.bin`, embedded in the binary;
+//!   runs, character n-grams, likelihood under a character trigram and a
+//!   4-gram model of benign names, the share of the label made of words of
+//!   benign names, how rare its suffix is among them, brand terms,
+//!   phishing keywords, look-alike similarity to brands from
+//!   `scry-lookalike`, public suffix). [`Model::builtin`] is the model
+//!   committed in `model/lexical-v2.bin`, embedded in the binary;
 //!   [`Model::from_bytes`] validates a model file and never panics.
 //! * [`train()`] rebuilds that model from the real labelled lists of
 //!   `shared/data` (and the synthetic world for spam) with the label
@@ -35,7 +37,7 @@ pub use eval::{
     EVAL_SYNTHETIC_SEED, EvalConfig, EvalReport, FamilyRow, MetricRow, WithCi, evaluate,
 };
 pub use lexicon::lookalike_of;
-pub use model::{Evidence, FORMAT_VERSION, Model, Threat, ThreatProfile};
+pub use model::{Evidence, FORMAT_VERSION, MODEL_NAME, Model, Threat, ThreatProfile};
 pub use train::{
     CALIBRATION_QUANTILE, DEFAULT_SEED, ModelTrainReport, TRAIN_SYNTHETIC_SEED, TrainConfig,
     TrainReport, train,

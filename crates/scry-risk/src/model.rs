@@ -1,19 +1,23 @@
 //! The model: three logistic regressions over the shared lexical features,
 //! the benign character model, the file format and scoring with evidence.
 //!
-//! **File format, version 1** (all integers little-endian):
+//! **File format, version 2** (all integers little-endian; version 1 had
+//! neither the suffix counts nor the words, and other features):
 //!
 //! | bytes | content |
 //! | --- | --- |
 //! | 8 | magic `SCRYRSK\0` |
-//! | 4 | format version (1) |
-//! | 4 × 6 | weight buckets, dense buckets, trigram buckets, context buckets, unigram slots, threats: must equal the compiled constants |
+//! | 4 | format version (2) |
+//! | 4 × 7 | weight buckets, dense buckets, trigram buckets, context buckets, unigram slots, suffix buckets, threats: must equal the compiled constants |
 //! | 3 × (4 + 2 × buckets) | per threat (phishing, malware, spam): an `f32` scale, then the weights as `i16` (weight = value × scale) |
 //! | 2 × (trigram + context buckets + unigram slots) | the character model's counts as `u16` |
+//! | 2 × suffix buckets | benign names per hashed top-level suffix, `u16` |
+//! | 4 + words × (1 + length) | the benign word list: a `u32` count, then each word as a length byte and its letters, sorted and distinct |
 //! | 8 | FNV-1a 64 of everything before |
 //!
-//! The loader checks every size, the scales (finite, positive, small) and
-//! the checksum, and never panics.
+//! The loader checks every size, the scales (finite, positive, small), the
+//! words (lowercase letters, 4 to 24 of them, sorted, distinct) and the
+//! checksum, and never panics.
 
 use std::sync::OnceLock;
 
@@ -21,7 +25,8 @@ use scry_model::DomainName;
 use serde::{Deserialize, Serialize};
 
 use crate::features::{
-    CharModel, DENSE, DIM, Features, GROUPS, Group, LM_CTX, LM_TRI, LM_UNI, split,
+    CharModel, DENSE, DIM, Features, GROUPS, Group, KN_BUCKETS, Kn, LM_CTX, LM_TRI, LM_UNI,
+    TLD_BUCKETS, Words, split,
 };
 use crate::lexicon::{Lexicon, Term};
 use crate::{Error, Result};
@@ -33,11 +38,16 @@ const OWN_BRAND_LOGIT: f32 = -4.6;
 const EVIDENCE_PER_THREAT: usize = 4;
 const MAGIC: &[u8; 8] = b"SCRYRSK\0";
 /// The model file format version this build reads and writes.
-pub const FORMAT_VERSION: u32 = 1;
+pub const FORMAT_VERSION: u32 = 2;
 const THREATS: usize = 3;
+/// Most words a model file may hold.
+const MAX_WORDS: usize = 1 << 20;
 
-/// The model committed in the crate (`model/lexical-v1.bin`).
-static BUILTIN: &[u8] = include_bytes!("../model/lexical-v1.bin");
+/// The name of the built-in model (its file's stem), shown with scores.
+pub const MODEL_NAME: &str = "lexical-v2";
+
+/// The model committed in the crate (`model/lexical-v2.bin`).
+static BUILTIN: &[u8] = include_bytes!("../model/lexical-v2.bin");
 
 /// A threat a classifier scores.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -261,13 +271,28 @@ impl Model {
                 format!("format version {version}, this build reads {FORMAT_VERSION}"),
             ));
         }
-        let expect = [DIM, DENSE, LM_TRI, LM_CTX, LM_UNI, THREATS];
+        let expect = [
+            DIM,
+            DENSE,
+            LM_TRI,
+            LM_CTX,
+            LM_UNI,
+            TLD_BUCKETS,
+            KN_BUCKETS[0],
+            KN_BUCKETS[1],
+            KN_BUCKETS[2],
+            THREATS,
+        ];
         let names = [
             "weight buckets",
             "dense buckets",
             "trigram buckets",
             "context buckets",
             "unigram slots",
+            "suffix buckets",
+            "4-gram model order-2 buckets",
+            "4-gram model order-3 buckets",
+            "4-gram model order-4 buckets",
             "threats",
         ];
         for (want, what) in expect.iter().zip(names) {
@@ -304,6 +329,36 @@ impl Model {
         let tri = read_u16(LM_TRI)?;
         let ctx = read_u16(LM_CTX)?;
         let uni = read_u16(LM_UNI)?;
+        let tld = read_u16(TLD_BUCKETS)?;
+        let mut kn = Kn::empty();
+        for (o, tables) in kn.tables.iter_mut().enumerate() {
+            for t in tables.iter_mut() {
+                *t = read_u16(KN_BUCKETS[o])?;
+            }
+        }
+        kn.uni = read_u16(kn.uni.len())?;
+        let at = r.off;
+        let n_words = r.u32()? as usize;
+        if n_words > MAX_WORDS {
+            return Err(Error::model(
+                at,
+                format!("{n_words} words, at most {MAX_WORDS}"),
+            ));
+        }
+        let mut list = Vec::with_capacity(n_words);
+        for _ in 0..n_words {
+            let at = r.off;
+            let len = usize::from(r.take(1)?[0]);
+            let w = r.take(len)?;
+            let w = std::str::from_utf8(w)
+                .ok()
+                .filter(|w| Words::valid(w))
+                .ok_or_else(|| Error::model(at, "invalid word"))?;
+            if list.last().is_some_and(|p: &String| p.as_str() >= w) {
+                return Err(Error::model(at, "words not sorted and distinct"));
+            }
+            list.push(w.to_string());
+        }
         let body_end = r.off;
         let sum = r.take(8)?;
         let mut s8 = [0u8; 8];
@@ -318,7 +373,14 @@ impl Model {
             weights: interleave(&quant, &scales),
             scales,
             quant,
-            lm: CharModel { tri, ctx, uni },
+            lm: CharModel {
+                tri,
+                ctx,
+                uni,
+                tld,
+                words: Words::new(list),
+                kn,
+            },
             lex: Lexicon::get()?,
         })
     }
@@ -329,7 +391,18 @@ impl Model {
             Vec::with_capacity(40 + THREATS * (4 + DIM * 2) + (LM_TRI + LM_CTX + LM_UNI) * 2 + 8);
         out.extend_from_slice(MAGIC);
         out.extend_from_slice(&FORMAT_VERSION.to_le_bytes());
-        for v in [DIM, DENSE, LM_TRI, LM_CTX, LM_UNI, THREATS] {
+        for v in [
+            DIM,
+            DENSE,
+            LM_TRI,
+            LM_CTX,
+            LM_UNI,
+            TLD_BUCKETS,
+            KN_BUCKETS[0],
+            KN_BUCKETS[1],
+            KN_BUCKETS[2],
+            THREATS,
+        ] {
             out.extend_from_slice(&(v as u32).to_le_bytes());
         }
         for t in 0..THREATS {
@@ -338,8 +411,23 @@ impl Model {
                 out.extend_from_slice(&q.to_le_bytes());
             }
         }
-        for v in self.lm.tri.iter().chain(&self.lm.ctx).chain(&self.lm.uni) {
+        for v in self
+            .lm
+            .tri
+            .iter()
+            .chain(&self.lm.ctx)
+            .chain(&self.lm.uni)
+            .chain(&self.lm.tld)
+            .chain(self.lm.kn.tables.iter().flatten().flatten())
+            .chain(&self.lm.kn.uni)
+        {
             out.extend_from_slice(&v.to_le_bytes());
+        }
+        out.extend_from_slice(&(self.lm.words.list.len() as u32).to_le_bytes());
+        for w in &self.lm.words.list {
+            // `Words::valid`: at most MAX_WORD bytes.
+            out.push(w.len() as u8);
+            out.extend_from_slice(w.as_bytes());
         }
         let sum = checksum(&out);
         out.extend_from_slice(&sum.to_le_bytes());
@@ -482,6 +570,10 @@ impl Model {
             },
             Group::Tld => format!("public suffix .{suffix}"),
             Group::Structure => String::from("punycode or underscore in the registrable label"),
+            Group::Words => format!(
+                "{} of {} characters of the registrable label are words of benign names",
+                i.covered, i.len
+            ),
         }
     }
 }
@@ -501,6 +593,7 @@ const ALL_GROUPS: [Group; GROUPS] = [
     Group::Lookalike,
     Group::Tld,
     Group::Structure,
+    Group::Words,
 ];
 
 #[cfg(test)]

@@ -23,7 +23,7 @@ use scry_model::DomainName;
 use serde::Serialize;
 
 use crate::data::{DataStats, Limits, group_key, load_real, load_synthetic};
-use crate::features::{CharModel, DIM, Features, hash, split};
+use crate::features::{CharModel, DIM, Features, Words, hash, split};
 use crate::lexicon::Lexicon;
 use crate::metrics::SplitMix;
 use crate::{Error, Model, Result};
@@ -100,6 +100,9 @@ pub struct ModelTrainReport {
     /// Negatives left out of the final fit as suspect (label noise), when
     /// validation chose the filter.
     pub suspect_negatives_dropped: usize,
+    /// The filter's log-odds threshold (4.6: p > 0.99, 2.2: p > 0.9), when
+    /// validation chose one.
+    pub suspect_filter_logit: Option<f32>,
 }
 
 /// What training did.
@@ -182,13 +185,26 @@ pub fn train(cfg: &TrainConfig, progress: &dyn Fn(&str)) -> Result<(Model, Train
     progress("building the benign character model");
     let mut lm_full = CharModel::empty();
     let mut lm_half = [CharModel::empty(), CharModel::empty()];
+    let dictionary = crate::data::dictionary_words(&cfg.data_dir)?;
+    let mut words_full: Vec<String> = dictionary.clone();
+    let mut words_half = [dictionary.clone(), dictionary];
     for n in &real.benign_train {
         let Ok(d) = DomainName::from_normalised(n) else {
             continue;
         };
-        let (label, _) = split(&d);
+        let (label, suffix) = split(&d);
         lm_full.add(label);
+        lm_full.add_suffix(suffix);
         lm_half[half(n)].add(label);
+        lm_half[half(n)].add_suffix(suffix);
+        for w in Words::tokens(label) {
+            words_full.push(w.to_string());
+            words_half[half(n)].push(w.to_string());
+        }
+    }
+    lm_full.words = Words::new(words_full);
+    for (lm, w) in lm_half.iter_mut().zip(words_half) {
+        lm.words = Words::new(w);
     }
 
     progress("extracting features");
@@ -269,7 +285,7 @@ pub fn train(cfg: &TrainConfig, progress: &dyn Fn(&str)) -> Result<(Model, Train
                 Hyper {
                     epochs: cfg.epochs,
                     l2: DEFAULT_L2,
-                    filter: false,
+                    filter: NO_FILTER,
                 },
                 None,
             )
@@ -277,8 +293,8 @@ pub fn train(cfg: &TrainConfig, progress: &dyn Fn(&str)) -> Result<(Model, Train
         let validation_auc = validation.map(|(auc, _)| auc);
         let rows_of = |v: &[(usize, String)]| v.iter().map(|(r, _)| *r).collect::<Vec<_>>();
         let all_neg = rows_of(neg);
-        let negs = if hyper.filter {
-            drop_suspects(&rows, &rows_of(pos), &all_neg, seed)
+        let negs = if hyper.filter < NO_FILTER {
+            drop_suspects(&rows, &rows_of(pos), &all_neg, seed, hyper.filter)
         } else {
             all_neg.clone()
         };
@@ -307,6 +323,7 @@ pub fn train(cfg: &TrainConfig, progress: &dyn Fn(&str)) -> Result<(Model, Train
             validation_auc,
             calibration_shift: shift,
             suspect_negatives_dropped: dropped,
+            suspect_filter_logit: (hyper.filter < NO_FILTER).then_some(hyper.filter),
         });
     }
     let model = Model::from_parts(weights, lm_full)?;
@@ -360,28 +377,38 @@ fn calibrate(rows: &Rows, neg: &[usize], w: &mut [f32]) -> f32 {
 struct Hyper {
     epochs: u32,
     l2: f32,
-    /// Drop the negatives a cross-fitted model finds most suspect before
-    /// fitting (see [`drop_suspects`]).
-    filter: bool,
+    /// Drop the negatives whose cross-fitted log-odds exceed this before
+    /// fitting (see [`drop_suspects`]; [`NO_FILTER`]: keep all).
+    filter: f32,
 }
 
 const DEFAULT_L2: f32 = 1e-4;
 
-/// The validation grid, in preference order (ties keep the first).
-const GRID: [Hyper; 18] = {
+/// No label-noise filter.
+const NO_FILTER: f32 = f32::INFINITY;
+
+/// The validation grid, in preference order (ties keep the first):
+/// epochs × L2 × label-noise filter (none, p > 0.99, p > 0.9, p > 0.75).
+const GRID: [Hyper; 24] = {
     let mut g = [Hyper {
         epochs: 0,
         l2: 0.0,
-        filter: false,
-    }; 18];
+        filter: NO_FILTER,
+    }; 24];
     let epochs = [2u32, 4, 8];
-    let l2 = [1e-3f32, 1e-4, 1e-5];
+    let l2 = [1e-3f32, 1e-5];
+    let filters = [
+        NO_FILTER,
+        SUSPECT_LOGIT,
+        LOOSE_SUSPECT_LOGIT,
+        LOOSEST_SUSPECT_LOGIT,
+    ];
     let mut i = 0;
-    while i < 18 {
+    while i < 24 {
         g[i] = Hyper {
-            epochs: epochs[(i % 9) / 3],
-            l2: l2[i % 3],
-            filter: i >= 9,
+            epochs: epochs[(i % 6) / 2],
+            l2: l2[i % 2],
+            filter: filters[i / 6],
         };
         i += 1;
     }
@@ -392,12 +419,22 @@ const GRID: [Hyper; 18] = {
 /// dropped by the filter: the benign lists contain DGA traffic
 /// (`xkrlmshkbhi.net` is in the OpenDNS top-10k).
 const SUSPECT_LOGIT: f32 = 4.6;
+/// The looser filter of the grid: p > 0.9.
+const LOOSE_SUSPECT_LOGIT: f32 = 2.2;
+/// The loosest filter of the grid: p > 0.75.
+const LOOSEST_SUSPECT_LOGIT: f32 = 1.1;
 
 /// The negatives without the suspects: each half of them is scored by a
 /// model fitted on the positives and the other half (2 epochs), and those
-/// above [`SUSPECT_LOGIT`] are left out. Only training negatives are
+/// above `threshold` are left out. Only training negatives are
 /// filtered; validation and test sets never are.
-fn drop_suspects(rows: &Rows, pos: &[usize], neg: &[usize], seed: u64) -> Vec<usize> {
+fn drop_suspects(
+    rows: &Rows,
+    pos: &[usize],
+    neg: &[usize],
+    seed: u64,
+    threshold: f32,
+) -> Vec<usize> {
     let halves: [Vec<usize>; 2] = [
         neg.iter().step_by(2).copied().collect(),
         neg.iter().skip(1).step_by(2).copied().collect(),
@@ -405,14 +442,14 @@ fn drop_suspects(rows: &Rows, pos: &[usize], neg: &[usize], seed: u64) -> Vec<us
     let quick = Hyper {
         epochs: 2,
         l2: DEFAULT_L2,
-        filter: false,
+        filter: NO_FILTER,
     };
     let mut keep = Vec::with_capacity(neg.len());
     for h in 0..2 {
         let (w, _) = fit(rows, pos, &halves[1 - h], quick, seed ^ 0x0f11_7e55);
         keep.extend(halves[h].iter().copied().filter(|&r| {
             let z: f32 = rows.row(r).iter().map(|&(i, v)| w[i as usize] * v).sum();
-            z <= SUSPECT_LOGIT
+            z <= threshold
         }));
     }
     keep.sort_unstable();
@@ -445,15 +482,25 @@ fn choose(
     if tp.is_empty() || vp.is_empty() || tn.is_empty() || vn.is_empty() {
         return (GRID[GRID.len() - 1], None);
     }
-    let tn_filtered = drop_suspects(rows, &tp, &tn, seed);
-    progress(&format!(
-        "  filter: {} of {} training negatives suspect",
-        tn.len() - tn_filtered.len(),
-        tn.len()
-    ));
+    let filtered: Vec<(f32, Vec<usize>)> =
+        [SUSPECT_LOGIT, LOOSE_SUSPECT_LOGIT, LOOSEST_SUSPECT_LOGIT]
+            .into_iter()
+            .map(|t| {
+                let kept = drop_suspects(rows, &tp, &tn, seed, t);
+                progress(&format!(
+                    "  filter at log-odds {t}: {} of {} training negatives suspect",
+                    tn.len() - kept.len(),
+                    tn.len()
+                ));
+                (t, kept)
+            })
+            .collect();
     let mut best: Option<(Hyper, f64, f32)> = None;
     for h in GRID {
-        let negs = if h.filter { &tn_filtered } else { &tn };
+        let negs = filtered
+            .iter()
+            .find(|(t, _)| *t == h.filter)
+            .map_or(&tn, |(_, kept)| kept);
         let (w, _) = fit(rows, &tp, negs, h, seed);
         let score = |r: usize| -> f32 { rows.row(r).iter().map(|&(i, v)| w[i as usize] * v).sum() };
         let sp: Vec<f32> = vp.iter().map(|&r| score(r)).collect();

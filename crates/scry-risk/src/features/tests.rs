@@ -108,11 +108,85 @@ fn the_char_model_prefers_what_it_saw() {
     ] {
         lm.add(w);
     }
-    let (g3, g2) = lm.mean_log_probs("google");
-    let (x3, x2) = lm.mean_log_probs("xkqzvj");
-    assert!(g3 > x3 && g2 > x2, "{g3} {x3} {g2} {x2}");
-    assert!(lm.mean_log_probs("").0 < 0.0);
-    assert!(CharModel::empty().mean_log_probs("abc").0.is_finite());
+    let (g3, g2, gr) = lm.log_probs("google");
+    let (x3, x2, xr) = lm.log_probs("xkqzvj");
+    assert!(
+        g3 > x3 && g2 > x2 && gr > xr,
+        "{g3} {x3} {g2} {x2} {gr} {xr}"
+    );
+    assert!(lm.log_probs("").0 < 0.0);
+    assert!(CharModel::empty().log_probs("abc").0.is_finite());
+}
+
+#[test]
+fn word_coverage_takes_the_best_non_overlapping_words() {
+    let w = Words::new(
+        ["stack", "overflow", "flow", "over", "tack", "xkcd"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect(),
+    );
+    // Whole: two words (not "stack" + "over" + "flow": fewer words win a tie).
+    assert_eq!(w.coverage(b"stackoverflow"), (13, 2));
+    assert_eq!(w.coverage(b"stack-overflow-2"), (13, 2));
+    assert_eq!(w.coverage(b"qzstackq"), (5, 1));
+    assert_eq!(w.coverage(b"hrhsevfd"), (0, 0));
+    assert_eq!(w.coverage(b""), (0, 0));
+    assert_eq!(Words::default().coverage(b"stack"), (0, 0));
+    // Longer than the label limit: bounded, no panic.
+    let long = "stack".repeat(40);
+    let (c, n) = w.coverage(long.as_bytes());
+    assert!(c <= MAX_LABEL && n <= MAX_LABEL, "{c} {n}");
+    // What may be a word.
+    assert!(Words::valid("stack") && !Words::valid("abc") && !Words::valid("Stack"));
+    let t: Vec<&str> = Words::tokens("my-stack2overflow-ab").collect();
+    assert_eq!(t, ["stack", "overflow"]);
+}
+
+#[test]
+fn the_four_gram_model_finds_random_letters_unlikely() {
+    let mut lm = CharModel::empty();
+    for w in [
+        "google",
+        "facebook",
+        "amazon",
+        "wikipedia",
+        "yahoo",
+        "twitter",
+        "linkedin",
+        "microsoft",
+        "apple",
+        "netflix",
+    ] {
+        lm.add(w);
+    }
+    let (seen, n) = lm.kn.llr(b"google");
+    assert_eq!(n, 7, "six letters and the end");
+    let (random, _) = lm.kn.llr(b"xkqzvj");
+    assert!(seen > 0.0 && random < seen, "{seen} {random}");
+    // An empty model is uniform-ish and finite.
+    let (e, _) = CharModel::empty().kn.llr(b"abc");
+    assert!(e.is_finite());
+    let (e, n) = lm.kn.llr(&[b'z'; 200]);
+    assert!(e.is_finite() && n == MAX_LABEL + 1);
+}
+
+#[test]
+fn rare_suffixes_are_marked() {
+    let mut lm = CharModel::empty();
+    for _ in 0..500 {
+        lm.add_suffix("com");
+    }
+    lm.add_suffix("co.uk");
+    let n = name("abcdef.com");
+    let com = Features::extract(&n, &lm, Lexicon::get().unwrap());
+    let ws = Features::extract(&name("abcdef.ws"), &lm, Lexicon::get().unwrap());
+    let val = |f: &Features, i: usize| f.iter().find(|(j, _, _)| *j == i).map(|(_, v, _)| v);
+    assert!(val(&com, F_TLD_RARE).unwrap_or(0.0) < val(&ws, F_TLD_RARE).unwrap_or(0.0));
+    assert!(has(&ws, F_TLD_UNSEEN) && !has(&com, F_TLD_UNSEEN));
+    // `co.uk` counts as `uk`.
+    let uk = Features::extract(&name("abcdef.uk"), &lm, Lexicon::get().unwrap());
+    assert!(!has(&uk, F_TLD_UNSEEN));
 }
 
 #[test]

@@ -13,7 +13,8 @@ fn builtin_loads_and_round_trips() {
     assert_eq!(bytes.as_slice(), BUILTIN, "to_bytes reproduces the file");
     let again = Model::from_bytes(&bytes).unwrap();
     assert_eq!(&again, m);
-    assert!(bytes.len() < 400_000, "{} bytes", bytes.len());
+    // The 4-gram model's tables are most of it (v1 was 270 kB).
+    assert!(bytes.len() < 1_500_000, "{} bytes", bytes.len());
 }
 
 #[test]
@@ -42,19 +43,49 @@ fn corrupt_headers_and_bodies_are_rejected() {
         assert!(e.contains(want), "byte {at}: {e}");
     };
     check(0, b'X', "magic");
-    check(8, 2, "version");
+    check(8, 1, "version");
     check(13, 0, "weight buckets");
-    check(32, 0, "threats");
     check(28, 0, "unigram slots");
+    check(33, 0, "suffix buckets");
+    check(37, 0, "order-2 buckets");
+    check(48, 0, "threats");
     // A scale of 0 / NaN.
     for (i, v) in [0u8, 0, 0xc0, 0x7f].iter().enumerate() {
         let mut b = bytes.clone();
-        b[36 + i] = *v;
+        b[52 + i] = *v;
         assert!(Model::from_bytes(&b).is_err());
     }
     // A flipped weight byte: only the checksum can tell.
     check(1000, bytes[1000] ^ 1, "checksum");
     assert!(Model::from_bytes(b"").is_err());
+}
+
+#[test]
+fn corrupt_word_lists_are_rejected() {
+    let m = Model::builtin();
+    let bytes = m.to_bytes();
+    let words: usize = m.lm.words.list.iter().map(|w| 1 + w.len()).sum();
+    assert!(!m.lm.words.list.is_empty());
+    let first = bytes.len() - 8 - words;
+    // The first word's first letter made uppercase, then made to sort
+    // after the second word, then a length past the end.
+    let mut b = bytes.clone();
+    b[first + 1] = b'A';
+    let e = Model::from_bytes(&b).unwrap_err().to_string();
+    assert!(e.contains("invalid word"), "{e}");
+    let mut b = bytes.clone();
+    b[first + 1] = b'z';
+    b[first + 2] = b'z';
+    let e = Model::from_bytes(&b).unwrap_err().to_string();
+    assert!(e.contains("sorted"), "{e}");
+    let mut b = bytes.clone();
+    b[first] = 255;
+    assert!(Model::from_bytes(&b).is_err());
+    // The word count.
+    let mut b = bytes.clone();
+    b[first - 4..first].copy_from_slice(&u32::MAX.to_le_bytes());
+    let e = Model::from_bytes(&b).unwrap_err().to_string();
+    assert!(e.contains("words, at most"), "{e}");
 }
 
 #[test]
@@ -163,6 +194,22 @@ fn fast_scores_match_full_scores() {
 }
 
 proptest! {
+    #[test]
+    fn any_name_scores_with_bounded_features(label in "[a-z0-9][a-z0-9-]{0,61}[a-z0-9]", tld in "(com|ws|co\\.uk|github\\.io|xn--p1ai|zz)") {
+        // The built-in model's word automaton, 4-gram and suffix tables on
+        // any label.
+        let Ok(n) = DomainName::parse(&format!("{label}.{tld}")) else { return Ok(()); };
+        let m = Model::builtin();
+        let f = m.features(&n);
+        for (i, v, _) in f.iter() {
+            prop_assert!(i < DIM);
+            prop_assert!(v.is_finite() && v.abs() <= 2.0, "{i} {v}");
+        }
+        prop_assert!(f.info.covered <= f.info.len);
+        let p = m.score(&n);
+        prop_assert!(p.phishing <= 99 && p.malware <= 99 && p.spam <= 99);
+    }
+
     #[test]
     fn hostile_bytes_never_panic(b in proptest::collection::vec(any::<u8>(), 0..512)) {
         prop_assert!(Model::from_bytes(&b).is_err());

@@ -20,7 +20,7 @@ pub(crate) struct TrainArgs {
     #[arg(long, default_value_t = scry_risk::DEFAULT_SEED)]
     pub(crate) seed: u64,
     /// Where to write the model.
-    #[arg(long, default_value = "crates/scry-risk/model/lexical-v1.bin")]
+    #[arg(long, default_value = "crates/scry-risk/model/lexical-v2.bin")]
     pub(crate) out: PathBuf,
     /// Print the training report as JSON.
     #[arg(long)]
@@ -102,7 +102,10 @@ pub(crate) fn train(a: &TrainArgs) -> Result<ExitCode> {
                     m.validation_auc
                         .map_or_else(|| "-".to_string(), |v| format!("{v:.4}")),
                     format!("{:.2}", m.calibration_shift),
-                    m.suspect_negatives_dropped.to_string(),
+                    match m.suspect_filter_logit {
+                        Some(t) => format!("{} (log-odds > {t})", m.suspect_negatives_dropped),
+                        None => "-".to_string(),
+                    },
                 ]
             })
             .collect();
@@ -164,7 +167,7 @@ fn print_report(r: &EvalReport) -> Result<()> {
     println!("held-out real names (split seed {}):", r.seed);
     out::table(&HEADER, &rows(&r.real))?;
     println!();
-    println!("held-out DGA families, TPR at the benign 0.35% FPR threshold:");
+    println!("held-out DGA families: ROC AUC and TPR at the benign 0.35% FPR threshold:");
     let fam: Vec<Vec<String>> = r
         .dga_families
         .iter()
@@ -172,11 +175,12 @@ fn print_report(r: &EvalReport) -> Result<()> {
             vec![
                 f.family.clone(),
                 f.names.to_string(),
+                format!("{:.3}", f.auc),
                 format!("{:.3}", f.tpr_at_0_35),
             ]
         })
         .collect();
-    out::table(&["family", "names", "TPR@0.35%FPR"], &fam)?;
+    out::table(&["family", "names", "AUC", "TPR@0.35%FPR"], &fam)?;
     if !r.synthetic.is_empty() {
         println!();
         println!(
