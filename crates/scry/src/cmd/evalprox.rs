@@ -67,13 +67,20 @@ pub(crate) struct ProximityEval {
 pub(crate) struct Diagnosis {
     /// Missed members by class: `shares_weighed` (a value of at most
     /// 10,000 holders with a listed member of its campaign: under-weighed),
-    /// `hop2_only` (shares such a value only with unlisted members of its
-    /// campaign), `nothing` (shares no value of at most 10,000 holders
-    /// with any member).
+    /// `hop2_reachable` (shares such a value only with unlisted members
+    /// of its campaign, and a value of at most `HOP2_MAX_HOLDERS` holders
+    /// with a domain that shares one with a listed domain), `isolated`
+    /// (shares such values only with unlisted members, none of them
+    /// reaching a listed domain in two hops as the pass propagates), or
+    /// `nothing` (shares no value of at most 10,000 holders with any
+    /// member: the rest is too common to weigh, or unobserved).
     pub(crate) classes: BTreeMap<String, u64>,
     /// Weak campaigns with every missed member in class `nothing`:
     /// unfindable by shared values.
     pub(crate) unfindable_campaigns: u64,
+    /// Weak campaigns more than 10 % of whose unlisted members are
+    /// `nothing` or `isolated`: no threshold reaches 90 % of them.
+    pub(crate) unreachable_campaigns: u64,
     /// Per weak campaign, its missed members.
     pub(crate) campaigns: Vec<CampaignDiagnosis>,
 }
@@ -368,6 +375,24 @@ fn diagnose_weak(
         }
     }
     let mut d = Diagnosis::default();
+    let mut cache: BTreeMap<String, Vec<scry_intel::risk::proximity::HeldValue>> = BTreeMap::new();
+    // Whether `h` shares a weighed value with a listed domain (other than itself).
+    let mut near_listed = |h: &str| -> Result<bool> {
+        if !cache.contains_key(h) {
+            let Ok(name) = scry_model::DomainName::from_normalised(h) else {
+                return Ok(false);
+            };
+            let held = scry_intel::risk::proximity::held_values(store, &name)?;
+            cache.insert(h.to_string(), held);
+        }
+        Ok(cache.get(h).is_some_and(|vs| {
+            vs.iter().any(|v| {
+                v.holders
+                    .iter()
+                    .any(|x| x.0 != h && by_domain.get(x.0.as_str()).is_some_and(|l| l.listed))
+            })
+        }))
+    };
     for w in weak {
         let mut missed = Vec::new();
         let Some(ms) = members.get(w.campaign.as_str()) else {
@@ -384,6 +409,7 @@ fn diagnose_weak(
             let held = scry_intel::risk::proximity::held_values(store, &name)?;
             let mut values = Vec::new();
             let (mut with_listed, mut with_member) = (false, false);
+            let mut small: Vec<String> = Vec::new();
             for v in held {
                 let own_day = v
                     .holders
@@ -403,6 +429,14 @@ fn diagnose_weak(
                     same_days_listed: 0,
                     malicious: 0,
                 };
+                if v.count <= scry_intel::risk::proximity::HOP2_MAX_HOLDERS {
+                    small.extend(
+                        v.holders
+                            .iter()
+                            .filter(|h| h.0 != m.domain)
+                            .map(|h| h.0.clone()),
+                    );
+                }
                 for (h, _, day) in v.holders.iter().filter(|h| h.0 != m.domain) {
                     let l = by_domain.get(h.as_str());
                     let listed = l.is_some_and(|l| l.listed);
@@ -420,10 +454,21 @@ fn diagnose_weak(
                 with_member |= vd.campaign > 0;
                 values.push(vd);
             }
+            let mut reach = false;
+            if !with_listed && with_member {
+                for h in &small {
+                    if near_listed(h)? {
+                        reach = true;
+                        break;
+                    }
+                }
+            }
             let class = if with_listed {
                 "shares_weighed"
+            } else if reach {
+                "hop2_reachable"
             } else if with_member {
-                "hop2_only"
+                "isolated"
             } else {
                 "nothing"
             };
@@ -441,6 +486,13 @@ fn diagnose_weak(
         }
         if !missed.is_empty() && missed.iter().all(|m| m.class == "nothing") {
             d.unfindable_campaigns += 1;
+        }
+        let lost = missed
+            .iter()
+            .filter(|m| m.class == "nothing" || m.class == "isolated")
+            .count() as f64;
+        if lost > 0.1 * w.unlisted as f64 {
+            d.unreachable_campaigns += 1;
         }
         d.campaigns.push(CampaignDiagnosis {
             campaign: w.campaign.clone(),
