@@ -119,8 +119,9 @@ pub(crate) struct ValueDiagnosis {
     /// Holders in this campaign, and the listed ones among them.
     pub(crate) campaign: u64,
     pub(crate) campaign_listed: u64,
-    /// Holders that took it up within a day of this member (after the
-    /// data's first day), and the listed ones among them.
+    /// Holders that took it up within a day of this member (neither on
+    /// the value's first day, the data's start for most values), and the
+    /// listed ones among them.
     pub(crate) same_days: u64,
     pub(crate) same_days_listed: u64,
     /// Holders that are campaign members (of any campaign) or listed.
