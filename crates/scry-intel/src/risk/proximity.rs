@@ -20,13 +20,16 @@
 //! with 14 of 20 holders says much, and one shared with 1,000 of 2 million
 //! says nothing. **Bursts:** the holders of a value that took it up within a
 //! day of the domain (after the data's first day, whose holdings predate
-//! the data) are weighed as a value of their own, with twice the weight,
+//! the data) are weighed as a value of their own, with 2.5 times the weight,
 //! for name-server values (whose first-seen day is the delegation's, from
 //! zone files; an address's is only the day a sensor first saw it): a
 //! campaign registers or moves its domains together, so "took up
 //! the same name-server pair on the same day as 5 listed domains" says more
 //! than "uses the same name-server pair as 5 listed domains among 120". The
-//! stronger of the two counts. A value held almost only by one burst (at
+//! stronger of the two counts. A domain with a name-server set of its own
+//! (see below) has its burst read on that set, not on each of its hosts: a
+//! provider shares a host among many accounts' pairs, and a day's sign-ups
+//! on a big provider's host are not one actor's. A value held almost only by one burst (at
 //! least [`DEDICATED_SHARE`] of its holders) is **dedicated**: an actor's
 //! own name servers, set up for its registrations; its holders are not
 //! independent draws, so their number does not dilute its listed ones
@@ -44,7 +47,8 @@
 //! the results (`risk/prox/<domain>`) for hop 2 and for IP and e-mail
 //! scores, with the base rate (`risk/base`) and the data's first day (`risk/start`). At most two hops: hop 2 treats
 //! a domain whose hop-1 proximity is at least 50 as listed with weight
-//! `0.5 · proximity / 100`.
+//! `0.5 · proximity / 100`, through values held by at most
+//! [`HOP2_MAX_HOLDERS`] domains.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::time::Instant;
@@ -60,7 +64,7 @@ use crate::error::Result;
 pub const MAX_HOLDERS: u64 = 10_000;
 /// Hop 2 propagates only through values at most this many domains hold
 /// (a shared certificate or registrant, not a provider's name server).
-pub const HOP2_MAX_HOLDERS: u64 = 50;
+pub const HOP2_MAX_HOLDERS: u64 = 15;
 /// Hop-1 proximity from which a domain propagates at hop 2.
 pub const HOP2_FROM: u8 = 50;
 /// Weight of a hop-2 seed relative to a listed domain, times its proximity.
@@ -141,7 +145,7 @@ pub const EVIDENCE_SCALE: f64 = 3.5;
 /// Only name-server values are weighed so: their first-seen day is the
 /// delegation's (zone files); an address's or a certificate's is only the
 /// day a sensor first saw it.
-pub const SAME_DAYS_WEIGHT: f64 = 2.0;
+pub const SAME_DAYS_WEIGHT: f64 = 2.5;
 
 /// The evidence a shared value gives (see the module docs): the log of its
 /// listed share (with a prior of [`PRIOR_COUNT`] holders at the base rate)
@@ -609,8 +613,10 @@ pub fn domain_proximity(
             holders(store, *p, o)?,
         ));
     }
+    let mut has_set = false;
     if let Some(hosts) = ns_set(&values, &totals) {
         let hs = ns_set_holders(store, &hosts)?;
+        has_set = (2..=MAX_HOLDERS).contains(&(hs.len() as u64));
         if hs.len() as u64 <= MAX_HOLDERS {
             candidates.push((
                 Predicate::NAMESERVER_HOST,
@@ -624,7 +630,13 @@ pub fn domain_proximity(
     }
     let data_start = start_day(state)?;
     for (p, field, value, current, w, hs) in candidates {
-        let start = burst_start(p, data_start);
+        // A name server's burst is read on the domain's set when it has one
+        // (the account's pair), not on each host a provider shares out.
+        let start = if has_set && field == "nameserver_host" {
+            None
+        } else {
+            burst_start(p, data_start)
+        };
         let n = hs.len() as u64;
         let day = hs.iter().find(|h| h.0 == me).map_or(i64::MIN, |h| h.2);
         // Each holder's weight, in the value's holder order (as the pass).
@@ -697,6 +709,58 @@ pub fn domain_proximity(
         evidence,
         too_common,
     })
+}
+
+/// One value a domain holds, with its holders, for diagnosis (why a
+/// domain scores what it does): every weighed value, and its registrar
+/// and creation date (not weighed; their holders are not read).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct HeldValue {
+    /// The field (`nameserver_host`...).
+    pub field: String,
+    /// The value.
+    pub value: String,
+    /// Whether the domain holds it now.
+    pub current: bool,
+    /// Registrable domains holding it (current and historic).
+    pub count: u64,
+    /// Its holders (registrable name, held now, first day), when weighed
+    /// and held by at most [`MAX_HOLDERS`] domains; empty otherwise.
+    #[serde(skip)]
+    pub holders: Vec<(String, bool, i64)>,
+}
+
+/// Every weighed value of a registrable domain with its holders (and its
+/// registrar and creation date, without holders), for diagnosis.
+pub fn held_values(store: &dyn Store, domain: &DomainName) -> Result<Vec<HeldValue>> {
+    let holder = Entity::Domain(domain.registrable_name());
+    let all = store.holdings(&holder)?;
+    let keys: Vec<(Predicate, Entity)> = all
+        .iter()
+        .map(|h| (h.predicate, h.object.clone()))
+        .collect();
+    let counts = store.value_counts(&keys)?;
+    let mut out = Vec::new();
+    for (h, c) in all.iter().zip(&counts) {
+        let n = c.current + c.historic;
+        let weighed = predicate_weight(h.predicate).is_some();
+        if !weighed && h.predicate != Predicate::REGISTRAR && h.predicate != Predicate::CREATED {
+            continue;
+        }
+        let holders = if weighed && n <= MAX_HOLDERS {
+            holders(store, h.predicate, &h.object)?
+        } else {
+            Vec::new()
+        };
+        out.push(HeldValue {
+            field: h.predicate.name(),
+            value: h.object.to_string(),
+            current: h.current,
+            count: n,
+            holders,
+        });
+    }
+    Ok(out)
 }
 
 /// What a full pass did.
@@ -1267,7 +1331,15 @@ fn score_all(
             }
             let start = burst_start(v.pred, start);
             let tally = Tally::new(g.holders(vi).map(|(d, _, day)| (w_of(d), day)), start);
+            // A host's burst counts only for domains without a set of
+            // their own (the set's burst is the sharper one), as live.
+            let host = v.pred == Predicate::NAMESERVER_HOST && v.set.is_none();
             for (d, cur, day) in g.holders(vi) {
+                let start = if host && own_set[d as usize] != u32::MAX {
+                    None
+                } else {
+                    start
+                };
                 if family(v.pred) == 0 && private[d as usize] {
                     continue;
                 }

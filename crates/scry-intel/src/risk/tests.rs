@@ -863,3 +863,84 @@ fn the_pass_scans_every_weighed_predicate() {
         }
     }
 }
+
+/// A burst on a provider's shared host is read on each domain's own set:
+/// on day 3, 6 domains take up the account pair `a` + `b` of a big
+/// provider (2 of them listed) while 30 others sign up the same day on
+/// other pairs that share host `a`, beside 400 older holders of `a`. The
+/// pair's members score 50 or more on the set's burst; the other sign-ups,
+/// which took up host `a` on the same day as the listed ones but not their
+/// pair, stay under 20; live and stored agree.
+#[test]
+fn a_name_server_burst_is_read_on_the_domains_own_set() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = DataDir::open(&tmp.path().join("d"), true).unwrap();
+    let store = EmbeddedStore::open(&dir).unwrap();
+    let state = StateStore::open(&dir).unwrap();
+    let at = |s: &str, day: i64, o: &str| {
+        let mut x = obs(s, Predicate::NAMESERVER_HOST, d(o));
+        x.window.first_seen = day * 86_400 + 3_600;
+        x.window.last_seen = x.window.first_seen;
+        x
+    };
+    let mut o = Vec::new();
+    let mut names = Vec::new();
+    for i in 0..400 {
+        let n = format!("old{i}.example");
+        o.push(at(&n, 0, "a.big.example"));
+        o.push(at(&n, 0, &format!("old{}.big.example", i % 200)));
+        names.push(n);
+    }
+    for i in 0..6 {
+        let n = format!("acct{i}.top");
+        o.push(at(&n, 3, "a.big.example"));
+        o.push(at(&n, 3, "b.big.example"));
+        names.push(n);
+    }
+    for i in 0..30 {
+        let n = format!("signup{i}.example");
+        o.push(at(&n, 3, "a.big.example"));
+        o.push(at(&n, 3, &format!("c{}.big.example", i % 15)));
+        names.push(n);
+    }
+    store
+        .write(WriteBatch {
+            observations: o,
+            ..Default::default()
+        })
+        .unwrap();
+    let listed = vec!["acct0.top".to_string(), "acct1.top".to_string()];
+    FeedIndex::new(&state)
+        .apply_version(
+            "pt",
+            FeedKind::Phishing,
+            FeedVersion {
+                time: 2_000,
+                ledger_key: "k".into(),
+                input: "f".into(),
+                entries: 2,
+                added: 2,
+                removed: 0,
+            },
+            &listed,
+            &[],
+        )
+        .unwrap();
+    full_pass(&store, &state, 10 * 86_400, &mut |_, _, _| {}).unwrap();
+    let live = |n: &str| {
+        proximity::domain_proximity(&store, &state, &DomainName::parse(n).unwrap()).unwrap()
+    };
+    let acct = live("acct4.top");
+    assert!(acct.score >= 50, "{acct:?}");
+    assert!(
+        acct.evidence[0].field == "nameserver_set" && acct.evidence[0].same_days.is_some(),
+        "{:?}",
+        acct.evidence
+    );
+    let signup = live("signup7.example");
+    assert!(signup.score < 20, "{signup:?}");
+    for n in &names {
+        let stored = proximity::stored(&state, n).unwrap().map_or(0, |s| s.score);
+        assert_eq!(live(n).score, stored, "{n}");
+    }
+}

@@ -56,6 +56,76 @@ pub(crate) struct ProximityEval {
     /// The seeded campaigns under 90 % found, most unfound first (at most
     /// 40), for diagnosis.
     pub(crate) weak_campaigns: Vec<WeakCampaign>,
+    /// With `--proximity-diagnose`: every weak campaign's missed members,
+    /// what they share with the campaign's listed members, classified.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) diagnosis: Option<Diagnosis>,
+}
+
+/// Why the unlisted members of weak campaigns are missed.
+#[derive(Debug, Default, Serialize)]
+pub(crate) struct Diagnosis {
+    /// Missed members by class: `shares_weighed` (a value of at most
+    /// 10,000 holders with a listed member of its campaign: under-weighed),
+    /// `hop2_reachable` (shares such a value only with unlisted members
+    /// of its campaign, and a value of at most `HOP2_MAX_HOLDERS` holders
+    /// with a domain that shares one with a listed domain), `isolated`
+    /// (shares such values only with unlisted members, none of them
+    /// reaching a listed domain in two hops as the pass propagates), or
+    /// `nothing` (shares no value of at most 10,000 holders with any
+    /// member: the rest is too common to weigh, or unobserved).
+    pub(crate) classes: BTreeMap<String, u64>,
+    /// Weak campaigns with every missed member in class `nothing`:
+    /// unfindable by shared values.
+    pub(crate) unfindable_campaigns: u64,
+    /// Weak campaigns more than 10 % of whose unlisted members are
+    /// `nothing` or `isolated`: no threshold reaches 90 % of them.
+    pub(crate) unreachable_campaigns: u64,
+    /// Per weak campaign, its missed members.
+    pub(crate) campaigns: Vec<CampaignDiagnosis>,
+}
+
+/// One weak campaign's missed members.
+#[derive(Debug, Serialize)]
+pub(crate) struct CampaignDiagnosis {
+    pub(crate) campaign: String,
+    pub(crate) label: String,
+    pub(crate) listed: u64,
+    pub(crate) unlisted: u64,
+    pub(crate) found: u64,
+    pub(crate) missed: Vec<MemberDiagnosis>,
+}
+
+/// A missed member: its score, its evidence, and each value it holds.
+#[derive(Debug, Serialize)]
+pub(crate) struct MemberDiagnosis {
+    pub(crate) domain: String,
+    pub(crate) score: u8,
+    pub(crate) class: String,
+    pub(crate) evidence: Vec<String>,
+    pub(crate) values: Vec<ValueDiagnosis>,
+}
+
+/// A value a missed member holds.
+#[derive(Debug, Serialize)]
+pub(crate) struct ValueDiagnosis {
+    pub(crate) field: String,
+    pub(crate) value: String,
+    pub(crate) current: bool,
+    /// Registrable domains holding it.
+    pub(crate) holders: u64,
+    /// Listed holders (any campaign).
+    pub(crate) listed: u64,
+    /// Holders in this campaign, and the listed ones among them.
+    pub(crate) campaign: u64,
+    pub(crate) campaign_listed: u64,
+    /// Holders that took it up within a day of this member (neither on
+    /// the value's first day, the data's start for most values), and the
+    /// listed ones among them.
+    pub(crate) same_days: u64,
+    pub(crate) same_days_listed: u64,
+    /// Holders that are campaign members (of any campaign) or listed.
+    pub(crate) malicious: u64,
 }
 
 /// A seeded campaign of which less than 90 % of the unlisted domains are
@@ -81,6 +151,7 @@ pub(crate) fn run(
     days: u32,
     work: &Path,
     quiet: bool,
+    diagnose: bool,
 ) -> Result<ProximityEval> {
     let world = work.join("world");
     let cfg = scry_gen::GenConfig::new(domains, days, seed);
@@ -253,6 +324,13 @@ pub(crate) fn run(
             .cmp(&(a.unlisted - a.found))
             .then_with(|| a.campaign.cmp(&b.campaign))
     });
+    let diagnosis = if diagnose {
+        Some(diagnose_weak(
+            &store, &labels, &weak, &scores, &stored, threshold,
+        )?)
+    } else {
+        None
+    };
     weak.truncate(40);
     missed.sort_by(|a, b| a.1.cmp(&b.1).then_with(|| a.0.cmp(&b.0)));
     let step = (missed.len() / 8).max(1);
@@ -275,8 +353,158 @@ pub(crate) fn run(
         false_positive_examples: fps,
         missed_examples: missed,
         weak_campaigns: weak,
+        diagnosis,
         by_label,
     })
+}
+
+/// Classifies the missed members of the weak campaigns (see [`Diagnosis`]).
+fn diagnose_weak(
+    store: &EmbeddedStore,
+    labels: &[crate::cmd::demo::Label],
+    weak: &[WeakCampaign],
+    scores: &BTreeMap<String, u8>,
+    stored: &BTreeMap<String, scry_intel::risk::proximity::StoredProximity>,
+    threshold: u8,
+) -> Result<Diagnosis> {
+    let by_domain: BTreeMap<&str, &crate::cmd::demo::Label> =
+        labels.iter().map(|l| (l.domain.as_str(), l)).collect();
+    let mut members: BTreeMap<&str, Vec<&crate::cmd::demo::Label>> = BTreeMap::new();
+    for l in labels {
+        if let Some(c) = l.campaign.as_deref() {
+            members.entry(c).or_default().push(l);
+        }
+    }
+    let mut d = Diagnosis::default();
+    let mut cache: BTreeMap<String, Vec<scry_intel::risk::proximity::HeldValue>> = BTreeMap::new();
+    // Whether `h` shares a weighed value with a listed domain (other than itself).
+    let mut near_listed = |h: &str| -> Result<bool> {
+        if !cache.contains_key(h) {
+            let Ok(name) = scry_model::DomainName::from_normalised(h) else {
+                return Ok(false);
+            };
+            let held = scry_intel::risk::proximity::held_values(store, &name)?;
+            cache.insert(h.to_string(), held);
+        }
+        Ok(cache.get(h).is_some_and(|vs| {
+            vs.iter().any(|v| {
+                v.holders
+                    .iter()
+                    .any(|x| x.0 != h && by_domain.get(x.0.as_str()).is_some_and(|l| l.listed))
+            })
+        }))
+    };
+    for w in weak {
+        let mut missed = Vec::new();
+        let Some(ms) = members.get(w.campaign.as_str()) else {
+            continue;
+        };
+        for m in ms.iter().filter(|m| !m.listed) {
+            let score = scores.get(&m.domain).copied().unwrap_or(0);
+            if score >= threshold {
+                continue;
+            }
+            let Ok(name) = scry_model::DomainName::from_normalised(&m.domain) else {
+                continue;
+            };
+            let held = scry_intel::risk::proximity::held_values(store, &name)?;
+            let mut values = Vec::new();
+            let (mut with_listed, mut with_member) = (false, false);
+            let mut small: Vec<String> = Vec::new();
+            for v in held {
+                let own_day = v
+                    .holders
+                    .iter()
+                    .find(|h| h.0 == m.domain)
+                    .map_or(i64::MIN, |h| h.2);
+                let first = v.holders.iter().map(|h| h.2).min().unwrap_or(i64::MIN);
+                let mut vd = ValueDiagnosis {
+                    field: v.field.clone(),
+                    value: v.value.clone(),
+                    current: v.current,
+                    holders: v.count,
+                    listed: 0,
+                    campaign: 0,
+                    campaign_listed: 0,
+                    same_days: 0,
+                    same_days_listed: 0,
+                    malicious: 0,
+                };
+                if v.count <= scry_intel::risk::proximity::HOP2_MAX_HOLDERS {
+                    small.extend(
+                        v.holders
+                            .iter()
+                            .filter(|h| h.0 != m.domain)
+                            .map(|h| h.0.clone()),
+                    );
+                }
+                for (h, _, day) in v.holders.iter().filter(|h| h.0 != m.domain) {
+                    let l = by_domain.get(h.as_str());
+                    let listed = l.is_some_and(|l| l.listed);
+                    vd.listed += u64::from(listed);
+                    let mate = l.is_some_and(|l| l.campaign == m.campaign);
+                    vd.campaign += u64::from(mate);
+                    vd.campaign_listed += u64::from(mate && listed);
+                    vd.malicious += u64::from(listed || l.is_some_and(|l| l.campaign.is_some()));
+                    if own_day > first && *day > first && (day - own_day).abs() <= 1 {
+                        vd.same_days += 1;
+                        vd.same_days_listed += u64::from(listed);
+                    }
+                }
+                with_listed |= vd.campaign_listed > 0;
+                with_member |= vd.campaign > 0;
+                values.push(vd);
+            }
+            let mut reach = false;
+            if !with_listed && with_member {
+                for h in &small {
+                    if near_listed(h)? {
+                        reach = true;
+                        break;
+                    }
+                }
+            }
+            let class = if with_listed {
+                "shares_weighed"
+            } else if reach {
+                "hop2_reachable"
+            } else if with_member {
+                "isolated"
+            } else {
+                "nothing"
+            };
+            *d.classes.entry(class.to_string()).or_default() += 1;
+            missed.push(MemberDiagnosis {
+                domain: m.domain.clone(),
+                score,
+                class: class.to_string(),
+                evidence: stored
+                    .get(&m.domain)
+                    .map(|s| s.evidence.clone())
+                    .unwrap_or_default(),
+                values,
+            });
+        }
+        if !missed.is_empty() && missed.iter().all(|m| m.class == "nothing") {
+            d.unfindable_campaigns += 1;
+        }
+        let lost = missed
+            .iter()
+            .filter(|m| m.class == "nothing" || m.class == "isolated")
+            .count() as f64;
+        if lost > 0.1 * w.unlisted as f64 {
+            d.unreachable_campaigns += 1;
+        }
+        d.campaigns.push(CampaignDiagnosis {
+            campaign: w.campaign.clone(),
+            label: w.label.clone(),
+            listed: w.listed,
+            unlisted: w.unlisted,
+            found: w.found,
+            missed,
+        });
+    }
+    Ok(d)
 }
 
 /// Prints the evaluation for people.

@@ -57,6 +57,11 @@ pub(crate) struct EvaluateArgs {
     /// pass runs again.
     #[arg(long, value_name = "DIR")]
     pub(crate) proximity_work: Option<PathBuf>,
+    /// With the proximity evaluation: diagnose every weak campaign (each
+    /// missed member's values, their holders, listed and campaign ones),
+    /// under `diagnosis` in `--json`.
+    #[arg(long)]
+    pub(crate) proximity_diagnose: bool,
     /// Print the report as JSON.
     #[arg(long)]
     pub(crate) json: bool,
@@ -232,7 +237,14 @@ pub(crate) fn evaluate(a: &EvaluateArgs) -> Result<ExitCode> {
                 tmp.path()
             }
         };
-        let p = crate::cmd::evalprox::run(a.synthetic_seed, a.proximity_domains, 3, work, a.json)?;
+        let p = crate::cmd::evalprox::run(
+            a.synthetic_seed,
+            a.proximity_domains,
+            3,
+            work,
+            a.json,
+            a.proximity_diagnose,
+        )?;
         if !a.json {
             crate::cmd::evalprox::print(&p)?;
         }
