@@ -971,6 +971,9 @@ pub fn zone_diff(
 }
 
 #[cfg(test)]
+mod equiv;
+
+#[cfg(test)]
 mod tests {
     use super::*;
     use scry_model::{DomainName, Entity, Predicate};
