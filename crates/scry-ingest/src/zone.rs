@@ -13,7 +13,7 @@
 //! snapshot date, and one event per change — so a daily `.com` does not
 //! rewrite 160 M facts. Presence windows come from the runs.
 
-use std::collections::{BTreeMap, BinaryHeap, HashMap};
+use std::collections::{BTreeMap, HashMap};
 use std::fs::{self, File};
 use std::io::{BufRead, BufReader, BufWriter, Write};
 use std::path::{Path, PathBuf};
@@ -31,8 +31,11 @@ use crate::error::{IngestError, Result};
 use crate::input::{file_identity, open_input};
 use crate::summary::{IngestSummary, MAX_EXAMPLES, Progress};
 
-/// Delegations per in-memory sorted chunk.
-const CHUNK: usize = 250_000;
+/// Delegations per in-memory sorted chunk, at most.
+const CHUNK: usize = 1_000_000;
+/// Bytes of run lines per in-memory sorted chunk, at most (two chunks
+/// exist at once: one filling, one being sorted and written).
+const CHUNK_BYTES: usize = 32 << 20;
 /// Diff entries per committed batch.
 const BATCH: usize = 20_000;
 /// Diff entries per piece handed from the change thread to the writer
@@ -193,15 +196,6 @@ impl RunReader {
         ))
     }
 
-    /// A temporary sorted chunk (plain text).
-    fn open_plain(path: &Path) -> Result<RunReader> {
-        let f = File::open(path).map_err(|e| io(path, e))?;
-        Ok(RunReader::new(
-            Box::new(BufReader::with_capacity(1 << 16, f)),
-            path,
-        ))
-    }
-
     fn new(src: Box<dyn BufRead + Send>, path: &Path) -> RunReader {
         RunReader {
             src,
@@ -228,33 +222,6 @@ impl RunReader {
     }
 }
 
-/// One chunk's next entry in the k-way merge, ordered by domain (then
-/// chunk, so equal domains come out in chunk order).
-struct Head {
-    e: RunEntry,
-    i: usize,
-}
-
-impl PartialEq for Head {
-    fn eq(&self, o: &Head) -> bool {
-        self.cmp(o) == std::cmp::Ordering::Equal
-    }
-}
-
-impl Eq for Head {}
-
-impl PartialOrd for Head {
-    fn partial_cmp(&self, o: &Head) -> Option<std::cmp::Ordering> {
-        Some(self.cmp(o))
-    }
-}
-
-impl Ord for Head {
-    fn cmp(&self, o: &Head) -> std::cmp::Ordering {
-        (self.e.domain.as_str(), self.i).cmp(&(o.e.domain.as_str(), o.i))
-    }
-}
-
 /// A gzip run file being written. The buffer sits in front of the
 /// encoder: flate2 zero-fills its output buffer's spare capacity on every
 /// `write` call, so line-sized writes straight into a `GzEncoder` spent
@@ -278,6 +245,11 @@ impl RunFile {
         e.write_line(&mut self.w).map_err(|e| io(&self.path, e))
     }
 
+    /// A line already in run form (ending in `\n`).
+    fn put_line(&mut self, line: &[u8]) -> Result<()> {
+        self.w.write_all(line).map_err(|e| io(&self.path, e))
+    }
+
     /// Flushes, finishes the gzip stream and syncs the file.
     fn finish(self) -> Result<()> {
         let path = self.path;
@@ -289,16 +261,99 @@ impl RunFile {
     }
 }
 
-/// Writes a temporary sorted chunk, uncompressed and not synced (a crash
-/// discards the whole temporary directory; deflating chunks that are read
-/// once cost more than a tenth of a run's build).
-fn write_chunk(path: &Path, entries: &[RunEntry]) -> Result<()> {
-    let f = File::create(path).map_err(|e| io(path, e))?;
-    let mut w = BufWriter::with_capacity(1 << 20, f);
-    for e in entries {
-        e.write_line(&mut w).map_err(|e| io(path, e))?;
+/// Delegations of one in-memory chunk, each kept as its run line in one
+/// arena (no allocation per delegation; sorting moves 12-byte handles).
+#[derive(Default)]
+struct Chunk {
+    bytes: Vec<u8>,
+    /// Per line: start, end of its domain (the first tab), end (after `\n`).
+    lines: Vec<(u32, u32, u32)>,
+}
+
+impl Chunk {
+    fn push(&mut self, e: &RunEntry) {
+        let start = self.bytes.len();
+        // Writing into a `Vec` cannot fail.
+        let _ = e.write_line(&mut self.bytes);
+        let dom = start + e.domain.len();
+        // The arena stays below `CHUNK_BYTES` plus one line, far below 4 GiB.
+        self.lines
+            .push((start as u32, dom as u32, self.bytes.len() as u32));
     }
-    w.flush().map_err(|e| io(path, e))
+
+    fn len(&self) -> usize {
+        self.lines.len()
+    }
+
+    fn is_full(&self, max_lines: usize) -> bool {
+        self.lines.len() >= max_lines || self.bytes.len() >= CHUNK_BYTES
+    }
+
+    /// Sorts the lines by domain and writes them to `path`, uncompressed
+    /// and not synced (a crash discards the whole temporary directory;
+    /// deflating chunks that are read once cost more than a tenth of a
+    /// run's build).
+    fn sort_and_write(mut self, path: &Path) -> Result<()> {
+        let bytes = &self.bytes;
+        self.lines.sort_unstable_by(|a, b| {
+            bytes[a.0 as usize..a.1 as usize].cmp(&bytes[b.0 as usize..b.1 as usize])
+        });
+        let f = File::create(path).map_err(|e| io(path, e))?;
+        let mut w = BufWriter::with_capacity(1 << 20, f);
+        for &(a, _, b) in &self.lines {
+            w.write_all(&bytes[a as usize..b as usize])
+                .map_err(|e| io(path, e))?;
+        }
+        w.flush().map_err(|e| io(path, e))
+    }
+}
+
+/// A sorted chunk file read line by line into one reused buffer.
+struct ChunkReader {
+    r: BufReader<File>,
+    line: Vec<u8>,
+    path: PathBuf,
+}
+
+impl ChunkReader {
+    fn open(path: &Path) -> Result<ChunkReader> {
+        let f = File::open(path).map_err(|e| io(path, e))?;
+        let mut r = ChunkReader {
+            r: BufReader::with_capacity(1 << 16, f),
+            line: Vec::new(),
+            path: path.to_path_buf(),
+        };
+        r.advance()?;
+        Ok(r)
+    }
+
+    /// Reads the next line; an empty `line` means the end.
+    fn advance(&mut self) -> Result<()> {
+        self.line.clear();
+        self.r
+            .read_until(b'\n', &mut self.line)
+            .map_err(|e| io(&self.path, e))?;
+        Ok(())
+    }
+}
+
+/// The domain of a run line (up to its first tab).
+fn line_domain(line: &[u8]) -> &[u8] {
+    let end = memchr_tab(line);
+    &line[..end]
+}
+
+fn memchr_tab(line: &[u8]) -> usize {
+    line.iter().position(|&b| b == b'\t').unwrap_or(line.len())
+}
+
+fn parse_line(line: &[u8], path: &Path) -> Result<RunEntry> {
+    std::str::from_utf8(line)
+        .ok()
+        .and_then(RunEntry::parse)
+        .ok_or_else(|| {
+            IngestError::Internal(format!("{}: damaged sorted chunk line", path.display()))
+        })
 }
 
 fn join_spill(h: std::thread::JoinHandle<Result<PathBuf>>) -> Result<PathBuf> {
@@ -348,7 +403,7 @@ fn build_run_in_chunks(
     let mut origin = opts.origin.clone();
     let mut date = opts.date;
     let mut grouper: Option<DelegationGrouper> = None;
-    let mut chunk: Vec<RunEntry> = Vec::new();
+    let mut chunk = Chunk::default();
     let mut chunks: Vec<PathBuf> = Vec::new();
     let mut parsed = Parsed {
         origin: String::new(),
@@ -361,21 +416,20 @@ fn build_run_in_chunks(
     // A full chunk is sorted and written on a second thread while parsing
     // goes on (at most one chunk in flight, so two chunks in memory).
     let mut pending: Option<std::thread::JoinHandle<Result<PathBuf>>> = None;
-    let spill = |chunk: &mut Vec<RunEntry>,
+    let spill = |chunk: &mut Chunk,
                  chunks: &mut Vec<PathBuf>,
                  pending: &mut Option<std::thread::JoinHandle<Result<PathBuf>>>|
      -> Result<()> {
         if let Some(h) = pending.take() {
             chunks.push(join_spill(h)?);
         }
-        if chunk.is_empty() {
+        if chunk.len() == 0 {
             return Ok(());
         }
-        let mut full = std::mem::replace(chunk, Vec::with_capacity(chunk_len.min(CHUNK)));
+        let full = std::mem::take(chunk);
         let p = tmp_dir.join(format!("chunk-{}", chunks.len()));
         *pending = Some(std::thread::spawn(move || {
-            full.sort_unstable_by(|a, b| a.domain.cmp(&b.domain));
-            write_chunk(&p, &full)?;
+            full.sort_and_write(&p)?;
             Ok(p)
         }));
         Ok(())
@@ -421,8 +475,8 @@ fn build_run_in_chunks(
         let Some(g) = grouper.as_mut() else { continue };
         g.push(rec);
         while let Some(d) = g.pop() {
-            chunk.push(to_entry(d));
-            if chunk.len() >= chunk_len {
+            chunk.push(&to_entry(d));
+            if chunk.is_full(chunk_len) {
                 spill(&mut chunk, &mut chunks, &mut pending)?;
             }
         }
@@ -430,7 +484,7 @@ fn build_run_in_chunks(
     if let Some(g) = grouper.as_mut() {
         g.finish();
         while let Some(d) = g.pop() {
-            chunk.push(to_entry(d));
+            chunk.push(&to_entry(d));
         }
     }
     spill(&mut chunk, &mut chunks, &mut pending)?;
@@ -448,37 +502,54 @@ fn build_run_in_chunks(
     };
     parsed.origin = origin.unwrap_or_default();
     parsed.date = date;
-    // k-way merge of the sorted chunks, joining partial delegations.
-    let mut readers: Vec<RunReader> = chunks
+    // k-way merge of the sorted chunks, joining partial delegations: lines
+    // are copied as they are; only a domain met more than once is parsed
+    // (and joined). Few chunks: the smallest head is found by a linear
+    // scan (ties: the lower chunk first).
+    let mut readers: Vec<ChunkReader> = chunks
         .iter()
-        .map(|p| RunReader::open_plain(p))
+        .map(|p| ChunkReader::open(p))
         .collect::<Result<_>>()?;
-    let mut heap = BinaryHeap::new();
-    for (i, r) in readers.iter_mut().enumerate() {
-        if let Some(e) = r.next_entry()? {
-            heap.push(std::cmp::Reverse(Head { e, i }));
-        }
-    }
     let tmp_run = run_path.with_extension("tmp");
     let mut w = RunFile::create(&tmp_run)?;
-    let mut cur: Option<RunEntry> = None;
-    while let Some(std::cmp::Reverse(Head { e, i })) = heap.pop() {
-        if let Some(next) = readers[i].next_entry()? {
-            heap.push(std::cmp::Reverse(Head { e: next, i }));
-        }
-        match cur.as_mut() {
-            Some(c) if c.domain == e.domain => c.absorb(e),
-            _ => {
-                if let Some(c) = cur.take() {
-                    w.put(&c)?;
-                    parsed.delegations += 1;
-                }
-                cur = Some(e);
+    let mut cur: Vec<u8> = Vec::new();
+    let mut joined: Option<RunEntry> = None;
+    loop {
+        let mut min: Option<usize> = None;
+        for (i, r) in readers.iter().enumerate() {
+            if r.line.is_empty() {
+                continue;
+            }
+            if min.is_none_or(|m| line_domain(&r.line) < line_domain(&readers[m].line)) {
+                min = Some(i);
             }
         }
+        let Some(i) = min else { break };
+        let r = &mut readers[i];
+        if !cur.is_empty() && line_domain(&r.line) == line_domain(&cur) {
+            let mut e = match joined.take() {
+                Some(e) => e,
+                None => parse_line(&cur, &r.path)?,
+            };
+            e.absorb(parse_line(&r.line, &r.path)?);
+            joined = Some(e);
+        } else {
+            if !cur.is_empty() {
+                match joined.take() {
+                    Some(e) => w.put(&e)?,
+                    None => w.put_line(&cur)?,
+                }
+                parsed.delegations += 1;
+            }
+            std::mem::swap(&mut cur, &mut r.line);
+        }
+        r.advance()?;
     }
-    if let Some(c) = cur.take() {
-        w.put(&c)?;
+    if !cur.is_empty() {
+        match joined.take() {
+            Some(e) => w.put(&e)?,
+            None => w.put_line(&cur)?,
+        }
         parsed.delegations += 1;
     }
     w.finish()?;
