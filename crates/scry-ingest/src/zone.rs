@@ -180,9 +180,11 @@ pub fn snapshots(runs_dir: &Path, origin: &str) -> Result<Vec<(Timestamp, PathBu
     Ok(out)
 }
 
+/// A stored snapshot run read line by line into one reused buffer: a
+/// diff compares lines as bytes and parses only what changed.
 struct RunReader {
     src: Box<dyn BufRead + Send>,
-    line: String,
+    line: Vec<u8>,
     path: PathBuf,
 }
 
@@ -190,35 +192,42 @@ impl RunReader {
     /// A stored snapshot run (gzip).
     fn open(path: &Path) -> Result<RunReader> {
         let f = File::open(path).map_err(|e| io(path, e))?;
-        Ok(RunReader::new(
-            Box::new(BufReader::with_capacity(1 << 16, MultiGzDecoder::new(f))),
-            path,
-        ))
-    }
-
-    fn new(src: Box<dyn BufRead + Send>, path: &Path) -> RunReader {
-        RunReader {
-            src,
-            line: String::new(),
+        Ok(RunReader {
+            src: Box::new(BufReader::with_capacity(1 << 16, MultiGzDecoder::new(f))),
+            line: Vec::new(),
             path: path.to_path_buf(),
-        }
+        })
     }
 
-    fn next_entry(&mut self) -> Result<Option<RunEntry>> {
+    /// Reads the next line into `line`; `false` at the end.
+    fn advance(&mut self) -> Result<bool> {
         self.line.clear();
-        let read = self
+        let n = self
             .src
-            .read_line(&mut self.line)
+            .read_until(b'\n', &mut self.line)
             .map_err(|e| io(&self.path, e))?;
-        if read == 0 {
+        Ok(n > 0)
+    }
+
+    /// The current line as an entry.
+    fn entry(&self) -> Result<RunEntry> {
+        std::str::from_utf8(&self.line)
+            .ok()
+            .and_then(RunEntry::parse)
+            .ok_or_else(|| {
+                IngestError::Internal(format!(
+                    "{}: damaged snapshot run line",
+                    self.path.display()
+                ))
+            })
+    }
+
+    #[cfg(test)]
+    fn next_entry(&mut self) -> Result<Option<RunEntry>> {
+        if !self.advance()? {
             return Ok(None);
         }
-        RunEntry::parse(&self.line).map(Some).ok_or_else(|| {
-            IngestError::Internal(format!(
-                "{}: damaged snapshot run line",
-                self.path.display()
-            ))
-        })
+        self.entry().map(Some)
     }
 }
 
@@ -600,34 +609,28 @@ pub fn diff_runs(
         None => None,
     };
     let mut b = RunReader::open(new)?;
-    let mut x = match a.as_mut() {
-        Some(r) => r.next_entry()?,
-        None => None,
+    let mut has_a = match a.as_mut() {
+        Some(r) => r.advance()?,
+        None => false,
     };
-    let mut y = b.next_entry()?;
+    let mut has_b = b.advance()?;
     loop {
-        match (x.take(), y.take()) {
-            (None, None) => return Ok(()),
-            (Some(o), None) => {
-                f(removed(o))?;
-                x = a.as_mut().map_or(Ok(None), |r| r.next_entry())?;
+        let order = match (a.as_mut().filter(|_| has_a), has_b) {
+            (None, false) => return Ok(()),
+            (Some(_), false) => std::cmp::Ordering::Less,
+            (None, true) => std::cmp::Ordering::Greater,
+            (Some(r), true) => line_domain(&r.line).cmp(line_domain(&b.line)),
+        };
+        match (order, a.as_mut()) {
+            (std::cmp::Ordering::Less, Some(r)) => {
+                f(removed(r.entry()?))?;
+                has_a = r.advance()?;
             }
-            (None, Some(n)) => {
-                f(added(n))?;
-                y = b.next_entry()?;
-            }
-            (Some(o), Some(n)) => match o.domain.cmp(&n.domain) {
-                std::cmp::Ordering::Less => {
-                    f(removed(o))?;
-                    x = a.as_mut().map_or(Ok(None), |r| r.next_entry())?;
-                    y = Some(n);
-                }
-                std::cmp::Ordering::Greater => {
-                    f(added(n))?;
-                    y = b.next_entry()?;
-                    x = Some(o);
-                }
-                std::cmp::Ordering::Equal => {
+            (std::cmp::Ordering::Equal, Some(r)) => {
+                // Runs write name servers sorted and unique: equal bytes
+                // are equal sets; unequal bytes are parsed to be sure.
+                if line_ns(&r.line) != line_ns(&b.line) {
+                    let (o, n) = (r.entry()?, b.entry()?);
                     if o.ns != n.ns {
                         f(ZoneChange {
                             kind: "changed",
@@ -637,12 +640,23 @@ pub fn diff_runs(
                             entry: Some(n),
                         })?;
                     }
-                    x = a.as_mut().map_or(Ok(None), |r| r.next_entry())?;
-                    y = b.next_entry()?;
                 }
-            },
+                has_a = r.advance()?;
+                has_b = b.advance()?;
+            }
+            _ => {
+                f(added(b.entry()?))?;
+                has_b = b.advance()?;
+            }
         }
     }
+}
+
+/// The name-server field of a run line (between its first two tabs).
+fn line_ns(line: &[u8]) -> &[u8] {
+    let from = (memchr_tab(line) + 1).min(line.len());
+    let rest = &line[from..];
+    &rest[..memchr_tab(rest)]
 }
 
 fn added(n: RunEntry) -> ZoneChange {
@@ -1072,6 +1086,90 @@ mod tests {
             out.push(String::from_utf8(line).unwrap());
         }
         out
+    }
+
+    /// The byte-level diff of two runs gives the changes a diff of the
+    /// parsed entries gives: removed, added, name servers changed (glue
+    /// or DS alone is no change), in domain order.
+    #[test]
+    fn diff_of_runs_equals_diff_of_their_entries() {
+        let dir = tempfile::tempdir().unwrap();
+        let entry = |i: usize, shift: usize| RunEntry {
+            domain: format!("d{i:04}.test"),
+            ns: {
+                let mut v = vec![format!("ns{}.h.net", (i + shift) % 5)];
+                if i % 3 == 0 {
+                    v.push(format!("ns{}.o.org", (i * shift) % 4));
+                }
+                v.sort();
+                v.dedup();
+                v
+            },
+            glue: if i % 4 == 0 {
+                vec![format!("ns.d{i}.test=192.0.2.{}", (i + shift) % 200)]
+            } else {
+                Vec::new()
+            },
+            ds: u32::from(i % 5 == shift % 5),
+        };
+        let write = |name: &str, entries: &[RunEntry]| {
+            let p = dir.path().join(name);
+            let mut w = RunFile::create(&p).unwrap();
+            for e in entries {
+                w.put(e).unwrap();
+            }
+            w.finish().unwrap();
+            p
+        };
+        let old: Vec<RunEntry> = (0..300)
+            .filter(|i| i % 11 != 0)
+            .map(|i| entry(i, 0))
+            .collect();
+        let new: Vec<RunEntry> = (20..340)
+            .filter(|i| i % 13 != 0)
+            .map(|i| entry(i, usize::from(i % 6 == 0) + usize::from(i % 4 == 0)))
+            .collect();
+        let (a, b) = (write("a.run.gz", &old), write("b.run.gz", &new));
+        let mut got = Vec::new();
+        diff_runs(Some(&a), &b, &mut |c| {
+            got.push(c);
+            Ok(())
+        })
+        .unwrap();
+        let before: BTreeMap<&str, &RunEntry> =
+            old.iter().map(|e| (e.domain.as_str(), e)).collect();
+        let after: BTreeMap<&str, &RunEntry> = new.iter().map(|e| (e.domain.as_str(), e)).collect();
+        let mut domains: Vec<&str> = before.keys().chain(after.keys()).copied().collect();
+        domains.sort();
+        domains.dedup();
+        let mut want = Vec::new();
+        for d in domains {
+            match (before.get(d), after.get(d)) {
+                (Some(o), None) => want.push(removed((*o).clone())),
+                (None, Some(n)) => want.push(added((*n).clone())),
+                (Some(o), Some(n)) if o.ns != n.ns => want.push(ZoneChange {
+                    kind: "changed",
+                    domain: d.to_string(),
+                    ns_old: o.ns.clone(),
+                    ns_new: n.ns.clone(),
+                    entry: Some((*n).clone()),
+                }),
+                _ => {}
+            }
+        }
+        assert!(want.iter().any(|c| c.kind == "changed"));
+        assert!(want.iter().any(|c| c.kind == "added"));
+        assert!(want.iter().any(|c| c.kind == "removed"));
+        assert_eq!(got, want);
+        // No previous run: everything is added.
+        let mut firsts = 0;
+        diff_runs(None, &b, &mut |c| {
+            assert_eq!(c.kind, "added");
+            firsts += 1;
+            Ok(())
+        })
+        .unwrap();
+        assert_eq!(firsts, new.len());
     }
 
     /// An unsorted zone whose delegations are split across the file
