@@ -1098,14 +1098,14 @@ mod tests {
             domain: format!("d{i:04}.test"),
             ns: {
                 let mut v = vec![format!("ns{}.h.net", (i + shift) % 5)];
-                if i % 3 == 0 {
+                if i.is_multiple_of(3) {
                     v.push(format!("ns{}.o.org", (i * shift) % 4));
                 }
                 v.sort();
                 v.dedup();
                 v
             },
-            glue: if i % 4 == 0 {
+            glue: if i.is_multiple_of(4) {
                 vec![format!("ns.d{i}.test=192.0.2.{}", (i + shift) % 200)]
             } else {
                 Vec::new()

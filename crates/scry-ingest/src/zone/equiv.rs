@@ -180,7 +180,7 @@ fn fingerprint(store: &dyn Store, p: &Probes, runs: &Path) -> Vec<String> {
                     let q = FactQuery {
                         subject: sel.clone(),
                         predicates: Vec::new(),
-                        fence: fence.clone(),
+                        fence: *fence,
                         limit,
                     };
                     let page = store.facts(&q).expect("facts");
@@ -195,7 +195,7 @@ fn fingerprint(store: &dyn Store, p: &Probes, runs: &Path) -> Vec<String> {
         let q = FactQuery {
             subject: SubjectSel::Exact(e.clone()),
             predicates: vec![Predicate::NAMESERVER_HOST],
-            fence: all.clone(),
+            fence: all,
             limit: 10_000,
         };
         facts_line(
@@ -222,7 +222,7 @@ fn fingerprint(store: &dyn Store, p: &Probes, runs: &Path) -> Vec<String> {
                 let q = ReverseQuery {
                     object: sel.clone(),
                     predicates: Vec::new(),
-                    fence: all.clone(),
+                    fence: all,
                     limit,
                 };
                 let page = store.reverse(&q).expect("reverse");
@@ -251,7 +251,7 @@ fn fingerprint(store: &dyn Store, p: &Probes, runs: &Path) -> Vec<String> {
         let q = ReverseQuery {
             object: ObjectSel::Exact(e.clone()),
             predicates: Vec::new(),
-            fence: all.clone(),
+            fence: all,
             limit: 10_000,
         };
         facts_line(
@@ -262,7 +262,7 @@ fn fingerprint(store: &dyn Store, p: &Probes, runs: &Path) -> Vec<String> {
         let q = FactQuery {
             subject: SubjectSel::Exact(e.clone()),
             predicates: Vec::new(),
-            fence: all.clone(),
+            fence: all,
             limit: 10_000,
         };
         facts_line(
