@@ -371,20 +371,35 @@ fn fingerprint(store: &dyn Store, p: &Probes, runs: &Path) -> Vec<String> {
     out
 }
 
-/// Stores `steps` through both routes and compares every read.
+/// A route under test: opens a store (in the given data dir) that
+/// stores zone snapshots its own way.
+type Route = fn(&DataDir) -> Box<dyn Store>;
+
+/// The routes compared with the reference (the fact path with its bulk
+/// load). A zone-specific storage form is added here and must agree
+/// before it becomes the default.
+const ROUTES: &[(&str, Route)] = &[("facts-batches", |dd| {
+    Box::new(BatchOnly(EmbeddedStore::open(dd).expect("store")))
+})];
+
+/// Stores `steps` through the reference and every route in [`ROUTES`] and
+/// compares every read.
 fn assert_routes_agree(origin: &str, steps: &[Step], probes: &Probes) {
+    for (name, route) in ROUTES {
+        assert_route_agrees(origin, steps, probes, name, *route);
+    }
+}
+
+fn assert_route_agrees(origin: &str, steps: &[Step], probes: &Probes, name: &str, route: Route) {
     let dir = tempfile::tempdir().expect("tempdir");
-    let open = |name: &str| {
-        let dd = DataDir::open(&dir.path().join(name), true).expect("data dir");
-        EmbeddedStore::open(&dd).expect("store")
-    };
-    let reference = open("facts-bulk");
-    let other = BatchOnly(open("facts-batches"));
+    let data_dir = |n: &str| DataDir::open(&dir.path().join(n), true).expect("data dir");
+    let reference = EmbeddedStore::open(&data_dir("reference")).expect("store");
+    let other = route(&data_dir(name));
     let (ra, rb) = (dir.path().join("runs-a"), dir.path().join("runs-b"));
     ingest_all(&reference, &ra, origin, steps);
-    ingest_all(&other, &rb, origin, steps);
+    ingest_all(other.as_ref(), &rb, origin, steps);
     let a = fingerprint(&reference, probes, &ra);
-    let b = fingerprint(&other, probes, &rb);
+    let b = fingerprint(other.as_ref(), probes, &rb);
     assert!(a.len() > 50, "the probes read something: {}", a.len());
     assert!(
         a.iter()
@@ -392,7 +407,7 @@ fn assert_routes_agree(origin: &str, steps: &[Step], probes: &Probes) {
         "the reference store checks clean"
     );
     for (x, y) in a.iter().zip(&b) {
-        assert_eq!(x, y, "first read that differs");
+        assert_eq!(x, y, "first read that differs (route {name})");
     }
     assert_eq!(a.len(), b.len());
 }
