@@ -301,8 +301,9 @@ impl Chunk {
     /// Sorts the lines by domain and writes them to `path`, uncompressed
     /// and not synced (a crash discards the whole temporary directory;
     /// deflating chunks that are read once cost more than a tenth of a
-    /// run's build).
-    fn sort_and_write(mut self, path: &Path) -> Result<()> {
+    /// run's build). Hands the chunk back emptied, for its buffers to be
+    /// filled again (no regrowth, no fresh pages per chunk).
+    fn sort_and_write(mut self, path: &Path) -> Result<Chunk> {
         let bytes = &self.bytes;
         self.lines.sort_unstable_by(|a, b| {
             bytes[a.0 as usize..a.1 as usize].cmp(&bytes[b.0 as usize..b.1 as usize])
@@ -313,7 +314,10 @@ impl Chunk {
             w.write_all(&bytes[a as usize..b as usize])
                 .map_err(|e| io(path, e))?;
         }
-        w.flush().map_err(|e| io(path, e))
+        w.flush().map_err(|e| io(path, e))?;
+        self.bytes.clear();
+        self.lines.clear();
+        Ok(self)
     }
 }
 
@@ -365,7 +369,10 @@ fn parse_line(line: &[u8], path: &Path) -> Result<RunEntry> {
         })
 }
 
-fn join_spill(h: std::thread::JoinHandle<Result<PathBuf>>) -> Result<PathBuf> {
+/// A chunk being sorted and written on the second thread.
+type Spill = std::thread::JoinHandle<Result<(PathBuf, Chunk)>>;
+
+fn join_spill(h: Spill) -> Result<(PathBuf, Chunk)> {
     h.join()
         .map_err(|_| IngestError::Internal("zone chunk sort thread panicked".into()))?
 }
@@ -424,25 +431,27 @@ fn build_run_in_chunks(
     };
     // A full chunk is sorted and written on a second thread while parsing
     // goes on (at most one chunk in flight, so two chunks in memory).
-    let mut pending: Option<std::thread::JoinHandle<Result<PathBuf>>> = None;
-    let spill = |chunk: &mut Chunk,
-                 chunks: &mut Vec<PathBuf>,
-                 pending: &mut Option<std::thread::JoinHandle<Result<PathBuf>>>|
-     -> Result<()> {
-        if let Some(h) = pending.take() {
-            chunks.push(join_spill(h)?);
-        }
-        if chunk.len() == 0 {
-            return Ok(());
-        }
-        let full = std::mem::take(chunk);
-        let p = tmp_dir.join(format!("chunk-{}", chunks.len()));
-        *pending = Some(std::thread::spawn(move || {
-            full.sort_and_write(&p)?;
-            Ok(p)
-        }));
-        Ok(())
-    };
+    let mut pending: Option<Spill> = None;
+    // The chunk handed back by the sort thread, refilled next.
+    let mut spare: Option<Chunk> = None;
+    let mut spill =
+        |chunk: &mut Chunk, chunks: &mut Vec<PathBuf>, pending: &mut Option<Spill>| -> Result<()> {
+            if let Some(h) = pending.take() {
+                let (p, emptied) = join_spill(h)?;
+                chunks.push(p);
+                spare = Some(emptied);
+            }
+            if chunk.len() == 0 {
+                return Ok(());
+            }
+            let full = std::mem::replace(chunk, spare.take().unwrap_or_default());
+            let p = tmp_dir.join(format!("chunk-{}", chunks.len()));
+            *pending = Some(std::thread::spawn(move || {
+                let emptied = full.sort_and_write(&p)?;
+                Ok((p, emptied))
+            }));
+            Ok(())
+        };
     for item in reader.by_ref() {
         let rec = match item {
             Ok(r) => r,
@@ -498,7 +507,7 @@ fn build_run_in_chunks(
     }
     spill(&mut chunk, &mut chunks, &mut pending)?;
     if let Some(h) = pending.take() {
-        chunks.push(join_spill(h)?);
+        chunks.push(join_spill(h)?.0);
     }
     let Some(date) = date else {
         return Err(IngestError::Strict(
