@@ -13,7 +13,7 @@
 //! snapshot date, and one event per change — so a daily `.com` does not
 //! rewrite 160 M facts. Presence windows come from the runs.
 
-use std::collections::{BTreeMap, BinaryHeap, HashMap};
+use std::collections::{BTreeMap, HashMap};
 use std::fs::{self, File};
 use std::io::{BufRead, BufReader, BufWriter, Write};
 use std::path::{Path, PathBuf};
@@ -31,8 +31,11 @@ use crate::error::{IngestError, Result};
 use crate::input::{file_identity, open_input};
 use crate::summary::{IngestSummary, MAX_EXAMPLES, Progress};
 
-/// Delegations per in-memory sorted chunk.
-const CHUNK: usize = 250_000;
+/// Delegations per in-memory sorted chunk, at most.
+const CHUNK: usize = 1_000_000;
+/// Bytes of run lines per in-memory sorted chunk, at most (two chunks
+/// exist at once: one filling, one being sorted and written).
+const CHUNK_BYTES: usize = 32 << 20;
 /// Diff entries per committed batch.
 const BATCH: usize = 20_000;
 /// Diff entries per piece handed from the change thread to the writer
@@ -177,9 +180,11 @@ pub fn snapshots(runs_dir: &Path, origin: &str) -> Result<Vec<(Timestamp, PathBu
     Ok(out)
 }
 
+/// A stored snapshot run read line by line into one reused buffer: a
+/// diff compares lines as bytes and parses only what changed.
 struct RunReader {
     src: Box<dyn BufRead + Send>,
-    line: String,
+    line: Vec<u8>,
     path: PathBuf,
 }
 
@@ -187,71 +192,42 @@ impl RunReader {
     /// A stored snapshot run (gzip).
     fn open(path: &Path) -> Result<RunReader> {
         let f = File::open(path).map_err(|e| io(path, e))?;
-        Ok(RunReader::new(
-            Box::new(BufReader::with_capacity(1 << 16, MultiGzDecoder::new(f))),
-            path,
-        ))
-    }
-
-    /// A temporary sorted chunk (plain text).
-    fn open_plain(path: &Path) -> Result<RunReader> {
-        let f = File::open(path).map_err(|e| io(path, e))?;
-        Ok(RunReader::new(
-            Box::new(BufReader::with_capacity(1 << 16, f)),
-            path,
-        ))
-    }
-
-    fn new(src: Box<dyn BufRead + Send>, path: &Path) -> RunReader {
-        RunReader {
-            src,
-            line: String::new(),
+        Ok(RunReader {
+            src: Box::new(BufReader::with_capacity(1 << 16, MultiGzDecoder::new(f))),
+            line: Vec::new(),
             path: path.to_path_buf(),
-        }
-    }
-
-    fn next_entry(&mut self) -> Result<Option<RunEntry>> {
-        self.line.clear();
-        let read = self
-            .src
-            .read_line(&mut self.line)
-            .map_err(|e| io(&self.path, e))?;
-        if read == 0 {
-            return Ok(None);
-        }
-        RunEntry::parse(&self.line).map(Some).ok_or_else(|| {
-            IngestError::Internal(format!(
-                "{}: damaged snapshot run line",
-                self.path.display()
-            ))
         })
     }
-}
 
-/// One chunk's next entry in the k-way merge, ordered by domain (then
-/// chunk, so equal domains come out in chunk order).
-struct Head {
-    e: RunEntry,
-    i: usize,
-}
-
-impl PartialEq for Head {
-    fn eq(&self, o: &Head) -> bool {
-        self.cmp(o) == std::cmp::Ordering::Equal
+    /// Reads the next line into `line`; `false` at the end.
+    fn advance(&mut self) -> Result<bool> {
+        self.line.clear();
+        let n = self
+            .src
+            .read_until(b'\n', &mut self.line)
+            .map_err(|e| io(&self.path, e))?;
+        Ok(n > 0)
     }
-}
 
-impl Eq for Head {}
-
-impl PartialOrd for Head {
-    fn partial_cmp(&self, o: &Head) -> Option<std::cmp::Ordering> {
-        Some(self.cmp(o))
+    /// The current line as an entry.
+    fn entry(&self) -> Result<RunEntry> {
+        std::str::from_utf8(&self.line)
+            .ok()
+            .and_then(RunEntry::parse)
+            .ok_or_else(|| {
+                IngestError::Internal(format!(
+                    "{}: damaged snapshot run line",
+                    self.path.display()
+                ))
+            })
     }
-}
 
-impl Ord for Head {
-    fn cmp(&self, o: &Head) -> std::cmp::Ordering {
-        (self.e.domain.as_str(), self.i).cmp(&(o.e.domain.as_str(), o.i))
+    #[cfg(test)]
+    fn next_entry(&mut self) -> Result<Option<RunEntry>> {
+        if !self.advance()? {
+            return Ok(None);
+        }
+        self.entry().map(Some)
     }
 }
 
@@ -278,6 +254,11 @@ impl RunFile {
         e.write_line(&mut self.w).map_err(|e| io(&self.path, e))
     }
 
+    /// A line already in run form (ending in `\n`).
+    fn put_line(&mut self, line: &[u8]) -> Result<()> {
+        self.w.write_all(line).map_err(|e| io(&self.path, e))
+    }
+
     /// Flushes, finishes the gzip stream and syncs the file.
     fn finish(self) -> Result<()> {
         let path = self.path;
@@ -289,19 +270,109 @@ impl RunFile {
     }
 }
 
-/// Writes a temporary sorted chunk, uncompressed and not synced (a crash
-/// discards the whole temporary directory; deflating chunks that are read
-/// once cost more than a tenth of a run's build).
-fn write_chunk(path: &Path, entries: &[RunEntry]) -> Result<()> {
-    let f = File::create(path).map_err(|e| io(path, e))?;
-    let mut w = BufWriter::with_capacity(1 << 20, f);
-    for e in entries {
-        e.write_line(&mut w).map_err(|e| io(path, e))?;
-    }
-    w.flush().map_err(|e| io(path, e))
+/// Delegations of one in-memory chunk, each kept as its run line in one
+/// arena (no allocation per delegation; sorting moves 12-byte handles).
+#[derive(Default)]
+struct Chunk {
+    bytes: Vec<u8>,
+    /// Per line: start, end of its domain (the first tab), end (after `\n`).
+    lines: Vec<(u32, u32, u32)>,
 }
 
-fn join_spill(h: std::thread::JoinHandle<Result<PathBuf>>) -> Result<PathBuf> {
+impl Chunk {
+    fn push(&mut self, e: &RunEntry) {
+        let start = self.bytes.len();
+        // Writing into a `Vec` cannot fail.
+        let _ = e.write_line(&mut self.bytes);
+        let dom = start + e.domain.len();
+        // The arena stays below `CHUNK_BYTES` plus one line, far below 4 GiB.
+        self.lines
+            .push((start as u32, dom as u32, self.bytes.len() as u32));
+    }
+
+    fn len(&self) -> usize {
+        self.lines.len()
+    }
+
+    fn is_full(&self, max_lines: usize) -> bool {
+        self.lines.len() >= max_lines || self.bytes.len() >= CHUNK_BYTES
+    }
+
+    /// Sorts the lines by domain and writes them to `path`, uncompressed
+    /// and not synced (a crash discards the whole temporary directory;
+    /// deflating chunks that are read once cost more than a tenth of a
+    /// run's build). Hands the chunk back emptied, for its buffers to be
+    /// filled again (no regrowth, no fresh pages per chunk).
+    fn sort_and_write(mut self, path: &Path) -> Result<Chunk> {
+        let bytes = &self.bytes;
+        self.lines.sort_unstable_by(|a, b| {
+            bytes[a.0 as usize..a.1 as usize].cmp(&bytes[b.0 as usize..b.1 as usize])
+        });
+        let f = File::create(path).map_err(|e| io(path, e))?;
+        let mut w = BufWriter::with_capacity(1 << 20, f);
+        for &(a, _, b) in &self.lines {
+            w.write_all(&bytes[a as usize..b as usize])
+                .map_err(|e| io(path, e))?;
+        }
+        w.flush().map_err(|e| io(path, e))?;
+        self.bytes.clear();
+        self.lines.clear();
+        Ok(self)
+    }
+}
+
+/// A sorted chunk file read line by line into one reused buffer.
+struct ChunkReader {
+    r: BufReader<File>,
+    line: Vec<u8>,
+    path: PathBuf,
+}
+
+impl ChunkReader {
+    fn open(path: &Path) -> Result<ChunkReader> {
+        let f = File::open(path).map_err(|e| io(path, e))?;
+        let mut r = ChunkReader {
+            r: BufReader::with_capacity(1 << 16, f),
+            line: Vec::new(),
+            path: path.to_path_buf(),
+        };
+        r.advance()?;
+        Ok(r)
+    }
+
+    /// Reads the next line; an empty `line` means the end.
+    fn advance(&mut self) -> Result<()> {
+        self.line.clear();
+        self.r
+            .read_until(b'\n', &mut self.line)
+            .map_err(|e| io(&self.path, e))?;
+        Ok(())
+    }
+}
+
+/// The domain of a run line (up to its first tab).
+fn line_domain(line: &[u8]) -> &[u8] {
+    let end = memchr_tab(line);
+    &line[..end]
+}
+
+fn memchr_tab(line: &[u8]) -> usize {
+    line.iter().position(|&b| b == b'\t').unwrap_or(line.len())
+}
+
+fn parse_line(line: &[u8], path: &Path) -> Result<RunEntry> {
+    std::str::from_utf8(line)
+        .ok()
+        .and_then(RunEntry::parse)
+        .ok_or_else(|| {
+            IngestError::Internal(format!("{}: damaged sorted chunk line", path.display()))
+        })
+}
+
+/// A chunk being sorted and written on the second thread.
+type Spill = std::thread::JoinHandle<Result<(PathBuf, Chunk)>>;
+
+fn join_spill(h: Spill) -> Result<(PathBuf, Chunk)> {
     h.join()
         .map_err(|_| IngestError::Internal("zone chunk sort thread panicked".into()))?
 }
@@ -348,7 +419,7 @@ fn build_run_in_chunks(
     let mut origin = opts.origin.clone();
     let mut date = opts.date;
     let mut grouper: Option<DelegationGrouper> = None;
-    let mut chunk: Vec<RunEntry> = Vec::new();
+    let mut chunk = Chunk::default();
     let mut chunks: Vec<PathBuf> = Vec::new();
     let mut parsed = Parsed {
         origin: String::new(),
@@ -360,26 +431,27 @@ fn build_run_in_chunks(
     };
     // A full chunk is sorted and written on a second thread while parsing
     // goes on (at most one chunk in flight, so two chunks in memory).
-    let mut pending: Option<std::thread::JoinHandle<Result<PathBuf>>> = None;
-    let spill = |chunk: &mut Vec<RunEntry>,
-                 chunks: &mut Vec<PathBuf>,
-                 pending: &mut Option<std::thread::JoinHandle<Result<PathBuf>>>|
-     -> Result<()> {
-        if let Some(h) = pending.take() {
-            chunks.push(join_spill(h)?);
-        }
-        if chunk.is_empty() {
-            return Ok(());
-        }
-        let mut full = std::mem::replace(chunk, Vec::with_capacity(chunk_len.min(CHUNK)));
-        let p = tmp_dir.join(format!("chunk-{}", chunks.len()));
-        *pending = Some(std::thread::spawn(move || {
-            full.sort_unstable_by(|a, b| a.domain.cmp(&b.domain));
-            write_chunk(&p, &full)?;
-            Ok(p)
-        }));
-        Ok(())
-    };
+    let mut pending: Option<Spill> = None;
+    // The chunk handed back by the sort thread, refilled next.
+    let mut spare: Option<Chunk> = None;
+    let mut spill =
+        |chunk: &mut Chunk, chunks: &mut Vec<PathBuf>, pending: &mut Option<Spill>| -> Result<()> {
+            if let Some(h) = pending.take() {
+                let (p, emptied) = join_spill(h)?;
+                chunks.push(p);
+                spare = Some(emptied);
+            }
+            if chunk.len() == 0 {
+                return Ok(());
+            }
+            let full = std::mem::replace(chunk, spare.take().unwrap_or_default());
+            let p = tmp_dir.join(format!("chunk-{}", chunks.len()));
+            *pending = Some(std::thread::spawn(move || {
+                let emptied = full.sort_and_write(&p)?;
+                Ok((p, emptied))
+            }));
+            Ok(())
+        };
     for item in reader.by_ref() {
         let rec = match item {
             Ok(r) => r,
@@ -421,8 +493,8 @@ fn build_run_in_chunks(
         let Some(g) = grouper.as_mut() else { continue };
         g.push(rec);
         while let Some(d) = g.pop() {
-            chunk.push(to_entry(d));
-            if chunk.len() >= chunk_len {
+            chunk.push(&to_entry(d));
+            if chunk.is_full(chunk_len) {
                 spill(&mut chunk, &mut chunks, &mut pending)?;
             }
         }
@@ -430,12 +502,12 @@ fn build_run_in_chunks(
     if let Some(g) = grouper.as_mut() {
         g.finish();
         while let Some(d) = g.pop() {
-            chunk.push(to_entry(d));
+            chunk.push(&to_entry(d));
         }
     }
     spill(&mut chunk, &mut chunks, &mut pending)?;
     if let Some(h) = pending.take() {
-        chunks.push(join_spill(h)?);
+        chunks.push(join_spill(h)?.0);
     }
     let Some(date) = date else {
         return Err(IngestError::Strict(
@@ -448,37 +520,54 @@ fn build_run_in_chunks(
     };
     parsed.origin = origin.unwrap_or_default();
     parsed.date = date;
-    // k-way merge of the sorted chunks, joining partial delegations.
-    let mut readers: Vec<RunReader> = chunks
+    // k-way merge of the sorted chunks, joining partial delegations: lines
+    // are copied as they are; only a domain met more than once is parsed
+    // (and joined). Few chunks: the smallest head is found by a linear
+    // scan (ties: the lower chunk first).
+    let mut readers: Vec<ChunkReader> = chunks
         .iter()
-        .map(|p| RunReader::open_plain(p))
+        .map(|p| ChunkReader::open(p))
         .collect::<Result<_>>()?;
-    let mut heap = BinaryHeap::new();
-    for (i, r) in readers.iter_mut().enumerate() {
-        if let Some(e) = r.next_entry()? {
-            heap.push(std::cmp::Reverse(Head { e, i }));
-        }
-    }
     let tmp_run = run_path.with_extension("tmp");
     let mut w = RunFile::create(&tmp_run)?;
-    let mut cur: Option<RunEntry> = None;
-    while let Some(std::cmp::Reverse(Head { e, i })) = heap.pop() {
-        if let Some(next) = readers[i].next_entry()? {
-            heap.push(std::cmp::Reverse(Head { e: next, i }));
-        }
-        match cur.as_mut() {
-            Some(c) if c.domain == e.domain => c.absorb(e),
-            _ => {
-                if let Some(c) = cur.take() {
-                    w.put(&c)?;
-                    parsed.delegations += 1;
-                }
-                cur = Some(e);
+    let mut cur: Vec<u8> = Vec::new();
+    let mut joined: Option<RunEntry> = None;
+    loop {
+        let mut min: Option<usize> = None;
+        for (i, r) in readers.iter().enumerate() {
+            if r.line.is_empty() {
+                continue;
+            }
+            if min.is_none_or(|m| line_domain(&r.line) < line_domain(&readers[m].line)) {
+                min = Some(i);
             }
         }
+        let Some(i) = min else { break };
+        let r = &mut readers[i];
+        if !cur.is_empty() && line_domain(&r.line) == line_domain(&cur) {
+            let mut e = match joined.take() {
+                Some(e) => e,
+                None => parse_line(&cur, &r.path)?,
+            };
+            e.absorb(parse_line(&r.line, &r.path)?);
+            joined = Some(e);
+        } else {
+            if !cur.is_empty() {
+                match joined.take() {
+                    Some(e) => w.put(&e)?,
+                    None => w.put_line(&cur)?,
+                }
+                parsed.delegations += 1;
+            }
+            std::mem::swap(&mut cur, &mut r.line);
+        }
+        r.advance()?;
     }
-    if let Some(c) = cur.take() {
-        w.put(&c)?;
+    if !cur.is_empty() {
+        match joined.take() {
+            Some(e) => w.put(&e)?,
+            None => w.put_line(&cur)?,
+        }
         parsed.delegations += 1;
     }
     w.finish()?;
@@ -529,34 +618,28 @@ pub fn diff_runs(
         None => None,
     };
     let mut b = RunReader::open(new)?;
-    let mut x = match a.as_mut() {
-        Some(r) => r.next_entry()?,
-        None => None,
+    let mut has_a = match a.as_mut() {
+        Some(r) => r.advance()?,
+        None => false,
     };
-    let mut y = b.next_entry()?;
+    let mut has_b = b.advance()?;
     loop {
-        match (x.take(), y.take()) {
-            (None, None) => return Ok(()),
-            (Some(o), None) => {
-                f(removed(o))?;
-                x = a.as_mut().map_or(Ok(None), |r| r.next_entry())?;
+        let order = match (a.as_mut().filter(|_| has_a), has_b) {
+            (None, false) => return Ok(()),
+            (Some(_), false) => std::cmp::Ordering::Less,
+            (None, true) => std::cmp::Ordering::Greater,
+            (Some(r), true) => line_domain(&r.line).cmp(line_domain(&b.line)),
+        };
+        match (order, a.as_mut()) {
+            (std::cmp::Ordering::Less, Some(r)) => {
+                f(removed(r.entry()?))?;
+                has_a = r.advance()?;
             }
-            (None, Some(n)) => {
-                f(added(n))?;
-                y = b.next_entry()?;
-            }
-            (Some(o), Some(n)) => match o.domain.cmp(&n.domain) {
-                std::cmp::Ordering::Less => {
-                    f(removed(o))?;
-                    x = a.as_mut().map_or(Ok(None), |r| r.next_entry())?;
-                    y = Some(n);
-                }
-                std::cmp::Ordering::Greater => {
-                    f(added(n))?;
-                    y = b.next_entry()?;
-                    x = Some(o);
-                }
-                std::cmp::Ordering::Equal => {
+            (std::cmp::Ordering::Equal, Some(r)) => {
+                // Runs write name servers sorted and unique: equal bytes
+                // are equal sets; unequal bytes are parsed to be sure.
+                if line_ns(&r.line) != line_ns(&b.line) {
+                    let (o, n) = (r.entry()?, b.entry()?);
                     if o.ns != n.ns {
                         f(ZoneChange {
                             kind: "changed",
@@ -566,12 +649,23 @@ pub fn diff_runs(
                             entry: Some(n),
                         })?;
                     }
-                    x = a.as_mut().map_or(Ok(None), |r| r.next_entry())?;
-                    y = b.next_entry()?;
                 }
-            },
+                has_a = r.advance()?;
+                has_b = b.advance()?;
+            }
+            _ => {
+                f(added(b.entry()?))?;
+                has_b = b.advance()?;
+            }
         }
     }
+}
+
+/// The name-server field of a run line (between its first two tabs).
+fn line_ns(line: &[u8]) -> &[u8] {
+    let from = (memchr_tab(line) + 1).min(line.len());
+    let rest = &line[from..];
+    &rest[..memchr_tab(rest)]
 }
 
 fn added(n: RunEntry) -> ZoneChange {
@@ -971,6 +1065,9 @@ pub fn zone_diff(
 }
 
 #[cfg(test)]
+mod equiv;
+
+#[cfg(test)]
 mod tests {
     use super::*;
     use scry_model::{DomainName, Entity, Predicate};
@@ -998,6 +1095,90 @@ mod tests {
             out.push(String::from_utf8(line).unwrap());
         }
         out
+    }
+
+    /// The byte-level diff of two runs gives the changes a diff of the
+    /// parsed entries gives: removed, added, name servers changed (glue
+    /// or DS alone is no change), in domain order.
+    #[test]
+    fn diff_of_runs_equals_diff_of_their_entries() {
+        let dir = tempfile::tempdir().unwrap();
+        let entry = |i: usize, shift: usize| RunEntry {
+            domain: format!("d{i:04}.test"),
+            ns: {
+                let mut v = vec![format!("ns{}.h.net", (i + shift) % 5)];
+                if i.is_multiple_of(3) {
+                    v.push(format!("ns{}.o.org", (i * shift) % 4));
+                }
+                v.sort();
+                v.dedup();
+                v
+            },
+            glue: if i.is_multiple_of(4) {
+                vec![format!("ns.d{i}.test=192.0.2.{}", (i + shift) % 200)]
+            } else {
+                Vec::new()
+            },
+            ds: u32::from(i % 5 == shift % 5),
+        };
+        let write = |name: &str, entries: &[RunEntry]| {
+            let p = dir.path().join(name);
+            let mut w = RunFile::create(&p).unwrap();
+            for e in entries {
+                w.put(e).unwrap();
+            }
+            w.finish().unwrap();
+            p
+        };
+        let old: Vec<RunEntry> = (0..300)
+            .filter(|i| i % 11 != 0)
+            .map(|i| entry(i, 0))
+            .collect();
+        let new: Vec<RunEntry> = (20..340)
+            .filter(|i| i % 13 != 0)
+            .map(|i| entry(i, usize::from(i % 6 == 0) + usize::from(i % 4 == 0)))
+            .collect();
+        let (a, b) = (write("a.run.gz", &old), write("b.run.gz", &new));
+        let mut got = Vec::new();
+        diff_runs(Some(&a), &b, &mut |c| {
+            got.push(c);
+            Ok(())
+        })
+        .unwrap();
+        let before: BTreeMap<&str, &RunEntry> =
+            old.iter().map(|e| (e.domain.as_str(), e)).collect();
+        let after: BTreeMap<&str, &RunEntry> = new.iter().map(|e| (e.domain.as_str(), e)).collect();
+        let mut domains: Vec<&str> = before.keys().chain(after.keys()).copied().collect();
+        domains.sort();
+        domains.dedup();
+        let mut want = Vec::new();
+        for d in domains {
+            match (before.get(d), after.get(d)) {
+                (Some(o), None) => want.push(removed((*o).clone())),
+                (None, Some(n)) => want.push(added((*n).clone())),
+                (Some(o), Some(n)) if o.ns != n.ns => want.push(ZoneChange {
+                    kind: "changed",
+                    domain: d.to_string(),
+                    ns_old: o.ns.clone(),
+                    ns_new: n.ns.clone(),
+                    entry: Some((*n).clone()),
+                }),
+                _ => {}
+            }
+        }
+        assert!(want.iter().any(|c| c.kind == "changed"));
+        assert!(want.iter().any(|c| c.kind == "added"));
+        assert!(want.iter().any(|c| c.kind == "removed"));
+        assert_eq!(got, want);
+        // No previous run: everything is added.
+        let mut firsts = 0;
+        diff_runs(None, &b, &mut |c| {
+            assert_eq!(c.kind, "added");
+            firsts += 1;
+            Ok(())
+        })
+        .unwrap();
+        assert_eq!(firsts, new.len());
     }
 
     /// An unsorted zone whose delegations are split across the file
