@@ -1077,7 +1077,8 @@ fn join_ingest(h: std::thread::ScopedJoinHandle<'_, Result<()>>, first: Result<(
 }
 
 /// Ingests the merge of `runs` into `ks`.
-fn ingest_runs(ks: &fjall::Keyspace, runs: &[PathBuf]) -> Result<()> {
+fn ingest_runs(s: &EmbeddedStore, ks: &fjall::Keyspace, runs: &[PathBuf]) -> Result<()> {
+    s.make_l0_room(ks)?;
     let mut ing = ks.start_ingestion()?;
     let mut order = Order::default();
     let mut m = Merged::open(runs, Rule::Max)?;
@@ -1092,6 +1093,8 @@ fn ingest_runs(ks: &fjall::Keyspace, runs: &[PathBuf]) -> Result<()> {
 /// Ingests `piv` and counts `cnt` off it: a value's holders are contiguous
 /// in `piv` order, and its count key is the holding key's front.
 fn ingest_piv(s: &EmbeddedStore, runs: &[PathBuf]) -> Result<()> {
+    s.make_l0_room(&s.piv)?;
+    s.make_l0_room(&s.cnt)?;
     let mut piv = s.piv.start_ingestion()?;
     let mut cnt = s.cnt.start_ingestion()?;
     let (mut piv_order, mut cnt_order) = (Order::default(), Order::default());
@@ -1139,6 +1142,7 @@ fn apply(s: &EmbeddedStore, dir: &Path, c: &Commit) -> Result<Applied> {
     } else {
         apply_empty(s, dir, c)?
     };
+    s.make_l0_room(&s.meta)?;
     let mut b = s.db.batch().durability(Some(fjall::PersistMode::SyncAll));
     for (name, id) in &c.sources {
         let mut k = b"src:".to_vec();
@@ -1224,6 +1228,8 @@ fn apply_empty(s: &EmbeddedStore, dir: &Path, c: &Commit) -> Result<Applied> {
     let mut nam = Sorter::new(dir, "nam", Rule::Max, SIDE_BUDGET / 2, false);
     let mut seen = Sorter::new(dir, "seen", Rule::Max, SIDE_BUDGET / 2, false);
     let mut n = 0u64;
+    s.make_l0_room(&s.fwd)?;
+    s.make_l0_room(&s.dom)?;
     // `fwd` and `dom` are ingested on two threads as the merge produces
     // their keys in order.
     std::thread::scope(|sc| -> Result<()> {
@@ -1327,13 +1333,13 @@ fn apply_empty(s: &EmbeddedStore, dir: &Path, c: &Commit) -> Result<Applied> {
     // Each derived keyspace merged and ingested once, two at a time.
     std::thread::scope(|sc| -> Result<()> {
         let side = sc.spawn(|| -> Result<()> {
-            ingest_runs(&s.rev, &rev)?;
-            ingest_runs(&s.nam, &nam)
+            ingest_runs(s, &s.rev, &rev)?;
+            ingest_runs(s, &s.nam, &nam)
         });
         let main = ingest_piv(s, &piv)
-            .and_then(|()| ingest_runs(&s.seen, &seen))
-            .and_then(|()| ingest_runs(&s.disp, &display))
-            .and_then(|()| ingest_runs(&s.evt, &events));
+            .and_then(|()| ingest_runs(s, &s.seen, &seen))
+            .and_then(|()| ingest_runs(s, &s.disp, &display))
+            .and_then(|()| ingest_runs(s, &s.evt, &events));
         let side = side
             .join()
             .map_err(|_| StoreError::Engine("bulk ingestion thread panicked".into()))?;
@@ -1396,7 +1402,7 @@ fn apply_merge(s: &EmbeddedStore, dir: &Path, c: &Commit) -> Result<Applied> {
         if names.is_empty() {
             return Ok(());
         }
-        ingest_runs(ks, &runs(names))
+        ingest_runs(s, ks, &runs(names))
     };
     ingest(&s.fwd, &d.fwd)?;
     ingest(&s.dom, &d.dom)?;
