@@ -105,9 +105,19 @@ impl std::fmt::Debug for EmbeddedStore {
 /// with; older stores stay readable as they are).
 fn ks(db: &Database, name: &str, tuning: &Tuning) -> Result<Keyspace> {
     Ok(db.keyspace(name, || {
-        let mut o = KeyspaceCreateOptions::default().data_block_compression_policy(
-            fjall::config::CompressionPolicy::all(fjall::CompressionType::Lz4),
-        );
+        // Index and filter blocks stay in memory at every level (fjall
+        // pins them in L0 and L1 only): ingested tables are moved straight
+        // down to the last level, whole-table index and filter blocks of
+        // up to ~1 MiB that went through the block cache, and a query
+        // that found one evicted re-read and re-parsed it (the small
+        // profile's slowest 1% of calls cost 5.8-6.8 ms of CPU against a
+        // p50 of ~150 µs). A 10 M-fact store pins a few tens of MiB.
+        let mut o = KeyspaceCreateOptions::default()
+            .data_block_compression_policy(fjall::config::CompressionPolicy::all(
+                fjall::CompressionType::Lz4,
+            ))
+            .index_block_pinning_policy(fjall::config::PinningPolicy::all(true))
+            .filter_block_pinning_policy(fjall::config::PinningPolicy::all(true));
         if let Some(bytes) = tuning.table_target {
             o = o.compaction_strategy(std::sync::Arc::new(
                 fjall::compaction::Leveled::default().with_table_target_size(bytes),
