@@ -229,16 +229,23 @@ struct SchedSample {
     client_wait: f64,
     minflt: u64,
     majflt: u64,
+    /// The query thread's voluntary context switches (it blocked) and
+    /// bytes read from storage (`io`'s `read_bytes`: page-cache misses).
+    switches: u64,
+    read_bytes: u64,
     round: usize,
 }
 
 /// A thread's scheduler counters: run-queue wait (ns, `schedstat`'s second
-/// field) and page faults (`stat`'s minflt, majflt).
+/// field), page faults (`stat`'s minflt, majflt), voluntary context
+/// switches (`status`) and bytes read from storage (`io`).
 #[derive(Clone, Copy, Default)]
 pub(crate) struct Sched {
     run_delay_ns: u64,
     minflt: u64,
     majflt: u64,
+    switches: u64,
+    read_bytes: u64,
 }
 
 impl Sched {
@@ -248,10 +255,17 @@ impl Sched {
         let run_delay_ns = ss.split_whitespace().nth(1)?.parse().ok()?;
         let st = std::fs::read_to_string(task.join("stat")).ok()?;
         let f: Vec<&str> = st.rsplit_once(')')?.1.split_whitespace().collect();
+        let field = |file: &str, name: &str| -> Option<u64> {
+            let text = std::fs::read_to_string(task.join(file)).ok()?;
+            let line = text.lines().find(|l| l.starts_with(name))?;
+            line[name.len()..].trim().parse().ok()
+        };
         Some(Sched {
             run_delay_ns,
             minflt: f.get(7)?.parse().ok()?,
             majflt: f.get(9)?.parse().ok()?,
+            switches: field("status", "voluntary_ctxt_switches:").unwrap_or(0),
+            read_bytes: field("io", "read_bytes:").unwrap_or(0),
         })
     }
 }
@@ -312,6 +326,8 @@ impl Samples {
                     client_wait: c1.run_delay_ns.saturating_sub(c0.run_delay_ns) as f64 / 1e3,
                     minflt: q1.minflt.saturating_sub(q0.minflt),
                     majflt: q1.majflt.saturating_sub(q0.majflt),
+                    switches: q1.switches.saturating_sub(q0.switches),
+                    read_bytes: q1.read_bytes.saturating_sub(q0.read_bytes),
                     round,
                 });
             }
@@ -344,8 +360,15 @@ impl Samples {
         }
         let all_minf =
             self.sched.iter().map(|s| s.minflt as f64).sum::<f64>() / self.sched.len() as f64;
+        let all = |f: &dyn Fn(&SchedSample) -> f64| {
+            self.sched.iter().map(f).sum::<f64>() / self.sched.len() as f64
+        };
+        let sw = mean(&|i| self.sched[i].switches as f64);
+        let all_sw = all(&|s| s.switches as f64);
+        let rd = mean(&|i| self.sched[i].read_bytes as f64) / 1024.0;
+        let all_rd = all(&|s| s.read_bytes as f64) / 1024.0;
         Some(format!(
-            "{} calls: wall {wall:.0} µs = CPU {cpu:.0} + run-queue wait {qw:.0} (query thread) + {cw:.0} (client thread) + blocked {:.0}; faults {minf:.1} minor, {majf:.2} major (all calls: {all_minf:.1} minor); per round {rounds:?}",
+            "{} calls: wall {wall:.0} µs = CPU {cpu:.0} + run-queue wait {qw:.0} (query thread) + {cw:.0} (client thread) + blocked {:.0}; faults {minf:.1} minor, {majf:.2} major (all calls: {all_minf:.1} minor); query thread's voluntary switches {sw:.1} (all calls {all_sw:.1}; the wait for the next request counts 1) and storage reads {rd:.1} KiB (all calls {all_rd:.2}); per round {rounds:?}",
             idx.len(),
             (wall - cpu - qw - cw).max(0.0),
         ))
@@ -551,6 +574,27 @@ pub(crate) fn run(args: &[&str]) -> Result<()> {
         "writeback settled in {:.1}s",
         settle_io.elapsed().as_secs_f64()
     );
+    // Both sides' files are read once into the page cache, alike. Without
+    // this Scry's side ran from disk: its tables are written once by the
+    // load and never read again, so the kernel evicts them first when
+    // memory runs short (`fincore` after a run on this shared machine: 3 of
+    // 67 MiB of a `dom` table cached), while PostgreSQL's index builds and
+    // VACUUM read its files back, which keeps them (486 of 564 MiB cached);
+    // the small profile read 8 KiB from storage per call and blocked in
+    // `pread` (perf `sched:sched_switch`: 1,782 waits in `filemap_read`).
+    let warm = Instant::now();
+    let scry_bytes = read_tree(&data)?;
+    let pg_bytes = if pg.is_some() {
+        read_tree(&work.join("pg"))?
+    } else {
+        0
+    };
+    eprintln!(
+        "page cache warmed in {:.1}s: scry {} MiB, PostgreSQL {} MiB",
+        warm.elapsed().as_secs_f64(),
+        scry_bytes >> 20,
+        pg_bytes >> 20
+    );
     eprintln!(
         "queries start: page cache dirty + writeback {} MiB; fjall tables {:?}",
         dirty_mib(),
@@ -582,32 +626,33 @@ pub(crate) fn run(args: &[&str]) -> Result<()> {
     // request, blocks until the answer and times the round trip, so both
     // sides are measured from a client, and neither query loop is a thread
     // that never sleeps (which the scheduler treats as a batch job behind
-    // the machine's other work).
+    // the machine's other work). The hand-offs are a mutex and condition
+    // variable (a futex wait, as pgbench's and PostgreSQL's `poll`): std's
+    // rendezvous channel spins with `sched_yield` first, which on a busy
+    // machine queued each side behind other processes once per call
+    // (perf: one `sched_yield` switch per call on each thread).
+    let requests: Handoff<Option<(usize, usize)>> = Handoff::default();
+    let answers: Handoff<Result<u64>> = Handoff::default();
     let measured = std::thread::scope(|sc| -> Result<Measured> {
-        let (req_tx, req_rx) = std::sync::mpsc::sync_channel::<(usize, usize)>(0);
-        let (resp_tx, resp_rx) = std::sync::mpsc::sync_channel::<Result<u64>>(0);
+        let (requests, answers) = (&requests, &answers);
         let query = &query;
         let (task_tx, task_rx) = std::sync::mpsc::sync_channel::<Option<PathBuf>>(1);
-        sc.spawn(move || {
+        let server = sc.spawn(move || {
             // "PID/task/TID", relative to /proc: the probe reads this
             // thread's scheduler counters from the client thread.
             let task = std::fs::read_link("/proc/thread-self")
                 .ok()
                 .map(|t| Path::new("/proc").join(t));
             let _ = task_tx.send(task);
-            for (q, i) in req_rx {
-                if resp_tx.send(on_cpu(|| query(q, i))).is_err() {
-                    break;
-                }
+            while let Some(Some((q, i))) = requests.take(None) {
+                answers.put(on_cpu(|| query(q, i)));
             }
         });
         let call = |q: usize, i: usize| -> Result<u64> {
-            req_tx
-                .send((q, i))
-                .map_err(|_| anyhow::anyhow!("the query thread stopped"))?;
-            resp_rx
-                .recv()
-                .map_err(|_| anyhow::anyhow!("the query thread stopped"))?
+            requests.put(Some((q, i)));
+            answers
+                .take(Some(std::time::Duration::from_secs(120)))
+                .ok_or_else(|| anyhow::anyhow!("the query thread did not answer in 120 s"))?
         };
         let probe = task_rx
             .recv()
@@ -654,8 +699,11 @@ pub(crate) fn run(args: &[&str]) -> Result<()> {
                 scry_round(&mut m)?;
             }
         }
-        // Dropping the request channel ends the query thread.
-        drop(req_tx);
+        // `None` ends the query thread.
+        requests.put(None);
+        server
+            .join()
+            .map_err(|_| anyhow::anyhow!("the query thread panicked"))?;
         Ok(m)
     });
     let pg_load = pg.as_ref().map(|p| (p.load_s, p.disk));
@@ -848,6 +896,79 @@ pub(crate) fn run(args: &[&str]) -> Result<()> {
 }
 
 /// Dirty and under-writeback page cache (MiB, `/proc/meminfo`).
+/// A one-slot hand-off between two threads that blocks in a futex wait
+/// (no spinning, no `sched_yield`).
+struct Handoff<T> {
+    slot: std::sync::Mutex<Option<T>>,
+    ready: std::sync::Condvar,
+}
+
+impl<T> Default for Handoff<T> {
+    fn default() -> Self {
+        Handoff {
+            slot: std::sync::Mutex::new(None),
+            ready: std::sync::Condvar::new(),
+        }
+    }
+}
+
+impl<T> Handoff<T> {
+    fn put(&self, v: T) {
+        *self.slot.lock().unwrap_or_else(|p| p.into_inner()) = Some(v);
+        self.ready.notify_one();
+    }
+
+    /// Waits for a value (at most `limit`, when given).
+    fn take(&self, limit: Option<std::time::Duration>) -> Option<T> {
+        let start = Instant::now();
+        let mut g = self.slot.lock().unwrap_or_else(|p| p.into_inner());
+        loop {
+            if let Some(v) = g.take() {
+                return Some(v);
+            }
+            g = match limit {
+                None => self.ready.wait(g).unwrap_or_else(|p| p.into_inner()),
+                Some(l) => {
+                    let left = l.checked_sub(start.elapsed())?;
+                    self.ready
+                        .wait_timeout(g, left)
+                        .unwrap_or_else(|p| p.into_inner())
+                        .0
+                }
+            };
+        }
+    }
+}
+
+/// Reads every file under `dir` once (into the page cache); returns the
+/// bytes read.
+fn read_tree(dir: &Path) -> Result<u64> {
+    let mut total = 0u64;
+    let mut buf = vec![0u8; 1 << 20];
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).with_context(|| format!("{}", d.display()))? {
+            let e = e?;
+            let t = e.file_type()?;
+            if t.is_dir() {
+                stack.push(e.path());
+            } else if t.is_file() {
+                // A file may vanish (PostgreSQL's server is running).
+                let Ok(mut f) = std::fs::File::open(e.path()) else {
+                    continue;
+                };
+                loop {
+                    match std::io::Read::read(&mut f, &mut buf) {
+                        Ok(0) | Err(_) => break,
+                        Ok(n) => total += n as u64,
+                    }
+                }
+            }
+        }
+    }
+    Ok(total)
+}
+
 fn dirty_mib() -> u64 {
     let m = std::fs::read_to_string("/proc/meminfo").unwrap_or_default();
     m.lines()

@@ -85,13 +85,28 @@ pub enum StoreError {
     /// A remote engine could not be reached.
     #[error("remote store unavailable: {0}")]
     Unavailable(String),
+    /// Compaction did not bring a keyspace's level 0 below the engine's
+    /// write stall in the time a write waits for it.
+    #[error(
+        "embedded engine: keyspace {keyspace} still has {l0_runs} level-0 runs after {waited_secs} s of compaction; writes would halt (reopen the store to retry)"
+    )]
+    WriteStalled {
+        /// The keyspace.
+        keyspace: String,
+        /// Its level-0 runs when the wait ended.
+        l0_runs: usize,
+        /// How long the write waited.
+        waited_secs: u64,
+    },
 }
 
 impl StoreError {
     /// The error's kind.
     pub fn kind(&self) -> StoreErrorKind {
         match self {
-            StoreError::Locked { .. } | StoreError::Unavailable(_) => StoreErrorKind::Unavailable,
+            StoreError::Locked { .. }
+            | StoreError::Unavailable(_)
+            | StoreError::WriteStalled { .. } => StoreErrorKind::Unavailable,
             StoreError::NotAStore { .. } | StoreError::NewerFormat { .. } => {
                 StoreErrorKind::Invalid
             }

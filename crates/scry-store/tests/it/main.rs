@@ -2,6 +2,7 @@
 //! Integration tests of the store crate: the conformance suite on the
 //! embedded engine, the data-dir lock and format checks.
 
+mod backpressure;
 mod bulk;
 mod bulk_load;
 mod clickhouse;
