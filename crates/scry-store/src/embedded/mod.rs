@@ -156,6 +156,20 @@ impl Default for Tuning {
 /// Level-0 runs at which fjall slows every write to a keyspace (a spin per
 /// write, `perform_write_stall`).
 const L0_STALL: usize = 20;
+/// Active memtable size at which the writer rotates a keyspace's memtable
+/// itself. Past fjall's limit (64 MiB, `max_memtable_size`) every write
+/// to the keyspace queues a rotation request for the worker (`try_send`,
+/// one per batch) until the worker handles one; while the single worker
+/// runs a long compaction those requests fill its queue (1,000 messages),
+/// and when it then rotates it sends itself a flush with a *blocking*
+/// send to that full queue: the worker deadlocks, nothing is flushed or
+/// compacted again, and the writer halts in fjall's backpressure (seen
+/// in a 1 M-domain `scry evaluate`: the worker parked in
+/// `inner_rotate_memtable`, the writer sleeping in `check_write_halt`).
+/// Rotating here, from the writer's thread, keeps every memtable under
+/// fjall's limit (a small batch, or an upgrade batch of 100,000 puts, is far below the 32 MiB margin), so no
+/// request is ever queued.
+const MEMTABLE_ROTATE: u64 = 32 * 1024 * 1024;
 /// Compactions requested in a row without level 0 shrinking before the
 /// writer compacts the keyspace itself.
 const COMPACTION_REQUESTS: usize = 8;
@@ -210,6 +224,7 @@ impl EmbeddedStore {
             pending += 1;
             names += 1;
             if pending >= 100_000 {
+                self.make_l0_room(&self.nam)?;
                 batch.commit()?;
                 batch = self.db.batch().durability(Some(PersistMode::SyncAll));
                 pending = 0;
@@ -244,6 +259,7 @@ impl EmbeddedStore {
             pending += 1;
             facts += 1;
             if pending >= 100_000 {
+                self.make_l0_room(&self.rev)?;
                 batch.commit()?;
                 batch = self.db.batch().durability(Some(PersistMode::SyncAll));
                 pending = 0;
@@ -327,6 +343,36 @@ impl EmbeddedStore {
             .map(|i| self.keyspace(i))
             .find(|k| AsRef::<str>::as_ref(k.name()) == name)
             .map_or(0, |k| k.tree.l0_run_count())
+    }
+
+    /// Test hook: stores `items` in keyspace `name` as one small batch,
+    /// through the write path's commit.
+    #[cfg(feature = "testsuite")]
+    pub fn put_for_test(&self, name: &str, items: &[(Vec<u8>, Vec<u8>)]) -> Result<()> {
+        let i = (0..redo::KEYSPACES)
+            .find(|&i| AsRef::<str>::as_ref(self.keyspace(i).name()) == name)
+            .ok_or_else(|| StoreError::Invalid(format!("no keyspace {name}")))?;
+        let mut puts = redo::Puts::default();
+        for (k, v) in items {
+            puts.put(i, k, v);
+        }
+        self.commit(&mut puts)
+    }
+
+    /// Test hook: keyspace `name`'s active memtable size in bytes and its
+    /// sealed memtables waiting for a flush.
+    #[cfg(feature = "testsuite")]
+    pub fn memtables_for_test(&self, name: &str) -> (u64, usize) {
+        use fjall::AbstractTree;
+        (0..redo::KEYSPACES)
+            .map(|i| self.keyspace(i))
+            .find(|k| AsRef::<str>::as_ref(k.name()) == name)
+            .map_or((0, 0), |k| {
+                (
+                    k.tree.active_memtable().size(),
+                    k.tree.sealed_memtable_count(),
+                )
+            })
     }
 
     fn open_path(path: &Path) -> Result<EmbeddedStore> {
@@ -506,8 +552,16 @@ impl EmbeddedStore {
     /// [`COMPACTION_REQUESTS`] in a row that left level 0 as it was,
     /// compacts the keyspace on this thread (a major compaction: level 0
     /// always ends empty). It gives up after [`L0_WAIT`].
+    ///
+    /// It also rotates the keyspace's memtable on this thread once it
+    /// holds [`MEMTABLE_ROTATE`] bytes, below fjall's own limit (64 MiB),
+    /// so that fjall never asks its worker to rotate (see
+    /// [`MEMTABLE_ROTATE`]).
     pub(super) fn make_l0_room(&self, ks: &Keyspace) -> Result<()> {
         use fjall::AbstractTree;
+        if ks.tree.active_memtable().size() >= MEMTABLE_ROTATE {
+            ks.rotate_memtable()?;
+        }
         let runs = || ks.tree.l0_run_count();
         if runs() < L0_STALL {
             return Ok(());

@@ -104,3 +104,32 @@ fn r2_a_write_after_many_level0_runs_compacts_instead_of_halting() {
         s.l0_runs_for_test("fwd")
     );
 }
+
+/// Past fjall's memtable limit (64 MiB) every write queues a rotation
+/// request for fjall's single worker; while it compacts, a thousand of
+/// them fill its queue and the worker then deadlocks sending itself a
+/// flush. The store rotates memtables itself before that limit. With no
+/// worker at all (nothing rotates or flushes in the background), the
+/// active memtable must still never pass the limit.
+#[test]
+fn r2_memtables_are_rotated_before_fjalls_limit() {
+    const FJALL_LIMIT: u64 = 64 * 1024 * 1024;
+    let dir = tempfile::tempdir().unwrap();
+    let s = EmbeddedStore::open_tuned_for_test(&dir.path().join("facts"), 0, None).unwrap();
+    // 90 batches of one 1 MiB document value: 90 MiB through memtables.
+    let value = vec![7u8; 1024 * 1024];
+    for b in 0..90u32 {
+        let key = format!("t-doc-{b:04}").into_bytes();
+        s.put_for_test("doc", &[(key, value.clone())]).unwrap();
+        let (active, _) = s.memtables_for_test("doc");
+        assert!(
+            active < FJALL_LIMIT,
+            "batch {b}: active memtable {active} bytes, fjall's limit {FJALL_LIMIT}"
+        );
+    }
+    let (_, sealed) = s.memtables_for_test("doc");
+    assert!(
+        sealed >= 2,
+        "the store should have rotated (sealed memtables: {sealed})"
+    );
+}
