@@ -163,6 +163,20 @@ pub(crate) fn hash(seed: u32, bytes: &[u8]) -> u32 {
     h ^ (h >> 16)
 }
 
+/// A likelihood ratio (nats, benign model vs. uniform) in one of seven
+/// buckets, crossed with the length bucket by the caller.
+fn llr_bucket(l: f32) -> u8 {
+    match l {
+        l if l < -12.0 => 0,
+        l if l < -6.0 => 1,
+        l if l < -2.0 => 2,
+        l if l < 2.0 => 3,
+        l if l < 6.0 => 4,
+        l if l < 12.0 => 5,
+        _ => 6,
+    }
+}
+
 fn hashed(seed: u32, bytes: &[u8]) -> usize {
     DENSE + (hash(seed, bytes) as usize) % (DIM - DENSE)
 }
@@ -733,15 +747,7 @@ impl Features {
         // The total evidence against the benign model grows with the
         // length; the mean does not: both, and the total per length.
         f.push(F_LLR, (-llr / 16.0).clamp(-2.0, 2.0), Group::Likelihood);
-        let llrb: u8 = match llr {
-            l if l < -12.0 => 0,
-            l if l < -6.0 => 1,
-            l if l < -2.0 => 2,
-            l if l < 2.0 => 3,
-            l if l < 6.0 => 4,
-            l if l < 12.0 => 5,
-            _ => 6,
-        };
+        let llrb = llr_bucket(llr);
         f.push(
             hashed(H_LLR_LEN, &[llrb, lb_bucket as u8]),
             1.0,
@@ -756,15 +762,7 @@ impl Features {
             (-kn / kn_n.max(1) as f32 / 2.0).clamp(-2.0, 2.0),
             Group::Likelihood,
         );
-        let knb: u8 = match kn {
-            l if l < -12.0 => 0,
-            l if l < -6.0 => 1,
-            l if l < -2.0 => 2,
-            l if l < 2.0 => 3,
-            l if l < 6.0 => 4,
-            l if l < 12.0 => 5,
-            _ => 6,
-        };
+        let knb = llr_bucket(kn);
         f.push(
             hashed(H_KN_LEN, &[knb, lb_bucket as u8]),
             1.0,

@@ -39,6 +39,20 @@ const EVIDENCE_PER_THREAT: usize = 4;
 const MAGIC: &[u8; 8] = b"SCRYRSK\0";
 /// The model file format version this build reads and writes.
 pub const FORMAT_VERSION: u32 = 2;
+/// The table sizes a model file's header lists, in order (written by
+/// `to_bytes`, checked by `from_bytes`).
+const HEADER_DIMS: [usize; 10] = [
+    DIM,
+    DENSE,
+    LM_TRI,
+    LM_CTX,
+    LM_UNI,
+    TLD_BUCKETS,
+    KN_BUCKETS[0],
+    KN_BUCKETS[1],
+    KN_BUCKETS[2],
+    THREATS,
+];
 const THREATS: usize = 3;
 /// Most words a model file may hold.
 const MAX_WORDS: usize = 1 << 20;
@@ -271,18 +285,7 @@ impl Model {
                 format!("format version {version}, this build reads {FORMAT_VERSION}"),
             ));
         }
-        let expect = [
-            DIM,
-            DENSE,
-            LM_TRI,
-            LM_CTX,
-            LM_UNI,
-            TLD_BUCKETS,
-            KN_BUCKETS[0],
-            KN_BUCKETS[1],
-            KN_BUCKETS[2],
-            THREATS,
-        ];
+        let expect = HEADER_DIMS;
         let names = [
             "weight buckets",
             "dense buckets",
@@ -391,18 +394,7 @@ impl Model {
             Vec::with_capacity(40 + THREATS * (4 + DIM * 2) + (LM_TRI + LM_CTX + LM_UNI) * 2 + 8);
         out.extend_from_slice(MAGIC);
         out.extend_from_slice(&FORMAT_VERSION.to_le_bytes());
-        for v in [
-            DIM,
-            DENSE,
-            LM_TRI,
-            LM_CTX,
-            LM_UNI,
-            TLD_BUCKETS,
-            KN_BUCKETS[0],
-            KN_BUCKETS[1],
-            KN_BUCKETS[2],
-            THREATS,
-        ] {
+        for v in HEADER_DIMS {
             out.extend_from_slice(&(v as u32).to_le_bytes());
         }
         for t in 0..THREATS {
