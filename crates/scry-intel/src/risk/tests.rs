@@ -587,16 +587,66 @@ fn quick_score_fast_path_agrees_with_profile_and_lookalike() {
     assert!(lookalikes >= 10, "{lookalikes}");
 }
 
+/// A proximity test world: `o` stored in a fresh data dir, the domains
+/// `listed` in one phishing feed version, then a full pass at `now`.
+struct ProxWorld {
+    store: EmbeddedStore,
+    state: StateStore,
+    _dir: DataDir,
+    _tmp: tempfile::TempDir,
+}
+
+impl ProxWorld {
+    fn load(o: Vec<Observation>, listed: &[&str], now: i64) -> ProxWorld {
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = DataDir::open(&tmp.path().join("d"), true).unwrap();
+        let store = EmbeddedStore::open(&dir).unwrap();
+        let state = StateStore::open(&dir).unwrap();
+        store
+            .write(WriteBatch {
+                observations: o,
+                ..Default::default()
+            })
+            .unwrap();
+        let listed: Vec<String> = listed.iter().map(|s| s.to_string()).collect();
+        FeedIndex::new(&state)
+            .apply_version(
+                "pt",
+                FeedKind::Phishing,
+                FeedVersion {
+                    time: 2_000,
+                    ledger_key: "k".into(),
+                    input: "f".into(),
+                    entries: listed.len() as u64,
+                    added: listed.len() as u64,
+                    removed: 0,
+                },
+                &listed,
+                &[],
+            )
+            .unwrap();
+        full_pass(&store, &state, now, &mut |_, _, _| {}).unwrap();
+        ProxWorld {
+            store,
+            state,
+            _dir: dir,
+            _tmp: tmp,
+        }
+    }
+
+    /// The live per-domain proximity query.
+    fn live(&self, name: &str) -> proximity::Proximity {
+        proximity::domain_proximity(&self.store, &self.state, &DomainName::parse(name).unwrap())
+            .unwrap()
+    }
+}
+
 /// A burst: 6 domains take up a big host's name server on day 3 (2 of them
 /// listed), 200 have held it since day 0 (the data's first day, 2 listed).
 /// The burst's unlisted members score higher than the old holders, with
 /// evidence naming the burst, and live and stored agree.
 #[test]
 fn a_burst_on_a_shared_value_is_evidence_of_its_own() {
-    let tmp = tempfile::tempdir().unwrap();
-    let dir = DataDir::open(&tmp.path().join("d"), true).unwrap();
-    let store = EmbeddedStore::open(&dir).unwrap();
-    let state = StateStore::open(&dir).unwrap();
     let at = |s: &str, day: i64, p: Predicate, o: Entity| {
         let mut x = obs(s, p, o);
         x.window.first_seen = day * 86_400 + 3_600;
@@ -621,37 +671,13 @@ fn a_burst_on_a_shared_value_is_evidence_of_its_own() {
             ns(),
         ));
     }
-    store
-        .write(WriteBatch {
-            observations: o,
-            ..Default::default()
-        })
-        .unwrap();
-    let listed: Vec<String> = ["old1.example", "old2.example", "burst0.top", "burst1.top"]
-        .iter()
-        .map(|s| s.to_string())
-        .collect();
-    FeedIndex::new(&state)
-        .apply_version(
-            "pt",
-            FeedKind::Phishing,
-            FeedVersion {
-                time: 2_000,
-                ledger_key: "k".into(),
-                input: "f".into(),
-                entries: listed.len() as u64,
-                added: listed.len() as u64,
-                removed: 0,
-            },
-            &listed,
-            &[],
-        )
-        .unwrap();
-    full_pass(&store, &state, 10 * 86_400, &mut |_, _, _| {}).unwrap();
-    assert_eq!(proximity::start_day(&state).unwrap(), Some(0));
-    let live = |n: &str| {
-        proximity::domain_proximity(&store, &state, &DomainName::parse(n).unwrap()).unwrap()
-    };
+    let w = ProxWorld::load(
+        o,
+        &["old1.example", "old2.example", "burst0.top", "burst1.top"],
+        10 * 86_400,
+    );
+    assert_eq!(proximity::start_day(&w.state).unwrap(), Some(0));
+    let live = |n: &str| w.live(n);
     let burst = live("burst4.top");
     let old = live("old50.example");
     assert!(burst.score > old.score + 20, "{burst:?} {old:?}");
@@ -666,7 +692,7 @@ fn a_burst_on_a_shared_value_is_evidence_of_its_own() {
         .map(|i| format!("old{i}.example"))
         .chain((0..6).map(|i| format!("burst{i}.top")))
     {
-        let stored = proximity::stored(&state, &n)
+        let stored = proximity::stored(&w.state, &n)
             .unwrap()
             .map_or(0, |s| s.score);
         assert_eq!(live(&n).score, stored, "{n}");
@@ -680,10 +706,6 @@ fn a_burst_on_a_shared_value_is_evidence_of_its_own() {
 /// host's holders stay 20 lower, and live and stored agree.
 #[test]
 fn a_value_held_by_one_burst_is_dedicated() {
-    let tmp = tempfile::tempdir().unwrap();
-    let dir = DataDir::open(&tmp.path().join("d"), true).unwrap();
-    let store = EmbeddedStore::open(&dir).unwrap();
-    let state = StateStore::open(&dir).unwrap();
     let at = |s: &str, day: i64, o: &str| {
         let mut x = obs(s, Predicate::NAMESERVER_HOST, d(o));
         x.window.first_seen = day * 86_400 + 3_600;
@@ -699,33 +721,8 @@ fn a_value_held_by_one_burst_is_dedicated() {
         names.push(a);
         names.push(b);
     }
-    store
-        .write(WriteBatch {
-            observations: o,
-            ..Default::default()
-        })
-        .unwrap();
-    let listed = vec!["actor0.top".to_string(), "shared0.example".to_string()];
-    FeedIndex::new(&state)
-        .apply_version(
-            "pt",
-            FeedKind::Phishing,
-            FeedVersion {
-                time: 2_000,
-                ledger_key: "k".into(),
-                input: "f".into(),
-                entries: 2,
-                added: 2,
-                removed: 0,
-            },
-            &listed,
-            &[],
-        )
-        .unwrap();
-    full_pass(&store, &state, 100 * 86_400, &mut |_, _, _| {}).unwrap();
-    let live = |n: &str| {
-        proximity::domain_proximity(&store, &state, &DomainName::parse(n).unwrap()).unwrap()
-    };
+    let w = ProxWorld::load(o, &["actor0.top", "shared0.example"], 100 * 86_400);
+    let live = |n: &str| w.live(n);
     let actor = live("actor7.top");
     let shared = live("shared7.example");
     assert!(actor.score >= 50, "{actor:?}");
@@ -741,7 +738,9 @@ fn a_value_held_by_one_burst_is_dedicated() {
         actor.evidence
     );
     for n in &names {
-        let stored = proximity::stored(&state, n).unwrap().map_or(0, |s| s.score);
+        let stored = proximity::stored(&w.state, n)
+            .unwrap()
+            .map_or(0, |s| s.score);
         assert_eq!(live(n).score, stored, "{n}");
     }
 }
@@ -753,10 +752,6 @@ fn a_value_held_by_one_burst_is_dedicated() {
 /// Live and stored agree for every domain.
 #[test]
 fn name_server_sets_weigh_alike_live_and_in_the_pass() {
-    let tmp = tempfile::tempdir().unwrap();
-    let dir = DataDir::open(&tmp.path().join("d"), true).unwrap();
-    let store = EmbeddedStore::open(&dir).unwrap();
-    let state = StateStore::open(&dir).unwrap();
     let ns = Predicate::NAMESERVER_HOST;
     let mut o = Vec::new();
     let mut all = Vec::new();
@@ -792,36 +787,8 @@ fn name_server_sets_weigh_alike_live_and_in_the_pass() {
         o.push(obs(&n, ns, d(&format!("x{}.other.example", i % 30))));
         all.push(n);
     }
-    store
-        .write(WriteBatch {
-            observations: o,
-            ..Default::default()
-        })
-        .unwrap();
-    let listed: Vec<String> = ["pair0.top", "pair1.top", "pair2.top"]
-        .iter()
-        .map(|s| s.to_string())
-        .collect();
-    FeedIndex::new(&state)
-        .apply_version(
-            "pt",
-            FeedKind::Phishing,
-            FeedVersion {
-                time: 2_000,
-                ledger_key: "k".into(),
-                input: "f".into(),
-                entries: listed.len() as u64,
-                added: listed.len() as u64,
-                removed: 0,
-            },
-            &listed,
-            &[],
-        )
-        .unwrap();
-    full_pass(&store, &state, 5_000, &mut |_, _, _| {}).unwrap();
-    let live = |n: &str| {
-        proximity::domain_proximity(&store, &state, &DomainName::parse(n).unwrap()).unwrap()
-    };
+    let w = ProxWorld::load(o, &["pair0.top", "pair1.top", "pair2.top"], 5_000);
+    let live = |n: &str| w.live(n);
     let pair = live("pair5.top");
     assert!(
         pair.evidence
@@ -847,7 +814,7 @@ fn name_server_sets_weigh_alike_live_and_in_the_pass() {
     );
     for n in &all {
         let l = live(n);
-        let s = proximity::stored(&state, n).unwrap();
+        let s = proximity::stored(&w.state, n).unwrap();
         assert_eq!(l.score, s.as_ref().map_or(0, |s| s.score), "{n}");
         assert_eq!(l.hop1, s.as_ref().map_or(0, |s| s.hop1), "{n}");
     }
@@ -873,10 +840,6 @@ fn the_pass_scans_every_weighed_predicate() {
 /// pair, stay under 20; live and stored agree.
 #[test]
 fn a_name_server_burst_is_read_on_the_domains_own_set() {
-    let tmp = tempfile::tempdir().unwrap();
-    let dir = DataDir::open(&tmp.path().join("d"), true).unwrap();
-    let store = EmbeddedStore::open(&dir).unwrap();
-    let state = StateStore::open(&dir).unwrap();
     let at = |s: &str, day: i64, o: &str| {
         let mut x = obs(s, Predicate::NAMESERVER_HOST, d(o));
         x.window.first_seen = day * 86_400 + 3_600;
@@ -903,33 +866,8 @@ fn a_name_server_burst_is_read_on_the_domains_own_set() {
         o.push(at(&n, 3, &format!("c{}.big.example", i % 15)));
         names.push(n);
     }
-    store
-        .write(WriteBatch {
-            observations: o,
-            ..Default::default()
-        })
-        .unwrap();
-    let listed = vec!["acct0.top".to_string(), "acct1.top".to_string()];
-    FeedIndex::new(&state)
-        .apply_version(
-            "pt",
-            FeedKind::Phishing,
-            FeedVersion {
-                time: 2_000,
-                ledger_key: "k".into(),
-                input: "f".into(),
-                entries: 2,
-                added: 2,
-                removed: 0,
-            },
-            &listed,
-            &[],
-        )
-        .unwrap();
-    full_pass(&store, &state, 10 * 86_400, &mut |_, _, _| {}).unwrap();
-    let live = |n: &str| {
-        proximity::domain_proximity(&store, &state, &DomainName::parse(n).unwrap()).unwrap()
-    };
+    let w = ProxWorld::load(o, &["acct0.top", "acct1.top"], 10 * 86_400);
+    let live = |n: &str| w.live(n);
     let acct = live("acct4.top");
     assert!(acct.score >= 50, "{acct:?}");
     assert!(
@@ -940,7 +878,9 @@ fn a_name_server_burst_is_read_on_the_domains_own_set() {
     let signup = live("signup7.example");
     assert!(signup.score < 20, "{signup:?}");
     for n in &names {
-        let stored = proximity::stored(&state, n).unwrap().map_or(0, |s| s.score);
+        let stored = proximity::stored(&w.state, n)
+            .unwrap()
+            .map_or(0, |s| s.score);
         assert_eq!(live(n).score, stored, "{n}");
     }
 }
