@@ -1094,7 +1094,7 @@ fn join_ingest(h: std::thread::ScopedJoinHandle<'_, Result<()>>, first: Result<(
 
 /// Ingests the merge of `runs` into `ks`.
 fn ingest_runs(s: &EmbeddedStore, ks: &fjall::Keyspace, runs: &[PathBuf]) -> Result<()> {
-    s.make_l0_room(ks)?;
+    s.make_write_room(ks)?;
     let mut ing = ks.start_ingestion()?;
     let mut order = Order::default();
     let mut m = Merged::open(runs, Rule::Max)?;
@@ -1109,8 +1109,8 @@ fn ingest_runs(s: &EmbeddedStore, ks: &fjall::Keyspace, runs: &[PathBuf]) -> Res
 /// Ingests `piv` and counts `cnt` off it: a value's holders are contiguous
 /// in `piv` order, and its count key is the holding key's front.
 fn ingest_piv(s: &EmbeddedStore, runs: &[PathBuf]) -> Result<()> {
-    s.make_l0_room(&s.piv)?;
-    s.make_l0_room(&s.cnt)?;
+    s.make_write_room(&s.piv)?;
+    s.make_write_room(&s.cnt)?;
     let mut piv = s.piv.start_ingestion()?;
     let mut cnt = s.cnt.start_ingestion()?;
     let (mut piv_order, mut cnt_order) = (Order::default(), Order::default());
@@ -1158,7 +1158,7 @@ fn apply(s: &EmbeddedStore, dir: &Path, c: &Commit) -> Result<Applied> {
     } else {
         apply_empty(s, dir, c)?
     };
-    s.make_l0_room(&s.meta)?;
+    s.make_write_room(&s.meta)?;
     let mut b = s.db.batch().durability(Some(fjall::PersistMode::SyncAll));
     for (name, id) in &c.sources {
         let mut k = b"src:".to_vec();
@@ -1244,8 +1244,8 @@ fn apply_empty(s: &EmbeddedStore, dir: &Path, c: &Commit) -> Result<Applied> {
     let mut nam = Sorter::new(dir, "nam", Rule::Max, SIDE_BUDGET / 2, false);
     let mut seen = Sorter::new(dir, "seen", Rule::Max, SIDE_BUDGET / 2, false);
     let mut n = 0u64;
-    s.make_l0_room(&s.fwd)?;
-    s.make_l0_room(&s.dom)?;
+    s.make_write_room(&s.fwd)?;
+    s.make_write_room(&s.dom)?;
     // `fwd` and `dom` are ingested on two threads as the merge produces
     // their keys in order.
     std::thread::scope(|sc| -> Result<()> {

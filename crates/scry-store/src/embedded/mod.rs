@@ -224,7 +224,7 @@ impl EmbeddedStore {
             pending += 1;
             names += 1;
             if pending >= 100_000 {
-                self.make_l0_room(&self.nam)?;
+                self.make_write_room(&self.nam)?;
                 batch.commit()?;
                 batch = self.db.batch().durability(Some(PersistMode::SyncAll));
                 pending = 0;
@@ -259,7 +259,7 @@ impl EmbeddedStore {
             pending += 1;
             facts += 1;
             if pending >= 100_000 {
-                self.make_l0_room(&self.rev)?;
+                self.make_write_room(&self.rev)?;
                 batch.commit()?;
                 batch = self.db.batch().durability(Some(PersistMode::SyncAll));
                 pending = 0;
@@ -514,7 +514,7 @@ impl EmbeddedStore {
         if puts.len() < redo::BULK_THRESHOLD {
             for (i, items) in puts.runs() {
                 if !items.is_empty() {
-                    self.make_l0_room(self.keyspace(i))?;
+                    self.make_write_room(self.keyspace(i))?;
                 }
             }
             let mut b = self.db.batch().durability(Some(PersistMode::SyncAll));
@@ -557,7 +557,7 @@ impl EmbeddedStore {
     /// holds [`MEMTABLE_ROTATE`] bytes, below fjall's own limit (64 MiB),
     /// so that fjall never asks its worker to rotate (see
     /// [`MEMTABLE_ROTATE`]).
-    pub(super) fn make_l0_room(&self, ks: &Keyspace) -> Result<()> {
+    pub(super) fn make_write_room(&self, ks: &Keyspace) -> Result<()> {
         use fjall::AbstractTree;
         if ks.tree.active_memtable().size() >= MEMTABLE_ROTATE {
             ks.rotate_memtable()?;

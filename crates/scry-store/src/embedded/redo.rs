@@ -216,7 +216,7 @@ fn ingest(s: &EmbeddedStore, puts: &Puts) -> Result<()> {
             continue;
         }
         let ks = s.keyspace(i);
-        s.make_l0_room(ks)?;
+        s.make_write_room(ks)?;
         let mut ing = ks.start_ingestion()?;
         for (k, v) in items.iter() {
             ing.write(k, v)?;

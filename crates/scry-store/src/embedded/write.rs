@@ -590,7 +590,7 @@ impl EmbeddedStore {
         }
         if self.fwd.first_key_value().is_some() {
             tracing::info!("indexing the names already stored (once)");
-            self.make_l0_room(&self.seen)?;
+            self.make_write_room(&self.seen)?;
             let mut ing = self.seen.start_ingestion()?;
             let mut last: Vec<u8> = Vec::new();
             let mut holder = Vec::new();
