@@ -1,11 +1,14 @@
 //! Physical lines and tokens (RFC 1035 section 5.1).
 //!
-//! Lines are read with a hard cap on their length; a logical record (several
-//! physical lines joined by parentheses) is collected in one reusable buffer
-//! and split into [`Tok`]s, which are byte ranges into that buffer. Nothing
-//! here allocates per token.
+//! The input is read in large blocks into one fixed buffer ([`Block`]);
+//! lines are found with `memchr` and have a hard cap on their length; a
+//! logical record (several physical lines joined by parentheses) stays in
+//! the block and is split into [`Tok`]s, which are byte ranges into it.
+//! Nothing here copies a line or allocates per line or token.
 
-use std::io::{self, BufRead};
+use std::io::{self, Read};
+
+use super::{MAX_LINE, MAX_RECORD};
 
 /// One token of a logical record: a byte range into the record buffer.
 #[derive(Debug, Clone, Copy)]
@@ -24,85 +27,217 @@ pub(crate) struct Tok {
     pub(crate) escaped: bool,
 }
 
-/// What one call of [`read_line`] found.
+/// What one call of [`Block::next_line`] found.
 #[derive(Debug, PartialEq, Eq)]
 pub(crate) enum LineRead {
     /// End of input, nothing read.
     Eof,
-    /// A line (without its `\n`) was appended to the buffer.
-    Line,
-    /// The line was longer than the cap: it was consumed but not stored.
+    /// A line: `block[start..end]`, without its `\n` and a trailing `\r`.
+    Line {
+        /// First byte of the line in the block.
+        start: usize,
+        /// End of the line (exclusive).
+        end: usize,
+    },
+    /// The line was longer than [`MAX_LINE`]: it was consumed but not stored.
     TooLong,
 }
 
-/// Appends the next physical line of `src` (without `\n` and a trailing
-/// `\r`) to `buf`, never storing more than `max` bytes of it; a longer line
-/// is read to its end and dropped. `consumed` counts the input bytes.
-pub(crate) fn read_line<R: BufRead>(
-    src: &mut R,
-    buf: &mut Vec<u8>,
-    max: usize,
-    consumed: &mut u64,
-) -> io::Result<LineRead> {
-    let start = buf.len();
-    let mut any = false;
-    let mut too_long = false;
-    loop {
-        let chunk = match src.fill_buf() {
-            Ok(c) => c,
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-            Err(e) => return Err(e),
-        };
-        if chunk.is_empty() {
-            if !any {
-                return Ok(LineRead::Eof);
-            }
-            break;
-        }
-        any = true;
-        let (take, done) = match memchr::memchr(b'\n', chunk) {
-            Some(i) => (i, i + 1),
-            None => (chunk.len(), chunk.len()),
-        };
-        if !too_long {
-            if buf.len() - start + take > max {
-                too_long = true;
-                buf.truncate(start);
-            } else {
-                buf.extend_from_slice(&chunk[..take]);
-            }
-        }
-        let newline = done > take;
-        src.consume(done);
-        *consumed += done as u64;
-        if newline {
-            break;
-        }
-    }
-    if too_long {
-        return Ok(LineRead::TooLong);
-    }
-    if buf.len() > start && buf[buf.len() - 1] == b'\r' {
-        buf.pop();
-    }
-    Ok(LineRead::Line)
+/// Size of the input block: one logical record being collected (at most
+/// [`MAX_RECORD`] plus its last line) plus one line plus room to read.
+pub(crate) const BLOCK: usize = MAX_RECORD + 2 * MAX_LINE + 128 * 1024;
+
+/// The input, read in large blocks into one fixed buffer that is never
+/// grown: lines and tokens are byte ranges into it, so nothing is copied
+/// per line. The bytes of the logical record being collected (from `keep`)
+/// stay in the block; when it is refilled they move to its front and the
+/// tokens are shifted with them.
+#[derive(Debug)]
+pub(crate) struct Block {
+    /// The buffer (`BLOCK` bytes); `data[..end]` holds input.
+    pub(crate) data: Vec<u8>,
+    /// Next unread byte.
+    pos: usize,
+    /// End of the input held.
+    end: usize,
+    /// The source returned end of input.
+    eof: bool,
+    /// Bytes taken from the source.
+    pulled: u64,
+    /// The longest UTF-8 prefix of `data[..end]` (zone files nearly always
+    /// are ASCII), kept in step with `data`: validated once per block read
+    /// so that names are copied as `&str` without validating each again.
+    text: String,
 }
 
-/// Bytes that end an unquoted token.
-const fn delimiters() -> [bool; 256] {
-    let mut t = [false; 256];
-    t[b' ' as usize] = true;
-    t[b'\t' as usize] = true;
-    t[b'\r' as usize] = true;
-    t[b'\n' as usize] = true;
-    t[b'(' as usize] = true;
-    t[b')' as usize] = true;
-    t[b';' as usize] = true;
-    t[b'"' as usize] = true;
+impl Block {
+    pub(crate) fn new() -> Block {
+        Block {
+            data: vec![0; BLOCK],
+            pos: 0,
+            end: 0,
+            eof: false,
+            pulled: 0,
+            text: String::with_capacity(BLOCK),
+        }
+    }
+
+    /// `data[start..end]` as text, when that range is in the UTF-8 prefix.
+    pub(crate) fn text(&self, start: usize, end: usize) -> Option<&str> {
+        self.text.get(start..end)
+    }
+
+    /// Drops `text` from `at` (bytes dropped from `data`).
+    fn cut_text(&mut self, at: usize) {
+        if self.text.len() > at {
+            if self.text.is_char_boundary(at) {
+                self.text.truncate(at);
+            } else {
+                self.text.clear();
+            }
+        }
+    }
+
+    /// Extends `text` over the bytes read since it last stopped.
+    fn sync_text(&mut self) {
+        let from = self.text.len();
+        if from >= self.end {
+            return;
+        }
+        match std::str::from_utf8(&self.data[from..self.end]) {
+            Ok(t) => self.text.push_str(t),
+            Err(e) => {
+                let ok = &self.data[from..from + e.valid_up_to()];
+                if let Ok(t) = std::str::from_utf8(ok) {
+                    self.text.push_str(t);
+                }
+            }
+        }
+    }
+
+    /// Input bytes consumed (taken from the source and read as lines).
+    pub(crate) fn consumed(&self) -> u64 {
+        self.pulled - (self.end - self.pos) as u64
+    }
+
+    /// Position of the next unread byte.
+    pub(crate) fn pos(&self) -> usize {
+        self.pos
+    }
+
+    /// Reads the next physical line. The bytes from `*keep` (at most the
+    /// start of the line) are kept in the block; when the block is compacted
+    /// `*keep` and `toks` are shifted. A line longer than [`MAX_LINE`] is
+    /// read to its end and dropped.
+    pub(crate) fn next_line<R: Read>(
+        &mut self,
+        src: &mut R,
+        keep: &mut usize,
+        toks: &mut [Tok],
+    ) -> io::Result<LineRead> {
+        let mut start = self.pos;
+        let mut scan = self.pos;
+        let mut too_long = false;
+        loop {
+            if let Some(i) = memchr::memchr(b'\n', &self.data[scan..self.end]) {
+                let nl = scan + i;
+                self.pos = nl + 1;
+                return Ok(self.finish(start, nl, too_long));
+            }
+            if self.eof {
+                if start == self.end && !too_long {
+                    return Ok(LineRead::Eof);
+                }
+                self.pos = self.end;
+                return Ok(self.finish(start, self.end, too_long));
+            }
+            if too_long || self.end - start > MAX_LINE {
+                // Drop what was read of an overlong line.
+                too_long = true;
+                self.end = start;
+                self.cut_text(start);
+            }
+            scan = self.end;
+            let lo = (*keep).min(start);
+            if lo > 0 {
+                self.data.copy_within(lo..self.end, 0);
+                if self.text.is_char_boundary(lo) {
+                    self.text.drain(..lo);
+                } else {
+                    self.text.clear();
+                }
+                self.end -= lo;
+                start -= lo;
+                scan -= lo;
+                *keep -= lo.min(*keep);
+                let shift = lo as u32;
+                for t in toks.iter_mut() {
+                    t.start = t.start.saturating_sub(shift);
+                    t.end = t.end.saturating_sub(shift);
+                }
+            }
+            self.pos = start;
+            if self.end == self.data.len() {
+                // Cannot happen within the record and line caps; drop the
+                // line rather than grow.
+                too_long = true;
+                self.end = start;
+                scan = start;
+                self.cut_text(start);
+            }
+            let n = loop {
+                match src.read(&mut self.data[self.end..]) {
+                    Ok(n) => break n,
+                    Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                    Err(e) => return Err(e),
+                }
+            };
+            if n == 0 {
+                self.eof = true;
+            }
+            self.end += n;
+            self.pulled += n as u64;
+            self.sync_text();
+        }
+    }
+
+    fn finish(&self, start: usize, end: usize, too_long: bool) -> LineRead {
+        if too_long || end - start > MAX_LINE {
+            return LineRead::TooLong;
+        }
+        let end = if end > start && self.data[end - 1] == b'\r' {
+            end - 1
+        } else {
+            end
+        };
+        LineRead::Line { start, end }
+    }
+}
+
+/// Byte classes for the tokenizer.
+const ORD: u8 = 0;
+const WS: u8 = 1;
+const SEMI: u8 = 2;
+const OPEN: u8 = 3;
+const CLOSE: u8 = 4;
+const QUOTE: u8 = 5;
+const BSL: u8 = 6;
+
+const fn classes() -> [u8; 256] {
+    let mut t = [ORD; 256];
+    t[b' ' as usize] = WS;
+    t[b'\t' as usize] = WS;
+    t[b'\r' as usize] = WS;
+    t[b'\n' as usize] = WS;
+    t[b'(' as usize] = OPEN;
+    t[b')' as usize] = CLOSE;
+    t[b';' as usize] = SEMI;
+    t[b'"' as usize] = QUOTE;
+    t[b'\\' as usize] = BSL;
     t
 }
 
-static DELIM: [bool; 256] = delimiters();
+static CLASS: [u8; 256] = classes();
 
 /// A tokenising error: 1-based column on the line and a message.
 pub(crate) type LexError = (u32, &'static str);
@@ -130,16 +265,15 @@ pub(crate) fn tokenize_line(
     let n = buf.len();
     let col = |i: usize| u32::try_from(i - from + 1).unwrap_or(u32::MAX);
     while i < n {
-        let b = buf[i];
-        match b {
-            b' ' | b'\t' | b'\r' => i += 1,
-            b';' => break,
-            b'(' => {
+        match CLASS[buf[i] as usize] {
+            WS => i += 1,
+            SEMI => break,
+            OPEN => {
                 info.paren = true;
                 *depth = depth.saturating_add(1);
                 i += 1;
             }
-            b')' => {
+            CLOSE => {
                 info.paren = true;
                 if *depth == 0 {
                     return Err((col(i), "closing parenthesis without an opening one"));
@@ -147,7 +281,7 @@ pub(crate) fn tokenize_line(
                 *depth -= 1;
                 i += 1;
             }
-            b'"' => {
+            QUOTE => {
                 let start = i + 1;
                 let mut j = start;
                 let mut escaped = false;
@@ -178,20 +312,27 @@ pub(crate) fn tokenize_line(
                 i = j + 1;
             }
             _ => {
+                // An unquoted token: ordinary bytes are skipped in one scan;
+                // only a backslash needs attention inside the token.
                 let start = i;
                 let mut escaped = false;
-                while i < n {
-                    let c = buf[i];
-                    if c == b'\\' {
-                        escaped = true;
-                        if i + 1 >= n {
-                            return Err((col(i), "backslash at end of line"));
+                loop {
+                    match buf[i..].iter().position(|&c| CLASS[c as usize] != ORD) {
+                        None => {
+                            i = n;
+                            break;
                         }
-                        i += 2;
-                    } else if DELIM[c as usize] {
-                        break;
-                    } else {
-                        i += 1;
+                        Some(k) => {
+                            i += k;
+                            if buf[i] != b'\\' {
+                                break;
+                            }
+                            escaped = true;
+                            if i + 1 >= n {
+                                return Err((col(i), "backslash at end of line"));
+                            }
+                            i += 2;
+                        }
                     }
                 }
                 if keep {

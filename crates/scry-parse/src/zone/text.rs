@@ -66,8 +66,6 @@ const fn plain_bytes() -> [bool; 256] {
     t
 }
 
-static PLAIN: [bool; 256] = plain_bytes();
-
 /// The current origin: canonical text (no trailing dot, `""` for the root)
 /// and its wire length.
 #[derive(Debug, Clone, Default)]
@@ -86,11 +84,90 @@ impl Origin {
     }
 }
 
+/// Bytes of a label that need no escape: [`plain_bytes`] without the dot.
+const fn label_bytes() -> [bool; 256] {
+    let mut t = plain_bytes();
+    t[b'.' as usize] = false;
+    t
+}
+
+static LABEL: [bool; 256] = label_bytes();
+
+/// The fast path of [`parse_name`] for names of plain host-name bytes (no
+/// escapes, no `@`) whose text is known (`text` is `raw` as a `&str`): the
+/// labels are checked in one pass, the name is copied in one piece and
+/// lower-cased in place, and a relative name gets the origin's canonical
+/// text appended as it is (the origin was validated when it was set).
+/// `None` when the name needs the general path.
+fn plain_name(
+    raw: &[u8],
+    text: &str,
+    origin: Option<&Origin>,
+    out: &mut String,
+) -> Option<Result<usize, &'static str>> {
+    let n = raw.len();
+    let mut wire = 1usize; // the root label
+    let mut i = 0usize;
+    let absolute = loop {
+        let k = raw[i..]
+            .iter()
+            .position(|&b| !LABEL[b as usize])
+            .unwrap_or(n - i);
+        let j = i + k;
+        if j < n && raw[j] != b'.' {
+            return None;
+        }
+        if k == 0 {
+            return Some(Err("empty label in domain name"));
+        }
+        if k > MAX_LABEL {
+            return Some(Err("label longer than 63 bytes"));
+        }
+        wire += k + 1;
+        if j == n {
+            break false;
+        }
+        i = j + 1;
+        if i == n {
+            break true;
+        }
+    };
+    let body = text.get(..n - usize::from(absolute))?;
+    let origin = if absolute {
+        None
+    } else {
+        match origin {
+            Some(o) => Some(o),
+            None => {
+                return Some(Err(
+                    "relative name but no origin is known (set $ORIGIN or an origin)",
+                ));
+            }
+        }
+    };
+    out.reserve(body.len() + origin.map_or(0, |o| o.text.len() + 1));
+    out.push_str(body);
+    out.make_ascii_lowercase();
+    if let Some(o) = origin {
+        if !o.text.is_empty() {
+            out.push('.');
+            out.push_str(&o.text);
+        }
+        wire += o.wire_len - 1;
+    }
+    if wire > MAX_NAME_WIRE {
+        return Some(Err("domain name longer than 255 bytes"));
+    }
+    Some(Ok(wire))
+}
+
 /// Parses a domain name token into `out` (cleared first): lower case,
 /// absolute, no trailing dot, the root as `""`. Relative names are completed
-/// with `origin`; `@` is the origin. Returns the wire length.
+/// with `origin`; `@` is the origin. Returns the wire length. `text` is
+/// `raw` as a `&str` when the caller knows it (it enables the fast path).
 pub(crate) fn parse_name(
     raw: &[u8],
+    text: Option<&str>,
     origin: Option<&Origin>,
     out: &mut String,
 ) -> Result<usize, &'static str> {
@@ -106,46 +183,16 @@ pub(crate) fn parse_name(
     if raw == b"." {
         return Ok(1);
     }
+    if let Some(text) = text
+        && let Some(r) = plain_name(raw, text, origin, out)
+    {
+        return r;
+    }
+    out.clear();
     let mut wire = 1usize; // the root label
     let mut label = 0usize;
     let mut i = 0usize;
     let mut absolute = false;
-    // Fast path: plain host-name bytes are copied lower-cased in one pass;
-    // anything else (escapes, odd bytes) goes through the general loop.
-    let mut plain = true;
-    let mut lab = 0usize;
-    for &b in raw {
-        if b == b'.' {
-            if lab == 0 {
-                return Err("empty label in domain name");
-            }
-            wire += lab + 1;
-            lab = 0;
-        } else if PLAIN[b as usize] {
-            lab += 1;
-            if lab > MAX_LABEL {
-                return Err("label longer than 63 bytes");
-            }
-        } else {
-            plain = false;
-            break;
-        }
-    }
-    if plain {
-        absolute = lab == 0;
-        wire += lab + usize::from(lab > 0);
-        let body = if absolute { &raw[..raw.len() - 1] } else { raw };
-        // Every byte is ASCII (the `PLAIN` table): one copy, then lower
-        // case in place, instead of a char-by-char push.
-        if let Ok(s) = std::str::from_utf8(body) {
-            let at = out.len();
-            out.push_str(s);
-            out[at..].make_ascii_lowercase();
-        }
-        i = raw.len();
-    } else {
-        wire = 1;
-    }
     while i < raw.len() {
         let b = raw[i];
         if b == b'.' {
