@@ -47,6 +47,9 @@ pub(crate) enum LineRead {
 /// [`MAX_RECORD`] plus its last line) plus one line plus room to read.
 pub(crate) const BLOCK: usize = MAX_RECORD + 2 * MAX_LINE + 128 * 1024;
 
+/// Newlines found per pass of `memchr_iter`.
+const NL_BATCH: usize = 256;
+
 /// The input, read in large blocks into one fixed buffer that is never
 /// grown: lines and tokens are byte ranges into it, so nothing is copied
 /// per line. The bytes of the logical record being collected (from `keep`)
@@ -64,9 +67,15 @@ pub(crate) struct Block {
     eof: bool,
     /// Bytes taken from the source.
     pulled: u64,
+    /// Positions of newlines found ahead (`nls[nl_next..]` not yet used).
+    nls: Vec<u32>,
+    nl_next: usize,
+    /// Newlines before this position (and after `pos`) are all in `nls`.
+    nl_scanned: usize,
     /// The longest UTF-8 prefix of `data[..end]` (zone files nearly always
-    /// are ASCII), kept in step with `data`: validated once per block read
-    /// so that names are copied as `&str` without validating each again.
+    /// are ASCII), ASCII-lower-cased, kept in step with `data`: validated
+    /// and lower-cased once per block read so that names are copied as
+    /// `&str` in their canonical case without validating each again.
     text: String,
 }
 
@@ -78,12 +87,16 @@ impl Block {
             end: 0,
             eof: false,
             pulled: 0,
+            nls: Vec::with_capacity(NL_BATCH),
+            nl_next: 0,
+            nl_scanned: 0,
             text: String::with_capacity(BLOCK),
         }
     }
 
-    /// `data[start..end]` as text, when that range is in the UTF-8 prefix.
-    pub(crate) fn text(&self, start: usize, end: usize) -> Option<&str> {
+    /// `data[start..end]` as text with ASCII letters lower-cased, when that
+    /// range is in the UTF-8 prefix.
+    pub(crate) fn lower_text(&self, start: usize, end: usize) -> Option<&str> {
         self.text.get(start..end)
     }
 
@@ -113,6 +126,7 @@ impl Block {
                 }
             }
         }
+        self.text[from..].make_ascii_lowercase();
     }
 
     /// Input bytes consumed (taken from the source and read as lines).
@@ -129,20 +143,52 @@ impl Block {
     /// start of the line) are kept in the block; when the block is compacted
     /// `*keep` and `toks` are shifted. A line longer than [`MAX_LINE`] is
     /// read to its end and dropped.
+    #[inline]
     pub(crate) fn next_line<R: Read>(
         &mut self,
         src: &mut R,
         keep: &mut usize,
         toks: &mut [Tok],
     ) -> io::Result<LineRead> {
+        if let Some(&nl) = self.nls.get(self.nl_next) {
+            self.nl_next += 1;
+            let start = self.pos;
+            self.pos = nl as usize + 1;
+            return Ok(self.finish(start, nl as usize, false));
+        }
+        self.next_line_slow(src, keep, toks)
+    }
+
+    /// [`Block::next_line`] when the found newlines are used up: finds
+    /// the next batch, or reads more input.
+    #[inline(never)]
+    fn next_line_slow<R: Read>(
+        &mut self,
+        src: &mut R,
+        keep: &mut usize,
+        toks: &mut [Tok],
+    ) -> io::Result<LineRead> {
         let mut start = self.pos;
-        let mut scan = self.pos;
         let mut too_long = false;
         loop {
-            if let Some(i) = memchr::memchr(b'\n', &self.data[scan..self.end]) {
-                let nl = scan + i;
-                self.pos = nl + 1;
-                return Ok(self.finish(start, nl, too_long));
+            // The next newlines, found in one pass.
+            self.nls.clear();
+            self.nl_next = 0;
+            let from = self.nl_scanned.max(start);
+            for i in memchr::memchr_iter(b'\n', &self.data[from..self.end]) {
+                self.nls.push((from + i) as u32);
+                if self.nls.len() == NL_BATCH {
+                    break;
+                }
+            }
+            self.nl_scanned = match self.nls.last() {
+                Some(&l) if self.nls.len() == NL_BATCH => l as usize + 1,
+                _ => self.end,
+            };
+            if let Some(&nl) = self.nls.first() {
+                self.nl_next = 1;
+                self.pos = nl as usize + 1;
+                return Ok(self.finish(start, nl as usize, too_long));
             }
             if self.eof {
                 if start == self.end && !too_long {
@@ -157,7 +203,6 @@ impl Block {
                 self.end = start;
                 self.cut_text(start);
             }
-            scan = self.end;
             let lo = (*keep).min(start);
             if lo > 0 {
                 self.data.copy_within(lo..self.end, 0);
@@ -168,7 +213,6 @@ impl Block {
                 }
                 self.end -= lo;
                 start -= lo;
-                scan -= lo;
                 *keep -= lo.min(*keep);
                 let shift = lo as u32;
                 for t in toks.iter_mut() {
@@ -182,9 +226,10 @@ impl Block {
                 // line rather than grow.
                 too_long = true;
                 self.end = start;
-                scan = start;
                 self.cut_text(start);
             }
+            // No newline in what is held.
+            self.nl_scanned = self.end;
             let n = loop {
                 match src.read(&mut self.data[self.end..]) {
                     Ok(n) => break n,

@@ -421,7 +421,8 @@ impl<R: BufRead> ZoneReader<R> {
                 _ => {
                     let mut s = std::mem::take(&mut self.name_buf);
                     let text = if self.fast {
-                        self.blk.text(first.start as usize, first.end as usize)
+                        self.blk
+                            .lower_text(first.start as usize, first.end as usize)
                     } else {
                         None
                     };

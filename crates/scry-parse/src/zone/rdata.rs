@@ -381,7 +381,7 @@ impl RdataCx<'_> {
         let t = &self.toks[i];
         let text = self
             .block
-            .and_then(|b| b.text(t.start as usize, t.end as usize));
+            .and_then(|b| b.lower_text(t.start as usize, t.end as usize));
         let mut s = String::with_capacity(raw.len() + self.origin.map_or(0, |o| o.text.len() + 1));
         parse_name(raw, text, self.origin, &mut s).map_err(|m| err(i, format!("{what}: {m}")))?;
         Ok(s)

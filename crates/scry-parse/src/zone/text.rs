@@ -94,14 +94,14 @@ const fn label_bytes() -> [bool; 256] {
 static LABEL: [bool; 256] = label_bytes();
 
 /// The fast path of [`parse_name`] for names of plain host-name bytes (no
-/// escapes, no `@`) whose text is known (`text` is `raw` as a `&str`): the
-/// labels are checked in one pass, the name is copied in one piece and
-/// lower-cased in place, and a relative name gets the origin's canonical
+/// escapes, no `@`) whose text is known (`lower` is `raw` as a `&str`, ASCII
+/// lower-cased): the labels are checked in one pass, the name is copied in
+/// one piece, and a relative name gets the origin's canonical
 /// text appended as it is (the origin was validated when it was set).
 /// `None` when the name needs the general path.
 fn plain_name(
     raw: &[u8],
-    text: &str,
+    lower: &str,
     origin: Option<&Origin>,
     out: &mut String,
 ) -> Option<Result<usize, &'static str>> {
@@ -132,7 +132,7 @@ fn plain_name(
             break true;
         }
     };
-    let body = text.get(..n - usize::from(absolute))?;
+    let body = lower.get(..n - usize::from(absolute))?;
     let origin = if absolute {
         None
     } else {
@@ -147,7 +147,6 @@ fn plain_name(
     };
     out.reserve(body.len() + origin.map_or(0, |o| o.text.len() + 1));
     out.push_str(body);
-    out.make_ascii_lowercase();
     if let Some(o) = origin {
         if !o.text.is_empty() {
             out.push('.');
@@ -163,11 +162,12 @@ fn plain_name(
 
 /// Parses a domain name token into `out` (cleared first): lower case,
 /// absolute, no trailing dot, the root as `""`. Relative names are completed
-/// with `origin`; `@` is the origin. Returns the wire length. `text` is
-/// `raw` as a `&str` when the caller knows it (it enables the fast path).
+/// with `origin`; `@` is the origin. Returns the wire length. `lower` is
+/// `raw` as a `&str` with ASCII letters lower-cased when the caller knows
+/// it (it enables the fast path).
 pub(crate) fn parse_name(
     raw: &[u8],
-    text: Option<&str>,
+    lower: Option<&str>,
     origin: Option<&Origin>,
     out: &mut String,
 ) -> Result<usize, &'static str> {
@@ -183,8 +183,8 @@ pub(crate) fn parse_name(
     if raw == b"." {
         return Ok(1);
     }
-    if let Some(text) = text
-        && let Some(r) = plain_name(raw, text, origin, out)
+    if let Some(lower) = lower
+        && let Some(r) = plain_name(raw, lower, origin, out)
     {
         return r;
     }
