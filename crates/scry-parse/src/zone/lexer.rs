@@ -294,12 +294,72 @@ pub(crate) struct LineInfo {
     pub(crate) paren: bool,
 }
 
-/// Splits `buf[from..]` (one physical line) into tokens appended to `toks`
+const LO: u64 = 0x0101_0101_0101_0101;
+const HI: u64 = 0x8080_8080_8080_8080;
+
+/// High bit set in each byte of `x` that is zero, and maybe in bytes after
+/// the first one (borrows); the first flagged byte is exact.
+#[inline]
+fn zero_bytes(x: u64) -> u64 {
+    x.wrapping_sub(LO) & !x & HI
+}
+
+/// Flags (as [`zero_bytes`]) the bytes of `x` that may end an unquoted
+/// token: everything below `#` (blanks, line ends, `"`, but also `!` and
+/// control bytes, which the caller checks with the table), `(`, `)`, `;`
+/// and the backslash.
+#[inline]
+fn maybe_special(x: u64) -> u64 {
+    (x.wrapping_sub(LO * 0x23) & !x & HI)
+        | zero_bytes((x | LO) ^ (LO * 0x29))
+        | zero_bytes(x ^ (LO * u64::from(b';')))
+        | zero_bytes(x ^ (LO * u64::from(b'\\')))
+}
+
+/// The end of the run of ordinary bytes (class `ORD`) from `i`, at most
+/// `n`. Eight bytes at a time where `buf` has them (bytes past `n` are
+/// masked), so that a token ends without a branch per byte.
+#[inline]
+fn ordinary_run(buf: &[u8], mut i: usize, n: usize) -> usize {
+    while i < n {
+        let Some(w) = buf.get(i..i + 8) else {
+            while i < n && CLASS[buf[i] as usize] == ORD {
+                i += 1;
+            }
+            return i;
+        };
+        let mut a = [0u8; 8];
+        a.copy_from_slice(w);
+        let mut m = maybe_special(u64::from_le_bytes(a));
+        let left = n - i;
+        if left < 8 {
+            m |= HI & (u64::MAX << (left * 8));
+        }
+        if m == 0 {
+            i += 8;
+            continue;
+        }
+        let k = i + (m.trailing_zeros() / 8) as usize;
+        if k >= n {
+            return n;
+        }
+        if CLASS[buf[k] as usize] != ORD {
+            return k;
+        }
+        // `!` or a control byte: ordinary after all.
+        i = k + 1;
+    }
+    i
+}
+
+/// Splits `buf[from..to]` (one physical line; `buf` may go on past it)
+/// into tokens appended to `toks`
 /// (unless `keep` is false, when only the parenthesis depth is tracked).
 /// `depth` is the parenthesis depth before and after the line.
 pub(crate) fn tokenize_line(
     buf: &[u8],
     from: usize,
+    to: usize,
     line: u64,
     depth: &mut u32,
     toks: &mut Vec<Tok>,
@@ -307,7 +367,7 @@ pub(crate) fn tokenize_line(
 ) -> Result<LineInfo, LexError> {
     let mut info = LineInfo::default();
     let mut i = from;
-    let n = buf.len();
+    let n = to.min(buf.len());
     let col = |i: usize| u32::try_from(i - from + 1).unwrap_or(u32::MAX);
     while i < n {
         match CLASS[buf[i] as usize] {
@@ -331,17 +391,19 @@ pub(crate) fn tokenize_line(
                 let mut j = start;
                 let mut escaped = false;
                 loop {
-                    match buf.get(j) {
-                        None => return Err((col(i), "unterminated quoted string")),
-                        Some(b'"') => break,
-                        Some(b'\\') => {
+                    if j >= n {
+                        return Err((col(i), "unterminated quoted string"));
+                    }
+                    match buf[j] {
+                        b'"' => break,
+                        b'\\' => {
                             escaped = true;
                             if j + 1 >= n {
                                 return Err((col(j), "backslash at end of line"));
                             }
                             j += 2;
                         }
-                        Some(_) => j += 1,
+                        _ => j += 1,
                     }
                 }
                 if keep {
@@ -357,27 +419,19 @@ pub(crate) fn tokenize_line(
                 i = j + 1;
             }
             _ => {
-                // An unquoted token: ordinary bytes are skipped in one scan;
-                // only a backslash needs attention inside the token.
+                // An unquoted token: runs of ordinary bytes, and escapes.
                 let start = i;
                 let mut escaped = false;
                 loop {
-                    match buf[i..].iter().position(|&c| CLASS[c as usize] != ORD) {
-                        None => {
-                            i = n;
-                            break;
+                    i = ordinary_run(buf, i, n);
+                    if i < n && buf[i] == b'\\' {
+                        escaped = true;
+                        if i + 1 >= n {
+                            return Err((col(i), "backslash at end of line"));
                         }
-                        Some(k) => {
-                            i += k;
-                            if buf[i] != b'\\' {
-                                break;
-                            }
-                            escaped = true;
-                            if i + 1 >= n {
-                                return Err((col(i), "backslash at end of line"));
-                            }
-                            i += 2;
-                        }
+                        i += 2;
+                    } else {
+                        break;
                     }
                 }
                 if keep {
@@ -394,4 +448,56 @@ pub(crate) fn tokenize_line(
         }
     }
     Ok(info)
+}
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    /// The byte-at-a-time definition of [`ordinary_run`].
+    fn ordinary_run_bytewise(buf: &[u8], mut i: usize, n: usize) -> usize {
+        while i < n && CLASS[buf[i] as usize] == ORD {
+            i += 1;
+        }
+        i
+    }
+
+    proptest! {
+        #[test]
+        fn ordinary_run_is_the_bytewise_scan(
+            buf in proptest::collection::vec(
+                prop_oneof![
+                    6 => b'0'..=b'z',
+                    1 => Just(b' '),
+                    1 => prop_oneof![Just(b'!'), Just(b'\x01'), Just(b'\t'), Just(b'(' ), Just(b')'), Just(b';'), Just(b'"'), Just(b'\\'), Just(b'\r'), Just(b'\n'), Just(b'#'), Just(0x80u8), Just(0xffu8)],
+                ],
+                0..80,
+            ),
+            a in 0usize..80,
+            b in 0usize..80,
+        ) {
+            let n = b.min(buf.len());
+            let i = a.min(n);
+            prop_assert_eq!(ordinary_run(&buf, i, n), ordinary_run_bytewise(&buf, i, n));
+        }
+    }
+
+    #[test]
+    fn every_byte_value_ends_a_run_exactly_when_its_class_says() {
+        for b in 0..=255u8 {
+            for pos in 0..12 {
+                let mut buf = vec![b'a'; 20];
+                buf[pos] = b;
+                let want = if CLASS[b as usize] == ORD { 20 } else { pos };
+                assert_eq!(ordinary_run(&buf, 0, 20), want, "byte {b:#x} at {pos}");
+                assert_eq!(
+                    ordinary_run(&buf, 0, 16),
+                    want.min(16),
+                    "byte {b:#x} at {pos}"
+                );
+            }
+        }
+    }
 }

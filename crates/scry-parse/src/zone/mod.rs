@@ -329,12 +329,12 @@ impl<R: BufRead> ZoneReader<R> {
             let keep = fail.is_none();
             let before = depth;
             let n_before = self.toks.len();
-            let line = &self.blk.data[..to];
-            match tokenize_line(line, from, self.line, &mut depth, &mut self.toks, keep) {
+            let line = &self.blk.data[..];
+            match tokenize_line(line, from, to, self.line, &mut depth, &mut self.toks, keep) {
                 Ok(info) => {
                     if !started && (self.toks.len() > n_before || info.paren) {
                         started = true;
-                        self.start_ws = matches!(line.get(from), Some(b' ' | b'\t'));
+                        self.start_ws = from < to && matches!(line.get(from), Some(b' ' | b'\t'));
                     }
                     if before == 0 && depth > 0 {
                         open_line = self.line;
@@ -348,7 +348,7 @@ impl<R: BufRead> ZoneReader<R> {
                     // line; the depth counts the parentheses before it.
                     if !started {
                         started = true;
-                        self.start_ws = matches!(line.get(from), Some(b' ' | b'\t'));
+                        self.start_ws = from < to && matches!(line.get(from), Some(b' ' | b'\t'));
                     }
                 }
             }

@@ -539,12 +539,21 @@ impl RdataCx<'_> {
             return Err(err(from, "missing hex data"));
         }
         let start = out.len();
+        let len = self.toks[from..]
+            .iter()
+            .map(|t| (t.end - t.start) as usize)
+            .sum();
+        out.reserve(len);
         for i in from..self.toks.len() {
             let raw = self.word(i, "hex data")?;
             if !raw.iter().all(u8::is_ascii_hexdigit) {
                 return Err(err(i, "bad hex data"));
             }
-            out.extend(raw.iter().map(|b| char::from(b.to_ascii_uppercase())));
+            // Hex digits are ASCII: copied in one piece, upper-cased in place.
+            let hex = std::str::from_utf8(raw).map_err(|_| err(i, "bad hex data"))?;
+            let at = out.len();
+            out.push_str(hex);
+            out[at..].make_ascii_uppercase();
         }
         if !(out.len() - start).is_multiple_of(2) {
             return Err(err(from, "odd number of hex digits"));
