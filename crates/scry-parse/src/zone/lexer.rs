@@ -55,7 +55,6 @@ const NL_BATCH: usize = 256;
 /// per line. The bytes of the logical record being collected (from `keep`)
 /// stay in the block; when it is refilled they move to its front and the
 /// tokens are shifted with them.
-#[derive(Debug)]
 pub(crate) struct Block {
     /// The buffer (`BLOCK` bytes); `data[..end]` holds input.
     pub(crate) data: Vec<u8>,
@@ -77,6 +76,18 @@ pub(crate) struct Block {
     /// and lower-cased once per block read so that names are copied as
     /// `&str` in their canonical case without validating each again.
     text: String,
+}
+
+impl std::fmt::Debug for Block {
+    /// The position, not the 320 KiB of data.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Block")
+            .field("pos", &self.pos)
+            .field("end", &self.end)
+            .field("eof", &self.eof)
+            .field("text_len", &self.text.len())
+            .finish_non_exhaustive()
+    }
 }
 
 impl Block {
