@@ -84,21 +84,32 @@ impl Origin {
     }
 }
 
-/// Bytes of a label that need no escape: [`plain_bytes`] without the dot.
-const fn label_bytes() -> [bool; 256] {
-    let mut t = plain_bytes();
-    t[b'.' as usize] = false;
+/// [`plain_name`]'s byte bits: 1 for the dot, 2 for a byte that needs the
+/// general path, 0 for a label byte that needs no escape.
+const fn name_bits() -> [u8; 256] {
+    let plain = plain_bytes();
+    let mut t = [2u8; 256];
+    let mut b = 0;
+    while b < 256 {
+        if plain[b] {
+            t[b] = 0;
+        }
+        b += 1;
+    }
+    t[b'.' as usize] = 1;
     t
 }
 
-static LABEL: [bool; 256] = label_bytes();
+static NAME_BITS: [u8; 256] = name_bits();
 
 /// The fast path of [`parse_name`] for names of plain host-name bytes (no
-/// escapes, no `@`) whose text is known (`lower` is `raw` as a `&str`, ASCII
-/// lower-cased): the labels are checked in one pass, the name is copied in
-/// one piece, and a relative name gets the origin's canonical
-/// text appended as it is (the origin was validated when it was set).
-/// `None` when the name needs the general path.
+/// escapes, no `@`) of at most 63 bytes (so no label can be too long) whose
+/// text is known (`lower` is `raw` as a `&str`, ASCII lower-cased): one
+/// pass without data-dependent branches checks the bytes and finds empty
+/// labels, the name is copied in one piece, and a relative name gets the
+/// origin's canonical text appended as it is (the origin was validated
+/// when it was set). `None` when the name needs the general path (which
+/// reports the first error in the name).
 fn plain_name(
     raw: &[u8],
     lower: &str,
@@ -106,32 +117,25 @@ fn plain_name(
     out: &mut String,
 ) -> Option<Result<usize, &'static str>> {
     let n = raw.len();
-    let mut wire = 1usize; // the root label
-    let mut i = 0usize;
-    let absolute = loop {
-        let k = raw[i..]
-            .iter()
-            .position(|&b| !LABEL[b as usize])
-            .unwrap_or(n - i);
-        let j = i + k;
-        if j < n && raw[j] != b'.' {
-            return None;
-        }
-        if k == 0 {
-            return Some(Err("empty label in domain name"));
-        }
-        if k > MAX_LABEL {
-            return Some(Err("label longer than 63 bytes"));
-        }
-        wire += k + 1;
-        if j == n {
-            break false;
-        }
-        i = j + 1;
-        if i == n {
-            break true;
-        }
-    };
+    if n > MAX_LABEL {
+        return None;
+    }
+    let mut all = 0u8;
+    let mut empty = 0u8;
+    // A leading dot is an empty label.
+    let mut prev = 1u8;
+    for &b in raw {
+        let c = NAME_BITS[b as usize];
+        all |= c;
+        empty |= c & prev;
+        prev = c;
+    }
+    if (all & 2) | (empty & 1) != 0 {
+        return None;
+    }
+    let absolute = prev == 1;
+    // The root label, and each label with its length byte.
+    let mut wire = if absolute { n + 1 } else { n + 2 };
     let body = lower.get(..n - usize::from(absolute))?;
     let origin = if absolute {
         None
