@@ -48,8 +48,8 @@ pub use delegations::{Delegation, DelegationGrouper, Delegations, MAX_GROUP};
 pub use rdata::{Rdata, class, rtype, type_name};
 
 use crate::error::{ParseError, ParseErrorKind};
-use lexer::{LineRead, Tok, read_line, tokenize_line};
-use rdata::{RdataCx, lookup_type};
+use lexer::{Block, LineRead, Tok, tokenize_line};
+use rdata::{RdataCx, lookup_type, quick_type};
 use text::{Origin, parse_name, parse_ttl};
 
 /// Longest physical line accepted, in bytes.
@@ -124,14 +124,20 @@ pub struct ZoneReader<R: BufRead> {
     /// The owner token `last_owner` was parsed from (empty: none).
     last_owner_raw: Vec<u8>,
     last_class: u16,
-    /// Logical record buffer (reused).
-    buf: Vec<u8>,
+    /// The input block; the current logical record is `blk[keep..rec_end]`.
+    blk: Block,
+    keep: usize,
+    rec_end: usize,
+    /// Scratch buffer for a new owner name (swapped with `last_owner`).
+    name_buf: String,
     toks: Vec<Tok>,
     /// The current record's first line starts with a blank (no owner).
     start_ws: bool,
     line: u64,
-    bytes: u64,
     done: bool,
+    /// Use the fast paths (owner reuse, names copied as validated text,
+    /// common types first); off only in tests comparing them with the general path.
+    fast: bool,
     /// An error found at initialisation (bad configured origin).
     pending: Option<ParseError>,
 }
@@ -147,9 +153,9 @@ impl<R: BufRead> ZoneReader<R> {
                 let raw = o.as_bytes();
                 // The configured origin is absolute whether or not it ends in a dot.
                 let res = if raw.ends_with(b".") || raw.is_empty() {
-                    parse_name(raw, None, &mut s)
+                    parse_name(raw, None, None, &mut s)
                 } else {
-                    parse_name(raw, Some(&Origin::root()), &mut s)
+                    parse_name(raw, None, Some(&Origin::root()), &mut s)
                 };
                 match res {
                     Ok(wire_len) => Some(Origin { text: s, wire_len }),
@@ -176,12 +182,15 @@ impl<R: BufRead> ZoneReader<R> {
             last_owner: None,
             last_owner_raw: Vec::new(),
             last_class: class::IN,
-            buf: Vec::with_capacity(4096),
+            blk: Block::new(),
+            keep: 0,
+            rec_end: 0,
+            name_buf: String::new(),
             toks: Vec::with_capacity(64),
             start_ws: false,
             line: 0,
-            bytes: 0,
             done: false,
+            fast: true,
             pending,
         }
     }
@@ -193,7 +202,7 @@ impl<R: BufRead> ZoneReader<R> {
 
     /// Input bytes consumed so far (for progress reporting).
     pub fn bytes_read(&self) -> u64 {
-        self.bytes
+        self.blk.consumed()
     }
 
     /// The current origin (canonical, no trailing dot), if any.
@@ -243,18 +252,20 @@ impl<R: BufRead> ZoneReader<R> {
         }
     }
 
-    /// Reads the next logical record into `buf`/`toks`. `Ok(false)` at the
-    /// end of the input. `toks` may be empty (a line with only `()`).
+    /// Reads the next logical record into `toks` (ranges into the block,
+    /// which keeps the record's bytes from `keep`). `Ok(false)` at the end
+    /// of the input. `toks` may be empty (a line with only `()`).
     fn read_logical(&mut self) -> Result<bool, ParseError> {
-        self.buf.clear();
         self.toks.clear();
         let mut depth = 0u32;
         let mut started = false;
         let mut open_line = 0u64;
         let mut fail: Option<ParseError> = None;
+        self.keep = self.blk.pos();
         loop {
-            let from = self.buf.len();
-            let read = read_line(&mut self.src, &mut self.buf, MAX_LINE, &mut self.bytes);
+            let read = self
+                .blk
+                .next_line(&mut self.src, &mut self.keep, &mut self.toks);
             let read = match read {
                 Ok(r) => r,
                 Err(e) => {
@@ -268,7 +279,7 @@ impl<R: BufRead> ZoneReader<R> {
                     .at_column(1));
                 }
             };
-            match read {
+            let (from, to) = match read {
                 LineRead::Eof => {
                     if depth > 0 {
                         let e = self.error(
@@ -287,25 +298,27 @@ impl<R: BufRead> ZoneReader<R> {
                 }
                 LineRead::TooLong => {
                     self.line += 1;
-                    if fail.is_none() {
-                        fail = Some(self.error(
+                    let e = fail.take().unwrap_or_else(|| {
+                        self.error(
                             ParseErrorKind::TooLarge,
                             self.line,
                             1,
                             format!("line longer than {MAX_LINE} bytes"),
-                        ));
-                    }
-                    self.buf.truncate(from);
-                    if depth == 0
-                        && let Some(e) = fail.take()
-                    {
+                        )
+                    });
+                    if depth == 0 {
                         return Err(e);
                     }
+                    fail = Some(e);
+                    self.keep = self.blk.pos();
                     continue;
                 }
-                LineRead::Line => self.line += 1,
-            }
-            if fail.is_none() && self.buf.len() > MAX_RECORD {
+                LineRead::Line { start, end } => {
+                    self.line += 1;
+                    (start, end)
+                }
+            };
+            if fail.is_none() && to - self.keep > MAX_RECORD {
                 fail = Some(self.error(
                     ParseErrorKind::TooLarge,
                     self.line,
@@ -316,11 +329,12 @@ impl<R: BufRead> ZoneReader<R> {
             let keep = fail.is_none();
             let before = depth;
             let n_before = self.toks.len();
-            match tokenize_line(&self.buf, from, self.line, &mut depth, &mut self.toks, keep) {
+            let line = &self.blk.data[..];
+            match tokenize_line(line, from, to, self.line, &mut depth, &mut self.toks, keep) {
                 Ok(info) => {
                     if !started && (self.toks.len() > n_before || info.paren) {
                         started = true;
-                        self.start_ws = matches!(self.buf.get(from), Some(b' ' | b'\t'));
+                        self.start_ws = from < to && matches!(line.get(from), Some(b' ' | b'\t'));
                     }
                     if before == 0 && depth > 0 {
                         open_line = self.line;
@@ -334,14 +348,16 @@ impl<R: BufRead> ZoneReader<R> {
                     // line; the depth counts the parentheses before it.
                     if !started {
                         started = true;
-                        self.start_ws = matches!(self.buf.get(from), Some(b' ' | b'\t'));
+                        self.start_ws = from < to && matches!(line.get(from), Some(b' ' | b'\t'));
                     }
                 }
             }
             if !keep {
-                self.buf.truncate(from);
+                // A failed record's bytes are not needed any more.
+                self.keep = self.blk.pos();
             }
             if depth == 0 && started {
+                self.rec_end = to;
                 return match fail {
                     Some(e) => Err(e),
                     None => Ok(true),
@@ -349,14 +365,14 @@ impl<R: BufRead> ZoneReader<R> {
             }
             if !started {
                 // A blank or comment-only line: drop it.
-                self.buf.truncate(from);
+                self.keep = self.blk.pos();
             }
         }
     }
 
     fn raw(&self, i: usize) -> &[u8] {
         let t = &self.toks[i];
-        &self.buf[t.start as usize..t.end as usize]
+        &self.blk.data[t.start as usize..t.end as usize]
     }
 
     fn tok_error(
@@ -389,7 +405,6 @@ impl<R: BufRead> ZoneReader<R> {
             return self.directive();
         }
         let mut i = 0usize;
-        let mut reused = !owner_given;
         let owner = if owner_given {
             if first.quoted {
                 return Err(self.tok_error(
@@ -402,20 +417,33 @@ impl<R: BufRead> ZoneReader<R> {
             i = 1;
             // Consecutive records of one owner (the common case) reuse it.
             match &self.last_owner {
-                Some(o) if self.last_owner_raw == self.raw(0) => {
-                    reused = true;
-                    o.clone()
-                }
+                Some(o) if self.fast && self.last_owner_raw == self.raw(0) => o.clone(),
                 _ => {
-                    let cap =
-                        self.raw(0).len() + self.origin.as_ref().map_or(0, |o| o.text.len() + 1);
-                    let mut s = String::with_capacity(cap);
-                    parse_name(self.raw(0), self.origin.as_ref(), &mut s)
-                        .map_err(|m| self.tok_error(ParseErrorKind::Value, 0, m, "owner"))?;
+                    let mut s = std::mem::take(&mut self.name_buf);
+                    let text = if self.fast {
+                        self.blk
+                            .lower_text(first.start as usize, first.end as usize)
+                    } else {
+                        None
+                    };
+                    let res = parse_name(self.raw(0), text, self.origin.as_ref(), &mut s);
+                    if let Err(m) = res {
+                        self.name_buf = s;
+                        return Err(self.tok_error(ParseErrorKind::Value, 0, m, "owner"));
+                    }
                     let (a, b) = (first.start as usize, first.end as usize);
                     self.last_owner_raw.clear();
-                    self.last_owner_raw.extend_from_slice(&self.buf[a..b]);
-                    s
+                    self.last_owner_raw.extend_from_slice(&self.blk.data[a..b]);
+                    // Owner inheritance follows the last owner written, even
+                    // when the record itself turns out bad.
+                    let owner = s.clone();
+                    match &mut self.last_owner {
+                        Some(o) => {
+                            self.name_buf = std::mem::replace(o, s);
+                        }
+                        None => self.last_owner = Some(s),
+                    }
+                    owner
                 }
             }
         } else {
@@ -431,17 +459,6 @@ impl<R: BufRead> ZoneReader<R> {
                 }
             }
         };
-        // Owner inheritance follows the last owner written, even when the
-        // record itself turns out bad.
-        if !reused {
-            match &mut self.last_owner {
-                Some(o) => {
-                    o.clear();
-                    o.push_str(&owner);
-                }
-                None => self.last_owner = Some(owner.clone()),
-            }
-        }
         let mut ttl: Option<u32> = None;
         let mut cls: Option<u16> = None;
         let rtype = loop {
@@ -462,6 +479,12 @@ impl<R: BufRead> ZoneReader<R> {
                 ));
             }
             let raw = self.raw(i);
+            // The types that fill TLD zones, as they are written there.
+            if self.fast
+                && let Some(t) = quick_type(raw)
+            {
+                break t;
+            }
             if raw[0].is_ascii_digit() {
                 if ttl.is_some() {
                     return Err(self.tok_error(
@@ -503,9 +526,10 @@ impl<R: BufRead> ZoneReader<R> {
         };
         let type_idx = i;
         let cx = RdataCx {
-            buf: &self.buf,
+            buf: &self.blk.data,
             toks: &self.toks[type_idx + 1..],
             origin: self.origin.as_ref(),
+            block: self.fast.then_some(&self.blk),
         };
         let rdata = cx.parse(rtype).map_err(|(k, m)| {
             let kind = if k >= self.toks.len() - type_idx - 1 {
@@ -579,7 +603,7 @@ impl<R: BufRead> ZoneReader<R> {
         if raw.eq_ignore_ascii_case(b"$ORIGIN") {
             expect(self, 1, 1, "$ORIGIN")?;
             let mut s = String::new();
-            let wire_len = parse_name(self.raw(1), self.origin.as_ref(), &mut s)
+            let wire_len = parse_name(self.raw(1), None, self.origin.as_ref(), &mut s)
                 .map_err(|m| self.tok_error(ParseErrorKind::Value, 1, m, "$ORIGIN"))?;
             self.origin = Some(Origin { text: s, wire_len });
             // Relative owner text now means another name.
@@ -614,7 +638,7 @@ impl<R: BufRead> ZoneReader<R> {
             })?;
             let origin = if arg_count == 2 {
                 let mut s = String::new();
-                parse_name(self.raw(2), self.origin.as_ref(), &mut s)
+                parse_name(self.raw(2), None, self.origin.as_ref(), &mut s)
                     .map_err(|m| self.tok_error(ParseErrorKind::Value, 2, m, "$INCLUDE"))?;
                 s
             } else {

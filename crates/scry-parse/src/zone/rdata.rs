@@ -9,7 +9,7 @@
 use std::fmt;
 use std::net::{Ipv4Addr, Ipv6Addr};
 
-use super::lexer::Tok;
+use super::lexer::{Block, Tok};
 use super::text::{
     Origin, parse_char_string, parse_name, parse_ttl, parse_u32, push_name, push_quoted,
     push_verbatim,
@@ -303,16 +303,21 @@ const TYPES: &[(&str, u16, &[F])] = &[
     ("DLV", 32769, &[U16, U8, U8, HexRest]),
 ];
 
+/// The types that fill TLD zones, as TLD zones write them (upper or lower
+/// case): a fast path before the TTL / class / type sorting of a record's
+/// fields, which [`lookup_type`] does for everything else.
+pub(crate) fn quick_type(raw: &[u8]) -> Option<u16> {
+    match raw {
+        b"NS" | b"ns" => Some(rtype::NS),
+        b"A" | b"a" => Some(rtype::A),
+        b"AAAA" | b"aaaa" => Some(rtype::AAAA),
+        b"DS" | b"ds" => Some(rtype::DS),
+        _ => None,
+    }
+}
+
 /// Looks a type mnemonic (any case) or `TYPEnnn` up.
 pub(crate) fn lookup_type(raw: &[u8]) -> Option<u16> {
-    // The common types first, without scanning the table.
-    match raw {
-        b"NS" | b"ns" | b"Ns" | b"nS" => return Some(rtype::NS),
-        b"A" | b"a" => return Some(rtype::A),
-        b"AAAA" | b"aaaa" => return Some(rtype::AAAA),
-        b"DS" | b"ds" => return Some(rtype::DS),
-        _ => {}
-    }
     if raw.len() > 4 && raw[..4].eq_ignore_ascii_case(b"TYPE") {
         return parse_u32(&raw[4..], u32::from(u16::MAX))
             .ok()
@@ -352,6 +357,9 @@ pub(crate) struct RdataCx<'a> {
     pub(crate) buf: &'a [u8],
     pub(crate) toks: &'a [Tok],
     pub(crate) origin: Option<&'a Origin>,
+    /// The block the tokens point into, for the text of names (`None`:
+    /// names take the general path).
+    pub(crate) block: Option<&'a Block>,
 }
 
 impl RdataCx<'_> {
@@ -370,8 +378,12 @@ impl RdataCx<'_> {
 
     fn name(&self, i: usize, what: &str) -> Result<String, RdataError> {
         let raw = self.word(i, what)?;
-        let mut s = String::with_capacity(raw.len() + 8);
-        parse_name(raw, self.origin, &mut s).map_err(|m| err(i, format!("{what}: {m}")))?;
+        let t = &self.toks[i];
+        let text = self
+            .block
+            .and_then(|b| b.lower_text(t.start as usize, t.end as usize));
+        let mut s = String::with_capacity(raw.len() + self.origin.map_or(0, |o| o.text.len() + 1));
+        parse_name(raw, text, self.origin, &mut s).map_err(|m| err(i, format!("{what}: {m}")))?;
         Ok(s)
     }
 
@@ -527,12 +539,21 @@ impl RdataCx<'_> {
             return Err(err(from, "missing hex data"));
         }
         let start = out.len();
+        let len = self.toks[from..]
+            .iter()
+            .map(|t| (t.end - t.start) as usize)
+            .sum();
+        out.reserve(len);
         for i in from..self.toks.len() {
             let raw = self.word(i, "hex data")?;
             if !raw.iter().all(u8::is_ascii_hexdigit) {
                 return Err(err(i, "bad hex data"));
             }
-            out.extend(raw.iter().map(|b| char::from(b.to_ascii_uppercase())));
+            // Hex digits are ASCII: copied in one piece, upper-cased in place.
+            let hex = std::str::from_utf8(raw).map_err(|_| err(i, "bad hex data"))?;
+            let at = out.len();
+            out.push_str(hex);
+            out[at..].make_ascii_uppercase();
         }
         if !(out.len() - start).is_multiple_of(2) {
             return Err(err(from, "odd number of hex digits"));
@@ -541,7 +562,11 @@ impl RdataCx<'_> {
     }
 
     fn by_schema(&self, schema: &[F]) -> Result<String, RdataError> {
-        let mut out = String::with_capacity(self.buf.len().min(4096));
+        let len = match (self.toks.first(), self.toks.last()) {
+            (Some(a), Some(b)) => (b.end - a.start) as usize,
+            _ => 0,
+        };
+        let mut out = String::with_capacity(len.min(4096) + 16);
         let mut i = 0usize;
         for (k, f) in schema.iter().enumerate() {
             if k > 0 && !matches!(f, TypesRest if i >= self.toks.len()) {

@@ -66,8 +66,6 @@ const fn plain_bytes() -> [bool; 256] {
     t
 }
 
-static PLAIN: [bool; 256] = plain_bytes();
-
 /// The current origin: canonical text (no trailing dot, `""` for the root)
 /// and its wire length.
 #[derive(Debug, Clone, Default)]
@@ -86,11 +84,94 @@ impl Origin {
     }
 }
 
+/// [`plain_name`]'s byte bits: 1 for the dot, 2 for a byte that needs the
+/// general path, 0 for a label byte that needs no escape.
+const fn name_bits() -> [u8; 256] {
+    let plain = plain_bytes();
+    let mut t = [2u8; 256];
+    let mut b = 0;
+    while b < 256 {
+        if plain[b] {
+            t[b] = 0;
+        }
+        b += 1;
+    }
+    t[b'.' as usize] = 1;
+    t
+}
+
+static NAME_BITS: [u8; 256] = name_bits();
+
+/// The fast path of [`parse_name`] for names of plain host-name bytes (no
+/// escapes, no `@`) of at most 63 bytes (so no label can be too long) whose
+/// text is known (`lower` is `raw` as a `&str`, ASCII lower-cased): one
+/// pass without data-dependent branches checks the bytes and finds empty
+/// labels, the name is copied in one piece, and a relative name gets the
+/// origin's canonical text appended as it is (the origin was validated
+/// when it was set). `None` when the name needs the general path (which
+/// reports the first error in the name).
+fn plain_name(
+    raw: &[u8],
+    lower: &str,
+    origin: Option<&Origin>,
+    out: &mut String,
+) -> Option<Result<usize, &'static str>> {
+    let n = raw.len();
+    if n > MAX_LABEL {
+        return None;
+    }
+    let mut all = 0u8;
+    let mut empty = 0u8;
+    // A leading dot is an empty label.
+    let mut prev = 1u8;
+    for &b in raw {
+        let c = NAME_BITS[b as usize];
+        all |= c;
+        empty |= c & prev;
+        prev = c;
+    }
+    if (all & 2) | (empty & 1) != 0 {
+        return None;
+    }
+    let absolute = prev == 1;
+    // The root label, and each label with its length byte.
+    let mut wire = if absolute { n + 1 } else { n + 2 };
+    let body = lower.get(..n - usize::from(absolute))?;
+    let origin = if absolute {
+        None
+    } else {
+        match origin {
+            Some(o) => Some(o),
+            None => {
+                return Some(Err(
+                    "relative name but no origin is known (set $ORIGIN or an origin)",
+                ));
+            }
+        }
+    };
+    out.reserve(body.len() + origin.map_or(0, |o| o.text.len() + 1));
+    out.push_str(body);
+    if let Some(o) = origin {
+        if !o.text.is_empty() {
+            out.push('.');
+            out.push_str(&o.text);
+        }
+        wire += o.wire_len - 1;
+    }
+    if wire > MAX_NAME_WIRE {
+        return Some(Err("domain name longer than 255 bytes"));
+    }
+    Some(Ok(wire))
+}
+
 /// Parses a domain name token into `out` (cleared first): lower case,
 /// absolute, no trailing dot, the root as `""`. Relative names are completed
-/// with `origin`; `@` is the origin. Returns the wire length.
+/// with `origin`; `@` is the origin. Returns the wire length. `lower` is
+/// `raw` as a `&str` with ASCII letters lower-cased when the caller knows
+/// it (it enables the fast path).
 pub(crate) fn parse_name(
     raw: &[u8],
+    lower: Option<&str>,
     origin: Option<&Origin>,
     out: &mut String,
 ) -> Result<usize, &'static str> {
@@ -106,46 +187,16 @@ pub(crate) fn parse_name(
     if raw == b"." {
         return Ok(1);
     }
+    if let Some(lower) = lower
+        && let Some(r) = plain_name(raw, lower, origin, out)
+    {
+        return r;
+    }
+    out.clear();
     let mut wire = 1usize; // the root label
     let mut label = 0usize;
     let mut i = 0usize;
     let mut absolute = false;
-    // Fast path: plain host-name bytes are copied lower-cased in one pass;
-    // anything else (escapes, odd bytes) goes through the general loop.
-    let mut plain = true;
-    let mut lab = 0usize;
-    for &b in raw {
-        if b == b'.' {
-            if lab == 0 {
-                return Err("empty label in domain name");
-            }
-            wire += lab + 1;
-            lab = 0;
-        } else if PLAIN[b as usize] {
-            lab += 1;
-            if lab > MAX_LABEL {
-                return Err("label longer than 63 bytes");
-            }
-        } else {
-            plain = false;
-            break;
-        }
-    }
-    if plain {
-        absolute = lab == 0;
-        wire += lab + usize::from(lab > 0);
-        let body = if absolute { &raw[..raw.len() - 1] } else { raw };
-        // Every byte is ASCII (the `PLAIN` table): one copy, then lower
-        // case in place, instead of a char-by-char push.
-        if let Ok(s) = std::str::from_utf8(body) {
-            let at = out.len();
-            out.push_str(s);
-            out[at..].make_ascii_lowercase();
-        }
-        i = raw.len();
-    } else {
-        wire = 1;
-    }
     while i < raw.len() {
         let b = raw[i];
         if b == b'.' {
