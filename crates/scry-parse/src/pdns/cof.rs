@@ -226,21 +226,25 @@ impl CofRow<'_> {
             None => None,
         };
         let sensor_id = self.sensor_id.map(|s| s.0.into_owned());
-        let record = |rdata: String, rrname: String| PdnsRecord {
+        let record = |rdata: String,
+                      rrname: String,
+                      bailiwick: Option<String>,
+                      sensor_id: Option<String>| PdnsRecord {
             rrname,
             rrtype,
             rdata,
             time_first,
             time_last,
             count,
-            bailiwick: bailiwick.clone(),
-            sensor_id: sensor_id.clone(),
+            bailiwick,
+            sensor_id,
             zone_time_first,
             zone_time_last,
         };
         let norm = |s: &str| normalise_rdata(rrtype, s).map_err(|e| e.in_field("rdata"));
         match rdata {
-            Rdata::One(s) => out(record(norm(&s)?, rrname)),
+            // One value, the common row: its strings moved, not cloned.
+            Rdata::One(s) => out(record(norm(&s)?, rrname, bailiwick, sensor_id)),
             Rdata::Many(v) => {
                 if v.is_empty() {
                     return Err(ParseError::new(ParseErrorKind::Value, "empty rdata array")
@@ -258,7 +262,7 @@ impl CofRow<'_> {
                     } else {
                         rrname.clone().unwrap_or_default()
                     };
-                    out(record(r, name));
+                    out(record(r, name, bailiwick.clone(), sensor_id.clone()));
                 }
             }
         }
@@ -347,13 +351,18 @@ mod fast {
             }
             let start = self.at + 1;
             let rest = self.b.get(start..)?;
-            let len = rest.iter().position(|&c| c == b'"')?;
-            let s = &rest[..len];
-            if s.iter().any(|&c| !(0x20..0x7f).contains(&c) || c == b'\\') {
-                return None;
+            // One pass: the closing quote, or a byte serde must judge.
+            let mut len = 0;
+            loop {
+                match *rest.get(len)? {
+                    b'"' => break,
+                    b'\\' | 0..0x20 | 0x7f.. => return None,
+                    _ => len += 1,
+                }
             }
             self.at = start + len + 1;
-            std::str::from_utf8(s).ok()
+            // Printable ASCII: valid UTF-8 by construction.
+            std::str::from_utf8(&rest[..len]).ok()
         }
 
         /// A non-negative integer without leading zeros, fraction or
