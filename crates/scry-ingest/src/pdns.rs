@@ -464,7 +464,10 @@ impl CofParser<'_> {
                     self.last_sensor = Some((sensor.to_string(), format!("pdns:{sensor}")));
                 }
                 // Borrowed: the observation makes its own copy.
-                let source = self.last_sensor.as_ref().map_or("", |(_, src)| src.as_str());
+                let source = self
+                    .last_sensor
+                    .as_ref()
+                    .map_or("", |(_, src)| src.as_str());
                 match rec.to_observation(source, self.now) {
                     Ok(o) => out.observations.push(o),
                     Err(e) => {
