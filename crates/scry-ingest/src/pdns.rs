@@ -460,15 +460,15 @@ impl CofParser<'_> {
             for rec in &records {
                 out.records += 1;
                 let sensor = rec.sensor_id.as_deref().unwrap_or(self.file_source);
-                let source = match &self.last_sensor {
-                    Some((s, src)) if s == sensor => src.clone(),
-                    _ => {
-                        let src = format!("pdns:{sensor}");
-                        self.last_sensor = Some((sensor.to_string(), src.clone()));
-                        src
-                    }
-                };
-                match rec.to_observation(&source, self.now) {
+                if self.last_sensor.as_ref().is_none_or(|(s, _)| s != sensor) {
+                    self.last_sensor = Some((sensor.to_string(), format!("pdns:{sensor}")));
+                }
+                // Borrowed: the observation makes its own copy.
+                let source = self
+                    .last_sensor
+                    .as_ref()
+                    .map_or("", |(_, src)| src.as_str());
+                match rec.to_observation(source, self.now) {
                     Ok(o) => out.observations.push(o),
                     Err(e) => {
                         let e = e.with_source(self.src_name).at_line(line_no);

@@ -134,11 +134,37 @@ fn fact_rrtype(f: &Fact) -> Option<u16> {
     f.predicate.rrtype()
 }
 
+/// An entity's text, as `to_string` writes it, without the formatting
+/// machinery for names and IPv4 addresses (a 1,000-result wildcard spent a
+/// seventh of its time in `Ipv4Addr`'s `Display`).
+fn entity_text(e: &Entity) -> String {
+    match e {
+        Entity::Domain(d) => d.ascii().to_owned(),
+        Entity::Ip(scry_model::Ip(std::net::IpAddr::V4(a))) => {
+            let mut s = String::with_capacity(15);
+            for (i, o) in a.octets().into_iter().enumerate() {
+                if i > 0 {
+                    s.push('.');
+                }
+                if o >= 100 {
+                    s.push(char::from(b'0' + o / 100));
+                }
+                if o >= 10 {
+                    s.push(char::from(b'0' + o / 10 % 10));
+                }
+                s.push(char::from(b'0' + o % 10));
+            }
+            s
+        }
+        other => other.to_string(),
+    }
+}
+
 fn to_cof(f: Fact, rr: u16) -> CofRecord {
     CofRecord {
-        rrname: f.subject.to_string(),
+        rrname: entity_text(&f.subject),
         rrtype: rrtype_mnemonic(rr),
-        rdata: f.object.to_string(),
+        rdata: entity_text(&f.object),
         time_first: f.window.first_seen,
         time_last: f.window.last_seen,
         count: f.window.count,
@@ -363,4 +389,37 @@ pub fn parse_bound(s: &str, now: Timestamp) -> Result<Timestamp> {
         return Ok(now - n.saturating_mul(mul));
     }
     scry_model::parse_time(t).map_err(|e| invalid("time", e.to_string()))
+}
+
+#[cfg(test)]
+mod tests {
+    use scry_model::{DomainName, Entity, Ip};
+
+    use super::entity_text;
+
+    #[test]
+    fn entity_text_is_to_string() {
+        let mut x: u32 = 0x9e37_79b9;
+        let mut ips: Vec<u32> = vec![0, u32::MAX, 0x0a00_0001, 0x6464_0a09, 0xc0a8_6301];
+        for _ in 0..20_000 {
+            x ^= x << 13;
+            x ^= x >> 17;
+            x ^= x << 5;
+            ips.push(x);
+        }
+        for ip in ips {
+            let e = Entity::Ip(Ip(std::net::Ipv4Addr::from(ip).into()));
+            assert_eq!(entity_text(&e), e.to_string());
+        }
+        for e in [
+            Entity::Ip(Ip("2001:db8::1"
+                .parse()
+                .unwrap_or(std::net::Ipv6Addr::LOCALHOST)
+                .into())),
+            Entity::Domain(DomainName::parse("www.example.co.uk").expect("a name")),
+            Entity::Text("v=spf1 -all".into()),
+        ] {
+            assert_eq!(entity_text(&e), e.to_string());
+        }
+    }
 }

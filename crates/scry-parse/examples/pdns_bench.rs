@@ -4,10 +4,12 @@
 //! deterministic COF lines (default 2,000,000; a mix of A, AAAA, NS, MX,
 //! CNAME and TXT rows, some with rdata arrays, trailing dots, bailiwick and
 //! sensor_id) and reports records/s for: the line parser on one thread, the
+//! same lines through serde alone (the parser without its fast path), the
 //! streaming `PdnsReader` on one thread, and the line parser on THREADS
 //! threads (default 2; the buffer split in chunks at line boundaries).
 //! Then the pcap rate: the real capture in tests/data/pdns/lab.pcap (UDP
 //! and TCP DNS between dig, unbound and nsd) repeated to 200,000 packets.
+//! `--file F` (last) parses F's lines instead (each must hold one record).
 //! `--json` (anywhere among the arguments) adds one last line, a JSON object
 //! with every figure (for `cargo xtask bench all`).
 #![allow(clippy::print_stdout, clippy::unwrap_used)]
@@ -16,7 +18,7 @@ use std::io::Cursor;
 use std::time::Instant;
 
 use pcap_file::pcap::{PcapReader, PcapWriter};
-use scry_parse::pdns::cof::parse_cof_line_into;
+use scry_parse::pdns::cof::{parse_cof_line_into, parse_cof_line_serde};
 use scry_parse::pdns::{PdnsFormat, PdnsReader};
 
 /// xorshift64*: deterministic, no dependency.
@@ -158,15 +160,29 @@ fn cpu_seconds() -> Option<f64> {
 
 fn main() {
     let json = std::env::args().any(|a| a == "--json");
-    let args: Vec<String> = std::env::args().filter(|a| a != "--json").collect();
+    let args: Vec<String> = std::env::args()
+        .filter(|a| a != "--json")
+        .take_while(|a| a != "--file")
+        .collect();
     let n: usize = args
         .get(1)
         .and_then(|a| a.parse().ok())
         .unwrap_or(2_000_000);
     let t = Instant::now();
-    let (buf, expected) = generate(n);
+    // `--file F`: F's lines instead of generated ones (every line valid).
+    let file = std::env::args()
+        .skip_while(|a| a != "--file")
+        .nth(1)
+        .map(|f| std::fs::read(f).unwrap());
+    let (buf, expected) = match file {
+        Some(buf) => {
+            let recs = buf.split(|&b| b == b'\n').filter(|l| !l.is_empty()).count();
+            (buf, recs)
+        }
+        None => generate(n),
+    };
     println!(
-        "generated {n} lines, {expected} records, {:.1} MB in {:.2?}",
+        "input: {expected} records, {:.1} MB in {:.2?}",
         buf.len() as f64 / 1e6,
         t.elapsed()
     );
@@ -200,6 +216,22 @@ fn main() {
         "line_1t",
         "line parser, 1 thread",
         ok,
+        t.elapsed().as_secs_f64(),
+        cpu_since(c),
+    ));
+
+    // The same lines through serde alone (the parser before its fast
+    // path), in the same run.
+    let (t, c) = (Instant::now(), cpu_seconds());
+    let mut serde_ok = 0;
+    for line in buf.split(|&b| b == b'\n').filter(|l| !l.is_empty()) {
+        serde_ok += std::hint::black_box(parse_cof_line_serde(line).unwrap()).len();
+    }
+    assert_eq!(serde_ok, expected);
+    parts.push(report(
+        "line_serde_1t",
+        "serde only, 1 thread",
+        serde_ok,
         t.elapsed().as_secs_f64(),
         cpu_since(c),
     ));

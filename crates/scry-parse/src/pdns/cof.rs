@@ -226,21 +226,25 @@ impl CofRow<'_> {
             None => None,
         };
         let sensor_id = self.sensor_id.map(|s| s.0.into_owned());
-        let record = |rdata: String, rrname: String| PdnsRecord {
+        let record = |rdata: String,
+                      rrname: String,
+                      bailiwick: Option<String>,
+                      sensor_id: Option<String>| PdnsRecord {
             rrname,
             rrtype,
             rdata,
             time_first,
             time_last,
             count,
-            bailiwick: bailiwick.clone(),
-            sensor_id: sensor_id.clone(),
+            bailiwick,
+            sensor_id,
             zone_time_first,
             zone_time_last,
         };
         let norm = |s: &str| normalise_rdata(rrtype, s).map_err(|e| e.in_field("rdata"));
         match rdata {
-            Rdata::One(s) => out(record(norm(&s)?, rrname)),
+            // One value, the common row: its strings moved, not cloned.
+            Rdata::One(s) => out(record(norm(&s)?, rrname, bailiwick, sensor_id)),
             Rdata::Many(v) => {
                 if v.is_empty() {
                     return Err(ParseError::new(ParseErrorKind::Value, "empty rdata array")
@@ -258,7 +262,7 @@ impl CofRow<'_> {
                     } else {
                         rrname.clone().unwrap_or_default()
                     };
-                    out(record(r, name));
+                    out(record(r, name, bailiwick.clone(), sensor_id.clone()));
                 }
             }
         }
@@ -276,8 +280,249 @@ pub fn parse_cof_line(line: &[u8]) -> Result<Vec<PdnsRecord>, ParseError> {
 /// Parses one COF line, handing each record to `out`. On error nothing
 /// already handed out should be kept (a line is all or nothing).
 pub fn parse_cof_line_into(line: &[u8], out: &mut dyn FnMut(PdnsRecord)) -> Result<(), ParseError> {
-    let row: CofRow<'_> = serde_json::from_slice(line).map_err(|e| json_error(&e))?;
+    let row = match fast::row(line) {
+        Some(row) => row,
+        None => serde_json::from_slice(line).map_err(|e| json_error(&e))?,
+    };
     row.emit(out)
+}
+
+/// [`parse_cof_line_into`] through serde alone: what the fast path must
+/// equal (tests and benchmarks).
+#[doc(hidden)]
+pub fn parse_cof_line_serde(line: &[u8]) -> Result<Vec<PdnsRecord>, ParseError> {
+    let row: CofRow<'_> = serde_json::from_slice(line).map_err(|e| json_error(&e))?;
+    let mut v = Vec::new();
+    row.emit(&mut |r| v.push(r))?;
+    Ok(v)
+}
+
+/// The common COF line read without serde: one flat object whose keys and
+/// string values are printable ASCII without escapes, whose numbers are
+/// plain non-negative integers and whose `rdata` is a string or an array
+/// of strings. Anything else (escapes, floats, `null`, nesting, duplicate fields,
+/// numbers as strings, an unknown rrtype, a syntax error) returns `None`
+/// and the line goes through serde, so every answer and every error is
+/// serde's: this path only ever accepts lines serde reads the same way.
+mod fast {
+    use std::borrow::Cow;
+
+    use super::{CofRow, MAX_RDATA_VALUES, Num, Rdata, RrType, Str, parse_rrtype};
+
+    /// A value the fast path reads.
+    enum Val<'a> {
+        Str(&'a str),
+        Int(i64),
+        /// An array of strings (`rdata`).
+        Strs(Vec<Cow<'a, str>>),
+    }
+
+    struct Cur<'a> {
+        b: &'a [u8],
+        at: usize,
+    }
+
+    impl<'a> Cur<'a> {
+        fn ws(&mut self) {
+            while let Some(&c) = self.b.get(self.at) {
+                if matches!(c, b' ' | b'\t' | b'\n' | b'\r') {
+                    self.at += 1;
+                } else {
+                    break;
+                }
+            }
+        }
+
+        fn eat(&mut self, c: u8) -> Option<()> {
+            self.ws();
+            if self.b.get(self.at) == Some(&c) {
+                self.at += 1;
+                Some(())
+            } else {
+                None
+            }
+        }
+
+        /// A string of printable ASCII without escapes, after its `"`.
+        fn string(&mut self) -> Option<&'a str> {
+            self.ws();
+            if self.b.get(self.at) != Some(&b'"') {
+                return None;
+            }
+            let start = self.at + 1;
+            let rest = self.b.get(start..)?;
+            // One pass: the closing quote, or a byte serde must judge.
+            let mut len = 0;
+            loop {
+                match *rest.get(len)? {
+                    b'"' => break,
+                    b'\\' | 0..0x20 | 0x7f.. => return None,
+                    _ => len += 1,
+                }
+            }
+            self.at = start + len + 1;
+            // Printable ASCII: valid UTF-8 by construction.
+            std::str::from_utf8(&rest[..len]).ok()
+        }
+
+        /// A non-negative integer without leading zeros, fraction or
+        /// exponent, below 10^18.
+        fn int(&mut self) -> Option<i64> {
+            let rest = self.b.get(self.at..)?;
+            let len = rest.iter().take_while(|c| c.is_ascii_digit()).count();
+            if len == 0 || len > 18 || (len > 1 && rest[0] == b'0') {
+                return None;
+            }
+            if matches!(rest.get(len), Some(b'.' | b'e' | b'E')) {
+                return None;
+            }
+            let mut n = 0i64;
+            for &c in &rest[..len] {
+                n = n * 10 + i64::from(c - b'0');
+            }
+            self.at += len;
+            Some(n)
+        }
+
+        fn value(&mut self) -> Option<Val<'a>> {
+            self.ws();
+            match self.b.get(self.at)? {
+                b'"' => self.string().map(Val::Str),
+                b'0'..=b'9' => self.int().map(Val::Int),
+                b'[' => {
+                    self.at += 1;
+                    let mut v = Vec::new();
+                    self.ws();
+                    if self.b.get(self.at) == Some(&b']') {
+                        self.at += 1;
+                        return Some(Val::Strs(v));
+                    }
+                    loop {
+                        if v.len() >= MAX_RDATA_VALUES {
+                            return None;
+                        }
+                        v.push(Cow::Borrowed(self.string()?));
+                        self.ws();
+                        match self.b.get(self.at)? {
+                            b',' => self.at += 1,
+                            b']' => {
+                                self.at += 1;
+                                return Some(Val::Strs(v));
+                            }
+                            _ => return None,
+                        }
+                    }
+                }
+                _ => None,
+            }
+        }
+    }
+
+    fn num(v: Val<'_>) -> Option<Num> {
+        match v {
+            Val::Int(n) => Some(Num(n)),
+            _ => None,
+        }
+    }
+
+    fn text(v: Val<'_>) -> Option<Str<'_>> {
+        match v {
+            Val::Str(s) => Some(Str(Cow::Borrowed(s))),
+            _ => None,
+        }
+    }
+
+    /// Sets a field once: a second occurrence is serde's error to report.
+    fn set<T>(slot: &mut Option<T>, v: Option<T>) -> Option<()> {
+        if slot.is_some() {
+            return None;
+        }
+        *slot = Some(v?);
+        Some(())
+    }
+
+    pub(super) fn row(line: &[u8]) -> Option<CofRow<'_>> {
+        let mut c = Cur { b: line, at: 0 };
+        let mut row = CofRow {
+            rrname: None,
+            rrtype: None,
+            rdata: None,
+            time_first: None,
+            time_last: None,
+            count: None,
+            bailiwick: None,
+            sensor_id: None,
+            zone_time_first: None,
+            zone_time_last: None,
+        };
+        c.eat(b'{')?;
+        c.ws();
+        if c.b.get(c.at) == Some(&b'}') {
+            c.at += 1;
+        } else {
+            loop {
+                let key = c.string()?;
+                c.eat(b':')?;
+                let v = c.value()?;
+                match key {
+                    "rrname" => set(&mut row.rrname, text(v))?,
+                    "rrtype" => set(
+                        &mut row.rrtype,
+                        match v {
+                            Val::Str(s) => parse_rrtype(s).map(RrType),
+                            Val::Int(n) => u16::try_from(n).ok().map(RrType),
+                            Val::Strs(_) => None,
+                        },
+                    )?,
+                    "rdata" => set(
+                        &mut row.rdata,
+                        match v {
+                            Val::Str(s) => Some(Rdata::One(Cow::Borrowed(s))),
+                            Val::Strs(v) => Some(Rdata::Many(v)),
+                            Val::Int(_) => None,
+                        },
+                    )?,
+                    "time_first" => set(&mut row.time_first, num(v))?,
+                    "time_last" => set(&mut row.time_last, num(v))?,
+                    "count" => set(&mut row.count, num(v))?,
+                    "bailiwick" => set(&mut row.bailiwick, text(v))?,
+                    "sensor_id" => set(&mut row.sensor_id, text(v))?,
+                    "zone_time_first" => set(&mut row.zone_time_first, num(v))?,
+                    "zone_time_last" => set(&mut row.zone_time_last, num(v))?,
+                    _ => {}
+                }
+                c.ws();
+                match c.b.get(c.at)? {
+                    b',' => c.at += 1,
+                    b'}' => {
+                        c.at += 1;
+                        break;
+                    }
+                    _ => return None,
+                }
+            }
+        }
+        c.ws();
+        (c.at == line.len()).then_some(row)
+    }
+
+    #[cfg(test)]
+    mod tests {
+        #[test]
+        fn sensor_lines_take_the_fast_path_and_escapes_do_not() {
+            let plain = br#"{"rrname":"www.d0-p.com","rrtype":"NS","rdata":"ns0.dnshost0.net","time_first":1600000000,"time_last":1600000000,"count":1,"sensor_id":"bench"}"#;
+            let row = super::row(plain);
+            assert!(row.is_some());
+            assert_eq!(
+                row.and_then(|r| r.rrname).map(|s| s.0.into_owned()),
+                Some("www.d0-p.com".to_string())
+            );
+            let escaped = br#"{"rrname":"www.d0-p.com","rrtype":"NS","rdata":"ns0.dnshost0.net","time_first":1,"time_last":1,"sensor_id":"a\u0062"}"#;
+            assert!(super::row(escaped).is_none());
+            let float = br#"{"rrname":"www.d0-p.com","rrtype":"NS","rdata":"ns0.dnshost0.net","time_first":1.0,"time_last":1}"#;
+            assert!(super::row(float).is_none());
+        }
+    }
 }
 
 /// The terminal condition of a SAF stream.
