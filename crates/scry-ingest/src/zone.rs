@@ -59,6 +59,9 @@ pub struct ZoneIngestOptions {
     pub runs_dir: PathBuf,
     /// "Now".
     pub now: Timestamp,
+    /// Store a first snapshot in the engine's zone form when it has one
+    /// (`Store::zone_form`); `false` keeps the fact path.
+    pub zone_form: bool,
 }
 
 /// One delegation in a snapshot run.
@@ -799,9 +802,9 @@ impl ChangeContext {
     }
 }
 
-/// One batch of changes: facts, events, and the position of its last
-/// change.
-type Changes = (Vec<Observation>, Vec<NewEvent>, u64);
+/// One batch of changes: facts, events, the position of its last change,
+/// and where each change's facts end in the facts.
+type Changes = (Vec<Observation>, Vec<NewEvent>, u64, Vec<usize>);
 
 fn stopped() -> IngestError {
     IngestError::Internal("zone change writer stopped".into())
@@ -887,11 +890,18 @@ pub fn ingest_zone(
     // The first snapshot into an empty store: every change is a new domain,
     // so the store can build its indexes in one sorted pass (committed
     // once, at the end).
-    let mut bulk = if old.is_none() && resume == 0 {
-        store.bulk_load()?
+    let first = old.is_none() && resume == 0;
+    // The zone form first (it is asked before the bulk load, which holds
+    // the store's writer until it finishes).
+    let mut form = if first && opts.zone_form {
+        store.zone_form(&format!("zone:{}", origin_dir(&parsed.origin)), parsed.date)?
     } else {
         None
     };
+    let mut bulk = if first { store.bulk_load()? } else { None };
+    if bulk.is_none() {
+        form = None;
+    }
     summary.skipped = resume;
     let mut n = 0u64;
     let origin = parsed.origin.clone();
@@ -961,6 +971,7 @@ pub fn ingest_zone(
         let producer = sc.spawn(move || -> Result<()> {
             let mut obs = Vec::new();
             let mut events = Vec::new();
+            let mut ends = Vec::new();
             let mut n = 0u64;
             let sent = diff_runs(old.as_deref(), &new_run, &mut |c| {
                 n += 1;
@@ -968,22 +979,50 @@ pub fn ingest_zone(
                     return Ok(());
                 }
                 cx.observations(&c, &mut obs);
+                ends.push(obs.len());
                 events.push(event(&c, &zone, &day, date));
                 if events.len() >= SEND {
-                    let piece = (std::mem::take(&mut obs), std::mem::take(&mut events), n);
+                    let piece = (
+                        std::mem::take(&mut obs),
+                        std::mem::take(&mut events),
+                        n,
+                        std::mem::take(&mut ends),
+                    );
                     tx.send(piece).map_err(|_| stopped())?;
                 }
                 Ok(())
             });
             sent?;
-            tx.send((obs, events, n)).map_err(|_| stopped())?;
+            tx.send((obs, events, n, ends)).map_err(|_| stopped())?;
             Ok(())
         });
         let (mut obs, mut events) = (Vec::new(), Vec::new());
         let mut failed = None;
         let mut rx = rx.into_iter().peekable();
-        while let Some((o, e, at)) = rx.next() {
-            obs.extend(o);
+        while let Some((o, e, at, ends)) = rx.next() {
+            match form.as_mut() {
+                // Each delegation's facts go to the zone form, or, when
+                // they do not fit it, to the fact path.
+                Some(f) => {
+                    let mut from = 0;
+                    for end in ends {
+                        let facts = o.get(from..end).unwrap_or_default();
+                        from = end;
+                        match f.add(facts) {
+                            Ok(true) => summary.stored += facts.len() as u64,
+                            Ok(false) => obs.extend_from_slice(facts),
+                            Err(err) => {
+                                failed = Some(err.into());
+                                break;
+                            }
+                        }
+                    }
+                    if failed.is_some() {
+                        break;
+                    }
+                }
+                None => obs.extend(o),
+            }
             events.extend(e);
             n = at;
             // The last piece is flushed as complete once the producer ends.
@@ -1012,6 +1051,23 @@ pub fn ingest_zone(
         ms = phase.elapsed().as_millis() as u64,
         "zone changes written"
     );
+    if let Some(f) = form {
+        let phase = Instant::now();
+        let back = f.finish()?;
+        tracing::debug!(
+            ms = phase.elapsed().as_millis() as u64,
+            given_back = back.len(),
+            "zone form stored"
+        );
+        if !back.is_empty()
+            && let Some(b) = bulk.as_mut()
+        {
+            b.add(WriteBatch {
+                observations: back,
+                ..Default::default()
+            })?;
+        }
+    }
     let phase = Instant::now();
     if let Some(b) = bulk {
         let ledger = LedgerEntry {
@@ -1201,6 +1257,7 @@ mod tests {
         let zone = dir.path().join("z.zone");
         std::fs::write(&zone, body).unwrap();
         let opts = ZoneIngestOptions {
+            zone_form: true,
             origin: Some("test.".into()),
             date: Some(DAY0),
             strict: true,
@@ -1251,6 +1308,7 @@ mod tests {
         }
         std::fs::write(&b, tail).unwrap();
         let opts = |date: Timestamp| ZoneIngestOptions {
+            zone_form: true,
             origin: Some("test.".into()),
             date: Some(date),
             strict: true,

@@ -103,11 +103,12 @@ struct Probes {
     origin: String,
 }
 
-fn ingest_all(store: &dyn Store, runs: &Path, origin: &str, steps: &[Step]) {
+fn ingest_all(store: &dyn Store, runs: &Path, origin: &str, steps: &[Step], zone_form: bool) {
     for s in steps {
         match s {
             Step::Zone { path, date } => {
                 let opts = ZoneIngestOptions {
+                    zone_form,
                     origin: Some(origin.to_string()),
                     date: Some(*date),
                     strict: false,
@@ -376,28 +377,46 @@ fn fingerprint(store: &dyn Store, p: &Probes, runs: &Path) -> Vec<String> {
 type Route = fn(&DataDir) -> Box<dyn Store>;
 
 /// The routes compared with the reference (the fact path with its bulk
-/// load). A zone-specific storage form is added here and must agree
-/// before it becomes the default.
-const ROUTES: &[(&str, Route)] = &[("facts-batches", |dd| {
-    Box::new(BatchOnly(EmbeddedStore::open(dd).expect("store")))
-})];
+/// load): the fact path through batch writes only, and the embedded
+/// engine's zone form (`scry_store::embedded` `zone.rs`: a first
+/// snapshot stored per delegation, materialised into facts by any later
+/// write that touches its holder), which is the default since it agrees.
+const ROUTES: &[(&str, Route, bool)] = &[
+    (
+        "facts-batches",
+        |dd| Box::new(BatchOnly(EmbeddedStore::open(dd).expect("store"))),
+        false,
+    ),
+    (
+        "zone-form",
+        |dd| Box::new(EmbeddedStore::open(dd).expect("store")),
+        true,
+    ),
+];
 
 /// Stores `steps` through the reference and every route in [`ROUTES`] and
 /// compares every read.
 fn assert_routes_agree(origin: &str, steps: &[Step], probes: &Probes) {
-    for (name, route) in ROUTES {
-        assert_route_agrees(origin, steps, probes, name, *route);
+    for (name, route, zone_form) in ROUTES {
+        assert_route_agrees(origin, steps, probes, name, *route, *zone_form);
     }
 }
 
-fn assert_route_agrees(origin: &str, steps: &[Step], probes: &Probes, name: &str, route: Route) {
+fn assert_route_agrees(
+    origin: &str,
+    steps: &[Step],
+    probes: &Probes,
+    name: &str,
+    route: Route,
+    zone_form: bool,
+) {
     let dir = tempfile::tempdir().expect("tempdir");
     let data_dir = |n: &str| DataDir::open(&dir.path().join(n), true).expect("data dir");
     let reference = EmbeddedStore::open(&data_dir("reference")).expect("store");
     let other = route(&data_dir(name));
     let (ra, rb) = (dir.path().join("runs-a"), dir.path().join("runs-b"));
-    ingest_all(&reference, &ra, origin, steps);
-    ingest_all(other.as_ref(), &rb, origin, steps);
+    ingest_all(&reference, &ra, origin, steps, false);
+    ingest_all(other.as_ref(), &rb, origin, steps, zone_form);
     let a = fingerprint(&reference, probes, &ra);
     let b = fingerprint(other.as_ref(), probes, &rb);
     assert!(a.len() > 50, "the probes read something: {}", a.len());
