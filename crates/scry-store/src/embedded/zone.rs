@@ -676,6 +676,20 @@ impl EmbeddedStore {
         })
     }
 
+    /// Holders in the zone form: still there, and ever stored (the rest
+    /// were materialised into facts). One scan of `zdl`.
+    pub fn zone_holders(&self) -> Result<(u64, u64)> {
+        let (mut live, mut all) = (0, 0);
+        for item in self.zdl.iter() {
+            let (_, v) = item.into_inner()?;
+            all += 1;
+            if zdl_live(&v) {
+                live += 1;
+            }
+        }
+        Ok((live, all))
+    }
+
     /// Finishes what a crash interrupted: a load's ingestion (`COMMIT`) and
     /// materialisations (intents).
     pub(super) fn zone_recover(&self) -> Result<()> {
@@ -1213,5 +1227,187 @@ impl BulkLoad for ZoneBulk<'_> {
         let r = inner.finish(ledger)?;
         self.store.zone_tombstone(&self.taken)?;
         Ok(r)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{FactQuery, Store, SubjectSel, TimeFence, ZoneForm as _};
+    use scry_model::{DomainName, Predicate};
+
+    const DATE: Timestamp = 1_767_225_600;
+
+    fn d(s: &str) -> Entity {
+        Entity::Domain(DomainName::parse(s).expect("name"))
+    }
+
+    fn obs(s: &str, p: Predicate, o: Entity, t: Timestamp, src: &str) -> Observation {
+        let w = Window {
+            first_seen: t,
+            last_seen: t,
+            count: 1,
+        };
+        Observation::new(d(s), p, o, w, src.to_string(), t).expect("observation")
+    }
+
+    /// A store with `a.test` and `b.test` in the zone form.
+    fn loaded(path: &Path) -> EmbeddedStore {
+        let s = EmbeddedStore::open_path(path).expect("open");
+        let mut z = Box::new(
+            s.zone_form_load("zone:test", DATE)
+                .expect("load")
+                .expect("an empty store takes the zone form"),
+        );
+        for name in ["a.test", "b.test"] {
+            let facts = vec![
+                obs(
+                    name,
+                    Predicate::NAMESERVER_HOST,
+                    d("ns1.host.net"),
+                    DATE,
+                    "zone:test",
+                ),
+                obs(name, Predicate::IN_ZONE, d("test"), DATE, "zone:test"),
+            ];
+            assert!(z.add(&facts).expect("add"));
+        }
+        assert!(z.finish().expect("finish").is_empty());
+        s
+    }
+
+    fn facts_of(s: &EmbeddedStore, name: &str) -> Vec<String> {
+        let page = s
+            .facts(&FactQuery {
+                subject: SubjectSel::Exact(d(name)),
+                predicates: Vec::new(),
+                fence: TimeFence::default(),
+                limit: 100,
+            })
+            .expect("facts");
+        page.facts
+            .iter()
+            .map(|f| {
+                format!(
+                    "{} {} {:?} {:?}",
+                    f.predicate, f.object, f.window, f.sources
+                )
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_crash_between_a_materialising_write_and_its_tombstones_is_finished_on_open() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let s = loaded(dir.path());
+        let before = facts_of(&s, "a.test");
+        assert_eq!(before.len(), 2, "{before:?}");
+        // The write of `a.test`'s pDNS fact, its zone facts taken along,
+        // then a crash before the tombstones.
+        let mut batch = WriteBatch {
+            observations: vec![obs(
+                "a.test",
+                Predicate::NAMESERVER_HOST,
+                d("ns9.other.net"),
+                DATE + 86_400,
+                "pdns:s1",
+            )],
+            ..Default::default()
+        };
+        let mut taken = Vec::new();
+        s.zone_take(&mut batch.observations, &mut HashSet::new(), &mut taken)
+            .expect("take");
+        assert_eq!(taken.len(), 1);
+        s.write_intents(&taken).expect("intents");
+        s.write_batch(batch).expect("write");
+        // Until the next open, the holder is in both places.
+        assert_eq!(facts_of(&s, "a.test").len(), 5);
+        drop(s);
+        let s = EmbeddedStore::open_path(dir.path()).expect("reopen");
+        let after = facts_of(&s, "a.test");
+        assert_eq!(after.len(), 3, "{after:?}");
+        for f in &before {
+            assert!(after.contains(f), "{f} kept as it was: {after:?}");
+        }
+        assert_eq!(s.zone_holders().expect("holders"), (1, 2));
+        assert!(s.check().expect("check").problems.is_empty());
+        assert!(s.meta.prefix(INTENT).next().is_none(), "intent removed");
+    }
+
+    #[test]
+    fn a_crash_before_the_materialising_write_leaves_the_zone_form() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let s = loaded(dir.path());
+        let mut o = vec![obs(
+            "b.test",
+            Predicate::NAMESERVER_HOST,
+            d("ns9.other.net"),
+            DATE,
+            "pdns:s1",
+        )];
+        let mut taken = Vec::new();
+        s.zone_take(&mut o, &mut HashSet::new(), &mut taken)
+            .expect("take");
+        s.write_intents(&taken).expect("intents");
+        drop(s);
+        let s = EmbeddedStore::open_path(dir.path()).expect("reopen");
+        assert_eq!(s.zone_holders().expect("holders"), (2, 2));
+        assert_eq!(facts_of(&s, "b.test").len(), 2);
+        assert!(
+            s.meta.prefix(INTENT).next().is_none(),
+            "stale intent removed"
+        );
+        // And a materialising write through the store moves it for good.
+        s.write(WriteBatch {
+            observations: o[..1].to_vec(),
+            ..Default::default()
+        })
+        .expect("write");
+        assert_eq!(s.zone_holders().expect("holders"), (1, 2));
+        assert_eq!(facts_of(&s, "b.test").len(), 3);
+        assert!(s.check().expect("check").problems.is_empty());
+    }
+
+    #[test]
+    fn a_load_interrupted_after_its_commit_is_ingested_on_open() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let s = EmbeddedStore::open_path(dir.path()).expect("open");
+        let mut z = s
+            .zone_form_load("zone:test", DATE)
+            .expect("load")
+            .expect("zone form");
+        let facts = vec![obs(
+            "c.test",
+            Predicate::NAMESERVER_HOST,
+            d("ns1.host.net"),
+            DATE,
+            "zone:test",
+        )];
+        assert!(crate::ZoneForm::add(&mut z, &facts).expect("add"));
+        // As `finish` does, up to the commit file, then a crash.
+        let zdl = std::mem::replace(&mut z.zdl, Sorter::new(&z.dir, "x", Rule::Max, 0, false))
+            .finish()
+            .expect("zdl");
+        let zrv = std::mem::replace(&mut z.zrv, Sorter::new(&z.dir, "x", Rule::Max, 0, false))
+            .finish()
+            .expect("zrv");
+        let nam = std::mem::replace(&mut z.nam, Sorter::new(&z.dir, "x", Rule::Max, 0, false))
+            .finish()
+            .expect("nam");
+        let c = Commit {
+            zdl,
+            zrv,
+            nam,
+            foreign: Vec::new(),
+            texts: Vec::new(),
+        };
+        fs::write(z.dir.join(COMMIT), serde_json::to_vec(&c).expect("json")).expect("commit");
+        drop(z);
+        assert!(facts_of(&s, "c.test").is_empty());
+        drop(s);
+        let s = EmbeddedStore::open_path(dir.path()).expect("reopen");
+        assert_eq!(facts_of(&s, "c.test").len(), 1);
+        assert!(!dir.path().join(DIR).exists());
+        assert!(s.check().expect("check").problems.is_empty());
     }
 }
