@@ -756,11 +756,48 @@ impl ChangeContext {
 
     /// The facts a change writes: delegation facts at the snapshot date.
     fn observations(&mut self, c: &ZoneChange, out: &mut Vec<Observation>) {
+        let mut t = Vec::new();
+        self.triples(c, &mut t);
+        self.to_observations(t, out);
+    }
+
+    /// Facts of this snapshot as observations (one the model refuses is
+    /// left out).
+    fn to_observations(&self, facts: Vec<(Entity, Predicate, Entity)>, out: &mut Vec<Observation>) {
+        for (s, p, o) in facts {
+            if let Ok(ob) = Observation::new(s, p, o, self.window, self.source.clone(), self.now) {
+                out.push(ob);
+            }
+        }
+    }
+
+    /// Whether the model takes this snapshot's facts (their window against
+    /// `now`): the zone form, which keeps no observations, is used only
+    /// then.
+    fn facts_valid(&self) -> bool {
+        match (
+            DomainName::parse("zone.invalid"),
+            DomainName::parse("invalid"),
+        ) {
+            (Ok(s), Ok(o)) => Observation::new(
+                Entity::Domain(s),
+                Predicate::IN_ZONE,
+                Entity::Domain(o),
+                self.window,
+                self.source.clone(),
+                self.now,
+            )
+            .is_ok(),
+            _ => false,
+        }
+    }
+
+    /// The facts a change writes, as (subject, predicate, object).
+    fn triples(&mut self, c: &ZoneChange, out: &mut Vec<(Entity, Predicate, Entity)>) {
         let Some(e) = &c.entry else { return };
         let Ok(domain) = DomainName::parse(&e.domain) else {
             return;
         };
-        let (w, now) = (self.window, self.now);
         let subject = Entity::Domain(domain);
         let mut servers = Vec::with_capacity(e.ns.len());
         for ns in &e.ns {
@@ -768,12 +805,7 @@ impl ChangeContext {
                 servers.push(n);
             }
         }
-        let source = &self.source;
-        let mut push = |s: Entity, p: Predicate, o: Entity| {
-            if let Ok(ob) = Observation::new(s, p, o, w, source.clone(), now) {
-                out.push(ob);
-            }
-        };
+        let mut push = |s: Entity, p: Predicate, o: Entity| out.push((s, p, o));
         for n in servers {
             push(
                 subject.clone(),
@@ -802,9 +834,19 @@ impl ChangeContext {
     }
 }
 
-/// One batch of changes: facts, events, the position of its last change,
-/// and where each change's facts end in the facts.
-type Changes = (Vec<Observation>, Vec<NewEvent>, u64, Vec<usize>);
+/// A fact of a snapshot (its window and source are the snapshot's).
+type Triple = (Entity, Predicate, Entity);
+
+/// One batch of changes: facts (as observations, or as triples for the
+/// zone form), events, the position of its last change, and where each
+/// change's facts end in the triples.
+type Changes = (
+    Vec<Observation>,
+    Vec<NewEvent>,
+    u64,
+    Vec<usize>,
+    Vec<Triple>,
+);
 
 fn stopped() -> IngestError {
     IngestError::Internal("zone change writer stopped".into())
@@ -893,7 +935,8 @@ pub fn ingest_zone(
     let first = old.is_none() && resume == 0;
     // The zone form first (it is asked before the bulk load, which holds
     // the store's writer until it finishes).
-    let mut form = if first && opts.zone_form {
+    let mut cx = ChangeContext::new(&parsed.origin, parsed.date, opts.now);
+    let mut form = if first && opts.zone_form && cx.facts_valid() {
         store.zone_form(&format!("zone:{}", origin_dir(&parsed.origin)), parsed.date)?
     } else {
         None
@@ -906,7 +949,10 @@ pub fn ingest_zone(
     let mut n = 0u64;
     let origin = parsed.origin.clone();
     let date = parsed.date;
-    let mut cx = ChangeContext::new(&origin, date, opts.now);
+    // The writer's own context: facts the zone form does not take become
+    // observations there.
+    let wcx = ChangeContext::new(&origin, date, opts.now);
+    let form_on = form.is_some();
     let name = path.display().to_string();
     let mut bulk_on = bulk.is_some();
     let mut flush = |obs: &mut Vec<Observation>,
@@ -972,14 +1018,19 @@ pub fn ingest_zone(
             let mut obs = Vec::new();
             let mut events = Vec::new();
             let mut ends = Vec::new();
+            let mut triples = Vec::new();
             let mut n = 0u64;
             let sent = diff_runs(old.as_deref(), &new_run, &mut |c| {
                 n += 1;
                 if n <= resume {
                     return Ok(());
                 }
-                cx.observations(&c, &mut obs);
-                ends.push(obs.len());
+                if form_on {
+                    cx.triples(&c, &mut triples);
+                    ends.push(triples.len());
+                } else {
+                    cx.observations(&c, &mut obs);
+                }
                 events.push(event(&c, &zone, &day, date));
                 if events.len() >= SEND {
                     let piece = (
@@ -987,41 +1038,41 @@ pub fn ingest_zone(
                         std::mem::take(&mut events),
                         n,
                         std::mem::take(&mut ends),
+                        std::mem::take(&mut triples),
                     );
                     tx.send(piece).map_err(|_| stopped())?;
                 }
                 Ok(())
             });
             sent?;
-            tx.send((obs, events, n, ends)).map_err(|_| stopped())?;
+            tx.send((obs, events, n, ends, triples))
+                .map_err(|_| stopped())?;
             Ok(())
         });
         let (mut obs, mut events) = (Vec::new(), Vec::new());
         let mut failed = None;
         let mut rx = rx.into_iter().peekable();
-        while let Some((o, e, at, ends)) = rx.next() {
-            match form.as_mut() {
-                // Each delegation's facts go to the zone form, or, when
-                // they do not fit it, to the fact path.
-                Some(f) => {
-                    let mut from = 0;
-                    for end in ends {
-                        let facts = o.get(from..end).unwrap_or_default();
-                        from = end;
-                        match f.add(facts) {
-                            Ok(true) => summary.stored += facts.len() as u64,
-                            Ok(false) => obs.extend_from_slice(facts),
-                            Err(err) => {
-                                failed = Some(err.into());
-                                break;
-                            }
+        while let Some((o, e, at, ends, t)) = rx.next() {
+            obs.extend(o);
+            // Each delegation's facts go to the zone form, or, when they do
+            // not fit it, to the fact path.
+            if let Some(f) = form.as_mut() {
+                let mut from = 0;
+                for end in ends {
+                    let facts = t.get(from..end).unwrap_or_default();
+                    from = end;
+                    match f.add(facts) {
+                        Ok(true) => summary.stored += facts.len() as u64,
+                        Ok(false) => wcx.to_observations(facts.to_vec(), &mut obs),
+                        Err(err) => {
+                            failed = Some(err.into());
+                            break;
                         }
                     }
-                    if failed.is_some() {
-                        break;
-                    }
                 }
-                None => obs.extend(o),
+                if failed.is_some() {
+                    break;
+                }
             }
             events.extend(e);
             n = at;
@@ -1062,8 +1113,10 @@ pub fn ingest_zone(
         if !back.is_empty()
             && let Some(b) = bulk.as_mut()
         {
+            let mut observations = Vec::with_capacity(back.len());
+            wcx.to_observations(back, &mut observations);
             b.add(WriteBatch {
-                observations: back,
+                observations,
                 ..Default::default()
             })?;
         }

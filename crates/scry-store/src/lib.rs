@@ -466,14 +466,15 @@ pub trait BulkLoad {
 /// A zone snapshot's delegations stored in an engine's own form (see
 /// [`Store::zone_form`]).
 pub trait ZoneForm {
-    /// Takes one delegation's facts (one window, one source). `false` when
-    /// they do not fit the form: the caller stores them as facts.
-    fn add(&mut self, facts: &[Observation]) -> Result<bool>;
+    /// Takes one delegation's facts (subject, predicate, object), each
+    /// seen by the form's source at its date. `false` when they do not fit
+    /// the form: the caller stores them as facts.
+    fn add(&mut self, facts: &[(Entity, Predicate, Entity)]) -> Result<bool>;
 
     /// Stores what was taken, durably. Returns facts the form gave back
     /// (holders that facts outside the form also name), which the caller
     /// stores as facts.
-    fn finish(self: Box<Self>) -> Result<Vec<Observation>>;
+    fn finish(self: Box<Self>) -> Result<Vec<(Entity, Predicate, Entity)>>;
 }
 
 /// The fact store. Implementations are internally synchronised.

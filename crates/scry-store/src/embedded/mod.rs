@@ -191,7 +191,7 @@ const COMPACTION_REQUESTS: usize = 8;
 const L0_WAIT: std::time::Duration = std::time::Duration::from_secs(600);
 
 /// Keyspaces never point-read on a query or write path.
-const SCANNED_ONLY: [&str; 4] = ["rev", "piv", "dom", "nam"];
+const SCANNED_ONLY: [&str; 5] = ["rev", "piv", "dom", "nam", "zrv"];
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|p| p.into_inner())

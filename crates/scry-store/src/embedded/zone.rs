@@ -43,13 +43,13 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::Ordering;
 
 use fjall::Slice;
-use scry_model::{Entity, Observation, Timestamp, Window};
+use scry_model::{Entity, Observation, Predicate, Timestamp, Window};
 
 use super::bulk::{Merged, Order, Rule, Sorter};
 use super::codec::{FactVal, HoldVal};
 use super::{EmbeddedStore, lock};
 use crate::error::{Result, StoreError};
-use crate::keys::{self, entity_key, push_entity, push_pred, read_entity, read_pred};
+use crate::keys::{self, entity_key, push_entity, read_entity, read_pred};
 use crate::{BulkLoad, LedgerEntry, NewEvent, WriteBatch, WriteReceipt, holder_of};
 
 const DIR: &str = "zoneform";
@@ -210,21 +210,29 @@ impl Entry {
         v
     }
 
-    fn observations(&self, source: &str) -> Result<Vec<Observation>> {
+    fn triples(&self) -> Result<Vec<(Entity, Predicate, Entity)>> {
         let mut out = Vec::with_capacity(self.facts.len());
         for (si, p, o) in &self.facts {
             let (subject, _) = read_entity(&self.subjects[*si])?;
             let (predicate, _) = read_pred(p)?;
             let (object, _) = read_entity(o)?;
-            out.push(Observation {
+            out.push((subject, predicate, object));
+        }
+        Ok(out)
+    }
+
+    fn observations(&self, source: &str) -> Result<Vec<Observation>> {
+        Ok(self
+            .triples()?
+            .into_iter()
+            .map(|(subject, predicate, object)| Observation {
                 subject,
                 predicate,
                 object,
                 window: self.window(),
                 source: source.to_string(),
-            });
-        }
-        Ok(out)
+            })
+            .collect())
     }
 }
 
@@ -795,14 +803,16 @@ impl EmbeddedStore {
             zrv: Sorter::new(&dir, "zrv", Rule::Max, ZRV_BUDGET, true),
             nam: Sorter::new(&dir, "nam", Rule::Max, NAM_BUDGET, true),
             dir,
-            source: source.to_string(),
             id,
             date,
             foreign: HashSet::new(),
             texts: BTreeMap::new(),
             holders: 0,
             keys: Vec::new(),
+            subjects: Vec::new(),
+            arena: Vec::new(),
             val: Vec::new(),
+            rk: Vec::new(),
         }))
     }
 
@@ -987,121 +997,157 @@ pub struct EmbeddedZoneForm<'a> {
     zdl: Sorter,
     zrv: Sorter,
     nam: Sorter,
-    source: String,
     id: u16,
     date: Timestamp,
     foreign: HashSet<Vec<u8>>,
     texts: BTreeMap<Vec<u8>, String>,
     holders: u64,
-    keys: Vec<(Vec<u8>, usize, [u8; 2], Vec<u8>)>,
+    /// One delegation's keys: (subject start, end, subject index,
+    /// predicate, object start, end) into `arena`.
+    keys: Vec<(usize, usize, usize, [u8; 2], usize, usize)>,
+    /// Subject key ranges in `arena` (index 0 stands for the holder).
+    subjects: Vec<(usize, usize)>,
+    arena: Vec<u8>,
     val: Vec<u8>,
+    rk: Vec<u8>,
 }
 
 impl crate::ZoneForm for EmbeddedZoneForm<'_> {
-    fn add(&mut self, facts: &[Observation]) -> Result<bool> {
-        let Some(first) = facts.first() else {
+    fn add(&mut self, facts: &[(Entity, Predicate, Entity)]) -> Result<bool> {
+        if facts.is_empty() {
             return Ok(true);
-        };
-        let holder = holder_of(&first.subject);
-        let hk = entity_key(&holder);
-        let w = Window {
-            first_seen: self.date,
-            last_seen: self.date,
-            count: 1,
-        };
-        let fits = matches!(holder, Entity::Domain(_))
-            && facts.iter().all(|o| {
-                o.window == w
-                    && o.source == self.source
-                    && matches!(o.subject, Entity::Domain(_))
-                    && entity_key(&holder_of(&o.subject)) == hk
-            });
-        // Subjects (the holder first), facts as (subject key, index,
-        // predicate, object key).
-        self.keys.clear();
-        let mut subjects: Vec<Vec<u8>> = vec![hk.clone()];
-        if fits {
-            for o in facts {
-                let sk = entity_key(&o.subject);
-                let si = match subjects.iter().position(|s| *s == sk) {
-                    Some(i) => i,
-                    None => {
-                        subjects.push(sk.clone());
-                        subjects.len() - 1
-                    }
-                };
-                let mut p = Vec::with_capacity(2);
-                push_pred(&mut p, o.predicate);
-                self.keys
-                    .push((sk, si, [p[0], p[1]], entity_key(&o.object)));
-            }
         }
-        // No fact twice, no holding from two facts (their windows would
-        // merge into counts the form does not keep).
+        // Keys into one arena: (subject key, subject index, predicate,
+        // object key) per fact; the holder's key first among subjects.
+        let a = &mut self.arena;
+        a.clear();
+        self.keys.clear();
+        self.subjects.clear();
+        let mut fits = true;
+        let mut holder: Option<Vec<u8>> = None;
+        for (sub, p, o) in facts {
+            let s0 = a.len();
+            push_entity(a, sub);
+            let s1 = a.len();
+            let Some(h) = holder_key_of(&a[s0..s1]) else {
+                fits = false;
+                break;
+            };
+            match &holder {
+                None => {
+                    self.subjects.push((0, 0));
+                    holder = Some(h);
+                }
+                Some(x) if *x == h => {}
+                Some(_) => {
+                    fits = false;
+                    break;
+                }
+            }
+            let si = match self
+                .subjects
+                .iter()
+                .skip(1)
+                .position(|(x, y)| a[*x..*y] == a[s0..s1])
+            {
+                Some(i) => i + 1,
+                None => {
+                    self.subjects.push((s0, s1));
+                    self.subjects.len() - 1
+                }
+            };
+            let pb = p.id().to_be_bytes();
+            let o0 = a.len();
+            push_entity(a, o);
+            self.keys.push((s0, s1, si, pb, o0, a.len()));
+        }
+        let hk = holder.unwrap_or_default();
+        // The holder's own key is subject 0 (it may hold no fact itself).
         let unique = fits && {
-            let mut f: Vec<(&[u8], &[u8; 2], &[u8])> = self
+            let a = &self.arena;
+            let mut f: Vec<(&[u8], [u8; 2], &[u8])> = self
                 .keys
                 .iter()
-                .map(|(s, _, p, o)| (s.as_slice(), p, o.as_slice()))
+                .map(|k| (&a[k.0..k.1], k.3, &a[k.4..k.5]))
                 .collect();
-            f.sort();
+            f.sort_unstable();
             let n = f.len();
             f.dedup();
-            let mut d: Vec<(&[u8; 2], &[u8])> = self
-                .keys
-                .iter()
-                .map(|(_, _, p, o)| (p, o.as_slice()))
-                .collect();
-            d.sort();
+            let mut d: Vec<([u8; 2], &[u8])> =
+                self.keys.iter().map(|k| (k.3, &a[k.4..k.5])).collect();
+            d.sort_unstable();
             d.dedup();
             f.len() == n && d.len() == n
         };
-        if !unique || subjects.len() > u16::MAX as usize || facts.len() > u16::MAX as usize {
-            for o in facts {
-                if matches!(o.subject, Entity::Domain(_)) {
-                    self.foreign.insert(entity_key(&holder_of(&o.subject)));
+        // Subject 0 is the holder: a subject equal to it must use index 0.
+        if !unique || self.subjects.len() > u16::MAX as usize || facts.len() > u16::MAX as usize {
+            for (sub, _, _) in facts {
+                if let Some(h) = holder_key_of(&entity_key(sub)) {
+                    self.foreign.insert(h);
                 }
             }
             return Ok(false);
         }
+        let a = &self.arena;
+        let hsub = self
+            .subjects
+            .iter()
+            .skip(1)
+            .position(|(x, y)| a[*x..*y] == hk[..])
+            .map(|i| i + 1);
+        let index = |si: usize| -> usize {
+            match hsub {
+                Some(h) if si == h => 0,
+                Some(h) if si > h => si - 1,
+                _ => si,
+            }
+        };
         let v = &mut self.val;
         v.clear();
         v.extend_from_slice(&self.date.to_be_bytes());
         v.extend_from_slice(&self.id.to_be_bytes());
-        v.extend_from_slice(&((subjects.len() - 1) as u16).to_be_bytes());
-        for s in &subjects[1..] {
-            v.extend_from_slice(&(s.len() as u16).to_be_bytes());
-            v.extend_from_slice(s);
+        let others: Vec<&(usize, usize)> = self
+            .subjects
+            .iter()
+            .enumerate()
+            .skip(1)
+            .filter(|(i, _)| Some(*i) != hsub)
+            .map(|(_, r)| r)
+            .collect();
+        v.extend_from_slice(&(others.len() as u16).to_be_bytes());
+        for (x, y) in others {
+            v.extend_from_slice(&((y - x) as u16).to_be_bytes());
+            v.extend_from_slice(&a[*x..*y]);
         }
         v.extend_from_slice(&(self.keys.len() as u16).to_be_bytes());
-        for (_, si, p, o) in &self.keys {
-            v.extend_from_slice(&(*si as u16).to_be_bytes());
-            v.extend_from_slice(p);
-            v.extend_from_slice(&(o.len() as u16).to_be_bytes());
-            v.extend_from_slice(o);
+        for k in &self.keys {
+            v.extend_from_slice(&(index(k.2) as u16).to_be_bytes());
+            v.extend_from_slice(&k.3);
+            v.extend_from_slice(&((k.5 - k.4) as u16).to_be_bytes());
+            v.extend_from_slice(&a[k.4..k.5]);
         }
         self.zdl.push(&hk, v)?;
         let mut zv = [0u8; 10];
         zv[..8].copy_from_slice(&self.date.to_be_bytes());
         zv[8..].copy_from_slice(&self.id.to_be_bytes());
-        let mut rk = Vec::with_capacity(64);
-        for (sk, _, p, o) in &self.keys {
+        let rk = &mut self.rk;
+        for k in &self.keys {
             rk.clear();
-            rk.extend_from_slice(o);
-            rk.extend_from_slice(p);
-            rk.extend_from_slice(sk);
-            self.zrv.push(&rk, &zv)?;
+            rk.extend_from_slice(&a[k.4..k.5]);
+            rk.extend_from_slice(&k.3);
+            rk.extend_from_slice(&a[k.0..k.1]);
+            self.zrv.push(rk, &zv)?;
         }
-        for o in facts {
-            if let Entity::Text(t) = &o.object {
-                let e = self.texts.entry(entity_key(&o.object)).or_default();
+        for (_, _, o) in facts {
+            if let Entity::Text(t) = o {
+                let e = self.texts.entry(entity_key(o)).or_default();
                 if t.as_str() > e.as_str() {
                     *e = t.clone();
                 }
             }
         }
-        for s in &subjects {
-            if let Some(f) = keys::forward_name_key(s) {
+        for (x, y) in self.subjects.iter().skip(1) {
+            if let Some(f) = keys::forward_name_key(&a[*x..*y]) {
                 self.nam.push(&f, b"")?;
             }
         }
@@ -1109,7 +1155,7 @@ impl crate::ZoneForm for EmbeddedZoneForm<'_> {
         Ok(true)
     }
 
-    fn finish(mut self: Box<Self>) -> Result<Vec<Observation>> {
+    fn finish(mut self: Box<Self>) -> Result<Vec<(Entity, Predicate, Entity)>> {
         let s = self.store;
         let zdl = std::mem::replace(
             &mut self.zdl,
@@ -1132,7 +1178,7 @@ impl crate::ZoneForm for EmbeddedZoneForm<'_> {
             let mut m = Merged::open(&zdl, Rule::Max)?;
             while let Some((k, v)) = m.next()? {
                 if self.foreign.contains(k) {
-                    kept_out.extend(Entry::decode(k, v)?.observations(&self.source)?);
+                    kept_out.extend(Entry::decode(k, v)?.triples()?);
                 }
             }
         }
@@ -1261,14 +1307,8 @@ mod tests {
         );
         for name in ["a.test", "b.test"] {
             let facts = vec![
-                obs(
-                    name,
-                    Predicate::NAMESERVER_HOST,
-                    d("ns1.host.net"),
-                    DATE,
-                    "zone:test",
-                ),
-                obs(name, Predicate::IN_ZONE, d("test"), DATE, "zone:test"),
+                (d(name), Predicate::NAMESERVER_HOST, d("ns1.host.net")),
+                (d(name), Predicate::IN_ZONE, d("test")),
             ];
             assert!(z.add(&facts).expect("add"));
         }
@@ -1376,13 +1416,7 @@ mod tests {
             .zone_form_load("zone:test", DATE)
             .expect("load")
             .expect("zone form");
-        let facts = vec![obs(
-            "c.test",
-            Predicate::NAMESERVER_HOST,
-            d("ns1.host.net"),
-            DATE,
-            "zone:test",
-        )];
+        let facts = vec![(d("c.test"), Predicate::NAMESERVER_HOST, d("ns1.host.net"))];
         assert!(crate::ZoneForm::add(&mut z, &facts).expect("add"));
         // As `finish` does, up to the commit file, then a crash.
         let zdl = std::mem::replace(&mut z.zdl, Sorter::new(&z.dir, "x", Rule::Max, 0, false))
