@@ -55,9 +55,9 @@ use crate::{BulkLoad, LedgerEntry, NewEvent, WriteBatch, WriteReceipt, holder_of
 const DIR: &str = "zoneform";
 const COMMIT: &str = "COMMIT";
 const INTENT: &[u8] = b"zmat:";
-const ZDL_BUDGET: usize = 48 << 20;
-const ZRV_BUDGET: usize = 96 << 20;
-const NAM_BUDGET: usize = 32 << 20;
+const ZDL_BUDGET: usize = 24 << 20;
+const ZRV_BUDGET: usize = 40 << 20;
+const NAM_BUDGET: usize = 16 << 20;
 
 fn corrupt(detail: impl Into<String>) -> StoreError {
     StoreError::Corruption {
@@ -252,9 +252,9 @@ fn zdl_live(v: &[u8]) -> bool {
     !v.is_empty()
 }
 
-type KV = (Slice, Slice);
+type Kv = (Slice, Slice);
 /// Key-ordered (key, value) entries of a keyspace, zone form merged in.
-pub(super) type Stream<'a> = Box<dyn Iterator<Item = Result<KV>> + 'a>;
+pub(super) type Stream<'a> = Box<dyn Iterator<Item = Result<Kv>> + 'a>;
 
 /// Two key-ordered streams with no equal keys, merged.
 struct Merge<'a> {
@@ -263,8 +263,8 @@ struct Merge<'a> {
 }
 
 impl Iterator for Merge<'_> {
-    type Item = Result<KV>;
-    fn next(&mut self) -> Option<Result<KV>> {
+    type Item = Result<Kv>;
+    fn next(&mut self) -> Option<Result<Kv>> {
         let take_a = match (self.a.peek(), self.b.peek()) {
             (None, None) => return None,
             (Some(Err(_)), _) | (Some(_), None) => true,
@@ -288,7 +288,7 @@ fn base<'a>(it: fjall::Iter) -> Stream<'a> {
 /// at a time.
 struct Synth<'a, F> {
     src: fjall::Iter,
-    buf: std::collections::VecDeque<KV>,
+    buf: std::collections::VecDeque<Kv>,
     expand: F,
     done: bool,
     _p: std::marker::PhantomData<&'a ()>,
@@ -296,10 +296,10 @@ struct Synth<'a, F> {
 
 impl<F> Iterator for Synth<'_, F>
 where
-    F: FnMut(&[u8], &[u8], &mut Vec<KV>) -> Result<bool>,
+    F: FnMut(&[u8], &[u8], &mut Vec<Kv>) -> Result<bool>,
 {
-    type Item = Result<KV>;
-    fn next(&mut self) -> Option<Result<KV>> {
+    type Item = Result<Kv>;
+    fn next(&mut self) -> Option<Result<Kv>> {
         let mut out = Vec::new();
         while self.buf.is_empty() {
             if self.done {
@@ -333,7 +333,7 @@ where
 
 fn synth<'a, F>(src: fjall::Iter, expand: F) -> Stream<'a>
 where
-    F: FnMut(&[u8], &[u8], &mut Vec<KV>) -> Result<bool> + 'a,
+    F: FnMut(&[u8], &[u8], &mut Vec<Kv>) -> Result<bool> + 'a,
 {
     Box::new(Synth {
         src,
@@ -838,7 +838,7 @@ impl EmbeddedStore {
             r.facts += e.facts.len() as u64;
             r.holdings += e.dom_keys().len() as u64;
             for rk in e.rev_keys() {
-                if !self.zrv.get(&rk)?.is_some_and(|v| v.len() >= 10) {
+                if self.zrv.get(&rk)?.is_none_or(|v| v.len() < 10) {
                     note(
                         r,
                         format!(
@@ -1441,7 +1441,7 @@ mod tests {
         drop(s);
         let s = EmbeddedStore::open_path(dir.path()).expect("reopen");
         assert_eq!(facts_of(&s, "c.test").len(), 1);
-        assert!(!dir.path().join(DIR).exists());
+        assert!(!dir.path().join(DIR).try_exists().expect("stat"));
         assert!(s.check().expect("check").problems.is_empty());
     }
 }
