@@ -59,6 +59,9 @@ pub struct ZoneIngestOptions {
     pub runs_dir: PathBuf,
     /// "Now".
     pub now: Timestamp,
+    /// Store a first snapshot in the engine's zone form when it has one
+    /// (`Store::zone_form`); `false` keeps the fact path.
+    pub zone_form: bool,
 }
 
 /// One delegation in a snapshot run.
@@ -753,11 +756,48 @@ impl ChangeContext {
 
     /// The facts a change writes: delegation facts at the snapshot date.
     fn observations(&mut self, c: &ZoneChange, out: &mut Vec<Observation>) {
+        let mut t = Vec::new();
+        self.triples(c, &mut t);
+        self.to_observations(t, out);
+    }
+
+    /// Facts of this snapshot as observations (one the model refuses is
+    /// left out).
+    fn to_observations(&self, facts: Vec<(Entity, Predicate, Entity)>, out: &mut Vec<Observation>) {
+        for (s, p, o) in facts {
+            if let Ok(ob) = Observation::new(s, p, o, self.window, self.source.clone(), self.now) {
+                out.push(ob);
+            }
+        }
+    }
+
+    /// Whether the model takes this snapshot's facts (their window against
+    /// `now`): the zone form, which keeps no observations, is used only
+    /// then.
+    fn facts_valid(&self) -> bool {
+        match (
+            DomainName::parse("zone.invalid"),
+            DomainName::parse("invalid"),
+        ) {
+            (Ok(s), Ok(o)) => Observation::new(
+                Entity::Domain(s),
+                Predicate::IN_ZONE,
+                Entity::Domain(o),
+                self.window,
+                self.source.clone(),
+                self.now,
+            )
+            .is_ok(),
+            _ => false,
+        }
+    }
+
+    /// The facts a change writes, as (subject, predicate, object).
+    fn triples(&mut self, c: &ZoneChange, out: &mut Vec<(Entity, Predicate, Entity)>) {
         let Some(e) = &c.entry else { return };
         let Ok(domain) = DomainName::parse(&e.domain) else {
             return;
         };
-        let (w, now) = (self.window, self.now);
         let subject = Entity::Domain(domain);
         let mut servers = Vec::with_capacity(e.ns.len());
         for ns in &e.ns {
@@ -765,12 +805,7 @@ impl ChangeContext {
                 servers.push(n);
             }
         }
-        let source = &self.source;
-        let mut push = |s: Entity, p: Predicate, o: Entity| {
-            if let Ok(ob) = Observation::new(s, p, o, w, source.clone(), now) {
-                out.push(ob);
-            }
-        };
+        let mut push = |s: Entity, p: Predicate, o: Entity| out.push((s, p, o));
         for n in servers {
             push(
                 subject.clone(),
@@ -799,9 +834,19 @@ impl ChangeContext {
     }
 }
 
-/// One batch of changes: facts, events, and the position of its last
-/// change.
-type Changes = (Vec<Observation>, Vec<NewEvent>, u64);
+/// A fact of a snapshot (its window and source are the snapshot's).
+type Triple = (Entity, Predicate, Entity);
+
+/// One batch of changes: facts (as observations, or as triples for the
+/// zone form), events, the position of its last change, and where each
+/// change's facts end in the triples.
+type Changes = (
+    Vec<Observation>,
+    Vec<NewEvent>,
+    u64,
+    Vec<usize>,
+    Vec<Triple>,
+);
 
 fn stopped() -> IngestError {
     IngestError::Internal("zone change writer stopped".into())
@@ -887,16 +932,27 @@ pub fn ingest_zone(
     // The first snapshot into an empty store: every change is a new domain,
     // so the store can build its indexes in one sorted pass (committed
     // once, at the end).
-    let mut bulk = if old.is_none() && resume == 0 {
-        store.bulk_load()?
+    let first = old.is_none() && resume == 0;
+    // The zone form first (it is asked before the bulk load, which holds
+    // the store's writer until it finishes).
+    let mut cx = ChangeContext::new(&parsed.origin, parsed.date, opts.now);
+    let mut form = if first && opts.zone_form && cx.facts_valid() {
+        store.zone_form(&format!("zone:{}", origin_dir(&parsed.origin)), parsed.date)?
     } else {
         None
     };
+    let mut bulk = if first { store.bulk_load()? } else { None };
+    if bulk.is_none() {
+        form = None;
+    }
     summary.skipped = resume;
     let mut n = 0u64;
     let origin = parsed.origin.clone();
     let date = parsed.date;
-    let mut cx = ChangeContext::new(&origin, date, opts.now);
+    // The writer's own context: facts the zone form does not take become
+    // observations there.
+    let wcx = ChangeContext::new(&origin, date, opts.now);
+    let form_on = form.is_some();
     let name = path.display().to_string();
     let mut bulk_on = bulk.is_some();
     let mut flush = |obs: &mut Vec<Observation>,
@@ -961,29 +1017,63 @@ pub fn ingest_zone(
         let producer = sc.spawn(move || -> Result<()> {
             let mut obs = Vec::new();
             let mut events = Vec::new();
+            let mut ends = Vec::new();
+            let mut triples = Vec::new();
             let mut n = 0u64;
             let sent = diff_runs(old.as_deref(), &new_run, &mut |c| {
                 n += 1;
                 if n <= resume {
                     return Ok(());
                 }
-                cx.observations(&c, &mut obs);
+                if form_on {
+                    cx.triples(&c, &mut triples);
+                    ends.push(triples.len());
+                } else {
+                    cx.observations(&c, &mut obs);
+                }
                 events.push(event(&c, &zone, &day, date));
                 if events.len() >= SEND {
-                    let piece = (std::mem::take(&mut obs), std::mem::take(&mut events), n);
+                    let piece = (
+                        std::mem::take(&mut obs),
+                        std::mem::take(&mut events),
+                        n,
+                        std::mem::take(&mut ends),
+                        std::mem::take(&mut triples),
+                    );
                     tx.send(piece).map_err(|_| stopped())?;
                 }
                 Ok(())
             });
             sent?;
-            tx.send((obs, events, n)).map_err(|_| stopped())?;
+            tx.send((obs, events, n, ends, triples))
+                .map_err(|_| stopped())?;
             Ok(())
         });
         let (mut obs, mut events) = (Vec::new(), Vec::new());
         let mut failed = None;
         let mut rx = rx.into_iter().peekable();
-        while let Some((o, e, at)) = rx.next() {
+        while let Some((o, e, at, ends, t)) = rx.next() {
             obs.extend(o);
+            // Each delegation's facts go to the zone form, or, when they do
+            // not fit it, to the fact path.
+            if let Some(f) = form.as_mut() {
+                let mut from = 0;
+                for end in ends {
+                    let facts = t.get(from..end).unwrap_or_default();
+                    from = end;
+                    match f.add(facts) {
+                        Ok(true) => summary.stored += facts.len() as u64,
+                        Ok(false) => wcx.to_observations(facts.to_vec(), &mut obs),
+                        Err(err) => {
+                            failed = Some(err.into());
+                            break;
+                        }
+                    }
+                }
+                if failed.is_some() {
+                    break;
+                }
+            }
             events.extend(e);
             n = at;
             // The last piece is flushed as complete once the producer ends.
@@ -1012,6 +1102,25 @@ pub fn ingest_zone(
         ms = phase.elapsed().as_millis() as u64,
         "zone changes written"
     );
+    if let Some(f) = form {
+        let phase = Instant::now();
+        let back = f.finish()?;
+        tracing::debug!(
+            ms = phase.elapsed().as_millis() as u64,
+            given_back = back.len(),
+            "zone form stored"
+        );
+        if !back.is_empty()
+            && let Some(b) = bulk.as_mut()
+        {
+            let mut observations = Vec::with_capacity(back.len());
+            wcx.to_observations(back, &mut observations);
+            b.add(WriteBatch {
+                observations,
+                ..Default::default()
+            })?;
+        }
+    }
     let phase = Instant::now();
     if let Some(b) = bulk {
         let ledger = LedgerEntry {
@@ -1201,6 +1310,7 @@ mod tests {
         let zone = dir.path().join("z.zone");
         std::fs::write(&zone, body).unwrap();
         let opts = ZoneIngestOptions {
+            zone_form: true,
             origin: Some("test.".into()),
             date: Some(DAY0),
             strict: true,
@@ -1251,6 +1361,7 @@ mod tests {
         }
         std::fs::write(&b, tail).unwrap();
         let opts = |date: Timestamp| ZoneIngestOptions {
+            zone_form: true,
             origin: Some("test.".into()),
             date: Some(date),
             strict: true,

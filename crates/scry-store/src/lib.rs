@@ -463,10 +463,32 @@ pub trait BulkLoad {
     fn finish(self: Box<Self>, ledger: Option<LedgerEntry>) -> Result<WriteReceipt>;
 }
 
+/// A zone snapshot's delegations stored in an engine's own form (see
+/// [`Store::zone_form`]).
+pub trait ZoneForm {
+    /// Takes one delegation's facts (subject, predicate, object), each
+    /// seen by the form's source at its date. `false` when they do not fit
+    /// the form: the caller stores them as facts.
+    fn add(&mut self, facts: &[(Entity, Predicate, Entity)]) -> Result<bool>;
+
+    /// Stores what was taken, durably. Returns facts the form gave back
+    /// (holders that facts outside the form also name), which the caller
+    /// stores as facts.
+    fn finish(self: Box<Self>) -> Result<Vec<(Entity, Predicate, Entity)>>;
+}
+
 /// The fact store. Implementations are internally synchronised.
 pub trait Store: Send + Sync {
     /// Engine name (`embedded`, `clickhouse`).
     fn engine(&self) -> &'static str;
+
+    /// A zone-specific form for a zone's first snapshot (`source` is
+    /// `zone:<origin>`, every fact at `date`): `None` (the default, and
+    /// the ClickHouse engine) stores the snapshot as facts. Reads see the
+    /// same facts either way.
+    fn zone_form(&self, _source: &str, _date: Timestamp) -> Result<Option<Box<dyn ZoneForm + '_>>> {
+        Ok(None)
+    }
 
     /// Stores a batch: observations merged, documents kept, events
     /// appended, ledger updated. The embedded engine applies it atomically

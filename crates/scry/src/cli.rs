@@ -840,6 +840,10 @@ pub(crate) struct IngestZoneArgs {
     /// Stop at the first bad record.
     #[arg(long)]
     pub(crate) strict: bool,
+    /// Store a first snapshot as facts even when the engine has a zone
+    /// form (the embedded engine's per-delegation form is the default).
+    #[arg(long)]
+    pub(crate) fact_path: bool,
     /// Progress reporting.
     #[arg(long, value_enum, default_value_t = ProgressMode::Bar)]
     pub(crate) progress: ProgressMode,

@@ -80,7 +80,7 @@ fn corrupt(detail: impl Into<String>) -> StoreError {
 
 /// How equal keys are merged.
 #[derive(Clone, Copy)]
-enum Rule {
+pub(super) enum Rule {
     /// Keep the greatest value (display forms; equal values elsewhere).
     Max,
     /// Fact values: windows merged, source sets joined.
@@ -275,7 +275,7 @@ type PutFn<'f> = &'f mut dyn FnMut(&[u8], &[u8]) -> Result<()>;
 
 /// An external sorter of (key, value) pairs with bounded memory: sorted
 /// runs are spilled to files (on a second thread) and merged at the end.
-struct Sorter {
+pub(super) struct Sorter {
     dir: PathBuf,
     name: &'static str,
     rule: Rule,
@@ -288,7 +288,13 @@ struct Sorter {
 }
 
 impl Sorter {
-    fn new(dir: &Path, name: &'static str, rule: Rule, budget: usize, durable: bool) -> Sorter {
+    pub(super) fn new(
+        dir: &Path,
+        name: &'static str,
+        rule: Rule,
+        budget: usize,
+        durable: bool,
+    ) -> Sorter {
         Sorter {
             dir: dir.to_path_buf(),
             name,
@@ -302,7 +308,7 @@ impl Sorter {
         }
     }
 
-    fn push(&mut self, k: &[u8], v: &[u8]) -> Result<()> {
+    pub(super) fn push(&mut self, k: &[u8], v: &[u8]) -> Result<()> {
         if self.items.capacity() == 0 {
             // Sized once (pages are touched only as they fill): growing by
             // doubling copied and faulted in the buffer again and again.
@@ -357,7 +363,7 @@ impl Sorter {
     }
 
     /// Spills what is buffered and returns the run files.
-    fn finish(mut self) -> Result<Vec<PathBuf>> {
+    pub(super) fn finish(mut self) -> Result<Vec<PathBuf>> {
         self.spill()?;
         self.wait()?;
         Ok(std::mem::take(&mut self.runs))
@@ -416,7 +422,7 @@ impl RunReader {
 }
 
 /// The k-way merge of sorted runs, equal keys merged.
-struct Merged {
+pub(super) struct Merged {
     rule: Rule,
     readers: Vec<RunReader>,
     /// Reader indices by current key, greatest first (the least is popped).
@@ -426,7 +432,7 @@ struct Merged {
 }
 
 impl Merged {
-    fn open(runs: &[PathBuf], rule: Rule) -> Result<Merged> {
+    pub(super) fn open(runs: &[PathBuf], rule: Rule) -> Result<Merged> {
         let mut m = Merged {
             rule,
             readers: Vec::with_capacity(runs.len()),
@@ -462,7 +468,7 @@ impl Merged {
     }
 
     /// The next key and its merged value.
-    fn next(&mut self) -> Result<Option<(&[u8], &[u8])>> {
+    pub(super) fn next(&mut self) -> Result<Option<(&[u8], &[u8])>> {
         let Some(i) = self.order.pop() else {
             return Ok(None);
         };
@@ -484,13 +490,13 @@ impl Merged {
 /// The strictly ascending key order fjall's ingestion asserts, checked
 /// first so that a bad run is an error, not a panic.
 #[derive(Default)]
-struct Order {
+pub(super) struct Order {
     last: Vec<u8>,
     started: bool,
 }
 
 impl Order {
-    fn check(&mut self, k: &[u8]) -> Result<()> {
+    pub(super) fn check(&mut self, k: &[u8]) -> Result<()> {
         if self.started && k <= self.last.as_slice() {
             return Err(corrupt("keys out of order"));
         }
@@ -1093,7 +1099,7 @@ fn join_ingest(h: std::thread::ScopedJoinHandle<'_, Result<()>>, first: Result<(
 }
 
 /// Ingests the merge of `runs` into `ks`.
-fn ingest_runs(s: &EmbeddedStore, ks: &fjall::Keyspace, runs: &[PathBuf]) -> Result<()> {
+pub(super) fn ingest_runs(s: &EmbeddedStore, ks: &fjall::Keyspace, runs: &[PathBuf]) -> Result<()> {
     s.make_write_room(ks)?;
     let mut ing = ks.start_ingestion()?;
     let mut order = Order::default();

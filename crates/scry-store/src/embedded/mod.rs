@@ -30,8 +30,10 @@ mod bulk;
 mod codec;
 mod redo;
 mod write;
+mod zone;
 
 pub use bulk::EmbeddedBulk;
+pub use zone::EmbeddedZoneForm;
 
 use std::collections::{BTreeMap, HashMap};
 use std::io::Read;
@@ -83,6 +85,14 @@ pub struct EmbeddedStore {
     meta: Keyspace,
     nam: Keyspace,
     seen: Keyspace,
+    /// The zone form (`zone.rs`): delegations, their reverse, counts.
+    zdl: Keyspace,
+    zrv: Keyspace,
+    zcn: Keyspace,
+    /// Whether `zdl` holds anything (reads skip the zone form otherwise).
+    zone_present: std::sync::atomic::AtomicBool,
+    /// One materialisation at a time.
+    zone_lock: Mutex<()>,
     writer: Mutex<Writer>,
     source_names: Mutex<HashMap<u16, String>>,
     path: std::path::PathBuf,
@@ -181,7 +191,7 @@ const COMPACTION_REQUESTS: usize = 8;
 const L0_WAIT: std::time::Duration = std::time::Duration::from_secs(600);
 
 /// Keyspaces never point-read on a query or write path.
-const SCANNED_ONLY: [&str; 4] = ["rev", "piv", "dom", "nam"];
+const SCANNED_ONLY: [&str; 5] = ["rev", "piv", "dom", "nam", "zrv"];
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|p| p.into_inner())
@@ -403,6 +413,11 @@ impl EmbeddedStore {
             meta,
             nam: ks(&db, "nam", &tuning)?,
             seen: ks(&db, "seen", &tuning)?,
+            zdl: ks(&db, "zdl", &tuning)?,
+            zrv: ks(&db, "zrv", &tuning)?,
+            zcn: ks(&db, "zcn", &tuning)?,
+            zone_present: std::sync::atomic::AtomicBool::new(false),
+            zone_lock: Mutex::new(()),
             db,
             writer: Mutex::new(Writer {
                 next_seq: 1,
@@ -421,6 +436,7 @@ impl EmbeddedStore {
         bulk::recover(&store)?;
         store.mark_seen_names()?;
         store.load_writer_state()?;
+        store.zone_recover()?;
         Ok(store)
     }
 
@@ -670,7 +686,7 @@ impl EmbeddedStore {
 
     fn scan_facts(
         &self,
-        iter: fjall::Iter,
+        iter: zone::Stream<'_>,
         preds: &[Predicate],
         fence: &crate::TimeFence,
         limit: usize,
@@ -681,7 +697,7 @@ impl EmbeddedStore {
         // only once its predicate and window are admitted.
         let mut subject: Option<(Vec<u8>, Entity)> = None;
         for item in iter {
-            let (k, v) = item.into_inner()?;
+            let (k, v) = item?;
             let sl = keys::entity_len(&k).ok_or_else(|| StoreError::Corruption {
                 what: "fwd",
                 detail: "bad subject in a forward key".into(),
@@ -762,6 +778,18 @@ impl EmbeddedStore {
         Ok(out)
     }
 
+    /// `fwd` under `prefix`, the zone form merged in.
+    fn fwd_prefix(&self, prefix: Vec<u8>) -> zone::Stream<'_> {
+        let end = keys::prefix_end(&prefix);
+        self.zone_fwd(self.fwd.prefix(&prefix), &prefix, end.as_deref())
+    }
+
+    /// `rev` under `prefix`, the zone form merged in.
+    fn rev_prefix(&self, prefix: Vec<u8>) -> zone::Stream<'_> {
+        let end = keys::prefix_end(&prefix);
+        self.zone_rev(self.rev.prefix(&prefix), &prefix, end.as_deref())
+    }
+
     fn holdings_of(&self, prefix: &[u8]) -> Result<Vec<(Vec<u8>, HoldVal)>> {
         let mut out = Vec::new();
         for item in self.dom.prefix(prefix) {
@@ -778,13 +806,23 @@ impl Store for EmbeddedStore {
     }
 
     fn write(&self, batch: WriteBatch) -> Result<WriteReceipt> {
-        self.write_batch(batch)
+        self.zone_write(batch)
     }
 
     fn bulk_load(&self) -> Result<Option<Box<dyn crate::BulkLoad + '_>>> {
         Ok(self
             .bulk()?
-            .map(|b| Box::new(b) as Box<dyn crate::BulkLoad + '_>))
+            .map(|b| self.zone_bulk(Box::new(b) as Box<dyn crate::BulkLoad + '_>)))
+    }
+
+    fn zone_form(
+        &self,
+        source: &str,
+        date: scry_model::Timestamp,
+    ) -> Result<Option<Box<dyn crate::ZoneForm + '_>>> {
+        Ok(self
+            .zone_form_load(source, date)?
+            .map(|z| Box::new(z) as Box<dyn crate::ZoneForm + '_>))
     }
 
     fn ledger(&self, key: &str) -> Result<Option<LedgerEntry>> {
@@ -803,16 +841,16 @@ impl Store for EmbeddedStore {
 
     fn facts(&self, q: &FactQuery) -> Result<FactPage> {
         let iter = match &q.subject {
-            SubjectSel::Exact(e) => self.fwd.prefix(entity_key(e)),
-            SubjectSel::Registrable(d) => self
-                .fwd
-                .prefix(keys::registrable_prefix(d.registrable_or_self())),
-            SubjectSel::Subtree(d) => self.fwd.prefix(keys::subtree_prefix(d)),
+            SubjectSel::Exact(e) => self.fwd_prefix(entity_key(e)),
+            SubjectSel::Registrable(d) => {
+                self.fwd_prefix(keys::registrable_prefix(d.registrable_or_self()))
+            }
+            SubjectSel::Subtree(d) => self.fwd_prefix(keys::subtree_prefix(d)),
             SubjectSel::Cidr(net) => {
                 let (lo, mut hi) = keys::ip_range(net);
                 // IP subjects are followed by a predicate and an object.
                 hi.extend_from_slice(&[0xff; 4]);
-                self.fwd.range(lo..=hi)
+                zone::plain(self.fwd.range(lo..=hi))
             }
         };
         let mut page = FactPage::default();
@@ -823,19 +861,21 @@ impl Store for EmbeddedStore {
     fn reverse(&self, q: &ReverseQuery) -> Result<FactPage> {
         let mut page = FactPage::default();
         let iter = match &q.object {
-            ObjectSel::Exact(e) => self.rev.prefix(entity_key(e)),
-            ObjectSel::Subtree(d) => self.rev.prefix(keys::subtree_prefix(d)),
+            ObjectSel::Exact(e) => self.rev_prefix(entity_key(e)),
+            ObjectSel::Subtree(d) => self.rev_prefix(keys::subtree_prefix(d)),
             ObjectSel::Cidr(net) => {
                 let (lo, mut hi) = keys::ip_range(net);
                 hi.push(0xff);
-                self.rev.range(lo..=hi)
+                let mut end = hi.clone();
+                end.push(0);
+                self.zone_rev(self.rev.range(lo.clone()..=hi), &lo, Some(&end))
             }
         };
         // Entries of one object are contiguous: it is decoded (and its
         // display form read) once per run, not once per fact.
         let mut object: Option<(Vec<u8>, Entity)> = None;
         for item in iter {
-            let (k, v) = item.into_inner()?;
+            let (k, v) = item?;
             let ol = keys::entity_len(&k).ok_or_else(|| StoreError::Corruption {
                 what: "rev",
                 detail: "bad object in a reverse key".into(),
@@ -934,7 +974,7 @@ impl Store for EmbeddedStore {
                 k.clear();
                 k.push(write::MARK_SUBJECT);
                 push_entity(&mut k, e);
-                Ok(self.seen.contains_key(&k)?)
+                Ok(self.seen.contains_key(&k)? || self.zone_knows(e)?)
             })
             .collect()
     }
@@ -949,8 +989,8 @@ impl Store for EmbeddedStore {
         // The subject being counted: its key, its name, facts and window.
         let mut run: Option<(Vec<u8>, String, u64, Window)> = None;
         let prefix = keys::registrable_prefix(registrable.registrable_or_self());
-        for (read, item) in self.fwd.prefix(prefix).enumerate() {
-            let (k, v) = item.into_inner()?;
+        for (read, item) in self.fwd_prefix(prefix).enumerate() {
+            let (k, v) = item?;
             if read >= limit {
                 out.limited = true;
                 break;
@@ -991,8 +1031,8 @@ impl Store for EmbeddedStore {
         // Decoded as read: no copy of each key's tail.
         let prefix = entity_key(&holder_of(holder));
         let mut out = Vec::new();
-        for item in self.dom.prefix(&prefix) {
-            let (k, v) = item.into_inner()?;
+        for item in self.zone_dom(self.dom.prefix(&prefix), &prefix)? {
+            let (k, v) = item?;
             let hv = HoldVal::decode(&v)?;
             let (predicate, rest) = read_pred(&k[prefix.len()..])?;
             let (object, _) = read_entity(rest)?;
@@ -1013,13 +1053,15 @@ impl Store for EmbeddedStore {
             k.clear();
             push_pred(&mut k, *p);
             push_entity(&mut k, o);
-            out.push(match self.cnt.get(&k)? {
+            let mut c = match self.cnt.get(&k)? {
                 Some(v) => {
                     let (current, historic) = decode_count(&v)?;
                     ValueCount { current, historic }
                 }
                 None => ValueCount::default(),
-            });
+            };
+            c.current += self.zone_count(&k)?;
+            out.push(c);
         }
         Ok(out)
     }
@@ -1058,8 +1100,12 @@ impl Store for EmbeddedStore {
                 .min(PAGE_CAP),
         );
         let mut next_cursor = None;
-        for item in self.piv.range(start..end) {
-            let (k, v) = item.into_inner()?;
+        for item in self.zone_piv(
+            self.piv.range(start.clone()..end.clone()),
+            &start,
+            Some(&end),
+        ) {
+            let (k, v) = item?;
             let holder = &k[prefix.len()..];
             if !keys::is_name_key(holder) {
                 continue;
@@ -1148,8 +1194,12 @@ impl Store for EmbeddedStore {
         };
         let mut start = prefix.clone();
         'scan: loop {
-            for item in self.piv.range(start.clone()..end.clone()) {
-                let (k, v) = item.into_inner()?;
+            for item in self.zone_piv(
+                self.piv.range(start.clone()..end.clone()),
+                &start,
+                Some(&end),
+            ) {
+                let (k, v) = item?;
                 let rest = &k[prefix.len()..];
                 let ol =
                     keys::entity_len(rest).ok_or_else(|| corrupt("bad value in a pivot key"))?;
@@ -1169,12 +1219,13 @@ impl Store for EmbeddedStore {
                     || (n == check_at && {
                         let mut ck = prefix.clone();
                         ck.extend_from_slice(&obj);
+                        let zone = self.zone_count(&ck)?;
                         match self.cnt.get(&ck)? {
                             Some(c) => {
                                 let (cur, hist) = decode_count(&c)?;
-                                cur.saturating_add(hist) > q.max_holders
+                                cur.saturating_add(hist).saturating_add(zone) > q.max_holders
                             }
-                            None => false,
+                            None => zone > q.max_holders,
                         }
                     });
                 if too_common {
@@ -1278,7 +1329,9 @@ impl Store for EmbeddedStore {
     }
 
     fn check(&self) -> Result<CheckReport> {
-        check::run(self)
+        let mut r = check::run(self)?;
+        self.zone_check(&mut r)?;
+        Ok(r)
     }
 
     fn stats(&self) -> Result<StoreStats> {

@@ -119,6 +119,7 @@ pub(crate) fn ingest_world(
                 store,
                 &f,
                 &ZoneIngestOptions {
+                    zone_form: true,
                     origin: None,
                     date: None,
                     strict: true,

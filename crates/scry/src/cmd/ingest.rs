@@ -146,6 +146,7 @@ fn zone(cli: &Cli, a: &IngestZoneArgs) -> Result<ExitCode> {
     };
     let opened = open::open(cli, true)?;
     let opts = ZoneIngestOptions {
+        zone_form: !a.fact_path,
         origin: a.origin.clone(),
         date,
         strict: a.strict,
