@@ -217,6 +217,8 @@ impl Latency {
 pub(crate) struct Samples {
     wall: Vec<f64>,
     cpu: Vec<f64>,
+    /// Per sample: the call's number (`first` + its index in the round).
+    call: Vec<usize>,
     /// Per sample (probed runs only): the query thread's and the client
     /// thread's run-queue wait (µs), the query thread's minor and major
     /// page faults, and the round.
@@ -320,6 +322,7 @@ impl Samples {
             let cpu = f(first + i)?;
             self.wall.push(t.elapsed().as_secs_f64() * 1e6);
             self.cpu.push(cpu as f64 / 1e3);
+            self.call.push(first + i);
             if let (Some((q0, c0)), Some((q1, c1))) = (before, probe.and_then(Probe::read)) {
                 self.sched.push(SchedSample {
                     query_wait: q1.run_delay_ns.saturating_sub(q0.run_delay_ns) as f64 / 1e3,
@@ -372,6 +375,17 @@ impl Samples {
             idx.len(),
             (wall - cpu - qw - cw).max(0.0),
         ))
+    }
+
+    /// The `n` calls that took the most CPU: (call number, CPU µs),
+    /// most first.
+    fn most_cpu(&self, n: usize) -> Vec<(usize, f64)> {
+        let mut idx: Vec<usize> = (0..self.cpu.len().min(self.call.len())).collect();
+        idx.sort_by(|a, b| self.cpu[*b].total_cmp(&self.cpu[*a]));
+        idx.truncate(n);
+        idx.into_iter()
+            .map(|i| (self.call[i], self.cpu[i]))
+            .collect()
     }
 
     pub(crate) fn latency(mut self) -> Latency {
@@ -528,6 +542,13 @@ pub(crate) fn run(args: &[&str]) -> Result<()> {
         du(&data)
     );
 
+    // As `scry serve` does: no transparent huge pages for the query
+    // process's heap (a query that first touched a fresh 2 MiB page of
+    // mimalloc's arena waited for the kernel to zero all of it: the small
+    // profile's costliest calls took 6-9 ms of CPU).
+    if let Err(e) = rustix::thread::disable_transparent_huge_pages(true) {
+        eprintln!("transparent huge pages left on: {e}");
+    }
     let dd = DataDir::open(&data, false)?;
     let store = EmbeddedStore::open(&dd)?;
     // Let background compaction of the freshly ingested tables finish, as
@@ -716,6 +737,13 @@ pub(crate) fn run(args: &[&str]) -> Result<()> {
     );
     let Measured { scry, pg: pg_runs } = measured?;
     let slowest: Vec<Option<String>> = scry.iter().map(Samples::slowest).collect();
+    // The small profile's costliest domains (a profile's CPU depends on
+    // the domain: which of its blocks are cached, how many hosts...).
+    let costliest: Vec<String> = scry[1]
+        .most_cpu(10)
+        .into_iter()
+        .map(|(call, cpu)| format!("{} ({cpu:.0} µs)", small[call % small.len()]))
+        .collect();
     let [pivot, profile_small, profile_big] = scry.map(Samples::latency);
     let pgl = pg_load.map(|(load_s, disk)| {
         let [pivot, profile_small, profile_big] =
@@ -861,6 +889,11 @@ pub(crate) fn run(args: &[&str]) -> Result<()> {
     for (q, s) in QUERY_NAMES.iter().zip(&slowest) {
         writeln!(md, "- {q}: {}", s.as_deref().unwrap_or("not probed"))?;
     }
+    writeln!(
+        md,
+        "\nThe small profile's 10 costliest calls by the query thread's CPU: {}",
+        costliest.join(", ")
+    )?;
     std::fs::create_dir_all(&out)?;
     let name = if queries_only {
         format!("store-{domains}-queries")

@@ -31,6 +31,19 @@ fn main() -> ExitCode {
         .with_writer(std::io::stderr)
         .with_target(false)
         .init();
+    if matches!(cli.command, cli::Command::Serve(_)) {
+        // mimalloc asks for transparent huge pages for its arenas: a
+        // query whose allocation first touches a fresh 2 MiB page waits
+        // while the kernel zeroes all of it (perf: `clear_page_erms` under
+        // `do_huge_pmd_anonymous_page`; the store bench's costliest small
+        // profiles took 6-9 ms of CPU against a median of ~150 µs, 0.3-0.4
+        // ms with 4 KiB pages). Ingest keeps them: its sorts touch large
+        // buffers at random (a 10 M-fact load took 66 s of CPU with 4 KiB
+        // pages against 47 s, one run each on a loaded machine).
+        if let Err(e) = rustix::thread::disable_transparent_huge_pages(true) {
+            tracing::warn!(error = %e, "transparent huge pages left on");
+        }
+    }
     match cmd::run(cli) {
         Ok(code) => code,
         Err(e) => {
