@@ -59,6 +59,16 @@ const ZDL_BUDGET: usize = 24 << 20;
 const ZRV_BUDGET: usize = 40 << 20;
 const NAM_BUDGET: usize = 16 << 20;
 
+/// One key from its parts (the fwd/dom/rev/zcn keys are concatenations of
+/// self-delimiting encodings).
+fn concat(parts: &[&[u8]]) -> Vec<u8> {
+    let mut k = Vec::with_capacity(parts.iter().map(|p| p.len()).sum());
+    for p in parts {
+        k.extend_from_slice(p);
+    }
+    k
+}
+
 fn corrupt(detail: impl Into<String>) -> StoreError {
     StoreError::Corruption {
         what: "zone form",
@@ -154,12 +164,7 @@ impl Entry {
         let mut v: Vec<Vec<u8>> = self
             .facts
             .iter()
-            .map(|(si, p, o)| {
-                let mut k = self.subjects[*si].clone();
-                k.extend_from_slice(p);
-                k.extend_from_slice(o);
-                k
-            })
+            .map(|(si, p, o)| concat(&[&self.subjects[*si], p, o]))
             .collect();
         v.sort();
         v
@@ -170,12 +175,7 @@ impl Entry {
         let mut v: Vec<Vec<u8>> = self
             .facts
             .iter()
-            .map(|(_, p, o)| {
-                let mut k = self.subjects[0].clone();
-                k.extend_from_slice(p);
-                k.extend_from_slice(o);
-                k
-            })
+            .map(|(_, p, o)| concat(&[&self.subjects[0], p, o]))
             .collect();
         v.sort();
         v
@@ -185,26 +185,13 @@ impl Entry {
     fn rev_keys(&self) -> Vec<Vec<u8>> {
         self.facts
             .iter()
-            .map(|(si, p, o)| {
-                let mut k = o.clone();
-                k.extend_from_slice(p);
-                k.extend_from_slice(&self.subjects[*si]);
-                k
-            })
+            .map(|(si, p, o)| concat(&[o, p, &self.subjects[*si]]))
             .collect()
     }
 
     /// The `zcn` keys (object · predicate), one per distinct holding.
     fn count_keys(&self) -> Vec<Vec<u8>> {
-        let mut v: Vec<Vec<u8>> = self
-            .facts
-            .iter()
-            .map(|(_, p, o)| {
-                let mut k = o.clone();
-                k.extend_from_slice(p);
-                k
-            })
-            .collect();
+        let mut v: Vec<Vec<u8>> = self.facts.iter().map(|(_, p, o)| concat(&[o, p])).collect();
         v.sort();
         v.dedup();
         v
