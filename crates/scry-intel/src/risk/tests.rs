@@ -143,6 +143,17 @@ fn world() -> World {
     .iter()
     .map(|s| s.to_string())
     .collect();
+    list_phishing(&feeds, &listed);
+    World {
+        _tmp: tmp,
+        store,
+        state,
+        _dir: dir,
+    }
+}
+
+/// The first version of feed `pt` (phishing), listing `listed`.
+fn list_phishing(feeds: &FeedIndex, listed: &[String]) {
     feeds
         .apply_version(
             "pt",
@@ -155,16 +166,10 @@ fn world() -> World {
                 added: listed.len() as u64,
                 removed: 0,
             },
-            &listed,
+            listed,
             &[],
         )
         .unwrap();
-    World {
-        _tmp: tmp,
-        store,
-        state,
-        _dir: dir,
-    }
 }
 
 #[test]
@@ -609,22 +614,7 @@ impl ProxWorld {
             })
             .unwrap();
         let listed: Vec<String> = listed.iter().map(|s| s.to_string()).collect();
-        FeedIndex::new(&state)
-            .apply_version(
-                "pt",
-                FeedKind::Phishing,
-                FeedVersion {
-                    time: 2_000,
-                    ledger_key: "k".into(),
-                    input: "f".into(),
-                    entries: listed.len() as u64,
-                    added: listed.len() as u64,
-                    removed: 0,
-                },
-                &listed,
-                &[],
-            )
-            .unwrap();
+        list_phishing(&FeedIndex::new(&state), &listed);
         full_pass(&store, &state, now, &mut |_, _, _| {}).unwrap();
         ProxWorld {
             store,

@@ -331,6 +331,14 @@ where
     })
 }
 
+/// The keys of `ks` in `[lo, hi)`, or from `lo` on.
+fn key_range(ks: &fjall::Keyspace, lo: Vec<u8>, hi: Option<Vec<u8>>) -> fjall::Iter {
+    match hi {
+        Some(h) => ks.range(lo..h),
+        None => ks.range(lo..),
+    }
+}
+
 fn in_range(k: &[u8], lo: &[u8], hi: Option<&[u8]>) -> bool {
     k >= lo && hi.is_none_or(|h| k < h)
 }
@@ -356,10 +364,7 @@ impl EmbeddedStore {
             Some(z) => lo[..=z].to_vec(),
             None => lo.to_vec(),
         };
-        let src = match hi {
-            Some(h) => self.zdl.range(start..h.to_vec()),
-            None => self.zdl.range(start..),
-        };
+        let src = key_range(&self.zdl, start, hi.map(<[u8]>::to_vec));
         let (lo, hi) = (lo.to_vec(), hi.map(<[u8]>::to_vec));
         let zone = synth(src, move |k, v, out| {
             if !zdl_live(v) {
@@ -414,10 +419,7 @@ impl EmbeddedStore {
         if !self.zone_present() {
             return base(it);
         }
-        let src = match hi {
-            Some(h) => self.zrv.range(lo.to_vec()..h.to_vec()),
-            None => self.zrv.range(lo.to_vec()..),
-        };
+        let src = key_range(&self.zrv, lo.to_vec(), hi.map(<[u8]>::to_vec));
         let zone = synth(src, |k, v, out| {
             if v.len() < 10 {
                 return Ok(true);
@@ -470,10 +472,7 @@ impl EmbeddedStore {
         let zhi = hi
             .filter(|h| h.len() > 2 && h[..2] == pred)
             .map(|h| h[2..].to_vec());
-        let src = match zhi {
-            Some(h) => self.zrv.range(zlo..h),
-            None => self.zrv.range(zlo..),
-        };
+        let src = key_range(&self.zrv, zlo, zhi);
         let (lo, hi) = (lo.to_vec(), hi.map(<[u8]>::to_vec));
         let zone = synth(src, move |k, v, out| {
             if v.len() < 10 {
