@@ -1030,3 +1030,232 @@ impl BulkLoad for EmbeddedPdnsForm<'_> {
         Ok(receipt)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{FactQuery, Store, SubjectSel, TimeFence};
+    use scry_model::{DomainName, Ip, Observation, Predicate};
+
+    const T: i64 = 1_767_225_600;
+
+    fn d(s: &str) -> Entity {
+        Entity::Domain(DomainName::parse(s).expect("name"))
+    }
+
+    fn batch() -> WriteBatch {
+        let mut observations = Vec::new();
+        for i in 0..20 {
+            for (host, last) in [("", T + 3_600), ("www.", T - 5 * 86_400)] {
+                let w = Window {
+                    first_seen: T - 10 * 86_400,
+                    last_seen: last,
+                    count: 2,
+                };
+                observations.push(
+                    Observation::new(
+                        d(&format!("{host}d{i}.test")),
+                        Predicate::IP,
+                        Entity::Ip(
+                            Ip::parse(&format!("192.0.2.{}", i % 3 + usize::from(host.is_empty())))
+                                .expect("ip"),
+                        ),
+                        w,
+                        format!("pdns:s{}", i % 2),
+                        T,
+                    )
+                    .expect("observation"),
+                );
+            }
+        }
+        WriteBatch {
+            observations,
+            ..Default::default()
+        }
+    }
+
+    fn ledger() -> LedgerEntry {
+        LedgerEntry {
+            key: "pdns:test".into(),
+            name: "test".into(),
+            committed_through: 40,
+            complete: true,
+            updated_at: T,
+        }
+    }
+
+    /// Loads `batch()` with its first sightings, through the form when
+    /// `form` (stopped at `stop`), else the bulk load.
+    fn load(s: &EmbeddedStore, form: bool, stop: Stop) {
+        let b = batch();
+        let names: Vec<DomainName> = b
+            .observations
+            .iter()
+            .filter_map(|o| match &o.subject {
+                Entity::Domain(n) => Some(n.clone()),
+                _ => None,
+            })
+            .collect();
+        let sightings: Vec<(&DomainName, i64)> = names.iter().map(|n| (n, T)).collect();
+        let data = BTreeMap::from([("source".to_string(), "pdns".to_string())]);
+        let mut l: Box<dyn BulkLoad + '_> = if form {
+            let mut f = s
+                .pdns_form_load()
+                .expect("form")
+                .expect("an empty store takes the form");
+            f.stop = stop;
+            Box::new(f)
+        } else {
+            s.bulk_load().expect("bulk").expect("bulk")
+        };
+        l.add_first_sighting_times("pdns_first_seen", &data, &sightings)
+            .expect("sightings");
+        l.add(b).expect("add");
+        l.finish(Some(ledger())).expect("finish");
+    }
+
+    /// Every read the form serves, as lines.
+    fn reads(s: &EmbeddedStore) -> Vec<String> {
+        let mut out = Vec::new();
+        for i in 0..20 {
+            for n in [format!("d{i}.test"), format!("www.d{i}.test")] {
+                let page = s
+                    .facts(&FactQuery {
+                        subject: SubjectSel::Exact(d(&n)),
+                        predicates: Vec::new(),
+                        fence: TimeFence::default(),
+                        limit: 100,
+                    })
+                    .expect("facts");
+                out.push(format!("{n}: {:?}", page.facts));
+                out.push(format!(
+                    "holdings {n}: {:?}",
+                    s.holdings(&d(&n)).expect("holdings")
+                ));
+                out.push(format!(
+                    "known {n}: {:?}",
+                    s.known_subjects(&[d(&n)]).expect("known")
+                ));
+            }
+        }
+        for i in 0..4 {
+            let ip = Entity::Ip(Ip::parse(&format!("192.0.2.{i}")).expect("ip"));
+            out.push(format!(
+                "count {i}: {:?}",
+                s.value_counts(&[(Predicate::IP, ip.clone())])
+                    .expect("counts")
+            ));
+            for scope in [crate::Scope::Current, crate::Scope::Historic] {
+                let p = s
+                    .pivot(&crate::PivotQuery {
+                        predicate: Predicate::IP,
+                        object: ip.clone(),
+                        scope,
+                        after: None,
+                        limit: 100,
+                    })
+                    .expect("pivot");
+                out.push(format!("pivot {i} {scope:?}: {:?}", p.domains));
+            }
+        }
+        let c = s.check().expect("check");
+        out.push(format!(
+            "check {} {} {} {} {:?}",
+            c.facts, c.holdings, c.values, c.events, c.problems
+        ));
+        out.push(format!("events {:?}", s.events(0, 1_000).expect("events")));
+        out.push(format!(
+            "ledger {:?}",
+            s.ledger("pdns:test").expect("ledger")
+        ));
+        out
+    }
+
+    fn reference() -> Vec<String> {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let s = EmbeddedStore::open_path(dir.path()).expect("open");
+        load(&s, false, Stop::No);
+        reads(&s)
+    }
+
+    #[test]
+    fn a_form_load_reads_as_the_bulk_load_and_checks_clean() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let s = EmbeddedStore::open_path(dir.path()).expect("open");
+        load(&s, true, Stop::No);
+        assert_eq!(s.pdns_holders().expect("holders"), 20);
+        assert!(s.dom.first_key_value().is_none() && s.piv.first_key_value().is_none());
+        let got = reads(&s);
+        assert!(
+            got.iter()
+                .any(|l| l.starts_with("check 40 40 4 40 ") && l.ends_with("[]")),
+            "{got:?}"
+        );
+        assert_eq!(got, reference());
+        // A batch write touching one holder materialises it: same reads.
+        drop(s);
+        let s = EmbeddedStore::open_path(dir.path()).expect("reopen");
+        let mut w = super::super::lock(&s.writer);
+        s.pdns_materialise(&[keys::entity_key(&d("d3.test"))], &mut w)
+            .expect("materialise");
+        drop(w);
+        assert_eq!(s.pdns_holders().expect("holders"), 19);
+        assert_eq!(reads(&s), reference());
+    }
+
+    /// A crash before the form's `COMMIT` (the load dropped): nothing
+    /// stored, the files removed.
+    #[test]
+    fn a_form_load_dropped_before_commit_stores_nothing() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        {
+            let s = EmbeddedStore::open_path(dir.path()).expect("open");
+            let mut f = s.pdns_form_load().expect("form").expect("form");
+            f.add(batch()).expect("add");
+            drop(f);
+        }
+        let s = EmbeddedStore::open_path(dir.path()).expect("reopen");
+        assert!(s.fwd.first_key_value().is_none());
+        assert_eq!(s.pdns_holders().expect("holders"), 0);
+        assert!(s.ledger("pdns:test").expect("ledger").is_none());
+        assert!(!dir.path().join(DIR).exists());
+        // The rerun loads it whole.
+        load(&s, true, Stop::No);
+        assert_eq!(reads(&s), reference());
+    }
+
+    /// A crash after the form's `COMMIT` but before the bulk load's: the
+    /// next open drops the form (no ledger entry), and the rerun loads it.
+    #[test]
+    fn a_form_load_stopped_before_its_bulk_load_committed_is_dropped() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        {
+            let s = EmbeddedStore::open_path(dir.path()).expect("open");
+            load(&s, true, Stop::AfterCommit);
+            assert!(dir.path().join(DIR).join(COMMIT).exists());
+        }
+        let s = EmbeddedStore::open_path(dir.path()).expect("reopen");
+        assert!(s.fwd.first_key_value().is_none());
+        assert!(s.events(0, 10).expect("events").is_empty());
+        assert!(!dir.path().join(DIR).exists());
+        load(&s, true, Stop::No);
+        assert_eq!(reads(&s), reference());
+    }
+
+    /// A crash after the bulk load committed (events, ledger) and before
+    /// the form's ingestion: the next open ingests the form.
+    #[test]
+    fn a_form_load_stopped_after_its_bulk_load_is_finished_on_open() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        {
+            let s = EmbeddedStore::open_path(dir.path()).expect("open");
+            load(&s, true, Stop::AfterBulk);
+            assert!(s.ledger("pdns:test").expect("ledger").is_some());
+            assert!(s.fwd.first_key_value().is_none());
+        }
+        let s = EmbeddedStore::open_path(dir.path()).expect("reopen");
+        assert!(!dir.path().join(DIR).exists());
+        assert_eq!(s.pdns_holders().expect("holders"), 20);
+        assert_eq!(reads(&s), reference());
+    }
+}
