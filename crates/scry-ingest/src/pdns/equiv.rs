@@ -177,7 +177,8 @@ fn assert_form_agrees(inputs: &[Input], probes: &Probes) -> (tempfile::TempDir, 
     (dir, form)
 }
 
-/// A COF line.
+/// A COF line (one argument per field, as the lines read).
+#[allow(clippy::too_many_arguments)]
 fn cof(
     out: &mut String,
     name: &str,

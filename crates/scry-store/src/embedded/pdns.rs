@@ -88,7 +88,7 @@ type Kv = (Slice, Slice);
 
 /// A `pho` value: (predicate id, latest last-seen), sorted by predicate.
 fn decode_latest(v: &[u8]) -> Result<Vec<(u16, i64)>> {
-    if v.len() % 10 != 0 {
+    if !v.len().is_multiple_of(10) {
         return Err(corrupt("bad pho value"));
     }
     Ok(v.chunks_exact(10)
@@ -1218,7 +1218,7 @@ mod tests {
         assert!(s.fwd.first_key_value().is_none());
         assert_eq!(s.pdns_holders().expect("holders"), 0);
         assert!(s.ledger("pdns:test").expect("ledger").is_none());
-        assert!(!dir.path().join(DIR).exists());
+        assert!(!dir.path().join(DIR).try_exists().expect("stat"));
         // The rerun loads it whole.
         load(&s, true, Stop::No);
         assert_eq!(reads(&s), reference());
@@ -1232,12 +1232,12 @@ mod tests {
         {
             let s = EmbeddedStore::open_path(dir.path()).expect("open");
             load(&s, true, Stop::AfterCommit);
-            assert!(dir.path().join(DIR).join(COMMIT).exists());
+            assert!(dir.path().join(DIR).join(COMMIT).try_exists().expect("stat"));
         }
         let s = EmbeddedStore::open_path(dir.path()).expect("reopen");
         assert!(s.fwd.first_key_value().is_none());
         assert!(s.events(0, 10).expect("events").is_empty());
-        assert!(!dir.path().join(DIR).exists());
+        assert!(!dir.path().join(DIR).try_exists().expect("stat"));
         load(&s, true, Stop::No);
         assert_eq!(reads(&s), reference());
     }
@@ -1254,7 +1254,7 @@ mod tests {
             assert!(s.fwd.first_key_value().is_none());
         }
         let s = EmbeddedStore::open_path(dir.path()).expect("reopen");
-        assert!(!dir.path().join(DIR).exists());
+        assert!(!dir.path().join(DIR).try_exists().expect("stat"));
         assert_eq!(s.pdns_holders().expect("holders"), 20);
         assert_eq!(reads(&s), reference());
     }
