@@ -65,8 +65,8 @@ use crate::{BulkLoad, LedgerEntry, WriteBatch, WriteReceipt};
 
 const DIR: &str = "pdnsform";
 const COMMIT: &str = "COMMIT";
-const FWD_BUDGET: usize = 48 << 20;
-const REV_BUDGET: usize = 48 << 20;
+const FWD_BUDGET: usize = 16 << 20;
+const REV_BUDGET: usize = 16 << 20;
 const NAM_BUDGET: usize = 8 << 20;
 const SIDE_BUDGET: usize = 16 << 20;
 
