@@ -423,6 +423,9 @@ pub(crate) fn run(args: &[&str]) -> Result<()> {
     let mut out = Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/bench");
     let mut skip_pg = false;
     let mut parse = false;
+    // Also time `scry ingest pdns --fact-path` (the bulk load without the
+    // pDNS form) on the same file, in the same run.
+    let mut fact_path = false;
     let mut it = args.iter();
     while let Some(a) = it.next() {
         match *a {
@@ -433,8 +436,9 @@ pub(crate) fn run(args: &[&str]) -> Result<()> {
             "--skip-pg" => skip_pg = true,
             // Also run scry-parse's pdns_bench (builds the example).
             "--parse" => parse = true,
+            "--fact-path" => fact_path = true,
             other => bail!(
-                "unknown option {other} (--rrsets N, --pcap-packets N, --work DIR, --out DIR, --skip-pg, --parse)"
+                "unknown option {other} (--rrsets N, --pcap-packets N, --work DIR, --out DIR, --skip-pg, --parse, --fact-path)"
             ),
         }
     }
@@ -474,6 +478,17 @@ pub(crate) fn run(args: &[&str]) -> Result<()> {
     drop(store);
     drop(dd);
     let _ = std::fs::remove_dir_all(&data);
+    let facts = if fact_path {
+        eprintln!("the same file with --fact-path ...");
+        let fdata = work.join("scry-facts");
+        let (s, rss, _) = ingest_json(&scry, &fdata, &cof, &["--fact-path"])?;
+        let d = crate::du(&fdata);
+        let _ = std::fs::remove_dir_all(&fdata);
+        eprintln!("fact path: {s:.1} s");
+        Some((s, rss, d))
+    } else {
+        None
+    };
     let _ = std::fs::remove_file(&cof);
 
     let pg = if skip_pg {
@@ -549,6 +564,16 @@ pub(crate) fn run(args: &[&str]) -> Result<()> {
         rows as f64 / ingest_s,
         ingest_rss / 1024
     )?;
+    if let Some((s, rss, d)) = facts {
+        writeln!(
+            md,
+            "| the same ingest with `--fact-path` (no pDNS form) | {s:.1} s, {:.0} rrsets/s, peak RSS {} MiB, {} MiB on disk | – | form {:.2}x faster |",
+            rows as f64 / s,
+            rss / 1024,
+            d >> 20,
+            s / ingest_s
+        )?;
+    }
     writeln!(
         md,
         "| compaction after ingest (before queries) | {settle_s:.1} s | – | |"

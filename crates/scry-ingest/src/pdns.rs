@@ -40,6 +40,10 @@ pub struct PdnsOptions {
     /// Such a load commits once, at the end: a crash before that leaves
     /// the store as it was and the file is started again.
     pub bulk_min_bytes: Option<u64>,
+    /// Store a sorted-pass load as facts even when the store offers a
+    /// pDNS form (`Store::pdns_form`: the embedded engine's, for a first
+    /// load into a store holding nothing).
+    pub fact_path: bool,
 }
 
 /// Records parsed on the reader thread, up to one batch.
@@ -120,7 +124,16 @@ pub fn ingest_pdns(
     let (strict, now) = (opts.strict, opts.now);
     let input_len = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
     let mut bulk = match opts.bulk_min_bytes {
-        Some(min) if resume == 0 && input_len >= min => store.bulk_load()?,
+        Some(min) if resume == 0 && input_len >= min => {
+            match (!opts.fact_path)
+                .then(|| store.pdns_form())
+                .transpose()?
+                .flatten()
+            {
+                Some(form) => Some(form),
+                None => store.bulk_load()?,
+            }
+        }
         _ => None,
     };
     if let Some(b) = bulk.take_if(|_| format == PdnsFormat::Cof) {
@@ -691,6 +704,9 @@ fn ingest_cof_parallel(job: ParallelCof<'_, '_>) -> Result<IngestSummary> {
 }
 
 #[cfg(test)]
+mod equiv;
+
+#[cfg(test)]
 mod tests {
     use std::io::Write;
 
@@ -709,6 +725,7 @@ mod tests {
             dns_ports: vec![53],
             now: NOW,
             bulk_min_bytes: None,
+            fact_path: false,
         }
     }
 
@@ -933,6 +950,7 @@ mod tests {
         batched.batch_size = 700;
         let bulk = PdnsOptions {
             bulk_min_bytes: Some(0),
+            fact_path: true,
             ..batched.clone()
         };
         let (a, b) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
@@ -984,6 +1002,7 @@ mod tests {
         batched.batch_size = 500;
         let bulk = PdnsOptions {
             bulk_min_bytes: Some(0),
+            fact_path: true,
             ..batched.clone()
         };
         let (a, b) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());

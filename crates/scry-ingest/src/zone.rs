@@ -1174,7 +1174,7 @@ pub fn zone_diff(
 }
 
 #[cfg(test)]
-mod equiv;
+pub(crate) mod equiv;
 
 #[cfg(test)]
 mod tests {

@@ -490,6 +490,16 @@ pub trait Store: Send + Sync {
         Ok(None)
     }
 
+    /// A first passive-DNS load into a store holding nothing, as a bulk
+    /// load that the engine may store in a compact form (the embedded
+    /// engine's pDNS form: facts and reverse entries only, holdings and
+    /// counts derived on read); `None`: use [`Store::bulk_load`]. Every
+    /// read answers as if the load had gone through the bulk load. Its
+    /// `finish` needs a ledger entry.
+    fn pdns_form(&self) -> Result<Option<Box<dyn BulkLoad + '_>>> {
+        Ok(None)
+    }
+
     /// Stores a batch: observations merged, documents kept, events
     /// appended, ledger updated. The embedded engine applies it atomically
     /// and durably before returning.

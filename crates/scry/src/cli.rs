@@ -715,6 +715,11 @@ pub(crate) struct IngestPdnsArgs {
     /// Never load in one sorted pass: commit every batch.
     #[arg(long)]
     pub(crate) no_bulk: bool,
+    /// Store a first load as facts even when the engine has a pDNS form
+    /// (the embedded engine's rrset form is the default for a sorted-pass
+    /// load into an empty store).
+    #[arg(long)]
+    pub(crate) fact_path: bool,
     /// Print the summary as JSON.
     #[arg(long)]
     pub(crate) json: bool,

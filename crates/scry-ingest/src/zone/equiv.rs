@@ -24,12 +24,12 @@ use scry_store::{
 use super::{ZoneIngestOptions, ingest_zone, zone_diff};
 use crate::pdns::{PdnsOptions, ingest_pdns};
 
-const DAY0: Timestamp = 1_767_225_600; // 2026-01-01
-const DAY: Timestamp = 86_400;
+pub(crate) const DAY0: Timestamp = 1_767_225_600; // 2026-01-01
+pub(crate) const DAY: Timestamp = 86_400;
 
 /// The embedded engine without its bulk load: every change goes through
 /// batch writes.
-struct BatchOnly(EmbeddedStore);
+pub(crate) struct BatchOnly(pub(crate) EmbeddedStore);
 
 impl Store for BatchOnly {
     fn engine(&self) -> &'static str {
@@ -90,28 +90,30 @@ impl Store for BatchOnly {
 }
 
 /// One input of a scenario, in order.
-enum Step {
+pub(crate) enum Step {
     Zone { path: PathBuf, date: Timestamp },
     Pdns(PathBuf),
 }
 
 /// What a scenario's reads are asked about.
 #[derive(Default)]
-struct Probes {
-    names: BTreeSet<String>,
-    ips: BTreeSet<String>,
-    origin: String,
+pub(crate) struct Probes {
+    pub(crate) names: BTreeSet<String>,
+    pub(crate) ips: BTreeSet<String>,
+    pub(crate) origin: String,
 }
 
 /// How a route stores: the zone form for first snapshots, and passive DNS
 /// as one bulk load instead of batches.
 #[derive(Clone, Copy, Default)]
-struct Via {
-    zone_form: bool,
-    pdns_bulk: bool,
+pub(crate) struct Via {
+    pub(crate) zone_form: bool,
+    pub(crate) pdns_bulk: bool,
+    /// A first pDNS load into an empty store in the pDNS form.
+    pub(crate) pdns_form: bool,
 }
 
-fn ingest_all(store: &dyn Store, runs: &Path, origin: &str, steps: &[Step], via: Via) {
+pub(crate) fn ingest_all(store: &dyn Store, runs: &Path, origin: &str, steps: &[Step], via: Via) {
     for s in steps {
         match s {
             Step::Zone { path, date } => {
@@ -133,6 +135,7 @@ fn ingest_all(store: &dyn Store, runs: &Path, origin: &str, steps: &[Step], via:
                     dns_ports: vec![53],
                     now: DAY0 + 100 * DAY,
                     bulk_min_bytes: via.pdns_bulk.then_some(0),
+                    fact_path: !via.pdns_form,
                 };
                 ingest_pdns(store, path, &opts, &mut |_| {}).expect("pdns ingest");
             }
@@ -166,7 +169,7 @@ fn holding_str(h: &Holding) -> String {
 }
 
 /// Everything the reads return about the probes, as lines.
-fn fingerprint(store: &dyn Store, p: &Probes, runs: &Path) -> Vec<String> {
+pub(crate) fn fingerprint(store: &dyn Store, p: &Probes, runs: &Path) -> Vec<String> {
     let mut out = Vec::new();
     let all = TimeFence::default();
     let fenced = TimeFence {
@@ -367,6 +370,10 @@ fn fingerprint(store: &dyn Store, p: &Probes, runs: &Path) -> Vec<String> {
             e.seq, e.time, e.kind, e.subject, e.data
         ));
     }
+    // No origin: a scenario without zone snapshots (the pDNS form's).
+    if p.origin.is_empty() {
+        return out;
+    }
     let mut diffs = Vec::new();
     zone_diff(runs, &p.origin, None, None, &mut |t, c| {
         diffs.push(format!(
@@ -398,6 +405,7 @@ const ROUTES: &[(&str, Route, Via)] = &[
         Via {
             zone_form: false,
             pdns_bulk: false,
+            pdns_form: false,
         },
     ),
     (
@@ -406,6 +414,7 @@ const ROUTES: &[(&str, Route, Via)] = &[
         Via {
             zone_form: true,
             pdns_bulk: false,
+            pdns_form: false,
         },
     ),
     (
@@ -414,6 +423,7 @@ const ROUTES: &[(&str, Route, Via)] = &[
         Via {
             zone_form: true,
             pdns_bulk: true,
+            pdns_form: false,
         },
     ),
 ];

@@ -634,7 +634,19 @@ impl EmbeddedStore {
 }
 
 impl EmbeddedBulk<'_> {
-    fn source_id(&mut self, name: &str) -> Result<u16> {
+    /// Whether the load merges with stored facts (else into an empty
+    /// store).
+    pub(super) fn merges(&self) -> bool {
+        self.merge
+    }
+
+    /// The writer state the load holds (the pDNS form's materialisation
+    /// updates its count cache).
+    pub(super) fn writer_mut(&mut self) -> &mut Writer {
+        &mut self.w
+    }
+
+    pub(super) fn source_id(&mut self, name: &str) -> Result<u16> {
         if let Some(id) = self.w.sources.get(name) {
             return Ok(*id);
         }
@@ -784,7 +796,7 @@ impl EmbeddedBulk<'_> {
 
 /// Writes `dir/name` durably: a synced temporary file renamed into place,
 /// then the directory synced.
-fn write_synced(dir: &Path, name: &str, body: &[u8]) -> Result<()> {
+pub(super) fn write_synced(dir: &Path, name: &str, body: &[u8]) -> Result<()> {
     let tmp = dir.join(format!("{name}.tmp"));
     {
         let mut f = File::create(&tmp).map_err(|e| io(&tmp, e))?;

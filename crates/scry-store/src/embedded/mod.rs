@@ -28,11 +28,13 @@
 
 mod bulk;
 mod codec;
+mod pdns;
 mod redo;
 mod write;
 mod zone;
 
 pub use bulk::EmbeddedBulk;
+pub use pdns::EmbeddedPdnsForm;
 pub use zone::EmbeddedZoneForm;
 
 use std::collections::{BTreeMap, HashMap};
@@ -93,6 +95,12 @@ pub struct EmbeddedStore {
     zone_present: std::sync::atomic::AtomicBool,
     /// One materialisation at a time.
     zone_lock: Mutex<()>,
+    /// The pDNS form (`pdns.rs`): holders whose holdings are derived on
+    /// read, and their value counts.
+    pho: Keyspace,
+    pcn: Keyspace,
+    /// Whether `pho` holds anything (reads skip the pDNS form otherwise).
+    pdns_present: std::sync::atomic::AtomicBool,
     writer: Mutex<Writer>,
     source_names: Mutex<HashMap<u16, String>>,
     path: std::path::PathBuf,
@@ -418,6 +426,9 @@ impl EmbeddedStore {
             zcn: ks(&db, "zcn", &tuning)?,
             zone_present: std::sync::atomic::AtomicBool::new(false),
             zone_lock: Mutex::new(()),
+            pho: ks(&db, "pho", &tuning)?,
+            pcn: ks(&db, "pcn", &tuning)?,
+            pdns_present: std::sync::atomic::AtomicBool::new(false),
             db,
             writer: Mutex::new(Writer {
                 next_seq: 1,
@@ -437,6 +448,7 @@ impl EmbeddedStore {
         store.mark_seen_names()?;
         store.load_writer_state()?;
         store.zone_recover()?;
+        store.pdns_recover()?;
         Ok(store)
     }
 
@@ -806,13 +818,17 @@ impl Store for EmbeddedStore {
     }
 
     fn write(&self, batch: WriteBatch) -> Result<WriteReceipt> {
-        self.zone_write(batch)
+        self.pdns_write(batch)
     }
 
     fn bulk_load(&self) -> Result<Option<Box<dyn crate::BulkLoad + '_>>> {
+        Ok(self.bulk()?.map(|b| self.zone_bulk(self.pdns_bulk(b))))
+    }
+
+    fn pdns_form(&self) -> Result<Option<Box<dyn crate::BulkLoad + '_>>> {
         Ok(self
-            .bulk()?
-            .map(|b| self.zone_bulk(Box::new(b) as Box<dyn crate::BulkLoad + '_>)))
+            .pdns_form_load()?
+            .map(|f| Box::new(f) as Box<dyn crate::BulkLoad + '_>))
     }
 
     fn zone_form(
@@ -974,7 +990,7 @@ impl Store for EmbeddedStore {
                 k.clear();
                 k.push(write::MARK_SUBJECT);
                 push_entity(&mut k, e);
-                Ok(self.seen.contains_key(&k)? || self.zone_knows(e)?)
+                Ok(self.seen.contains_key(&k)? || self.zone_knows(e)? || self.pdns_knows(e)?)
             })
             .collect()
     }
@@ -1031,7 +1047,7 @@ impl Store for EmbeddedStore {
         // Decoded as read: no copy of each key's tail.
         let prefix = entity_key(&holder_of(holder));
         let mut out = Vec::new();
-        for item in self.zone_dom(self.dom.prefix(&prefix), &prefix)? {
+        for item in self.pdns_dom(self.zone_dom(self.dom.prefix(&prefix), &prefix)?, &prefix)? {
             let (k, v) = item?;
             let hv = HoldVal::decode(&v)?;
             let (predicate, rest) = read_pred(&k[prefix.len()..])?;
@@ -1061,6 +1077,8 @@ impl Store for EmbeddedStore {
                 None => ValueCount::default(),
             };
             c.current += self.zone_count(&k)?;
+            let (pc, ph) = self.pdns_count(&k)?;
+            (c.current, c.historic) = (c.current + pc, c.historic + ph);
             out.push(c);
         }
         Ok(out)
@@ -1100,8 +1118,12 @@ impl Store for EmbeddedStore {
                 .min(PAGE_CAP),
         );
         let mut next_cursor = None;
-        for item in self.zone_piv(
-            self.piv.range(start.clone()..end.clone()),
+        for item in self.pdns_piv(
+            self.zone_piv(
+                self.piv.range(start.clone()..end.clone()),
+                &start,
+                Some(&end),
+            ),
             &start,
             Some(&end),
         ) {
@@ -1194,8 +1216,12 @@ impl Store for EmbeddedStore {
         };
         let mut start = prefix.clone();
         'scan: loop {
-            for item in self.zone_piv(
-                self.piv.range(start.clone()..end.clone()),
+            for item in self.pdns_piv(
+                self.zone_piv(
+                    self.piv.range(start.clone()..end.clone()),
+                    &start,
+                    Some(&end),
+                ),
                 &start,
                 Some(&end),
             ) {
@@ -1219,7 +1245,8 @@ impl Store for EmbeddedStore {
                     || (n == check_at && {
                         let mut ck = prefix.clone();
                         ck.extend_from_slice(&obj);
-                        let zone = self.zone_count(&ck)?;
+                        let (pc, ph) = self.pdns_count(&ck)?;
+                        let zone = self.zone_count(&ck)? + pc + ph;
                         match self.cnt.get(&ck)? {
                             Some(c) => {
                                 let (cur, hist) = decode_count(&c)?;
@@ -1331,6 +1358,7 @@ impl Store for EmbeddedStore {
     fn check(&self) -> Result<CheckReport> {
         let mut r = check::run(self)?;
         self.zone_check(&mut r)?;
+        self.pdns_check(&mut r)?;
         Ok(r)
     }
 

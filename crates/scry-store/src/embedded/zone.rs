@@ -225,7 +225,7 @@ impl Entry {
 
 /// The holder key of a domain subject key (`D<registrable>\0<sub>\x01` →
 /// `D<registrable>\0\x01`), as `entity_key(holder_of(subject))`.
-fn holder_key_of(subject: &[u8]) -> Option<Vec<u8>> {
+pub(super) fn holder_key_of(subject: &[u8]) -> Option<Vec<u8>> {
     if subject.first() != Some(&b'D') {
         return None;
     }
@@ -260,6 +260,15 @@ impl Iterator for Merge<'_> {
         };
         if take_a { self.a.next() } else { self.b.next() }
     }
+}
+
+/// Two key-ordered streams with no equal keys, merged (the pDNS form's
+/// reads use it too).
+pub(super) fn merge<'a>(a: Stream<'a>, b: Stream<'a>) -> Stream<'a> {
+    Box::new(Merge {
+        a: a.peekable(),
+        b: b.peekable(),
+    })
 }
 
 /// A keyspace iterator as a [`Stream`].

@@ -180,6 +180,7 @@ pub(crate) fn ingest_world(
                 dns_ports: vec![53],
                 now,
                 bulk_min_bytes: Some(64 << 20),
+                fact_path: false,
             },
             &mut |_| {},
         )?;

@@ -246,6 +246,7 @@ fn pdns(cli: &Cli, a: &IngestPdnsArgs) -> Result<ExitCode> {
         },
         now: now(),
         bulk_min_bytes: (!a.no_bulk).then_some(a.bulk_min_mib << 20),
+        fact_path: a.fact_path,
     };
     let mut summaries = Vec::new();
     for f in &a.files {

@@ -228,3 +228,53 @@ fn asn_table_enriches_ips_and_makes_asn_a_pivot() {
     assert_eq!(ip["country"], "NL");
     assert_eq!(prof["hosting"]["asn"][0]["value"], "64496");
 }
+
+/// A sorted-pass load into an empty store takes the embedded engine's pDNS
+/// form; `--fact-path` the bulk load. Both answer the same through the
+/// binary (queries, profile, pivots, events, `store check`).
+#[test]
+fn pdns_form_and_fact_path_answer_the_same() {
+    let dir = tempfile::tempdir().unwrap();
+    let f = fixture("cof.ndjson");
+    let (form, facts) = (dir.path().join("form"), dir.path().join("facts"));
+    for (data, extra) in [(&form, None), (&facts, Some("--fact-path"))] {
+        let mut args = vec![
+            "ingest",
+            "pdns",
+            f.to_str().unwrap(),
+            "--bulk-min-mib",
+            "0",
+            "--json",
+        ];
+        args.extend(extra);
+        let s = json(data, &args);
+        assert!(s["stored"].as_u64().unwrap() > 0, "{s}");
+    }
+    let queries: &[&[&str]] = &[
+        &["pdns", "rrset", "*.example.com", "--json"],
+        &["pdns", "rrset", "www.example.*", "--json"],
+        &["pdns", "rdata", "ip", "192.0.2.0/24", "--json"],
+        &["profile", "example.com", "--json"],
+        &["pivot", "ip", "192.0.2.1", "--scope", "all", "--json"],
+        &[
+            "pivot",
+            "nameserver_host",
+            "ns1.example.net",
+            "--scope",
+            "all",
+            "--json",
+        ],
+        &["store", "check", "--json"],
+    ];
+    for q in queries {
+        let (a, b) = (ok(&facts, q), ok(&form, q));
+        assert!(!a.trim().is_empty(), "{q:?} answers something");
+        assert_eq!(a, b, "{q:?}");
+    }
+    let check = json(&form, &["store", "check", "--json"]);
+    assert_eq!(
+        check["problems"].as_array().map(Vec::len),
+        Some(0),
+        "{check}"
+    );
+}

@@ -1,0 +1,1261 @@
+//! The pDNS form: a first passive-DNS load stored as its facts and their
+//! reverse entries only, the holdings, pivots and counts served on read.
+//!
+//! A 1 M-rrset first load writes ~7.5 keys per rrset on the fact path
+//! (`fwd`, `rev`, `dom`, `piv`, `cnt`, `nam`, `seen`, `evt`). The pDNS
+//! queries read only `fwd`, `rev` (covering) and `nam`; the rest serve the
+//! generic reads of the same predicates. Here a load into a store holding
+//! nothing writes:
+//!
+//! | keyspace | key | value |
+//! |---|---|---|
+//! | `fwd`, `rev`, `nam`, `disp` | exactly the fact path's keys | exactly its values |
+//! | `pho` | holder (a registrable domain's key) | per predicate the latest last-seen of its facts (predicate id · i64) |
+//! | `pcn` | predicate · object (the `cnt` key) | (current, historic) form holders of the value |
+//!
+//! and no `dom`, `piv`, `cnt` or `seen` key for the form's holders. Events
+//! (`pdns_first_seen`) and the ledger entry go through the bulk load as
+//! before.
+//!
+//! **Partition invariant**: a holder is in `pho` (its holdings, pivot
+//! entries, count shares and name markers not written: derived from its
+//! `fwd` keys on read) or it is generic, never both. Reads: `holdings`
+//! synthesises the holder's `dom` entries from one `fwd` prefix scan;
+//! `pivot` and `scan_values` synthesise `piv` entries from `rev` (a
+//! value's subjects of one holder are contiguous there), the current flag
+//! from the holder's `pho` latest; counts are `cnt` + `pcn`;
+//! `known_subjects` is `seen`, else `pho` plus a `fwd` prefix probe.
+//! `facts`, `reverse`, `subject_summary`, `names_forward` and the pDNS
+//! queries read the generic keyspaces unchanged.
+//!
+//! **Materialisation**: a write (batch or bulk load) touching a form
+//! holder first writes the holder's `dom`, `piv`, `cnt` shares and `seen`
+//! markers, moves its `pcn` shares and removes its `pho` key, all in one
+//! synced batch: the store before and after that batch answers every read
+//! the same, so no intent marker is needed.
+//!
+//! **Load** (`EmbeddedPdnsForm`): domain facts go to three sorters (`fwd`
+//! and `rev` merging equal keys as facts, `nam`), anything else and the
+//! first sightings to an inner bulk load. At `finish`: the runs are
+//! fsynced and `pdnsform/COMMIT` (runs, ledger key) written; the inner
+//! bulk load commits (events, sources, ledger entry); then the runs are
+//! ingested (`fwd` with `pho` and the count moves derived from it on one
+//! thread, `rev` on another, then `nam`, `pcn`). An open that finds
+//! `COMMIT` ingests again (absolute values) when the ledger entry is
+//! stored, and removes the directory otherwise (the bulk load never
+//! committed: the store holds nothing of the load).
+
+use std::collections::{BTreeMap, HashSet};
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::Ordering;
+
+use fjall::Slice;
+use scry_model::{Entity, Window};
+
+use super::bulk::write_synced;
+use super::bulk::{EmbeddedBulk, Merged, Order, Rule, Sorter};
+use super::codec::{FactVal, HoldVal, decode_count, encode_count};
+use super::write::{MARK_HOLDER, MARK_SUBJECT};
+use super::zone::{Stream, holder_key_of, merge};
+use super::{EmbeddedStore, Writer};
+use crate::error::{Result, StoreError};
+use crate::keys::{self, push_entity, push_pred, read_pred};
+use crate::{BulkLoad, LedgerEntry, WriteBatch, WriteReceipt};
+
+const DIR: &str = "pdnsform";
+const COMMIT: &str = "COMMIT";
+const FWD_BUDGET: usize = 16 << 20;
+const REV_BUDGET: usize = 16 << 20;
+const NAM_BUDGET: usize = 8 << 20;
+const SIDE_BUDGET: usize = 16 << 20;
+
+fn corrupt(detail: impl Into<String>) -> StoreError {
+    StoreError::Corruption {
+        what: "pdns form",
+        detail: detail.into(),
+    }
+}
+
+fn io(path: &Path, e: std::io::Error) -> StoreError {
+    StoreError::Io {
+        path: path.to_path_buf(),
+        source: e,
+    }
+}
+
+type Kv = (Slice, Slice);
+
+/// A `pho` value: (predicate id, latest last-seen), sorted by predicate.
+fn decode_latest(v: &[u8]) -> Result<Vec<(u16, i64)>> {
+    if !v.len().is_multiple_of(10) {
+        return Err(corrupt("bad pho value"));
+    }
+    Ok(v.chunks_exact(10)
+        .map(|c| {
+            let p = u16::from_be_bytes([c[0], c[1]]);
+            let mut t = [0u8; 8];
+            t.copy_from_slice(&c[2..]);
+            (p, i64::from_be_bytes(t))
+        })
+        .collect())
+}
+
+fn latest_of(latest: &[(u16, i64)], pred: [u8; 2]) -> i64 {
+    let p = u16::from_be_bytes(pred);
+    latest
+        .iter()
+        .find(|(q, _)| *q == p)
+        .map_or(i64::MIN, |(_, t)| *t)
+}
+
+fn is_current(pred: [u8; 2], last_seen: i64, latest: i64) -> Result<bool> {
+    let (p, _) = read_pred(&pred)?;
+    Ok(p.current_rule().is_current(last_seen, latest))
+}
+
+/// The `fwd` prefix of a holder's subjects (`D<registrable>\0`).
+fn subjects_prefix(holder: &[u8]) -> &[u8] {
+    &holder[..holder.len().saturating_sub(1)]
+}
+
+/// One holder's holdings folded from its facts: (predicate · object,
+/// window) in `dom` order, and per predicate the latest last-seen.
+#[derive(Default)]
+struct Fold {
+    holdings: BTreeMap<Vec<u8>, Window>,
+    latest: Vec<(u16, i64)>,
+    subjects: Vec<Vec<u8>>,
+}
+
+impl Fold {
+    fn add(&mut self, subject: &[u8], po: &[u8], w: &Window) {
+        if self.subjects.last().map(Vec::as_slice) != Some(subject) {
+            self.subjects.push(subject.to_vec());
+        }
+        self.holdings
+            .entry(po.to_vec())
+            .and_modify(|x| x.merge(w))
+            .or_insert(*w);
+        let p = u16::from_be_bytes([po[0], po[1]]);
+        match self.latest.iter_mut().find(|(q, _)| *q == p) {
+            Some((_, t)) => *t = (*t).max(w.last_seen),
+            None => self.latest.push((p, w.last_seen)),
+        }
+    }
+
+    fn latest_value(&self) -> Vec<u8> {
+        let mut l = self.latest.clone();
+        l.sort_unstable();
+        let mut v = Vec::with_capacity(l.len() * 10);
+        for (p, t) in l {
+            v.extend_from_slice(&p.to_be_bytes());
+            v.extend_from_slice(&t.to_be_bytes());
+        }
+        v
+    }
+
+    /// (predicate · object, holding) in key order.
+    fn holdings(&self) -> Result<Vec<(&[u8], HoldVal)>> {
+        let mut out = Vec::with_capacity(self.holdings.len());
+        for (po, w) in &self.holdings {
+            let pred = [po[0], po[1]];
+            let latest = self
+                .latest
+                .iter()
+                .find(|(q, _)| *q == u16::from_be_bytes(pred))
+                .map_or(i64::MIN, |(_, t)| *t);
+            out.push((
+                po.as_slice(),
+                HoldVal {
+                    window: *w,
+                    current: is_current(pred, w.last_seen, latest)?,
+                },
+            ));
+        }
+        Ok(out)
+    }
+}
+
+impl EmbeddedStore {
+    fn pdns_present(&self) -> bool {
+        self.pdns_present.load(Ordering::SeqCst)
+    }
+
+    /// Holders in the pDNS form (not materialised). One scan of `pho`.
+    pub fn pdns_holders(&self) -> Result<u64> {
+        let mut n = 0;
+        for item in self.pho.iter() {
+            item.into_inner()?;
+            n += 1;
+        }
+        Ok(n)
+    }
+
+    /// Whether `holder` (its key) is a form holder.
+    pub(super) fn pdns_holds(&self, holder: &[u8]) -> Result<bool> {
+        Ok(self.pdns_present() && self.pho.contains_key(holder)?)
+    }
+
+    /// A form holder's facts folded (one `fwd` prefix scan).
+    fn pdns_fold(&self, holder: &[u8]) -> Result<Fold> {
+        let mut f = Fold::default();
+        for item in self.fwd.prefix(subjects_prefix(holder)) {
+            let (k, v) = item.into_inner()?;
+            let sl = keys::entity_len(&k).ok_or_else(|| corrupt("bad fwd key"))?;
+            let w = FactVal::decode_window(&v)?;
+            f.add(&k[..sl], &k[sl..], &w);
+        }
+        Ok(f)
+    }
+
+    /// `dom` entries of one holder (`prefix` = its key), the form's merged
+    /// in.
+    pub(super) fn pdns_dom<'a>(&'a self, it: Stream<'a>, prefix: &[u8]) -> Result<Stream<'a>> {
+        if !self.pdns_holds(prefix)? {
+            return Ok(it);
+        }
+        let f = self.pdns_fold(prefix)?;
+        let mut extra: Vec<Result<Kv>> = Vec::new();
+        for (po, hv) in f.holdings()? {
+            let mut k = prefix.to_vec();
+            k.extend_from_slice(po);
+            extra.push(Ok((Slice::from(k), Slice::from(hv.encode().as_slice()))));
+        }
+        Ok(merge(it, Box::new(extra.into_iter())))
+    }
+
+    /// Form holders of a value (`cnt` key), current and historic.
+    pub(super) fn pdns_count(&self, cnt_key: &[u8]) -> Result<(u64, u64)> {
+        if !self.pdns_present() {
+            return Ok((0, 0));
+        }
+        match self.pcn.get(cnt_key)? {
+            Some(v) => decode_count(&v),
+            None => Ok((0, 0)),
+        }
+    }
+
+    /// Whether `subject` has facts in the form.
+    pub(super) fn pdns_knows(&self, subject: &Entity) -> Result<bool> {
+        if !self.pdns_present() {
+            return Ok(false);
+        }
+        let sk = keys::entity_key(subject);
+        let Some(hk) = holder_key_of(&sk) else {
+            return Ok(false);
+        };
+        Ok(self.pho.contains_key(&hk)? && self.fwd.prefix(&sk).next().is_some())
+    }
+
+    /// `piv` entries in `[lo, hi)` (`lo` starts with the predicate), the
+    /// form's merged in: synthesised from `rev` (object · predicate ·
+    /// subject), one holding per run of a form holder's subjects.
+    pub(super) fn pdns_piv<'a>(
+        &'a self,
+        it: Stream<'a>,
+        lo: &[u8],
+        hi: Option<&[u8]>,
+    ) -> Stream<'a> {
+        if !self.pdns_present() || lo.len() < 2 {
+            return it;
+        }
+        let pred = [lo[0], lo[1]];
+        let rlo = match keys::entity_len(&lo[2..]) {
+            Some(ol) => {
+                let mut z = lo[2..2 + ol].to_vec();
+                z.extend_from_slice(&pred);
+                z.extend_from_slice(&lo[2 + ol..]);
+                z
+            }
+            None => lo[2..].to_vec(),
+        };
+        let rhi = hi
+            .filter(|h| h.len() > 2 && h[..2] == pred)
+            .map(|h| h[2..].to_vec());
+        let src = match rhi {
+            Some(h) => self.rev.range(rlo..h),
+            None => self.rev.range(rlo..),
+        };
+        Box::new(merge(
+            it,
+            Box::new(PivSynth {
+                store: self,
+                src,
+                pred,
+                lo: lo.to_vec(),
+                hi: hi.map(<[u8]>::to_vec),
+                group: None,
+                holder: Vec::new(),
+                latest: None,
+                done: false,
+            }),
+        ))
+    }
+
+    /// Materialises the form holders among `holders` (keys): their
+    /// holdings, pivot entries, count shares and name markers written,
+    /// `pcn` moved, `pho` removed, in one synced batch. `w` is the writer
+    /// state (held by the caller): its count cache loses the moved keys.
+    fn pdns_materialise(&self, holders: &[Vec<u8>], w: &mut Writer) -> Result<()> {
+        let mut b = self
+            .db
+            .batch()
+            .durability(Some(fjall::PersistMode::SyncAll));
+        let mut cnt: BTreeMap<Vec<u8>, (u64, u64)> = BTreeMap::new();
+        let mut pcn: BTreeMap<Vec<u8>, (u64, u64)> = BTreeMap::new();
+        let mut any = false;
+        for h in holders {
+            if !self.pho.contains_key(h)? {
+                continue;
+            }
+            any = true;
+            let f = self.pdns_fold(h)?;
+            let mut mark = vec![MARK_HOLDER];
+            mark.extend_from_slice(h);
+            b.insert(&self.seen, mark, b"");
+            for s in &f.subjects {
+                let mut mark = vec![MARK_SUBJECT];
+                mark.extend_from_slice(s);
+                b.insert(&self.seen, mark, b"");
+            }
+            for (po, hv) in f.holdings()? {
+                let v = hv.encode();
+                let mut dk = h.clone();
+                dk.extend_from_slice(po);
+                b.insert(&self.dom, dk, v.as_slice());
+                let mut pk = po.to_vec();
+                pk.extend_from_slice(h);
+                b.insert(&self.piv, pk, v.as_slice());
+                let ck = po.to_vec();
+                let (dc, dh) = if hv.current { (1, 0) } else { (0, 1) };
+                let c = match cnt.get(&ck) {
+                    Some(c) => *c,
+                    None => match self.cnt.get(&ck)? {
+                        Some(v) => decode_count(&v)?,
+                        None => (0, 0),
+                    },
+                };
+                cnt.insert(ck.clone(), (c.0 + dc, c.1 + dh));
+                let p = match pcn.get(&ck) {
+                    Some(c) => *c,
+                    None => match self.pcn.get(&ck)? {
+                        Some(v) => decode_count(&v)?,
+                        None => (0, 0),
+                    },
+                };
+                if p.0 < dc || p.1 < dh {
+                    return Err(corrupt("form count would go negative"));
+                }
+                pcn.insert(ck, (p.0 - dc, p.1 - dh));
+            }
+            b.remove(&self.pho, h.as_slice());
+        }
+        if !any {
+            return Ok(());
+        }
+        for (k, (c, h)) in &cnt {
+            b.insert(&self.cnt, k.as_slice(), encode_count(*c, *h));
+            w.counts.remove(k);
+        }
+        for (k, (c, h)) in pcn {
+            if c == 0 && h == 0 {
+                b.remove(&self.pcn, k);
+            } else {
+                b.insert(&self.pcn, k, encode_count(c, h));
+            }
+        }
+        b.commit()?;
+        Ok(())
+    }
+
+    /// The distinct holder keys of a batch's domain subjects not yet in
+    /// `done`.
+    fn pdns_touched(&self, batch: &WriteBatch, done: &mut HashSet<Vec<u8>>) -> Vec<Vec<u8>> {
+        let mut out = Vec::new();
+        let mut key = Vec::with_capacity(64);
+        for o in &batch.observations {
+            if !matches!(o.subject, Entity::Domain(_)) {
+                continue;
+            }
+            key.clear();
+            push_entity(&mut key, &crate::holder_of(&o.subject));
+            if !done.contains(&key) {
+                done.insert(key.clone());
+                out.push(key.clone());
+            }
+        }
+        out
+    }
+
+    /// `Store::write`, the form holders it touches materialised first.
+    pub(super) fn pdns_write(&self, batch: WriteBatch) -> Result<WriteReceipt> {
+        if self.pdns_present() {
+            let touched = self.pdns_touched(&batch, &mut HashSet::new());
+            let mut w = super::lock(&self.writer);
+            self.pdns_materialise(&touched, &mut w)?;
+        }
+        self.zone_write(batch)
+    }
+
+    /// Wraps a bulk load so that the form holders it touches are
+    /// materialised as their facts arrive.
+    pub(super) fn pdns_bulk<'a>(&'a self, inner: EmbeddedBulk<'a>) -> Box<dyn BulkLoad + 'a> {
+        if !self.pdns_present() {
+            return Box::new(inner);
+        }
+        Box::new(PdnsBulk {
+            store: self,
+            inner,
+            done: HashSet::new(),
+        })
+    }
+
+    /// A form load, when this store holds nothing (no fact, no name, no
+    /// zone form); else `None` (the caller uses the bulk load).
+    pub fn pdns_form_load(&self) -> Result<Option<EmbeddedPdnsForm<'_>>> {
+        if self.zone_present.load(Ordering::SeqCst)
+            || self.pdns_present()
+            || self.zdl.first_key_value().is_some()
+        {
+            return Ok(None);
+        }
+        let Some(inner) = self.bulk()? else {
+            return Ok(None);
+        };
+        if inner.merges() {
+            return Ok(None);
+        }
+        let dir = self.path.join(DIR);
+        if let Err(e) = fs::remove_dir_all(&dir)
+            && e.kind() != std::io::ErrorKind::NotFound
+        {
+            return Err(io(&dir, e));
+        }
+        fs::create_dir_all(&dir).map_err(|e| io(&dir, e))?;
+        Ok(Some(EmbeddedPdnsForm {
+            store: self,
+            fwd: Sorter::new(&dir, "fwd", Rule::Fact, FWD_BUDGET, true),
+            rev: Sorter::new(&dir, "rev", Rule::Fact, REV_BUDGET, true),
+            nam: Sorter::new(&dir, "nam", Rule::Max, NAM_BUDGET, true),
+            disp: Sorter::new(&dir, "disp", Rule::Max, SIDE_BUDGET, true),
+            dir,
+            inner: Some(inner),
+            key: Vec::with_capacity(128),
+            rk: Vec::with_capacity(128),
+            last_name: Vec::new(),
+            rest: Vec::new(),
+            committed: false,
+            #[cfg(test)]
+            stop: Stop::No,
+        }))
+    }
+
+    /// Finishes a form load interrupted after its `COMMIT`: ingested again
+    /// when its bulk load committed (its ledger entry is stored), else
+    /// dropped. Called after the bulk load's own recovery.
+    pub(super) fn pdns_recover(&self) -> Result<()> {
+        let dir = self.path.join(DIR);
+        let commit = dir.join(COMMIT);
+        match fs::read(&commit) {
+            Ok(body) => {
+                let c: Commit = serde_json::from_slice(&body)
+                    .map_err(|e| corrupt(format!("{}: {e}", commit.display())))?;
+                let mut k = b"ledger:".to_vec();
+                k.extend_from_slice(c.ledger.as_bytes());
+                if self.meta.contains_key(&k)? {
+                    tracing::warn!("finishing a pDNS form load interrupted by a crash");
+                    self.pdns_apply(&c)?;
+                } else {
+                    tracing::warn!("dropping a pDNS form load whose bulk load never committed");
+                }
+                fs::remove_dir_all(&dir).map_err(|e| io(&dir, e))?;
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                if let Err(e) = fs::remove_dir_all(&dir)
+                    && e.kind() != std::io::ErrorKind::NotFound
+                {
+                    return Err(io(&dir, e));
+                }
+            }
+            Err(e) => return Err(io(&commit, e)),
+        }
+        self.pdns_present
+            .store(self.pho.first_key_value().is_some(), Ordering::SeqCst);
+        Ok(())
+    }
+
+    /// Step 3 of a form load: the runs ingested (absolute values).
+    fn pdns_apply(&self, c: &Commit) -> Result<u64> {
+        let runs = |names: &[String]| -> Vec<PathBuf> {
+            names.iter().map(|n| self.path.join(DIR).join(n)).collect()
+        };
+        let (fwd, rev, nam, disp) = (runs(&c.fwd), runs(&c.rev), runs(&c.nam), runs(&c.disp));
+        for ks in [&self.fwd, &self.rev, &self.pho, &self.pcn, &self.nam] {
+            self.make_write_room(ks)?;
+        }
+        self.pdns_present.store(true, Ordering::SeqCst);
+        let dir = self.path.join(DIR);
+        let (n, counts) = std::thread::scope(|scope| -> Result<(u64, Vec<PathBuf>)> {
+            let rev_thread = scope.spawn(|| ingest_merged(&self.rev, &rev, Rule::Fact));
+            let fwd_done = self.pdns_ingest_fwd(&fwd, &dir);
+            let rev_done = match rev_thread.join() {
+                Ok(r) => r,
+                Err(_) => Err(StoreError::Engine("pdns form rev thread panicked".into())),
+            };
+            rev_done?;
+            fwd_done
+        })?;
+        // `pcn`: the count moves summed per value.
+        let mut ing = self.pcn.start_ingestion()?;
+        let mut m = Merged::open(&counts, Rule::Count)?;
+        let mut order = Order::default();
+        while let Some((k, v)) = m.next()? {
+            let (c, h) = decode_moves(v)?;
+            order.check(k)?;
+            ing.write(k, encode_count(c, h).as_slice())?;
+        }
+        ing.finish()?;
+        ingest_merged(&self.nam, &nam, Rule::Max)?;
+        let mut b = self
+            .db
+            .batch()
+            .durability(Some(fjall::PersistMode::SyncAll));
+        let mut m = Merged::open(&disp, Rule::Max)?;
+        while let Some((k, v)) = m.next()? {
+            match self.disp.get(k)? {
+                Some(old) if old.as_ref() >= v => {}
+                _ => b.insert(&self.disp, k, v),
+            }
+        }
+        b.commit()?;
+        Ok(n)
+    }
+
+    /// `fwd` ingested from its runs; each holder's facts folded into its
+    /// `pho` key and count moves (sorted into runs returned).
+    fn pdns_ingest_fwd(&self, runs: &[PathBuf], dir: &Path) -> Result<(u64, Vec<PathBuf>)> {
+        let mut fwd = self.fwd.start_ingestion()?;
+        let mut pho = self.pho.start_ingestion()?;
+        let mut counts = Sorter::new(dir, "moves", Rule::Count, SIDE_BUDGET, false);
+        let mut m = Merged::open(runs, Rule::Fact)?;
+        let (mut order, mut horder) = (Order::default(), Order::default());
+        let mut holder: Vec<u8> = Vec::new();
+        let mut fold = Fold::default();
+        let mut n = 0u64;
+        while let Some((k, v)) = m.next()? {
+            order.check(k)?;
+            fwd.write(k, v)?;
+            n += 1;
+            let sl = keys::entity_len(k).ok_or_else(|| corrupt("bad fwd key"))?;
+            let h = holder_key_of(&k[..sl]).ok_or_else(|| corrupt("form subject is no name"))?;
+            if h != holder {
+                if !holder.is_empty() {
+                    horder.check(&holder)?;
+                    pho.write(holder.as_slice(), fold_out(&fold, &mut counts)?.as_slice())?;
+                }
+                holder = h;
+                fold = Fold::default();
+            }
+            fold.add(&k[..sl], &k[sl..], &FactVal::decode_window(v)?);
+        }
+        if !holder.is_empty() {
+            horder.check(&holder)?;
+            pho.write(holder.as_slice(), fold_out(&fold, &mut counts)?.as_slice())?;
+        }
+        fwd.finish()?;
+        pho.finish()?;
+        Ok((n, counts.finish()?))
+    }
+
+    /// Adds the form to a check: its holdings and values, `pho` latest
+    /// times against the facts, `pcn` against the holders counted off
+    /// `rev`, and that no form holder has a generic holding or marker.
+    pub(super) fn pdns_check(&self, r: &mut crate::CheckReport) -> Result<()> {
+        if !self.pdns_present() {
+            return Ok(());
+        }
+        let note = |r: &mut crate::CheckReport, p: String| {
+            if r.problems.len() < 100 {
+                r.problems.push(p);
+            }
+        };
+        for item in self.pho.iter() {
+            let (h, v) = item.into_inner()?;
+            let f = self.pdns_fold(&h)?;
+            r.holdings += f.holdings.len() as u64;
+            if f.subjects.is_empty() {
+                note(
+                    r,
+                    format!("form holder without facts: {}", String::from_utf8_lossy(&h)),
+                );
+            }
+            if decode_latest(&v)? != decode_latest(&f.latest_value())? {
+                note(
+                    r,
+                    format!(
+                        "form holder's latest times differ from its facts: {}",
+                        String::from_utf8_lossy(&h)
+                    ),
+                );
+            }
+            let mut mark = vec![MARK_HOLDER];
+            mark.extend_from_slice(&h);
+            if self.seen.contains_key(&mark)? || self.dom.prefix(&h).next().is_some() {
+                note(
+                    r,
+                    format!("form holder also generic: {}", String::from_utf8_lossy(&h)),
+                );
+            }
+        }
+        for item in self.pcn.iter() {
+            let (ck, v) = item.into_inner()?;
+            let stored = decode_count(&v)?;
+            if ck.len() < 3 {
+                note(r, "bad form count key".into());
+                continue;
+            }
+            let lo = ck.to_vec();
+            let end = keys::prefix_end(&lo);
+            let (mut c, mut h) = (0u64, 0u64);
+            for item in self.pdns_piv(Box::new(std::iter::empty()), &lo, end.as_deref()) {
+                let (_, hv) = item?;
+                if HoldVal::decode(&hv)?.current {
+                    c += 1;
+                } else {
+                    h += 1;
+                }
+            }
+            if (c, h) != stored {
+                note(
+                    r,
+                    format!(
+                        "form count differs for a value: stored {stored:?}, counted {:?}",
+                        (c, h)
+                    ),
+                );
+            }
+            if self.piv.prefix(&lo).next().is_none() && c + h > 0 {
+                r.values += 1;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// A holder's count moves pushed; its `pho` value returned.
+fn fold_out(fold: &Fold, counts: &mut Sorter) -> Result<Vec<u8>> {
+    for (po, hv) in fold.holdings()? {
+        let mv = if hv.current { moves(1, 0) } else { moves(0, 1) };
+        counts.push(po, &mv)?;
+    }
+    Ok(fold.latest_value())
+}
+
+fn moves(c: i64, h: i64) -> [u8; 16] {
+    let mut v = [0u8; 16];
+    v[..8].copy_from_slice(&c.to_be_bytes());
+    v[8..].copy_from_slice(&h.to_be_bytes());
+    v
+}
+
+fn decode_moves(b: &[u8]) -> Result<(u64, u64)> {
+    let at = |i: usize| {
+        b.get(i..i + 8)
+            .and_then(|s| <[u8; 8]>::try_from(s).ok())
+            .map(i64::from_be_bytes)
+            .and_then(|x| u64::try_from(x).ok())
+            .ok_or_else(|| corrupt("bad count move"))
+    };
+    Ok((at(0)?, at(8)?))
+}
+
+/// Ingests the merge of `runs` into `ks`, equal keys merged by `rule`.
+fn ingest_merged(ks: &fjall::Keyspace, runs: &[PathBuf], rule: Rule) -> Result<()> {
+    let mut ing = ks.start_ingestion()?;
+    let mut m = Merged::open(runs, rule)?;
+    let mut order = Order::default();
+    while let Some((k, v)) = m.next()? {
+        order.check(k)?;
+        ing.write(k, v)?;
+    }
+    ing.finish()?;
+    Ok(())
+}
+
+/// Synthesised `piv` entries of form holders from a `rev` range.
+struct PivSynth<'a> {
+    store: &'a EmbeddedStore,
+    src: fjall::Iter,
+    pred: [u8; 2],
+    lo: Vec<u8>,
+    hi: Option<Vec<u8>>,
+    /// The run being folded: (object key, holder key, window).
+    group: Option<(Vec<u8>, Vec<u8>, Window)>,
+    /// The last holder looked up in `pho`, and its latest times (`None`:
+    /// not a form holder).
+    holder: Vec<u8>,
+    latest: Option<Vec<(u16, i64)>>,
+    done: bool,
+}
+
+impl PivSynth<'_> {
+    /// The `piv` entry of a finished run, if in range: `Err(None)` past
+    /// the range's end.
+    fn emit(&self, g: (Vec<u8>, Vec<u8>, Window), latest: i64) -> Result<Option<Kv>> {
+        let (obj, holder, w) = g;
+        let mut pk = Vec::with_capacity(2 + obj.len() + holder.len());
+        pk.extend_from_slice(&self.pred);
+        pk.extend_from_slice(&obj);
+        pk.extend_from_slice(&holder);
+        if pk.as_slice() < self.lo.as_slice()
+            || self.hi.as_deref().is_some_and(|h| pk.as_slice() >= h)
+        {
+            return Ok(None);
+        }
+        let hv = HoldVal {
+            window: w,
+            current: is_current(self.pred, w.last_seen, latest)?,
+        };
+        Ok(Some((Slice::from(pk), Slice::from(hv.encode().as_slice()))))
+    }
+
+    fn step(&mut self) -> Result<Option<Kv>> {
+        loop {
+            let Some(item) = self.src.next() else {
+                self.done = true;
+                let Some(g) = self.group.take() else {
+                    return Ok(None);
+                };
+                let latest = self.latest_for(&g.1)?;
+                return self.emit(g, latest);
+            };
+            let (k, v) = item.into_inner()?;
+            let ol = keys::entity_len(&k).ok_or_else(|| corrupt("bad rev key"))?;
+            if k.get(ol..ol + 2) != Some(self.pred.as_slice()) {
+                continue;
+            }
+            let subject = &k[ol + 2..];
+            let Some(h) = holder_key_of(subject) else {
+                continue;
+            };
+            if h != self.holder {
+                self.latest = match self.store.pho.get(&h)? {
+                    Some(v) => Some(decode_latest(&v)?),
+                    None => None,
+                };
+                self.holder = h.clone();
+            }
+            if self.latest.is_none() {
+                continue;
+            }
+            let w = FactVal::decode_window(&v)?;
+            let out = match &mut self.group {
+                Some((o, gh, gw)) if o.as_slice() == &k[..ol] && *gh == h => {
+                    gw.merge(&w);
+                    None
+                }
+                _ => self.group.replace((k[..ol].to_vec(), h, w)),
+            };
+            if let Some(g) = out {
+                let latest = self.latest_for(&g.1)?;
+                if let Some(kv) = self.emit(g, latest)? {
+                    return Ok(Some(kv));
+                }
+            }
+        }
+    }
+
+    fn latest_for(&self, holder: &[u8]) -> Result<i64> {
+        let l = match (&self.latest, holder == self.holder.as_slice()) {
+            (Some(l), true) => l.clone(),
+            _ => match self.store.pho.get(holder)? {
+                Some(v) => decode_latest(&v)?,
+                None => Vec::new(),
+            },
+        };
+        Ok(latest_of(&l, self.pred))
+    }
+}
+
+impl Iterator for PivSynth<'_> {
+    type Item = Result<Kv>;
+    fn next(&mut self) -> Option<Result<Kv>> {
+        loop {
+            if self.done && self.group.is_none() {
+                return None;
+            }
+            match self.step() {
+                Ok(Some(kv)) => return Some(Ok(kv)),
+                Ok(None) if self.done => return None,
+                Ok(None) => {}
+                Err(e) => {
+                    self.done = true;
+                    self.group = None;
+                    return Some(Err(e));
+                }
+            }
+        }
+    }
+}
+
+/// A bulk load that materialises the form holders its facts touch.
+struct PdnsBulk<'a> {
+    store: &'a EmbeddedStore,
+    inner: EmbeddedBulk<'a>,
+    done: HashSet<Vec<u8>>,
+}
+
+impl BulkLoad for PdnsBulk<'_> {
+    fn add(&mut self, batch: WriteBatch) -> Result<()> {
+        let touched = self.store.pdns_touched(&batch, &mut self.done);
+        self.store
+            .pdns_materialise(&touched, self.inner.writer_mut())?;
+        self.inner.add(batch)
+    }
+
+    fn add_first_sightings(&mut self, sightings: Vec<(Entity, crate::NewEvent)>) -> Result<()> {
+        self.inner.add_first_sightings(sightings)
+    }
+
+    fn add_first_sighting_times(
+        &mut self,
+        kind: &str,
+        data: &BTreeMap<String, String>,
+        sightings: &[(&scry_model::DomainName, i64)],
+    ) -> Result<()> {
+        self.inner.add_first_sighting_times(kind, data, sightings)
+    }
+
+    fn finish(self: Box<Self>, ledger: Option<LedgerEntry>) -> Result<WriteReceipt> {
+        Box::new(self.inner).finish(ledger)
+    }
+}
+
+/// What `pdnsform/COMMIT` records.
+#[derive(serde::Serialize, serde::Deserialize)]
+struct Commit {
+    fwd: Vec<String>,
+    rev: Vec<String>,
+    nam: Vec<String>,
+    disp: Vec<String>,
+    /// The ledger key the inner bulk load commits: stored means the load
+    /// is decided.
+    ledger: String,
+}
+
+/// Where a test stops a form load.
+#[cfg(test)]
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(super) enum Stop {
+    No,
+    /// After `COMMIT`, before the inner bulk load commits.
+    AfterCommit,
+    /// After the inner bulk load committed, before the form's ingestion.
+    AfterBulk,
+}
+
+/// A pDNS form load (see the module docs).
+pub struct EmbeddedPdnsForm<'a> {
+    store: &'a EmbeddedStore,
+    dir: PathBuf,
+    inner: Option<EmbeddedBulk<'a>>,
+    fwd: Sorter,
+    rev: Sorter,
+    nam: Sorter,
+    disp: Sorter,
+    key: Vec<u8>,
+    rk: Vec<u8>,
+    last_name: Vec<u8>,
+    rest: Vec<scry_model::Observation>,
+    committed: bool,
+    #[cfg(test)]
+    pub(super) stop: Stop,
+}
+
+impl<'a> EmbeddedPdnsForm<'a> {
+    fn inner(&mut self) -> Result<&mut EmbeddedBulk<'a>> {
+        self.inner
+            .as_mut()
+            .ok_or_else(|| StoreError::Engine("pdns form load already finished".into()))
+    }
+}
+
+impl Drop for EmbeddedPdnsForm<'_> {
+    fn drop(&mut self) {
+        if !self.committed {
+            let _ = fs::remove_dir_all(&self.dir);
+        }
+    }
+}
+
+impl BulkLoad for EmbeddedPdnsForm<'_> {
+    fn add(&mut self, mut batch: WriteBatch) -> Result<()> {
+        let observations = std::mem::take(&mut batch.observations);
+        let mut last: Option<(String, u16)> = None;
+        for o in observations {
+            if !matches!(o.subject, Entity::Domain(_)) {
+                self.rest.push(o);
+                continue;
+            }
+            let sid = match &last {
+                Some((n, id)) if *n == o.source => *id,
+                _ => {
+                    let id = self.inner()?.source_id(&o.source)?;
+                    last = Some((o.source.clone(), id));
+                    id
+                }
+            };
+            let key = &mut self.key;
+            key.clear();
+            push_entity(key, &o.subject);
+            let sl = key.len();
+            push_pred(key, o.predicate);
+            let at = key.len();
+            push_entity(key, &o.object);
+            let v = FactVal::encode_one(&o.window, sid);
+            if let Entity::Text(t) = &o.object
+                && t.chars().any(char::is_uppercase)
+            {
+                self.disp.push(&key[at..], t.as_bytes())?;
+            }
+            self.fwd.push(key, &v)?;
+            let rk = &mut self.rk;
+            rk.clear();
+            rk.extend_from_slice(&key[at..]);
+            rk.extend_from_slice(&key[sl..at]);
+            rk.extend_from_slice(&key[..sl]);
+            self.rev.push(rk, &v)?;
+            if key[..sl] != self.last_name[..] {
+                self.last_name.clear();
+                self.last_name.extend_from_slice(&key[..sl]);
+                if let Some(f) = keys::forward_name_key(&key[..sl]) {
+                    self.nam.push(&f, b"")?;
+                }
+            }
+        }
+        batch.observations = std::mem::take(&mut self.rest);
+        if !batch.observations.is_empty() || !batch.events.is_empty() || !batch.documents.is_empty()
+        {
+            self.inner()?.add(batch)?;
+        }
+        Ok(())
+    }
+
+    fn add_first_sightings(&mut self, sightings: Vec<(Entity, crate::NewEvent)>) -> Result<()> {
+        self.inner()?.add_first_sightings(sightings)
+    }
+
+    fn add_first_sighting_times(
+        &mut self,
+        kind: &str,
+        data: &BTreeMap<String, String>,
+        sightings: &[(&scry_model::DomainName, i64)],
+    ) -> Result<()> {
+        self.inner()?
+            .add_first_sighting_times(kind, data, sightings)
+    }
+
+    fn finish(mut self: Box<Self>, ledger: Option<LedgerEntry>) -> Result<WriteReceipt> {
+        let Some(ledger) = ledger else {
+            return Err(StoreError::Invalid(
+                "a pDNS form load needs a ledger entry".into(),
+            ));
+        };
+        let started = std::time::Instant::now();
+        let take = |s: &mut Sorter, name: &'static str, rule: Rule, dir: &Path| {
+            std::mem::replace(s, Sorter::new(dir, name, rule, 0, true)).finish()
+        };
+        let dir = self.dir.clone();
+        let name = |p: &PathBuf| {
+            p.file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default()
+        };
+        let commit = Commit {
+            fwd: take(&mut self.fwd, "fwd", Rule::Fact, &dir)?
+                .iter()
+                .map(name)
+                .collect(),
+            rev: take(&mut self.rev, "rev", Rule::Fact, &dir)?
+                .iter()
+                .map(name)
+                .collect(),
+            nam: take(&mut self.nam, "nam", Rule::Max, &dir)?
+                .iter()
+                .map(name)
+                .collect(),
+            disp: take(&mut self.disp, "disp", Rule::Max, &dir)?
+                .iter()
+                .map(name)
+                .collect(),
+            ledger: ledger.key.clone(),
+        };
+        let body = serde_json::to_vec(&commit).map_err(|e| StoreError::Engine(e.to_string()))?;
+        write_synced(&dir, COMMIT, &body)?;
+        self.committed = true;
+        tracing::info!(
+            secs = started.elapsed().as_secs_f64(),
+            "pdns form: runs written, committed"
+        );
+        #[cfg(test)]
+        if self.stop == Stop::AfterCommit {
+            self.inner.take();
+            return Ok(WriteReceipt::default());
+        }
+        let inner = self
+            .inner
+            .take()
+            .ok_or_else(|| StoreError::Engine("pdns form load already finished".into()))?;
+        let mut receipt = Box::new(inner).finish(Some(ledger))?;
+        #[cfg(test)]
+        if self.stop == Stop::AfterBulk {
+            return Ok(receipt);
+        }
+        let n = match self.store.pdns_apply(&commit) {
+            Ok(n) => n,
+            Err(e) => {
+                self.store.poisoned.store(true, Ordering::SeqCst);
+                return Err(e);
+            }
+        };
+        fs::remove_dir_all(&dir).map_err(|e| io(&dir, e))?;
+        tracing::info!(
+            secs = started.elapsed().as_secs_f64(),
+            facts = n,
+            "pdns form: ingested"
+        );
+        receipt.facts_new += n;
+        receipt.new_known = true;
+        Ok(receipt)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{FactQuery, Store, SubjectSel, TimeFence};
+    use scry_model::{DomainName, Ip, Observation, Predicate};
+
+    const T: i64 = 1_767_225_600;
+
+    fn d(s: &str) -> Entity {
+        Entity::Domain(DomainName::parse(s).expect("name"))
+    }
+
+    fn batch() -> WriteBatch {
+        let mut observations = Vec::new();
+        for i in 0..20 {
+            for (host, last) in [("", T + 3_600), ("www.", T - 5 * 86_400)] {
+                let w = Window {
+                    first_seen: T - 10 * 86_400,
+                    last_seen: last,
+                    count: 2,
+                };
+                observations.push(
+                    Observation::new(
+                        d(&format!("{host}d{i}.test")),
+                        Predicate::IP,
+                        Entity::Ip(
+                            Ip::parse(&format!("192.0.2.{}", i % 3 + usize::from(host.is_empty())))
+                                .expect("ip"),
+                        ),
+                        w,
+                        format!("pdns:s{}", i % 2),
+                        T,
+                    )
+                    .expect("observation"),
+                );
+            }
+        }
+        WriteBatch {
+            observations,
+            ..Default::default()
+        }
+    }
+
+    fn ledger() -> LedgerEntry {
+        LedgerEntry {
+            key: "pdns:test".into(),
+            name: "test".into(),
+            committed_through: 40,
+            complete: true,
+            updated_at: T,
+        }
+    }
+
+    /// Loads `batch()` with its first sightings, through the form when
+    /// `form` (stopped at `stop`), else the bulk load.
+    fn load(s: &EmbeddedStore, form: bool, stop: Stop) {
+        let b = batch();
+        let names: Vec<DomainName> = b
+            .observations
+            .iter()
+            .filter_map(|o| match &o.subject {
+                Entity::Domain(n) => Some(n.clone()),
+                _ => None,
+            })
+            .collect();
+        let sightings: Vec<(&DomainName, i64)> = names.iter().map(|n| (n, T)).collect();
+        let data = BTreeMap::from([("source".to_string(), "pdns".to_string())]);
+        let mut l: Box<dyn BulkLoad + '_> = if form {
+            let mut f = s
+                .pdns_form_load()
+                .expect("form")
+                .expect("an empty store takes the form");
+            f.stop = stop;
+            Box::new(f)
+        } else {
+            s.bulk_load().expect("bulk").expect("bulk")
+        };
+        l.add_first_sighting_times("pdns_first_seen", &data, &sightings)
+            .expect("sightings");
+        l.add(b).expect("add");
+        l.finish(Some(ledger())).expect("finish");
+    }
+
+    /// Every read the form serves, as lines.
+    fn reads(s: &EmbeddedStore) -> Vec<String> {
+        let mut out = Vec::new();
+        for i in 0..20 {
+            for n in [format!("d{i}.test"), format!("www.d{i}.test")] {
+                let page = s
+                    .facts(&FactQuery {
+                        subject: SubjectSel::Exact(d(&n)),
+                        predicates: Vec::new(),
+                        fence: TimeFence::default(),
+                        limit: 100,
+                    })
+                    .expect("facts");
+                out.push(format!("{n}: {:?}", page.facts));
+                out.push(format!(
+                    "holdings {n}: {:?}",
+                    s.holdings(&d(&n)).expect("holdings")
+                ));
+                out.push(format!(
+                    "known {n}: {:?}",
+                    s.known_subjects(&[d(&n)]).expect("known")
+                ));
+            }
+        }
+        for i in 0..4 {
+            let ip = Entity::Ip(Ip::parse(&format!("192.0.2.{i}")).expect("ip"));
+            out.push(format!(
+                "count {i}: {:?}",
+                s.value_counts(&[(Predicate::IP, ip.clone())])
+                    .expect("counts")
+            ));
+            for scope in [crate::Scope::Current, crate::Scope::Historic] {
+                let p = s
+                    .pivot(&crate::PivotQuery {
+                        predicate: Predicate::IP,
+                        object: ip.clone(),
+                        scope,
+                        after: None,
+                        limit: 100,
+                    })
+                    .expect("pivot");
+                out.push(format!("pivot {i} {scope:?}: {:?}", p.domains));
+            }
+        }
+        let c = s.check().expect("check");
+        out.push(format!(
+            "check {} {} {} {} {:?}",
+            c.facts, c.holdings, c.values, c.events, c.problems
+        ));
+        out.push(format!("events {:?}", s.events(0, 1_000).expect("events")));
+        out.push(format!(
+            "ledger {:?}",
+            s.ledger("pdns:test").expect("ledger")
+        ));
+        out
+    }
+
+    fn reference() -> Vec<String> {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let s = EmbeddedStore::open_path(dir.path()).expect("open");
+        load(&s, false, Stop::No);
+        reads(&s)
+    }
+
+    #[test]
+    fn a_form_load_reads_as_the_bulk_load_and_checks_clean() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let s = EmbeddedStore::open_path(dir.path()).expect("open");
+        load(&s, true, Stop::No);
+        assert_eq!(s.pdns_holders().expect("holders"), 20);
+        assert!(s.dom.first_key_value().is_none() && s.piv.first_key_value().is_none());
+        let got = reads(&s);
+        assert!(
+            got.iter()
+                .any(|l| l.starts_with("check 40 40 4 40 ") && l.ends_with("[]")),
+            "{got:?}"
+        );
+        assert_eq!(got, reference());
+        // A batch write touching one holder materialises it: same reads.
+        drop(s);
+        let s = EmbeddedStore::open_path(dir.path()).expect("reopen");
+        let mut w = super::super::lock(&s.writer);
+        s.pdns_materialise(&[keys::entity_key(&d("d3.test"))], &mut w)
+            .expect("materialise");
+        drop(w);
+        assert_eq!(s.pdns_holders().expect("holders"), 19);
+        assert_eq!(reads(&s), reference());
+    }
+
+    /// A crash before the form's `COMMIT` (the load dropped): nothing
+    /// stored, the files removed.
+    #[test]
+    fn a_form_load_dropped_before_commit_stores_nothing() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        {
+            let s = EmbeddedStore::open_path(dir.path()).expect("open");
+            let mut f = s.pdns_form_load().expect("form").expect("form");
+            f.add(batch()).expect("add");
+            drop(f);
+        }
+        let s = EmbeddedStore::open_path(dir.path()).expect("reopen");
+        assert!(s.fwd.first_key_value().is_none());
+        assert_eq!(s.pdns_holders().expect("holders"), 0);
+        assert!(s.ledger("pdns:test").expect("ledger").is_none());
+        assert!(!dir.path().join(DIR).try_exists().expect("stat"));
+        // The rerun loads it whole.
+        load(&s, true, Stop::No);
+        assert_eq!(reads(&s), reference());
+    }
+
+    /// A crash after the form's `COMMIT` but before the bulk load's: the
+    /// next open drops the form (no ledger entry), and the rerun loads it.
+    #[test]
+    fn a_form_load_stopped_before_its_bulk_load_committed_is_dropped() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        {
+            let s = EmbeddedStore::open_path(dir.path()).expect("open");
+            load(&s, true, Stop::AfterCommit);
+            assert!(dir.path().join(DIR).join(COMMIT).try_exists().expect("stat"));
+        }
+        let s = EmbeddedStore::open_path(dir.path()).expect("reopen");
+        assert!(s.fwd.first_key_value().is_none());
+        assert!(s.events(0, 10).expect("events").is_empty());
+        assert!(!dir.path().join(DIR).try_exists().expect("stat"));
+        load(&s, true, Stop::No);
+        assert_eq!(reads(&s), reference());
+    }
+
+    /// A crash after the bulk load committed (events, ledger) and before
+    /// the form's ingestion: the next open ingests the form.
+    #[test]
+    fn a_form_load_stopped_after_its_bulk_load_is_finished_on_open() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        {
+            let s = EmbeddedStore::open_path(dir.path()).expect("open");
+            load(&s, true, Stop::AfterBulk);
+            assert!(s.ledger("pdns:test").expect("ledger").is_some());
+            assert!(s.fwd.first_key_value().is_none());
+        }
+        let s = EmbeddedStore::open_path(dir.path()).expect("reopen");
+        assert!(!dir.path().join(DIR).try_exists().expect("stat"));
+        assert_eq!(s.pdns_holders().expect("holders"), 20);
+        assert_eq!(reads(&s), reference());
+    }
+}
