@@ -25,7 +25,7 @@ use flate2::write::GzEncoder;
 use scry_model::{DomainName, Entity, Ip, Observation, Predicate, Timestamp, Window, format_time};
 use scry_parse::zone::{DelegationGrouper, Rdata, ZoneOptions, ZoneReader, rtype};
 use scry_parse::{ParseError, ParseErrorKind};
-use scry_store::{LedgerEntry, NewEvent, Store, WriteBatch};
+use scry_store::{LedgerEntry, NewEvent, Store, WriteBatch, ZoneForm};
 
 use crate::error::{IngestError, Result};
 use crate::input::{file_identity, open_input};
@@ -834,19 +834,9 @@ impl ChangeContext {
     }
 }
 
-/// A fact of a snapshot (its window and source are the snapshot's).
-type Triple = (Entity, Predicate, Entity);
-
-/// One batch of changes: facts (as observations, or as triples for the
-/// zone form), events, the position of its last change, and where each
-/// change's facts end in the triples.
-type Changes = (
-    Vec<Observation>,
-    Vec<NewEvent>,
-    u64,
-    Vec<usize>,
-    Vec<Triple>,
-);
+/// One piece of changes: facts the zone form did not take (as
+/// observations), events, and the position of its last change.
+type Changes = (Vec<Observation>, Vec<NewEvent>, u64);
 
 fn stopped() -> IngestError {
     IngestError::Internal("zone change writer stopped".into())
@@ -949,10 +939,9 @@ pub fn ingest_zone(
     let mut n = 0u64;
     let origin = parsed.origin.clone();
     let date = parsed.date;
-    // The writer's own context: facts the zone form does not take become
-    // observations there.
+    // The writer's own context: facts the zone form gives back at its
+    // finish become observations there.
     let wcx = ChangeContext::new(&origin, date, opts.now);
-    let form_on = form.is_some();
     let name = path.display().to_string();
     let mut bulk_on = bulk.is_some();
     let mut flush = |obs: &mut Vec<Observation>,
@@ -1011,69 +1000,94 @@ pub fn ingest_zone(
     // the writer gathers them into batches of `BATCH` (one commit each)
     // or, during a bulk load, adds each piece as it comes.
     let new_run = new.clone();
-    std::thread::scope(|sc| -> Result<()> {
-        let (tx, rx) = std::sync::mpsc::sync_channel::<Changes>(0);
+    let form = std::thread::scope(|sc| -> Result<_> {
         let (zone, day) = (origin_dir(&origin), date_str(date));
+        if let Some(mut f) = form {
+            // A first snapshot into the zone form (a bulk load, committed
+            // at its end): the producer merge-joins the runs for the form
+            // (facts built, encoded and freed on its thread) and hands over
+            // only the facts the form refuses; the writer merge-joins the
+            // same runs for the events, so no change crosses threads.
+            let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<Observation>>(4);
+            let old_run = old.clone();
+            let producer = sc.spawn(move || -> Result<(Box<dyn ZoneForm + '_>, u64)> {
+                let mut obs = Vec::new();
+                let mut triples = Vec::new();
+                let mut taken = 0u64;
+                diff_runs(old_run.as_deref(), &new_run, &mut |c| {
+                    triples.clear();
+                    cx.triples(&c, &mut triples);
+                    if f.add(&triples)? {
+                        taken += triples.len() as u64;
+                    } else {
+                        cx.to_observations(std::mem::take(&mut triples), &mut obs);
+                        if obs.len() >= SEND {
+                            tx.send(std::mem::take(&mut obs)).map_err(|_| stopped())?;
+                        }
+                    }
+                    Ok(())
+                })?;
+                if !obs.is_empty() {
+                    tx.send(obs).map_err(|_| stopped())?;
+                }
+                Ok((f, taken))
+            });
+            let mut obs = Vec::new();
+            let mut events = Vec::new();
+            let written = diff_runs(old.as_deref(), &new, &mut |c| {
+                n += 1;
+                events.push(event(&c, &zone, &day, date));
+                if events.len() >= SEND {
+                    while let Ok(o) = rx.try_recv() {
+                        obs.extend(o);
+                    }
+                    flush(&mut obs, &mut events, n, false, &mut summary)?;
+                }
+                Ok(())
+            });
+            if written.is_ok() {
+                // The refused facts still on their way.
+                for o in rx.iter() {
+                    obs.extend(o);
+                }
+            }
+            drop(rx);
+            let produced = producer
+                .join()
+                .map_err(|_| IngestError::Internal("zone change thread panicked".into()))?;
+            written?;
+            let (f, taken) = produced?;
+            summary.stored += taken;
+            flush(&mut obs, &mut events, n, true, &mut summary)?;
+            return Ok(Some(f));
+        }
+        let (tx, rx) = std::sync::mpsc::sync_channel::<Changes>(0);
         let producer = sc.spawn(move || -> Result<()> {
             let mut obs = Vec::new();
             let mut events = Vec::new();
-            let mut ends = Vec::new();
-            let mut triples = Vec::new();
             let mut n = 0u64;
             let sent = diff_runs(old.as_deref(), &new_run, &mut |c| {
                 n += 1;
                 if n <= resume {
                     return Ok(());
                 }
-                if form_on {
-                    cx.triples(&c, &mut triples);
-                    ends.push(triples.len());
-                } else {
-                    cx.observations(&c, &mut obs);
-                }
+                cx.observations(&c, &mut obs);
                 events.push(event(&c, &zone, &day, date));
                 if events.len() >= SEND {
-                    let piece = (
-                        std::mem::take(&mut obs),
-                        std::mem::take(&mut events),
-                        n,
-                        std::mem::take(&mut ends),
-                        std::mem::take(&mut triples),
-                    );
+                    let piece = (std::mem::take(&mut obs), std::mem::take(&mut events), n);
                     tx.send(piece).map_err(|_| stopped())?;
                 }
                 Ok(())
             });
             sent?;
-            tx.send((obs, events, n, ends, triples))
-                .map_err(|_| stopped())?;
+            tx.send((obs, events, n)).map_err(|_| stopped())?;
             Ok(())
         });
         let (mut obs, mut events) = (Vec::new(), Vec::new());
         let mut failed = None;
         let mut rx = rx.into_iter().peekable();
-        while let Some((o, e, at, ends, t)) = rx.next() {
+        while let Some((o, e, at)) = rx.next() {
             obs.extend(o);
-            // Each delegation's facts go to the zone form, or, when they do
-            // not fit it, to the fact path.
-            if let Some(f) = form.as_mut() {
-                let mut from = 0;
-                for end in ends {
-                    let facts = t.get(from..end).unwrap_or_default();
-                    from = end;
-                    match f.add(facts) {
-                        Ok(true) => summary.stored += facts.len() as u64,
-                        Ok(false) => wcx.to_observations(facts.to_vec(), &mut obs),
-                        Err(err) => {
-                            failed = Some(err.into());
-                            break;
-                        }
-                    }
-                }
-                if failed.is_some() {
-                    break;
-                }
-            }
             events.extend(e);
             n = at;
             // The last piece is flushed as complete once the producer ends.
@@ -1096,7 +1110,7 @@ pub fn ingest_zone(
         }
         produced?;
         flush(&mut obs, &mut events, n, true, &mut summary)?;
-        Ok(())
+        Ok(None)
     })?;
     tracing::debug!(
         ms = phase.elapsed().as_millis() as u64,

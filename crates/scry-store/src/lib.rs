@@ -464,8 +464,9 @@ pub trait BulkLoad {
 }
 
 /// A zone snapshot's delegations stored in an engine's own form (see
-/// [`Store::zone_form`]).
-pub trait ZoneForm {
+/// [`Store::zone_form`]). `Send`: the caller feeds it on the thread that
+/// produces the facts.
+pub trait ZoneForm: Send {
     /// Takes one delegation's facts (subject, predicate, object), each
     /// seen by the form's source at its date. `false` when they do not fit
     /// the form: the caller stores them as facts.

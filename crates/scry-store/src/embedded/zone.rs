@@ -37,7 +37,7 @@
 //! holders kept out), then ingests them; an open that finds `COMMIT`
 //! ingests them again (absolute values: idempotent).
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::Ordering;
@@ -799,6 +799,7 @@ impl EmbeddedStore {
             arena: Vec::new(),
             val: Vec::new(),
             rk: Vec::new(),
+            names: HashMap::new(),
         }))
     }
 
@@ -894,7 +895,34 @@ impl EmbeddedStore {
     fn zone_apply(&self, c: &Commit) -> Result<()> {
         let foreign: HashSet<Vec<u8>> = c.foreign.iter().cloned().collect();
         self.zone_present.store(true, Ordering::SeqCst);
-        // zdl: the holders kept out are left to the caller.
+        // The three keyspaces are ingested at once, each on its own thread.
+        std::thread::scope(|sc| {
+            let zrv = sc.spawn(|| self.zone_apply_zrv(c, &foreign));
+            let nam = sc.spawn(|| super::bulk::ingest_runs(self, &self.nam, &c.nam));
+            let zdl = self.zone_apply_zdl(c, &foreign);
+            let join = |h: std::thread::ScopedJoinHandle<'_, Result<()>>| {
+                h.join()
+                    .map_err(|_| StoreError::Engine("zone form ingestion thread panicked".into()))?
+            };
+            let (a, b) = (join(zrv), join(nam));
+            zdl.and(a).and(b)
+        })?;
+        let mut b = self
+            .db
+            .batch()
+            .durability(Some(fjall::PersistMode::SyncAll));
+        for (k, shown) in &c.texts {
+            match self.disp.get(k)? {
+                Some(old) if old.as_ref() >= shown.as_bytes() => {}
+                _ => b.insert(&self.disp, k, shown.as_bytes()),
+            }
+        }
+        b.commit()?;
+        Ok(())
+    }
+
+    /// Ingests `zdl` (the holders kept out are left to the caller).
+    fn zone_apply_zdl(&self, c: &Commit, foreign: &HashSet<Vec<u8>>) -> Result<()> {
         self.make_write_room(&self.zdl)?;
         let mut ing = self.zdl.start_ingestion()?;
         let mut m = Merged::open(&c.zdl, Rule::Max)?;
@@ -907,7 +935,12 @@ impl EmbeddedStore {
             ing.write(k, v)?;
         }
         ing.finish()?;
-        // zrv, and zcn counted off it (object · predicate is its front).
+        Ok(())
+    }
+
+    /// Ingests `zrv`, and `zcn` counted off it (object · predicate is its
+    /// front).
+    fn zone_apply_zrv(&self, c: &Commit, foreign: &HashSet<Vec<u8>>) -> Result<()> {
         self.make_write_room(&self.zrv)?;
         self.make_write_room(&self.zcn)?;
         let mut ing = self.zrv.start_ingestion()?;
@@ -948,18 +981,6 @@ impl EmbeddedStore {
         }
         ing.finish()?;
         cnt.finish()?;
-        super::bulk::ingest_runs(self, &self.nam, &c.nam)?;
-        let mut b = self
-            .db
-            .batch()
-            .durability(Some(fjall::PersistMode::SyncAll));
-        for (k, shown) in &c.texts {
-            match self.disp.get(k)? {
-                Some(old) if old.as_ref() >= shown.as_bytes() => {}
-                _ => b.insert(&self.disp, k, shown.as_bytes()),
-            }
-        }
-        b.commit()?;
         Ok(())
     }
 }
@@ -996,6 +1017,31 @@ pub struct EmbeddedZoneForm<'a> {
     arena: Vec<u8>,
     val: Vec<u8>,
     rk: Vec<u8>,
+    /// Keys of domain objects met so far (name servers, the zone itself:
+    /// far fewer than facts), bounded by [`NAME_CACHE`].
+    names: HashMap<String, Vec<u8>>,
+}
+
+/// Most object names kept encoded by a zone-form load.
+const NAME_CACHE: usize = 1 << 16;
+
+/// Appends an object's key, a domain's from `cache` when it was met
+/// before (encoding a name computes its registrable split).
+fn push_object(cache: &mut HashMap<String, Vec<u8>>, a: &mut Vec<u8>, o: &Entity) {
+    let Entity::Domain(d) = o else {
+        push_entity(a, o);
+        return;
+    };
+    if let Some(k) = cache.get(d.ascii()) {
+        a.extend_from_slice(k);
+        return;
+    }
+    let from = a.len();
+    push_entity(a, o);
+    if cache.len() >= NAME_CACHE {
+        cache.clear();
+    }
+    cache.insert(d.ascii().to_string(), a[from..].to_vec());
 }
 
 impl crate::ZoneForm for EmbeddedZoneForm<'_> {
@@ -1011,10 +1057,17 @@ impl crate::ZoneForm for EmbeddedZoneForm<'_> {
         self.subjects.clear();
         let mut fits = true;
         let mut holder: Option<Vec<u8>> = None;
+        let mut prev: Option<(&Entity, usize, usize)> = None;
         for (sub, p, o) in facts {
+            // A delegation's facts mostly share their subject: its key is
+            // encoded once.
             let s0 = a.len();
-            push_entity(a, sub);
+            match prev {
+                Some((e, x, y)) if e == sub => a.extend_from_within(x..y),
+                _ => push_entity(a, sub),
+            }
             let s1 = a.len();
+            prev = Some((sub, s0, s1));
             let Some(h) = holder_key_of(&a[s0..s1]) else {
                 fits = false;
                 break;
@@ -1044,7 +1097,7 @@ impl crate::ZoneForm for EmbeddedZoneForm<'_> {
             };
             let pb = p.id().to_be_bytes();
             let o0 = a.len();
-            push_entity(a, o);
+            push_object(&mut self.names, a, o);
             self.keys.push((s0, s1, si, pb, o0, a.len()));
         }
         let hk = holder.unwrap_or_default();
@@ -1143,21 +1196,24 @@ impl crate::ZoneForm for EmbeddedZoneForm<'_> {
 
     fn finish(mut self: Box<Self>) -> Result<Vec<(Entity, Predicate, Entity)>> {
         let s = self.store;
-        let zdl = std::mem::replace(
-            &mut self.zdl,
-            Sorter::new(&self.dir, "x", Rule::Max, 0, false),
-        )
-        .finish()?;
-        let zrv = std::mem::replace(
-            &mut self.zrv,
-            Sorter::new(&self.dir, "x", Rule::Max, 0, false),
-        )
-        .finish()?;
-        let nam = std::mem::replace(
-            &mut self.nam,
-            Sorter::new(&self.dir, "x", Rule::Max, 0, false),
-        )
-        .finish()?;
+        let take =
+            |x: &mut Sorter| std::mem::replace(x, Sorter::new(&self.dir, "x", Rule::Max, 0, false));
+        let (zdl, zrv, nam) = (
+            take(&mut self.zdl),
+            take(&mut self.zrv),
+            take(&mut self.nam),
+        );
+        // The three sorters' last runs are sorted and written at once.
+        let (zdl, zrv, nam) = std::thread::scope(|sc| {
+            let zrv = sc.spawn(|| zrv.finish());
+            let nam = sc.spawn(|| nam.finish());
+            let zdl = zdl.finish();
+            let join = |h: std::thread::ScopedJoinHandle<'_, Result<Vec<PathBuf>>>| {
+                h.join()
+                    .map_err(|_| StoreError::Engine("zone form sort thread panicked".into()))?
+            };
+            Ok::<_, StoreError>((zdl?, join(zrv)?, join(nam)?))
+        })?;
         // The facts of the holders kept out, for the caller's fact path.
         let mut kept_out = Vec::new();
         if !self.foreign.is_empty() {
