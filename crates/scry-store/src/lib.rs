@@ -469,8 +469,10 @@ pub trait BulkLoad {
 pub trait ZoneForm: Send {
     /// Takes one delegation's facts (subject, predicate, object), each
     /// seen by the form's source at its date. `false` when they do not fit
-    /// the form: the caller stores them as facts.
-    fn add(&mut self, facts: &[(Entity, Predicate, Entity)]) -> Result<bool>;
+    /// the form: the caller stores them as facts. Borrowed: a zone's name
+    /// servers, its own name and a delegation's subject are each one
+    /// entity for many facts.
+    fn add(&mut self, facts: &[(&Entity, Predicate, &Entity)]) -> Result<bool>;
 
     /// Stores what was taken, durably. Returns facts the form gave back
     /// (holders that facts outside the form also name), which the caller

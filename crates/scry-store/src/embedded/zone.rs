@@ -235,6 +235,15 @@ fn holder_key_of(subject: &[u8]) -> Option<Vec<u8>> {
     Some(k)
 }
 
+/// The length of a domain subject key's registrable part with its `\0`
+/// (`holder_key_of` is that part and `\x01`).
+fn holder_len(subject: &[u8]) -> Option<usize> {
+    if subject.first() != Some(&b'D') {
+        return None;
+    }
+    Some(subject.iter().position(|b| *b == 0)? + 1)
+}
+
 fn zdl_live(v: &[u8]) -> bool {
     !v.is_empty()
 }
@@ -928,7 +937,7 @@ impl EmbeddedStore {
         let mut m = Merged::open(&c.zdl, Rule::Max)?;
         let mut order = Order::default();
         while let Some((k, v)) = m.next()? {
-            if foreign.contains(k) {
+            if !foreign.is_empty() && foreign.contains(k) {
                 continue;
             }
             order.check(k)?;
@@ -953,8 +962,11 @@ impl EmbeddedStore {
         while let Some((k, v)) = m.next()? {
             let ol = keys::entity_len(k).ok_or_else(|| corrupt("bad zrv key"))?;
             let subject = k.get(ol + 2..).ok_or_else(|| corrupt("bad zrv key"))?;
-            let holder = holder_key_of(subject).ok_or_else(|| corrupt("bad zrv subject"))?;
-            if foreign.contains(&holder) {
+            // The holder is the subject's registrable part (no allocation
+            // per key: the kept-out set is read only when not empty).
+            let hl = holder_len(subject).ok_or_else(|| corrupt("bad zrv subject"))?;
+            let holder = &subject[..hl];
+            if !foreign.is_empty() && holder_key_of(subject).is_some_and(|h| foreign.contains(&h)) {
                 continue;
             }
             order.check(k)?;
@@ -970,9 +982,10 @@ impl EmbeddedStore {
                 last_holder.clear();
                 n = 0;
             }
-            if holder != last_holder {
+            if holder != last_holder.as_slice() {
                 n += 1;
-                last_holder = holder;
+                last_holder.clear();
+                last_holder.extend_from_slice(holder);
             }
         }
         if n > 0 {
@@ -1022,8 +1035,11 @@ pub struct EmbeddedZoneForm<'a> {
     names: HashMap<String, Vec<u8>>,
 }
 
-/// Most object names kept encoded by a zone-form load.
-const NAME_CACHE: usize = 1 << 16;
+/// Most object names kept encoded by a zone-form load: small enough to
+/// stay in the CPU cache (at 65,536 names, a `.com`-style zone's mostly
+/// one-off in-bailiwick name servers made each lookup a cache miss: two
+/// thirds of `add`'s own time).
+const NAME_CACHE: usize = 1 << 12;
 
 /// Appends an object's key, a domain's from `cache` when it was met
 /// before (encoding a name computes its registrable split).
@@ -1045,7 +1061,7 @@ fn push_object(cache: &mut HashMap<String, Vec<u8>>, a: &mut Vec<u8>, o: &Entity
 }
 
 impl crate::ZoneForm for EmbeddedZoneForm<'_> {
-    fn add(&mut self, facts: &[(Entity, Predicate, Entity)]) -> Result<bool> {
+    fn add(&mut self, facts: &[(&Entity, Predicate, &Entity)]) -> Result<bool> {
         if facts.is_empty() {
             return Ok(true);
         }
@@ -1056,28 +1072,28 @@ impl crate::ZoneForm for EmbeddedZoneForm<'_> {
         self.keys.clear();
         self.subjects.clear();
         let mut fits = true;
-        let mut holder: Option<Vec<u8>> = None;
+        let mut holder: Option<(usize, usize)> = None;
         let mut prev: Option<(&Entity, usize, usize)> = None;
-        for (sub, p, o) in facts {
+        for &(sub, p, o) in facts {
             // A delegation's facts mostly share their subject: its key is
             // encoded once.
             let s0 = a.len();
             match prev {
-                Some((e, x, y)) if e == sub => a.extend_from_within(x..y),
+                Some((e, x, y)) if std::ptr::eq(e, sub) || e == sub => a.extend_from_within(x..y),
                 _ => push_entity(a, sub),
             }
             let s1 = a.len();
             prev = Some((sub, s0, s1));
-            let Some(h) = holder_key_of(&a[s0..s1]) else {
+            let Some(hl) = holder_len(&a[s0..s1]) else {
                 fits = false;
                 break;
             };
-            match &holder {
+            match holder {
                 None => {
                     self.subjects.push((0, 0));
-                    holder = Some(h);
+                    holder = Some((s0, s0 + hl));
                 }
-                Some(x) if *x == h => {}
+                Some((x, y)) if a[x..y] == a[s0..s0 + hl] => {}
                 Some(_) => {
                     fits = false;
                     break;
@@ -1100,23 +1116,40 @@ impl crate::ZoneForm for EmbeddedZoneForm<'_> {
             push_object(&mut self.names, a, o);
             self.keys.push((s0, s1, si, pb, o0, a.len()));
         }
-        let hk = holder.unwrap_or_default();
+        // The holder key: its registrable part, then `\x01`.
+        let hk = match holder {
+            Some((x, y)) => {
+                let mut k = Vec::with_capacity(y - x + 1);
+                k.extend_from_slice(&self.arena[x..y]);
+                k.push(1);
+                k
+            }
+            None => Vec::new(),
+        };
         // The holder's own key is subject 0 (it may hold no fact itself).
         let unique = fits && {
             let a = &self.arena;
-            let mut f: Vec<(&[u8], [u8; 2], &[u8])> = self
-                .keys
-                .iter()
-                .map(|k| (&a[k.0..k.1], k.3, &a[k.4..k.5]))
-                .collect();
-            f.sort_unstable();
-            let n = f.len();
-            f.dedup();
-            let mut d: Vec<([u8; 2], &[u8])> =
-                self.keys.iter().map(|k| (k.3, &a[k.4..k.5])).collect();
-            d.sort_unstable();
-            d.dedup();
-            f.len() == n && d.len() == n
+            let fact = |k: &(usize, usize, usize, [u8; 2], usize, usize)| {
+                (&a[k.0..k.1], k.3, &a[k.4..k.5])
+            };
+            let hold = |k: &(usize, usize, usize, [u8; 2], usize, usize)| (k.3, &a[k.4..k.5]);
+            // A delegation has a handful of facts: pairs are compared
+            // without sorting (no allocation); a long one is sorted.
+            let ks = &self.keys;
+            if ks.len() <= 32 {
+                (0..ks.len()).all(|i| {
+                    (i + 1..ks.len())
+                        .all(|j| fact(&ks[i]) != fact(&ks[j]) && hold(&ks[i]) != hold(&ks[j]))
+                })
+            } else {
+                let mut f: Vec<_> = ks.iter().map(fact).collect();
+                f.sort_unstable();
+                f.dedup();
+                let mut d: Vec<_> = ks.iter().map(hold).collect();
+                d.sort_unstable();
+                d.dedup();
+                f.len() == ks.len() && d.len() == ks.len()
+            }
         };
         // Subject 0 is the holder: a subject equal to it must use index 0.
         if !unique || self.subjects.len() > u16::MAX as usize || facts.len() > u16::MAX as usize {
@@ -1145,16 +1178,16 @@ impl crate::ZoneForm for EmbeddedZoneForm<'_> {
         v.clear();
         v.extend_from_slice(&self.date.to_be_bytes());
         v.extend_from_slice(&self.id.to_be_bytes());
-        let others: Vec<&(usize, usize)> = self
-            .subjects
-            .iter()
-            .enumerate()
-            .skip(1)
-            .filter(|(i, _)| Some(*i) != hsub)
-            .map(|(_, r)| r)
-            .collect();
-        v.extend_from_slice(&(others.len() as u16).to_be_bytes());
-        for (x, y) in others {
+        let others = || {
+            self.subjects
+                .iter()
+                .enumerate()
+                .skip(1)
+                .filter(|(i, _)| Some(*i) != hsub)
+                .map(|(_, r)| r)
+        };
+        v.extend_from_slice(&(others().count() as u16).to_be_bytes());
+        for (x, y) in others() {
             v.extend_from_slice(&((y - x) as u16).to_be_bytes());
             v.extend_from_slice(&a[*x..*y]);
         }
@@ -1177,7 +1210,7 @@ impl crate::ZoneForm for EmbeddedZoneForm<'_> {
             rk.extend_from_slice(&a[k.0..k.1]);
             self.zrv.push(rk, &zv)?;
         }
-        for (_, _, o) in facts {
+        for &(_, _, o) in facts {
             if let Entity::Text(t) = o {
                 let e = self.texts.entry(entity_key(o)).or_default();
                 if t.as_str() > e.as_str() {
@@ -1352,7 +1385,8 @@ mod tests {
                 (d(name), Predicate::NAMESERVER_HOST, d("ns1.host.net")),
                 (d(name), Predicate::IN_ZONE, d("test")),
             ];
-            assert!(z.add(&facts).expect("add"));
+            let refs: Vec<_> = facts.iter().map(|(s, p, o)| (s, *p, o)).collect();
+            assert!(z.add(&refs).expect("add"));
         }
         assert!(z.finish().expect("finish").is_empty());
         s
@@ -1459,7 +1493,8 @@ mod tests {
             .expect("load")
             .expect("zone form");
         let facts = vec![(d("c.test"), Predicate::NAMESERVER_HOST, d("ns1.host.net"))];
-        assert!(crate::ZoneForm::add(&mut z, &facts).expect("add"));
+        let refs: Vec<_> = facts.iter().map(|(s, p, o)| (s, *p, o)).collect();
+        assert!(crate::ZoneForm::add(&mut z, &refs).expect("add"));
         // As `finish` does, up to the commit file, then a crash.
         let zdl = std::mem::replace(&mut z.zdl, Sorter::new(&z.dir, "x", Rule::Max, 0, false))
             .finish()
