@@ -1269,14 +1269,21 @@ pub fn ingest_zone(
         ms = phase.elapsed().as_millis() as u64,
         "zone changes written"
     );
+    // The form is made durable first (sorted runs and its commit file),
+    // then ingested on its own thread while the bulk load stores the facts
+    // it gave back and the events and commits the ledger entry: a crash
+    // after the form's commit file ends with the form stored by the next
+    // open, so the ledger never claims more than is stored.
+    let mut ingest_form = None;
     if let Some(f) = form {
         let phase = Instant::now();
-        let back = f.finish()?;
+        let (back, ingest) = f.commit()?;
         tracing::debug!(
             ms = phase.elapsed().as_millis() as u64,
             given_back = back.len(),
-            "zone form stored"
+            "zone form committed"
         );
+        ingest_form = Some(ingest);
         if !back.is_empty()
             && let Some(b) = bulk.as_mut()
         {
@@ -1289,20 +1296,39 @@ pub fn ingest_zone(
         }
     }
     let phase = Instant::now();
-    if let Some(b) = bulk {
-        let ledger = LedgerEntry {
-            key: key.clone(),
-            name: name.clone(),
-            committed_through: n,
-            complete: true,
-            updated_at: opts.now,
+    std::thread::scope(|sc| -> Result<()> {
+        let form = ingest_form.map(|ingest| {
+            sc.spawn(move || {
+                let phase = Instant::now();
+                let r = ingest();
+                tracing::debug!(ms = phase.elapsed().as_millis() as u64, "zone form stored");
+                r
+            })
+        });
+        let loaded = match bulk {
+            Some(b) => {
+                let ledger = LedgerEntry {
+                    key: key.clone(),
+                    name: name.clone(),
+                    committed_through: n,
+                    complete: true,
+                    updated_at: opts.now,
+                };
+                let r = crate::finish_bulk(b, ledger, 0, &mut summary, progress);
+                tracing::debug!(
+                    ms = phase.elapsed().as_millis() as u64,
+                    "zone bulk load finished"
+                );
+                r
+            }
+            None => Ok(()),
         };
-        crate::finish_bulk(b, ledger, 0, &mut summary, progress)?;
-        tracing::debug!(
-            ms = phase.elapsed().as_millis() as u64,
-            "zone bulk load finished"
-        );
-    }
+        if let Some(h) = form {
+            h.join()
+                .map_err(|_| IngestError::Internal("zone form thread panicked".into()))??;
+        }
+        loaded
+    })?;
     summary.elapsed_ms = started.elapsed().as_millis() as u64;
     tracing::info!(zone = %origin_dir(&origin), date = %date_str(date), delegations = parsed.delegations, changes = n, "zone snapshot ingested");
     Ok(summary)

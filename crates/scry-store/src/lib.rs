@@ -478,7 +478,22 @@ pub trait ZoneForm: Send {
     /// (holders that facts outside the form also name), which the caller
     /// stores as facts.
     fn finish(self: Box<Self>) -> Result<Vec<(Entity, Predicate, Entity)>>;
+
+    /// [`ZoneForm::finish`] in two steps: makes what was taken durable (a
+    /// crash after this ends with the form stored by the next open) and
+    /// returns the facts given back with the rest of the storing, which
+    /// the caller may run while it stores other keyspaces.
+    fn commit<'s>(self: Box<Self>) -> Result<ZoneFormCommit<'s>>
+    where
+        Self: 's;
 }
+
+/// What [`ZoneForm::commit`] returns: the facts given back, and the
+/// storing still to run.
+pub type ZoneFormCommit<'s> = (
+    Vec<(Entity, Predicate, Entity)>,
+    Box<dyn FnOnce() -> Result<()> + Send + 's>,
+);
 
 /// The fact store. Implementations are internally synchronised.
 pub trait Store: Send + Sync {

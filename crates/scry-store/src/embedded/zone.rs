@@ -1227,7 +1227,16 @@ impl crate::ZoneForm for EmbeddedZoneForm<'_> {
         Ok(true)
     }
 
-    fn finish(mut self: Box<Self>) -> Result<Vec<(Entity, Predicate, Entity)>> {
+    fn finish(self: Box<Self>) -> Result<Vec<(Entity, Predicate, Entity)>> {
+        let (kept_out, ingest) = self.commit()?;
+        ingest()?;
+        Ok(kept_out)
+    }
+
+    fn commit<'s>(mut self: Box<Self>) -> Result<crate::ZoneFormCommit<'s>>
+    where
+        Self: 's,
+    {
         let s = self.store;
         let take =
             |x: &mut Sorter| std::mem::replace(x, Sorter::new(&self.dir, "x", Rule::Max, 0, false));
@@ -1277,14 +1286,17 @@ impl crate::ZoneForm for EmbeddedZoneForm<'_> {
         if let Ok(d) = fs::File::open(&self.dir) {
             let _ = d.sync_all();
         }
-        s.zone_apply(&c)?;
-        fs::remove_dir_all(&self.dir).map_err(|e| io(&self.dir, e))?;
         tracing::debug!(
             holders = self.holders,
             kept_out = kept_out.len(),
-            "zone form stored"
+            "zone form committed"
         );
-        Ok(kept_out)
+        let dir = std::mem::take(&mut self.dir);
+        let ingest = move || -> Result<()> {
+            s.zone_apply(&c)?;
+            fs::remove_dir_all(&dir).map_err(|e| io(&dir, e))
+        };
+        Ok((kept_out, Box::new(ingest)))
     }
 }
 
@@ -1481,6 +1493,35 @@ mod tests {
         .expect("write");
         assert_eq!(s.zone_holders().expect("holders"), (1, 2));
         assert_eq!(facts_of(&s, "b.test").len(), 3);
+        assert!(s.check().expect("check").problems.is_empty());
+    }
+
+    #[test]
+    fn a_form_committed_and_not_ingested_is_ingested_on_open() {
+        // The ingest commits the form, then ingests it while the bulk load
+        // commits the ledger entry: a crash in between must leave the form
+        // to the next open.
+        let dir = tempfile::tempdir().expect("tempdir");
+        let s = EmbeddedStore::open_path(dir.path()).expect("open");
+        let mut z = Box::new(
+            s.zone_form_load("zone:test", DATE)
+                .expect("load")
+                .expect("zone form"),
+        );
+        let (name, ns, zone) = (d("e.test"), d("ns1.host.net"), d("test"));
+        let facts = [
+            (&name, Predicate::NAMESERVER_HOST, &ns),
+            (&name, Predicate::IN_ZONE, &zone),
+        ];
+        assert!(z.add(&facts).expect("add"));
+        let (back, ingest) = (z as Box<dyn crate::ZoneForm>).commit().expect("commit");
+        assert!(back.is_empty());
+        drop(ingest);
+        assert!(facts_of(&s, "e.test").is_empty(), "not ingested yet");
+        drop(s);
+        let s = EmbeddedStore::open_path(dir.path()).expect("reopen");
+        assert_eq!(facts_of(&s, "e.test").len(), 2);
+        assert!(!dir.path().join(DIR).try_exists().expect("stat"));
         assert!(s.check().expect("check").problems.is_empty());
     }
 
