@@ -1393,7 +1393,7 @@ mod tests {
                 .expect("an empty store takes the zone form"),
         );
         for name in ["a.test", "b.test"] {
-            let facts = vec![
+            let facts = [
                 (d(name), Predicate::NAMESERVER_HOST, d("ns1.host.net")),
                 (d(name), Predicate::IN_ZONE, d("test")),
             ];
@@ -1533,7 +1533,7 @@ mod tests {
             .zone_form_load("zone:test", DATE)
             .expect("load")
             .expect("zone form");
-        let facts = vec![(d("c.test"), Predicate::NAMESERVER_HOST, d("ns1.host.net"))];
+        let facts = [(d("c.test"), Predicate::NAMESERVER_HOST, d("ns1.host.net"))];
         let refs: Vec<_> = facts.iter().map(|(s, p, o)| (s, *p, o)).collect();
         assert!(crate::ZoneForm::add(&mut z, &refs).expect("add"));
         // As `finish` does, up to the commit file, then a crash.
