@@ -25,7 +25,7 @@ use flate2::write::GzEncoder;
 use scry_model::{DomainName, Entity, Ip, Observation, Predicate, Timestamp, Window, format_time};
 use scry_parse::zone::{DelegationGrouper, Rdata, ZoneOptions, ZoneReader, rtype};
 use scry_parse::{ParseError, ParseErrorKind};
-use scry_store::{LedgerEntry, NewEvent, Store, WriteBatch};
+use scry_store::{LedgerEntry, NewEvent, Store, WriteBatch, ZoneForm};
 
 use crate::error::{IngestError, Result};
 use crate::input::{file_identity, open_input};
@@ -126,6 +126,28 @@ impl RunEntry {
     }
 }
 
+/// A run line's fields, borrowed (what [`RunEntry::parse`] reads).
+struct LineRef<'a> {
+    domain: &'a str,
+    /// Name servers, comma-separated.
+    ns: &'a str,
+    /// Glue `host=ip`, comma-separated.
+    glue: &'a str,
+    ds: u32,
+}
+
+impl LineRef<'_> {
+    fn parse(line: &str) -> Option<LineRef<'_>> {
+        let mut it = line.trim_end_matches('\n').split('\t');
+        Some(LineRef {
+            domain: it.next()?,
+            ns: it.next()?,
+            glue: it.next()?,
+            ds: it.next()?.parse().ok()?,
+        })
+    }
+}
+
 /// A change between two snapshots.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ZoneChange {
@@ -210,6 +232,19 @@ impl RunReader {
             .read_until(b'\n', &mut self.line)
             .map_err(|e| io(&self.path, e))?;
         Ok(n > 0)
+    }
+
+    /// The current line's fields, borrowed.
+    fn line_ref(&self) -> Result<LineRef<'_>> {
+        std::str::from_utf8(&self.line)
+            .ok()
+            .and_then(LineRef::parse)
+            .ok_or_else(|| {
+                IngestError::Internal(format!(
+                    "{}: damaged snapshot run line",
+                    self.path.display()
+                ))
+            })
     }
 
     /// The current line as an entry.
@@ -719,6 +754,14 @@ struct ChangeContext {
     window: Window,
     now: Timestamp,
     ns: HashMap<String, DomainName>,
+    /// The zone form's name servers: by name, their entities, and the
+    /// current delegation's (indices), bounded by `FORM_NS_CACHE`.
+    ns_index: HashMap<String, usize>,
+    ns_entities: Vec<Entity>,
+    current: Vec<usize>,
+    /// The zone's own name and the signed-delegation value, as entities.
+    origin_entity: Option<Entity>,
+    signed: Entity,
 }
 
 /// Most name servers kept parsed (~250 bytes each: a `.com`-size zone's
@@ -726,6 +769,11 @@ struct ChangeContext {
 /// otherwise keep the cache at its cap for the whole run, next to the bulk
 /// load's sorters).
 const NS_CACHE: usize = 1 << 16;
+
+/// Most name servers kept by the zone form's producer: small enough to
+/// stay in the CPU cache (with 65,536 a `.com`-style zone's one-off
+/// in-bailiwick name servers made most lookups a cache miss).
+const FORM_NS_CACHE: usize = 1 << 12;
 
 impl ChangeContext {
     fn new(origin: &str, date: Timestamp, now: Timestamp) -> ChangeContext {
@@ -739,7 +787,67 @@ impl ChangeContext {
             },
             now,
             ns: HashMap::new(),
+            ns_index: HashMap::new(),
+            ns_entities: Vec::new(),
+            current: Vec::new(),
+            origin_entity: DomainName::parse(origin).ok().map(Entity::Domain),
+            signed: Entity::Text("signedDelegation".into()),
         }
+    }
+
+    /// Makes a run line's name servers (comma-separated) the current
+    /// delegation's, parsed once per zone while the cache holds them.
+    fn name_servers(&mut self, field: &str) {
+        self.current.clear();
+        let count = field.split(',').filter(|x| !x.is_empty()).count();
+        if self.ns_index.len() + count > FORM_NS_CACHE {
+            self.ns_index.clear();
+            self.ns_entities.clear();
+        }
+        for ns in field.split(',').filter(|x| !x.is_empty()) {
+            let i = match self.ns_index.get(ns) {
+                Some(i) => *i,
+                None => {
+                    let Ok(d) = DomainName::parse(ns) else {
+                        continue;
+                    };
+                    self.ns_entities.push(Entity::Domain(d));
+                    let i = self.ns_entities.len() - 1;
+                    self.ns_index.insert(ns.to_string(), i);
+                    i
+                }
+            };
+            self.current.push(i);
+        }
+    }
+
+    /// A delegation's facts as [`ChangeContext::triples`] builds them,
+    /// borrowed: the current name servers (see
+    /// [`ChangeContext::name_servers`]), `glue` (host, address), the
+    /// signed delegation, the zone.
+    fn delegation<'a>(
+        &'a self,
+        subject: &'a Entity,
+        glue: &'a [(Entity, Entity)],
+        signed: bool,
+    ) -> Vec<(&'a Entity, Predicate, &'a Entity)> {
+        let mut out = Vec::with_capacity(self.current.len() + 2 * glue.len() + 2);
+        for i in &self.current {
+            if let Some(n) = self.ns_entities.get(*i) {
+                out.push((subject, Predicate::NAMESERVER_HOST, n));
+            }
+        }
+        for (h, ip) in glue {
+            out.push((h, Predicate::IP, ip));
+            out.push((subject, Predicate::NAMESERVER_IP, ip));
+        }
+        if signed {
+            out.push((subject, Predicate::DNSSEC, &self.signed));
+        }
+        if let Some(o) = &self.origin_entity {
+            out.push((subject, Predicate::IN_ZONE, o));
+        }
+        out
     }
 
     fn name_server(&mut self, ns: &str) -> Option<DomainName> {
@@ -834,19 +942,9 @@ impl ChangeContext {
     }
 }
 
-/// A fact of a snapshot (its window and source are the snapshot's).
-type Triple = (Entity, Predicate, Entity);
-
-/// One batch of changes: facts (as observations, or as triples for the
-/// zone form), events, the position of its last change, and where each
-/// change's facts end in the triples.
-type Changes = (
-    Vec<Observation>,
-    Vec<NewEvent>,
-    u64,
-    Vec<usize>,
-    Vec<Triple>,
-);
+/// One piece of changes: facts the zone form did not take (as
+/// observations), events, and the position of its last change.
+type Changes = (Vec<Observation>, Vec<NewEvent>, u64);
 
 fn stopped() -> IngestError {
     IngestError::Internal("zone change writer stopped".into())
@@ -873,6 +971,29 @@ fn event(c: &ZoneChange, zone: &str, day: &str, date: Timestamp) -> NewEvent {
         }
         .to_string(),
         subject: c.domain.clone(),
+        data,
+    }
+}
+
+/// The `domain_added` event of a run line (as [`event`] of its change).
+fn added_event(l: &LineRef<'_>, zone: &str, day: &str, date: Timestamp) -> NewEvent {
+    let mut data = BTreeMap::new();
+    data.insert("zone".to_string(), zone.to_string());
+    data.insert("date".to_string(), day.to_string());
+    let mut ns = String::with_capacity(l.ns.len());
+    for x in l.ns.split(',').filter(|x| !x.is_empty()) {
+        if !ns.is_empty() {
+            ns.push(',');
+        }
+        ns.push_str(x);
+    }
+    if !ns.is_empty() {
+        data.insert("ns_new".to_string(), ns);
+    }
+    NewEvent {
+        time: date,
+        kind: "domain_added".to_string(),
+        subject: l.domain.to_string(),
         data,
     }
 }
@@ -949,10 +1070,9 @@ pub fn ingest_zone(
     let mut n = 0u64;
     let origin = parsed.origin.clone();
     let date = parsed.date;
-    // The writer's own context: facts the zone form does not take become
-    // observations there.
+    // The writer's own context: facts the zone form gives back at its
+    // finish become observations there.
     let wcx = ChangeContext::new(&origin, date, opts.now);
-    let form_on = form.is_some();
     let name = path.display().to_string();
     let mut bulk_on = bulk.is_some();
     let mut flush = |obs: &mut Vec<Observation>,
@@ -1011,69 +1131,116 @@ pub fn ingest_zone(
     // the writer gathers them into batches of `BATCH` (one commit each)
     // or, during a bulk load, adds each piece as it comes.
     let new_run = new.clone();
-    std::thread::scope(|sc| -> Result<()> {
-        let (tx, rx) = std::sync::mpsc::sync_channel::<Changes>(0);
+    let form = std::thread::scope(|sc| -> Result<_> {
         let (zone, day) = (origin_dir(&origin), date_str(date));
+        if let Some(mut f) = form {
+            // A first snapshot into the zone form (a bulk load, committed
+            // at its end; every delegation of the run is added): the
+            // producer reads the run for the form (facts built from the
+            // line, encoded and freed on its thread, name servers and the
+            // zone's own name built once) and hands over only the facts the
+            // form refuses; the writer reads the same run for the events,
+            // so no change crosses threads.
+            let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<Observation>>(4);
+            let producer = sc.spawn(move || -> Result<(Box<dyn ZoneForm + '_>, u64)> {
+                let mut obs = Vec::new();
+                let mut taken = 0u64;
+                let mut glue = Vec::new();
+                let mut r = RunReader::open(&new_run)?;
+                while r.advance()? {
+                    let l = r.line_ref()?;
+                    let Ok(domain) = DomainName::parse(l.domain) else {
+                        continue;
+                    };
+                    let subject = Entity::Domain(domain);
+                    cx.name_servers(l.ns);
+                    glue.clear();
+                    for g in l.glue.split(',') {
+                        if let Some((host, ip)) = g.split_once('=')
+                            && let (Ok(h), Ok(ip)) = (DomainName::parse(host), Ip::parse(ip))
+                        {
+                            glue.push((Entity::Domain(h), Entity::Ip(ip)));
+                        }
+                    }
+                    let facts = cx.delegation(&subject, &glue, l.ds > 0);
+                    if f.add(&facts)? {
+                        taken += facts.len() as u64;
+                    } else {
+                        let owned = facts
+                            .iter()
+                            .map(|(s, p, o)| ((*s).clone(), *p, (*o).clone()))
+                            .collect();
+                        cx.to_observations(owned, &mut obs);
+                        if obs.len() >= SEND {
+                            tx.send(std::mem::take(&mut obs)).map_err(|_| stopped())?;
+                        }
+                    }
+                }
+                if !obs.is_empty() {
+                    tx.send(obs).map_err(|_| stopped())?;
+                }
+                Ok((f, taken))
+            });
+            let mut obs = Vec::new();
+            let mut events = Vec::new();
+            let written = (|| -> Result<()> {
+                let mut r = RunReader::open(&new)?;
+                while r.advance()? {
+                    let l = r.line_ref()?;
+                    n += 1;
+                    events.push(added_event(&l, &zone, &day, date));
+                    if events.len() >= SEND {
+                        while let Ok(o) = rx.try_recv() {
+                            obs.extend(o);
+                        }
+                        flush(&mut obs, &mut events, n, false, &mut summary)?;
+                    }
+                }
+                Ok(())
+            })();
+            if written.is_ok() {
+                // The refused facts still on their way.
+                for o in rx.iter() {
+                    obs.extend(o);
+                }
+            }
+            drop(rx);
+            let produced = producer
+                .join()
+                .map_err(|_| IngestError::Internal("zone change thread panicked".into()))?;
+            written?;
+            let (f, taken) = produced?;
+            summary.stored += taken;
+            flush(&mut obs, &mut events, n, true, &mut summary)?;
+            return Ok(Some(f));
+        }
+        let (tx, rx) = std::sync::mpsc::sync_channel::<Changes>(0);
         let producer = sc.spawn(move || -> Result<()> {
             let mut obs = Vec::new();
             let mut events = Vec::new();
-            let mut ends = Vec::new();
-            let mut triples = Vec::new();
             let mut n = 0u64;
             let sent = diff_runs(old.as_deref(), &new_run, &mut |c| {
                 n += 1;
                 if n <= resume {
                     return Ok(());
                 }
-                if form_on {
-                    cx.triples(&c, &mut triples);
-                    ends.push(triples.len());
-                } else {
-                    cx.observations(&c, &mut obs);
-                }
+                cx.observations(&c, &mut obs);
                 events.push(event(&c, &zone, &day, date));
                 if events.len() >= SEND {
-                    let piece = (
-                        std::mem::take(&mut obs),
-                        std::mem::take(&mut events),
-                        n,
-                        std::mem::take(&mut ends),
-                        std::mem::take(&mut triples),
-                    );
+                    let piece = (std::mem::take(&mut obs), std::mem::take(&mut events), n);
                     tx.send(piece).map_err(|_| stopped())?;
                 }
                 Ok(())
             });
             sent?;
-            tx.send((obs, events, n, ends, triples))
-                .map_err(|_| stopped())?;
+            tx.send((obs, events, n)).map_err(|_| stopped())?;
             Ok(())
         });
         let (mut obs, mut events) = (Vec::new(), Vec::new());
         let mut failed = None;
         let mut rx = rx.into_iter().peekable();
-        while let Some((o, e, at, ends, t)) = rx.next() {
+        while let Some((o, e, at)) = rx.next() {
             obs.extend(o);
-            // Each delegation's facts go to the zone form, or, when they do
-            // not fit it, to the fact path.
-            if let Some(f) = form.as_mut() {
-                let mut from = 0;
-                for end in ends {
-                    let facts = t.get(from..end).unwrap_or_default();
-                    from = end;
-                    match f.add(facts) {
-                        Ok(true) => summary.stored += facts.len() as u64,
-                        Ok(false) => wcx.to_observations(facts.to_vec(), &mut obs),
-                        Err(err) => {
-                            failed = Some(err.into());
-                            break;
-                        }
-                    }
-                }
-                if failed.is_some() {
-                    break;
-                }
-            }
             events.extend(e);
             n = at;
             // The last piece is flushed as complete once the producer ends.
@@ -1096,20 +1263,27 @@ pub fn ingest_zone(
         }
         produced?;
         flush(&mut obs, &mut events, n, true, &mut summary)?;
-        Ok(())
+        Ok(None)
     })?;
     tracing::debug!(
         ms = phase.elapsed().as_millis() as u64,
         "zone changes written"
     );
+    // The form is made durable first (sorted runs and its commit file),
+    // then ingested on its own thread while the bulk load stores the facts
+    // it gave back and the events and commits the ledger entry: a crash
+    // after the form's commit file ends with the form stored by the next
+    // open, so the ledger never claims more than is stored.
+    let mut ingest_form = None;
     if let Some(f) = form {
         let phase = Instant::now();
-        let back = f.finish()?;
+        let (back, ingest) = f.commit()?;
         tracing::debug!(
             ms = phase.elapsed().as_millis() as u64,
             given_back = back.len(),
-            "zone form stored"
+            "zone form committed"
         );
+        ingest_form = Some(ingest);
         if !back.is_empty()
             && let Some(b) = bulk.as_mut()
         {
@@ -1122,20 +1296,39 @@ pub fn ingest_zone(
         }
     }
     let phase = Instant::now();
-    if let Some(b) = bulk {
-        let ledger = LedgerEntry {
-            key: key.clone(),
-            name: name.clone(),
-            committed_through: n,
-            complete: true,
-            updated_at: opts.now,
+    std::thread::scope(|sc| -> Result<()> {
+        let form = ingest_form.map(|ingest| {
+            sc.spawn(move || {
+                let phase = Instant::now();
+                let r = ingest();
+                tracing::debug!(ms = phase.elapsed().as_millis() as u64, "zone form stored");
+                r
+            })
+        });
+        let loaded = match bulk {
+            Some(b) => {
+                let ledger = LedgerEntry {
+                    key: key.clone(),
+                    name: name.clone(),
+                    committed_through: n,
+                    complete: true,
+                    updated_at: opts.now,
+                };
+                let r = crate::finish_bulk(b, ledger, 0, &mut summary, progress);
+                tracing::debug!(
+                    ms = phase.elapsed().as_millis() as u64,
+                    "zone bulk load finished"
+                );
+                r
+            }
+            None => Ok(()),
         };
-        crate::finish_bulk(b, ledger, 0, &mut summary, progress)?;
-        tracing::debug!(
-            ms = phase.elapsed().as_millis() as u64,
-            "zone bulk load finished"
-        );
-    }
+        if let Some(h) = form {
+            h.join()
+                .map_err(|_| IngestError::Internal("zone form thread panicked".into()))??;
+        }
+        loaded
+    })?;
     summary.elapsed_ms = started.elapsed().as_millis() as u64;
     tracing::info!(zone = %origin_dir(&origin), date = %date_str(date), delegations = parsed.delegations, changes = n, "zone snapshot ingested");
     Ok(summary)

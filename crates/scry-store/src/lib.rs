@@ -464,18 +464,36 @@ pub trait BulkLoad {
 }
 
 /// A zone snapshot's delegations stored in an engine's own form (see
-/// [`Store::zone_form`]).
-pub trait ZoneForm {
+/// [`Store::zone_form`]). `Send`: the caller feeds it on the thread that
+/// produces the facts.
+pub trait ZoneForm: Send {
     /// Takes one delegation's facts (subject, predicate, object), each
     /// seen by the form's source at its date. `false` when they do not fit
-    /// the form: the caller stores them as facts.
-    fn add(&mut self, facts: &[(Entity, Predicate, Entity)]) -> Result<bool>;
+    /// the form: the caller stores them as facts. Borrowed: a zone's name
+    /// servers, its own name and a delegation's subject are each one
+    /// entity for many facts.
+    fn add(&mut self, facts: &[(&Entity, Predicate, &Entity)]) -> Result<bool>;
 
     /// Stores what was taken, durably. Returns facts the form gave back
     /// (holders that facts outside the form also name), which the caller
     /// stores as facts.
     fn finish(self: Box<Self>) -> Result<Vec<(Entity, Predicate, Entity)>>;
+
+    /// [`ZoneForm::finish`] in two steps: makes what was taken durable (a
+    /// crash after this ends with the form stored by the next open) and
+    /// returns the facts given back with the rest of the storing, which
+    /// the caller may run while it stores other keyspaces.
+    fn commit<'s>(self: Box<Self>) -> Result<ZoneFormCommit<'s>>
+    where
+        Self: 's;
 }
+
+/// What [`ZoneForm::commit`] returns: the facts given back, and the
+/// storing still to run.
+pub type ZoneFormCommit<'s> = (
+    Vec<(Entity, Predicate, Entity)>,
+    Box<dyn FnOnce() -> Result<()> + Send + 's>,
+);
 
 /// The fact store. Implementations are internally synchronised.
 pub trait Store: Send + Sync {

@@ -37,7 +37,7 @@
 //! holders kept out), then ingests them; an open that finds `COMMIT`
 //! ingests them again (absolute values: idempotent).
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::Ordering;
@@ -233,6 +233,15 @@ pub(super) fn holder_key_of(subject: &[u8]) -> Option<Vec<u8>> {
     let mut k = subject[..=z].to_vec();
     k.push(1);
     Some(k)
+}
+
+/// The length of a domain subject key's registrable part with its `\0`
+/// (`holder_key_of` is that part and `\x01`).
+fn holder_len(subject: &[u8]) -> Option<usize> {
+    if subject.first() != Some(&b'D') {
+        return None;
+    }
+    Some(subject.iter().position(|b| *b == 0)? + 1)
 }
 
 fn zdl_live(v: &[u8]) -> bool {
@@ -808,6 +817,7 @@ impl EmbeddedStore {
             arena: Vec::new(),
             val: Vec::new(),
             rk: Vec::new(),
+            names: HashMap::new(),
         }))
     }
 
@@ -903,20 +913,52 @@ impl EmbeddedStore {
     fn zone_apply(&self, c: &Commit) -> Result<()> {
         let foreign: HashSet<Vec<u8>> = c.foreign.iter().cloned().collect();
         self.zone_present.store(true, Ordering::SeqCst);
-        // zdl: the holders kept out are left to the caller.
+        // The three keyspaces are ingested at once, each on its own thread.
+        std::thread::scope(|sc| {
+            let zrv = sc.spawn(|| self.zone_apply_zrv(c, &foreign));
+            let nam = sc.spawn(|| super::bulk::ingest_runs(self, &self.nam, &c.nam));
+            let zdl = self.zone_apply_zdl(c, &foreign);
+            let join = |h: std::thread::ScopedJoinHandle<'_, Result<()>>| {
+                h.join()
+                    .map_err(|_| StoreError::Engine("zone form ingestion thread panicked".into()))?
+            };
+            let (a, b) = (join(zrv), join(nam));
+            zdl.and(a).and(b)
+        })?;
+        let mut b = self
+            .db
+            .batch()
+            .durability(Some(fjall::PersistMode::SyncAll));
+        for (k, shown) in &c.texts {
+            match self.disp.get(k)? {
+                Some(old) if old.as_ref() >= shown.as_bytes() => {}
+                _ => b.insert(&self.disp, k, shown.as_bytes()),
+            }
+        }
+        b.commit()?;
+        Ok(())
+    }
+
+    /// Ingests `zdl` (the holders kept out are left to the caller).
+    fn zone_apply_zdl(&self, c: &Commit, foreign: &HashSet<Vec<u8>>) -> Result<()> {
         self.make_write_room(&self.zdl)?;
         let mut ing = self.zdl.start_ingestion()?;
         let mut m = Merged::open(&c.zdl, Rule::Max)?;
         let mut order = Order::default();
         while let Some((k, v)) = m.next()? {
-            if foreign.contains(k) {
+            if !foreign.is_empty() && foreign.contains(k) {
                 continue;
             }
             order.check(k)?;
             ing.write(k, v)?;
         }
         ing.finish()?;
-        // zrv, and zcn counted off it (object · predicate is its front).
+        Ok(())
+    }
+
+    /// Ingests `zrv`, and `zcn` counted off it (object · predicate is its
+    /// front).
+    fn zone_apply_zrv(&self, c: &Commit, foreign: &HashSet<Vec<u8>>) -> Result<()> {
         self.make_write_room(&self.zrv)?;
         self.make_write_room(&self.zcn)?;
         let mut ing = self.zrv.start_ingestion()?;
@@ -929,8 +971,11 @@ impl EmbeddedStore {
         while let Some((k, v)) = m.next()? {
             let ol = keys::entity_len(k).ok_or_else(|| corrupt("bad zrv key"))?;
             let subject = k.get(ol + 2..).ok_or_else(|| corrupt("bad zrv key"))?;
-            let holder = holder_key_of(subject).ok_or_else(|| corrupt("bad zrv subject"))?;
-            if foreign.contains(&holder) {
+            // The holder is the subject's registrable part (no allocation
+            // per key: the kept-out set is read only when not empty).
+            let hl = holder_len(subject).ok_or_else(|| corrupt("bad zrv subject"))?;
+            let holder = &subject[..hl];
+            if !foreign.is_empty() && holder_key_of(subject).is_some_and(|h| foreign.contains(&h)) {
                 continue;
             }
             order.check(k)?;
@@ -946,9 +991,10 @@ impl EmbeddedStore {
                 last_holder.clear();
                 n = 0;
             }
-            if holder != last_holder {
+            if holder != last_holder.as_slice() {
                 n += 1;
-                last_holder = holder;
+                last_holder.clear();
+                last_holder.extend_from_slice(holder);
             }
         }
         if n > 0 {
@@ -957,18 +1003,6 @@ impl EmbeddedStore {
         }
         ing.finish()?;
         cnt.finish()?;
-        super::bulk::ingest_runs(self, &self.nam, &c.nam)?;
-        let mut b = self
-            .db
-            .batch()
-            .durability(Some(fjall::PersistMode::SyncAll));
-        for (k, shown) in &c.texts {
-            match self.disp.get(k)? {
-                Some(old) if old.as_ref() >= shown.as_bytes() => {}
-                _ => b.insert(&self.disp, k, shown.as_bytes()),
-            }
-        }
-        b.commit()?;
         Ok(())
     }
 }
@@ -1005,10 +1039,38 @@ pub struct EmbeddedZoneForm<'a> {
     arena: Vec<u8>,
     val: Vec<u8>,
     rk: Vec<u8>,
+    /// Keys of domain objects met so far (name servers, the zone itself:
+    /// far fewer than facts), bounded by [`NAME_CACHE`].
+    names: HashMap<String, Vec<u8>>,
+}
+
+/// Most object names kept encoded by a zone-form load: small enough to
+/// stay in the CPU cache (at 65,536 names, a `.com`-style zone's mostly
+/// one-off in-bailiwick name servers made each lookup a cache miss: two
+/// thirds of `add`'s own time).
+const NAME_CACHE: usize = 1 << 12;
+
+/// Appends an object's key, a domain's from `cache` when it was met
+/// before (encoding a name computes its registrable split).
+fn push_object(cache: &mut HashMap<String, Vec<u8>>, a: &mut Vec<u8>, o: &Entity) {
+    let Entity::Domain(d) = o else {
+        push_entity(a, o);
+        return;
+    };
+    if let Some(k) = cache.get(d.ascii()) {
+        a.extend_from_slice(k);
+        return;
+    }
+    let from = a.len();
+    push_entity(a, o);
+    if cache.len() >= NAME_CACHE {
+        cache.clear();
+    }
+    cache.insert(d.ascii().to_string(), a[from..].to_vec());
 }
 
 impl crate::ZoneForm for EmbeddedZoneForm<'_> {
-    fn add(&mut self, facts: &[(Entity, Predicate, Entity)]) -> Result<bool> {
+    fn add(&mut self, facts: &[(&Entity, Predicate, &Entity)]) -> Result<bool> {
         if facts.is_empty() {
             return Ok(true);
         }
@@ -1019,21 +1081,28 @@ impl crate::ZoneForm for EmbeddedZoneForm<'_> {
         self.keys.clear();
         self.subjects.clear();
         let mut fits = true;
-        let mut holder: Option<Vec<u8>> = None;
-        for (sub, p, o) in facts {
+        let mut holder: Option<(usize, usize)> = None;
+        let mut prev: Option<(&Entity, usize, usize)> = None;
+        for &(sub, p, o) in facts {
+            // A delegation's facts mostly share their subject: its key is
+            // encoded once.
             let s0 = a.len();
-            push_entity(a, sub);
+            match prev {
+                Some((e, x, y)) if std::ptr::eq(e, sub) || e == sub => a.extend_from_within(x..y),
+                _ => push_entity(a, sub),
+            }
             let s1 = a.len();
-            let Some(h) = holder_key_of(&a[s0..s1]) else {
+            prev = Some((sub, s0, s1));
+            let Some(hl) = holder_len(&a[s0..s1]) else {
                 fits = false;
                 break;
             };
-            match &holder {
+            match holder {
                 None => {
                     self.subjects.push((0, 0));
-                    holder = Some(h);
+                    holder = Some((s0, s0 + hl));
                 }
-                Some(x) if *x == h => {}
+                Some((x, y)) if a[x..y] == a[s0..s0 + hl] => {}
                 Some(_) => {
                     fits = false;
                     break;
@@ -1053,26 +1122,43 @@ impl crate::ZoneForm for EmbeddedZoneForm<'_> {
             };
             let pb = p.id().to_be_bytes();
             let o0 = a.len();
-            push_entity(a, o);
+            push_object(&mut self.names, a, o);
             self.keys.push((s0, s1, si, pb, o0, a.len()));
         }
-        let hk = holder.unwrap_or_default();
+        // The holder key: its registrable part, then `\x01`.
+        let hk = match holder {
+            Some((x, y)) => {
+                let mut k = Vec::with_capacity(y - x + 1);
+                k.extend_from_slice(&self.arena[x..y]);
+                k.push(1);
+                k
+            }
+            None => Vec::new(),
+        };
         // The holder's own key is subject 0 (it may hold no fact itself).
         let unique = fits && {
             let a = &self.arena;
-            let mut f: Vec<(&[u8], [u8; 2], &[u8])> = self
-                .keys
-                .iter()
-                .map(|k| (&a[k.0..k.1], k.3, &a[k.4..k.5]))
-                .collect();
-            f.sort_unstable();
-            let n = f.len();
-            f.dedup();
-            let mut d: Vec<([u8; 2], &[u8])> =
-                self.keys.iter().map(|k| (k.3, &a[k.4..k.5])).collect();
-            d.sort_unstable();
-            d.dedup();
-            f.len() == n && d.len() == n
+            let fact = |k: &(usize, usize, usize, [u8; 2], usize, usize)| {
+                (&a[k.0..k.1], k.3, &a[k.4..k.5])
+            };
+            let hold = |k: &(usize, usize, usize, [u8; 2], usize, usize)| (k.3, &a[k.4..k.5]);
+            // A delegation has a handful of facts: pairs are compared
+            // without sorting (no allocation); a long one is sorted.
+            let ks = &self.keys;
+            if ks.len() <= 32 {
+                (0..ks.len()).all(|i| {
+                    (i + 1..ks.len())
+                        .all(|j| fact(&ks[i]) != fact(&ks[j]) && hold(&ks[i]) != hold(&ks[j]))
+                })
+            } else {
+                let mut f: Vec<_> = ks.iter().map(fact).collect();
+                f.sort_unstable();
+                f.dedup();
+                let mut d: Vec<_> = ks.iter().map(hold).collect();
+                d.sort_unstable();
+                d.dedup();
+                f.len() == ks.len() && d.len() == ks.len()
+            }
         };
         // Subject 0 is the holder: a subject equal to it must use index 0.
         if !unique || self.subjects.len() > u16::MAX as usize || facts.len() > u16::MAX as usize {
@@ -1101,16 +1187,16 @@ impl crate::ZoneForm for EmbeddedZoneForm<'_> {
         v.clear();
         v.extend_from_slice(&self.date.to_be_bytes());
         v.extend_from_slice(&self.id.to_be_bytes());
-        let others: Vec<&(usize, usize)> = self
-            .subjects
-            .iter()
-            .enumerate()
-            .skip(1)
-            .filter(|(i, _)| Some(*i) != hsub)
-            .map(|(_, r)| r)
-            .collect();
-        v.extend_from_slice(&(others.len() as u16).to_be_bytes());
-        for (x, y) in others {
+        let others = || {
+            self.subjects
+                .iter()
+                .enumerate()
+                .skip(1)
+                .filter(|(i, _)| Some(*i) != hsub)
+                .map(|(_, r)| r)
+        };
+        v.extend_from_slice(&(others().count() as u16).to_be_bytes());
+        for (x, y) in others() {
             v.extend_from_slice(&((y - x) as u16).to_be_bytes());
             v.extend_from_slice(&a[*x..*y]);
         }
@@ -1133,7 +1219,7 @@ impl crate::ZoneForm for EmbeddedZoneForm<'_> {
             rk.extend_from_slice(&a[k.0..k.1]);
             self.zrv.push(rk, &zv)?;
         }
-        for (_, _, o) in facts {
+        for &(_, _, o) in facts {
             if let Entity::Text(t) = o {
                 let e = self.texts.entry(entity_key(o)).or_default();
                 if t.as_str() > e.as_str() {
@@ -1150,23 +1236,35 @@ impl crate::ZoneForm for EmbeddedZoneForm<'_> {
         Ok(true)
     }
 
-    fn finish(mut self: Box<Self>) -> Result<Vec<(Entity, Predicate, Entity)>> {
+    fn finish(self: Box<Self>) -> Result<Vec<(Entity, Predicate, Entity)>> {
+        let (kept_out, ingest) = self.commit()?;
+        ingest()?;
+        Ok(kept_out)
+    }
+
+    fn commit<'s>(mut self: Box<Self>) -> Result<crate::ZoneFormCommit<'s>>
+    where
+        Self: 's,
+    {
         let s = self.store;
-        let zdl = std::mem::replace(
-            &mut self.zdl,
-            Sorter::new(&self.dir, "x", Rule::Max, 0, false),
-        )
-        .finish()?;
-        let zrv = std::mem::replace(
-            &mut self.zrv,
-            Sorter::new(&self.dir, "x", Rule::Max, 0, false),
-        )
-        .finish()?;
-        let nam = std::mem::replace(
-            &mut self.nam,
-            Sorter::new(&self.dir, "x", Rule::Max, 0, false),
-        )
-        .finish()?;
+        let take =
+            |x: &mut Sorter| std::mem::replace(x, Sorter::new(&self.dir, "x", Rule::Max, 0, false));
+        let (zdl, zrv, nam) = (
+            take(&mut self.zdl),
+            take(&mut self.zrv),
+            take(&mut self.nam),
+        );
+        // The three sorters' last runs are sorted and written at once.
+        let (zdl, zrv, nam) = std::thread::scope(|sc| {
+            let zrv = sc.spawn(|| zrv.finish());
+            let nam = sc.spawn(|| nam.finish());
+            let zdl = zdl.finish();
+            let join = |h: std::thread::ScopedJoinHandle<'_, Result<Vec<PathBuf>>>| {
+                h.join()
+                    .map_err(|_| StoreError::Engine("zone form sort thread panicked".into()))?
+            };
+            Ok::<_, StoreError>((zdl?, join(zrv)?, join(nam)?))
+        })?;
         // The facts of the holders kept out, for the caller's fact path.
         let mut kept_out = Vec::new();
         if !self.foreign.is_empty() {
@@ -1197,14 +1295,17 @@ impl crate::ZoneForm for EmbeddedZoneForm<'_> {
         if let Ok(d) = fs::File::open(&self.dir) {
             let _ = d.sync_all();
         }
-        s.zone_apply(&c)?;
-        fs::remove_dir_all(&self.dir).map_err(|e| io(&self.dir, e))?;
         tracing::debug!(
             holders = self.holders,
             kept_out = kept_out.len(),
-            "zone form stored"
+            "zone form committed"
         );
-        Ok(kept_out)
+        let dir = std::mem::take(&mut self.dir);
+        let ingest = move || -> Result<()> {
+            s.zone_apply(&c)?;
+            fs::remove_dir_all(&dir).map_err(|e| io(&dir, e))
+        };
+        Ok((kept_out, Box::new(ingest)))
     }
 }
 
@@ -1301,11 +1402,12 @@ mod tests {
                 .expect("an empty store takes the zone form"),
         );
         for name in ["a.test", "b.test"] {
-            let facts = vec![
+            let facts = [
                 (d(name), Predicate::NAMESERVER_HOST, d("ns1.host.net")),
                 (d(name), Predicate::IN_ZONE, d("test")),
             ];
-            assert!(z.add(&facts).expect("add"));
+            let refs: Vec<_> = facts.iter().map(|(s, p, o)| (s, *p, o)).collect();
+            assert!(z.add(&refs).expect("add"));
         }
         assert!(z.finish().expect("finish").is_empty());
         s
@@ -1404,6 +1506,35 @@ mod tests {
     }
 
     #[test]
+    fn a_form_committed_and_not_ingested_is_ingested_on_open() {
+        // The ingest commits the form, then ingests it while the bulk load
+        // commits the ledger entry: a crash in between must leave the form
+        // to the next open.
+        let dir = tempfile::tempdir().expect("tempdir");
+        let s = EmbeddedStore::open_path(dir.path()).expect("open");
+        let mut z = Box::new(
+            s.zone_form_load("zone:test", DATE)
+                .expect("load")
+                .expect("zone form"),
+        );
+        let (name, ns, zone) = (d("e.test"), d("ns1.host.net"), d("test"));
+        let facts = [
+            (&name, Predicate::NAMESERVER_HOST, &ns),
+            (&name, Predicate::IN_ZONE, &zone),
+        ];
+        assert!(z.add(&facts).expect("add"));
+        let (back, ingest) = (z as Box<dyn crate::ZoneForm>).commit().expect("commit");
+        assert!(back.is_empty());
+        drop(ingest);
+        assert!(facts_of(&s, "e.test").is_empty(), "not ingested yet");
+        drop(s);
+        let s = EmbeddedStore::open_path(dir.path()).expect("reopen");
+        assert_eq!(facts_of(&s, "e.test").len(), 2);
+        assert!(!dir.path().join(DIR).try_exists().expect("stat"));
+        assert!(s.check().expect("check").problems.is_empty());
+    }
+
+    #[test]
     fn a_load_interrupted_after_its_commit_is_ingested_on_open() {
         let dir = tempfile::tempdir().expect("tempdir");
         let s = EmbeddedStore::open_path(dir.path()).expect("open");
@@ -1411,8 +1542,9 @@ mod tests {
             .zone_form_load("zone:test", DATE)
             .expect("load")
             .expect("zone form");
-        let facts = vec![(d("c.test"), Predicate::NAMESERVER_HOST, d("ns1.host.net"))];
-        assert!(crate::ZoneForm::add(&mut z, &facts).expect("add"));
+        let facts = [(d("c.test"), Predicate::NAMESERVER_HOST, d("ns1.host.net"))];
+        let refs: Vec<_> = facts.iter().map(|(s, p, o)| (s, *p, o)).collect();
+        assert!(crate::ZoneForm::add(&mut z, &refs).expect("add"));
         // As `finish` does, up to the commit file, then a crash.
         let zdl = std::mem::replace(&mut z.zdl, Sorter::new(&z.dir, "x", Rule::Max, 0, false))
             .finish()
