@@ -55,7 +55,7 @@ use crate::{BulkLoad, LedgerEntry, WriteBatch, WriteReceipt};
 /// previous one is written on a second thread).
 const FACTS_BUDGET: usize = 96 << 20;
 /// Memory per derived-keyspace sorter.
-const SIDE_BUDGET: usize = 64 << 20;
+const SIDE_BUDGET: usize = 40 << 20;
 /// Holdings buffered for one holder before they are merged in place.
 const GROUP_CAP: usize = 1 << 16;
 /// Bytes counted per buffered item besides its key and value.
