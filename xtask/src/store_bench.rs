@@ -647,13 +647,13 @@ pub(crate) fn run(args: &[&str]) -> Result<()> {
     // request, blocks until the answer and times the round trip, so both
     // sides are measured from a client, and neither query loop is a thread
     // that never sleeps (which the scheduler treats as a batch job behind
-    // the machine's other work). The hand-offs are a mutex and condition
-    // variable (a futex wait, as pgbench's and PostgreSQL's `poll`): std's
-    // rendezvous channel spins with `sched_yield` first, which on a busy
-    // machine queued each side behind other processes once per call
+    // the machine's other work). The hand-offs wake the other side through
+    // a unix socket, as pgbench wakes PostgreSQL's backend (see `Handoff`):
+    // std's rendezvous channel spins with `sched_yield` first, which on a
+    // busy machine queued each side behind other processes once per call
     // (perf: one `sched_yield` switch per call on each thread).
-    let requests: Handoff<Option<(usize, usize)>> = Handoff::default();
-    let answers: Handoff<Result<u64>> = Handoff::default();
+    let requests: Handoff<Option<(usize, usize)>> = Handoff::new()?;
+    let answers: Handoff<Result<u64>> = Handoff::new()?;
     let measured = std::thread::scope(|sc| -> Result<Measured> {
         let (requests, answers) = (&requests, &answers);
         let query = &query;
@@ -665,14 +665,16 @@ pub(crate) fn run(args: &[&str]) -> Result<()> {
                 .ok()
                 .map(|t| Path::new("/proc").join(t));
             let _ = task_tx.send(task);
-            while let Some(Some((q, i))) = requests.take(None) {
-                answers.put(on_cpu(|| query(q, i)));
+            while let Ok(Some(Some((q, i)))) = requests.take(None) {
+                if answers.put(on_cpu(|| query(q, i))).is_err() {
+                    return;
+                }
             }
         });
         let call = |q: usize, i: usize| -> Result<u64> {
-            requests.put(Some((q, i)));
+            requests.put(Some((q, i)))?;
             answers
-                .take(Some(std::time::Duration::from_secs(120)))
+                .take(Some(std::time::Duration::from_secs(120)))?
                 .ok_or_else(|| anyhow::anyhow!("the query thread did not answer in 120 s"))?
         };
         let probe = task_rx
@@ -721,7 +723,7 @@ pub(crate) fn run(args: &[&str]) -> Result<()> {
             }
         }
         // `None` ends the query thread.
-        requests.put(None);
+        requests.put(None)?;
         server
             .join()
             .map_err(|_| anyhow::anyhow!("the query thread panicked"))?;
@@ -880,7 +882,7 @@ pub(crate) fn run(args: &[&str]) -> Result<()> {
     }
     writeln!(
         md,
-        "\nRatios are PostgreSQL's figure divided by Scry's (above 1: Scry is faster or smaller). Latencies are round trips seen by a client that sends one request and waits for its answer: Scry's queries (`Store::pivot`, `scry_intel::profile`: the whole profile, output structure included) run in-process on a query thread fed through a rendezvous channel (a hand-off each way, a few µs); PostgreSQL's come from pgbench's per-transaction log (prepared statements over a unix socket, one connection). {iters} measured calls per query and side in {ROUNDS} rounds alternating Scry and PostgreSQL (Scry first in even rounds, PostgreSQL in odd ones; measured after PostgreSQL's `CHECKPOINT` and a `sync`, so no load's writeback runs under the queries), {WARM} unmeasured warm-up calls at the start of each round. CPU: Scry's query thread (`CLOCK_THREAD_CPUTIME_ID` around each query); PostgreSQL's backend (the postmaster's reaped-children CPU over each pgbench run, 10 ms ticks, connection start included; pgbench's own CPU not counted)."
+        "\nRatios are PostgreSQL's figure divided by Scry's (above 1: Scry is faster or smaller). Latencies are round trips seen by a client that sends one request and waits for its answer: Scry's queries (`Store::pivot`, `scry_intel::profile`: the whole profile, output structure included) run in-process on a query thread fed through a hand-off each way woken over a unix socket pair (as pgbench wakes its backend); PostgreSQL's come from pgbench's per-transaction log (prepared statements over a unix socket, one connection). {iters} measured calls per query and side in {ROUNDS} rounds alternating Scry and PostgreSQL (Scry first in even rounds, PostgreSQL in odd ones; measured after PostgreSQL's `CHECKPOINT` and a `sync`, so no load's writeback runs under the queries), {WARM} unmeasured warm-up calls at the start of each round. CPU: Scry's query thread (`CLOCK_THREAD_CPUTIME_ID` around each query); PostgreSQL's backend (the postmaster's reaped-children CPU over each pgbench run, 10 ms ticks, connection start included; pgbench's own CPU not counted)."
     )?;
     writeln!(
         md,
@@ -929,46 +931,54 @@ pub(crate) fn run(args: &[&str]) -> Result<()> {
 }
 
 /// Dirty and under-writeback page cache (MiB, `/proc/meminfo`).
-/// A one-slot hand-off between two threads that blocks in a futex wait
-/// (no spinning, no `sched_yield`).
+/// A one-slot hand-off between two threads woken through a unix socket
+/// pair, the transport pgbench and its PostgreSQL backend use: the value
+/// goes in a slot, one byte on the socket wakes the reader (blocked in
+/// `read`, no spinning). A socket write wakes its reader as a synchronous
+/// wake-up (the kernel may run it on the waker's core as the waker goes to
+/// sleep), where a futex wake (the mutex and condition variable this was)
+/// sent each request and answer to the other, idle core: about 100 µs per
+/// round trip on this VM that neither side's CPU figure showed.
 struct Handoff<T> {
     slot: std::sync::Mutex<Option<T>>,
-    ready: std::sync::Condvar,
-}
-
-impl<T> Default for Handoff<T> {
-    fn default() -> Self {
-        Handoff {
-            slot: std::sync::Mutex::new(None),
-            ready: std::sync::Condvar::new(),
-        }
-    }
+    tx: std::os::unix::net::UnixStream,
+    rx: std::os::unix::net::UnixStream,
 }
 
 impl<T> Handoff<T> {
-    fn put(&self, v: T) {
+    fn new() -> Result<Handoff<T>> {
+        let (tx, rx) = std::os::unix::net::UnixStream::pair()?;
+        Ok(Handoff {
+            slot: std::sync::Mutex::new(None),
+            tx,
+            rx,
+        })
+    }
+
+    fn put(&self, v: T) -> Result<()> {
+        use std::io::Write as _;
         *self.slot.lock().unwrap_or_else(|p| p.into_inner()) = Some(v);
-        self.ready.notify_one();
+        (&self.tx).write_all(&[1])?;
+        Ok(())
     }
 
     /// Waits for a value (at most `limit`, when given).
-    fn take(&self, limit: Option<std::time::Duration>) -> Option<T> {
-        let start = Instant::now();
-        let mut g = self.slot.lock().unwrap_or_else(|p| p.into_inner());
-        loop {
-            if let Some(v) = g.take() {
-                return Some(v);
+    fn take(&self, limit: Option<std::time::Duration>) -> Result<Option<T>> {
+        use std::io::Read as _;
+        self.rx.set_read_timeout(limit)?;
+        let mut b = [0u8; 1];
+        match (&self.rx).read(&mut b) {
+            Ok(1) => Ok(self.slot.lock().unwrap_or_else(|p| p.into_inner()).take()),
+            Ok(_) => Ok(None),
+            Err(e)
+                if matches!(
+                    e.kind(),
+                    std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
+                ) =>
+            {
+                Ok(None)
             }
-            g = match limit {
-                None => self.ready.wait(g).unwrap_or_else(|p| p.into_inner()),
-                Some(l) => {
-                    let left = l.checked_sub(start.elapsed())?;
-                    self.ready
-                        .wait_timeout(g, left)
-                        .unwrap_or_else(|p| p.into_inner())
-                        .0
-                }
-            };
+            Err(e) => Err(e.into()),
         }
     }
 }

@@ -91,12 +91,28 @@ pub(crate) fn ip_range(net: &IpNet) -> (Vec<u8>, Vec<u8>) {
 
 fn push_text(out: &mut Vec<u8>, tag: u8, s: &str) {
     out.push(tag);
-    for b in s.bytes() {
-        // Normalised text has no control characters; keep the key
-        // self-delimiting even if one slips through.
-        out.push(if b == 0 { b' ' } else { b });
+    let at = out.len();
+    out.extend_from_slice(s.as_bytes());
+    // Normalised text has no control characters; keep the key
+    // self-delimiting even if one slips through.
+    for b in &mut out[at..] {
+        if *b == 0 {
+            *b = b' ';
+        }
     }
     out.push(0);
+}
+
+/// [`push_text`] of `s.to_lowercase()`, without a copy when `s` is ASCII
+/// (whose Unicode lower case is its ASCII lower case).
+fn push_text_lower(out: &mut Vec<u8>, tag: u8, s: &str) {
+    if s.is_ascii() {
+        let at = out.len() + 1;
+        push_text(out, tag, s);
+        out[at..].make_ascii_lowercase();
+    } else {
+        push_text(out, tag, &s.to_lowercase());
+    }
 }
 
 /// Appends an entity's key.
@@ -112,7 +128,7 @@ pub(crate) fn push_entity(out: &mut Vec<u8>, e: &Entity) {
             out.push(T_ASN);
             out.extend_from_slice(&a.to_be_bytes());
         }
-        Entity::Text(t) => push_text(out, T_TEXT, &t.to_lowercase()),
+        Entity::Text(t) => push_text_lower(out, T_TEXT, t),
         Entity::Hash(h) => push_text(out, T_HASH, h),
         Entity::Time(t) => {
             out.push(T_TIME);
@@ -550,6 +566,16 @@ mod tests {
         #[test]
         fn name_key_decoder_never_panics(body in proptest::collection::vec(prop::sample::select(vec![0u8, b'.', b'a', b'z', b'0', b'-', b'_', b'*', 0xc3, 0xa9, b'A']), 0..40)) {
             let _ = read_name_body(&body);
+        }
+
+        /// A text key is the key of the text lower-cased as Unicode has
+        /// it, whether or not the ASCII path skipped the copy.
+        #[test]
+        fn text_keys_are_of_the_lowercased_text(t in "[a-zA-Z0-9 @._\u{0}\u{e9}\u{c9}\u{130}\u{3a3}-]{0,16}") {
+            let mut want = vec![T_TEXT];
+            want.extend(t.to_lowercase().bytes().map(|b| if b == 0 { b' ' } else { b }));
+            want.push(0);
+            prop_assert_eq!(entity_key(&Entity::Text(t.clone())), want);
         }
 
         #[test]

@@ -305,6 +305,80 @@ proptest! {
     }
 }
 
+/// A line of the plain shape (what [`plain_line`] reads), then maybe one
+/// byte-level change that may or may not leave it plain or valid JSON.
+fn near_plain_line() -> impl Strategy<Value = String> {
+    let value = prop_oneof![
+        "[a-zA-Z0-9.@:_\\- \u{e9}]{0,12}".prop_map(|s| format!("\"{s}\"")),
+        any::<u64>().prop_map(|n| n.to_string()),
+        "(0|[1-9][0-9]{0,3})(\\.[0-9]|e5|E-1)?",
+        "0[0-9]{1,3}",
+        "[0-9]{19,22}",
+        "-[0-9]{1,3}",
+        Just("null".to_string()),
+        Just("\"a\\nb\"".to_string()),
+        Just("\"a\tb\"".to_string()),
+        Just("\"\\u0065\"".to_string()),
+        Just("[1]".to_string()),
+    ];
+    (
+        prop::collection::vec((0..FIELDS.len(), value), 0..9),
+        0u8..12,
+    )
+        .prop_map(|(fields, edit)| {
+            let mut out = String::from("{");
+            for (i, (f, v)) in fields.iter().enumerate() {
+                if i > 0 {
+                    out.push_str(if edit == 1 && i == 1 { ", " } else { "," });
+                }
+                out.push('"');
+                out.push_str(FIELDS[*f]);
+                out.push_str(if edit == 2 { "\": " } else { "\":" });
+                out.push_str(v);
+            }
+            out.push('}');
+            match edit {
+                3 => out.push(' '),
+                4 => out.push('}'),
+                5 => {
+                    out.pop();
+                }
+                6 => out.insert(0, ' '),
+                7 => out.push_str(",\"x\":1"),
+                _ => {}
+            }
+            out
+        })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(4000))]
+
+    /// Whatever the plain-line reader accepts, serde_json reads the same;
+    /// whatever it refuses goes to serde_json, so parses are unchanged.
+    #[test]
+    fn plain_lines_read_as_serde_reads_them(line in near_plain_line()) {
+        if let Some(fast) = plain_line(&line) {
+            let slow: Line<'_> = serde_json::from_str(&line)
+                .map_err(|e| TestCaseError::fail(format!("{line}: serde refused it: {e}")))?;
+            prop_assert_eq!(fast, slow, "{}", line);
+        }
+        let want = reference::parse_line(line.as_bytes(), "default", NOW);
+        prop_assert_eq!(&parse_line(line.as_bytes(), "default", NOW), &want, "{}", line);
+    }
+}
+
+#[test]
+fn the_bench_line_shape_is_plain() {
+    let line = r#"{"subject":"d1-bench.com","predicate":"nameserver_host","object":"ns1.prov12.net","time":1735689600,"source":"bench"}"#;
+    let l = plain_line(line).unwrap();
+    assert_eq!(l.time, Some(Scalar::UInt(1_735_689_600)));
+    assert_eq!(l.source, Some(Scalar::Str(Cow::Borrowed("bench"))));
+    assert!(plain_line(r#"{"subject":"a","subject":"b"}"#).is_none());
+    assert!(plain_line(r#"{"count":01}"#).is_none());
+    assert!(plain_line(r#"{"count":18446744073709551616}"#).is_none());
+}
+
 #[test]
 fn same_as_the_value_parser_on_edge_lines() {
     let deep = format!("{{\"subject\":{}1{}}}", "[".repeat(200), "]".repeat(200));

@@ -147,6 +147,7 @@ struct RunWriter {
     path: PathBuf,
     w: BufWriter<File>,
     order: Order,
+    records: u64,
 }
 
 impl RunWriter {
@@ -156,11 +157,13 @@ impl RunWriter {
             path,
             w: BufWriter::with_capacity(1 << 20, f),
             order: Order::default(),
+            records: 0,
         })
     }
 
     fn put(&mut self, k: &[u8], v: &[u8]) -> Result<()> {
         self.order.check(k)?;
+        self.records += 1;
         write_record(&mut self.w, k, v).map_err(|e| io(&self.path, e))
     }
 
@@ -175,6 +178,49 @@ impl RunWriter {
     }
 }
 
+/// The name markers (`seen`) a derive loop writes: a holder's (`H` +
+/// holder) and a subject's (`S` + subject) each come in ascending order
+/// (the fact stream is in subject order and holders are contiguous in it),
+/// so they are two runs written as they come instead of a sorter's
+/// (whose sort of ~3 M keys they were), merged when `seen` is ingested.
+struct Markers {
+    holders: RunWriter,
+    subjects: RunWriter,
+}
+
+impl Markers {
+    fn create(dir: &Path) -> Result<Markers> {
+        Ok(Markers {
+            holders: RunWriter::create(dir.join("seen-h.run"))?,
+            subjects: RunWriter::create(dir.join("seen-s.run"))?,
+        })
+    }
+
+    fn push(&mut self, mark: &[u8]) -> Result<()> {
+        match mark.first() {
+            Some(&MARK_HOLDER) => self.holders.put(mark, b""),
+            Some(&MARK_SUBJECT) => self.subjects.put(mark, b""),
+            _ => Err(corrupt("a name marker of no known kind")),
+        }
+    }
+
+    /// Flushes (and fsyncs) the runs; the paths of those holding any
+    /// marker (an empty one is removed: nothing to ingest).
+    fn finish(self, durable: bool) -> Result<Vec<PathBuf>> {
+        let mut out = Vec::with_capacity(2);
+        for w in [self.holders, self.subjects] {
+            let any = w.records > 0;
+            let path = w.finish(durable && any)?;
+            if any {
+                out.push(path);
+            } else {
+                fs::remove_file(&path).map_err(|e| io(&path, e))?;
+            }
+        }
+        Ok(out)
+    }
+}
+
 /// A buffered (key, value): the key's first 32 bytes as two big-endian
 /// numbers (zero-padded, so they order as the key's front does), and where
 /// the key and then the value are in the sorter's buffer. Most compares
@@ -183,10 +229,18 @@ impl RunWriter {
 /// held by thousands of domains) fills them, so most compares read both
 /// keys from the buffer (`memcmp`, 13% of a load's CPU in perf, mostly
 /// cache misses).
+///
+/// The sort caches 48 bytes (an item is then one 64-byte cache line):
+/// with 32, a `rev` or `piv` key of a value held by many domains (a status
+/// or registrar text fills 27 bytes, then the predicate) still tied on
+/// its front against every holder of the same top-level domain, and the
+/// spill sorts' compares past the front were 9% of a load's `fwd`/`dom`
+/// phase in `memcmp` (cache misses into the 64 MiB buffer).
 #[derive(Clone, Copy)]
 struct Item {
     front: u128,
     next: u128,
+    third: u128,
     at: u32,
     klen: u32,
     vlen: u32,
@@ -218,10 +272,20 @@ fn cmp_fronted(fa: (u128, u128), a: &[u8], fb: (u128, u128), b: &[u8]) -> std::c
 impl Item {
     fn new(at: usize, k: &[u8], vlen: usize) -> Result<Item> {
         let (front, next) = fronts(k);
+        let third = match k.get(32..) {
+            Some(rest) => {
+                let mut w = [0u8; 16];
+                let n = rest.len().min(16);
+                w[..n].copy_from_slice(&rest[..n]);
+                u128::from_be_bytes(w)
+            }
+            None => 0,
+        };
         let small = |x: usize| u32::try_from(x).map_err(|_| corrupt("sorter item too large"));
         Ok(Item {
             front,
             next,
+            third,
             at: small(at)?,
             klen: small(k.len())?,
             vlen: small(vlen)?,
@@ -238,20 +302,24 @@ impl Item {
         &buf[at..at + self.vlen as usize]
     }
 
-    /// Key order: the cached fronts, then (when they tie) the keys past
-    /// them, or whole when one is shorter than the front.
+    /// Key order: the cached 48 bytes (zero-padded), then (when they
+    /// tie) the keys past them, or whole when one is shorter than that.
     fn cmp_in(&self, other: &Item, buf: &[u8]) -> std::cmp::Ordering {
-        cmp_fronted(
-            (self.front, self.next),
-            self.key(buf),
-            (other.front, other.next),
-            other.key(buf),
-        )
+        (self.front, self.next, self.third)
+            .cmp(&(other.front, other.next, other.third))
+            .then_with(|| {
+                let (a, b) = (self.key(buf), other.key(buf));
+                if a.len() >= 48 && b.len() >= 48 {
+                    a[48..].cmp(&b[48..])
+                } else {
+                    a.cmp(b)
+                }
+            })
     }
 
     /// Whether the cached fronts are equal (the keys may be).
     fn same_front(&self, other: &Item) -> bool {
-        self.front == other.front && self.next == other.next
+        self.front == other.front && self.next == other.next && self.third == other.third
     }
 }
 
@@ -926,7 +994,7 @@ fn flush_holder(
     group: &mut Group,
     dom: PutFn<'_>,
     piv: &mut Sorter,
-    seen: &mut Sorter,
+    seen: &mut Markers,
     mut cntd: Option<&mut Sorter>,
     kbuf: &mut Vec<u8>,
 ) -> Result<()> {
@@ -934,7 +1002,7 @@ fn flush_holder(
     kbuf.clear();
     kbuf.push(MARK_HOLDER);
     kbuf.extend_from_slice(holder);
-    seen.push(kbuf, b"")?;
+    seen.push(kbuf)?;
     group.compact(false)?;
     let mut g = 0;
     while g < group.len() {
@@ -1335,7 +1403,7 @@ fn number_events(
 fn apply_empty(s: &EmbeddedStore, dir: &Path, c: &Commit) -> Result<Applied> {
     let started = std::time::Instant::now();
     let runs = |names: &[String]| run_paths(dir, names);
-    let mut sd = Sides::new(dir, false, false);
+    let mut sd = Sides::new(dir, false, false)?;
     let mut n = 0u64;
     s.make_write_room(&s.fwd)?;
     s.make_write_room(&s.dom)?;
@@ -1367,7 +1435,12 @@ fn apply_empty(s: &EmbeddedStore, dir: &Path, c: &Commit) -> Result<Applied> {
         seen,
         ..
     } = sd;
-    let (rev, piv, nam, seen) = (rev.finish()?, piv.finish()?, nam.finish()?, seen.finish()?);
+    let (rev, piv, nam, seen) = (
+        rev.finish()?,
+        piv.finish()?,
+        nam.finish()?,
+        seen.finish(false)?,
+    );
     tracing::info!(
         secs = started.elapsed().as_secs_f64(),
         "bulk load: fwd and dom ingested, side keyspaces sorted"
@@ -1498,7 +1571,9 @@ struct Sides {
     rev: Sorter,
     piv: Sorter,
     nam: Sorter,
-    seen: Sorter,
+    seen: Markers,
+    /// Whether the runs are fsynced (a merge lists them in `APPLY`).
+    durable: bool,
     /// Count moves, in a bulk merge (into an empty store `cnt` is counted
     /// off the sorted `piv` stream instead).
     cntd: Option<Sorter>,
@@ -1506,14 +1581,15 @@ struct Sides {
 
 impl Sides {
     /// `durable`: the runs are fsynced (a merge lists them in `APPLY`).
-    fn new(dir: &Path, durable: bool, merge: bool) -> Sides {
-        Sides {
+    fn new(dir: &Path, durable: bool, merge: bool) -> Result<Sides> {
+        Ok(Sides {
             rev: Sorter::new(dir, "rev", Rule::Max, SIDE_BUDGET, durable),
             piv: Sorter::new(dir, "piv", Rule::Max, SIDE_BUDGET, durable),
             nam: Sorter::new(dir, "nam", Rule::Max, SIDE_BUDGET / 2, durable),
-            seen: Sorter::new(dir, "seen", Rule::Max, SIDE_BUDGET / 2, durable),
+            seen: Markers::create(dir)?,
+            durable,
             cntd: merge.then(|| Sorter::new(dir, "cntd", Rule::Count, SIDE_BUDGET / 2, durable)),
-        }
+        })
     }
 
     /// One holder's holdings: a new holder's as they are, a known one's
@@ -1597,7 +1673,7 @@ fn derive(
             subject_known = known(MARK_SUBJECT, subj, &mut mark)?;
             if !subject_known {
                 // A new holder's marker is pushed with its holdings.
-                sd.seen.push(&mark, b"")?;
+                sd.seen.push(&mark)?;
                 if let Some(f) = keys::forward_name_key(subj) {
                     sd.nam.push(&f, b"")?;
                 }
@@ -1653,7 +1729,7 @@ fn derive_merge(s: &EmbeddedStore, dir: &Path, c: &Commit) -> Result<Derived> {
             .unwrap_or_default()
     };
     let names = |v: &[PathBuf]| -> Vec<String> { v.iter().map(name).collect() };
-    let mut sd = Sides::new(dir, true, true);
+    let mut sd = Sides::new(dir, true, true)?;
     let mut fwd = RunWriter::create(dir.join("out-fwd.run"))?;
     let mut dom = RunWriter::create(dir.join("out-dom.run"))?;
     let (facts_new, facts_merged) = derive(
@@ -1715,7 +1791,7 @@ fn derive_merge(s: &EmbeddedStore, dir: &Path, c: &Commit) -> Result<Derived> {
         piv: names(&sd.piv.finish()?),
         cnt: names(&[cnt]),
         nam: names(&sd.nam.finish()?),
-        seen: names(&sd.seen.finish()?),
+        seen: names(&sd.seen.finish(sd.durable)?),
         disp: names(&[disp]),
         evt: names(&evt),
         facts_new,
@@ -1769,6 +1845,12 @@ mod tests {
             b"0123456789abcdef0123456789abcdeg".to_vec(),
             b"0123456789abcdef0123456789abcde".to_vec(),
             b"0123456789abcdef0123456789abcde\0".to_vec(),
+            [&b"0123456789abcdef"[..]; 3].concat(),
+            [&[&b"0123456789abcdef"[..]; 3].concat()[..], b"\0"].concat(),
+            [&[&b"0123456789abcdef"[..]; 3].concat()[..], b"a"].concat(),
+            [&[&b"0123456789abcdef"[..]; 3].concat()[..47], b"\0"].concat(),
+            [&[&b"0123456789abcdef"[..]; 3].concat()[..47], b"g"].concat(),
+            [&b"0123456789abcdef"[..]; 3].concat()[..47].to_vec(),
         ];
         let mut x = 7u64;
         for _ in 0..2000 {
