@@ -44,9 +44,11 @@ pub use state::{DataDir, StateStore};
 /// The on-disk format version of the embedded data dir.
 /// Version 2 added the embedded engine's forward-name index (`nam`);
 /// version 3 made its reverse index covering (each `rev` entry holds its
-/// fact's window and sources). An older dir is upgraded when the embedded
-/// engine opens it.
-pub const FORMAT_VERSION: u32 = 3;
+/// fact's window and sources); version 4 added the zone and pDNS forms
+/// (`zdl`/`zrv`/`zcn`, `pho`/`pcn`: facts served on read), which a build
+/// before them would misread. An older dir is upgraded when the embedded
+/// engine opens it (it holds no form, so recording the version is all).
+pub const FORMAT_VERSION: u32 = 4;
 
 /// A raw document (WHOIS text, RDAP JSON, certificate) kept per subject and time.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -1232,7 +1232,13 @@ mod tests {
         {
             let s = EmbeddedStore::open_path(dir.path()).expect("open");
             load(&s, true, Stop::AfterCommit);
-            assert!(dir.path().join(DIR).join(COMMIT).try_exists().expect("stat"));
+            assert!(
+                dir.path()
+                    .join(DIR)
+                    .join(COMMIT)
+                    .try_exists()
+                    .expect("stat")
+            );
         }
         let s = EmbeddedStore::open_path(dir.path()).expect("reopen");
         assert!(s.fwd.first_key_value().is_none());
