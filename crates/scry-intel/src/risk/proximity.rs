@@ -510,6 +510,24 @@ fn ns_set(values: &[(Predicate, Entity, bool, f64)], counts: &[u64]) -> Option<V
     (hosts.len() >= 2 && hosts.len() <= NS_SET_MAX_HOSTS).then_some(hosts)
 }
 
+/// The field of a name-server set's holders under one public suffix.
+const SET_SUFFIX_FIELD: &str = "nameserver_set_suffix";
+/// The weight of a shared name-server set under one suffix: one DNS
+/// account's domains registered under one suffix (a registration batch's
+/// fingerprint: an actor buys its names in one or a few cheap suffixes
+/// and points them at one account), a value of its own even where the
+/// set is shared by many accounts' unrelated domains.
+const SET_SUFFIX_WEIGHT: f64 = 0.7;
+
+/// A registrable domain's public suffix: all after its first label.
+fn suffix(registrable: &str) -> &str {
+    registrable.split_once('.').map_or("", |(_, s)| s)
+}
+
+fn set_suffix_label(set: &str, suffix: &str) -> String {
+    format!("{set} in .{suffix}")
+}
+
 fn ns_set_label(hosts: &[Entity]) -> String {
     hosts
         .iter()
@@ -617,6 +635,15 @@ pub fn domain_proximity(
     if let Some(hosts) = ns_set(&values, &totals) {
         let hs = ns_set_holders(store, &hosts)?;
         has_set = (2..=MAX_HOLDERS).contains(&(hs.len() as u64));
+        let same: Vec<Holder> = if has_set {
+            let mine = suffix(&me);
+            hs.iter()
+                .filter(|h| suffix(&h.0) == mine)
+                .cloned()
+                .collect()
+        } else {
+            Vec::new()
+        };
         if hs.len() as u64 <= MAX_HOLDERS {
             candidates.push((
                 Predicate::NAMESERVER_HOST,
@@ -625,6 +652,17 @@ pub fn domain_proximity(
                 true,
                 NS_SET_WEIGHT,
                 hs,
+            ));
+        }
+        // The set's holders under this domain's suffix: a value of its own.
+        if same.len() >= 2 {
+            candidates.push((
+                Predicate::NAMESERVER_HOST,
+                SET_SUFFIX_FIELD.into(),
+                set_suffix_label(&ns_set_label(&hosts), suffix(&me)),
+                true,
+                SET_SUFFIX_WEIGHT,
+                same,
             ));
         }
     }
@@ -929,8 +967,11 @@ struct Value {
     pred: Predicate,
     /// The value (a name-server set: its first host; see `set`).
     object: Entity,
-    /// A name-server set: its label (its hosts joined by ` + `).
+    /// A name-server set: its label (its hosts joined by ` + `; for a
+    /// set's holders under one suffix, followed by ` in .SUFFIX`).
     set: Option<String>,
+    /// For a set's holders under one suffix: the set's value index.
+    of_set: Option<u32>,
     weight: f64,
     /// Registrable domains holding it.
     n: u64,
@@ -941,7 +982,9 @@ struct Value {
 
 impl Value {
     fn field(&self) -> String {
-        if self.set.is_some() {
+        if self.of_set.is_some() {
+            SET_SUFFIX_FIELD.into()
+        } else if self.set.is_some() {
             "nameserver_set".into()
         } else {
             self.pred.name()
@@ -1167,6 +1210,7 @@ fn scan_graph(store: &dyn Store, names: &mut Interner) -> Result<(Graph, u64)> {
                 pred: *p,
                 object: o.clone(),
                 set: None,
+                of_set: None,
                 weight: predicate_weight(*p).unwrap_or(0.0),
                 n,
                 scored: n <= MAX_HOLDERS,
@@ -1264,18 +1308,46 @@ fn add_sets(g: &mut Graph, names: &Interner) -> Vec<u32> {
                 .map(|&h| g.values[h as usize].object.clone())
                 .collect::<Vec<_>>(),
         );
-        value_of[s as usize] = g.values.len() as u32;
+        let set_value = g.values.len() as u32;
+        value_of[s as usize] = set_value;
+        // The set's holders under each suffix (a registration batch: one
+        // DNS account, one suffix), in the set's holder order.
+        let mut by_suffix: Vec<(&[u8], (u32, bool, i64))> = holders
+            .iter()
+            .map(|&h| (suffix(names.name(h.0)).as_bytes(), h))
+            .collect();
+        by_suffix.sort_by(|a, b| a.0.cmp(b.0));
+        let object = g.values[hosts[0] as usize].object.clone();
         g.push(
             Value {
                 pred: Predicate::NAMESERVER_HOST,
-                object: g.values[hosts[0] as usize].object.clone(),
-                set: Some(label),
+                object: object.clone(),
+                set: Some(label.clone()),
+                of_set: None,
                 weight: NS_SET_WEIGHT,
                 n,
                 scored: true,
             },
-            holders.into_iter(),
+            holders.iter().copied(),
         );
+        for group in by_suffix.chunk_by(|a, b| a.0 == b.0) {
+            if group.len() < 2 {
+                continue;
+            }
+            let sfx = std::str::from_utf8(group[0].0).unwrap_or_default();
+            g.push(
+                Value {
+                    pred: Predicate::NAMESERVER_HOST,
+                    object: object.clone(),
+                    set: Some(set_suffix_label(&label, sfx)),
+                    of_set: Some(set_value),
+                    weight: SET_SUFFIX_WEIGHT,
+                    n: group.len() as u64,
+                    scored: true,
+                },
+                group.iter().map(|x| x.1),
+            );
+        }
     }
     own.iter()
         .map(|&s| {
@@ -1343,7 +1415,7 @@ fn score_all(
                 if family(v.pred) == 0 && private[d as usize] {
                     continue;
                 }
-                if v.set.is_some() && own_set[d as usize] != vi as u32 {
+                if v.set.is_some() && own_set[d as usize] != v.of_set.unwrap_or(vi as u32) {
                     continue;
                 }
                 let (s, group) =
