@@ -29,7 +29,15 @@
 //! stronger of the two counts. A domain with a name-server set of its own
 //! (see below) has its burst read on that set, not on each of its hosts: a
 //! provider shares a host among many accounts' pairs, and a day's sign-ups
-//! on a big provider's host are not one actor's. A value held almost only by one burst (at
+//! on a big provider's host are not one actor's.
+//! **Registration batches:** the holders of a domain's name-server set
+//! under the domain's own public suffix are a value of their own (weight
+//! [`SET_SUFFIX_WEIGHT`], in the name-server family, so the stronger of it
+//! and the set counts): an actor buys a batch of names in one or a few
+//! cheap suffixes and points them at one DNS account, so "the same pair
+//! and the same suffix as 3 listed domains among 10" says more than "the
+//! same pair as 3 listed domains among 100" where the pair is a big
+//! provider's, shared by unrelated accounts under other suffixes. A value held almost only by one burst (at
 //! least [`DEDICATED_SHARE`] of its holders) is **dedicated**: an actor's
 //! own name servers, set up for its registrations; its holders are not
 //! independent draws, so their number does not dilute its listed ones
@@ -511,13 +519,13 @@ fn ns_set(values: &[(Predicate, Entity, bool, f64)], counts: &[u64]) -> Option<V
 }
 
 /// The field of a name-server set's holders under one public suffix.
-const SET_SUFFIX_FIELD: &str = "nameserver_set_suffix";
+pub const SET_SUFFIX_FIELD: &str = "nameserver_set_suffix";
 /// The weight of a shared name-server set under one suffix: one DNS
 /// account's domains registered under one suffix (a registration batch's
 /// fingerprint: an actor buys its names in one or a few cheap suffixes
 /// and points them at one account), a value of its own even where the
 /// set is shared by many accounts' unrelated domains.
-const SET_SUFFIX_WEIGHT: f64 = 0.7;
+pub const SET_SUFFIX_WEIGHT: f64 = 1.0;
 
 /// A registrable domain's public suffix: all after its first label.
 fn suffix(registrable: &str) -> &str {
