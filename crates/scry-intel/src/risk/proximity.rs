@@ -643,7 +643,7 @@ pub fn domain_proximity(
     if let Some(hosts) = ns_set(&values, &totals) {
         let hs = ns_set_holders(store, &hosts)?;
         has_set = (2..=MAX_HOLDERS).contains(&(hs.len() as u64));
-        let same: Vec<Holder> = if has_set {
+        let same: Vec<Holder> = if hs.len() >= 2 {
             let mine = suffix(&me);
             hs.iter()
                 .filter(|h| suffix(&h.0) == mine)
@@ -662,8 +662,9 @@ pub fn domain_proximity(
                 hs,
             ));
         }
-        // The set's holders under this domain's suffix: a value of its own.
-        if same.len() >= 2 {
+        // The set's holders under this domain's suffix: a value of its own
+        // (even when the set is too common to be one).
+        if (2..=MAX_HOLDERS as usize).contains(&same.len()) {
             candidates.push((
                 Predicate::NAMESERVER_HOST,
                 SET_SUFFIX_FIELD.into(),
@@ -978,7 +979,8 @@ struct Value {
     /// A name-server set: its label (its hosts joined by ` + `; for a
     /// set's holders under one suffix, followed by ` in .SUFFIX`).
     set: Option<String>,
-    /// For a set's holders under one suffix: the set's value index.
+    /// For a set's holders under one suffix: the set's id (see
+    /// [`add_sets`]).
     of_set: Option<u32>,
     weight: f64,
     /// Registrable domains holding it.
@@ -1234,10 +1236,14 @@ fn scan_graph(store: &dyn Store, names: &mut Interner) -> Result<(Graph, u64)> {
 /// current name servers held by 2 to [`NS_SET_MAX_HOLDERS`] domains (2 to
 /// [`NS_SET_MAX_HOLDERS`] hosts: a DNS provider account's pair), and a
 /// set's holders are the domains whose such name servers include all of
-/// it (as [`ns_set_holders`] reads them). Returns each domain's own set
-/// (a value index, `u32::MAX` for none): a set weighs only for the
-/// domains whose own set it is, as in the live query.
-fn add_sets(g: &mut Graph, names: &Interner) -> Vec<u32> {
+/// it (as [`ns_set_holders`] reads them); a set held by at most
+/// [`MAX_HOLDERS`] domains is a value, and so are its holders under each
+/// suffix (2 to [`MAX_HOLDERS`] of them) whatever the set's size. Returns
+/// each domain's own set as a value index and as a set id (the `of_set`
+/// of its suffix values), `u32::MAX` for none: a set and its suffix
+/// values weigh only for the domains whose own set it is, as in the live
+/// query.
+fn add_sets(g: &mut Graph, names: &Interner) -> (Vec<u32>, Vec<u32>) {
     const NONE: u32 = u32::MAX;
     // Per domain: its current name servers (value index, day), by value.
     let mut pairs: Vec<(u32, u32, i64)> = Vec::new();
@@ -1306,7 +1312,7 @@ fn add_sets(g: &mut Graph, names: &Interner) -> Vec<u32> {
             }
         }
         let n = holders.len() as u64;
-        if !(2..=MAX_HOLDERS).contains(&n) {
+        if n < 2 {
             continue;
         }
         holders.sort_by(|a, b| names.bytes(a.0).cmp(names.bytes(b.0)));
@@ -1316,30 +1322,33 @@ fn add_sets(g: &mut Graph, names: &Interner) -> Vec<u32> {
                 .map(|&h| g.values[h as usize].object.clone())
                 .collect::<Vec<_>>(),
         );
-        let set_value = g.values.len() as u32;
-        value_of[s as usize] = set_value;
+        let object = g.values[hosts[0] as usize].object.clone();
+        // A set too common to weigh is not a value, but its holders under
+        // one suffix may be.
+        if n <= MAX_HOLDERS {
+            value_of[s as usize] = g.values.len() as u32;
+            g.push(
+                Value {
+                    pred: Predicate::NAMESERVER_HOST,
+                    object: object.clone(),
+                    set: Some(label.clone()),
+                    of_set: None,
+                    weight: NS_SET_WEIGHT,
+                    n,
+                    scored: true,
+                },
+                holders.iter().copied(),
+            );
+        }
         // The set's holders under each suffix (a registration batch: one
         // DNS account, one suffix), in the set's holder order.
-        let mut by_suffix: Vec<(&[u8], (u32, bool, i64))> = holders
+        let mut by_suffix: Vec<SuffixHolder> = holders
             .iter()
             .map(|&h| (suffix(names.name(h.0)).as_bytes(), h))
             .collect();
         by_suffix.sort_by(|a, b| a.0.cmp(b.0));
-        let object = g.values[hosts[0] as usize].object.clone();
-        g.push(
-            Value {
-                pred: Predicate::NAMESERVER_HOST,
-                object: object.clone(),
-                set: Some(label.clone()),
-                of_set: None,
-                weight: NS_SET_WEIGHT,
-                n,
-                scored: true,
-            },
-            holders.iter().copied(),
-        );
         for group in by_suffix.chunk_by(|a, b| a.0 == b.0) {
-            if group.len() < 2 {
+            if !(2..=MAX_HOLDERS as usize).contains(&group.len()) {
                 continue;
             }
             let sfx = std::str::from_utf8(group[0].0).unwrap_or_default();
@@ -1348,7 +1357,7 @@ fn add_sets(g: &mut Graph, names: &Interner) -> Vec<u32> {
                     pred: Predicate::NAMESERVER_HOST,
                     object: object.clone(),
                     set: Some(set_suffix_label(&label, sfx)),
-                    of_set: Some(set_value),
+                    of_set: Some(s),
                     weight: SET_SUFFIX_WEIGHT,
                     n: group.len() as u64,
                     scored: true,
@@ -1357,7 +1366,8 @@ fn add_sets(g: &mut Graph, names: &Interner) -> Vec<u32> {
             );
         }
     }
-    own.iter()
+    let value = own
+        .iter()
         .map(|&s| {
             if s == NONE {
                 NONE
@@ -1365,8 +1375,12 @@ fn add_sets(g: &mut Graph, names: &Interner) -> Vec<u32> {
                 value_of[s as usize]
             }
         })
-        .collect()
+        .collect();
+    (value, own)
 }
+
+/// A set's holder keyed by its suffix.
+type SuffixHolder<'a> = (&'a [u8], (u32, bool, i64));
 
 /// One piece of evidence: (domain, evidence, value, burst: (holders in
 /// it, day)).
@@ -1382,6 +1396,7 @@ fn score_all(
     weight: &[f64],
     private: &[bool],
     own_set: &[u32],
+    own_sid: &[u32],
     base: f64,
     start: Option<i64>,
 ) -> Scored {
@@ -1423,8 +1438,10 @@ fn score_all(
                 if family(v.pred) == 0 && private[d as usize] {
                     continue;
                 }
-                if v.set.is_some() && own_set[d as usize] != v.of_set.unwrap_or(vi as u32) {
-                    continue;
+                match v.of_set {
+                    Some(sid) if own_sid[d as usize] != sid => continue,
+                    None if v.set.is_some() && own_set[d as usize] != vi as u32 => continue,
+                    _ => {}
                 }
                 let (s, group) =
                     holder_strength(v.weight, v.n, &tally, w_of(d), day, cur, base, start);
@@ -1471,7 +1488,7 @@ pub fn full_pass(
     let mut names = Interner::new();
     let (mut g, too_common) = scan_graph(store, &mut names)?;
     sum.too_common = too_common;
-    let own_set = add_sets(&mut g, &names);
+    let (own_set, own_sid) = add_sets(&mut g, &names);
     sum.scan_ms = started.elapsed().as_millis() as u64;
     progress("scan", 1, 1);
     // Seeds: registrable domains listed themselves or through www.
@@ -1499,6 +1516,8 @@ pub fn full_pass(
     }
     let mut own_set = own_set;
     own_set.resize(len, u32::MAX);
+    let mut own_sid = own_sid;
+    own_sid.resize(len, u32::MAX);
     sum.seeds = is_seed.iter().filter(|&&x| x).count() as u64;
     // Privacy: the holders under a privacy service now (their registrant
     // values are the service's, not theirs).
@@ -1557,7 +1576,7 @@ pub fn full_pass(
     // Hop 1: listed co-holders.
     progress("hop1", 0, 1);
     let mut weight: Vec<f64> = is_seed.iter().map(|&s| if s { 1.0 } else { 0.0 }).collect();
-    let per1 = score_all(&g, &weight, &private, &own_set, base, start);
+    let per1 = score_all(&g, &weight, &private, &own_set, &own_sid, base, start);
     let mut hop1 = vec![0u8; len];
     for group in by_domain(&per1) {
         hop1[group[0].0 as usize] =
@@ -1572,7 +1591,7 @@ pub fn full_pass(
         }
     }
     progress("hop2", 0, 1);
-    let per = score_all(&g, &weight, &private, &own_set, base, start);
+    let per = score_all(&g, &weight, &private, &own_set, &own_sid, base, start);
 
     // Evidence sentences and stored records, on every core. Each domain's
     // 3 strongest values are named; the listed and near-listed co-holders
