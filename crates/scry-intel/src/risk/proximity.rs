@@ -37,7 +37,8 @@
 //! cheap suffixes and points them at one DNS account, so "the same pair
 //! and the same suffix as 3 listed domains among 10" says more than "the
 //! same pair as 3 listed domains among 100" where the pair is a big
-//! provider's, shared by unrelated accounts under other suffixes. A value held almost only by one burst (at
+//! provider's, shared by unrelated accounts under other suffixes.
+//! A value held almost only by one burst (at
 //! least [`DEDICATED_SHARE`] of its holders) is **dedicated**: an actor's
 //! own name servers, set up for its registrations; its holders are not
 //! independent draws, so their number does not dilute its listed ones
