@@ -29,7 +29,16 @@
 //! stronger of the two counts. A domain with a name-server set of its own
 //! (see below) has its burst read on that set, not on each of its hosts: a
 //! provider shares a host among many accounts' pairs, and a day's sign-ups
-//! on a big provider's host are not one actor's. A value held almost only by one burst (at
+//! on a big provider's host are not one actor's.
+//! **Registration batches:** the holders of a domain's name-server set
+//! under the domain's own public suffix are a value of their own (weight
+//! [`SET_SUFFIX_WEIGHT`], in the name-server family, so the stronger of it
+//! and the set counts): an actor buys a batch of names in one or a few
+//! cheap suffixes and points them at one DNS account, so "the same pair
+//! and the same suffix as 3 listed domains among 10" says more than "the
+//! same pair as 3 listed domains among 100" where the pair is a big
+//! provider's, shared by unrelated accounts under other suffixes.
+//! A value held almost only by one burst (at
 //! least [`DEDICATED_SHARE`] of its holders) is **dedicated**: an actor's
 //! own name servers, set up for its registrations; its holders are not
 //! independent draws, so their number does not dilute its listed ones
@@ -510,6 +519,24 @@ fn ns_set(values: &[(Predicate, Entity, bool, f64)], counts: &[u64]) -> Option<V
     (hosts.len() >= 2 && hosts.len() <= NS_SET_MAX_HOSTS).then_some(hosts)
 }
 
+/// The field of a name-server set's holders under one public suffix.
+pub const SET_SUFFIX_FIELD: &str = "nameserver_set_suffix";
+/// The weight of a shared name-server set under one suffix: one DNS
+/// account's domains registered under one suffix (a registration batch's
+/// fingerprint: an actor buys its names in one or a few cheap suffixes
+/// and points them at one account), a value of its own even where the
+/// set is shared by many accounts' unrelated domains.
+pub const SET_SUFFIX_WEIGHT: f64 = 1.0;
+
+/// A registrable domain's public suffix: all after its first label.
+fn suffix(registrable: &str) -> &str {
+    registrable.split_once('.').map_or("", |(_, s)| s)
+}
+
+fn set_suffix_label(set: &str, suffix: &str) -> String {
+    format!("{set} in .{suffix}")
+}
+
 fn ns_set_label(hosts: &[Entity]) -> String {
     hosts
         .iter()
@@ -617,6 +644,15 @@ pub fn domain_proximity(
     if let Some(hosts) = ns_set(&values, &totals) {
         let hs = ns_set_holders(store, &hosts)?;
         has_set = (2..=MAX_HOLDERS).contains(&(hs.len() as u64));
+        let same: Vec<Holder> = if hs.len() >= 2 {
+            let mine = suffix(&me);
+            hs.iter()
+                .filter(|h| suffix(&h.0) == mine)
+                .cloned()
+                .collect()
+        } else {
+            Vec::new()
+        };
         if hs.len() as u64 <= MAX_HOLDERS {
             candidates.push((
                 Predicate::NAMESERVER_HOST,
@@ -625,6 +661,18 @@ pub fn domain_proximity(
                 true,
                 NS_SET_WEIGHT,
                 hs,
+            ));
+        }
+        // The set's holders under this domain's suffix: a value of its own
+        // (even when the set is too common to be one).
+        if (2..=MAX_HOLDERS as usize).contains(&same.len()) {
+            candidates.push((
+                Predicate::NAMESERVER_HOST,
+                SET_SUFFIX_FIELD.into(),
+                set_suffix_label(&ns_set_label(&hosts), suffix(&me)),
+                true,
+                SET_SUFFIX_WEIGHT,
+                same,
             ));
         }
     }
@@ -929,8 +977,12 @@ struct Value {
     pred: Predicate,
     /// The value (a name-server set: its first host; see `set`).
     object: Entity,
-    /// A name-server set: its label (its hosts joined by ` + `).
+    /// A name-server set: its label (its hosts joined by ` + `; for a
+    /// set's holders under one suffix, followed by ` in .SUFFIX`).
     set: Option<String>,
+    /// For a set's holders under one suffix: the set's id (see
+    /// [`add_sets`]).
+    of_set: Option<u32>,
     weight: f64,
     /// Registrable domains holding it.
     n: u64,
@@ -941,7 +993,9 @@ struct Value {
 
 impl Value {
     fn field(&self) -> String {
-        if self.set.is_some() {
+        if self.of_set.is_some() {
+            SET_SUFFIX_FIELD.into()
+        } else if self.set.is_some() {
             "nameserver_set".into()
         } else {
             self.pred.name()
@@ -1167,6 +1221,7 @@ fn scan_graph(store: &dyn Store, names: &mut Interner) -> Result<(Graph, u64)> {
                 pred: *p,
                 object: o.clone(),
                 set: None,
+                of_set: None,
                 weight: predicate_weight(*p).unwrap_or(0.0),
                 n,
                 scored: n <= MAX_HOLDERS,
@@ -1182,10 +1237,14 @@ fn scan_graph(store: &dyn Store, names: &mut Interner) -> Result<(Graph, u64)> {
 /// current name servers held by 2 to [`NS_SET_MAX_HOLDERS`] domains (2 to
 /// [`NS_SET_MAX_HOLDERS`] hosts: a DNS provider account's pair), and a
 /// set's holders are the domains whose such name servers include all of
-/// it (as [`ns_set_holders`] reads them). Returns each domain's own set
-/// (a value index, `u32::MAX` for none): a set weighs only for the
-/// domains whose own set it is, as in the live query.
-fn add_sets(g: &mut Graph, names: &Interner) -> Vec<u32> {
+/// it (as [`ns_set_holders`] reads them); a set held by at most
+/// [`MAX_HOLDERS`] domains is a value, and so are its holders under each
+/// suffix (2 to [`MAX_HOLDERS`] of them) whatever the set's size. Returns
+/// each domain's own set as a value index and as a set id (the `of_set`
+/// of its suffix values), `u32::MAX` for none: a set and its suffix
+/// values weigh only for the domains whose own set it is, as in the live
+/// query.
+fn add_sets(g: &mut Graph, names: &Interner) -> (Vec<u32>, Vec<u32>) {
     const NONE: u32 = u32::MAX;
     // Per domain: its current name servers (value index, day), by value.
     let mut pairs: Vec<(u32, u32, i64)> = Vec::new();
@@ -1254,7 +1313,7 @@ fn add_sets(g: &mut Graph, names: &Interner) -> Vec<u32> {
             }
         }
         let n = holders.len() as u64;
-        if !(2..=MAX_HOLDERS).contains(&n) {
+        if n < 2 {
             continue;
         }
         holders.sort_by(|a, b| names.bytes(a.0).cmp(names.bytes(b.0)));
@@ -1264,20 +1323,52 @@ fn add_sets(g: &mut Graph, names: &Interner) -> Vec<u32> {
                 .map(|&h| g.values[h as usize].object.clone())
                 .collect::<Vec<_>>(),
         );
-        value_of[s as usize] = g.values.len() as u32;
-        g.push(
-            Value {
-                pred: Predicate::NAMESERVER_HOST,
-                object: g.values[hosts[0] as usize].object.clone(),
-                set: Some(label),
-                weight: NS_SET_WEIGHT,
-                n,
-                scored: true,
-            },
-            holders.into_iter(),
-        );
+        let object = g.values[hosts[0] as usize].object.clone();
+        // A set too common to weigh is not a value, but its holders under
+        // one suffix may be.
+        if n <= MAX_HOLDERS {
+            value_of[s as usize] = g.values.len() as u32;
+            g.push(
+                Value {
+                    pred: Predicate::NAMESERVER_HOST,
+                    object: object.clone(),
+                    set: Some(label.clone()),
+                    of_set: None,
+                    weight: NS_SET_WEIGHT,
+                    n,
+                    scored: true,
+                },
+                holders.iter().copied(),
+            );
+        }
+        // The set's holders under each suffix (a registration batch: one
+        // DNS account, one suffix), in the set's holder order.
+        let mut by_suffix: Vec<SuffixHolder> = holders
+            .iter()
+            .map(|&h| (suffix(names.name(h.0)).as_bytes(), h))
+            .collect();
+        by_suffix.sort_by(|a, b| a.0.cmp(b.0));
+        for group in by_suffix.chunk_by(|a, b| a.0 == b.0) {
+            if !(2..=MAX_HOLDERS as usize).contains(&group.len()) {
+                continue;
+            }
+            let sfx = std::str::from_utf8(group[0].0).unwrap_or_default();
+            g.push(
+                Value {
+                    pred: Predicate::NAMESERVER_HOST,
+                    object: object.clone(),
+                    set: Some(set_suffix_label(&label, sfx)),
+                    of_set: Some(s),
+                    weight: SET_SUFFIX_WEIGHT,
+                    n: group.len() as u64,
+                    scored: true,
+                },
+                group.iter().map(|x| x.1),
+            );
+        }
     }
-    own.iter()
+    let value = own
+        .iter()
         .map(|&s| {
             if s == NONE {
                 NONE
@@ -1285,8 +1376,12 @@ fn add_sets(g: &mut Graph, names: &Interner) -> Vec<u32> {
                 value_of[s as usize]
             }
         })
-        .collect()
+        .collect();
+    (value, own)
 }
+
+/// A set's holder keyed by its suffix.
+type SuffixHolder<'a> = (&'a [u8], (u32, bool, i64));
 
 /// One piece of evidence: (domain, evidence, value, burst: (holders in
 /// it, day)).
@@ -1302,6 +1397,7 @@ fn score_all(
     weight: &[f64],
     private: &[bool],
     own_set: &[u32],
+    own_sid: &[u32],
     base: f64,
     start: Option<i64>,
 ) -> Scored {
@@ -1343,8 +1439,10 @@ fn score_all(
                 if family(v.pred) == 0 && private[d as usize] {
                     continue;
                 }
-                if v.set.is_some() && own_set[d as usize] != vi as u32 {
-                    continue;
+                match v.of_set {
+                    Some(sid) if own_sid[d as usize] != sid => continue,
+                    None if v.set.is_some() && own_set[d as usize] != vi as u32 => continue,
+                    _ => {}
                 }
                 let (s, group) =
                     holder_strength(v.weight, v.n, &tally, w_of(d), day, cur, base, start);
@@ -1391,7 +1489,7 @@ pub fn full_pass(
     let mut names = Interner::new();
     let (mut g, too_common) = scan_graph(store, &mut names)?;
     sum.too_common = too_common;
-    let own_set = add_sets(&mut g, &names);
+    let (own_set, own_sid) = add_sets(&mut g, &names);
     sum.scan_ms = started.elapsed().as_millis() as u64;
     progress("scan", 1, 1);
     // Seeds: registrable domains listed themselves or through www.
@@ -1419,6 +1517,8 @@ pub fn full_pass(
     }
     let mut own_set = own_set;
     own_set.resize(len, u32::MAX);
+    let mut own_sid = own_sid;
+    own_sid.resize(len, u32::MAX);
     sum.seeds = is_seed.iter().filter(|&&x| x).count() as u64;
     // Privacy: the holders under a privacy service now (their registrant
     // values are the service's, not theirs).
@@ -1477,7 +1577,7 @@ pub fn full_pass(
     // Hop 1: listed co-holders.
     progress("hop1", 0, 1);
     let mut weight: Vec<f64> = is_seed.iter().map(|&s| if s { 1.0 } else { 0.0 }).collect();
-    let per1 = score_all(&g, &weight, &private, &own_set, base, start);
+    let per1 = score_all(&g, &weight, &private, &own_set, &own_sid, base, start);
     let mut hop1 = vec![0u8; len];
     for group in by_domain(&per1) {
         hop1[group[0].0 as usize] =
@@ -1492,7 +1592,7 @@ pub fn full_pass(
         }
     }
     progress("hop2", 0, 1);
-    let per = score_all(&g, &weight, &private, &own_set, base, start);
+    let per = score_all(&g, &weight, &private, &own_set, &own_sid, base, start);
 
     // Evidence sentences and stored records, on every core. Each domain's
     // 3 strongest values are named; the listed and near-listed co-holders

@@ -861,7 +861,8 @@ fn a_name_server_burst_is_read_on_the_domains_own_set() {
     let acct = live("acct4.top");
     assert!(acct.score >= 50, "{acct:?}");
     assert!(
-        acct.evidence[0].field == "nameserver_set" && acct.evidence[0].same_days.is_some(),
+        acct.evidence[0].field.starts_with("nameserver_set")
+            && acct.evidence[0].same_days.is_some(),
         "{:?}",
         acct.evidence
     );
@@ -872,5 +873,71 @@ fn a_name_server_burst_is_read_on_the_domains_own_set() {
             .unwrap()
             .map_or(0, |s| s.score);
         assert_eq!(live(n).score, stored, "{n}");
+    }
+}
+
+/// A provider's account pair shared by 40 unrelated domains under `.com`
+/// and by a batch of 10 under `.top`, 3 of which are listed: the batch's
+/// unlisted members weigh the pair's holders under their own suffix (3
+/// listed of 10) and score well above the `.com` holders (3 listed of 50),
+/// which get no such evidence; live and stored agree for every holder.
+#[test]
+fn a_name_server_set_under_one_suffix_is_a_value_of_its_own() {
+    let ns = Predicate::NAMESERVER_HOST;
+    let mut o = Vec::new();
+    let mut names = Vec::new();
+    for i in 0..10 {
+        names.push(format!("batch{i}.top"));
+    }
+    for i in 0..40 {
+        names.push(format!("site{i}.com"));
+    }
+    for n in &names {
+        o.push(obs(n, ns, d("a.prov.example")));
+        o.push(obs(n, ns, d("b.prov.example")));
+    }
+    // Other accounts' pairs on the provider's hosts: the hosts are common,
+    // the pair is not.
+    for i in 0..200 {
+        let n = format!("other{i}.com");
+        o.push(obs(&n, ns, d("a.prov.example")));
+        o.push(obs(&n, ns, d(&format!("c{}.prov.example", i % 50))));
+        names.push(n);
+    }
+    let w = ProxWorld::load(o, &["batch0.top", "batch1.top", "batch2.top"], 5_000);
+    let batch = w.live("batch7.top");
+    let site = w.live("site3.com");
+    assert!(
+        batch
+            .evidence
+            .iter()
+            .any(|e| e.field == "nameserver_set_suffix"
+                && e.value == "a.prov.example + b.prov.example in .top"
+                && e.listed == 3
+                && e.holders == 10),
+        "{batch:?}"
+    );
+    assert!(
+        !site
+            .evidence
+            .iter()
+            .any(|e| e.field == "nameserver_set_suffix"),
+        "{site:?}"
+    );
+    assert!(batch.score >= site.score + 15, "{batch:?} {site:?}");
+    for n in &names {
+        let l = w.live(n);
+        let s = proximity::stored(&w.state, n).unwrap();
+        assert_eq!(l.score, s.as_ref().map_or(0, |s| s.score), "{n}");
+        assert_eq!(l.hop1, s.as_ref().map_or(0, |s| s.hop1), "{n}");
+        assert_eq!(
+            l.evidence
+                .iter()
+                .take(3)
+                .map(|e| e.text())
+                .collect::<Vec<_>>(),
+            s.as_ref().map(|s| s.evidence.clone()).unwrap_or_default(),
+            "{n}"
+        );
     }
 }
