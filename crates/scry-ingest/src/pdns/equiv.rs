@@ -9,9 +9,12 @@ use std::path::{Path, PathBuf};
 
 use scry_model::{DomainName, Entity, Ip, Observation, Predicate, Window};
 use scry_store::embedded::EmbeddedStore;
-use scry_store::{DataDir, PivotQuery, Scope, Store, ValueScan, WriteBatch};
+use scry_store::{DataDir, Store, WriteBatch};
 
-use crate::zone::equiv::{DAY, DAY0, Probes, Step, Via, fingerprint, ingest_all};
+use crate::zone::equiv::{
+    DAY, DAY0, Probes, Step, Via, assert_same_reads, fingerprint, ingest_all, pivot_pages,
+    scan_line,
+};
 
 /// One input: a zone snapshot or pDNS file (through `ingest_all`), or a
 /// batch write of `ip` facts from another source.
@@ -40,38 +43,7 @@ fn extra(store: &dyn Store, p: &Probes) -> Vec<String> {
             continue;
         }
         out.push(format!("count {pr} {v}: {c:?}"));
-        for scope in [Scope::Current, Scope::Historic, Scope::All] {
-            let mut after = None;
-            for page_no in 0..1_000 {
-                let page = store
-                    .pivot(&PivotQuery {
-                        predicate: *pr,
-                        object: v.clone(),
-                        scope,
-                        after: after.clone(),
-                        limit: 2,
-                    })
-                    .expect("pivot");
-                let ds: Vec<String> = page
-                    .domains
-                    .iter()
-                    .map(|(d, h)| {
-                        format!(
-                            "{d} [{},{}]x{} {}",
-                            h.window.first_seen, h.window.last_seen, h.window.count, h.current
-                        )
-                    })
-                    .collect();
-                out.push(format!(
-                    "pivot {pr} {v} {scope:?} #{page_no}: {:?} {ds:?}",
-                    page.count
-                ));
-                match page.next_cursor {
-                    Some(c) => after = Some(c),
-                    None => break,
-                }
-            }
-        }
+        pivot_pages(&mut out, store, *pr, v, 2);
     }
     for pr in [
         Predicate::CNAME,
@@ -80,25 +52,7 @@ fn extra(store: &dyn Store, p: &Probes) -> Vec<String> {
         Predicate::IP,
     ] {
         for (min, max) in [(1, u64::MAX), (2, 3), (1, 1)] {
-            let mut lines = Vec::new();
-            let sum = store
-                .scan_values(
-                    &ValueScan {
-                        predicate: pr,
-                        min_holders: min,
-                        max_holders: max,
-                    },
-                    &mut |v, hs| {
-                        let hs: Vec<String> = hs
-                            .iter()
-                            .map(|h| format!("{:?} {} {}", h.name(), h.current, h.first_seen))
-                            .collect();
-                        lines.push(format!("{v}: {hs:?}"));
-                        Ok(())
-                    },
-                )
-                .expect("scan_values");
-            out.push(format!("scan {pr} {min}..{max}: {sum:?} {lines:?}"));
+            scan_line(&mut out, store, pr, min, max);
         }
     }
     out
@@ -159,19 +113,7 @@ fn assert_form_agrees(inputs: &[Input], probes: &Probes) -> (tempfile::TempDir, 
             a.extend(extra(&reference, probes));
             let mut b = fingerprint(&form, probes, &rb);
             b.extend(extra(&form, probes));
-            assert!(a.len() > 50, "the probes read something: {}", a.len());
-            assert!(
-                a.iter()
-                    .any(|l| l.starts_with("check:") && l.ends_with("problems=[]")),
-                "the reference store checks clean"
-            );
-            for (x, y) in a.iter().zip(&b) {
-                assert_eq!(
-                    x, y,
-                    "first read that differs (after input {i}, reopen {reopen})"
-                );
-            }
-            assert_eq!(a.len(), b.len());
+            assert_same_reads(&a, &b, &format!("after input {i}, reopen {reopen}"));
         }
     }
     (dir, form)

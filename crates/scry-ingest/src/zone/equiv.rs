@@ -168,6 +168,73 @@ fn holding_str(h: &Holding) -> String {
     )
 }
 
+/// Every page of the pivot on `(pr, v)` in every scope, `limit` domains a
+/// page, as lines.
+pub(crate) fn pivot_pages(
+    out: &mut Vec<String>,
+    store: &dyn Store,
+    pr: Predicate,
+    v: &Entity,
+    limit: usize,
+) {
+    for scope in [Scope::Current, Scope::Historic, Scope::All] {
+        let mut after = None;
+        for page_no in 0..1_000 {
+            let page = store
+                .pivot(&PivotQuery {
+                    predicate: pr,
+                    object: v.clone(),
+                    scope,
+                    after: after.clone(),
+                    limit,
+                })
+                .expect("pivot");
+            let ds: Vec<String> = page
+                .domains
+                .iter()
+                .map(|(d, h)| format!("{d} {}", holding_str(h)))
+                .collect();
+            out.push(format!(
+                "pivot {pr} {v} {scope:?} #{page_no}: {:?} {ds:?} next={:?}",
+                page.count, page.next_cursor
+            ));
+            match page.next_cursor {
+                Some(c) => after = Some(c),
+                None => break,
+            }
+        }
+    }
+}
+
+/// The value scan of `pr` over values of `min..=max` holders, as one line.
+pub(crate) fn scan_line(
+    out: &mut Vec<String>,
+    store: &dyn Store,
+    pr: Predicate,
+    min: u64,
+    max: u64,
+) {
+    let mut lines = Vec::new();
+    let sum = store
+        .scan_values(
+            &ValueScan {
+                predicate: pr,
+                min_holders: min,
+                max_holders: max,
+            },
+            &mut |v, hs| {
+                let hs: Vec<String> = hs
+                    .iter()
+                    .map(|h| format!("{:?} {} {}", h.name(), h.current, h.first_seen))
+                    .collect();
+                lines.push(format!("{v}: {hs:?}"));
+                Ok(())
+            },
+        )
+        .expect("scan_values");
+    out.push(format!("scan {pr} {min}..{max}: {sum:?} {lines:?}"));
+}
+
 /// Everything the reads return about the probes, as lines.
 pub(crate) fn fingerprint(store: &dyn Store, p: &Probes, runs: &Path) -> Vec<String> {
     let mut out = Vec::new();
@@ -302,33 +369,7 @@ pub(crate) fn fingerprint(store: &dyn Store, p: &Probes, runs: &Path) -> Vec<Str
     }
     // Pivots of every counted value, every scope, in pages of 3.
     for (pr, v) in &values {
-        for scope in [Scope::Current, Scope::Historic, Scope::All] {
-            let mut after = None;
-            for page_no in 0..1_000 {
-                let page = store
-                    .pivot(&PivotQuery {
-                        predicate: *pr,
-                        object: v.clone(),
-                        scope,
-                        after: after.clone(),
-                        limit: 3,
-                    })
-                    .expect("pivot");
-                let ds: Vec<String> = page
-                    .domains
-                    .iter()
-                    .map(|(d, h)| format!("{d} {}", holding_str(h)))
-                    .collect();
-                out.push(format!(
-                    "pivot {pr} {v} {scope:?} #{page_no}: {:?} {ds:?} next={:?}",
-                    page.count, page.next_cursor
-                ));
-                match page.next_cursor {
-                    Some(c) => after = Some(c),
-                    None => break,
-                }
-            }
-        }
+        pivot_pages(&mut out, store, *pr, v, 3);
     }
     for pr in [
         Predicate::NAMESERVER_HOST,
@@ -338,25 +379,7 @@ pub(crate) fn fingerprint(store: &dyn Store, p: &Probes, runs: &Path) -> Vec<Str
         Predicate::DNSSEC,
     ] {
         for (min, max) in [(1, u64::MAX), (2, 5)] {
-            let mut lines = Vec::new();
-            let sum = store
-                .scan_values(
-                    &ValueScan {
-                        predicate: pr,
-                        min_holders: min,
-                        max_holders: max,
-                    },
-                    &mut |v, hs| {
-                        let hs: Vec<String> = hs
-                            .iter()
-                            .map(|h| format!("{:?} {} {}", h.name(), h.current, h.first_seen))
-                            .collect();
-                        lines.push(format!("{v}: {hs:?}"));
-                        Ok(())
-                    },
-                )
-                .expect("scan_values");
-            out.push(format!("scan {pr} {min}..{max}: {sum:?} {lines:?}"));
+            scan_line(&mut out, store, pr, min, max);
         }
     }
     let check = store.check().expect("check");
@@ -460,19 +483,7 @@ fn assert_route_agrees(
         }
         let a = fingerprint(&reference, probes, &ra);
         let b = fingerprint(other.as_ref(), probes, &rb);
-        assert!(a.len() > 50, "the probes read something: {}", a.len());
-        assert!(
-            a.iter()
-                .any(|l| l.starts_with("check:") && l.ends_with("problems=[]")),
-            "the reference store checks clean"
-        );
-        for (x, y) in a.iter().zip(&b) {
-            assert_eq!(
-                x, y,
-                "first read that differs (route {name}, after step {i})"
-            );
-        }
-        assert_eq!(a.len(), b.len());
+        assert_same_reads(&a, &b, &format!("route {name}, after step {i}"));
     }
     if via.zone_form {
         // The route did store delegations in the zone form (later
@@ -482,6 +493,21 @@ fn assert_route_agrees(
         let (live, all) = s.zone_holders().expect("zone holders");
         assert!(all > 0 && live <= all, "{name}: zone form {live} of {all}");
     }
+}
+
+/// The reference's reads `a` (which must read something and check clean)
+/// equal the route's `b`, line by line; `at` names the step on failure.
+pub(crate) fn assert_same_reads(a: &[String], b: &[String], at: &str) {
+    assert!(a.len() > 50, "the probes read something: {}", a.len());
+    assert!(
+        a.iter()
+            .any(|l| l.starts_with("check:") && l.ends_with("problems=[]")),
+        "the reference store checks clean"
+    );
+    for (x, y) in a.iter().zip(b) {
+        assert_eq!(x, y, "first read that differs ({at})");
+    }
+    assert_eq!(a.len(), b.len());
 }
 
 fn zone_text(origin: &str, body: &str) -> String {

@@ -118,14 +118,14 @@ fn merge_into(rule: Rule, acc: &mut Vec<u8>, v: &[u8]) -> Result<()> {
     Ok(())
 }
 
-fn encode_delta(c: i64, h: i64) -> [u8; 16] {
+pub(super) fn encode_delta(c: i64, h: i64) -> [u8; 16] {
     let mut v = [0u8; 16];
     v[..8].copy_from_slice(&c.to_be_bytes());
     v[8..].copy_from_slice(&h.to_be_bytes());
     v
 }
 
-fn decode_delta(b: &[u8]) -> Result<(i64, i64)> {
+pub(super) fn decode_delta(b: &[u8]) -> Result<(i64, i64)> {
     let at = |i: usize| {
         b.get(i..i + 8)
             .and_then(|s| <[u8; 8]>::try_from(s).ok())

@@ -54,7 +54,7 @@ use fjall::Slice;
 use scry_model::{Entity, Window};
 
 use super::bulk::write_synced;
-use super::bulk::{EmbeddedBulk, Merged, Order, Rule, Sorter};
+use super::bulk::{EmbeddedBulk, Merged, Order, Rule, Sorter, decode_delta, encode_delta};
 use super::codec::{FactVal, HoldVal, decode_count, encode_count};
 use super::write::{MARK_HOLDER, MARK_SUBJECT};
 use super::zone::{Stream, holder_key_of, merge};
@@ -646,28 +646,24 @@ impl EmbeddedStore {
 /// A holder's count moves pushed; its `pho` value returned.
 fn fold_out(fold: &Fold, counts: &mut Sorter) -> Result<Vec<u8>> {
     for (po, hv) in fold.holdings()? {
-        let mv = if hv.current { moves(1, 0) } else { moves(0, 1) };
+        let mv = if hv.current {
+            encode_delta(1, 0)
+        } else {
+            encode_delta(0, 1)
+        };
         counts.push(po, &mv)?;
     }
     Ok(fold.latest_value())
 }
 
-fn moves(c: i64, h: i64) -> [u8; 16] {
-    let mut v = [0u8; 16];
-    v[..8].copy_from_slice(&c.to_be_bytes());
-    v[8..].copy_from_slice(&h.to_be_bytes());
-    v
-}
-
+/// A summed count move as the two counts it leaves (never negative in a
+/// load into an empty store).
 fn decode_moves(b: &[u8]) -> Result<(u64, u64)> {
-    let at = |i: usize| {
-        b.get(i..i + 8)
-            .and_then(|s| <[u8; 8]>::try_from(s).ok())
-            .map(i64::from_be_bytes)
-            .and_then(|x| u64::try_from(x).ok())
-            .ok_or_else(|| corrupt("bad count move"))
-    };
-    Ok((at(0)?, at(8)?))
+    let (c, h) = decode_delta(b)?;
+    match (u64::try_from(c), u64::try_from(h)) {
+        (Ok(c), Ok(h)) => Ok((c, h)),
+        _ => Err(corrupt("bad count move")),
+    }
 }
 
 /// Ingests the merge of `runs` into `ks`, equal keys merged by `rule`.
