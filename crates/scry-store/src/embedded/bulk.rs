@@ -42,7 +42,7 @@ use std::path::{Path, PathBuf};
 use std::sync::MutexGuard;
 use std::thread::JoinHandle;
 
-use scry_model::{Entity, Window};
+use scry_model::{Entity, Observation, Window};
 
 use super::codec::{FactVal, HoldVal, decode_count, encode_count};
 use super::write::{MARK_HOLDER, MARK_SUBJECT, encode_event, holder_key_into};
@@ -116,6 +116,26 @@ fn merge_into(rule: Rule, acc: &mut Vec<u8>, v: &[u8]) -> Result<()> {
         }
     }
     Ok(())
+}
+
+/// Encodes `o`'s `fwd` key (subject · predicate · object) into `key`;
+/// returns where the predicate and the object start, and the object's
+/// display form when its text has upper case (the key holds it folded).
+pub(super) fn fact_key<'o>(
+    key: &mut Vec<u8>,
+    o: &'o Observation,
+) -> (usize, usize, Option<&'o [u8]>) {
+    key.clear();
+    push_entity(key, &o.subject);
+    let sl = key.len();
+    push_pred(key, o.predicate);
+    let at = key.len();
+    push_entity(key, &o.object);
+    let display = match &o.object {
+        Entity::Text(t) if t.chars().any(char::is_uppercase) => Some(t.as_bytes()),
+        _ => None,
+    };
+    (sl, at, display)
 }
 
 pub(super) fn encode_delta(c: i64, h: i64) -> [u8; 16] {
@@ -780,19 +800,12 @@ impl EmbeddedBulk<'_> {
                     id
                 }
             };
-            let key = &mut self.key;
-            key.clear();
-            push_entity(key, &o.subject);
-            push_pred(key, o.predicate);
-            let at = key.len();
-            push_entity(key, &o.object);
-            let v = FactVal::encode_one(&o.window, sid);
-            if let Entity::Text(t) = &o.object
-                && t.chars().any(char::is_uppercase)
-            {
-                self.display.push(&key[at..], t.as_bytes())?;
+            let (_, at, display) = fact_key(&mut self.key, o);
+            if let Some(d) = display {
+                self.display.push(&self.key[at..], d)?;
             }
-            self.facts.push(key, &v)?;
+            let v = FactVal::encode_one(&o.window, sid);
+            self.facts.push(&self.key, &v)?;
         }
         Ok(())
     }

@@ -54,13 +54,15 @@ use fjall::Slice;
 use scry_model::{Entity, Window};
 
 use super::bulk::write_synced;
-use super::bulk::{EmbeddedBulk, Merged, Order, Rule, Sorter, decode_delta, encode_delta};
+use super::bulk::{
+    EmbeddedBulk, Merged, Order, Rule, Sorter, decode_delta, encode_delta, fact_key,
+};
 use super::codec::{FactVal, HoldVal, decode_count, encode_count};
 use super::write::{MARK_HOLDER, MARK_SUBJECT};
 use super::zone::{Stream, holder_key_of, merge};
 use super::{EmbeddedStore, Writer};
 use crate::error::{Result, StoreError};
-use crate::keys::{self, push_entity, push_pred, read_pred};
+use crate::keys::{self, push_entity, read_pred};
 use crate::{BulkLoad, LedgerEntry, WriteBatch, WriteReceipt};
 
 const DIR: &str = "pdnsform";
@@ -902,19 +904,12 @@ impl BulkLoad for EmbeddedPdnsForm<'_> {
                     id
                 }
             };
-            let key = &mut self.key;
-            key.clear();
-            push_entity(key, &o.subject);
-            let sl = key.len();
-            push_pred(key, o.predicate);
-            let at = key.len();
-            push_entity(key, &o.object);
-            let v = FactVal::encode_one(&o.window, sid);
-            if let Entity::Text(t) = &o.object
-                && t.chars().any(char::is_uppercase)
-            {
-                self.disp.push(&key[at..], t.as_bytes())?;
+            let (sl, at, display) = fact_key(&mut self.key, &o);
+            let key = &self.key;
+            if let Some(d) = display {
+                self.disp.push(&key[at..], d)?;
             }
+            let v = FactVal::encode_one(&o.window, sid);
             self.fwd.push(key, &v)?;
             let rk = &mut self.rk;
             rk.clear();
