@@ -41,11 +41,22 @@ fn domain(i: u64) -> String {
     format!("d{i}-bench.{}", TLDS[(i % 5) as usize])
 }
 
-/// Writes the facts as NDJSON (for `scry ingest facts`) and TSV (for COPY).
-/// Returns the number of facts.
-fn generate(domains: u64, ndjson: &Path, tsv: &Path) -> Result<u64> {
-    let mut nd = BufWriter::with_capacity(1 << 20, File::create(ndjson)?);
-    let mut ts = BufWriter::with_capacity(1 << 20, File::create(tsv)?);
+/// The form [`generate`] writes the facts in.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Form {
+    /// NDJSON, for `scry ingest facts`.
+    Ndjson,
+    /// PostgreSQL's COPY text format, for the `facts` table.
+    Tsv,
+}
+
+/// Writes the facts of `domains` domains to `out` in `form`; the same
+/// facts in the same order every time (a fixed seed), so the NDJSON file
+/// Scry ingests and the COPY stream PostgreSQL loads are generated apart
+/// and neither is kept on disk beside the other. Returns the number of
+/// facts.
+pub(crate) fn generate(domains: u64, form: Form, out: impl Write) -> Result<u64> {
+    let mut w = BufWriter::with_capacity(1 << 20, out);
     let mut rng = Lcg(42);
     let mut n = 0u64;
     let t0: i64 = 1_735_689_600; // 2025-01-01
@@ -56,15 +67,17 @@ fn generate(domains: u64, ndjson: &Path, tsv: &Path) -> Result<u64> {
                     obj: &str,
                     t: i64|
      -> Result<()> {
-        writeln!(
-            nd,
-            "{{\"subject\":\"{subject}\",\"predicate\":\"{pred}\",\"object\":\"{obj}\",\"time\":{t},\"source\":\"bench\"}}"
-        )?;
-        writeln!(
-            ts,
-            "{subject}\t{holder}\t{pid}\t{}\t{t}\t{t}\t1\tbench",
-            obj.to_lowercase()
-        )?;
+        match form {
+            Form::Ndjson => writeln!(
+                w,
+                "{{\"subject\":\"{subject}\",\"predicate\":\"{pred}\",\"object\":\"{obj}\",\"time\":{t},\"source\":\"bench\"}}"
+            )?,
+            Form::Tsv => writeln!(
+                w,
+                "{subject}\t{holder}\t{pid}\t{}\t{t}\t{t}\t1\tbench",
+                obj.to_lowercase()
+            )?,
+        }
         n += 1;
         Ok(())
     };
@@ -179,9 +192,75 @@ fn generate(domains: u64, ndjson: &Path, tsv: &Path) -> Result<u64> {
     ] {
         emit(d, d, p, pid, v, t)?;
     }
-    nd.flush()?;
-    ts.flush()?;
+    w.flush()?;
     Ok(n)
+}
+
+/// Bytes per domain of what a run keeps on disk, from `du -sb` of the
+/// work directory every 0.5-2 s through runs at 100 k and 1 M domains
+/// (10 facts a domain; PostgreSQL 15): the NDJSON input; Scry's data
+/// directory at its largest during the ingest (the bulk load's spilled
+/// runs beside the tables: 4,050 at 100 k, 3,520 at 1 M) and once settled
+/// (1 M: 902, 10 M: 877); the COPY input; PostgreSQL's heap after COPY;
+/// PostgreSQL's `base` at its largest during the index builds (table,
+/// indexes and sort files; 1 M: 2,934).
+const ND_BYTES: u64 = 1_210;
+const SCRY_INGEST_BYTES: u64 = 3_600;
+const SCRY_BYTES: u64 = 900;
+const TSV_BYTES: u64 = 830;
+const PG_HEAP_BYTES: u64 = 1_300;
+const PG_INDEX_BYTES: u64 = 2_950;
+/// PostgreSQL's WAL: about the heap during COPY, up to 2,300 bytes a
+/// domain during the index builds (1 M: 2.3 GB), and bounded by the
+/// checkpoints (`max_wal_size=4GB`, which a checkpoint may overrun).
+const PG_WAL_CAP: u64 = 6 << 30;
+
+/// The disk a run of `domains` needs at its peak, with a tenth to spare
+/// and 1 GiB for the rest (reports, logs): the largest of its three
+/// phases, as the files live one after another. Scry's ingest (the NDJSON
+/// beside the store, deleted after it); PostgreSQL's COPY (the store, the
+/// COPY input, the heap and its WAL; the input is deleted after COPY);
+/// the index builds (the store, PostgreSQL's files and WAL).
+/// Returns the total and the three phases' peaks (PostgreSQL's are 0
+/// without it).
+fn disk_needed(domains: u64, pg: bool) -> (u64, [u64; 3]) {
+    let ingest = domains * (ND_BYTES + SCRY_INGEST_BYTES);
+    let (copy, index) = if pg {
+        (
+            domains * (SCRY_BYTES + TSV_BYTES + PG_HEAP_BYTES)
+                + (domains * PG_HEAP_BYTES).min(PG_WAL_CAP),
+            domains * (SCRY_BYTES + PG_INDEX_BYTES) + (domains * 2_300).min(PG_WAL_CAP),
+        )
+    } else {
+        (0, 0)
+    };
+    let peak = ingest.max(copy).max(index);
+    (peak + peak / 10 + (1 << 30), [ingest, copy, index])
+}
+
+/// Free bytes (for an unprivileged user) on the file system of `dir`.
+fn free_bytes(dir: &Path) -> Result<u64> {
+    let out = Command::new("df")
+        .args(["--output=avail", "-B1"])
+        .arg(dir)
+        .output()
+        .context("running df")?;
+    if !out.status.success() {
+        bail!(
+            "df {} failed: {}",
+            dir.display(),
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    let text = String::from_utf8_lossy(&out.stdout);
+    text.lines()
+        .nth(1)
+        .and_then(|l| l.trim().parse().ok())
+        .with_context(|| format!("df's output: {text}"))
+}
+
+fn gib(bytes: u64) -> String {
+    format!("{:.1} GiB", bytes as f64 / (1u64 << 30) as f64)
 }
 
 /// Latency percentiles (µs) of a query, with its CPU cost.
@@ -467,9 +546,11 @@ const ROUNDS: usize = 4;
 const WARM: usize = 20;
 const QUERY_NAMES: [&str; 3] = ["pivot", "profile_small", "profile_big"];
 
-/// The three queries' samples: Scry's, and PostgreSQL's with its CPU.
+/// The three queries' samples: Scry's (through the hand-off, and called
+/// directly on the measuring thread), and PostgreSQL's with its CPU.
 struct Measured {
     scry: [Samples; 3],
+    direct: [Samples; 3],
     pg: [(Vec<f64>, Option<f64>); 3],
 }
 
@@ -477,6 +558,7 @@ impl Default for Measured {
     fn default() -> Self {
         Measured {
             scry: Default::default(),
+            direct: Default::default(),
             pg: std::array::from_fn(|_| (Vec::new(), Some(0.0))),
         }
     }
@@ -517,16 +599,39 @@ pub(crate) fn run(args: &[&str]) -> Result<()> {
         }
     }
     let nd = work.join("facts.ndjson");
-    let tsv = work.join("facts.tsv");
     let data = work.join("scry-data");
     let (facts, ingest_s, ingest_rss) = if queries_only {
         (0, f64::NAN, 0)
     } else {
         let _ = std::fs::remove_dir_all(&work);
         std::fs::create_dir_all(&work)?;
+        let (need, [ingest, copy, index]) = disk_needed(domains, !skip_pg);
+        let free = free_bytes(&work)?;
+        eprintln!(
+            "disk: this run needs about {} at its peak (Scry's ingest {}, PostgreSQL's COPY {}, its index builds {}; a tenth and 1 GiB to spare), {} free under {}",
+            gib(need),
+            gib(ingest),
+            gib(copy),
+            gib(index),
+            gib(free),
+            work.display()
+        );
+        if need > free {
+            bail!(
+                "not enough disk for {domains} domains under {}: the run needs about {} at its peak ({}), {} free; free some space or pass --work on a larger disk",
+                work.display(),
+                gib(need),
+                if skip_pg {
+                    "Scry's NDJSON input and store"
+                } else {
+                    "Scry's store, PostgreSQL's cluster with its index-build temporary files, and the NDJSON or the COPY input, one at a time"
+                },
+                gib(free)
+            );
+        }
         let scry = scry_bin()?;
         eprintln!("generating {domains} domains ...");
-        let facts = generate(domains, &nd, &tsv)?;
+        let facts = generate(domains, Form::Ndjson, File::create(&nd)?)?;
         eprintln!("{facts} facts; ingesting with scry ...");
         let (s, rss) = timed(
             Command::new(&scry)
@@ -535,6 +640,9 @@ pub(crate) fn run(args: &[&str]) -> Result<()> {
                 .args(["ingest", "facts", "--progress", "none", "--batch", "100000"])
                 .arg(&nd),
         )?;
+        // Scry has what it needs: the input goes before PostgreSQL's is
+        // written (at 10 M domains the two are 12 and 8.3 GB).
+        std::fs::remove_file(&nd)?;
         (facts, s, rss)
     };
     eprintln!(
@@ -577,7 +685,10 @@ pub(crate) fn run(args: &[&str]) -> Result<()> {
     let pg = if skip_pg {
         None
     } else {
-        Some(crate::pg::load(&work, &tsv, queries_only)?)
+        Some(crate::pg::load(&work, queries_only, |tsv: &Path| {
+            eprintln!("writing PostgreSQL's COPY input ...");
+            generate(domains, Form::Tsv, File::create(tsv)?)
+        })?)
     };
     // Neither side's queries run while the kernel writes back the other's
     // load: PostgreSQL checkpoints, then every dirty page is written
@@ -697,6 +808,15 @@ pub(crate) fn run(args: &[&str]) -> Result<()> {
                 for (q, samples) in m.scry.iter_mut().enumerate() {
                     samples
                         .run_probed(first, WARM, per_round, probe.as_ref(), r, |i| call(q, i))?;
+                    // The same queries made in-process on this thread, as
+                    // the CLI makes them (no hand-off, no wake-up of
+                    // another thread): what the hand-off adds. Their small
+                    // profiles are of other domains (half the list on), not
+                    // the ones the hand-off's calls just brought into the
+                    // block cache.
+                    m.direct[q].run(first + small.len() / 2, WARM, per_round, |i| {
+                        on_cpu(|| query(q, i))
+                    })?;
                 }
                 Ok(())
             };
@@ -737,7 +857,12 @@ pub(crate) fn run(args: &[&str]) -> Result<()> {
         "queries end: page cache dirty + writeback {} MiB",
         dirty_mib()
     );
-    let Measured { scry, pg: pg_runs } = measured?;
+    let Measured {
+        scry,
+        direct,
+        pg: pg_runs,
+    } = measured?;
+    let direct = direct.map(Samples::latency);
     let slowest: Vec<Option<String>> = scry.iter().map(Samples::slowest).collect();
     // The small profile's costliest domains (a profile's CPU depends on
     // the domain: which of its blocks are cached, how many hosts...).
@@ -886,6 +1011,19 @@ pub(crate) fn run(args: &[&str]) -> Result<()> {
     )?;
     writeln!(
         md,
+        "\nThe same Scry calls made directly on the measuring thread in the same rounds (in-process, as the CLI makes them: no hand-off, no other thread woken), p50 / p99 (CPU mean): what the hand-off's two wake-ups add to the round trips above.\n"
+    )?;
+    for (q, d) in QUERY_NAMES.iter().zip(&direct) {
+        writeln!(
+            md,
+            "- {q}: {:.0} / {:.0} µs ({})",
+            d.p50,
+            d.p99,
+            opt(d.cpu_mean)
+        )?;
+    }
+    writeln!(
+        md,
         "\nScry's slowest 1% of calls per query, where their wall time went (the query thread's and the client thread's `schedstat` run-queue wait and the query thread's page faults, read before and after each call outside its timed span; blocked = the rest: off CPU and not runnable):\n"
     )?;
     for (q, s) in QUERY_NAMES.iter().zip(&slowest) {
@@ -912,7 +1050,8 @@ pub(crate) fn run(args: &[&str]) -> Result<()> {
                   "pivot_cpu_us": pivot.cpu_mean, "pivot_cpu_p99_us": pivot.cpu_p99,
                   "profile_small_cpu_us": profile_small.cpu_mean, "profile_small_cpu_p99_us": profile_small.cpu_p99,
                   "profile_big_cpu_us": profile_big.cpu_mean, "profile_big_cpu_p99_us": profile_big.cpu_p99,
-                  "iters": iters, "rounds": ROUNDS},
+                  "iters": iters, "rounds": ROUNDS,
+                  "direct": QUERY_NAMES.iter().zip(&direct).map(|(q, d)| (q.to_string(), serde_json::json!({"p50_us": d.p50, "p99_us": d.p99, "cpu_us": d.cpu_mean}))).collect::<serde_json::Map<_, _>>()},
         "postgres": pg.as_ref().map(|p| serde_json::json!({
             "load_s": p.load_s, "disk_bytes": p.disk,
             "pivot_p50_us": p.pivot.p50, "pivot_p99_us": p.pivot.p99,
@@ -1029,4 +1168,52 @@ fn git_head() -> String {
         .and_then(|o| String::from_utf8(o.stdout).ok())
         .map(|s| s.trim().to_string())
         .unwrap_or_else(|| "unknown".into())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The NDJSON Scry ingests and the COPY input PostgreSQL loads are
+    /// generated apart: they must hold the same facts, line for line.
+    #[test]
+    fn both_forms_hold_the_same_facts_in_the_same_order() -> Result<()> {
+        let (mut nd, mut tsv) = (Vec::new(), Vec::new());
+        let n = generate(2_000, Form::Ndjson, &mut nd)?;
+        assert_eq!(generate(2_000, Form::Tsv, &mut tsv)?, n);
+        let (nd, tsv) = (String::from_utf8(nd)?, String::from_utf8(tsv)?);
+        assert_eq!(nd.lines().count() as u64, n);
+        assert_eq!(tsv.lines().count() as u64, n);
+        for (j, t) in nd.lines().zip(tsv.lines()) {
+            let v: serde_json::Value = serde_json::from_str(j)?;
+            let f: Vec<&str> = t.split('\t').collect();
+            assert_eq!(f.len(), 8, "{t}");
+            assert_eq!(v["subject"].as_str(), Some(f[0]), "{j} / {t}");
+            assert_eq!(
+                v["object"].as_str().map(str::to_lowercase).as_deref(),
+                Some(f[3]),
+                "{j} / {t}"
+            );
+            assert_eq!(v["time"].to_string(), f[4], "{j} / {t}");
+        }
+        // A second pass writes the same bytes (the fixed seed).
+        let mut again = Vec::new();
+        generate(2_000, Form::Ndjson, &mut again)?;
+        assert_eq!(String::from_utf8(again)?, nd);
+        Ok(())
+    }
+
+    /// The estimate covers what the 1 M-domain runs measured at their
+    /// peaks: Scry's ingest (NDJSON 1.21 GB + the store's 3.52 GB) and
+    /// the index builds (the store's 0.90 GB + PostgreSQL's 4.96 GB).
+    #[test]
+    fn the_disk_estimate_covers_the_measured_peaks() {
+        let (need, [ingest, copy, index]) = disk_needed(1_000_000, true);
+        assert!(ingest >= 4_730_000_000, "{ingest}");
+        assert!(index >= 5_860_000_000, "{index}");
+        assert!(need >= ingest.max(copy).max(index));
+        let (alone, [_, c, i]) = disk_needed(1_000_000, false);
+        assert_eq!((c, i), (0, 0));
+        assert!(alone < need);
+    }
 }
