@@ -7,8 +7,10 @@
 //!   4-gram model of benign names, the share of the label made of words of
 //!   benign names, how rare its suffix is among them, brand terms,
 //!   phishing keywords, look-alike similarity to brands from
-//!   `scry-lookalike`, public suffix). [`Model::builtin`] is the model
-//!   committed in `model/lexical-v2.bin`, embedded in the binary;
+//!   `scry-lookalike`, public suffix), each followed by gradient-boosted
+//!   shallow trees over the dense features and its log-odds where the
+//!   validation chose them (`boost`). [`Model::builtin`] is the model
+//!   committed in `model/lexical-v3.bin`, embedded in the binary;
 //!   [`Model::from_bytes`] validates a model file and never panics.
 //! * [`train()`] rebuilds that model from the real labelled lists of
 //!   `shared/data` (and the synthetic world for spam) with the label
@@ -22,6 +24,7 @@
 
 #![warn(missing_docs)]
 
+mod boost;
 mod data;
 mod error;
 mod eval;

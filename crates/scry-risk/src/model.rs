@@ -1,29 +1,37 @@
-//! The model: three logistic regressions over the shared lexical features,
-//! the benign character model, the file format and scoring with evidence.
+//! The model: three logistic regressions over the shared lexical features
+//! (each with its boosted trees, `boost`), the benign character model, the
+//! file format and scoring with evidence.
 //!
-//! **File format, version 2** (all integers little-endian; version 1 had
-//! neither the suffix counts nor the words, and other features):
+//! **File format, version 3** (all integers little-endian; version 2 had
+//! no calibration shifts and no trees, version 1 neither the suffix counts
+//! nor the words, and other features):
 //!
 //! | bytes | content |
 //! | --- | --- |
 //! | 8 | magic `SCRYRSK\0` |
-//! | 4 | format version (2) |
-//! | 4 × 7 | weight buckets, dense buckets, trigram buckets, context buckets, unigram slots, suffix buckets, threats: must equal the compiled constants |
+//! | 4 | format version (3) |
+//! | 4 × 11 | weight buckets, dense buckets, trigram buckets, context buckets, unigram slots, suffix buckets, the 4-gram model's three bucket counts, threats, tree inputs: must equal the compiled constants |
 //! | 3 × (4 + 2 × buckets) | per threat (phishing, malware, spam): an `f32` scale, then the weights as `i16` (weight = value × scale) |
+//! | 3 × (12 + trees × (5 × splits + 4)) | per threat: the calibration shift (`f32`, subtracted from the log-odds), the tree depth `d` and the tree count (`u32` each; depth 0 exactly when there are no trees), then per tree its `2^d - 1` split inputs (`u8`), their thresholds and its `2^d` leaf values (`f32`) |
 //! | 2 × (trigram + context buckets + unigram slots) | the character model's counts as `u16` |
 //! | 2 × suffix buckets | benign names per hashed top-level suffix, `u16` |
 //! | 4 + words × (1 + length) | the benign word list: a `u32` count, then each word as a length byte and its letters, sorted and distinct |
 //! | 8 | FNV-1a 64 of everything before |
 //!
 //! The loader checks every size, the scales (finite, positive, small), the
-//! words (lowercase letters, 4 to 24 of them, sorted, distinct) and the
-//! checksum, and never panics.
+//! shifts, thresholds and leaves (finite, bounded), the split inputs (in
+//! range), the words (lowercase letters, 4 to 24 of them, sorted,
+//! distinct) and the checksum, and never panics.
+//!
+//! A threat's log-odds: the linear margin `m` (weights · features), plus
+//! its trees' sum over (dense features, `m`), minus its shift.
 
 use std::sync::OnceLock;
 
 use scry_model::DomainName;
 use serde::{Deserialize, Serialize};
 
+use crate::boost::{self, Booster, INPUTS, MARGIN, MAX_DEPTH, MAX_TREES, Tree};
 use crate::features::{
     CharModel, DENSE, DIM, Features, GROUPS, Group, KN_BUCKETS, Kn, LM_CTX, LM_TRI, LM_UNI,
     TLD_BUCKETS, Words, split,
@@ -38,10 +46,10 @@ const OWN_BRAND_LOGIT: f32 = -4.6;
 const EVIDENCE_PER_THREAT: usize = 4;
 const MAGIC: &[u8; 8] = b"SCRYRSK\0";
 /// The model file format version this build reads and writes.
-pub const FORMAT_VERSION: u32 = 2;
+pub const FORMAT_VERSION: u32 = 3;
 /// The table sizes a model file's header lists, in order (written by
 /// `to_bytes`, checked by `from_bytes`).
-const HEADER_DIMS: [usize; 10] = [
+const HEADER_DIMS: [usize; 11] = [
     DIM,
     DENSE,
     LM_TRI,
@@ -52,16 +60,19 @@ const HEADER_DIMS: [usize; 10] = [
     KN_BUCKETS[1],
     KN_BUCKETS[2],
     THREATS,
+    INPUTS,
 ];
 const THREATS: usize = 3;
 /// Most words a model file may hold.
 const MAX_WORDS: usize = 1 << 20;
 
 /// The name of the built-in model (its file's stem), shown with scores.
-pub const MODEL_NAME: &str = "lexical-v2";
+pub const MODEL_NAME: &str = "lexical-v3";
 
-/// The model committed in the crate (`model/lexical-v2.bin`).
-static BUILTIN: &[u8] = include_bytes!("../model/lexical-v2.bin");
+/// The model committed in the crate (`model/lexical-v3.bin`).
+static BUILTIN: &[u8] = include_bytes!("../model/lexical-v3.bin");
+/// Largest calibration shift or leaf value a model file may hold.
+const MAX_ABS: f32 = 1e4;
 
 /// A threat a classifier scores.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -149,6 +160,10 @@ pub struct Model {
     pub(crate) scales: [f32; THREATS],
     /// The quantised weights as stored.
     pub(crate) quant: [Vec<i16>; THREATS],
+    /// Calibration shift per threat (subtracted from the log-odds).
+    pub(crate) shifts: [f32; THREATS],
+    /// Boosted trees per threat (none: the linear model alone).
+    pub(crate) boosters: [Booster; THREATS],
     pub(crate) lm: CharModel,
     lex: &'static Lexicon,
 }
@@ -163,7 +178,11 @@ impl std::fmt::Debug for Model {
 
 impl PartialEq for Model {
     fn eq(&self, other: &Model) -> bool {
-        self.quant == other.quant && self.scales == other.scales && self.lm == other.lm
+        self.quant == other.quant
+            && self.scales == other.scales
+            && self.shifts == other.shifts
+            && self.boosters == other.boosters
+            && self.lm == other.lm
     }
 }
 
@@ -236,9 +255,14 @@ impl Model {
         })
     }
 
-    /// Builds a model from float weights (quantising them) and a character
-    /// model.
-    pub(crate) fn from_parts(weights: [Vec<f32>; THREATS], lm: CharModel) -> Result<Model> {
+    /// Builds a model from float weights (quantising them), calibration
+    /// shifts, trees and a character model.
+    pub(crate) fn from_parts(
+        weights: [Vec<f32>; THREATS],
+        shifts: [f32; THREATS],
+        boosters: [Booster; THREATS],
+        lm: CharModel,
+    ) -> Result<Model> {
         let mut quant: [Vec<i16>; THREATS] = Default::default();
         let mut scales = [0.0f32; THREATS];
         for t in 0..THREATS {
@@ -262,13 +286,18 @@ impl Model {
             quant[t] = q;
             scales[t] = scale;
         }
-        Ok(Model {
+        let m = Model {
             weights: interleave(&quant, &scales),
             scales,
             quant,
+            shifts,
+            boosters,
             lm,
             lex: Lexicon::get()?,
-        })
+        };
+        // What training made must load back.
+        Model::from_bytes(&m.to_bytes())?;
+        Ok(m)
     }
 
     /// Reads a model file (see the module docs for the format). Never
@@ -297,6 +326,7 @@ impl Model {
             "4-gram model order-3 buckets",
             "4-gram model order-4 buckets",
             "threats",
+            "tree inputs",
         ];
         for (want, what) in expect.iter().zip(names) {
             let at = r.off;
@@ -322,6 +352,17 @@ impl Model {
                 .chunks_exact(2)
                 .map(|c| i16::from_le_bytes([c[0], c[1]]))
                 .collect();
+        }
+        let mut shifts = [0.0f32; THREATS];
+        let mut boosters: [Booster; THREATS] = Default::default();
+        for t in 0..THREATS {
+            let at = r.off;
+            let shift = r.f32()?;
+            if !(shift.is_finite() && shift.abs() <= MAX_ABS) {
+                return Err(Error::model(at, format!("shift {shift} out of range")));
+            }
+            shifts[t] = shift;
+            boosters[t] = read_booster(&mut r)?;
         }
         let mut read_u16 = |n: usize| -> Result<Vec<u16>> {
             Ok(r.take(n * 2)?
@@ -376,6 +417,8 @@ impl Model {
             weights: interleave(&quant, &scales),
             scales,
             quant,
+            shifts,
+            boosters,
             lm: CharModel {
                 tri,
                 ctx,
@@ -401,6 +444,19 @@ impl Model {
             out.extend_from_slice(&self.scales[t].to_le_bytes());
             for q in &self.quant[t] {
                 out.extend_from_slice(&q.to_le_bytes());
+            }
+        }
+        for t in 0..THREATS {
+            out.extend_from_slice(&self.shifts[t].to_le_bytes());
+            let b = &self.boosters[t];
+            let depth = if b.trees.is_empty() { 0 } else { b.depth };
+            out.extend_from_slice(&(depth as u32).to_le_bytes());
+            out.extend_from_slice(&(b.trees.len() as u32).to_le_bytes());
+            for tree in &b.trees {
+                out.extend_from_slice(&tree.feature);
+                for v in tree.threshold.iter().chain(&tree.leaf) {
+                    out.extend_from_slice(&v.to_le_bytes());
+                }
             }
         }
         for v in self
@@ -436,6 +492,17 @@ impl Model {
             let w = self.weights.get(i).copied().unwrap_or_default();
             for (zt, wt) in z.iter_mut().zip(w) {
                 *zt += wt * v;
+            }
+        }
+        if self.boosters.iter().any(|b| !b.trees.is_empty()) {
+            let mut x = boost::inputs(f, 0.0);
+            for ((zt, b), s) in z.iter_mut().zip(&self.boosters).zip(self.shifts) {
+                x[MARGIN] = *zt;
+                *zt += b.eval(&x) - s;
+            }
+        } else {
+            for (zt, s) in z.iter_mut().zip(self.shifts) {
+                *zt -= s;
             }
         }
         // A protected brand's own domain does not phish for itself (the
@@ -568,6 +635,46 @@ impl Model {
             ),
         }
     }
+}
+
+/// Reads one threat's trees (see the module docs).
+fn read_booster(r: &mut Reader<'_>) -> Result<Booster> {
+    let at = r.off;
+    let depth = r.u32()? as usize;
+    let n = r.u32()? as usize;
+    if depth > MAX_DEPTH || n > MAX_TREES || (depth == 0) != (n == 0) {
+        return Err(Error::model(
+            at,
+            format!("{n} trees of depth {depth}: at most {MAX_TREES} of depth 1 to {MAX_DEPTH}"),
+        ));
+    }
+    let splits = (1usize << depth) - 1;
+    let mut trees = Vec::with_capacity(n);
+    for _ in 0..n {
+        let at = r.off;
+        let feature = r.take(splits)?.to_vec();
+        if feature.iter().any(|&f| usize::from(f) >= INPUTS) {
+            return Err(Error::model(at, "tree split on an unknown input"));
+        }
+        let at = r.off;
+        let threshold = (0..splits).map(|_| r.f32()).collect::<Result<Vec<f32>>>()?;
+        if threshold.iter().any(|t| t.is_nan()) {
+            return Err(Error::model(at, "tree threshold is not a number"));
+        }
+        let at = r.off;
+        let leaf = (0..=splits)
+            .map(|_| r.f32())
+            .collect::<Result<Vec<f32>>>()?;
+        if leaf.iter().any(|v| !(v.is_finite() && v.abs() <= MAX_ABS)) {
+            return Err(Error::model(at, "tree leaf out of range"));
+        }
+        trees.push(Tree {
+            feature,
+            threshold,
+            leaf,
+        });
+    }
+    Ok(Booster { depth, trees })
 }
 
 const ALL_GROUPS: [Group; GROUPS] = [

@@ -49,15 +49,112 @@ fn corrupt_headers_and_bodies_are_rejected() {
     check(33, 0, "suffix buckets");
     check(37, 0, "order-2 buckets");
     check(48, 0, "threats");
+    check(52, 0, "tree inputs");
     // A scale of 0 / NaN.
     for (i, v) in [0u8, 0, 0xc0, 0x7f].iter().enumerate() {
         let mut b = bytes.clone();
-        b[52 + i] = *v;
+        b[56 + i] = *v;
         assert!(Model::from_bytes(&b).is_err());
     }
     // A flipped weight byte: only the checksum can tell.
     check(1000, bytes[1000] ^ 1, "checksum");
     assert!(Model::from_bytes(b"").is_err());
+}
+
+/// Byte offset of each threat's shift, tree depth and count (the trees
+/// follow), in a model's bytes.
+fn booster_offsets(m: &Model) -> [usize; THREATS] {
+    let mut at = 56 + THREATS * (4 + DIM * 2);
+    std::array::from_fn(|t| {
+        let here = at;
+        let b = &m.boosters[t];
+        let splits = if b.trees.is_empty() {
+            0
+        } else {
+            (1 << b.depth) - 1
+        };
+        at += 12 + b.trees.len() * (5 * splits + 4);
+        here
+    })
+}
+
+#[test]
+fn corrupt_trees_are_rejected() {
+    let m = Model::builtin();
+    let bytes = m.to_bytes();
+    let t = (0..THREATS)
+        .find(|&t| !m.boosters[t].trees.is_empty())
+        .expect("the built-in model has trees");
+    let at = booster_offsets(m)[t];
+    let depth = m.boosters[t].depth;
+    let splits = (1usize << depth) - 1;
+    let put = |b: &mut Vec<u8>, off: usize, v: [u8; 4]| b[off..off + 4].copy_from_slice(&v);
+    let fails = |b: &[u8], want: &str| {
+        let e = Model::from_bytes(b).unwrap_err().to_string();
+        assert!(e.contains(want), "{want}: {e}");
+    };
+    // A NaN or huge shift.
+    for v in [f32::NAN, 1e9] {
+        let mut b = bytes.clone();
+        put(&mut b, at, v.to_le_bytes());
+        fails(&b, "shift");
+    }
+    // Too deep, depth 0 with trees, too many trees.
+    for (off, v, want) in [
+        (4, 7u32, "trees of depth"),
+        (4, 0, "trees of depth"),
+        (8, u32::MAX, "trees of depth"),
+    ] {
+        let mut b = bytes.clone();
+        put(&mut b, at + off, v.to_le_bytes());
+        fails(&b, want);
+    }
+    // One more tree than there are bytes for.
+    let mut b = bytes.clone();
+    let n = m.boosters[t].trees.len() as u32;
+    put(&mut b, at + 8, (n + 1).to_le_bytes());
+    assert!(Model::from_bytes(&b).is_err());
+    // The first tree: a split on an input that does not exist, a NaN
+    // threshold, an infinite leaf.
+    let first = at + 12;
+    let mut b = bytes.clone();
+    b[first] = INPUTS as u8;
+    fails(&b, "unknown input");
+    let mut b = bytes.clone();
+    put(&mut b, first + splits, f32::NAN.to_le_bytes());
+    fails(&b, "threshold");
+    let mut b = bytes.clone();
+    put(&mut b, first + 5 * splits, f32::INFINITY.to_le_bytes());
+    fails(&b, "leaf");
+    // A changed leaf value that is in range: only the checksum tells.
+    let mut b = bytes.clone();
+    put(&mut b, first + 5 * splits, 0.5f32.to_le_bytes());
+    fails(&b, "checksum");
+}
+
+#[test]
+fn trees_add_to_the_linear_margin_and_none_is_the_linear_model() {
+    let m = Model::builtin();
+    let mut linear = m.clone();
+    linear.boosters = Default::default();
+    let n = name("xkrlmshkbhi.net");
+    let f = m.features(&n);
+    let margin = |t: usize| -> f32 { f.iter().map(|(i, v, _)| m.weights[i][t] * v).sum::<f32>() };
+    for t in 0..THREATS {
+        let want_linear = margin(t) - m.shifts[t];
+        let got = linear.logits(&f)[t];
+        assert!(
+            (got - want_linear).abs() < 1e-4,
+            "{t}: {got} vs {want_linear}"
+        );
+        let x = boost::inputs(&f, margin(t));
+        let want = margin(t) + m.boosters[t].eval(&x) - m.shifts[t];
+        let got = m.logits(&f)[t];
+        assert!((got - want).abs() < 1e-4, "{t}: {got} vs {want}");
+    }
+    // A model without trees writes depth 0 and 0 trees, and loads back.
+    let b = linear.to_bytes();
+    assert_eq!(Model::from_bytes(&b).unwrap(), linear);
 }
 
 #[test]
@@ -220,5 +317,31 @@ proptest! {
         let mut b = Model::builtin().to_bytes()[..40].to_vec();
         b.extend(tail);
         prop_assert!(Model::from_bytes(&b).is_err());
+    }
+
+    #[test]
+    fn hostile_tree_bytes_with_a_valid_checksum_load_or_fail_cleanly(
+        at in 0usize..1 << 20,
+        patch in proptest::collection::vec(any::<u8>(), 1..9),
+    ) {
+        // Past the checksum: the structural checks alone stand between
+        // these bytes and the scorer.
+        let m = Model::builtin();
+        let mut b = m.to_bytes();
+        let start = booster_offsets(m)[0];
+        let end = b.len() - 8;
+        let pos = start + at % (end - start);
+        for (k, v) in patch.iter().enumerate() {
+            if pos + k < end {
+                b[pos + k] = *v;
+            }
+        }
+        let sum = checksum(&b[..end]);
+        b[end..].copy_from_slice(&sum.to_le_bytes());
+        if let Ok(m) = Model::from_bytes(&b) {
+            let p = m.score(&name("paypal-login.example.com"));
+            prop_assert!(p.phishing <= 99 && p.malware <= 99 && p.spam <= 99);
+            let _ = m.scores(&name("xkrlmshkbhi.net"));
+        }
     }
 }

@@ -52,17 +52,87 @@ fn calibration_puts_score_50_at_the_benign_quantile() {
     }
     let mut w = vec![0.0f32; 2];
     w[1] = 0.01;
-    let shift = calibrate(&rows, &neg, &mut w);
+    let shift = calibrate(&rows, &neg, &w, &Booster::default());
     assert!((shift - 9.94).abs() < 1e-3, "{shift}");
     let above = neg
         .iter()
-        .filter(|&&r| {
-            rows.row(r)
-                .iter()
-                .map(|&(i, v)| w[i as usize] * v)
-                .sum::<f32>()
-                > 0.0
-        })
+        .filter(|&&r| margin(&rows, r, &w) - shift > 0.0)
         .count();
     assert_eq!(above, 5, "0.5 % of the negatives above score 50");
+}
+
+#[test]
+fn weighted_auc_counts_each_group_once() {
+    // Unweighted it is the plain AUC.
+    let pos = [0.9f32, 0.8, 0.1, 0.5];
+    let neg = [0.2f32, 0.5, 0.6];
+    let plain = crate::metrics::roc_auc(&pos, &neg);
+    assert!((weighted_auc(&pos, &[1.0; 4], &neg) - plain).abs() < 1e-12);
+    // Three positives of one group that all win, one of another that
+    // loses every pair: each group weighs half.
+    let pos = [0.9f32, 0.9, 0.9, 0.0];
+    let w = [1.0 / 3.0, 1.0 / 3.0, 1.0 / 3.0, 1.0];
+    assert!((weighted_auc(&pos, &w, &neg) - 0.5).abs() < 1e-12);
+    assert_eq!(weighted_auc(&pos, &w, &[]), 0.5);
+}
+
+#[test]
+fn the_validation_takes_trees_only_where_they_beat_the_linear_model() {
+    // Two dense inputs whose exclusive-or is the label: no linear margin
+    // separates it, trees do; the validation must choose them, and the
+    // same call must choose the same trees twice.
+    let mut rows = Rows {
+        feats: Vec::new(),
+        spans: Vec::new(),
+    };
+    let (mut pos, mut neg) = (Vec::new(), Vec::new());
+    for i in 0..800u32 {
+        let a = (i % 20) as f32 / 20.0 + 0.01;
+        let b = ((i / 20) % 20) as f32 / 20.0 + 0.01;
+        let start = rows.feats.len();
+        rows.feats.extend([(0, 1.0), (1, a), (2, b)]);
+        rows.spans.push((start, rows.feats.len()));
+        let keyed = (rows.spans.len() - 1, format!("name{i}"));
+        if (a > 0.5) != (b > 0.5) {
+            pos.push(keyed);
+        } else {
+            neg.push(keyed);
+        }
+    }
+    let hyper = Hyper {
+        epochs: 2,
+        l2: 1e-5,
+        filter: NO_FILTER,
+    };
+    let run = || choose_boost(&rows, &pos, &neg, 3, hyper, (0.5, 0.0), &|_| {});
+    let (p, v) = run();
+    let p = p.expect("trees chosen");
+    let (auc, _) = v.expect("validated");
+    assert!(auc > 0.95, "{auc}");
+    assert_eq!(run().0, Some(p));
+    let a = fit_stage2(&rows, &pos, &neg, hyper, 3, p);
+    assert_eq!(a, fit_stage2(&rows, &pos, &neg, hyper, 3, p));
+    assert_eq!(a.trees.len(), p.rounds);
+    // A label the linear model separates perfectly (one input over one
+    // half): no tree can beat it, none is taken.
+    let mut rows = Rows {
+        feats: Vec::new(),
+        spans: Vec::new(),
+    };
+    let (mut pos, mut neg) = (Vec::new(), Vec::new());
+    for i in 0..800u32 {
+        let a = (i % 20) as f32 / 20.0 + 0.01;
+        let start = rows.feats.len();
+        rows.feats.extend([(0, 1.0), (1, a)]);
+        rows.spans.push((start, rows.feats.len()));
+        let keyed = (rows.spans.len() - 1, format!("name{i}"));
+        if a > 0.5 {
+            pos.push(keyed);
+        } else {
+            neg.push(keyed);
+        }
+    }
+    let (p, v) = choose_boost(&rows, &pos, &neg, 3, hyper, (0.25, 0.5), &|_| {});
+    assert_eq!(p, None, "nothing beats a perfect linear validation");
+    assert_eq!(v, Some((0.25, 0.5)), "the linear model's own figures");
 }
