@@ -2,6 +2,8 @@
 //! installs a tracing subscriber, exits the process or uses `anyhow`.
 #![allow(clippy::print_stdout, clippy::print_stderr)]
 
+#[allow(unsafe_code)]
+mod alloc;
 mod cli;
 mod cmd;
 mod open;

@@ -643,6 +643,46 @@ struct Commit {
     /// The event sequence when the load began.
     #[serde(default)]
     first_seq: u64,
+    /// The (kind, data) of the compact first sightings (see
+    /// [`SIGHTING_TIME`]), by their index.
+    #[serde(default)]
+    templates: Vec<(String, std::collections::BTreeMap<String, String>)>,
+}
+
+/// The first byte of a compact first-sighting value (an event's JSON
+/// starts with `{`): then its template's index (u16), its time (i64) and
+/// its subject's name, all rendered into the event's JSON only for the
+/// sightings kept (`number_events`).
+const SIGHTING_TIME: u8 = 2;
+
+fn compact_sighting(template: u16, time: i64, name: &str, out: &mut Vec<u8>) {
+    out.clear();
+    out.push(SIGHTING_TIME);
+    out.extend_from_slice(&template.to_be_bytes());
+    out.extend_from_slice(&time.to_be_bytes());
+    out.extend_from_slice(name.as_bytes());
+}
+
+/// An event's JSON: `v` itself, or rendered from a compact sighting.
+fn event_json<'v>(
+    v: &'v [u8],
+    templates: &[(String, std::collections::BTreeMap<String, String>)],
+    json: &'v mut Vec<u8>,
+) -> Result<&'v [u8]> {
+    if v.first() != Some(&SIGHTING_TIME) {
+        return Ok(v);
+    }
+    let bad = || corrupt("bad compact sighting");
+    let t = v.get(1..3).ok_or_else(bad)?;
+    let time = v.get(3..11).ok_or_else(bad)?;
+    let name = std::str::from_utf8(&v[11..]).map_err(|_| bad())?;
+    let (kind, data) = templates
+        .get(usize::from(u16::from_be_bytes([t[0], t[1]])))
+        .ok_or_else(bad)?;
+    let mut at = [0u8; 8];
+    at.copy_from_slice(time);
+    super::write::encode_event_parts(kind, data, name, i64::from_be_bytes(at), json)?;
+    Ok(json)
 }
 
 /// What step 3 reports.
@@ -668,6 +708,8 @@ pub struct EmbeddedBulk<'a> {
     first_seq: u64,
     merge: bool,
     new_sources: Vec<(String, u16)>,
+    /// The (kind, data) of the compact first sightings.
+    templates: Vec<(String, std::collections::BTreeMap<String, String>)>,
     key: Vec<u8>,
     committed: bool,
 }
@@ -715,6 +757,7 @@ impl EmbeddedStore {
             display: Sorter::new(&dir, "disp", Rule::Max, SIDE_BUDGET, true),
             dir,
             new_sources: Vec::new(),
+            templates: Vec::new(),
             key: Vec::with_capacity(128),
             committed: false,
         }))
@@ -765,9 +808,22 @@ impl EmbeddedBulk<'_> {
         data: &std::collections::BTreeMap<String, String>,
         sightings: &[(&scry_model::DomainName, i64)],
     ) -> Result<()> {
-        let mut json = Vec::with_capacity(256);
+        let template = match self
+            .templates
+            .iter()
+            .position(|(k, d)| k == kind && d == data)
+        {
+            Some(i) => i,
+            None => {
+                self.templates.push((kind.to_string(), data.clone()));
+                self.templates.len() - 1
+            }
+        };
+        let template = u16::try_from(template)
+            .map_err(|_| StoreError::Invalid("more than 65535 kinds of first sightings".into()))?;
+        let mut json = Vec::with_capacity(128);
         for (name, time) in sightings {
-            super::write::encode_event_parts(kind, data, name.ascii(), *time, &mut json)?;
+            compact_sighting(template, *time, name.ascii(), &mut json);
             self.key.clear();
             keys::push_name(&mut self.key, name);
             self.key.extend_from_slice(&self.next_seq.to_be_bytes());
@@ -811,6 +867,50 @@ impl EmbeddedBulk<'_> {
     }
 
     fn finish_load(&mut self, ledger: Option<LedgerEntry>) -> Result<WriteReceipt> {
+        let commit = self.commit_runs(ledger)?;
+        self.apply_commit(&commit)
+    }
+
+    /// Finishes the load and runs `then` once its `COMMIT` is durable (the
+    /// load is decided: a crash from there on is finished by the next
+    /// open). When the load has no facts or display forms of its own, step
+    /// 3 writes only `evt`, `seen` and `meta`, and `then` runs on a second
+    /// thread alongside it (it must write none of those); else after it.
+    pub(super) fn finish_then<T: Send>(
+        mut self,
+        ledger: Option<LedgerEntry>,
+        then: impl FnOnce() -> Result<T> + Send,
+    ) -> Result<(WriteReceipt, T)> {
+        let commit = self.commit_runs(ledger)?;
+        if !commit.merge && commit.facts.is_empty() && commit.display.is_empty() {
+            std::thread::scope(|sc| {
+                let other = sc.spawn(then);
+                let receipt = self.apply_commit(&commit);
+                let other = other
+                    .join()
+                    .map_err(|_| StoreError::Engine("bulk load companion panicked".into()))?;
+                Ok((receipt?, other?))
+            })
+        } else {
+            let receipt = self.apply_commit(&commit)?;
+            Ok((receipt, then()?))
+        }
+    }
+
+    /// A crash after `COMMIT` and `then`, before step 3 (for tests): the
+    /// bulk load's files are left for the next open.
+    #[cfg(test)]
+    pub(super) fn commit_then_stop<T>(
+        mut self,
+        ledger: Option<LedgerEntry>,
+        then: impl FnOnce() -> Result<T>,
+    ) -> Result<T> {
+        self.commit_runs(ledger)?;
+        then()
+    }
+
+    /// Steps 1 and 2: the runs finished and `COMMIT` written.
+    fn commit_runs(&mut self, ledger: Option<LedgerEntry>) -> Result<Commit> {
         let started = std::time::Instant::now();
         let take = |s: &mut Sorter, name: &'static str, rule: Rule| {
             std::mem::replace(s, Sorter::new(&self.dir, name, rule, 0, true)).finish()
@@ -834,6 +934,7 @@ impl EmbeddedBulk<'_> {
             merge: self.merge,
             sightings: sightings.iter().map(name).collect(),
             first_seq: self.first_seq,
+            templates: self.templates.clone(),
         };
         debug_assert!(self.any_sighting || commit.sightings.is_empty());
         let body = serde_json::to_vec(&commit).map_err(|e| StoreError::Engine(e.to_string()))?;
@@ -846,7 +947,12 @@ impl EmbeddedBulk<'_> {
         // From here on the load is decided: a failure leaves `COMMIT` for
         // the next open to finish.
         self.committed = true;
-        match apply(self.store, &self.dir, &commit) {
+        Ok(commit)
+    }
+
+    /// Steps 3 and 4 of a committed load.
+    fn apply_commit(&mut self, commit: &Commit) -> Result<WriteReceipt> {
+        match apply(self.store, &self.dir, commit) {
             Ok(done) => {
                 self.w.counts.clear();
                 if let Some(s) = done.next_seq {
@@ -1271,6 +1377,11 @@ fn join_ingest(h: std::thread::ScopedJoinHandle<'_, Result<()>>, first: Result<(
 
 /// Ingests the merge of `runs` into `ks`.
 pub(super) fn ingest_runs(s: &EmbeddedStore, ks: &fjall::Keyspace, runs: &[PathBuf]) -> Result<()> {
+    if runs.is_empty() {
+        // Nothing to write: `ks` is left alone (a pDNS form load ingests
+        // its own keyspaces alongside; see `EmbeddedBulk::finish_then`).
+        return Ok(());
+    }
     s.make_write_room(ks)?;
     let mut ing = ks.start_ingestion()?;
     let mut order = Order::default();
@@ -1286,6 +1397,9 @@ pub(super) fn ingest_runs(s: &EmbeddedStore, ks: &fjall::Keyspace, runs: &[PathB
 /// Ingests `piv` and counts `cnt` off it: a value's holders are contiguous
 /// in `piv` order, and its count key is the holding key's front.
 fn ingest_piv(s: &EmbeddedStore, runs: &[PathBuf]) -> Result<()> {
+    if runs.is_empty() {
+        return Ok(());
+    }
     s.make_write_room(&s.piv)?;
     s.make_write_room(&s.cnt)?;
     let mut piv = s.piv.start_ingestion()?;
@@ -1379,15 +1493,17 @@ fn number_events(
     let mut kept = Sorter::new(dir, "kept", Rule::Max, SIDE_BUDGET, durable);
     {
         let mut m = Merged::open(&run_paths(dir, &c.sightings), Rule::Max)?;
-        let mut last: Option<Vec<u8>> = None;
+        let (mut last, mut started) = (Vec::with_capacity(64), false);
         let mut mark = Vec::with_capacity(64);
         while let Some((k, v)) = m.next()? {
             let sl = entity_len(k).ok_or_else(|| corrupt("bad sighting key"))?;
             let (subject, ordinal) = k.split_at(sl);
-            if last.as_deref() == Some(subject) {
+            if started && last.as_slice() == subject {
                 continue;
             }
-            last = Some(subject.to_vec());
+            last.clear();
+            last.extend_from_slice(subject);
+            started = true;
             if stored_names {
                 mark.clear();
                 mark.push(MARK_SUBJECT);
@@ -1404,8 +1520,9 @@ fn number_events(
     let mut out = RunWriter::create(dir.join("out-evt.run"))?;
     let mut m = Merged::open(&all, Rule::Max)?;
     let mut seq = c.first_seq;
+    let mut json = Vec::with_capacity(256);
     while let Some((_, v)) = m.next()? {
-        out.put(&seq.to_be_bytes(), v)?;
+        out.put(&seq.to_be_bytes(), event_json(v, &c.templates, &mut json)?)?;
         seq += 1;
     }
     let path = out.finish(durable)?;
@@ -1418,11 +1535,17 @@ fn apply_empty(s: &EmbeddedStore, dir: &Path, c: &Commit) -> Result<Applied> {
     let runs = |names: &[String]| run_paths(dir, names);
     let mut sd = Sides::new(dir, false, false)?;
     let mut n = 0u64;
-    s.make_write_room(&s.fwd)?;
-    s.make_write_room(&s.dom)?;
     // `fwd` and `dom` are ingested on two threads as the merge produces
-    // their keys in order.
+    // their keys in order (left alone when there are no facts).
+    let no_facts = c.facts.is_empty();
+    if !no_facts {
+        s.make_write_room(&s.fwd)?;
+        s.make_write_room(&s.dom)?;
+    }
     std::thread::scope(|sc| -> Result<()> {
+        if no_facts {
+            return Ok(());
+        }
         let (mut fwd, fwd_h) = IngestFeed::start(sc, &s.fwd);
         let (mut dom, dom_h) = IngestFeed::start(sc, &s.dom);
         let derived = derive(

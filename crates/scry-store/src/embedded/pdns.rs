@@ -851,6 +851,9 @@ pub(super) enum Stop {
     AfterCommit,
     /// After the inner bulk load committed, before the form's ingestion.
     AfterBulk,
+    /// After the inner bulk load's `COMMIT` and the form's ingestion,
+    /// before the bulk load's step 3 (events, ledger).
+    FormBeforeBulk,
 }
 
 /// A pDNS form load (see the module docs).
@@ -998,18 +1001,27 @@ impl BulkLoad for EmbeddedPdnsForm<'_> {
             .inner
             .take()
             .ok_or_else(|| StoreError::Engine("pdns form load already finished".into()))?;
-        let mut receipt = Box::new(inner).finish(Some(ledger))?;
         #[cfg(test)]
         if self.stop == Stop::AfterBulk {
-            return Ok(receipt);
+            return Box::new(inner).finish(Some(ledger));
         }
-        let n = match self.store.pdns_apply(&commit) {
-            Ok(n) => n,
-            Err(e) => {
-                self.store.poisoned.store(true, Ordering::SeqCst);
-                return Err(e);
-            }
+        // The form is ingested once the bulk load's `COMMIT` is durable
+        // (the load is then decided: the next open finishes the bulk load,
+        // which stores the ledger entry, and then the form), alongside the
+        // bulk load's own step 3 (events and ledger) when that writes no
+        // keyspace of the form's.
+        let store = self.store;
+        let form = || {
+            store
+                .pdns_apply(&commit)
+                .inspect_err(|_| store.poisoned.store(true, Ordering::SeqCst))
         };
+        #[cfg(test)]
+        if self.stop == Stop::FormBeforeBulk {
+            inner.commit_then_stop(Some(ledger), form)?;
+            return Ok(WriteReceipt::default());
+        }
+        let (mut receipt, n) = inner.finish_then(Some(ledger), form)?;
         fs::remove_dir_all(&dir).map_err(|e| io(&dir, e))?;
         tracing::info!(
             secs = started.elapsed().as_secs_f64(),
@@ -1236,6 +1248,27 @@ mod tests {
         assert!(s.events(0, 10).expect("events").is_empty());
         assert!(!dir.path().join(DIR).try_exists().expect("stat"));
         load(&s, true, Stop::No);
+        assert_eq!(reads(&s), reference());
+    }
+
+    /// A crash after the bulk load's `COMMIT` and the form's ingestion,
+    /// before the bulk load stored its events and ledger (the two run
+    /// alongside): the next open finishes the bulk load, then ingests the
+    /// form again (absolute values).
+    #[test]
+    fn a_form_load_stopped_before_its_bulk_load_applied_is_finished_on_open() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        {
+            let s = EmbeddedStore::open_path(dir.path()).expect("open");
+            load(&s, true, Stop::FormBeforeBulk);
+            assert!(s.ledger("pdns:test").expect("ledger").is_none());
+            assert!(s.events(0, 10).expect("events").is_empty());
+            assert!(s.fwd.first_key_value().is_some());
+        }
+        let s = EmbeddedStore::open_path(dir.path()).expect("reopen");
+        assert!(!dir.path().join(DIR).try_exists().expect("stat"));
+        assert!(s.ledger("pdns:test").expect("ledger").is_some());
+        assert_eq!(s.pdns_holders().expect("holders"), 20);
         assert_eq!(reads(&s), reference());
     }
 

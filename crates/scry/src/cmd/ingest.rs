@@ -15,6 +15,8 @@ use crate::{open, out};
 use scry_ingest::zone::{ZoneIngestOptions, ingest_zone, zone_diff};
 
 pub(crate) fn run(cli: &Cli, c: &IngestCmd) -> Result<ExitCode> {
+    // A one-shot load: freed sorter buffers are reused, not faulted in again.
+    crate::alloc::retain_freed_memory();
     match c {
         IngestCmd::Facts(a) => facts(cli, a),
         IngestCmd::Whois(a) => registration(cli, a, RegKind::Whois),
