@@ -5,8 +5,11 @@
 //! every reuse faulted fresh zeroed pages in again: 30 k page faults and
 //! ~10% of a 1 M-rrset pDNS load's CPU in the kernel's page zeroing
 //! (`clear_page_erms`), measured with perf; with the freed memory kept,
-//! 600 faults. One-shot commands (`scry ingest …`) keep it; the server does
-//! not call this.
+//! 600 faults. `scry ingest pdns` keeps it; the zone and facts loads do not
+//! (the zone load gained nothing and peaked 108 MiB higher at 2 M
+//! delegations; the 10 M-fact store bench's ingest peaked at 738 MiB with
+//! it against 501 MiB the session before, not measured apart); the server
+//! does not call this.
 
 use std::ffi::{c_int, c_long};
 

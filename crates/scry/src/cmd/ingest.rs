@@ -15,14 +15,19 @@ use crate::{open, out};
 use scry_ingest::zone::{ZoneIngestOptions, ingest_zone, zone_diff};
 
 pub(crate) fn run(cli: &Cli, c: &IngestCmd) -> Result<ExitCode> {
-    // A one-shot load: freed sorter buffers are reused, not faulted in again.
-    crate::alloc::retain_freed_memory();
     match c {
         IngestCmd::Facts(a) => facts(cli, a),
         IngestCmd::Whois(a) => registration(cli, a, RegKind::Whois),
         IngestCmd::Rdap(a) => registration(cli, a, RegKind::Rdap),
         IngestCmd::Zone(a) => zone(cli, a),
-        IngestCmd::Pdns(a) => pdns(cli, a),
+        IngestCmd::Pdns(a) => {
+            // A one-shot load whose sorter buffers are freed and taken again
+            // phase after phase: reused, not faulted in again (measured on
+            // the pDNS load only; the zone load gained nothing from it and
+            // peaked 108 MiB higher).
+            crate::alloc::retain_freed_memory();
+            pdns(cli, a)
+        }
         IngestCmd::Ct(a) => ct(cli, a),
         IngestCmd::Asn(a) => asn(cli, a),
         IngestCmd::Feed(a) => feed(cli, a),
