@@ -25,7 +25,7 @@ use flate2::write::GzEncoder;
 use scry_model::{DomainName, Entity, Ip, Observation, Predicate, Timestamp, Window, format_time};
 use scry_parse::zone::{DelegationGrouper, Rdata, ZoneOptions, ZoneReader, rtype};
 use scry_parse::{ParseError, ParseErrorKind};
-use scry_store::{LedgerEntry, NewEvent, Store, WriteBatch, ZoneFormPart};
+use scry_store::{LedgerEntry, NewEvent, Store, WriteBatch, ZoneForm};
 
 use crate::error::{IngestError, Result};
 use crate::input::{file_identity, open_input};
@@ -998,67 +998,6 @@ fn added_event(l: &LineRef<'_>, zone: &str, day: &str, date: Timestamp) -> NewEv
     }
 }
 
-/// Threads filling the zone form of a first snapshot (the writer, which
-/// reads the run for the events, hands each its share of the lines in
-/// pieces, see [`fill_part`]).
-const PRODUCERS: usize = 2;
-
-/// Run lines per piece handed to a zone-form part.
-const PIECE: u64 = 1_024;
-
-/// Fills one part of a first snapshot's zone form from pieces of run
-/// lines (each ending in `\n`) until `pieces` closes. Facts the form
-/// refuses go to `tx` as observations; returns the facts taken.
-fn fill_part(
-    run: &Path,
-    cx: &mut ChangeContext,
-    mut part: Box<dyn ZoneFormPart + '_>,
-    pieces: std::sync::mpsc::Receiver<Vec<u8>>,
-    tx: &std::sync::mpsc::SyncSender<Vec<Observation>>,
-) -> Result<u64> {
-    let mut obs = Vec::new();
-    let mut taken = 0u64;
-    let mut glue = Vec::new();
-    let damaged = || IngestError::Internal(format!("{}: damaged snapshot run line", run.display()));
-    for piece in pieces {
-        let text = std::str::from_utf8(&piece).map_err(|_| damaged())?;
-        for line in text.split_terminator('\n') {
-            let l = LineRef::parse(line).ok_or_else(damaged)?;
-            let Ok(domain) = DomainName::parse(l.domain) else {
-                continue;
-            };
-            let subject = Entity::Domain(domain);
-            cx.name_servers(l.ns);
-            glue.clear();
-            for g in l.glue.split(',') {
-                if let Some((host, ip)) = g.split_once('=')
-                    && let (Ok(h), Ok(ip)) = (DomainName::parse(host), Ip::parse(ip))
-                {
-                    glue.push((Entity::Domain(h), Entity::Ip(ip)));
-                }
-            }
-            let facts = cx.delegation(&subject, &glue, l.ds > 0);
-            if part.add(&facts)? {
-                taken += facts.len() as u64;
-            } else {
-                let owned = facts
-                    .iter()
-                    .map(|(s, p, o)| ((*s).clone(), *p, (*o).clone()))
-                    .collect();
-                cx.to_observations(owned, &mut obs);
-                if obs.len() >= SEND {
-                    tx.send(std::mem::take(&mut obs)).map_err(|_| stopped())?;
-                }
-            }
-        }
-    }
-    if !obs.is_empty() {
-        tx.send(obs).map_err(|_| stopped())?;
-    }
-    part.done()?;
-    Ok(taken)
-}
-
 /// Ingests one zone file: builds its snapshot run, diffs it with the
 /// previous snapshot and writes the changes (facts and events) in batches
 /// with their ledger position, so an interrupted ingest resumes.
@@ -1203,103 +1142,76 @@ pub fn ingest_zone(
             // form refuses; the writer reads the same run for the events,
             // so no change crosses threads.
             let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<Observation>>(4);
-            let parts = f.parts(PRODUCERS)?;
-            let of = parts.len() as u64;
-            let taken = std::thread::scope(|ps| -> Result<u64> {
-                let mut pieces = Vec::with_capacity(parts.len());
-                let producers: Vec<_> = parts
-                    .into_iter()
-                    .map(|part| {
-                        let tx = tx.clone();
-                        let run = new_run.as_path();
-                        let (ptx, prx) = std::sync::mpsc::sync_channel::<Vec<u8>>(2);
-                        pieces.push(ptx);
-                        let mut cx = ChangeContext::new(&origin, date, opts.now);
-                        ps.spawn(move || fill_part(run, &mut cx, part, prx, &tx))
-                    })
-                    .collect();
-                drop(tx);
+            let producer = sc.spawn(move || -> Result<(Box<dyn ZoneForm + '_>, u64)> {
                 let mut obs = Vec::new();
-                let mut events = Vec::new();
-                let written = (|| -> Result<()> {
-                    let mut r = RunReader::open(&new)?;
-                    let (mut piece, mut lines, mut next) = (Vec::new(), 0u64, 0usize);
-                    loop {
-                        let more = r.advance()?;
-                        if more {
-                            let l = r.line_ref()?;
-                            n += 1;
-                            events.push(added_event(&l, &zone, &day, date));
-                            piece.extend_from_slice(&r.line);
-                            lines += 1;
-                        }
-                        if lines > 0 && (!more || lines >= PIECE) {
-                            // The pieces go round the parts; while a part's
-                            // queue is full the refused facts are taken in,
-                            // so neither side waits on the other for ever.
-                            let mut p = std::mem::take(&mut piece);
-                            let to = &pieces[next % pieces.len()];
-                            next += 1;
-                            lines = 0;
-                            loop {
-                                match to.try_send(p) {
-                                    Ok(()) => break,
-                                    Err(std::sync::mpsc::TrySendError::Full(back)) => {
-                                        p = back;
-                                        if let Ok(o) =
-                                            rx.recv_timeout(std::time::Duration::from_millis(1))
-                                        {
-                                            obs.extend(o);
-                                        }
-                                    }
-                                    Err(std::sync::mpsc::TrySendError::Disconnected(_)) => {
-                                        return Err(stopped());
-                                    }
-                                }
-                            }
-                        }
-                        if events.len() >= SEND || (!more && !events.is_empty()) {
-                            while let Ok(o) = rx.try_recv() {
-                                obs.extend(o);
-                            }
-                            if more {
-                                flush(&mut obs, &mut events, n, false, &mut summary)?;
-                            }
-                        }
-                        if !more {
-                            return Ok(());
+                let mut taken = 0u64;
+                let mut glue = Vec::new();
+                let mut r = RunReader::open(&new_run)?;
+                while r.advance()? {
+                    let l = r.line_ref()?;
+                    let Ok(domain) = DomainName::parse(l.domain) else {
+                        continue;
+                    };
+                    let subject = Entity::Domain(domain);
+                    cx.name_servers(l.ns);
+                    glue.clear();
+                    for g in l.glue.split(',') {
+                        if let Some((host, ip)) = g.split_once('=')
+                            && let (Ok(h), Ok(ip)) = (DomainName::parse(host), Ip::parse(ip))
+                        {
+                            glue.push((Entity::Domain(h), Entity::Ip(ip)));
                         }
                     }
-                })();
-                drop(pieces);
-                if written.is_ok() {
-                    // The refused facts still on their way.
-                    for o in rx.iter() {
-                        obs.extend(o);
-                    }
-                }
-                drop(rx);
-                let mut taken = 0;
-                let mut failed = written.err();
-                for h in producers {
-                    match h.join() {
-                        Ok(Ok(t)) => taken += t,
-                        Ok(Err(e)) => failed = failed.or(Some(e)),
-                        Err(_) => {
-                            failed = failed.or(Some(IngestError::Internal(
-                                "zone change thread panicked".into(),
-                            )))
+                    let facts = cx.delegation(&subject, &glue, l.ds > 0);
+                    if f.add(&facts)? {
+                        taken += facts.len() as u64;
+                    } else {
+                        let owned = facts
+                            .iter()
+                            .map(|(s, p, o)| ((*s).clone(), *p, (*o).clone()))
+                            .collect();
+                        cx.to_observations(owned, &mut obs);
+                        if obs.len() >= SEND {
+                            tx.send(std::mem::take(&mut obs)).map_err(|_| stopped())?;
                         }
                     }
                 }
-                if let Some(e) = failed {
-                    return Err(e);
+                if !obs.is_empty() {
+                    tx.send(obs).map_err(|_| stopped())?;
                 }
-                summary.stored += taken;
-                flush(&mut obs, &mut events, n, true, &mut summary)?;
-                Ok(taken)
-            })?;
-            tracing::debug!(taken, parts = of, "zone form filled");
+                Ok((f, taken))
+            });
+            let mut obs = Vec::new();
+            let mut events = Vec::new();
+            let written = (|| -> Result<()> {
+                let mut r = RunReader::open(&new)?;
+                while r.advance()? {
+                    let l = r.line_ref()?;
+                    n += 1;
+                    events.push(added_event(&l, &zone, &day, date));
+                    if events.len() >= SEND {
+                        while let Ok(o) = rx.try_recv() {
+                            obs.extend(o);
+                        }
+                        flush(&mut obs, &mut events, n, false, &mut summary)?;
+                    }
+                }
+                Ok(())
+            })();
+            if written.is_ok() {
+                // The refused facts still on their way.
+                for o in rx.iter() {
+                    obs.extend(o);
+                }
+            }
+            drop(rx);
+            let produced = producer
+                .join()
+                .map_err(|_| IngestError::Internal("zone change thread panicked".into()))?;
+            written?;
+            let (f, taken) = produced?;
+            summary.stored += taken;
+            flush(&mut obs, &mut events, n, true, &mut summary)?;
             return Ok(Some(f));
         }
         let (tx, rx) = std::sync::mpsc::sync_channel::<Changes>(0);

@@ -488,24 +488,6 @@ pub trait ZoneForm: Send {
     fn commit<'s>(self: Box<Self>) -> Result<ZoneFormCommit<'s>>
     where
         Self: 's;
-
-    /// `n` parts of this load (at least one; fewer when the engine has
-    /// fewer left) that other threads fill at the same time, each with
-    /// its own sorting and a share of the load's memory: a delegation's
-    /// facts go to one part in one `add`, and the form stores what every
-    /// part took as if it had taken it itself. Each part must be
-    /// [`ZoneFormPart::done`] before [`ZoneForm::commit`] or
-    /// [`ZoneForm::finish`], which fail otherwise.
-    fn parts(&mut self, n: usize) -> Result<Vec<Box<dyn ZoneFormPart + '_>>>;
-}
-
-/// A part of a [`ZoneForm`] load (see [`ZoneForm::parts`]).
-pub trait ZoneFormPart: Send {
-    /// As [`ZoneForm::add`].
-    fn add(&mut self, facts: &[(&Entity, Predicate, &Entity)]) -> Result<bool>;
-
-    /// Hands what this part took to its form (sorted and written).
-    fn done(self: Box<Self>) -> Result<()>;
 }
 
 /// What [`ZoneForm::commit`] returns: the facts given back, and the

@@ -803,10 +803,21 @@ impl EmbeddedStore {
         fs::create_dir_all(&dir).map_err(|e| io(&dir, e))?;
         Ok(Some(EmbeddedZoneForm {
             store: self,
-            fill: Fill::new(&dir, OWN_RUNS, id, date, 1),
+            zdl: Sorter::new(&dir, "zdl", Rule::Max, ZDL_BUDGET, true),
+            zrv: Sorter::new(&dir, "zrv", Rule::Max, ZRV_BUDGET, true),
+            nam: Sorter::new(&dir, "nam", Rule::Max, NAM_BUDGET, true),
             dir,
-            parts: std::sync::Mutex::new(Vec::new()),
-            issued: 0,
+            id,
+            date,
+            foreign: HashSet::new(),
+            texts: BTreeMap::new(),
+            holders: 0,
+            keys: Vec::new(),
+            subjects: Vec::new(),
+            arena: Vec::new(),
+            val: Vec::new(),
+            rk: Vec::new(),
+            names: HashMap::new(),
         }))
     }
 
@@ -1008,63 +1019,10 @@ struct Commit {
     texts: Vec<(Vec<u8>, String)>,
 }
 
-/// A zone-form load (see the module docs): its own filler and the
-/// contents of the parts other threads filled ([`crate::ZoneForm::parts`]).
+/// A zone-form load (see the module docs).
 pub struct EmbeddedZoneForm<'a> {
     store: &'a EmbeddedStore,
     dir: PathBuf,
-    fill: Fill,
-    /// What the finished parts handed over.
-    parts: std::sync::Mutex<Vec<Deposit>>,
-    /// Parts given out so far (each must be done before the commit).
-    issued: usize,
-}
-
-/// Most parts of one zone-form load (their sorters' run names).
-const MAX_PARTS: usize = 4;
-
-/// Run-file names of the form's own sorters and of each part's.
-const OWN_RUNS: [&str; 3] = ["zdl", "zrv", "nam"];
-const PART_RUNS: [[&str; 3]; MAX_PARTS] = [
-    ["zdl-a", "zrv-a", "nam-a"],
-    ["zdl-b", "zrv-b", "nam-b"],
-    ["zdl-c", "zrv-c", "nam-c"],
-    ["zdl-d", "zrv-d", "nam-d"],
-];
-
-/// What a filler holds once its sorters are finished: sorted runs and
-/// the side sets the commit records.
-#[derive(Default)]
-struct Deposit {
-    zdl: Vec<PathBuf>,
-    zrv: Vec<PathBuf>,
-    nam: Vec<PathBuf>,
-    foreign: HashSet<Vec<u8>>,
-    texts: BTreeMap<Vec<u8>, String>,
-    holders: u64,
-}
-
-impl Deposit {
-    /// Adds another filler's deposit (runs of equal keys merge by
-    /// [`Rule::Max`] at the ingestion, whichever run holds them).
-    fn absorb(&mut self, o: Deposit) {
-        self.zdl.extend(o.zdl);
-        self.zrv.extend(o.zrv);
-        self.nam.extend(o.nam);
-        self.foreign.extend(o.foreign);
-        for (k, t) in o.texts {
-            let e = self.texts.entry(k).or_default();
-            if t > *e {
-                *e = t;
-            }
-        }
-        self.holders += o.holders;
-    }
-}
-
-/// The state that turns delegations into sorted `zdl`, `zrv` and `nam`
-/// streams: the form's own, or one part's.
-struct Fill {
     zdl: Sorter,
     zrv: Sorter,
     nam: Sorter,
@@ -1111,62 +1069,7 @@ fn push_object(cache: &mut HashMap<String, Vec<u8>>, a: &mut Vec<u8>, o: &Entity
     cache.insert(d.ascii().to_string(), a[from..].to_vec());
 }
 
-impl Fill {
-    /// A filler whose sorters write runs named `runs` into `dir`, with
-    /// `1 / share` of the load's sort budgets (the fillers of one load
-    /// together hold what one would).
-    fn new(dir: &Path, runs: [&'static str; 3], id: u16, date: Timestamp, share: usize) -> Fill {
-        let share = share.max(1);
-        Fill {
-            zdl: Sorter::new(dir, runs[0], Rule::Max, ZDL_BUDGET / share, true),
-            zrv: Sorter::new(dir, runs[1], Rule::Max, ZRV_BUDGET / share, true),
-            nam: Sorter::new(dir, runs[2], Rule::Max, NAM_BUDGET / share, true),
-            id,
-            date,
-            foreign: HashSet::new(),
-            texts: BTreeMap::new(),
-            holders: 0,
-            keys: Vec::new(),
-            subjects: Vec::new(),
-            arena: Vec::new(),
-            val: Vec::new(),
-            rk: Vec::new(),
-            names: HashMap::new(),
-        }
-    }
-
-    /// Finishes the three sorters at once (their last runs sorted and
-    /// written on three threads).
-    fn finish(self) -> Result<Deposit> {
-        let Fill {
-            zdl,
-            zrv,
-            nam,
-            foreign,
-            texts,
-            holders,
-            ..
-        } = self;
-        let (zdl, zrv, nam) = std::thread::scope(|sc| {
-            let zrv = sc.spawn(|| zrv.finish());
-            let nam = sc.spawn(|| nam.finish());
-            let zdl = zdl.finish();
-            let join = |h: std::thread::ScopedJoinHandle<'_, Result<Vec<PathBuf>>>| {
-                h.join()
-                    .map_err(|_| StoreError::Engine("zone form sort thread panicked".into()))?
-            };
-            Ok::<_, StoreError>((zdl?, join(zrv)?, join(nam)?))
-        })?;
-        Ok(Deposit {
-            zdl,
-            zrv,
-            nam,
-            foreign,
-            texts,
-            holders,
-        })
-    }
-
+impl crate::ZoneForm for EmbeddedZoneForm<'_> {
     fn add(&mut self, facts: &[(&Entity, Predicate, &Entity)]) -> Result<bool> {
         if facts.is_empty() {
             return Ok(true);
@@ -1332,51 +1235,6 @@ impl Fill {
         self.holders += 1;
         Ok(true)
     }
-}
-
-/// A part of a zone-form load, filled on another thread; `done` hands
-/// its sorted runs to the form.
-struct Part<'p> {
-    fill: Fill,
-    out: &'p std::sync::Mutex<Vec<Deposit>>,
-}
-
-impl crate::ZoneFormPart for Part<'_> {
-    fn add(&mut self, facts: &[(&Entity, Predicate, &Entity)]) -> Result<bool> {
-        self.fill.add(facts)
-    }
-
-    fn done(self: Box<Self>) -> Result<()> {
-        let d = self.fill.finish()?;
-        lock(self.out).push(d);
-        Ok(())
-    }
-}
-
-impl crate::ZoneForm for EmbeddedZoneForm<'_> {
-    fn add(&mut self, facts: &[(&Entity, Predicate, &Entity)]) -> Result<bool> {
-        self.fill.add(facts)
-    }
-
-    fn parts(&mut self, n: usize) -> Result<Vec<Box<dyn crate::ZoneFormPart + '_>>> {
-        let n = n.min(MAX_PARTS - self.issued);
-        if n == 0 {
-            return Err(StoreError::Invalid(format!(
-                "a zone-form load has at most {MAX_PARTS} parts"
-            )));
-        }
-        let (first, share) = (self.issued, n);
-        self.issued += n;
-        let (dir, id, date, out) = (&self.dir, self.fill.id, self.fill.date, &self.parts);
-        Ok((first..first + n)
-            .map(|i| {
-                Box::new(Part {
-                    fill: Fill::new(dir, PART_RUNS[i], id, date, share),
-                    out,
-                }) as Box<dyn crate::ZoneFormPart + '_>
-            })
-            .collect())
-    }
 
     fn finish(self: Box<Self>) -> Result<Vec<(Entity, Predicate, Entity)>> {
         let (kept_out, ingest) = self.commit()?;
@@ -1389,34 +1247,30 @@ impl crate::ZoneForm for EmbeddedZoneForm<'_> {
         Self: 's,
     {
         let s = self.store;
-        let spent = Fill::new(&self.dir, OWN_RUNS, 0, self.fill.date, 1);
-        let fill = std::mem::replace(&mut self.fill, spent);
-        let mut all = fill.finish()?;
-        let parts = std::mem::take(&mut *lock(&self.parts));
-        if parts.len() != self.issued {
-            return Err(StoreError::Engine(format!(
-                "zone form committed with {} of its {} parts done",
-                parts.len(),
-                self.issued
-            )));
-        }
-        for d in parts {
-            all.absorb(d);
-        }
-        let Deposit {
-            zdl,
-            zrv,
-            nam,
-            foreign,
-            texts,
-            holders,
-        } = all;
+        let take =
+            |x: &mut Sorter| std::mem::replace(x, Sorter::new(&self.dir, "x", Rule::Max, 0, false));
+        let (zdl, zrv, nam) = (
+            take(&mut self.zdl),
+            take(&mut self.zrv),
+            take(&mut self.nam),
+        );
+        // The three sorters' last runs are sorted and written at once.
+        let (zdl, zrv, nam) = std::thread::scope(|sc| {
+            let zrv = sc.spawn(|| zrv.finish());
+            let nam = sc.spawn(|| nam.finish());
+            let zdl = zdl.finish();
+            let join = |h: std::thread::ScopedJoinHandle<'_, Result<Vec<PathBuf>>>| {
+                h.join()
+                    .map_err(|_| StoreError::Engine("zone form sort thread panicked".into()))?
+            };
+            Ok::<_, StoreError>((zdl?, join(zrv)?, join(nam)?))
+        })?;
         // The facts of the holders kept out, for the caller's fact path.
         let mut kept_out = Vec::new();
-        if !foreign.is_empty() {
+        if !self.foreign.is_empty() {
             let mut m = Merged::open(&zdl, Rule::Max)?;
             while let Some((k, v)) = m.next()? {
-                if foreign.contains(k) {
+                if self.foreign.contains(k) {
                     kept_out.extend(Entry::decode(k, v)?.triples()?);
                 }
             }
@@ -1425,8 +1279,8 @@ impl crate::ZoneForm for EmbeddedZoneForm<'_> {
             zdl,
             zrv,
             nam,
-            foreign: foreign.into_iter().collect(),
-            texts: texts.into_iter().collect(),
+            foreign: self.foreign.iter().cloned().collect(),
+            texts: std::mem::take(&mut self.texts).into_iter().collect(),
         };
         let body = serde_json::to_vec(&c).map_err(|e| StoreError::Engine(e.to_string()))?;
         let tmp = self.dir.join("COMMIT.tmp");
@@ -1441,7 +1295,11 @@ impl crate::ZoneForm for EmbeddedZoneForm<'_> {
         if let Ok(d) = fs::File::open(&self.dir) {
             let _ = d.sync_all();
         }
-        tracing::debug!(holders, kept_out = kept_out.len(), "zone form committed");
+        tracing::debug!(
+            holders = self.holders,
+            kept_out = kept_out.len(),
+            "zone form committed"
+        );
         let dir = std::mem::take(&mut self.dir);
         let ingest = move || -> Result<()> {
             s.zone_apply(&c)?;
@@ -1688,10 +1546,15 @@ mod tests {
         let refs: Vec<_> = facts.iter().map(|(s, p, o)| (s, *p, o)).collect();
         assert!(crate::ZoneForm::add(&mut z, &refs).expect("add"));
         // As `finish` does, up to the commit file, then a crash.
-        let spent = Fill::new(&z.dir, OWN_RUNS, 0, DATE, 1);
-        let Deposit { zdl, zrv, nam, .. } = std::mem::replace(&mut z.fill, spent)
+        let zdl = std::mem::replace(&mut z.zdl, Sorter::new(&z.dir, "x", Rule::Max, 0, false))
             .finish()
-            .expect("sorters");
+            .expect("zdl");
+        let zrv = std::mem::replace(&mut z.zrv, Sorter::new(&z.dir, "x", Rule::Max, 0, false))
+            .finish()
+            .expect("zrv");
+        let nam = std::mem::replace(&mut z.nam, Sorter::new(&z.dir, "x", Rule::Max, 0, false))
+            .finish()
+            .expect("nam");
         let c = Commit {
             zdl,
             zrv,
