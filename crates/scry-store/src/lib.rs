@@ -48,7 +48,12 @@ pub use state::{DataDir, StateStore};
 /// (`zdl`/`zrv`/`zcn`, `pho`/`pcn`: facts served on read), which a build
 /// before them would misread. An older dir is upgraded when the embedded
 /// engine opens it (it holds no form, so recording the version is all).
-pub const FORMAT_VERSION: u32 = 4;
+/// Version 5: a bulk load's `COMMIT` may hold compact first sightings
+/// (their event templates) that a build before them, finishing a load a
+/// crash interrupted, would copy into the event log unrendered; a version-4
+/// dir is upgraded by recording the version (a load it left half done
+/// holds no compact value).
+pub const FORMAT_VERSION: u32 = 5;
 
 /// A raw document (WHOIS text, RDAP JSON, certificate) kept per subject and time.
 #[derive(Debug, Clone, PartialEq, Eq)]
