@@ -716,10 +716,12 @@ fn drop_suspects(
     let mut keep = Vec::with_capacity(neg.len());
     for h in 0..2 {
         let (w, _) = fit(rows, pos, &halves[1 - h], quick, seed ^ 0x0f11_7e55);
-        keep.extend(halves[h].iter().copied().filter(|&r| {
-            let z: f32 = rows.row(r).iter().map(|&(i, v)| w[i as usize] * v).sum();
-            z <= threshold
-        }));
+        keep.extend(
+            halves[h]
+                .iter()
+                .copied()
+                .filter(|&r| margin(rows, r, &w) <= threshold),
+        );
     }
     keep.sort_unstable();
     keep
@@ -771,7 +773,7 @@ fn choose(
             .find(|(t, _)| *t == h.filter)
             .map_or(&tn, |(_, kept)| kept);
         let (w, _) = fit(rows, &tp, negs, h, seed);
-        let score = |r: usize| -> f32 { rows.row(r).iter().map(|&(i, v)| w[i as usize] * v).sum() };
+        let score = |r: usize| -> f32 { margin(rows, r, &w) };
         let sp: Vec<f32> = vp.iter().map(|&r| score(r)).collect();
         let sn: Vec<f32> = vn.iter().map(|&r| score(r)).collect();
         let auc = crate::metrics::roc_auc(&sp, &sn);
