@@ -81,24 +81,11 @@ fn the_validation_takes_trees_only_where_they_beat_the_linear_model() {
     // Two dense inputs whose exclusive-or is the label: no linear margin
     // separates it, trees do; the validation must choose them, and the
     // same call must choose the same trees twice.
-    let mut rows = Rows {
-        feats: Vec::new(),
-        spans: Vec::new(),
-    };
-    let (mut pos, mut neg) = (Vec::new(), Vec::new());
-    for i in 0..800u32 {
+    let (rows, pos, neg) = labelled_rows(|i| {
         let a = (i % 20) as f32 / 20.0 + 0.01;
         let b = ((i / 20) % 20) as f32 / 20.0 + 0.01;
-        let start = rows.feats.len();
-        rows.feats.extend([(0, 1.0), (1, a), (2, b)]);
-        rows.spans.push((start, rows.feats.len()));
-        let keyed = (rows.spans.len() - 1, format!("name{i}"));
-        if (a > 0.5) != (b > 0.5) {
-            pos.push(keyed);
-        } else {
-            neg.push(keyed);
-        }
-    }
+        (vec![(0, 1.0), (1, a), (2, b)], (a > 0.5) != (b > 0.5))
+    });
     let hyper = Hyper {
         epochs: 2,
         l2: 1e-5,
@@ -115,24 +102,34 @@ fn the_validation_takes_trees_only_where_they_beat_the_linear_model() {
     assert_eq!(a.trees.len(), p.rounds);
     // A label the linear model separates perfectly (one input over one
     // half): no tree can beat it, none is taken.
+    let (rows, pos, neg) = labelled_rows(|i| {
+        let a = (i % 20) as f32 / 20.0 + 0.01;
+        (vec![(0, 1.0), (1, a)], a > 0.5)
+    });
+    let (p, v) = choose_boost(&rows, &pos, &neg, 3, hyper, (0.25, 0.5), &|_| {});
+    assert_eq!(p, None, "nothing beats a perfect linear validation");
+    assert_eq!(v, Some((0.25, 0.5)), "the linear model's own figures");
+}
+
+/// 800 rows of the features `row(i)` gives, split into positives and
+/// negatives by its label, each keyed by its own group.
+fn labelled_rows(row: impl Fn(u32) -> (Vec<(u32, f32)>, bool)) -> (Rows, Vec<Keyed>, Vec<Keyed>) {
     let mut rows = Rows {
         feats: Vec::new(),
         spans: Vec::new(),
     };
     let (mut pos, mut neg) = (Vec::new(), Vec::new());
     for i in 0..800u32 {
-        let a = (i % 20) as f32 / 20.0 + 0.01;
+        let (feats, label) = row(i);
         let start = rows.feats.len();
-        rows.feats.extend([(0, 1.0), (1, a)]);
+        rows.feats.extend(feats);
         rows.spans.push((start, rows.feats.len()));
         let keyed = (rows.spans.len() - 1, format!("name{i}"));
-        if a > 0.5 {
+        if label {
             pos.push(keyed);
         } else {
             neg.push(keyed);
         }
     }
-    let (p, v) = choose_boost(&rows, &pos, &neg, 3, hyper, (0.25, 0.5), &|_| {});
-    assert_eq!(p, None, "nothing beats a perfect linear validation");
-    assert_eq!(v, Some((0.25, 0.5)), "the linear model's own figures");
+    (rows, pos, neg)
 }

@@ -646,8 +646,12 @@ struct Commit {
     /// The (kind, data) of the compact first sightings (see
     /// [`SIGHTING_TIME`]), by their index.
     #[serde(default)]
-    templates: Vec<(String, std::collections::BTreeMap<String, String>)>,
+    templates: Vec<Template>,
 }
+
+/// A first sighting's event kind and data, shared by the compact values
+/// that name it by index.
+type Template = (String, std::collections::BTreeMap<String, String>);
 
 /// The first byte of a compact first-sighting value (an event's JSON
 /// starts with `{`): then its template's index (u16), its time (i64) and
@@ -664,11 +668,7 @@ fn compact_sighting(template: u16, time: i64, name: &str, out: &mut Vec<u8>) {
 }
 
 /// An event's JSON: `v` itself, or rendered from a compact sighting.
-fn event_json<'v>(
-    v: &'v [u8],
-    templates: &[(String, std::collections::BTreeMap<String, String>)],
-    json: &'v mut Vec<u8>,
-) -> Result<&'v [u8]> {
+fn event_json<'v>(v: &'v [u8], templates: &[Template], json: &'v mut Vec<u8>) -> Result<&'v [u8]> {
     if v.first() != Some(&SIGHTING_TIME) {
         return Ok(v);
     }
@@ -709,7 +709,7 @@ pub struct EmbeddedBulk<'a> {
     merge: bool,
     new_sources: Vec<(String, u16)>,
     /// The (kind, data) of the compact first sightings.
-    templates: Vec<(String, std::collections::BTreeMap<String, String>)>,
+    templates: Vec<Template>,
     key: Vec<u8>,
     committed: bool,
 }
