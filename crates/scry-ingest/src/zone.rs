@@ -25,7 +25,7 @@ use flate2::write::GzEncoder;
 use scry_model::{DomainName, Entity, Ip, Observation, Predicate, Timestamp, Window, format_time};
 use scry_parse::zone::{DelegationGrouper, Rdata, ZoneOptions, ZoneReader, rtype};
 use scry_parse::{ParseError, ParseErrorKind};
-use scry_store::{LedgerEntry, NewEvent, Store, WriteBatch, ZoneForm};
+use scry_store::{BulkLoad, LedgerEntry, NewEvent, Store, WriteBatch, ZoneForm};
 
 use crate::error::{IngestError, Result};
 use crate::input::{file_identity, open_input};
@@ -975,26 +975,92 @@ fn event(c: &ZoneChange, zone: &str, day: &str, date: Timestamp) -> NewEvent {
     }
 }
 
-/// The `domain_added` event of a run line (as [`event`] of its change).
-fn added_event(l: &LineRef<'_>, zone: &str, day: &str, date: Timestamp) -> NewEvent {
-    let mut data = BTreeMap::new();
-    data.insert("zone".to_string(), zone.to_string());
-    data.insert("date".to_string(), day.to_string());
-    let mut ns = String::with_capacity(l.ns.len());
-    for x in l.ns.split(',').filter(|x| !x.is_empty()) {
-        if !ns.is_empty() {
-            ns.push(',');
+/// A first snapshot's `domain_added` events (as [`event`] of each
+/// line's change), packed: each run line's domain and its name servers
+/// (joined by `,`) in one text, handed to the bulk load as parts
+/// ([`BulkLoad::add_event`]) instead of a `NewEvent` with a map each.
+#[derive(Default)]
+struct Added {
+    text: String,
+    /// Where each event's domain ends and its name servers end in `text`.
+    ends: Vec<(usize, usize)>,
+}
+
+impl Added {
+    fn push(&mut self, l: &LineRef<'_>) {
+        self.text.push_str(l.domain);
+        let at = self.text.len();
+        for x in l.ns.split(',').filter(|x| !x.is_empty()) {
+            if self.text.len() > at {
+                self.text.push(',');
+            }
+            self.text.push_str(x);
         }
-        ns.push_str(x);
+        self.ends.push((at, self.text.len()));
     }
-    if !ns.is_empty() {
-        data.insert("ns_new".to_string(), ns);
+
+    fn len(&self) -> usize {
+        self.ends.len()
     }
-    NewEvent {
-        time: date,
-        kind: "domain_added".to_string(),
-        subject: l.domain.to_string(),
-        data,
+
+    /// Each event's (domain, name servers), in the order pushed.
+    fn iter(&self) -> impl Iterator<Item = (&str, &str)> {
+        let mut from = 0;
+        self.ends.iter().map(move |&(d, n)| {
+            let r = (&self.text[from..d], &self.text[d..n]);
+            from = n;
+            r
+        })
+    }
+
+    /// Adds the events to `b` and empties `self`.
+    fn add_to(
+        &mut self,
+        b: &mut dyn BulkLoad,
+        zone: &str,
+        day: &str,
+        date: Timestamp,
+    ) -> Result<()> {
+        for (domain, ns) in self.iter() {
+            // The data's keys in ascending order, as `event` builds them.
+            let data = [("date", day), ("ns_new", ns), ("zone", zone)];
+            let data: &[(&str, &str)] = if ns.is_empty() {
+                &[data[0], data[2]]
+            } else {
+                &data
+            };
+            b.add_event(date, "domain_added", domain, data)?;
+        }
+        self.clear();
+        Ok(())
+    }
+
+    /// The events as [`event`] builds them; empties `self`.
+    fn take_events(&mut self, zone: &str, day: &str, date: Timestamp) -> Vec<NewEvent> {
+        let out = self
+            .iter()
+            .map(|(domain, ns)| {
+                let c = ZoneChange {
+                    kind: "added",
+                    domain: domain.to_string(),
+                    ns_old: Vec::new(),
+                    ns_new: ns
+                        .split(',')
+                        .filter(|x| !x.is_empty())
+                        .map(str::to_string)
+                        .collect(),
+                    entry: None,
+                };
+                event(&c, zone, day, date)
+            })
+            .collect();
+        self.clear();
+        out
+    }
+
+    fn clear(&mut self) {
+        self.text.clear();
+        self.ends.clear();
     }
 }
 
@@ -1075,8 +1141,10 @@ pub fn ingest_zone(
     let wcx = ChangeContext::new(&origin, date, opts.now);
     let name = path.display().to_string();
     let mut bulk_on = bulk.is_some();
+    let (zone, day) = (origin_dir(&origin), date_str(date));
     let mut flush = |obs: &mut Vec<Observation>,
                      events: &mut Vec<NewEvent>,
+                     added: &mut Added,
                      n: u64,
                      complete: bool,
                      summary: &mut IngestSummary|
@@ -1088,10 +1156,12 @@ pub fn ingest_zone(
                 events: std::mem::take(events),
                 ..Default::default()
             })?;
+            added.add_to(b.as_mut(), &zone, &day, date)?;
             summary.stored += count;
             summary.batches += 1;
             return Ok(true);
         }
+        events.extend(added.take_events(&zone, &day, date));
         let r = store.write(WriteBatch {
             observations: std::mem::take(obs),
             events: std::mem::take(events),
@@ -1131,8 +1201,9 @@ pub fn ingest_zone(
     // the writer gathers them into batches of `BATCH` (one commit each)
     // or, during a bulk load, adds each piece as it comes.
     let new_run = new.clone();
+    let (zone_text, day_text) = (zone.clone(), day.clone());
     let form = std::thread::scope(|sc| -> Result<_> {
-        let (zone, day) = (origin_dir(&origin), date_str(date));
+        let (zone, day) = (&zone_text, &day_text);
         if let Some(mut f) = form {
             // A first snapshot into the zone form (a bulk load, committed
             // at its end; every delegation of the run is added): the
@@ -1183,17 +1254,18 @@ pub fn ingest_zone(
             });
             let mut obs = Vec::new();
             let mut events = Vec::new();
+            let mut added = Added::default();
             let written = (|| -> Result<()> {
                 let mut r = RunReader::open(&new)?;
                 while r.advance()? {
                     let l = r.line_ref()?;
                     n += 1;
-                    events.push(added_event(&l, &zone, &day, date));
-                    if events.len() >= SEND {
+                    added.push(&l);
+                    if added.len() >= SEND {
                         while let Ok(o) = rx.try_recv() {
                             obs.extend(o);
                         }
-                        flush(&mut obs, &mut events, n, false, &mut summary)?;
+                        flush(&mut obs, &mut events, &mut added, n, false, &mut summary)?;
                     }
                 }
                 Ok(())
@@ -1211,7 +1283,7 @@ pub fn ingest_zone(
             written?;
             let (f, taken) = produced?;
             summary.stored += taken;
-            flush(&mut obs, &mut events, n, true, &mut summary)?;
+            flush(&mut obs, &mut events, &mut added, n, true, &mut summary)?;
             return Ok(Some(f));
         }
         let (tx, rx) = std::sync::mpsc::sync_channel::<Changes>(0);
@@ -1225,7 +1297,7 @@ pub fn ingest_zone(
                     return Ok(());
                 }
                 cx.observations(&c, &mut obs);
-                events.push(event(&c, &zone, &day, date));
+                events.push(event(&c, zone, day, date));
                 if events.len() >= SEND {
                     let piece = (std::mem::take(&mut obs), std::mem::take(&mut events), n);
                     tx.send(piece).map_err(|_| stopped())?;
@@ -1245,7 +1317,14 @@ pub fn ingest_zone(
             n = at;
             // The last piece is flushed as complete once the producer ends.
             if (bulk_on || events.len() >= BATCH) && rx.peek().is_some() {
-                match flush(&mut obs, &mut events, at, false, &mut summary) {
+                match flush(
+                    &mut obs,
+                    &mut events,
+                    &mut Added::default(),
+                    at,
+                    false,
+                    &mut summary,
+                ) {
                     Ok(on) => bulk_on = on,
                     Err(err) => {
                         failed = Some(err);
@@ -1262,7 +1341,14 @@ pub fn ingest_zone(
             return Err(err);
         }
         produced?;
-        flush(&mut obs, &mut events, n, true, &mut summary)?;
+        flush(
+            &mut obs,
+            &mut events,
+            &mut Added::default(),
+            n,
+            true,
+            &mut summary,
+        )?;
         Ok(None)
     })?;
     tracing::debug!(

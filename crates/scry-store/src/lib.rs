@@ -466,6 +466,37 @@ pub trait BulkLoad {
         sightings: &[(&DomainName, Timestamp)],
     ) -> Result<()>;
 
+    /// Adds one event without building a [`NewEvent`] (numbered where it
+    /// is added, as the events of [`BulkLoad::add`] are): its data as
+    /// (key, value) pairs in strictly ascending key order (the order of
+    /// [`NewEvent::data`]); pairs out of order are refused. The stored
+    /// event is the one `add` stores for the same parts.
+    fn add_event(
+        &mut self,
+        time: Timestamp,
+        kind: &str,
+        subject: &str,
+        data: &[(&str, &str)],
+    ) -> Result<()> {
+        if data.windows(2).any(|w| w[0].0 >= w[1].0) {
+            return Err(StoreError::Invalid(
+                "event data keys must be unique and in ascending order".into(),
+            ));
+        }
+        self.add(WriteBatch {
+            events: vec![NewEvent {
+                time,
+                kind: kind.to_string(),
+                subject: subject.to_string(),
+                data: data
+                    .iter()
+                    .map(|(k, v)| (k.to_string(), v.to_string()))
+                    .collect(),
+            }],
+            ..Default::default()
+        })
+    }
+
     /// Stores everything added, with `ledger`, durably.
     fn finish(self: Box<Self>, ledger: Option<LedgerEntry>) -> Result<WriteReceipt>;
 }

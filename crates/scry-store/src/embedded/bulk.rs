@@ -701,7 +701,13 @@ pub struct EmbeddedBulk<'a> {
     dir: PathBuf,
     facts: Sorter,
     display: Sorter,
-    events: Sorter,
+    /// The events, keyed by their ordinal: they come in key order, so
+    /// they are one run written as they come (no sorter: sorting, spilling
+    /// and merging ~2 M already ordered events of a zone's first snapshot
+    /// was pure cost). Created with the first event.
+    events: Option<RunWriter>,
+    /// The JSON of the event being added.
+    json: Vec<u8>,
     sightings: Sorter,
     any_sighting: bool,
     next_seq: u64,
@@ -747,7 +753,8 @@ impl EmbeddedStore {
         Ok(Some(EmbeddedBulk {
             store: self,
             w,
-            events: Sorter::new(&dir, "evt", Rule::Max, SIDE_BUDGET, true),
+            events: None,
+            json: Vec::with_capacity(256),
             sightings: Sorter::new(&dir, "sight", Rule::Max, SIDE_BUDGET, true),
             any_sighting: false,
             next_seq,
@@ -840,12 +847,13 @@ impl EmbeddedBulk<'_> {
                 "a bulk load takes observations and events, not documents".into(),
             ));
         }
-        let mut json = Vec::with_capacity(256);
-        for e in &batch.events {
+        let mut json = std::mem::take(&mut self.json);
+        let pushed = batch.events.iter().try_for_each(|e| {
             encode_event(e, &mut json)?;
-            self.events.push(&self.next_seq.to_be_bytes(), &json)?;
-            self.next_seq += 1;
-        }
+            self.push_event(&json)
+        });
+        self.json = json;
+        pushed?;
         let mut last: Option<(String, u16)> = None;
         for o in &batch.observations {
             let sid = match &last {
@@ -864,6 +872,33 @@ impl EmbeddedBulk<'_> {
             self.facts.push(&self.key, &v)?;
         }
         Ok(())
+    }
+
+    /// Appends an event's JSON to the events' run as the next ordinal.
+    fn push_event(&mut self, json: &[u8]) -> Result<()> {
+        let w = match &mut self.events {
+            Some(w) => w,
+            None => self
+                .events
+                .insert(RunWriter::create(self.dir.join("evt.run"))?),
+        };
+        w.put(&self.next_seq.to_be_bytes(), json)?;
+        self.next_seq += 1;
+        Ok(())
+    }
+
+    fn add_event_pairs(
+        &mut self,
+        time: scry_model::Timestamp,
+        kind: &str,
+        subject: &str,
+        data: &[(&str, &str)],
+    ) -> Result<()> {
+        let mut json = std::mem::take(&mut self.json);
+        let pushed = super::write::encode_event_pairs(kind, data, subject, time, &mut json)
+            .and_then(|()| self.push_event(&json));
+        self.json = json;
+        pushed
     }
 
     fn finish_load(&mut self, ledger: Option<LedgerEntry>) -> Result<WriteReceipt> {
@@ -917,7 +952,10 @@ impl EmbeddedBulk<'_> {
         };
         let facts = take(&mut self.facts, "facts", Rule::Fact)?;
         let display = take(&mut self.display, "disp", Rule::Max)?;
-        let events = take(&mut self.events, "evt", Rule::Max)?;
+        let events = match self.events.take() {
+            Some(w) => vec![w.finish(true)?],
+            None => Vec::new(),
+        };
         let sightings = take(&mut self.sightings, "sight", Rule::Max)?;
         let name = |p: &PathBuf| {
             p.file_name()
@@ -1005,12 +1043,7 @@ impl Drop for EmbeddedBulk<'_> {
             for (name, _) in &self.new_sources {
                 self.w.sources.remove(name);
             }
-            for s in [
-                &mut self.facts,
-                &mut self.display,
-                &mut self.events,
-                &mut self.sightings,
-            ] {
+            for s in [&mut self.facts, &mut self.display, &mut self.sightings] {
                 if let Some(h) = s.pending.take() {
                     let _ = h.join();
                 }
@@ -1036,6 +1069,16 @@ impl BulkLoad for EmbeddedBulk<'_> {
         sightings: &[(&scry_model::DomainName, i64)],
     ) -> Result<()> {
         self.add_sighting_times(kind, data, sightings)
+    }
+
+    fn add_event(
+        &mut self,
+        time: scry_model::Timestamp,
+        kind: &str,
+        subject: &str,
+        data: &[(&str, &str)],
+    ) -> Result<()> {
+        self.add_event_pairs(time, kind, subject, data)
     }
 
     fn finish(mut self: Box<Self>, ledger: Option<LedgerEntry>) -> Result<WriteReceipt> {

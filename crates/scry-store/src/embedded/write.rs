@@ -673,9 +673,94 @@ pub(super) fn encode_event_parts(
     .map_err(|e| StoreError::Engine(e.to_string()))
 }
 
+/// [`encode_event_parts`] from data given as (key, value) pairs in
+/// strictly ascending key order (the order a `BTreeMap` serialises in),
+/// written straight into `json` (cleared first): the same bytes, without
+/// building the map. Keys out of order are refused.
+pub(super) fn encode_event_pairs(
+    kind: &str,
+    data: &[(&str, &str)],
+    subject: &str,
+    time: i64,
+    json: &mut Vec<u8>,
+) -> Result<()> {
+    if data.windows(2).any(|w| w[0].0 >= w[1].0) {
+        return Err(StoreError::Invalid(
+            "event data keys must be unique and in ascending order".into(),
+        ));
+    }
+    let text = |json: &mut Vec<u8>, s: &str| {
+        serde_json::to_writer(&mut *json, s).map_err(|e| StoreError::Engine(e.to_string()))
+    };
+    json.clear();
+    json.extend_from_slice(b"{\"data\":{");
+    for (i, (k, v)) in data.iter().enumerate() {
+        if i > 0 {
+            json.push(b',');
+        }
+        text(json, k)?;
+        json.push(b':');
+        text(json, v)?;
+    }
+    json.extend_from_slice(b"},\"kind\":");
+    text(json, kind)?;
+    json.extend_from_slice(b",\"subject\":");
+    text(json, subject)?;
+    json.extend_from_slice(b",\"time\":");
+    json.extend_from_slice(time.to_string().as_bytes());
+    json.push(b'}');
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn event_pairs_encode_as_the_map_does() {
+        /// (kind, data pairs, subject, time)
+        type Case<'a> = (&'a str, &'a [(&'a str, &'a str)], &'a str, i64);
+        let cases: [Case<'_>; 5] = [
+            (
+                "domain_added",
+                &[
+                    ("date", "2026-01-01"),
+                    ("ns_new", "a.net,b.net"),
+                    ("zone", "com"),
+                ],
+                "x.com",
+                1_767_225_600,
+            ),
+            (
+                "domain_added",
+                &[("date", "2026-01-01"), ("zone", "com")],
+                "x.com",
+                0,
+            ),
+            (
+                "k\"\\\n\u{1}é",
+                &[("a\tb", "q\"uote\\ \u{7f} ü")],
+                "s\r\u{8}",
+                -42,
+            ),
+            ("none", &[], "", i64::MIN),
+            ("max", &[("z", "")], "z", i64::MAX),
+        ];
+        for (kind, data, subject, time) in cases {
+            let map: BTreeMap<String, String> = data
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect();
+            let (mut a, mut b) = (Vec::new(), Vec::new());
+            encode_event_parts(kind, &map, subject, time, &mut a).expect("map");
+            encode_event_pairs(kind, data, subject, time, &mut b).expect("pairs");
+            assert_eq!(String::from_utf8_lossy(&a), String::from_utf8_lossy(&b));
+        }
+        let mut out = Vec::new();
+        for bad in [&[("b", "1"), ("a", "2")][..], &[("a", "1"), ("a", "2")][..]] {
+            assert!(encode_event_pairs("k", bad, "s", 1, &mut out).is_err());
+        }
+    }
     use scry_model::DomainName;
 
     #[test]

@@ -1332,6 +1332,17 @@ impl BulkLoad for ZoneBulk<'_> {
         self.inner()?.add(batch)
     }
 
+    fn add_event(
+        &mut self,
+        time: Timestamp,
+        kind: &str,
+        subject: &str,
+        data: &[(&str, &str)],
+    ) -> Result<()> {
+        // An event names no holder: nothing to materialise.
+        self.inner()?.add_event(time, kind, subject, data)
+    }
+
     fn add_first_sightings(&mut self, sightings: Vec<(Entity, NewEvent)>) -> Result<()> {
         let mut keep = Vec::with_capacity(sightings.len());
         for (e, ev) in sightings {
