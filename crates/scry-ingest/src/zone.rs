@@ -1209,17 +1209,32 @@ pub fn ingest_zone(
             // at its end; every delegation of the run is added): the
             // producer reads the run for the form (facts built from the
             // line, encoded and freed on its thread, name servers and the
-            // zone's own name built once) and hands over only the facts the
-            // form refuses; the writer reads the same run for the events,
-            // so no change crosses threads.
-            let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<Observation>>(4);
+            // zone's own name built once) and hands over, per piece of
+            // `SEND` lines, the lines' `domain_added` events packed as
+            // text ([`Added`]) and the facts the form refuses; the writer
+            // gives the emptied event buffers back, so nothing allocated
+            // on one thread is freed on the other (the run is read once:
+            // the writer used to inflate it a second time for the events).
+            type Piece = (Vec<Observation>, Added);
+            let (tx, rx) = std::sync::mpsc::sync_channel::<Piece>(4);
+            let (back_tx, back_rx) = std::sync::mpsc::channel::<Added>();
             let producer = sc.spawn(move || -> Result<(Box<dyn ZoneForm + '_>, u64)> {
                 let mut obs = Vec::new();
+                let mut added = Added::default();
                 let mut taken = 0u64;
                 let mut glue = Vec::new();
                 let mut r = RunReader::open(&new_run)?;
                 while r.advance()? {
                     let l = r.line_ref()?;
+                    if added.len() >= SEND {
+                        let next = back_rx.try_recv().unwrap_or_default();
+                        let piece = (
+                            std::mem::take(&mut obs),
+                            std::mem::replace(&mut added, next),
+                        );
+                        tx.send(piece).map_err(|_| stopped())?;
+                    }
+                    added.push(&l);
                     let Ok(domain) = DomainName::parse(l.domain) else {
                         continue;
                     };
@@ -1242,39 +1257,24 @@ pub fn ingest_zone(
                             .map(|(s, p, o)| ((*s).clone(), *p, (*o).clone()))
                             .collect();
                         cx.to_observations(owned, &mut obs);
-                        if obs.len() >= SEND {
-                            tx.send(std::mem::take(&mut obs)).map_err(|_| stopped())?;
-                        }
                     }
                 }
-                if !obs.is_empty() {
-                    tx.send(obs).map_err(|_| stopped())?;
-                }
+                tx.send((obs, added)).map_err(|_| stopped())?;
                 Ok((f, taken))
             });
             let mut obs = Vec::new();
             let mut events = Vec::new();
-            let mut added = Added::default();
-            let written = (|| -> Result<()> {
-                let mut r = RunReader::open(&new)?;
-                while r.advance()? {
-                    let l = r.line_ref()?;
-                    n += 1;
-                    added.push(&l);
-                    if added.len() >= SEND {
-                        while let Ok(o) = rx.try_recv() {
-                            obs.extend(o);
-                        }
-                        flush(&mut obs, &mut events, &mut added, n, false, &mut summary)?;
-                    }
+            let mut written = Ok(());
+            for (o, mut added) in rx.iter() {
+                n += added.len() as u64;
+                obs.extend(o);
+                written =
+                    flush(&mut obs, &mut events, &mut added, n, false, &mut summary).map(|_| ());
+                if written.is_err() {
+                    break;
                 }
-                Ok(())
-            })();
-            if written.is_ok() {
-                // The refused facts still on their way.
-                for o in rx.iter() {
-                    obs.extend(o);
-                }
+                // The producer may have ended: the buffer is then dropped.
+                let _ = back_tx.send(added);
             }
             drop(rx);
             let produced = producer
@@ -1283,7 +1283,14 @@ pub fn ingest_zone(
             written?;
             let (f, taken) = produced?;
             summary.stored += taken;
-            flush(&mut obs, &mut events, &mut added, n, true, &mut summary)?;
+            flush(
+                &mut obs,
+                &mut events,
+                &mut Added::default(),
+                n,
+                true,
+                &mut summary,
+            )?;
             return Ok(Some(f));
         }
         let (tx, rx) = std::sync::mpsc::sync_channel::<Changes>(0);

@@ -6,9 +6,10 @@
 //!
 //! 1. sorts the observations of every batch into fact runs (forward key,
 //!    fact value; equal keys merged) spilled to `bulk/` in the engine's
-//!    directory with bounded memory, and the display forms of free text,
-//!    the events (numbered as they come) and the first-sighting candidates
-//!    (subject · ordinal) likewise;
+//!    directory with bounded memory, and the display forms of free text
+//!    and the first-sighting candidates (subject · ordinal) likewise; the
+//!    events are numbered as they come, so they are one run written in
+//!    that order (no sorter);
 //! 2. at `finish`, fsyncs those runs and writes `bulk/COMMIT` (the runs, the
 //!    new source ids, the ledger entry, whether the store held facts;
 //!    fsynced, renamed into place);
