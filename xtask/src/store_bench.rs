@@ -578,6 +578,7 @@ pub(crate) fn run(args: &[&str]) -> Result<()> {
     let mut skip_pg = false;
     let mut queries_only = false;
     let mut iters = 2000usize;
+    let mut probe_calls = false;
     let mut out = Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/bench");
     let mut it = args.iter();
     while let Some(a) = it.next() {
@@ -591,9 +592,16 @@ pub(crate) fn run(args: &[&str]) -> Result<()> {
             "--queries-only" => queries_only = true,
             // Measured calls per query and side (default 2,000).
             "--iters" => iters = it.next().context("--iters N")?.parse()?,
+            // Read each thread's scheduler counters around every measured
+            // call through the hand-off (a diagnosis of the slowest calls).
+            // Off by default: the reads are client work between calls that
+            // pgbench does not do (16 `/proc` reads a call, a fifth of the
+            // run's samples), and they leave the query thread's vCPU idle
+            // between calls.
+            "--probe" => probe_calls = true,
             other => {
                 bail!(
-                    "unknown option {other} (--domains N, --work DIR, --out DIR, --skip-pg, --queries-only, --iters N)"
+                    "unknown option {other} (--domains N, --work DIR, --out DIR, --skip-pg, --queries-only, --iters N, --probe)"
                 )
             }
         }
@@ -788,10 +796,9 @@ pub(crate) fn run(args: &[&str]) -> Result<()> {
                 .take(Some(std::time::Duration::from_secs(120)))?
                 .ok_or_else(|| anyhow::anyhow!("the query thread did not answer in 120 s"))?
         };
-        let probe = task_rx
-            .recv()
-            .ok()
-            .flatten()
+        let query_task = task_rx.recv().ok().flatten();
+        let probe = query_task
+            .filter(|_| probe_calls)
             .map(|query_task| Probe { query_task });
         let mut m = Measured::default();
         let per_round = iters.div_ceil(ROUNDS);
@@ -1027,7 +1034,12 @@ pub(crate) fn run(args: &[&str]) -> Result<()> {
         "\nScry's slowest 1% of calls per query, where their wall time went (the query thread's and the client thread's `schedstat` run-queue wait and the query thread's page faults, read before and after each call outside its timed span; blocked = the rest: off CPU and not runnable):\n"
     )?;
     for (q, s) in QUERY_NAMES.iter().zip(&slowest) {
-        writeln!(md, "- {q}: {}", s.as_deref().unwrap_or("not probed"))?;
+        writeln!(
+            md,
+            "- {q}: {}",
+            s.as_deref()
+                .unwrap_or("not probed (run with --probe to read the counters)")
+        )?;
     }
     writeln!(
         md,
@@ -1050,7 +1062,7 @@ pub(crate) fn run(args: &[&str]) -> Result<()> {
                   "pivot_cpu_us": pivot.cpu_mean, "pivot_cpu_p99_us": pivot.cpu_p99,
                   "profile_small_cpu_us": profile_small.cpu_mean, "profile_small_cpu_p99_us": profile_small.cpu_p99,
                   "profile_big_cpu_us": profile_big.cpu_mean, "profile_big_cpu_p99_us": profile_big.cpu_p99,
-                  "iters": iters, "rounds": ROUNDS,
+                  "iters": iters, "rounds": ROUNDS, "probed": probe_calls,
                   "direct": QUERY_NAMES.iter().zip(&direct).map(|(q, d)| (q.to_string(), serde_json::json!({"p50_us": d.p50, "p99_us": d.p99, "cpu_us": d.cpu_mean}))).collect::<serde_json::Map<_, _>>()},
         "postgres": pg.as_ref().map(|p| serde_json::json!({
             "load_s": p.load_s, "disk_bytes": p.disk,
