@@ -500,14 +500,17 @@ pub(crate) fn measure(iters: usize, mut f: impl FnMut(usize) -> Result<()>) -> R
 }
 
 pub(crate) fn scry_bin() -> Result<PathBuf> {
+    // Built in the workspace this binary comes from, whatever the
+    // current directory.
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
     let status = Command::new("cargo")
         .args(["build", "--release", "-p", "scry", "--quiet"])
+        .current_dir(&root)
         .status()
         .context("cargo build")?;
     if !status.success() {
         bail!("building scry failed");
     }
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
     Ok(root.join("target/release/scry"))
 }
 
@@ -606,6 +609,7 @@ pub(crate) fn run(args: &[&str]) -> Result<()> {
             }
         }
     }
+    let commit = git_head();
     let nd = work.join("facts.ndjson");
     let data = work.join("scry-data");
     let (facts, ingest_s, ingest_rss) = if queries_only {
@@ -900,7 +904,7 @@ pub(crate) fn run(args: &[&str]) -> Result<()> {
         md,
         "Machine: {} cores; commit {}; {domains} domains, {facts} facts (10 per domain, + a 1,000-domain pivot value, + a 20-attribute profile domain whose `status` value is held by {} domains).\n",
         std::thread::available_parallelism().map_or(0, |n| n.get()),
-        git_head(),
+        commit,
         huge.current
     )?;
     writeln!(
@@ -1054,7 +1058,7 @@ pub(crate) fn run(args: &[&str]) -> Result<()> {
     };
     std::fs::write(out.join(format!("{name}.md")), &md)?;
     let json = serde_json::json!({
-        "domains": domains, "facts": facts, "commit": git_head(),
+        "domains": domains, "facts": facts, "commit": commit,
         "scry": {"ingest_s": ingest_s, "compaction_settle_s": settle_s, "ingest_rss_kib": ingest_rss, "disk_bytes": disk,
                   "pivot_p50_us": pivot.p50, "pivot_p99_us": pivot.p99,
                   "profile_small_p50_us": profile_small.p50, "profile_small_p99_us": profile_small.p99,
@@ -1172,14 +1176,27 @@ fn dirty_mib() -> u64 {
         / 1024
 }
 
-fn git_head() -> String {
-    Command::new("git")
-        .args(["rev-parse", "--short", "HEAD"])
-        .output()
-        .ok()
-        .and_then(|o| String::from_utf8(o.stdout).ok())
-        .map(|s| s.trim().to_string())
-        .unwrap_or_else(|| "unknown".into())
+/// The workspace's commit (`+dirty` when tracked files differ from it),
+/// read when the run starts (the queries are this binary's code and
+/// `scry_bin` builds the ingest's `scry` from the same tree before it
+/// runs), whatever is committed while the run goes on.
+pub(crate) fn git_head() -> String {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let git = |args: &[&str]| {
+        Command::new("git")
+            .args(args)
+            .current_dir(&root)
+            .output()
+            .ok()
+            .filter(|o| o.status.success())
+            .and_then(|o| String::from_utf8(o.stdout).ok())
+    };
+    let Some(head) = git(&["rev-parse", "--short", "HEAD"]) else {
+        return "unknown".into();
+    };
+    let dirty = git(&["status", "--porcelain", "--untracked-files=no"])
+        .is_some_and(|s| !s.trim().is_empty());
+    format!("{}{}", head.trim(), if dirty { "+dirty" } else { "" })
 }
 
 #[cfg(test)]
