@@ -48,7 +48,7 @@ fn main() -> Result<()> {
         ["bench", "pdns", rest @ ..] => pdns_bench::run(rest),
         ["bench", "all", rest @ ..] => bench_all::run(rest),
         _ => bail!(
-            "usage: cargo xtask bench all [--scale small|medium|large] [--only store,zone,whois,lookalike,generator,pdns,risk,notify,clickhouse] [--out DIR]\n       cargo xtask bench store [--domains N] [--work DIR] [--out DIR] [--skip-pg] [--queries-only]\n       cargo xtask bench pdns [--rrsets N] [--pcap-packets N] [--work DIR] [--out DIR] [--skip-pg]"
+            "usage: cargo xtask bench all [--scale small|medium|large] [--only store,zone,whois,lookalike,generator,pdns,risk,notify,clickhouse] [--out DIR]\n       cargo xtask bench store [--domains N] [--work DIR] [--out DIR] [--skip-pg] [--queries-only] [--iters N] [--probe]\n       cargo xtask bench pdns [--rrsets N] [--pcap-packets N] [--work DIR] [--out DIR] [--skip-pg]"
         ),
     }
 }

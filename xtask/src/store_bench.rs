@@ -500,14 +500,17 @@ pub(crate) fn measure(iters: usize, mut f: impl FnMut(usize) -> Result<()>) -> R
 }
 
 pub(crate) fn scry_bin() -> Result<PathBuf> {
+    // Built in the workspace this binary comes from, whatever the
+    // current directory.
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
     let status = Command::new("cargo")
         .args(["build", "--release", "-p", "scry", "--quiet"])
+        .current_dir(&root)
         .status()
         .context("cargo build")?;
     if !status.success() {
         bail!("building scry failed");
     }
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
     Ok(root.join("target/release/scry"))
 }
 
@@ -578,6 +581,7 @@ pub(crate) fn run(args: &[&str]) -> Result<()> {
     let mut skip_pg = false;
     let mut queries_only = false;
     let mut iters = 2000usize;
+    let mut probe_calls = false;
     let mut out = Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/bench");
     let mut it = args.iter();
     while let Some(a) = it.next() {
@@ -591,13 +595,21 @@ pub(crate) fn run(args: &[&str]) -> Result<()> {
             "--queries-only" => queries_only = true,
             // Measured calls per query and side (default 2,000).
             "--iters" => iters = it.next().context("--iters N")?.parse()?,
+            // Read each thread's scheduler counters around every measured
+            // call through the hand-off (a diagnosis of the slowest calls).
+            // Off by default: the reads are client work between calls that
+            // pgbench does not do (16 `/proc` reads a call, a fifth of the
+            // run's samples), and they leave the query thread's vCPU idle
+            // between calls.
+            "--probe" => probe_calls = true,
             other => {
                 bail!(
-                    "unknown option {other} (--domains N, --work DIR, --out DIR, --skip-pg, --queries-only, --iters N)"
+                    "unknown option {other} (--domains N, --work DIR, --out DIR, --skip-pg, --queries-only, --iters N, --probe)"
                 )
             }
         }
     }
+    let commit = git_head();
     let nd = work.join("facts.ndjson");
     let data = work.join("scry-data");
     let (facts, ingest_s, ingest_rss) = if queries_only {
@@ -788,10 +800,9 @@ pub(crate) fn run(args: &[&str]) -> Result<()> {
                 .take(Some(std::time::Duration::from_secs(120)))?
                 .ok_or_else(|| anyhow::anyhow!("the query thread did not answer in 120 s"))?
         };
-        let probe = task_rx
-            .recv()
-            .ok()
-            .flatten()
+        let query_task = task_rx.recv().ok().flatten();
+        let probe = query_task
+            .filter(|_| probe_calls)
             .map(|query_task| Probe { query_task });
         let mut m = Measured::default();
         let per_round = iters.div_ceil(ROUNDS);
@@ -893,7 +904,7 @@ pub(crate) fn run(args: &[&str]) -> Result<()> {
         md,
         "Machine: {} cores; commit {}; {domains} domains, {facts} facts (10 per domain, + a 1,000-domain pivot value, + a 20-attribute profile domain whose `status` value is held by {} domains).\n",
         std::thread::available_parallelism().map_or(0, |n| n.get()),
-        git_head(),
+        commit,
         huge.current
     )?;
     writeln!(
@@ -1027,7 +1038,12 @@ pub(crate) fn run(args: &[&str]) -> Result<()> {
         "\nScry's slowest 1% of calls per query, where their wall time went (the query thread's and the client thread's `schedstat` run-queue wait and the query thread's page faults, read before and after each call outside its timed span; blocked = the rest: off CPU and not runnable):\n"
     )?;
     for (q, s) in QUERY_NAMES.iter().zip(&slowest) {
-        writeln!(md, "- {q}: {}", s.as_deref().unwrap_or("not probed"))?;
+        writeln!(
+            md,
+            "- {q}: {}",
+            s.as_deref()
+                .unwrap_or("not probed (run with --probe to read the counters)")
+        )?;
     }
     writeln!(
         md,
@@ -1042,7 +1058,7 @@ pub(crate) fn run(args: &[&str]) -> Result<()> {
     };
     std::fs::write(out.join(format!("{name}.md")), &md)?;
     let json = serde_json::json!({
-        "domains": domains, "facts": facts, "commit": git_head(),
+        "domains": domains, "facts": facts, "commit": commit,
         "scry": {"ingest_s": ingest_s, "compaction_settle_s": settle_s, "ingest_rss_kib": ingest_rss, "disk_bytes": disk,
                   "pivot_p50_us": pivot.p50, "pivot_p99_us": pivot.p99,
                   "profile_small_p50_us": profile_small.p50, "profile_small_p99_us": profile_small.p99,
@@ -1050,7 +1066,7 @@ pub(crate) fn run(args: &[&str]) -> Result<()> {
                   "pivot_cpu_us": pivot.cpu_mean, "pivot_cpu_p99_us": pivot.cpu_p99,
                   "profile_small_cpu_us": profile_small.cpu_mean, "profile_small_cpu_p99_us": profile_small.cpu_p99,
                   "profile_big_cpu_us": profile_big.cpu_mean, "profile_big_cpu_p99_us": profile_big.cpu_p99,
-                  "iters": iters, "rounds": ROUNDS,
+                  "iters": iters, "rounds": ROUNDS, "probed": probe_calls,
                   "direct": QUERY_NAMES.iter().zip(&direct).map(|(q, d)| (q.to_string(), serde_json::json!({"p50_us": d.p50, "p99_us": d.p99, "cpu_us": d.cpu_mean}))).collect::<serde_json::Map<_, _>>()},
         "postgres": pg.as_ref().map(|p| serde_json::json!({
             "load_s": p.load_s, "disk_bytes": p.disk,
@@ -1160,14 +1176,27 @@ fn dirty_mib() -> u64 {
         / 1024
 }
 
-fn git_head() -> String {
-    Command::new("git")
-        .args(["rev-parse", "--short", "HEAD"])
-        .output()
-        .ok()
-        .and_then(|o| String::from_utf8(o.stdout).ok())
-        .map(|s| s.trim().to_string())
-        .unwrap_or_else(|| "unknown".into())
+/// The workspace's commit (`+dirty` when tracked files differ from it),
+/// read when the run starts (the queries are this binary's code and
+/// `scry_bin` builds the ingest's `scry` from the same tree before it
+/// runs), whatever is committed while the run goes on.
+pub(crate) fn git_head() -> String {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let git = |args: &[&str]| {
+        Command::new("git")
+            .args(args)
+            .current_dir(&root)
+            .output()
+            .ok()
+            .filter(|o| o.status.success())
+            .and_then(|o| String::from_utf8(o.stdout).ok())
+    };
+    let Some(head) = git(&["rev-parse", "--short", "HEAD"]) else {
+        return "unknown".into();
+    };
+    let dirty = git(&["status", "--porcelain", "--untracked-files=no"])
+        .is_some_and(|s| !s.trim().is_empty());
+    format!("{}{}", head.trim(), if dirty { "+dirty" } else { "" })
 }
 
 #[cfg(test)]

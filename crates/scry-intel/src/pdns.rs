@@ -160,11 +160,21 @@ fn entity_text(e: &Entity) -> String {
     }
 }
 
+/// [`entity_text`] of an entity the caller gives up: a name's or a
+/// text's own string is moved out, not copied.
+fn into_text(e: Entity) -> String {
+    match e {
+        Entity::Domain(d) => d.into_ascii(),
+        Entity::Text(t) => t,
+        other => entity_text(&other),
+    }
+}
+
 fn to_cof(f: Fact, rr: u16) -> CofRecord {
     CofRecord {
-        rrname: entity_text(&f.subject),
+        rrname: into_text(f.subject),
         rrtype: rrtype_mnemonic(rr),
-        rdata: entity_text(&f.object),
+        rdata: into_text(f.object),
         time_first: f.window.first_seen,
         time_last: f.window.last_seen,
         count: f.window.count,
@@ -178,10 +188,10 @@ fn finish(
     keep: &dyn Fn(&Fact) -> bool,
     opts: &PdnsOptions,
 ) -> PdnsResult {
-    let mut records = Vec::new();
+    let limit = opts.limit.clamp(1, MAX_LIMIT);
+    let mut records = Vec::with_capacity(facts.len().min(limit));
     let mut skipped = 0usize;
     let mut limited = store_limited;
-    let limit = opts.limit.clamp(1, MAX_LIMIT);
     for f in facts {
         let Some(rr) = fact_rrtype(&f) else { continue };
         if opts.rrtype.is_some_and(|t| t != rr) || !keep(&f) {
@@ -420,6 +430,7 @@ mod tests {
             Entity::Text("v=spf1 -all".into()),
         ] {
             assert_eq!(entity_text(&e), e.to_string());
+            assert_eq!(super::into_text(e.clone()), e.to_string());
         }
     }
 }

@@ -285,7 +285,7 @@ impl DomainName {
             return Ok(analyse(ascii, Vec::new()));
         }
         let reg = &ascii[registrable_start..];
-        let (suffix_labels, typ) = psl_suffix(reg);
+        let (suffix_labels, typ) = psl_suffix_recent(reg);
         if registrable_start > 0 && shape.registrable_labels != suffix_labels + 1 {
             return Ok(analyse(ascii, Vec::new()));
         }
@@ -312,6 +312,11 @@ impl DomainName {
     /// The A-label form (what DNS carries), lower case, no trailing dot.
     pub fn ascii(&self) -> &str {
         &self.ascii
+    }
+
+    /// The A-label form, taken out of the name (no copy).
+    pub fn into_ascii(self) -> String {
+        self.ascii
     }
 
     /// The U-label form for display.
@@ -844,6 +849,32 @@ fn analyse(ascii: String, mut flags: Vec<NameFlag>) -> DomainName {
 
 /// The number of labels of the public suffix of a valid name, and the list
 /// section it comes from (`None`: only the implicit `*` rule matched).
+/// [`psl_suffix`] with the last answer of this thread kept: the names a
+/// store read decodes come grouped by registrable domain (a subtree's
+/// hosts, a domain's facts), and each asks about the same registrable
+/// text in turn. The answer is a function of the text alone, so reusing it
+/// for equal text changes nothing.
+fn psl_suffix_recent(reg: &str) -> (usize, Option<psl::Type>) {
+    thread_local! {
+        static RECENT: std::cell::RefCell<(String, usize, Option<psl::Type>)> =
+            const { std::cell::RefCell::new((String::new(), 0, None)) };
+    }
+    RECENT.with(|r| {
+        let Ok(mut last) = r.try_borrow_mut() else {
+            return psl_suffix(reg);
+        };
+        if !last.0.is_empty() && last.0 == reg {
+            return (last.1, last.2);
+        }
+        let (labels, typ) = psl_suffix(reg);
+        last.0.clear();
+        last.0.push_str(reg);
+        last.1 = labels;
+        last.2 = typ;
+        (labels, typ)
+    })
+}
+
 fn psl_suffix(ascii: &str) -> (usize, Option<psl::Type>) {
     let Some(sfx) = psl::suffix(ascii.as_bytes()) else {
         return (1, None);

@@ -153,6 +153,13 @@ fn ks(db: &Database, name: &str, tuning: &Tuning) -> Result<Keyspace> {
     })?)
 }
 
+/// The source ids a scan last turned into names, and those names.
+#[derive(Default)]
+struct RecentSources {
+    ids: Vec<u16>,
+    names: Vec<String>,
+}
+
 /// How the engine is opened: fjall's background workers and, for new
 /// keyspaces, the compaction's table size. Tests change them to build
 /// states a real store reaches only at scale (see
@@ -686,6 +693,18 @@ impl EmbeddedStore {
         Ok(e)
     }
 
+    /// [`EmbeddedStore::source_names`] for a scan's facts in turn: a run
+    /// of facts from the same sources (one sensor, one feed) takes the
+    /// lock, the lookups and the sort once.
+    fn source_names_recent(&self, ids: &[u16], recent: &mut RecentSources) -> Vec<String> {
+        if recent.ids.as_slice() != ids {
+            recent.names = self.source_names(ids);
+            recent.ids.clear();
+            recent.ids.extend_from_slice(ids);
+        }
+        recent.names.clone()
+    }
+
     fn source_names(&self, ids: &[u16]) -> Vec<String> {
         let names = lock(&self.source_names);
         let mut v: Vec<String> = ids
@@ -707,7 +726,11 @@ impl EmbeddedStore {
         // A subject's facts are contiguous in key order: its name is
         // decoded once per run, not once per fact, and a fact is decoded
         // only once its predicate and window are admitted.
-        let mut subject: Option<(Vec<u8>, Entity)> = None;
+        // The last subject's key, and the page's fact that holds it
+        // decoded (cloned from there for the subject's next facts).
+        let mut subject_key: Vec<u8> = Vec::new();
+        let mut subject_at: Option<usize> = None;
+        let mut recent = RecentSources::default();
         for item in iter {
             let (k, v) = item?;
             let sl = keys::entity_len(&k).ok_or_else(|| StoreError::Corruption {
@@ -726,14 +749,16 @@ impl EmbeddedStore {
                 page.limited = true;
                 return Ok(());
             }
-            let subject = match &subject {
-                Some((key, e)) if key.as_slice() == &k[..sl] => e.clone(),
+            let same = subject_key.as_slice() == &k[..sl];
+            let subject = match subject_at.and_then(|i| page.facts.get(i)) {
+                Some(f) if same => f.subject.clone(),
                 _ => {
-                    let (e, _) = read_entity(&k[..sl])?;
-                    subject = Some((k[..sl].to_vec(), e.clone()));
-                    e
+                    subject_key.clear();
+                    subject_key.extend_from_slice(&k[..sl]);
+                    read_entity(&k[..sl])?.0
                 }
             };
+            subject_at = Some(page.facts.len());
             let (object, _) = read_entity(rest)?;
             let fv = FactVal::decode(&v)?;
             page.facts.push(Fact {
@@ -741,7 +766,7 @@ impl EmbeddedStore {
                 predicate,
                 object: self.display(object)?,
                 window: fv.window,
-                sources: self.source_names(&fv.sources),
+                sources: self.source_names_recent(&fv.sources, &mut recent),
             });
         }
         Ok(())
@@ -876,6 +901,7 @@ impl Store for EmbeddedStore {
 
     fn reverse(&self, q: &ReverseQuery) -> Result<FactPage> {
         let mut page = FactPage::default();
+        let mut recent = RecentSources::default();
         let iter = match &q.object {
             ObjectSel::Exact(e) => self.rev_prefix(entity_key(e)),
             ObjectSel::Subtree(d) => self.rev_prefix(keys::subtree_prefix(d)),
@@ -939,7 +965,7 @@ impl Store for EmbeddedStore {
                 predicate: pred,
                 object: shown,
                 window: fv.window,
-                sources: self.source_names(&fv.sources),
+                sources: self.source_names_recent(&fv.sources, &mut recent),
             });
         }
         Ok(page)
