@@ -20,7 +20,7 @@ pub(crate) struct TrainArgs {
     #[arg(long, default_value_t = scry_risk::DEFAULT_SEED)]
     pub(crate) seed: u64,
     /// Where to write the model.
-    #[arg(long, default_value = "crates/scry-risk/model/lexical-v3.bin")]
+    #[arg(long, default_value = "crates/scry-risk/model/lexical-v4.bin")]
     pub(crate) out: PathBuf,
     /// Print the training report as JSON.
     #[arg(long)]
