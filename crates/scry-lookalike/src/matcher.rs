@@ -368,9 +368,16 @@ impl Matcher {
     /// Every brand `host` imitates at or above the threshold, best first.
     /// Hosts that are not valid names give no match.
     pub fn match_domain(&self, host: &str) -> Vec<Match> {
-        let Ok(name) = DomainName::parse(host) else {
-            return Vec::new();
-        };
+        match DomainName::parse(host) {
+            Ok(name) => self.match_name(&name),
+            Err(_) => Vec::new(),
+        }
+    }
+
+    /// [`Matcher::match_domain`] of a name already parsed (bulk scoring
+    /// holds parsed names: parsing again cost about a tenth of the
+    /// lexical score's CPU in `risk_bench`).
+    pub fn match_name(&self, name: &DomainName) -> Vec<Match> {
         // A host that is itself a public suffix (`t.bg`, `ru.com`) is read
         // as its leftmost label under the rest: such names are registered
         // and resolved too.

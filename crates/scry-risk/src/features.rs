@@ -931,7 +931,7 @@ impl Features {
         );
 
         // Look-alike similarity of the whole host to the brands.
-        if let Some(m) = lex.matcher.match_domain(name.ascii()).into_iter().next()
+        if let Some(m) = lex.matcher.match_name(name).into_iter().next()
             && m.similarity >= LOOKALIKE_FLOOR
         {
             let b = match m.similarity {

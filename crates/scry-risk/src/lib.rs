@@ -10,7 +10,7 @@
 //!   `scry-lookalike`, public suffix), each followed by gradient-boosted
 //!   shallow trees over the dense features and its log-odds where the
 //!   validation chose them (`boost`). [`Model::builtin`] is the model
-//!   committed in `model/lexical-v3.bin`, embedded in the binary;
+//!   committed in `model/lexical-v4.bin`, embedded in the binary;
 //!   [`Model::from_bytes`] validates a model file and never panics.
 //! * [`train()`] rebuilds that model from the real labelled lists of
 //!   `shared/data` (and the synthetic world for spam) with the label

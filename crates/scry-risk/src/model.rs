@@ -67,10 +67,10 @@ const THREATS: usize = 3;
 const MAX_WORDS: usize = 1 << 20;
 
 /// The name of the built-in model (its file's stem), shown with scores.
-pub const MODEL_NAME: &str = "lexical-v3";
+pub const MODEL_NAME: &str = "lexical-v4";
 
-/// The model committed in the crate (`model/lexical-v3.bin`).
-static BUILTIN: &[u8] = include_bytes!("../model/lexical-v3.bin");
+/// The model committed in the crate (`model/lexical-v4.bin`).
+static BUILTIN: &[u8] = include_bytes!("../model/lexical-v4.bin");
 /// Largest calibration shift or leaf value a model file may hold.
 const MAX_ABS: f32 = 1e4;
 

@@ -90,6 +90,7 @@ fn the_validation_takes_trees_only_where_they_beat_the_linear_model() {
         epochs: 2,
         l2: 1e-5,
         filter: NO_FILTER,
+        balance: false,
     };
     let run = || choose_boost(&rows, &pos, &neg, 3, hyper, (0.5, 0.0), &|_| {});
     let (p, v) = run();

@@ -20,8 +20,12 @@ pub(crate) struct TrainArgs {
     #[arg(long, default_value_t = scry_risk::DEFAULT_SEED)]
     pub(crate) seed: u64,
     /// Where to write the model.
-    #[arg(long, default_value = "crates/scry-risk/model/lexical-v3.bin")]
+    #[arg(long, default_value = "crates/scry-risk/model/lexical-v4.bin")]
     pub(crate) out: PathBuf,
+    /// Training names per DGA family at most (the test families are
+    /// capped separately, at evaluation).
+    #[arg(long, default_value_t = 2_000)]
+    pub(crate) max_per_family: usize,
     /// Print the training report as JSON.
     #[arg(long)]
     pub(crate) json: bool,
@@ -70,6 +74,7 @@ pub(crate) struct EvaluateArgs {
 pub(crate) fn train(a: &TrainArgs) -> Result<ExitCode> {
     let cfg = TrainConfig {
         seed: a.seed,
+        max_per_family: a.max_per_family,
         ..TrainConfig::new(&a.data)
     };
     let quiet = a.json;
