@@ -648,10 +648,11 @@ struct Commit {
     #[serde(default)]
     templates: Vec<Template>,
     /// The first-sighting candidates again, in ordinal order (a run keyed
-    /// by ordinal, written as they came): step 3 numbers the kept ones
-    /// from it, skipping the dropped ordinals, instead of sorting the
-    /// kept candidates back into ordinal order. `None` (a load from
-    /// before the log): the kept candidates are sorted.
+    /// by ordinal, written as they came, not fsynced): step 3 numbers the
+    /// kept ones from it, skipping the dropped ordinals, instead of
+    /// sorting the kept candidates back into ordinal order. `None` (a
+    /// load from before the log, or finished by an open after a crash):
+    /// the kept candidates are sorted.
     #[serde(default)]
     sight_log: Option<String>,
 }
@@ -962,8 +963,10 @@ impl EmbeddedBulk<'_> {
         let display = take(&mut self.display, "disp", Rule::Max)?;
         let events = take(&mut self.events, "evt", Rule::Max)?;
         let sightings = take(&mut self.sightings, "sight", Rule::Max)?;
+        // Not fsynced: only this process reads it (an open finishing the
+        // load after a crash sorts the kept candidates instead).
         let sight_log = match self.sight_log.take() {
-            Some(w) => Some(w.finish(true)?),
+            Some(w) => Some(w.finish(false)?),
             None => None,
         };
         let name = |p: &PathBuf| {
@@ -2063,8 +2066,11 @@ pub(super) fn recover(s: &EmbeddedStore) -> Result<()> {
     let commit = dir.join(COMMIT);
     match fs::read(&commit) {
         Ok(body) => {
-            let c: Commit = serde_json::from_slice(&body)
+            let mut c: Commit = serde_json::from_slice(&body)
                 .map_err(|e| corrupt(format!("{}: {e}", commit.display())))?;
+            // The candidates' log was not fsynced: the sorted candidates
+            // alone number the events.
+            c.sight_log = None;
             tracing::warn!("finishing a bulk load interrupted by a crash");
             apply(s, &dir, &c)?;
             Ok(())
