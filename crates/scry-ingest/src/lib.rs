@@ -120,20 +120,34 @@ pub fn first_times_of<'a>(
     now: scry_model::Timestamp,
 ) -> Vec<(&'a scry_model::DomainName, scry_model::Timestamp)> {
     // Sorted by the names' text (a `DomainName` orders by it) and merged:
-    // one indirection per comparison instead of two, and no hashing (a
-    // batch of passive DNS repeats few names).
-    let mut all: Vec<(&'a str, scry_model::Timestamp, &'a scry_model::DomainName)> = batch
+    // no hashing (a batch of passive DNS repeats few names). Each entry
+    // carries its text's first 16 bytes as a big-endian number
+    // (zero-padded: it orders as the text's front does), so most compares
+    // read no name (the text compares were 40% of this function's samples
+    // in `memcmp`, cache misses into 100 k names).
+    let front = |t: &str| {
+        let mut w = [0u8; 16];
+        let n = t.len().min(16);
+        w[..n].copy_from_slice(&t.as_bytes()[..n]);
+        u128::from_be_bytes(w)
+    };
+    let mut all: Vec<(
+        u128,
+        &'a str,
+        scry_model::Timestamp,
+        &'a scry_model::DomainName,
+    )> = batch
         .filter_map(|o| {
             o.subject
                 .as_domain()
-                .map(|d| (d.ascii(), o.window.first_seen, d))
+                .map(|d| (front(d.ascii()), d.ascii(), o.window.first_seen, d))
         })
         .collect();
-    all.sort_unstable_by(|a, b| a.0.cmp(b.0));
+    all.sort_unstable_by(|a, b| a.0.cmp(&b.0).then_with(|| a.1.cmp(b.1)));
     let mut sorted: Vec<(&'a scry_model::DomainName, scry_model::Timestamp)> =
         Vec::with_capacity(all.len());
     let mut last: Option<&str> = None;
-    for (text, t, d) in all {
+    for (_, text, t, d) in all {
         if last == Some(text) {
             if let Some(e) = sorted.last_mut() {
                 e.1 = e.1.min(t);

@@ -648,6 +648,14 @@ struct Commit {
     /// [`SIGHTING_TIME`]), by their index.
     #[serde(default)]
     templates: Vec<Template>,
+    /// The first-sighting candidates again, in ordinal order (a run keyed
+    /// by ordinal, written as they came, not fsynced): step 3 numbers the
+    /// kept ones from it, skipping the dropped ordinals, instead of
+    /// sorting the kept candidates back into ordinal order. `None` (a
+    /// load from before the log, or finished by an open after a crash):
+    /// the kept candidates are sorted.
+    #[serde(default)]
+    sight_log: Option<String>,
 }
 
 /// A first sighting's event kind and data, shared by the compact values
@@ -710,6 +718,9 @@ pub struct EmbeddedBulk<'a> {
     /// The JSON of the event being added.
     json: Vec<u8>,
     sightings: Sorter,
+    /// The candidates in ordinal order (see [`Commit::sight_log`]),
+    /// opened at the first one.
+    sight_log: Option<RunWriter>,
     any_sighting: bool,
     next_seq: u64,
     first_seq: u64,
@@ -719,6 +730,9 @@ pub struct EmbeddedBulk<'a> {
     templates: Vec<Template>,
     key: Vec<u8>,
     committed: bool,
+    /// Writes no candidates' log, as a binary from before it (tests).
+    #[cfg(test)]
+    no_log: bool,
 }
 
 impl EmbeddedStore {
@@ -757,6 +771,7 @@ impl EmbeddedStore {
             events: None,
             json: Vec::with_capacity(256),
             sightings: Sorter::new(&dir, "sight", Rule::Max, SIDE_BUDGET, true),
+            sight_log: None,
             any_sighting: false,
             next_seq,
             first_seq: next_seq,
@@ -768,6 +783,8 @@ impl EmbeddedStore {
             templates: Vec::new(),
             key: Vec::with_capacity(128),
             committed: false,
+            #[cfg(test)]
+            no_log: false,
         }))
     }
 }
@@ -777,6 +794,15 @@ impl EmbeddedBulk<'_> {
     /// store).
     pub(super) fn merges(&self) -> bool {
         self.merge
+    }
+
+    /// Sizes the first-sighting sorter's buffer (before any sighting): a
+    /// pDNS form load sorts little else, and fewer fresh pages to fault
+    /// in (zeroed by the kernel) cost less than its extra runs.
+    pub(super) fn set_sighting_budget(&mut self, budget: usize) {
+        if !self.any_sighting {
+            self.sightings = Sorter::new(&self.dir, "sight", Rule::Max, budget, true);
+        }
     }
 
     /// The writer state the load holds (the pDNS form's materialisation
@@ -796,6 +822,22 @@ impl EmbeddedBulk<'_> {
         Ok(id)
     }
 
+    /// Appends the candidate numbered `next_seq` to the ordinal-ordered
+    /// log.
+    fn log_sighting(&mut self, value: &[u8]) -> Result<()> {
+        #[cfg(test)]
+        if self.no_log {
+            return Ok(());
+        }
+        let log = match &mut self.sight_log {
+            Some(w) => w,
+            None => self
+                .sight_log
+                .insert(RunWriter::create(self.dir.join("sight-log.run"))?),
+        };
+        log.put(&self.next_seq.to_be_bytes(), value)
+    }
+
     fn add_sightings(&mut self, sightings: Vec<(Entity, crate::NewEvent)>) -> Result<()> {
         let mut json = Vec::with_capacity(256);
         for (subject, e) in &sightings {
@@ -804,6 +846,7 @@ impl EmbeddedBulk<'_> {
             push_entity(&mut self.key, subject);
             self.key.extend_from_slice(&self.next_seq.to_be_bytes());
             self.sightings.push(&self.key, &json)?;
+            self.log_sighting(&json)?;
             self.next_seq += 1;
             self.any_sighting = true;
         }
@@ -836,6 +879,7 @@ impl EmbeddedBulk<'_> {
             keys::push_name(&mut self.key, name);
             self.key.extend_from_slice(&self.next_seq.to_be_bytes());
             self.sightings.push(&self.key, &json)?;
+            self.log_sighting(&json)?;
             self.next_seq += 1;
             self.any_sighting = true;
         }
@@ -958,6 +1002,12 @@ impl EmbeddedBulk<'_> {
             None => Vec::new(),
         };
         let sightings = take(&mut self.sightings, "sight", Rule::Max)?;
+        // Not fsynced: only this process reads it (an open finishing the
+        // load after a crash sorts the kept candidates instead).
+        let sight_log = match self.sight_log.take() {
+            Some(w) => Some(w.finish(false)?),
+            None => None,
+        };
         let name = |p: &PathBuf| {
             p.file_name()
                 .map(|n| n.to_string_lossy().into_owned())
@@ -974,6 +1024,7 @@ impl EmbeddedBulk<'_> {
             sightings: sightings.iter().map(name).collect(),
             first_seq: self.first_seq,
             templates: self.templates.clone(),
+            sight_log: sight_log.as_ref().map(name),
         };
         debug_assert!(self.any_sighting || commit.sightings.is_empty());
         let body = serde_json::to_vec(&commit).map_err(|e| StoreError::Engine(e.to_string()))?;
@@ -1534,6 +1585,9 @@ fn number_events(
     if c.sightings.is_empty() {
         return Ok((run_paths(dir, &c.events), c.next_seq));
     }
+    if let Some(log) = &c.sight_log {
+        return number_from_log(s, dir, c, log, stored_names, durable);
+    }
     let mut kept = Sorter::new(dir, "kept", Rule::Max, SIDE_BUDGET, durable);
     {
         let mut m = Merged::open(&run_paths(dir, &c.sightings), Rule::Max)?;
@@ -1568,6 +1622,75 @@ fn number_events(
     while let Some((_, v)) = m.next()? {
         out.put(&seq.to_be_bytes(), event_json(v, &c.templates, &mut json)?)?;
         seq += 1;
+    }
+    let path = out.finish(durable)?;
+    Ok((vec![path], (seq != c.first_seq).then_some(seq)))
+}
+
+/// [`number_events`] with the candidates' log: the candidates merged in
+/// subject order keep each subject's first (none when `stored_names` and
+/// the name is stored); the others' ordinals are sorted (few when names
+/// rarely repeat across batches) and skipped in one pass over the log,
+/// which is already in ordinal order.
+fn number_from_log(
+    s: &EmbeddedStore,
+    dir: &Path,
+    c: &Commit,
+    log: &str,
+    stored_names: bool,
+    durable: bool,
+) -> Result<(Vec<PathBuf>, Option<u64>)> {
+    let mut dropped = Sorter::new(dir, "dropped", Rule::Max, SIDE_BUDGET, durable);
+    {
+        let mut m = Merged::open(&run_paths(dir, &c.sightings), Rule::Max)?;
+        let (mut last, mut started) = (Vec::with_capacity(64), false);
+        let mut mark = Vec::with_capacity(64);
+        while let Some((k, _)) = m.next()? {
+            let sl = entity_len(k).ok_or_else(|| corrupt("bad sighting key"))?;
+            let (subject, ordinal) = k.split_at(sl);
+            if started && last.as_slice() == subject {
+                dropped.push(ordinal, b"")?;
+                continue;
+            }
+            last.clear();
+            last.extend_from_slice(subject);
+            started = true;
+            if stored_names {
+                mark.clear();
+                mark.push(MARK_SUBJECT);
+                mark.extend_from_slice(subject);
+                if s.seen.contains_key(&mark)? {
+                    dropped.push(ordinal, b"")?;
+                }
+            }
+        }
+    }
+    let mut skip = Merged::open(&dropped.finish()?, Rule::Max)?;
+    let mut next_skip: Option<Vec<u8>> = skip.next()?.map(|(k, _)| k.to_vec());
+    let mut all = run_paths(dir, &c.events);
+    all.push(dir.join(log));
+    let mut out = RunWriter::create(dir.join("out-evt.run"))?;
+    let mut m = Merged::open(&all, Rule::Max)?;
+    let mut seq = c.first_seq;
+    let mut json = Vec::with_capacity(256);
+    while let Some((k, v)) = m.next()? {
+        if let Some(d) = &next_skip {
+            match d.as_slice().cmp(k) {
+                std::cmp::Ordering::Equal => {
+                    next_skip = skip.next()?.map(|(k, _)| k.to_vec());
+                    continue;
+                }
+                std::cmp::Ordering::Less => {
+                    return Err(corrupt("a dropped first sighting is not in the log"));
+                }
+                std::cmp::Ordering::Greater => {}
+            }
+        }
+        out.put(&seq.to_be_bytes(), event_json(v, &c.templates, &mut json)?)?;
+        seq += 1;
+    }
+    if next_skip.is_some() {
+        return Err(corrupt("a dropped first sighting is not in the log"));
     }
     let path = out.finish(durable)?;
     Ok((vec![path], (seq != c.first_seq).then_some(seq)))
@@ -1987,8 +2110,11 @@ pub(super) fn recover(s: &EmbeddedStore) -> Result<()> {
     let commit = dir.join(COMMIT);
     match fs::read(&commit) {
         Ok(body) => {
-            let c: Commit = serde_json::from_slice(&body)
+            let mut c: Commit = serde_json::from_slice(&body)
                 .map_err(|e| corrupt(format!("{}: {e}", commit.display())))?;
+            // The candidates' log was not fsynced: the sorted candidates
+            // alone number the events.
+            c.sight_log = None;
             tracing::warn!("finishing a bulk load interrupted by a crash");
             apply(s, &dir, &c)?;
             Ok(())
@@ -2100,6 +2226,96 @@ mod tests {
             .keyspace("t", fjall::KeyspaceCreateOptions::default)
             .unwrap();
         (db, ks)
+    }
+
+    /// The events of a load whose first sightings repeat names across
+    /// batches, with plain events between them, into an empty store and
+    /// into one holding some of the names: numbered from the candidates'
+    /// log, they are those the kept candidates sorted back give (the
+    /// path a `COMMIT` from before the log takes).
+    #[test]
+    fn events_numbered_from_the_log_equal_the_kept_candidates_sorted() {
+        use crate::{NewEvent, Store, WriteBatch};
+        use scry_model::{DomainName, Entity, Observation, Predicate, Window};
+        const T: i64 = 1_767_225_600;
+        let name = |i: usize| DomainName::parse(&format!("n{i}.test")).expect("name");
+        let data = std::collections::BTreeMap::from([("source".to_string(), "t".to_string())]);
+        let event = |i: usize| NewEvent {
+            time: T + i as i64,
+            kind: "plain".into(),
+            subject: format!("e{i}"),
+            data: std::collections::BTreeMap::new(),
+        };
+        let load = |stored: bool, log: bool| -> Vec<(Vec<u8>, Vec<u8>)> {
+            let dir = tempfile::tempdir().expect("tempdir");
+            let s = EmbeddedStore::open_path(dir.path()).expect("open");
+            if stored {
+                // n3 and n7 are stored names: their sightings are dropped.
+                let observations = [3, 7]
+                    .iter()
+                    .map(|&i| {
+                        Observation::new(
+                            Entity::Domain(name(i)),
+                            Predicate::IP,
+                            Entity::Ip(scry_model::Ip::parse("192.0.2.1").expect("ip")),
+                            Window {
+                                first_seen: T,
+                                last_seen: T,
+                                count: 1,
+                            },
+                            "t".into(),
+                            T,
+                        )
+                        .expect("observation")
+                    })
+                    .collect();
+                s.write(WriteBatch {
+                    observations,
+                    ..Default::default()
+                })
+                .expect("write");
+            }
+            let mut b = s.bulk().expect("bulk").expect("bulk");
+            assert_eq!(b.merges(), stored);
+            b.no_log = !log;
+            for round in 0..3usize {
+                let names: Vec<DomainName> = (round * 4..round * 4 + 9).map(name).collect();
+                let times: Vec<(&DomainName, i64)> =
+                    names.iter().map(|n| (n, T + round as i64)).collect();
+                b.add_first_sighting_times("pdns_first_seen", &data, &times)
+                    .expect("sightings");
+                b.add(WriteBatch {
+                    events: vec![event(round)],
+                    ..Default::default()
+                })
+                .expect("events");
+                b.add_first_sightings(vec![(Entity::Domain(name(round + 2)), event(10 + round))])
+                    .expect("json sightings");
+            }
+            let ledger = crate::LedgerEntry {
+                key: "t".into(),
+                name: "t".into(),
+                committed_through: 1,
+                complete: true,
+                updated_at: T,
+            };
+            Box::new(b).finish(Some(ledger)).expect("finish");
+            s.evt
+                .iter()
+                .map(|i| {
+                    let (k, v) = i.into_inner().expect("evt");
+                    (k.to_vec(), v.to_vec())
+                })
+                .collect()
+        };
+        for stored in [false, true] {
+            let from_log = load(stored, true);
+            let sorted = load(stored, false);
+            // 17 distinct names sighted (two of them stored) and 3 plain
+            // events.
+            assert_eq!(from_log.len(), if stored { 18 } else { 20 });
+            assert_eq!(from_log, sorted);
+        }
     }
 
     #[test]

@@ -71,6 +71,8 @@ const FWD_BUDGET: usize = 16 << 20;
 const REV_BUDGET: usize = 16 << 20;
 const NAM_BUDGET: usize = 8 << 20;
 const SIDE_BUDGET: usize = 16 << 20;
+/// The inner bulk load's first-sighting sorter (its default is 40 MiB).
+const SIGHT_BUDGET: usize = 16 << 20;
 
 fn corrupt(detail: impl Into<String>) -> StoreError {
     StoreError::Corruption {
@@ -422,12 +424,13 @@ impl EmbeddedStore {
         {
             return Ok(None);
         }
-        let Some(inner) = self.bulk()? else {
+        let Some(mut inner) = self.bulk()? else {
             return Ok(None);
         };
         if inner.merges() {
             return Ok(None);
         }
+        inner.set_sighting_budget(SIGHT_BUDGET);
         let dir = self.path.join(DIR);
         if let Err(e) = fs::remove_dir_all(&dir)
             && e.kind() != std::io::ErrorKind::NotFound
