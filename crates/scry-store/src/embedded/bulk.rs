@@ -1569,6 +1569,41 @@ fn run_paths(dir: &Path, names: &[String]) -> Vec<PathBuf> {
     names.iter().map(|n| dir.join(n)).collect()
 }
 
+/// Every first-sighting candidate of the load's runs, merged in subject
+/// order, handed to `f` with its ordinal, its value and whether it is kept:
+/// the first of its subject, and (`stored_names`) only when the subject
+/// had no name marker before the load.
+fn each_sighting(
+    s: &EmbeddedStore,
+    dir: &Path,
+    c: &Commit,
+    stored_names: bool,
+    mut f: impl FnMut(&[u8], &[u8], bool) -> Result<()>,
+) -> Result<()> {
+    let mut m = Merged::open(&run_paths(dir, &c.sightings), Rule::Max)?;
+    let (mut last, mut started) = (Vec::with_capacity(64), false);
+    let mut mark = Vec::with_capacity(64);
+    while let Some((k, v)) = m.next()? {
+        let sl = entity_len(k).ok_or_else(|| corrupt("bad sighting key"))?;
+        let (subject, ordinal) = k.split_at(sl);
+        if started && last.as_slice() == subject {
+            f(ordinal, v, false)?;
+            continue;
+        }
+        last.clear();
+        last.extend_from_slice(subject);
+        started = true;
+        let stored = stored_names && {
+            mark.clear();
+            mark.push(MARK_SUBJECT);
+            mark.extend_from_slice(subject);
+            s.seen.contains_key(&mark)?
+        };
+        f(ordinal, v, !stored)?;
+    }
+    Ok(())
+}
+
 /// The events to store, keyed by sequence: the plain events and, of the
 /// first-sighting candidates, the first of each subject whose subject had
 /// no fact before the load (`stored_names`: read the name markers; an
@@ -1589,30 +1624,9 @@ fn number_events(
         return number_from_log(s, dir, c, log, stored_names, durable);
     }
     let mut kept = Sorter::new(dir, "kept", Rule::Max, SIDE_BUDGET, durable);
-    {
-        let mut m = Merged::open(&run_paths(dir, &c.sightings), Rule::Max)?;
-        let (mut last, mut started) = (Vec::with_capacity(64), false);
-        let mut mark = Vec::with_capacity(64);
-        while let Some((k, v)) = m.next()? {
-            let sl = entity_len(k).ok_or_else(|| corrupt("bad sighting key"))?;
-            let (subject, ordinal) = k.split_at(sl);
-            if started && last.as_slice() == subject {
-                continue;
-            }
-            last.clear();
-            last.extend_from_slice(subject);
-            started = true;
-            if stored_names {
-                mark.clear();
-                mark.push(MARK_SUBJECT);
-                mark.extend_from_slice(subject);
-                if s.seen.contains_key(&mark)? {
-                    continue;
-                }
-            }
-            kept.push(ordinal, v)?;
-        }
-    }
+    each_sighting(s, dir, c, stored_names, |ordinal, v, keep| {
+        if keep { kept.push(ordinal, v) } else { Ok(()) }
+    })?;
     let mut all = run_paths(dir, &c.events);
     all.extend(kept.finish()?);
     let mut out = RunWriter::create(dir.join("out-evt.run"))?;
@@ -1641,30 +1655,13 @@ fn number_from_log(
     durable: bool,
 ) -> Result<(Vec<PathBuf>, Option<u64>)> {
     let mut dropped = Sorter::new(dir, "dropped", Rule::Max, SIDE_BUDGET, durable);
-    {
-        let mut m = Merged::open(&run_paths(dir, &c.sightings), Rule::Max)?;
-        let (mut last, mut started) = (Vec::with_capacity(64), false);
-        let mut mark = Vec::with_capacity(64);
-        while let Some((k, _)) = m.next()? {
-            let sl = entity_len(k).ok_or_else(|| corrupt("bad sighting key"))?;
-            let (subject, ordinal) = k.split_at(sl);
-            if started && last.as_slice() == subject {
-                dropped.push(ordinal, b"")?;
-                continue;
-            }
-            last.clear();
-            last.extend_from_slice(subject);
-            started = true;
-            if stored_names {
-                mark.clear();
-                mark.push(MARK_SUBJECT);
-                mark.extend_from_slice(subject);
-                if s.seen.contains_key(&mark)? {
-                    dropped.push(ordinal, b"")?;
-                }
-            }
+    each_sighting(s, dir, c, stored_names, |ordinal, _, keep| {
+        if keep {
+            Ok(())
+        } else {
+            dropped.push(ordinal, b"")
         }
-    }
+    })?;
     let mut skip = Merged::open(&dropped.finish()?, Rule::Max)?;
     let mut next_skip: Option<Vec<u8>> = skip.next()?.map(|(k, _)| k.to_vec());
     let mut all = run_paths(dir, &c.events);
