@@ -68,7 +68,8 @@ fn main() {
     );
 }
 
-/// This thread's CPU time in nanoseconds (`CLOCK_THREAD_CPUTIME_ID`).
+/// This thread's on-CPU time in nanoseconds, from the kernel's scheduler
+/// statistics (0 when they cannot be read).
 fn thread_cpu_ns() -> u64 {
     // /proc/thread-self/schedstat: on-CPU nanoseconds first.
     std::fs::read_to_string("/proc/thread-self/schedstat")
