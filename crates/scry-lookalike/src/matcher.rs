@@ -155,11 +155,19 @@ pub struct Matcher {
     brands: Vec<BrandEntry>,
     exact: FxHashMap<String, Vec<ExactHit>>,
     terms: Vec<Term>,
-    deletes: FxHashMap<String, Vec<u32>>,
+    /// Terms by the hash ([`CharHash`]) of each of their deletion
+    /// variants. A hash may collide; every candidate is verified by
+    /// [`osa_within`], so a collision only costs a comparison.
+    deletes: FxHashMap<u64, Vec<u32>>,
+    /// Bit `n` set when some deletion variant has `n` characters (bit 127:
+    /// 127 or more): a query's variants of other lengths are not looked up.
+    delete_lens: u128,
     contain: Option<AhoCorasick>,
     contain_terms: Vec<(u32, usize)>,
-    tokens: FxHashMap<String, TokenKind>,
-    max_token: usize,
+    /// The tokens, read from the front of a label (a byte trie).
+    heads: Trie,
+    /// The tokens reversed, read from the end of a label.
+    tails: Trie,
     threshold: u8,
     exclusions: Vec<String>,
 }
@@ -172,6 +180,91 @@ fn max_distance(len: usize) -> usize {
 
 /// Shortest term searched at distance 2.
 const MIN_LEN_DISTANCE_2: usize = 10;
+
+/// Longest token (in bytes) peeled off a label.
+const MAX_TOKEN: usize = 24;
+
+/// The base of the polynomial hash of a character sequence (odd).
+const HASH_BASE: u64 = 0x0000_0100_0000_01b3;
+
+/// Buffers reused between the deletion look-ups of one host.
+#[derive(Default)]
+struct Scratch {
+    pre: Vec<u64>,
+    pow: Vec<u64>,
+}
+
+/// Fills `pre[k]` with the hash of `q[..k]` (Σ (c + 1)·B^(k-1-i), wrapping)
+/// and `pow[k]` with B^k, for k in 0..=q.len(): the hash of any slice, and
+/// of a concatenation, then takes O(1).
+fn prefix_hashes(q: &[char], pre: &mut Vec<u64>, pow: &mut Vec<u64>) {
+    pre.clear();
+    pow.clear();
+    let (mut h, mut b) = (0u64, 1u64);
+    pre.push(h);
+    pow.push(b);
+    for &c in q {
+        h = h.wrapping_mul(HASH_BASE).wrapping_add(u64::from(c) + 1);
+        b = b.wrapping_mul(HASH_BASE);
+        pre.push(h);
+        pow.push(b);
+    }
+}
+
+/// A byte trie of the tokens, each with its kind.
+#[derive(Debug, Default)]
+struct Trie {
+    /// Node 0 is the root; each node's children sorted by byte.
+    nodes: Vec<TrieNode>,
+}
+
+#[derive(Debug, Default)]
+struct TrieNode {
+    children: Vec<(u8, u32)>,
+    kind: Option<TokenKind>,
+}
+
+impl Trie {
+    /// Adds a token; a token already present keeps its first kind.
+    fn insert(&mut self, bytes: impl Iterator<Item = u8>, kind: TokenKind) {
+        if self.nodes.is_empty() {
+            self.nodes.push(TrieNode::default());
+        }
+        let mut at = 0usize;
+        for b in bytes {
+            let next = self.nodes.len();
+            let node = &mut self.nodes[at];
+            at = match node.children.binary_search_by_key(&b, |c| c.0) {
+                Ok(i) => node.children[i].1 as usize,
+                Err(i) => {
+                    node.children
+                        .insert(i, (b, u32::try_from(next).unwrap_or(u32::MAX)));
+                    self.nodes.push(TrieNode::default());
+                    next
+                }
+            };
+        }
+        let node = &mut self.nodes[at];
+        node.kind.get_or_insert(kind);
+    }
+
+    /// Calls `f(k, kind)` for every token equal to the first `k` bytes read.
+    fn walk(&self, bytes: impl Iterator<Item = u8>, mut f: impl FnMut(usize, TokenKind)) {
+        let mut at = 0usize;
+        for (k, b) in bytes.enumerate() {
+            let Some(node) = self.nodes.get(at) else {
+                return;
+            };
+            let Ok(i) = node.children.binary_search_by_key(&b, |c| c.0) else {
+                return;
+            };
+            at = node.children[i].1 as usize;
+            if let Some(kind) = self.nodes.get(at).and_then(|n| n.kind) {
+                f(k + 1, kind);
+            }
+        }
+    }
+}
 
 /// Accumulates the evidence per brand for one host: the best similarity,
 /// and the techniques of every piece of evidence strong enough to report.
@@ -206,10 +299,11 @@ impl Matcher {
             exact: FxHashMap::default(),
             terms: Vec::new(),
             deletes: FxHashMap::default(),
+            delete_lens: 0,
             contain: None,
             contain_terms: Vec::new(),
-            tokens: FxHashMap::default(),
-            max_token: 0,
+            heads: Trie::default(),
+            tails: Trie::default(),
             threshold: opts.threshold.min(100),
             exclusions: opts
                 .exclusions
@@ -321,8 +415,10 @@ impl Matcher {
         if t.is_empty() || t.len() > 24 {
             return;
         }
-        self.max_token = self.max_token.max(t.len());
-        self.tokens.entry(t.to_string()).or_insert(kind);
+        // The first kind given to a token stays (words, then TLDs, then
+        // `www`).
+        self.heads.insert(t.bytes(), kind);
+        self.tails.insert(t.bytes().rev(), kind);
     }
 
     fn push_exact(&mut self, key: String, brand: u32, technique: Option<Technique>) {
@@ -357,7 +453,13 @@ impl Matcher {
             frontier = next;
         }
         for k in keys {
-            let e = self.deletes.entry(k).or_default();
+            let kc: Vec<char> = k.chars().collect();
+            self.delete_lens |= 1u128 << kc.len().min(127);
+            let mut pre = Vec::new();
+            let mut pow = Vec::new();
+            prefix_hashes(&kc, &mut pre, &mut pow);
+            let h = pre.last().copied().unwrap_or_default();
+            let e = self.deletes.entry(h).or_default();
             if !e.contains(&id) {
                 e.push(id);
             }
@@ -405,7 +507,7 @@ impl Matcher {
             threshold: self.threshold,
             by_brand: Vec::new(),
         };
-        let mut scratch = String::new();
+        let mut scratch = Scratch::default();
         for i in 0..=r {
             let raw = labels_u[i];
             let folded = fold(raw);
@@ -614,7 +716,7 @@ impl Matcher {
         raw: &str,
         folded: &str,
         penalty: u8,
-        scratch: &mut String,
+        scratch: &mut Scratch,
     ) {
         let raw_c: Vec<char> = raw.chars().collect();
         let fold_c: Vec<char> = if folded == raw {
@@ -685,27 +787,44 @@ impl Matcher {
         }
     }
 
-    fn for_deletions(&self, q: &[char], d: usize, scratch: &mut String, mut f: impl FnMut(u32)) {
-        let look = |s: &str, f: &mut dyn FnMut(u32)| {
-            if let Some(ids) = self.deletes.get(s) {
+    /// Calls `f` with every term one of whose deletion variants equals
+    /// `q` with up to `d` (≤ 2) characters deleted (and, through hash
+    /// collisions, possibly a few more: callers verify with
+    /// [`osa_within`]). Each variant's hash is combined from prefix hashes
+    /// in O(1), without building the string.
+    fn for_deletions(&self, q: &[char], d: usize, scratch: &mut Scratch, mut f: impl FnMut(u32)) {
+        let n = q.len();
+        let has_len = |len: usize| (self.delete_lens >> len.min(127)) & 1 == 1;
+        let mut look = |h: u64| {
+            if let Some(ids) = self.deletes.get(&h) {
                 for &id in ids {
                     f(id);
                 }
             }
         };
-        scratch.clear();
-        scratch.extend(q.iter());
-        look(scratch, &mut f);
-        let n = q.len();
-        for i in 0..n {
-            scratch.clear();
-            scratch.extend(q[..i].iter().chain(&q[i + 1..]));
-            look(scratch, &mut f);
-            if d >= 2 {
+        prefix_hashes(q, &mut scratch.pre, &mut scratch.pow);
+        let (pre, p) = (&scratch.pre, &scratch.pow);
+        // Hash of q[a..b].
+        let seg = |a: usize, b: usize| pre[b].wrapping_sub(pre[a].wrapping_mul(p[b - a]));
+        if has_len(n) {
+            look(pre[n]);
+        }
+        if n >= 1 && has_len(n - 1) {
+            for i in 0..n {
+                look(
+                    seg(0, i)
+                        .wrapping_mul(p[n - i - 1])
+                        .wrapping_add(seg(i + 1, n)),
+                );
+            }
+        }
+        if d >= 2 && n >= 2 && has_len(n - 2) {
+            for i in 0..n {
                 for j in i + 1..n {
-                    scratch.clear();
-                    scratch.extend(q[..i].iter().chain(&q[i + 1..j]).chain(&q[j + 1..]));
-                    look(scratch, &mut f);
+                    let left = seg(0, i)
+                        .wrapping_mul(p[j - i - 1])
+                        .wrapping_add(seg(i + 1, j));
+                    look(left.wrapping_mul(p[n - j - 1]).wrapping_add(seg(j + 1, n)));
                 }
             }
         }
@@ -718,7 +837,7 @@ impl Matcher {
         raw: &str,
         folded: &str,
         at_reg: bool,
-        scratch: &mut String,
+        scratch: &mut Scratch,
     ) {
         if folded.len() < 3 {
             return;
@@ -837,31 +956,37 @@ impl Matcher {
 
     fn strip_once(&self, s: &str) -> Vec<(String, TokenKind, String, bool)> {
         let mut out = Vec::new();
-        let max = self.max_token.min(s.len().saturating_sub(1));
-        for k in 1..=max {
-            if let (Some(head), Some(rest)) = (s.get(..k), s.get(k..)) {
+        let max = s.len().saturating_sub(1);
+        // Tokens at the front and at the end, by length: the tries walk
+        // the label once each.
+        let mut heads = [None; MAX_TOKEN + 1];
+        let mut tails = [None; MAX_TOKEN + 1];
+        self.heads
+            .walk(s.bytes().take(max), |k, kind| heads[k] = Some(kind));
+        self.tails
+            .walk(s.bytes().rev().take(max), |k, kind| tails[k] = Some(kind));
+        for k in 1..=max.min(MAX_TOKEN) {
+            if let (Some(kind), Some(head), Some(rest)) = (heads[k], s.get(..k), s.get(k..)) {
                 // A TLD glued to a brand comes after it (`paypalcom`), so
                 // TLD tokens are only peeled off the end.
-                if let Some(kind) = self.tokens.get(head).filter(|k| **k != TokenKind::Tld) {
+                if kind != TokenKind::Tld {
                     let (rest, hy) = match rest.strip_prefix('-') {
                         Some(r) => (r, true),
                         None => (rest, false),
                     };
                     if !rest.is_empty() {
-                        out.push((rest.to_string(), *kind, head.to_string(), hy));
+                        out.push((rest.to_string(), kind, head.to_string(), hy));
                     }
                 }
             }
             let cut = s.len() - k;
-            if let (Some(rest), Some(tail)) = (s.get(..cut), s.get(cut..))
-                && let Some(kind) = self.tokens.get(tail)
-            {
+            if let (Some(kind), Some(rest), Some(tail)) = (tails[k], s.get(..cut), s.get(cut..)) {
                 let (rest, hy) = match rest.strip_suffix('-') {
                     Some(r) => (r, true),
                     None => (rest, false),
                 };
                 if !rest.is_empty() {
-                    out.push((rest.to_string(), *kind, tail.to_string(), hy));
+                    out.push((rest.to_string(), kind, tail.to_string(), hy));
                 }
             }
         }

@@ -285,3 +285,95 @@ fn matches_serialise_as_ndjson_and_matcher_is_shareable() {
         r#"{"domain":"paypa1.com","brand":"paypal.com","techniques":["homoglyph"],"similarity":95}"#
     );
 }
+
+/// The deletion variants of `s` with up to `d` characters deleted, as
+/// strings (the index's definition, written the slow way).
+fn variants(s: &[char], d: usize) -> Vec<String> {
+    let mut out = vec![s.iter().collect::<String>()];
+    let mut frontier = vec![s.to_vec()];
+    for _ in 0..d {
+        let mut next = Vec::new();
+        for v in &frontier {
+            for i in 0..v.len() {
+                let mut w = v.clone();
+                w.remove(i);
+                out.push(w.iter().collect());
+                next.push(w);
+            }
+        }
+        frontier = next;
+    }
+    out
+}
+
+mod deletions {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 64, ..ProptestConfig::default() })]
+
+        /// The hashed look-up finds every term one of whose deletion
+        /// variants equals one of the query's (what a string index would
+        /// find); extra candidates from collisions are allowed (verified
+        /// later), and none show up in practice.
+        #[test]
+        fn hashed_deletions_find_what_strings_find(
+            labels in proptest::collection::vec("[a-eé0-2-]{1,14}", 1..8),
+            q in "[a-eé0-2-]{0,16}",
+        ) {
+            let brands: Vec<Brand> = labels
+                .iter()
+                .enumerate()
+                .map(|(i, l)| Brand {
+                    name: format!("b{i}.com"),
+                    terms: vec![l.clone()],
+                    exclusions: Vec::new(),
+                })
+                .collect();
+            let m = Matcher::new(&brands, &MatcherOptions::default()).unwrap();
+            let qc: Vec<char> = q.chars().collect();
+            for d in [1, 2] {
+                let mut got: Vec<u32> = Vec::new();
+                m.for_deletions(&qc, d, &mut Scratch::default(), |id| got.push(id));
+                got.sort_unstable();
+                got.dedup();
+                let qv = variants(&qc, d);
+                let mut want: Vec<u32> = Vec::new();
+                for (id, t) in m.terms.iter().enumerate() {
+                    let tv = variants(&t.chars, max_distance(t.chars.len()));
+                    if tv.iter().any(|v| qv.contains(v)) {
+                        want.push(u32::try_from(id).unwrap());
+                    }
+                }
+                prop_assert_eq!(got, want);
+            }
+        }
+    }
+}
+
+#[test]
+fn tokens_are_peeled_from_both_ends_by_the_tries() {
+    let m = matcher(&["paypal.com"]);
+    let got = m.strip_once("wwwpaypal-login");
+    assert!(
+        got.iter().any(|(core, k, tok, _)| core == "paypal-login"
+            && *k == TokenKind::Www
+            && tok == "www")
+    );
+    assert!(got.iter().any(|(core, k, tok, hy)| core == "wwwpaypal"
+        && *k == TokenKind::Word
+        && tok == "login"
+        && *hy));
+    // A TLD is only peeled off the end.
+    assert!(
+        m.strip_once("compaypal")
+            .iter()
+            .all(|(_, k, _, _)| *k != TokenKind::Tld)
+    );
+    assert!(
+        m.strip_once("paypalcom")
+            .iter()
+            .any(|(core, k, tok, _)| core == "paypal" && *k == TokenKind::Tld && tok == "com")
+    );
+}
