@@ -165,6 +165,38 @@ fn share_at_50(z: &[f32]) -> f64 {
     z.iter().filter(|&&x| x >= 0.0).count() as f64 / z.len() as f64
 }
 
+/// The held-out real names of the split, for error analysis (what
+/// [`evaluate`] scores): each with its class (`benign`, `phishing` or
+/// `dga`) and, for DGA names, its family; benign names from the popular
+/// list are `benign-top`.
+pub fn held_out_names(cfg: &EvalConfig) -> Result<Vec<(String, String, String)>> {
+    let real = load_real(
+        &cfg.data_dir,
+        cfg.seed,
+        Limits {
+            max_per_family: 0,
+            max_per_family_test: cfg.max_per_family_test,
+            per_class: cfg.per_class,
+        },
+    )?;
+    let mut out = Vec::new();
+    for n in &real.benign_test {
+        let class = if real.benign_top.contains(n) {
+            "benign-top"
+        } else {
+            "benign"
+        };
+        out.push((n.clone(), class.to_string(), String::new()));
+    }
+    for n in &real.phish_test {
+        out.push((n.clone(), "phishing".to_string(), String::new()));
+    }
+    for (n, f) in &real.dga_test {
+        out.push((n.clone(), "dga".to_string(), f.clone()));
+    }
+    Ok(out)
+}
+
 /// Evaluates `model` (see the module docs).
 pub fn evaluate(model: &Model, cfg: &EvalConfig) -> Result<EvalReport> {
     let real = load_real(

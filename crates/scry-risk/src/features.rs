@@ -95,7 +95,7 @@ impl Group {
 
 // Dense feature indices.
 const F_BIAS: usize = 0;
-const F_LEN: usize = 1;
+pub(crate) const F_LEN: usize = 1;
 const F_LEN_BUCKET: usize = 2; // 8 buckets: 2..=9
 const F_ENTROPY: usize = 10;
 const F_ENTROPY_BUCKET: usize = 11; // 5 buckets: 11..=15

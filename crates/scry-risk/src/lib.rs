@@ -38,6 +38,7 @@ pub use data::DataStats;
 pub use error::{Error, Result};
 pub use eval::{
     EVAL_SYNTHETIC_SEED, EvalConfig, EvalReport, FamilyRow, MetricRow, WithCi, evaluate,
+    held_out_names,
 };
 pub use lexicon::lookalike_of;
 pub use model::{Evidence, FORMAT_VERSION, MODEL_NAME, Model, Threat, ThreatProfile};
