@@ -758,7 +758,13 @@ struct ChangeContext {
     /// current delegation's (indices), bounded by `FORM_NS_CACHE`.
     ns_index: HashMap<String, usize>,
     ns_entities: Vec<Entity>,
-    current: Vec<usize>,
+    /// The current delegation's own (in-bailiwick) name servers: one-off
+    /// names, kept out of the cache so they do not evict the shared ones.
+    local: Vec<Entity>,
+    /// The run's text of each of `local` (its `[from, to)` in `local_text`).
+    local_text: String,
+    local_at: Vec<(usize, usize)>,
+    current: Vec<NsAt>,
     /// The zone's own name and the signed-delegation value, as entities.
     origin_entity: Option<Entity>,
     signed: Entity,
@@ -769,6 +775,23 @@ struct ChangeContext {
 /// otherwise keep the cache at its cap for the whole run, next to the bulk
 /// load's sorters).
 const NS_CACHE: usize = 1 << 16;
+
+/// Where the current delegation's name server is (see
+/// [`ChangeContext::name_servers`]).
+#[derive(Debug, Clone, Copy)]
+enum NsAt {
+    /// In the shared cache (`ns_entities`).
+    Cached(usize),
+    /// Among the delegation's own hosts (`local`).
+    Local(usize),
+}
+
+/// `name` is strictly below `domain` (both normalised text).
+fn is_below(name: &str, domain: &str) -> bool {
+    name.len() > domain.len()
+        && name.ends_with(domain)
+        && name.as_bytes().get(name.len() - domain.len() - 1) == Some(&b'.')
+}
 
 /// Most name servers kept by the zone form's producer: small enough to
 /// stay in the CPU cache (with 65,536 a `.com`-style zone's one-off
@@ -789,6 +812,9 @@ impl ChangeContext {
             ns: HashMap::new(),
             ns_index: HashMap::new(),
             ns_entities: Vec::new(),
+            local: Vec::new(),
+            local_text: String::new(),
+            local_at: Vec::new(),
             current: Vec::new(),
             origin_entity: DomainName::parse(origin).ok().map(Entity::Domain),
             signed: Entity::Text("signedDelegation".into()),
@@ -796,15 +822,32 @@ impl ChangeContext {
     }
 
     /// Makes a run line's name servers (comma-separated) the current
-    /// delegation's, parsed once per zone while the cache holds them.
-    fn name_servers(&mut self, field: &str) {
+    /// delegation's (of `domain`, the run's text), parsed once per zone
+    /// while the cache holds them; the delegation's own hosts
+    /// (`ns1.example.com` for `example.com`: nearly always one-off) are
+    /// parsed without entering the cache.
+    fn name_servers(&mut self, domain: &str, field: &str) {
         self.current.clear();
+        self.local.clear();
+        self.local_text.clear();
+        self.local_at.clear();
         let count = field.split(',').filter(|x| !x.is_empty()).count();
         if self.ns_index.len() + count > FORM_NS_CACHE {
             self.ns_index.clear();
             self.ns_entities.clear();
         }
         for ns in field.split(',').filter(|x| !x.is_empty()) {
+            if is_below(ns, domain) {
+                let Ok(d) = DomainName::parse(ns) else {
+                    continue;
+                };
+                self.local.push(Entity::Domain(d));
+                let from = self.local_text.len();
+                self.local_text.push_str(ns);
+                self.local_at.push((from, self.local_text.len()));
+                self.current.push(NsAt::Local(self.local.len() - 1));
+                continue;
+            }
             let i = match self.ns_index.get(ns) {
                 Some(i) => *i,
                 None => {
@@ -817,8 +860,18 @@ impl ChangeContext {
                     i
                 }
             };
-            self.current.push(i);
+            self.current.push(NsAt::Cached(i));
         }
+    }
+
+    /// The current delegation's own name server written `host` in the
+    /// run (a glue host usually is one: parsed once, from the same text).
+    fn local_name_server(&self, host: &str) -> Option<&Entity> {
+        let i = self
+            .local_at
+            .iter()
+            .position(|(a, b)| self.local_text.get(*a..*b) == Some(host))?;
+        self.local.get(i)
     }
 
     /// A delegation's facts as [`ChangeContext::triples`] builds them,
@@ -832,8 +885,12 @@ impl ChangeContext {
         signed: bool,
     ) -> Vec<(&'a Entity, Predicate, &'a Entity)> {
         let mut out = Vec::with_capacity(self.current.len() + 2 * glue.len() + 2);
-        for i in &self.current {
-            if let Some(n) = self.ns_entities.get(*i) {
+        for at in &self.current {
+            let n = match at {
+                NsAt::Cached(i) => self.ns_entities.get(*i),
+                NsAt::Local(i) => self.local.get(*i),
+            };
+            if let Some(n) = n {
                 out.push((subject, Predicate::NAMESERVER_HOST, n));
             }
         }
@@ -1239,13 +1296,20 @@ pub fn ingest_zone(
                         continue;
                     };
                     let subject = Entity::Domain(domain);
-                    cx.name_servers(l.ns);
+                    cx.name_servers(l.domain, l.ns);
                     glue.clear();
                     for g in l.glue.split(',') {
                         if let Some((host, ip)) = g.split_once('=')
-                            && let (Ok(h), Ok(ip)) = (DomainName::parse(host), Ip::parse(ip))
+                            && let Ok(ip) = Ip::parse(ip)
                         {
-                            glue.push((Entity::Domain(h), Entity::Ip(ip)));
+                            let h = match cx.local_name_server(host) {
+                                Some(e) => e.clone(),
+                                None => match DomainName::parse(host) {
+                                    Ok(h) => Entity::Domain(h),
+                                    Err(_) => continue,
+                                },
+                            };
+                            glue.push((h, Entity::Ip(ip)));
                         }
                     }
                     let facts = cx.delegation(&subject, &glue, l.ds > 0);

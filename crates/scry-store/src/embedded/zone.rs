@@ -1051,12 +1051,20 @@ pub struct EmbeddedZoneForm<'a> {
 const NAME_CACHE: usize = 1 << 12;
 
 /// Appends an object's key, a domain's from `cache` when it was met
-/// before (encoding a name computes its registrable split).
-fn push_object(cache: &mut HashMap<String, Vec<u8>>, a: &mut Vec<u8>, o: &Entity) {
+/// before (encoding a name computes its registrable split). A name below
+/// the fact's subject (a delegation's own name server: nearly always met
+/// once) is encoded without entering the cache, so it evicts nothing.
+fn push_object(cache: &mut HashMap<String, Vec<u8>>, a: &mut Vec<u8>, sub: &Entity, o: &Entity) {
     let Entity::Domain(d) = o else {
         push_entity(a, o);
         return;
     };
+    if let Entity::Domain(s) = sub
+        && is_below(d.ascii(), s.ascii())
+    {
+        push_entity(a, o);
+        return;
+    }
     if let Some(k) = cache.get(d.ascii()) {
         a.extend_from_slice(k);
         return;
@@ -1067,6 +1075,13 @@ fn push_object(cache: &mut HashMap<String, Vec<u8>>, a: &mut Vec<u8>, o: &Entity
         cache.clear();
     }
     cache.insert(d.ascii().to_string(), a[from..].to_vec());
+}
+
+/// `name` is strictly below `domain` (both A-label text).
+fn is_below(name: &str, domain: &str) -> bool {
+    name.len() > domain.len()
+        && name.ends_with(domain)
+        && name.as_bytes().get(name.len() - domain.len() - 1) == Some(&b'.')
 }
 
 impl crate::ZoneForm for EmbeddedZoneForm<'_> {
@@ -1122,7 +1137,7 @@ impl crate::ZoneForm for EmbeddedZoneForm<'_> {
             };
             let pb = p.id().to_be_bytes();
             let o0 = a.len();
-            push_object(&mut self.names, a, o);
+            push_object(&mut self.names, a, sub, o);
             self.keys.push((s0, s1, si, pb, o0, a.len()));
         }
         // The holder key: its registrable part, then `\x01`.
