@@ -37,7 +37,10 @@
 //! cheap suffixes and points them at one DNS account, so "the same pair
 //! and the same suffix as 3 listed domains among 10" says more than "the
 //! same pair as 3 listed domains among 100" where the pair is a big
-//! provider's, shared by unrelated accounts under other suffixes.
+//! provider's, shared by unrelated accounts under other suffixes. When
+//! those holders are nearly all of the set's (see [`is_batch`]), the set
+//! is one account's batch, and its listed holders weigh as a dedicated
+//! value's (below) once they exceed what chance gives.
 //! A value held almost only by one burst (at
 //! least [`DEDICATED_SHARE`] of its holders) is **dedicated**: an actor's
 //! own name servers, set up for its registrations; its holders are not
