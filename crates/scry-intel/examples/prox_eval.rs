@@ -9,7 +9,7 @@
 //! cargo run --release -p scry-intel --example prox_eval -- WORK [DUMP.ndjson]
 //! ```
 //!
-//! With `DUMP`, each labelled domain's score and holdings (weighed
+//! With `DUMP`, each labelled domain's score, hop-1 score, stored evidence and holdings (weighed
 //! predicates, registrar and creation date) are written there as JSON
 //! lines, for analysis.
 #![allow(clippy::print_stdout, clippy::print_stderr)]
@@ -140,6 +140,8 @@ fn main() {
         let line = serde_json::json!({
             "d": l.domain, "label": l.label, "c": l.campaign, "listed": l.listed,
             "score": score(&l.domain), "vals": vals,
+            "hop1": stored.get(&l.domain).map_or(0, |s| s.hop1),
+            "ev": stored.get(&l.domain).map(|s| s.evidence.clone()).unwrap_or_default(),
         });
         writeln!(w, "{line}").expect("write");
     }

@@ -37,7 +37,10 @@
 //! cheap suffixes and points them at one DNS account, so "the same pair
 //! and the same suffix as 3 listed domains among 10" says more than "the
 //! same pair as 3 listed domains among 100" where the pair is a big
-//! provider's, shared by unrelated accounts under other suffixes.
+//! provider's, shared by unrelated accounts under other suffixes. When
+//! those holders are nearly all of the set's (see [`is_batch`]), the set
+//! is one account's batch, and its listed holders weigh as a dedicated
+//! value's (below) once they exceed what chance gives.
 //! A value held almost only by one burst (at
 //! least [`DEDICATED_SHARE`] of its holders) is **dedicated**: an actor's
 //! own name servers, set up for its registrations; its holders are not
@@ -291,8 +294,12 @@ fn holder_strength(
     current: bool,
     base: f64,
     start: Option<i64>,
+    batch: bool,
 ) -> (f64, Option<u64>) {
-    let s = evidence(weight, tally.total - own, n, current, base);
+    let mut s = evidence(weight, tally.total - own, n, current, base);
+    if batch && s > 0.0 {
+        s = s.max(dedicated(weight, tally.total - own, current, base));
+    }
     if start.is_none_or(|st| day <= st) {
         return (s, None);
     }
@@ -309,6 +316,19 @@ fn holder_strength(
 pub const DEDICATED_SHARE: f64 = 0.9;
 /// The fewest domains such a burst has.
 pub const DEDICATED_MIN: u64 = 3;
+
+/// Whether a name-server set's holders under one suffix (`in_suffix` of
+/// the set's `holders`) are one registration batch: at least
+/// [`DEDICATED_MIN`] domains and [`DEDICATED_SHARE`] of the set's holders.
+/// A provider's account pair shared by independent customers has its
+/// holders spread over the suffixes as the world's domains are (most
+/// under `.com`); a set whose holders nearly all sit under one suffix is
+/// one account's batch of names, not independent draws, so its listed
+/// holders are weighed as a dedicated value's (see [`dedicated`]), once
+/// they exceed what chance gives among its holders.
+fn is_batch(in_suffix: u64, holders: u64) -> bool {
+    in_suffix >= DEDICATED_MIN && in_suffix as f64 >= DEDICATED_SHARE * holders as f64
+}
 
 /// The evidence of a dedicated value: one whose holders nearly all took it
 /// up within a day of one another (an actor's own name servers, set up
@@ -641,9 +661,11 @@ pub fn domain_proximity(
         ));
     }
     let mut has_set = false;
+    let mut batch_label = None;
     if let Some(hosts) = ns_set(&values, &totals) {
         let hs = ns_set_holders(store, &hosts)?;
-        has_set = (2..=MAX_HOLDERS).contains(&(hs.len() as u64));
+        let set_n = hs.len() as u64;
+        has_set = (2..=MAX_HOLDERS).contains(&set_n);
         let same: Vec<Holder> = if hs.len() >= 2 {
             let mine = suffix(&me);
             hs.iter()
@@ -666,6 +688,9 @@ pub fn domain_proximity(
         // The set's holders under this domain's suffix: a value of its own
         // (even when the set is too common to be one).
         if (2..=MAX_HOLDERS as usize).contains(&same.len()) {
+            if is_batch(same.len() as u64, set_n) {
+                batch_label = Some(set_suffix_label(&ns_set_label(&hosts), suffix(&me)));
+            }
             candidates.push((
                 Predicate::NAMESERVER_HOST,
                 SET_SUFFIX_FIELD.into(),
@@ -678,6 +703,7 @@ pub fn domain_proximity(
     }
     let data_start = start_day(state)?;
     for (p, field, value, current, w, hs) in candidates {
+        let batch = field == SET_SUFFIX_FIELD && batch_label.as_deref() == Some(value.as_str());
         // A name server's burst is read on the domain's set when it has one
         // (the account's pair), not on each host a provider shares out.
         let start = if has_set && field == "nameserver_host" {
@@ -717,9 +743,11 @@ pub fn domain_proximity(
             current,
             base,
             start,
+            batch,
         );
         hop1.push((p, h1));
-        let (s, group) = holder_strength(w, n, &soft_tally, own.1, day, current, base, start);
+        let (s, group) =
+            holder_strength(w, n, &soft_tally, own.1, day, current, base, start, batch);
         all.push((p, s));
         if s > 0.0 {
             let (mut listed, mut near, mut examples) = (0u64, 0u64, Vec::new());
@@ -989,6 +1017,9 @@ struct Value {
     /// Scored (a name-server value above [`MAX_HOLDERS`] holders is kept
     /// only to find the sets).
     scored: bool,
+    /// A set's holders under one suffix that are nearly all of the set's
+    /// (see [`is_batch`]).
+    batch: bool,
 }
 
 impl Value {
@@ -1225,6 +1256,7 @@ fn scan_graph(store: &dyn Store, names: &mut Interner) -> Result<(Graph, u64)> {
                 weight: predicate_weight(*p).unwrap_or(0.0),
                 n,
                 scored: n <= MAX_HOLDERS,
+                batch: false,
             },
             hs.iter()
                 .map(|&(h, c, d)| (global[t][h as usize], c, i64::from(d))),
@@ -1337,6 +1369,7 @@ fn add_sets(g: &mut Graph, names: &Interner) -> (Vec<u32>, Vec<u32>) {
                     weight: NS_SET_WEIGHT,
                     n,
                     scored: true,
+                    batch: false,
                 },
                 holders.iter().copied(),
             );
@@ -1362,6 +1395,7 @@ fn add_sets(g: &mut Graph, names: &Interner) -> (Vec<u32>, Vec<u32>) {
                     weight: SET_SUFFIX_WEIGHT,
                     n: group.len() as u64,
                     scored: true,
+                    batch: is_batch(group.len() as u64, n),
                 },
                 group.iter().map(|x| x.1),
             );
@@ -1444,8 +1478,17 @@ fn score_all(
                     None if v.set.is_some() && own_set[d as usize] != vi as u32 => continue,
                     _ => {}
                 }
-                let (s, group) =
-                    holder_strength(v.weight, v.n, &tally, w_of(d), day, cur, base, start);
+                let (s, group) = holder_strength(
+                    v.weight,
+                    v.n,
+                    &tally,
+                    w_of(d),
+                    day,
+                    cur,
+                    base,
+                    start,
+                    v.batch,
+                );
                 if s > 0.0 {
                     out.push((d, s, vi as u32, group.map(|g| (g, day))));
                 }

@@ -941,3 +941,77 @@ fn a_name_server_set_under_one_suffix_is_a_value_of_its_own() {
         );
     }
 }
+
+/// A name-server set whose holders nearly all sit under one suffix is one
+/// account's batch: its listed holders weigh as a dedicated value's, so a
+/// batch of 30 with 2 listed scores above 2 listed of 20 under one suffix
+/// of a set spread over two; a one-suffix set of 300 with 1 listed (what chance gives)
+/// gets nothing; live and stored agree.
+#[test]
+fn a_name_server_set_nearly_all_under_one_suffix_is_a_batch() {
+    let ns = Predicate::NAMESERVER_HOST;
+    let mut o = Vec::new();
+    let mut names = Vec::new();
+    let mut add = |o: &mut Vec<Observation>, n: String, hosts: [&str; 2]| {
+        for h in hosts {
+            o.push(obs(&n, ns, d(h)));
+        }
+        names.push(n);
+    };
+    for i in 0..30 {
+        add(
+            &mut o,
+            format!("batch{i}.shop"),
+            ["ns1.vanity.shop", "ns2.vanity.shop"],
+        );
+    }
+    for i in 0..20 {
+        add(
+            &mut o,
+            format!("mixed{i}.shop"),
+            ["a.prov.example", "b.prov.example"],
+        );
+        add(
+            &mut o,
+            format!("mixed{i}.com"),
+            ["a.prov.example", "b.prov.example"],
+        );
+    }
+    for i in 0..300 {
+        add(
+            &mut o,
+            format!("big{i}.top"),
+            ["ns1.big.example", "ns2.big.example"],
+        );
+    }
+    let w = ProxWorld::load(
+        o,
+        &[
+            "batch0.shop",
+            "batch1.shop",
+            "mixed0.shop",
+            "mixed1.shop",
+            "big0.top",
+        ],
+        5_000,
+    );
+    let batch = w.live("batch7.shop");
+    let mixed = w.live("mixed7.shop");
+    assert!(batch.hop1 >= mixed.hop1 + 10, "{batch:?} {mixed:?}");
+    assert_eq!(w.live("big7.top").score, 0);
+    for n in &names {
+        let l = w.live(n);
+        let s = proximity::stored(&w.state, n).unwrap();
+        assert_eq!(l.score, s.as_ref().map_or(0, |s| s.score), "{n}");
+        assert_eq!(l.hop1, s.as_ref().map_or(0, |s| s.hop1), "{n}");
+        assert_eq!(
+            l.evidence
+                .iter()
+                .take(3)
+                .map(|e| e.text())
+                .collect::<Vec<_>>(),
+            s.as_ref().map(|s| s.evidence.clone()).unwrap_or_default(),
+            "{n}"
+        );
+    }
+}
