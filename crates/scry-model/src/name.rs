@@ -292,24 +292,7 @@ impl DomainName {
         if registrable_start > 0 && shape.registrable_labels != suffix_labels + 1 {
             return Ok(analyse(ascii, Vec::new()));
         }
-        let mut flags = shape.flags;
-        match typ {
-            None => flags.push(NameFlag::UnknownSuffix),
-            Some(psl::Type::Private) => flags.push(NameFlag::PrivateSuffix),
-            Some(psl::Type::Icann) => {}
-        }
-        if suffix_labels >= shape.labels {
-            flags.push(NameFlag::PublicSuffix);
-        }
-        flags.sort();
-        Ok(DomainName {
-            ascii,
-            // None: the same as `ascii` (see `unicode()`).
-            unicode: None,
-            labels: u8::try_from(shape.labels).unwrap_or(u8::MAX),
-            suffix_labels: u8::try_from(suffix_labels.min(shape.labels)).unwrap_or(u8::MAX),
-            flags,
-        })
+        Ok(shaped_name(ascii, shape, (suffix_labels, typ)))
     }
 
     /// The A-label form (what DNS carries), lower case, no trailing dot.
@@ -728,11 +711,23 @@ fn plain_shape_name(body: &str, rewritten: bool) -> Option<DomainName> {
     if shape.a_label {
         return None;
     }
-    let mut flags = shape.flags;
+    let mut shape = shape;
     if rewritten {
-        flags.push(NameFlag::Rewritten);
+        shape.flags.push(NameFlag::Rewritten);
     }
-    let (suffix_labels, typ) = psl_suffix(body);
+    Some(shaped_name(body.to_string(), shape, psl_suffix(body)))
+}
+
+/// The name of an all-ASCII `ascii` without A-labels from its byte
+/// [`StoredShape`] and the Public Suffix List's answer for it (suffix
+/// labels, type): the suffix flags added, the flags sorted, the display
+/// form shared with `ascii` (`unicode: None`).
+fn shaped_name(
+    ascii: String,
+    shape: StoredShape,
+    (suffix_labels, typ): (usize, Option<psl::Type>),
+) -> DomainName {
+    let mut flags = shape.flags;
     match typ {
         None => flags.push(NameFlag::UnknownSuffix),
         Some(psl::Type::Private) => flags.push(NameFlag::PrivateSuffix),
@@ -742,13 +737,14 @@ fn plain_shape_name(body: &str, rewritten: bool) -> Option<DomainName> {
         flags.push(NameFlag::PublicSuffix);
     }
     flags.sort();
-    Some(DomainName {
-        ascii: body.to_string(),
+    DomainName {
+        ascii,
+        // None: the same as `ascii` (see `unicode()`).
         unicode: None,
         labels: u8::try_from(shape.labels).unwrap_or(u8::MAX),
         suffix_labels: u8::try_from(suffix_labels.min(shape.labels)).unwrap_or(u8::MAX),
         flags,
-    })
+    }
 }
 
 /// Structural checks on the A-label form.

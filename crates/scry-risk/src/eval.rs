@@ -8,7 +8,7 @@ use std::path::PathBuf;
 use scry_model::DomainName;
 use serde::Serialize;
 
-use crate::data::{DataStats, Limits, load_real, load_synthetic};
+use crate::data::{DataStats, Limits, RealData, load_real, load_synthetic};
 use crate::metrics::{bootstrap_ci, roc_auc, tpr_at_fpr};
 use crate::train::DEFAULT_SEED;
 use crate::{Model, Result, Threat};
@@ -165,12 +165,10 @@ fn share_at_50(z: &[f32]) -> f64 {
     z.iter().filter(|&&x| x >= 0.0).count() as f64 / z.len() as f64
 }
 
-/// The held-out real names of the split, for error analysis (what
-/// [`evaluate`] scores): each with its class (`benign`, `phishing` or
-/// `dga`) and, for DGA names, its family; benign names from the popular
-/// list are `benign-top`.
-pub fn held_out_names(cfg: &EvalConfig) -> Result<Vec<(String, String, String)>> {
-    let real = load_real(
+/// The real names split as `cfg` says (the training side unlimited per
+/// family: only the held-out side is read here).
+fn load_split(cfg: &EvalConfig) -> Result<RealData> {
+    load_real(
         &cfg.data_dir,
         cfg.seed,
         Limits {
@@ -178,7 +176,15 @@ pub fn held_out_names(cfg: &EvalConfig) -> Result<Vec<(String, String, String)>>
             max_per_family_test: cfg.max_per_family_test,
             per_class: cfg.per_class,
         },
-    )?;
+    )
+}
+
+/// The held-out real names of the split, for error analysis (what
+/// [`evaluate`] scores): each with its class (`benign`, `phishing` or
+/// `dga`) and, for DGA names, its family; benign names from the popular
+/// list are `benign-top`.
+pub fn held_out_names(cfg: &EvalConfig) -> Result<Vec<(String, String, String)>> {
+    let real = load_split(cfg)?;
     let mut out = Vec::new();
     for n in &real.benign_test {
         let class = if real.benign_top.contains(n) {
@@ -199,15 +205,7 @@ pub fn held_out_names(cfg: &EvalConfig) -> Result<Vec<(String, String, String)>>
 
 /// Evaluates `model` (see the module docs).
 pub fn evaluate(model: &Model, cfg: &EvalConfig) -> Result<EvalReport> {
-    let real = load_real(
-        &cfg.data_dir,
-        cfg.seed,
-        Limits {
-            max_per_family: 0,
-            max_per_family_test: cfg.max_per_family_test,
-            per_class: cfg.per_class,
-        },
-    )?;
+    let real = load_split(cfg)?;
     let neg_p = logits(model, Threat::Phishing, real.benign_test.iter());
     let neg_m = logits(model, Threat::Malware, real.benign_test.iter());
     let pos_p = logits(model, Threat::Phishing, real.phish_test.iter());

@@ -629,6 +629,26 @@ impl ProxWorld {
         proximity::domain_proximity(&self.store, &self.state, &DomainName::parse(name).unwrap())
             .unwrap()
     }
+
+    /// The live query and the pass's stored result agree for each of
+    /// `names`: score, hop 1 and the top three pieces of evidence.
+    fn assert_live_equals_stored(&self, names: &[String]) {
+        for n in names {
+            let l = self.live(n);
+            let s = proximity::stored(&self.state, n).unwrap();
+            assert_eq!(l.score, s.as_ref().map_or(0, |s| s.score), "{n}");
+            assert_eq!(l.hop1, s.as_ref().map_or(0, |s| s.hop1), "{n}");
+            assert_eq!(
+                l.evidence
+                    .iter()
+                    .take(3)
+                    .map(|e| e.text())
+                    .collect::<Vec<_>>(),
+                s.as_ref().map(|s| s.evidence.clone()).unwrap_or_default(),
+                "{n}"
+            );
+        }
+    }
 }
 
 /// A burst: 6 domains take up a big host's name server on day 3 (2 of them
@@ -925,21 +945,7 @@ fn a_name_server_set_under_one_suffix_is_a_value_of_its_own() {
         "{site:?}"
     );
     assert!(batch.score >= site.score + 15, "{batch:?} {site:?}");
-    for n in &names {
-        let l = w.live(n);
-        let s = proximity::stored(&w.state, n).unwrap();
-        assert_eq!(l.score, s.as_ref().map_or(0, |s| s.score), "{n}");
-        assert_eq!(l.hop1, s.as_ref().map_or(0, |s| s.hop1), "{n}");
-        assert_eq!(
-            l.evidence
-                .iter()
-                .take(3)
-                .map(|e| e.text())
-                .collect::<Vec<_>>(),
-            s.as_ref().map(|s| s.evidence.clone()).unwrap_or_default(),
-            "{n}"
-        );
-    }
+    w.assert_live_equals_stored(&names);
 }
 
 /// A name-server set whose holders nearly all sit under one suffix is one
@@ -999,19 +1005,5 @@ fn a_name_server_set_nearly_all_under_one_suffix_is_a_batch() {
     let mixed = w.live("mixed7.shop");
     assert!(batch.hop1 >= mixed.hop1 + 10, "{batch:?} {mixed:?}");
     assert_eq!(w.live("big7.top").score, 0);
-    for n in &names {
-        let l = w.live(n);
-        let s = proximity::stored(&w.state, n).unwrap();
-        assert_eq!(l.score, s.as_ref().map_or(0, |s| s.score), "{n}");
-        assert_eq!(l.hop1, s.as_ref().map_or(0, |s| s.hop1), "{n}");
-        assert_eq!(
-            l.evidence
-                .iter()
-                .take(3)
-                .map(|e| e.text())
-                .collect::<Vec<_>>(),
-            s.as_ref().map(|s| s.evidence.clone()).unwrap_or_default(),
-            "{n}"
-        );
-    }
+    w.assert_live_equals_stored(&names);
 }
