@@ -158,7 +158,7 @@ pub(super) struct Summary {
     /// The same with the [`TRIM`] lowest and highest families left out
     /// (two odd families of 30 and 200 names no longer swing it). Printed,
     /// not choosing: on v4's features it prefers v3's grid point, whose
-    /// held-out test families scored lower (model/README.md, v5 session).
+    /// held-out test families scored lower (model/README.md, twelfth session).
     pub(super) trimmed: f64,
     /// The median family AUC.
     pub(super) median: f64,
