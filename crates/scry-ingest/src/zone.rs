@@ -761,9 +761,6 @@ struct ChangeContext {
     /// The current delegation's own (in-bailiwick) name servers: one-off
     /// names, kept out of the cache so they do not evict the shared ones.
     local: Vec<Entity>,
-    /// The run's text of each of `local` (its `[from, to)` in `local_text`).
-    local_text: String,
-    local_at: Vec<(usize, usize)>,
     current: Vec<NsAt>,
     /// The zone's own name and the signed-delegation value, as entities.
     origin_entity: Option<Entity>,
@@ -813,8 +810,6 @@ impl ChangeContext {
             ns_index: HashMap::new(),
             ns_entities: Vec::new(),
             local: Vec::new(),
-            local_text: String::new(),
-            local_at: Vec::new(),
             current: Vec::new(),
             origin_entity: DomainName::parse(origin).ok().map(Entity::Domain),
             signed: Entity::Text("signedDelegation".into()),
@@ -829,8 +824,6 @@ impl ChangeContext {
     fn name_servers(&mut self, domain: &str, field: &str) {
         self.current.clear();
         self.local.clear();
-        self.local_text.clear();
-        self.local_at.clear();
         let count = field.split(',').filter(|x| !x.is_empty()).count();
         if self.ns_index.len() + count > FORM_NS_CACHE {
             self.ns_index.clear();
@@ -842,9 +835,6 @@ impl ChangeContext {
                     continue;
                 };
                 self.local.push(Entity::Domain(d));
-                let from = self.local_text.len();
-                self.local_text.push_str(ns);
-                self.local_at.push((from, self.local_text.len()));
                 self.current.push(NsAt::Local(self.local.len() - 1));
                 continue;
             }
@@ -865,13 +855,13 @@ impl ChangeContext {
     }
 
     /// The current delegation's own name server written `host` in the
-    /// run (a glue host usually is one: parsed once, from the same text).
+    /// run (a glue host usually is one: parsed once). The run's text is
+    /// normalised, so it is the name's A-label form; a host written
+    /// otherwise is not found and its caller parses it.
     fn local_name_server(&self, host: &str) -> Option<&Entity> {
-        let i = self
-            .local_at
+        self.local
             .iter()
-            .position(|(a, b)| self.local_text.get(*a..*b) == Some(host))?;
-        self.local.get(i)
+            .find(|e| matches!(e, Entity::Domain(d) if d.ascii() == host))
     }
 
     /// A delegation's facts as [`ChangeContext::triples`] builds them,

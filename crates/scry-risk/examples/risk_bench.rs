@@ -76,7 +76,8 @@ fn run(
     // half, whose names cost differently, and the wall figure would then be
     // the slower half's.
     let next = AtomicUsize::new(0);
-    let blocks = names.len().div_ceil(BLOCK) * rounds;
+    let per_round = names.len().div_ceil(BLOCK);
+    let blocks = per_round * rounds;
     let per_thread: Vec<(u64, f64)> = std::thread::scope(|s| {
         let hs: Vec<_> = (0..threads)
             .map(|_| {
@@ -89,7 +90,7 @@ fn run(
                         if b >= blocks {
                             break;
                         }
-                        let from = (b % names.len().div_ceil(BLOCK)) * BLOCK;
+                        let from = (b % per_round) * BLOCK;
                         let part = &names[from..(from + BLOCK).min(names.len())];
                         for n in part {
                             acc += if evidence {
