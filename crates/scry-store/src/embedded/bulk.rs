@@ -380,8 +380,8 @@ fn write_run(path: &Path, buf: &[u8], items: &mut [Item], rule: Rule, durable: b
 /// A sorter's buffers: packed keys and values, and an [`Item`] per pair.
 type Buffers = (Vec<u8>, Vec<Item>);
 type Spill = JoinHandle<Result<Buffers>>;
-/// Where a holder's `dom` keys go.
-type PutFn<'f> = &'f mut dyn FnMut(&[u8], &[u8]) -> Result<()>;
+/// Where merged keys go (a holder's `dom` keys, the zone form's `zrv` keys).
+pub(super) type PutFn<'f> = &'f mut dyn FnMut(&[u8], &[u8]) -> Result<()>;
 
 /// An external sorter of (key, value) pairs with bounded memory: sorted
 /// runs are spilled to files (on a second thread) and merged at the end.
@@ -1378,7 +1378,7 @@ const PACKED_BYTES: usize = 1 << 20;
 /// Feeds one keyspace's ingestion running on its own thread (so the
 /// merge that produces the keys and fjall's table writer, LZ4 and filter
 /// hashing run on two cores). Packed buffers go back to be reused.
-struct IngestFeed {
+pub(super) struct IngestFeed {
     tx: std::sync::mpsc::SyncSender<Option<Packed>>,
     back: std::sync::mpsc::Receiver<Packed>,
     cur: Packed,
@@ -1389,7 +1389,7 @@ impl IngestFeed {
     /// records in the order they are put (checked ascending) and finishes
     /// only on [`IngestFeed::finish`]: a feed dropped without it (the load
     /// failed) leaves the keyspace untouched.
-    fn start<'s>(
+    pub(super) fn start<'s>(
         sc: &'s std::thread::Scope<'s, '_>,
         ks: &'s fjall::Keyspace,
     ) -> (IngestFeed, std::thread::ScopedJoinHandle<'s, Result<()>>) {
@@ -1430,7 +1430,7 @@ impl IngestFeed {
         )
     }
 
-    fn put(&mut self, k: &[u8], v: &[u8]) -> Result<()> {
+    pub(super) fn put(&mut self, k: &[u8], v: &[u8]) -> Result<()> {
         let len = |x: usize| u32::try_from(x).map_err(|_| corrupt("record too large"));
         self.cur.lens.push((len(k.len())?, len(v.len())?));
         self.cur.buf.extend_from_slice(k);
@@ -1453,7 +1453,7 @@ impl IngestFeed {
     }
 
     /// Sends what is packed and tells the thread to finish the ingestion.
-    fn finish(mut self) -> Result<()> {
+    pub(super) fn finish(mut self) -> Result<()> {
         self.send()?;
         self.tx
             .send(None)
@@ -1463,7 +1463,10 @@ impl IngestFeed {
 
 /// Joins an ingestion thread; its error comes before `first`'s (a feed
 /// fails when its thread did).
-fn join_ingest(h: std::thread::ScopedJoinHandle<'_, Result<()>>, first: Result<()>) -> Result<()> {
+pub(super) fn join_ingest(
+    h: std::thread::ScopedJoinHandle<'_, Result<()>>,
+    first: Result<()>,
+) -> Result<()> {
     let r = h
         .join()
         .map_err(|_| StoreError::Engine("bulk ingestion thread panicked".into()))?;

@@ -45,7 +45,7 @@ use std::sync::atomic::Ordering;
 use fjall::Slice;
 use scry_model::{Entity, Observation, Predicate, Timestamp, Window};
 
-use super::bulk::{Merged, Order, Rule, Sorter};
+use super::bulk::{IngestFeed, Merged, Order, Rule, Sorter, join_ingest};
 use super::codec::{FactVal, HoldVal};
 use super::{EmbeddedStore, lock};
 use crate::error::{Result, StoreError};
@@ -957,14 +957,32 @@ impl EmbeddedStore {
     }
 
     /// Ingests `zrv`, and `zcn` counted off it (object · predicate is its
-    /// front).
+    /// front). The merge of the spilled runs and `zcn` run on this thread,
+    /// `zrv`'s table writer (blocks, LZ4, filter) on a second one: `zrv`
+    /// is the form's largest keyspace, and its ingestion on one thread was
+    /// the load's last step running alone on two cores.
     fn zone_apply_zrv(&self, c: &Commit, foreign: &HashSet<Vec<u8>>) -> Result<()> {
         self.make_write_room(&self.zrv)?;
         self.make_write_room(&self.zcn)?;
-        let mut ing = self.zrv.start_ingestion()?;
+        std::thread::scope(|sc| {
+            let (mut feed, h) = IngestFeed::start(sc, &self.zrv);
+            let fed = self
+                .zone_count_zrv(c, foreign, &mut |k, v| feed.put(k, v))
+                .and_then(|()| feed.finish());
+            join_ingest(h, fed)
+        })
+    }
+
+    /// Merges `zrv`'s runs, hands each key to `put` and ingests `zcn`.
+    fn zone_count_zrv(
+        &self,
+        c: &Commit,
+        foreign: &HashSet<Vec<u8>>,
+        put: super::bulk::PutFn<'_>,
+    ) -> Result<()> {
         let mut cnt = self.zcn.start_ingestion()?;
         let mut m = Merged::open(&c.zrv, Rule::Max)?;
-        let (mut order, mut corder) = (Order::default(), Order::default());
+        let mut corder = Order::default();
         let mut value: Vec<u8> = Vec::new();
         let mut last_holder: Vec<u8> = Vec::new();
         let mut n = 0u64;
@@ -978,8 +996,8 @@ impl EmbeddedStore {
             if !foreign.is_empty() && holder_key_of(subject).is_some_and(|h| foreign.contains(&h)) {
                 continue;
             }
-            order.check(k)?;
-            ing.write(k, v)?;
+            // The feed's thread checks the order of `zrv`'s keys.
+            put(k, v)?;
             let front = &k[..ol + 2];
             if front != value.as_slice() {
                 if n > 0 {
@@ -1001,7 +1019,6 @@ impl EmbeddedStore {
             corder.check(&value)?;
             cnt.write(value.as_slice(), n.to_be_bytes().as_slice())?;
         }
-        ing.finish()?;
         cnt.finish()?;
         Ok(())
     }
