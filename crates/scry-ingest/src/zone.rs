@@ -234,17 +234,26 @@ impl RunReader {
         Ok(n > 0)
     }
 
-    /// The current line's fields, borrowed.
-    fn line_ref(&self) -> Result<LineRef<'_>> {
-        std::str::from_utf8(&self.line)
-            .ok()
-            .and_then(LineRef::parse)
-            .ok_or_else(|| {
-                IngestError::Internal(format!(
-                    "{}: damaged snapshot run line",
-                    self.path.display()
-                ))
-            })
+    /// Appends whole lines to `block` until it holds at least `min` bytes
+    /// or the run ends; `false` when nothing was appended (the end). The
+    /// lines are not checked (see [`run_line`]).
+    fn read_lines(&mut self, block: &mut Vec<u8>, min: usize) -> Result<bool> {
+        let start = block.len();
+        while block.len() < min {
+            let buf = self.src.fill_buf().map_err(|e| io(&self.path, e))?;
+            if buf.is_empty() {
+                break;
+            }
+            let n = buf.len();
+            block.extend_from_slice(buf);
+            self.src.consume(n);
+        }
+        if block.len() > start && block.last() != Some(&b'\n') {
+            self.src
+                .read_until(b'\n', block)
+                .map_err(|e| io(&self.path, e))?;
+        }
+        Ok(block.len() > start)
     }
 
     /// The current line as an entry.
@@ -268,6 +277,20 @@ impl RunReader {
         self.entry().map(Some)
     }
 }
+
+/// One line of a block read by [`RunReader::read_lines`], borrowed.
+fn run_line<'a>(path: &Path, line: &'a [u8]) -> Result<LineRef<'a>> {
+    std::str::from_utf8(line)
+        .ok()
+        .and_then(LineRef::parse)
+        .ok_or_else(|| {
+            IngestError::Internal(format!("{}: damaged snapshot run line", path.display()))
+        })
+}
+
+/// Bytes of whole run lines per block handed from the run's reader thread
+/// to the zone form's producer.
+const RUN_BLOCK: usize = 256 << 10;
 
 /// A gzip run file being written. The buffer sits in front of the
 /// encoder: flate2 zero-fills its output buffer's spare capacity on every
@@ -1262,56 +1285,81 @@ pub fn ingest_zone(
             // gives the emptied event buffers back, so nothing allocated
             // on one thread is freed on the other (the run is read once:
             // the writer used to inflate it a second time for the events).
+            // The run is inflated on a thread of its own (it idled beside
+            // the writer, which has little to do): blocks of whole lines
+            // go to the producer and come back to be refilled.
             type Piece = (Vec<Observation>, Added);
             let (tx, rx) = std::sync::mpsc::sync_channel::<Piece>(4);
             let (back_tx, back_rx) = std::sync::mpsc::channel::<Added>();
+            let (block_tx, block_rx) = std::sync::mpsc::sync_channel::<Vec<u8>>(4);
+            let (free_tx, free_rx) = std::sync::mpsc::channel::<Vec<u8>>();
+            let run_path = new_run.clone();
+            let reader = sc.spawn(move || -> Result<()> {
+                let mut r = RunReader::open(&run_path)?;
+                loop {
+                    let mut block = free_rx
+                        .try_recv()
+                        .unwrap_or_else(|_| Vec::with_capacity(RUN_BLOCK + (64 << 10)));
+                    block.clear();
+                    if !r.read_lines(&mut block, RUN_BLOCK)? {
+                        return Ok(());
+                    }
+                    // The producer stopped: it reports why.
+                    if block_tx.send(block).is_err() {
+                        return Ok(());
+                    }
+                }
+            });
             let producer = sc.spawn(move || -> Result<(Box<dyn ZoneForm + '_>, u64)> {
                 let mut obs = Vec::new();
                 let mut added = Added::default();
                 let mut taken = 0u64;
                 let mut glue = Vec::new();
-                let mut r = RunReader::open(&new_run)?;
-                while r.advance()? {
-                    let l = r.line_ref()?;
-                    if added.len() >= SEND {
-                        let next = back_rx.try_recv().unwrap_or_default();
-                        let piece = (
-                            std::mem::take(&mut obs),
-                            std::mem::replace(&mut added, next),
-                        );
-                        tx.send(piece).map_err(|_| stopped())?;
-                    }
-                    added.push(&l);
-                    let Ok(domain) = DomainName::parse(l.domain) else {
-                        continue;
-                    };
-                    let subject = Entity::Domain(domain);
-                    cx.name_servers(l.domain, l.ns);
-                    glue.clear();
-                    for g in l.glue.split(',') {
-                        if let Some((host, ip)) = g.split_once('=')
-                            && let Ok(ip) = Ip::parse(ip)
-                        {
-                            let h = match cx.local_name_server(host) {
-                                Some(e) => e.clone(),
-                                None => match DomainName::parse(host) {
-                                    Ok(h) => Entity::Domain(h),
-                                    Err(_) => continue,
-                                },
-                            };
-                            glue.push((h, Entity::Ip(ip)));
+                for block in block_rx.iter() {
+                    for line in block.split_inclusive(|&b| b == b'\n') {
+                        let l = run_line(&new_run, line)?;
+                        if added.len() >= SEND {
+                            let next = back_rx.try_recv().unwrap_or_default();
+                            let piece = (
+                                std::mem::take(&mut obs),
+                                std::mem::replace(&mut added, next),
+                            );
+                            tx.send(piece).map_err(|_| stopped())?;
+                        }
+                        added.push(&l);
+                        let Ok(domain) = DomainName::parse(l.domain) else {
+                            continue;
+                        };
+                        let subject = Entity::Domain(domain);
+                        cx.name_servers(l.domain, l.ns);
+                        glue.clear();
+                        for g in l.glue.split(',') {
+                            if let Some((host, ip)) = g.split_once('=')
+                                && let Ok(ip) = Ip::parse(ip)
+                            {
+                                let h = match cx.local_name_server(host) {
+                                    Some(e) => e.clone(),
+                                    None => match DomainName::parse(host) {
+                                        Ok(h) => Entity::Domain(h),
+                                        Err(_) => continue,
+                                    },
+                                };
+                                glue.push((h, Entity::Ip(ip)));
+                            }
+                        }
+                        let facts = cx.delegation(&subject, &glue, l.ds > 0);
+                        if f.add(&facts)? {
+                            taken += facts.len() as u64;
+                        } else {
+                            let owned = facts
+                                .iter()
+                                .map(|(s, p, o)| ((*s).clone(), *p, (*o).clone()))
+                                .collect();
+                            cx.to_observations(owned, &mut obs);
                         }
                     }
-                    let facts = cx.delegation(&subject, &glue, l.ds > 0);
-                    if f.add(&facts)? {
-                        taken += facts.len() as u64;
-                    } else {
-                        let owned = facts
-                            .iter()
-                            .map(|(s, p, o)| ((*s).clone(), *p, (*o).clone()))
-                            .collect();
-                        cx.to_observations(owned, &mut obs);
-                    }
+                    // The reader may have ended: the block is then dropped.
+                    let _ = free_tx.send(block);
                 }
                 tx.send((obs, added)).map_err(|_| stopped())?;
                 Ok((f, taken))
@@ -1334,8 +1382,13 @@ pub fn ingest_zone(
             let produced = producer
                 .join()
                 .map_err(|_| IngestError::Internal("zone change thread panicked".into()))?;
+            let read = reader
+                .join()
+                .map_err(|_| IngestError::Internal("zone run reader thread panicked".into()))?;
             written?;
             let (f, taken) = produced?;
+            // A run that could not be read to its end is not committed.
+            read?;
             summary.stored += taken;
             flush(
                 &mut obs,
@@ -1533,6 +1586,49 @@ mod tests {
             body.push_str(&format!("d{i} NS ns{}.host.net.\n", (i + shift) % 5));
         }
         std::fs::write(path, body).unwrap();
+    }
+
+    #[test]
+    fn run_read_in_blocks_is_whole_lines_in_order() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("r.run.gz");
+        let mut f = RunFile::create(&path).unwrap();
+        let mut want = Vec::new();
+        for i in 0..2_000 {
+            let e = RunEntry {
+                domain: format!("d{i}.test"),
+                ns: vec![format!("ns{}.host.net", i % 7)],
+                glue: if i % 3 == 0 {
+                    vec![format!("ns.d{i}.test=192.0.2.{}", i % 250)]
+                } else {
+                    Vec::new()
+                },
+                ds: i % 2,
+            };
+            e.write_line(&mut want).unwrap();
+            f.put(&e).unwrap();
+        }
+        f.finish().unwrap();
+        // Blocks far smaller than a line, of a few lines, and of the whole
+        // run: each is whole lines, and together they are the run.
+        for min in [1, 100, 1 << 20] {
+            let mut r = RunReader::open(&path).unwrap();
+            let (mut got, mut blocks) = (Vec::new(), 0);
+            let mut block = Vec::new();
+            while r.read_lines(&mut block, min).unwrap() {
+                assert_eq!(block.last(), Some(&b'\n'), "min {min}");
+                assert!(block.len() >= min.min(want.len() - got.len()));
+                for line in block.split_inclusive(|&b| b == b'\n') {
+                    run_line(&path, line).unwrap();
+                }
+                got.extend_from_slice(&block);
+                block.clear();
+                blocks += 1;
+            }
+            assert_eq!(got, want, "min {min}");
+            assert!(blocks >= 1 && (min > want.len() || blocks > 1));
+        }
+        assert!(run_line(&path, b"no tabs\n").is_err());
     }
 
     fn run_lines(path: &Path) -> Vec<String> {
