@@ -726,7 +726,7 @@ fn group_into_chunks(
             if grouper.is_none() {
                 if origin.is_none() {
                     if rec.rtype == rtype::SOA {
-                        origin = Some(rec.owner.clone());
+                        origin = Some(rec.owner.to_string());
                     } else {
                         return Err(IngestError::Strict(
                             ParseError::new(
@@ -742,9 +742,9 @@ fn group_into_chunks(
             }
             if rec.rtype == rtype::SOA
                 && date.is_none()
-                && let Rdata::Soa { serial, .. } = &rec.rdata
+                && let Rdata::Soa(soa) = &rec.rdata
             {
-                date = date_from_serial(*serial);
+                date = date_from_serial(soa.serial);
             }
             let Some(g) = grouper.as_mut() else { continue };
             g.push(rec);
