@@ -23,7 +23,7 @@ use flate2::Compression;
 use flate2::read::MultiGzDecoder;
 use flate2::write::GzEncoder;
 use scry_model::{DomainName, Entity, Ip, Observation, Predicate, Timestamp, Window, format_time};
-use scry_parse::zone::{DelegationGrouper, Rdata, ZoneOptions, ZoneReader, rtype};
+use scry_parse::zone::{DelegationGrouper, Rdata, ZoneOptions, ZoneReader, ZoneRecord, rtype};
 use scry_parse::{ParseError, ParseErrorKind};
 use scry_store::{BulkLoad, LedgerEntry, NewEvent, Store, WriteBatch, ZoneForm};
 
@@ -292,42 +292,187 @@ fn run_line<'a>(path: &Path, line: &'a [u8]) -> Result<LineRef<'a>> {
 /// to the zone form's producer.
 const RUN_BLOCK: usize = 256 << 10;
 
-/// A gzip run file being written. The buffer sits in front of the
-/// encoder: flate2 zero-fills its output buffer's spare capacity on every
-/// `write` call, so line-sized writes straight into a `GzEncoder` spent
-/// most of a run's build in `memset` (measured: half the CPU of building
-/// a 500 k-delegation run).
+/// Uncompressed bytes per gzip member of a run file.
+const MEMBER: usize = 1 << 20;
+
+/// A gzip run file being written, as a sequence of gzip members of
+/// [`MEMBER`] uncompressed bytes each (RFC 1952 section 2.2: a gzip file
+/// is a series of members; every reader of runs is a `MultiGzDecoder`, so
+/// the decompressed run is byte for byte what one member held). Full
+/// blocks are deflated on [`Compressors`] threads while the caller goes on
+/// filling the next one (the run build's merge is otherwise
+/// single-threaded behind the deflate), and the members are written in
+/// order. Each block is handed to the encoder in one `write_all`: flate2
+/// zero-fills its output buffer's spare capacity on every `write` call, so
+/// line-sized writes straight into a `GzEncoder` had spent most of a run's
+/// build in `memset`.
 struct RunFile {
     path: PathBuf,
-    w: BufWriter<GzEncoder<File>>,
+    file: File,
+    /// The block being filled.
+    buf: Vec<u8>,
+    pool: Compressors,
+    /// Members being deflated, oldest first (at most `pool.in_flight`).
+    pending: std::collections::VecDeque<std::sync::mpsc::Receiver<Deflated>>,
+    /// Emptied blocks and member buffers, reused.
+    spare: Vec<(Vec<u8>, Vec<u8>)>,
+}
+
+/// A deflated member: the block it came from (to reuse) and the member.
+type Deflated = std::io::Result<(Vec<u8>, Vec<u8>)>;
+
+/// A block to deflate into a gzip member, and where to send the member.
+struct DeflateJob {
+    block: Vec<u8>,
+    out: Vec<u8>,
+    done: std::sync::mpsc::SyncSender<Deflated>,
+}
+
+/// Threads deflating run blocks into gzip members (stopped on drop).
+struct Compressors {
+    jobs: Option<std::sync::mpsc::Sender<DeflateJob>>,
+    threads: Vec<std::thread::JoinHandle<()>>,
+    in_flight: usize,
+}
+
+impl Compressors {
+    /// One thread per core, at most 4 (a run's merge and two deflating
+    /// threads fill two cores).
+    fn new() -> Compressors {
+        let n = std::thread::available_parallelism().map_or(1, |n| n.get().clamp(1, 4));
+        let (tx, rx) = std::sync::mpsc::channel::<DeflateJob>();
+        let rx = std::sync::Arc::new(std::sync::Mutex::new(rx));
+        let threads = (0..n)
+            .map(|_| {
+                let rx = std::sync::Arc::clone(&rx);
+                std::thread::spawn(move || {
+                    loop {
+                        // A poisoned lock means another deflating thread
+                        // panicked: stop (the writer sees its job dropped).
+                        let job = match rx.lock() {
+                            Ok(r) => r.recv(),
+                            Err(_) => return,
+                        };
+                        let Ok(job) = job else { return };
+                        let res = deflate_member(&job.block, job.out).map(|m| (job.block, m));
+                        // The writer gave up (an error): nothing to report.
+                        let _ = job.done.send(res);
+                    }
+                })
+            })
+            .collect();
+        Compressors {
+            jobs: Some(tx),
+            threads,
+            in_flight: 2 * n,
+        }
+    }
+}
+
+impl Drop for Compressors {
+    fn drop(&mut self) {
+        self.jobs = None;
+        for t in self.threads.drain(..) {
+            let _ = t.join();
+        }
+    }
+}
+
+/// `block` as one gzip member, appended to `out` (emptied first).
+fn deflate_member(block: &[u8], mut out: Vec<u8>) -> std::io::Result<Vec<u8>> {
+    out.clear();
+    let mut enc = GzEncoder::new(out, Compression::fast());
+    enc.write_all(block)?;
+    enc.finish()
 }
 
 impl RunFile {
     fn create(path: &Path) -> Result<RunFile> {
-        let f = File::create(path).map_err(|e| io(path, e))?;
+        let file = File::create(path).map_err(|e| io(path, e))?;
         Ok(RunFile {
             path: path.to_path_buf(),
-            w: BufWriter::with_capacity(1 << 20, GzEncoder::new(f, Compression::fast())),
+            file,
+            buf: Vec::with_capacity(MEMBER + (64 << 10)),
+            pool: Compressors::new(),
+            pending: std::collections::VecDeque::new(),
+            spare: Vec::new(),
         })
     }
 
     fn put(&mut self, e: &RunEntry) -> Result<()> {
-        e.write_line(&mut self.w).map_err(|e| io(&self.path, e))
+        // Writing into a `Vec` cannot fail.
+        let _ = e.write_line(&mut self.buf);
+        self.block_done()
     }
 
     /// A line already in run form (ending in `\n`).
     fn put_line(&mut self, line: &[u8]) -> Result<()> {
-        self.w.write_all(line).map_err(|e| io(&self.path, e))
+        self.buf.extend_from_slice(line);
+        self.block_done()
     }
 
-    /// Flushes, finishes the gzip stream and syncs the file.
-    fn finish(self) -> Result<()> {
-        let path = self.path;
-        let enc = self.w.into_inner().map_err(|e| io(&path, e.into_error()))?;
-        enc.finish()
-            .map_err(|e| io(&path, e))?
-            .sync_all()
-            .map_err(|e| io(&path, e))
+    /// Hands a full block to the deflating threads.
+    fn block_done(&mut self) -> Result<()> {
+        if self.buf.len() < MEMBER {
+            return Ok(());
+        }
+        self.send_block()
+    }
+
+    fn send_block(&mut self) -> Result<()> {
+        if self.pending.len() >= self.pool.in_flight {
+            self.write_oldest()?;
+        }
+        let (mut next, out) = self.spare.pop().unwrap_or_default();
+        next.clear();
+        let block = std::mem::replace(&mut self.buf, next);
+        if self.buf.capacity() == 0 {
+            self.buf.reserve(MEMBER + (64 << 10));
+        }
+        let (done, rx) = std::sync::mpsc::sync_channel(1);
+        let job = DeflateJob { block, out, done };
+        let sent = self.pool.jobs.as_ref().is_some_and(|j| j.send(job).is_ok());
+        if !sent {
+            return Err(IngestError::Internal(
+                "run file deflating threads stopped".into(),
+            ));
+        }
+        self.pending.push_back(rx);
+        Ok(())
+    }
+
+    /// Waits for the oldest member and writes it.
+    fn write_oldest(&mut self) -> Result<()> {
+        let Some(rx) = self.pending.pop_front() else {
+            return Ok(());
+        };
+        let (block, member) = rx
+            .recv()
+            .map_err(|_| IngestError::Internal("run file deflating thread panicked".into()))?
+            .map_err(|e| io(&self.path, e))?;
+        self.file
+            .write_all(&member)
+            .map_err(|e| io(&self.path, e))?;
+        self.spare.push((block, member));
+        Ok(())
+    }
+
+    /// Writes the last block and every member, and syncs the file.
+    fn finish(mut self) -> Result<()> {
+        if !self.buf.is_empty() {
+            self.send_block()?;
+        }
+        while !self.pending.is_empty() {
+            self.write_oldest()?;
+        }
+        if self.pending.is_empty() && self.spare.is_empty() {
+            // An empty run is one empty member, as a single encoder wrote it.
+            let member = deflate_member(&[], Vec::new()).map_err(|e| io(&self.path, e))?;
+            self.file
+                .write_all(&member)
+                .map_err(|e| io(&self.path, e))?;
+        }
+        self.file.sync_all().map_err(|e| io(&self.path, e))
     }
 }
 
@@ -341,6 +486,14 @@ struct Chunk {
 }
 
 impl Chunk {
+    /// An empty chunk with room for a full one (no regrowth copies).
+    fn with_capacity(max_lines: usize) -> Chunk {
+        Chunk {
+            bytes: Vec::with_capacity(CHUNK_BYTES + (64 << 10)),
+            lines: Vec::with_capacity(max_lines.min(CHUNK_BYTES / 32)),
+        }
+    }
+
     fn push(&mut self, e: &RunEntry) {
         let start = self.bytes.len();
         // Writing into a `Vec` cannot fail.
@@ -468,7 +621,7 @@ fn build_run_in_chunks(
     chunk_len: usize,
 ) -> Result<Parsed> {
     let src = open_input(path)?;
-    let mut reader = ZoneReader::new(
+    let reader = ZoneReader::new(
         src,
         ZoneOptions {
             origin: opts.origin.clone(),
@@ -477,10 +630,71 @@ fn build_run_in_chunks(
             default_ttl: None,
         },
     );
+    // The zone is parsed on its own thread and its records handed over in
+    // batches (the containers come back to be refilled): grouping, run
+    // lines and chunks go on here, chunk sorts on a third thread.
+    let (tx, rx) = std::sync::mpsc::sync_channel::<RecordBatch>(4);
+    let (back_tx, back_rx) = std::sync::mpsc::channel::<RecordBatch>();
+    std::thread::scope(|s| {
+        s.spawn(move || parse_records(reader, &tx, &back_rx));
+        // `rx` is dropped when this returns (also on an error), which
+        // stops the parsing thread before the scope joins it.
+        let res = group_into_chunks(rx, &back_tx, path, opts, tmp_dir, chunk_len);
+        drop(back_tx);
+        res
+    })
+    .and_then(|(origin, date, chunks, parsed)| {
+        merge_chunks(origin, date, chunks, parsed, path, run_path)
+    })
+}
+
+/// Records per batch handed from the parsing thread.
+const RECORD_BATCH: usize = 1_024;
+
+type RecordBatch = Vec<std::result::Result<ZoneRecord, ParseError>>;
+
+/// The parsing thread: every item of `reader` in batches to `tx`, until
+/// the end or until the receiver is gone.
+fn parse_records<R: BufRead>(
+    reader: ZoneReader<R>,
+    tx: &std::sync::mpsc::SyncSender<RecordBatch>,
+    back: &std::sync::mpsc::Receiver<RecordBatch>,
+) {
+    let mut batch = RecordBatch::with_capacity(RECORD_BATCH);
+    for item in reader {
+        batch.push(item);
+        if batch.len() == RECORD_BATCH {
+            let next = back
+                .try_recv()
+                .unwrap_or_else(|_| RecordBatch::with_capacity(RECORD_BATCH));
+            if tx.send(std::mem::replace(&mut batch, next)).is_err() {
+                return;
+            }
+        }
+    }
+    if !batch.is_empty() {
+        let _ = tx.send(batch);
+    }
+}
+
+/// What the grouping phase hands to the merge: origin, date, sorted
+/// chunk files and the counts so far.
+type Grouped = (Option<String>, Option<Timestamp>, Vec<PathBuf>, Parsed);
+
+/// Groups the parsed records into delegations, as run lines in sorted
+/// chunk files under `tmp_dir`.
+fn group_into_chunks(
+    rx: std::sync::mpsc::Receiver<RecordBatch>,
+    back: &std::sync::mpsc::Sender<RecordBatch>,
+    path: &Path,
+    opts: &ZoneIngestOptions,
+    tmp_dir: &Path,
+    chunk_len: usize,
+) -> Result<Grouped> {
     let mut origin = opts.origin.clone();
     let mut date = opts.date;
     let mut grouper: Option<DelegationGrouper> = None;
-    let mut chunk = Chunk::default();
+    let mut chunk = Chunk::with_capacity(chunk_len);
     let mut chunks: Vec<PathBuf> = Vec::new();
     let mut parsed = Parsed {
         origin: String::new(),
@@ -505,7 +719,10 @@ fn build_run_in_chunks(
             if chunk.len() == 0 {
                 return Ok(());
             }
-            let full = std::mem::replace(chunk, spare.take().unwrap_or_default());
+            let next = spare
+                .take()
+                .unwrap_or_else(|| Chunk::with_capacity(chunk_len));
+            let full = std::mem::replace(chunk, next);
             let p = tmp_dir.join(format!("chunk-{}", chunks.len()));
             *pending = Some(std::thread::spawn(move || {
                 let emptied = full.sort_and_write(&p)?;
@@ -513,52 +730,56 @@ fn build_run_in_chunks(
             }));
             Ok(())
         };
-    for item in reader.by_ref() {
-        let rec = match item {
-            Ok(r) => r,
-            Err(e) => {
-                if opts.strict {
-                    return Err(IngestError::Strict(e));
+    for mut batch in rx {
+        for item in batch.drain(..) {
+            let rec = match item {
+                Ok(r) => r,
+                Err(e) => {
+                    if opts.strict {
+                        return Err(IngestError::Strict(e));
+                    }
+                    parsed.rejected_total += 1;
+                    if parsed.rejected.len() < MAX_EXAMPLES {
+                        parsed.rejected.push(e);
+                    }
+                    continue;
                 }
-                parsed.rejected_total += 1;
-                if parsed.rejected.len() < MAX_EXAMPLES {
-                    parsed.rejected.push(e);
+            };
+            parsed.records += 1;
+            if grouper.is_none() {
+                if origin.is_none() {
+                    if rec.rtype == rtype::SOA {
+                        origin = Some(rec.owner.to_string());
+                    } else {
+                        return Err(IngestError::Strict(
+                            ParseError::new(
+                                ParseErrorKind::Value,
+                                "the zone does not start with its SOA; give --origin",
+                            )
+                            .with_source(path.display().to_string())
+                            .at_line(rec.line),
+                        ));
+                    }
                 }
-                continue;
+                grouper = Some(DelegationGrouper::new(origin.as_deref().unwrap_or("")));
             }
-        };
-        parsed.records += 1;
-        if grouper.is_none() {
-            if origin.is_none() {
-                if rec.rtype == rtype::SOA {
-                    origin = Some(rec.owner.clone());
-                } else {
-                    return Err(IngestError::Strict(
-                        ParseError::new(
-                            ParseErrorKind::Value,
-                            "the zone does not start with its SOA; give --origin",
-                        )
-                        .with_source(path.display().to_string())
-                        .at_line(rec.line),
-                    ));
+            if rec.rtype == rtype::SOA
+                && date.is_none()
+                && let Rdata::Soa(soa) = &rec.rdata
+            {
+                date = date_from_serial(soa.serial);
+            }
+            let Some(g) = grouper.as_mut() else { continue };
+            g.push(rec);
+            while let Some(d) = g.pop() {
+                chunk.push(&to_entry(d));
+                if chunk.is_full(chunk_len) {
+                    spill(&mut chunk, &mut chunks, &mut pending)?;
                 }
             }
-            grouper = Some(DelegationGrouper::new(origin.as_deref().unwrap_or("")));
         }
-        if rec.rtype == rtype::SOA
-            && date.is_none()
-            && let Rdata::Soa { serial, .. } = &rec.rdata
-        {
-            date = date_from_serial(*serial);
-        }
-        let Some(g) = grouper.as_mut() else { continue };
-        g.push(rec);
-        while let Some(d) = g.pop() {
-            chunk.push(&to_entry(d));
-            if chunk.is_full(chunk_len) {
-                spill(&mut chunk, &mut chunks, &mut pending)?;
-            }
-        }
+        // The parsing thread may have finished: then nobody takes it back.
+        let _ = back.send(batch);
     }
     if let Some(g) = grouper.as_mut() {
         g.finish();
@@ -570,6 +791,18 @@ fn build_run_in_chunks(
     if let Some(h) = pending.take() {
         chunks.push(join_spill(h)?.0);
     }
+    Ok((origin, date, chunks, parsed))
+}
+
+/// The k-way merge of the sorted chunk files into the run at `run_path`.
+fn merge_chunks(
+    origin: Option<String>,
+    date: Option<Timestamp>,
+    chunks: Vec<PathBuf>,
+    mut parsed: Parsed,
+    path: &Path,
+    run_path: &Path,
+) -> Result<Parsed> {
     let Some(date) = date else {
         return Err(IngestError::Strict(
             ParseError::new(

@@ -103,7 +103,7 @@ impl DelegationGrouper {
             return;
         }
         let Some(key_start) = self.child_start(&rec.owner) else {
-            if rec.owner == self.origin {
+            if *rec.owner == *self.origin {
                 if let Rdata::Ns(n) = &rec.rdata
                     && !self.apex_ns.contains(n)
                 {
@@ -124,14 +124,14 @@ impl DelegationGrouper {
         let line = rec.line;
         match rec.rdata {
             Rdata::Ns(n) => {
-                let e = self.entry(rec.owner, line);
+                let e = self.entry(&rec.owner, line);
                 if !e.ns.contains(&n) {
                     e.ns.push(n);
                 }
             }
-            Rdata::Ds { .. } => self.entry(rec.owner, line).ds += 1,
-            Rdata::A(a) => self.glue.push((rec.owner, IpAddr::V4(a), line)),
-            Rdata::Aaaa(a) => self.glue.push((rec.owner, IpAddr::V6(a), line)),
+            Rdata::Ds { .. } => self.entry(&rec.owner, line).ds += 1,
+            Rdata::A(a) => self.glue.push((rec.owner.to_string(), IpAddr::V4(a), line)),
+            Rdata::Aaaa(a) => self.glue.push((rec.owner.to_string(), IpAddr::V6(a), line)),
             _ => {}
         }
     }
@@ -147,12 +147,12 @@ impl DelegationGrouper {
         self.key.clear();
     }
 
-    fn entry(&mut self, owner: String, line: u64) -> &mut Delegation {
+    fn entry(&mut self, owner: &str, line: u64) -> &mut Delegation {
         let idx = match self.entries.iter().position(|e| e.domain == owner) {
             Some(i) => i,
             None => {
                 self.entries.push(Delegation {
-                    domain: owner,
+                    domain: owner.to_string(),
                     line,
                     ..Delegation::default()
                 });
@@ -175,8 +175,9 @@ impl DelegationGrouper {
             let i = match best {
                 Some(i) => i,
                 None => {
-                    let key = self.key.clone();
-                    self.entry(key, line);
+                    let key = std::mem::take(&mut self.key);
+                    self.entry(&key, line);
+                    self.key = key;
                     self.entries.len() - 1
                 }
             };

@@ -43,9 +43,10 @@ mod text;
 mod tests;
 
 use std::io::BufRead;
+use std::sync::Arc;
 
 pub use delegations::{Delegation, DelegationGrouper, Delegations, MAX_GROUP};
-pub use rdata::{Rdata, class, rtype, type_name};
+pub use rdata::{Rdata, Soa, class, rtype, type_name};
 
 use crate::error::{ParseError, ParseErrorKind};
 use lexer::{Block, LineRead, Tok, tokenize_line};
@@ -76,7 +77,9 @@ pub struct ZoneOptions {
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct ZoneRecord {
     /// Owner name: lower case, absolute, no trailing dot (`""` is the root).
-    pub owner: String,
+    /// Shared by consecutive records of one owner (one allocation per
+    /// owner, not per record).
+    pub owner: Arc<str>,
     /// TTL in seconds.
     pub ttl: u32,
     /// Class number ([`class::IN`] ...).
@@ -120,7 +123,7 @@ pub struct ZoneReader<R: BufRead> {
     dollar_ttl: Option<u32>,
     /// TTL of the previous record (used when no `$TTL` was seen).
     last_ttl: Option<u32>,
-    last_owner: Option<String>,
+    last_owner: Option<Arc<str>>,
     /// The owner token `last_owner` was parsed from (empty: none).
     last_owner_raw: Vec<u8>,
     last_class: u16,
@@ -128,7 +131,7 @@ pub struct ZoneReader<R: BufRead> {
     blk: Block,
     keep: usize,
     rec_end: usize,
-    /// Scratch buffer for a new owner name (swapped with `last_owner`).
+    /// Scratch buffer for a new owner name.
     name_buf: String,
     toks: Vec<Tok>,
     /// The current record's first line starts with a blank (no owner).
@@ -436,13 +439,9 @@ impl<R: BufRead> ZoneReader<R> {
                     self.last_owner_raw.extend_from_slice(&self.blk.data[a..b]);
                     // Owner inheritance follows the last owner written, even
                     // when the record itself turns out bad.
-                    let owner = s.clone();
-                    match &mut self.last_owner {
-                        Some(o) => {
-                            self.name_buf = std::mem::replace(o, s);
-                        }
-                        None => self.last_owner = Some(s),
-                    }
+                    let owner: Arc<str> = Arc::from(s.as_str());
+                    self.name_buf = s;
+                    self.last_owner = Some(Arc::clone(&owner));
                     owner
                 }
             }
@@ -548,9 +547,9 @@ impl<R: BufRead> ZoneReader<R> {
             None => match (self.dollar_ttl, self.last_ttl, &rdata) {
                 (Some(t), _, _) | (None, Some(t), _) => t,
                 // RFC 1035 leaves this open; BIND uses the SOA minimum.
-                (None, None, Rdata::Soa { minimum, .. }) => {
-                    self.last_ttl = Some(*minimum);
-                    *minimum
+                (None, None, Rdata::Soa(soa)) => {
+                    self.last_ttl = Some(soa.minimum);
+                    soa.minimum
                 }
                 (None, None, _) => {
                     return Err(self

@@ -69,6 +69,25 @@ pub mod class {
     pub const HS: u16 = 4;
 }
 
+/// The RDATA of an SOA record.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Soa {
+    /// Primary name server.
+    pub mname: String,
+    /// Responsible mailbox, as a name.
+    pub rname: String,
+    /// Serial number.
+    pub serial: u32,
+    /// Refresh interval, seconds.
+    pub refresh: u32,
+    /// Retry interval, seconds.
+    pub retry: u32,
+    /// Expire time, seconds.
+    pub expire: u32,
+    /// Minimum / negative-caching TTL, seconds.
+    pub minimum: u32,
+}
+
 /// The RDATA of one record.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -92,23 +111,9 @@ pub enum Rdata {
         /// The exchange's name.
         exchange: String,
     },
-    /// SOA: the start of authority.
-    Soa {
-        /// Primary name server.
-        mname: String,
-        /// Responsible mailbox, as a name.
-        rname: String,
-        /// Serial number.
-        serial: u32,
-        /// Refresh interval, seconds.
-        refresh: u32,
-        /// Retry interval, seconds.
-        retry: u32,
-        /// Expire time, seconds.
-        expire: u32,
-        /// Minimum / negative-caching TTL, seconds.
-        minimum: u32,
-    },
+    /// SOA: the start of authority (boxed: one per zone, and the other
+    /// variants, which fill a zone, stay small).
+    Soa(Box<Soa>),
     /// DS: delegation signer.
     Ds {
         /// Key tag.
@@ -144,15 +149,16 @@ impl fmt::Display for Rdata {
                 write!(f, "{preference} ")?;
                 name(f, exchange)
             }
-            Rdata::Soa {
-                mname,
-                rname,
-                serial,
-                refresh,
-                retry,
-                expire,
-                minimum,
-            } => {
+            Rdata::Soa(soa) => {
+                let Soa {
+                    mname,
+                    rname,
+                    serial,
+                    refresh,
+                    retry,
+                    expire,
+                    minimum,
+                } = &**soa;
                 name(f, mname)?;
                 f.write_str(" ")?;
                 name(f, rname)?;
@@ -452,7 +458,7 @@ impl RdataCx<'_> {
                     t[k] = parse_ttl(raw).map_err(|m| err(3 + k, format!("{what}: {m}")))?;
                 }
                 self.end(7)?;
-                Ok(Rdata::Soa {
+                Ok(Rdata::Soa(Box::new(Soa {
                     mname,
                     rname,
                     serial,
@@ -460,7 +466,7 @@ impl RdataCx<'_> {
                     retry: t[1],
                     expire: t[2],
                     minimum: t[3],
-                })
+                })))
             }
             rtype::DS => {
                 let key_tag = self.num(0, 65535, "key tag")? as u16;
