@@ -893,9 +893,13 @@ impl Drop for EmbeddedPdnsForm<'_> {
     }
 }
 
-impl BulkLoad for EmbeddedPdnsForm<'_> {
-    fn add(&mut self, mut batch: WriteBatch) -> Result<()> {
-        let observations = std::mem::take(&mut batch.observations);
+impl EmbeddedPdnsForm<'_> {
+    /// Domain facts into the form's sorters; the rest kept in `self.rest`
+    /// for the inner bulk load.
+    fn take_facts(
+        &mut self,
+        observations: impl Iterator<Item = scry_model::Observation>,
+    ) -> Result<()> {
         let mut last: Option<(String, u16)> = None;
         for o in observations {
             if !matches!(o.subject, Entity::Domain(_)) {
@@ -931,10 +935,30 @@ impl BulkLoad for EmbeddedPdnsForm<'_> {
                 }
             }
         }
+        Ok(())
+    }
+}
+
+impl BulkLoad for EmbeddedPdnsForm<'_> {
+    fn add(&mut self, mut batch: WriteBatch) -> Result<()> {
+        let mut observations = std::mem::take(&mut batch.observations);
+        self.take_facts(observations.drain(..))?;
         batch.observations = std::mem::take(&mut self.rest);
         if !batch.observations.is_empty() || !batch.events.is_empty() || !batch.documents.is_empty()
         {
             self.inner()?.add(batch)?;
+        }
+        Ok(())
+    }
+
+    fn add_observations(&mut self, observations: &mut Vec<scry_model::Observation>) -> Result<()> {
+        self.take_facts(observations.drain(..))?;
+        if !self.rest.is_empty() {
+            let rest = std::mem::take(&mut self.rest);
+            self.inner()?.add(WriteBatch {
+                observations: rest,
+                ..Default::default()
+            })?;
         }
         Ok(())
     }
