@@ -442,8 +442,8 @@ impl EmbeddedStore {
             store: self,
             fwd: Sorter::new(&dir, "fwd", Rule::Fact, FWD_BUDGET, true),
             rev: Sorter::new(&dir, "rev", Rule::Fact, REV_BUDGET, true),
-            nam: Sorter::new(&dir, "nam", Rule::Max, NAM_BUDGET, true),
-            disp: Sorter::new(&dir, "disp", Rule::Max, SIDE_BUDGET, true),
+            nam: Sorter::new(&dir, "nam", Rule::Max, NAM_BUDGET, true).one_buffer(),
+            disp: Sorter::new(&dir, "disp", Rule::Max, SIDE_BUDGET, true).one_buffer(),
             dir,
             inner: Some(inner),
             key: Vec::with_capacity(128),
@@ -542,7 +542,7 @@ impl EmbeddedStore {
     fn pdns_ingest_fwd(&self, runs: &[PathBuf], dir: &Path) -> Result<(u64, Vec<PathBuf>)> {
         let mut fwd = self.fwd.start_ingestion()?;
         let mut pho = self.pho.start_ingestion()?;
-        let mut counts = Sorter::new(dir, "moves", Rule::Count, SIDE_BUDGET, false);
+        let mut counts = Sorter::new(dir, "moves", Rule::Count, SIDE_BUDGET, false).one_buffer();
         let mut m = Merged::open(runs, Rule::Fact)?;
         let (mut order, mut horder) = (Order::default(), Order::default());
         let mut holder: Vec<u8> = Vec::new();
