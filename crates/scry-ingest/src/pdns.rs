@@ -577,6 +577,8 @@ fn ingest_cof_parallel(job: ParallelCof<'_, '_>) -> Result<IngestSummary> {
     // Observation vectors the writer has emptied, back to the parsers.
     let spare_obs: std::sync::Mutex<Vec<Vec<Observation>>> = std::sync::Mutex::new(Vec::new());
     let spare_obs = &spare_obs;
+    // At most what one batch's window and the chunks in flight hold.
+    let max_spare_obs = batch_size.div_ceil(COF_CHUNK_LINES) + 2 * PARSERS + 4;
     // Shared by the parsers and dropped with the last of them: a reader
     // blocked on a full channel then stops too.
     let raw_rx = std::sync::Arc::new(std::sync::Mutex::new(raw_rx));
@@ -681,6 +683,7 @@ fn ingest_cof_parallel(job: ParallelCof<'_, '_>) -> Result<IngestSummary> {
                     bulk.add_observations(&mut observations)?;
                     if observations.capacity() > 0
                         && let Ok(mut spare) = spare_obs.lock()
+                        && spare.len() < max_spare_obs
                     {
                         spare.push(observations);
                     }
@@ -710,7 +713,14 @@ fn ingest_cof_parallel(job: ParallelCof<'_, '_>) -> Result<IngestSummary> {
                 summary.stored += chunk.observations.len() as u64;
                 let mut observations = chunk.observations;
                 while in_window + observations.len() >= batch_size {
-                    let rest = observations.split_off(batch_size - in_window);
+                    // The tail into a pooled vector (`split_off` made a
+                    // new one each batch, and the pool kept them all).
+                    let mut rest = spare_obs
+                        .lock()
+                        .ok()
+                        .and_then(|mut v| v.pop())
+                        .unwrap_or_default();
+                    rest.extend(observations.drain(batch_size - in_window..));
                     window.push(observations);
                     flush(&mut window, &mut bulk)?;
                     summary.batches += 1;
