@@ -319,7 +319,21 @@ struct RawLines {
     failed: Option<(u64, String)>,
 }
 
+/// Raw chunks in the parallel COF path: one being cut, [`PARSERS`] in the
+/// channel, one per parser, and spares.
+const RAW_CHUNKS: usize = 2 * PARSERS + 2;
+
 impl RawLines {
+    /// A chunk sized for [`COF_CHUNK_BYTES`] and [`COF_CHUNK_LINES`] (no
+    /// growth by doubling, each step a new block).
+    fn sized() -> RawLines {
+        RawLines {
+            buf: Vec::with_capacity(COF_CHUNK_BYTES + (64 << 10)),
+            lines: Vec::with_capacity(COF_CHUNK_LINES),
+            failed: None,
+        }
+    }
+
     fn clear(&mut self) {
         self.buf.clear();
         self.lines.clear();
@@ -436,9 +450,12 @@ struct CofParser<'a> {
 }
 
 impl CofParser<'_> {
-    fn parse(&mut self, raw: &RawLines) -> ParsedLines {
+    /// Parses `raw` into `observations` (empty; its memory reused).
+    fn parse(&mut self, raw: &RawLines, mut observations: Vec<Observation>) -> ParsedLines {
+        observations.clear();
+        observations.reserve(raw.lines.len());
         let mut out = ParsedLines {
-            observations: Vec::with_capacity(raw.lines.len()),
+            observations,
             records: 0,
             rejected: Vec::new(),
             fatal: None,
@@ -554,8 +571,14 @@ fn ingest_cof_parallel(job: ParallelCof<'_, '_>) -> Result<IngestSummary> {
     type Parsed = (u64, ParsedLines);
     let (tx, rx) = sync_channel::<Parsed>(PARSERS + 1);
     let (raw_tx, raw_rx) = sync_channel::<(u64, RawLines)>(PARSERS);
-    // Parsed raw chunks back to the reader, for their buffers.
-    let (spare_tx, spare_rx) = sync_channel::<RawLines>(2 * PARSERS + 2);
+    // Parsed raw chunks back to the reader, for their buffers: room for
+    // every chunk there is, so none is dropped.
+    let (spare_tx, spare_rx) = sync_channel::<RawLines>(RAW_CHUNKS);
+    // Observation vectors the writer has emptied, back to the parsers.
+    let spare_obs: std::sync::Mutex<Vec<Vec<Observation>>> = std::sync::Mutex::new(Vec::new());
+    let spare_obs = &spare_obs;
+    // At most what one batch's window and the chunks in flight hold.
+    let max_spare_obs = batch_size.div_ceil(COF_CHUNK_LINES) + 2 * PARSERS + 4;
     // Shared by the parsers and dropped with the last of them: a reader
     // blocked on a full channel then stops too.
     let raw_rx = std::sync::Arc::new(std::sync::Mutex::new(raw_rx));
@@ -566,7 +589,10 @@ fn ingest_cof_parallel(job: ParallelCof<'_, '_>) -> Result<IngestSummary> {
         scope.spawn(move || {
             let mut cut = LineCut::default();
             let mut seq = 0u64;
-            let mut chunk = RawLines::default();
+            let mut chunk = RawLines::sized();
+            // Raw chunks made so far: up to RAW_CHUNKS, then each parsed
+            // one comes back (their memory touched once, not per chunk).
+            let mut made = 1;
             loop {
                 let ended = match cut.fill(&mut input, &mut chunk) {
                     Ok(ended) => ended,
@@ -578,7 +604,18 @@ fn ingest_cof_parallel(job: ParallelCof<'_, '_>) -> Result<IngestSummary> {
                 if ended {
                     break;
                 }
-                let mut next = spare_rx.try_recv().unwrap_or_default();
+                let mut next = match spare_rx.try_recv() {
+                    Ok(spare) => spare,
+                    Err(_) if made < RAW_CHUNKS => {
+                        made += 1;
+                        RawLines::sized()
+                    }
+                    Err(_) => match spare_rx.recv() {
+                        Ok(spare) => spare,
+                        // Every parser stopped.
+                        Err(_) => return,
+                    },
+                };
                 next.clear();
                 let full = std::mem::replace(&mut chunk, next);
                 if raw_tx.send((seq, full)).is_err() {
@@ -608,8 +645,14 @@ fn ingest_cof_parallel(job: ParallelCof<'_, '_>) -> Result<IngestSummary> {
                         Err(_) => return,
                     };
                     let Ok((seq, raw)) = next else { return };
-                    let parsed = parser.parse(&raw);
-                    // Full (the reader is behind or gone): dropped.
+                    let observations = spare_obs
+                        .lock()
+                        .ok()
+                        .and_then(|mut v| v.pop())
+                        .unwrap_or_default();
+                    let parsed = parser.parse(&raw, observations);
+                    // Never full (room for every chunk); the reader gone:
+                    // dropped.
                     let _ = spare_tx.try_send(raw);
                     if tx.send((seq, parsed)).is_err() {
                         return;
@@ -629,19 +672,21 @@ fn ingest_cof_parallel(job: ParallelCof<'_, '_>) -> Result<IngestSummary> {
             // The current batch, as chunks, and its length.
             let mut window: Vec<Vec<Observation>> = Vec::new();
             let mut in_window = 0usize;
-            let flush = |window: &mut Vec<Vec<Observation>>,
-                         bulk: &mut Box<dyn scry_store::BulkLoad + '_>|
+            let mut times = crate::FirstTimesBuffers::default();
+            let mut flush = |window: &mut Vec<Vec<Observation>>,
+                             bulk: &mut Box<dyn scry_store::BulkLoad + '_>|
              -> Result<()> {
-                bulk.add_first_sighting_times(
-                    "pdns_first_seen",
-                    &event_data,
-                    &crate::first_times_of(window.iter().flatten(), now),
-                )?;
-                for observations in window.drain(..) {
-                    bulk.add(scry_store::WriteBatch {
-                        observations,
-                        ..Default::default()
-                    })?;
+                let first = crate::first_times_with(window.iter().flatten(), now, &mut times);
+                bulk.add_first_sighting_times("pdns_first_seen", &event_data, &first)?;
+                times.give_back(first);
+                for mut observations in window.drain(..) {
+                    bulk.add_observations(&mut observations)?;
+                    if observations.capacity() > 0
+                        && let Ok(mut spare) = spare_obs.lock()
+                        && spare.len() < max_spare_obs
+                    {
+                        spare.push(observations);
+                    }
                 }
                 Ok(())
             };
@@ -668,7 +713,14 @@ fn ingest_cof_parallel(job: ParallelCof<'_, '_>) -> Result<IngestSummary> {
                 summary.stored += chunk.observations.len() as u64;
                 let mut observations = chunk.observations;
                 while in_window + observations.len() >= batch_size {
-                    let rest = observations.split_off(batch_size - in_window);
+                    // The tail into a pooled vector (`split_off` made a
+                    // new one each batch, and the pool kept them all).
+                    let mut rest = spare_obs
+                        .lock()
+                        .ok()
+                        .and_then(|mut v| v.pop())
+                        .unwrap_or_default();
+                    rest.extend(observations.drain(batch_size - in_window..));
                     window.push(observations);
                     flush(&mut window, &mut bulk)?;
                     summary.batches += 1;

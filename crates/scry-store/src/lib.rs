@@ -449,6 +449,18 @@ pub trait BulkLoad {
     /// Adds a batch's observations and events (documents are refused).
     fn add(&mut self, batch: WriteBatch) -> Result<()>;
 
+    /// [`BulkLoad::add`] of observations only, taking them out of
+    /// `observations` and leaving its buffer to the caller (a loader that
+    /// reuses its buffers batch after batch touches no fresh pages: each
+    /// fresh MiB costs the kernel's zeroing). By default the vector is
+    /// moved into `add` and a new empty one left in its place.
+    fn add_observations(&mut self, observations: &mut Vec<Observation>) -> Result<()> {
+        self.add(WriteBatch {
+            observations: std::mem::take(observations),
+            ..Default::default()
+        })
+    }
+
     /// Adds first-sighting candidates: each `(subject, event)` is stored
     /// only when the subject had no fact before the load and no earlier
     /// candidate of the load names it, numbered where it was added, as

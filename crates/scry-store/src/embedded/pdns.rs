@@ -442,8 +442,8 @@ impl EmbeddedStore {
             store: self,
             fwd: Sorter::new(&dir, "fwd", Rule::Fact, FWD_BUDGET, true),
             rev: Sorter::new(&dir, "rev", Rule::Fact, REV_BUDGET, true),
-            nam: Sorter::new(&dir, "nam", Rule::Max, NAM_BUDGET, true),
-            disp: Sorter::new(&dir, "disp", Rule::Max, SIDE_BUDGET, true),
+            nam: Sorter::new(&dir, "nam", Rule::Max, NAM_BUDGET, true).one_buffer(),
+            disp: Sorter::new(&dir, "disp", Rule::Max, SIDE_BUDGET, true).one_buffer(),
             dir,
             inner: Some(inner),
             key: Vec::with_capacity(128),
@@ -542,7 +542,7 @@ impl EmbeddedStore {
     fn pdns_ingest_fwd(&self, runs: &[PathBuf], dir: &Path) -> Result<(u64, Vec<PathBuf>)> {
         let mut fwd = self.fwd.start_ingestion()?;
         let mut pho = self.pho.start_ingestion()?;
-        let mut counts = Sorter::new(dir, "moves", Rule::Count, SIDE_BUDGET, false);
+        let mut counts = Sorter::new(dir, "moves", Rule::Count, SIDE_BUDGET, false).one_buffer();
         let mut m = Merged::open(runs, Rule::Fact)?;
         let (mut order, mut horder) = (Order::default(), Order::default());
         let mut holder: Vec<u8> = Vec::new();
@@ -893,9 +893,13 @@ impl Drop for EmbeddedPdnsForm<'_> {
     }
 }
 
-impl BulkLoad for EmbeddedPdnsForm<'_> {
-    fn add(&mut self, mut batch: WriteBatch) -> Result<()> {
-        let observations = std::mem::take(&mut batch.observations);
+impl EmbeddedPdnsForm<'_> {
+    /// Domain facts into the form's sorters; the rest kept in `self.rest`
+    /// for the inner bulk load.
+    fn take_facts(
+        &mut self,
+        observations: impl Iterator<Item = scry_model::Observation>,
+    ) -> Result<()> {
         let mut last: Option<(String, u16)> = None;
         for o in observations {
             if !matches!(o.subject, Entity::Domain(_)) {
@@ -931,10 +935,30 @@ impl BulkLoad for EmbeddedPdnsForm<'_> {
                 }
             }
         }
+        Ok(())
+    }
+}
+
+impl BulkLoad for EmbeddedPdnsForm<'_> {
+    fn add(&mut self, mut batch: WriteBatch) -> Result<()> {
+        let mut observations = std::mem::take(&mut batch.observations);
+        self.take_facts(observations.drain(..))?;
         batch.observations = std::mem::take(&mut self.rest);
         if !batch.observations.is_empty() || !batch.events.is_empty() || !batch.documents.is_empty()
         {
             self.inner()?.add(batch)?;
+        }
+        Ok(())
+    }
+
+    fn add_observations(&mut self, observations: &mut Vec<scry_model::Observation>) -> Result<()> {
+        self.take_facts(observations.drain(..))?;
+        if !self.rest.is_empty() {
+            let rest = std::mem::take(&mut self.rest);
+            self.inner()?.add(WriteBatch {
+                observations: rest,
+                ..Default::default()
+            })?;
         }
         Ok(())
     }
