@@ -803,9 +803,11 @@ impl EmbeddedStore {
         fs::create_dir_all(&dir).map_err(|e| io(&dir, e))?;
         Ok(Some(EmbeddedZoneForm {
             store: self,
-            zdl: Sorter::new(&dir, "zdl", Rule::Max, ZDL_BUDGET, true),
-            zrv: Sorter::new(&dir, "zrv", Rule::Max, ZRV_BUDGET, true),
-            nam: Sorter::new(&dir, "nam", Rule::Max, NAM_BUDGET, true),
+            sorters: SortFeed::start([
+                Sorter::new(&dir, "zdl", Rule::Max, ZDL_BUDGET, true),
+                Sorter::new(&dir, "zrv", Rule::Max, ZRV_BUDGET, true),
+                Sorter::new(&dir, "nam", Rule::Max, NAM_BUDGET, true),
+            ]),
             dir,
             id,
             date,
@@ -1040,9 +1042,8 @@ struct Commit {
 pub struct EmbeddedZoneForm<'a> {
     store: &'a EmbeddedStore,
     dir: PathBuf,
-    zdl: Sorter,
-    zrv: Sorter,
-    nam: Sorter,
+    /// The `zdl`, `zrv` and `nam` sorters, fed on a thread of their own.
+    sorters: SortFeed,
     id: u16,
     date: Timestamp,
     foreign: HashSet<Vec<u8>>,
@@ -1059,6 +1060,126 @@ pub struct EmbeddedZoneForm<'a> {
     /// Keys of domain objects met so far (name servers, the zone itself:
     /// far fewer than facts), bounded by [`NAME_CACHE`].
     names: HashMap<String, Vec<u8>>,
+}
+
+/// [`SortFeed`]'s sorters by index.
+const ZDL: u8 = 0;
+const ZRV: u8 = 1;
+const NAM: u8 = 2;
+
+/// Bytes of keys and values packed before they go to the sorting thread.
+const FEED_BYTES: usize = 1 << 20;
+
+/// Packed (sorter, key, value) records: their bytes, and per record the
+/// sorter's index and the key's and value's lengths.
+#[derive(Default)]
+struct Packed3 {
+    buf: Vec<u8>,
+    recs: Vec<(u8, u32, u32)>,
+}
+
+/// The zone form's three sorters on a thread of their own, fed packed
+/// records: the form's producer (one core for the whole of a first
+/// snapshot's second phase, the writer beside it nearly idle) only
+/// encodes keys, and the sorters' copies, item arrays and their first
+/// touch of fresh buffers run on the other core. Buffers go back to be
+/// refilled.
+struct SortFeed {
+    tx: Option<std::sync::mpsc::SyncSender<Packed3>>,
+    back: std::sync::mpsc::Receiver<Packed3>,
+    cur: Packed3,
+    worker: Option<std::thread::JoinHandle<Result<[Sorter; 3]>>>,
+}
+
+impl SortFeed {
+    fn start(mut sorters: [Sorter; 3]) -> SortFeed {
+        let (tx, rx) = std::sync::mpsc::sync_channel::<Packed3>(2);
+        let (back_tx, back) = std::sync::mpsc::channel::<Packed3>();
+        let worker = std::thread::spawn(move || -> Result<[Sorter; 3]> {
+            for mut p in rx.iter() {
+                let mut at = 0usize;
+                for &(t, kl, vl) in &p.recs {
+                    let (kl, vl) = (kl as usize, vl as usize);
+                    let k = p.buf.get(at..at + kl);
+                    let v = p.buf.get(at + kl..at + kl + vl);
+                    let (Some(k), Some(v), Some(s)) = (k, v, sorters.get_mut(t as usize)) else {
+                        return Err(StoreError::Engine("zone form feed damaged".into()));
+                    };
+                    s.push(k, v)?;
+                    at += kl + vl;
+                }
+                p.buf.clear();
+                p.recs.clear();
+                // The form may have stopped: the buffer is then dropped.
+                let _ = back_tx.send(p);
+            }
+            Ok(sorters)
+        });
+        SortFeed {
+            tx: Some(tx),
+            back,
+            cur: Packed3::default(),
+            worker: Some(worker),
+        }
+    }
+
+    fn push(&mut self, sorter: u8, k: &[u8], v: &[u8]) -> Result<()> {
+        let len =
+            |x: usize| u32::try_from(x).map_err(|_| StoreError::Engine("record too large".into()));
+        self.cur.recs.push((sorter, len(k.len())?, len(v.len())?));
+        self.cur.buf.extend_from_slice(k);
+        self.cur.buf.extend_from_slice(v);
+        if self.cur.buf.len() >= FEED_BYTES {
+            self.send()?;
+        }
+        Ok(())
+    }
+
+    fn send(&mut self) -> Result<()> {
+        if self.cur.recs.is_empty() {
+            return Ok(());
+        }
+        let next = self.back.try_recv().unwrap_or_else(|_| Packed3 {
+            buf: Vec::with_capacity(FEED_BYTES + (64 << 10)),
+            recs: Vec::new(),
+        });
+        let p = std::mem::replace(&mut self.cur, next);
+        let sent = self.tx.as_ref().is_some_and(|tx| tx.send(p).is_ok());
+        if sent {
+            return Ok(());
+        }
+        // The sorting thread stopped: its error says why.
+        self.join().map(|_| ())
+    }
+
+    /// Stops the thread and returns its sorters (or its error).
+    fn join(&mut self) -> Result<[Sorter; 3]> {
+        self.tx = None;
+        let Some(w) = self.worker.take() else {
+            return Err(StoreError::Engine(
+                "zone form sorting thread already stopped".into(),
+            ));
+        };
+        w.join()
+            .map_err(|_| StoreError::Engine("zone form sorting thread panicked".into()))?
+    }
+
+    /// Sends what is packed and returns the sorters, every record pushed.
+    fn finish(&mut self) -> Result<[Sorter; 3]> {
+        self.send()?;
+        self.join()
+    }
+}
+
+impl Drop for SortFeed {
+    /// A form dropped unfinished: the thread ends with the channel (its
+    /// spills are the form's directory's, removed by the next form).
+    fn drop(&mut self) {
+        self.tx = None;
+        if let Some(w) = self.worker.take() {
+            let _ = w.join();
+        }
+    }
 }
 
 /// Most object names kept encoded by a zone-form load: small enough to
@@ -1239,7 +1360,7 @@ impl crate::ZoneForm for EmbeddedZoneForm<'_> {
             v.extend_from_slice(&((k.5 - k.4) as u16).to_be_bytes());
             v.extend_from_slice(&a[k.4..k.5]);
         }
-        self.zdl.push(&hk, v)?;
+        self.sorters.push(ZDL, &hk, v)?;
         let mut zv = [0u8; 10];
         zv[..8].copy_from_slice(&self.date.to_be_bytes());
         zv[8..].copy_from_slice(&self.id.to_be_bytes());
@@ -1249,7 +1370,7 @@ impl crate::ZoneForm for EmbeddedZoneForm<'_> {
             rk.extend_from_slice(&a[k.4..k.5]);
             rk.extend_from_slice(&k.3);
             rk.extend_from_slice(&a[k.0..k.1]);
-            self.zrv.push(rk, &zv)?;
+            self.sorters.push(ZRV, rk, &zv)?;
         }
         for &(_, _, o) in facts {
             if let Entity::Text(t) = o {
@@ -1261,7 +1382,7 @@ impl crate::ZoneForm for EmbeddedZoneForm<'_> {
         }
         for (x, y) in self.subjects.iter().skip(1) {
             if let Some(f) = keys::forward_name_key(&a[*x..*y]) {
-                self.nam.push(&f, b"")?;
+                self.sorters.push(NAM, &f, b"")?;
             }
         }
         self.holders += 1;
@@ -1279,13 +1400,7 @@ impl crate::ZoneForm for EmbeddedZoneForm<'_> {
         Self: 's,
     {
         let s = self.store;
-        let take =
-            |x: &mut Sorter| std::mem::replace(x, Sorter::new(&self.dir, "x", Rule::Max, 0, false));
-        let (zdl, zrv, nam) = (
-            take(&mut self.zdl),
-            take(&mut self.zrv),
-            take(&mut self.nam),
-        );
+        let [zdl, zrv, nam] = self.sorters.finish()?;
         // The three sorters' last runs are sorted and written at once.
         let (zdl, zrv, nam) = std::thread::scope(|sc| {
             let zrv = sc.spawn(|| zrv.finish());
@@ -1589,15 +1704,13 @@ mod tests {
         let refs: Vec<_> = facts.iter().map(|(s, p, o)| (s, *p, o)).collect();
         assert!(crate::ZoneForm::add(&mut z, &refs).expect("add"));
         // As `finish` does, up to the commit file, then a crash.
-        let zdl = std::mem::replace(&mut z.zdl, Sorter::new(&z.dir, "x", Rule::Max, 0, false))
-            .finish()
-            .expect("zdl");
-        let zrv = std::mem::replace(&mut z.zrv, Sorter::new(&z.dir, "x", Rule::Max, 0, false))
-            .finish()
-            .expect("zrv");
-        let nam = std::mem::replace(&mut z.nam, Sorter::new(&z.dir, "x", Rule::Max, 0, false))
-            .finish()
-            .expect("nam");
+        let [zdl, zrv, nam] = z.sorters.finish().expect("sorters");
+        let finish = |s: Sorter| s.finish();
+        let (zdl, zrv, nam) = (
+            finish(zdl).expect("zdl"),
+            finish(zrv).expect("zrv"),
+            finish(nam).expect("nam"),
+        );
         let c = Commit {
             zdl,
             zrv,
