@@ -1391,15 +1391,55 @@ fn merge_holder(
     Ok(())
 }
 
-/// Records (key, value) packed for an ingestion thread.
+/// Records (key, value) packed for another thread (an ingestion, the
+/// zone form's sorters), in buffers that go back to be refilled.
 #[derive(Default)]
-struct Packed {
+pub(super) struct Packed {
     buf: Vec<u8>,
     lens: Vec<(u32, u32)>,
 }
 
-/// Bytes packed before they are handed to the ingestion thread.
-const PACKED_BYTES: usize = 1 << 20;
+/// Bytes packed before they are handed to the other thread.
+pub(super) const PACKED_BYTES: usize = 1 << 20;
+
+impl Packed {
+    /// An empty buffer with room for [`PACKED_BYTES`].
+    pub(super) fn sized() -> Packed {
+        Packed {
+            buf: Vec::with_capacity(PACKED_BYTES + 4096),
+            lens: Vec::new(),
+        }
+    }
+
+    /// Appends a record; `true` when the buffer is full.
+    pub(super) fn put(&mut self, k: &[u8], v: &[u8]) -> Result<bool> {
+        let len = |x: usize| u32::try_from(x).map_err(|_| corrupt("record too large"));
+        self.lens.push((len(k.len())?, len(v.len())?));
+        self.buf.extend_from_slice(k);
+        self.buf.extend_from_slice(v);
+        Ok(self.buf.len() >= PACKED_BYTES)
+    }
+
+    /// The records in the order they were put.
+    pub(super) fn records(&self) -> impl Iterator<Item = (&[u8], &[u8])> {
+        let mut at = 0;
+        self.lens.iter().map(move |&(kl, vl)| {
+            let (kl, vl) = (kl as usize, vl as usize);
+            let r = (&self.buf[at..at + kl], &self.buf[at + kl..at + kl + vl]);
+            at += kl + vl;
+            r
+        })
+    }
+
+    pub(super) fn len(&self) -> usize {
+        self.lens.len()
+    }
+
+    pub(super) fn clear(&mut self) {
+        self.buf.clear();
+        self.lens.clear();
+    }
+}
 
 /// Feeds one keyspace's ingestion running on its own thread (so the
 /// merge that produces the keys and fjall's table writer, LZ4 and filter
@@ -1429,17 +1469,11 @@ impl IngestFeed {
                     ing.finish()?;
                     return Ok(());
                 };
-                let mut at = 0;
-                for &(kl, vl) in &p.lens {
-                    let (kl, vl) = (kl as usize, vl as usize);
-                    let k = &p.buf[at..at + kl];
-                    let v = &p.buf[at + kl..at + kl + vl];
+                for (k, v) in p.records() {
                     order.check(k)?;
                     ing.write(k, v)?;
-                    at += kl + vl;
                 }
-                p.buf.clear();
-                p.lens.clear();
+                p.clear();
                 // Full: the feeder has enough spares.
                 let _ = back_tx.try_send(p);
             }
@@ -1457,21 +1491,14 @@ impl IngestFeed {
     }
 
     pub(super) fn put(&mut self, k: &[u8], v: &[u8]) -> Result<()> {
-        let len = |x: usize| u32::try_from(x).map_err(|_| corrupt("record too large"));
-        self.cur.lens.push((len(k.len())?, len(v.len())?));
-        self.cur.buf.extend_from_slice(k);
-        self.cur.buf.extend_from_slice(v);
-        if self.cur.buf.len() >= PACKED_BYTES {
+        if self.cur.put(k, v)? {
             self.send()?;
         }
         Ok(())
     }
 
     fn send(&mut self) -> Result<()> {
-        let next = self.back.try_recv().unwrap_or_else(|_| Packed {
-            buf: Vec::with_capacity(PACKED_BYTES + 4096),
-            lens: Vec::new(),
-        });
+        let next = self.back.try_recv().unwrap_or_else(|_| Packed::sized());
         let full = std::mem::replace(&mut self.cur, next);
         self.tx
             .send(Some(full))

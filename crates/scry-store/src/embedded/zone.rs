@@ -45,7 +45,7 @@ use std::sync::atomic::Ordering;
 use fjall::Slice;
 use scry_model::{Entity, Observation, Predicate, Timestamp, Window};
 
-use super::bulk::{IngestFeed, Merged, Order, Rule, Sorter, join_ingest};
+use super::bulk::{IngestFeed, Merged, Order, Packed, Rule, Sorter, join_ingest};
 use super::codec::{FactVal, HoldVal};
 use super::{EmbeddedStore, lock};
 use crate::error::{Result, StoreError};
@@ -1067,15 +1067,11 @@ const ZDL: u8 = 0;
 const ZRV: u8 = 1;
 const NAM: u8 = 2;
 
-/// Bytes of keys and values packed before they go to the sorting thread.
-const FEED_BYTES: usize = 1 << 20;
-
-/// Packed (sorter, key, value) records: their bytes, and per record the
-/// sorter's index and the key's and value's lengths.
+/// Packed (key, value) records and, per record, the sorter it goes to.
 #[derive(Default)]
 struct Packed3 {
-    buf: Vec<u8>,
-    recs: Vec<(u8, u32, u32)>,
+    records: Packed,
+    sorters: Vec<u8>,
 }
 
 /// The zone form's three sorters on a thread of their own, fed packed
@@ -1097,19 +1093,14 @@ impl SortFeed {
         let (back_tx, back) = std::sync::mpsc::channel::<Packed3>();
         let worker = std::thread::spawn(move || -> Result<[Sorter; 3]> {
             for mut p in rx.iter() {
-                let mut at = 0usize;
-                for &(t, kl, vl) in &p.recs {
-                    let (kl, vl) = (kl as usize, vl as usize);
-                    let k = p.buf.get(at..at + kl);
-                    let v = p.buf.get(at + kl..at + kl + vl);
-                    let (Some(k), Some(v), Some(s)) = (k, v, sorters.get_mut(t as usize)) else {
+                for ((k, v), &t) in p.records.records().zip(&p.sorters) {
+                    let Some(s) = sorters.get_mut(t as usize) else {
                         return Err(StoreError::Engine("zone form feed damaged".into()));
                     };
                     s.push(k, v)?;
-                    at += kl + vl;
                 }
-                p.buf.clear();
-                p.recs.clear();
+                p.records.clear();
+                p.sorters.clear();
                 // The form may have stopped: the buffer is then dropped.
                 let _ = back_tx.send(p);
             }
@@ -1124,24 +1115,20 @@ impl SortFeed {
     }
 
     fn push(&mut self, sorter: u8, k: &[u8], v: &[u8]) -> Result<()> {
-        let len =
-            |x: usize| u32::try_from(x).map_err(|_| StoreError::Engine("record too large".into()));
-        self.cur.recs.push((sorter, len(k.len())?, len(v.len())?));
-        self.cur.buf.extend_from_slice(k);
-        self.cur.buf.extend_from_slice(v);
-        if self.cur.buf.len() >= FEED_BYTES {
+        self.cur.sorters.push(sorter);
+        if self.cur.records.put(k, v)? {
             self.send()?;
         }
         Ok(())
     }
 
     fn send(&mut self) -> Result<()> {
-        if self.cur.recs.is_empty() {
+        if self.cur.records.len() == 0 {
             return Ok(());
         }
         let next = self.back.try_recv().unwrap_or_else(|_| Packed3 {
-            buf: Vec::with_capacity(FEED_BYTES + (64 << 10)),
-            recs: Vec::new(),
+            records: Packed::sized(),
+            sorters: Vec::new(),
         });
         let p = std::mem::replace(&mut self.cur, next);
         let sent = self.tx.as_ref().is_some_and(|tx| tx.send(p).is_ok());
