@@ -581,7 +581,7 @@ fn git(root: &Path, args: &[&str]) -> Option<String> {
 }
 
 pub(crate) fn run(args: &[&str]) -> Result<()> {
-    let root = std::fs::canonicalize(Path::new(env!("CARGO_MANIFEST_DIR")).join(".."))?;
+    let root = std::fs::canonicalize(crate::store_bench::workspace_root())?;
     let opts = parse_args(args, &root)?;
     std::fs::create_dir_all(&opts.out)?;
     let mut machine = Machine::probe();

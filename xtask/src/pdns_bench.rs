@@ -457,7 +457,7 @@ pub(crate) fn run(args: &[&str]) -> Result<()> {
             free >> 30
         );
     }
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let root = crate::store_bench::workspace_root();
     let scry = scry_bin()?;
     let cof = work.join("rrsets.cof");
     let tsv = work.join("rrsets.tsv");

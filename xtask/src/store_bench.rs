@@ -499,10 +499,32 @@ pub(crate) fn measure(iters: usize, mut f: impl FnMut(usize) -> Result<()>) -> R
     Ok(s.latency())
 }
 
+/// The workspace this binary sits in (`ROOT/target/<profile>/xtask`),
+/// whatever the current directory, so that a target directory copied to
+/// another checkout builds and measures that checkout; a binary elsewhere
+/// (a copy kept for a comparison) falls back to the workspace it was
+/// compiled in.
+pub(crate) fn workspace_root() -> PathBuf {
+    let here = std::env::current_exe().ok().and_then(|exe| {
+        exe.ancestors()
+            .nth(3)
+            .filter(|r| r.join("Cargo.toml").is_file() && r.join("xtask").is_dir())
+            .map(Path::to_path_buf)
+    });
+    here.unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join(".."))
+}
+
 pub(crate) fn scry_bin() -> Result<PathBuf> {
-    // Built in the workspace this binary comes from, whatever the
-    // current directory.
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    // `SCRY_BIN` names a binary to measure as it is (no build): a base
+    // binary kept for a comparison, say.
+    if let Some(bin) = std::env::var_os("SCRY_BIN") {
+        let bin = PathBuf::from(bin);
+        if !bin.is_file() {
+            bail!("SCRY_BIN={} is not a file", bin.display());
+        }
+        return Ok(bin);
+    }
+    let root = workspace_root();
     let status = Command::new("cargo")
         .args(["build", "--release", "-p", "scry", "--quiet"])
         .current_dir(&root)
