@@ -164,7 +164,7 @@ fn write_record(w: &mut impl Write, k: &[u8], v: &[u8]) -> std::io::Result<()> {
 }
 
 /// A run written in key order as it comes (no sorting), keys checked.
-struct RunWriter {
+pub(super) struct RunWriter {
     path: PathBuf,
     w: BufWriter<File>,
     order: Order,
@@ -172,7 +172,7 @@ struct RunWriter {
 }
 
 impl RunWriter {
-    fn create(path: PathBuf) -> Result<RunWriter> {
+    pub(super) fn create(path: PathBuf) -> Result<RunWriter> {
         let f = File::create(&path).map_err(|e| io(&path, e))?;
         Ok(RunWriter {
             path,
@@ -182,14 +182,24 @@ impl RunWriter {
         })
     }
 
-    fn put(&mut self, k: &[u8], v: &[u8]) -> Result<()> {
+    pub(super) fn put(&mut self, k: &[u8], v: &[u8]) -> Result<()> {
         self.order.check(k)?;
         self.records += 1;
         write_record(&mut self.w, k, v).map_err(|e| io(&self.path, e))
     }
 
+    /// `k` may come next (it follows every key put so far).
+    pub(super) fn takes(&self, k: &[u8]) -> bool {
+        self.order.follows(k)
+    }
+
+    /// How many records were put.
+    pub(super) fn records(&self) -> u64 {
+        self.records
+    }
+
     /// Flushes (and fsyncs) the run; returns its path.
-    fn finish(self, durable: bool) -> Result<PathBuf> {
+    pub(super) fn finish(self, durable: bool) -> Result<PathBuf> {
         let path = self.path;
         let f = self.w.into_inner().map_err(|e| io(&path, e.into_error()))?;
         if durable {
@@ -636,6 +646,11 @@ pub(super) struct Order {
 }
 
 impl Order {
+    /// `k` is strictly after every key checked so far.
+    pub(super) fn follows(&self, k: &[u8]) -> bool {
+        !self.started || k > self.last.as_slice()
+    }
+
     pub(super) fn check(&mut self, k: &[u8]) -> Result<()> {
         if self.started && k <= self.last.as_slice() {
             return Err(corrupt("keys out of order"));

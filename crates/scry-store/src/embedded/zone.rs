@@ -45,7 +45,7 @@ use std::sync::atomic::Ordering;
 use fjall::Slice;
 use scry_model::{Entity, Observation, Predicate, Timestamp, Window};
 
-use super::bulk::{IngestFeed, Merged, Order, Packed, Rule, Sorter, join_ingest};
+use super::bulk::{IngestFeed, Merged, Order, Packed, Rule, RunWriter, Sorter, join_ingest};
 use super::codec::{FactVal, HoldVal};
 use super::{EmbeddedStore, lock};
 use crate::error::{Result, StoreError};
@@ -804,9 +804,17 @@ impl EmbeddedStore {
         Ok(Some(EmbeddedZoneForm {
             store: self,
             sorters: SortFeed::start([
-                Sorter::new(&dir, "zdl", Rule::Max, ZDL_BUDGET, true),
-                Sorter::new(&dir, "zrv", Rule::Max, ZRV_BUDGET, true),
-                Sorter::new(&dir, "nam", Rule::Max, NAM_BUDGET, true),
+                Sink::ordered(
+                    &dir,
+                    "zdl",
+                    Sorter::new(&dir, "zdl", Rule::Max, ZDL_BUDGET, true),
+                )?,
+                Sink::sorted(Sorter::new(&dir, "zrv", Rule::Max, ZRV_BUDGET, true)),
+                Sink::ordered(
+                    &dir,
+                    "nam",
+                    Sorter::new(&dir, "nam", Rule::Max, NAM_BUDGET, true),
+                )?,
             ]),
             dir,
             id,
@@ -1084,14 +1092,14 @@ struct SortFeed {
     tx: Option<std::sync::mpsc::SyncSender<Packed3>>,
     back: std::sync::mpsc::Receiver<Packed3>,
     cur: Packed3,
-    worker: Option<std::thread::JoinHandle<Result<[Sorter; 3]>>>,
+    worker: Option<std::thread::JoinHandle<Result<[Sink; 3]>>>,
 }
 
 impl SortFeed {
-    fn start(mut sorters: [Sorter; 3]) -> SortFeed {
+    fn start(mut sorters: [Sink; 3]) -> SortFeed {
         let (tx, rx) = std::sync::mpsc::sync_channel::<Packed3>(2);
         let (back_tx, back) = std::sync::mpsc::channel::<Packed3>();
-        let worker = std::thread::spawn(move || -> Result<[Sorter; 3]> {
+        let worker = std::thread::spawn(move || -> Result<[Sink; 3]> {
             for mut p in rx.iter() {
                 for ((k, v), &t) in p.records.records().zip(&p.sorters) {
                     let Some(s) = sorters.get_mut(t as usize) else {
@@ -1140,7 +1148,7 @@ impl SortFeed {
     }
 
     /// Stops the thread and returns its sorters (or its error).
-    fn join(&mut self) -> Result<[Sorter; 3]> {
+    fn join(&mut self) -> Result<[Sink; 3]> {
         self.tx = None;
         let Some(w) = self.worker.take() else {
             return Err(StoreError::Engine(
@@ -1152,9 +1160,68 @@ impl SortFeed {
     }
 
     /// Sends what is packed and returns the sorters, every record pushed.
-    fn finish(&mut self) -> Result<[Sorter; 3]> {
+    fn finish(&mut self) -> Result<[Sink; 3]> {
         self.send()?;
         self.join()
+    }
+}
+
+/// Where one of the form's keyspaces' keys go: a sorter, and for `zdl`
+/// and `nam` first a run written as the keys come. The run is read in
+/// domain order and a `.com`-style zone's delegations are one label below
+/// it, so their holder keys (`zdl`: the registrable name's labels
+/// reversed, each followed by `.`) and forward names (`nam`: the labels
+/// in order, each followed by `.`) sort as the run's domain text does
+/// (`-` sorts before `.` in both): every key that follows the last one
+/// written goes to that run (no copy into a sort buffer, no sort, no
+/// fresh buffer pages), and only the others (a glue host's forward name,
+/// a delegation two labels below the zone) to the sorter. The merge of
+/// the runs at the ingestion is unchanged: the ordered run is one more
+/// sorted run.
+struct Sink {
+    sorter: Sorter,
+    ordered: Option<RunWriter>,
+}
+
+impl Sink {
+    /// Every key sorted (`zrv`: keys in object order, random here).
+    fn sorted(sorter: Sorter) -> Sink {
+        Sink {
+            sorter,
+            ordered: None,
+        }
+    }
+
+    /// Keys in order to a run of their own, the others sorted.
+    fn ordered(dir: &Path, name: &str, sorter: Sorter) -> Result<Sink> {
+        Ok(Sink {
+            sorter,
+            ordered: Some(RunWriter::create(dir.join(format!("{name}-ordered.run")))?),
+        })
+    }
+
+    fn push(&mut self, k: &[u8], v: &[u8]) -> Result<()> {
+        match &mut self.ordered {
+            Some(w) if w.takes(k) => w.put(k, v),
+            _ => self.sorter.push(k, v),
+        }
+    }
+
+    /// The runs, fsynced: the ordered one (when it holds any key), then
+    /// the sorter's.
+    fn finish(self) -> Result<Vec<PathBuf>> {
+        let mut runs = Vec::new();
+        if let Some(w) = self.ordered {
+            let any = w.records() > 0;
+            let path = w.finish(any)?;
+            if any {
+                runs.push(path);
+            } else {
+                fs::remove_file(&path).map_err(|e| io(&path, e))?;
+            }
+        }
+        runs.extend(self.sorter.finish()?);
+        Ok(runs)
     }
 }
 
@@ -1538,6 +1605,75 @@ mod tests {
         Observation::new(d(s), p, o, w, src.to_string(), t).expect("observation")
     }
 
+    /// Keys in the run's domain order: the holder keys and forward names
+    /// of one-label delegations sort as the domain text does (`-` before
+    /// `.`), so an ordered sink writes them all to its own run.
+    #[test]
+    fn delegations_in_domain_order_give_holder_and_forward_keys_in_order() {
+        let mut names = vec![
+            "a.com",
+            "a-b.com",
+            "a0.com",
+            "ab.com",
+            "a--b.com",
+            "b.com",
+            "zz.com",
+            "z-z.com",
+            "xn--bcher-kva.com",
+            "9.com",
+            "a-z.com",
+        ];
+        names.sort_unstable();
+        let keys: Vec<Vec<u8>> = names.iter().map(|n| entity_key(&d(n))).collect();
+        let holders: Vec<Vec<u8>> = keys
+            .iter()
+            .map(|k| holder_key_of(k).expect("holder"))
+            .collect();
+        let forward: Vec<Vec<u8>> = keys
+            .iter()
+            .map(|k| keys::forward_name_key(k).expect("forward"))
+            .collect();
+        assert!(holders.windows(2).all(|w| w[0] < w[1]), "{names:?}");
+        assert!(forward.windows(2).all(|w| w[0] < w[1]), "{names:?}");
+    }
+
+    /// A sink's runs merge to every key in order whatever order the keys
+    /// came in; keys in order skip the sorter.
+    #[test]
+    fn an_ordered_sink_merges_to_all_keys_in_order() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let sorter = Sorter::new(dir.path(), "t", Rule::Max, 1 << 10, false);
+        let mut sink = Sink::ordered(dir.path(), "t", sorter).expect("sink");
+        // Mostly ascending, with keys out of order and a repeat.
+        let mut pushed = Vec::new();
+        for i in 0u32..2_000 {
+            let k = if i % 97 == 5 {
+                (i / 3).to_be_bytes()
+            } else {
+                i.to_be_bytes()
+            };
+            sink.push(&k, &i.to_be_bytes()).expect("push");
+            pushed.push(k.to_vec());
+        }
+        sink.push(&7u32.to_be_bytes(), b"zz").expect("push");
+        pushed.push(7u32.to_be_bytes().to_vec());
+        let in_order = sink.ordered.as_ref().map_or(0, |w| w.records());
+        assert!(in_order > 1_900, "{in_order} keys took the ordered run");
+        let runs = sink.finish().expect("finish");
+        assert!(runs.len() > 1, "the keys out of order were sorted");
+        pushed.sort_unstable();
+        pushed.dedup();
+        let mut m = Merged::open(&runs, Rule::Max).expect("merge");
+        let mut got = Vec::new();
+        while let Some((k, v)) = m.next().expect("next") {
+            if k == 7u32.to_be_bytes() {
+                assert_eq!(v, b"zz", "a repeated key merged by the rule");
+            }
+            got.push(k.to_vec());
+        }
+        assert_eq!(got, pushed);
+    }
+
     /// A store with `a.test` and `b.test` in the zone form.
     fn loaded(path: &Path) -> EmbeddedStore {
         let s = EmbeddedStore::open_path(path).expect("open");
@@ -1692,7 +1828,7 @@ mod tests {
         assert!(crate::ZoneForm::add(&mut z, &refs).expect("add"));
         // As `finish` does, up to the commit file, then a crash.
         let [zdl, zrv, nam] = z.sorters.finish().expect("sorters");
-        let finish = |s: Sorter| s.finish();
+        let finish = |s: Sink| s.finish();
         let (zdl, zrv, nam) = (
             finish(zdl).expect("zdl"),
             finish(zrv).expect("zrv"),
