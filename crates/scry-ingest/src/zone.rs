@@ -25,6 +25,7 @@ use flate2::write::GzEncoder;
 use scry_model::{DomainName, Entity, Ip, Observation, Predicate, Timestamp, Window, format_time};
 use scry_parse::zone::{DelegationGrouper, Rdata, ZoneOptions, ZoneReader, ZoneRecord, rtype};
 use scry_parse::{ParseError, ParseErrorKind};
+use scry_store::namehash::NameHash;
 use scry_store::{BulkLoad, LedgerEntry, NewEvent, Store, WriteBatch, ZoneForm};
 
 use crate::error::{IngestError, Result};
@@ -1012,7 +1013,7 @@ struct ChangeContext {
     ns: HashMap<String, DomainName>,
     /// The zone form's name servers: by name, their entities, and the
     /// current delegation's (indices), bounded by `FORM_NS_CACHE`.
-    ns_index: HashMap<String, usize>,
+    ns_index: HashMap<String, usize, NameHash>,
     ns_entities: Vec<Entity>,
     /// The current delegation's own (in-bailiwick) name servers: one-off
     /// names, kept out of the cache so they do not evict the shared ones.
@@ -1063,7 +1064,7 @@ impl ChangeContext {
             },
             now,
             ns: HashMap::new(),
-            ns_index: HashMap::new(),
+            ns_index: HashMap::default(),
             ns_entities: Vec::new(),
             local: Vec::new(),
             current: Vec::new(),

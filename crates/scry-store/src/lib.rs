@@ -30,6 +30,7 @@ pub mod embedded;
 mod error;
 pub mod feeds;
 mod keys;
+pub mod namehash;
 mod state;
 #[cfg(feature = "testsuite")]
 pub mod testsuite;

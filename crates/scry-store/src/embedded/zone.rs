@@ -50,6 +50,7 @@ use super::codec::{FactVal, HoldVal};
 use super::{EmbeddedStore, lock};
 use crate::error::{Result, StoreError};
 use crate::keys::{self, entity_key, push_entity, read_entity, read_pred};
+use crate::namehash::NameHash;
 use crate::{BulkLoad, LedgerEntry, NewEvent, WriteBatch, WriteReceipt, holder_of};
 
 const DIR: &str = "zoneform";
@@ -827,7 +828,7 @@ impl EmbeddedStore {
             arena: Vec::new(),
             val: Vec::new(),
             rk: Vec::new(),
-            names: HashMap::new(),
+            names: HashMap::default(),
         }))
     }
 
@@ -1067,7 +1068,7 @@ pub struct EmbeddedZoneForm<'a> {
     rk: Vec<u8>,
     /// Keys of domain objects met so far (name servers, the zone itself:
     /// far fewer than facts), bounded by [`NAME_CACHE`].
-    names: HashMap<String, Vec<u8>>,
+    names: HashMap<String, Vec<u8>, NameHash>,
 }
 
 /// [`SortFeed`]'s sorters by index.
@@ -1246,7 +1247,12 @@ const NAME_CACHE: usize = 1 << 12;
 /// before (encoding a name computes its registrable split). A name below
 /// the fact's subject (a delegation's own name server: nearly always met
 /// once) is encoded without entering the cache, so it evicts nothing.
-fn push_object(cache: &mut HashMap<String, Vec<u8>>, a: &mut Vec<u8>, sub: &Entity, o: &Entity) {
+fn push_object(
+    cache: &mut HashMap<String, Vec<u8>, NameHash>,
+    a: &mut Vec<u8>,
+    sub: &Entity,
+    o: &Entity,
+) {
     let Entity::Domain(d) = o else {
         push_entity(a, o);
         return;
