@@ -2194,6 +2194,41 @@ mod tests {
         );
     }
 
+    /// A first snapshot whose run cannot be put in place (a directory in
+    /// the way of the rename that ends the merge, after every line went to
+    /// the form's producer): the ingest fails and nothing is committed;
+    /// once the way is clear, the same file is ingested whole.
+    #[test]
+    fn first_snapshot_whose_run_fails_commits_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        let dd = DataDir::open(&dir.path().join("d"), true).unwrap();
+        let s = EmbeddedStore::open(&dd).unwrap();
+        let a = dir.path().join("a.zone");
+        zone(&a, 0..20_000, 0);
+        let opts = ZoneIngestOptions {
+            zone_form: true,
+            origin: Some("test.".into()),
+            date: Some(DAY0),
+            strict: true,
+            runs_dir: dir.path().join("zones"),
+            now: DAY0 + 10 * 86_400,
+        };
+        let blocker = dir.path().join("zones/test/2026-01-01.run.gz");
+        std::fs::create_dir_all(blocker.join("x")).unwrap();
+        let failed = ingest_zone(&s, &a, &opts, &mut |_| {});
+        assert!(failed.is_err(), "{failed:?}");
+        assert!(s.events(0, 1_000_000).unwrap().is_empty());
+        let key = format!("zone:{}", file_identity(&a).unwrap());
+        assert!(s.ledger(&key).unwrap().is_none_or(|l| !l.complete));
+        assert!(s.check().unwrap().problems.is_empty());
+        std::fs::remove_dir_all(&blocker).unwrap();
+        let sum = ingest_zone(&s, &a, &opts, &mut |_| {}).unwrap();
+        assert!(!sum.already_complete);
+        assert_eq!(s.events(0, 1_000_000).unwrap().len(), 20_000);
+        assert!(s.check().unwrap().problems.is_empty());
+        assert_eq!(run_lines(&blocker).len(), 20_000);
+    }
+
     /// A later snapshot with more than a few batches of changes: the first
     /// batches are committed one by one, the rest in one bulk merge; the
     /// store ends consistent, every change stored once.
