@@ -235,28 +235,6 @@ impl RunReader {
         Ok(n > 0)
     }
 
-    /// Appends whole lines to `block` until it holds at least `min` bytes
-    /// or the run ends; `false` when nothing was appended (the end). The
-    /// lines are not checked (see [`run_line`]).
-    fn read_lines(&mut self, block: &mut Vec<u8>, min: usize) -> Result<bool> {
-        let start = block.len();
-        while block.len() < min {
-            let buf = self.src.fill_buf().map_err(|e| io(&self.path, e))?;
-            if buf.is_empty() {
-                break;
-            }
-            let n = buf.len();
-            block.extend_from_slice(buf);
-            self.src.consume(n);
-        }
-        if block.len() > start && block.last() != Some(&b'\n') {
-            self.src
-                .read_until(b'\n', block)
-                .map_err(|e| io(&self.path, e))?;
-        }
-        Ok(block.len() > start)
-    }
-
     /// The current line as an entry.
     fn entry(&self) -> Result<RunEntry> {
         std::str::from_utf8(&self.line)
@@ -317,6 +295,63 @@ struct RunFile {
     pending: std::collections::VecDeque<std::sync::mpsc::Receiver<Deflated>>,
     /// Emptied blocks and member buffers, reused.
     spare: Vec<(Vec<u8>, Vec<u8>)>,
+    /// Where every line written is also handed (a first snapshot's
+    /// producer), if anywhere.
+    sink: Option<LineSink>,
+}
+
+/// The run build's merge handing its lines, as they are written to the
+/// run file, to a first snapshot's producer: blocks of at least
+/// [`RUN_BLOCK`] bytes of whole run lines, in order, over a bounded
+/// channel; the producer gives emptied blocks back to be refilled (so at
+/// most the channel's blocks, the one being filled and the one being read
+/// exist). The producer starts on the run's first lines instead of
+/// inflating the finished run (phases 1 and 2 overlap).
+struct LineSink {
+    tx: std::sync::mpsc::SyncSender<Vec<u8>>,
+    free: std::sync::mpsc::Receiver<Vec<u8>>,
+    block: Vec<u8>,
+}
+
+impl LineSink {
+    fn new(
+        tx: std::sync::mpsc::SyncSender<Vec<u8>>,
+        free: std::sync::mpsc::Receiver<Vec<u8>>,
+    ) -> LineSink {
+        LineSink {
+            tx,
+            free,
+            block: Vec::with_capacity(RUN_BLOCK + (64 << 10)),
+        }
+    }
+
+    /// Whole lines (ending in `\n`).
+    fn put(&mut self, lines: &[u8]) -> Result<()> {
+        self.block.extend_from_slice(lines);
+        if self.block.len() >= RUN_BLOCK {
+            self.send()?;
+        }
+        Ok(())
+    }
+
+    fn send(&mut self) -> Result<()> {
+        let mut next = self
+            .free
+            .try_recv()
+            .unwrap_or_else(|_| Vec::with_capacity(RUN_BLOCK + (64 << 10)));
+        next.clear();
+        let block = std::mem::replace(&mut self.block, next);
+        // The producer stopped: it reports why.
+        self.tx.send(block).map_err(|_| stopped())
+    }
+
+    /// Sends the last block; the channel closes when `self` is dropped.
+    fn finish(mut self) -> Result<()> {
+        if self.block.is_empty() {
+            return Ok(());
+        }
+        self.send()
+    }
 }
 
 /// A deflated member: the block it came from (to reuse) and the member.
@@ -388,7 +423,13 @@ fn deflate_member(block: &[u8], mut out: Vec<u8>) -> std::io::Result<Vec<u8>> {
 }
 
 impl RunFile {
+    #[cfg(test)]
     fn create(path: &Path) -> Result<RunFile> {
+        RunFile::with_sink(path, None)
+    }
+
+    /// A run file whose lines also go to `sink`.
+    fn with_sink(path: &Path, sink: Option<LineSink>) -> Result<RunFile> {
         let file = File::create(path).map_err(|e| io(path, e))?;
         Ok(RunFile {
             path: path.to_path_buf(),
@@ -397,18 +438,29 @@ impl RunFile {
             pool: Compressors::new(),
             pending: std::collections::VecDeque::new(),
             spare: Vec::new(),
+            sink,
         })
     }
 
     fn put(&mut self, e: &RunEntry) -> Result<()> {
+        let start = self.buf.len();
         // Writing into a `Vec` cannot fail.
         let _ = e.write_line(&mut self.buf);
-        self.block_done()
+        self.line_done(start)
     }
 
     /// A line already in run form (ending in `\n`).
     fn put_line(&mut self, line: &[u8]) -> Result<()> {
+        let start = self.buf.len();
         self.buf.extend_from_slice(line);
+        self.line_done(start)
+    }
+
+    /// The line at `start..` of the block is written: to the sink too.
+    fn line_done(&mut self, start: usize) -> Result<()> {
+        if let Some(s) = self.sink.as_mut() {
+            s.put(&self.buf[start..])?;
+        }
         self.block_done()
     }
 
@@ -458,8 +510,13 @@ impl RunFile {
         Ok(())
     }
 
-    /// Writes the last block and every member, and syncs the file.
+    /// Writes the last block and every member, and syncs the file. The
+    /// sink gets its last lines first (its reader goes on while the file
+    /// is finished).
     fn finish(mut self) -> Result<()> {
+        if let Some(s) = self.sink.take() {
+            s.finish()?;
+        }
         if !self.buf.is_empty() {
             self.send_block()?;
         }
@@ -478,12 +535,24 @@ impl RunFile {
 }
 
 /// Delegations of one in-memory chunk, each kept as its run line in one
-/// arena (no allocation per delegation; sorting moves 12-byte handles).
+/// arena (no allocation per delegation; sorting moves 16-byte handles).
 #[derive(Default)]
 struct Chunk {
     bytes: Vec<u8>,
-    /// Per line: start, end of its domain (the first tab), end (after `\n`).
-    lines: Vec<(u32, u32, u32)>,
+    /// Per line: its sort key's first bytes ([`key_prefix`]), its start
+    /// and the end of its domain (the first tab); the line ends at the
+    /// next `\n`.
+    lines: Vec<(u64, u32, u32)>,
+}
+
+/// The first 8 bytes of a domain, big-endian, zero-padded: prefixes that
+/// differ order as the domains do (a domain's shorter end pads with the
+/// smallest byte), so a sort compares the arena's bytes only on a tie.
+fn key_prefix(domain: &[u8]) -> u64 {
+    let mut k = [0u8; 8];
+    let n = domain.len().min(8);
+    k[..n].copy_from_slice(&domain[..n]);
+    u64::from_be_bytes(k)
 }
 
 impl Chunk {
@@ -502,7 +571,7 @@ impl Chunk {
         let dom = start + e.domain.len();
         // The arena stays below `CHUNK_BYTES` plus one line, far below 4 GiB.
         self.lines
-            .push((start as u32, dom as u32, self.bytes.len() as u32));
+            .push((key_prefix(e.domain.as_bytes()), start as u32, dom as u32));
     }
 
     fn len(&self) -> usize {
@@ -517,17 +586,23 @@ impl Chunk {
     /// and not synced (a crash discards the whole temporary directory;
     /// deflating chunks that are read once cost more than a tenth of a
     /// run's build). Hands the chunk back emptied, for its buffers to be
-    /// filled again (no regrowth, no fresh pages per chunk).
+    /// filled again (no regrowth, no fresh pages per chunk). The handles
+    /// carry their key's first bytes: most comparisons touch no arena
+    /// line (random reads of a 32 MiB arena were most of a sort's time).
     fn sort_and_write(mut self, path: &Path) -> Result<Chunk> {
         let bytes = &self.bytes;
         self.lines.sort_unstable_by(|a, b| {
-            bytes[a.0 as usize..a.1 as usize].cmp(&bytes[b.0 as usize..b.1 as usize])
+            a.0.cmp(&b.0).then_with(|| {
+                bytes[a.1 as usize..a.2 as usize].cmp(&bytes[b.1 as usize..b.2 as usize])
+            })
         });
         let f = File::create(path).map_err(|e| io(path, e))?;
         let mut w = BufWriter::with_capacity(1 << 20, f);
-        for &(a, _, b) in &self.lines {
-            w.write_all(&bytes[a as usize..b as usize])
-                .map_err(|e| io(path, e))?;
+        for &(_, a, d) in &self.lines {
+            let (a, d) = (a as usize, d as usize);
+            // Every line of the arena ends in `\n`.
+            let end = memchr::memchr(b'\n', &bytes[d..]).map_or(bytes.len(), |i| d + i + 1);
+            w.write_all(&bytes[a..end]).map_err(|e| io(path, e))?;
         }
         w.flush().map_err(|e| io(path, e))?;
         self.bytes.clear();
@@ -602,18 +677,19 @@ struct Parsed {
     rejected_total: u64,
 }
 
-/// Parses a zone file into a sorted snapshot run at `run_path` with
-/// bounded memory.
-fn build_run(
-    path: &Path,
-    opts: &ZoneIngestOptions,
-    tmp_dir: &Path,
-    run_path: &Path,
-) -> Result<Parsed> {
-    build_run_in_chunks(path, opts, tmp_dir, run_path, CHUNK)
+/// A temporary directory removed (with what is left in it) when dropped.
+struct TmpDir(PathBuf);
+
+impl Drop for TmpDir {
+    fn drop(&mut self) {
+        let _ = fs::remove_dir_all(&self.0);
+    }
 }
 
-/// [`build_run`] with `chunk` delegations per sorted chunk.
+/// Parses a zone file into a sorted snapshot run at `run_path` with
+/// bounded memory, in chunks of `chunk_len` delegations (the ingest runs
+/// the same steps, [`sorted_chunks`] then [`merge_chunks`], with a sink).
+#[cfg(test)]
 fn build_run_in_chunks(
     path: &Path,
     opts: &ZoneIngestOptions,
@@ -621,6 +697,20 @@ fn build_run_in_chunks(
     run_path: &Path,
     chunk_len: usize,
 ) -> Result<Parsed> {
+    let (chunks, mut parsed) = sorted_chunks(path, opts, tmp_dir, chunk_len)?;
+    parsed.delegations = merge_chunks(&chunks, run_path, None)?;
+    Ok(parsed)
+}
+
+/// The run build up to its merge: the zone parsed (on its own thread),
+/// its records grouped into delegations, as run lines in sorted chunk
+/// files under `tmp_dir`; the origin and date settled.
+fn sorted_chunks(
+    path: &Path,
+    opts: &ZoneIngestOptions,
+    tmp_dir: &Path,
+    chunk_len: usize,
+) -> Result<(Vec<PathBuf>, Parsed)> {
     let src = open_input(path)?;
     let reader = ZoneReader::new(
         src,
@@ -636,17 +726,26 @@ fn build_run_in_chunks(
     // lines and chunks go on here, chunk sorts on a third thread.
     let (tx, rx) = std::sync::mpsc::sync_channel::<RecordBatch>(4);
     let (back_tx, back_rx) = std::sync::mpsc::channel::<RecordBatch>();
-    std::thread::scope(|s| {
+    let (origin, date, chunks, mut parsed) = std::thread::scope(|s| {
         s.spawn(move || parse_records(reader, &tx, &back_rx));
         // `rx` is dropped when this returns (also on an error), which
         // stops the parsing thread before the scope joins it.
         let res = group_into_chunks(rx, &back_tx, path, opts, tmp_dir, chunk_len);
         drop(back_tx);
         res
-    })
-    .and_then(|(origin, date, chunks, parsed)| {
-        merge_chunks(origin, date, chunks, parsed, path, run_path)
-    })
+    })?;
+    let Some(date) = date else {
+        return Err(IngestError::Strict(
+            ParseError::new(
+                ParseErrorKind::Value,
+                "no --date given and the SOA serial is not a date (YYYYMMDDnn); give --date",
+            )
+            .with_source(path.display().to_string()),
+        ));
+    };
+    parsed.origin = origin.unwrap_or_default();
+    parsed.date = date;
+    Ok((chunks, parsed))
 }
 
 /// Records per batch handed from the parsing thread.
@@ -795,26 +894,12 @@ fn group_into_chunks(
     Ok((origin, date, chunks, parsed))
 }
 
-/// The k-way merge of the sorted chunk files into the run at `run_path`.
-fn merge_chunks(
-    origin: Option<String>,
-    date: Option<Timestamp>,
-    chunks: Vec<PathBuf>,
-    mut parsed: Parsed,
-    path: &Path,
-    run_path: &Path,
-) -> Result<Parsed> {
-    let Some(date) = date else {
-        return Err(IngestError::Strict(
-            ParseError::new(
-                ParseErrorKind::Value,
-                "no --date given and the SOA serial is not a date (YYYYMMDDnn); give --date",
-            )
-            .with_source(path.display().to_string()),
-        ));
-    };
-    parsed.origin = origin.unwrap_or_default();
-    parsed.date = date;
+/// The k-way merge of the sorted chunk files into the run at `run_path`
+/// (written complete and synced, then renamed into place), every line
+/// also handed to `sink`; the chunk files are removed. Returns the number
+/// of delegations.
+fn merge_chunks(chunks: &[PathBuf], run_path: &Path, sink: Option<LineSink>) -> Result<u64> {
+    let mut delegations = 0u64;
     // k-way merge of the sorted chunks, joining partial delegations: lines
     // are copied as they are; only a domain met more than once is parsed
     // (and joined). Few chunks: the smallest head is found by a linear
@@ -824,7 +909,7 @@ fn merge_chunks(
         .map(|p| ChunkReader::open(p))
         .collect::<Result<_>>()?;
     let tmp_run = run_path.with_extension("tmp");
-    let mut w = RunFile::create(&tmp_run)?;
+    let mut w = RunFile::with_sink(&tmp_run, sink)?;
     let mut cur: Vec<u8> = Vec::new();
     let mut joined: Option<RunEntry> = None;
     loop {
@@ -852,7 +937,7 @@ fn merge_chunks(
                     Some(e) => w.put(&e)?,
                     None => w.put_line(&cur)?,
                 }
-                parsed.delegations += 1;
+                delegations += 1;
             }
             std::mem::swap(&mut cur, &mut r.line);
         }
@@ -863,14 +948,14 @@ fn merge_chunks(
             Some(e) => w.put(&e)?,
             None => w.put_line(&cur)?,
         }
-        parsed.delegations += 1;
+        delegations += 1;
     }
     w.finish()?;
     fs::rename(&tmp_run, run_path).map_err(|e| io(run_path, e))?;
     for c in chunks {
         let _ = fs::remove_file(c);
     }
-    Ok(parsed)
+    Ok(delegations)
 }
 
 fn to_entry(d: scry_parse::zone::Delegation) -> RunEntry {
@@ -1391,22 +1476,29 @@ pub fn ingest_zone(
     fs::create_dir_all(&opts.runs_dir).map_err(|e| io(&opts.runs_dir, e))?;
     let tmp = opts.runs_dir.join(format!("tmp-{}", std::process::id()));
     fs::create_dir_all(&tmp).map_err(|e| io(&tmp, e))?;
+    // Removed at the end, also on an error (its chunk files and a run
+    // not finished).
+    let _tmp = TmpDir(tmp.clone());
     let staging = tmp.join("run.gz");
-    let phase = Instant::now();
-    let parsed = build_run(path, opts, &tmp, &staging);
-    tracing::debug!(ms = phase.elapsed().as_millis() as u64, "zone run built");
-    let parsed = match parsed {
-        Ok(p) => p,
-        Err(e) => {
-            let _ = fs::remove_dir_all(&tmp);
-            return Err(e);
-        }
-    };
+    let build = Instant::now();
+    let (chunks, mut parsed) = sorted_chunks(path, opts, &tmp, CHUNK)?;
+    tracing::debug!(
+        ms = build.elapsed().as_millis() as u64,
+        chunks = chunks.len(),
+        "zone run chunks sorted"
+    );
     let dir = opts.runs_dir.join(origin_dir(&parsed.origin));
     fs::create_dir_all(&dir).map_err(|e| io(&dir, e))?;
     let run_path = dir.join(format!("{}.run.gz", date_str(parsed.date)));
-    fs::rename(&staging, &run_path).map_err(|e| io(&run_path, e))?;
-    let _ = fs::remove_dir_all(&tmp);
+    // The run is complete and synced (in the temporary directory) before
+    // it is renamed into place; the zone form is committed only after
+    // that (see below).
+    let merge = |sink: Option<LineSink>| -> Result<u64> {
+        let delegations = merge_chunks(&chunks, &staging, sink)?;
+        fs::rename(&staging, &run_path).map_err(|e| io(&run_path, e))?;
+        tracing::debug!(ms = build.elapsed().as_millis() as u64, "zone run built");
+        Ok(delegations)
+    };
     summary.read = parsed.records;
     summary.rejected = parsed.rejected_total;
     for e in &parsed.rejected {
@@ -1418,7 +1510,12 @@ pub fn ingest_zone(
         summary.rejected_examples.push(e.to_string());
     }
 
-    let (old, new) = runs_for(&opts.runs_dir, &parsed.origin, parsed.date)?;
+    // The snapshot before this one (the new run is not in place yet).
+    let old = snapshots(&opts.runs_dir, &parsed.origin)?
+        .into_iter()
+        .rfind(|(t, _)| *t < parsed.date)
+        .map(|(_, p)| p);
+    let new = run_path.clone();
     let resume = ledger.map_or(0, |l| l.committed_through);
     // The first snapshot into an empty store: every change is a new domain,
     // so the store can build its indexes in one sorted pass (committed
@@ -1435,6 +1532,14 @@ pub fn ingest_zone(
     let mut bulk = if first { store.bulk_load()? } else { None };
     if bulk.is_none() {
         form = None;
+    }
+    // Without the zone form the run is merged now: the diff reads it (and
+    // the snapshot before it) from the runs.
+    let mut merge = Some(merge);
+    if form.is_none()
+        && let Some(m) = merge.take()
+    {
+        parsed.delegations = m(None)?;
     }
     summary.skipped = resume;
     let mut n = 0u64;
@@ -1519,31 +1624,20 @@ pub fn ingest_zone(
             // gives the emptied event buffers back, so nothing allocated
             // on one thread is freed on the other (the run is read once:
             // the writer used to inflate it a second time for the events).
-            // The run is inflated on a thread of its own (it idled beside
-            // the writer, which has little to do): blocks of whole lines
-            // go to the producer and come back to be refilled.
+            // The run's merge goes on on a thread of its own and hands its
+            // lines, as it writes them to the run file, in blocks of whole
+            // lines to the producer (they come back to be refilled): the
+            // producer starts with the merge, and the run is not inflated
+            // again.
             type Piece = (Vec<Observation>, Added);
             let (tx, rx) = std::sync::mpsc::sync_channel::<Piece>(4);
             let (back_tx, back_rx) = std::sync::mpsc::channel::<Added>();
             let (block_tx, block_rx) = std::sync::mpsc::sync_channel::<Vec<u8>>(4);
             let (free_tx, free_rx) = std::sync::mpsc::channel::<Vec<u8>>();
-            let run_path = new_run.clone();
-            let reader = sc.spawn(move || -> Result<()> {
-                let mut r = RunReader::open(&run_path)?;
-                loop {
-                    let mut block = free_rx
-                        .try_recv()
-                        .unwrap_or_else(|_| Vec::with_capacity(RUN_BLOCK + (64 << 10)));
-                    block.clear();
-                    if !r.read_lines(&mut block, RUN_BLOCK)? {
-                        return Ok(());
-                    }
-                    // The producer stopped: it reports why.
-                    if block_tx.send(block).is_err() {
-                        return Ok(());
-                    }
-                }
-            });
+            let merge = merge
+                .take()
+                .ok_or_else(|| IngestError::Internal("zone run merged twice".into()))?;
+            let merger = sc.spawn(move || merge(Some(LineSink::new(block_tx, free_rx))));
             let producer = sc.spawn(move || -> Result<(Box<dyn ZoneForm + '_>, u64)> {
                 let mut obs = Vec::new();
                 let mut added = Added::default();
@@ -1592,7 +1686,7 @@ pub fn ingest_zone(
                             cx.to_observations(owned, &mut obs);
                         }
                     }
-                    // The reader may have ended: the block is then dropped.
+                    // The merge may have ended: the block is then dropped.
                     let _ = free_tx.send(block);
                 }
                 tx.send((obs, added)).map_err(|_| stopped())?;
@@ -1616,13 +1710,14 @@ pub fn ingest_zone(
             let produced = producer
                 .join()
                 .map_err(|_| IngestError::Internal("zone change thread panicked".into()))?;
-            let read = reader
+            let merged = merger
                 .join()
-                .map_err(|_| IngestError::Internal("zone run reader thread panicked".into()))?;
+                .map_err(|_| IngestError::Internal("zone run merge thread panicked".into()))?;
             written?;
             let (f, taken) = produced?;
-            // A run that could not be read to its end is not committed.
-            read?;
+            // A run that could not be built to its end (complete, synced
+            // and in place) is not committed.
+            parsed.delegations = merged?;
             summary.stored += taken;
             flush(
                 &mut obs,
@@ -1822,15 +1917,38 @@ mod tests {
         std::fs::write(path, body).unwrap();
     }
 
+    /// A run written with a sink: the sink's blocks are whole lines of at
+    /// least `RUN_BLOCK` bytes (but the last), together the run's lines in
+    /// order, and the run file holds the same lines; blocks given back are
+    /// refilled (no more blocks made than are in flight).
     #[test]
-    fn run_read_in_blocks_is_whole_lines_in_order() {
+    fn run_sink_gets_the_run_in_blocks_of_whole_lines() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("r.run.gz");
-        let mut f = RunFile::create(&path).unwrap();
+        let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<u8>>(4);
+        let (free_tx, free_rx) = std::sync::mpsc::channel::<Vec<u8>>();
+        let reader = std::thread::spawn(move || {
+            let (mut got, mut sizes, mut seen) = (Vec::new(), Vec::new(), Vec::new());
+            for block in rx.iter() {
+                assert_eq!(block.last(), Some(&b'\n'));
+                for line in block.split_inclusive(|&b| b == b'\n') {
+                    run_line(Path::new("sink"), line).unwrap();
+                }
+                got.extend_from_slice(&block);
+                sizes.push(block.len());
+                let at = block.as_ptr() as usize;
+                if !seen.contains(&at) {
+                    seen.push(at);
+                }
+                let _ = free_tx.send(block);
+            }
+            (got, sizes, seen.len())
+        });
+        let mut f = RunFile::with_sink(&path, Some(LineSink::new(tx, free_rx))).unwrap();
         let mut want = Vec::new();
-        for i in 0..2_000 {
+        for i in 0..40_000 {
             let e = RunEntry {
-                domain: format!("d{i}.test"),
+                domain: format!("d{i:06}.test"),
                 ns: vec![format!("ns{}.host.net", i % 7)],
                 glue: if i % 3 == 0 {
                     vec![format!("ns.d{i}.test=192.0.2.{}", i % 250)]
@@ -1840,29 +1958,93 @@ mod tests {
                 ds: i % 2,
             };
             e.write_line(&mut want).unwrap();
-            f.put(&e).unwrap();
+            if i % 2 == 0 {
+                f.put(&e).unwrap();
+            } else {
+                let mut line = Vec::new();
+                e.write_line(&mut line).unwrap();
+                f.put_line(&line).unwrap();
+            }
         }
         f.finish().unwrap();
-        // Blocks far smaller than a line, of a few lines, and of the whole
-        // run: each is whole lines, and together they are the run.
-        for min in [1, 100, 1 << 20] {
-            let mut r = RunReader::open(&path).unwrap();
-            let (mut got, mut blocks) = (Vec::new(), 0);
-            let mut block = Vec::new();
-            while r.read_lines(&mut block, min).unwrap() {
-                assert_eq!(block.last(), Some(&b'\n'), "min {min}");
-                assert!(block.len() >= min.min(want.len() - got.len()));
-                for line in block.split_inclusive(|&b| b == b'\n') {
-                    run_line(&path, line).unwrap();
-                }
-                got.extend_from_slice(&block);
-                block.clear();
-                blocks += 1;
-            }
-            assert_eq!(got, want, "min {min}");
-            assert!(blocks >= 1 && (min > want.len() || blocks > 1));
+        let (got, sizes, distinct) = reader.join().unwrap();
+        assert_eq!(got, want);
+        assert!(sizes.len() > 4, "{sizes:?}");
+        let (last, full) = sizes.split_last().unwrap();
+        assert!(full.iter().all(|&n| n >= RUN_BLOCK), "{sizes:?}");
+        assert!(*last > 0);
+        assert!(distinct <= 7, "{distinct} blocks made");
+        let mut run = Vec::new();
+        let mut r = RunReader::open(&path).unwrap();
+        while r.advance().unwrap() {
+            run.extend_from_slice(&r.line);
         }
+        assert_eq!(run, want);
         assert!(run_line(&path, b"no tabs\n").is_err());
+    }
+
+    /// Prefix keys order as the domains: every pair of a set of domains
+    /// with shared prefixes, short ones, and bytes below and above the
+    /// padding.
+    #[test]
+    fn key_prefixes_order_as_their_domains() {
+        let names: Vec<&[u8]> = vec![
+            b"",
+            b"a",
+            b"a\x00",
+            b"a\x01",
+            b"ab",
+            b"abcdefgh",
+            b"abcdefgh\x00",
+            b"abcdefgha",
+            b"abcdefghb",
+            b"abcdefgi",
+            b"b",
+            b"\xff\xff",
+        ];
+        for a in &names {
+            for b in &names {
+                let (ka, kb) = (key_prefix(a), key_prefix(b));
+                if ka != kb {
+                    assert_eq!(ka.cmp(&kb), a.cmp(b), "{a:?} {b:?}");
+                }
+            }
+        }
+        // Chunks sorted by handle are sorted by domain.
+        let mut c = Chunk::default();
+        for d in ["abcdefghz", "abcdefgha", "b", "a", "abcdefgh", "ab"] {
+            c.push(&RunEntry {
+                domain: d.into(),
+                ..Default::default()
+            });
+        }
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("c");
+        c.sort_and_write(&p).unwrap();
+        let got = std::fs::read_to_string(&p).unwrap();
+        assert_eq!(
+            got,
+            "a\t\t\t0\nab\t\t\t0\nabcdefgh\t\t\t0\nabcdefgha\t\t\t0\nabcdefghz\t\t\t0\nb\t\t\t0\n"
+        );
+    }
+
+    /// A sink whose reader stopped stops the run's writing with an error.
+    #[test]
+    fn run_sink_without_reader_fails() {
+        let dir = tempfile::tempdir().unwrap();
+        let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<u8>>(1);
+        let (_free_tx, free_rx) = std::sync::mpsc::channel::<Vec<u8>>();
+        drop(rx);
+        let mut f = RunFile::with_sink(
+            &dir.path().join("r.run.gz"),
+            Some(LineSink::new(tx, free_rx)),
+        )
+        .unwrap();
+        let line = vec![b'x'; 1_000];
+        let mut line = line;
+        line.extend_from_slice(b"\tns.test\t\t0\n");
+        let failed = (0..(2 * RUN_BLOCK / line.len())).any(|_| f.put_line(&line).is_err());
+        assert!(failed);
     }
 
     fn run_lines(path: &Path) -> Vec<String> {
@@ -2011,6 +2193,41 @@ mod tests {
             one.contains(&"d1.test\tns1.host.net\t\t0\n".to_string()),
             "{one:?}"
         );
+    }
+
+    /// A first snapshot whose run cannot be put in place (a directory in
+    /// the way of the rename that ends the merge, after every line went to
+    /// the form's producer): the ingest fails and nothing is committed;
+    /// once the way is clear, the same file is ingested whole.
+    #[test]
+    fn first_snapshot_whose_run_fails_commits_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        let dd = DataDir::open(&dir.path().join("d"), true).unwrap();
+        let s = EmbeddedStore::open(&dd).unwrap();
+        let a = dir.path().join("a.zone");
+        zone(&a, 0..20_000, 0);
+        let opts = ZoneIngestOptions {
+            zone_form: true,
+            origin: Some("test.".into()),
+            date: Some(DAY0),
+            strict: true,
+            runs_dir: dir.path().join("zones"),
+            now: DAY0 + 10 * 86_400,
+        };
+        let blocker = dir.path().join("zones/test/2026-01-01.run.gz");
+        std::fs::create_dir_all(blocker.join("x")).unwrap();
+        let failed = ingest_zone(&s, &a, &opts, &mut |_| {});
+        assert!(failed.is_err(), "{failed:?}");
+        assert!(s.events(0, 1_000_000).unwrap().is_empty());
+        let key = format!("zone:{}", file_identity(&a).unwrap());
+        assert!(s.ledger(&key).unwrap().is_none_or(|l| !l.complete));
+        assert!(s.check().unwrap().problems.is_empty());
+        std::fs::remove_dir_all(&blocker).unwrap();
+        let sum = ingest_zone(&s, &a, &opts, &mut |_| {}).unwrap();
+        assert!(!sum.already_complete);
+        assert_eq!(s.events(0, 1_000_000).unwrap().len(), 20_000);
+        assert!(s.check().unwrap().problems.is_empty());
+        assert_eq!(run_lines(&blocker).len(), 20_000);
     }
 
     /// A later snapshot with more than a few batches of changes: the first
