@@ -1696,6 +1696,25 @@ pub(super) fn ingest_runs(s: &EmbeddedStore, ks: &fjall::Keyspace, runs: &[PathB
     Ok(())
 }
 
+/// [`ingest_runs`] into `evt`, compact first sightings rendered to their
+/// JSON (see [`number_events`]).
+fn ingest_events(s: &EmbeddedStore, runs: &[PathBuf], templates: &[Template]) -> Result<()> {
+    if runs.is_empty() {
+        return Ok(());
+    }
+    s.make_write_room(&s.evt)?;
+    let mut ing = s.evt.start_ingestion()?;
+    let mut order = Order::default();
+    let mut m = Merged::open(runs, Rule::Max)?;
+    let mut json = Vec::with_capacity(256);
+    while let Some((k, v)) = m.next()? {
+        order.check(k)?;
+        ing.write(k, event_json(v, templates, &mut json)?)?;
+    }
+    ing.finish()?;
+    Ok(())
+}
+
 /// Ingests `piv` and counts `cnt` off it: a value's holders are contiguous
 /// in `piv` order, and its count key is the holding key's front.
 fn ingest_piv(s: &EmbeddedStore, runs: &[PathBuf]) -> Result<()> {
@@ -1817,18 +1836,24 @@ fn each_sighting(
 /// empty store had none), numbered from `first_seq` in ordinal order, as
 /// batch writes would have numbered them. Returns the runs and the
 /// sequence after them.
+///
+/// `render`: compact first sightings rendered to their JSON in the run
+/// (`APPLY`'s runs, ingested as they are); else left compact (a third of
+/// the bytes), for a caller that renders them as it ingests
+/// ([`ingest_events`]) from a run only its own process reads.
 fn number_events(
     s: &EmbeddedStore,
     dir: &Path,
     c: &Commit,
     stored_names: bool,
     durable: bool,
+    render: bool,
 ) -> Result<(Vec<PathBuf>, Option<u64>)> {
     if c.sightings.is_empty() {
         return Ok((run_paths(dir, &c.events), c.next_seq));
     }
     if let Some(log) = &c.sight_log {
-        return number_from_log(s, dir, c, log, stored_names, durable);
+        return number_from_log(s, dir, c, log, stored_names, durable, render);
     }
     let mut kept = Sorter::new(dir, "kept", Rule::Max, SIDE_BUDGET, durable);
     each_sighting(s, dir, c, stored_names, |ordinal, v, keep| {
@@ -1841,7 +1866,12 @@ fn number_events(
     let mut seq = c.first_seq;
     let mut json = Vec::with_capacity(256);
     while let Some((_, v)) = m.next()? {
-        out.put(&seq.to_be_bytes(), event_json(v, &c.templates, &mut json)?)?;
+        let v = if render {
+            event_json(v, &c.templates, &mut json)?
+        } else {
+            v
+        };
+        out.put(&seq.to_be_bytes(), v)?;
         seq += 1;
     }
     let path = out.finish(durable)?;
@@ -1860,6 +1890,7 @@ fn number_from_log(
     log: &str,
     stored_names: bool,
     durable: bool,
+    render: bool,
 ) -> Result<(Vec<PathBuf>, Option<u64>)> {
     let mut dropped = Sorter::new(dir, "dropped", Rule::Max, SIDE_BUDGET, durable);
     each_sighting(s, dir, c, stored_names, |ordinal, _, keep| {
@@ -1890,7 +1921,12 @@ fn number_from_log(
                 std::cmp::Ordering::Greater => {}
             }
         }
-        out.put(&seq.to_be_bytes(), event_json(v, &c.templates, &mut json)?)?;
+        let v = if render {
+            event_json(v, &c.templates, &mut json)?
+        } else {
+            v
+        };
+        out.put(&seq.to_be_bytes(), v)?;
         seq += 1;
     }
     if next_skip.is_some() {
@@ -1963,7 +1999,9 @@ fn apply_empty(s: &EmbeddedStore, dir: &Path, c: &Commit) -> Result<Applied> {
         ));
     }
     let display = runs(&c.display);
-    let (events, next_seq) = number_events(s, dir, c, false, false)?;
+    // Not durable and read only by this process (a crash numbers them
+    // again from `COMMIT`): left compact, rendered as `evt` is ingested.
+    let (events, next_seq) = number_events(s, dir, c, false, false, false)?;
     // Each derived keyspace merged and ingested once, two at a time.
     std::thread::scope(|sc| -> Result<()> {
         let side = sc.spawn(|| -> Result<()> {
@@ -1973,7 +2011,7 @@ fn apply_empty(s: &EmbeddedStore, dir: &Path, c: &Commit) -> Result<Applied> {
         let main = ingest_piv(s, &piv)
             .and_then(|()| ingest_runs(s, &s.seen, &seen))
             .and_then(|()| ingest_runs(s, &s.disp, &display))
-            .and_then(|()| ingest_runs(s, &s.evt, &events));
+            .and_then(|()| ingest_events(s, &events, &c.templates));
         let side = side
             .join()
             .map_err(|_| StoreError::Engine("bulk ingestion thread panicked".into()))?;
@@ -2290,7 +2328,7 @@ fn derive_merge(s: &EmbeddedStore, dir: &Path, c: &Commit) -> Result<Derived> {
         }
     }
     let disp = disp.finish(true)?;
-    let (evt, next_seq) = number_events(s, dir, c, true, true)?;
+    let (evt, next_seq) = number_events(s, dir, c, true, true, true)?;
     Ok(Derived {
         fwd: names(&[fwd]),
         rev: names(&sd.rev.finish()?),
