@@ -38,7 +38,7 @@
 //! it was, and the ledger has no entry for the input.
 
 use std::fs::{self, File};
-use std::io::{BufReader, BufWriter, Read, Write};
+use std::io::{BufRead, BufReader, BufWriter, Read, Seek, Write};
 use std::path::{Path, PathBuf};
 use std::sync::MutexGuard;
 use std::thread::JoinHandle;
@@ -156,10 +156,44 @@ pub(super) fn decode_delta(b: &[u8]) -> Result<(i64, i64)> {
     Ok((at(0)?, at(8)?))
 }
 
-fn write_record(w: &mut impl Write, k: &[u8], v: &[u8]) -> std::io::Result<()> {
-    w.write_all(&(k.len() as u32).to_be_bytes())?;
-    w.write_all(&(v.len() as u32).to_be_bytes())?;
-    w.write_all(k)?;
+/// The first bytes of a run file in the compact record format (see
+/// [`write_record`]). A run of the plain format (written by a binary from
+/// before it, finished by this one after a crash) starts with its first
+/// key's length as a big-endian `u32` of at most 2^24, never `0xFFFFFFFF`.
+const RUN_MAGIC: [u8; 8] = [0xFF, 0xFF, 0xFF, 0xFF, b'R', b'U', b'N', 2];
+
+/// `x` as a LEB128 varint at `head[*at..]` (at most 5 bytes: lengths are
+/// below 2^32).
+fn put_varint(head: &mut [u8; 15], at: &mut usize, mut x: usize) {
+    while x >= 0x80 {
+        head[*at] = (x as u8) | 0x80;
+        *at += 1;
+        x >>= 7;
+    }
+    head[*at] = x as u8;
+    *at += 1;
+}
+
+/// Appends one record in the compact format: the length of the prefix the
+/// key shares with the previous key of the same run (`prev`, empty for the
+/// first), the length of the rest of the key and the value's length, as
+/// varints, then the rest of the key and the value. Runs hold their keys
+/// in ascending order, so neighbours share most of their bytes (a
+/// holder's facts, a value's holders): the run files, written through the
+/// page cache and read back once, shrink by about a third (fresh page
+/// cache pages cost this VM's kernel as much as fresh heap pages).
+fn write_record(w: &mut impl Write, prev: &[u8], k: &[u8], v: &[u8]) -> std::io::Result<()> {
+    let shared = prev.iter().zip(k).take_while(|(a, b)| a == b).count();
+    if k.len() > 1 << 24 || v.len() > 1 << 24 {
+        return Err(std::io::Error::other("run record too large"));
+    }
+    let mut head = [0u8; 15];
+    let mut at = 0;
+    put_varint(&mut head, &mut at, shared);
+    put_varint(&mut head, &mut at, k.len() - shared);
+    put_varint(&mut head, &mut at, v.len());
+    w.write_all(&head[..at])?;
+    w.write_all(&k[shared..])?;
     w.write_all(v)
 }
 
@@ -174,18 +208,28 @@ pub(super) struct RunWriter {
 impl RunWriter {
     pub(super) fn create(path: PathBuf) -> Result<RunWriter> {
         let f = File::create(&path).map_err(|e| io(&path, e))?;
+        let mut w = BufWriter::with_capacity(1 << 20, f);
+        w.write_all(&RUN_MAGIC).map_err(|e| io(&path, e))?;
         Ok(RunWriter {
             path,
-            w: BufWriter::with_capacity(1 << 20, f),
+            w,
             order: Order::default(),
             records: 0,
         })
     }
 
     pub(super) fn put(&mut self, k: &[u8], v: &[u8]) -> Result<()> {
-        self.order.check(k)?;
+        // Checked before the write: the record is coded against the
+        // previous key, which the check then replaces.
+        if !self.order.follows(k) {
+            return Err(corrupt("keys out of order"));
+        }
         self.records += 1;
-        write_record(&mut self.w, k, v).map_err(|e| io(&self.path, e))
+        write_record(&mut self.w, &self.order.last, k, v).map_err(|e| io(&self.path, e))?;
+        self.order.last.clear();
+        self.order.last.extend_from_slice(k);
+        self.order.started = true;
+        Ok(())
     }
 
     /// `k` may come next (it follows every key put so far).
@@ -359,8 +403,10 @@ fn write_run(path: &Path, buf: &[u8], items: &mut [Item], rule: Rule, durable: b
     items.sort_unstable_by(|a, b| a.cmp_in(b, buf));
     let f = File::create(path).map_err(|e| io(path, e))?;
     let mut w = BufWriter::with_capacity(1 << 20, f);
+    w.write_all(&RUN_MAGIC).map_err(|e| io(path, e))?;
     let mut acc = Vec::new();
     let mut i = 0;
+    let mut prev: &[u8] = &[];
     let same = |a: &Item, b: &Item| a.same_front(b) && a.key(buf) == b.key(buf);
     while i < items.len() {
         let k = items[i].key(buf);
@@ -372,12 +418,13 @@ fn write_run(path: &Path, buf: &[u8], items: &mut [Item], rule: Rule, durable: b
                 merge_into(rule, &mut acc, items[j].val(buf))?;
                 j += 1;
             }
-            write_record(&mut w, k, &acc)
+            write_record(&mut w, prev, k, &acc)
         } else {
             // Most keys are unique: written from the buffer, not copied.
-            write_record(&mut w, k, items[i].val(buf))
+            write_record(&mut w, prev, k, items[i].val(buf))
         }
         .map_err(|e| io(path, e))?;
+        prev = k;
         i = j;
     }
     let f = w.into_inner().map_err(|e| io(path, e.into_error()))?;
@@ -516,10 +563,39 @@ impl Sorter {
     }
 }
 
+/// A compact record's three lengths decoded from `b`, with the bytes they
+/// took; `None` when `b` does not hold them whole (or holds a varint of
+/// more than 5 bytes: the slow path reports it).
+fn head_in(b: &[u8]) -> Option<(usize, usize, usize, usize)> {
+    let mut at = 0;
+    let mut out = [0usize; 3];
+    for o in &mut out {
+        let mut x = 0usize;
+        let mut shift = 0;
+        loop {
+            let byte = *b.get(at)?;
+            at += 1;
+            x |= usize::from(byte & 0x7F) << shift;
+            if byte & 0x80 == 0 {
+                break;
+            }
+            shift += 7;
+            if shift >= 35 {
+                return None;
+            }
+        }
+        *o = x;
+    }
+    Some((out[0], out[1], out[2], at))
+}
+
 /// One run file, read record by record.
 struct RunReader {
     path: PathBuf,
     r: BufReader<File>,
+    /// The file is in the compact format (see [`write_record`]), not the
+    /// plain one (lengths as two big-endian `u32`, whole keys).
+    compact: bool,
     key: Vec<u8>,
     val: Vec<u8>,
 }
@@ -527,29 +603,100 @@ struct RunReader {
 impl RunReader {
     fn open(path: &Path) -> Result<RunReader> {
         let f = File::open(path).map_err(|e| io(path, e))?;
-        Ok(RunReader {
+        let mut r = RunReader {
             path: path.to_path_buf(),
             r: BufReader::with_capacity(256 << 10, f),
+            compact: false,
             key: Vec::new(),
             val: Vec::new(),
-        })
+        };
+        let mut head = [0u8; RUN_MAGIC.len()];
+        let got = r.fill(&mut head)?;
+        if got == head.len() && head == RUN_MAGIC {
+            r.compact = true;
+        } else {
+            // A plain run: read again from its start.
+            r.r.seek(std::io::SeekFrom::Start(0))
+                .map_err(|e| io(path, e))?;
+        }
+        Ok(r)
     }
 
-    /// Reads the next record; `false` at the end of the file.
-    fn advance(&mut self) -> Result<bool> {
-        let mut head = [0u8; 8];
+    /// Reads up to `buf.len()` bytes; how many (fewer only at the end).
+    fn fill(&mut self, buf: &mut [u8]) -> Result<usize> {
         let mut got = 0;
-        while got < head.len() {
-            match self.r.read(&mut head[got..]) {
-                Ok(0) if got == 0 => return Ok(false),
-                Ok(0) => return Err(corrupt(format!("{}: truncated", self.path.display()))),
+        while got < buf.len() {
+            match self.r.read(&mut buf[got..]) {
+                Ok(0) => break,
                 Ok(n) => got += n,
                 Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
                 Err(e) => return Err(io(&self.path, e)),
             }
         }
-        let kl = u32::from_be_bytes([head[0], head[1], head[2], head[3]]) as usize;
-        let vl = u32::from_be_bytes([head[4], head[5], head[6], head[7]]) as usize;
+        Ok(got)
+    }
+
+    fn truncated(&self) -> StoreError {
+        corrupt(format!("{}: truncated", self.path.display()))
+    }
+
+    /// A varint of the compact format; `None` at the end of the file
+    /// (only allowed for a record's first varint: `first`).
+    fn varint(&mut self, first: bool) -> Result<Option<usize>> {
+        let mut x = 0usize;
+        for shift in (0..35).step_by(7) {
+            let mut b = [0u8; 1];
+            if self.fill(&mut b)? == 0 {
+                return if first && shift == 0 {
+                    Ok(None)
+                } else {
+                    Err(self.truncated())
+                };
+            }
+            x |= usize::from(b[0] & 0x7F) << shift;
+            if b[0] & 0x80 == 0 {
+                return Ok(Some(x));
+            }
+        }
+        Err(corrupt(format!("{}: bad length", self.path.display())))
+    }
+
+    /// Reads the next record; `false` at the end of the file.
+    fn advance(&mut self) -> Result<bool> {
+        let (shared, kl, vl) = if self.compact {
+            let (shared, rest, vl) = match head_in(self.r.buffer()) {
+                // The usual case: the three lengths in the read buffer.
+                Some((shared, rest, vl, n)) => {
+                    self.r.consume(n);
+                    (shared, rest, vl)
+                }
+                None => {
+                    let Some(shared) = self.varint(true)? else {
+                        return Ok(false);
+                    };
+                    let rest = self.varint(false)?.ok_or_else(|| self.truncated())?;
+                    let vl = self.varint(false)?.ok_or_else(|| self.truncated())?;
+                    (shared, rest, vl)
+                }
+            };
+            if shared > self.key.len() {
+                return Err(corrupt(format!(
+                    "{}: key shares more than the previous one",
+                    self.path.display()
+                )));
+            }
+            (shared, shared.saturating_add(rest), vl)
+        } else {
+            let mut head = [0u8; 8];
+            match self.fill(&mut head)? {
+                0 => return Ok(false),
+                8 => {}
+                _ => return Err(self.truncated()),
+            }
+            let kl = u32::from_be_bytes([head[0], head[1], head[2], head[3]]) as usize;
+            let vl = u32::from_be_bytes([head[4], head[5], head[6], head[7]]) as usize;
+            (0, kl, vl)
+        };
         // Keys and values are bounded by what the write path accepts.
         if kl > 1 << 24 || vl > 1 << 24 {
             return Err(corrupt(format!(
@@ -557,12 +704,13 @@ impl RunReader {
                 self.path.display()
             )));
         }
+        self.key.truncate(shared);
         self.key.resize(kl, 0);
         self.val.resize(vl, 0);
         self.r
-            .read_exact(&mut self.key)
+            .read_exact(&mut self.key[shared..])
             .and_then(|()| self.r.read_exact(&mut self.val))
-            .map_err(|_| corrupt(format!("{}: truncated", self.path.display())))?;
+            .map_err(|_| self.truncated())?;
         Ok(true)
     }
 }
@@ -622,7 +770,10 @@ impl Merged {
         let Some((f, i)) = self.order.pop() else {
             return Ok(None);
         };
-        std::mem::swap(&mut self.key, &mut self.readers[i].key);
+        // The key copied, not swapped: the reader's next key is coded
+        // against it.
+        self.key.clear();
+        self.key.extend_from_slice(&self.readers[i].key);
         std::mem::swap(&mut self.val, &mut self.readers[i].val);
         self.step(i)?;
         while let Some(&(fj, j)) = self.order.last() {
@@ -1560,6 +1711,25 @@ pub(super) fn ingest_runs(s: &EmbeddedStore, ks: &fjall::Keyspace, runs: &[PathB
     Ok(())
 }
 
+/// [`ingest_runs`] into `evt`, compact first sightings rendered to their
+/// JSON (see [`number_events`]).
+fn ingest_events(s: &EmbeddedStore, runs: &[PathBuf], templates: &[Template]) -> Result<()> {
+    if runs.is_empty() {
+        return Ok(());
+    }
+    s.make_write_room(&s.evt)?;
+    let mut ing = s.evt.start_ingestion()?;
+    let mut order = Order::default();
+    let mut m = Merged::open(runs, Rule::Max)?;
+    let mut json = Vec::with_capacity(256);
+    while let Some((k, v)) = m.next()? {
+        order.check(k)?;
+        ing.write(k, event_json(v, templates, &mut json)?)?;
+    }
+    ing.finish()?;
+    Ok(())
+}
+
 /// Ingests `piv` and counts `cnt` off it: a value's holders are contiguous
 /// in `piv` order, and its count key is the holding key's front.
 fn ingest_piv(s: &EmbeddedStore, runs: &[PathBuf]) -> Result<()> {
@@ -1681,18 +1851,24 @@ fn each_sighting(
 /// empty store had none), numbered from `first_seq` in ordinal order, as
 /// batch writes would have numbered them. Returns the runs and the
 /// sequence after them.
+///
+/// `render`: compact first sightings rendered to their JSON in the run
+/// (`APPLY`'s runs, ingested as they are); else left compact (a third of
+/// the bytes), for a caller that renders them as it ingests
+/// ([`ingest_events`]) from a run only its own process reads.
 fn number_events(
     s: &EmbeddedStore,
     dir: &Path,
     c: &Commit,
     stored_names: bool,
     durable: bool,
+    render: bool,
 ) -> Result<(Vec<PathBuf>, Option<u64>)> {
     if c.sightings.is_empty() {
         return Ok((run_paths(dir, &c.events), c.next_seq));
     }
     if let Some(log) = &c.sight_log {
-        return number_from_log(s, dir, c, log, stored_names, durable);
+        return number_from_log(s, dir, c, log, stored_names, durable, render);
     }
     let mut kept = Sorter::new(dir, "kept", Rule::Max, SIDE_BUDGET, durable);
     each_sighting(s, dir, c, stored_names, |ordinal, v, keep| {
@@ -1705,7 +1881,12 @@ fn number_events(
     let mut seq = c.first_seq;
     let mut json = Vec::with_capacity(256);
     while let Some((_, v)) = m.next()? {
-        out.put(&seq.to_be_bytes(), event_json(v, &c.templates, &mut json)?)?;
+        let v = if render {
+            event_json(v, &c.templates, &mut json)?
+        } else {
+            v
+        };
+        out.put(&seq.to_be_bytes(), v)?;
         seq += 1;
     }
     let path = out.finish(durable)?;
@@ -1724,6 +1905,7 @@ fn number_from_log(
     log: &str,
     stored_names: bool,
     durable: bool,
+    render: bool,
 ) -> Result<(Vec<PathBuf>, Option<u64>)> {
     let mut dropped = Sorter::new(dir, "dropped", Rule::Max, SIDE_BUDGET, durable);
     each_sighting(s, dir, c, stored_names, |ordinal, _, keep| {
@@ -1754,7 +1936,12 @@ fn number_from_log(
                 std::cmp::Ordering::Greater => {}
             }
         }
-        out.put(&seq.to_be_bytes(), event_json(v, &c.templates, &mut json)?)?;
+        let v = if render {
+            event_json(v, &c.templates, &mut json)?
+        } else {
+            v
+        };
+        out.put(&seq.to_be_bytes(), v)?;
         seq += 1;
     }
     if next_skip.is_some() {
@@ -1827,7 +2014,9 @@ fn apply_empty(s: &EmbeddedStore, dir: &Path, c: &Commit) -> Result<Applied> {
         ));
     }
     let display = runs(&c.display);
-    let (events, next_seq) = number_events(s, dir, c, false, false)?;
+    // Not durable and read only by this process (a crash numbers them
+    // again from `COMMIT`): left compact, rendered as `evt` is ingested.
+    let (events, next_seq) = number_events(s, dir, c, false, false, false)?;
     // Each derived keyspace merged and ingested once, two at a time.
     std::thread::scope(|sc| -> Result<()> {
         let side = sc.spawn(|| -> Result<()> {
@@ -1837,7 +2026,7 @@ fn apply_empty(s: &EmbeddedStore, dir: &Path, c: &Commit) -> Result<Applied> {
         let main = ingest_piv(s, &piv)
             .and_then(|()| ingest_runs(s, &s.seen, &seen))
             .and_then(|()| ingest_runs(s, &s.disp, &display))
-            .and_then(|()| ingest_runs(s, &s.evt, &events));
+            .and_then(|()| ingest_events(s, &events, &c.templates));
         let side = side
             .join()
             .map_err(|_| StoreError::Engine("bulk ingestion thread panicked".into()))?;
@@ -2154,7 +2343,7 @@ fn derive_merge(s: &EmbeddedStore, dir: &Path, c: &Commit) -> Result<Derived> {
         }
     }
     let disp = disp.finish(true)?;
-    let (evt, next_seq) = number_events(s, dir, c, true, true)?;
+    let (evt, next_seq) = number_events(s, dir, c, true, true, true)?;
     Ok(Derived {
         fwd: names(&[fwd]),
         rev: names(&sd.rev.finish()?),
@@ -2199,6 +2388,84 @@ pub(super) fn recover(s: &EmbeddedStore) -> Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The records of one run file, read back.
+    fn read_run(path: &Path) -> Vec<(Vec<u8>, Vec<u8>)> {
+        let mut r = RunReader::open(path).unwrap();
+        let mut out = Vec::new();
+        while r.advance().unwrap() {
+            out.push((r.key.clone(), r.val.clone()));
+        }
+        out
+    }
+
+    #[test]
+    fn compact_runs_read_back_and_plain_runs_still_read() {
+        let dir = tempfile::tempdir().unwrap();
+        // Keys sharing prefixes of every length, long lengths (two-byte
+        // varints), an empty key and empty values.
+        let mut recs: Vec<(Vec<u8>, Vec<u8>)> = vec![
+            (b"".to_vec(), b"v0".to_vec()),
+            (b"a".to_vec(), b"".to_vec()),
+            (b"ab".to_vec(), vec![7; 300]),
+            (b"abc".to_vec(), b"x".to_vec()),
+            (b"abd".to_vec(), b"y".to_vec()),
+            ([b"b".to_vec(), vec![9; 200]].concat(), b"z".to_vec()),
+            (
+                [b"b".to_vec(), vec![9; 200], b"c".to_vec()].concat(),
+                vec![],
+            ),
+            (b"c".to_vec(), vec![1; 70_000]),
+        ];
+        recs.sort();
+        let compact = dir.path().join("compact.run");
+        let mut w = RunWriter::create(compact.clone()).unwrap();
+        for (k, v) in &recs {
+            w.put(k, v).unwrap();
+        }
+        w.finish(false).unwrap();
+        assert_eq!(read_run(&compact), recs);
+        // The compact file is smaller than the plain one would be.
+        let plain_len: usize = recs.iter().map(|(k, v)| 8 + k.len() + v.len()).sum();
+        let compact_len = fs::metadata(&compact).unwrap().len() as usize;
+        assert!(compact_len < plain_len, "{compact_len} vs {plain_len}");
+        // A run of the plain format (a crashed load of an older binary).
+        let plain = dir.path().join("plain.run");
+        let mut body = Vec::new();
+        for (k, v) in &recs {
+            body.extend_from_slice(&(k.len() as u32).to_be_bytes());
+            body.extend_from_slice(&(v.len() as u32).to_be_bytes());
+            body.extend_from_slice(k);
+            body.extend_from_slice(v);
+        }
+        fs::write(&plain, &body).unwrap();
+        assert_eq!(read_run(&plain), recs);
+        // Both merged together, and empty runs of either format.
+        let empty_plain = dir.path().join("empty-plain.run");
+        fs::write(&empty_plain, b"").unwrap();
+        let empty_compact = dir.path().join("empty-compact.run");
+        RunWriter::create(empty_compact.clone())
+            .unwrap()
+            .finish(false)
+            .unwrap();
+        assert!(read_run(&empty_compact).is_empty());
+        let mut m = Merged::open(&[plain, compact, empty_plain, empty_compact], Rule::Max).unwrap();
+        let mut got = Vec::new();
+        while let Some((k, v)) = m.next().unwrap() {
+            got.push((k.to_vec(), v.to_vec()));
+        }
+        assert_eq!(got, recs);
+        // A compact run cut short is an error, not fewer records.
+        let cut = dir.path().join("cut.run");
+        let full = fs::read(dir.path().join("compact.run")).unwrap();
+        fs::write(&cut, &full[..full.len() - 3]).unwrap();
+        let mut r = RunReader::open(&cut).unwrap();
+        let mut res = Ok(true);
+        while let Ok(true) = res {
+            res = r.advance();
+        }
+        assert!(res.is_err());
+    }
 
     #[test]
     fn cached_fronts_sort_as_the_keys_do() {
