@@ -1907,6 +1907,19 @@ mod tests {
 
     const DAY0: Timestamp = 1_767_225_600; // 2026-01-01
 
+    /// Strict options for the `test.` zone into the zone form, runs under
+    /// `dir/zones`.
+    fn form_opts(dir: &Path, date: Timestamp, now: Timestamp) -> ZoneIngestOptions {
+        ZoneIngestOptions {
+            zone_form: true,
+            origin: Some("test.".into()),
+            date: Some(date),
+            strict: true,
+            runs_dir: dir.join("zones"),
+            now,
+        }
+    }
+
     fn zone(path: &Path, names: std::ops::Range<usize>, shift: usize) {
         let mut body = String::from(
             "$ORIGIN test.\n$TTL 3600\n@ SOA ns.test. admin.test. 1 3600 600 86400 300\n",
@@ -2040,8 +2053,7 @@ mod tests {
             Some(LineSink::new(tx, free_rx)),
         )
         .unwrap();
-        let line = vec![b'x'; 1_000];
-        let mut line = line;
+        let mut line = vec![b'x'; 1_000];
         line.extend_from_slice(b"\tns.test\t\t0\n");
         let failed = (0..(2 * RUN_BLOCK / line.len())).any(|_| f.put_line(&line).is_err());
         assert!(failed);
@@ -2161,14 +2173,7 @@ mod tests {
         }
         let zone = dir.path().join("z.zone");
         std::fs::write(&zone, body).unwrap();
-        let opts = ZoneIngestOptions {
-            zone_form: true,
-            origin: Some("test.".into()),
-            date: Some(DAY0),
-            strict: true,
-            runs_dir: dir.path().join("zones"),
-            now: DAY0,
-        };
+        let opts = form_opts(dir.path(), DAY0, DAY0);
         let build = |chunk: usize, name: &str| {
             let tmp = dir.path().join(format!("tmp-{name}"));
             std::fs::create_dir_all(&tmp).unwrap();
@@ -2206,14 +2211,7 @@ mod tests {
         let s = EmbeddedStore::open(&dd).unwrap();
         let a = dir.path().join("a.zone");
         zone(&a, 0..20_000, 0);
-        let opts = ZoneIngestOptions {
-            zone_form: true,
-            origin: Some("test.".into()),
-            date: Some(DAY0),
-            strict: true,
-            runs_dir: dir.path().join("zones"),
-            now: DAY0 + 10 * 86_400,
-        };
+        let opts = form_opts(dir.path(), DAY0, DAY0 + 10 * 86_400);
         let blocker = dir.path().join("zones/test/2026-01-01.run.gz");
         std::fs::create_dir_all(blocker.join("x")).unwrap();
         let failed = ingest_zone(&s, &a, &opts, &mut |_| {});
@@ -2247,14 +2245,7 @@ mod tests {
             tail.push_str(&format!("d{i} NS ns{}.host.net.\n", i % 5));
         }
         std::fs::write(&b, tail).unwrap();
-        let opts = |date: Timestamp| ZoneIngestOptions {
-            zone_form: true,
-            origin: Some("test.".into()),
-            date: Some(date),
-            strict: true,
-            runs_dir: dir.path().join("zones"),
-            now: DAY0 + 10 * 86_400,
-        };
+        let opts = |date: Timestamp| form_opts(dir.path(), date, DAY0 + 10 * 86_400);
         ingest_zone(&s, &a, &opts(DAY0), &mut |_| {}).unwrap();
         let events_a = s.events(0, 1_000_000).unwrap().len();
         assert_eq!(events_a, 50_000);
