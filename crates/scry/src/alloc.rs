@@ -1,4 +1,5 @@
-//! The allocator's one tuning knob the CLI sets (the only `unsafe` here).
+//! The allocator's tuning knobs the CLI sets (the only `unsafe` here is
+//! mimalloc's option call).
 //!
 //! mimalloc gives the memory of freed large blocks back to the OS; a bulk
 //! ingest frees and reallocates its sorter buffers phase after phase, so
@@ -10,6 +11,11 @@
 //! delegations; the 10 M-fact store bench's ingest peaked at 738 MiB with
 //! it against 501 MiB the session before, not measured apart); the server
 //! does not call this.
+//!
+//! mimalloc also asks for transparent huge pages for its arenas: every
+//! first touch of a fresh 2 MiB page waits while the kernel zeroes all of
+//! it. `scry serve` and `scry ingest zone` turn them off
+//! ([`no_transparent_huge_pages`], see the callers for the figures).
 
 use std::ffi::{c_int, c_long};
 
@@ -31,6 +37,15 @@ pub(crate) fn retain_freed_memory() {
     // mimalloc library linked as the global allocator, and the index is
     // checked against its default in the test below.
     unsafe { mi_option_set(PURGE_DELAY, -1) }
+}
+
+/// Turns transparent huge pages off for this process (4 KiB pages: a
+/// first touch zeroes 4 KiB, not 2 MiB); a kernel that refuses is logged
+/// and the process goes on with them.
+pub(crate) fn no_transparent_huge_pages() {
+    if let Err(e) = rustix::thread::disable_transparent_huge_pages(true) {
+        tracing::warn!(error = %e, "transparent huge pages left on");
+    }
 }
 
 #[cfg(test)]

@@ -39,12 +39,11 @@ fn main() -> ExitCode {
         // while the kernel zeroes all of it (perf: `clear_page_erms` under
         // `do_huge_pmd_anonymous_page`; the store bench's costliest small
         // profiles took 6-9 ms of CPU against a median of ~150 µs, 0.3-0.4
-        // ms with 4 KiB pages). Ingest keeps them: its sorts touch large
-        // buffers at random (a 10 M-fact load took 66 s of CPU with 4 KiB
-        // pages against 47 s, one run each on a loaded machine).
-        if let Err(e) = rustix::thread::disable_transparent_huge_pages(true) {
-            tracing::warn!(error = %e, "transparent huge pages left on");
-        }
+        // ms with 4 KiB pages). The facts and pDNS loads keep them: their
+        // sorts touch large buffers at random (a 10 M-fact load took 66 s
+        // of CPU with 4 KiB pages against 47 s, one run each on a loaded
+        // machine); the zone load turns them off (`cmd::ingest`).
+        alloc::no_transparent_huge_pages();
     }
     match cmd::run(cli) {
         Ok(code) => code,
