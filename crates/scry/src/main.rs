@@ -39,10 +39,11 @@ fn main() -> ExitCode {
         // while the kernel zeroes all of it (perf: `clear_page_erms` under
         // `do_huge_pmd_anonymous_page`; the store bench's costliest small
         // profiles took 6-9 ms of CPU against a median of ~150 µs, 0.3-0.4
-        // ms with 4 KiB pages). The facts and pDNS loads keep them: their
-        // sorts touch large buffers at random (a 10 M-fact load took 66 s
-        // of CPU with 4 KiB pages against 47 s, one run each on a loaded
-        // machine); the zone load turns them off (`cmd::ingest`).
+        // ms with 4 KiB pages). The facts load keeps them: its sorts touch
+        // large buffers at random (a 10 M-fact load took 66 s of CPU with
+        // 4 KiB pages against 47 s, one run each on a loaded machine); the
+        // pDNS load was not measured without them; the zone load turns
+        // them off (`cmd::ingest`).
         alloc::no_transparent_huge_pages();
     }
     match cmd::run(cli) {
