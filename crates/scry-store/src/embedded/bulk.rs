@@ -1694,6 +1694,17 @@ pub(super) fn join_ingest(
 
 /// Ingests the merge of `runs` into `ks`.
 pub(super) fn ingest_runs(s: &EmbeddedStore, ks: &fjall::Keyspace, runs: &[PathBuf]) -> Result<()> {
+    ingest_rendered(s, ks, runs, None)
+}
+
+/// [`ingest_runs`], each value first passed through [`event_json`] when
+/// `templates` are given (compact first sightings rendered).
+fn ingest_rendered(
+    s: &EmbeddedStore,
+    ks: &fjall::Keyspace,
+    runs: &[PathBuf],
+    templates: Option<&[Template]>,
+) -> Result<()> {
     if runs.is_empty() {
         // Nothing to write: `ks` is left alone (a pDNS form load ingests
         // its own keyspaces alongside; see `EmbeddedBulk::finish_then`).
@@ -1703,8 +1714,13 @@ pub(super) fn ingest_runs(s: &EmbeddedStore, ks: &fjall::Keyspace, runs: &[PathB
     let mut ing = ks.start_ingestion()?;
     let mut order = Order::default();
     let mut m = Merged::open(runs, Rule::Max)?;
+    let mut json = Vec::with_capacity(256);
     while let Some((k, v)) = m.next()? {
         order.check(k)?;
+        let v = match templates {
+            Some(t) => event_json(v, t, &mut json)?,
+            None => v,
+        };
         ing.write(k, v)?;
     }
     ing.finish()?;
@@ -1714,20 +1730,7 @@ pub(super) fn ingest_runs(s: &EmbeddedStore, ks: &fjall::Keyspace, runs: &[PathB
 /// [`ingest_runs`] into `evt`, compact first sightings rendered to their
 /// JSON (see [`number_events`]).
 fn ingest_events(s: &EmbeddedStore, runs: &[PathBuf], templates: &[Template]) -> Result<()> {
-    if runs.is_empty() {
-        return Ok(());
-    }
-    s.make_write_room(&s.evt)?;
-    let mut ing = s.evt.start_ingestion()?;
-    let mut order = Order::default();
-    let mut m = Merged::open(runs, Rule::Max)?;
-    let mut json = Vec::with_capacity(256);
-    while let Some((k, v)) = m.next()? {
-        order.check(k)?;
-        ing.write(k, event_json(v, templates, &mut json)?)?;
-    }
-    ing.finish()?;
-    Ok(())
+    ingest_rendered(s, &s.evt, runs, Some(templates))
 }
 
 /// Ingests `piv` and counts `cnt` off it: a value's holders are contiguous
