@@ -14,7 +14,7 @@
 //!
 //! mimalloc also asks for transparent huge pages for its arenas: every
 //! first touch of a fresh 2 MiB page waits while the kernel zeroes all of
-//! it. `scry serve` and `scry ingest zone` turn them off
+//! it. `scry serve`, `scry ingest zone` and `scry ingest pdns` turn them off
 //! ([`no_transparent_huge_pages`], see the callers for the figures).
 
 use std::ffi::{c_int, c_long};

@@ -42,8 +42,7 @@ fn main() -> ExitCode {
         // ms with 4 KiB pages). The facts load keeps them: its sorts touch
         // large buffers at random (a 10 M-fact load took 66 s of CPU with
         // 4 KiB pages against 47 s, one run each on a loaded machine); the
-        // pDNS load was not measured without them; the zone load turns
-        // them off (`cmd::ingest`).
+        // zone and pDNS loads turn them off (`cmd::ingest`).
         alloc::no_transparent_huge_pages();
     }
     match cmd::run(cli) {

@@ -37,6 +37,15 @@ pub(crate) fn run(cli: &Cli, c: &IngestCmd) -> Result<ExitCode> {
             // the pDNS load only; the zone load gained nothing from it and
             // peaked 108 MiB higher).
             crate::alloc::retain_freed_memory();
+            // 4 KiB pages, as the zone load: with 2 MiB pages the kernel
+            // zeroing whole huge pages on first touch was 20% of a 1 M COF
+            // load's samples (2% without). Quiet 1 M pairs: wall -30 to
+            // -37 %, sys 2.5-3.0 -> 0.5 s; under load 7-9 wall and CPU
+            // level (sys down, user up to 2 s more); peak RSS -30 to -50
+            // MiB in every run (ARCHITECTURE, fourteenth and fifteenth
+            // sessions' pDNS figures). The store is synced when the load
+            // returns: no writeback is left for the queries after it.
+            crate::alloc::no_transparent_huge_pages();
             pdns(cli, a)
         }
         IngestCmd::Ct(a) => ct(cli, a),
