@@ -467,6 +467,13 @@ pub(crate) fn run(args: &[&str]) -> Result<()> {
     eprintln!("{rows} rrsets; ingesting with scry ...");
     let (ingest_s, ingest_rss, summary) = ingest_json(&scry, &data, &cof, &[])?;
     eprintln!("ingest {ingest_s:.1} s ({summary}); waiting for compaction ...");
+    // As `scry serve` and the store bench's query process: no transparent
+    // huge pages for the queries' heap (a query that first touches a fresh
+    // 2 MiB page of mimalloc's arena waits while the kernel zeroes it, and
+    // on this VM while the host backs it).
+    if let Err(e) = rustix::thread::disable_transparent_huge_pages(true) {
+        eprintln!("transparent huge pages left on: {e}");
+    }
     let dd = DataDir::open(&data, false)?;
     let store = EmbeddedStore::open(&dd)?;
     let settle = Instant::now();
