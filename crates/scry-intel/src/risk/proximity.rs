@@ -40,7 +40,12 @@
 //! provider's, shared by unrelated accounts under other suffixes. When
 //! those holders are nearly all of the set's (see [`is_batch`]), the set
 //! is one account's batch, and its listed holders weigh as a dedicated
-//! value's (below) once they exceed what chance gives.
+//! value's (below) once they exceed what chance gives. So do a name
+//! server's or a set's with at least 2 listed co-holders when its holders
+//! span more than one suffix but at most half the distinct suffixes that
+//! as many domains drawn from the world's own suffix mix would (measured
+//! by the pass, `risk/suffix_mix`; see [`SuffixMix`]): an actor's own
+//! name servers over its few cheap suffixes, not a provider's customers.
 //! A value held almost only by one burst (at
 //! least [`DEDICATED_SHARE`] of its holders) is **dedicated**: an actor's
 //! own name servers, set up for its registrations; its holders are not
@@ -294,10 +299,10 @@ fn holder_strength(
     current: bool,
     base: f64,
     start: Option<i64>,
-    batch: bool,
+    batch: Batch,
 ) -> (f64, Option<u64>) {
     let mut s = evidence(weight, tally.total - own, n, current, base);
-    if batch && s > 0.0 {
+    if s > 0.0 && batch.weighs_dedicated(tally.total - own) {
         s = s.max(dedicated(weight, tally.total - own, current, base));
     }
     if start.is_none_or(|st| day <= st) {
@@ -328,6 +333,118 @@ pub const DEDICATED_MIN: u64 = 3;
 /// they exceed what chance gives among its holders.
 fn is_batch(in_suffix: u64, holders: u64) -> bool {
     in_suffix >= DEDICATED_MIN && in_suffix as f64 >= DEDICATED_SHARE * holders as f64
+}
+
+/// Whether a value's holders are one actor's batch, whose listed holders
+/// weigh as a dedicated value's (see [`dedicated`]) once they exceed what
+/// chance gives among its holders.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+enum Batch {
+    /// Independent holders.
+    #[default]
+    No,
+    /// A name-server set's holders under one suffix that are nearly all
+    /// of the set's (see [`is_batch`]).
+    OneSuffix,
+    /// A name server or set whose holders span far fewer suffixes than
+    /// the world's suffix mix gives for that many domains (see
+    /// [`SuffixMix::is_narrow`]); weighed so only with at least
+    /// [`NARROW_MIN_LISTED`] listed co-holders.
+    Narrow,
+}
+
+impl Batch {
+    /// Whether `listed` co-holders weigh as a dedicated value's.
+    fn weighs_dedicated(self, listed: f64) -> bool {
+        match self {
+            Batch::No => false,
+            Batch::OneSuffix => true,
+            Batch::Narrow => listed >= NARROW_MIN_LISTED,
+        }
+    }
+}
+
+/// A narrow value (see [`Batch::Narrow`]) weighs as a dedicated one with
+/// at least this many listed co-holders.
+pub const NARROW_MIN_LISTED: f64 = 2.0;
+/// A value's holders are narrow when their distinct suffixes are at most
+/// this share of what the world's suffix mix gives for that many domains.
+pub const NARROW_SPREAD: f64 = 0.5;
+
+/// The world's suffix mix, as the pass measured it: each public suffix's
+/// share of the domains holding a shared value. Unrelated domains (a
+/// provider's customers) are drawn from it, so their number of distinct
+/// suffixes is what the mix gives for that many draws; an actor buys its
+/// names in a few cheap suffixes, so its own name servers' holders span
+/// far fewer. A ccTLD's or a local provider's customers sit under one
+/// suffix (the one-suffix batch rule, which asks for nearly all of a
+/// set's holders, judges those) and where the world itself is narrow
+/// (few suffixes) nothing is far below it.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct SuffixMix {
+    /// Each suffix's share, largest first.
+    shares: Vec<f64>,
+}
+
+const SUFFIX_MIX_KEY: &str = "risk/suffix_mix";
+
+impl SuffixMix {
+    /// From each suffix's number of domains.
+    fn from_counts(mut counts: Vec<u64>) -> SuffixMix {
+        counts.retain(|&c| c > 0);
+        counts.sort_unstable_by(|a, b| b.cmp(a));
+        let total: u64 = counts.iter().sum();
+        SuffixMix {
+            shares: counts
+                .iter()
+                .map(|&c| c as f64 / total.max(1) as f64)
+                .collect(),
+        }
+    }
+
+    /// The expected number of distinct suffixes among `n` domains drawn
+    /// from the mix: `Σ_s 1 − (1 − p_s)^n`.
+    pub fn expected(&self, n: u64) -> f64 {
+        let n = n as f64;
+        self.shares.iter().map(|p| 1.0 - (1.0 - p).powf(n)).sum()
+    }
+
+    /// Whether `holders` domains spanning `suffixes` distinct suffixes are
+    /// narrow: more than one suffix (one is the one-suffix batch rule's),
+    /// and at most [`NARROW_SPREAD`] of what the mix gives for them.
+    pub fn is_narrow(&self, suffixes: u64, holders: u64) -> bool {
+        suffixes >= 2 && suffixes as f64 <= NARROW_SPREAD * self.expected(holders)
+    }
+}
+
+/// The suffix mix the last pass measured, if one ran.
+pub fn suffix_mix(state: &StateStore) -> Result<Option<SuffixMix>> {
+    Ok(state
+        .get(SUFFIX_MIX_KEY)?
+        .and_then(|v| serde_json::from_slice::<Vec<u64>>(&v).ok())
+        .map(SuffixMix::from_counts))
+}
+
+/// Whether a name-server value is narrow (see [`SuffixMix::is_narrow`]),
+/// from its holders' suffixes.
+fn narrow<'a>(mix: Option<&SuffixMix>, holders: impl Iterator<Item = &'a str>) -> Batch {
+    let Some(mix) = mix else {
+        return Batch::No;
+    };
+    let mut n = 0u64;
+    let mut seen: Vec<&str> = Vec::new();
+    for h in holders {
+        n += 1;
+        let s = suffix(h);
+        if !seen.contains(&s) {
+            seen.push(s);
+        }
+    }
+    if mix.is_narrow(seen.len() as u64, n) {
+        Batch::Narrow
+    } else {
+        Batch::No
+    }
 }
 
 /// The evidence of a dedicated value: one whose holders nearly all took it
@@ -702,8 +819,19 @@ pub fn domain_proximity(
         }
     }
     let data_start = start_day(state)?;
+    let mix = suffix_mix(state)?;
     for (p, field, value, current, w, hs) in candidates {
-        let batch = field == SET_SUFFIX_FIELD && batch_label.as_deref() == Some(value.as_str());
+        let batch = if field == SET_SUFFIX_FIELD {
+            if batch_label.as_deref() == Some(value.as_str()) {
+                Batch::OneSuffix
+            } else {
+                Batch::No
+            }
+        } else if p == Predicate::NAMESERVER_HOST {
+            narrow(mix.as_ref(), hs.iter().map(|h| h.0.as_str()))
+        } else {
+            Batch::No
+        };
         // A name server's burst is read on the domain's set when it has one
         // (the account's pair), not on each host a provider shares out.
         let start = if has_set && field == "nameserver_host" {
@@ -1017,9 +1145,8 @@ struct Value {
     /// Scored (a name-server value above [`MAX_HOLDERS`] holders is kept
     /// only to find the sets).
     scored: bool,
-    /// A set's holders under one suffix that are nearly all of the set's
-    /// (see [`is_batch`]).
-    batch: bool,
+    /// Whether its holders are one actor's batch (see [`Batch`]).
+    batch: Batch,
 }
 
 impl Value {
@@ -1256,7 +1383,7 @@ fn scan_graph(store: &dyn Store, names: &mut Interner) -> Result<(Graph, u64)> {
                 weight: predicate_weight(*p).unwrap_or(0.0),
                 n,
                 scored: n <= MAX_HOLDERS,
-                batch: false,
+                batch: Batch::No,
             },
             hs.iter()
                 .map(|&(h, c, d)| (global[t][h as usize], c, i64::from(d))),
@@ -1369,7 +1496,7 @@ fn add_sets(g: &mut Graph, names: &Interner) -> (Vec<u32>, Vec<u32>) {
                     weight: NS_SET_WEIGHT,
                     n,
                     scored: true,
-                    batch: false,
+                    batch: Batch::No,
                 },
                 holders.iter().copied(),
             );
@@ -1395,7 +1522,11 @@ fn add_sets(g: &mut Graph, names: &Interner) -> (Vec<u32>, Vec<u32>) {
                     weight: SET_SUFFIX_WEIGHT,
                     n: group.len() as u64,
                     scored: true,
-                    batch: is_batch(group.len() as u64, n),
+                    batch: if is_batch(group.len() as u64, n) {
+                        Batch::OneSuffix
+                    } else {
+                        Batch::No
+                    },
                 },
                 group.iter().map(|x| x.1),
             );
@@ -1412,6 +1543,42 @@ fn add_sets(g: &mut Graph, names: &Interner) -> (Vec<u32>, Vec<u32>) {
         })
         .collect();
     (value, own)
+}
+
+/// Measures the world's suffix mix on the scanned domains (returned as
+/// each suffix's number of domains, to store for the live query) and
+/// marks the narrow name servers and sets (see [`Batch::Narrow`]): their
+/// holders' suffixes counted as the live query counts them.
+fn mark_narrow(g: &mut Graph, names: &Interner) -> Vec<u64> {
+    let mut ids: HashMap<&str, u32> = HashMap::new();
+    let mut counts: Vec<u64> = Vec::new();
+    let of: Vec<u32> = (0..names.len() as u32)
+        .map(|d| {
+            let next = ids.len() as u32;
+            let id = *ids.entry(suffix(names.name(d))).or_insert(next);
+            if id as usize == counts.len() {
+                counts.push(0);
+            }
+            counts[id as usize] += 1;
+            id
+        })
+        .collect();
+    let mix = SuffixMix::from_counts(counts.clone());
+    let mut seen: Vec<u32> = Vec::new();
+    for v in 0..g.values.len() {
+        let val = &g.values[v];
+        if !val.scored || val.pred != Predicate::NAMESERVER_HOST || val.of_set.is_some() {
+            continue;
+        }
+        seen.clear();
+        seen.extend(g.holders(v).map(|h| of[h.0 as usize]));
+        seen.sort_unstable();
+        seen.dedup();
+        if mix.is_narrow(seen.len() as u64, g.range(v).len() as u64) {
+            g.values[v].batch = Batch::Narrow;
+        }
+    }
+    counts
 }
 
 /// A set's holder keyed by its suffix.
@@ -1533,6 +1700,7 @@ pub fn full_pass(
     let (mut g, too_common) = scan_graph(store, &mut names)?;
     sum.too_common = too_common;
     let (own_set, own_sid) = add_sets(&mut g, &names);
+    let mix = mark_narrow(&mut g, &names);
     sum.scan_ms = started.elapsed().as_millis() as u64;
     progress("scan", 1, 1);
     // Seeds: registrable domains listed themselves or through www.
@@ -1744,6 +1912,10 @@ pub fn full_pass(
     }
     sum.removed = deletes.len() as u64;
     puts.push((BASE_KEY.to_string(), base.to_be_bytes().to_vec()));
+    puts.push((
+        SUFFIX_MIX_KEY.to_string(),
+        serde_json::to_vec(&mix).unwrap_or_default(),
+    ));
     if let Some(start) = start {
         puts.push((START_KEY.to_string(), start.to_be_bytes().to_vec()));
     }
