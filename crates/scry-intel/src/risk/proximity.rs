@@ -41,7 +41,7 @@
 //! those holders are nearly all of the set's (see [`is_batch`]), the set
 //! is one account's batch, and its listed holders weigh as a dedicated
 //! value's (below) once they exceed what chance gives. So do a name
-//! server's or a set's with at least 2 listed co-holders when its holders
+//! server's or a set's with at least one listed co-holder when its holders
 //! span more than one suffix but at most half the distinct suffixes that
 //! as many domains drawn from the world's own suffix mix would (measured
 //! by the pass, `risk/suffix_mix`; see [`SuffixMix`]): an actor's own
@@ -366,7 +366,7 @@ impl Batch {
 
 /// A narrow value (see [`Batch::Narrow`]) weighs as a dedicated one with
 /// at least this many listed co-holders.
-pub const NARROW_MIN_LISTED: f64 = 2.0;
+pub const NARROW_MIN_LISTED: f64 = 1.0;
 /// A value's holders are narrow when their distinct suffixes are at most
 /// this share of what the world's suffix mix gives for that many domains.
 pub const NARROW_SPREAD: f64 = 0.5;
