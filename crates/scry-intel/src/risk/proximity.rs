@@ -52,7 +52,9 @@
 //! independent draws, so their number does not dilute its listed ones
 //! (its evidence is that of a value held by the listed ones alone). Values of one family (registrant data; name
 //! servers and their addresses; web hosting; mail; certificates; analytics
-//! IDs) are correlated, so only the strongest of each family counts, and
+//! IDs) are correlated, so only the strongest of each family counts (in
+//! the name-server family plus [`SECOND_KIND`] of the strongest piece of
+//! another kind: host, set, or the set's one-suffix slice), and
 //! the families' evidence adds up (independent evidence multiplies the
 //! odds): `proximity = 99 · (1 − e^(−Σ e_family / 3.5))`. Values held by
 //! more than [`MAX_HOLDERS`] domains are not enumerated (nothing that
