@@ -40,14 +40,21 @@
 //! provider's, shared by unrelated accounts under other suffixes. When
 //! those holders are nearly all of the set's (see [`is_batch`]), the set
 //! is one account's batch, and its listed holders weigh as a dedicated
-//! value's (below) once they exceed what chance gives.
+//! value's (below) once they exceed what chance gives. So do a name
+//! server's or a set's with at least one listed co-holder when its holders
+//! span more than one suffix but at most half the distinct suffixes that
+//! as many domains drawn from the world's own suffix mix would (measured
+//! by the pass, `risk/suffix_mix`; see [`SuffixMix`]): an actor's own
+//! name servers over its few cheap suffixes, not a provider's customers.
 //! A value held almost only by one burst (at
 //! least [`DEDICATED_SHARE`] of its holders) is **dedicated**: an actor's
 //! own name servers, set up for its registrations; its holders are not
 //! independent draws, so their number does not dilute its listed ones
 //! (its evidence is that of a value held by the listed ones alone). Values of one family (registrant data; name
 //! servers and their addresses; web hosting; mail; certificates; analytics
-//! IDs) are correlated, so only the strongest of each family counts, and
+//! IDs) are correlated, so only the strongest of each family counts (in
+//! the name-server family plus [`SECOND_KIND`] of the strongest piece of
+//! another kind: host, set, or the set's one-suffix slice), and
 //! the families' evidence adds up (independent evidence multiplies the
 //! odds): `proximity = 99 · (1 − e^(−Σ e_family / 3.5))`. Values held by
 //! more than [`MAX_HOLDERS`] domains are not enumerated (nothing that
@@ -195,17 +202,62 @@ fn lift(weight: f64, share: f64, current: bool, base: f64) -> f64 {
 /// families (independent pieces of evidence add up, as log-likelihood
 /// ratios do), as a 0–99 score `99·(1 − e^(−E/`[`EVIDENCE_SCALE`]`))`.
 pub fn combine(strengths: impl IntoIterator<Item = (Predicate, f64)>) -> u8 {
-    let mut best = [0.0f64; 6];
-    for (p, s) in strengths {
+    combine_kinds(strengths.into_iter().map(|(p, s)| (p, Kind::Value, s)))
+}
+
+/// The kind of a name-server piece of evidence: a host (or another value
+/// of the family), the domain's set, or the set's holders under its
+/// suffix. Within the name-server family the strongest piece of a second
+/// kind adds [`SECOND_KIND`] of its evidence to the strongest piece.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    Value = 0,
+    Set = 1,
+    Slice = 2,
+}
+
+/// The share of the strongest name-server piece of a second kind added to
+/// the family's strongest (see [`Kind`]): the set and its one-suffix slice
+/// (or a host) are correlated, not independent, so only a share of the
+/// second counts.
+pub const SECOND_KIND: f64 = 0.2;
+
+/// [`combine`], with each piece's kind (see [`Kind`]).
+fn combine_kinds(strengths: impl IntoIterator<Item = (Predicate, Kind, f64)>) -> u8 {
+    let mut best = [[0.0f64; 3]; 6];
+    for (p, k, s) in strengths {
         let f = usize::from(family(p));
         if s.is_finite() {
-            best[f] = best[f].max(s);
+            best[f][k as usize] = best[f][k as usize].max(s);
         }
     }
-    let total: f64 = best.iter().sum();
+    let total: f64 = best
+        .iter()
+        .enumerate()
+        .map(|(f, b)| {
+            let mut b = *b;
+            b.sort_by(|x, y| y.total_cmp(x));
+            if f == 1 {
+                b[0] + SECOND_KIND * b[1]
+            } else {
+                b[0]
+            }
+        })
+        .sum();
     (99.0 * (1.0 - (-total / EVIDENCE_SCALE).exp()))
         .round()
         .clamp(0.0, 99.0) as u8
+}
+
+/// The kind of a piece of evidence from its field.
+fn kind_of_field(field: &str) -> Kind {
+    if field == SET_SUFFIX_FIELD {
+        Kind::Slice
+    } else if field == "nameserver_set" {
+        Kind::Set
+    } else {
+        Kind::Value
+    }
 }
 
 /// The base rate the last pass measured (or [`DEFAULT_BASE_RATE`]).
@@ -294,10 +346,10 @@ fn holder_strength(
     current: bool,
     base: f64,
     start: Option<i64>,
-    batch: bool,
+    batch: Batch,
 ) -> (f64, Option<u64>) {
     let mut s = evidence(weight, tally.total - own, n, current, base);
-    if batch && s > 0.0 {
+    if s > 0.0 && batch.weighs_dedicated(tally.total - own) {
         s = s.max(dedicated(weight, tally.total - own, current, base));
     }
     if start.is_none_or(|st| day <= st) {
@@ -328,6 +380,118 @@ pub const DEDICATED_MIN: u64 = 3;
 /// they exceed what chance gives among its holders.
 fn is_batch(in_suffix: u64, holders: u64) -> bool {
     in_suffix >= DEDICATED_MIN && in_suffix as f64 >= DEDICATED_SHARE * holders as f64
+}
+
+/// Whether a value's holders are one actor's batch, whose listed holders
+/// weigh as a dedicated value's (see [`dedicated`]) once they exceed what
+/// chance gives among its holders.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+enum Batch {
+    /// Independent holders.
+    #[default]
+    No,
+    /// A name-server set's holders under one suffix that are nearly all
+    /// of the set's (see [`is_batch`]).
+    OneSuffix,
+    /// A name server or set whose holders span far fewer suffixes than
+    /// the world's suffix mix gives for that many domains (see
+    /// [`SuffixMix::is_narrow`]); weighed so only with at least
+    /// [`NARROW_MIN_LISTED`] listed co-holders.
+    Narrow,
+}
+
+impl Batch {
+    /// Whether `listed` co-holders weigh as a dedicated value's.
+    fn weighs_dedicated(self, listed: f64) -> bool {
+        match self {
+            Batch::No => false,
+            Batch::OneSuffix => true,
+            Batch::Narrow => listed >= NARROW_MIN_LISTED,
+        }
+    }
+}
+
+/// A narrow value (see [`Batch::Narrow`]) weighs as a dedicated one with
+/// at least this many listed co-holders.
+pub const NARROW_MIN_LISTED: f64 = 1.0;
+/// A value's holders are narrow when their distinct suffixes are at most
+/// this share of what the world's suffix mix gives for that many domains.
+pub const NARROW_SPREAD: f64 = 0.5;
+
+/// The world's suffix mix, as the pass measured it: each public suffix's
+/// share of the domains holding a shared value. Unrelated domains (a
+/// provider's customers) are drawn from it, so their number of distinct
+/// suffixes is what the mix gives for that many draws; an actor buys its
+/// names in a few cheap suffixes, so its own name servers' holders span
+/// far fewer. A ccTLD's or a local provider's customers sit under one
+/// suffix (the one-suffix batch rule, which asks for nearly all of a
+/// set's holders, judges those) and where the world itself is narrow
+/// (few suffixes) nothing is far below it.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct SuffixMix {
+    /// Each suffix's share, largest first.
+    shares: Vec<f64>,
+}
+
+const SUFFIX_MIX_KEY: &str = "risk/suffix_mix";
+
+impl SuffixMix {
+    /// From each suffix's number of domains.
+    fn from_counts(mut counts: Vec<u64>) -> SuffixMix {
+        counts.retain(|&c| c > 0);
+        counts.sort_unstable_by(|a, b| b.cmp(a));
+        let total: u64 = counts.iter().sum();
+        SuffixMix {
+            shares: counts
+                .iter()
+                .map(|&c| c as f64 / total.max(1) as f64)
+                .collect(),
+        }
+    }
+
+    /// The expected number of distinct suffixes among `n` domains drawn
+    /// from the mix: `Σ_s 1 − (1 − p_s)^n`.
+    pub fn expected(&self, n: u64) -> f64 {
+        let n = n as f64;
+        self.shares.iter().map(|p| 1.0 - (1.0 - p).powf(n)).sum()
+    }
+
+    /// Whether `holders` domains spanning `suffixes` distinct suffixes are
+    /// narrow: more than one suffix (one is the one-suffix batch rule's),
+    /// and at most [`NARROW_SPREAD`] of what the mix gives for them.
+    pub fn is_narrow(&self, suffixes: u64, holders: u64) -> bool {
+        suffixes >= 2 && suffixes as f64 <= NARROW_SPREAD * self.expected(holders)
+    }
+}
+
+/// The suffix mix the last pass measured, if one ran.
+pub fn suffix_mix(state: &StateStore) -> Result<Option<SuffixMix>> {
+    Ok(state
+        .get(SUFFIX_MIX_KEY)?
+        .and_then(|v| serde_json::from_slice::<Vec<u64>>(&v).ok())
+        .map(SuffixMix::from_counts))
+}
+
+/// Whether a name-server value is narrow (see [`SuffixMix::is_narrow`]),
+/// from its holders' suffixes.
+fn narrow<'a>(mix: Option<&SuffixMix>, holders: impl Iterator<Item = &'a str>) -> Batch {
+    let Some(mix) = mix else {
+        return Batch::No;
+    };
+    let mut n = 0u64;
+    let mut seen: Vec<&str> = Vec::new();
+    for h in holders {
+        n += 1;
+        let s = suffix(h);
+        if !seen.contains(&s) {
+            seen.push(s);
+        }
+    }
+    if mix.is_narrow(seen.len() as u64, n) {
+        Batch::Narrow
+    } else {
+        Batch::No
+    }
 }
 
 /// The evidence of a dedicated value: one whose holders nearly all took it
@@ -702,8 +866,19 @@ pub fn domain_proximity(
         }
     }
     let data_start = start_day(state)?;
+    let mix = suffix_mix(state)?;
     for (p, field, value, current, w, hs) in candidates {
-        let batch = field == SET_SUFFIX_FIELD && batch_label.as_deref() == Some(value.as_str());
+        let batch = if field == SET_SUFFIX_FIELD {
+            if batch_label.as_deref() == Some(value.as_str()) {
+                Batch::OneSuffix
+            } else {
+                Batch::No
+            }
+        } else if p == Predicate::NAMESERVER_HOST {
+            narrow(mix.as_ref(), hs.iter().map(|h| h.0.as_str()))
+        } else {
+            Batch::No
+        };
         // A name server's burst is read on the domain's set when it has one
         // (the account's pair), not on each host a provider shares out.
         let start = if has_set && field == "nameserver_host" {
@@ -745,10 +920,11 @@ pub fn domain_proximity(
             start,
             batch,
         );
-        hop1.push((p, h1));
+        let kind = kind_of_field(&field);
+        hop1.push((p, kind, h1));
         let (s, group) =
             holder_strength(w, n, &soft_tally, own.1, day, current, base, start, batch);
-        all.push((p, s));
+        all.push((p, kind, s));
         if s > 0.0 {
             let (mut listed, mut near, mut examples) = (0u64, 0u64, Vec::new());
             for ((d, _, hd), wt) in hs.iter().zip(&weights) {
@@ -777,11 +953,11 @@ pub fn domain_proximity(
         }
     }
     evidence.sort_by(|a, b| b.strength.total_cmp(&a.strength));
-    let score = combine(all);
+    let score = combine_kinds(all);
     evidence.truncate(5);
     Ok(Proximity {
         score,
-        hop1: combine(hop1),
+        hop1: combine_kinds(hop1),
         evidence,
         too_common,
     })
@@ -1017,9 +1193,8 @@ struct Value {
     /// Scored (a name-server value above [`MAX_HOLDERS`] holders is kept
     /// only to find the sets).
     scored: bool,
-    /// A set's holders under one suffix that are nearly all of the set's
-    /// (see [`is_batch`]).
-    batch: bool,
+    /// Whether its holders are one actor's batch (see [`Batch`]).
+    batch: Batch,
 }
 
 impl Value {
@@ -1256,7 +1431,7 @@ fn scan_graph(store: &dyn Store, names: &mut Interner) -> Result<(Graph, u64)> {
                 weight: predicate_weight(*p).unwrap_or(0.0),
                 n,
                 scored: n <= MAX_HOLDERS,
-                batch: false,
+                batch: Batch::No,
             },
             hs.iter()
                 .map(|&(h, c, d)| (global[t][h as usize], c, i64::from(d))),
@@ -1369,7 +1544,7 @@ fn add_sets(g: &mut Graph, names: &Interner) -> (Vec<u32>, Vec<u32>) {
                     weight: NS_SET_WEIGHT,
                     n,
                     scored: true,
-                    batch: false,
+                    batch: Batch::No,
                 },
                 holders.iter().copied(),
             );
@@ -1395,7 +1570,11 @@ fn add_sets(g: &mut Graph, names: &Interner) -> (Vec<u32>, Vec<u32>) {
                     weight: SET_SUFFIX_WEIGHT,
                     n: group.len() as u64,
                     scored: true,
-                    batch: is_batch(group.len() as u64, n),
+                    batch: if is_batch(group.len() as u64, n) {
+                        Batch::OneSuffix
+                    } else {
+                        Batch::No
+                    },
                 },
                 group.iter().map(|x| x.1),
             );
@@ -1412,6 +1591,54 @@ fn add_sets(g: &mut Graph, names: &Interner) -> (Vec<u32>, Vec<u32>) {
         })
         .collect();
     (value, own)
+}
+
+/// Measures the world's suffix mix on the scanned domains (returned as
+/// each suffix's number of domains, to store for the live query) and
+/// marks the narrow name servers and sets (see [`Batch::Narrow`]): their
+/// holders' suffixes counted as the live query counts them.
+fn mark_narrow(g: &mut Graph, names: &Interner) -> Vec<u64> {
+    let mut ids: HashMap<&str, u32> = HashMap::new();
+    let mut counts: Vec<u64> = Vec::new();
+    let of: Vec<u32> = (0..names.len() as u32)
+        .map(|d| {
+            let next = ids.len() as u32;
+            let id = *ids.entry(suffix(names.name(d))).or_insert(next);
+            if id as usize == counts.len() {
+                counts.push(0);
+            }
+            counts[id as usize] += 1;
+            id
+        })
+        .collect();
+    let mix = SuffixMix::from_counts(counts.clone());
+    let mut seen: Vec<u32> = Vec::new();
+    for v in 0..g.values.len() {
+        let val = &g.values[v];
+        if !val.scored || val.pred != Predicate::NAMESERVER_HOST || val.of_set.is_some() {
+            continue;
+        }
+        seen.clear();
+        seen.extend(g.holders(v).map(|h| of[h.0 as usize]));
+        seen.sort_unstable();
+        seen.dedup();
+        if mix.is_narrow(seen.len() as u64, g.range(v).len() as u64) {
+            g.values[v].batch = Batch::Narrow;
+        }
+    }
+    counts
+}
+
+/// A piece's predicate, kind and evidence for [`combine_kinds`].
+fn piece_kind(v: &Value, s: f64) -> (Predicate, Kind, f64) {
+    let kind = if v.of_set.is_some() {
+        Kind::Slice
+    } else if v.set.is_some() {
+        Kind::Set
+    } else {
+        Kind::Value
+    };
+    (v.pred, kind, s)
 }
 
 /// A set's holder keyed by its suffix.
@@ -1533,6 +1760,7 @@ pub fn full_pass(
     let (mut g, too_common) = scan_graph(store, &mut names)?;
     sum.too_common = too_common;
     let (own_set, own_sid) = add_sets(&mut g, &names);
+    let mix = mark_narrow(&mut g, &names);
     sum.scan_ms = started.elapsed().as_millis() as u64;
     progress("scan", 1, 1);
     // Seeds: registrable domains listed themselves or through www.
@@ -1623,8 +1851,11 @@ pub fn full_pass(
     let per1 = score_all(&g, &weight, &private, &own_set, &own_sid, base, start);
     let mut hop1 = vec![0u8; len];
     for group in by_domain(&per1) {
-        hop1[group[0].0 as usize] =
-            combine(group.iter().map(|x| (g.values[x.2 as usize].pred, x.1)));
+        hop1[group[0].0 as usize] = combine_kinds(
+            group
+                .iter()
+                .map(|x| piece_kind(&g.values[x.2 as usize], x.1)),
+        );
     }
     drop(per1);
     // Hop 2: near-listed domains propagate with decay.
@@ -1647,7 +1878,11 @@ pub fn full_pass(
     };
     let mut groups: Vec<(u8, Vec<Piece>)> = by_domain(&per)
         .map(|group| {
-            let score = combine(group.iter().map(|x| (g.values[x.2 as usize].pred, x.1)));
+            let score = combine_kinds(
+                group
+                    .iter()
+                    .map(|x| piece_kind(&g.values[x.2 as usize], x.1)),
+            );
             let mut ss: Vec<Piece> = group.to_vec();
             ss.sort_by(|a, b| b.1.total_cmp(&a.1));
             ss.truncate(3);
@@ -1744,6 +1979,10 @@ pub fn full_pass(
     }
     sum.removed = deletes.len() as u64;
     puts.push((BASE_KEY.to_string(), base.to_be_bytes().to_vec()));
+    puts.push((
+        SUFFIX_MIX_KEY.to_string(),
+        serde_json::to_vec(&mix).unwrap_or_default(),
+    ));
     if let Some(start) = start {
         puts.push((START_KEY.to_string(), start.to_be_bytes().to_vec()));
     }
@@ -1857,4 +2096,32 @@ pub fn incremental_pass(
     state.apply(&puts, &deletes, None)?;
     sum.elapsed_ms = started.elapsed().as_millis() as u64;
     Ok((sum, last))
+}
+
+#[cfg(test)]
+mod kind_tests {
+    use super::*;
+
+    /// Within the name-server family a second kind adds [`SECOND_KIND`] of
+    /// its evidence (2 + 0.2 × 2 nats: 49, not 43); a second piece of the
+    /// same kind, or of another family's kinds, adds nothing of the sort.
+    #[test]
+    fn a_second_name_server_kind_adds_a_share_of_its_evidence() {
+        let ns = Predicate::NAMESERVER_HOST;
+        let ip = Predicate::IP;
+        let one = combine_kinds([(ns, Kind::Slice, 2.0)]);
+        assert_eq!(one, 43);
+        assert_eq!(
+            combine_kinds([(ns, Kind::Slice, 2.0), (ns, Kind::Set, 2.0)]),
+            49
+        );
+        assert_eq!(
+            combine_kinds([(ns, Kind::Slice, 2.0), (ns, Kind::Slice, 1.9)]),
+            one
+        );
+        assert_eq!(
+            combine_kinds([(ip, Kind::Value, 2.0), (ip, Kind::Set, 2.0)]),
+            one
+        );
+    }
 }

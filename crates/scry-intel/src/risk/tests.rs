@@ -1007,3 +1007,53 @@ fn a_name_server_set_nearly_all_under_one_suffix_is_a_batch() {
     assert_eq!(w.live("big7.top").score, 0);
     w.assert_live_equals_stored(&names);
 }
+
+/// An actor's own name servers held by 40 of its domains under two
+/// suffixes (`.top` and `.xyz`), 3 of them listed (under `.top`), in a
+/// world whose other 200 domains, on a provider's pair with 2 listed,
+/// spread over 20 suffixes: 40 domains drawn from that world would span
+/// about 15 suffixes, so two are one actor's batch and its listed holders
+/// weigh as a dedicated value's. The `.xyz` members (no listed holder
+/// under their suffix, not a one-suffix batch) score 65 or more on the
+/// name servers alone, where with the holders counted as independent
+/// draws they would score about 50; the provider's customers stay low;
+/// live and stored agree.
+#[test]
+fn a_name_server_narrow_against_the_worlds_suffixes_is_a_batch() {
+    let ns = Predicate::NAMESERVER_HOST;
+    let sfx = [
+        "com", "net", "org", "info", "biz", "online", "site", "store", "club", "live", "app", "io",
+        "co", "de", "fr", "nl", "es", "it", "eu", "us",
+    ];
+    let mut o = Vec::new();
+    let mut names = Vec::new();
+    for i in 0..200 {
+        let n = format!("cust{i}.{}", sfx[i % sfx.len()]);
+        o.push(obs(&n, ns, d("a.prov.example")));
+        o.push(obs(&n, ns, d("b.prov.example")));
+        names.push(n);
+    }
+    for i in 0..40 {
+        let n = format!("act{i}.{}", if i < 20 { "top" } else { "xyz" });
+        o.push(obs(&n, ns, d("ns1.actor-dns.example")));
+        o.push(obs(&n, ns, d("ns2.actor-dns.example")));
+        names.push(n);
+    }
+    let w = ProxWorld::load(
+        o,
+        &["act0.top", "act1.top", "act2.top", "cust0.com", "cust1.net"],
+        5_000,
+    );
+    let mix = proximity::suffix_mix(&w.state).unwrap().unwrap();
+    assert!(mix.expected(40) > 12.0, "{mix:?}");
+    assert!(mix.is_narrow(2, 40) && !mix.is_narrow(1, 40) && !mix.is_narrow(20, 200));
+    let actor = w.live("act30.xyz");
+    assert!(actor.score >= 65, "{actor:?}");
+    assert!(
+        actor.evidence[0].field.starts_with("nameserver") && actor.evidence[0].listed == 3,
+        "{actor:?}"
+    );
+    let cust = w.live("cust50.com");
+    assert!(cust.score < 25, "{cust:?}");
+    w.assert_live_equals_stored(&names);
+}
