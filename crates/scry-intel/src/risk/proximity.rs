@@ -45,7 +45,17 @@
 //! least [`DEDICATED_SHARE`] of its holders) is **dedicated**: an actor's
 //! own name servers, set up for its registrations; its holders are not
 //! independent draws, so their number does not dilute its listed ones
-//! (its evidence is that of a value held by the listed ones alone). Values of one family (registrant data; name
+//! (its evidence is that of a value held by the listed ones alone).
+//! **Linked groups:** the holders of a name-server set (or of its holders
+//! under one suffix) of at most [`GROUP_MAX_HOLDERS`] are split into
+//! groups linked by what else they share — a value of another family (an
+//! address, a certificate, a mail host, registrant data) held by 2 to
+//! [`GROUP_LINK_MAX`] domains, directly or through other holders — and
+//! each group of 2 or more that is not the whole is a value of its own
+//! (in the name-server family, with its parent's weight): an actor's
+//! domains in a provider's slice are linked by the actor's own addresses
+//! and certificates, a benign newcomer in the same slice is not, so the
+//! group's listed share is the actor's, not the slice's. Values of one family (registrant data; name
 //! servers and their addresses; web hosting; mail; certificates; analytics
 //! IDs) are correlated, so only the strongest of each family counts, and
 //! the families' evidence adds up (independent evidence multiplies the
