@@ -205,9 +205,19 @@ fn lift(weight: f64, share: f64, current: bool, base: f64) -> f64 {
 /// families (independent pieces of evidence add up, as log-likelihood
 /// ratios do), as a 0–99 score `99·(1 − e^(−E/`[`EVIDENCE_SCALE`]`))`.
 pub fn combine(strengths: impl IntoIterator<Item = (Predicate, f64)>) -> u8 {
-    let mut best = [0.0f64; 6];
-    for (p, s) in strengths {
-        let f = usize::from(family(p));
+    combine_families(strengths.into_iter().map(|(p, s)| (family(p), s)))
+}
+
+/// The family of linked groups (see [`add_groups`]): their evidence comes
+/// from the values of other families that link the group, not from the
+/// name servers alone, so it adds to the name-server family's.
+pub const GROUP_FAMILY: u8 = 6;
+
+/// [`combine`] by family (0 to [`GROUP_FAMILY`]).
+pub fn combine_families(strengths: impl IntoIterator<Item = (u8, f64)>) -> u8 {
+    let mut best = [0.0f64; 7];
+    for (f, s) in strengths {
+        let f = usize::from(f.min(GROUP_FAMILY));
         if s.is_finite() {
             best[f] = best[f].max(s);
         }
@@ -790,7 +800,12 @@ pub fn domain_proximity(
         let batch = field == SET_SUFFIX_FIELD && batch_label.as_deref() == Some(value.as_str());
         // A name server's burst is read on the domain's set when it has one
         // (the account's pair), not on each host a provider shares out.
-        let start = if has_set && field == "nameserver_host" {
+        let fam = if field == GROUP_FIELD {
+            GROUP_FAMILY
+        } else {
+            family(p)
+        };
+        let start = if (has_set && field == "nameserver_host") || fam == GROUP_FAMILY {
             None
         } else {
             burst_start(p, data_start)
@@ -829,10 +844,10 @@ pub fn domain_proximity(
             start,
             batch,
         );
-        hop1.push((p, h1));
+        hop1.push((fam, h1));
         let (s, group) =
             holder_strength(w, n, &soft_tally, own.1, day, current, base, start, batch);
-        all.push((p, s));
+        all.push((fam, s));
         if s > 0.0 {
             let (mut listed, mut near, mut examples) = (0u64, 0u64, Vec::new());
             for ((d, _, hd), wt) in hs.iter().zip(&weights) {
@@ -861,11 +876,11 @@ pub fn domain_proximity(
         }
     }
     evidence.sort_by(|a, b| b.strength.total_cmp(&a.strength));
-    let score = combine(all);
+    let score = combine_families(all);
     evidence.truncate(5);
     Ok(Proximity {
         score,
-        hop1: combine(hop1),
+        hop1: combine_families(hop1),
         evidence,
         too_common,
     })
@@ -1111,6 +1126,15 @@ struct Value {
 }
 
 impl Value {
+    /// Its family for [`combine_families`].
+    fn family(&self) -> u8 {
+        if self.group.is_some() {
+            GROUP_FAMILY
+        } else {
+            family(self.pred)
+        }
+    }
+
     fn field(&self) -> String {
         if self.group.is_some() {
             GROUP_FIELD.into()
@@ -1689,7 +1713,12 @@ fn score_all(
             if !g.holders(vi).any(|h| w_of(h.0) > 0.0) {
                 continue;
             }
-            let start = burst_start(v.pred, start);
+            // A linked group's evidence is its members', not a burst's.
+            let start = if v.group.is_some() {
+                None
+            } else {
+                burst_start(v.pred, start)
+            };
             let tally = Tally::new(g.holders(vi).map(|(d, _, day)| (w_of(d), day)), start);
             // A host's burst counts only for domains without a set of
             // their own (the set's burst is the sharper one), as live.
@@ -1858,7 +1887,7 @@ pub fn full_pass(
     let mut hop1 = vec![0u8; len];
     for group in by_domain(&per1) {
         hop1[group[0].0 as usize] =
-            combine(group.iter().map(|x| (g.values[x.2 as usize].pred, x.1)));
+            combine_families(group.iter().map(|x| (g.values[x.2 as usize].family(), x.1)));
     }
     drop(per1);
     // Hop 2: near-listed domains propagate with decay.
@@ -1881,7 +1910,8 @@ pub fn full_pass(
     };
     let mut groups: Vec<(u8, Vec<Piece>)> = by_domain(&per)
         .map(|group| {
-            let score = combine(group.iter().map(|x| (g.values[x.2 as usize].pred, x.1)));
+            let score =
+                combine_families(group.iter().map(|x| (g.values[x.2 as usize].family(), x.1)));
             let mut ss: Vec<Piece> = group.to_vec();
             ss.sort_by(|a, b| b.1.total_cmp(&a.1));
             ss.truncate(3);
