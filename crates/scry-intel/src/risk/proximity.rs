@@ -52,7 +52,9 @@
 //! address, a certificate, a mail host, registrant data) held by 2 to
 //! [`GROUP_LINK_MAX`] domains, directly or through other holders — and
 //! each group of 2 or more that is not the whole is a value of its own
-//! (in the name-server family, with its parent's weight): an actor's
+//! (with its parent's weight, no burst, in a family of its own,
+//! [`GROUP_FAMILY`]: the group is made by the other families' values, so
+//! its evidence adds to the name servers'): an actor's
 //! domains in a provider's slice are linked by the actor's own addresses
 //! and certificates, a benign newcomer in the same slice is not, so the
 //! group's listed share is the actor's, not the slice's. Values of one family (registrant data; name
