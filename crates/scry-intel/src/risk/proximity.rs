@@ -50,7 +50,19 @@
 //! least [`DEDICATED_SHARE`] of its holders) is **dedicated**: an actor's
 //! own name servers, set up for its registrations; its holders are not
 //! independent draws, so their number does not dilute its listed ones
-//! (its evidence is that of a value held by the listed ones alone). Values of one family (registrant data; name
+//! (its evidence is that of a value held by the listed ones alone).
+//! **Linked groups:** the holders of a name-server set (or of its holders
+//! under one suffix) of at most [`GROUP_MAX_HOLDERS`] are split into
+//! groups linked by what else they share — a value of another family (an
+//! address, a certificate, a mail host, registrant data) held by 2 to
+//! [`GROUP_LINK_MAX`] domains, directly or through other holders — and
+//! each group of 2 or more that is not the whole is a value of its own
+//! (with its parent's weight, no burst, in a family of its own,
+//! [`GROUP_FAMILY`]: the group is made by the other families' values, so
+//! its evidence adds to the name servers'): an actor's
+//! domains in a provider's slice are linked by the actor's own addresses
+//! and certificates, a benign newcomer in the same slice is not, so the
+//! group's listed share is the actor's, not the slice's. Values of one family (registrant data; name
 //! servers and their addresses; web hosting; mail; certificates; analytics
 //! IDs) are correlated, so only the strongest of each family counts (in
 //! the name-server family plus [`SECOND_KIND`] of the strongest piece of
@@ -202,7 +214,21 @@ fn lift(weight: f64, share: f64, current: bool, base: f64) -> f64 {
 /// families (independent pieces of evidence add up, as log-likelihood
 /// ratios do), as a 0–99 score `99·(1 − e^(−E/`[`EVIDENCE_SCALE`]`))`.
 pub fn combine(strengths: impl IntoIterator<Item = (Predicate, f64)>) -> u8 {
-    combine_kinds(strengths.into_iter().map(|(p, s)| (p, Kind::Value, s)))
+    combine_kinds(
+        strengths
+            .into_iter()
+            .map(|(p, s)| (family(p), Kind::Value, s)),
+    )
+}
+
+/// The family of linked groups (see [`add_groups`]): their evidence comes
+/// from the values of other families that link the group, not from the
+/// name servers alone, so it adds to the name-server family's.
+pub const GROUP_FAMILY: u8 = 6;
+
+/// [`combine`] by family (0 to [`GROUP_FAMILY`]).
+pub fn combine_families(strengths: impl IntoIterator<Item = (u8, f64)>) -> u8 {
+    combine_kinds(strengths.into_iter().map(|(f, s)| (f, Kind::Value, s)))
 }
 
 /// The kind of a name-server piece of evidence: a host (or another value
@@ -222,11 +248,11 @@ enum Kind {
 /// second counts.
 pub const SECOND_KIND: f64 = 0.2;
 
-/// [`combine`], with each piece's kind (see [`Kind`]).
-fn combine_kinds(strengths: impl IntoIterator<Item = (Predicate, Kind, f64)>) -> u8 {
-    let mut best = [[0.0f64; 3]; 6];
-    for (p, k, s) in strengths {
-        let f = usize::from(family(p));
+/// [`combine_families`], with each piece's kind (see [`Kind`]).
+fn combine_kinds(strengths: impl IntoIterator<Item = (u8, Kind, f64)>) -> u8 {
+    let mut best = [[0.0f64; 3]; GROUP_FAMILY as usize + 1];
+    for (f, k, s) in strengths {
+        let f = usize::from(f.min(GROUP_FAMILY));
         if s.is_finite() {
             best[f][k as usize] = best[f][k as usize].max(s);
         }
@@ -771,6 +797,57 @@ fn ns_set_holders(store: &dyn Store, hosts: &[Entity]) -> Result<Vec<Holder>> {
     Ok(out)
 }
 
+/// The linked group (see [`add_groups`]) of the set holders `hs` (by
+/// name) that `me` belongs to, if `hs` has 3 to [`GROUP_MAX_HOLDERS`]
+/// holders and the group has 2 or more members but not all: one read of
+/// each holder's holdings and one count of their link values.
+fn linked_group(store: &dyn Store, me: &str, hs: &[Holder]) -> Result<Option<Vec<Holder>>> {
+    if !(3..=GROUP_MAX_HOLDERS as usize).contains(&hs.len()) || !hs.iter().any(|h| h.0 == me) {
+        return Ok(None);
+    }
+    let mut held: Vec<Vec<(Predicate, Entity)>> = Vec::with_capacity(hs.len());
+    for (d, _, _) in hs {
+        let Ok(name) = DomainName::parse(d) else {
+            held.push(Vec::new());
+            continue;
+        };
+        let mut vs: Vec<(Predicate, Entity)> =
+            weighed_all(store.holdings(&Entity::Domain(name.registrable_name()))?)
+                .into_iter()
+                .filter(|v| family(v.0) != 1)
+                .map(|v| (v.0, v.1))
+                .collect();
+        vs.sort();
+        vs.dedup();
+        held.push(vs);
+    }
+    let mut distinct: Vec<(Predicate, Entity)> = held.iter().flatten().cloned().collect();
+    distinct.sort();
+    distinct.dedup();
+    let counts = store.value_counts(&distinct)?;
+    let linking: HashSet<&(Predicate, Entity)> = distinct
+        .iter()
+        .zip(&counts)
+        .filter(|(v, c)| links(v.0, c.current + c.historic))
+        .map(|(v, _)| v)
+        .collect();
+    let keys: Vec<Vec<&(Predicate, Entity)>> = held
+        .iter()
+        .map(|vs| vs.iter().filter(|v| linking.contains(v)).collect())
+        .collect();
+    let group = link_groups(keys);
+    let Some(i) = hs.iter().position(|h| h.0 == me) else {
+        return Ok(None);
+    };
+    let members: Vec<Holder> = hs
+        .iter()
+        .zip(&group)
+        .filter(|(_, g)| **g == group[i])
+        .map(|(h, _)| h.clone())
+        .collect();
+    Ok((members.len() >= 2 && members.len() < hs.len()).then_some(members))
+}
+
 /// How much a co-holder weighs: listed 1, near-listed by its stored hop-1.
 fn holder_weight(feeds: &FeedIndex<'_>, state: &StateStore, d: &str) -> Result<(f64, bool)> {
     if registrable_listed(feeds, d)? {
@@ -840,6 +917,17 @@ pub fn domain_proximity(
             Vec::new()
         };
         if hs.len() as u64 <= MAX_HOLDERS {
+            if let Some(group) = linked_group(store, &me, &hs)? {
+                let first = group[0].0.clone();
+                candidates.push((
+                    Predicate::NAMESERVER_HOST,
+                    GROUP_FIELD.into(),
+                    group_label(&ns_set_label(&hosts), &first),
+                    true,
+                    NS_SET_WEIGHT,
+                    group,
+                ));
+            }
             candidates.push((
                 Predicate::NAMESERVER_HOST,
                 "nameserver_set".into(),
@@ -855,10 +943,22 @@ pub fn domain_proximity(
             if is_batch(same.len() as u64, set_n) {
                 batch_label = Some(set_suffix_label(&ns_set_label(&hosts), suffix(&me)));
             }
+            let label = set_suffix_label(&ns_set_label(&hosts), suffix(&me));
+            if let Some(group) = linked_group(store, &me, &same)? {
+                let first = group[0].0.clone();
+                candidates.push((
+                    Predicate::NAMESERVER_HOST,
+                    GROUP_FIELD.into(),
+                    group_label(&label, &first),
+                    true,
+                    SET_SUFFIX_WEIGHT,
+                    group,
+                ));
+            }
             candidates.push((
                 Predicate::NAMESERVER_HOST,
                 SET_SUFFIX_FIELD.into(),
-                set_suffix_label(&ns_set_label(&hosts), suffix(&me)),
+                label,
                 true,
                 SET_SUFFIX_WEIGHT,
                 same,
@@ -874,14 +974,21 @@ pub fn domain_proximity(
             } else {
                 Batch::No
             }
-        } else if p == Predicate::NAMESERVER_HOST {
+        } else if p == Predicate::NAMESERVER_HOST && field != GROUP_FIELD {
+            // Linked groups are never narrow (the pass marks the narrow
+            // values before it adds the groups).
             narrow(mix.as_ref(), hs.iter().map(|h| h.0.as_str()))
         } else {
             Batch::No
         };
         // A name server's burst is read on the domain's set when it has one
         // (the account's pair), not on each host a provider shares out.
-        let start = if has_set && field == "nameserver_host" {
+        let fam = if field == GROUP_FIELD {
+            GROUP_FAMILY
+        } else {
+            family(p)
+        };
+        let start = if (has_set && field == "nameserver_host") || fam == GROUP_FAMILY {
             None
         } else {
             burst_start(p, data_start)
@@ -921,10 +1028,10 @@ pub fn domain_proximity(
             batch,
         );
         let kind = kind_of_field(&field);
-        hop1.push((p, kind, h1));
+        hop1.push((fam, kind, h1));
         let (s, group) =
             holder_strength(w, n, &soft_tally, own.1, day, current, base, start, batch);
-        all.push((p, kind, s));
+        all.push((fam, kind, s));
         if s > 0.0 {
             let (mut listed, mut near, mut examples) = (0u64, 0u64, Vec::new());
             for ((d, _, hd), wt) in hs.iter().zip(&weights) {
@@ -1195,11 +1302,26 @@ struct Value {
     scored: bool,
     /// Whether its holders are one actor's batch (see [`Batch`]).
     batch: Batch,
+    /// A linked group of a set's holders (see [`add_groups`]): the set's
+    /// value index when the group is of the whole set (a group of a set's
+    /// holders under one suffix has `of_set` instead).
+    group: Option<Option<u32>>,
 }
 
 impl Value {
+    /// Its family for [`combine_families`].
+    fn family(&self) -> u8 {
+        if self.group.is_some() {
+            GROUP_FAMILY
+        } else {
+            family(self.pred)
+        }
+    }
+
     fn field(&self) -> String {
-        if self.of_set.is_some() {
+        if self.group.is_some() {
+            GROUP_FIELD.into()
+        } else if self.of_set.is_some() {
             SET_SUFFIX_FIELD.into()
         } else if self.set.is_some() {
             "nameserver_set".into()
@@ -1432,6 +1554,7 @@ fn scan_graph(store: &dyn Store, names: &mut Interner) -> Result<(Graph, u64)> {
                 n,
                 scored: n <= MAX_HOLDERS,
                 batch: Batch::No,
+                group: None,
             },
             hs.iter()
                 .map(|&(h, c, d)| (global[t][h as usize], c, i64::from(d))),
@@ -1545,6 +1668,7 @@ fn add_sets(g: &mut Graph, names: &Interner) -> (Vec<u32>, Vec<u32>) {
                     n,
                     scored: true,
                     batch: Batch::No,
+                    group: None,
                 },
                 holders.iter().copied(),
             );
@@ -1575,6 +1699,7 @@ fn add_sets(g: &mut Graph, names: &Interner) -> (Vec<u32>, Vec<u32>) {
                     } else {
                         Batch::No
                     },
+                    group: None,
                 },
                 group.iter().map(|x| x.1),
             );
@@ -1630,7 +1755,7 @@ fn mark_narrow(g: &mut Graph, names: &Interner) -> Vec<u64> {
 }
 
 /// A piece's predicate, kind and evidence for [`combine_kinds`].
-fn piece_kind(v: &Value, s: f64) -> (Predicate, Kind, f64) {
+fn piece_kind(v: &Value, s: f64) -> (u8, Kind, f64) {
     let kind = if v.of_set.is_some() {
         Kind::Slice
     } else if v.set.is_some() {
@@ -1638,7 +1763,144 @@ fn piece_kind(v: &Value, s: f64) -> (Predicate, Kind, f64) {
     } else {
         Kind::Value
     };
-    (v.pred, kind, s)
+    (v.family(), kind, s)
+}
+
+/// The field of a linked group of a name-server set's holders.
+pub const GROUP_FIELD: &str = "nameserver_group";
+/// A set (or its holders under one suffix) is split into linked groups
+/// only when it has at most this many holders.
+pub const GROUP_MAX_HOLDERS: u64 = 1_000;
+/// Values of the other families held by at most this many domains link
+/// the holders of a set into groups.
+pub const GROUP_LINK_MAX: u64 = 1_000;
+
+/// Whether a value links a set's holders into a group: a value of another
+/// family than the name servers' (an address, a certificate, a mail host,
+/// registrant data) held by 2 to [`GROUP_LINK_MAX`] domains.
+fn links(p: Predicate, holders: u64) -> bool {
+    family(p) != 1 && predicate_weight(p).is_some() && (2..=GROUP_LINK_MAX).contains(&holders)
+}
+
+/// Union-find root of `x`, with path halving.
+fn root(parent: &mut [usize], mut x: usize) -> usize {
+    while parent[x] != x {
+        parent[x] = parent[parent[x]];
+        x = parent[x];
+    }
+    x
+}
+
+/// The linked groups of a value's holders: holders `0..n`, each with the
+/// link values it holds (any ids); holders sharing a link value, directly
+/// or through other holders, are one group. Returns each holder's group
+/// (its smallest member).
+fn link_groups<K: std::hash::Hash + Eq>(per_holder: Vec<Vec<K>>) -> Vec<usize> {
+    let mut parent: Vec<usize> = (0..per_holder.len()).collect();
+    let mut first: HashMap<K, usize> = HashMap::new();
+    for (i, keys) in per_holder.into_iter().enumerate() {
+        for k in keys {
+            match first.get(&k) {
+                Some(&j) => {
+                    let (a, b) = (root(&mut parent, i), root(&mut parent, j));
+                    let (lo, hi) = (a.min(b), a.max(b));
+                    parent[hi] = lo;
+                }
+                None => {
+                    first.insert(k, i);
+                }
+            }
+        }
+    }
+    (0..parent.len()).map(|i| root(&mut parent, i)).collect()
+}
+
+/// The label of a linked group of a set's holders: the set's (or its
+/// suffix's) label and its first member by name.
+fn group_label(set_label: &str, first: &str) -> String {
+    format!("{set_label}, linked with {first}")
+}
+
+/// Linked groups (see the module docs): the holders of each name-server
+/// set, and of each set's holders under one suffix, of at most
+/// [`GROUP_MAX_HOLDERS`], linked by the rare values of other families
+/// they share (see [`links`]) into groups; each group of 2 or more that is
+/// not the whole set is a value of its own, with the set's weight, held by
+/// its members (only the members whose own set it is are scored).
+fn add_groups(g: &mut Graph, names: &Interner) {
+    // Per domain: the link values it holds.
+    let mut pairs: Vec<(u32, u32)> = Vec::new();
+    for v in 0..g.values.len() {
+        let val = &g.values[v];
+        if val.set.is_some() || !val.scored || !links(val.pred, val.n) {
+            continue;
+        }
+        pairs.extend(g.holders(v).map(|(d, _, _)| (d, v as u32)));
+    }
+    pairs.sort_unstable();
+    let mut start = vec![0usize; names.len() + 1];
+    for &(d, _) in &pairs {
+        start[d as usize + 1] += 1;
+    }
+    for i in 0..names.len() {
+        start[i + 1] += start[i];
+    }
+    let parents: Vec<usize> = (0..g.values.len())
+        .filter(|&v| {
+            let val = &g.values[v];
+            val.set.is_some() && val.scored && (3..=GROUP_MAX_HOLDERS).contains(&val.n)
+        })
+        .collect();
+    for v in parents {
+        let hs: Vec<(u32, bool, i64)> = g.holders(v).collect();
+        let keys: Vec<Vec<u32>> = hs
+            .iter()
+            .map(|h| {
+                pairs[start[h.0 as usize]..start[h.0 as usize + 1]]
+                    .iter()
+                    .map(|x| x.1)
+                    .collect()
+            })
+            .collect();
+        let group = link_groups(keys);
+        let mut order: Vec<usize> = (0..hs.len()).collect();
+        order.sort_by_key(|&i| (group[i], i));
+        let parent = &g.values[v];
+        let (pred, object, weight, of_set) = (
+            parent.pred,
+            parent.object.clone(),
+            parent.weight,
+            parent.of_set,
+        );
+        let label = parent.label();
+        let members: Vec<Vec<(u32, bool, i64)>> = order
+            .chunk_by(|&a, &b| group[a] == group[b])
+            .filter(|c| c.len() >= 2 && c.len() < hs.len())
+            .map(|c| c.iter().map(|&i| hs[i]).collect())
+            .collect();
+        for m in members {
+            // Holders keep the set's order (by name): the first is the smallest.
+            let first = names.name(m[0].0).to_string();
+            g.push(
+                Value {
+                    pred,
+                    object: object.clone(),
+                    set: Some(group_label(&label, &first)),
+                    of_set,
+                    weight,
+                    n: m.len() as u64,
+                    scored: true,
+                    batch: Batch::No,
+                    group: Some(if of_set.is_some() {
+                        None
+                    } else {
+                        Some(v as u32)
+                    }),
+                },
+                m.into_iter(),
+            );
+        }
+    }
 }
 
 /// A set's holder keyed by its suffix.
@@ -1686,7 +1948,12 @@ fn score_all(
             if !g.holders(vi).any(|h| w_of(h.0) > 0.0) {
                 continue;
             }
-            let start = burst_start(v.pred, start);
+            // A linked group's evidence is its members', not a burst's.
+            let start = if v.group.is_some() {
+                None
+            } else {
+                burst_start(v.pred, start)
+            };
             let tally = Tally::new(g.holders(vi).map(|(d, _, day)| (w_of(d), day)), start);
             // A host's burst counts only for domains without a set of
             // their own (the set's burst is the sharper one), as live.
@@ -1700,9 +1967,12 @@ fn score_all(
                 if family(v.pred) == 0 && private[d as usize] {
                     continue;
                 }
-                match v.of_set {
-                    Some(sid) if own_sid[d as usize] != sid => continue,
-                    None if v.set.is_some() && own_set[d as usize] != vi as u32 => continue,
+                match (v.of_set, v.group) {
+                    (Some(sid), _) if own_sid[d as usize] != sid => continue,
+                    (None, Some(Some(sv))) if own_set[d as usize] != sv => continue,
+                    (None, None) if v.set.is_some() && own_set[d as usize] != vi as u32 => {
+                        continue;
+                    }
                     _ => {}
                 }
                 let (s, group) = holder_strength(
@@ -1761,6 +2031,7 @@ pub fn full_pass(
     sum.too_common = too_common;
     let (own_set, own_sid) = add_sets(&mut g, &names);
     let mix = mark_narrow(&mut g, &names);
+    add_groups(&mut g, &names);
     sum.scan_ms = started.elapsed().as_millis() as u64;
     progress("scan", 1, 1);
     // Seeds: registrable domains listed themselves or through www.
@@ -2107,8 +2378,8 @@ mod kind_tests {
     /// same kind, or of another family's kinds, adds nothing of the sort.
     #[test]
     fn a_second_name_server_kind_adds_a_share_of_its_evidence() {
-        let ns = Predicate::NAMESERVER_HOST;
-        let ip = Predicate::IP;
+        let ns = family(Predicate::NAMESERVER_HOST);
+        let ip = family(Predicate::IP);
         let one = combine_kinds([(ns, Kind::Slice, 2.0)]);
         assert_eq!(one, 43);
         assert_eq!(

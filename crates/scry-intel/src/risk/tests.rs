@@ -1057,3 +1057,68 @@ fn a_name_server_narrow_against_the_worlds_suffixes_is_a_batch() {
     assert!(cust.score < 25, "{cust:?}");
     w.assert_live_equals_stored(&names);
 }
+
+/// Linked groups: a provider pair under `.com` held by 600 domains, 2 of
+/// them listed (what chance gives). Five are one actor's, linked by what they share besides
+/// the pair (the listed two an address, one of them a certificate with a
+/// third, the third a second address with two more): the two whose own
+/// address has no listed holder still sit in a group of 5 with 2 listed,
+/// and score well above the pair's other holders; benign holders linked
+/// among themselves (a shared host, no listed member) get nothing from
+/// it; live and stored agree.
+#[test]
+fn a_linked_group_of_a_sets_holders_is_a_value_of_its_own() {
+    let ns = Predicate::NAMESERVER_HOST;
+    let ip = |s: &str| Entity::Ip(Ip::parse(s).unwrap());
+    let mut o = Vec::new();
+    let mut names = Vec::new();
+    for i in 0..5 {
+        names.push(format!("camp{i}.com"));
+    }
+    for i in 0..595 {
+        names.push(format!("site{i}.com"));
+    }
+    for (i, n) in names.iter().enumerate() {
+        o.push(obs(n, ns, d("a.prov.example")));
+        o.push(obs(n, ns, d("b.prov.example")));
+        if i >= 5 {
+            // Each benign site on an address of its own, but four on a
+            // shared host.
+            let a = if (10..14).contains(&i) {
+                "192.0.2.9".to_string()
+            } else {
+                format!("10.1.{}.{}", i / 200, i % 200)
+            };
+            o.push(obs(n, Predicate::IP, ip(&a)));
+        }
+    }
+    for n in ["camp0.com", "camp1.com"] {
+        o.push(obs(n, Predicate::IP, ip("100.64.1.1")));
+    }
+    for n in ["camp0.com", "camp2.com"] {
+        o.push(obs(n, Predicate::SSL_HASH, Entity::Hash("cd".repeat(32))));
+    }
+    for n in ["camp2.com", "camp3.com", "camp4.com"] {
+        o.push(obs(n, Predicate::IP, ip("100.64.2.2")));
+    }
+    let w = ProxWorld::load(o, &["camp0.com", "camp1.com"], 5_000);
+    let member = w.live("camp3.com");
+    let site = w.live("site20.com");
+    let hosted = w.live("site11.com");
+    assert!(
+        member.evidence.iter().any(|e| e.field == "nameserver_group"
+            && e.listed == 2
+            && e.holders == 5
+            && e.value.ends_with("linked with camp0.com")),
+        "{member:?}"
+    );
+    for p in [&site, &hosted] {
+        assert!(
+            !p.evidence.iter().any(|e| e.field == "nameserver_group"),
+            "{p:?}"
+        );
+    }
+    assert!(member.score >= site.score + 20, "{member:?} {site:?}");
+    assert_eq!(site.score, hosted.score, "{site:?} {hosted:?}");
+    w.assert_live_equals_stored(&names);
+}
