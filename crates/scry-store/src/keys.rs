@@ -297,13 +297,23 @@ pub(crate) fn read_pred(buf: &[u8]) -> Result<(Predicate, &[u8])> {
 /// `www.example.com` and `www.example.co.uk` but not `www.examples.com`
 /// (right-hand wildcards). `None` when `key` does not start with a name.
 pub(crate) fn forward_name_key(key: &[u8]) -> Option<Vec<u8>> {
-    let (&tag, rest) = key.split_first()?;
-    if tag != T_DOMAIN {
-        return None;
-    }
-    let end = rest.iter().position(|b| *b == 1)?;
+    let mut out = Vec::new();
+    forward_name_key_into(key, &mut out).then_some(out)
+}
+
+/// [`forward_name_key`] into `out` (cleared first), for callers that reuse
+/// one buffer (a zone form's producer: one per delegation); false when
+/// `key` does not start with a name.
+pub(crate) fn forward_name_key_into(key: &[u8], out: &mut Vec<u8>) -> bool {
+    out.clear();
+    let Some((&T_DOMAIN, rest)) = key.split_first() else {
+        return false;
+    };
+    let Some(end) = rest.iter().position(|b| *b == 1) else {
+        return false;
+    };
     let body = &rest[..end];
-    let mut out = Vec::with_capacity(body.len());
+    out.reserve(body.len());
     for l in body
         .split(|b| *b == b'.' || *b == 0)
         .filter(|l| !l.is_empty())
@@ -312,7 +322,7 @@ pub(crate) fn forward_name_key(key: &[u8]) -> Option<Vec<u8>> {
         out.extend_from_slice(l);
         out.push(b'.');
     }
-    Some(out)
+    true
 }
 
 /// Appends the written (ASCII) form of the name key at the front of `key`

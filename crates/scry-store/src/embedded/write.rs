@@ -677,6 +677,22 @@ pub(super) fn encode_event_parts(
 /// strictly ascending key order (the order a `BTreeMap` serialises in),
 /// written straight into `json` (cleared first): the same bytes, without
 /// building the map. Keys out of order are refused.
+/// Appends `s` as a JSON string, as `serde_json` writes it: a string with
+/// nothing to escape (no `"`, `\\` or control character below 0x20, as
+/// names and addresses are) is copied between quotes, any other goes
+/// through `serde_json` (a first snapshot's 2 M events spent ~1 % of the
+/// load's CPU in its per-byte escaping).
+fn push_json_str(json: &mut Vec<u8>, s: &str) -> Result<()> {
+    if s.bytes().all(|b| b >= 0x20 && b != b'"' && b != b'\\') {
+        json.reserve(s.len() + 2);
+        json.push(b'"');
+        json.extend_from_slice(s.as_bytes());
+        json.push(b'"');
+        return Ok(());
+    }
+    serde_json::to_writer(&mut *json, s).map_err(|e| StoreError::Engine(e.to_string()))
+}
+
 pub(super) fn encode_event_pairs(
     kind: &str,
     data: &[(&str, &str)],
@@ -689,9 +705,7 @@ pub(super) fn encode_event_pairs(
             "event data keys must be unique and in ascending order".into(),
         ));
     }
-    let text = |json: &mut Vec<u8>, s: &str| {
-        serde_json::to_writer(&mut *json, s).map_err(|e| StoreError::Engine(e.to_string()))
-    };
+    let text = |json: &mut Vec<u8>, s: &str| push_json_str(json, s);
     json.clear();
     json.extend_from_slice(b"{\"data\":{");
     for (i, (k, v)) in data.iter().enumerate() {
@@ -715,6 +729,27 @@ pub(super) fn encode_event_pairs(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn json_strings_are_written_as_serde_json_writes_them() {
+        for s in [
+            "",
+            "example.com",
+            "ns1.example.com,ns2.example.net",
+            "192.0.2.1",
+            "2001:db8::1",
+            "quote \" inside",
+            "back\\slash",
+            "tab\tnew\nline\r",
+            "\u{1}\u{1f}\u{7f}",
+            "caf\u{e9} \u{4e2d}\u{6587} \u{1f600}",
+            "slash / and <html>",
+        ] {
+            let mut got = Vec::new();
+            push_json_str(&mut got, s).unwrap();
+            assert_eq!(got, serde_json::to_vec(s).unwrap(), "{s:?}");
+        }
+    }
 
     #[test]
     fn event_pairs_encode_as_the_map_does() {

@@ -828,6 +828,8 @@ impl EmbeddedStore {
             arena: Vec::new(),
             val: Vec::new(),
             rk: Vec::new(),
+            hk: Vec::new(),
+            fk: Vec::new(),
             names: HashMap::default(),
         }))
     }
@@ -1066,6 +1068,9 @@ pub struct EmbeddedZoneForm<'a> {
     arena: Vec<u8>,
     val: Vec<u8>,
     rk: Vec<u8>,
+    /// The holder key and a subject's forward name, reused per delegation.
+    hk: Vec<u8>,
+    fk: Vec<u8>,
     /// Keys of domain objects met so far (name servers, the zone itself:
     /// far fewer than facts), bounded by [`NAME_CACHE`].
     names: HashMap<String, Vec<u8>, NameHash>,
@@ -1339,15 +1344,13 @@ impl crate::ZoneForm for EmbeddedZoneForm<'_> {
             self.keys.push((s0, s1, si, pb, o0, a.len()));
         }
         // The holder key: its registrable part, then `\x01`.
-        let hk = match holder {
-            Some((x, y)) => {
-                let mut k = Vec::with_capacity(y - x + 1);
-                k.extend_from_slice(&self.arena[x..y]);
-                k.push(1);
-                k
-            }
-            None => Vec::new(),
-        };
+        let hk = &mut self.hk;
+        hk.clear();
+        if let Some((x, y)) = holder {
+            hk.extend_from_slice(&self.arena[x..y]);
+            hk.push(1);
+        }
+        let hk = &self.hk;
         // The holder's own key is subject 0 (it may hold no fact itself).
         let unique = fits && {
             let a = &self.arena;
@@ -1420,7 +1423,7 @@ impl crate::ZoneForm for EmbeddedZoneForm<'_> {
             v.extend_from_slice(&((k.5 - k.4) as u16).to_be_bytes());
             v.extend_from_slice(&a[k.4..k.5]);
         }
-        self.sorters.push(ZDL, &hk, v)?;
+        self.sorters.push(ZDL, hk, v)?;
         let mut zv = [0u8; 10];
         zv[..8].copy_from_slice(&self.date.to_be_bytes());
         zv[8..].copy_from_slice(&self.id.to_be_bytes());
@@ -1441,8 +1444,8 @@ impl crate::ZoneForm for EmbeddedZoneForm<'_> {
             }
         }
         for (x, y) in self.subjects.iter().skip(1) {
-            if let Some(f) = keys::forward_name_key(&a[*x..*y]) {
-                self.sorters.push(NAM, &f, b"")?;
+            if keys::forward_name_key_into(&a[*x..*y], &mut self.fk) {
+                self.sorters.push(NAM, &self.fk, b"")?;
             }
         }
         self.holders += 1;
