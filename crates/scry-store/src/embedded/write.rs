@@ -673,10 +673,6 @@ pub(super) fn encode_event_parts(
     .map_err(|e| StoreError::Engine(e.to_string()))
 }
 
-/// [`encode_event_parts`] from data given as (key, value) pairs in
-/// strictly ascending key order (the order a `BTreeMap` serialises in),
-/// written straight into `json` (cleared first): the same bytes, without
-/// building the map. Keys out of order are refused.
 /// Appends `s` as a JSON string, as `serde_json` writes it: a string with
 /// nothing to escape (no `"`, `\\` or control character below 0x20, as
 /// names and addresses are) is copied between quotes, any other goes
@@ -693,6 +689,10 @@ fn push_json_str(json: &mut Vec<u8>, s: &str) -> Result<()> {
     serde_json::to_writer(&mut *json, s).map_err(|e| StoreError::Engine(e.to_string()))
 }
 
+/// [`encode_event_parts`] from data given as (key, value) pairs in
+/// strictly ascending key order (the order a `BTreeMap` serialises in),
+/// written straight into `json` (cleared first): the same bytes, without
+/// building the map. Keys out of order are refused.
 pub(super) fn encode_event_pairs(
     kind: &str,
     data: &[(&str, &str)],
