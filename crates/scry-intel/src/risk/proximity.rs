@@ -226,11 +226,6 @@ pub fn combine(strengths: impl IntoIterator<Item = (Predicate, f64)>) -> u8 {
 /// name servers alone, so it adds to the name-server family's.
 pub const GROUP_FAMILY: u8 = 6;
 
-/// [`combine`] by family (0 to [`GROUP_FAMILY`]).
-pub fn combine_families(strengths: impl IntoIterator<Item = (u8, f64)>) -> u8 {
-    combine_kinds(strengths.into_iter().map(|(f, s)| (f, Kind::Value, s)))
-}
-
 /// The kind of a name-server piece of evidence: a host (or another value
 /// of the family), the domain's set, or the set's holders under its
 /// suffix. Within the name-server family the strongest piece of a second
@@ -248,7 +243,8 @@ enum Kind {
 /// second counts.
 pub const SECOND_KIND: f64 = 0.2;
 
-/// [`combine_families`], with each piece's kind (see [`Kind`]).
+/// [`combine`] by family (0 to [`GROUP_FAMILY`]), with each piece's kind
+/// (see [`Kind`]).
 fn combine_kinds(strengths: impl IntoIterator<Item = (u8, Kind, f64)>) -> u8 {
     let mut best = [[0.0f64; 3]; GROUP_FAMILY as usize + 1];
     for (f, k, s) in strengths {
@@ -1309,7 +1305,7 @@ struct Value {
 }
 
 impl Value {
-    /// Its family for [`combine_families`].
+    /// Its family for [`combine_kinds`].
     fn family(&self) -> u8 {
         if self.group.is_some() {
             GROUP_FAMILY
