@@ -541,3 +541,39 @@ fn many_bulk_merges_keep_l0_small() {
     assert_same(&r, &s);
     assert!(s.check().unwrap().problems.is_empty());
 }
+
+/// A store made before the scanned keyspaces got 16 KiB data blocks (its
+/// keyspaces created with fjall's 4 KiB) stays readable and correct: it
+/// keeps its block size, answers as a new store with the same writes, and
+/// takes further writes; a new store gets the larger blocks.
+#[test]
+fn a_store_with_4_kib_blocks_stays_readable_and_keeps_them() {
+    let a = tempfile::tempdir().unwrap();
+    let b = tempfile::tempdir().unwrap();
+    let (r, _rd) = reference(a.path());
+    assert_eq!(r.data_block_size_for_test("rev"), Some(16 * 1024));
+    assert_eq!(r.data_block_size_for_test("zrv"), Some(16 * 1024));
+    assert_eq!(r.data_block_size_for_test("fwd"), Some(4 * 1024));
+    let dd = DataDir::open(b.path(), true).unwrap();
+    {
+        let old = EmbeddedStore::open_with_small_blocks_for_test(&b.path().join("facts")).unwrap();
+        assert_eq!(old.data_block_size_for_test("rev"), Some(4 * 1024));
+        bulk_load(&old).unwrap();
+    }
+    let s = EmbeddedStore::open(&dd).unwrap();
+    for ks in ["rev", "piv", "dom", "nam", "zrv", "zdl", "evt", "fwd"] {
+        assert_eq!(s.data_block_size_for_test(ks), Some(4 * 1024), "{ks}");
+    }
+    assert_same(&r, &s);
+    assert!(s.check().unwrap().problems.is_empty());
+    let more = second_load().remove(0);
+    for st in [&r, &s] {
+        st.write(WriteBatch {
+            observations: more.clone(),
+            ..Default::default()
+        })
+        .unwrap();
+    }
+    assert_same(&r, &s);
+    assert!(s.check().unwrap().problems.is_empty());
+}
