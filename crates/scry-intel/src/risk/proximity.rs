@@ -45,7 +45,11 @@
 //! span more than one suffix but at most half the distinct suffixes that
 //! as many domains drawn from the world's own suffix mix would (measured
 //! by the pass, `risk/suffix_mix`; see [`SuffixMix`]): an actor's own
-//! name servers over its few cheap suffixes, not a provider's customers.
+//! name servers over its few cheap suffixes, not a provider's customers
+//! — unless the holders whose take-up day is known took it up spread over
+//! time, not in a campaign's run (a ccTLD registrar's or a national
+//! host's customers, under one country's suffix and `.com`, are narrow
+//! against the world's mix too; see [`spread_over_time`]).
 //! A value held almost only by one burst (at
 //! least [`DEDICATED_SHARE`] of its holders) is **dedicated**: an actor's
 //! own name servers, set up for its registrations; its holders are not
@@ -417,8 +421,9 @@ enum Batch {
     OneSuffix,
     /// A name server or set whose holders span far fewer suffixes than
     /// the world's suffix mix gives for that many domains (see
-    /// [`SuffixMix::is_narrow`]); weighed so only with at least
-    /// [`NARROW_MIN_LISTED`] listed co-holders.
+    /// [`SuffixMix::is_narrow`]) and not taken up spread over time (see
+    /// [`spread_over_time`]: a country provider's customers); weighed so
+    /// only with at least [`NARROW_MIN_LISTED`] listed co-holders.
     Narrow,
 }
 
@@ -486,6 +491,41 @@ impl SuffixMix {
     }
 }
 
+/// A campaign's registration run, in days: an actor takes its own name
+/// servers into use for a batch of names bought within weeks, where a
+/// provider's (a ccTLD registrar's or a national host's default name
+/// servers) gain customers over years.
+pub const NARROW_RUN_DAYS: i64 = 30;
+
+/// Whether a value's holders took it up spread over time rather than in a
+/// campaign's run: of the holders whose take-up day is known (after the
+/// data's first day `start`; those first seen then took it up on or before
+/// it, when is unknown), at least [`DEDICATED_MIN`], and the busiest
+/// [`NARROW_RUN_DAYS`] days hold fewer than half of them. A country
+/// provider's customers (under one country's suffix plus `.com` and
+/// `.net`, far below the world's suffix mix too) keep arriving; an actor's
+/// names arrive in a run. With fewer dated holders (a short history, or a
+/// value whose holders all predate the data) nothing is known and the
+/// value is not called spread.
+fn spread_over_time(days: impl Iterator<Item = i64>, start: Option<i64>) -> bool {
+    let Some(start) = start else {
+        return false;
+    };
+    let mut dated: Vec<i64> = days.filter(|&d| d > start).collect();
+    if (dated.len() as u64) < DEDICATED_MIN {
+        return false;
+    }
+    dated.sort_unstable();
+    let (mut busiest, mut lo) = (0usize, 0usize);
+    for hi in 0..dated.len() {
+        while dated[hi] - dated[lo] >= NARROW_RUN_DAYS {
+            lo += 1;
+        }
+        busiest = busiest.max(hi + 1 - lo);
+    }
+    2 * busiest < dated.len()
+}
+
 /// The suffix mix the last pass measured, if one ran.
 pub fn suffix_mix(state: &StateStore) -> Result<Option<SuffixMix>> {
     Ok(state
@@ -495,21 +535,22 @@ pub fn suffix_mix(state: &StateStore) -> Result<Option<SuffixMix>> {
 }
 
 /// Whether a name-server value is narrow (see [`SuffixMix::is_narrow`]),
-/// from its holders' suffixes.
-fn narrow<'a>(mix: Option<&SuffixMix>, holders: impl Iterator<Item = &'a str>) -> Batch {
+/// from its holders' suffixes, and not taken up spread over time (see
+/// [`spread_over_time`]; `start`: the data's first day).
+fn narrow(mix: Option<&SuffixMix>, holders: &[Holder], start: Option<i64>) -> Batch {
     let Some(mix) = mix else {
         return Batch::No;
     };
-    let mut n = 0u64;
     let mut seen: Vec<&str> = Vec::new();
     for h in holders {
-        n += 1;
-        let s = suffix(h);
+        let s = suffix(&h.0);
         if !seen.contains(&s) {
             seen.push(s);
         }
     }
-    if mix.is_narrow(seen.len() as u64, n) {
+    if mix.is_narrow(seen.len() as u64, holders.len() as u64)
+        && !spread_over_time(holders.iter().map(|h| h.2), start)
+    {
         Batch::Narrow
     } else {
         Batch::No
@@ -973,7 +1014,7 @@ pub fn domain_proximity(
         } else if p == Predicate::NAMESERVER_HOST && field != GROUP_FIELD {
             // Linked groups are never narrow (the pass marks the narrow
             // values before it adds the groups).
-            narrow(mix.as_ref(), hs.iter().map(|h| h.0.as_str()))
+            narrow(mix.as_ref(), &hs, data_start)
         } else {
             Batch::No
         };
@@ -1717,8 +1758,9 @@ fn add_sets(g: &mut Graph, names: &Interner) -> (Vec<u32>, Vec<u32>) {
 /// Measures the world's suffix mix on the scanned domains (returned as
 /// each suffix's number of domains, to store for the live query) and
 /// marks the narrow name servers and sets (see [`Batch::Narrow`]): their
-/// holders' suffixes counted as the live query counts them.
-fn mark_narrow(g: &mut Graph, names: &Interner) -> Vec<u64> {
+/// holders' suffixes counted as the live query counts them, and their
+/// take-up days judged as it judges them (see [`spread_over_time`]).
+fn mark_narrow(g: &mut Graph, names: &Interner, start: Option<i64>) -> Vec<u64> {
     let mut ids: HashMap<&str, u32> = HashMap::new();
     let mut counts: Vec<u64> = Vec::new();
     let of: Vec<u32> = (0..names.len() as u32)
@@ -1743,7 +1785,9 @@ fn mark_narrow(g: &mut Graph, names: &Interner) -> Vec<u64> {
         seen.extend(g.holders(v).map(|h| of[h.0 as usize]));
         seen.sort_unstable();
         seen.dedup();
-        if mix.is_narrow(seen.len() as u64, g.range(v).len() as u64) {
+        if mix.is_narrow(seen.len() as u64, g.range(v).len() as u64)
+            && !spread_over_time(g.holders(v).map(|h| h.2), start)
+        {
             g.values[v].batch = Batch::Narrow;
         }
     }
@@ -2026,7 +2070,13 @@ pub fn full_pass(
     let (mut g, too_common) = scan_graph(store, &mut names)?;
     sum.too_common = too_common;
     let (own_set, own_sid) = add_sets(&mut g, &names);
-    let mix = mark_narrow(&mut g, &names);
+    // The data's first day: holdings first seen then predate the data.
+    let start = (0..g.values.len())
+        .filter(|&v| g.values[v].scored && g.values[v].set.is_none())
+        .flat_map(|v| g.range(v))
+        .map(|i| i64::from(g.day[i]))
+        .min();
+    let mix = mark_narrow(&mut g, &names, start);
     add_groups(&mut g, &names);
     sum.scan_ms = started.elapsed().as_millis() as u64;
     progress("scan", 1, 1);
@@ -2105,12 +2155,6 @@ pub fn full_pass(
         DEFAULT_BASE_RATE
     };
     sum.base_rate = base;
-    // The data's first day: holdings first seen then predate the data.
-    let start = (0..g.values.len())
-        .filter(|&v| g.values[v].scored && g.values[v].set.is_none())
-        .flat_map(|v| g.range(v))
-        .map(|i| i64::from(g.day[i]))
-        .min();
 
     // Hop 1: listed co-holders.
     progress("hop1", 0, 1);
