@@ -72,7 +72,12 @@
 //! the name-server family plus [`SECOND_KIND`] of the strongest piece of
 //! another kind: host, set, or the set's one-suffix slice), and
 //! the families' evidence adds up (independent evidence multiplies the
-//! odds): `proximity = 99 · (1 − e^(−Σ e_family / 3.5))`. Values held by
+//! odds): `proximity = 99 · (1 − e^(−Σ e_family / `[`SCORE_SCALE`]`))`, a
+//! scale calibrated so that the action threshold 50 sits at no more than
+//! 1 % false positives on the tuning worlds (see [`SCORE_SCALE`]); hop 2
+//! propagates from the hop-1 score on the scale the rules were tuned on,
+//! `99 · (1 − e^(−Σ e_family / `[`EVIDENCE_SCALE`]`))` (stored as `hop1`), so the
+//! calibration moves no domain's rank. Values held by
 //! more than [`MAX_HOLDERS`] domains are not enumerated (nothing that
 //! common is evidence) and are named as such.
 //!
@@ -100,7 +105,8 @@ pub const MAX_HOLDERS: u64 = 10_000;
 /// Hop 2 propagates only through values at most this many domains hold
 /// (a shared certificate or registrant, not a provider's name server).
 pub const HOP2_MAX_HOLDERS: u64 = 15;
-/// Hop-1 proximity from which a domain propagates at hop 2.
+/// Hop-1 proximity (on the propagation scale, [`EVIDENCE_SCALE`]) from
+/// which a domain propagates at hop 2.
 pub const HOP2_FROM: u8 = 50;
 /// Weight of a hop-2 seed relative to a listed domain, times its proximity.
 pub const HOP2_DECAY: f64 = 0.5;
@@ -173,8 +179,24 @@ pub fn strength(weight: f64, listed: f64, holders: u64, current: bool, base: f64
 /// Pseudo-count of the prior on a value's listed share (the base rate):
 /// a value held by two domains, one listed, is not taken as 50 % bad.
 pub const PRIOR_COUNT: f64 = 2.0;
-/// Evidence (in nats) that makes a proximity of 63: `99·(1 − e^(−E/τ))`.
+/// Evidence (in nats) that makes a hop-1 proximity of 63 on the
+/// propagation scale, `99·(1 − e^(−E/τ))`: the scale hop 2 propagates
+/// from ([`HOP2_FROM`], [`HOP2_DECAY`]) and the stored `hop1` is on.
 pub const EVIDENCE_SCALE: f64 = 3.5;
+/// Evidence (in nats) that makes a reported proximity of 63, `99·(1 −
+/// e^(−E/τ))`: calibrated so that a playbook acting at 50 ([`RISKY`])
+/// sees at most 1 % of unrelated domains. On the tuning worlds the lowest
+/// score with at most 1 % false positives among unlisted benign and
+/// parked domains was, on the propagation scale, 61 at most (1 M domains,
+/// seed 1; 55 on seed 2, 46–49 at 200 k): a propagation score of 60.5 or
+/// more before rounding, i.e. 3.306 nats; 50 on this scale (49.5 before
+/// rounding) is `τ·ln 2` = 3.306 nats. A monotone map of the same
+/// evidence: the ranking is unchanged, and a reported 50 or more is a
+/// propagation score of 60.51 or more before rounding, i.e. 61 (only the
+/// rounding of other scores moves).
+///
+/// [`RISKY`]: crate::risk::RISKY
+pub const SCORE_SCALE: f64 = 4.77;
 /// The weight of a value's holders that took it up within a day of the
 /// domain, relative to the value's own (a burst is stronger evidence).
 /// Only name-server values are weighed so: their first-seen day is the
@@ -216,7 +238,7 @@ fn lift(weight: f64, share: f64, current: bool, base: f64) -> f64 {
 
 /// Combines evidence: the strongest of each family, summed across
 /// families (independent pieces of evidence add up, as log-likelihood
-/// ratios do), as a 0–99 score `99·(1 − e^(−E/`[`EVIDENCE_SCALE`]`))`.
+/// ratios do), as a reported 0–99 score `99·(1 − e^(−E/`[`SCORE_SCALE`]`))`.
 pub fn combine(strengths: impl IntoIterator<Item = (Predicate, f64)>) -> u8 {
     combine_kinds(
         strengths
@@ -248,8 +270,26 @@ enum Kind {
 pub const SECOND_KIND: f64 = 0.2;
 
 /// [`combine`] by family (0 to [`GROUP_FAMILY`]), with each piece's kind
-/// (see [`Kind`]).
+/// (see [`Kind`]): the reported score.
 fn combine_kinds(strengths: impl IntoIterator<Item = (u8, Kind, f64)>) -> u8 {
+    to_score(total_evidence(strengths), SCORE_SCALE)
+}
+
+/// [`combine_kinds`] on the propagation scale ([`EVIDENCE_SCALE`]): the
+/// hop-1 score hop 2 propagates from.
+fn hop_score(strengths: impl IntoIterator<Item = (u8, Kind, f64)>) -> u8 {
+    to_score(total_evidence(strengths), EVIDENCE_SCALE)
+}
+
+/// A total evidence `e` as a 0–99 score on the scale `tau`.
+fn to_score(e: f64, tau: f64) -> u8 {
+    (99.0 * (1.0 - (-e / tau).exp())).round().clamp(0.0, 99.0) as u8
+}
+
+/// The evidence of pieces (family, kind, evidence): the strongest of
+/// each family summed, in the name-server family plus [`SECOND_KIND`] of
+/// the strongest piece of a second kind.
+fn total_evidence(strengths: impl IntoIterator<Item = (u8, Kind, f64)>) -> f64 {
     let mut best = [[0.0f64; 3]; GROUP_FAMILY as usize + 1];
     for (f, k, s) in strengths {
         let f = usize::from(f.min(GROUP_FAMILY));
@@ -257,8 +297,7 @@ fn combine_kinds(strengths: impl IntoIterator<Item = (u8, Kind, f64)>) -> u8 {
             best[f][k as usize] = best[f][k as usize].max(s);
         }
     }
-    let total: f64 = best
-        .iter()
+    best.iter()
         .enumerate()
         .map(|(f, b)| {
             let mut b = *b;
@@ -269,10 +308,7 @@ fn combine_kinds(strengths: impl IntoIterator<Item = (u8, Kind, f64)>) -> u8 {
                 b[0]
             }
         })
-        .sum();
-    (99.0 * (1.0 - (-total / EVIDENCE_SCALE).exp()))
-        .round()
-        .clamp(0.0, 99.0) as u8
+        .sum()
 }
 
 /// The kind of a piece of evidence from its field.
@@ -628,9 +664,10 @@ impl SharedValue {
 /// A domain's proximity and its evidence (strongest first, at most 5).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Proximity {
-    /// 0–99.
+    /// 0–99, on the calibrated scale ([`SCORE_SCALE`]).
     pub score: u8,
-    /// Hop-1 proximity (from listed domains only).
+    /// Hop-1 proximity (from listed domains only), on the propagation
+    /// scale ([`EVIDENCE_SCALE`]) hop 2 propagates from.
     pub hop1: u8,
     /// The strongest shared values.
     pub evidence: Vec<SharedValue>,
@@ -641,9 +678,9 @@ pub struct Proximity {
 /// What a stored pass result holds for a domain.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct StoredProximity {
-    /// Final proximity.
+    /// Final proximity (calibrated, [`SCORE_SCALE`]).
     pub score: u8,
-    /// Hop-1 proximity.
+    /// Hop-1 proximity on the propagation scale ([`EVIDENCE_SCALE`]).
     pub hop1: u8,
     /// Evidence sentences.
     pub evidence: Vec<String>,
@@ -1101,7 +1138,7 @@ pub fn domain_proximity(
     evidence.truncate(5);
     Ok(Proximity {
         score,
-        hop1: combine_kinds(hop1),
+        hop1: hop_score(hop1),
         evidence,
         too_common,
     })
@@ -2162,7 +2199,7 @@ pub fn full_pass(
     let per1 = score_all(&g, &weight, &private, &own_set, &own_sid, base, start);
     let mut hop1 = vec![0u8; len];
     for group in by_domain(&per1) {
-        hop1[group[0].0 as usize] = combine_kinds(
+        hop1[group[0].0 as usize] = hop_score(
             group
                 .iter()
                 .map(|x| piece_kind(&g.values[x.2 as usize], x.1)),
@@ -2414,25 +2451,48 @@ mod kind_tests {
     use super::*;
 
     /// Within the name-server family a second kind adds [`SECOND_KIND`] of
-    /// its evidence (2 + 0.2 × 2 nats: 49, not 43); a second piece of the
-    /// same kind, or of another family's kinds, adds nothing of the sort.
+    /// its evidence (2 + 0.2 × 2 nats: 49, not 43, on the propagation
+    /// scale); a second piece of the same kind, or of another family's
+    /// kinds, adds nothing of the sort.
     #[test]
     fn a_second_name_server_kind_adds_a_share_of_its_evidence() {
         let ns = family(Predicate::NAMESERVER_HOST);
         let ip = family(Predicate::IP);
-        let one = combine_kinds([(ns, Kind::Slice, 2.0)]);
+        let one = hop_score([(ns, Kind::Slice, 2.0)]);
         assert_eq!(one, 43);
         assert_eq!(
-            combine_kinds([(ns, Kind::Slice, 2.0), (ns, Kind::Set, 2.0)]),
+            hop_score([(ns, Kind::Slice, 2.0), (ns, Kind::Set, 2.0)]),
             49
         );
         assert_eq!(
-            combine_kinds([(ns, Kind::Slice, 2.0), (ns, Kind::Slice, 1.9)]),
+            hop_score([(ns, Kind::Slice, 2.0), (ns, Kind::Slice, 1.9)]),
             one
         );
         assert_eq!(
-            combine_kinds([(ip, Kind::Value, 2.0), (ip, Kind::Set, 2.0)]),
+            hop_score([(ip, Kind::Value, 2.0), (ip, Kind::Set, 2.0)]),
             one
         );
+    }
+
+    /// The reported score is a monotone map of the propagation score's
+    /// evidence: never lower for more evidence, and 50 (the action
+    /// threshold) only from the evidence of 60.5 on the propagation scale
+    /// (the tuning worlds' highest 1 %-FPR threshold, 61, rounded down).
+    #[test]
+    fn the_reported_score_is_calibrated_and_monotone() {
+        let ns = family(Predicate::NAMESERVER_HOST);
+        let mut last = 0;
+        for i in 0..3_000 {
+            let e = f64::from(i) * 0.005;
+            let s = combine_kinds([(ns, Kind::Value, e)]);
+            assert!(s >= last, "{e}");
+            assert!(s <= hop_score([(ns, Kind::Value, e)]), "{e}");
+            last = s;
+        }
+        let at = |raw: f64| -EVIDENCE_SCALE * (1.0 - raw / 99.0).ln();
+        assert!(combine_kinds([(ns, Kind::Value, at(60.49))]) < 50);
+        assert!(combine_kinds([(ns, Kind::Value, at(61.0))]) >= 50);
+        assert_eq!(combine_kinds([(ns, Kind::Value, 30.0)]), 99);
+        assert_eq!(combine_kinds([(ns, Kind::Value, 0.0)]), 0);
     }
 }

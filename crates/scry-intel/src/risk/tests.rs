@@ -1014,9 +1014,10 @@ fn a_name_server_set_nearly_all_under_one_suffix_is_a_batch() {
 /// spread over 20 suffixes: 40 domains drawn from that world would span
 /// about 15 suffixes, so two are one actor's batch and its listed holders
 /// weigh as a dedicated value's. The `.xyz` members (no listed holder
-/// under their suffix, not a one-suffix batch) score 65 or more on the
-/// name servers alone, where with the holders counted as independent
-/// draws they would score about 50; the provider's customers stay low;
+/// under their suffix, not a one-suffix batch) score 53 or more on the
+/// name servers alone (65 on the propagation scale), where with the
+/// holders counted as independent draws they would score about 40 (50);
+/// the provider's customers stay low;
 /// live and stored agree.
 #[test]
 fn a_name_server_narrow_against_the_worlds_suffixes_is_a_batch() {
@@ -1048,7 +1049,7 @@ fn a_name_server_narrow_against_the_worlds_suffixes_is_a_batch() {
     assert!(mix.expected(40) > 12.0, "{mix:?}");
     assert!(mix.is_narrow(2, 40) && !mix.is_narrow(1, 40) && !mix.is_narrow(20, 200));
     let actor = w.live("act30.xyz");
-    assert!(actor.score >= 65, "{actor:?}");
+    assert!(actor.score >= 53 && actor.hop1 >= 65, "{actor:?}");
     assert!(
         actor.evidence[0].field.starts_with("nameserver") && actor.evidence[0].listed == 3,
         "{actor:?}"
@@ -1066,9 +1067,9 @@ fn a_name_server_narrow_against_the_worlds_suffixes_is_a_batch() {
 /// the data's first day, 50 took them up one every 20 days since.
 /// Narrow against the world's mix, but taken
 /// up spread over years, not in a campaign's run: the customers get only
-/// what one listed co-holder among independent holders gives (33 at
+/// what one listed co-holder among independent holders gives (25 at
 /// most, from the 90 under `.de`; with the holders weighed as one
-/// actor's, 71). An actor's name servers under
+/// actor's, 60). An actor's name servers under
 /// two suffixes, taken up within 20 days two years into the data (two a
 /// day: no burst), are still one actor's: its members without a listed
 /// holder under their suffix score 60 or more. Live and stored agree.
@@ -1126,7 +1127,7 @@ fn a_narrow_name_server_taken_up_over_years_is_a_providers() {
     assert!(mix.is_narrow(3, 150), "{mix:?}");
     for k in ["kunde5.de", "kunde120.de", "kunde7.com", "kunde9.net"] {
         let cust = w.live(k);
-        assert!(cust.score < 40, "{k}: {cust:?}");
+        assert!(cust.score < 30, "{k}: {cust:?}");
     }
     let actor = w.live("act30.xyz");
     assert!(actor.score >= 60, "{actor:?}");
