@@ -937,10 +937,44 @@ fn holder_weight(feeds: &FeedIndex<'_>, state: &StateStore, d: &str) -> Result<(
 /// value, held now, weight, holders).
 type Candidate = (Predicate, String, String, bool, f64, Vec<Holder>);
 
+/// What the live query reads from the last pass: the base rate, the
+/// data's first day and the world's suffix mix (a parse of every
+/// suffix's count). Read once per batch of queries ([`PassContext::load`],
+/// [`domain_proximity_in`]), not per domain; a pass that runs meanwhile
+/// is seen by the next batch.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PassContext {
+    base: f64,
+    start: Option<i64>,
+    mix: Option<SuffixMix>,
+}
+
+impl PassContext {
+    /// Reads it from the state store.
+    pub fn load(state: &StateStore) -> Result<PassContext> {
+        Ok(PassContext {
+            base: base_rate(state)?,
+            start: start_day(state)?,
+            mix: suffix_mix(state)?,
+        })
+    }
+}
+
 /// Live proximity of one registrable domain.
 pub fn domain_proximity(
     store: &dyn Store,
     state: &StateStore,
+    domain: &DomainName,
+) -> Result<Proximity> {
+    domain_proximity_in(store, state, &PassContext::load(state)?, domain)
+}
+
+/// [`domain_proximity`] with the last pass's figures read beforehand
+/// (for a batch of queries).
+pub fn domain_proximity_in(
+    store: &dyn Store,
+    state: &StateStore,
+    ctx: &PassContext,
     domain: &DomainName,
 ) -> Result<Proximity> {
     let feeds = FeedIndex::new(state);
@@ -954,7 +988,7 @@ pub fn domain_proximity(
             .map(|(p, o, _, _)| (*p, o.clone()))
             .collect::<Vec<_>>(),
     )?;
-    let base = base_rate(state)?;
+    let base = ctx.base;
     let mut evidence = Vec::new();
     let mut too_common = Vec::new();
     let mut hop1 = Vec::new();
@@ -1039,8 +1073,8 @@ pub fn domain_proximity(
             ));
         }
     }
-    let data_start = start_day(state)?;
-    let mix = suffix_mix(state)?;
+    let data_start = ctx.start;
+    let mix = ctx.mix.as_ref();
     for (p, field, value, current, w, hs) in candidates {
         let batch = if field == SET_SUFFIX_FIELD {
             if batch_label.as_deref() == Some(value.as_str()) {
@@ -1051,7 +1085,7 @@ pub fn domain_proximity(
         } else if p == Predicate::NAMESERVER_HOST && field != GROUP_FIELD {
             // Linked groups are never narrow (the pass marks the narrow
             // values before it adds the groups).
-            narrow(mix.as_ref(), &hs, data_start)
+            narrow(mix, &hs, data_start)
         } else {
             Batch::No
         };
@@ -2411,6 +2445,7 @@ pub fn incremental_pass(
         ..Default::default()
     };
     let total = order.len() as u64;
+    let ctx = PassContext::load(state)?;
     let mut puts = Vec::new();
     let mut deletes = Vec::new();
     for (i, d) in order.iter().enumerate() {
@@ -2420,7 +2455,7 @@ pub fn incremental_pass(
         let Ok(name) = DomainName::from_normalised(d) else {
             continue;
         };
-        let p = domain_proximity(store, state, &name)?;
+        let p = domain_proximity_in(store, state, &ctx, &name)?;
         let key = format!("{PROX_PREFIX}{d}");
         if p.score == 0 {
             deletes.push(key);
