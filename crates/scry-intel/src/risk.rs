@@ -172,6 +172,9 @@ pub struct RiskEngine<'a> {
     state: &'a StateStore,
     scorer: &'a dyn ThreatScorer,
     stored_proximity: bool,
+    /// The last pass's figures the live proximity query reads, read once
+    /// per engine (an engine serves one command, request or batch).
+    pass: std::sync::OnceLock<proximity::PassContext>,
 }
 
 /// Holder rows examined when deriving an IP's or an e-mail's score.
@@ -189,6 +192,7 @@ impl<'a> RiskEngine<'a> {
             state,
             scorer,
             stored_proximity: false,
+            pass: std::sync::OnceLock::new(),
         }
     }
 
@@ -336,7 +340,14 @@ impl<'a> RiskEngine<'a> {
                 None => (0, Vec::new(), false),
             }
         } else {
-            let p = proximity::domain_proximity(self.store, self.state, d)?;
+            let ctx = match self.pass.get() {
+                Some(c) => c,
+                None => {
+                    let c = proximity::PassContext::load(self.state)?;
+                    self.pass.get_or_init(|| c)
+                }
+            };
+            let p = proximity::domain_proximity_in(self.store, self.state, ctx, d)?;
             let texts = p
                 .evidence
                 .iter()

@@ -183,9 +183,12 @@ pub(crate) struct RiskArgs {
     /// Domains, IPs or e-mail addresses.
     #[arg(required_unless_present = "batch")]
     pub(crate) indicators: Vec<String>,
-    /// Score every line of FILE (`-` for stdin); prints one JSON object a line as it goes.
+    /// Score every line of FILE (`-` for stdin); prints one JSON object a line, in input order, as it goes.
     #[arg(long, conflicts_with = "indicators")]
     pub(crate) batch: Option<PathBuf>,
+    /// Scoring threads for `--batch` (default: the machine's cores, at most 8).
+    #[arg(long, requires = "batch", value_parser = clap::value_parser!(u16).range(1..=64))]
+    pub(crate) jobs: Option<u16>,
     /// Machine-readable output.
     #[arg(long)]
     pub(crate) json: bool,

@@ -45,7 +45,11 @@
 //! span more than one suffix but at most half the distinct suffixes that
 //! as many domains drawn from the world's own suffix mix would (measured
 //! by the pass, `risk/suffix_mix`; see [`SuffixMix`]): an actor's own
-//! name servers over its few cheap suffixes, not a provider's customers.
+//! name servers over its few cheap suffixes, not a provider's customers
+//! — unless the holders whose take-up day is known took it up spread over
+//! time, not in a campaign's run (a ccTLD registrar's or a national
+//! host's customers, under one country's suffix and `.com`, are narrow
+//! against the world's mix too; see [`spread_over_time`]).
 //! A value held almost only by one burst (at
 //! least [`DEDICATED_SHARE`] of its holders) is **dedicated**: an actor's
 //! own name servers, set up for its registrations; its holders are not
@@ -68,7 +72,12 @@
 //! the name-server family plus [`SECOND_KIND`] of the strongest piece of
 //! another kind: host, set, or the set's one-suffix slice), and
 //! the families' evidence adds up (independent evidence multiplies the
-//! odds): `proximity = 99 · (1 − e^(−Σ e_family / 3.5))`. Values held by
+//! odds): `proximity = 99 · (1 − e^(−Σ e_family / `[`SCORE_SCALE`]`))`, a
+//! scale calibrated so that the action threshold 50 sits at no more than
+//! 1 % false positives on the tuning worlds (see [`SCORE_SCALE`]); hop 2
+//! propagates from the hop-1 score on the scale the rules were tuned on,
+//! `99 · (1 − e^(−Σ e_family / `[`EVIDENCE_SCALE`]`))` (stored as `hop1`), so the
+//! calibration moves no domain's rank. Values held by
 //! more than [`MAX_HOLDERS`] domains are not enumerated (nothing that
 //! common is evidence) and are named as such.
 //!
@@ -96,7 +105,8 @@ pub const MAX_HOLDERS: u64 = 10_000;
 /// Hop 2 propagates only through values at most this many domains hold
 /// (a shared certificate or registrant, not a provider's name server).
 pub const HOP2_MAX_HOLDERS: u64 = 15;
-/// Hop-1 proximity from which a domain propagates at hop 2.
+/// Hop-1 proximity (on the propagation scale, [`EVIDENCE_SCALE`]) from
+/// which a domain propagates at hop 2.
 pub const HOP2_FROM: u8 = 50;
 /// Weight of a hop-2 seed relative to a listed domain, times its proximity.
 pub const HOP2_DECAY: f64 = 0.5;
@@ -169,8 +179,24 @@ pub fn strength(weight: f64, listed: f64, holders: u64, current: bool, base: f64
 /// Pseudo-count of the prior on a value's listed share (the base rate):
 /// a value held by two domains, one listed, is not taken as 50 % bad.
 pub const PRIOR_COUNT: f64 = 2.0;
-/// Evidence (in nats) that makes a proximity of 63: `99·(1 − e^(−E/τ))`.
+/// Evidence (in nats) that makes a hop-1 proximity of 63 on the
+/// propagation scale, `99·(1 − e^(−E/τ))`: the scale hop 2 propagates
+/// from ([`HOP2_FROM`], [`HOP2_DECAY`]) and the stored `hop1` is on.
 pub const EVIDENCE_SCALE: f64 = 3.5;
+/// Evidence (in nats) that makes a reported proximity of 63, `99·(1 −
+/// e^(−E/τ))`: calibrated so that a playbook acting at 50 ([`RISKY`])
+/// sees at most 1 % of unrelated domains. On the tuning worlds the lowest
+/// score with at most 1 % false positives among unlisted benign and
+/// parked domains was, on the propagation scale, 61 at most (1 M domains,
+/// seed 1; 55 on seed 2, 46–49 at 200 k): a propagation score of 60.5 or
+/// more before rounding, i.e. 3.306 nats; 50 on this scale (49.5 before
+/// rounding) is `τ·ln 2` = 3.306 nats. A monotone map of the same
+/// evidence: the ranking is unchanged, and a reported 50 or more is a
+/// propagation score of 60.51 or more before rounding, i.e. 61 (only the
+/// rounding of other scores moves).
+///
+/// [`RISKY`]: crate::risk::RISKY
+pub const SCORE_SCALE: f64 = 4.77;
 /// The weight of a value's holders that took it up within a day of the
 /// domain, relative to the value's own (a burst is stronger evidence).
 /// Only name-server values are weighed so: their first-seen day is the
@@ -212,7 +238,7 @@ fn lift(weight: f64, share: f64, current: bool, base: f64) -> f64 {
 
 /// Combines evidence: the strongest of each family, summed across
 /// families (independent pieces of evidence add up, as log-likelihood
-/// ratios do), as a 0–99 score `99·(1 − e^(−E/`[`EVIDENCE_SCALE`]`))`.
+/// ratios do), as a reported 0–99 score `99·(1 − e^(−E/`[`SCORE_SCALE`]`))`.
 pub fn combine(strengths: impl IntoIterator<Item = (Predicate, f64)>) -> u8 {
     combine_kinds(
         strengths
@@ -244,8 +270,26 @@ enum Kind {
 pub const SECOND_KIND: f64 = 0.2;
 
 /// [`combine`] by family (0 to [`GROUP_FAMILY`]), with each piece's kind
-/// (see [`Kind`]).
+/// (see [`Kind`]): the reported score.
 fn combine_kinds(strengths: impl IntoIterator<Item = (u8, Kind, f64)>) -> u8 {
+    to_score(total_evidence(strengths), SCORE_SCALE)
+}
+
+/// [`combine_kinds`] on the propagation scale ([`EVIDENCE_SCALE`]): the
+/// hop-1 score hop 2 propagates from.
+fn hop_score(strengths: impl IntoIterator<Item = (u8, Kind, f64)>) -> u8 {
+    to_score(total_evidence(strengths), EVIDENCE_SCALE)
+}
+
+/// A total evidence `e` as a 0–99 score on the scale `tau`.
+fn to_score(e: f64, tau: f64) -> u8 {
+    (99.0 * (1.0 - (-e / tau).exp())).round().clamp(0.0, 99.0) as u8
+}
+
+/// The evidence of pieces (family, kind, evidence): the strongest of
+/// each family summed, in the name-server family plus [`SECOND_KIND`] of
+/// the strongest piece of a second kind.
+fn total_evidence(strengths: impl IntoIterator<Item = (u8, Kind, f64)>) -> f64 {
     let mut best = [[0.0f64; 3]; GROUP_FAMILY as usize + 1];
     for (f, k, s) in strengths {
         let f = usize::from(f.min(GROUP_FAMILY));
@@ -253,8 +297,7 @@ fn combine_kinds(strengths: impl IntoIterator<Item = (u8, Kind, f64)>) -> u8 {
             best[f][k as usize] = best[f][k as usize].max(s);
         }
     }
-    let total: f64 = best
-        .iter()
+    best.iter()
         .enumerate()
         .map(|(f, b)| {
             let mut b = *b;
@@ -265,10 +308,7 @@ fn combine_kinds(strengths: impl IntoIterator<Item = (u8, Kind, f64)>) -> u8 {
                 b[0]
             }
         })
-        .sum();
-    (99.0 * (1.0 - (-total / EVIDENCE_SCALE).exp()))
-        .round()
-        .clamp(0.0, 99.0) as u8
+        .sum()
 }
 
 /// The kind of a piece of evidence from its field.
@@ -417,8 +457,9 @@ enum Batch {
     OneSuffix,
     /// A name server or set whose holders span far fewer suffixes than
     /// the world's suffix mix gives for that many domains (see
-    /// [`SuffixMix::is_narrow`]); weighed so only with at least
-    /// [`NARROW_MIN_LISTED`] listed co-holders.
+    /// [`SuffixMix::is_narrow`]) and not taken up spread over time (see
+    /// [`spread_over_time`]: a country provider's customers); weighed so
+    /// only with at least [`NARROW_MIN_LISTED`] listed co-holders.
     Narrow,
 }
 
@@ -486,6 +527,41 @@ impl SuffixMix {
     }
 }
 
+/// A campaign's registration run, in days: an actor takes its own name
+/// servers into use for a batch of names bought within weeks, where a
+/// provider's (a ccTLD registrar's or a national host's default name
+/// servers) gain customers over years.
+pub const NARROW_RUN_DAYS: i64 = 30;
+
+/// Whether a value's holders took it up spread over time rather than in a
+/// campaign's run: of the holders whose take-up day is known (after the
+/// data's first day `start`; those first seen then took it up on or before
+/// it, when is unknown), at least [`DEDICATED_MIN`], and the busiest
+/// [`NARROW_RUN_DAYS`] days hold fewer than half of them. A country
+/// provider's customers (under one country's suffix plus `.com` and
+/// `.net`, far below the world's suffix mix too) keep arriving; an actor's
+/// names arrive in a run. With fewer dated holders (a short history, or a
+/// value whose holders all predate the data) nothing is known and the
+/// value is not called spread.
+fn spread_over_time(days: impl Iterator<Item = i64>, start: Option<i64>) -> bool {
+    let Some(start) = start else {
+        return false;
+    };
+    let mut dated: Vec<i64> = days.filter(|&d| d > start).collect();
+    if (dated.len() as u64) < DEDICATED_MIN {
+        return false;
+    }
+    dated.sort_unstable();
+    let (mut busiest, mut lo) = (0usize, 0usize);
+    for hi in 0..dated.len() {
+        while dated[hi] - dated[lo] >= NARROW_RUN_DAYS {
+            lo += 1;
+        }
+        busiest = busiest.max(hi + 1 - lo);
+    }
+    2 * busiest < dated.len()
+}
+
 /// The suffix mix the last pass measured, if one ran.
 pub fn suffix_mix(state: &StateStore) -> Result<Option<SuffixMix>> {
     Ok(state
@@ -495,21 +571,22 @@ pub fn suffix_mix(state: &StateStore) -> Result<Option<SuffixMix>> {
 }
 
 /// Whether a name-server value is narrow (see [`SuffixMix::is_narrow`]),
-/// from its holders' suffixes.
-fn narrow<'a>(mix: Option<&SuffixMix>, holders: impl Iterator<Item = &'a str>) -> Batch {
+/// from its holders' suffixes, and not taken up spread over time (see
+/// [`spread_over_time`]; `start`: the data's first day).
+fn narrow(mix: Option<&SuffixMix>, holders: &[Holder], start: Option<i64>) -> Batch {
     let Some(mix) = mix else {
         return Batch::No;
     };
-    let mut n = 0u64;
     let mut seen: Vec<&str> = Vec::new();
     for h in holders {
-        n += 1;
-        let s = suffix(h);
+        let s = suffix(&h.0);
         if !seen.contains(&s) {
             seen.push(s);
         }
     }
-    if mix.is_narrow(seen.len() as u64, n) {
+    if mix.is_narrow(seen.len() as u64, holders.len() as u64)
+        && !spread_over_time(holders.iter().map(|h| h.2), start)
+    {
         Batch::Narrow
     } else {
         Batch::No
@@ -587,9 +664,10 @@ impl SharedValue {
 /// A domain's proximity and its evidence (strongest first, at most 5).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Proximity {
-    /// 0–99.
+    /// 0–99, on the calibrated scale ([`SCORE_SCALE`]).
     pub score: u8,
-    /// Hop-1 proximity (from listed domains only).
+    /// Hop-1 proximity (from listed domains only), on the propagation
+    /// scale ([`EVIDENCE_SCALE`]) hop 2 propagates from.
     pub hop1: u8,
     /// The strongest shared values.
     pub evidence: Vec<SharedValue>,
@@ -600,9 +678,9 @@ pub struct Proximity {
 /// What a stored pass result holds for a domain.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct StoredProximity {
-    /// Final proximity.
+    /// Final proximity (calibrated, [`SCORE_SCALE`]).
     pub score: u8,
-    /// Hop-1 proximity.
+    /// Hop-1 proximity on the propagation scale ([`EVIDENCE_SCALE`]).
     pub hop1: u8,
     /// Evidence sentences.
     pub evidence: Vec<String>,
@@ -859,10 +937,44 @@ fn holder_weight(feeds: &FeedIndex<'_>, state: &StateStore, d: &str) -> Result<(
 /// value, held now, weight, holders).
 type Candidate = (Predicate, String, String, bool, f64, Vec<Holder>);
 
+/// What the live query reads from the last pass: the base rate, the
+/// data's first day and the world's suffix mix (a parse of every
+/// suffix's count). Read once per batch of queries ([`PassContext::load`],
+/// [`domain_proximity_in`]), not per domain; a pass that runs meanwhile
+/// is seen by the next batch.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PassContext {
+    base: f64,
+    start: Option<i64>,
+    mix: Option<SuffixMix>,
+}
+
+impl PassContext {
+    /// Reads it from the state store.
+    pub fn load(state: &StateStore) -> Result<PassContext> {
+        Ok(PassContext {
+            base: base_rate(state)?,
+            start: start_day(state)?,
+            mix: suffix_mix(state)?,
+        })
+    }
+}
+
 /// Live proximity of one registrable domain.
 pub fn domain_proximity(
     store: &dyn Store,
     state: &StateStore,
+    domain: &DomainName,
+) -> Result<Proximity> {
+    domain_proximity_in(store, state, &PassContext::load(state)?, domain)
+}
+
+/// [`domain_proximity`] with the last pass's figures read beforehand
+/// (for a batch of queries).
+pub fn domain_proximity_in(
+    store: &dyn Store,
+    state: &StateStore,
+    ctx: &PassContext,
     domain: &DomainName,
 ) -> Result<Proximity> {
     let feeds = FeedIndex::new(state);
@@ -876,7 +988,7 @@ pub fn domain_proximity(
             .map(|(p, o, _, _)| (*p, o.clone()))
             .collect::<Vec<_>>(),
     )?;
-    let base = base_rate(state)?;
+    let base = ctx.base;
     let mut evidence = Vec::new();
     let mut too_common = Vec::new();
     let mut hop1 = Vec::new();
@@ -961,8 +1073,8 @@ pub fn domain_proximity(
             ));
         }
     }
-    let data_start = start_day(state)?;
-    let mix = suffix_mix(state)?;
+    let data_start = ctx.start;
+    let mix = ctx.mix.as_ref();
     for (p, field, value, current, w, hs) in candidates {
         let batch = if field == SET_SUFFIX_FIELD {
             if batch_label.as_deref() == Some(value.as_str()) {
@@ -973,7 +1085,7 @@ pub fn domain_proximity(
         } else if p == Predicate::NAMESERVER_HOST && field != GROUP_FIELD {
             // Linked groups are never narrow (the pass marks the narrow
             // values before it adds the groups).
-            narrow(mix.as_ref(), hs.iter().map(|h| h.0.as_str()))
+            narrow(mix, &hs, data_start)
         } else {
             Batch::No
         };
@@ -1060,7 +1172,7 @@ pub fn domain_proximity(
     evidence.truncate(5);
     Ok(Proximity {
         score,
-        hop1: combine_kinds(hop1),
+        hop1: hop_score(hop1),
         evidence,
         too_common,
     })
@@ -1717,8 +1829,9 @@ fn add_sets(g: &mut Graph, names: &Interner) -> (Vec<u32>, Vec<u32>) {
 /// Measures the world's suffix mix on the scanned domains (returned as
 /// each suffix's number of domains, to store for the live query) and
 /// marks the narrow name servers and sets (see [`Batch::Narrow`]): their
-/// holders' suffixes counted as the live query counts them.
-fn mark_narrow(g: &mut Graph, names: &Interner) -> Vec<u64> {
+/// holders' suffixes counted as the live query counts them, and their
+/// take-up days judged as it judges them (see [`spread_over_time`]).
+fn mark_narrow(g: &mut Graph, names: &Interner, start: Option<i64>) -> Vec<u64> {
     let mut ids: HashMap<&str, u32> = HashMap::new();
     let mut counts: Vec<u64> = Vec::new();
     let of: Vec<u32> = (0..names.len() as u32)
@@ -1743,7 +1856,9 @@ fn mark_narrow(g: &mut Graph, names: &Interner) -> Vec<u64> {
         seen.extend(g.holders(v).map(|h| of[h.0 as usize]));
         seen.sort_unstable();
         seen.dedup();
-        if mix.is_narrow(seen.len() as u64, g.range(v).len() as u64) {
+        if mix.is_narrow(seen.len() as u64, g.range(v).len() as u64)
+            && !spread_over_time(g.holders(v).map(|h| h.2), start)
+        {
             g.values[v].batch = Batch::Narrow;
         }
     }
@@ -2026,7 +2141,13 @@ pub fn full_pass(
     let (mut g, too_common) = scan_graph(store, &mut names)?;
     sum.too_common = too_common;
     let (own_set, own_sid) = add_sets(&mut g, &names);
-    let mix = mark_narrow(&mut g, &names);
+    // The data's first day: holdings first seen then predate the data.
+    let start = (0..g.values.len())
+        .filter(|&v| g.values[v].scored && g.values[v].set.is_none())
+        .flat_map(|v| g.range(v))
+        .map(|i| i64::from(g.day[i]))
+        .min();
+    let mix = mark_narrow(&mut g, &names, start);
     add_groups(&mut g, &names);
     sum.scan_ms = started.elapsed().as_millis() as u64;
     progress("scan", 1, 1);
@@ -2105,12 +2226,6 @@ pub fn full_pass(
         DEFAULT_BASE_RATE
     };
     sum.base_rate = base;
-    // The data's first day: holdings first seen then predate the data.
-    let start = (0..g.values.len())
-        .filter(|&v| g.values[v].scored && g.values[v].set.is_none())
-        .flat_map(|v| g.range(v))
-        .map(|i| i64::from(g.day[i]))
-        .min();
 
     // Hop 1: listed co-holders.
     progress("hop1", 0, 1);
@@ -2118,7 +2233,7 @@ pub fn full_pass(
     let per1 = score_all(&g, &weight, &private, &own_set, &own_sid, base, start);
     let mut hop1 = vec![0u8; len];
     for group in by_domain(&per1) {
-        hop1[group[0].0 as usize] = combine_kinds(
+        hop1[group[0].0 as usize] = hop_score(
             group
                 .iter()
                 .map(|x| piece_kind(&g.values[x.2 as usize], x.1)),
@@ -2330,6 +2445,7 @@ pub fn incremental_pass(
         ..Default::default()
     };
     let total = order.len() as u64;
+    let ctx = PassContext::load(state)?;
     let mut puts = Vec::new();
     let mut deletes = Vec::new();
     for (i, d) in order.iter().enumerate() {
@@ -2339,7 +2455,7 @@ pub fn incremental_pass(
         let Ok(name) = DomainName::from_normalised(d) else {
             continue;
         };
-        let p = domain_proximity(store, state, &name)?;
+        let p = domain_proximity_in(store, state, &ctx, &name)?;
         let key = format!("{PROX_PREFIX}{d}");
         if p.score == 0 {
             deletes.push(key);
@@ -2370,25 +2486,48 @@ mod kind_tests {
     use super::*;
 
     /// Within the name-server family a second kind adds [`SECOND_KIND`] of
-    /// its evidence (2 + 0.2 × 2 nats: 49, not 43); a second piece of the
-    /// same kind, or of another family's kinds, adds nothing of the sort.
+    /// its evidence (2 + 0.2 × 2 nats: 49, not 43, on the propagation
+    /// scale); a second piece of the same kind, or of another family's
+    /// kinds, adds nothing of the sort.
     #[test]
     fn a_second_name_server_kind_adds_a_share_of_its_evidence() {
         let ns = family(Predicate::NAMESERVER_HOST);
         let ip = family(Predicate::IP);
-        let one = combine_kinds([(ns, Kind::Slice, 2.0)]);
+        let one = hop_score([(ns, Kind::Slice, 2.0)]);
         assert_eq!(one, 43);
         assert_eq!(
-            combine_kinds([(ns, Kind::Slice, 2.0), (ns, Kind::Set, 2.0)]),
+            hop_score([(ns, Kind::Slice, 2.0), (ns, Kind::Set, 2.0)]),
             49
         );
         assert_eq!(
-            combine_kinds([(ns, Kind::Slice, 2.0), (ns, Kind::Slice, 1.9)]),
+            hop_score([(ns, Kind::Slice, 2.0), (ns, Kind::Slice, 1.9)]),
             one
         );
         assert_eq!(
-            combine_kinds([(ip, Kind::Value, 2.0), (ip, Kind::Set, 2.0)]),
+            hop_score([(ip, Kind::Value, 2.0), (ip, Kind::Set, 2.0)]),
             one
         );
+    }
+
+    /// The reported score is a monotone map of the propagation score's
+    /// evidence: never lower for more evidence, and 50 (the action
+    /// threshold) only from the evidence of 60.5 on the propagation scale
+    /// (the tuning worlds' highest 1 %-FPR threshold, 61, rounded down).
+    #[test]
+    fn the_reported_score_is_calibrated_and_monotone() {
+        let ns = family(Predicate::NAMESERVER_HOST);
+        let mut last = 0;
+        for i in 0..3_000 {
+            let e = f64::from(i) * 0.005;
+            let s = combine_kinds([(ns, Kind::Value, e)]);
+            assert!(s >= last, "{e}");
+            assert!(s <= hop_score([(ns, Kind::Value, e)]), "{e}");
+            last = s;
+        }
+        let at = |raw: f64| -EVIDENCE_SCALE * (1.0 - raw / 99.0).ln();
+        assert!(combine_kinds([(ns, Kind::Value, at(60.49))]) < 50);
+        assert!(combine_kinds([(ns, Kind::Value, at(61.0))]) >= 50);
+        assert_eq!(combine_kinds([(ns, Kind::Value, 30.0)]), 99);
+        assert_eq!(combine_kinds([(ns, Kind::Value, 0.0)]), 0);
     }
 }

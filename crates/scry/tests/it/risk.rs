@@ -185,6 +185,66 @@ fn feeds_rescore_and_risk() {
 /// The selected actor domains, exported as an RPZ zone, load in BIND's
 /// `named-checkzone` (Debian bind9-utils, installed by scripts/test).
 #[test]
+fn a_batch_on_several_threads_keeps_input_order_and_streams_stdin() {
+    use std::io::{BufRead, Write};
+    let tmp = tempfile::tempdir().unwrap();
+    // No data dir: the threat model alone. 500 lines are several blocks'
+    // worth of parts for two threads; the answers must come back in input
+    // order, equal to one thread's.
+    let data = tmp.path().join("none");
+    let names: Vec<String> = (0..500)
+        .map(|i| match i % 5 {
+            0 => format!("shop{i}-secure-login.example"),
+            1 => format!("x{i}qzkvbn.top"),
+            2 => "not a name!".to_string(),
+            3 => format!("198.51.100.{}", i % 250),
+            _ => format!("user{i}@mail{i}.example"),
+        })
+        .collect();
+    let file = tmp.path().join("names.txt");
+    std::fs::write(&file, names.join("\n") + "\n").unwrap();
+    let f = file.to_str().unwrap();
+    let one = ok(&data, &["risk", "--batch", f, "--jobs", "1"]);
+    let two = ok(&data, &["risk", "--batch", f, "--jobs", "2"]);
+    assert_eq!(one, two);
+    let lines: Vec<serde_json::Value> = two
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 500);
+    for (i, (l, n)) in lines.iter().zip(&names).enumerate() {
+        if i % 5 == 2 {
+            assert_eq!(l["line"], i as u64 + 1, "{l}");
+        } else {
+            assert_eq!(l["indicator"].as_str().unwrap(), n.as_str(), "{l}");
+        }
+    }
+    // A playbook writing one indicator at a time gets each answer before
+    // it writes the next (a block never waits to fill up).
+    let mut child = crate::scry()
+        .arg("--data-dir")
+        .arg(&data)
+        .args(["risk", "--batch", "-", "--jobs", "2"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    let mut stdout = std::io::BufReader::new(child.stdout.take().unwrap());
+    for name in ["paypal-account-verify-login.xyz", "example.com"] {
+        writeln!(stdin, "{name}").unwrap();
+        stdin.flush().unwrap();
+        let mut line = String::new();
+        stdout.read_line(&mut line).unwrap();
+        let v: serde_json::Value = serde_json::from_str(&line).unwrap();
+        assert_eq!(v["indicator"], name);
+    }
+    drop(stdin);
+    assert!(child.wait().unwrap().success());
+}
+
+#[test]
 fn blocklist_export_is_a_zone_bind_loads() {
     let tmp = tempfile::tempdir().unwrap();
     let data = tmp.path().join("data");
