@@ -203,8 +203,10 @@ impl<'a> RiskEngine<'a> {
     pub fn use_stored_proximity_if_fresh(&mut self) -> Result<bool> {
         let last = self.store.stats()?.last_event_seq;
         let rescored = self.state.cursor(proximity::RESCORE_CURSOR)?;
-        self.stored_proximity =
-            rescored >= last && last > 0 && self.state.get("risk/base")?.is_some();
+        self.stored_proximity = rescored >= last
+            && last > 0
+            && self.state.get("risk/base")?.is_some()
+            && proximity::stored_rules_current(self.state)?;
         Ok(self.stored_proximity)
     }
 

@@ -334,6 +334,19 @@ pub fn base_rate(state: &StateStore) -> Result<f64> {
 
 const BASE_KEY: &str = "risk/base";
 const START_KEY: &str = "risk/start";
+/// The version of the rules the stored results were computed with.
+const RULES_KEY: &str = "risk/rules";
+/// Moves whenever a stored score's meaning changes (2: the calibrated
+/// [`SCORE_SCALE`] and the narrow rule's time guard), so that results of
+/// an older binary's pass are neither served as fresh nor kept beside
+/// new ones by an incremental rescore.
+const RULES_VERSION: &[u8] = b"2";
+
+/// Whether the stored pass results were computed with this binary's
+/// rules (see [`RULES_VERSION`]).
+pub fn stored_rules_current(state: &StateStore) -> Result<bool> {
+    Ok(state.get(RULES_KEY)?.as_deref() == Some(RULES_VERSION))
+}
 
 /// The first day of the data the last pass saw (holdings first seen then
 /// predate the data: when they began is unknown), if a pass ran.
@@ -2361,6 +2374,7 @@ pub fn full_pass(
     }
     sum.removed = deletes.len() as u64;
     puts.push((BASE_KEY.to_string(), base.to_be_bytes().to_vec()));
+    puts.push((RULES_KEY.to_string(), RULES_VERSION.to_vec()));
     puts.push((
         SUFFIX_MIX_KEY.to_string(),
         serde_json::to_vec(&mix).unwrap_or_default(),
@@ -2431,7 +2445,9 @@ pub fn incremental_pass(
             }
         }
     }
-    if feed_changed {
+    // A feed change moves every score; results of older rules would sit
+    // beside new ones.
+    if feed_changed || !stored_rules_current(state)? {
         return Ok((full_pass(store, state, now, progress)?, last));
     }
     let mut seen = HashSet::new();

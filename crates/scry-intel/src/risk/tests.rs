@@ -442,6 +442,41 @@ fn incremental_rescoring_follows_the_event_log() {
 }
 
 #[test]
+fn results_of_older_rules_are_not_served_and_the_next_rescore_is_full() {
+    let w = world();
+    w.store
+        .write(WriteBatch {
+            events: vec![scry_store::NewEvent {
+                time: 4_000,
+                kind: "domain_added".into(),
+                subject: "actor0.top".into(),
+                data: Default::default(),
+            }],
+            ..Default::default()
+        })
+        .unwrap();
+    full_pass(&w.store, &w.state, 5_000, &mut |_, _, _| {}).unwrap();
+    let last = w.store.stats().unwrap().last_event_seq;
+    w.state.set_cursor(proximity::RESCORE_CURSOR, last).unwrap();
+    let scorer = builtin_scorer();
+    let mut e = RiskEngine::new(&w.store, &w.state, &scorer);
+    assert!(e.use_stored_proximity_if_fresh().unwrap());
+    // An older binary's pass wrote no rules version (or another one).
+    w.state
+        .apply(&[], &["risk/rules".to_string()], None)
+        .unwrap();
+    assert!(!proximity::stored_rules_current(&w.state).unwrap());
+    let mut e = RiskEngine::new(&w.store, &w.state, &scorer);
+    assert!(!e.use_stored_proximity_if_fresh().unwrap());
+    // Nothing new in the event log, yet the rescore is a full pass.
+    let (sum, _) =
+        proximity::incremental_pass(&w.store, &w.state, last, 6_000, &mut |_, _, _| {}).unwrap();
+    assert!(sum.full, "{sum:?}");
+    assert!(sum.scored > 0, "{sum:?}");
+    assert!(proximity::stored_rules_current(&w.state).unwrap());
+}
+
+#[test]
 fn every_component_of_10_or_more_has_evidence() {
     let w = world();
     full_pass(&w.store, &w.state, 5_000, &mut |_, _, _| {}).unwrap();
