@@ -848,6 +848,13 @@ struct Commit {
     /// the kept candidates are sorted.
     #[serde(default)]
     sight_log: Option<String>,
+    /// A pDNS form load's candidates (see [`EmbeddedBulk::set_form_kept`]):
+    /// none went to the `sight` sorter; the log (then fsynced) holds them
+    /// all, and these runs (paths under the store's directory, keyed by a
+    /// subject, valued by the complement of a candidate's ordinal) give
+    /// each subject's first candidate.
+    #[serde(default)]
+    form_kept: Option<Vec<String>>,
 }
 
 /// A first sighting's event kind and data, shared by the compact values
@@ -914,6 +921,9 @@ pub struct EmbeddedBulk<'a> {
     /// opened at the first one.
     sight_log: Option<RunWriter>,
     any_sighting: bool,
+    /// A pDNS form load: candidates are only logged (see
+    /// [`Commit::form_kept`]); the runs naming the kept ones.
+    form_kept: Option<Vec<String>>,
     next_seq: u64,
     first_seq: u64,
     merge: bool,
@@ -965,6 +975,7 @@ impl EmbeddedStore {
             sightings: Sorter::new(&dir, "sight", Rule::Max, SIDE_BUDGET, true),
             sight_log: None,
             any_sighting: false,
+            form_kept: None,
             next_seq,
             first_seq: next_seq,
             merge,
@@ -988,13 +999,28 @@ impl EmbeddedBulk<'_> {
         self.merge
     }
 
-    /// Sizes the first-sighting sorter's buffer (before any sighting): a
-    /// pDNS form load sorts little else, and fewer fresh pages to fault
-    /// in (zeroed by the kernel) cost less than its extra runs.
-    pub(super) fn set_sighting_budget(&mut self, budget: usize) {
-        if !self.any_sighting {
-            self.sightings = Sorter::new(&self.dir, "sight", Rule::Max, budget, true).one_buffer();
+    /// A pDNS form load's first sightings (before any sighting): each
+    /// candidate is only logged, in ordinal order, and the log fsynced at
+    /// `COMMIT`; no `sight` sorter. The form's own runs (its `nam` runs,
+    /// whose name keys come in the merge it does anyway) name each
+    /// subject's first candidate, handed over by [`Self::set_kept_runs`].
+    pub(super) fn set_form_kept(&mut self) {
+        if !self.any_sighting && !self.merge {
+            self.form_kept = Some(Vec::new());
         }
+    }
+
+    /// The runs naming each subject's first candidate (paths under the
+    /// store's directory; see [`Commit::form_kept`]).
+    pub(super) fn set_kept_runs(&mut self, runs: Vec<String>) {
+        if let Some(k) = &mut self.form_kept {
+            *k = runs;
+        }
+    }
+
+    /// The ordinal the next candidate or event gets.
+    pub(super) fn next_ordinal(&self) -> u64 {
+        self.next_seq
     }
 
     /// The writer state the load holds (the pDNS form's materialisation
@@ -1037,7 +1063,9 @@ impl EmbeddedBulk<'_> {
             self.key.clear();
             push_entity(&mut self.key, subject);
             self.key.extend_from_slice(&self.next_seq.to_be_bytes());
-            self.sightings.push(&self.key, &json)?;
+            if self.form_kept.is_none() {
+                self.sightings.push(&self.key, &json)?;
+            }
             self.log_sighting(&json)?;
             self.next_seq += 1;
             self.any_sighting = true;
@@ -1065,12 +1093,15 @@ impl EmbeddedBulk<'_> {
         let template = u16::try_from(template)
             .map_err(|_| StoreError::Invalid("more than 65535 kinds of first sightings".into()))?;
         let mut json = Vec::with_capacity(128);
+        let form = self.form_kept.is_some();
         for (name, time) in sightings {
             compact_sighting(template, *time, name.ascii(), &mut json);
-            self.key.clear();
-            keys::push_name(&mut self.key, name);
-            self.key.extend_from_slice(&self.next_seq.to_be_bytes());
-            self.sightings.push(&self.key, &json)?;
+            if !form {
+                self.key.clear();
+                keys::push_name(&mut self.key, name);
+                self.key.extend_from_slice(&self.next_seq.to_be_bytes());
+                self.sightings.push(&self.key, &json)?;
+            }
             self.log_sighting(&json)?;
             self.next_seq += 1;
             self.any_sighting = true;
@@ -1195,9 +1226,10 @@ impl EmbeddedBulk<'_> {
         };
         let sightings = take(&mut self.sightings, "sight", Rule::Max)?;
         // Not fsynced: only this process reads it (an open finishing the
-        // load after a crash sorts the kept candidates instead).
+        // load after a crash sorts the kept candidates instead), unless it
+        // is a form load's only copy of its candidates.
         let sight_log = match self.sight_log.take() {
-            Some(w) => Some(w.finish(false)?),
+            Some(w) => Some(w.finish(self.form_kept.is_some())?),
             None => None,
         };
         let name = |p: &PathBuf| {
@@ -1217,6 +1249,7 @@ impl EmbeddedBulk<'_> {
             first_seq: self.first_seq,
             templates: self.templates.clone(),
             sight_log: sight_log.as_ref().map(name),
+            form_kept: self.form_kept.clone(),
         };
         debug_assert!(self.any_sighting || commit.sightings.is_empty());
         let body = serde_json::to_vec(&commit).map_err(|e| StoreError::Engine(e.to_string()))?;
@@ -1867,6 +1900,12 @@ fn number_events(
     durable: bool,
     render: bool,
 ) -> Result<(Vec<PathBuf>, Option<u64>)> {
+    if let Some(kept) = &c.form_kept {
+        if stored_names {
+            return Err(corrupt("a form load's first sightings merged with a store"));
+        }
+        return number_form_kept(s, dir, c, kept, durable, render);
+    }
     if c.sightings.is_empty() {
         return Ok((run_paths(dir, &c.events), c.next_seq));
     }
@@ -1952,6 +1991,103 @@ fn number_from_log(
     }
     let path = out.finish(durable)?;
     Ok((vec![path], (seq != c.first_seq).then_some(seq)))
+}
+
+/// [`number_events`] for a form load ([`Commit::form_kept`]): each
+/// subject's least ordinal from the kept runs, as a bitmap over the
+/// load's ordinals; then the plain events and the logged candidates
+/// merged in ordinal order, a candidate kept when its bit is set.
+fn number_form_kept(
+    s: &EmbeddedStore,
+    dir: &Path,
+    c: &Commit,
+    kept: &[String],
+    durable: bool,
+    render: bool,
+) -> Result<(Vec<PathBuf>, Option<u64>)> {
+    let span = c
+        .next_seq
+        .map_or(0, |n| n.saturating_sub(c.first_seq))
+        .try_into()
+        .map_err(|_| corrupt("too many first sightings"))?;
+    let mut bits = vec![0u64; usize::div_ceil(span, 64)];
+    let runs: Vec<PathBuf> = kept.iter().map(|n| s.path.join(n)).collect();
+    let mut m = Merged::open(&runs, Rule::Max)?;
+    while let Some((_, v)) = m.next()? {
+        let v: [u8; 8] = v.try_into().map_err(|_| corrupt("bad kept ordinal"))?;
+        let ordinal = !u64::from_be_bytes(v);
+        if ordinal == u64::MAX {
+            // A name with no candidate of its own.
+            continue;
+        }
+        let at = ordinal
+            .checked_sub(c.first_seq)
+            .and_then(|a| usize::try_from(a).ok())
+            .filter(|a| *a < span)
+            .ok_or_else(|| corrupt("kept ordinal out of range"))?;
+        bits[at / 64] |= 1 << (at % 64);
+    }
+    let is_kept = |k: &[u8]| -> Result<bool> {
+        let k: [u8; 8] = k.try_into().map_err(|_| corrupt("bad candidate ordinal"))?;
+        let at = u64::from_be_bytes(k)
+            .checked_sub(c.first_seq)
+            .and_then(|a| usize::try_from(a).ok())
+            .filter(|a| *a < span)
+            .ok_or_else(|| corrupt("candidate ordinal out of range"))?;
+        Ok(bits[at / 64] & (1 << (at % 64)) != 0)
+    };
+    let mut events = Merged::open(&run_paths(dir, &c.events), Rule::Max)?;
+    let log = match &c.sight_log {
+        Some(l) => vec![dir.join(l)],
+        None => Vec::new(),
+    };
+    let mut cands = Merged::open(&log, Rule::Max)?;
+    let mut out = RunWriter::create(dir.join("out-evt.run"))?;
+    let mut seq = c.first_seq;
+    let mut json = Vec::with_capacity(256);
+    // The two streams' heads, copied (each `Merged` lends one record).
+    let (mut ek, mut ev, mut ck, mut cv) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    let mut e_on = next_owned(&mut events, &mut ek, &mut ev)?;
+    let mut c_on = next_owned(&mut cands, &mut ck, &mut cv)?;
+    while e_on || c_on {
+        let from_event = e_on && (!c_on || ek < ck);
+        let v = if from_event {
+            &ev
+        } else if is_kept(&ck)? {
+            &cv
+        } else {
+            c_on = next_owned(&mut cands, &mut ck, &mut cv)?;
+            continue;
+        };
+        let v = if render {
+            event_json(v, &c.templates, &mut json)?
+        } else {
+            v
+        };
+        out.put(&seq.to_be_bytes(), v)?;
+        seq += 1;
+        if from_event {
+            e_on = next_owned(&mut events, &mut ek, &mut ev)?;
+        } else {
+            c_on = next_owned(&mut cands, &mut ck, &mut cv)?;
+        }
+    }
+    let path = out.finish(durable)?;
+    Ok((vec![path], (seq != c.first_seq).then_some(seq)))
+}
+
+/// `m`'s next record copied into `k` and `v`; `false` at its end.
+fn next_owned(m: &mut Merged, k: &mut Vec<u8>, v: &mut Vec<u8>) -> Result<bool> {
+    Ok(match m.next()? {
+        Some((mk, mv)) => {
+            k.clear();
+            k.extend_from_slice(mk);
+            v.clear();
+            v.extend_from_slice(mv);
+            true
+        }
+        None => false,
+    })
 }
 
 /// Step 3 into an empty store: every value from the runs alone.
@@ -2373,8 +2509,10 @@ pub(super) fn recover(s: &EmbeddedStore) -> Result<()> {
             let mut c: Commit = serde_json::from_slice(&body)
                 .map_err(|e| corrupt(format!("{}: {e}", commit.display())))?;
             // The candidates' log was not fsynced: the sorted candidates
-            // alone number the events.
-            c.sight_log = None;
+            // alone number the events (a form load's log was).
+            if c.form_kept.is_none() {
+                c.sight_log = None;
+            }
             tracing::warn!("finishing a bulk load interrupted by a crash");
             apply(s, &dir, &c)?;
             Ok(())

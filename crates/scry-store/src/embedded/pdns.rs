@@ -36,7 +36,12 @@
 //!
 //! **Load** (`EmbeddedPdnsForm`): domain facts go to three sorters (`fwd`
 //! and `rev` merging equal keys as facts, `nam`), anything else and the
-//! first sightings to an inner bulk load. At `finish`: the runs are
+//! first sightings to an inner bulk load, which only logs the candidates
+//! (no `sight` sorter): each `nam` key carries its subject's candidate
+//! ordinal in the batch (the least kept), candidates no fact of their
+//! batch matched go to a small `cand` sorter, and the bulk load keeps each
+//! name's least ordinal from those runs (a bitmap over the ordinals) as
+//! it numbers the events from the log. At `finish`: the runs are
 //! fsynced and `pdnsform/COMMIT` (runs, ledger key) written; the inner
 //! bulk load commits (events, sources, ledger entry); then the runs are
 //! ingested (`fwd` with `pho` and the count moves derived from it on one
@@ -71,8 +76,8 @@ const FWD_BUDGET: usize = 16 << 20;
 const REV_BUDGET: usize = 16 << 20;
 const NAM_BUDGET: usize = 8 << 20;
 const SIDE_BUDGET: usize = 16 << 20;
-/// The inner bulk load's first-sighting sorter (its default is 40 MiB).
-const SIGHT_BUDGET: usize = 16 << 20;
+/// First-sighting candidates matched by no fact of their batch.
+const CAND_BUDGET: usize = 4 << 20;
 
 fn corrupt(detail: impl Into<String>) -> StoreError {
     StoreError::Corruption {
@@ -430,7 +435,7 @@ impl EmbeddedStore {
         if inner.merges() {
             return Ok(None);
         }
-        inner.set_sighting_budget(SIGHT_BUDGET);
+        inner.set_form_kept();
         let dir = self.path.join(DIR);
         if let Err(e) = fs::remove_dir_all(&dir)
             && e.kind() != std::io::ErrorKind::NotFound
@@ -444,6 +449,8 @@ impl EmbeddedStore {
             rev: Sorter::new(&dir, "rev", Rule::Fact, REV_BUDGET, true),
             nam: Sorter::new(&dir, "nam", Rule::Max, NAM_BUDGET, true).one_buffer(),
             disp: Sorter::new(&dir, "disp", Rule::Max, SIDE_BUDGET, true).one_buffer(),
+            cand: Sorter::new(&dir, "cand", Rule::Max, CAND_BUDGET, true).one_buffer(),
+            batch: Candidates::default(),
             dir,
             inner: Some(inner),
             key: Vec::with_capacity(128),
@@ -521,7 +528,7 @@ impl EmbeddedStore {
             ing.write(k, encode_count(c, h).as_slice())?;
         }
         ing.finish()?;
-        ingest_merged(&self.nam, &nam, Rule::Max)?;
+        ingest_names(&self.nam, &nam)?;
         let mut b = self
             .db
             .batch()
@@ -669,6 +676,20 @@ fn decode_moves(b: &[u8]) -> Result<(u64, u64)> {
         (Ok(c), Ok(h)) => Ok((c, h)),
         _ => Err(corrupt("bad count move")),
     }
+}
+
+/// Ingests the merge of the form's `nam` runs into `nam`, the values
+/// (candidate ordinals, or empty from a binary before them) dropped.
+fn ingest_names(ks: &fjall::Keyspace, runs: &[PathBuf]) -> Result<()> {
+    let mut ing = ks.start_ingestion()?;
+    let mut m = Merged::open(runs, Rule::Max)?;
+    let mut order = Order::default();
+    while let Some((k, _)) = m.next()? {
+        order.check(k)?;
+        ing.write(k, b"")?;
+    }
+    ing.finish()?;
+    Ok(())
 }
 
 /// Ingests the merge of `runs` into `ks`, equal keys merged by `rule`.
@@ -866,8 +887,16 @@ pub struct EmbeddedPdnsForm<'a> {
     inner: Option<EmbeddedBulk<'a>>,
     fwd: Sorter,
     rev: Sorter,
+    /// Valued by the complement of the subject's candidate ordinal in
+    /// its batch (`Rule::Max` keeps the least; see [`Candidates`]): the
+    /// bulk load's events take each name's first candidate from these
+    /// runs, the values dropped as `nam` is ingested.
     nam: Sorter,
     disp: Sorter,
+    /// Candidates no fact of their batch matched, keyed as `nam` (and
+    /// other subjects' as `0xFF` · entity key), valued likewise.
+    cand: Sorter,
+    batch: Candidates,
     key: Vec<u8>,
     rk: Vec<u8>,
     last_name: Vec<u8>,
@@ -875,6 +904,110 @@ pub struct EmbeddedPdnsForm<'a> {
     committed: bool,
     #[cfg(test)]
     pub(super) stop: Stop,
+}
+
+/// The current batch's compact first-sighting candidates (one per name
+/// and batch, as [`BulkLoad::add_first_sighting_times`] gets them): their
+/// names in one buffer, each with its ordinal and whether a fact of the
+/// batch matched it, and an open-addressing table over the names (a
+/// binary search over the sorted names cost ~3 % of a load's samples).
+#[derive(Default)]
+struct Candidates {
+    names: Vec<u8>,
+    /// (start, end) in `names`, ordinal; in ordinal order.
+    entries: Vec<((u32, u32), u64)>,
+    matched: Vec<bool>,
+    /// Entry index + 1 per slot (0: empty); a power of two, at least
+    /// twice the entries. A name's first entry only (its least ordinal).
+    slots: Vec<u32>,
+}
+
+impl Candidates {
+    fn name(&self, i: usize) -> &[u8] {
+        let ((a, b), _) = self.entries[i];
+        &self.names[a as usize..b as usize]
+    }
+
+    fn slot_of(&self, name: &[u8]) -> usize {
+        let mask = self.slots.len() - 1;
+        (xxhash_rust::xxh3::xxh3_64(name) as usize) & mask
+    }
+
+    /// The batch's candidates, numbered from `first`.
+    fn fill(&mut self, first: u64, sightings: &[(&scry_model::DomainName, i64)]) -> Result<()> {
+        self.names.clear();
+        self.entries.clear();
+        for (i, (name, _)) in sightings.iter().enumerate() {
+            let a = self.names.len();
+            self.names.extend_from_slice(name.ascii().as_bytes());
+            let b = self.names.len();
+            let (Ok(a), Ok(b)) = (u32::try_from(a), u32::try_from(b)) else {
+                return Err(StoreError::Invalid("first sightings too large".into()));
+            };
+            self.entries.push(((a, b), first + i as u64));
+        }
+        let n = u32::try_from(self.entries.len())
+            .map_err(|_| StoreError::Invalid("first sightings too large".into()))?;
+        self.slots.clear();
+        self.slots
+            .resize((2 * self.entries.len()).next_power_of_two().max(16), 0);
+        let mask = self.slots.len() - 1;
+        for i in 0..n {
+            let mut at = self.slot_of(self.name(i as usize));
+            loop {
+                match self.slots[at] {
+                    0 => {
+                        self.slots[at] = i + 1;
+                        break;
+                    }
+                    // A repeated name keeps its first (least) ordinal.
+                    j if self.name(j as usize - 1) == self.name(i as usize) => break,
+                    _ => at = (at + 1) & mask,
+                }
+            }
+        }
+        self.matched.clear();
+        self.matched.resize(self.entries.len(), false);
+        Ok(())
+    }
+
+    /// The least ordinal of `name`'s candidates in the batch, marked
+    /// matched; `u64::MAX` when it has none.
+    fn find(&mut self, name: &[u8]) -> u64 {
+        if self.entries.is_empty() {
+            return u64::MAX;
+        }
+        let mask = self.slots.len() - 1;
+        let mut at = self.slot_of(name);
+        loop {
+            match self.slots[at] {
+                0 => return u64::MAX,
+                j if self.name(j as usize - 1) == name => {
+                    let i = j as usize - 1;
+                    self.matched[i] = true;
+                    return self.entries[i].1;
+                }
+                _ => at = (at + 1) & mask,
+            }
+        }
+    }
+
+    /// The unmatched candidates into `cand` (keyed as `nam`: the name and
+    /// a dot); then empty.
+    fn flush(&mut self, cand: &mut Sorter, key: &mut Vec<u8>) -> Result<()> {
+        for i in 0..self.entries.len() {
+            if !self.matched[i] {
+                key.clear();
+                key.extend_from_slice(self.name(i));
+                key.push(b'.');
+                cand.push(key, &(!self.entries[i].1).to_be_bytes())?;
+            }
+        }
+        self.names.clear();
+        self.entries.clear();
+        self.matched.clear();
+        Ok(())
+    }
 }
 
 impl<'a> EmbeddedPdnsForm<'a> {
@@ -931,7 +1064,11 @@ impl EmbeddedPdnsForm<'_> {
                 self.last_name.clear();
                 self.last_name.extend_from_slice(&key[..sl]);
                 if let Some(f) = keys::forward_name_key(&key[..sl]) {
-                    self.nam.push(&f, b"")?;
+                    let ordinal = match &o.subject {
+                        Entity::Domain(d) => self.batch.find(d.ascii().as_bytes()),
+                        _ => u64::MAX,
+                    };
+                    self.nam.push(&f, &(!ordinal).to_be_bytes())?;
                 }
             }
         }
@@ -964,6 +1101,23 @@ impl BulkLoad for EmbeddedPdnsForm<'_> {
     }
 
     fn add_first_sightings(&mut self, sightings: Vec<(Entity, crate::NewEvent)>) -> Result<()> {
+        // Each keyed by its subject for the kept runs (a name as `nam`
+        // keys it), with its ordinal.
+        let first = self.inner()?.next_ordinal();
+        for (i, (subject, _)) in sightings.iter().enumerate() {
+            self.key.clear();
+            push_entity(&mut self.key, subject);
+            match keys::forward_name_key(&self.key) {
+                Some(f) => self.rk = f,
+                None => {
+                    self.rk.clear();
+                    self.rk.push(0xFF);
+                    self.rk.extend_from_slice(&self.key);
+                }
+            }
+            self.cand
+                .push(&self.rk, &(!(first + i as u64)).to_be_bytes())?;
+        }
         self.inner()?.add_first_sightings(sightings)
     }
 
@@ -973,6 +1127,9 @@ impl BulkLoad for EmbeddedPdnsForm<'_> {
         data: &BTreeMap<String, String>,
         sightings: &[(&scry_model::DomainName, i64)],
     ) -> Result<()> {
+        self.batch.flush(&mut self.cand, &mut self.key)?;
+        let first = self.inner()?.next_ordinal();
+        self.batch.fill(first, sightings)?;
         self.inner()?
             .add_first_sighting_times(kind, data, sightings)
     }
@@ -993,6 +1150,8 @@ impl BulkLoad for EmbeddedPdnsForm<'_> {
                 .map(|n| n.to_string_lossy().into_owned())
                 .unwrap_or_default()
         };
+        self.batch.flush(&mut self.cand, &mut self.key)?;
+        let cand = take(&mut self.cand, "cand", Rule::Max, &dir)?;
         let commit = Commit {
             fwd: take(&mut self.fwd, "fwd", Rule::Fact, &dir)?
                 .iter()
@@ -1012,6 +1171,17 @@ impl BulkLoad for EmbeddedPdnsForm<'_> {
                 .collect(),
             ledger: ledger.key.clone(),
         };
+        // The bulk load's first sightings: each name's first candidate
+        // from the `nam` and `cand` runs (paths under the store's
+        // directory: they stay until both loads are finished).
+        let kept = commit
+            .nam
+            .iter()
+            .cloned()
+            .chain(cand.iter().map(name))
+            .map(|n| format!("{DIR}/{n}"))
+            .collect();
+        self.inner()?.set_kept_runs(kept);
         let body = serde_json::to_vec(&commit).map_err(|e| StoreError::Engine(e.to_string()))?;
         write_synced(&dir, COMMIT, &body)?;
         self.committed = true;
@@ -1206,6 +1376,117 @@ mod tests {
         let s = EmbeddedStore::open_path(dir.path()).expect("open");
         load(&s, false, Stop::No);
         reads(&s)
+    }
+
+    /// One batch of [`a_form_load_keeps_each_names_first_sighting_as_the_bulk_load`]:
+    /// sighted names with times, facts' names, JSON sightings, events.
+    type Round = (
+        &'static [(&'static str, i64)],
+        &'static [&'static str],
+        &'static [&'static str],
+        &'static [&'static str],
+    );
+
+    /// Three batches whose first sightings repeat names across batches,
+    /// come unsorted, name names no fact of the batch has (and names with
+    /// no fact at all), mixed with JSON sightings and plain events: a form
+    /// load stores the events a plain bulk load stores, also when it is
+    /// finished by an open after a crash.
+    #[test]
+    fn a_form_load_keeps_each_names_first_sighting_as_the_bulk_load() {
+        let data = BTreeMap::from([("source".to_string(), "pdns".to_string())]);
+        let obs = |name: &str, first: i64| {
+            Observation::new(
+                d(name),
+                Predicate::IP,
+                Entity::Ip(Ip::parse("192.0.2.7").expect("ip")),
+                Window {
+                    first_seen: first,
+                    last_seen: first + 10,
+                    count: 1,
+                },
+                "pdns:s".to_string(),
+                T,
+            )
+            .expect("observation")
+        };
+        let event = |subject: &str| crate::NewEvent {
+            time: T,
+            kind: "note".into(),
+            subject: subject.into(),
+            data: BTreeMap::new(),
+        };
+        let rounds: [Round; 3] = [
+            (
+                &[("b.test", T + 1), ("a.test", T + 2), ("c.test", T + 3)],
+                &["a.test", "b.test", "c.test", "a.test"],
+                &["j.test"],
+                &["e1"],
+            ),
+            (
+                &[("a.test", T + 4), ("n.test", T + 5), ("d.test", T + 6)],
+                &["d.test", "a.test", "j.test"],
+                &["b.test", "d.test"],
+                &[],
+            ),
+            (
+                &[
+                    ("n.test", T + 7),
+                    ("b.test", T + 8),
+                    ("e.test", T + 9),
+                    ("e.test", T),
+                ],
+                &["b.test", "e.test", "x.test"],
+                &["n.test"],
+                &["e2", "e3"],
+            ),
+        ];
+        let load = |s: &EmbeddedStore, form: Option<Stop>| {
+            let mut l: Box<dyn BulkLoad + '_> = match form {
+                Some(stop) => {
+                    let mut f = s.pdns_form_load().expect("form").expect("form");
+                    f.stop = stop;
+                    Box::new(f)
+                }
+                None => s.bulk_load().expect("bulk").expect("bulk"),
+            };
+            for (sighted, facts, json, events) in rounds {
+                let names: Vec<DomainName> = sighted
+                    .iter()
+                    .map(|(n, _)| DomainName::parse(n).expect("name"))
+                    .collect();
+                let times: Vec<(&DomainName, i64)> = names
+                    .iter()
+                    .zip(sighted)
+                    .map(|(n, (_, t))| (n, *t))
+                    .collect();
+                l.add_first_sighting_times("pdns_first_seen", &data, &times)
+                    .expect("sightings");
+                l.add_first_sightings(json.iter().map(|n| (d(n), event(n))).collect())
+                    .expect("json sightings");
+                l.add(WriteBatch {
+                    observations: facts.iter().map(|n| obs(n, T)).collect(),
+                    events: events.iter().map(|e| event(e)).collect(),
+                    ..Default::default()
+                })
+                .expect("add");
+            }
+            l.finish(Some(ledger())).expect("finish");
+        };
+        let events = |s: &EmbeddedStore| format!("{:?}", s.events(0, 1_000).expect("events"));
+        let dir = tempfile::tempdir().expect("tempdir");
+        let s = EmbeddedStore::open_path(dir.path()).expect("open");
+        load(&s, None);
+        let want = events(&s);
+        assert!(want.contains("e3") && want.contains("j.test"), "{want}");
+        for stop in [Stop::No, Stop::FormBeforeBulk, Stop::AfterBulk] {
+            let dir = tempfile::tempdir().expect("tempdir");
+            let s = EmbeddedStore::open_path(dir.path()).expect("open");
+            load(&s, Some(stop));
+            drop(s);
+            let s = EmbeddedStore::open_path(dir.path()).expect("reopen");
+            assert_eq!(events(&s), want, "stopped at {}", stop as u8);
+        }
     }
 
     #[test]
