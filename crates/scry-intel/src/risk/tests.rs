@@ -1043,6 +1043,13 @@ fn a_name_server_set_nearly_all_under_one_suffix_is_a_batch() {
     w.assert_live_equals_stored(&names);
 }
 
+/// The suffixes of the narrow-rule tests' 20-suffix world (a world's
+/// mix against which two or three suffixes are narrow).
+const WORLD_SUFFIXES: [&str; 20] = [
+    "com", "net", "org", "info", "biz", "online", "site", "store", "club", "live", "app", "io",
+    "co", "de", "fr", "nl", "es", "it", "eu", "us",
+];
+
 /// An actor's own name servers held by 40 of its domains under two
 /// suffixes (`.top` and `.xyz`), 3 of them listed (under `.top`), in a
 /// world whose other 200 domains, on a provider's pair with 2 listed,
@@ -1057,10 +1064,7 @@ fn a_name_server_set_nearly_all_under_one_suffix_is_a_batch() {
 #[test]
 fn a_name_server_narrow_against_the_worlds_suffixes_is_a_batch() {
     let ns = Predicate::NAMESERVER_HOST;
-    let sfx = [
-        "com", "net", "org", "info", "biz", "online", "site", "store", "club", "live", "app", "io",
-        "co", "de", "fr", "nl", "es", "it", "eu", "us",
-    ];
+    let sfx = WORLD_SUFFIXES;
     let mut o = Vec::new();
     let mut names = Vec::new();
     for i in 0..200 {
@@ -1117,10 +1121,7 @@ fn a_narrow_name_server_taken_up_over_years_is_a_providers() {
         x.window.last_seen = 1_100 * 86_400;
         x
     };
-    let sfx = [
-        "com", "net", "org", "info", "biz", "online", "site", "store", "club", "live", "app", "io",
-        "co", "de", "fr", "nl", "es", "it", "eu", "us",
-    ];
+    let sfx = WORLD_SUFFIXES;
     let mut o = Vec::new();
     let mut names = Vec::new();
     for i in 0..200 {
