@@ -208,38 +208,41 @@ fn batch(
     let (tx, rx) = mpsc::sync_channel::<std::io::Result<BatchLine>>(2 * BLOCK);
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     let (mut scored, mut failed) = (0u64, 0u64);
-    std::thread::scope(|s| -> Result<()> {
-        s.spawn(move || {
-            let mut buf = Vec::new();
-            let mut no = 0u64;
-            loop {
-                let kind = match scry_ingest::read_line_bounded(&mut input, &mut buf, 4096) {
-                    Ok(k) => k,
-                    Err(e) => {
-                        let _ = tx.send(Err(e));
-                        return;
-                    }
-                };
-                if kind == scry_ingest::Line::Eof {
+    // The reader is not a scoped thread: when the output fails (a closed
+    // pipe) the batch returns at once instead of waiting for a reader
+    // blocked on a full channel or on a quiet stdin.
+    std::thread::spawn(move || {
+        let mut buf = Vec::new();
+        let mut no = 0u64;
+        loop {
+            let kind = match scry_ingest::read_line_bounded(&mut input, &mut buf, 4096) {
+                Ok(k) => k,
+                Err(e) => {
+                    let _ = tx.send(Err(e));
                     return;
                 }
-                no += 1;
-                let text = match kind {
-                    scry_ingest::Line::TooLong(n) => Err(n),
-                    _ => {
-                        let t = String::from_utf8_lossy(&buf);
-                        let t = t.trim();
-                        if t.is_empty() || t.starts_with('#') {
-                            continue;
-                        }
-                        Ok(t.to_string())
-                    }
-                };
-                if tx.send(Ok(BatchLine { no, text })).is_err() {
-                    return;
-                }
+            };
+            if kind == scry_ingest::Line::Eof {
+                return;
             }
-        });
+            no += 1;
+            let text = match kind {
+                scry_ingest::Line::TooLong(n) => Err(n),
+                _ => {
+                    let t = String::from_utf8_lossy(&buf);
+                    let t = t.trim();
+                    if t.is_empty() || t.starts_with('#') {
+                        continue;
+                    }
+                    Ok(t.to_string())
+                }
+            };
+            if tx.send(Ok(BatchLine { no, text })).is_err() {
+                return;
+            }
+        }
+    });
+    {
         let mut block: Vec<BatchLine> = Vec::with_capacity(BLOCK);
         let mut lines: Vec<(bool, Vec<u8>)> = Vec::with_capacity(BLOCK);
         loop {
@@ -289,8 +292,7 @@ fn batch(
             }
             out.flush()?;
         }
-        Ok(())
-    })?;
+    }
     out.flush()?;
     Ok((scored, failed))
 }

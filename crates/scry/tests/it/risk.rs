@@ -242,6 +242,37 @@ fn a_batch_on_several_threads_keeps_input_order_and_streams_stdin() {
     }
     drop(stdin);
     assert!(child.wait().unwrap().success());
+
+    // A reader that stops reading (`| head -1`) ends the batch: it does
+    // not wait on a reader thread blocked on a full channel.
+    let big = tmp.path().join("big.txt");
+    let lines: Vec<String> = (0..30_000).map(|i| format!("name{i}.example")).collect();
+    std::fs::write(&big, lines.join("\n")).unwrap();
+    let mut child = crate::scry()
+        .arg("--data-dir")
+        .arg(&data)
+        .args(["risk", "--batch", big.to_str().unwrap(), "--jobs", "2"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut stdout = std::io::BufReader::new(child.stdout.take().unwrap());
+    let mut line = String::new();
+    stdout.read_line(&mut line).unwrap();
+    assert!(line.contains("name0.example"), "{line}");
+    drop(stdout);
+    let start = std::time::Instant::now();
+    let status = loop {
+        if let Some(s) = child.try_wait().unwrap() {
+            break s;
+        }
+        if start.elapsed() > std::time::Duration::from_secs(120) {
+            let _ = child.kill();
+            panic!("the batch did not end after its reader closed the pipe");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    };
+    assert!(status.success(), "{status}");
 }
 
 #[test]
