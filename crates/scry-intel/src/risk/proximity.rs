@@ -2456,12 +2456,12 @@ pub fn incremental_pass(
         .chain(changed)
         .filter(|d| seen.insert(d.clone()))
         .collect();
+    let ctx = PassContext::load(state)?;
     let mut sum = PassSummary {
-        base_rate: base_rate(state)?,
+        base_rate: ctx.base,
         ..Default::default()
     };
     let total = order.len() as u64;
-    let ctx = PassContext::load(state)?;
     let mut puts = Vec::new();
     let mut deletes = Vec::new();
     for (i, d) in order.iter().enumerate() {

@@ -2011,6 +2011,14 @@ fn number_form_kept(
         .try_into()
         .map_err(|_| corrupt("too many first sightings"))?;
     let mut bits = vec![0u64; usize::div_ceil(span, 64)];
+    // An ordinal's bit in `bits`.
+    let bit = |ordinal: u64, what: &str| -> Result<usize> {
+        ordinal
+            .checked_sub(c.first_seq)
+            .and_then(|a| usize::try_from(a).ok())
+            .filter(|a| *a < span)
+            .ok_or_else(|| corrupt(format!("{what} ordinal out of range")))
+    };
     let runs: Vec<PathBuf> = kept.iter().map(|n| s.path.join(n)).collect();
     let mut m = Merged::open(&runs, Rule::Max)?;
     while let Some((_, v)) = m.next()? {
@@ -2020,20 +2028,12 @@ fn number_form_kept(
             // A name with no candidate of its own.
             continue;
         }
-        let at = ordinal
-            .checked_sub(c.first_seq)
-            .and_then(|a| usize::try_from(a).ok())
-            .filter(|a| *a < span)
-            .ok_or_else(|| corrupt("kept ordinal out of range"))?;
+        let at = bit(ordinal, "kept")?;
         bits[at / 64] |= 1 << (at % 64);
     }
     let is_kept = |k: &[u8]| -> Result<bool> {
         let k: [u8; 8] = k.try_into().map_err(|_| corrupt("bad candidate ordinal"))?;
-        let at = u64::from_be_bytes(k)
-            .checked_sub(c.first_seq)
-            .and_then(|a| usize::try_from(a).ok())
-            .filter(|a| *a < span)
-            .ok_or_else(|| corrupt("candidate ordinal out of range"))?;
+        let at = bit(u64::from_be_bytes(k), "candidate")?;
         Ok(bits[at / 64] & (1 << (at % 64)) != 0)
     };
     let mut events = Merged::open(&run_paths(dir, &c.events), Rule::Max)?;

@@ -920,6 +920,9 @@ struct Candidates {
     /// Entry index + 1 per slot (0: empty); a power of two, at least
     /// twice the entries. A name's first entry only (its least ordinal).
     slots: Vec<u32>,
+    /// Keyed: the names come from sensors' and feeds' input, and linear
+    /// probing with a known hash could be made quadratic.
+    hash: crate::namehash::NameHash,
 }
 
 impl Candidates {
@@ -930,7 +933,7 @@ impl Candidates {
 
     fn slot_of(&self, name: &[u8]) -> usize {
         let mask = self.slots.len() - 1;
-        (xxhash_rust::xxh3::xxh3_64(name) as usize) & mask
+        (std::hash::BuildHasher::hash_one(&self.hash, name) as usize) & mask
     }
 
     /// The batch's candidates, numbered from `first`.
