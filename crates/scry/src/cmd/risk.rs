@@ -126,6 +126,14 @@ fn print_report(r: &scry_intel::risk::RiskReport) {
 pub(crate) fn risk(cli: &Cli, a: &RiskArgs) -> Result<ExitCode> {
     use std::io::BufRead;
 
+    if a.batch.is_some() {
+        // A lexical-only batch is CPU work on pages the allocator keeps
+        // reusing: huge pages only add the kernel's zeroing of 2 MiB at a
+        // time (7 % of a 200 k-name batch's samples). Before the model is
+        // built: its automata and tables, faulted in under huge pages, were
+        // most of the zeroing left.
+        crate::alloc::no_transparent_huge_pages();
+    }
     let scorer = scry_intel::risk::builtin_scorer();
     // With no data dir yet, score with the threat model alone (what an
     // empty store gives) without opening a store, let alone creating one
@@ -155,10 +163,6 @@ pub(crate) fn risk(cli: &Cli, a: &RiskArgs) -> Result<ExitCode> {
             || std::thread::available_parallelism().map_or(1, |n| n.get().min(8)),
             usize::from,
         );
-        // A lexical-only batch is CPU work on pages the allocator keeps
-        // reusing: huge pages only add the kernel's zeroing of 2 MiB at a
-        // time (7 % of a 200 k-name batch's samples).
-        crate::alloc::no_transparent_huge_pages();
         let (scored, failed) = batch(&engine, input, jobs)?;
         tracing::info!(scored, failed, "batch scored");
         return Ok(if failed > 0 && scored == 0 {
