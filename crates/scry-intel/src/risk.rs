@@ -64,6 +64,17 @@ pub trait ThreatScorer: Send + Sync {
     fn lookalike(&self, _name: &DomainName) -> Option<(u8, String, Vec<String>)> {
         None
     }
+    /// The profile and the look-alike of a name (similarity, brand and
+    /// techniques `, `-joined), as [`ThreatScorer::profile`] and
+    /// [`ThreatScorer::lookalike`] give them: a full report needs both, and
+    /// a scorer that finds them in one pass does it here.
+    fn assess(&self, name: &DomainName) -> (ThreatProfile, Option<(u8, String, String)>) {
+        (
+            self.profile(name),
+            self.lookalike(name)
+                .map(|(sim, brand, t)| (sim, brand, t.join(", "))),
+        )
+    }
     /// The model's name and version, shown with scores.
     fn model(&self) -> String;
     /// What [`RiskEngine::quick_score`] needs of a name: the best threat
@@ -91,29 +102,43 @@ pub fn builtin_scorer() -> BuiltinScorer {
     BuiltinScorer(scry_risk::Model::builtin())
 }
 
+/// The report's form of a `scry-risk` profile.
+fn threat_profile(p: scry_risk::ThreatProfile) -> ThreatProfile {
+    ThreatProfile {
+        scores: vec![
+            ("phishing".into(), p.phishing),
+            ("malware".into(), p.malware),
+            ("spam".into(), p.spam),
+        ],
+        evidence: p
+            .evidence
+            .into_iter()
+            .map(|e| Evidence {
+                component: e.threat.as_str().to_string(),
+                feature: e.feature,
+                text: e.detail,
+            })
+            .collect(),
+    }
+}
+
 impl ThreatScorer for BuiltinScorer {
     fn profile(&self, name: &DomainName) -> ThreatProfile {
-        let p = self.0.score(name);
-        ThreatProfile {
-            scores: vec![
-                ("phishing".into(), p.phishing),
-                ("malware".into(), p.malware),
-                ("spam".into(), p.spam),
-            ],
-            evidence: p
-                .evidence
-                .into_iter()
-                .map(|e| Evidence {
-                    component: e.threat.as_str().to_string(),
-                    feature: e.feature,
-                    text: e.detail,
-                })
-                .collect(),
-        }
+        threat_profile(self.0.score(name))
     }
 
     fn lookalike(&self, name: &DomainName) -> Option<(u8, String, Vec<String>)> {
         scry_risk::lookalike_of(name)
+    }
+
+    /// One feature extraction, one look-alike match (`scry-risk` tests
+    /// that this is `profile` and `lookalike`).
+    fn assess(&self, name: &DomainName) -> (ThreatProfile, Option<(u8, String, String)>) {
+        let (p, l) = self.0.score_and_lookalike(name);
+        (
+            threat_profile(p),
+            l.map(|l| (l.similarity, l.brand, l.techniques)),
+        )
     }
 
     fn model(&self) -> String {
@@ -168,8 +193,9 @@ pub struct RiskReport {
 
 /// Scores indicators against a store.
 pub struct RiskEngine<'a> {
-    store: &'a dyn Store,
-    state: &'a StateStore,
+    /// The fact store and the state store; `None`: no store at all (the
+    /// threat model alone), which scores as an empty store would.
+    data: Option<(&'a dyn Store, &'a StateStore)>,
     scorer: &'a dyn ThreatScorer,
     stored_proximity: bool,
     /// The last pass's figures the live proximity query reads, read once
@@ -188,8 +214,20 @@ impl<'a> RiskEngine<'a> {
         scorer: &'a dyn ThreatScorer,
     ) -> RiskEngine<'a> {
         RiskEngine {
-            store,
-            state,
+            data: Some((store, state)),
+            scorer,
+            stored_proximity: false,
+            pass: std::sync::OnceLock::new(),
+        }
+    }
+
+    /// An engine without a store: every report is what an empty store
+    /// gives (nothing listed, no proximity, no hosted or registered
+    /// domains, `provisional`), from the threat model alone, without
+    /// opening (and creating) a store for it.
+    pub fn threat_model_only(scorer: &'a dyn ThreatScorer) -> RiskEngine<'a> {
+        RiskEngine {
+            data: None,
             scorer,
             stored_proximity: false,
             pass: std::sync::OnceLock::new(),
@@ -201,12 +239,15 @@ impl<'a> RiskEngine<'a> {
     /// every event in the store (so the stored results are what the live
     /// query would give). Returns whether it does.
     pub fn use_stored_proximity_if_fresh(&mut self) -> Result<bool> {
-        let last = self.store.stats()?.last_event_seq;
-        let rescored = self.state.cursor(proximity::RESCORE_CURSOR)?;
+        let Some((store, state)) = self.data else {
+            return Ok(false);
+        };
+        let last = store.stats()?.last_event_seq;
+        let rescored = state.cursor(proximity::RESCORE_CURSOR)?;
         self.stored_proximity = rescored >= last
             && last > 0
-            && self.state.get("risk/base")?.is_some()
-            && proximity::stored_rules_current(self.state)?;
+            && state.get("risk/base")?.is_some()
+            && proximity::stored_rules_current(state)?;
         Ok(self.stored_proximity)
     }
 
@@ -265,7 +306,10 @@ impl<'a> RiskEngine<'a> {
         evidence: &mut Vec<Evidence>,
         threats: &mut Vec<String>,
     ) -> Result<()> {
-        let feeds = FeedIndex::new(self.state);
+        let Some((_, state)) = self.data else {
+            return Ok(());
+        };
+        let feeds = FeedIndex::new(state);
         for (i, name) in names.iter().enumerate() {
             for l in feeds.listings(name)? {
                 if !components.iter().any(|c| c.name == "listed") {
@@ -303,7 +347,7 @@ impl<'a> RiskEngine<'a> {
     }
 
     fn feed_kind(&self, feed: &str) -> Option<String> {
-        FeedIndex::new(self.state)
+        FeedIndex::new(self.data?.1)
             .feed(feed)
             .ok()
             .flatten()
@@ -312,7 +356,10 @@ impl<'a> RiskEngine<'a> {
 
     /// Whether the store has registration data for the registrable domain.
     fn has_registration(&self, d: &DomainName) -> Result<bool> {
-        let page = self.store.facts(&FactQuery {
+        let Some((store, _)) = self.data else {
+            return Ok(false);
+        };
+        let page = store.facts(&FactQuery {
             subject: SubjectSel::Exact(Entity::Domain(d.registrable_name())),
             predicates: vec![
                 Predicate::CREATED,
@@ -323,6 +370,36 @@ impl<'a> RiskEngine<'a> {
             limit: 1,
         })?;
         Ok(!page.facts.is_empty())
+    }
+
+    /// A domain's proximity: (score, evidence texts, whether a value was
+    /// too common to weigh).
+    fn proximity(
+        &self,
+        store: &dyn Store,
+        state: &StateStore,
+        d: &DomainName,
+    ) -> Result<(u8, Vec<String>, bool)> {
+        if self.stored_proximity {
+            return Ok(match proximity::stored(state, d.registrable_or_self())? {
+                Some(s) => (s.score, s.evidence, false),
+                None => (0, Vec::new(), false),
+            });
+        }
+        let ctx = match self.pass.get() {
+            Some(c) => c,
+            None => {
+                let c = proximity::PassContext::load(state)?;
+                self.pass.get_or_init(|| c)
+            }
+        };
+        let p = proximity::domain_proximity_in(store, state, ctx, d)?;
+        let texts = p
+            .evidence
+            .iter()
+            .map(proximity::SharedValue::text)
+            .collect();
+        Ok((p.score, texts, !p.too_common.is_empty()))
     }
 
     /// Scores a domain.
@@ -336,26 +413,10 @@ impl<'a> RiskEngine<'a> {
             &mut evidence,
             &mut threats,
         )?;
-        let (score, texts, too_common) = if self.stored_proximity {
-            match proximity::stored(self.state, d.registrable_or_self())? {
-                Some(s) => (s.score, s.evidence, false),
-                None => (0, Vec::new(), false),
-            }
+        let (score, texts, too_common) = if let Some((store, state)) = self.data {
+            self.proximity(store, state, d)?
         } else {
-            let ctx = match self.pass.get() {
-                Some(c) => c,
-                None => {
-                    let c = proximity::PassContext::load(self.state)?;
-                    self.pass.get_or_init(|| c)
-                }
-            };
-            let p = proximity::domain_proximity_in(self.store, self.state, ctx, d)?;
-            let texts = p
-                .evidence
-                .iter()
-                .map(proximity::SharedValue::text)
-                .collect();
-            (p.score, texts, !p.too_common.is_empty())
+            (0, Vec::new(), false)
         };
         if score > 0 || too_common {
             components.push(Component {
@@ -370,7 +431,8 @@ impl<'a> RiskEngine<'a> {
                 });
             }
         }
-        if let Some((sim, brand, techniques)) = self.scorer.lookalike(d) {
+        let (profile, lookalike) = self.scorer.assess(d);
+        if let Some((sim, brand, techniques)) = lookalike {
             let risk = lookalike_risk(sim);
             if risk > 0 {
                 components.push(Component {
@@ -380,17 +442,13 @@ impl<'a> RiskEngine<'a> {
                 evidence.push(Evidence {
                     component: "lookalike".into(),
                     feature: "lookalike".into(),
-                    text: format!(
-                        "imitates {brand} ({}; similarity {sim})",
-                        techniques.join(", ")
-                    ),
+                    text: format!("imitates {brand} ({techniques}; similarity {sim})"),
                 });
                 if risk >= RISKY && !threats.iter().any(|t| t == "phishing") {
                     threats.push("phishing".into());
                 }
             }
         }
-        let profile = self.scorer.profile(d);
         for (t, s) in &profile.scores {
             components.push(Component {
                 name: t.clone(),
@@ -422,17 +480,22 @@ impl<'a> RiskEngine<'a> {
     /// pivots), the look-alike component and the threat model; with the
     /// component's name.
     pub fn quick_score(&self, reg: &str) -> Result<(u8, String)> {
-        let feeds = FeedIndex::new(self.state);
-        if proximity::registrable_listed(&feeds, reg)? {
-            let mut l = feeds.listings(reg)?;
-            l.extend(feeds.listings(&format!("www.{reg}"))?);
-            let feed = l
-                .first()
-                .map(|l| l.feed.clone())
-                .unwrap_or_else(|| "a feed".into());
-            return Ok((100, format!("listed in {feed}")));
-        }
-        let prox = proximity::stored(self.state, reg)?.map_or(0, |s| s.score);
+        let prox = match self.data {
+            Some((_, state)) => {
+                let feeds = FeedIndex::new(state);
+                if proximity::registrable_listed(&feeds, reg)? {
+                    let mut l = feeds.listings(reg)?;
+                    l.extend(feeds.listings(&format!("www.{reg}"))?);
+                    let feed = l
+                        .first()
+                        .map(|l| l.feed.clone())
+                        .unwrap_or_else(|| "a feed".into());
+                    return Ok((100, format!("listed in {feed}")));
+                }
+                proximity::stored(state, reg)?.map_or(0, |s| s.score)
+            }
+            None => 0,
+        };
         let mut best = (prox, "proximity".to_string());
         if let Ok(name) = DomainName::from_normalised(reg) {
             let (threat, sim) = self.scorer.quick(&name);
@@ -460,7 +523,10 @@ impl<'a> RiskEngine<'a> {
         verb: &str,
         evidence: &mut Vec<Evidence>,
     ) -> Result<Option<Component>> {
-        let page = self.store.pivot(&PivotQuery {
+        let Some((store, state)) = self.data else {
+            return Ok(None);
+        };
+        let page = store.pivot(&PivotQuery {
             predicate,
             object: object.clone(),
             scope: Scope::All,
@@ -481,13 +547,7 @@ impl<'a> RiskEngine<'a> {
         bad.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
         let mass: f64 = bad.iter().map(|b| f64::from(b.0) / 100.0).sum();
         let examined = page.domains.len() as u64;
-        let risk = proximity::strength(
-            1.0,
-            mass,
-            examined + 1,
-            true,
-            proximity::base_rate(self.state)?,
-        );
+        let risk = proximity::strength(1.0, mass, examined + 1, true, proximity::base_rate(state)?);
         let risk = (99.0 * risk).round() as u8;
         let examples: Vec<String> = bad
             .iter()

@@ -212,12 +212,7 @@ impl Lexicon {
 pub fn lookalike_of(name: &scry_model::DomainName) -> Option<(u8, String, Vec<String>)> {
     let lex = Lexicon::get().ok()?;
     let m = lex.matcher.match_domain(name.ascii()).into_iter().next()?;
-    let own_label = name
-        .registrable()
-        .and_then(|r| r.split('.').next())
-        .unwrap_or_default();
-    let brand_label = m.brand.split('.').next().unwrap_or_default();
-    if own_label == brand_label {
+    if crate::model::own_label(name, &m.brand) {
         return None;
     }
     Some((

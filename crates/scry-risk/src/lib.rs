@@ -41,7 +41,7 @@ pub use eval::{
     held_out_names,
 };
 pub use lexicon::lookalike_of;
-pub use model::{Evidence, FORMAT_VERSION, MODEL_NAME, Model, Threat, ThreatProfile};
+pub use model::{Evidence, FORMAT_VERSION, Lookalike, MODEL_NAME, Model, Threat, ThreatProfile};
 pub use train::{
     CALIBRATION_QUANTILE, DEFAULT_SEED, ModelTrainReport, TRAIN_SYNTHETIC_SEED, TrainConfig,
     TrainReport, train,

@@ -195,6 +195,28 @@ fn interleave(quant: &[Vec<i16>; THREATS], scales: &[f32; THREATS]) -> Vec<[f32;
         .collect()
 }
 
+/// Whether `brand`'s label is the label of `name`'s registrable domain
+/// (`amazon.co.uk` for `amazon.com`): brands own many of those, so the
+/// match is no imitation.
+pub(crate) fn own_label(name: &DomainName, brand: &str) -> bool {
+    let own = name
+        .registrable()
+        .and_then(|r| r.split('.').next())
+        .unwrap_or_default();
+    own == brand.split('.').next().unwrap_or_default()
+}
+
+/// The brand a host imitates (see [`Model::score_and_lookalike`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Lookalike {
+    /// Similarity to the brand, 60..=100.
+    pub similarity: u8,
+    /// The brand's domain.
+    pub brand: String,
+    /// The matcher's techniques, `, `-joined (`homoglyph, tld-swap`).
+    pub techniques: String,
+}
+
 fn score_of(logit: f32) -> u8 {
     let p = 1.0 / (1.0 + (-logit).exp());
     let s = (p * 100.0).floor();
@@ -494,6 +516,13 @@ impl Model {
                 *zt += wt * v;
             }
         }
+        self.finish_logits(f, z)
+    }
+
+    /// The log-odds from the linear margins `z` (the weighted feature
+    /// sums, in feature order): the trees, the calibration shift and the
+    /// own-brand cap.
+    fn finish_logits(&self, f: &Features, mut z: [f32; THREATS]) -> [f32; THREATS] {
         if self.boosters.iter().any(|b| !b.trees.is_empty()) {
             let mut x = boost::inputs(f, 0.0);
             for ((zt, b), s) in z.iter_mut().zip(&self.boosters).zip(self.shifts) {
@@ -528,14 +557,11 @@ impl Model {
         let f = self.features(name);
         let z = self.logits(&f);
         let scores = [score_of(z[0]), score_of(z[1]), score_of(z[2])];
-        let lookalike = f.info.lookalike.as_ref().and_then(|(sim, brand, _)| {
-            let own_label = name
-                .registrable()
-                .and_then(|r| r.split('.').next())
-                .unwrap_or_default();
-            let brand_label = brand.split('.').next().unwrap_or_default();
-            (own_label != brand_label).then_some(*sim)
-        });
+        let lookalike = f
+            .info
+            .lookalike
+            .as_ref()
+            .and_then(|(sim, brand, _)| (!own_label(name, brand)).then_some(*sim));
         (scores, lookalike)
     }
 
@@ -548,16 +574,44 @@ impl Model {
     /// features as evidence. The registrable label is scored; the
     /// look-alike match looks at the whole host.
     pub fn score(&self, name: &DomainName) -> ThreatProfile {
-        let f = self.features(name);
+        self.profile_of(name, &self.features(name))
+    }
+
+    /// [`Model::score`] and the look-alike of the whole host to a brand
+    /// not its own (what [`crate::lookalike_of`] gives: the same matcher
+    /// on the same name, its first match, from the feature floor, 60, up;
+    /// techniques `, `-joined), from one feature extraction and one
+    /// look-alike match: a full report's path.
+    pub fn score_and_lookalike(&self, name: &DomainName) -> (ThreatProfile, Option<Lookalike>) {
+        let mut f = self.features(name);
+        let profile = self.profile_of(name, &f);
+        let lookalike = f
+            .info
+            .lookalike
+            .take()
+            .filter(|(_, brand, _)| !own_label(name, brand))
+            .map(|(similarity, brand, techniques)| Lookalike {
+                similarity,
+                brand,
+                techniques,
+            });
+        (profile, lookalike)
+    }
+
+    fn profile_of(&self, name: &DomainName, f: &Features) -> ThreatProfile {
+        // One pass over the features for both the per-group sums (the
+        // evidence) and the linear margins (the scores, summed in the
+        // same order as `logits` does, so the scores are `scores`').
         let mut sums = [[0.0f32; GROUPS]; THREATS];
+        let mut lin = [0.0f32; THREATS];
         for (i, v, g) in f.iter() {
             let w = self.weights.get(i).copied().unwrap_or_default();
-            for (s, wt) in sums.iter_mut().zip(w) {
+            for ((s, zt), wt) in sums.iter_mut().zip(lin.iter_mut()).zip(w) {
                 s[g as usize] += wt * v;
+                *zt += wt * v;
             }
         }
-        // The scores from the same sums as `scores` (same order).
-        let z = self.logits(&f);
+        let z = self.finish_logits(f, lin);
         let scores: [u8; THREATS] = std::array::from_fn(|t| score_of(z[t]));
         let (_, suffix) = split(name);
         let mut evidence = Vec::new();
@@ -576,7 +630,7 @@ impl Model {
                 evidence.push(Evidence {
                     threat,
                     feature: g.id().to_string(),
-                    detail: self.detail(g, threat, &f, suffix),
+                    detail: self.detail(g, threat, f, suffix),
                     weight: w,
                 });
             }

@@ -36,18 +36,6 @@ pub(crate) fn open(cli: &Cli, create: bool) -> Result<Opened> {
     })
 }
 
-/// Opens (creating) an embedded store in `path`.
-pub(crate) fn open_dir(path: &std::path::Path) -> Result<Opened> {
-    let dir = DataDir::open(path, true)?;
-    let state = Arc::new(StateStore::open(&dir)?);
-    let store: Box<dyn Store> = Box::new(EmbeddedStore::open(&dir)?);
-    Ok(Opened {
-        store,
-        state,
-        _dir: dir,
-    })
-}
-
 #[cfg(feature = "clickhouse")]
 fn remote(url: &str, state: Arc<StateStore>) -> Result<Box<dyn Store>> {
     if url.starts_with("clickhouse://") {

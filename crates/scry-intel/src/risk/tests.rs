@@ -1238,3 +1238,86 @@ fn a_linked_group_of_a_sets_holders_is_a_value_of_its_own() {
     assert_eq!(site.score, hosted.score, "{site:?} {hosted:?}");
     w.assert_live_equals_stored(&names);
 }
+
+/// Look-alikes, hosted names, IDNs, DGA-like and plain names.
+const NAMES: &[&str] = &[
+    "paypa1.com",
+    "paypal.com",
+    "www.paypal.co.uk",
+    "amazon.co.uk",
+    "secure-paypal-login.com",
+    "xn--pypal-4ve.com",
+    "pаypal.com",
+    "micros0ft-support.net",
+    "g00gle.com",
+    "login.microsoftonline.com.evil.xyz",
+    "appleid.apple.com-verify.top",
+    "faceb00k.github.io",
+    "netflix.netlify.app",
+    "t.bg",
+    "uhbqolxf.org",
+    "gzhwfdwnjrg.cc",
+    "wikipedia.org",
+    "webmagnat.ro",
+    "x7kq2zz9.ru",
+];
+
+#[test]
+fn reports_from_one_assessment_equal_those_from_profile_and_lookalike() {
+    // `score_domain` takes the profile and the look-alike from one
+    // `assess` (the built-in model: one feature extraction, one match);
+    // the trait's default gets them from `profile` and `lookalike` apart,
+    // as reports were built before.
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = DataDir::open(&tmp.path().join("d"), true).unwrap();
+    let store = EmbeddedStore::open(&dir).unwrap();
+    let state = StateStore::open(&dir).unwrap();
+    let builtin = builtin_scorer();
+    let apart = ViaProfile(builtin);
+    let one = RiskEngine::new(&store, &state, &builtin);
+    let two = RiskEngine::new(&store, &state, &apart);
+    let mut lookalikes = 0;
+    for n in NAMES {
+        let r = one.score(n).unwrap();
+        assert_eq!(r, two.score(n).unwrap(), "{n}");
+        lookalikes += usize::from(r.components.iter().any(|c| c.name == "lookalike"));
+    }
+    assert!(lookalikes >= 3, "{lookalikes}");
+}
+
+#[test]
+fn the_threat_model_alone_scores_as_an_empty_store() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = DataDir::open(&tmp.path().join("d"), true).unwrap();
+    let store = EmbeddedStore::open(&dir).unwrap();
+    let state = StateStore::open(&dir).unwrap();
+    let scorer = builtin_scorer();
+    let empty = RiskEngine::new(&store, &state, &scorer);
+    let mut alone = RiskEngine::threat_model_only(&scorer);
+    assert!(!alone.use_stored_proximity_if_fresh().unwrap());
+    let others = [
+        "192.0.2.7",
+        "2001:db8::1",
+        "admin@paypa1.com",
+        "someone@wikipedia.org",
+        "not a name!",
+        "a@b@c",
+    ];
+    for i in NAMES.iter().chain(&others) {
+        match (empty.score(i), alone.score(i)) {
+            (Ok(a), Ok(b)) => assert_eq!(a, b, "{i}"),
+            (Err(a), Err(b)) => assert_eq!(a.to_string(), b.to_string(), "{i}"),
+            (a, b) => panic!("{i}: {a:?} vs {b:?}"),
+        }
+        let reg = DomainName::parse(i)
+            .ok()
+            .and_then(|d| d.registrable().map(str::to_string));
+        if let Some(reg) = reg {
+            assert_eq!(
+                empty.quick_score(&reg).unwrap(),
+                alone.quick_score(&reg).unwrap(),
+                "{reg}"
+            );
+        }
+    }
+}

@@ -345,3 +345,77 @@ proptest! {
         }
     }
 }
+
+/// Every host of the mini fixture (benign lists, PhishTank URLs' hosts,
+/// DGA names) and hand-picked look-alikes, IDNs and hosted names.
+fn fixture_hosts() -> Vec<DomainName> {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/mini");
+    let mut hosts: Vec<String> = [
+        "paypa1.com",
+        "paypal.com",
+        "www.paypal.co.uk",
+        "amazon.co.uk",
+        "secure-paypal-login.com",
+        "xn--pypal-4ve.com",
+        "pаypal.com",
+        "micros0ft-support.net",
+        "g00gle.com",
+        "login.microsoftonline.com.evil.xyz",
+        "appleid.apple.com-verify.top",
+        "faceb00k.github.io",
+        "netflix.netlify.app",
+        "wellsfargo.com.secure.ru.com",
+        "t.bg",
+        "xn--80ak6aa92e.com",
+    ]
+    .iter()
+    .map(|s| (*s).to_string())
+    .collect();
+    for f in ["opendns-top-10k.txt", "opendns-random-10k.txt"] {
+        let text = std::fs::read_to_string(dir.join("benign").join(f)).unwrap();
+        hosts.extend(text.lines().map(str::to_string));
+    }
+    let csv =
+        std::fs::read_to_string(dir.join("phishing/phishtank-verified-online-2021.csv")).unwrap();
+    for line in csv.lines().skip(1) {
+        let fields = crate::data::csv_fields(line);
+        if let Some(h) = fields.get(1).and_then(|u| crate::data::url_host(u)) {
+            hosts.push(h.to_string());
+        }
+    }
+    let gz = std::fs::File::open(dir.join("dga/dga-labeled.csv.gz")).unwrap();
+    let mut text = String::new();
+    std::io::Read::read_to_string(&mut flate2::read::GzDecoder::new(gz), &mut text).unwrap();
+    hosts.extend(
+        text.lines()
+            .skip(1)
+            .filter_map(|l| l.split(',').next().map(str::to_string)),
+    );
+    let names: Vec<DomainName> = hosts
+        .iter()
+        .filter_map(|h| DomainName::parse(h).ok())
+        .collect();
+    assert!(names.len() > 800, "{} fixture hosts", names.len());
+    names
+}
+
+#[test]
+fn one_pass_report_equals_the_profile_and_the_lookalike_apart() {
+    // The report's path scores a name and matches it against the brands
+    // once; what it gets must be what `score` and `lookalike_of` (the
+    // matcher on the re-parsed A-label text) give separately.
+    let m = Model::builtin();
+    let mut imitations = 0;
+    for n in fixture_hosts() {
+        let (p, l) = m.score_and_lookalike(&n);
+        assert_eq!(p, m.score(&n), "{n}");
+        let apart = crate::lookalike_of(&n).map(|(similarity, brand, t)| Lookalike {
+            similarity,
+            brand,
+            techniques: t.join(", "),
+        });
+        assert_eq!(l, apart, "{n}");
+        imitations += usize::from(l.is_some());
+    }
+    assert!(imitations >= 10, "{imitations} look-alikes");
+}
