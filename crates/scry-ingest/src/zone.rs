@@ -1453,6 +1453,84 @@ impl Added {
     }
 }
 
+/// One zone-form producer's output: the facts the form refused (as
+/// observations), the packed `domain_added` events of its current
+/// block, and how many facts the form took.
+#[derive(Default)]
+struct LaneOut {
+    obs: Vec<Observation>,
+    added: Added,
+    taken: u64,
+    glue: Vec<(Entity, Entity)>,
+}
+
+impl LaneOut {
+    /// Sends the block's piece to the writer (an emptied event buffer
+    /// comes back to be refilled).
+    fn send(
+        &mut self,
+        tx: &std::sync::mpsc::SyncSender<(Vec<Observation>, Added)>,
+        back: &std::sync::mpsc::Receiver<Added>,
+    ) -> Result<()> {
+        let next = back.try_recv().unwrap_or_default();
+        let piece = (
+            std::mem::take(&mut self.obs),
+            std::mem::replace(&mut self.added, next),
+        );
+        tx.send(piece).map_err(|_| stopped())
+    }
+}
+
+/// [`ZoneForm::add`] of the form or of its second lane.
+type FormAdd<'f> = dyn FnMut(&[(&Entity, Predicate, &Entity)]) -> scry_store::Result<bool> + 'f;
+
+/// Adds a block of whole run lines to the zone form (`add`: the form or
+/// its second lane) and their events to `out`.
+fn produce_block(
+    run: &Path,
+    block: &[u8],
+    cx: &mut ChangeContext,
+    add: &mut FormAdd<'_>,
+    out: &mut LaneOut,
+) -> Result<()> {
+    for line in block.split_inclusive(|&b| b == b'\n') {
+        let l = run_line(run, line)?;
+        out.added.push(&l);
+        let Ok(domain) = DomainName::parse(l.domain) else {
+            continue;
+        };
+        let subject = Entity::Domain(domain);
+        cx.name_servers(l.domain, l.ns);
+        let glue = &mut out.glue;
+        glue.clear();
+        for g in l.glue.split(',') {
+            if let Some((host, ip)) = g.split_once('=')
+                && let Ok(ip) = Ip::parse(ip)
+            {
+                let h = match cx.local_name_server(host) {
+                    Some(e) => e.clone(),
+                    None => match DomainName::parse(host) {
+                        Ok(h) => Entity::Domain(h),
+                        Err(_) => continue,
+                    },
+                };
+                glue.push((h, Entity::Ip(ip)));
+            }
+        }
+        let facts = cx.delegation(&subject, glue, l.ds > 0);
+        if add(&facts)? {
+            out.taken += facts.len() as u64;
+        } else {
+            let owned = facts
+                .iter()
+                .map(|(s, p, o)| ((*s).clone(), *p, (*o).clone()))
+                .collect();
+            cx.to_observations(owned, &mut out.obs);
+        }
+    }
+    Ok(())
+}
+
 /// Ingests one zone file: builds its snapshot run, diffs it with the
 /// previous snapshot and writes the changes (facts and events) in batches
 /// with their ledger position, so an interrupted ingest resumes.
@@ -1630,72 +1708,96 @@ pub fn ingest_zone(
             // producer starts with the merge, and the run is not inflated
             // again.
             type Piece = (Vec<Observation>, Added);
-            let (tx, rx) = std::sync::mpsc::sync_channel::<Piece>(4);
-            let (back_tx, back_rx) = std::sync::mpsc::channel::<Added>();
             let (block_tx, block_rx) = std::sync::mpsc::sync_channel::<Vec<u8>>(4);
             let (free_tx, free_rx) = std::sync::mpsc::channel::<Vec<u8>>();
             let merge = merge
                 .take()
                 .ok_or_else(|| IngestError::Internal("zone run merged twice".into()))?;
             let merger = sc.spawn(move || merge(Some(LineSink::new(block_tx, free_rx))));
-            let producer = sc.spawn(move || -> Result<(Box<dyn ZoneForm + '_>, u64)> {
-                let mut obs = Vec::new();
-                let mut added = Added::default();
-                let mut taken = 0u64;
-                let mut glue = Vec::new();
-                for block in block_rx.iter() {
-                    for line in block.split_inclusive(|&b| b == b'\n') {
-                        let l = run_line(&new_run, line)?;
-                        if added.len() >= SEND {
-                            let next = back_rx.try_recv().unwrap_or_default();
-                            let piece = (
-                                std::mem::take(&mut obs),
-                                std::mem::replace(&mut added, next),
-                            );
-                            tx.send(piece).map_err(|_| stopped())?;
-                        }
-                        added.push(&l);
-                        let Ok(domain) = DomainName::parse(l.domain) else {
-                            continue;
-                        };
-                        let subject = Entity::Domain(domain);
-                        cx.name_servers(l.domain, l.ns);
-                        glue.clear();
-                        for g in l.glue.split(',') {
-                            if let Some((host, ip)) = g.split_once('=')
-                                && let Ok(ip) = Ip::parse(ip)
-                            {
-                                let h = match cx.local_name_server(host) {
-                                    Some(e) => e.clone(),
-                                    None => match DomainName::parse(host) {
-                                        Ok(h) => Entity::Domain(h),
-                                        Err(_) => continue,
-                                    },
-                                };
-                                glue.push((h, Entity::Ip(ip)));
+            // Two producers when the form has a second lane (both cores:
+            // the producer was one core for the whole phase): the first
+            // takes the even blocks and hands the odd ones to the second;
+            // each sends one piece per block and ends each block in the
+            // form, and the writer (as the form's sorting thread) takes
+            // their pieces alternately, so the events and the form's keys
+            // come in the run's order, as from one producer.
+            let lane = f.second_lane()?;
+            let mut rxs = Vec::new();
+            let mut backs = Vec::new();
+            let mut lane_channels = || {
+                let (tx, rx) = std::sync::mpsc::sync_channel::<Piece>(4);
+                let (back_tx, back_rx) = std::sync::mpsc::channel::<Added>();
+                rxs.push(rx);
+                backs.push(back_tx);
+                (tx, back_rx)
+            };
+            let (tx0, back0) = lane_channels();
+            let second = match lane {
+                Some(mut lane) => {
+                    let (tx1, back1) = lane_channels();
+                    let (odd_tx, odd_rx) = std::sync::mpsc::sync_channel::<Vec<u8>>(2);
+                    let free = free_tx.clone();
+                    let mut cx1 = ChangeContext::new(&parsed.origin, parsed.date, opts.now);
+                    let run = new_run.clone();
+                    let h = std::thread::Builder::new()
+                        .name("zone-form-lane".into())
+                        .spawn_scoped(sc, move || -> Result<u64> {
+                            let mut out = LaneOut::default();
+                            for block in odd_rx.iter() {
+                                produce_block(
+                                    &run,
+                                    &block,
+                                    &mut cx1,
+                                    &mut |f| lane.add(f),
+                                    &mut out,
+                                )?;
+                                lane.end_block()?;
+                                out.send(&tx1, &back1)?;
+                                let _ = free.send(block);
                             }
-                        }
-                        let facts = cx.delegation(&subject, &glue, l.ds > 0);
-                        if f.add(&facts)? {
-                            taken += facts.len() as u64;
-                        } else {
-                            let owned = facts
-                                .iter()
-                                .map(|(s, p, o)| ((*s).clone(), *p, (*o).clone()))
-                                .collect();
-                            cx.to_observations(owned, &mut obs);
-                        }
+                            lane.finish()?;
+                            Ok(out.taken)
+                        })
+                        .map_err(|e| IngestError::Internal(format!("zone lane thread: {e}")))?;
+                    Some((h, odd_tx))
+                }
+                None => None,
+            };
+            let (second, odd_tx) = match second {
+                Some((h, t)) => (Some(h), Some(t)),
+                None => (None, None),
+            };
+            let producer = sc.spawn(move || -> Result<(Box<dyn ZoneForm + '_>, u64)> {
+                let mut out = LaneOut::default();
+                for (i, block) in block_rx.iter().enumerate() {
+                    if !i.is_multiple_of(2)
+                        && let Some(odd) = &odd_tx
+                    {
+                        odd.send(block).map_err(|_| stopped())?;
+                        continue;
                     }
+                    produce_block(
+                        &new_run,
+                        &block,
+                        &mut cx,
+                        &mut |facts| f.add(facts),
+                        &mut out,
+                    )?;
+                    f.end_block()?;
+                    out.send(&tx0, &back0)?;
                     // The merge may have ended: the block is then dropped.
                     let _ = free_tx.send(block);
                 }
-                tx.send((obs, added)).map_err(|_| stopped())?;
-                Ok((f, taken))
+                Ok((f, out.taken))
             });
             let mut obs = Vec::new();
             let mut events = Vec::new();
             let mut written = Ok(());
-            for (o, mut added) in rx.iter() {
+            let mut turn = 0;
+            while let Some(rx) = rxs.get(turn) {
+                let Ok((o, mut added)) = rx.recv() else {
+                    break;
+                };
                 n += added.len() as u64;
                 obs.extend(o);
                 written =
@@ -1704,17 +1806,30 @@ pub fn ingest_zone(
                     break;
                 }
                 // The producer may have ended: the buffer is then dropped.
-                let _ = back_tx.send(added);
+                if let Some(back) = backs.get(turn) {
+                    let _ = back.send(added);
+                }
+                turn = (turn + 1) % rxs.len();
             }
-            drop(rx);
+            drop(rxs);
             let produced = producer
                 .join()
                 .map_err(|_| IngestError::Internal("zone change thread panicked".into()))?;
+            let lane_taken = match second {
+                Some(h) => Some(
+                    h.join()
+                        .map_err(|_| IngestError::Internal("zone lane thread panicked".into()))?,
+                ),
+                None => None,
+            };
             let merged = merger
                 .join()
                 .map_err(|_| IngestError::Internal("zone run merge thread panicked".into()))?;
             written?;
-            let (f, taken) = produced?;
+            let (f, mut taken) = produced?;
+            if let Some(t) = lane_taken {
+                taken += t?;
+            }
             // A run that could not be built to its end (complete, synced
             // and in place) is not committed.
             parsed.delegations = merged?;

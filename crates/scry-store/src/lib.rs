@@ -537,6 +537,35 @@ pub trait ZoneForm: Send {
     fn commit<'s>(self: Box<Self>) -> Result<ZoneFormCommit<'s>>
     where
         Self: 's;
+
+    /// A second adder for a producer on another thread (`None`, the
+    /// default: one thread adds). Once a lane is taken the adds come in
+    /// blocks, each ended by `end_block`: the form's first block, then
+    /// the lane's first, the form's second, and so on, and what is stored
+    /// is exactly what adding every block on one thread in that order
+    /// stores. The lane must be finished (or dropped, which fails the
+    /// form) before the form's `commit` or `finish`.
+    fn second_lane(&mut self) -> Result<Option<Box<dyn ZoneFormLane>>> {
+        Ok(None)
+    }
+
+    /// Ends one of this adder's blocks (without a lane: nothing).
+    fn end_block(&mut self) -> Result<()> {
+        Ok(())
+    }
+}
+
+/// The second adder of a [`ZoneForm`] ([`ZoneForm::second_lane`]).
+pub trait ZoneFormLane: Send {
+    /// As [`ZoneForm::add`].
+    fn add(&mut self, facts: &[(&Entity, Predicate, &Entity)]) -> Result<bool>;
+
+    /// Ends one of this lane's blocks.
+    fn end_block(&mut self) -> Result<()>;
+
+    /// Hands what the lane took to its form; the lane's last block needs
+    /// no `end_block`.
+    fn finish(self: Box<Self>) -> Result<()>;
 }
 
 /// What [`ZoneForm::commit`] returns: the facts given back, and the
