@@ -508,19 +508,35 @@ impl EmbeddedStore {
         }
         self.pdns_present.store(true, Ordering::SeqCst);
         let dir = self.path.join(DIR);
-        let (n, counts) = std::thread::scope(|scope| -> Result<(u64, Vec<PathBuf>)> {
-            let rev_thread = scope.spawn(|| ingest_merged(&self.rev, &rev, Rule::Fact));
-            let fwd_done = self.pdns_ingest_fwd(&fwd, &dir);
-            let rev_done = match rev_thread.join() {
+        // Two chains of independent keyspaces side by side: `fwd` (with
+        // `pho` folded from it) then `pcn` from its count moves on this
+        // thread; `rev`, `nam` and `disp` on the other (together about
+        // as long: `fwd`'s chain alone was the finish's tail).
+        std::thread::scope(|scope| -> Result<u64> {
+            let side = std::thread::Builder::new()
+                .name("pdns-form-rev".into())
+                .spawn_scoped(scope, || -> Result<()> {
+                    ingest_merged(&self.rev, &rev, Rule::Fact)?;
+                    ingest_names(&self.nam, &nam)?;
+                    self.pdns_ingest_disp(&disp)
+                })
+                .map_err(|e| StoreError::Engine(format!("pdns form thread: {e}")))?;
+            let fwd_done = self
+                .pdns_ingest_fwd(&fwd, &dir)
+                .and_then(|(n, counts)| self.pdns_ingest_counts(&counts).map(|()| n));
+            let side_done = match side.join() {
                 Ok(r) => r,
                 Err(_) => Err(StoreError::Engine("pdns form rev thread panicked".into())),
             };
-            rev_done?;
+            side_done?;
             fwd_done
-        })?;
-        // `pcn`: the count moves summed per value.
+        })
+    }
+
+    /// `pcn`: the count moves summed per value.
+    fn pdns_ingest_counts(&self, counts: &[PathBuf]) -> Result<()> {
         let mut ing = self.pcn.start_ingestion()?;
-        let mut m = Merged::open(&counts, Rule::Count)?;
+        let mut m = Merged::open(counts, Rule::Count)?;
         let mut order = Order::default();
         while let Some((k, v)) = m.next()? {
             let (c, h) = decode_moves(v)?;
@@ -528,12 +544,16 @@ impl EmbeddedStore {
             ing.write(k, encode_count(c, h).as_slice())?;
         }
         ing.finish()?;
-        ingest_names(&self.nam, &nam)?;
+        Ok(())
+    }
+
+    /// Display names: each kept unless a later one is stored.
+    fn pdns_ingest_disp(&self, disp: &[PathBuf]) -> Result<()> {
         let mut b = self
             .db
             .batch()
             .durability(Some(fjall::PersistMode::SyncAll));
-        let mut m = Merged::open(&disp, Rule::Max)?;
+        let mut m = Merged::open(disp, Rule::Max)?;
         while let Some((k, v)) = m.next()? {
             match self.disp.get(k)? {
                 Some(old) if old.as_ref() >= v => {}
@@ -541,7 +561,7 @@ impl EmbeddedStore {
             }
         }
         b.commit()?;
-        Ok(n)
+        Ok(())
     }
 
     /// `fwd` ingested from its runs; each holder's facts folded into its
