@@ -573,27 +573,32 @@ impl EmbeddedStore {
         let mut m = Merged::open(runs, Rule::Fact)?;
         let (mut order, mut horder) = (Order::default(), Order::default());
         let mut holder: Vec<u8> = Vec::new();
-        let mut fold = Fold::default();
+        // One fold reused for every holder (no allocation per fact).
+        let mut fold = FlatFold::default();
         let mut n = 0u64;
         while let Some((k, v)) = m.next()? {
             order.check(k)?;
             fwd.write(k, v)?;
             n += 1;
             let sl = keys::entity_len(k).ok_or_else(|| corrupt("bad fwd key"))?;
-            let h = holder_key_of(&k[..sl]).ok_or_else(|| corrupt("form subject is no name"))?;
-            if h != holder {
+            // The holder key is the subject's `D<registrable>\0` and `\x01`.
+            let hl = holder_part_len(&k[..sl]).ok_or_else(|| corrupt("form subject is no name"))?;
+            let same = holder.len() == hl + 1 && holder[..hl] == k[..hl];
+            if !same {
                 if !holder.is_empty() {
                     horder.check(&holder)?;
-                    pho.write(holder.as_slice(), fold_out(&fold, &mut counts)?.as_slice())?;
+                    pho.write(holder.as_slice(), fold.finish(&mut counts)?)?;
                 }
-                holder = h;
-                fold = Fold::default();
+                holder.clear();
+                holder.extend_from_slice(&k[..hl]);
+                holder.push(1);
+                fold.clear();
             }
-            fold.add(&k[..sl], &k[sl..], &FactVal::decode_window(v)?);
+            fold.add(&k[sl..], &FactVal::decode_window(v)?)?;
         }
         if !holder.is_empty() {
             horder.check(&holder)?;
-            pho.write(holder.as_slice(), fold_out(&fold, &mut counts)?.as_slice())?;
+            pho.write(holder.as_slice(), fold.finish(&mut counts)?)?;
         }
         fwd.finish()?;
         pho.finish()?;
@@ -675,17 +680,87 @@ impl EmbeddedStore {
     }
 }
 
-/// A holder's count moves pushed; its `pho` value returned.
-fn fold_out(fold: &Fold, counts: &mut Sorter) -> Result<Vec<u8>> {
-    for (po, hv) in fold.holdings()? {
-        let mv = if hv.current {
-            encode_delta(1, 0)
-        } else {
-            encode_delta(0, 1)
-        };
-        counts.push(po, &mv)?;
+/// The length of a domain subject key's `D<registrable>\0` (the holder
+/// key without its `\x01`; `holder_key_of`'s part).
+fn holder_part_len(subject: &[u8]) -> Option<usize> {
+    if subject.first() != Some(&b'D') {
+        return None;
     }
-    Ok(fold.latest_value())
+    Some(subject.iter().position(|b| *b == 0)? + 1)
+}
+
+/// [`Fold`] for the form's ingestion, reused across holders: the
+/// (predicate · object) keys back to back in one buffer, sorted and
+/// merged when the holder is done; the same holdings and latest times.
+#[derive(Default)]
+struct FlatFold {
+    bytes: Vec<u8>,
+    /// (start, end) in `bytes`, window.
+    items: Vec<(usize, usize, Window)>,
+    latest: Vec<(u16, i64)>,
+    value: Vec<u8>,
+}
+
+impl FlatFold {
+    fn clear(&mut self) {
+        self.bytes.clear();
+        self.items.clear();
+        self.latest.clear();
+    }
+
+    fn add(&mut self, po: &[u8], w: &Window) -> Result<()> {
+        let [a, b, ..] = *po else {
+            return Err(corrupt("bad fwd key"));
+        };
+        let start = self.bytes.len();
+        self.bytes.extend_from_slice(po);
+        self.items.push((start, self.bytes.len(), *w));
+        let p = u16::from_be_bytes([a, b]);
+        match self.latest.iter_mut().find(|(q, _)| *q == p) {
+            Some((_, t)) => *t = (*t).max(w.last_seen),
+            None => self.latest.push((p, w.last_seen)),
+        }
+        Ok(())
+    }
+
+    /// The holder's count moves pushed (one per distinct predicate ·
+    /// object, windows merged); its `pho` value returned.
+    fn finish(&mut self, counts: &mut Sorter) -> Result<&[u8]> {
+        let bytes = &self.bytes;
+        // Merging windows is commutative: equal keys in any order.
+        self.items
+            .sort_unstable_by(|x, y| bytes[x.0..x.1].cmp(&bytes[y.0..y.1]));
+        let mut i = 0;
+        while i < self.items.len() {
+            let (s, e, mut w) = self.items[i];
+            let po = &bytes[s..e];
+            let mut j = i + 1;
+            while j < self.items.len() && bytes[self.items[j].0..self.items[j].1] == *po {
+                w.merge(&self.items[j].2);
+                j += 1;
+            }
+            let pred = [po[0], po[1]];
+            let latest = self
+                .latest
+                .iter()
+                .find(|(q, _)| *q == u16::from_be_bytes(pred))
+                .map_or(i64::MIN, |(_, t)| *t);
+            let mv = if is_current(pred, w.last_seen, latest)? {
+                encode_delta(1, 0)
+            } else {
+                encode_delta(0, 1)
+            };
+            counts.push(po, &mv)?;
+            i = j;
+        }
+        self.latest.sort_unstable();
+        self.value.clear();
+        for (p, t) in &self.latest {
+            self.value.extend_from_slice(&p.to_be_bytes());
+            self.value.extend_from_slice(&t.to_be_bytes());
+        }
+        Ok(&self.value)
+    }
 }
 
 /// A summed count move as the two counts it leaves (never negative in a
