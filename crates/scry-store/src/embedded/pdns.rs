@@ -726,6 +726,19 @@ impl FlatFold {
     /// The holder's count moves pushed (one per distinct predicate ·
     /// object, windows merged); its `pho` value returned.
     fn finish(&mut self, counts: &mut Sorter) -> Result<&[u8]> {
+        self.finish_with(|po, current| {
+            let mv = if current {
+                encode_delta(1, 0)
+            } else {
+                encode_delta(0, 1)
+            };
+            counts.push(po, &mv)
+        })
+    }
+
+    /// [`FlatFold::finish`] with each holding (predicate · object,
+    /// current) handed to `holding` in key order.
+    fn finish_with(&mut self, mut holding: impl FnMut(&[u8], bool) -> Result<()>) -> Result<&[u8]> {
         let bytes = &self.bytes;
         // Merging windows is commutative: equal keys in any order.
         self.items
@@ -745,12 +758,7 @@ impl FlatFold {
                 .iter()
                 .find(|(q, _)| *q == u16::from_be_bytes(pred))
                 .map_or(i64::MIN, |(_, t)| *t);
-            let mv = if is_current(pred, w.last_seen, latest)? {
-                encode_delta(1, 0)
-            } else {
-                encode_delta(0, 1)
-            };
-            counts.push(po, &mv)?;
+            holding(po, is_current(pred, w.last_seen, latest)?)?;
             i = j;
         }
         self.latest.sort_unstable();
@@ -1490,6 +1498,60 @@ mod tests {
     /// no fact at all), mixed with JSON sightings and plain events: a form
     /// load stores the events a plain bulk load stores, also when it is
     /// finished by an open after a crash.
+    #[test]
+    fn the_flat_fold_folds_as_the_fold() {
+        let (a, ns) = (
+            scry_model::Predicate::rr(1).id().to_be_bytes(),
+            scry_model::Predicate::rr(2).id().to_be_bytes(),
+        );
+        let po = |p: [u8; 2], o: &str| [&p[..], o.as_bytes()].concat();
+        let w = |f: i64, l: i64, c: u64| Window {
+            first_seen: f,
+            last_seen: l,
+            count: c,
+        };
+        // (subject, predicate · object, window), in `fwd` order: the
+        // same holdings under two subjects, a stale one, unsorted keys
+        // across subjects.
+        let holders = [
+            vec![
+                ("Dcom.example.\0", po(a, "10.0.0.9"), w(5, 90, 2)),
+                ("Dcom.example.\0", po(ns, "ns1."), w(1, 100, 1)),
+                ("Dcom.example.\0www.", po(a, "10.0.0.1"), w(3, 10, 4)),
+                ("Dcom.example.\0www.", po(a, "10.0.0.9"), w(2, 95, 3)),
+                ("Dcom.example.\0zz.", po(ns, "ns1."), w(7, 8, u64::MAX)),
+            ],
+            vec![("Dnet.other.\0", po(a, "10.0.0.2"), w(1, 1, 1))],
+        ];
+        let mut flat = FlatFold::default();
+        for facts in &holders {
+            let mut fold = Fold::default();
+            flat.clear();
+            for (subject, po, w) in facts {
+                fold.add(subject.as_bytes(), po, w);
+                flat.add(po, w).unwrap();
+            }
+            let want: Vec<(Vec<u8>, bool)> = fold
+                .holdings()
+                .unwrap()
+                .into_iter()
+                .map(|(po, hv)| (po.to_vec(), hv.current))
+                .collect();
+            let mut got = Vec::new();
+            let value = flat
+                .finish_with(|po, current| {
+                    got.push((po.to_vec(), current));
+                    Ok(())
+                })
+                .unwrap()
+                .to_vec();
+            assert_eq!(got, want);
+            assert_eq!(value, fold.latest_value());
+        }
+        assert_eq!(holder_part_len(b"Dcom.example.\0www."), Some(14));
+        assert_eq!(holder_part_len(b"Ionly"), None);
+    }
+
     #[test]
     fn a_form_load_keeps_each_names_first_sighting_as_the_bulk_load() {
         let data = BTreeMap::from([("source".to_string(), "pdns".to_string())]);
