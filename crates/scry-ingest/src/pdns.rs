@@ -586,7 +586,8 @@ fn ingest_cof_parallel(job: ParallelCof<'_, '_>) -> Result<IngestSummary> {
     let mut position = 0u64;
     let mut outcome: Result<()> = Ok(());
     std::thread::scope(|scope| {
-        scope.spawn(move || {
+        let reader = std::thread::Builder::new().name("cof-read".into());
+        let reader = reader.spawn_scoped(scope, move || {
             let mut cut = LineCut::default();
             let mut seq = 0u64;
             let mut chunk = RawLines::sized();
@@ -625,12 +626,17 @@ fn ingest_cof_parallel(job: ParallelCof<'_, '_>) -> Result<IngestSummary> {
             }
             let _ = raw_tx.send((seq, chunk));
         });
+        if let Err(e) = reader {
+            outcome = Err(IngestError::Internal(format!("cof reader thread: {e}")));
+            return;
+        }
         for _ in 0..PARSERS {
             let tx = tx.clone();
             let raw_rx = std::sync::Arc::clone(&raw_rx);
             let spare_tx = spare_tx.clone();
             let (file_source, src_name) = (file_source.as_str(), name.as_str());
-            scope.spawn(move || {
+            let parser = std::thread::Builder::new().name("cof-parse".into());
+            let parser = parser.spawn_scoped(scope, move || {
                 let mut parser = CofParser {
                     file_source,
                     src_name,
@@ -659,6 +665,10 @@ fn ingest_cof_parallel(job: ParallelCof<'_, '_>) -> Result<IngestSummary> {
                     }
                 }
             });
+            if let Err(e) = parser {
+                outcome = Err(IngestError::Internal(format!("cof parser thread: {e}")));
+                return;
+            }
         }
         drop(tx);
         drop(raw_rx);

@@ -508,19 +508,35 @@ impl EmbeddedStore {
         }
         self.pdns_present.store(true, Ordering::SeqCst);
         let dir = self.path.join(DIR);
-        let (n, counts) = std::thread::scope(|scope| -> Result<(u64, Vec<PathBuf>)> {
-            let rev_thread = scope.spawn(|| ingest_merged(&self.rev, &rev, Rule::Fact));
-            let fwd_done = self.pdns_ingest_fwd(&fwd, &dir);
-            let rev_done = match rev_thread.join() {
+        // Two chains of independent keyspaces side by side: `fwd` (with
+        // `pho` folded from it) then `pcn` from its count moves on this
+        // thread; `rev`, `nam` and `disp` on the other (together about
+        // as long: `fwd`'s chain alone was the finish's tail).
+        std::thread::scope(|scope| -> Result<u64> {
+            let side = std::thread::Builder::new()
+                .name("pdns-form-rev".into())
+                .spawn_scoped(scope, || -> Result<()> {
+                    ingest_merged(&self.rev, &rev, Rule::Fact)?;
+                    ingest_names(&self.nam, &nam)?;
+                    self.pdns_ingest_disp(&disp)
+                })
+                .map_err(|e| StoreError::Engine(format!("pdns form thread: {e}")))?;
+            let fwd_done = self
+                .pdns_ingest_fwd(&fwd, &dir)
+                .and_then(|(n, counts)| self.pdns_ingest_counts(&counts).map(|()| n));
+            let side_done = match side.join() {
                 Ok(r) => r,
                 Err(_) => Err(StoreError::Engine("pdns form rev thread panicked".into())),
             };
-            rev_done?;
+            side_done?;
             fwd_done
-        })?;
-        // `pcn`: the count moves summed per value.
+        })
+    }
+
+    /// `pcn`: the count moves summed per value.
+    fn pdns_ingest_counts(&self, counts: &[PathBuf]) -> Result<()> {
         let mut ing = self.pcn.start_ingestion()?;
-        let mut m = Merged::open(&counts, Rule::Count)?;
+        let mut m = Merged::open(counts, Rule::Count)?;
         let mut order = Order::default();
         while let Some((k, v)) = m.next()? {
             let (c, h) = decode_moves(v)?;
@@ -528,12 +544,16 @@ impl EmbeddedStore {
             ing.write(k, encode_count(c, h).as_slice())?;
         }
         ing.finish()?;
-        ingest_names(&self.nam, &nam)?;
+        Ok(())
+    }
+
+    /// Display names: each kept unless a later one is stored.
+    fn pdns_ingest_disp(&self, disp: &[PathBuf]) -> Result<()> {
         let mut b = self
             .db
             .batch()
             .durability(Some(fjall::PersistMode::SyncAll));
-        let mut m = Merged::open(&disp, Rule::Max)?;
+        let mut m = Merged::open(disp, Rule::Max)?;
         while let Some((k, v)) = m.next()? {
             match self.disp.get(k)? {
                 Some(old) if old.as_ref() >= v => {}
@@ -541,7 +561,7 @@ impl EmbeddedStore {
             }
         }
         b.commit()?;
-        Ok(n)
+        Ok(())
     }
 
     /// `fwd` ingested from its runs; each holder's facts folded into its
@@ -553,27 +573,32 @@ impl EmbeddedStore {
         let mut m = Merged::open(runs, Rule::Fact)?;
         let (mut order, mut horder) = (Order::default(), Order::default());
         let mut holder: Vec<u8> = Vec::new();
-        let mut fold = Fold::default();
+        // One fold reused for every holder (no allocation per fact).
+        let mut fold = FlatFold::default();
         let mut n = 0u64;
         while let Some((k, v)) = m.next()? {
             order.check(k)?;
             fwd.write(k, v)?;
             n += 1;
             let sl = keys::entity_len(k).ok_or_else(|| corrupt("bad fwd key"))?;
-            let h = holder_key_of(&k[..sl]).ok_or_else(|| corrupt("form subject is no name"))?;
-            if h != holder {
+            // The holder key is the subject's `D<registrable>\0` and `\x01`.
+            let hl = holder_part_len(&k[..sl]).ok_or_else(|| corrupt("form subject is no name"))?;
+            let same = holder.len() == hl + 1 && holder[..hl] == k[..hl];
+            if !same {
                 if !holder.is_empty() {
                     horder.check(&holder)?;
-                    pho.write(holder.as_slice(), fold_out(&fold, &mut counts)?.as_slice())?;
+                    pho.write(holder.as_slice(), fold.finish(&mut counts)?)?;
                 }
-                holder = h;
-                fold = Fold::default();
+                holder.clear();
+                holder.extend_from_slice(&k[..hl]);
+                holder.push(1);
+                fold.clear();
             }
-            fold.add(&k[..sl], &k[sl..], &FactVal::decode_window(v)?);
+            fold.add(&k[sl..], &FactVal::decode_window(v)?)?;
         }
         if !holder.is_empty() {
             horder.check(&holder)?;
-            pho.write(holder.as_slice(), fold_out(&fold, &mut counts)?.as_slice())?;
+            pho.write(holder.as_slice(), fold.finish(&mut counts)?)?;
         }
         fwd.finish()?;
         pho.finish()?;
@@ -655,17 +680,95 @@ impl EmbeddedStore {
     }
 }
 
-/// A holder's count moves pushed; its `pho` value returned.
-fn fold_out(fold: &Fold, counts: &mut Sorter) -> Result<Vec<u8>> {
-    for (po, hv) in fold.holdings()? {
-        let mv = if hv.current {
-            encode_delta(1, 0)
-        } else {
-            encode_delta(0, 1)
-        };
-        counts.push(po, &mv)?;
+/// The length of a domain subject key's `D<registrable>\0` (the holder
+/// key without its `\x01`; `holder_key_of`'s part).
+fn holder_part_len(subject: &[u8]) -> Option<usize> {
+    if subject.first() != Some(&b'D') {
+        return None;
     }
-    Ok(fold.latest_value())
+    Some(subject.iter().position(|b| *b == 0)? + 1)
+}
+
+/// [`Fold`] for the form's ingestion, reused across holders: the
+/// (predicate · object) keys back to back in one buffer, sorted and
+/// merged when the holder is done; the same holdings and latest times.
+#[derive(Default)]
+struct FlatFold {
+    bytes: Vec<u8>,
+    /// (start, end) in `bytes`, window.
+    items: Vec<(usize, usize, Window)>,
+    latest: Vec<(u16, i64)>,
+    value: Vec<u8>,
+}
+
+impl FlatFold {
+    fn clear(&mut self) {
+        self.bytes.clear();
+        self.items.clear();
+        self.latest.clear();
+    }
+
+    fn add(&mut self, po: &[u8], w: &Window) -> Result<()> {
+        let [a, b, ..] = *po else {
+            return Err(corrupt("bad fwd key"));
+        };
+        let start = self.bytes.len();
+        self.bytes.extend_from_slice(po);
+        self.items.push((start, self.bytes.len(), *w));
+        let p = u16::from_be_bytes([a, b]);
+        match self.latest.iter_mut().find(|(q, _)| *q == p) {
+            Some((_, t)) => *t = (*t).max(w.last_seen),
+            None => self.latest.push((p, w.last_seen)),
+        }
+        Ok(())
+    }
+
+    /// The holder's count moves pushed (one per distinct predicate ·
+    /// object, windows merged); its `pho` value returned.
+    fn finish(&mut self, counts: &mut Sorter) -> Result<&[u8]> {
+        self.finish_with(|po, current| {
+            let mv = if current {
+                encode_delta(1, 0)
+            } else {
+                encode_delta(0, 1)
+            };
+            counts.push(po, &mv)
+        })
+    }
+
+    /// [`FlatFold::finish`] with each holding (predicate · object,
+    /// current) handed to `holding` in key order.
+    fn finish_with(&mut self, mut holding: impl FnMut(&[u8], bool) -> Result<()>) -> Result<&[u8]> {
+        let bytes = &self.bytes;
+        // Merging windows is commutative: equal keys in any order.
+        self.items
+            .sort_unstable_by(|x, y| bytes[x.0..x.1].cmp(&bytes[y.0..y.1]));
+        let mut i = 0;
+        while i < self.items.len() {
+            let (s, e, mut w) = self.items[i];
+            let po = &bytes[s..e];
+            let mut j = i + 1;
+            while j < self.items.len() && bytes[self.items[j].0..self.items[j].1] == *po {
+                w.merge(&self.items[j].2);
+                j += 1;
+            }
+            let pred = [po[0], po[1]];
+            let latest = self
+                .latest
+                .iter()
+                .find(|(q, _)| *q == u16::from_be_bytes(pred))
+                .map_or(i64::MIN, |(_, t)| *t);
+            holding(po, is_current(pred, w.last_seen, latest)?)?;
+            i = j;
+        }
+        self.latest.sort_unstable();
+        self.value.clear();
+        for (p, t) in &self.latest {
+            self.value.extend_from_slice(&p.to_be_bytes());
+            self.value.extend_from_slice(&t.to_be_bytes());
+        }
+        Ok(&self.value)
+    }
 }
 
 /// A summed count move as the two counts it leaves (never negative in a
@@ -1395,6 +1498,60 @@ mod tests {
     /// no fact at all), mixed with JSON sightings and plain events: a form
     /// load stores the events a plain bulk load stores, also when it is
     /// finished by an open after a crash.
+    #[test]
+    fn the_flat_fold_folds_as_the_fold() {
+        let (a, ns) = (
+            scry_model::Predicate::rr(1).id().to_be_bytes(),
+            scry_model::Predicate::rr(2).id().to_be_bytes(),
+        );
+        let po = |p: [u8; 2], o: &str| [&p[..], o.as_bytes()].concat();
+        let w = |f: i64, l: i64, c: u64| Window {
+            first_seen: f,
+            last_seen: l,
+            count: c,
+        };
+        // (subject, predicate · object, window), in `fwd` order: the
+        // same holdings under two subjects, a stale one, unsorted keys
+        // across subjects.
+        let holders = [
+            vec![
+                ("Dcom.example.\0", po(a, "10.0.0.9"), w(5, 90, 2)),
+                ("Dcom.example.\0", po(ns, "ns1."), w(1, 100, 1)),
+                ("Dcom.example.\0www.", po(a, "10.0.0.1"), w(3, 10, 4)),
+                ("Dcom.example.\0www.", po(a, "10.0.0.9"), w(2, 95, 3)),
+                ("Dcom.example.\0zz.", po(ns, "ns1."), w(7, 8, u64::MAX)),
+            ],
+            vec![("Dnet.other.\0", po(a, "10.0.0.2"), w(1, 1, 1))],
+        ];
+        let mut flat = FlatFold::default();
+        for facts in &holders {
+            let mut fold = Fold::default();
+            flat.clear();
+            for (subject, po, w) in facts {
+                fold.add(subject.as_bytes(), po, w);
+                flat.add(po, w).unwrap();
+            }
+            let want: Vec<(Vec<u8>, bool)> = fold
+                .holdings()
+                .unwrap()
+                .into_iter()
+                .map(|(po, hv)| (po.to_vec(), hv.current))
+                .collect();
+            let mut got = Vec::new();
+            let value = flat
+                .finish_with(|po, current| {
+                    got.push((po.to_vec(), current));
+                    Ok(())
+                })
+                .unwrap()
+                .to_vec();
+            assert_eq!(got, want);
+            assert_eq!(value, fold.latest_value());
+        }
+        assert_eq!(holder_part_len(b"Dcom.example.\0www."), Some(14));
+        assert_eq!(holder_part_len(b"Ionly"), None);
+    }
+
     #[test]
     fn a_form_load_keeps_each_names_first_sighting_as_the_bulk_load() {
         let data = BTreeMap::from([("source".to_string(), "pdns".to_string())]);
