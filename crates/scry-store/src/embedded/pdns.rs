@@ -1493,11 +1493,7 @@ mod tests {
         &'static [&'static str],
     );
 
-    /// Three batches whose first sightings repeat names across batches,
-    /// come unsorted, name names no fact of the batch has (and names with
-    /// no fact at all), mixed with JSON sightings and plain events: a form
-    /// load stores the events a plain bulk load stores, also when it is
-    /// finished by an open after a crash.
+    /// `FlatFold` gives `Fold`'s holdings, current flags and `pho` value.
     #[test]
     fn the_flat_fold_folds_as_the_fold() {
         let (a, ns) = (
@@ -1552,6 +1548,11 @@ mod tests {
         assert_eq!(holder_part_len(b"Ionly"), None);
     }
 
+    /// Three batches whose first sightings repeat names across batches,
+    /// come unsorted, name names no fact of the batch has (and names with
+    /// no fact at all), mixed with JSON sightings and plain events: a form
+    /// load stores the events a plain bulk load stores, also when it is
+    /// finished by an open after a crash.
     #[test]
     fn a_form_load_keeps_each_names_first_sighting_as_the_bulk_load() {
         let data = BTreeMap::from([("source".to_string(), "pdns".to_string())]);
