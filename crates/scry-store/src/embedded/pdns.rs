@@ -110,6 +110,8 @@ fn decode_latest(v: &[u8]) -> Result<Vec<(u16, i64)>> {
         .collect())
 }
 
+/// The latest last-seen of predicate `pred` among a holder's facts
+/// (`i64::MIN` when it has none).
 fn latest_of(latest: &[(u16, i64)], pred: [u8; 2]) -> i64 {
     let p = u16::from_be_bytes(pred);
     latest
@@ -169,11 +171,7 @@ impl Fold {
         let mut out = Vec::with_capacity(self.holdings.len());
         for (po, w) in &self.holdings {
             let pred = [po[0], po[1]];
-            let latest = self
-                .latest
-                .iter()
-                .find(|(q, _)| *q == u16::from_be_bytes(pred))
-                .map_or(i64::MIN, |(_, t)| *t);
+            let latest = latest_of(&self.latest, pred);
             out.push((
                 po.as_slice(),
                 HoldVal {
@@ -753,11 +751,7 @@ impl FlatFold {
                 j += 1;
             }
             let pred = [po[0], po[1]];
-            let latest = self
-                .latest
-                .iter()
-                .find(|(q, _)| *q == u16::from_be_bytes(pred))
-                .map_or(i64::MIN, |(_, t)| *t);
+            let latest = latest_of(&self.latest, pred);
             holding(po, is_current(pred, w.last_seen, latest)?)?;
             i = j;
         }
