@@ -1239,7 +1239,8 @@ fn a_linked_group_of_a_sets_holders_is_a_value_of_its_own() {
     w.assert_live_equals_stored(&names);
 }
 
-/// Look-alikes, hosted names, IDNs, DGA-like and plain names.
+/// Look-alikes, hosted names, IDNs, DGA-like and plain names (the
+/// report test adds the real names of `scry-risk`'s mini fixture).
 const NAMES: &[&str] = &[
     "paypa1.com",
     "paypal.com",
@@ -1276,8 +1277,18 @@ fn reports_from_one_assessment_equal_those_from_profile_and_lookalike() {
     let apart = ViaProfile(builtin);
     let one = RiskEngine::new(&store, &state, &builtin);
     let two = RiskEngine::new(&store, &state, &apart);
+    // The hand-picked names, then the real OpenDNS names of
+    // `scry-risk`'s mini fixture (read in place).
+    let mini = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../scry-risk/tests/data/mini/benign");
+    let mut names: Vec<String> = NAMES.iter().map(|n| (*n).to_string()).collect();
+    for f in ["opendns-top-10k.txt", "opendns-random-10k.txt"] {
+        let text = std::fs::read_to_string(mini.join(f)).unwrap();
+        names.extend(text.lines().map(str::to_string));
+    }
+    assert!(names.len() > 300, "{} names", names.len());
     let mut lookalikes = 0;
-    for n in NAMES {
+    for n in &names {
         let r = one.score(n).unwrap();
         assert_eq!(r, two.score(n).unwrap(), "{n}");
         lookalikes += usize::from(r.components.iter().any(|c| c.name == "lookalike"));
