@@ -182,8 +182,8 @@ fn feeds_rescore_and_risk() {
     assert!(msg.contains("older"), "{msg}");
 }
 
-/// The selected actor domains, exported as an RPZ zone, load in BIND's
-/// `named-checkzone` (Debian bind9-utils, installed by scripts/test).
+/// `scry risk --batch` on two threads answers as one does, in input
+/// order; answers stream from stdin; a closed output ends the batch.
 #[test]
 fn a_batch_on_several_threads_keeps_input_order_and_streams_stdin() {
     use std::io::{BufRead, Write};
@@ -275,6 +275,8 @@ fn a_batch_on_several_threads_keeps_input_order_and_streams_stdin() {
     assert!(status.success(), "{status}");
 }
 
+/// The selected actor domains, exported as an RPZ zone, load in BIND's
+/// `named-checkzone` (Debian bind9-utils, installed by scripts/test).
 #[test]
 fn blocklist_export_is_a_zone_bind_loads() {
     let tmp = tempfile::tempdir().unwrap();
